@@ -1,0 +1,45 @@
+# Hearth: the two commands are `make run` and `make test`.
+
+GO        ?= go
+BIN       := bin
+STATE     ?=
+DRIVE     ?=
+# Debian packages the tests need. Each is checked by a command it provides.
+TEST_DEBS := util-linux:mount
+APT       := $(if $(filter 0,$(shell id -u)),,sudo) apt-get
+
+.PHONY: run build test deps lint bench clean
+
+## run: build hearthd and start it on its embedded defaults (STATE=dir and DRIVE=dir override)
+run: build
+	$(BIN)/hearthd run $(if $(STATE),-state $(STATE)) $(if $(DRIVE),-drive $(DRIVE))
+
+build:
+	CGO_ENABLED=0 $(GO) build -o $(BIN)/hearthd ./server
+
+## deps: install what the tests need (idempotent; apt as root)
+deps:
+	@missing=""; for pair in $(TEST_DEBS); do pkg=$${pair%%:*}; cmd=$${pair#*:}; \
+		command -v $$cmd >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		$(APT) update -qq && DEBIAN_FRONTEND=noninteractive $(APT) install -y -qq $$missing; \
+	fi
+	@$(GO) version >/dev/null
+
+## test: everything, with skips for missing tools turned into failures
+test: deps lint
+	HEARTH_TEST_NO_SKIP=1 $(GO) test -count=1 -timeout 30m ./...
+
+lint:
+	@test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
+	$(GO) vet ./...
+	CGO_ENABLED=0 GOOS=linux GOARCH=amd64 $(GO) build -o /dev/null ./server
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -o /dev/null ./server
+
+## bench: Go benchmarks and the side-by-side comparisons, with ratios
+bench:
+	./bench/run.sh
+
+clean:
+	rm -rf $(BIN) bench-out

@@ -1,0 +1,34 @@
+// Package drive is one data drive of the pool: a mounted directory holding plain files that
+// any PC can read, plus the little the pool needs to trust and rebuild it.
+//
+// # On-disk layout
+//
+//	<root>/
+//	  Shares/<Share>/<path>           the data, as plain files and folders
+//	  .hearth/drive.json              marker: format, pool id, drive id, label
+//	  .hearth/pool.json               mirror of the pool's configuration (shares, drives)
+//	  .hearth/tombstones.log          deletes this drive has seen, one per line
+//	  .hearth/tmp/                    in-flight writes; anything here at start is garbage
+//	  .hearth/versions/<Share>/<path>~v<gen>
+//	                                  previous versions of overwritten or deleted files
+//
+// Every file and folder under Shares and versions carries the extended attribute
+// "user.hearth": one format byte (1), the 8-byte big-endian generation at which the item
+// came to be at its path, and for files the 32-byte BLAKE3 hash of its content. The
+// generation lets a rebuild tell a current copy from a stale one on a drive that was away;
+// the hash lets scrub tell a good copy from a rotten one. A drive must therefore support
+// user extended attributes (ext4, XFS, btrfs, ZFS, tmpfs since Linux 6.6 do; FAT and exFAT
+// do not, and are refused).
+//
+// A tombstone line is "<gen>\t<unix nanoseconds>\t<path>\n". It says: every copy at <path>,
+// or below it, that came to be before <gen> is deleted. A torn last line (a crash during an
+// append) is ignored.
+//
+// # Safety
+//
+// Every path is resolved relative to the drive's root with openat2(2) and
+// RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS|RESOLVE_NO_XDEV, so neither a planted symbolic link
+// nor a mount inside the drive can take an operation elsewhere. A drive whose marker is
+// missing or names another pool is never written to: an unmounted mount point is an empty
+// folder on the system disk, and must not fill up with pool data.
+package drive

@@ -1,0 +1,185 @@
+package drive
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// Create starts a copy in the temp area.
+func (d *Local) Create(ctx context.Context, path string, sizeHint int64) (Pending, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := checkPath(path); err != nil {
+		return nil, err
+	}
+	d.mu.RLock()
+	tmp := d.tmp
+	name := tempName()
+	fd, err := unix.Openat(tmp, name, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_CLOEXEC, 0o644)
+	d.mu.RUnlock()
+	if err != nil {
+		return nil, pathErr("create", tmpDir+"/"+name, err)
+	}
+	p := &pending{d: d, path: path, name: name, f: os.NewFile(uintptr(fd), name), hint: sizeHint}
+	if sizeHint > 0 {
+		// KEEP_SIZE reserves the blocks without changing the length, so a short upload
+		// never leaves zeros at the end of the file.
+		err := unix.Fallocate(fd, unix.FALLOC_FL_KEEP_SIZE, 0, sizeHint)
+		if err != nil && !errors.Is(err, unix.EOPNOTSUPP) {
+			p.Abort()
+			return nil, pathErr("reserve space for", path, err)
+		}
+	}
+	return p, nil
+}
+
+type pending struct {
+	d       *Local
+	path    string
+	name    string
+	f       *os.File
+	n       int64
+	hint    int64
+	done    bool // committed or aborted
+	renamed bool
+}
+
+func (p *pending) Write(b []byte) (int, error) {
+	n, err := p.f.Write(b)
+	p.n += int64(n)
+	if err != nil {
+		return n, pathErr("write", p.path, unwrapPathErr(err))
+	}
+	return n, nil
+}
+
+func (p *pending) Finish(ctx context.Context, mtime time.Time, meta Meta) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	fd := int(p.f.Fd())
+	if p.hint > p.n {
+		if err := unix.Ftruncate(fd, p.n); err != nil { // drops the unused reservation
+			return pathErr("truncate", p.path, err)
+		}
+	}
+	if err := setMetaFD(fd, meta, File); err != nil {
+		return pathErr("set metadata on", p.path, err)
+	}
+	ts := []unix.Timespec{unix.NsecToTimespec(mtime.UnixNano()), unix.NsecToTimespec(mtime.UnixNano())}
+	p.d.mu.RLock()
+	err := unix.UtimesNanoAt(p.d.tmp, p.name, ts, unix.AT_SYMLINK_NOFOLLOW)
+	p.d.mu.RUnlock()
+	if err != nil {
+		return pathErr("set time on", p.path, err)
+	}
+	if err := p.f.Sync(); err != nil {
+		return pathErr("sync", p.path, unwrapPathErr(err))
+	}
+	return nil
+}
+
+func (p *pending) Commit(ctx context.Context, keepOld bool) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := p.f.Close(); err != nil {
+		return pathErr("close", p.path, unwrapPathErr(err))
+	}
+	err := p.d.withRoot(func(root int) error {
+		rel := dataDir + "/" + p.path
+		parent, base, err := openParent(root, rel)
+		if err != nil {
+			return err
+		}
+		defer parent.close()
+		if keepOld {
+			if err := p.d.keepVersion(root, parent, base, p.path, true); err != nil {
+				return err
+			}
+		}
+		if err := unix.Renameat(p.d.tmp, p.name, int(parent), base); err != nil {
+			return pathErr("rename into", rel, err)
+		}
+		p.renamed = true
+		return parent.sync(rel)
+	})
+	if err != nil {
+		p.Abort()
+		return err
+	}
+	p.done = true
+	return nil
+}
+
+func (p *pending) Abort() error {
+	if p.done {
+		return nil
+	}
+	p.done = true
+	p.f.Close()
+	if p.renamed {
+		return nil
+	}
+	p.d.mu.RLock()
+	defer p.d.mu.RUnlock()
+	if err := unix.Unlinkat(p.d.tmp, p.name, 0); err != nil && err != unix.ENOENT {
+		return pathErr("remove", tmpDir+"/"+p.name, err)
+	}
+	return nil
+}
+
+// keepVersion preserves the file at base (if any) in the versions area. With link set, it
+// hard-links so the path never goes empty: the rename that follows replaces it atomically.
+func (d *Local) keepVersion(root int, parent dirFD, base, path string, link bool) error {
+	st, err := lstatAt(parent, base)
+	if err == unix.ENOENT {
+		return nil
+	}
+	if err != nil {
+		return pathErr("stat", path, err)
+	}
+	switch kindOf(st.Mode) {
+	case Dir:
+		return pathErr("replace", path, unix.EISDIR)
+	case Other:
+		return fmt.Errorf("replace %s: %w: it is not a plain file", path, ErrUnsafe)
+	}
+	meta, _ := getMetaAt(parent, base, File)
+	vdir, vbase, err := d.openVersionDir(root, path, meta.Gen)
+	if err != nil {
+		return err
+	}
+	defer vdir.close()
+	if link {
+		err = unix.Linkat(int(parent), base, int(vdir), vbase, 0)
+		if err == unix.EPERM || err == unix.EOPNOTSUPP || err == unix.EMLINK {
+			link = false // no hard links here: a plain move, then the rename fills the gap
+		}
+	}
+	if !link {
+		err = unix.Renameat2(int(parent), base, int(vdir), vbase, unix.RENAME_NOREPLACE)
+		if err == unix.EEXIST {
+			// The same generation is kept already (a retried delete): this copy is redundant.
+			err = unix.Unlinkat(int(parent), base, 0)
+		}
+	}
+	if err != nil && err != unix.EEXIST {
+		return pathErr("keep previous version of", path, err)
+	}
+	return vdir.sync(path)
+}
+
+func unwrapPathErr(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
