@@ -1,0 +1,110 @@
+// Package catalog is Hearth's embedded SQLite catalog: the index of the pool (drives,
+// shares, files and their copies, tombstones, versions) and, later, users, devices and
+// events. It is an index, not the truth: everything in it about the pool can be rebuilt
+// from the drives.
+package catalog
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+
+	_ "modernc.org/sqlite" // the pure-Go SQLite driver keeps hearthd CGO-free
+)
+
+// ErrNotFound is returned when a looked-up row does not exist.
+var ErrNotFound = errors.New("not found")
+
+// Catalog is an open catalog database. It is safe for concurrent use.
+type Catalog struct {
+	db *sql.DB
+}
+
+// Open opens (creating when needed) the catalog at path and brings its schema up to date.
+//
+// Commits use synchronous=NORMAL: in WAL mode a commit survives a killed process, and after
+// a power cut the last commits may be lost, which the pool repairs by reconciling with its
+// drives (the truth) whenever it was not shut down cleanly.
+func Open(ctx context.Context, path string) (*Catalog, error) {
+	q := url.Values{}
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(1)"} {
+		q.Add("_pragma", p)
+	}
+	q.Set("_txlock", "immediate")
+	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("open catalog %s: %w", path, err)
+	}
+	c := &Catalog{db: db}
+	if err := c.migrate(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open catalog %s: %w", path, err)
+	}
+	return c, nil
+}
+
+// Close closes the database.
+func (c *Catalog) Close() error { return c.db.Close() }
+
+// Tx is a view of the catalog inside a transaction, or outside one for reads.
+type Tx struct {
+	q interface {
+		ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+		QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+		QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	}
+}
+
+// View runs read-only queries without a transaction.
+func (c *Catalog) View(ctx context.Context, fn func(*Tx) error) error {
+	return fn(&Tx{q: c.db})
+}
+
+// Update runs fn in one transaction: everything fn did is committed together, or, if fn
+// returns an error, nothing is.
+func (c *Catalog) Update(ctx context.Context, fn func(*Tx) error) error {
+	tx, err := c.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin catalog transaction: %w", err)
+	}
+	if err := fn(&Tx{q: tx}); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit catalog transaction: %w", err)
+	}
+	return nil
+}
+
+func (c *Catalog) migrate(ctx context.Context) error {
+	var version int
+	if err := c.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return err
+	}
+	if version > len(migrations) {
+		return fmt.Errorf("the catalog was written by a newer Hearth (schema %d, this one knows %d); update hearthd", version, len(migrations))
+	}
+	for i := version; i < len(migrations); i++ {
+		err := c.Update(ctx, func(tx *Tx) error {
+			if _, err := tx.q.ExecContext(ctx, migrations[i]); err != nil {
+				return fmt.Errorf("schema step %d: %w", i+1, err)
+			}
+			_, err := tx.q.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", i+1))
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Checkpoint moves the write-ahead log into the database file, so a clean shutdown leaves
+// one self-contained file.
+func (c *Catalog) Checkpoint(ctx context.Context) error {
+	_, err := c.db.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
+	return err
+}

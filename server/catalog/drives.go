@@ -1,0 +1,86 @@
+package catalog
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Drive is a drive of the pool as the catalog remembers it.
+type Drive struct {
+	ID      string
+	Path    string
+	Label   string
+	State   string
+	Reason  string // why the state is what it is, in words
+	Added   time.Time
+	Changed time.Time
+}
+
+// Drives lists every drive of the pool, in the order they were added.
+func (tx *Tx) Drives(ctx context.Context) ([]Drive, error) {
+	rows, err := tx.q.QueryContext(ctx, "SELECT id, path, label, state, reason, added_ns, changed_ns FROM drives ORDER BY added_ns, id")
+	if err != nil {
+		return nil, fmt.Errorf("list drives: %w", err)
+	}
+	defer rows.Close()
+	var out []Drive
+	for rows.Next() {
+		var d Drive
+		var added, changed int64
+		if err := rows.Scan(&d.ID, &d.Path, &d.Label, &d.State, &d.Reason, &added, &changed); err != nil {
+			return nil, fmt.Errorf("list drives: %w", err)
+		}
+		d.Added, d.Changed = nsTime(added), nsTime(changed)
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// PutDrive adds or updates a drive.
+func (tx *Tx) PutDrive(ctx context.Context, d Drive) error {
+	_, err := tx.q.ExecContext(ctx, `INSERT INTO drives(id, path, label, state, reason, added_ns, changed_ns) VALUES(?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT(id) DO UPDATE SET path = excluded.path, label = excluded.label, state = excluded.state,
+			reason = excluded.reason, changed_ns = excluded.changed_ns`,
+		d.ID, d.Path, d.Label, d.State, d.Reason, timeNS(d.Added), timeNS(d.Changed))
+	if err != nil {
+		return fmt.Errorf("save drive %s: %w", d.Path, err)
+	}
+	return nil
+}
+
+// DeleteDrive forgets a drive and every copy the catalog had on it.
+func (tx *Tx) DeleteDrive(ctx context.Context, id string) error {
+	for _, q := range []string{"DELETE FROM copies WHERE drive = ?", "DELETE FROM version_copies WHERE drive = ?", "DELETE FROM drives WHERE id = ?"} {
+		if _, err := tx.q.ExecContext(ctx, q, id); err != nil {
+			return fmt.Errorf("forget drive %s: %w", id, err)
+		}
+	}
+	return nil
+}
+
+// DriveUse is what one drive holds.
+type DriveUse struct {
+	Files int64
+	Bytes int64
+}
+
+// DriveUses counts the file copies and bytes on each drive.
+func (tx *Tx) DriveUses(ctx context.Context) (map[string]DriveUse, error) {
+	rows, err := tx.q.QueryContext(ctx, `SELECT c.drive, count(*), coalesce(sum(e.size), 0)
+		FROM copies c JOIN entries e ON e.id = c.entry GROUP BY c.drive`)
+	if err != nil {
+		return nil, fmt.Errorf("count drive use: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]DriveUse{}
+	for rows.Next() {
+		var id string
+		var u DriveUse
+		if err := rows.Scan(&id, &u.Files, &u.Bytes); err != nil {
+			return nil, err
+		}
+		out[id] = u
+	}
+	return out, rows.Err()
+}

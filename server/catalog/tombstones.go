@@ -1,0 +1,51 @@
+package catalog
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Tombstone remembers that path (and everything below it) was deleted at generation Gen,
+// so a copy that comes back on a drive that was away is recognised as stale.
+type Tombstone struct {
+	Path string
+	Gen  uint64
+	At   time.Time
+}
+
+// AddTombstone records a delete; a later delete of the same path replaces an earlier one.
+func (tx *Tx) AddTombstone(ctx context.Context, t Tombstone) error {
+	_, err := tx.q.ExecContext(ctx, `INSERT INTO tombstones(path, gen, at_ns) VALUES(?, ?, ?)
+		ON CONFLICT(path) DO UPDATE SET gen = max(gen, excluded.gen), at_ns = excluded.at_ns`, t.Path, t.Gen, timeNS(t.At))
+	if err != nil {
+		return fmt.Errorf("remember delete of %s: %w", t.Path, err)
+	}
+	return nil
+}
+
+// Tombstones lists every remembered delete.
+func (tx *Tx) Tombstones(ctx context.Context) ([]Tombstone, error) {
+	rows, err := tx.q.QueryContext(ctx, "SELECT path, gen, at_ns FROM tombstones ORDER BY path")
+	if err != nil {
+		return nil, fmt.Errorf("list deletes: %w", err)
+	}
+	defer rows.Close()
+	var out []Tombstone
+	for rows.Next() {
+		var t Tombstone
+		var at int64
+		if err := rows.Scan(&t.Path, &t.Gen, &at); err != nil {
+			return nil, err
+		}
+		t.At = nsTime(at)
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// ClearTombstones forgets every delete.
+func (tx *Tx) ClearTombstones(ctx context.Context) error {
+	_, err := tx.q.ExecContext(ctx, "DELETE FROM tombstones")
+	return err
+}
