@@ -48,6 +48,7 @@ type Entry struct {
 	Kind    Kind
 	Size    int64
 	ModTime time.Time
+	Changed time.Time // inode change time: for a version, about when it was kept
 	Meta    Meta
 	HasMeta bool   // false for items the pool did not write (copied in by hand)
 	Version uint64 // for entries of the versions area: the generation in the name
@@ -113,6 +114,8 @@ type Pending interface {
 	// Commit moves the copy into place, replacing what was at path. When keepOld is set
 	// and a file was at path, it is kept in the versions area first; the path always shows
 	// either the old file or the new one. The folder is synced before Commit returns.
+	// After a failed Commit the copy is still pending: the caller may fix the cause (make
+	// the missing folder) and commit again, or Abort.
 	Commit(ctx context.Context, keepOld bool) error
 	// Abort removes the temp file.
 	Abort() error
@@ -150,6 +153,9 @@ type Namespace interface {
 	Rename(ctx context.Context, from, to string, gen uint64) error
 	// Retire moves the file at path into the versions area (a delete that can be undone).
 	Retire(ctx context.Context, path string) error
+	// SetMeta records the generation and hash of an item that lacks them (a file copied
+	// onto the drive by hand, now adopted by the pool). For a folder only Gen is kept.
+	SetMeta(ctx context.Context, path string, meta Meta) error
 	// Remove deletes a file outright (an extra copy being thinned, a stale copy) or an empty
 	// folder.
 	Remove(ctx context.Context, path string) error
@@ -177,4 +183,8 @@ type Journal interface {
 	ClearTombstones(ctx context.Context) error
 	// CleanTemp removes leftovers of writes a crash interrupted.
 	CleanTemp(ctx context.Context) error
+	// Release makes the drive an ordinary folder again once the pool has moved everything
+	// off it: the pool's records and empty folders go, the marker last. Anything the
+	// pool does not own stays.
+	Release(ctx context.Context) error
 }

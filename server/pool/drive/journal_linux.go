@@ -105,3 +105,59 @@ func (d *Local) CleanTemp(ctx context.Context) error {
 	}
 	return dirFD(d.tmp).sync(tmpDir)
 }
+
+// Release removes the pool's records and empty folders, the marker last.
+func (d *Local) Release(ctx context.Context) error {
+	if err := d.CleanTemp(ctx); err != nil {
+		return err
+	}
+	return d.withRoot(func(root int) error {
+		for _, area := range []string{dataDir, versionsDir} {
+			if err := removeEmptyTree(ctx, root, area); err != nil {
+				return err
+			}
+		}
+		for _, f := range []string{tombFile, configFile} {
+			if err := unix.Unlinkat(root, f, 0); err != nil && err != unix.ENOENT {
+				return pathErr("remove", f, err)
+			}
+		}
+		unix.Unlinkat(root, tmpDir, unix.AT_REMOVEDIR)
+		if err := unix.Unlinkat(root, markerFile, 0); err != nil && err != unix.ENOENT {
+			return pathErr("remove", markerFile, err)
+		}
+		unix.Unlinkat(root, metaDir, unix.AT_REMOVEDIR)
+		return dirFD(root).sync(".")
+	})
+}
+
+// removeEmptyTree removes rel and every folder below it that holds nothing but folders.
+func removeEmptyTree(ctx context.Context, root int, rel string) error {
+	dir, err := openDir(root, rel)
+	if errors.Is(err, unix.ENOENT) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	names, err := readNames(dir, rel)
+	dir.close()
+	if err != nil {
+		return err
+	}
+	for _, name := range names {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		var st unix.Stat_t
+		if unix.Fstatat(root, rel+"/"+name, &st, unix.AT_SYMLINK_NOFOLLOW) == nil && kindOf(st.Mode) == Dir {
+			if err := removeEmptyTree(ctx, root, rel+"/"+name); err != nil {
+				return err
+			}
+		}
+	}
+	if err := unix.Unlinkat(root, rel, unix.AT_REMOVEDIR); err != nil && err != unix.ENOTEMPTY && err != unix.EEXIST {
+		return pathErr("remove", rel, err)
+	}
+	return nil
+}

@@ -171,3 +171,18 @@ func (d *Local) Remove(ctx context.Context, path string) error {
 		return parent.sync(path)
 	})
 }
+
+// SetMeta stamps an item with metadata.
+func (d *Local) SetMeta(ctx context.Context, path string, meta Meta) error {
+	return d.onItem(ctx, path, func(_ int, parent dirFD, base string) error {
+		st, err := lstatAt(parent, base)
+		if err != nil {
+			return pathErr("stat", path, err)
+		}
+		k := kindOf(st.Mode)
+		if k == Other {
+			return fmt.Errorf("set metadata on %s: %w", path, ErrUnsafe)
+		}
+		return stampItem(parent, base, path, k, func(m *Meta) { *m = meta }, nil)
+	})
+}

@@ -71,6 +71,7 @@ func entryOf(path string, st *unix.Stat_t) Entry {
 		Kind:    kindOf(st.Mode),
 		Size:    st.Size,
 		ModTime: time.Unix(st.Mtim.Sec, st.Mtim.Nsec),
+		Changed: time.Unix(st.Ctim.Sec, st.Ctim.Nsec),
 	}
 }
 

@@ -93,6 +93,7 @@ func (d *Local) PutVersion(ctx context.Context, p string, gen uint64, mtime time
 	if err := pd.Finish(ctx, mtime, meta); err != nil {
 		return err
 	}
+	pd.closed = true
 	if err := pd.f.Close(); err != nil {
 		return pathErr("close", p, err)
 	}

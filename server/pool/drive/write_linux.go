@@ -47,6 +47,7 @@ type pending struct {
 	n       int64
 	hint    int64
 	done    bool // committed or aborted
+	closed  bool
 	renamed bool
 }
 
@@ -89,8 +90,11 @@ func (p *pending) Commit(ctx context.Context, keepOld bool) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := p.f.Close(); err != nil {
-		return pathErr("close", p.path, unwrapPathErr(err))
+	if !p.closed {
+		p.closed = true
+		if err := p.f.Close(); err != nil {
+			return pathErr("close", p.path, unwrapPathErr(err))
+		}
 	}
 	err := p.d.withRoot(func(root int) error {
 		rel := dataDir + "/" + p.path
@@ -111,7 +115,6 @@ func (p *pending) Commit(ctx context.Context, keepOld bool) error {
 		return parent.sync(rel)
 	})
 	if err != nil {
-		p.Abort()
 		return err
 	}
 	p.done = true
@@ -123,7 +126,10 @@ func (p *pending) Abort() error {
 		return nil
 	}
 	p.done = true
-	p.f.Close()
+	if !p.closed {
+		p.closed = true
+		p.f.Close()
+	}
 	if p.renamed {
 		return nil
 	}

@@ -172,7 +172,6 @@ func (p *faultyPending) Finish(ctx context.Context, mtime time.Time, meta drive.
 
 func (p *faultyPending) Commit(ctx context.Context, keepOld bool) error {
 	if err := p.f.fault(OpCommit); err != nil {
-		p.Pending.Abort()
 		return err
 	}
 	return p.Pending.Commit(ctx, keepOld)
@@ -263,4 +262,18 @@ func (f *Faulty) PutVersion(ctx context.Context, path string, gen uint64, mtime 
 		return err
 	}
 	return f.Drive.PutVersion(ctx, path, gen, mtime, meta, r)
+}
+
+func (f *Faulty) SetMeta(ctx context.Context, path string, meta drive.Meta) error {
+	if err := f.fault(OpRename); err != nil {
+		return err
+	}
+	return f.Drive.SetMeta(ctx, path, meta)
+}
+
+func (f *Faulty) Release(ctx context.Context) error {
+	if err := f.fault(OpRemove); err != nil {
+		return err
+	}
+	return f.Drive.Release(ctx)
 }

@@ -204,6 +204,14 @@ func testCreateNeedsParent(t *testing.T, d drive.Drive) {
 	if err := p.Commit(ctx, true); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("Commit into a missing folder: %v, want ErrNotExist", err)
 	}
+	// The copy is still pending: once the folder exists, the same commit succeeds.
+	Mkdir(t, d, "Nope", 1)
+	if err := p.Commit(ctx, true); err != nil {
+		t.Fatalf("Commit after making the folder: %v", err)
+	}
+	if got := ReadAll(t, d, "Nope/a.txt"); string(got) != "x" {
+		t.Errorf("retried commit wrote %q", got)
+	}
 	assertTempEmpty(t, d)
 }
 
@@ -424,6 +432,7 @@ func testSymlinksRefused(t *testing.T, d drive.Drive) {
 	if err := p.Commit(ctx, true); !errors.Is(err, drive.ErrUnsafe) {
 		t.Errorf("Commit through a link: %v, want ErrUnsafe", err)
 	}
+	p.Abort()
 	if _, err := os.Stat(filepath.Join(outside, "new")); !errors.Is(err, fs.ErrNotExist) {
 		t.Error("a write escaped the drive through a symbolic link")
 	}

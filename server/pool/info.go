@@ -1,0 +1,144 @@
+package pool
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hearth-home/hearth/server/catalog"
+	"github.com/hearth-home/hearth/server/pool/safepath"
+)
+
+// FileInfo describes a file or folder of the pool.
+type FileInfo struct {
+	Path    string
+	Name    string
+	Dir     bool
+	Size    int64
+	ModTime time.Time
+	Hash    string // hex BLAKE3-256; files only
+	Gen     uint64
+	Copies  int // copies on working drives
+	Wanted  int // copies the share asks for
+}
+
+func (p *Pool) infoOf(e catalog.Entry, want int) FileInfo {
+	fi := FileInfo{Path: e.Path, Name: safepath.Base(e.Path), Dir: e.Dir, Size: e.Size, ModTime: e.ModTime, Gen: e.Gen}
+	if !e.Dir {
+		fi.Hash = hex.EncodeToString(e.Hash)
+		fi.Copies = len(p.healthy(e.Copies))
+		fi.Wanted = want
+	}
+	return fi
+}
+
+// healthy returns the copies that sit on active drives.
+func (p *Pool) healthy(copies []string) []string {
+	var out []string
+	for _, id := range copies {
+		if v, ok := p.viewOf(id); ok && v.writable() {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// wantCopies is how many copies files of a share should have.
+func (p *Pool) wantCopies(s catalog.Share) int {
+	if s.Copies > 0 {
+		return s.Copies
+	}
+	if p.memberCount() >= 2 {
+		return 2
+	}
+	return 1
+}
+
+// Stat describes path.
+func (p *Pool) Stat(ctx context.Context, path string) (FileInfo, error) {
+	path, err := safepath.Clean(path)
+	if err != nil {
+		return FileInfo{}, err
+	}
+	var fi FileInfo
+	err = p.cat.View(ctx, func(tx *catalog.Tx) error {
+		e, err := tx.Entry(ctx, path)
+		if errors.Is(err, catalog.ErrNotFound) {
+			return wrapPath(path, ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		want := 0
+		if !e.Dir {
+			s, err := tx.Share(ctx, shareOf(path))
+			if err != nil {
+				return err
+			}
+			want = p.wantCopies(s)
+		}
+		fi = p.infoOf(e, want)
+		return nil
+	})
+	return fi, err
+}
+
+// List returns the contents of a folder, by name; "" lists the shares.
+func (p *Pool) List(ctx context.Context, dir string) ([]FileInfo, error) {
+	if dir != "" {
+		var err error
+		if dir, err = safepath.Clean(dir); err != nil {
+			return nil, err
+		}
+	}
+	var out []FileInfo
+	err := p.cat.View(ctx, func(tx *catalog.Tx) error {
+		if dir != "" {
+			e, err := tx.Entry(ctx, dir)
+			if errors.Is(err, catalog.ErrNotFound) {
+				return wrapPath(dir, ErrNotFound)
+			}
+			if err != nil {
+				return err
+			}
+			if !e.Dir {
+				return wrapPath(dir, ErrNotDir)
+			}
+		}
+		kids, err := tx.Children(ctx, dir)
+		if err != nil {
+			return err
+		}
+		want := 0
+		if dir != "" {
+			s, err := tx.Share(ctx, shareOf(dir))
+			if err != nil {
+				return fmt.Errorf("list %s: %w", dir, err)
+			}
+			want = p.wantCopies(s)
+		}
+		for _, k := range kids {
+			out = append(out, p.infoOf(k, want))
+		}
+		return nil
+	})
+	return out, err
+}
+
+func shareOf(path string) string {
+	s, _ := safepath.Split(path)
+	return s
+}
+
+// copiesOf returns the drives holding a copy of path.
+func (p *Pool) copiesOf(ctx context.Context, path string) ([]string, error) {
+	var copies []string
+	err := p.cat.View(ctx, func(tx *catalog.Tx) error {
+		e, err := tx.Entry(ctx, path)
+		copies = e.Copies
+		return err
+	})
+	return copies, err
+}

@@ -1,0 +1,115 @@
+package pool
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hearth-home/hearth/server/catalog"
+)
+
+// mirror is the pool configuration every drive carries in .hearth/pool.json, so the pool
+// can be rebuilt from any of its drives. The newest (highest Seq) wins.
+type mirror struct {
+	Format      int           `json:"format"`
+	PoolID      string        `json:"pool_id"`
+	Seq         uint64        `json:"seq"`
+	GenReserved uint64        `json:"gen_reserved"`
+	Shares      []mirrorShare `json:"shares"`
+	Drives      []mirrorDrive `json:"drives"`
+}
+
+type mirrorShare struct {
+	Name        string    `json:"name"`
+	Copies      int       `json:"copies"`
+	Description string    `json:"description,omitempty"`
+	Created     time.Time `json:"created"`
+}
+
+type mirrorDrive struct {
+	ID    string    `json:"id"`
+	Path  string    `json:"path"`
+	Label string    `json:"label"`
+	Added time.Time `json:"added"`
+}
+
+const mirrorFormat = 1
+
+func parseMirror(b []byte) (mirror, error) {
+	var m mirror
+	if err := json.Unmarshal(b, &m); err != nil {
+		return m, fmt.Errorf("read pool configuration: %w", err)
+	}
+	if m.Format != mirrorFormat || m.PoolID == "" {
+		return m, fmt.Errorf("read pool configuration: format %d is not one this version understands", m.Format)
+	}
+	return m, nil
+}
+
+// writeMirrors writes the current configuration to every present drive. It fails only
+// when no drive could take it (then nothing durable outside the catalog knows it).
+func (p *Pool) writeMirrors(ctx context.Context) error {
+	p.gen.mu.Lock()
+	defer p.gen.mu.Unlock()
+	return p.writeMirrorsLocked(ctx)
+}
+
+// writeMirrorsLocked is writeMirrors for a caller holding p.gen.mu.
+func (p *Pool) writeMirrorsLocked(ctx context.Context) error {
+	var m mirror
+	err := p.cat.Update(ctx, func(tx *catalog.Tx) error {
+		seq, err := tx.MetaUint(ctx, metaSeq)
+		if err != nil {
+			return err
+		}
+		m, err = p.buildMirror(ctx, tx, seq+1)
+		if err != nil {
+			return err
+		}
+		return tx.SetMetaUint(ctx, metaSeq, seq+1)
+	})
+	if err != nil {
+		return err
+	}
+	b, _ := json.MarshalIndent(m, "", "  ")
+	var errs []error
+	wrote := 0
+	for _, v := range p.views() {
+		if !v.present() {
+			continue
+		}
+		if err := v.d.WriteConfig(ctx, append(b, '\n')); err != nil {
+			errs = append(errs, fmt.Errorf("drive %s: %w", v.rec.Label, p.noteErr(ctx, v, err)))
+			continue
+		}
+		wrote++
+	}
+	if len(errs) > 0 {
+		p.log.Warn("could not write the pool configuration to every drive", "err", errors.Join(errs...))
+		if wrote == 0 {
+			return fmt.Errorf("write pool configuration: %w", errors.Join(errs...))
+		}
+	}
+	return nil
+}
+
+func (p *Pool) buildMirror(ctx context.Context, tx *catalog.Tx, seq uint64) (mirror, error) {
+	m := mirror{Format: mirrorFormat, PoolID: p.id, Seq: seq, GenReserved: p.gen.reserved}
+	shares, err := tx.Shares(ctx)
+	if err != nil {
+		return m, err
+	}
+	for _, s := range shares {
+		m.Shares = append(m.Shares, mirrorShare{Name: s.Name, Copies: s.Copies, Description: s.Description, Created: s.Created})
+	}
+	drives, err := tx.Drives(ctx)
+	if err != nil {
+		return m, err
+	}
+	for _, d := range drives {
+		m.Drives = append(m.Drives, mirrorDrive{ID: d.ID, Path: d.Path, Label: d.Label, Added: d.Added})
+	}
+	return m, nil
+}

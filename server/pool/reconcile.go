@@ -1,0 +1,325 @@
+package pool
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hearth-home/hearth/server/catalog"
+	"github.com/hearth-home/hearth/server/pool/drive"
+	"github.com/hearth-home/hearth/server/pool/safepath"
+	"golang.org/x/sync/errgroup"
+)
+
+// Reconciling compares what drives hold with the index and makes them agree. The drives
+// are the truth, judged by generations:
+//
+//   - A copy's effective generation is the highest of its own and its folders' on that
+//     drive (a folder moved at generation g brings everything in it to g).
+//   - A copy older than a tombstone covering its path was deleted while its drive was
+//     away: it is moved to the versions area.
+//   - Of two contents at one path, the higher effective generation wins; the other is
+//     kept as a previous version. Equal generations with equal hashes are copies.
+//   - Anything without Hearth's metadata was copied onto the drive by hand: it is
+//     hashed and adopted, or kept as a version when the pool has other content there.
+//
+// Nothing is ever deleted outright by reconciling: a loser becomes a version.
+
+// item is one thing a walker found.
+type item struct {
+	v   view
+	e   drive.Entry
+	eff uint64
+}
+
+const reconcileBatch = 1000
+
+// reconcileDrives walks the given drives in parallel and reconciles them with the index,
+// then brings them into service.
+func (p *Pool) reconcileDrives(ctx context.Context, vs []view) error {
+	start := time.Now()
+	r, err := p.newReconciler(ctx)
+	if err != nil {
+		return err
+	}
+	items := make(chan item, 4*reconcileBatch)
+	g, gctx := errgroup.WithContext(ctx)
+	walkers, wctx := errgroup.WithContext(gctx)
+	for _, v := range vs {
+		walkers.Go(func() error { return p.walkDrive(wctx, v, items) })
+	}
+	g.Go(func() error {
+		defer close(items)
+		return walkers.Wait()
+	})
+	g.Go(func() error { return r.consume(gctx, items) })
+	if err := g.Wait(); err != nil {
+		return fmt.Errorf("reconcile drives: %w", err)
+	}
+	for _, v := range vs {
+		if err := r.finishDrive(ctx, v); err != nil {
+			return fmt.Errorf("reconcile drive %s: %w", v.rec.Label, err)
+		}
+	}
+	if err := r.adoptHandmade(ctx); err != nil {
+		return err
+	}
+	r.noteErrs(ctx)
+	p.log.Info("drives reconciled with the index", "drives", len(vs), "copies", r.stats.copies,
+		"adopted", r.stats.adopted, "stale", r.stats.stale, "took", time.Since(start).Round(time.Millisecond))
+	for _, v := range vs {
+		p.markReconciled(ctx, v.id())
+	}
+	p.wake()
+	return nil
+}
+
+// walkDrive sends every item of a drive's shares, with its effective generation.
+func (p *Pool) walkDrive(ctx context.Context, v view, out chan<- item) error {
+	dirEff := map[string]uint64{}
+	err := v.d.Walk(ctx, "", func(e drive.Entry) error {
+		parent := safepath.Parent(e.Path)
+		if parent == "" && (e.Kind != drive.Dir || safepath.ShareName(e.Path) != nil) {
+			p.log.Warn("ignoring an item that is not a share folder", "drive", v.rec.Label, "item", e.Path)
+			return drive.SkipDir
+		}
+		eff := max(e.Meta.Gen, dirEff[parent])
+		if e.Kind == drive.Dir {
+			dirEff[e.Path] = eff
+		}
+		select {
+		case out <- item{v: v, e: e, eff: eff}:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("walk drive %s: %w", v.rec.Label, err)
+	}
+	return nil
+}
+
+// markReconciled brings a reconciled drive into service.
+func (p *Pool) markReconciled(ctx context.Context, id string) {
+	p.mu.Lock()
+	m, ok := p.members[id]
+	if ok {
+		m.reconciled, m.returned, m.back = true, false, false
+	}
+	p.mu.Unlock()
+	if ok && m.state() == StateMissing {
+		p.setState(ctx, id, StateActive, "")
+	}
+}
+
+// mergeTombstones adds the deletes recorded on drives to the index: after a power cut
+// the drives' logs may know deletes the catalog lost.
+func (p *Pool) mergeTombstones(ctx context.Context, vs []view) error {
+	var all []drive.Tombstone
+	for _, v := range vs {
+		ts, err := v.d.ReadTombstones(ctx)
+		if err != nil {
+			return fmt.Errorf("read deletes on drive %s: %w", v.rec.Label, err)
+		}
+		all = append(all, ts...)
+	}
+	return p.cat.Update(ctx, func(tx *catalog.Tx) error {
+		for _, t := range all {
+			if err := tx.AddTombstone(ctx, catalog.Tombstone{Path: t.Path, Gen: t.Gen, At: t.At}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// reconciler holds the state of one reconcile run.
+type reconciler struct {
+	p       *Pool
+	tombs   map[string]uint64
+	dirGens map[string]uint64          // folders of the index: path -> generation
+	overlay map[string]*catalog.Entry  // index changes of the current batch
+	dirty   map[string]bool            // overlay entries to write
+	gone    map[string]bool            // overlay paths to remove from the index
+	seen    map[string]map[string]bool // drive -> paths confirmed there
+	stale   map[string]map[string]bool // drive -> folders found stale
+	vers    []catalog.Version          // versions to record
+	hand    []item                     // items without metadata, adopted at the end
+	errs    map[string]error           // drive -> last error, noted at the end
+	shares  map[string]bool            // shares known to exist
+	newShr  []string                   // shares found only on drives
+	now     time.Time
+	stats   struct{ copies, adopted, stale int }
+}
+
+func (p *Pool) newReconciler(ctx context.Context) (*reconciler, error) {
+	r := &reconciler{
+		p: p, tombs: map[string]uint64{}, dirGens: map[string]uint64{},
+		seen: map[string]map[string]bool{}, stale: map[string]map[string]bool{},
+		errs: map[string]error{}, shares: map[string]bool{}, now: p.now(),
+	}
+	r.resetBatch()
+	err := p.cat.View(ctx, func(tx *catalog.Tx) error {
+		ts, err := tx.Tombstones(ctx)
+		if err != nil {
+			return err
+		}
+		for _, t := range ts {
+			r.tombs[t.Path] = t.Gen
+		}
+		dirs, err := tx.Dirs(ctx)
+		if err != nil {
+			return err
+		}
+		for _, d := range dirs {
+			r.dirGens[d.Path] = d.Gen
+		}
+		shares, err := tx.Shares(ctx)
+		for _, s := range shares {
+			r.shares[s.Name] = true
+		}
+		return err
+	})
+	return r, err
+}
+
+func (r *reconciler) resetBatch() {
+	r.overlay, r.dirty, r.gone = map[string]*catalog.Entry{}, map[string]bool{}, map[string]bool{}
+	r.vers = nil
+}
+
+// consume applies items in batches; each batch holds the tree lock so foreground changes
+// never interleave with a decision and its record.
+func (r *reconciler) consume(ctx context.Context, items <-chan item) error {
+	batch := make([]item, 0, reconcileBatch)
+	for {
+		it, ok := <-items
+		if ok {
+			batch = append(batch, it)
+		}
+		if len(batch) == reconcileBatch || (!ok && len(batch) > 0) {
+			if err := r.applyBatch(ctx, batch); err != nil {
+				return err
+			}
+			batch = batch[:0]
+		}
+		if !ok {
+			return nil
+		}
+	}
+}
+
+func (r *reconciler) applyBatch(ctx context.Context, batch []item) error {
+	r.p.ns.Lock()
+	defer r.p.ns.Unlock()
+	for _, it := range batch {
+		if err := r.apply(ctx, it); err != nil {
+			return err
+		}
+	}
+	return r.flush(ctx)
+}
+
+// lookup returns the index entry at path, as changed by this batch so far.
+func (r *reconciler) lookup(ctx context.Context, path string) (*catalog.Entry, error) {
+	if r.gone[path] {
+		return nil, nil
+	}
+	if e, ok := r.overlay[path]; ok {
+		return e, nil
+	}
+	var e catalog.Entry
+	err := r.p.cat.View(ctx, func(tx *catalog.Tx) (err error) { e, err = tx.Entry(ctx, path); return err })
+	if errors.Is(err, catalog.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	r.overlay[path] = &e
+	return &e, nil
+}
+
+func (r *reconciler) put(e *catalog.Entry) {
+	delete(r.gone, e.Path)
+	r.overlay[e.Path] = e
+	r.dirty[e.Path] = true
+	if e.Dir {
+		r.dirGens[e.Path] = e.Gen
+	}
+}
+
+func (r *reconciler) flush(ctx context.Context) error {
+	err := r.p.cat.Update(ctx, func(tx *catalog.Tx) error {
+		for _, name := range r.newShr {
+			if err := tx.PutShare(ctx, catalog.Share{Name: name, Created: r.now}); err != nil {
+				return err
+			}
+		}
+		for path := range r.gone {
+			if err := tx.DeleteTree(ctx, path); err != nil {
+				return err
+			}
+		}
+		for path := range r.dirty {
+			if _, err := tx.PutEntry(ctx, *r.overlay[path]); err != nil {
+				return err
+			}
+		}
+		for _, v := range r.vers {
+			if err := tx.AddVersion(ctx, v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	r.newShr = nil
+	r.resetBatch()
+	return nil
+}
+
+// covering is the newest delete of path or a folder above it.
+func (r *reconciler) covering(path string) uint64 {
+	g := r.tombs[path]
+	safepath.Ancestors(path, func(a string) { g = max(g, r.tombs[a]) })
+	return g
+}
+
+// catEff is the effective generation of an index entry.
+func (r *reconciler) catEff(e *catalog.Entry) uint64 {
+	g := e.Gen
+	safepath.Ancestors(e.Path, func(a string) { g = max(g, r.dirGens[a]) })
+	return g
+}
+
+func (r *reconciler) underStale(v view, path string) bool {
+	st := r.stale[v.id()]
+	found := false
+	safepath.Ancestors(path, func(a string) { found = found || st[a] })
+	return found
+}
+
+func (r *reconciler) markSeen(v view, path string) {
+	if r.seen[v.id()] == nil {
+		r.seen[v.id()] = map[string]bool{}
+	}
+	r.seen[v.id()][path] = true
+}
+
+func (r *reconciler) noteErr(v view, err error) {
+	r.errs[v.id()] = err
+	r.p.log.Warn("reconcile: drive operation failed", "drive", v.rec.Label, "err", err)
+}
+
+func (r *reconciler) noteErrs(ctx context.Context) {
+	for id, err := range r.errs {
+		if v, ok := r.p.viewOf(id); ok {
+			r.p.noteErr(ctx, v, err)
+		}
+	}
+}

@@ -1,0 +1,226 @@
+package pool
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"sort"
+	"strings"
+
+	"github.com/hearth-home/hearth/server/catalog"
+	"github.com/hearth-home/hearth/server/pool/safepath"
+)
+
+// Remove deletes a file, or a folder with everything in it. Deleted files are kept as
+// previous versions until the retention setting prunes them. A drive that is missing
+// keeps its copies; they are recognised as deleted when it returns.
+func (p *Pool) Remove(ctx context.Context, path string) error {
+	path, err := cleanInShare(path)
+	if err != nil {
+		return err
+	}
+	p.ns.Lock()
+	defer p.ns.Unlock()
+	var tree []catalog.Entry
+	err = p.cat.View(ctx, func(tx *catalog.Tx) (err error) { tree, err = tx.Tree(ctx, path); return err })
+	if err != nil {
+		return err
+	}
+	if len(tree) == 0 {
+		return wrapPath(path, ErrNotFound)
+	}
+	for _, e := range tree {
+		if !e.Dir && p.paths.isWriting(e.Path) {
+			return wrapPath(e.Path, errors.New("it is being written; try again when the upload is done"))
+		}
+	}
+	gen, err := p.nextGen(ctx)
+	if err != nil {
+		return err
+	}
+	t := p.tombstone(ctx, path, gen)
+	var vers []catalog.Version
+	var dirs []string
+	for _, e := range tree {
+		if e.Dir {
+			dirs = append(dirs, e.Path)
+		} else if v := p.retireCopies(ctx, e); v != nil {
+			vers = append(vers, *v)
+		}
+	}
+	p.removeDirs(ctx, dirs)
+	return p.cat.Update(ctx, func(tx *catalog.Tx) error {
+		if err := tx.DeleteTree(ctx, path); err != nil {
+			return err
+		}
+		if err := tx.AddTombstone(ctx, t); err != nil {
+			return err
+		}
+		for _, v := range vers {
+			if err := tx.AddVersion(ctx, v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// removeDirs removes folders on every present drive, deepest first. A folder that still
+// holds something the pool does not own stays, and a rebuild judges it stale.
+func (p *Pool) removeDirs(ctx context.Context, dirs []string) {
+	sort.Slice(dirs, func(i, j int) bool { return strings.Count(dirs[i], "/") > strings.Count(dirs[j], "/") })
+	for _, v := range p.views() {
+		if !v.readable() {
+			continue
+		}
+		for _, d := range dirs {
+			err := v.d.Remove(ctx, d)
+			if err != nil && !errors.Is(err, fs.ErrNotExist) {
+				p.noteErr(ctx, v, err)
+				p.log.Warn("could not remove a folder on a drive", "drive", v.rec.Label, "folder", d, "err", err)
+			}
+		}
+	}
+}
+
+// Rename moves a file or folder. A file replaces a file at the destination (which is kept
+// as a version); a folder never replaces anything (delete the destination first).
+func (p *Pool) Rename(ctx context.Context, from, to string) error {
+	from, err := cleanInShare(from)
+	if err != nil {
+		return err
+	}
+	if to, err = cleanInShare(to); err != nil {
+		return err
+	}
+	if from == to {
+		return nil
+	}
+	if safepath.Within(to, from) {
+		return wrapPath(to, errors.New("a folder cannot be moved into itself"))
+	}
+	p.ns.Lock()
+	defer p.ns.Unlock()
+	src, dst, err := p.checkRename(ctx, from, to)
+	if err != nil {
+		return err
+	}
+	gen, err := p.nextGen(ctx)
+	if err != nil {
+		return err
+	}
+	t := p.tombstone(ctx, from, gen)
+	var ver *catalog.Version
+	if src.Dir {
+		p.renameDirOnDrives(ctx, from, to, gen)
+	} else {
+		ver = p.renameFileOnDrives(ctx, src, dst, to, gen)
+	}
+	return p.cat.Update(ctx, func(tx *catalog.Tx) error {
+		if dst != nil {
+			if err := tx.DeleteTree(ctx, to); err != nil {
+				return err
+			}
+		}
+		if ver != nil {
+			if err := tx.AddVersion(ctx, *ver); err != nil {
+				return err
+			}
+		}
+		if err := tx.RenameTree(ctx, from, to, gen); err != nil {
+			return err
+		}
+		return tx.AddTombstone(ctx, t)
+	})
+}
+
+func (p *Pool) checkRename(ctx context.Context, from, to string) (catalog.Entry, *catalog.Entry, error) {
+	var src catalog.Entry
+	var dst *catalog.Entry
+	err := p.cat.View(ctx, func(tx *catalog.Tx) error {
+		var err error
+		if src, err = tx.Entry(ctx, from); errors.Is(err, catalog.ErrNotFound) {
+			return wrapPath(from, ErrNotFound)
+		} else if err != nil {
+			return err
+		}
+		if err := checkParent(ctx, tx, to); err != nil {
+			return err
+		}
+		d, err := tx.Entry(ctx, to)
+		switch {
+		case errors.Is(err, catalog.ErrNotFound):
+		case err != nil:
+			return err
+		case d.Dir || src.Dir:
+			return wrapPath(to, ErrExist)
+		default:
+			dst = &d
+		}
+		if !src.Dir && p.paths.isWriting(from) {
+			return wrapPath(from, errors.New("it is being written; try again when the upload is done"))
+		}
+		return nil
+	})
+	return src, dst, err
+}
+
+// renameFileOnDrives moves a file's copies; a file at the destination becomes a version.
+func (p *Pool) renameFileOnDrives(ctx context.Context, src catalog.Entry, dst *catalog.Entry, to string, gen uint64) *catalog.Version {
+	var ver *catalog.Version
+	if dst != nil {
+		ver = &catalog.Version{Path: to, Gen: dst.Gen, Size: dst.Size, ModTime: dst.ModTime, Hash: dst.Hash, Retired: p.now()}
+	}
+	moved := map[string]bool{}
+	for _, v := range p.sources(src.Copies) {
+		err := v.d.Rename(ctx, src.Path, to, gen)
+		if errors.Is(err, fs.ErrNotExist) {
+			if err = p.ensureDirs(ctx, v, safepath.Parent(to)); err == nil {
+				err = v.d.Rename(ctx, src.Path, to, gen)
+			}
+		}
+		if err != nil {
+			p.noteErr(ctx, v, err)
+			p.needReconcile(v.id())
+			p.log.Warn("could not move a copy; the repairer will copy the file again", "drive", v.rec.Label, "file", src.Path, "err", err)
+			continue
+		}
+		moved[v.id()] = true
+	}
+	if dst != nil {
+		for _, v := range p.sources(dst.Copies) {
+			if moved[v.id()] {
+				ver.Copies = append(ver.Copies, v.id()) // the drive's Rename kept it
+			} else if err := v.d.Retire(ctx, to); err == nil {
+				ver.Copies = append(ver.Copies, v.id())
+			}
+		}
+		if len(ver.Copies) == 0 {
+			ver = nil
+		}
+	}
+	return ver
+}
+
+// renameDirOnDrives moves a folder on every present drive.
+func (p *Pool) renameDirOnDrives(ctx context.Context, from, to string, gen uint64) {
+	for _, v := range p.views() {
+		if !v.readable() {
+			continue
+		}
+		err := v.d.Rename(ctx, from, to, gen)
+		if errors.Is(err, fs.ErrNotExist) {
+			if _, serr := v.d.Stat(ctx, from); errors.Is(serr, fs.ErrNotExist) {
+				continue // this drive never got the folder; the repairer makes it
+			}
+			if err = p.ensureDirs(ctx, v, safepath.Parent(to)); err == nil {
+				err = v.d.Rename(ctx, from, to, gen)
+			}
+		}
+		if err != nil {
+			p.noteErr(ctx, v, err)
+			p.needReconcile(v.id())
+			p.log.Warn("could not move a folder on a drive", "drive", v.rec.Label, "folder", from, "err", err)
+		}
+	}
+}

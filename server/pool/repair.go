@@ -1,0 +1,241 @@
+package pool
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"time"
+
+	"github.com/hearth-home/hearth/server/catalog"
+)
+
+// RepairReport says what one repair pass did.
+type RepairReport struct {
+	Reconciled int // drives compared with the index
+	Copied     int // copies made to restore duplication
+	Thinned    int // extra copies removed
+	Waiting    int // files that still lack copies (no room, or being written)
+}
+
+// runRepairer repairs whenever something happened, and now and then anyway.
+func (p *Pool) runRepairer(ctx context.Context) error {
+	t := time.NewTicker(p.opt.RepairEvery)
+	defer t.Stop()
+	for {
+		if _, err := p.Repair(ctx); err != nil && ctx.Err() == nil {
+			p.log.Error("repair pass failed", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-p.kick:
+		case <-t.C:
+		}
+	}
+}
+
+// Repair runs one pass: drives that returned are reconciled, missing folders made, and
+// every file brought to the number of copies its share wants. Passes do not overlap.
+func (p *Pool) Repair(ctx context.Context) (RepairReport, error) {
+	p.repairMu.Lock()
+	defer p.repairMu.Unlock()
+	var rep RepairReport
+	todo := p.toReconcile()
+	if len(todo) > 0 {
+		if err := p.mergeTombstones(ctx, todo); err != nil {
+			return rep, err
+		}
+		if err := p.reconcileDrives(ctx, todo); err != nil {
+			return rep, err
+		}
+		for _, v := range todo {
+			p.needDirs(v.id())
+		}
+		rep.Reconciled = len(todo)
+	}
+	if err := p.syncDirs(ctx); err != nil {
+		return rep, err
+	}
+	if err := p.duplicationPass(ctx, &rep); err != nil {
+		return rep, err
+	}
+	if rep.Copied+rep.Thinned+rep.Reconciled > 0 || rep.Waiting > 0 {
+		p.log.Info("repair pass", "reconciled", rep.Reconciled, "copied", rep.Copied, "thinned", rep.Thinned, "waiting", rep.Waiting)
+	}
+	return rep, p.pruneTombstones(ctx)
+}
+
+// toReconcile lists present drives whose contents have not been compared with the index.
+func (p *Pool) toReconcile() []view {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	var out []view
+	for _, m := range p.members {
+		if m.d != nil && !m.reconciled && (m.state() != StateMissing || m.back) {
+			out = append(out, m.view())
+		}
+	}
+	sortViews(out)
+	return out
+}
+
+// needDirs marks a drive as needing every folder of the pool made on it.
+func (p *Pool) needDirs(id string) {
+	p.mu.Lock()
+	if m, ok := p.members[id]; ok {
+		m.needDirs = true
+	}
+	p.mu.Unlock()
+}
+
+// syncDirs makes every folder of the pool on drives that need them, so a drive read
+// alone shows the whole tree, empty folders too.
+func (p *Pool) syncDirs(ctx context.Context) error {
+	for _, v := range p.views() {
+		p.mu.RLock()
+		need := p.members[v.id()] != nil && p.members[v.id()].needDirs
+		p.mu.RUnlock()
+		if !need || !v.writable() {
+			continue
+		}
+		var dirs []catalog.Entry
+		if err := p.cat.View(ctx, func(tx *catalog.Tx) (err error) { dirs, err = tx.Dirs(ctx); return err }); err != nil {
+			return err
+		}
+		failed := false
+		for _, d := range dirs {
+			if err := v.d.Mkdir(ctx, d.Path, d.ModTime, d.Gen); err != nil {
+				p.noteErr(ctx, v, err)
+				p.log.Warn("could not make a folder on a drive", "drive", v.rec.Label, "folder", d.Path, "err", err)
+				failed = true
+				break
+			}
+		}
+		if !failed {
+			p.mu.Lock()
+			if m := p.members[v.id()]; m != nil {
+				m.needDirs = false
+			}
+			p.mu.Unlock()
+		}
+	}
+	return nil
+}
+
+// duplicationPass brings every file to its share's number of copies.
+func (p *Pool) duplicationPass(ctx context.Context, rep *RepairReport) error {
+	want := map[string]int{}
+	var shares []catalog.Share
+	if err := p.cat.View(ctx, func(tx *catalog.Tx) (err error) { shares, err = tx.Shares(ctx); return err }); err != nil {
+		return err
+	}
+	for _, s := range shares {
+		want[s.Name] = p.wantCopies(s)
+	}
+	var after int64
+	for {
+		var batch []catalog.Entry
+		if err := p.cat.View(ctx, func(tx *catalog.Tx) (err error) { batch, err = tx.Files(ctx, "", after, 500); return err }); err != nil {
+			return err
+		}
+		if len(batch) == 0 {
+			return nil
+		}
+		after = batch[len(batch)-1].ID
+		for _, e := range batch {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			p.repairFile(ctx, e, want[shareOf(e.Path)], rep)
+		}
+	}
+}
+
+func (p *Pool) repairFile(ctx context.Context, e catalog.Entry, want int, rep *RepairReport) {
+	healthy := p.healthy(e.Copies)
+	switch {
+	case len(healthy) == want:
+	case p.paths.isWriting(e.Path):
+		rep.Waiting++
+	case len(healthy) < want:
+		if len(p.sources(e.Copies)) == 0 {
+			rep.Waiting++ // nothing to copy from until a drive returns
+			return
+		}
+		added := p.addCopies(ctx, e, want-len(healthy), false)
+		rep.Copied += len(added)
+		if len(healthy)+len(added) < want {
+			rep.Waiting++
+		}
+	default:
+		rep.Thinned += p.thin(ctx, e, healthy, len(healthy)-want)
+	}
+}
+
+// thin removes n extra copies, from the fullest drives first.
+func (p *Pool) thin(ctx context.Context, e catalog.Entry, healthy []string, n int) int {
+	type cand struct {
+		v    view
+		room int64
+	}
+	var cands []cand
+	for _, id := range healthy {
+		if v, ok := p.viewOf(id); ok {
+			r, _ := p.room(ctx, v)
+			cands = append(cands, cand{v, r})
+		}
+	}
+	sort.Slice(cands, func(i, j int) bool { return cands[i].room < cands[j].room })
+	done := 0
+	for _, c := range cands[:n] {
+		if err := p.dropCopy(ctx, e, c.v); err != nil {
+			if !errors.Is(err, ErrChanged) {
+				p.log.Warn("could not remove an extra copy", "file", e.Path, "drive", c.v.rec.Label, "err", err)
+			}
+			continue
+		}
+		done++
+	}
+	return done
+}
+
+// dropCopy deletes the copy of e on v (its content is safe elsewhere) and forgets it.
+func (p *Pool) dropCopy(ctx context.Context, e catalog.Entry, v view) error {
+	unlock := p.lockPath(e.Path)
+	defer unlock()
+	if err := p.stillCurrent(ctx, e); err != nil {
+		return err
+	}
+	if err := v.d.Remove(ctx, e.Path); err != nil {
+		return p.noteErr(ctx, v, err)
+	}
+	return p.cat.Update(ctx, func(tx *catalog.Tx) error { return tx.RemoveCopy(ctx, e.ID, v.id()) })
+}
+
+// pruneTombstones forgets deletes once every drive of the pool is present and agrees
+// with the index: no stale copy is left anywhere for them to catch.
+func (p *Pool) pruneTombstones(ctx context.Context) error {
+	vs := p.views()
+	for _, v := range vs {
+		if !v.readable() {
+			return nil
+		}
+	}
+	var n int
+	err := p.cat.View(ctx, func(tx *catalog.Tx) error {
+		ts, err := tx.Tombstones(ctx)
+		n = len(ts)
+		return err
+	})
+	if err != nil || n == 0 {
+		return err
+	}
+	p.ns.Lock()
+	defer p.ns.Unlock()
+	for _, v := range vs {
+		if err := v.d.ClearTombstones(ctx); err != nil {
+			return p.noteErr(ctx, v, err)
+		}
+	}
+	return p.cat.Update(ctx, func(tx *catalog.Tx) error { return tx.ClearTombstones(ctx) })
+}

@@ -1,0 +1,70 @@
+package pool
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/hearth-home/hearth/server/catalog"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// Run does the pool's background work until ctx is done: drive checks, repair, scheduled
+// scrubs and version pruning. It returns nil when ctx ends.
+func (p *Pool) Run(ctx context.Context) error {
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return p.runMonitor(ctx) })
+	g.Go(func() error { return p.runRepairer(ctx) })
+	g.Go(func() error { return p.runScheduler(ctx) })
+	return g.Wait()
+}
+
+// runScheduler starts scrubs when they are due and prunes versions hourly.
+func (p *Pool) runScheduler(ctx context.Context) error {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := p.PruneVersions(ctx); err != nil && ctx.Err() == nil {
+			p.log.Warn("pruning previous versions failed", "err", err)
+		} else if n > 0 {
+			p.log.Info("old previous versions pruned", "versions", n)
+		}
+		if p.scrubDue(ctx) {
+			if _, err := p.Scrub(ctx); err != nil && ctx.Err() == nil {
+				p.log.Error("scheduled scrub failed", "err", err)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// scrubDue says whether the last scrub is ScrubEvery old; a pool that never scrubbed
+// counts from when scrubbing was first scheduled.
+func (p *Pool) scrubDue(ctx context.Context) bool {
+	last, err := p.LastScrub(ctx)
+	if err != nil {
+		return false
+	}
+	if last != nil {
+		return p.now().Sub(last.Finished) >= p.opt.ScrubEvery
+	}
+	var since time.Time
+	err = p.cat.Update(ctx, func(tx *catalog.Tx) error {
+		v, err := tx.Meta(ctx, metaScrubFrom)
+		if errors.Is(err, catalog.ErrNotFound) {
+			since = p.now()
+			return tx.SetMeta(ctx, metaScrubFrom, since.Format(time.RFC3339))
+		}
+		if err != nil {
+			return err
+		}
+		since, err = time.Parse(time.RFC3339, v)
+		return err
+	})
+	return err == nil && p.now().Sub(since) >= p.opt.ScrubEvery
+}

@@ -1,0 +1,162 @@
+package pool
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/hearth-home/hearth/server/catalog"
+	"github.com/zeebo/blake3"
+)
+
+// ScrubReport says what a scrub found.
+type ScrubReport struct {
+	Started  time.Time
+	Finished time.Time
+	Files    int      // files checked
+	Copies   int      // copies read
+	Bytes    int64    // bytes read
+	Bad      int      // copies that did not match their checksum or could not be read
+	Healed   int      // bad copies rewritten from a good one
+	Damaged  []string // files with no good copy left
+	Skipped  int      // files skipped because they were being written
+	Stopped  bool     // the scrub was interrupted; it starts over next time
+}
+
+// Scrub reads every copy of every file, compares it with the file's checksum, and heals
+// a bad copy from a good one. A file whose every copy is bad is reported as damaged and
+// left as it is. Reads go through the background throttle.
+func (p *Pool) Scrub(ctx context.Context) (ScrubReport, error) {
+	p.scrubMu.Lock()
+	defer p.scrubMu.Unlock()
+	rep := ScrubReport{Started: p.now()}
+	p.log.Info("scrub started")
+	var after int64
+	for {
+		var batch []catalog.Entry
+		err := p.cat.View(ctx, func(tx *catalog.Tx) (err error) { batch, err = tx.Files(ctx, "", after, 200); return err })
+		if err != nil {
+			return rep, err
+		}
+		if len(batch) == 0 {
+			break
+		}
+		after = batch[len(batch)-1].ID
+		for _, e := range batch {
+			if err := ctx.Err(); err != nil {
+				rep.Stopped = true
+				return rep, err
+			}
+			p.scrubFile(ctx, e, &rep)
+		}
+	}
+	rep.Finished = p.now()
+	p.log.Info("scrub finished", "files", rep.Files, "bad", rep.Bad, "healed", rep.Healed, "damaged", len(rep.Damaged),
+		"took", rep.Finished.Sub(rep.Started).Round(time.Second))
+	return rep, p.saveScrub(ctx, rep)
+}
+
+func (p *Pool) scrubFile(ctx context.Context, e catalog.Entry, rep *ScrubReport) {
+	if p.paths.isWriting(e.Path) {
+		rep.Skipped++
+		return
+	}
+	rep.Files++
+	var good, bad []view
+	for _, v := range p.sources(e.Copies) {
+		n, ok, err := p.verifyCopy(ctx, e, v)
+		rep.Copies++
+		rep.Bytes += n
+		switch {
+		case errors.Is(err, context.Canceled):
+			return
+		case ok:
+			good = append(good, v)
+		default:
+			bad = append(bad, v)
+			p.log.Error("scrub: a copy does not match its checksum", "file", e.Path, "drive", v.rec.Label, "err", err)
+		}
+	}
+	rep.Bad += len(bad)
+	if len(bad) == 0 {
+		return
+	}
+	if len(good) == 0 {
+		if p.stillCurrent(ctx, e) == nil {
+			rep.Damaged = append(rep.Damaged, e.Path)
+			p.cat.Update(ctx, func(tx *catalog.Tx) error {
+				return tx.SetDamaged(ctx, e.Path, "every copy failed its checksum", p.now())
+			})
+		}
+		return
+	}
+	for _, v := range bad {
+		if p.heal(ctx, e, good[0], v) {
+			rep.Healed++
+		}
+	}
+}
+
+// verifyCopy reads a copy and compares it with the index's hash.
+func (p *Pool) verifyCopy(ctx context.Context, e catalog.Entry, v view) (int64, bool, error) {
+	f, err := v.d.Open(ctx, e.Path)
+	if err != nil {
+		return 0, false, p.noteErr(ctx, v, err)
+	}
+	defer f.Close()
+	h := blake3.New()
+	n, err := copyChecked(h, &throttledReader{ctx: ctx, t: p.throttle, r: f})
+	if err != nil {
+		return n, false, p.noteErr(ctx, v, err)
+	}
+	return n, n == e.Size && bytes.Equal(h.Sum(nil), e.Hash), nil
+}
+
+// heal rewrites the bad copy on v from the good copy on src.
+func (p *Pool) heal(ctx context.Context, e catalog.Entry, src, v view) bool {
+	if !v.writable() && v.state() != StateRemoving {
+		return false // a failing drive is not written; the repairer copies elsewhere
+	}
+	pf, err := p.prepareCopy(ctx, e, src, v, true)
+	if err != nil {
+		p.log.Warn("scrub: could not heal a copy", "file", e.Path, "drive", v.rec.Label, "err", err)
+		return false
+	}
+	unlock := p.lockPath(e.Path)
+	defer unlock()
+	if err := p.stillCurrent(ctx, e); err != nil {
+		pf.Abort()
+		return false
+	}
+	if err := pf.Commit(ctx, false); err != nil {
+		pf.Abort()
+		p.noteErr(ctx, v, err)
+		return false
+	}
+	p.log.Info("scrub: healed a copy", "file", e.Path, "drive", v.rec.Label, "from", src.rec.Label)
+	return true
+}
+
+func (p *Pool) saveScrub(ctx context.Context, rep ScrubReport) error {
+	b, _ := json.Marshal(rep)
+	return p.cat.Update(ctx, func(tx *catalog.Tx) error { return tx.SetMeta(ctx, metaScrub, string(b)) })
+}
+
+// LastScrub returns the report of the last finished scrub, if any.
+func (p *Pool) LastScrub(ctx context.Context) (*ScrubReport, error) {
+	var s string
+	err := p.cat.View(ctx, func(tx *catalog.Tx) (err error) { s, err = tx.Meta(ctx, metaScrub); return err })
+	if errors.Is(err, catalog.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var rep ScrubReport
+	if err := json.Unmarshal([]byte(s), &rep); err != nil {
+		return nil, err
+	}
+	return &rep, nil
+}

@@ -1,0 +1,76 @@
+package pool
+
+import (
+	"context"
+	"io"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// throttle keeps background copying (repair, scrub, evacuation) out of the way: it yields
+// while the family is reading or writing, and never exceeds a byte rate.
+type throttle struct {
+	rate   int64        // bytes per second
+	lastFG atomic.Int64 // unix nanoseconds of the last foreground I/O
+
+	mu   sync.Mutex
+	next time.Time // when the next background byte may go
+}
+
+const (
+	fgQuiet  = 250 * time.Millisecond // foreground counts as busy this long after its last I/O
+	fgMaxGap = 2 * time.Second        // but background work still moves at least this often
+)
+
+func newThrottle(rate int64) *throttle { return &throttle{rate: rate} }
+
+// foreground notes that the family is using the pool.
+func (t *throttle) foreground() { t.lastFG.Store(time.Now().UnixNano()) }
+
+// wait blocks until n background bytes may go.
+func (t *throttle) wait(ctx context.Context, n int) error {
+	deadline := time.Now().Add(fgMaxGap)
+	for time.Since(time.Unix(0, t.lastFG.Load())) < fgQuiet && time.Now().Before(deadline) {
+		if err := sleep(ctx, 50*time.Millisecond); err != nil {
+			return err
+		}
+	}
+	t.mu.Lock()
+	now := time.Now()
+	if t.next.Before(now) {
+		t.next = now
+	}
+	at := t.next
+	t.next = t.next.Add(time.Duration(float64(n) / float64(t.rate) * float64(time.Second)))
+	t.mu.Unlock()
+	return sleep(ctx, time.Until(at))
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	tm := time.NewTimer(d)
+	defer tm.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-tm.C:
+		return nil
+	}
+}
+
+// throttledReader reads through the throttle.
+type throttledReader struct {
+	ctx context.Context
+	t   *throttle
+	r   io.Reader
+}
+
+func (r *throttledReader) Read(b []byte) (int, error) {
+	if err := r.t.wait(r.ctx, len(b)); err != nil {
+		return 0, err
+	}
+	return r.r.Read(b)
+}
