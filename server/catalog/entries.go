@@ -143,6 +143,13 @@ func (tx *Tx) SetModTime(ctx context.Context, path string, t time.Time) error {
 	return err
 }
 
+// TouchParent sets the modification time of the folder holding path to t, as a
+// filesystem does when a folder's contents change.
+func (tx *Tx) TouchParent(ctx context.Context, path string, t time.Time) error {
+	_, err := tx.q.ExecContext(ctx, "UPDATE entries SET mtime_ns = max(mtime_ns, ?) WHERE path = ? AND dir = 1", timeNS(t), parentOf(path))
+	return err
+}
+
 // DeleteTree removes path and everything below it from the index.
 func (tx *Tx) DeleteTree(ctx context.Context, path string) error {
 	_, err := tx.q.ExecContext(ctx, "DELETE FROM entries WHERE path = ? OR (path >= ? AND path < ?)", path, path+"/", path+"0")

@@ -220,6 +220,11 @@ func (p *Pool) recordWrite(ctx context.Context, e catalog.Entry, cur *catalog.En
 		if _, err := tx.PutEntry(ctx, e); err != nil {
 			return err
 		}
+		if cur == nil {
+			if err := tx.TouchParent(ctx, e.Path, p.now()); err != nil {
+				return err
+			}
+		}
 		if len(old.Copies) > 0 {
 			if err := tx.AddVersion(ctx, old); err != nil {
 				return err

@@ -89,10 +89,9 @@ func copyChecked(w io.Writer, r io.Reader) (int64, error) {
 // sources lists the drives a copy of e can be read from, healthy ones first.
 func (p *Pool) sources(copies []string) []view {
 	var good, poor []view
-	for _, id := range copies {
-		v, ok := p.viewOf(id)
+	for _, v := range p.views() { // in the order the drives were added: reads are predictable
 		switch {
-		case !ok || !v.readable():
+		case !slices.Contains(copies, v.id()) || !v.readable():
 		case v.state() == StateActive:
 			good = append(good, v)
 		default:

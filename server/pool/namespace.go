@@ -64,7 +64,13 @@ func (p *Pool) Mkdir(ctx context.Context, path string, mtime time.Time) (FileInf
 	if err := p.mkdirOnDrives(ctx, e); err != nil {
 		return FileInfo{}, err
 	}
-	if err := p.cat.Update(ctx, func(tx *catalog.Tx) error { _, err := tx.PutEntry(ctx, e); return err }); err != nil {
+	err = p.cat.Update(ctx, func(tx *catalog.Tx) error {
+		if _, err := tx.PutEntry(ctx, e); err != nil {
+			return err
+		}
+		return tx.TouchParent(ctx, path, p.now())
+	})
+	if err != nil {
 		return FileInfo{}, err
 	}
 	return p.infoOf(e, 0), nil

@@ -43,6 +43,9 @@ func (p *Pool) reconcileDrives(ctx context.Context, vs []view) error {
 	if err != nil {
 		return err
 	}
+	for _, v := range vs {
+		r.views[v.id()] = v
+	}
 	items := make(chan item, 4*reconcileBatch)
 	g, gctx := errgroup.WithContext(ctx)
 	walkers, wctx := errgroup.WithContext(gctx)
@@ -149,6 +152,7 @@ type reconciler struct {
 	hand    []item                     // items without metadata, adopted at the end
 	errs    map[string]error           // drive -> last error, noted at the end
 	shares  map[string]bool            // shares known to exist
+	views   map[string]view            // the drives being reconciled
 	newShr  []string                   // shares found only on drives
 	now     time.Time
 	stats   struct{ copies, adopted, stale int }
@@ -158,7 +162,7 @@ func (p *Pool) newReconciler(ctx context.Context) (*reconciler, error) {
 	r := &reconciler{
 		p: p, tombs: map[string]uint64{}, dirGens: map[string]uint64{},
 		seen: map[string]map[string]bool{}, stale: map[string]map[string]bool{},
-		errs: map[string]error{}, shares: map[string]bool{}, now: p.now(),
+		errs: map[string]error{}, shares: map[string]bool{}, views: map[string]view{}, now: p.now(),
 	}
 	r.resetBatch()
 	err := p.cat.View(ctx, func(tx *catalog.Tx) error {
@@ -322,4 +326,13 @@ func (r *reconciler) noteErrs(ctx context.Context) {
 			r.p.noteErr(ctx, v, err)
 		}
 	}
+}
+
+// drive returns a drive to act on: one being reconciled, or one in service.
+func (r *reconciler) drive(id string) (view, bool) {
+	if v, ok := r.views[id]; ok {
+		return v, true
+	}
+	v, ok := r.p.viewOf(id)
+	return v, ok && v.readable()
 }

@@ -44,6 +44,10 @@ func (r *reconciler) dir(ctx context.Context, it item) error {
 	}
 	switch {
 	case cur != nil && cur.Dir:
+		if it.e.ModTime.After(cur.ModTime) { // drives differ by the moments between their writes
+			cur.ModTime = it.e.ModTime
+			r.dirty[path] = true
+		}
 		return nil
 	case cur != nil: // the pool has a file here: this folder is older or a leftover
 		r.markStale(it.v, path)
@@ -125,8 +129,8 @@ func (r *reconciler) compare(ctx context.Context, it item, cur *catalog.Entry) {
 func (r *reconciler) supersede(ctx context.Context, it item, cur *catalog.Entry) {
 	old := catalog.Version{Path: cur.Path, Gen: cur.Gen, Size: cur.Size, ModTime: cur.ModTime, Hash: cur.Hash, Retired: r.now}
 	for _, id := range cur.Copies {
-		v, ok := r.p.viewOf(id)
-		if !ok || !v.readable() || id == it.v.id() {
+		v, ok := r.drive(id)
+		if !ok || id == it.v.id() {
 			continue
 		}
 		if err := v.d.Retire(ctx, cur.Path); err != nil {

@@ -53,6 +53,9 @@ func (p *Pool) Remove(ctx context.Context, path string) error {
 		if err := tx.DeleteTree(ctx, path); err != nil {
 			return err
 		}
+		if err := tx.TouchParent(ctx, path, p.now()); err != nil {
+			return err
+		}
 		if err := tx.AddTombstone(ctx, t); err != nil {
 			return err
 		}
@@ -128,6 +131,13 @@ func (p *Pool) Rename(ctx context.Context, from, to string) error {
 			}
 		}
 		if err := tx.RenameTree(ctx, from, to, gen); err != nil {
+			return err
+		}
+		now := p.now()
+		if err := tx.TouchParent(ctx, from, now); err != nil {
+			return err
+		}
+		if err := tx.TouchParent(ctx, to, now); err != nil {
 			return err
 		}
 		return tx.AddTombstone(ctx, t)
