@@ -48,9 +48,10 @@ CREATE TABLE copies (
 CREATE INDEX copies_drive ON copies(drive, entry);
 
 CREATE TABLE tombstones (
-	path  TEXT PRIMARY KEY,
-	gen   INTEGER NOT NULL,
-	at_ns INTEGER NOT NULL
+	path     TEXT PRIMARY KEY,
+	gen      INTEGER NOT NULL,
+	at_ns    INTEGER NOT NULL,
+	moved_to TEXT NOT NULL DEFAULT ''
 ) WITHOUT ROWID;
 
 CREATE TABLE versions (

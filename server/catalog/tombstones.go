@@ -12,21 +12,24 @@ type Tombstone struct {
 	Path string
 	Gen  uint64
 	At   time.Time
+	To   string // set for a rename: where the item went
 }
 
-// AddTombstone records a delete; a later delete of the same path replaces an earlier one.
+// AddTombstone records a delete or rename; a later one of the same path replaces an
+// earlier one.
 func (tx *Tx) AddTombstone(ctx context.Context, t Tombstone) error {
-	_, err := tx.q.ExecContext(ctx, `INSERT INTO tombstones(path, gen, at_ns) VALUES(?, ?, ?)
-		ON CONFLICT(path) DO UPDATE SET gen = max(gen, excluded.gen), at_ns = excluded.at_ns`, t.Path, t.Gen, timeNS(t.At))
+	_, err := tx.q.ExecContext(ctx, `INSERT INTO tombstones(path, gen, at_ns, moved_to) VALUES(?, ?, ?, ?)
+		ON CONFLICT(path) DO UPDATE SET at_ns = excluded.at_ns, moved_to = excluded.moved_to, gen = excluded.gen
+		WHERE excluded.gen > gen`, t.Path, t.Gen, timeNS(t.At), t.To)
 	if err != nil {
 		return fmt.Errorf("remember delete of %s: %w", t.Path, err)
 	}
 	return nil
 }
 
-// Tombstones lists every remembered delete.
+// Tombstones lists every remembered delete and rename, oldest first.
 func (tx *Tx) Tombstones(ctx context.Context) ([]Tombstone, error) {
-	rows, err := tx.q.QueryContext(ctx, "SELECT path, gen, at_ns FROM tombstones ORDER BY path")
+	rows, err := tx.q.QueryContext(ctx, "SELECT path, gen, at_ns, moved_to FROM tombstones ORDER BY gen")
 	if err != nil {
 		return nil, fmt.Errorf("list deletes: %w", err)
 	}
@@ -35,7 +38,7 @@ func (tx *Tx) Tombstones(ctx context.Context) ([]Tombstone, error) {
 	for rows.Next() {
 		var t Tombstone
 		var at int64
-		if err := rows.Scan(&t.Path, &t.Gen, &at); err != nil {
+		if err := rows.Scan(&t.Path, &t.Gen, &at, &t.To); err != nil {
 			return nil, err
 		}
 		t.At = nsTime(at)

@@ -148,15 +148,16 @@ func (p *Pool) holders(e catalog.Entry) []view {
 	return out
 }
 
-// tombstone records a delete of path at gen on every present drive, before anything is
-// removed: a crash after this point finishes the delete at the next start.
-func (p *Pool) tombstone(ctx context.Context, path string, gen uint64) catalog.Tombstone {
-	t := catalog.Tombstone{Path: path, Gen: gen, At: p.now()}
+// tombstone records a delete of path (or with to set, its rename) at gen on every present
+// drive, before anything is changed: a crash after this point finishes the change at the
+// next start.
+func (p *Pool) tombstone(ctx context.Context, path, to string, gen uint64) catalog.Tombstone {
+	t := catalog.Tombstone{Path: path, Gen: gen, At: p.now(), To: to}
 	for _, v := range p.views() {
 		if !v.present() {
 			continue
 		}
-		if err := v.d.AppendTombstones(ctx, []drive.Tombstone{{Gen: t.Gen, At: t.At, Path: t.Path}}); err != nil {
+		if err := v.d.AppendTombstones(ctx, []drive.Tombstone{{Gen: t.Gen, At: t.At, Path: t.Path, To: t.To}}); err != nil {
 			p.noteErr(ctx, v, err)
 			p.log.Warn("could not record a delete on a drive", "drive", v.rec.Label, "path", path, "err", err)
 		}

@@ -46,6 +46,11 @@ func (p *Pool) reconcileDrives(ctx context.Context, vs []view) error {
 	for _, v := range vs {
 		r.views[v.id()] = v
 	}
+	for _, t := range r.renames {
+		for _, v := range vs {
+			r.replayRename(ctx, v, t)
+		}
+	}
 	items := make(chan item, 4*reconcileBatch)
 	g, gctx := errgroup.WithContext(ctx)
 	walkers, wctx := errgroup.WithContext(gctx)
@@ -130,7 +135,7 @@ func (p *Pool) mergeTombstones(ctx context.Context, vs []view) error {
 	}
 	return p.cat.Update(ctx, func(tx *catalog.Tx) error {
 		for _, t := range all {
-			if err := tx.AddTombstone(ctx, catalog.Tombstone{Path: t.Path, Gen: t.Gen, At: t.At}); err != nil {
+			if err := tx.AddTombstone(ctx, catalog.Tombstone{Path: t.Path, Gen: t.Gen, At: t.At, To: t.To}); err != nil {
 				return err
 			}
 		}
@@ -142,6 +147,7 @@ func (p *Pool) mergeTombstones(ctx context.Context, vs []view) error {
 type reconciler struct {
 	p       *Pool
 	tombs   map[string]uint64
+	renames []catalog.Tombstone        // oldest first
 	dirGens map[string]uint64          // folders of the index: path -> generation
 	overlay map[string]*catalog.Entry  // index changes of the current batch
 	dirty   map[string]bool            // overlay entries to write
@@ -172,6 +178,9 @@ func (p *Pool) newReconciler(ctx context.Context) (*reconciler, error) {
 		}
 		for _, t := range ts {
 			r.tombs[t.Path] = t.Gen
+			if t.To != "" {
+				r.renames = append(r.renames, t)
+			}
 		}
 		dirs, err := tx.Dirs(ctx)
 		if err != nil {
@@ -335,4 +344,37 @@ func (r *reconciler) drive(id string) (view, bool) {
 	}
 	v, ok := r.p.viewOf(id)
 	return v, ok && v.readable()
+}
+
+// replayRename finishes on v a rename that v missed (it was away, or a crash cut the
+// rename off): the item at t.Path is moved to t.To, unless something newer is at either
+// place. Done before the walk, the moved item is then judged at its new path.
+func (r *reconciler) replayRename(ctx context.Context, v view, t catalog.Tombstone) {
+	src, err := v.d.Stat(ctx, t.Path)
+	if err != nil || src.Kind == drive.Other || r.effOnDrive(ctx, v, t.Path, src) >= t.Gen {
+		return
+	}
+	if dst, err := v.d.Stat(ctx, t.To); err == nil && (dst.Kind != drive.File || src.Kind == drive.Dir || dst.Meta.Gen >= t.Gen) {
+		return
+	}
+	if parent, err := v.d.Stat(ctx, safepath.Parent(t.To)); err != nil || parent.Kind != drive.Dir {
+		return // its new folder is not on this drive; the copy is judged stale instead
+	}
+	if err := v.d.Rename(ctx, t.Path, t.To, t.Gen); err != nil {
+		r.noteErr(v, err)
+		return
+	}
+	r.p.log.Info("finished a rename on a drive that missed it", "drive", v.rec.Label, "from", t.Path, "to", t.To)
+}
+
+// effOnDrive is the effective generation of an item on a drive: its own, or a folder's
+// above it that came later.
+func (r *reconciler) effOnDrive(ctx context.Context, v view, path string, e drive.Entry) uint64 {
+	g := e.Meta.Gen
+	safepath.Ancestors(path, func(a string) {
+		if d, err := v.d.Stat(ctx, a); err == nil {
+			g = max(g, d.Meta.Gen)
+		}
+	})
+	return g
 }

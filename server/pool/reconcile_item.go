@@ -3,6 +3,8 @@ package pool
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io/fs"
 	"slices"
 
 	"github.com/hearth-home/hearth/server/catalog"
@@ -128,9 +130,20 @@ func (r *reconciler) compare(ctx context.Context, it item, cur *catalog.Entry) {
 // commits were lost). The copies the index knew become versions.
 func (r *reconciler) supersede(ctx context.Context, it item, cur *catalog.Entry) {
 	old := catalog.Version{Path: cur.Path, Gen: cur.Gen, Size: cur.Size, ModTime: cur.ModTime, Hash: cur.Hash, Retired: r.now}
+	next := r.entryOf(it)
 	for _, id := range cur.Copies {
 		v, ok := r.drive(id)
 		if !ok || id == it.v.id() {
+			continue
+		}
+		// Look before retiring: a crash may have left the new content there too.
+		st, err := v.d.Stat(ctx, cur.Path)
+		if err != nil || st.Kind != drive.File {
+			continue
+		}
+		if st.HasMeta && st.Meta == it.e.Meta {
+			next.Copies = append(next.Copies, id)
+			r.markSeen(v, cur.Path)
 			continue
 		}
 		if err := v.d.Retire(ctx, cur.Path); err != nil {
@@ -144,7 +157,7 @@ func (r *reconciler) supersede(ctx context.Context, it item, cur *catalog.Entry)
 		r.vers = append(r.vers, old)
 	}
 	r.stats.adopted++
-	r.put(r.entryOf(it))
+	r.put(next)
 	r.markSeen(it.v, it.e.Path)
 }
 
@@ -152,7 +165,9 @@ func (r *reconciler) supersede(ctx context.Context, it item, cur *catalog.Entry)
 func (r *reconciler) retire(ctx context.Context, it item) {
 	r.stats.stale++
 	if err := it.v.d.Retire(ctx, it.e.Path); err != nil {
-		r.noteErr(it.v, err)
+		if !errors.Is(err, fs.ErrNotExist) { // already retired while it waited in the queue
+			r.noteErr(it.v, err)
+		}
 		return
 	}
 	r.vers = append(r.vers, catalog.Version{

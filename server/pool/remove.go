@@ -38,7 +38,7 @@ func (p *Pool) Remove(ctx context.Context, path string) error {
 	if err != nil {
 		return err
 	}
-	t := p.tombstone(ctx, path, gen)
+	t := p.tombstone(ctx, path, "", gen)
 	var vers []catalog.Version
 	var dirs []string
 	for _, e := range tree {
@@ -112,7 +112,7 @@ func (p *Pool) Rename(ctx context.Context, from, to string) error {
 	if err != nil {
 		return err
 	}
-	t := p.tombstone(ctx, from, gen)
+	t := p.tombstone(ctx, from, to, gen)
 	var ver *catalog.Version
 	if src.Dir {
 		p.renameDirOnDrives(ctx, from, to, gen)

@@ -20,9 +20,11 @@
 // user extended attributes (ext4, XFS, btrfs, ZFS, tmpfs since Linux 6.6 do; FAT and exFAT
 // do not, and are refused).
 //
-// A tombstone line is "<gen>\t<unix nanoseconds>\t<path>\n". It says: every copy at <path>,
-// or below it, that came to be before <gen> is deleted. A torn last line (a crash during an
-// append) is ignored.
+// A tombstone line is "<gen>\t<unix nanoseconds>\t<path>\n" or, for a rename,
+// "<gen>\t<unix nanoseconds>\t<path>\t<new path>\n". It says: every copy at <path>, or below
+// it, that came to be before <gen> is no longer there; after a rename it is at <new path>.
+// The line is written before the change is made on any drive, so a change a crash cut off
+// is finished at the next start. A torn last line (a crash during an append) is ignored.
 //
 // # Safety
 //

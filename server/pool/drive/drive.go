@@ -68,11 +68,12 @@ type Info struct {
 	Label string
 }
 
-// Tombstone records a delete (or the old side of a rename).
+// Tombstone records a delete, or a rename when To is set: the item at Path went to To.
 type Tombstone struct {
 	Gen  uint64
 	At   time.Time
 	Path string
+	To   string
 }
 
 // Drive is one data drive. Its methods are safe for concurrent use. Every path argument is

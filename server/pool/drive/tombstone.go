@@ -16,6 +16,10 @@ func FormatTombstone(t Tombstone) []byte {
 	b = strconv.AppendInt(b, t.At.UnixNano(), 10)
 	b = append(b, '\t')
 	b = append(b, t.Path...)
+	if t.To != "" {
+		b = append(b, '\t')
+		b = append(b, t.To...)
+	}
 	return append(b, '\n')
 }
 
@@ -43,11 +47,16 @@ func parseTombstone(line []byte) (Tombstone, bool) {
 	if !ok1 || !ok2 {
 		return Tombstone{}, false
 	}
+	path, to, moved := bytes.Cut(path, []byte{'\t'})
 	gen, err1 := strconv.ParseUint(string(genS), 10, 64)
 	at, err2 := strconv.ParseInt(string(atS), 10, 64)
-	p, err3 := safepath.Clean(string(path))
-	if err1 != nil || err2 != nil || err3 != nil || p != string(path) {
+	if err1 != nil || err2 != nil || !clean(path) || (moved && !clean(to)) {
 		return Tombstone{}, false
 	}
-	return Tombstone{Gen: gen, At: time.Unix(0, at), Path: p}, true
+	return Tombstone{Gen: gen, At: time.Unix(0, at), Path: string(path), To: string(to)}, true
+}
+
+func clean(p []byte) bool {
+	c, err := safepath.Clean(string(p))
+	return err == nil && c == string(p)
 }
