@@ -1,12 +1,19 @@
-// Command hearthd is the Hearth home server.
+// Command hearthd is the Hearth home server. The work is in its sub-packages; this only
+// hands the command line and the stop signals to them.
 package main
 
 import (
-	"fmt"
+	"context"
 	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/hearth-home/hearth/server/cli"
 )
 
 func main() {
-	fmt.Fprintln(os.Stderr, "hearthd: the storage pool is being built; no commands yet")
-	os.Exit(2)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := cli.Main(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
 }

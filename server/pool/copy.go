@@ -160,6 +160,10 @@ func (p *Pool) landCopy(ctx context.Context, e catalog.Entry, dst view, pf drive
 		if err := p.stillCurrent(ctx, e); err != nil {
 			return err
 		}
+		// Another worker (the repairer, an evacuation) may have copied it there already.
+		if copies, err := p.copiesOf(ctx, e.Path); err != nil || slices.Contains(copies, dst.id()) {
+			return wrapPath(e.Path, ErrChanged)
+		}
 	}
 	if err := p.commitCopy(ctx, dst, pf, e.Path); err != nil {
 		return err

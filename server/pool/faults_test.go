@@ -302,7 +302,9 @@ func TestRemoveDrive(t *testing.T) {
 	e.Put("Docs/f00", []byte("newer")) // leaves a version behind
 	files["Docs/f00"] = []byte("newer")
 	gone := e.Drives[0]
+	e.Run() // the repairer works alongside the evacuation, as in the daemon
 	rep, err := e.Pool.RemoveDrive(ctx, gone, pool.RemoveOptions{})
+	e.StopRun()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -320,6 +322,9 @@ func TestRemoveDrive(t *testing.T) {
 	}
 	if vs, _ := e.Pool.Versions(ctx, "Docs/f00"); len(vs) != 1 || vs[0].Copies == 0 {
 		t.Errorf("the version did not survive the removal: %+v", vs)
+	}
+	if vs, _ := e.Pool.Versions(ctx, "Docs"); len(vs) != 1 {
+		t.Errorf("moving files made %d versions, want only the one overwrite's: %+v", len(vs), vs)
 	}
 	if _, err := os.Stat(filepath.Join(gone, ".hearth", "drive.json")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("the removed drive still has its marker: %v", err)

@@ -36,7 +36,7 @@ func (p *Pool) open(ctx context.Context) error {
 	if err := p.loadMembers(ctx); err != nil {
 		return err
 	}
-	return p.start(ctx, reserved, clean)
+	return p.start(ctx, reserved, clean, "hearthd was not shut down cleanly; checking the drives against the index")
 }
 
 // loadMembers opens every drive the catalog knows.
@@ -102,7 +102,7 @@ func (p *Pool) openMember(ctx context.Context, path, id string) (drive.Drive, er
 
 // start finishes opening: generations, leftovers, and reconciling drives the index may
 // not describe (after an unclean shutdown, or drives that returned while hearthd was down).
-func (p *Pool) start(ctx context.Context, reserved uint64, clean bool) error {
+func (p *Pool) start(ctx context.Context, reserved uint64, clean bool, why string) error {
 	for _, v := range p.views() {
 		if v.d == nil {
 			continue
@@ -134,12 +134,12 @@ func (p *Pool) start(ctx context.Context, reserved uint64, clean bool) error {
 	if err != nil {
 		return fmt.Errorf("open pool: %w", err)
 	}
-	return p.reconcileAtStart(ctx, clean)
+	return p.reconcileAtStart(ctx, clean, why)
 }
 
 // reconcileAtStart compares drives with the index: all of them after an unclean
 // shutdown, else those that were missing when the pool last ran.
-func (p *Pool) reconcileAtStart(ctx context.Context, clean bool) error {
+func (p *Pool) reconcileAtStart(ctx context.Context, clean bool, why string) error {
 	var todo []view
 	p.mu.Lock()
 	for _, m := range p.members {
@@ -153,7 +153,7 @@ func (p *Pool) reconcileAtStart(ctx context.Context, clean bool) error {
 		return nil
 	}
 	if !clean {
-		p.log.Warn("hearthd was not shut down cleanly; checking the drives against the index", "drives", len(todo))
+		p.log.Warn(why, "drives", len(todo))
 	}
 	if err := p.mergeTombstones(ctx, todo); err != nil {
 		return err
@@ -172,7 +172,7 @@ func (p *Pool) openFromDrives(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("create pool: %w", err)
 		}
-		return p.start(ctx, 1, true)
+		return p.start(ctx, 1, true, "")
 	}
 	ids := make([]string, 0, len(found))
 	for id := range found {
@@ -214,7 +214,7 @@ func (p *Pool) rebuildFrom(ctx context.Context, id string, drives map[string]str
 	for _, recs := range mirrorDrives(mir, drives) {
 		p.attach(ctx, recs, drives)
 	}
-	return p.start(ctx, mir.GenReserved, false)
+	return p.start(ctx, mir.GenReserved, false, "rebuilding the index from the drives")
 }
 
 // mirrorDrives lists the drives the newest mirror names, plus any found that it does not

@@ -1,0 +1,120 @@
+// Package admin is how the hearthd commands manage the pool: one Service, implemented by
+// the pool itself when no daemon runs, and by a client of the daemon's control socket
+// (a unix socket only its owner can open) when one does.
+package admin
+
+import (
+	"context"
+	"errors"
+	"io"
+	"time"
+
+	"github.com/hearth-home/hearth/server/pool"
+	"github.com/hearth-home/hearth/server/pool/safepath"
+)
+
+// Service is everything the commands can ask of the pool.
+type Service interface {
+	Drives(ctx context.Context) ([]pool.DriveInfo, error)
+	AddDrive(ctx context.Context, path, label string) (pool.DriveInfo, error)
+	RemoveDrive(ctx context.Context, which string, opt pool.RemoveOptions) (pool.RemoveReport, error)
+	Shares(ctx context.Context) ([]pool.ShareInfo, error)
+	CreateShare(ctx context.Context, name string, copies int, description string) (pool.ShareInfo, error)
+	SetShare(ctx context.Context, name string, set pool.ShareSettings) (pool.ShareInfo, error)
+	Status(ctx context.Context) (pool.Status, error)
+	Scrub(ctx context.Context) (pool.ScrubReport, error)
+	Repair(ctx context.Context) (pool.RepairReport, error)
+	List(ctx context.Context, dir string) ([]pool.FileInfo, error)
+	Mkdir(ctx context.Context, path string, mtime time.Time) (pool.FileInfo, error)
+	Remove(ctx context.Context, path string) error
+	Rename(ctx context.Context, from, to string) error
+	Versions(ctx context.Context, path string) ([]pool.VersionInfo, error)
+	RestoreVersion(ctx context.Context, path string, gen uint64, to string) (pool.FileInfo, error)
+	Put(ctx context.Context, path string, r io.Reader, size int64, mtime time.Time) (pool.FileInfo, error)
+	Get(ctx context.Context, path string) (io.ReadCloser, pool.FileInfo, error)
+}
+
+// Local serves the Service from a pool in this process.
+type Local struct {
+	*pool.Pool
+	// Changed is called after the set of drives changed (to record it beside the catalog).
+	Changed func(ctx context.Context)
+}
+
+var _ Service = Local{}
+
+func (l Local) AddDrive(ctx context.Context, path, label string) (pool.DriveInfo, error) {
+	d, err := l.Pool.AddDrive(ctx, path, label)
+	l.changed(ctx)
+	return d, err
+}
+
+func (l Local) RemoveDrive(ctx context.Context, which string, opt pool.RemoveOptions) (pool.RemoveReport, error) {
+	r, err := l.Pool.RemoveDrive(ctx, which, opt)
+	l.changed(ctx)
+	return r, err
+}
+
+func (l Local) changed(ctx context.Context) {
+	if l.Changed != nil {
+		l.Changed(ctx)
+	}
+}
+
+func (l Local) Put(ctx context.Context, path string, r io.Reader, size int64, mtime time.Time) (pool.FileInfo, error) {
+	return l.Pool.WriteFile(ctx, path, r, pool.WriteOptions{Size: size, ModTime: mtime})
+}
+
+func (l Local) Get(ctx context.Context, path string) (io.ReadCloser, pool.FileInfo, error) {
+	f, err := l.Pool.Open(ctx, path)
+	if err != nil {
+		return nil, pool.FileInfo{}, err
+	}
+	return f, f.Info(), nil
+}
+
+// Error kinds carried over the socket, so a caller can branch on them as in-process.
+var kinds = []struct {
+	name string
+	err  error
+}{
+	{"not_found", pool.ErrNotFound},
+	{"exists", pool.ErrExist},
+	{"pool_full", pool.ErrPoolFull},
+	{"no_drives", pool.ErrNoDrives},
+	{"no_share", pool.ErrNoShare},
+	{"refused", pool.ErrRefused},
+	{"changed", pool.ErrChanged},
+	{"is_dir", pool.ErrIsDir},
+	{"not_dir", pool.ErrNotDir},
+	{"share_root", pool.ErrShareRoot},
+	{"unknown_drive", pool.ErrDriveUnknown},
+	{"invalid_path", safepath.ErrInvalid},
+}
+
+func kindOf(err error) string {
+	for _, k := range kinds {
+		if errors.Is(err, k.err) {
+			return k.name
+		}
+	}
+	return ""
+}
+
+// remoteError is an error that happened in the daemon.
+type remoteError struct {
+	msg  string
+	kind error
+}
+
+func (e *remoteError) Error() string { return e.msg }
+func (e *remoteError) Unwrap() error { return e.kind }
+
+func errorOf(msg, kind string) error {
+	for _, k := range kinds {
+		if k.name == kind {
+			return &remoteError{msg: msg, kind: k.err}
+		}
+	}
+	return &remoteError{msg: msg}
+}

@@ -1,0 +1,187 @@
+package admin
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/hearth-home/hearth/server/pool"
+)
+
+// Client talks to a running hearthd over its control socket.
+type Client struct {
+	http *http.Client
+}
+
+var _ Service = (*Client)(nil)
+
+// Dial returns a client for the socket at path, or an error when no daemon answers there.
+func Dial(ctx context.Context, path string) (*Client, error) {
+	conn, err := (&net.Dialer{}).DialContext(ctx, "unix", path)
+	if err != nil {
+		return nil, err
+	}
+	conn.Close()
+	tr := &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, "unix", path)
+	}}
+	return &Client{http: &http.Client{Transport: tr}}, nil
+}
+
+func (c *Client) post(ctx context.Context, route string, query url.Values, body io.Reader, size int64) (*http.Response, error) {
+	u := "http://hearthd/v1/" + route
+	if query != nil {
+		u += "?" + query.Encode()
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, body)
+	if err != nil {
+		return nil, err
+	}
+	if size >= 0 {
+		req.ContentLength = size
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("talk to hearthd: %w", err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		defer resp.Body.Close()
+		var e struct{ Error, Kind string }
+		if err := json.NewDecoder(resp.Body).Decode(&e); err != nil || e.Error == "" {
+			return nil, fmt.Errorf("hearthd answered %s", resp.Status)
+		}
+		return nil, errorOf(e.Error, e.Kind)
+	}
+	return resp, nil
+}
+
+// do sends req as JSON and decodes the answer into out.
+func do[T any](ctx context.Context, c *Client, route string, req any) (T, error) {
+	var out T
+	b, err := json.Marshal(req)
+	if err != nil {
+		return out, err
+	}
+	resp, err := c.post(ctx, route, nil, bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		return out, err
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		return out, fmt.Errorf("read hearthd's answer: %w", err)
+	}
+	return out, nil
+}
+
+func (c *Client) Drives(ctx context.Context) ([]pool.DriveInfo, error) {
+	return do[[]pool.DriveInfo](ctx, c, "drives", none{})
+}
+
+func (c *Client) AddDrive(ctx context.Context, path, label string) (pool.DriveInfo, error) {
+	return do[pool.DriveInfo](ctx, c, "drives/add", addDriveReq{path, label})
+}
+
+func (c *Client) RemoveDrive(ctx context.Context, which string, opt pool.RemoveOptions) (pool.RemoveReport, error) {
+	return do[pool.RemoveReport](ctx, c, "drives/remove", removeDrvReq{which, opt.Force})
+}
+
+func (c *Client) Shares(ctx context.Context) ([]pool.ShareInfo, error) {
+	return do[[]pool.ShareInfo](ctx, c, "shares", none{})
+}
+
+func (c *Client) CreateShare(ctx context.Context, name string, copies int, description string) (pool.ShareInfo, error) {
+	return do[pool.ShareInfo](ctx, c, "shares/add", shareReq{name, copies, description})
+}
+
+func (c *Client) SetShare(ctx context.Context, name string, set pool.ShareSettings) (pool.ShareInfo, error) {
+	return do[pool.ShareInfo](ctx, c, "shares/set", setShareReq{name, set.Copies, set.Description})
+}
+
+func (c *Client) Status(ctx context.Context) (pool.Status, error) {
+	return do[pool.Status](ctx, c, "status", none{})
+}
+
+func (c *Client) Scrub(ctx context.Context) (pool.ScrubReport, error) {
+	return do[pool.ScrubReport](ctx, c, "scrub", none{})
+}
+
+func (c *Client) Repair(ctx context.Context) (pool.RepairReport, error) {
+	return do[pool.RepairReport](ctx, c, "repair", none{})
+}
+
+func (c *Client) List(ctx context.Context, dir string) ([]pool.FileInfo, error) {
+	return do[[]pool.FileInfo](ctx, c, "list", pathReq{dir})
+}
+
+func (c *Client) Mkdir(ctx context.Context, path string, mtime time.Time) (pool.FileInfo, error) {
+	return do[pool.FileInfo](ctx, c, "mkdir", mkdirReq{path, mtime})
+}
+
+func (c *Client) Remove(ctx context.Context, path string) error {
+	_, err := do[none](ctx, c, "remove", pathReq{path})
+	return err
+}
+
+func (c *Client) Rename(ctx context.Context, from, to string) error {
+	_, err := do[none](ctx, c, "rename", moveReq{from, to})
+	return err
+}
+
+func (c *Client) Versions(ctx context.Context, path string) ([]pool.VersionInfo, error) {
+	return do[[]pool.VersionInfo](ctx, c, "versions", pathReq{path})
+}
+
+func (c *Client) RestoreVersion(ctx context.Context, path string, gen uint64, to string) (pool.FileInfo, error) {
+	return do[pool.FileInfo](ctx, c, "versions/restore", restoreReq{path, gen, to})
+}
+
+func (c *Client) Put(ctx context.Context, path string, r io.Reader, size int64, mtime time.Time) (pool.FileInfo, error) {
+	q := url.Values{"path": {path}}
+	if !mtime.IsZero() {
+		q.Set("mtime", strconv.FormatInt(mtime.UnixNano(), 10))
+	}
+	resp, err := c.post(ctx, "put", q, r, size)
+	if err != nil {
+		return pool.FileInfo{}, err
+	}
+	defer resp.Body.Close()
+	var fi pool.FileInfo
+	return fi, json.NewDecoder(resp.Body).Decode(&fi)
+}
+
+func (c *Client) Get(ctx context.Context, path string) (io.ReadCloser, pool.FileInfo, error) {
+	resp, err := c.post(ctx, "get", url.Values{"path": {path}}, nil, 0)
+	if err != nil {
+		return nil, pool.FileInfo{}, err
+	}
+	var fi pool.FileInfo
+	if err := json.Unmarshal([]byte(resp.Header.Get("Hearth-File")), &fi); err != nil {
+		resp.Body.Close()
+		return nil, fi, errors.New("hearthd sent a file without its description")
+	}
+	return &sizedBody{resp.Body, fi.Size, 0}, fi, nil
+}
+
+// sizedBody reports a connection cut before the announced size as an error, so a
+// download never ends silently short.
+type sizedBody struct {
+	io.ReadCloser
+	want, got int64
+}
+
+func (b *sizedBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	b.got += int64(n)
+	if err == io.EOF && b.got != b.want {
+		return n, io.ErrUnexpectedEOF
+	}
+	return n, err
+}

@@ -1,0 +1,72 @@
+package admin
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/hearth-home/hearth/server/pool"
+)
+
+// Request bodies, shared by the handler and the client.
+type (
+	pathReq      struct{ Path string }
+	moveReq      struct{ From, To string }
+	addDriveReq  struct{ Path, Label string }
+	removeDrvReq struct {
+		Drive string
+		Force bool
+	}
+	shareReq struct {
+		Name        string
+		Copies      int
+		Description string
+	}
+	setShareReq struct {
+		Name        string
+		Copies      *int
+		Description *string
+	}
+	mkdirReq struct {
+		Path  string
+		MTime time.Time
+	}
+	restoreReq struct {
+		Path string
+		Gen  uint64
+		To   string
+	}
+	none struct{}
+)
+
+func routes(svc Service) map[string]func(context.Context, json.RawMessage) (any, error) {
+	return map[string]func(context.Context, json.RawMessage) (any, error){
+		"drives": call(func(ctx context.Context, _ none) (any, error) { return svc.Drives(ctx) }),
+		"drives/add": call(func(ctx context.Context, r addDriveReq) (any, error) {
+			return svc.AddDrive(ctx, r.Path, r.Label)
+		}),
+		"drives/remove": call(func(ctx context.Context, r removeDrvReq) (any, error) {
+			return svc.RemoveDrive(ctx, r.Drive, pool.RemoveOptions{Force: r.Force})
+		}),
+		"shares": call(func(ctx context.Context, _ none) (any, error) { return svc.Shares(ctx) }),
+		"shares/add": call(func(ctx context.Context, r shareReq) (any, error) {
+			return svc.CreateShare(ctx, r.Name, r.Copies, r.Description)
+		}),
+		"shares/set": call(func(ctx context.Context, r setShareReq) (any, error) {
+			return svc.SetShare(ctx, r.Name, pool.ShareSettings{Copies: r.Copies, Description: r.Description})
+		}),
+		"status": call(func(ctx context.Context, _ none) (any, error) { return svc.Status(ctx) }),
+		"scrub":  call(func(ctx context.Context, _ none) (any, error) { return svc.Scrub(ctx) }),
+		"repair": call(func(ctx context.Context, _ none) (any, error) { return svc.Repair(ctx) }),
+		"list":   call(func(ctx context.Context, r pathReq) (any, error) { return svc.List(ctx, r.Path) }),
+		"mkdir":  call(func(ctx context.Context, r mkdirReq) (any, error) { return svc.Mkdir(ctx, r.Path, r.MTime) }),
+		"remove": call(func(ctx context.Context, r pathReq) (any, error) { return none{}, svc.Remove(ctx, r.Path) }),
+		"rename": call(func(ctx context.Context, r moveReq) (any, error) { return none{}, svc.Rename(ctx, r.From, r.To) }),
+		"versions": call(func(ctx context.Context, r pathReq) (any, error) {
+			return svc.Versions(ctx, r.Path)
+		}),
+		"versions/restore": call(func(ctx context.Context, r restoreReq) (any, error) {
+			return svc.RestoreVersion(ctx, r.Path, r.Gen, r.To)
+		}),
+	}
+}

@@ -1,0 +1,154 @@
+// Package cli is the hearthd command line: the daemon ("run") and the commands that manage
+// it. Each command group has its own file; the logic is in functions tests call directly.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"sort"
+
+	"github.com/hearth-home/hearth/server/admin"
+	"github.com/hearth-home/hearth/server/app"
+	"github.com/hearth-home/hearth/server/paths"
+)
+
+// Version is set at build time.
+var Version = "dev"
+
+// env is what a command runs with.
+type env struct {
+	out, errOut io.Writer
+	state       string
+}
+
+type command struct {
+	usage string
+	run   func(ctx context.Context, e *env, args []string) error
+}
+
+func commands() map[string]command {
+	return map[string]command{
+		"run":     {"run [-drive DIR] [-v]      start the server", cmdRun},
+		"drive":   {"drive add|list|remove     manage the pool's drives", cmdDrive},
+		"share":   {"share add|list|set        manage shared folders", cmdShare},
+		"pool":    {"pool status|scrub|repair|rebuild", cmdPool},
+		"file":    {"file ls|put|get|rm|mv|mkdir|versions|restore", cmdFile},
+		"version": {"version                   print the version", func(_ context.Context, e *env, _ []string) error { fmt.Fprintln(e.out, "hearthd", Version); return nil }},
+	}
+}
+
+// Main runs the command in args (without the program name) and returns the exit code.
+func Main(ctx context.Context, args []string, out, errOut io.Writer) int {
+	e := &env{out: out, errOut: errOut, state: paths.StateDir()}
+	if len(args) > 0 && (args[0] == "-state" || args[0] == "--state") && len(args) > 1 {
+		e.state, args = args[1], args[2:]
+	}
+	cmds := commands()
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(errOut, cmds)
+		return 2
+	}
+	c, ok := cmds[args[0]]
+	if !ok {
+		fmt.Fprintf(errOut, "hearthd: no command %q\n", args[0])
+		usage(errOut, cmds)
+		return 2
+	}
+	if err := c.run(ctx, e, args[1:]); err != nil {
+		if errors.Is(err, errUsage) {
+			fmt.Fprintf(errOut, "usage: hearthd %s\n", c.usage)
+			return 2
+		}
+		fmt.Fprintln(errOut, "hearthd:", err)
+		return 1
+	}
+	return 0
+}
+
+var errUsage = errors.New("usage")
+
+func usage(w io.Writer, cmds map[string]command) {
+	fmt.Fprintln(w, "usage: hearthd [-state DIR] COMMAND ...")
+	var names []string
+	for n := range cmds {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintln(w, "  hearthd", cmds[n].usage)
+	}
+}
+
+// parse reads flags anywhere among the arguments and returns the others.
+func parse(fs *flag.FlagSet, e *env, args []string) ([]string, error) {
+	fs.SetOutput(e.errOut)
+	fs.StringVar(&e.state, "state", e.state, "the state folder")
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, errUsage
+		}
+		if fs.NArg() == 0 {
+			return rest, nil
+		}
+		rest = append(rest, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
+// connect returns the running daemon's service, or opens the pool here when no daemon
+// runs. The returned func releases it.
+func connect(ctx context.Context, e *env) (admin.Service, func(), error) {
+	if c, err := admin.Dial(ctx, paths.Socket(e.state)); err == nil {
+		return c, func() {}, nil
+	}
+	a, err := app.New(ctx, app.Options{StateDir: e.state}, quietLogger(e))
+	if errors.Is(err, app.ErrRunning) {
+		return nil, nil, fmt.Errorf("%w, but its control socket does not answer yet; try again in a moment", err)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return a.Service(), func() { a.Close(context.Background()) }, nil
+}
+
+// quietLogger shows warnings and errors of a pool opened by a command.
+func quietLogger(e *env) *slog.Logger {
+	return slog.New(slog.NewTextHandler(e.errOut, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+func sub(args []string, names ...string) (string, []string, error) {
+	if len(args) == 0 {
+		return "", nil, errUsage
+	}
+	for _, n := range names {
+		if args[0] == n {
+			return n, args[1:], nil
+		}
+	}
+	return "", nil, errUsage
+}
+
+func humanBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit && exp < 5; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

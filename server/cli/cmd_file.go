@@ -1,0 +1,149 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"text/tabwriter"
+	"time"
+
+	"github.com/hearth-home/hearth/server/admin"
+)
+
+func cmdFile(ctx context.Context, e *env, args []string) error {
+	verb, args, err := sub(args, "ls", "put", "get", "rm", "mv", "mkdir", "versions", "restore")
+	if err != nil {
+		return err
+	}
+	fs := flag.NewFlagSet("file "+verb, flag.ContinueOnError)
+	to := fs.String("to", "", "restore to this path instead (restore)")
+	rest, err := parse(fs, e, args)
+	if err != nil {
+		return err
+	}
+	svc, done, err := connect(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer done()
+	switch {
+	case verb == "ls" && len(rest) <= 1:
+		dir := ""
+		if len(rest) == 1 {
+			dir = rest[0]
+		}
+		return fileList(ctx, e, svc, dir)
+	case verb == "put" && len(rest) == 2:
+		return filePut(ctx, e, svc, rest[0], rest[1])
+	case verb == "get" && len(rest) == 2:
+		return fileGet(ctx, svc, rest[0], rest[1])
+	case verb == "rm" && len(rest) == 1:
+		return svc.Remove(ctx, rest[0])
+	case verb == "mv" && len(rest) == 2:
+		return svc.Rename(ctx, rest[0], rest[1])
+	case verb == "mkdir" && len(rest) == 1:
+		_, err := svc.Mkdir(ctx, rest[0], time.Time{})
+		return err
+	case verb == "versions" && len(rest) == 1:
+		return fileVersions(ctx, e, svc, rest[0])
+	case verb == "restore" && len(rest) == 2:
+		gen, err := strconv.ParseUint(rest[1], 10, 64)
+		if err != nil {
+			return fmt.Errorf("%q is not a version number; hearthd file versions %s lists them", rest[1], rest[0])
+		}
+		fi, err := svc.RestoreVersion(ctx, rest[0], gen, *to)
+		if err == nil {
+			fmt.Fprintf(e.out, "Restored %s (%s); what was there is kept as a previous version.\n", fi.Path, humanBytes(fi.Size))
+		}
+		return err
+	}
+	return errUsage
+}
+
+func fileList(ctx context.Context, e *env, svc admin.Service, dir string) error {
+	list, err := svc.List(ctx, dir)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(e.out, 0, 4, 2, ' ', 0)
+	for _, fi := range list {
+		if fi.Dir {
+			fmt.Fprintf(tw, "%s/\t\t%s\t\n", fi.Name, fi.ModTime.Local().Format("2006-01-02 15:04"))
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d of %d copies\n", fi.Name, humanBytes(fi.Size), fi.ModTime.Local().Format("2006-01-02 15:04"), fi.Copies, fi.Wanted)
+	}
+	return tw.Flush()
+}
+
+func filePut(ctx context.Context, e *env, svc admin.Service, local, path string) error {
+	f, err := os.Open(local)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	fi, err := svc.Put(ctx, path, f, st.Size(), st.ModTime())
+	if err == nil {
+		fmt.Fprintf(e.out, "Stored %s (%s, %d copies).\n", fi.Path, humanBytes(fi.Size), fi.Copies)
+	}
+	return err
+}
+
+// fileGet writes into a temp file beside local and renames it into place, so an
+// interrupted download never leaves half a file under the real name.
+func fileGet(ctx context.Context, svc admin.Service, path, local string) error {
+	rc, fi, err := svc.Get(ctx, path)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	if local == "-" {
+		_, err := io.Copy(os.Stdout, rc)
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(local), ".hearth-get-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	_, err = io.Copy(tmp, rc)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("download %s: %w", path, err)
+	}
+	os.Chtimes(tmp.Name(), fi.ModTime, fi.ModTime)
+	return os.Rename(tmp.Name(), local)
+}
+
+func fileVersions(ctx context.Context, e *env, svc admin.Service, path string) error {
+	vs, err := svc.Versions(ctx, path)
+	if err != nil {
+		return err
+	}
+	if len(vs) == 0 {
+		fmt.Fprintf(e.out, "No previous versions of %s are kept.\n", path)
+		return nil
+	}
+	tw := tabwriter.NewWriter(e.out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "VERSION\tFILE\tSIZE\tMODIFIED\tREPLACED")
+	for _, v := range vs {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", v.Gen, v.Path, humanBytes(v.Size),
+			v.ModTime.Local().Format("2006-01-02 15:04"), v.Kept.Local().Format("2006-01-02 15:04"))
+	}
+	tw.Flush()
+	fmt.Fprintf(e.out, "Bring one back with: hearthd file restore PATH VERSION\n")
+	return nil
+}

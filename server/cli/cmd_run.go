@@ -1,0 +1,51 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"log/slog"
+
+	"github.com/hearth-home/hearth/server/app"
+	"github.com/hearth-home/hearth/server/paths"
+)
+
+func cmdRun(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	drive := fs.String("drive", "", "the first drive when the pool has none (default: a folder in the state folder); also where to look for drives")
+	verbose := fs.Bool("v", false, "log details for developers")
+	rest, err := parse(fs, e, args)
+	if err != nil || len(rest) > 0 {
+		return errUsage
+	}
+	level := slog.LevelInfo
+	if *verbose {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(e.errOut, &slog.HandlerOptions{Level: level}))
+	opt := app.Options{StateDir: e.state}
+	if *drive != "" {
+		opt.Drives = []string{*drive}
+	}
+	a, err := app.New(ctx, opt, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close(context.Background())
+	first := *drive
+	if first == "" {
+		first = paths.FirstDrive(e.state)
+	}
+	if err := a.EnsureDrive(ctx, first); err != nil {
+		return err
+	}
+	st, err := a.Pool.Status(ctx)
+	if err != nil {
+		return err
+	}
+	log.Info("hearthd is running", "version", Version, "state", e.state, "drives", len(st.Drives),
+		"files", st.Files, "control", paths.Socket(e.state))
+	log.Info("add a drive with: hearthd drive add /mnt/disk   (stop with Ctrl-C)")
+	err = a.Run(ctx)
+	log.Info("hearthd stopped")
+	return err
+}

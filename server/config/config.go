@@ -1,0 +1,118 @@
+// Package config holds hearthd's settings: embedded defaults, overridden by an optional
+// hearthd.json in the state folder.
+package config
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hearth-home/hearth/server/pool"
+)
+
+//go:embed default.json
+var defaults []byte
+
+// Config is the settings file's content.
+type Config struct {
+	DriveReserve   string `json:"drive_reserve"` // "auto" (1 GiB, or 2% of a small drive) or a size
+	CheckEvery     string `json:"check_every"`
+	DriveTimeout   string `json:"drive_timeout"`
+	ScrubEvery     string `json:"scrub_every"`
+	RepairEvery    string `json:"repair_every"`
+	VersionsKeep   string `json:"versions_keep"`
+	VersionsMax    int    `json:"versions_max"`
+	BackgroundRate string `json:"background_rate"` // bytes per second, e.g. "200MiB"
+}
+
+// Load reads the defaults and, when path exists, the settings there.
+func Load(path string) (Config, error) {
+	var c Config
+	if err := decode(defaults, &c); err != nil {
+		return c, fmt.Errorf("built-in settings: %w", err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return c, fmt.Errorf("read settings: %w", err)
+	}
+	if err == nil {
+		if err := decode(b, &c); err != nil {
+			return c, fmt.Errorf("settings in %s: %w", path, err)
+		}
+	}
+	return c, c.Validate()
+}
+
+func decode(b []byte, c *Config) error {
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.DisallowUnknownFields()
+	return d.Decode(c)
+}
+
+// Validate reports every problem at once.
+func (c Config) Validate() error {
+	_, err := c.PoolOptions()
+	return err
+}
+
+// PoolOptions turns the settings into the pool's options.
+func (c Config) PoolOptions() (pool.Options, error) {
+	var o pool.Options
+	var errs []error
+	dur := func(name, s string, out *time.Duration) {
+		d, err := time.ParseDuration(s)
+		if err != nil || d <= 0 {
+			errs = append(errs, fmt.Errorf("%s: %q is not a duration such as \"10s\" or \"720h\"", name, s))
+		}
+		*out = d
+	}
+	dur("check_every", c.CheckEvery, &o.CheckEvery)
+	dur("drive_timeout", c.DriveTimeout, &o.DriveTimeout)
+	dur("scrub_every", c.ScrubEvery, &o.ScrubEvery)
+	dur("repair_every", c.RepairEvery, &o.RepairEvery)
+	dur("versions_keep", c.VersionsKeep, &o.VersionsKeep)
+	if c.VersionsMax < 1 {
+		errs = append(errs, fmt.Errorf("versions_max: %d, want at least 1", c.VersionsMax))
+	}
+	o.VersionsMax = c.VersionsMax
+	if c.DriveReserve != "auto" {
+		n, err := ParseSize(c.DriveReserve)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("drive_reserve: %w", err))
+		}
+		o.Reserve = max(n, 1)
+	}
+	rate, err := ParseSize(c.BackgroundRate)
+	if err != nil || rate < 1<<20 {
+		errs = append(errs, fmt.Errorf("background_rate: %q, want a size of at least 1MiB", c.BackgroundRate))
+	}
+	o.BackgroundRate = rate
+	return o, errors.Join(errs...)
+}
+
+// ParseSize reads "512", "64KiB", "200MiB", "1GiB", "2TiB" (also KB/MB/GB/TB, as powers
+// of 1024, which is what a person reading a disk size means).
+func ParseSize(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"TiB", 1 << 40}, {"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"TB", 1 << 40}, {"GB", 1 << 30}, {"MB", 1 << 20}, {"KB", 1 << 10}, {"B", 1}} {
+		if strings.HasSuffix(s, u.suffix) {
+			s, mult = strings.TrimSpace(strings.TrimSuffix(s, u.suffix)), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("%q is not a size such as \"1GiB\"", s)
+	}
+	return n * mult, nil
+}
