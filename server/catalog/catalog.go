@@ -19,17 +19,21 @@ var ErrNotFound = errors.New("not found")
 
 // Catalog is an open catalog database. It is safe for concurrent use.
 type Catalog struct {
-	db *sql.DB
+	db    *sql.DB
+	drive driveNums
 }
 
 // Open opens (creating when needed) the catalog at path and brings its schema up to date.
+//
+// The page cache is 32 MiB per connection (SQLite's default is 2 MiB), so a rebuild or a
+// pass over a large index does not thrash it.
 //
 // Commits use synchronous=NORMAL: in WAL mode a commit survives a killed process, and after
 // a power cut the last commits may be lost, which the pool repairs by reconciling with its
 // drives (the truth) whenever it was not shut down cleanly.
 func Open(ctx context.Context, path string) (*Catalog, error) {
 	q := url.Values{}
-	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(1)"} {
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(1)", "cache_size(-32768)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
@@ -50,6 +54,7 @@ func (c *Catalog) Close() error { return c.db.Close() }
 
 // Tx is a view of the catalog inside a transaction, or outside one for reads.
 type Tx struct {
+	c *Catalog
 	q interface {
 		ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 		QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
@@ -59,7 +64,7 @@ type Tx struct {
 
 // View runs read-only queries without a transaction.
 func (c *Catalog) View(ctx context.Context, fn func(*Tx) error) error {
-	return fn(&Tx{q: c.db})
+	return fn(&Tx{c: c, q: c.db})
 }
 
 // Update runs fn in one transaction: everything fn did is committed together, or, if fn
@@ -69,8 +74,9 @@ func (c *Catalog) Update(ctx context.Context, fn func(*Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin catalog transaction: %w", err)
 	}
-	if err := fn(&Tx{q: tx}); err != nil {
+	if err := fn(&Tx{c: c, q: tx}); err != nil {
 		tx.Rollback()
+		c.drive.forget() // the transaction may have numbered a drive that now does not exist
 		return err
 	}
 	if err := tx.Commit(); err != nil {

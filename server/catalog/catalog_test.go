@@ -42,6 +42,7 @@ func TestEntriesTree(t *testing.T) {
 	ctx := context.Background()
 	mt := time.Unix(1700000000, 5)
 	update(t, c, func(ctx context.Context, tx *Tx) error {
+		addDrives(ctx, t, tx, "d1", "d2")
 		for _, e := range []Entry{
 			{Path: "Docs", Dir: true, Gen: 1},
 			{Path: "Docs/a", Dir: true, Gen: 2},
@@ -50,7 +51,7 @@ func TestEntriesTree(t *testing.T) {
 			{Path: "Docs/ab", Size: 5, Gen: 5, Copies: []string{"d1"}}, // sorts between a/ and a0
 			{Path: "Docs/a0", Size: 6, Gen: 6},
 		} {
-			if _, err := tx.PutEntry(ctx, e); err != nil {
+			if err := tx.PutEntry(ctx, e); err != nil {
 				return err
 			}
 		}
@@ -61,7 +62,7 @@ func TestEntriesTree(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := Entry{ID: e.ID, Path: "Docs/a/x", Size: 3, Gen: 3, ModTime: mt, Hash: []byte{1}, Copies: []string{"d1", "d2"}}
+		want := Entry{Path: "Docs/a/x", Size: 3, Gen: 3, ModTime: mt, Hash: []byte{1}, Copies: []string{"d1", "d2"}}
 		if d := cmp.Diff(want, e); d != "" {
 			t.Errorf("Entry (-want +got):\n%s", d)
 		}
@@ -76,7 +77,7 @@ func TestEntriesTree(t *testing.T) {
 		if d := cmp.Diff([]string{"Docs/a", "Docs/a0", "Docs/ab"}, paths(kids)); d != "" {
 			t.Errorf("Children (-want +got):\n%s", d)
 		}
-		on, _ := tx.FilesOnDrive(ctx, "d1", 0, 10)
+		on, _ := tx.FilesOnDrive(ctx, "d1", "", 10)
 		if d := cmp.Diff([]string{"Docs/a/x", "Docs/ab"}, paths(on)); d != "" {
 			t.Errorf("FilesOnDrive (-want +got):\n%s", d)
 		}
@@ -138,6 +139,7 @@ func TestVersionsAndTombstones(t *testing.T) {
 	ctx := context.Background()
 	at := time.Unix(1700000000, 0)
 	update(t, c, func(ctx context.Context, tx *Tx) error {
+		addDrives(ctx, t, tx, "d1", "d2")
 		tx.AddVersion(ctx, Version{Path: "Docs/f", Gen: 3, Size: 1, Retired: at, Copies: []string{"d1"}})
 		tx.AddVersion(ctx, Version{Path: "Docs/f", Gen: 3, Size: 1, Retired: at, Copies: []string{"d2"}})
 		tx.AddVersion(ctx, Version{Path: "Docs/f", Gen: 7, Size: 2, Retired: at, Copies: []string{"d1"}})
@@ -184,6 +186,57 @@ func TestReopenAndNewerSchema(t *testing.T) {
 	c2.View(ctx, func(tx *Tx) error {
 		if v, _ := tx.MetaUint(ctx, "gen"); v != 0 {
 			t.Errorf("fresh catalog gen = %d", v)
+		}
+		return nil
+	})
+}
+
+func addDrives(ctx context.Context, t *testing.T, tx *Tx, ids ...string) {
+	t.Helper()
+	for _, id := range ids {
+		if err := tx.PutDrive(ctx, Drive{ID: id, Path: "/mnt/" + id, Label: id, State: "active"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestDriveNumbersAndCopies(t *testing.T) {
+	c, _ := open(t)
+	ctx := context.Background()
+	update(t, c, func(ctx context.Context, tx *Tx) error {
+		addDrives(ctx, t, tx, "a", "b", "c")
+		if err := tx.PutEntry(ctx, Entry{Path: "S/f", Size: 10, Copies: []string{"a", "c"}}); err != nil {
+			return err
+		}
+		if err := tx.PutEntry(ctx, Entry{Path: "S/g", Copies: []string{"nope"}}); err == nil {
+			t.Error("a copy on a drive the catalog does not know was accepted")
+		}
+		return nil
+	})
+	update(t, c, func(ctx context.Context, tx *Tx) error { return tx.DeleteDrive(ctx, "a") })
+	update(t, c, func(ctx context.Context, tx *Tx) error {
+		addDrives(ctx, t, tx, "d") // takes the number a had
+		return tx.AddCopy(ctx, "S/f", "d")
+	})
+	c.View(ctx, func(tx *Tx) error {
+		e, _ := tx.Entry(ctx, "S/f")
+		if d := cmp.Diff([]string{"d", "c"}, e.Copies); d != "" && cmp.Diff([]string{"c", "d"}, e.Copies) != "" {
+			t.Errorf("copies after a drive left and another came: %v", e.Copies)
+		}
+		uses, _ := tx.DriveUses(ctx)
+		if uses["c"].Files != 1 || uses["c"].Bytes != 10 || uses["b"].Files != 0 {
+			t.Errorf("DriveUses = %+v", uses)
+		}
+		return nil
+	})
+	// A failed transaction that numbered a drive must not leave the number behind.
+	c.Update(ctx, func(tx *Tx) error {
+		addDrives(ctx, t, tx, "ghost")
+		return errors.New("roll back")
+	})
+	c.View(ctx, func(tx *Tx) error {
+		if _, err := tx.bit(ctx, "ghost"); err == nil {
+			t.Error("a rolled back drive still has a number")
 		}
 		return nil
 	})

@@ -37,25 +37,52 @@ func (tx *Tx) Drives(ctx context.Context) ([]Drive, error) {
 	return out, rows.Err()
 }
 
-// PutDrive adds or updates a drive.
+// PutDrive adds or updates a drive. A new drive gets the lowest free drive number.
 func (tx *Tx) PutDrive(ctx context.Context, d Drive) error {
-	_, err := tx.q.ExecContext(ctx, `INSERT INTO drives(id, path, label, state, reason, added_ns, changed_ns) VALUES(?, ?, ?, ?, ?, ?, ?)
+	num, _, err := tx.nums(ctx)
+	if err != nil {
+		return err
+	}
+	n, known := num[d.ID]
+	if !known {
+		if n, err = freeNum(num); err != nil {
+			return err
+		}
+	}
+	_, err = tx.q.ExecContext(ctx, `INSERT INTO drives(id, num, path, label, state, reason, added_ns, changed_ns) VALUES(?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT(id) DO UPDATE SET path = excluded.path, label = excluded.label, state = excluded.state,
 			reason = excluded.reason, changed_ns = excluded.changed_ns`,
-		d.ID, d.Path, d.Label, d.State, d.Reason, timeNS(d.Added), timeNS(d.Changed))
+		d.ID, n, d.Path, d.Label, d.State, d.Reason, timeNS(d.Added), timeNS(d.Changed))
 	if err != nil {
 		return fmt.Errorf("save drive %s: %w", d.Path, err)
+	}
+	if !known {
+		tx.c.drive.forget()
 	}
 	return nil
 }
 
 // DeleteDrive forgets a drive and every copy the catalog had on it.
 func (tx *Tx) DeleteDrive(ctx context.Context, id string) error {
-	for _, q := range []string{"DELETE FROM copies WHERE drive = ?", "DELETE FROM version_copies WHERE drive = ?", "DELETE FROM drives WHERE id = ?"} {
-		if _, err := tx.q.ExecContext(ctx, q, id); err != nil {
+	bit, err := tx.bit(ctx, id)
+	if err != nil {
+		return err
+	}
+	for _, q := range []string{
+		"UPDATE entries SET copies = copies & ~? WHERE copies & ? != 0",
+		"UPDATE versions SET copies = copies & ~? WHERE copies & ? != 0",
+	} {
+		if _, err := tx.q.ExecContext(ctx, q, bit, bit); err != nil {
 			return fmt.Errorf("forget drive %s: %w", id, err)
 		}
 	}
+	if _, err := tx.q.ExecContext(ctx, "DELETE FROM versions WHERE copies = 0"); err != nil {
+		return err
+	}
+	if _, err := tx.q.ExecContext(ctx, "DELETE FROM drives WHERE id = ?", id); err != nil {
+		return fmt.Errorf("forget drive %s: %w", id, err)
+	}
+	tx.c.drive.forget()
 	return nil
 }
 
@@ -67,20 +94,19 @@ type DriveUse struct {
 
 // DriveUses counts the file copies and bytes on each drive.
 func (tx *Tx) DriveUses(ctx context.Context) (map[string]DriveUse, error) {
-	rows, err := tx.q.QueryContext(ctx, `SELECT c.drive, count(*), coalesce(sum(e.size), 0)
-		FROM copies c JOIN entries e ON e.id = c.entry GROUP BY c.drive`)
+	num, _, err := tx.nums(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("count drive use: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
 	out := map[string]DriveUse{}
-	for rows.Next() {
-		var id string
+	for id, n := range num {
 		var u DriveUse
-		if err := rows.Scan(&id, &u.Files, &u.Bytes); err != nil {
-			return nil, err
+		err := tx.q.QueryRowContext(ctx, "SELECT count(*), coalesce(sum(size), 0) FROM entries WHERE copies & ? != 0", int64(1)<<n).
+			Scan(&u.Files, &u.Bytes)
+		if err != nil {
+			return nil, fmt.Errorf("count drive use: %w", err)
 		}
 		out[id] = u
 	}
-	return out, rows.Err()
+	return out, nil
 }

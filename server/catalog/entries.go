@@ -11,7 +11,6 @@ import (
 
 // Entry is a file or folder of the pool's namespace.
 type Entry struct {
-	ID      int64
 	Path    string
 	Dir     bool
 	Size    int64
@@ -21,32 +20,21 @@ type Entry struct {
 	Copies  []string
 }
 
-const entryCols = `e.id, e.path, e.dir, e.size, e.mtime_ns, e.hash, e.gen,
-	coalesce((SELECT group_concat(drive, ',') FROM copies WHERE entry = e.id), '')`
-
-func scanEntry(row interface{ Scan(...any) error }) (Entry, error) {
-	var e Entry
-	var mtime int64
-	var copies string
-	if err := row.Scan(&e.ID, &e.Path, &e.Dir, &e.Size, &mtime, &e.Hash, &e.Gen, &copies); err != nil {
-		return e, err
-	}
-	e.ModTime = nsTime(mtime)
-	if copies != "" {
-		e.Copies = strings.Split(copies, ",")
-	}
-	return e, nil
-}
+const entryCols = "path, dir, size, mtime_ns, hash, gen, copies"
 
 func (tx *Tx) entries(ctx context.Context, query string, args ...any) ([]Entry, error) {
-	rows, err := tx.q.QueryContext(ctx, "SELECT "+entryCols+" FROM entries e "+query, args...)
+	_, ids, err := tx.nums(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.q.QueryContext(ctx, "SELECT "+entryCols+" FROM entries "+query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read file index: %w", err)
 	}
 	defer rows.Close()
 	var out []Entry
 	for rows.Next() {
-		e, err := scanEntry(rows)
+		e, err := scanEntry(rows, ids)
 		if err != nil {
 			return nil, fmt.Errorf("read file index: %w", err)
 		}
@@ -55,9 +43,24 @@ func (tx *Tx) entries(ctx context.Context, query string, args ...any) ([]Entry, 
 	return out, rows.Err()
 }
 
+func scanEntry(row interface{ Scan(...any) error }, ids map[uint]string) (Entry, error) {
+	var e Entry
+	var mtime, copies int64
+	if err := row.Scan(&e.Path, &e.Dir, &e.Size, &mtime, &e.Hash, &e.Gen, &copies); err != nil {
+		return e, err
+	}
+	e.ModTime = nsTime(mtime)
+	e.Copies = drivesOf(copies, ids)
+	return e, nil
+}
+
 // Entry reads one path; ErrNotFound when it is not in the index.
 func (tx *Tx) Entry(ctx context.Context, path string) (Entry, error) {
-	e, err := scanEntry(tx.q.QueryRowContext(ctx, "SELECT "+entryCols+" FROM entries e WHERE e.path = ?", path))
+	_, ids, err := tx.nums(ctx)
+	if err != nil {
+		return Entry{}, err
+	}
+	e, err := scanEntry(tx.q.QueryRowContext(ctx, "SELECT "+entryCols+" FROM entries WHERE path = ?", path), ids)
 	if errors.Is(err, sql.ErrNoRows) {
 		return e, fmt.Errorf("%s: %w", path, ErrNotFound)
 	}
@@ -69,71 +72,104 @@ func (tx *Tx) Entry(ctx context.Context, path string) (Entry, error) {
 
 // Children lists the direct contents of a folder, by name.
 func (tx *Tx) Children(ctx context.Context, dir string) ([]Entry, error) {
-	return tx.entries(ctx, "WHERE e.parent = ? ORDER BY e.path", dir)
+	return tx.entries(ctx, "WHERE parent = ? ORDER BY path", dir)
 }
 
 // Tree lists path and everything below it, parents before children.
 func (tx *Tx) Tree(ctx context.Context, path string) ([]Entry, error) {
-	return tx.entries(ctx, "WHERE e.path = ? OR (e.path >= ? AND e.path < ?) ORDER BY e.path", path, path+"/", path+"0")
+	return tx.entries(ctx, "WHERE path = ? OR (path >= ? AND path < ?) ORDER BY path", path, path+"/", path+"0")
 }
 
-// Files returns up to limit files with id > after, in id order, for passes over the whole
-// index (scrub, repair) that must not hold a transaction for long. With prefix set only
-// files below that folder come.
-func (tx *Tx) Files(ctx context.Context, prefix string, after int64, limit int) ([]Entry, error) {
+// Files returns up to limit files with a path after after, in path order, for passes
+// over the whole index (scrub, repair) that must not hold a transaction for long. With
+// prefix set only files below that folder come.
+func (tx *Tx) Files(ctx context.Context, prefix, after string, limit int) ([]Entry, error) {
 	if prefix == "" {
-		return tx.entries(ctx, "WHERE e.dir = 0 AND e.id > ? ORDER BY e.id LIMIT ?", after, limit)
+		return tx.entries(ctx, "WHERE path > ? AND dir = 0 ORDER BY path LIMIT ?", after, limit)
 	}
-	return tx.entries(ctx, "WHERE e.dir = 0 AND e.id > ? AND e.path >= ? AND e.path < ? ORDER BY e.id LIMIT ?",
+	return tx.entries(ctx, "WHERE path > ? AND path >= ? AND path < ? AND dir = 0 ORDER BY path LIMIT ?",
 		after, prefix+"/", prefix+"0", limit)
 }
 
-// FilesOnDrive returns up to limit files with a copy on drive and id > after.
-func (tx *Tx) FilesOnDrive(ctx context.Context, drive string, after int64, limit int) ([]Entry, error) {
-	return tx.entries(ctx, "JOIN copies c ON c.entry = e.id WHERE c.drive = ? AND e.id > ? ORDER BY e.id LIMIT ?", drive, after, limit)
+// FilesOnDrive returns up to limit files with a copy on drive and a path after after.
+func (tx *Tx) FilesOnDrive(ctx context.Context, drive, after string, limit int) ([]Entry, error) {
+	bit, err := tx.bit(ctx, drive)
+	if err != nil {
+		return nil, err
+	}
+	return tx.entries(ctx, "WHERE path > ? AND copies & ? != 0 ORDER BY path LIMIT ?", after, bit, limit)
 }
 
 // Dirs lists every folder, parents before children.
 func (tx *Tx) Dirs(ctx context.Context) ([]Entry, error) {
-	return tx.entries(ctx, "WHERE e.dir = 1 ORDER BY e.path")
+	return tx.entries(ctx, "WHERE dir = 1 ORDER BY path")
 }
 
-// PutEntry adds or replaces the entry at e.Path, with exactly e.Copies as its copies, and
-// returns its id.
-func (tx *Tx) PutEntry(ctx context.Context, e Entry) (int64, error) {
-	var id int64
-	err := tx.q.QueryRowContext(ctx, `INSERT INTO entries(path, parent, dir, size, mtime_ns, hash, gen) VALUES(?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT(path) DO UPDATE SET dir = excluded.dir, size = excluded.size, mtime_ns = excluded.mtime_ns,
-			hash = excluded.hash, gen = excluded.gen
-		RETURNING id`, e.Path, parentOf(e.Path), e.Dir, e.Size, timeNS(e.ModTime), e.Hash, e.Gen).Scan(&id)
-	if err != nil {
-		return 0, fmt.Errorf("index %s: %w", e.Path, err)
-	}
-	return id, tx.SetCopies(ctx, id, e.Copies)
+const upsertEntry = `INSERT INTO entries(path, parent, dir, size, mtime_ns, hash, gen, copies) VALUES %s
+	ON CONFLICT(path) DO UPDATE SET dir = excluded.dir, size = excluded.size, mtime_ns = excluded.mtime_ns,
+		hash = excluded.hash, gen = excluded.gen, copies = excluded.copies`
+
+// PutEntry adds or replaces the entry at e.Path, with exactly e.Copies as its copies.
+func (tx *Tx) PutEntry(ctx context.Context, e Entry) error {
+	return tx.PutEntries(ctx, []Entry{e})
 }
 
-// SetCopies replaces the list of drives holding a copy of entry id.
-func (tx *Tx) SetCopies(ctx context.Context, id int64, drives []string) error {
-	if _, err := tx.q.ExecContext(ctx, "DELETE FROM copies WHERE entry = ?", id); err != nil {
-		return fmt.Errorf("index copies: %w", err)
-	}
-	for _, d := range drives {
-		if _, err := tx.q.ExecContext(ctx, "INSERT OR IGNORE INTO copies(entry, drive) VALUES(?, ?)", id, d); err != nil {
-			return fmt.Errorf("index copies: %w", err)
+// PutEntries adds or replaces many entries, each with exactly its Copies. Rows go many
+// to a statement: a rebuild writes a row per file and must keep up with the walk.
+func (tx *Tx) PutEntries(ctx context.Context, es []Entry) error {
+	// The statements are short; a cancellable context would cost a goroutine each.
+	ctx = context.WithoutCancel(ctx)
+	const chunk = 200
+	for len(es) > 0 {
+		n := min(chunk, len(es))
+		var vals strings.Builder
+		args := make([]any, 0, 8*n)
+		for i, e := range es[:n] {
+			m, err := tx.mask(ctx, e.Copies)
+			if err != nil {
+				return fmt.Errorf("index %s: %w", e.Path, err)
+			}
+			if i > 0 {
+				vals.WriteByte(',')
+			}
+			vals.WriteString("(?,?,?,?,?,?,?,?)")
+			args = append(args, e.Path, parentOf(e.Path), e.Dir, e.Size, timeNS(e.ModTime), e.Hash, e.Gen, m)
 		}
+		if _, err := tx.q.ExecContext(ctx, fmt.Sprintf(upsertEntry, vals.String()), args...); err != nil {
+			return fmt.Errorf("index files: %w", err)
+		}
+		es = es[n:]
 	}
 	return nil
 }
 
-// AddCopy records one more copy of entry id.
-func (tx *Tx) AddCopy(ctx context.Context, id int64, drive string) error {
-	_, err := tx.q.ExecContext(ctx, "INSERT OR IGNORE INTO copies(entry, drive) VALUES(?, ?)", id, drive)
+// SetCopies replaces the list of drives holding a copy of path.
+func (tx *Tx) SetCopies(ctx context.Context, path string, drives []string) error {
+	m, err := tx.mask(ctx, drives)
+	if err != nil {
+		return err
+	}
+	_, err = tx.q.ExecContext(ctx, "UPDATE entries SET copies = ? WHERE path = ?", m, path)
 	return err
 }
 
-// RemoveCopy forgets the copy of entry id on drive.
-func (tx *Tx) RemoveCopy(ctx context.Context, id int64, drive string) error {
-	_, err := tx.q.ExecContext(ctx, "DELETE FROM copies WHERE entry = ? AND drive = ?", id, drive)
+// AddCopy records one more copy of path.
+func (tx *Tx) AddCopy(ctx context.Context, path, drive string) error {
+	bit, err := tx.bit(ctx, drive)
+	if err != nil {
+		return err
+	}
+	_, err = tx.q.ExecContext(ctx, "UPDATE entries SET copies = copies | ? WHERE path = ?", bit, path)
+	return err
+}
+
+// RemoveCopy forgets the copy of path on drive.
+func (tx *Tx) RemoveCopy(ctx context.Context, path, drive string) error {
+	bit, err := tx.bit(ctx, drive)
+	if err != nil {
+		return err
+	}
+	_, err = tx.q.ExecContext(ctx, "UPDATE entries SET copies = copies & ~? WHERE path = ?", bit, path)
 	return err
 }
 
@@ -200,3 +236,4 @@ func parentOf(p string) string {
 	}
 	return p[:i]
 }
+

@@ -13,6 +13,7 @@ CREATE TABLE meta (
 
 CREATE TABLE drives (
 	id         TEXT PRIMARY KEY,
+	num        INTEGER NOT NULL UNIQUE CHECK (num BETWEEN 0 AND 62),
 	path       TEXT NOT NULL UNIQUE,
 	label      TEXT NOT NULL,
 	state      TEXT NOT NULL,
@@ -28,24 +29,19 @@ CREATE TABLE shares (
 	created_ns  INTEGER NOT NULL
 ) WITHOUT ROWID;
 
+-- copies is a bit set: bit n is set when the drive numbered n holds a copy. One row per
+-- file, in one B-tree keyed by path, keeps a rebuild of a million files quick.
 CREATE TABLE entries (
-	id       INTEGER PRIMARY KEY,
-	path     TEXT NOT NULL UNIQUE,
+	path     TEXT PRIMARY KEY,
 	parent   TEXT NOT NULL,
 	dir      INTEGER NOT NULL,
 	size     INTEGER NOT NULL,
 	mtime_ns INTEGER NOT NULL,
 	hash     BLOB,
-	gen      INTEGER NOT NULL
-);
-CREATE INDEX entries_parent ON entries(parent);
-
-CREATE TABLE copies (
-	entry INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
-	drive TEXT NOT NULL,
-	PRIMARY KEY (entry, drive)
+	gen      INTEGER NOT NULL,
+	copies   INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
-CREATE INDEX copies_drive ON copies(drive, entry);
+CREATE INDEX entries_parent ON entries(parent);
 
 CREATE TABLE tombstones (
 	path     TEXT PRIMARY KEY,
@@ -62,15 +58,10 @@ CREATE TABLE versions (
 	mtime_ns   INTEGER NOT NULL,
 	hash       BLOB,
 	retired_ns INTEGER NOT NULL,
+	copies     INTEGER NOT NULL DEFAULT 0,
 	UNIQUE (path, gen)
 );
 CREATE INDEX versions_retired ON versions(retired_ns);
-
-CREATE TABLE version_copies (
-	version INTEGER NOT NULL REFERENCES versions(id) ON DELETE CASCADE,
-	drive   TEXT NOT NULL,
-	PRIMARY KEY (version, drive)
-) WITHOUT ROWID;
 
 CREATE TABLE damaged (
 	path     TEXT PRIMARY KEY,

@@ -3,7 +3,6 @@ package catalog
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -19,10 +18,13 @@ type Version struct {
 	Copies  []string
 }
 
-const versionCols = `v.id, v.path, v.gen, v.size, v.mtime_ns, v.hash, v.retired_ns,
-	coalesce((SELECT group_concat(drive, ',') FROM version_copies WHERE version = v.id), '')`
+const versionCols = "v.id, v.path, v.gen, v.size, v.mtime_ns, v.hash, v.retired_ns, v.copies"
 
 func (tx *Tx) versions(ctx context.Context, query string, args ...any) ([]Version, error) {
+	_, ids, err := tx.nums(ctx)
+	if err != nil {
+		return nil, err
+	}
 	rows, err := tx.q.QueryContext(ctx, "SELECT "+versionCols+" FROM versions v "+query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read versions: %w", err)
@@ -31,15 +33,12 @@ func (tx *Tx) versions(ctx context.Context, query string, args ...any) ([]Versio
 	var out []Version
 	for rows.Next() {
 		var v Version
-		var mtime, retired int64
-		var copies string
+		var mtime, retired, copies int64
 		if err := rows.Scan(&v.ID, &v.Path, &v.Gen, &v.Size, &mtime, &v.Hash, &retired, &copies); err != nil {
 			return nil, fmt.Errorf("read versions: %w", err)
 		}
 		v.ModTime, v.Retired = nsTime(mtime), nsTime(retired)
-		if copies != "" {
-			v.Copies = strings.Split(copies, ",")
-		}
+		v.Copies = drivesOf(copies, ids)
 		out = append(out, v)
 	}
 	return out, rows.Err()
@@ -62,27 +61,29 @@ func (tx *Tx) AllVersions(ctx context.Context) ([]Version, error) {
 
 // AddVersion records a kept version on the given drives (merging with what is known).
 func (tx *Tx) AddVersion(ctx context.Context, v Version) error {
-	var id int64
-	err := tx.q.QueryRowContext(ctx, `INSERT INTO versions(path, gen, size, mtime_ns, hash, retired_ns) VALUES(?, ?, ?, ?, ?, ?)
-		ON CONFLICT(path, gen) DO UPDATE SET retired_ns = min(retired_ns, excluded.retired_ns)
-		RETURNING id`, v.Path, v.Gen, v.Size, timeNS(v.ModTime), v.Hash, timeNS(v.Retired)).Scan(&id)
+	m, err := tx.mask(ctx, v.Copies)
 	if err != nil {
 		return fmt.Errorf("record version of %s: %w", v.Path, err)
 	}
-	for _, d := range v.Copies {
-		if _, err := tx.q.ExecContext(ctx, "INSERT OR IGNORE INTO version_copies(version, drive) VALUES(?, ?)", id, d); err != nil {
-			return fmt.Errorf("record version of %s: %w", v.Path, err)
-		}
+	_, err = tx.q.ExecContext(ctx, `INSERT INTO versions(path, gen, size, mtime_ns, hash, retired_ns, copies) VALUES(?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT(path, gen) DO UPDATE SET retired_ns = min(retired_ns, excluded.retired_ns), copies = copies | excluded.copies`,
+		v.Path, v.Gen, v.Size, timeNS(v.ModTime), v.Hash, timeNS(v.Retired), m)
+	if err != nil {
+		return fmt.Errorf("record version of %s: %w", v.Path, err)
 	}
 	return nil
 }
 
 // RemoveVersionCopy forgets one copy of a version, and the version when none is left.
 func (tx *Tx) RemoveVersionCopy(ctx context.Context, id int64, drive string) error {
-	if _, err := tx.q.ExecContext(ctx, "DELETE FROM version_copies WHERE version = ? AND drive = ?", id, drive); err != nil {
+	bit, err := tx.bit(ctx, drive)
+	if err != nil {
 		return err
 	}
-	_, err := tx.q.ExecContext(ctx, "DELETE FROM versions WHERE id = ? AND NOT EXISTS (SELECT 1 FROM version_copies WHERE version = ?)", id, id)
+	if _, err := tx.q.ExecContext(ctx, "UPDATE versions SET copies = copies & ~? WHERE id = ?", bit, id); err != nil {
+		return err
+	}
+	_, err = tx.q.ExecContext(ctx, "DELETE FROM versions WHERE id = ? AND copies = 0", id)
 	return err
 }
 

@@ -217,7 +217,7 @@ func (p *Pool) recordWrite(ctx context.Context, e catalog.Entry, cur *catalog.En
 		}
 	}
 	return p.cat.Update(ctx, func(tx *catalog.Tx) error {
-		if _, err := tx.PutEntry(ctx, e); err != nil {
+		if err := tx.PutEntry(ctx, e); err != nil {
 			return err
 		}
 		if cur == nil {

@@ -168,13 +168,7 @@ func (p *Pool) landCopy(ctx context.Context, e catalog.Entry, dst view, pf drive
 	if err := p.commitCopy(ctx, dst, pf, e.Path); err != nil {
 		return err
 	}
-	return p.cat.Update(ctx, func(tx *catalog.Tx) error {
-		cur, err := tx.Entry(ctx, e.Path)
-		if err != nil {
-			return err
-		}
-		return tx.AddCopy(ctx, cur.ID, dst.id())
-	})
+	return p.cat.Update(ctx, func(tx *catalog.Tx) error { return tx.AddCopy(ctx, e.Path, dst.id()) })
 }
 
 // stillCurrent checks that the index still holds e's content at e's path, and that no

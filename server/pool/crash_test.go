@@ -301,7 +301,7 @@ func checkIndexMatchesDrives(t *testing.T, e *pooltest.Env) {
 	}
 	index := map[string]bool{} // "drivepath|path"
 	e.Cat.View(ctx, func(tx *catalog.Tx) error {
-		files, err := tx.Files(ctx, "", 0, 1<<30)
+		files, err := tx.Files(ctx, "", "", 1<<30)
 		for _, f := range files {
 			for _, c := range f.Copies {
 				index[ids[c]+"|"+f.Path] = true

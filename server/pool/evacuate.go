@@ -117,7 +117,7 @@ func (p *Pool) evacuateRound(ctx context.Context, v view, rep *RemoveReport) (in
 		want[s.Name] = max(s.Wanted, 1)
 	}
 	left := 0
-	var after int64
+	var after string
 	for {
 		var batch []catalog.Entry
 		if err := p.cat.View(ctx, func(tx *catalog.Tx) (err error) { batch, err = tx.FilesOnDrive(ctx, v.id(), after, 200); return err }); err != nil {
@@ -126,7 +126,7 @@ func (p *Pool) evacuateRound(ctx context.Context, v view, rep *RemoveReport) (in
 		if len(batch) == 0 {
 			return left, nil
 		}
-		after = batch[len(batch)-1].ID
+		after = batch[len(batch)-1].Path
 		for _, e := range batch {
 			if err := p.evacuateFile(ctx, e, v, want[shareOf(e.Path)], rep); err != nil {
 				if errors.Is(err, ErrChanged) {
@@ -222,7 +222,7 @@ func (p *Pool) release(ctx context.Context, v view) error {
 func (p *Pool) forget(ctx context.Context, v view, opt RemoveOptions) (RemoveReport, error) {
 	var rep RemoveReport
 	var only []catalog.Entry
-	var after int64
+	var after string
 	for {
 		var batch []catalog.Entry
 		if err := p.cat.View(ctx, func(tx *catalog.Tx) (err error) { batch, err = tx.FilesOnDrive(ctx, v.id(), after, 1000); return err }); err != nil {
@@ -231,7 +231,7 @@ func (p *Pool) forget(ctx context.Context, v view, opt RemoveOptions) (RemoveRep
 		if len(batch) == 0 {
 			break
 		}
-		after = batch[len(batch)-1].ID
+		after = batch[len(batch)-1].Path
 		for _, e := range batch {
 			if len(e.Copies) == 1 {
 				only = append(only, e)

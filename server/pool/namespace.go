@@ -65,7 +65,7 @@ func (p *Pool) Mkdir(ctx context.Context, path string, mtime time.Time) (FileInf
 		return FileInfo{}, err
 	}
 	err = p.cat.Update(ctx, func(tx *catalog.Tx) error {
-		if _, err := tx.PutEntry(ctx, e); err != nil {
+		if err := tx.PutEntry(ctx, e); err != nil {
 			return err
 		}
 		return tx.TouchParent(ctx, path, p.now())

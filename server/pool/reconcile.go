@@ -33,7 +33,7 @@ type item struct {
 	eff uint64
 }
 
-const reconcileBatch = 1000
+const reconcileBatch = 5000
 
 // reconcileDrives walks the given drives in parallel and reconciles them with the index,
 // then brings them into service.
@@ -149,7 +149,7 @@ type reconciler struct {
 	tombs   map[string]uint64
 	renames []catalog.Tombstone        // oldest first
 	dirGens map[string]uint64          // folders of the index: path -> generation
-	overlay map[string]*catalog.Entry  // index changes of the current batch
+	overlay map[string]*catalog.Entry  // index changes of the current batch (of the run, when fresh)
 	dirty   map[string]bool            // overlay entries to write
 	gone    map[string]bool            // overlay paths to remove from the index
 	seen    map[string]map[string]bool // drive -> paths confirmed there
@@ -162,6 +162,9 @@ type reconciler struct {
 	newShr  []string                   // shares found only on drives
 	now     time.Time
 	stats   struct{ copies, adopted, stale int }
+	// fresh: the index held no file or folder when the run began (a rebuild), so the
+	// overlay keeps every entry of the run and no lookup needs the database.
+	fresh bool
 }
 
 func (p *Pool) newReconciler(ctx context.Context) (*reconciler, error) {
@@ -193,13 +196,21 @@ func (p *Pool) newReconciler(ctx context.Context) (*reconciler, error) {
 		for _, s := range shares {
 			r.shares[s.Name] = true
 		}
+		if err != nil {
+			return err
+		}
+		t, err := tx.Totals(ctx, "")
+		r.fresh = t.Files+t.Dirs == 0
 		return err
 	})
 	return r, err
 }
 
 func (r *reconciler) resetBatch() {
-	r.overlay, r.dirty, r.gone = map[string]*catalog.Entry{}, map[string]bool{}, map[string]bool{}
+	if r.overlay == nil || !r.fresh {
+		r.overlay = map[string]*catalog.Entry{}
+	}
+	r.dirty, r.gone = map[string]bool{}, map[string]bool{}
 	r.vers = nil
 }
 
@@ -243,6 +254,9 @@ func (r *reconciler) lookup(ctx context.Context, path string) (*catalog.Entry, e
 	if e, ok := r.overlay[path]; ok {
 		return e, nil
 	}
+	if r.fresh {
+		return nil, nil // everything in the index came from this run, and is in the overlay
+	}
 	var e catalog.Entry
 	err := r.p.cat.View(ctx, func(tx *catalog.Tx) (err error) { e, err = tx.Entry(ctx, path); return err })
 	if errors.Is(err, catalog.ErrNotFound) {
@@ -276,10 +290,12 @@ func (r *reconciler) flush(ctx context.Context) error {
 				return err
 			}
 		}
+		es := make([]catalog.Entry, 0, len(r.dirty))
 		for path := range r.dirty {
-			if _, err := tx.PutEntry(ctx, *r.overlay[path]); err != nil {
-				return err
-			}
+			es = append(es, *r.overlay[path])
+		}
+		if err := tx.PutEntries(ctx, es); err != nil {
+			return err
 		}
 		for _, v := range r.vers {
 			if err := tx.AddVersion(ctx, v); err != nil {

@@ -18,8 +18,10 @@ import (
 // the drive lacks are forgotten, and the drive's versions are indexed.
 func (r *reconciler) finishDrive(ctx context.Context, v view) error {
 	r.removeStaleDirs(ctx, v)
-	if err := r.dropUnseen(ctx, v); err != nil {
-		return err
+	if !r.fresh { // in a rebuild every copy in the index was just seen on its drive
+		if err := r.dropUnseen(ctx, v); err != nil {
+			return err
+		}
 	}
 	return r.indexVersions(ctx, v)
 }
@@ -42,7 +44,7 @@ func (r *reconciler) removeStaleDirs(ctx context.Context, v view) {
 // dropUnseen forgets copies the index had on v that v does not hold.
 func (r *reconciler) dropUnseen(ctx context.Context, v view) error {
 	seen := r.seen[v.id()]
-	var after int64
+	var after string
 	for {
 		var batch []catalog.Entry
 		err := r.p.cat.View(ctx, func(tx *catalog.Tx) (err error) {
@@ -52,7 +54,7 @@ func (r *reconciler) dropUnseen(ctx context.Context, v view) error {
 		if err != nil || len(batch) == 0 {
 			return err
 		}
-		after = batch[len(batch)-1].ID
+		after = batch[len(batch)-1].Path
 		if err := r.dropBatch(ctx, v, batch, seen); err != nil {
 			return err
 		}
@@ -67,7 +69,7 @@ func (r *reconciler) dropBatch(ctx context.Context, v view, batch []catalog.Entr
 			if seen[e.Path] {
 				continue
 			}
-			if err := tx.RemoveCopy(ctx, e.ID, v.id()); err != nil {
+			if err := tx.RemoveCopy(ctx, e.Path, v.id()); err != nil {
 				return err
 			}
 			if len(e.Copies) > 1 {
@@ -189,12 +191,9 @@ func (r *reconciler) adoptOne(ctx context.Context, it item) error {
 	switch {
 	case cur == nil:
 		r.p.log.Info("adopting a file copied onto a drive by hand", "file", it.e.Path, "drive", it.v.rec.Label)
-		return r.p.cat.Update(ctx, func(tx *catalog.Tx) error {
-			_, err := tx.PutEntry(ctx, *r.entryOf(it))
-			return err
-		})
+		return r.p.cat.Update(ctx, func(tx *catalog.Tx) error { return tx.PutEntry(ctx, *r.entryOf(it)) })
 	case it.e.Meta.Gen == cur.Gen:
-		return r.p.cat.Update(ctx, func(tx *catalog.Tx) error { return tx.AddCopy(ctx, cur.ID, it.v.id()) })
+		return r.p.cat.Update(ctx, func(tx *catalog.Tx) error { return tx.AddCopy(ctx, cur.Path, it.v.id()) })
 	}
 	r.p.log.Warn("a file copied onto a drive by hand differs from the pool's; it was kept as a previous version",
 		"file", it.e.Path, "drive", it.v.rec.Label)

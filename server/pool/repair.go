@@ -132,7 +132,7 @@ func (p *Pool) duplicationPass(ctx context.Context, rep *RepairReport) error {
 	for _, s := range shares {
 		want[s.Name] = p.wantCopies(s)
 	}
-	var after int64
+	var after string
 	for {
 		var batch []catalog.Entry
 		if err := p.cat.View(ctx, func(tx *catalog.Tx) (err error) { batch, err = tx.Files(ctx, "", after, 500); return err }); err != nil {
@@ -141,7 +141,7 @@ func (p *Pool) duplicationPass(ctx context.Context, rep *RepairReport) error {
 		if len(batch) == 0 {
 			return nil
 		}
-		after = batch[len(batch)-1].ID
+		after = batch[len(batch)-1].Path
 		for _, e := range batch {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -209,7 +209,7 @@ func (p *Pool) dropCopy(ctx context.Context, e catalog.Entry, v view) error {
 	if err := v.d.Remove(ctx, e.Path); err != nil {
 		return p.noteErr(ctx, v, err)
 	}
-	return p.cat.Update(ctx, func(tx *catalog.Tx) error { return tx.RemoveCopy(ctx, e.ID, v.id()) })
+	return p.cat.Update(ctx, func(tx *catalog.Tx) error { return tx.RemoveCopy(ctx, e.Path, v.id()) })
 }
 
 // pruneTombstones forgets deletes once every drive of the pool is present and agrees

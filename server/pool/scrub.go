@@ -33,7 +33,7 @@ func (p *Pool) Scrub(ctx context.Context) (ScrubReport, error) {
 	defer p.scrubMu.Unlock()
 	rep := ScrubReport{Started: p.now()}
 	p.log.Info("scrub started")
-	var after int64
+	var after string
 	for {
 		var batch []catalog.Entry
 		err := p.cat.View(ctx, func(tx *catalog.Tx) (err error) { batch, err = tx.Files(ctx, "", after, 200); return err })
@@ -43,7 +43,7 @@ func (p *Pool) Scrub(ctx context.Context) (ScrubReport, error) {
 		if len(batch) == 0 {
 			break
 		}
-		after = batch[len(batch)-1].ID
+		after = batch[len(batch)-1].Path
 		for _, e := range batch {
 			if err := ctx.Err(); err != nil {
 				rep.Stopped = true

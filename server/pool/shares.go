@@ -67,8 +67,7 @@ func (p *Pool) CreateShare(ctx context.Context, name string, copies int, descrip
 		if err := tx.PutShare(ctx, s); err != nil {
 			return err
 		}
-		_, err := tx.PutEntry(ctx, root)
-		return err
+		return tx.PutEntry(ctx, root)
 	})
 	if err != nil {
 		return ShareInfo{}, err

@@ -70,7 +70,7 @@ func (p *Pool) countAtRisk(ctx context.Context, tx *catalog.Tx, shares []catalog
 	for _, s := range shares {
 		want[s.Name] = p.wantCopies(s)
 	}
-	var after int64
+	var after string
 	unavailable := 0
 	for {
 		batch, err := tx.Files(ctx, "", after, 2000)
@@ -80,7 +80,7 @@ func (p *Pool) countAtRisk(ctx context.Context, tx *catalog.Tx, shares []catalog
 			}
 			return err
 		}
-		after = batch[len(batch)-1].ID
+		after = batch[len(batch)-1].Path
 		for _, e := range batch {
 			switch {
 			case len(p.sources(e.Copies)) == 0:

@@ -27,6 +27,8 @@ type Local struct {
 	tmp  int
 	ino  uint64
 	dev  uint64
+	// xattrat: the kernel has getxattrat(2), so metadata is read without /proc.
+	xattrat bool
 }
 
 var _ Drive = (*Local)(nil)
@@ -55,7 +57,7 @@ func Open(ctx context.Context, path string) (*Local, error) {
 		unix.Close(root)
 		return nil, fmt.Errorf("open drive %s: %w", path, err)
 	}
-	return &Local{path: path, info: m.info(path), root: root, tmp: tmp, ino: st.Ino, dev: st.Dev}, nil
+	return &Local{path: path, info: m.info(path), root: root, tmp: tmp, ino: st.Ino, dev: st.Dev, xattrat: hasGetxattrat(root)}, nil
 }
 
 func openRoot(path string) (int, unix.Stat_t, error) {

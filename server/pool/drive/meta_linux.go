@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"runtime"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -64,13 +66,54 @@ func getMetaFD(fd int, kind Kind) (Meta, bool) {
 	return decodeMeta(buf[:n], kind)
 }
 
-// getMetaAt reads the metadata of name in dirfd without opening it (one system call, which
+// metaAt reads the metadata of name in dirfd without opening it (one system call, which
 // matters when a rebuild walks a million files).
-func getMetaAt(dirfd dirFD, name string, kind Kind) (Meta, bool) {
+func (d *Local) metaAt(dirfd dirFD, name string, kind Kind) (Meta, bool) {
 	var buf [metaFileLen + 1]byte
-	n, err := unix.Lgetxattr(procPath(dirfd, name), metaAttr, buf[:])
+	var n int
+	var err error
+	if d.xattrat {
+		n, err = getxattrat(dirfd, name, buf[:])
+	} else {
+		n, err = unix.Lgetxattr(procPath(dirfd, name), metaAttr, buf[:])
+	}
 	if err != nil {
 		return Meta{}, false
 	}
 	return decodeMeta(buf[:n], kind)
+}
+
+// hasGetxattrat reports whether the kernel has getxattrat(2) (Linux 6.13 and later).
+func hasGetxattrat(dirfd int) bool {
+	var buf [metaFileLen + 1]byte
+	_, err := getxattrat(dirFD(dirfd), ".", buf[:])
+	return err != unix.ENOSYS
+}
+
+// xattrArgs is struct xattr_args of getxattrat(2).
+type xattrArgs struct {
+	value uint64
+	size  uint32
+	flags uint32
+}
+
+// metaAttrC is metaAttr as a C string; it is never written.
+var metaAttrC = []byte(metaAttr + "\x00")
+
+// getxattrat reads metaAttr of name in dirfd, not following a link. x/sys has the
+// system call number but no wrapper yet (as of v0.49.0).
+func getxattrat(dirfd dirFD, name string, buf []byte) (int, error) {
+	p, err := unix.BytePtrFromString(name)
+	if err != nil {
+		return 0, err
+	}
+	args := xattrArgs{value: uint64(uintptr(unsafe.Pointer(&buf[0]))), size: uint32(len(buf))}
+	n, _, errno := unix.Syscall6(unix.SYS_GETXATTRAT, uintptr(dirfd), uintptr(unsafe.Pointer(p)),
+		unix.AT_SYMLINK_NOFOLLOW, uintptr(unsafe.Pointer(&metaAttrC[0])), uintptr(unsafe.Pointer(&args)), unsafe.Sizeof(args))
+	runtime.KeepAlive(buf)
+	runtime.KeepAlive(p)
+	if errno != 0 {
+		return 0, errno
+	}
+	return int(n), nil
 }

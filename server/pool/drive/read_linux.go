@@ -58,7 +58,7 @@ func (d *Local) Stat(ctx context.Context, path string) (Entry, error) {
 		}
 		e = entryOf(path, &st)
 		if e.Kind != Other {
-			e.Meta, e.HasMeta = getMetaAt(parent, base, e.Kind)
+			e.Meta, e.HasMeta = d.metaAt(parent, base, e.Kind)
 		}
 		return nil
 	})
@@ -130,7 +130,7 @@ func (d *Local) statIn(dir dirFD, path string) (Entry, error) {
 	}
 	e := entryOf(path, &st)
 	if e.Kind != Other {
-		e.Meta, e.HasMeta = getMetaAt(parent, base, e.Kind)
+		e.Meta, e.HasMeta = d.metaAt(parent, base, e.Kind)
 	}
 	return e, nil
 }
@@ -158,7 +158,7 @@ func (d *Local) walkDir(ctx context.Context, dir dirFD, prefix string, fn func(E
 		}
 		e := entryOf(p, &st)
 		if e.Kind != Other {
-			e.Meta, e.HasMeta = getMetaAt(dir, name, e.Kind)
+			e.Meta, e.HasMeta = d.metaAt(dir, name, e.Kind)
 		}
 		if err := d.walkEntry(ctx, dir, name, e, fn); err != nil {
 			return err

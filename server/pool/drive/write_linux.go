@@ -157,7 +157,7 @@ func (d *Local) keepVersion(root int, parent dirFD, base, path string, link bool
 	case Other:
 		return fmt.Errorf("replace %s: %w: it is not a plain file", path, ErrUnsafe)
 	}
-	meta, _ := getMetaAt(parent, base, File)
+	meta, _ := d.metaAt(parent, base, File)
 	vdir, vbase, err := d.openVersionDir(root, path, meta.Gen)
 	if err != nil {
 		return err

@@ -1,0 +1,234 @@
+// Command poolbench measures the storage pool against a plain copy on the same
+// filesystem, side by side in one run, and prints the ratios. Timings vary with the
+// machine; run it a few times before believing a number.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/hearth-home/hearth/server/catalog"
+	"github.com/hearth-home/hearth/server/pool"
+)
+
+var (
+	dirFlag   = flag.String("dir", "", "where to work (default: a temp folder on the disk under test)")
+	largeMB   = flag.Int("large-mb", 256, "size of each large file in MiB")
+	largeN    = flag.Int("large-n", 6, "number of large files")
+	smallN    = flag.Int("small-n", 2000, "number of small files")
+	smallKB   = flag.Int("small-kb", 16, "size of each small file in KiB")
+	rebuildN  = flag.Int("rebuild-n", 100000, "files in the rebuild test")
+	quiet     = slog.New(slog.NewTextHandler(io.Discard, nil))
+	coldCache = true
+)
+
+func main() {
+	flag.Parse()
+	dir := *dirFlag
+	if dir == "" {
+		d, err := os.MkdirTemp("/var/tmp", "poolbench-")
+		check(err)
+		defer os.RemoveAll(d)
+		dir = d
+	}
+	if err := dropCaches(); err != nil {
+		coldCache = false
+		fmt.Println("note: cannot drop the page cache (needs root); reads measure cached data")
+	}
+	fmt.Printf("poolbench in %s, %s\n\n", dir, time.Now().Format(time.RFC3339))
+	large := make([]byte, *largeMB<<20)
+	fill(large)
+	small := make([]byte, *smallKB<<10)
+	fill(small)
+	fmt.Println("| work | plain copy | pool | ratio (pool / plain speed) | target |")
+	fmt.Println("|---|---|---|---|---|")
+	writeBench(dir, "large", large, *largeN)
+	writeBench(dir, "small", small, *smallN)
+	rebuildBench(dir, *rebuildN)
+}
+
+// writeBench writes n files through a plain durable copy, the pool with one copy, and
+// the pool with two copies on drives of the same disk, then reads them back cold.
+func writeBench(dir, kind string, data []byte, n int) {
+	total := int64(len(data)) * int64(n)
+	plainDir := filepath.Join(dir, kind+"-plain")
+	check(os.MkdirAll(plainDir, 0o755))
+	plainSync := timeIt(func() { plainWrite(plainDir, data, n, true) })
+	os.RemoveAll(plainDir)
+	os.MkdirAll(plainDir, 0o755)
+	plainNoSync := timeIt(func() { plainWrite(plainDir, data, n, false) })
+	one := newPool(dir, kind+"-1", 1)
+	pool1 := timeIt(func() { poolWrite(one, data, n) })
+	two := newPool(dir, kind+"-2", 2)
+	pool2 := timeIt(func() { poolWrite(two, data, n) })
+	label := fmt.Sprintf("write %d × %s", n, human(int64(len(data))))
+	row(label+", 1 copy (plain with fsync)", total, plainSync, pool1, "≥ 0.9×")
+	row(label+", 1 copy (plain without fsync, not durable)", total, plainNoSync, pool1, "")
+	row(label+", 2 copies on one disk", total, plainSync, pool2, "≥ 0.45×")
+	dropCaches()
+	plainRead := timeIt(func() { plainReadAll(plainDir) })
+	dropCaches()
+	poolRead := timeIt(func() { poolReadAll(one.p, n) })
+	row(fmt.Sprintf("read %d × %s%s", n, human(int64(len(data))), cacheNote()), total, plainRead, poolRead, "≥ 0.9×")
+	one.close()
+	two.close()
+	os.RemoveAll(plainDir)
+}
+
+func row(what string, bytes int64, plain, pool time.Duration, target string) {
+	fmt.Printf("| %s | %s (%s) | %s (%s) | %.2f× | %s |\n", what, plain.Round(time.Millisecond), rate(bytes, plain),
+		pool.Round(time.Millisecond), rate(bytes, pool), plain.Seconds()/pool.Seconds(), target)
+}
+
+func cacheNote() string {
+	if coldCache {
+		return ", cold cache"
+	}
+	return ", cached"
+}
+
+func plainWrite(dir string, data []byte, n int, durable bool) {
+	for i := range n {
+		f, err := os.Create(filepath.Join(dir, fmt.Sprintf("f%06d", i)))
+		check(err)
+		_, err = f.Write(data)
+		check(err)
+		if durable {
+			check(f.Sync())
+		}
+		check(f.Close())
+	}
+	if durable {
+		d, err := os.Open(dir)
+		check(err)
+		check(d.Sync())
+		d.Close()
+	}
+}
+
+func plainReadAll(dir string) {
+	ents, err := os.ReadDir(dir)
+	check(err)
+	for _, e := range ents {
+		f, err := os.Open(filepath.Join(dir, e.Name()))
+		check(err)
+		_, err = io.Copy(io.Discard, f)
+		check(err)
+		f.Close()
+	}
+}
+
+type benchPool struct {
+	p   *pool.Pool
+	cat *catalog.Catalog
+}
+
+func (b benchPool) close() {
+	b.p.Close(context.Background())
+	b.cat.Close()
+}
+
+func newPool(dir, name string, copies int) benchPool {
+	ctx := context.Background()
+	root := filepath.Join(dir, name)
+	check(os.MkdirAll(root, 0o755))
+	cat, err := catalog.Open(ctx, filepath.Join(root, "catalog.db"))
+	check(err)
+	p, err := pool.Open(ctx, pool.Options{Catalog: cat, Logger: quiet, Reserve: 1})
+	check(err)
+	for i := range copies {
+		d := filepath.Join(root, fmt.Sprintf("drive%d", i))
+		check(os.Mkdir(d, 0o755))
+		_, err := p.AddDrive(ctx, d, "")
+		check(err)
+	}
+	_, err = p.CreateShare(ctx, "Bench", copies, "")
+	check(err)
+	return benchPool{p, cat}
+}
+
+func poolWrite(b benchPool, data []byte, n int) {
+	ctx := context.Background()
+	for i := range n {
+		w, err := b.p.Create(ctx, fmt.Sprintf("Bench/f%06d", i), pool.WriteOptions{Size: int64(len(data))})
+		check(err)
+		for off := 0; off < len(data); off += 1 << 20 { // as a network upload arrives
+			_, err := w.Write(data[off:min(off+1<<20, len(data))])
+			check(err)
+		}
+		_, err = w.Commit(ctx)
+		check(err)
+	}
+}
+
+func poolReadAll(p *pool.Pool, n int) {
+	ctx := context.Background()
+	for i := range n {
+		f, err := p.Open(ctx, fmt.Sprintf("Bench/f%06d", i))
+		check(err)
+		_, err = io.Copy(io.Discard, f)
+		check(err)
+		f.Close()
+	}
+}
+
+func timeIt(fn func()) time.Duration {
+	start := time.Now()
+	fn()
+	return time.Since(start)
+}
+
+func rate(n int64, d time.Duration) string {
+	return human(int64(float64(n)/d.Seconds())) + "/s"
+}
+
+func human(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.0f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
+
+func fill(b []byte) {
+	x := uint64(88172645463325252)
+	for i := range b {
+		x ^= x << 13
+		x ^= x >> 7
+		x ^= x << 17
+		b[i] = byte(x)
+	}
+}
+
+func dropCaches() error {
+	if err := syncAll(); err != nil {
+		return err
+	}
+	return os.WriteFile("/proc/sys/vm/drop_caches", []byte("3"), 0o200)
+}
+
+func syncAll() error {
+	f, err := os.Open("/")
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return f.Sync()
+}
+
+func check(err error) {
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "poolbench:", err)
+		os.Exit(1)
+	}
+}
