@@ -102,4 +102,3 @@ func freeNum(num map[string]uint) (uint, error) {
 	}
 	return 0, fmt.Errorf("a pool holds at most %d drives; remove one first", maxDrives)
 }
-

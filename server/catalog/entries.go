@@ -236,4 +236,3 @@ func parentOf(p string) string {
 	}
 	return p[:i]
 }
-
