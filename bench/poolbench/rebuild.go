@@ -80,13 +80,16 @@ func rebuildBench(dir string, n int) {
 		took.Seconds()/stats.Seconds(), took.Seconds()/names.Seconds())
 }
 
-var cpuProfile = flag.String("cpuprofile", "", "write a CPU profile of the rebuild here")
+var cpuProfile = flag.String("cpuprofile", "", "write CPU profiles of the rebuild and the reads to this path plus .rebuild, .small-read, ...")
 
-func startProfile() func() {
+func startProfile() func() { return startProfileNamed("rebuild") }
+
+// startProfileNamed profiles one part of the run into <cpuprofile>.<name>.
+func startProfileNamed(name string) func() {
 	if *cpuProfile == "" {
 		return func() {}
 	}
-	f, err := os.Create(*cpuProfile)
+	f, err := os.Create(*cpuProfile + "." + name)
 	check(err)
 	check(pprof.StartCPUProfile(f))
 	return func() { pprof.StopCPUProfile(); f.Close() }

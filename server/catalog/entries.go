@@ -60,7 +60,8 @@ func (tx *Tx) Entry(ctx context.Context, path string) (Entry, error) {
 	if err != nil {
 		return Entry{}, err
 	}
-	e, err := scanEntry(tx.q.QueryRowContext(ctx, "SELECT "+entryCols+" FROM entries WHERE path = ?", path), ids)
+	// A point lookup is over in microseconds: not worth a goroutine watching ctx.
+	e, err := scanEntry(tx.stmt(ctx, tx.c.entry).QueryRowContext(context.WithoutCancel(ctx), path), ids)
 	if errors.Is(err, sql.ErrNoRows) {
 		return e, fmt.Errorf("%s: %w", path, ErrNotFound)
 	}

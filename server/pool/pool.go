@@ -114,6 +114,7 @@ type Pool struct {
 
 	kick     chan struct{} // wakes the repairer
 	throttle *throttle
+	chunks   sync.Pool // *[]byte of chunkSize, the write path's buffers
 	closed   atomic.Bool
 }
 
@@ -133,6 +134,7 @@ func Open(ctx context.Context, opt Options) (*Pool, error) {
 		throttle: newThrottle(opt.BackgroundRate),
 	}
 	p.paths.init()
+	p.chunks.New = func() any { b := make([]byte, 0, chunkSize); return &b }
 	if err := p.open(ctx); err != nil {
 		p.closeDrives()
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"github.com/hearth-home/hearth/server/pool/drive"
+	"github.com/hearth-home/hearth/server/pool/safepath"
 )
 
 // File is a file of the pool open for reading. It reads from one copy and moves to
@@ -22,19 +23,20 @@ type File struct {
 }
 
 // Open opens a file for reading.
+// Its Info leaves Wanted unset: opening a file costs one index lookup.
 func (p *Pool) Open(ctx context.Context, path string) (*File, error) {
-	info, err := p.Stat(ctx, path)
+	path, err := safepath.Clean(path)
 	if err != nil {
 		return nil, err
 	}
-	if info.Dir {
+	e, err := p.entry(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	if e.Dir {
 		return nil, wrapPath(path, ErrIsDir)
 	}
-	copies, err := p.copiesOf(ctx, info.Path)
-	if err != nil {
-		return nil, err
-	}
-	f := &File{p: p, info: info, srcs: p.sources(copies), src: -1}
+	f := &File{p: p, info: p.infoOf(e, 0), srcs: p.sources(e.Copies), src: -1}
 	if len(f.srcs) == 0 {
 		return nil, fmt.Errorf("%s: %w: every drive holding it is missing; reconnect the drive", path, ErrNotFound)
 	}
@@ -107,6 +109,29 @@ func (f *File) Read(b []byte) (int, error) {
 		err = nil
 	}
 	return n, err
+}
+
+// WriteTo copies the rest of the file to w in large reads (io.Copy would otherwise read
+// in the small steps its destination asks for).
+func (f *File) WriteTo(w io.Writer) (int64, error) {
+	buf := make([]byte, chunkSize)
+	var n int64
+	for {
+		k, err := f.Read(buf)
+		if k > 0 {
+			wk, werr := w.Write(buf[:k])
+			n += int64(wk)
+			if werr != nil {
+				return n, werr
+			}
+		}
+		if errors.Is(err, io.EOF) {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+	}
 }
 
 // Seek sets the offset for the next Read.

@@ -61,7 +61,12 @@ func (p *Pool) reconcileDrives(ctx context.Context, vs []view) error {
 		defer close(items)
 		return walkers.Wait()
 	})
-	g.Go(func() error { return r.consume(gctx, items) })
+	g.Go(func() error {
+		if !r.fresh {
+			return r.consume(gctx, items)
+		}
+		return p.cat.BulkLoad(gctx, func() error { return r.consume(gctx, items) })
+	})
 	if err := g.Wait(); err != nil {
 		return fmt.Errorf("reconcile drives: %w", err)
 	}
@@ -215,24 +220,26 @@ func (r *reconciler) resetBatch() {
 }
 
 // consume applies items in batches; each batch holds the tree lock so foreground changes
-// never interleave with a decision and its record.
+// never interleave with a decision and its record. A batch is written when it is full, or
+// as soon as the walkers have nothing waiting (so walking and writing overlap).
 func (r *reconciler) consume(ctx context.Context, items <-chan item) error {
 	batch := make([]item, 0, reconcileBatch)
-	for {
+	for open := true; open; {
 		it, ok := <-items
-		if ok {
+		if !ok {
+			open = false
+		} else {
 			batch = append(batch, it)
 		}
-		if len(batch) == reconcileBatch || (!ok && len(batch) > 0) {
+		idle := len(items) == 0 && len(batch) >= reconcileBatch/10
+		if len(batch) == reconcileBatch || idle || (!open && len(batch) > 0) {
 			if err := r.applyBatch(ctx, batch); err != nil {
 				return err
 			}
 			batch = batch[:0]
 		}
-		if !ok {
-			return nil
-		}
 	}
+	return nil
 }
 
 func (r *reconciler) applyBatch(ctx context.Context, batch []item) error {

@@ -68,9 +68,9 @@ func (p *Pool) Create(ctx context.Context, path string, opt WriteOptions) (*Writ
 	if cur != nil {
 		prefer = cur.Copies
 	}
-	w := &Writer{p: p, path: path, opt: opt, want: want, hash: blake3.New(),
-		buf: make([]byte, 0, chunkSize), spare: make([]byte, 0, chunkSize)}
+	w := &Writer{p: p, path: path, opt: opt, want: want, hash: blake3.New(), buf: p.chunk(), spare: p.chunk()}
 	if err := w.open(ctx, prefer); err != nil {
+		w.release()
 		return nil, err
 	}
 	w.done = p.paths.startWrite(path)
@@ -237,7 +237,7 @@ func (w *Writer) wait() error {
 			}
 		case <-timer.C:
 			w.dropTarget(t, errHung)
-			w.spare = make([]byte, 0, chunkSize) // the stuck writer may still read the old one
+			w.spare = w.p.chunk() // the stuck writer may still read the old one: let it keep it
 		}
 	}
 	return w.liveErr()
@@ -305,8 +305,51 @@ func (w *Writer) Abort() {
 	}
 	w.done()
 	w.done = nil
+	w.release()
 	if w.err == nil {
 		w.err = errAborted
+	}
+}
+
+// chunk takes a write buffer from the pool's stock.
+func (p *Pool) chunk() []byte { return (*p.chunks.Get().(*[]byte))[:0] }
+
+// release gives the write buffers back; every target has stopped using them.
+func (w *Writer) release() {
+	for _, b := range [][]byte{w.buf, w.spare} {
+		if cap(b) == chunkSize {
+			w.p.chunks.Put(&b)
+		}
+	}
+	w.buf, w.spare = nil, nil
+}
+
+// ReadFrom fills the write buffer straight from r (io.Copy uses it), saving a copy.
+func (w *Writer) ReadFrom(r io.Reader) (int64, error) {
+	var n int64
+	for {
+		if w.err != nil {
+			return n, w.err
+		}
+		k, err := r.Read(w.buf[len(w.buf):cap(w.buf)])
+		if k > 0 {
+			w.p.throttle.foreground()
+			w.hash.Write(w.buf[len(w.buf) : len(w.buf)+k])
+			w.buf = w.buf[:len(w.buf)+k]
+			w.n += int64(k)
+			n += int64(k)
+			if len(w.buf) == cap(w.buf) {
+				if err := w.send(); err != nil {
+					return n, err
+				}
+			}
+		}
+		if err == io.EOF {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
 	}
 }
 
@@ -318,7 +361,7 @@ func (p *Pool) WriteFile(ctx context.Context, path string, r io.Reader, opt Writ
 	if err != nil {
 		return FileInfo{}, err
 	}
-	if _, err := io.CopyBuffer(w, &ctxReader{ctx: ctx, r: r}, make([]byte, chunkSize)); err != nil {
+	if _, err := w.ReadFrom(&ctxReader{ctx: ctx, r: r}); err != nil {
 		w.Abort()
 		return FileInfo{}, err
 	}

@@ -103,3 +103,9 @@ func FuzzClean(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkClean(b *testing.B) {
+	for b.Loop() {
+		Clean("Photos/2024/Summer holiday/IMG_2041.jpg")
+	}
+}

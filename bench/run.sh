@@ -1,0 +1,13 @@
+#!/bin/sh
+# make bench: the Go benchmarks, then the pool against a plain copy side by side.
+# Results go to bench-out/ and the terminal. Timings vary with the machine and its load;
+# compare ratios from one run, not numbers across runs.
+set -eu
+cd "$(dirname "$0")/.."
+mkdir -p bench-out
+stamp=$(date +%Y%m%d-%H%M%S)
+echo "== Go benchmarks"
+go test -run '^$' -bench . -benchtime 2s ./server/... | tee "bench-out/go-$stamp.txt"
+echo
+echo "== The pool against a plain copy (ratios above 1 mean the pool is faster)"
+go run ./bench/poolbench "$@" | tee "bench-out/pool-$stamp.md"

@@ -1,0 +1,67 @@
+package pool_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"testing"
+
+	"github.com/hearth-home/hearth/server/pool"
+	"github.com/hearth-home/hearth/server/pool/pooltest"
+)
+
+func benchPool(b *testing.B, drives, copies int) *pooltest.Env {
+	e := pooltest.New(b, drives)
+	e.Share("Bench", copies)
+	return e
+}
+
+func BenchmarkWriteSmall(b *testing.B) {
+	for _, copies := range []int{1, 2} {
+		b.Run(fmt.Sprintf("copies=%d", copies), func(b *testing.B) {
+			e := benchPool(b, 2, copies)
+			data := make([]byte, 16<<10)
+			b.SetBytes(int64(len(data)))
+			for i := 0; b.Loop(); i++ {
+				if _, err := e.Pool.WriteFile(context.Background(), fmt.Sprintf("Bench/f%d", i), bytes.NewReader(data), pool.WriteOptions{Size: int64(len(data))}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkOpenReadSmall(b *testing.B) {
+	e := benchPool(b, 2, 2)
+	data := make([]byte, 16<<10)
+	for i := range 100 {
+		e.Put(fmt.Sprintf("Bench/f%d", i), data)
+	}
+	buf := make([]byte, 1<<20)
+	b.SetBytes(int64(len(data)))
+	for i := 0; b.Loop(); i++ {
+		f, err := e.Pool.Open(context.Background(), fmt.Sprintf("Bench/f%d", i%100))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for {
+			if _, err := f.Read(buf); err == io.EOF {
+				break
+			} else if err != nil {
+				b.Fatal(err)
+			}
+		}
+		f.Close()
+	}
+}
+
+func BenchmarkStat(b *testing.B) {
+	e := benchPool(b, 1, 1)
+	e.Put("Bench/f", []byte("x"))
+	for b.Loop() {
+		if _, err := e.Pool.Stat(context.Background(), "Bench/f"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
