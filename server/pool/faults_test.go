@@ -362,3 +362,43 @@ func TestRemoveMissingDrive(t *testing.T) {
 		t.Errorf("the lost file is not reported: %+v", st.Damaged)
 	}
 }
+
+// Background work never moves a file someone is writing: the repairer waits until the
+// upload is done.
+func TestBackgroundLeavesFileBeingWritten(t *testing.T) {
+	e := pooltest.New(t, 3)
+	e.Share("Docs", 1)
+	ctx := context.Background()
+	e.Put("Docs/busy", []byte("old"))
+	e.Put("Docs/idle", []byte("idle"))
+	w, err := e.Pool.Create(ctx, "Docs/busy", pool.WriteOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write([]byte("half of the new"))
+	two := 2
+	e.Pool.SetShare(ctx, "Docs", pool.ShareSettings{Copies: &two})
+	rep, err := e.Pool.Repair(ctx)
+	if err != nil || rep.Copied != 1 || rep.Waiting != 1 {
+		t.Errorf("repair while a file is written = %+v, %v; want the idle file copied and the busy one waiting", rep, err)
+	}
+	if h := e.Holders("Docs/busy"); len(h) != 1 {
+		t.Errorf("the file being written was copied: %v", h)
+	}
+	if err := e.Pool.Remove(ctx, "Docs/busy"); err == nil {
+		t.Error("a file being written was deleted under the writer")
+	}
+	w.Write([]byte(" content"))
+	if _, err := w.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	e.Pool.Repair(ctx)
+	for _, h := range e.Holders("Docs/busy") {
+		if raw, _ := os.ReadFile(pooltest.OnDisk(e.Drives[h], "Docs/busy")); string(raw) != "half of the new content" {
+			t.Errorf("copy on drive %d holds %q", h, raw)
+		}
+	}
+	if h := e.Holders("Docs/busy"); len(h) != 2 {
+		t.Errorf("after the upload, the file is on %v, want 2 drives", h)
+	}
+}
