@@ -121,6 +121,39 @@ func quietLogger(e *env) *slog.Logger {
 	return slog.New(slog.NewTextHandler(e.errOut, &slog.HandlerOptions{Level: slog.LevelWarn}))
 }
 
+// verbCall is a parsed "GROUP VERB [flags] ARGS" with a connection to the pool.
+type verbCall struct {
+	verb string
+	args []string
+	svc  admin.Service
+	done func()
+}
+
+// openVerb parses a command group's verb and flags, runs check (which may be nil) on
+// them, and only then connects to the pool, so a typo never opens it.
+func openVerb(ctx context.Context, e *env, group string, args, verbs []string, flags func(*flag.FlagSet) (check func() error)) (verbCall, error) {
+	verb, args, err := sub(args, verbs...)
+	if err != nil {
+		return verbCall{}, err
+	}
+	fs := flag.NewFlagSet(group+" "+verb, flag.ContinueOnError)
+	var check func() error
+	if flags != nil {
+		check = flags(fs)
+	}
+	rest, err := parse(fs, e, args)
+	if err != nil {
+		return verbCall{}, err
+	}
+	if check != nil {
+		if err := check(); err != nil {
+			return verbCall{}, err
+		}
+	}
+	svc, done, err := connect(ctx, e)
+	return verbCall{verb: verb, args: rest, svc: svc, done: done}, err
+}
+
 func sub(args []string, names ...string) (string, []string, error) {
 	if len(args) == 0 {
 		return "", nil, errUsage
@@ -131,19 +164,6 @@ func sub(args []string, names ...string) (string, []string, error) {
 		}
 	}
 	return "", nil, errUsage
-}
-
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit && exp < 5; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }
 
 func plural(n int, one, many string) string {

@@ -6,26 +6,23 @@ import (
 	"fmt"
 	"text/tabwriter"
 
+	"github.com/hearth-home/hearth/internal/human"
 	"github.com/hearth-home/hearth/server/pool"
 )
 
 func cmdDrive(ctx context.Context, e *env, args []string) error {
-	verb, args, err := sub(args, "add", "list", "remove")
+	var label *string
+	var force *bool
+	c, err := openVerb(ctx, e, "drive", args, []string{"add", "list", "remove"}, func(fs *flag.FlagSet) func() error {
+		label = fs.String("label", "", "a name for the drive (add)")
+		force = fs.Bool("force", false, "remove a missing drive, or leave duplicated files with one copy (remove)")
+		return nil
+	})
 	if err != nil {
 		return err
 	}
-	fs := flag.NewFlagSet("drive "+verb, flag.ContinueOnError)
-	label := fs.String("label", "", "a name for the drive (add)")
-	force := fs.Bool("force", false, "remove a missing drive, or leave duplicated files with one copy (remove)")
-	rest, err := parse(fs, e, args)
-	if err != nil {
-		return err
-	}
-	svc, done, err := connect(ctx, e)
-	if err != nil {
-		return err
-	}
-	defer done()
+	defer c.done()
+	verb, rest, svc := c.verb, c.args, c.svc
 	switch {
 	case verb == "list" && len(rest) == 0:
 		ds, err := svc.Drives(ctx)
@@ -39,7 +36,7 @@ func cmdDrive(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.out, "Added %s (%s): %s, %s free.\n", d.Label, d.Path, humanBytes(int64(d.Total)), humanBytes(int64(d.Free)))
+		fmt.Fprintf(e.out, "Added %s (%s): %s, %s free.\n", d.Label, d.Path, human.Bytes(int64(d.Total)), human.Bytes(int64(d.Free)))
 		for _, w := range d.Warnings {
 			fmt.Fprintln(e.out, "Note:", w)
 		}
@@ -51,7 +48,7 @@ func cmdDrive(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		fmt.Fprintf(e.out, "Removed. %s (%s) and %s moved to the other drives.\n",
-			plural(r.Moved, "file copy", "file copies"), humanBytes(r.Bytes), plural(r.Versions, "previous version", "previous versions"))
+			plural(r.Moved, "file copy", "file copies"), human.Bytes(r.Bytes), plural(r.Versions, "previous version", "previous versions"))
 		if len(r.Lost) > 0 {
 			fmt.Fprintf(e.out, "%s had their only copy on the missing drive and are lost:\n", plural(len(r.Lost), "file", "files"))
 			for _, p := range r.Lost {
@@ -72,7 +69,7 @@ func printDrives(e *env, ds []pool.DriveInfo) {
 	fmt.Fprintln(tw, "LABEL\tPATH\tSTATE\tSIZE\tFREE\tFILES\tDATA")
 	for _, d := range ds {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\n", d.Label, d.Path, d.State,
-			humanBytes(int64(d.Total)), humanBytes(int64(d.Free)), d.Files, humanBytes(d.Bytes))
+			human.Bytes(int64(d.Total)), human.Bytes(int64(d.Free)), d.Files, human.Bytes(d.Bytes))
 	}
 	tw.Flush()
 	for _, d := range ds {

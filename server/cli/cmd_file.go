@@ -11,25 +11,22 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/hearth-home/hearth/internal/human"
 	"github.com/hearth-home/hearth/server/admin"
 )
 
 func cmdFile(ctx context.Context, e *env, args []string) error {
-	verb, args, err := sub(args, "ls", "put", "get", "rm", "mv", "mkdir", "versions", "restore")
+	var to *string
+	verbs := []string{"ls", "put", "get", "rm", "mv", "mkdir", "versions", "restore"}
+	c, err := openVerb(ctx, e, "file", args, verbs, func(fs *flag.FlagSet) func() error {
+		to = fs.String("to", "", "restore to this path instead (restore)")
+		return nil
+	})
 	if err != nil {
 		return err
 	}
-	fs := flag.NewFlagSet("file "+verb, flag.ContinueOnError)
-	to := fs.String("to", "", "restore to this path instead (restore)")
-	rest, err := parse(fs, e, args)
-	if err != nil {
-		return err
-	}
-	svc, done, err := connect(ctx, e)
-	if err != nil {
-		return err
-	}
-	defer done()
+	defer c.done()
+	verb, rest, svc := c.verb, c.args, c.svc
 	switch {
 	case verb == "ls" && len(rest) <= 1:
 		dir := ""
@@ -57,7 +54,7 @@ func cmdFile(ctx context.Context, e *env, args []string) error {
 		}
 		fi, err := svc.RestoreVersion(ctx, rest[0], gen, *to)
 		if err == nil {
-			fmt.Fprintf(e.out, "Restored %s (%s); what was there is kept as a previous version.\n", fi.Path, humanBytes(fi.Size))
+			fmt.Fprintf(e.out, "Restored %s (%s); what was there is kept as a previous version.\n", fi.Path, human.Bytes(fi.Size))
 		}
 		return err
 	}
@@ -75,7 +72,7 @@ func fileList(ctx context.Context, e *env, svc admin.Service, dir string) error 
 			fmt.Fprintf(tw, "%s/\t\t%s\t\n", fi.Name, fi.ModTime.Local().Format("2006-01-02 15:04"))
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d of %d copies\n", fi.Name, humanBytes(fi.Size), fi.ModTime.Local().Format("2006-01-02 15:04"), fi.Copies, fi.Wanted)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d of %d copies\n", fi.Name, human.Bytes(fi.Size), fi.ModTime.Local().Format("2006-01-02 15:04"), fi.Copies, fi.Wanted)
 	}
 	return tw.Flush()
 }
@@ -92,7 +89,7 @@ func filePut(ctx context.Context, e *env, svc admin.Service, local, path string)
 	}
 	fi, err := svc.Put(ctx, path, f, st.Size(), st.ModTime())
 	if err == nil {
-		fmt.Fprintf(e.out, "Stored %s (%s, %d copies).\n", fi.Path, humanBytes(fi.Size), fi.Copies)
+		fmt.Fprintf(e.out, "Stored %s (%s, %d copies).\n", fi.Path, human.Bytes(fi.Size), fi.Copies)
 	}
 	return err
 }
@@ -140,7 +137,7 @@ func fileVersions(ctx context.Context, e *env, svc admin.Service, path string) e
 	tw := tabwriter.NewWriter(e.out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "VERSION\tFILE\tSIZE\tMODIFIED\tREPLACED")
 	for _, v := range vs {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", v.Gen, v.Path, humanBytes(v.Size),
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", v.Gen, v.Path, human.Bytes(v.Size),
 			v.ModTime.Local().Format("2006-01-02 15:04"), v.Kept.Local().Format("2006-01-02 15:04"))
 	}
 	tw.Flush()

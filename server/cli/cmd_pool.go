@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hearth-home/hearth/internal/human"
 	"github.com/hearth-home/hearth/server/admin"
 	"github.com/hearth-home/hearth/server/app"
 	"github.com/hearth-home/hearth/server/paths"
@@ -68,9 +69,9 @@ func printStatus(e *env, st pool.Status) {
 		}
 	}
 	fmt.Fprintf(e.out, "Pool %.8s: %s (%d working), %s, %s free\n", st.PoolID, plural(len(st.Drives), "drive", "drives"),
-		working, humanBytes(int64(st.Total)), humanBytes(int64(st.Free)))
+		working, human.Bytes(int64(st.Total)), human.Bytes(int64(st.Free)))
 	fmt.Fprintf(e.out, "Files: %s in %s and %s, %s\n", plural(int(st.Files), "file", "files"),
-		plural(int(st.Dirs), "folder", "folders"), plural(st.Shares, "share", "shares"), humanBytes(st.Bytes))
+		plural(int(st.Dirs), "folder", "folders"), plural(st.Shares, "share", "shares"), human.Bytes(st.Bytes))
 	if st.NotDuplicated == 0 {
 		fmt.Fprintln(e.out, "Duplication: every file has the copies its share asks for.")
 	} else {
@@ -103,7 +104,7 @@ func printScrub(e *env, r pool.ScrubReport) {
 		verdict = fmt.Sprintf("%s, %d healed", plural(r.Bad, "bad copy", "bad copies"), r.Healed)
 	}
 	fmt.Fprintf(e.out, "Last scrub: %s, %s and %s read in %s: %s.\n", r.Finished.Local().Format("2006-01-02 15:04"),
-		plural(r.Files, "file", "files"), humanBytes(r.Bytes), r.Finished.Sub(r.Started).Round(time.Second), verdict)
+		plural(r.Files, "file", "files"), human.Bytes(r.Bytes), r.Finished.Sub(r.Started).Round(time.Second), verdict)
 	for _, d := range r.Damaged {
 		fmt.Fprintf(e.out, "  damaged, no good copy left: %s (restore it from a previous version or a backup)\n", d)
 	}

@@ -6,30 +6,35 @@ import (
 	"fmt"
 	"text/tabwriter"
 
+	"github.com/hearth-home/hearth/internal/human"
 	"github.com/hearth-home/hearth/server/pool"
 )
 
 func cmdShare(ctx context.Context, e *env, args []string) error {
-	verb, args, err := sub(args, "add", "list", "set")
+	var desc *string
+	var n int
+	var set pool.ShareSettings
+	c, err := openVerb(ctx, e, "share", args, []string{"add", "list", "set"}, func(fs *flag.FlagSet) func() error {
+		copies := fs.String("copies", "", "1, 2, or auto (2 once the pool has two drives)")
+		desc = fs.String("description", "", "a few words on what the share is for")
+		return func() (err error) {
+			n, err = parseCopies(*copies)
+			fs.Visit(func(f *flag.Flag) { // set changes only what was given
+				switch f.Name {
+				case "copies":
+					set.Copies = &n
+				case "description":
+					set.Description = desc
+				}
+			})
+			return err
+		}
+	})
 	if err != nil {
 		return err
 	}
-	fs := flag.NewFlagSet("share "+verb, flag.ContinueOnError)
-	copies := fs.String("copies", "", "1, 2, or auto (2 once the pool has two drives)")
-	desc := fs.String("description", "", "a few words on what the share is for")
-	rest, err := parse(fs, e, args)
-	if err != nil {
-		return err
-	}
-	n, err := parseCopies(*copies)
-	if err != nil {
-		return err
-	}
-	svc, done, err := connect(ctx, e)
-	if err != nil {
-		return err
-	}
-	defer done()
+	defer c.done()
+	verb, rest, svc := c.verb, c.args, c.svc
 	switch {
 	case verb == "list" && len(rest) == 0:
 		ss, err := svc.Shares(ctx)
@@ -46,15 +51,6 @@ func cmdShare(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.out, "Share %s created; its files keep %s.\n", s.Name, copiesText(s))
 		return nil
 	case verb == "set" && len(rest) == 1:
-		var set pool.ShareSettings
-		fs.Visit(func(f *flag.Flag) {
-			switch f.Name {
-			case "copies":
-				set.Copies = &n
-			case "description":
-				set.Description = desc
-			}
-		})
 		s, err := svc.SetShare(ctx, rest[0], set)
 		if err != nil {
 			return err
@@ -93,7 +89,7 @@ func printShares(e *env, ss []pool.ShareInfo) {
 	tw := tabwriter.NewWriter(e.out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "SHARE\tCOPIES\tFILES\tDATA\tDESCRIPTION")
 	for _, s := range ss {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", s.Name, copiesText(s), s.Files, humanBytes(s.Bytes), s.Description)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", s.Name, copiesText(s), s.Files, human.Bytes(s.Bytes), s.Description)
 	}
 	tw.Flush()
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hearth-home/hearth/internal/human"
 	"github.com/hearth-home/hearth/server/catalog"
 )
 
@@ -75,7 +76,7 @@ func (p *Pool) canRemove(ctx context.Context, v view, opt RemoveOptions) error {
 	need := uses[v.id()].Bytes
 	if need > room {
 		return fmt.Errorf("%w: drive %q holds %s but the other drives have only %s free; add a drive or free some space first",
-			ErrRefused, v.rec.Label, humanBytes(need), humanBytes(room))
+			ErrRefused, v.rec.Label, human.Bytes(need), human.Bytes(room))
 	}
 	if dup := p.duplicatedShares(ctx); others < 2 && len(dup) > 0 && !opt.Force {
 		return fmt.Errorf("%w: after removing drive %q only %d working drive is left, so files in %s would have a single copy; add another drive first, or use --force to accept that",

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"sort"
 	"time"
+
+	"github.com/hearth-home/hearth/internal/human"
 )
 
 // reserveFor is the free space kept untouched on a drive of total bytes.
@@ -106,19 +108,5 @@ func sizeText(n int64) string {
 	if n < 0 {
 		return "any space"
 	}
-	return humanBytes(n)
-}
-
-// humanBytes renders a size the way a person reads it.
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit && exp < 5; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+	return human.Bytes(n)
 }

@@ -84,6 +84,11 @@ func stampItem(parent dirFD, base, path string, kind Kind, edit func(*Meta), mti
 
 // SetTimes sets the modification time of a file or folder.
 func (d *Local) SetTimes(ctx context.Context, path string, mtime time.Time) error {
+	return d.stamp(ctx, path, "set time on", nil, &mtime)
+}
+
+// stamp applies stampItem to the file or folder at path, never to a link.
+func (d *Local) stamp(ctx context.Context, path, op string, edit func(*Meta), mtime *time.Time) error {
 	return d.onItem(ctx, path, func(_ int, parent dirFD, base string) error {
 		st, err := lstatAt(parent, base)
 		if err != nil {
@@ -91,9 +96,9 @@ func (d *Local) SetTimes(ctx context.Context, path string, mtime time.Time) erro
 		}
 		k := kindOf(st.Mode)
 		if k == Other {
-			return fmt.Errorf("set time on %s: %w", path, ErrUnsafe)
+			return fmt.Errorf("%s %s: %w", op, path, ErrUnsafe)
 		}
-		return stampItem(parent, base, path, k, nil, &mtime)
+		return stampItem(parent, base, path, k, edit, mtime)
 	})
 }
 
@@ -174,15 +179,5 @@ func (d *Local) Remove(ctx context.Context, path string) error {
 
 // SetMeta stamps an item with metadata.
 func (d *Local) SetMeta(ctx context.Context, path string, meta Meta) error {
-	return d.onItem(ctx, path, func(_ int, parent dirFD, base string) error {
-		st, err := lstatAt(parent, base)
-		if err != nil {
-			return pathErr("stat", path, err)
-		}
-		k := kindOf(st.Mode)
-		if k == Other {
-			return fmt.Errorf("set metadata on %s: %w", path, ErrUnsafe)
-		}
-		return stampItem(parent, base, path, k, func(m *Meta) { *m = meta }, nil)
-	})
+	return d.stamp(ctx, path, "set metadata on", func(m *Meta) { *m = meta }, nil)
 }
