@@ -47,7 +47,8 @@ CREATE TABLE tombstones (
 	path     TEXT PRIMARY KEY,
 	gen      INTEGER NOT NULL,
 	at_ns    INTEGER NOT NULL,
-	moved_to TEXT NOT NULL DEFAULT ''
+	moved_to TEXT NOT NULL DEFAULT '',
+	from_gen INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 
 CREATE TABLE versions (

@@ -12,15 +12,17 @@ type Tombstone struct {
 	Path string
 	Gen  uint64
 	At   time.Time
-	To   string // set for a rename: where the item went
+	To      string // set for a rename: where the item went
+	FromGen uint64 // for a rename: the generation of the item that moved
 }
 
 // AddTombstone records a delete or rename; a later one of the same path replaces an
 // earlier one.
 func (tx *Tx) AddTombstone(ctx context.Context, t Tombstone) error {
-	_, err := tx.q.ExecContext(ctx, `INSERT INTO tombstones(path, gen, at_ns, moved_to) VALUES(?, ?, ?, ?)
-		ON CONFLICT(path) DO UPDATE SET at_ns = excluded.at_ns, moved_to = excluded.moved_to, gen = excluded.gen
-		WHERE excluded.gen > gen`, t.Path, t.Gen, timeNS(t.At), t.To)
+	_, err := tx.q.ExecContext(ctx, `INSERT INTO tombstones(path, gen, at_ns, moved_to, from_gen) VALUES(?, ?, ?, ?, ?)
+		ON CONFLICT(path) DO UPDATE SET at_ns = excluded.at_ns, moved_to = excluded.moved_to, gen = excluded.gen,
+			from_gen = excluded.from_gen
+		WHERE excluded.gen > gen`, t.Path, t.Gen, timeNS(t.At), t.To, t.FromGen)
 	if err != nil {
 		return fmt.Errorf("remember delete of %s: %w", t.Path, err)
 	}
@@ -29,7 +31,7 @@ func (tx *Tx) AddTombstone(ctx context.Context, t Tombstone) error {
 
 // Tombstones lists every remembered delete and rename, oldest first.
 func (tx *Tx) Tombstones(ctx context.Context) ([]Tombstone, error) {
-	rows, err := tx.q.QueryContext(ctx, "SELECT path, gen, at_ns, moved_to FROM tombstones ORDER BY gen")
+	rows, err := tx.q.QueryContext(ctx, "SELECT path, gen, at_ns, moved_to, from_gen FROM tombstones ORDER BY gen")
 	if err != nil {
 		return nil, fmt.Errorf("list deletes: %w", err)
 	}
@@ -38,7 +40,7 @@ func (tx *Tx) Tombstones(ctx context.Context) ([]Tombstone, error) {
 	for rows.Next() {
 		var t Tombstone
 		var at int64
-		if err := rows.Scan(&t.Path, &t.Gen, &at, &t.To); err != nil {
+		if err := rows.Scan(&t.Path, &t.Gen, &at, &t.To, &t.FromGen); err != nil {
 			return nil, err
 		}
 		t.At = nsTime(at)

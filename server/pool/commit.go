@@ -33,6 +33,13 @@ func (w *Writer) Commit(ctx context.Context) (FileInfo, error) {
 	if mtime.IsZero() {
 		mtime = w.p.now()
 	}
+	// Claim the drives before any lock: a drive being checked needs the tree lock to
+	// return to service, and is worth waiting for.
+	claimed := w.claim(ctx)
+	defer w.p.unclaim(claimed)
+	if err := w.liveErr(); err != nil {
+		return FileInfo{}, err
+	}
 	unlock := w.p.lockPath(w.path)
 	defer unlock()
 	cur, err := w.p.checkCommit(ctx, w.path, w.opt.IfGen)
@@ -60,6 +67,36 @@ func (w *Writer) Commit(ctx context.Context) (FileInfo, error) {
 		e.Copies = append(e.Copies, w.p.addCopies(ctx, e, w.want-len(e.Copies), true)...)
 	}
 	return w.p.infoOf(e, w.want), nil
+}
+
+// claim keeps the targets that may still take the copy and returns their ids. A target
+// out of service for a moment (it missed a check and is being compared with the index)
+// is waited for, up to the drive timeout; one that does not return is dropped.
+func (w *Writer) claim(ctx context.Context) []string {
+	var ids []string
+	for _, t := range w.live() {
+		ids = append(ids, t.v.id())
+	}
+	ok := w.p.claim(ids)
+	for deadline := time.Now().Add(w.p.opt.DriveTimeout); len(ok) < len(ids) && time.Now().Before(deadline); {
+		if sleep(ctx, 20*time.Millisecond) != nil {
+			break
+		}
+		var rest []string
+		for _, id := range ids {
+			if !slices.Contains(ok, id) {
+				rest = append(rest, id)
+			}
+		}
+		ok = append(ok, w.p.claim(rest)...)
+	}
+	for _, t := range w.live() {
+		if !slices.Contains(ok, t.v.id()) {
+			t.err = fmt.Errorf("drive %s left service during the write", t.v.rec.Label)
+			t.pf.Abort()
+		}
+	}
+	return ok
 }
 
 // flush sends the last partial chunk and stops the target goroutines.
@@ -207,7 +244,7 @@ func (p *Pool) recordWrite(ctx context.Context, e catalog.Entry, cur *catalog.En
 			if !ok || !v.readable() {
 				continue // a missing drive's copy turns stale; it is kept when the drive returns
 			}
-			if err := v.d.Retire(ctx, cur.Path); err != nil {
+			if err := p.within(ctx, v, func() error { return v.d.Retire(ctx, cur.Path) }); err != nil {
 				p.noteErr(ctx, v, err)
 				p.needReconcile(v.id())
 				p.log.Warn("could not keep the previous version on a drive", "drive", v.rec.Label, "file", cur.Path, "err", err)
@@ -216,7 +253,10 @@ func (p *Pool) recordWrite(ctx context.Context, e catalog.Entry, cur *catalog.En
 			old.Copies = append(old.Copies, id)
 		}
 	}
-	return p.cat.Update(ctx, func(tx *catalog.Tx) error {
+	p.changes.note(e.Path)
+	// The copies are in place: record them even if the caller gave up meanwhile.
+	ctx = context.WithoutCancel(ctx)
+	err := p.cat.Update(ctx, func(tx *catalog.Tx) error {
 		if err := tx.PutEntry(ctx, e); err != nil {
 			return err
 		}
@@ -232,6 +272,13 @@ func (p *Pool) recordWrite(ctx context.Context, e catalog.Entry, cur *catalog.En
 		}
 		return tx.SetDamaged(ctx, e.Path, "", time.Time{})
 	})
+	if err != nil {
+		// The drives hold the new file and the index does not: have them compared.
+		for _, id := range e.Copies {
+			p.needReconcile(id)
+		}
+	}
+	return err
 }
 
 // lockPath takes the tree lock shared and the path's own lock.

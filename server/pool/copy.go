@@ -154,6 +154,10 @@ func (p *Pool) copyOnto(ctx context.Context, e catalog.Entry, dst view, fg bool)
 
 // landCopy commits a prepared copy and records it.
 func (p *Pool) landCopy(ctx context.Context, e catalog.Entry, dst view, pf drive.Pending, fg bool) error {
+	if len(p.claim([]string{dst.id()})) == 0 {
+		return wrapPath(e.Path, ErrChanged) // the drive left service meanwhile
+	}
+	defer p.unclaim([]string{dst.id()})
 	if !fg {
 		unlock := p.lockPath(e.Path)
 		defer unlock()

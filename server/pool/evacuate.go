@@ -98,17 +98,39 @@ func (p *Pool) duplicatedShares(ctx context.Context) []string {
 }
 
 // evacuateFiles gives every file on v its copies elsewhere, then deletes v's copy. Files
-// being written are retried until they are done.
+// being written are retried until they are done, and uploads that chose v before its
+// removal began may still land on it: the drive counts as empty only when a pass finds
+// nothing on it after those have landed.
 func (p *Pool) evacuateFiles(ctx context.Context, v view, rep *RemoveReport) error {
-	for round := 0; ; round++ {
+	for {
 		left, err := p.evacuateRound(ctx, v, rep)
-		if err != nil || left == 0 {
+		if err != nil {
 			return err
+		}
+		if left == 0 {
+			if err := p.drain(ctx, v.id()); err != nil {
+				return err
+			}
+			if n, err := p.filesOn(ctx, v.id()); err != nil || n == 0 {
+				return err
+			}
+			continue
 		}
 		if err := sleep(ctx, time.Second); err != nil {
 			return err
 		}
 	}
+}
+
+// filesOn counts the file copies the index places on a drive.
+func (p *Pool) filesOn(ctx context.Context, id string) (int, error) {
+	var n int
+	err := p.cat.View(ctx, func(tx *catalog.Tx) error {
+		es, err := tx.FilesOnDrive(ctx, id, "", 1)
+		n = len(es)
+		return err
+	})
+	return n, err
 }
 
 func (p *Pool) evacuateRound(ctx context.Context, v view, rep *RemoveReport) (int, error) {

@@ -31,11 +31,16 @@ type member struct {
 	rec catalog.Drive
 	// reconciled is false for a drive that returned (or whose pool was not shut down
 	// cleanly) until its contents have been compared with the index.
-	reconciled bool
-	returned   bool // was missing when the pool last ran, and is here now
-	back       bool // was missing and passed a check again: reconcile it
-	needDirs   bool // the pool's folders must be made on it
-	checking   bool // a check is running (and may hang)
+	reconciled  bool
+	returned    bool // was missing when the pool last ran, and is here now
+	back        bool // was missing and passed a check again: reconcile it
+	needDirs    bool // the pool's folders must be made on it
+	checking    bool // a check is running (and may hang)
+	landing     int  // claimed copies being moved into place on it
+	reconciling bool // a reconcile of it runs (and may hang on a dying disk)
+	// unsettled: a reconcile could not move every stale copy aside; tombstones are kept
+	// until a later reconcile of this drive succeeds.
+	unsettled bool
 }
 
 func (m *member) state() State { return State(m.rec.State) }

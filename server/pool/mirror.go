@@ -74,14 +74,18 @@ func (p *Pool) writeMirrorsLocked(ctx context.Context) error {
 		return err
 	}
 	b, _ := json.MarshalIndent(m, "", "  ")
+	b = append(b, '\n')
+	var vs []view
+	for _, v := range p.views() {
+		if v.present() {
+			vs = append(vs, v)
+		}
+	}
 	var errs []error
 	wrote := 0
-	for _, v := range p.views() {
-		if !v.present() {
-			continue
-		}
-		if err := v.d.WriteConfig(ctx, append(b, '\n')); err != nil {
-			errs = append(errs, fmt.Errorf("drive %s: %w", v.rec.Label, p.noteErr(ctx, v, err)))
+	for i, err := range p.onDrives(ctx, vs, 3*p.opt.DriveTimeout, func(v view) error { return v.d.WriteConfig(ctx, b) }) {
+		if err != nil {
+			errs = append(errs, fmt.Errorf("drive %s: %w", vs[i].rec.Label, p.noteErr(ctx, vs[i], err)))
 			continue
 		}
 		wrote++

@@ -126,7 +126,8 @@ func (p *Pool) Chtimes(ctx context.Context, path string, mtime time.Time) error 
 		return err
 	}
 	for _, v := range p.holders(e) {
-		if err := v.d.SetTimes(ctx, path, mtime); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		err := p.within(ctx, v, func() error { return v.d.SetTimes(ctx, path, mtime) })
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			p.noteErr(ctx, v, err)
 			p.log.Warn("could not set a time on a drive", "drive", v.rec.Label, "path", path, "err", err)
 		}
@@ -148,18 +149,23 @@ func (p *Pool) holders(e catalog.Entry) []view {
 	return out
 }
 
-// tombstone records a delete of path (or with to set, its rename) at gen on every present
-// drive, before anything is changed: a crash after this point finishes the change at the
-// next start.
-func (p *Pool) tombstone(ctx context.Context, path, to string, gen uint64) catalog.Tombstone {
-	t := catalog.Tombstone{Path: path, Gen: gen, At: p.now(), To: to}
+// tombstone records a delete of path (or with to set, its rename, of the item at
+// generation from) at gen on every present drive, before anything is changed: a crash
+// after this point finishes the change at the next start.
+func (p *Pool) tombstone(ctx context.Context, path, to string, from, gen uint64) catalog.Tombstone {
+	t := catalog.Tombstone{Path: path, Gen: gen, At: p.now(), To: to, FromGen: from}
+	var vs []view
 	for _, v := range p.views() {
-		if !v.present() {
-			continue
+		if v.present() {
+			vs = append(vs, v)
 		}
-		if err := v.d.AppendTombstones(ctx, []drive.Tombstone{{Gen: t.Gen, At: t.At, Path: t.Path, To: t.To}}); err != nil {
-			p.noteErr(ctx, v, err)
-			p.log.Warn("could not record a delete on a drive", "drive", v.rec.Label, "path", path, "err", err)
+	}
+	line := []drive.Tombstone{{Gen: t.Gen, At: t.At, Path: t.Path, To: t.To, FromGen: t.FromGen}}
+	errs := p.onDrives(ctx, vs, 3*p.opt.DriveTimeout, func(v view) error { return v.d.AppendTombstones(ctx, line) })
+	for i, err := range errs {
+		if err != nil {
+			p.noteErr(ctx, vs[i], err)
+			p.log.Warn("could not record a delete on a drive", "drive", vs[i].rec.Label, "path", path, "err", err)
 		}
 	}
 	return t
@@ -170,7 +176,7 @@ func (p *Pool) tombstone(ctx context.Context, path, to string, gen uint64) catal
 func (p *Pool) retireCopies(ctx context.Context, e catalog.Entry) *catalog.Version {
 	ver := catalog.Version{Path: e.Path, Gen: e.Gen, Size: e.Size, ModTime: e.ModTime, Hash: e.Hash, Retired: p.now()}
 	for _, v := range p.sources(e.Copies) {
-		if err := v.d.Retire(ctx, e.Path); err != nil {
+		if err := p.within(ctx, v, func() error { return v.d.Retire(ctx, e.Path) }); err != nil {
 			p.noteErr(ctx, v, err)
 			p.needReconcile(v.id())
 			p.log.Warn("could not keep a deleted file as a version on a drive", "drive", v.rec.Label, "file", e.Path, "err", err)

@@ -42,3 +42,10 @@ func (p *Pool) onDrives(ctx context.Context, vs []view, timeout time.Duration, f
 // slowTimeout bounds operations that flush a whole file (fsync of gigabytes on a slow
 // disk takes a while), as opposed to the drive timeout for single small operations.
 func (p *Pool) slowTimeout() time.Duration { return 30 * p.opt.DriveTimeout }
+
+// within runs fn against the drive v with a timeout, as onDrives does for many: used
+// for every drive call made while holding the tree lock, so one hung disk cannot stop
+// the whole pool.
+func (p *Pool) within(ctx context.Context, v view, fn func() error) error {
+	return p.onDrives(ctx, []view{v}, 3*p.opt.DriveTimeout, func(view) error { return fn() })[0]
+}

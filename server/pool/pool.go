@@ -104,8 +104,9 @@ type Pool struct {
 
 	// ns orders changes to the tree: a folder rename or delete takes it exclusively,
 	// file commits share it. paths serialises changes to one path.
-	ns    sync.RWMutex
-	paths pathLocks
+	ns      sync.RWMutex
+	paths   pathLocks
+	changes changeLog
 
 	gen genCounter
 

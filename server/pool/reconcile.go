@@ -36,26 +36,50 @@ type item struct {
 const reconcileBatch = 5000
 
 // reconcileDrives walks the given drives in parallel and reconciles them with the index,
-// then brings them into service.
+// then brings them into service. The drives are out of service meanwhile; changes the
+// family makes during the walk are noted and judged again at the end (settle).
 func (p *Pool) reconcileDrives(ctx context.Context, vs []view) error {
 	start := time.Now()
+	p.changes.begin()
+	defer p.changes.end()
 	r, err := p.newReconciler(ctx)
 	if err != nil {
 		return err
 	}
 	for _, v := range vs {
 		r.views[v.id()] = v
+		if err := p.drain(ctx, v.id()); err != nil { // copies still landing from before
+			return err
+		}
 	}
 	for _, t := range r.renames {
 		for _, v := range vs {
 			r.replayRename(ctx, v, t)
 		}
 	}
+	if err := r.walkAll(ctx, vs); err != nil {
+		return fmt.Errorf("reconcile drives: %w", err)
+	}
+	if err := r.settle(ctx, vs); err != nil {
+		return err
+	}
+	if err := r.adoptHandmade(ctx); err != nil {
+		return err
+	}
+	r.noteErrs(ctx)
+	p.log.Info("drives reconciled with the index", "drives", len(vs), "copies", r.stats.copies,
+		"adopted", r.stats.adopted, "stale", r.stats.stale, "took", time.Since(start).Round(time.Millisecond))
+	p.wake()
+	return nil
+}
+
+// walkAll walks the drives in parallel into one consumer.
+func (r *reconciler) walkAll(ctx context.Context, vs []view) error {
 	items := make(chan item, 4*reconcileBatch)
 	g, gctx := errgroup.WithContext(ctx)
 	walkers, wctx := errgroup.WithContext(gctx)
 	for _, v := range vs {
-		walkers.Go(func() error { return p.walkDrive(wctx, v, items) })
+		walkers.Go(func() error { return r.p.walkDrive(wctx, v, items) })
 	}
 	g.Go(func() error {
 		defer close(items)
@@ -65,27 +89,67 @@ func (p *Pool) reconcileDrives(ctx context.Context, vs []view) error {
 		if !r.fresh {
 			return r.consume(gctx, items)
 		}
-		return p.cat.BulkLoad(gctx, func() error { return r.consume(gctx, items) })
+		return r.p.cat.BulkLoad(gctx, func() error { return r.consume(gctx, items) })
 	})
-	if err := g.Wait(); err != nil {
-		return fmt.Errorf("reconcile drives: %w", err)
+	return g.Wait()
+}
+
+// settle ends a reconcile under the exclusive tree lock: renames and deletes made during
+// the walk are finished on the drives, the paths changed meanwhile are judged again, the
+// copies the index expected but the drives lack are forgotten, and the drives go into
+// service, all before any other change can come between.
+func (r *reconciler) settle(ctx context.Context, vs []view) error {
+	r.p.ns.Lock()
+	defer r.p.ns.Unlock()
+	if err := r.loadIndex(ctx); err != nil {
+		return err
+	}
+	for _, t := range r.renames {
+		if t.Gen >= r.startGen {
+			for _, v := range vs {
+				r.replayRename(ctx, v, t)
+			}
+		}
+	}
+	r.settling = true
+	for _, path := range r.p.changes.list() {
+		for _, v := range vs {
+			if err := r.rewalk(ctx, v, path); err != nil {
+				return err
+			}
+		}
+	}
+	if err := r.flush(ctx); err != nil {
+		return err
 	}
 	for _, v := range vs {
 		if err := r.finishDrive(ctx, v); err != nil {
 			return fmt.Errorf("reconcile drive %s: %w", v.rec.Label, err)
 		}
+		r.p.markReconciled(ctx, v.id(), r.errs[v.id()] != nil)
 	}
-	if err := r.adoptHandmade(ctx); err != nil {
-		return err
-	}
-	r.noteErrs(ctx)
-	p.log.Info("drives reconciled with the index", "drives", len(vs), "copies", r.stats.copies,
-		"adopted", r.stats.adopted, "stale", r.stats.stale, "took", time.Since(start).Round(time.Millisecond))
-	for _, v := range vs {
-		p.markReconciled(ctx, v.id())
-	}
-	p.wake()
 	return nil
+}
+
+// rewalk judges again everything at or below path on v.
+func (r *reconciler) rewalk(ctx context.Context, v view, path string) error {
+	if _, err := v.d.Stat(ctx, path); err != nil {
+		return nil // not on this drive
+	}
+	var parentEff uint64
+	safepath.Ancestors(path, func(a string) {
+		if d, err := v.d.Stat(ctx, a); err == nil {
+			parentEff = max(parentEff, d.Meta.Gen)
+		}
+	})
+	dirEff := map[string]uint64{safepath.Parent(path): parentEff}
+	return v.d.Walk(ctx, path, func(e drive.Entry) error {
+		eff := max(e.Meta.Gen, dirEff[safepath.Parent(e.Path)])
+		if e.Kind == drive.Dir {
+			dirEff[e.Path] = eff
+		}
+		return r.apply(ctx, item{v: v, e: e, eff: eff})
+	})
 }
 
 // walkDrive sends every item of a drive's shares, with its effective generation.
@@ -114,12 +178,13 @@ func (p *Pool) walkDrive(ctx context.Context, v view, out chan<- item) error {
 	return nil
 }
 
-// markReconciled brings a reconciled drive into service.
-func (p *Pool) markReconciled(ctx context.Context, id string) {
+// markReconciled brings a reconciled drive into service. unsettled says some stale copy
+// could not be moved aside: the tombstones that judge it are kept.
+func (p *Pool) markReconciled(ctx context.Context, id string, unsettled bool) {
 	p.mu.Lock()
 	m, ok := p.members[id]
 	if ok {
-		m.reconciled, m.returned, m.back = true, false, false
+		m.reconciled, m.returned, m.back, m.unsettled = true, false, false, unsettled
 	}
 	p.mu.Unlock()
 	if ok && m.state() == StateMissing {
@@ -140,7 +205,7 @@ func (p *Pool) mergeTombstones(ctx context.Context, vs []view) error {
 	}
 	return p.cat.Update(ctx, func(tx *catalog.Tx) error {
 		for _, t := range all {
-			if err := tx.AddTombstone(ctx, catalog.Tombstone{Path: t.Path, Gen: t.Gen, At: t.At, To: t.To}); err != nil {
+			if err := tx.AddTombstone(ctx, catalog.Tombstone{Path: t.Path, Gen: t.Gen, At: t.At, To: t.To, FromGen: t.FromGen}); err != nil {
 				return err
 			}
 		}
@@ -170,16 +235,36 @@ type reconciler struct {
 	// fresh: the index held no file or folder when the run began (a rebuild), so the
 	// overlay keeps every entry of the run and no lookup needs the database.
 	fresh bool
+	// startGen: generations from here on were handed out during this run.
+	startGen uint64
+	// settling: the final pass, under the exclusive tree lock; nothing is deferred.
+	settling bool
 }
 
 func (p *Pool) newReconciler(ctx context.Context) (*reconciler, error) {
 	r := &reconciler{
-		p: p, tombs: map[string]uint64{}, dirGens: map[string]uint64{},
-		seen: map[string]map[string]bool{}, stale: map[string]map[string]bool{},
-		errs: map[string]error{}, shares: map[string]bool{}, views: map[string]view{}, now: p.now(),
+		p: p, seen: map[string]map[string]bool{}, stale: map[string]map[string]bool{},
+		errs: map[string]error{}, views: map[string]view{}, now: p.now(),
 	}
+	p.gen.mu.Lock()
+	r.startGen = p.gen.next
+	p.gen.mu.Unlock()
 	r.resetBatch()
+	if err := r.loadIndex(ctx); err != nil {
+		return nil, err
+	}
 	err := p.cat.View(ctx, func(tx *catalog.Tx) error {
+		t, err := tx.Totals(ctx, "")
+		r.fresh = t.Files+t.Dirs == 0
+		return err
+	})
+	return r, err
+}
+
+// loadIndex reads what judging needs from the index: deletes, renames, folders, shares.
+func (r *reconciler) loadIndex(ctx context.Context) error {
+	r.tombs, r.renames, r.dirGens, r.shares = map[string]uint64{}, nil, map[string]uint64{}, map[string]bool{}
+	return r.p.cat.View(ctx, func(tx *catalog.Tx) error {
 		ts, err := tx.Tombstones(ctx)
 		if err != nil {
 			return err
@@ -201,14 +286,8 @@ func (p *Pool) newReconciler(ctx context.Context) (*reconciler, error) {
 		for _, s := range shares {
 			r.shares[s.Name] = true
 		}
-		if err != nil {
-			return err
-		}
-		t, err := tx.Totals(ctx, "")
-		r.fresh = t.Files+t.Dirs == 0
 		return err
 	})
-	return r, err
 }
 
 func (r *reconciler) resetBatch() {
@@ -370,11 +449,14 @@ func (r *reconciler) drive(id string) (view, bool) {
 }
 
 // replayRename finishes on v a rename that v missed (it was away, or a crash cut the
-// rename off): the item at t.Path is moved to t.To, unless something newer is at either
-// place. Done before the walk, the moved item is then judged at its new path.
+// rename off): the very item that was renamed (its generation is the one recorded, or the
+// rename's own when the crash came after its stamp) is moved to t.To, unless something
+// newer is there. Done before the walk, the moved item is then judged at its new path;
+// any other content at t.Path is judged stale in the ordinary way.
 func (r *reconciler) replayRename(ctx context.Context, v view, t catalog.Tombstone) {
 	src, err := v.d.Stat(ctx, t.Path)
-	if err != nil || src.Kind == drive.Other || r.effOnDrive(ctx, v, t.Path, src) >= t.Gen {
+	if err != nil || src.Kind == drive.Other || (src.Meta.Gen != t.FromGen && src.Meta.Gen != t.Gen) ||
+		r.effOnDrive(ctx, v, t.Path, src) > t.Gen {
 		return
 	}
 	if dst, err := v.d.Stat(ctx, t.To); err == nil && (dst.Kind != drive.File || src.Kind == drive.Dir || dst.Meta.Gen >= t.Gen) {

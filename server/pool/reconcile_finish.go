@@ -61,9 +61,8 @@ func (r *reconciler) dropUnseen(ctx context.Context, v view) error {
 	}
 }
 
+// dropBatch runs under the exclusive tree lock (settle): the entries cannot change.
 func (r *reconciler) dropBatch(ctx context.Context, v view, batch []catalog.Entry, seen map[string]bool) error {
-	r.p.ns.Lock()
-	defer r.p.ns.Unlock()
 	return r.p.cat.Update(ctx, func(tx *catalog.Tx) error {
 		for _, e := range batch {
 			if seen[e.Path] {

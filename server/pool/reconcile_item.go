@@ -12,8 +12,12 @@ import (
 	"github.com/hearth-home/hearth/server/pool/safepath"
 )
 
-// apply decides about one item found on a drive.
+// apply decides about one item found on a drive. An item at a path the family changed
+// during the walk waits for the settle.
 func (r *reconciler) apply(ctx context.Context, it item) error {
+	if !r.settling && r.p.changes.touches(it.e.Path) {
+		return nil
+	}
 	switch it.e.Kind {
 	case drive.Dir:
 		return r.dir(ctx, it)
@@ -146,7 +150,7 @@ func (r *reconciler) supersede(ctx context.Context, it item, cur *catalog.Entry)
 			r.markSeen(v, cur.Path)
 			continue
 		}
-		if err := v.d.Retire(ctx, cur.Path); err != nil {
+		if err := r.p.within(ctx, v, func() error { return v.d.Retire(ctx, cur.Path) }); err != nil {
 			r.noteErr(v, err)
 			continue
 		}
@@ -164,7 +168,7 @@ func (r *reconciler) supersede(ctx context.Context, it item, cur *catalog.Entry)
 // retire moves a stale copy into the versions area and records the version.
 func (r *reconciler) retire(ctx context.Context, it item) {
 	r.stats.stale++
-	if err := it.v.d.Retire(ctx, it.e.Path); err != nil {
+	if err := r.p.within(ctx, it.v, func() error { return it.v.d.Retire(ctx, it.e.Path) }); err != nil {
 		if !errors.Is(err, fs.ErrNotExist) { // already retired while it waited in the queue
 			r.noteErr(it.v, err)
 		}

@@ -38,7 +38,8 @@ func (p *Pool) Remove(ctx context.Context, path string) error {
 	if err != nil {
 		return err
 	}
-	t := p.tombstone(ctx, path, "", gen)
+	p.changes.note(path)
+	t := p.tombstone(ctx, path, "", 0, gen)
 	var vers []catalog.Version
 	var dirs []string
 	for _, e := range tree {
@@ -72,10 +73,13 @@ func (p *Pool) Remove(ctx context.Context, path string) error {
 // holds something the pool does not own stays, and a rebuild judges it stale.
 func (p *Pool) removeDirs(ctx context.Context, dirs []string) {
 	sort.Slice(dirs, func(i, j int) bool { return strings.Count(dirs[i], "/") > strings.Count(dirs[j], "/") })
+	var vs []view
 	for _, v := range p.views() {
-		if !v.readable() {
-			continue
+		if v.readable() {
+			vs = append(vs, v)
 		}
+	}
+	p.onDrives(ctx, vs, p.slowTimeout(), func(v view) error {
 		for _, d := range dirs {
 			err := v.d.Remove(ctx, d)
 			if err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -83,7 +87,8 @@ func (p *Pool) removeDirs(ctx context.Context, dirs []string) {
 				p.log.Warn("could not remove a folder on a drive", "drive", v.rec.Label, "folder", d, "err", err)
 			}
 		}
-	}
+		return nil
+	})
 }
 
 // Rename moves a file or folder. A file replaces a file at the destination (which is kept
@@ -112,7 +117,8 @@ func (p *Pool) Rename(ctx context.Context, from, to string) error {
 	if err != nil {
 		return err
 	}
-	t := p.tombstone(ctx, from, to, gen)
+	p.changes.note(from, to)
+	t := p.tombstone(ctx, from, to, src.Gen, gen)
 	var ver *catalog.Version
 	if src.Dir {
 		p.renameDirOnDrives(ctx, from, to, gen)
@@ -183,12 +189,15 @@ func (p *Pool) renameFileOnDrives(ctx context.Context, src catalog.Entry, dst *c
 	}
 	moved := map[string]bool{}
 	for _, v := range p.sources(src.Copies) {
-		err := v.d.Rename(ctx, src.Path, to, gen)
-		if errors.Is(err, fs.ErrNotExist) {
-			if err = p.ensureDirs(ctx, v, safepath.Parent(to)); err == nil {
-				err = v.d.Rename(ctx, src.Path, to, gen)
+		err := p.within(ctx, v, func() error {
+			err := v.d.Rename(ctx, src.Path, to, gen)
+			if errors.Is(err, fs.ErrNotExist) {
+				if err = p.ensureDirs(ctx, v, safepath.Parent(to)); err == nil {
+					err = v.d.Rename(ctx, src.Path, to, gen)
+				}
 			}
-		}
+			return err
+		})
 		if err != nil {
 			p.noteErr(ctx, v, err)
 			p.needReconcile(v.id())
@@ -201,7 +210,7 @@ func (p *Pool) renameFileOnDrives(ctx context.Context, src catalog.Entry, dst *c
 		for _, v := range p.sources(dst.Copies) {
 			if moved[v.id()] {
 				ver.Copies = append(ver.Copies, v.id()) // the drive's Rename kept it
-			} else if err := v.d.Retire(ctx, to); err == nil {
+			} else if err := p.within(ctx, v, func() error { return v.d.Retire(ctx, to) }); err == nil {
 				ver.Copies = append(ver.Copies, v.id())
 			}
 		}
@@ -218,15 +227,18 @@ func (p *Pool) renameDirOnDrives(ctx context.Context, from, to string, gen uint6
 		if !v.readable() {
 			continue
 		}
-		err := v.d.Rename(ctx, from, to, gen)
-		if errors.Is(err, fs.ErrNotExist) {
-			if _, serr := v.d.Stat(ctx, from); errors.Is(serr, fs.ErrNotExist) {
-				continue // this drive never got the folder; the repairer makes it
+		err := p.within(ctx, v, func() error {
+			err := v.d.Rename(ctx, from, to, gen)
+			if errors.Is(err, fs.ErrNotExist) {
+				if _, serr := v.d.Stat(ctx, from); errors.Is(serr, fs.ErrNotExist) {
+					return nil // this drive never got the folder; the repairer makes it
+				}
+				if err = p.ensureDirs(ctx, v, safepath.Parent(to)); err == nil {
+					err = v.d.Rename(ctx, from, to, gen)
+				}
 			}
-			if err = p.ensureDirs(ctx, v, safepath.Parent(to)); err == nil {
-				err = v.d.Rename(ctx, from, to, gen)
-			}
-		}
+			return err
+		})
 		if err != nil {
 			p.noteErr(ctx, v, err)
 			p.needReconcile(v.id())

@@ -40,18 +40,9 @@ func (p *Pool) Repair(ctx context.Context) (RepairReport, error) {
 	p.repairMu.Lock()
 	defer p.repairMu.Unlock()
 	var rep RepairReport
-	todo := p.toReconcile()
-	if len(todo) > 0 {
-		if err := p.mergeTombstones(ctx, todo); err != nil {
-			return rep, err
-		}
-		if err := p.reconcileDrives(ctx, todo); err != nil {
-			return rep, err
-		}
-		for _, v := range todo {
-			p.needDirs(v.id())
-		}
-		rep.Reconciled = len(todo)
+	for _, v := range p.toReconcile() {
+		go p.reconcileOne(ctx, v)
+		rep.Reconciled++
 	}
 	if err := p.syncDirs(ctx); err != nil {
 		return rep, err
@@ -65,18 +56,44 @@ func (p *Pool) Repair(ctx context.Context) (RepairReport, error) {
 	return rep, p.pruneTombstones(ctx)
 }
 
-// toReconcile lists present drives whose contents have not been compared with the index.
+// toReconcile lists present drives whose contents have not been compared with the index
+// and marks them as being reconciled.
 func (p *Pool) toReconcile() []view {
-	p.mu.RLock()
-	defer p.mu.RUnlock()
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	var out []view
 	for _, m := range p.members {
-		if m.d != nil && !m.reconciled && (m.state() != StateMissing || m.back) {
+		if m.d != nil && !m.reconciled && !m.reconciling && (m.state() != StateMissing || m.back) {
+			m.reconciling = true
 			out = append(out, m.view())
 		}
 	}
 	sortViews(out)
 	return out
+}
+
+// reconcileOne reconciles a drive that returned, on its own: a dying disk that hangs its
+// walk must not stop the repair of the others.
+func (p *Pool) reconcileOne(ctx context.Context, v view) {
+	defer func() {
+		p.mu.Lock()
+		if m := p.members[v.id()]; m != nil {
+			m.reconciling = false
+		}
+		p.mu.Unlock()
+		p.wake()
+	}()
+	err := p.mergeTombstones(ctx, []view{v})
+	if err == nil {
+		err = p.reconcileDrives(ctx, []view{v})
+	}
+	if err != nil {
+		if ctx.Err() == nil {
+			p.log.Error("a returning drive could not be checked against the index", "drive", v.rec.Label, "err", err)
+		}
+		return
+	}
+	p.needDirs(v.id())
 }
 
 // needDirs marks a drive as needing every folder of the pool made on it.
@@ -206,7 +223,7 @@ func (p *Pool) dropCopy(ctx context.Context, e catalog.Entry, v view) error {
 	if err := p.stillCurrent(ctx, e); err != nil {
 		return err
 	}
-	if err := v.d.Remove(ctx, e.Path); err != nil {
+	if err := p.within(ctx, v, func() error { return v.d.Remove(ctx, e.Path) }); err != nil {
 		return p.noteErr(ctx, v, err)
 	}
 	return p.cat.Update(ctx, func(tx *catalog.Tx) error { return tx.RemoveCopy(ctx, e.Path, v.id()) })
@@ -221,6 +238,14 @@ func (p *Pool) pruneTombstones(ctx context.Context) error {
 			return nil
 		}
 	}
+	p.mu.RLock()
+	for _, m := range p.members {
+		if m.unsettled {
+			p.mu.RUnlock()
+			return nil // a stale copy is still on a drive: its tombstone must stay
+		}
+	}
+	p.mu.RUnlock()
 	var n int
 	err := p.cat.View(ctx, func(tx *catalog.Tx) error {
 		ts, err := tx.Tombstones(ctx)
@@ -232,9 +257,9 @@ func (p *Pool) pruneTombstones(ctx context.Context) error {
 	}
 	p.ns.Lock()
 	defer p.ns.Unlock()
-	for _, v := range vs {
-		if err := v.d.ClearTombstones(ctx); err != nil {
-			return p.noteErr(ctx, v, err)
+	for i, err := range p.onDrives(ctx, vs, 3*p.opt.DriveTimeout, func(v view) error { return v.d.ClearTombstones(ctx) }) {
+		if err != nil {
+			return p.noteErr(ctx, vs[i], err)
 		}
 	}
 	return p.cat.Update(ctx, func(tx *catalog.Tx) error { return tx.ClearTombstones(ctx) })

@@ -130,6 +130,11 @@ func (p *Pool) heal(ctx context.Context, e catalog.Entry, src, v view) bool {
 		pf.Abort()
 		return false
 	}
+	if len(p.claim([]string{v.id()})) == 0 {
+		pf.Abort()
+		return false
+	}
+	defer p.unclaim([]string{v.id()})
 	if err := pf.Commit(ctx, false); err != nil {
 		pf.Abort()
 		p.noteErr(ctx, v, err)

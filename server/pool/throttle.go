@@ -68,9 +68,15 @@ type throttledReader struct {
 	r   io.Reader
 }
 
+// Read reads, then waits for what it read: charging the buffer's size instead would
+// make a small file cost as much as a large one.
 func (r *throttledReader) Read(b []byte) (int, error) {
-	if err := r.t.wait(r.ctx, len(b)); err != nil {
+	if err := r.ctx.Err(); err != nil {
 		return 0, err
 	}
-	return r.r.Read(b)
+	n, err := r.r.Read(b)
+	if werr := r.t.wait(r.ctx, n); werr != nil && err == nil {
+		err = werr
+	}
+	return n, err
 }

@@ -2,6 +2,8 @@ package pool
 
 import (
 	"context"
+	"io"
+	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -51,6 +53,27 @@ func TestThrottle(t *testing.T) {
 		cancel()
 		if err := th.wait(cctx, 1<<30); err == nil {
 			t.Error("a cancelled wait returned nil")
+		}
+	})
+}
+
+// A background copy is charged for the bytes it read, not for its buffer.
+func TestThrottledReaderChargesBytesRead(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		th := newThrottle(1 << 20)
+		r := &throttledReader{ctx: context.Background(), t: th, r: strings.NewReader(strings.Repeat("x", 100<<10))}
+		start := time.Now()
+		buf := make([]byte, 1<<20) // as the copy loops read
+		for {
+			if _, err := r.Read(buf); err == io.EOF {
+				break
+			} else if err != nil {
+				t.Fatal(err)
+			}
+		}
+		// 100 KiB at 1 MiB/s may all be read before ~0.1 s of debt is due.
+		if got := time.Since(start); got > 200*time.Millisecond {
+			t.Errorf("reading 100 KiB at 1 MiB/s took %v", got)
 		}
 	})
 }

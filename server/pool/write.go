@@ -226,17 +226,29 @@ func (w *Writer) wait() error {
 	w.sent = false
 	timer := time.NewTimer(w.p.opt.DriveTimeout)
 	defer timer.Stop()
+	expired := false
 	for _, t := range w.targets {
 		if t.err != nil {
 			continue
 		}
-		select {
-		case err := <-t.acks:
-			if err != nil {
-				w.dropTarget(t, err)
+		var err error
+		if expired { // past the deadline, only an answer already there counts
+			select {
+			case err = <-t.acks:
+			default:
+				err = errHung
 			}
-		case <-timer.C:
-			w.dropTarget(t, errHung)
+		} else {
+			select {
+			case err = <-t.acks:
+			case <-timer.C:
+				expired, err = true, errHung
+			}
+		}
+		if err != nil {
+			w.dropTarget(t, err)
+		}
+		if errors.Is(err, errHung) {
 			w.spare = w.p.chunk() // the stuck writer may still read the old one: let it keep it
 		}
 	}

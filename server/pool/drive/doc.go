@@ -21,8 +21,10 @@
 // do not, and are refused).
 //
 // A tombstone line is "<gen>\t<unix nanoseconds>\t<path>\n" or, for a rename,
-// "<gen>\t<unix nanoseconds>\t<path>\t<new path>\n". It says: every copy at <path>, or below
-// it, that came to be before <gen> is no longer there; after a rename it is at <new path>.
+// "<gen>\t<unix nanoseconds>\t<path>\t<new path>\t<moved gen>\n". It says: every copy at <path>,
+// or below it, that came to be before <gen> is no longer there; after a rename, the item
+// of generation <moved gen> is at <new path>. An item being renamed is stamped with the
+// rename's generation before it moves.
 // The line is written before the change is made on any drive, so a change a crash cut off
 // is finished at the next start. A torn last line (a crash during an append) is ignored.
 //

@@ -68,12 +68,14 @@ type Info struct {
 	Label string
 }
 
-// Tombstone records a delete, or a rename when To is set: the item at Path went to To.
+// Tombstone records a delete, or a rename when To is set: the item at Path, at
+// generation FromGen, went to To.
 type Tombstone struct {
-	Gen  uint64
-	At   time.Time
-	Path string
-	To   string
+	Gen     uint64
+	At      time.Time
+	Path    string
+	To      string
+	FromGen uint64
 }
 
 // Drive is one data drive. Its methods are safe for concurrent use. Every path argument is

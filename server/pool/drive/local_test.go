@@ -91,7 +91,7 @@ func TestCheckForeignMarker(t *testing.T) {
 func FuzzParseTombstones(f *testing.F) {
 	f.Add([]byte("5\t100\tDocs/a\n6\t200\tDocs/b c\n"))
 	f.Add([]byte("x\ty\t../z\n7\t1\t/abs\n8\t1\tDocs/torn"))
-	f.Add([]byte("9\t1\tDocs/a\tDocs/b\n10\t1\tDocs/a\t../b\n"))
+	f.Add([]byte("9\t1\tDocs/a\tDocs/b\t4\n10\t1\tDocs/a\t../b\t3\n11\t1\tDocs/a\tDocs/c\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		for _, ts := range drive.ParseTombstones(b) {
 			back := drive.ParseTombstones(drive.FormatTombstone(ts))

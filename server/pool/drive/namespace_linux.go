@@ -121,6 +121,11 @@ func (d *Local) Rename(ctx context.Context, from, to string, gen uint64) error {
 			return err
 		}
 		defer dst.close()
+		// Stamp first: a crash between the two steps then leaves an item that is as new as
+		// the rename, never an old one sitting over a newer file it replaced.
+		if err := stampItem(src, srcBase, from, kind, func(m *Meta) { m.Gen = gen }, nil); err != nil {
+			return err
+		}
 		if kind == File {
 			if err := d.keepVersion(root, dst, dstBase, to, true); err != nil {
 				return err
@@ -128,9 +133,6 @@ func (d *Local) Rename(ctx context.Context, from, to string, gen uint64) error {
 		}
 		if err := unix.Renameat(int(src), srcBase, int(dst), dstBase); err != nil {
 			return pathErr("rename to "+to+" from", from, err)
-		}
-		if err := stampItem(dst, dstBase, to, kind, func(m *Meta) { m.Gen = gen }, nil); err != nil {
-			return err
 		}
 		if err := dst.sync(to); err != nil {
 			return err

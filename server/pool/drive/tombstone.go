@@ -19,6 +19,8 @@ func FormatTombstone(t Tombstone) []byte {
 	if t.To != "" {
 		b = append(b, '\t')
 		b = append(b, t.To...)
+		b = append(b, '\t')
+		b = strconv.AppendUint(b, t.FromGen, 10)
 	}
 	return append(b, '\n')
 }
@@ -47,13 +49,22 @@ func parseTombstone(line []byte) (Tombstone, bool) {
 	if !ok1 || !ok2 {
 		return Tombstone{}, false
 	}
-	path, to, moved := bytes.Cut(path, []byte{'\t'})
+	path, rest, moved := bytes.Cut(path, []byte{'\t'})
 	gen, err1 := strconv.ParseUint(string(genS), 10, 64)
 	at, err2 := strconv.ParseInt(string(atS), 10, 64)
-	if err1 != nil || err2 != nil || !clean(path) || (moved && !clean(to)) {
+	if err1 != nil || err2 != nil || !clean(path) {
 		return Tombstone{}, false
 	}
-	return Tombstone{Gen: gen, At: time.Unix(0, at), Path: string(path), To: string(to)}, true
+	t := Tombstone{Gen: gen, At: time.Unix(0, at), Path: string(path)}
+	if moved {
+		to, fromS, ok := bytes.Cut(rest, []byte{'\t'})
+		from, err := strconv.ParseUint(string(fromS), 10, 64)
+		if !ok || err != nil || !clean(to) {
+			return Tombstone{}, false
+		}
+		t.To, t.FromGen = string(to), from
+	}
+	return t, true
 }
 
 func clean(p []byte) bool {

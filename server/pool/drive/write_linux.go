@@ -157,7 +157,7 @@ func (d *Local) keepVersion(root int, parent dirFD, base, path string, link bool
 	case Other:
 		return fmt.Errorf("replace %s: %w: it is not a plain file", path, ErrUnsafe)
 	}
-	meta, _ := d.metaAt(parent, base, File)
+	meta, hasMeta := d.metaAt(parent, base, File)
 	vdir, vbase, err := d.openVersionDir(root, path, meta.Gen)
 	if err != nil {
 		return err
@@ -172,7 +172,14 @@ func (d *Local) keepVersion(root int, parent dirFD, base, path string, link bool
 	if !link {
 		err = unix.Renameat2(int(parent), base, int(vdir), vbase, unix.RENAME_NOREPLACE)
 		if err == unix.EEXIST {
-			// The same generation is kept already (a retried delete): this copy is redundant.
+			// A version of this generation is kept already (a retried delete). The copy is
+			// redundant only if it is the same content; otherwise both stay.
+			kept, ok := d.metaAt(vdir, vbase, File)
+			if !ok || !hasMeta || kept != meta {
+				vdir.close()
+				return fmt.Errorf("keep previous version of %s: %w: another content of generation %d is kept already",
+					path, ErrNotEmpty, meta.Gen)
+			}
 			err = unix.Unlinkat(int(parent), base, 0)
 		}
 	}

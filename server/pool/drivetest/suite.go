@@ -483,11 +483,11 @@ func testJournal(t *testing.T, d drive.Drive) {
 	if b, err := d.ReadConfig(ctx); err != nil || string(b) != `{"a":2}` {
 		t.Errorf("ReadConfig = %q, %v", b, err)
 	}
-	ts := []drive.Tombstone{{Gen: 5, At: t0, Path: "Docs/a"}, {Gen: 6, At: t0, Path: "Docs/b c", To: "Docs/d"}}
+	ts := []drive.Tombstone{{Gen: 5, At: t0, Path: "Docs/a"}, {Gen: 6, At: t0, Path: "Docs/b c", To: "Docs/d", FromGen: 2}}
 	must(t, d.AppendTombstones(ctx, ts[:1]))
 	must(t, d.AppendTombstones(ctx, ts[1:]))
 	got, err := d.ReadTombstones(ctx)
-	if err != nil || len(got) != 2 || got[1].Path != "Docs/b c" || got[1].To != "Docs/d" || got[0].Gen != 5 || !got[0].At.Equal(t0) {
+	if err != nil || len(got) != 2 || got[1].Path != "Docs/b c" || got[1].To != "Docs/d" || got[1].FromGen != 2 || got[0].Gen != 5 || !got[0].At.Equal(t0) {
 		t.Errorf("ReadTombstones = %+v, %v", got, err)
 	}
 	must(t, d.ClearTombstones(ctx))
