@@ -9,9 +9,9 @@ import (
 // Tombstone remembers that path (and everything below it) was deleted at generation Gen,
 // so a copy that comes back on a drive that was away is recognised as stale.
 type Tombstone struct {
-	Path string
-	Gen  uint64
-	At   time.Time
+	Path    string
+	Gen     uint64
+	At      time.Time
 	To      string // set for a rename: where the item went
 	FromGen uint64 // for a rename: the generation of the item that moved
 }
