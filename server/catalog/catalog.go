@@ -69,7 +69,10 @@ func (c *Catalog) Close() error {
 type Tx struct {
 	c  *Catalog
 	tx *sql.Tx // nil outside a transaction
-	q  interface {
+	// drivesChanged: the drives table changed, so the number cache is forgotten again
+	// after the commit.
+	drivesChanged bool
+	q             interface {
 		ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 		QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 		QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
@@ -88,12 +91,18 @@ func (c *Catalog) Update(ctx context.Context, fn func(*Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin catalog transaction: %w", err)
 	}
-	if err := fn(&Tx{c: c, tx: tx, q: tx}); err != nil {
+	t := &Tx{c: c, tx: tx, q: tx}
+	if err := fn(t); err != nil {
 		tx.Rollback()
 		c.drive.forget() // the transaction may have numbered a drive that now does not exist
 		return err
 	}
-	if err := tx.Commit(); err != nil {
+	err = tx.Commit()
+	if t.drivesChanged {
+		// A reader on another connection may have cached the numbers from before.
+		c.drive.forget()
+	}
+	if err != nil {
 		return fmt.Errorf("commit catalog transaction: %w", err)
 	}
 	return nil

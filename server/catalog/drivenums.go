@@ -63,7 +63,15 @@ func (tx *Tx) mask(ctx context.Context, ids []string) (int64, error) {
 	for _, s := range ids {
 		n, ok := num[s]
 		if !ok {
-			return 0, fmt.Errorf("drive %s is not in the catalog", s)
+			// The cache may predate the drive (filled by a reader that raced its
+			// addition): read the table once more before giving up.
+			tx.c.drive.forget()
+			if num, _, err = tx.nums(ctx); err != nil {
+				return 0, err
+			}
+			if n, ok = num[s]; !ok {
+				return 0, fmt.Errorf("drive %s is not in the catalog", s)
+			}
 		}
 		m |= 1 << n
 	}

@@ -58,6 +58,7 @@ func (tx *Tx) PutDrive(ctx context.Context, d Drive) error {
 	}
 	if !known {
 		tx.c.drive.forget()
+		tx.drivesChanged = true
 	}
 	return nil
 }
@@ -83,6 +84,7 @@ func (tx *Tx) DeleteDrive(ctx context.Context, id string) error {
 		return fmt.Errorf("forget drive %s: %w", id, err)
 	}
 	tx.c.drive.forget()
+	tx.drivesChanged = true
 	return nil
 }
 

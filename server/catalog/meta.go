@@ -61,3 +61,21 @@ func timeNS(t time.Time) int64 {
 	}
 	return t.UnixNano()
 }
+
+// MetaWithPrefix returns every setting whose key starts with prefix.
+func (tx *Tx) MetaWithPrefix(ctx context.Context, prefix string) (map[string]string, error) {
+	rows, err := tx.q.QueryContext(ctx, "SELECT key, value FROM meta WHERE substr(key, 1, ?) = ?", len(prefix), prefix)
+	if err != nil {
+		return nil, fmt.Errorf("read settings %s*: %w", prefix, err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return nil, err
+		}
+		out[k] = v
+	}
+	return out, rows.Err()
+}

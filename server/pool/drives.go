@@ -232,7 +232,7 @@ func (p *Pool) driveByPath(pathOrLabel string) (view, error) {
 // while missing: its files are out of date, and some were deleted since.
 func (p *Pool) checkNotForgotten(ctx context.Context, id, path string) error {
 	var label string
-	err := p.cat.View(ctx, func(tx *catalog.Tx) (err error) { label, err = tx.Meta(ctx, "forgotten_drive:"+id); return err })
+	err := p.cat.View(ctx, func(tx *catalog.Tx) (err error) { label, err = tx.Meta(ctx, metaForgotten+id); return err })
 	if errors.Is(err, catalog.ErrNotFound) {
 		return nil
 	}

@@ -193,10 +193,10 @@ func (p *Pool) evacuateVersions(ctx context.Context, v view, rep *RemoveReport) 
 		}
 		if len(ver.Copies) == 1 {
 			if err := p.moveVersion(ctx, ver, v); err != nil {
-				p.log.Warn("a previous version could not be moved off the drive and is dropped", "file", ver.Path, "version", ver.Gen, "err", err)
-			} else {
-				rep.Versions++
+				return fmt.Errorf("%w: the previous version %d of %s could not be moved off drive %q (%v); free some space, or prune old versions, and run the removal again",
+					ErrRefused, ver.Gen, ver.Path, v.rec.Label, err)
 			}
+			rep.Versions++
 		}
 		v.d.RemoveVersion(ctx, ver.Path, ver.Gen)
 		if err := p.cat.Update(ctx, func(tx *catalog.Tx) error { return tx.RemoveVersionCopy(ctx, ver.ID, v.id()) }); err != nil {
@@ -276,7 +276,7 @@ func (p *Pool) forget(ctx context.Context, v view, opt RemoveOptions) (RemoveRep
 				return err
 			}
 		}
-		if err := tx.SetMeta(ctx, "forgotten_drive:"+v.id(), v.rec.Label); err != nil {
+		if err := tx.SetMeta(ctx, metaForgotten+v.id(), v.rec.Label); err != nil {
 			return err
 		}
 		return tx.DeleteDrive(ctx, v.id())

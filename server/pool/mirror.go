@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hearth-home/hearth/server/catalog"
@@ -19,6 +20,9 @@ type mirror struct {
 	GenReserved uint64        `json:"gen_reserved"`
 	Shares      []mirrorShare `json:"shares"`
 	Drives      []mirrorDrive `json:"drives"`
+	// Forgotten names drives removed while missing (id to label): if one comes back,
+	// its files are out of date and it must not rejoin by itself.
+	Forgotten map[string]string `json:"forgotten,omitempty"`
 }
 
 type mirrorShare struct {
@@ -115,5 +119,12 @@ func (p *Pool) buildMirror(ctx context.Context, tx *catalog.Tx, seq uint64) (mir
 	for _, d := range drives {
 		m.Drives = append(m.Drives, mirrorDrive{ID: d.ID, Path: d.Path, Label: d.Label, Added: d.Added})
 	}
-	return m, nil
+	forgotten, err := tx.MetaWithPrefix(ctx, metaForgotten)
+	for k, label := range forgotten {
+		if m.Forgotten == nil {
+			m.Forgotten = map[string]string{}
+		}
+		m.Forgotten[strings.TrimPrefix(k, metaForgotten)] = label
+	}
+	return m, err
 }

@@ -206,10 +206,22 @@ func (p *Pool) rebuildFrom(ctx context.Context, id string, drives map[string]str
 				return err
 			}
 		}
+		for id, label := range mir.Forgotten {
+			if err := tx.SetMeta(ctx, metaForgotten+id, label); err != nil {
+				return err
+			}
+		}
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("rebuild pool: %w", err)
+	}
+	for id := range mir.Forgotten {
+		if path, ok := drives[id]; ok {
+			p.log.Warn("a drive removed while it was missing is back; it stays out of the pool (its files are out of date)",
+				"drive", mir.Forgotten[id], "path", path)
+			delete(drives, id)
+		}
 	}
 	for _, recs := range mirrorDrives(mir, drives) {
 		p.attach(ctx, recs, drives)
@@ -224,10 +236,13 @@ func mirrorDrives(mir mirror, found map[string]string) []catalog.Drive {
 	seen := map[string]bool{}
 	for _, d := range mir.Drives {
 		seen[d.ID] = true
+		if _, gone := mir.Forgotten[d.ID]; gone {
+			continue
+		}
 		out = append(out, catalog.Drive{ID: d.ID, Path: d.Path, Label: d.Label, State: string(StateActive), Added: d.Added, Changed: d.Added})
 	}
 	for id, path := range found {
-		if !seen[id] {
+		if _, gone := mir.Forgotten[id]; !seen[id] && !gone {
 			out = append(out, catalog.Drive{ID: id, Path: path, Label: id[:min(8, len(id))], State: string(StateActive)})
 		}
 	}

@@ -175,6 +175,7 @@ const (
 	metaSeq       = "config_seq"
 	metaScrub     = "last_scrub"
 	metaScrubFrom = "scrub_scheduled_from"
+	metaForgotten = "forgotten_drive:" // + drive id; the value is its label
 )
 
 func newID() string {
@@ -208,14 +209,36 @@ func (p *Pool) nextGen(ctx context.Context) (uint64, error) {
 	return g, nil
 }
 
-// reserveGens makes upTo the durable bound; the caller holds p.gen.mu.
+// reserveGens makes upTo the durable bound; the caller holds p.gen.mu. The bound is
+// used only once a drive holds it: after losing the catalog, the drives alone must know
+// every generation that may be on them.
 func (p *Pool) reserveGens(ctx context.Context, upTo uint64) error {
 	err := p.cat.Update(ctx, func(tx *catalog.Tx) error { return tx.SetMetaUint(ctx, metaReserved, upTo) })
 	if err != nil {
 		return err
 	}
+	prev := p.gen.reserved
 	p.gen.reserved = upTo
-	return p.writeMirrorsLocked(ctx)
+	if err := p.writeMirrorsLocked(ctx); err != nil {
+		p.gen.reserved = prev
+		return fmt.Errorf("reserve generations: %w", err)
+	}
+	return nil
+}
+
+// raiseGen makes sure generations handed out from now on are above seen, the highest
+// found on the drives (a rebuild may find more than the mirrors promised).
+func (p *Pool) raiseGen(ctx context.Context, seen uint64) error {
+	p.gen.mu.Lock()
+	defer p.gen.mu.Unlock()
+	if seen < p.gen.next {
+		return nil
+	}
+	p.gen.next = seen + 1
+	if p.gen.next < p.gen.reserved {
+		return nil
+	}
+	return p.reserveGens(ctx, p.gen.next+genBlock)
 }
 
 // wake asks the repairer for a pass.

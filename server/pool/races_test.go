@@ -311,3 +311,55 @@ func TestReplayedRenameKeepsVersionsApart(t *testing.T) {
 		t.Errorf("version %d of the deleted Docs/T reads %q, not the content that was deleted", cur.Gen, b)
 	}
 }
+
+// A drive removed with --force while missing stays out of the pool when it comes back,
+// also after the catalog is lost: its files are out of date.
+func TestForgottenDriveStaysOutAfterRebuild(t *testing.T) {
+	e := pooltest.New(t, 3)
+	e.Share("Docs", 2)
+	e.Put("Docs/f", []byte("old"))
+	e.Run()
+	gone := e.Drives[0]
+	os.Rename(gone, gone+".away")
+	pooltest.Eventually(t, 5*time.Second, "missing", func() bool { return e.DriveState(gone) == pool.StateMissing })
+	ctx := context.Background()
+	if _, err := e.Pool.RemoveDrive(ctx, gone, pool.RemoveOptions{Force: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Pool.Remove(ctx, "Docs/f"); err != nil {
+		t.Fatal(err)
+	}
+	e.Close()
+	removeCatalog(t, e)
+	os.Rename(gone+".away", gone)
+	e.Open()
+	if err := statErr(e, "Docs/f"); err == nil {
+		t.Error("a file deleted after its drive was written off came back with the drive")
+	}
+	if ds, _ := e.Pool.Drives(ctx); len(ds) != 2 {
+		t.Errorf("%d drives after the rebuild, want the 2 that stayed", len(ds))
+	}
+	if _, err := e.Pool.AddDrive(ctx, gone, ""); !errors.Is(err, pool.ErrRefused) {
+		t.Errorf("adding the written-off drive back: %v, want a refusal that explains", err)
+	}
+}
+
+// After a rebuild, new generations are above every generation on the drives, even when
+// the drives' copies of the configuration promised less.
+func TestRebuildGenerationsAboveDrives(t *testing.T) {
+	e := pooltest.New(t, 1)
+	e.Share("Docs", 1)
+	var top uint64
+	for i := range 5 {
+		top = e.Put(fmt.Sprintf("Docs/f%d", i), []byte("x")).Gen
+	}
+	e.Close()
+	removeCatalog(t, e)
+	conf := filepath.Join(e.Drives[0], ".hearth", "pool.json")
+	b, _ := os.ReadFile(conf)
+	os.WriteFile(conf, bytes.Replace(b, []byte(`"gen_reserved": `), []byte(`"gen_reserved": 1, "x_old": `), 1), 0o644)
+	e.Open()
+	if fi := e.Put("Docs/new", []byte("y")); fi.Gen <= top {
+		t.Errorf("a new file got generation %d, not above the %d already on the drive", fi.Gen, top)
+	}
+}

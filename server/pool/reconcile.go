@@ -63,6 +63,9 @@ func (p *Pool) reconcileDrives(ctx context.Context, vs []view) error {
 	if err := r.settle(ctx, vs); err != nil {
 		return err
 	}
+	if err := p.raiseGen(ctx, r.maxGen); err != nil {
+		return err
+	}
 	if err := r.adoptHandmade(ctx); err != nil {
 		return err
 	}
@@ -237,6 +240,8 @@ type reconciler struct {
 	fresh bool
 	// startGen: generations from here on were handed out during this run.
 	startGen uint64
+	// maxGen: the highest generation seen on the drives or in their deletes.
+	maxGen uint64
 	// settling: the final pass, under the exclusive tree lock; nothing is deferred.
 	settling bool
 }
@@ -271,6 +276,7 @@ func (r *reconciler) loadIndex(ctx context.Context) error {
 		}
 		for _, t := range ts {
 			r.tombs[t.Path] = t.Gen
+			r.maxGen = max(r.maxGen, t.Gen)
 			if t.To != "" {
 				r.renames = append(r.renames, t)
 			}

@@ -15,6 +15,7 @@ import (
 // apply decides about one item found on a drive. An item at a path the family changed
 // during the walk waits for the settle.
 func (r *reconciler) apply(ctx context.Context, it item) error {
+	r.maxGen = max(r.maxGen, it.e.Meta.Gen)
 	if !r.settling && r.p.changes.touches(it.e.Path) {
 		return nil
 	}
