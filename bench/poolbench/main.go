@@ -63,6 +63,9 @@ func writeBench(dir, kind string, data []byte, n int) {
 	plainSync := timeIt(func() { plainWrite(plainDir, data, n, true) })
 	os.RemoveAll(plainDir)
 	os.MkdirAll(plainDir, 0o755)
+	plainAtomic := timeIt(func() { atomicWrite(plainDir, data, n) })
+	os.RemoveAll(plainDir)
+	os.MkdirAll(plainDir, 0o755)
 	plainNoSync := timeIt(func() { plainWrite(plainDir, data, n, false) })
 	one := newPool(dir, kind+"-1", 1)
 	pool1 := timeIt(func() { poolWrite(one, data, n) })
@@ -70,6 +73,7 @@ func writeBench(dir, kind string, data []byte, n int) {
 	pool2 := timeIt(func() { poolWrite(two, data, n) })
 	label := fmt.Sprintf("write %d × %s", n, human(int64(len(data))))
 	row(label+", 1 copy (plain with fsync)", total, plainSync, pool1, "≥ 0.9×")
+	row(label+", 1 copy (plain atomic: temp, fsync, rename, folder fsync)", total, plainAtomic, pool1, "")
 	row(label+", 1 copy (plain without fsync, not durable)", total, plainNoSync, pool1, "")
 	row(label+", 2 copies on one disk", total, plainSync, pool2, "≥ 0.45×")
 	plainReadAll(plainDir)
@@ -112,6 +116,25 @@ func plainWrite(dir string, data []byte, n int, durable bool) {
 		check(err)
 		check(d.Sync())
 		d.Close()
+	}
+}
+
+// atomicWrite writes each file the way a program that must not lose it does, as the
+// pool does: a temp file, fsync, rename into place, fsync of the folder.
+func atomicWrite(dir string, data []byte, n int) {
+	d, err := os.Open(dir)
+	check(err)
+	defer d.Close()
+	for i := range n {
+		tmp := filepath.Join(dir, fmt.Sprintf(".tmp%06d", i))
+		f, err := os.Create(tmp)
+		check(err)
+		_, err = f.Write(data)
+		check(err)
+		check(f.Sync())
+		check(f.Close())
+		check(os.Rename(tmp, filepath.Join(dir, fmt.Sprintf("f%06d", i))))
+		check(d.Sync())
 	}
 }
 
@@ -179,7 +202,10 @@ func poolReadAll(p *pool.Pool, n int) {
 	}
 }
 
+// timeIt times fn after writing out what earlier phases left in the page cache, so no
+// phase pays for another's writes.
 func timeIt(fn func()) time.Duration {
+	syscall.Sync()
 	start := time.Now()
 	fn()
 	return time.Since(start)
