@@ -9,6 +9,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/hearth-home/hearth/server/auth"
 	"github.com/hearth-home/hearth/server/pool"
 	"github.com/hearth-home/hearth/server/pool/safepath"
 )
@@ -32,13 +33,26 @@ type Service interface {
 	RestoreVersion(ctx context.Context, path string, gen uint64, to string) (pool.FileInfo, error)
 	Put(ctx context.Context, path string, r io.Reader, size int64, mtime time.Time) (pool.FileInfo, error)
 	Get(ctx context.Context, path string) (io.ReadCloser, pool.FileInfo, error)
+
+	Users(ctx context.Context) ([]auth.User, error)
+	AddUser(ctx context.Context, name, password string, admin bool) (auth.User, error)
+	Setup(ctx context.Context, name, password string) (auth.User, error)
+	SetPassword(ctx context.Context, name, password string) error
+	RemoveUser(ctx context.Context, name string) error
+	NewToken(ctx context.Context, user, label string) (string, error)
+	Access(ctx context.Context) ([]AccessEntry, error)
+	SetAccess(ctx context.Context, share, user, level string) error
+	Server(ctx context.Context) (ServerInfo, error)
 }
 
 // Local serves the Service from a pool in this process.
 type Local struct {
 	*pool.Pool
 	// Changed is called after the set of drives changed (to record it beside the catalog).
-	Changed func(ctx context.Context)
+	Changed  func(ctx context.Context)
+	Accounts *auth.Accounts
+	// Info describes the running server.
+	Info func(ctx context.Context) (ServerInfo, error)
 }
 
 var _ Service = Local{}
@@ -90,6 +104,12 @@ var kinds = []struct {
 	{"share_root", pool.ErrShareRoot},
 	{"unknown_drive", pool.ErrDriveUnknown},
 	{"invalid_path", safepath.ErrInvalid},
+	{"no_user", auth.ErrNoUser},
+	{"user_exists", auth.ErrUserExists},
+	{"bad_name", auth.ErrBadName},
+	{"weak_password", auth.ErrWeakPassword},
+	{"last_admin", auth.ErrLastAdmin},
+	{"name_taken", ErrNameTaken},
 }
 
 func kindOf(err error) string {

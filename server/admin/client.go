@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/hearth-home/hearth/server/auth"
 	"github.com/hearth-home/hearth/server/pool"
 )
 
@@ -184,4 +185,43 @@ func (b *sizedBody) Read(p []byte) (int, error) {
 		return n, io.ErrUnexpectedEOF
 	}
 	return n, err
+}
+
+func (c *Client) Users(ctx context.Context) ([]auth.User, error) {
+	return do[[]auth.User](ctx, c, "users", none{})
+}
+
+func (c *Client) AddUser(ctx context.Context, name, password string, admin bool) (auth.User, error) {
+	return do[auth.User](ctx, c, "users/add", userReq{name, password, admin})
+}
+
+func (c *Client) Setup(ctx context.Context, name, password string) (auth.User, error) {
+	return do[auth.User](ctx, c, "users/setup", userReq{Name: name, Password: password})
+}
+
+func (c *Client) SetPassword(ctx context.Context, name, password string) error {
+	_, err := do[none](ctx, c, "users/passwd", userReq{Name: name, Password: password})
+	return err
+}
+
+func (c *Client) RemoveUser(ctx context.Context, name string) error {
+	_, err := do[none](ctx, c, "users/remove", userReq{Name: name})
+	return err
+}
+
+func (c *Client) NewToken(ctx context.Context, user, label string) (string, error) {
+	return do[string](ctx, c, "users/token", tokenReq{user, label})
+}
+
+func (c *Client) Access(ctx context.Context) ([]AccessEntry, error) {
+	return do[[]AccessEntry](ctx, c, "access", none{})
+}
+
+func (c *Client) SetAccess(ctx context.Context, share, user, level string) error {
+	_, err := do[none](ctx, c, "access/set", accessReq{share, user, level})
+	return err
+}
+
+func (c *Client) Server(ctx context.Context) (ServerInfo, error) {
+	return do[ServerInfo](ctx, c, "server", none{})
 }

@@ -36,7 +36,13 @@ type (
 		Gen  uint64
 		To   string
 	}
-	none struct{}
+	userReq struct {
+		Name, Password string
+		Admin          bool
+	}
+	tokenReq  struct{ User, Label string }
+	accessReq struct{ Share, User, Level string }
+	none      struct{}
 )
 
 func routes(svc Service) map[string]func(context.Context, json.RawMessage) (any, error) {
@@ -65,6 +71,21 @@ func routes(svc Service) map[string]func(context.Context, json.RawMessage) (any,
 		"versions": call(func(ctx context.Context, r pathReq) (any, error) {
 			return svc.Versions(ctx, r.Path)
 		}),
+		"users": call(func(ctx context.Context, _ none) (any, error) { return svc.Users(ctx) }),
+		"users/add": call(func(ctx context.Context, r userReq) (any, error) {
+			return svc.AddUser(ctx, r.Name, r.Password, r.Admin)
+		}),
+		"users/setup": call(func(ctx context.Context, r userReq) (any, error) { return svc.Setup(ctx, r.Name, r.Password) }),
+		"users/passwd": call(func(ctx context.Context, r userReq) (any, error) {
+			return none{}, svc.SetPassword(ctx, r.Name, r.Password)
+		}),
+		"users/remove": call(func(ctx context.Context, r userReq) (any, error) { return none{}, svc.RemoveUser(ctx, r.Name) }),
+		"users/token":  call(func(ctx context.Context, r tokenReq) (any, error) { return svc.NewToken(ctx, r.User, r.Label) }),
+		"access":       call(func(ctx context.Context, _ none) (any, error) { return svc.Access(ctx) }),
+		"access/set": call(func(ctx context.Context, r accessReq) (any, error) {
+			return none{}, svc.SetAccess(ctx, r.Share, r.User, r.Level)
+		}),
+		"server": call(func(ctx context.Context, _ none) (any, error) { return svc.Server(ctx) }),
 		"versions/restore": call(func(ctx context.Context, r restoreReq) (any, error) {
 			return svc.RestoreVersion(ctx, r.Path, r.Gen, r.To)
 		}),

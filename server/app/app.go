@@ -12,11 +12,21 @@ import (
 	"strings"
 	"syscall"
 
+	"crypto/rand"
+	"encoding/pem"
+	"net"
+	"net/http"
+
 	"github.com/hearth-home/hearth/server/admin"
+	"github.com/hearth-home/hearth/server/api"
+	"github.com/hearth-home/hearth/server/auth"
 	"github.com/hearth-home/hearth/server/catalog"
+	"github.com/hearth-home/hearth/server/certs"
 	"github.com/hearth-home/hearth/server/config"
+	"github.com/hearth-home/hearth/server/dav"
 	"github.com/hearth-home/hearth/server/paths"
 	"github.com/hearth-home/hearth/server/pool"
+	"github.com/hearth-home/hearth/server/web"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -28,15 +38,23 @@ type Options struct {
 	StateDir string
 	// Drives are folders to look for pool drives in (besides the recorded ones).
 	Drives []string
+	// HTTPSListen and HTTPListen override the settings file's addresses when set.
+	HTTPSListen, HTTPListen string
+	Version                 string
 }
 
 // App is an open hearthd.
 type App struct {
-	opt  Options
-	log  *slog.Logger
-	lock *os.File
-	cat  *catalog.Catalog
-	Pool *pool.Pool
+	opt      Options
+	cfg      config.Config
+	log      *slog.Logger
+	lock     *os.File
+	cat      *catalog.Catalog
+	Pool     *pool.Pool
+	Accounts *auth.Accounts
+	// listen is set while the server listens: what Info reports.
+	listen *web.Listeners
+	id     *certs.Identity
 }
 
 // New takes the state folder's lock and opens the catalog and the pool (rebuilding the
@@ -62,6 +80,7 @@ func (a *App) open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	a.cfg = cfg
 	popt, err := cfg.PoolOptions()
 	if err != nil {
 		return err
@@ -76,6 +95,7 @@ func (a *App) open(ctx context.Context) error {
 		return err
 	}
 	a.saveDriveList(ctx)
+	a.Accounts = auth.NewAccounts(a.cat)
 	return nil
 }
 
@@ -93,7 +113,33 @@ func takeLock(path string) (*os.File, error) {
 
 // Service is the admin service of this process.
 func (a *App) Service() admin.Service {
-	return admin.Local{Pool: a.Pool, Changed: a.saveDriveList}
+	return a.local()
+}
+
+func (a *App) local() admin.Local {
+	return admin.Local{Pool: a.Pool, Changed: a.saveDriveList, Accounts: a.Accounts, Info: a.Info}
+}
+
+// Info describes the server: its certificate's fingerprint and, while it listens, its
+// address.
+func (a *App) Info(ctx context.Context) (admin.ServerInfo, error) {
+	id := a.id
+	if id == nil {
+		var err error
+		if id, err = certs.Load(paths.TLS(a.opt.StateDir), certs.Names()); err != nil {
+			return admin.ServerInfo{}, err
+		}
+	}
+	has, err := a.Accounts.HasAdmin(ctx)
+	if err != nil {
+		return admin.ServerInfo{}, err
+	}
+	info := admin.ServerInfo{Version: a.opt.Version, Fingerprint: certs.Fingerprint(id.Leaf),
+		CAFingerprint: certs.Fingerprint(id.CA), Names: append(id.Leaf.DNSNames, ipStrings(id.Leaf.IPAddresses)...), SetupNeeded: !has}
+	if a.listen != nil {
+		info.URL = "https://" + hostPort(id, a.listen.HTTPS.Addr()) + dav.Prefix + "/"
+	}
+	return info, nil
 }
 
 // EnsureDrive makes path a drive when the pool has none, so a new server works at once.
@@ -112,12 +158,81 @@ func (a *App) EnsureDrive(ctx context.Context, path string) error {
 	return err
 }
 
-// Run serves the control socket and does the pool's background work until ctx ends.
+// EnsureFamilyShares makes the usual shares on a new pool.
+func (a *App) EnsureFamilyShares(ctx context.Context) error { return a.local().EnsureFamilyShares(ctx) }
+
+// Listen loads (or makes) the TLS identity and binds the HTTPS and HTTP addresses, so a
+// taken port is reported before anything runs. It returns the HTTPS address.
+func (a *App) Listen() (net.Addr, error) {
+	id, err := certs.Load(paths.TLS(a.opt.StateDir), certs.Names())
+	if err != nil {
+		return nil, err
+	}
+	httpsAddr, httpAddr := a.cfg.HTTPSListen, a.cfg.HTTPListen
+	if a.opt.HTTPSListen != "" {
+		httpsAddr = a.opt.HTTPSListen
+	}
+	if a.opt.HTTPListen != "" {
+		httpAddr = a.opt.HTTPListen
+	}
+	if httpAddr == "off" {
+		httpAddr = ""
+	}
+	l, err := web.Listen(httpsAddr, httpAddr)
+	if err != nil {
+		return nil, err
+	}
+	a.id, a.listen = id, l
+	return l.HTTPS.Addr(), nil
+}
+
+// Run serves the control socket and, after Listen, HTTPS; and does the pool's background
+// work until ctx ends.
 func (a *App) Run(ctx context.Context) error {
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return a.Pool.Run(ctx) })
 	g.Go(func() error { return admin.Serve(ctx, paths.Socket(a.opt.StateDir), a.Service(), a.log) })
+	if a.listen != nil {
+		h, err := a.webHandler(ctx)
+		if err != nil {
+			return err
+		}
+		g.Go(func() error { return web.Serve(ctx, a.listen, a.id.Cert, h, a.log) })
+	}
 	return g.Wait()
+}
+
+func (a *App) webHandler(ctx context.Context) (http.Handler, error) {
+	d, err := dav.New(ctx, a.Pool, a.cat, a.log)
+	if err != nil {
+		return nil, err
+	}
+	opt := web.Options{Accounts: a.Accounts, Guard: auth.NewGuard(), Catalog: a.cat, DAV: d,
+		API: api.New(a.Pool, a.Info), CA: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: a.id.CA.Raw}), Log: a.log}
+	has, err := a.Accounts.HasAdmin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !has {
+		opt.SetupToken = rand.Text()
+		a.log.Warn("no administrator yet: open the setup page or run 'hearthd setup'",
+			"setup", "https://"+hostPort(a.id, a.listen.HTTPS.Addr())+"/setup?token="+opt.SetupToken)
+	}
+	return web.New(opt), nil
+}
+
+// hostPort is how the log and status name this server: its host name and port.
+func hostPort(id *certs.Identity, addr net.Addr) string {
+	_, port, _ := net.SplitHostPort(addr.String())
+	return net.JoinHostPort(id.Leaf.Subject.CommonName, port)
+}
+
+func ipStrings(ips []net.IP) []string {
+	out := make([]string, len(ips))
+	for i, ip := range ips {
+		out[i] = ip.String()
+	}
+	return out
 }
 
 // Close shuts the pool down cleanly and releases the lock.

@@ -69,4 +69,59 @@ CREATE TABLE damaged (
 	reason   TEXT NOT NULL,
 	found_ns INTEGER NOT NULL
 ) WITHOUT ROWID;
+`, `
+-- Step 2: the people and the WebDAV drive. Names compare without case, as Windows does.
+CREATE TABLE users (
+	name       TEXT PRIMARY KEY COLLATE NOCASE,
+	admin      INTEGER NOT NULL,
+	hash       TEXT NOT NULL,
+	created_ns INTEGER NOT NULL,
+	changed_ns INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- Device tokens are kept as SHA-256 digests: they are long and random, so a slow hash
+-- adds nothing, and every WebDAV request checks one.
+CREATE TABLE tokens (
+	id         TEXT PRIMARY KEY,
+	user       TEXT NOT NULL COLLATE NOCASE REFERENCES users(name) ON DELETE CASCADE,
+	digest     BLOB NOT NULL UNIQUE,
+	label      TEXT NOT NULL,
+	created_ns INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE access (
+	share TEXT NOT NULL,
+	user  TEXT NOT NULL COLLATE NOCASE REFERENCES users(name) ON DELETE CASCADE,
+	level TEXT NOT NULL CHECK (level IN ('none', 'read', 'full')),
+	PRIMARY KEY (share, user)
+) WITHOUT ROWID;
+
+CREATE TABLE locks (
+	token       TEXT PRIMARY KEY,
+	root        TEXT NOT NULL,
+	zero_depth  INTEGER NOT NULL,
+	shared      INTEGER NOT NULL,
+	owner_xml   TEXT NOT NULL,
+	duration_ns INTEGER NOT NULL,
+	expires_ns  INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- Dead properties (PROPPATCH) by namespace path; they follow moves and go with deletes.
+CREATE TABLE props (
+	path TEXT NOT NULL,
+	ns   TEXT NOT NULL,
+	name TEXT NOT NULL,
+	lang TEXT NOT NULL,
+	xml  BLOB NOT NULL,
+	PRIMARY KEY (path, ns, name)
+) WITHOUT ROWID;
+
+CREATE TABLE events (
+	id     INTEGER PRIMARY KEY,
+	at_ns  INTEGER NOT NULL,
+	kind   TEXT NOT NULL,
+	source TEXT NOT NULL,
+	text   TEXT NOT NULL
+);
+CREATE INDEX events_at ON events(at_ns);
 `}

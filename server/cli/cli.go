@@ -21,6 +21,7 @@ var Version = "dev"
 
 // env is what a command runs with.
 type env struct {
+	in          io.Reader // nil: the terminal or standard input
 	out, errOut io.Writer
 	state       string
 }
@@ -34,7 +35,10 @@ func commands() map[string]command {
 	return map[string]command{
 		"run":     {"run [-drive DIR] [-v]      start the server", cmdRun},
 		"drive":   {"drive add|list|remove     manage the pool's drives", cmdDrive},
-		"share":   {"share add|list|set        manage shared folders", cmdShare},
+		"share":   {"share add|list|set        manage shared folders and who may open them", cmdShare},
+		"user":    {"user add|list|passwd|remove|token   manage the family's users", cmdUser},
+		"setup":   {"setup [-name admin]       create the first administrator", cmdSetup},
+		"status":  {"status                    the server's address, certificate and pool", cmdStatus},
 		"pool":    {"pool status|scrub|repair|rebuild", cmdPool},
 		"file":    {"file ls|put|get|rm|mv|mkdir|versions|restore", cmdFile},
 		"version": {"version                   print the version", func(_ context.Context, e *env, _ []string) error { fmt.Fprintln(e.out, "hearthd", Version); return nil }},
@@ -43,7 +47,12 @@ func commands() map[string]command {
 
 // Main runs the command in args (without the program name) and returns the exit code.
 func Main(ctx context.Context, args []string, out, errOut io.Writer) int {
-	e := &env{out: out, errOut: errOut, state: paths.StateDir()}
+	return MainWithInput(ctx, args, nil, out, errOut)
+}
+
+// MainWithInput is Main with answers to prompts (passwords) read from in.
+func MainWithInput(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer) int {
+	e := &env{in: in, out: out, errOut: errOut, state: paths.StateDir()}
 	if len(args) > 0 && (args[0] == "-state" || args[0] == "--state") && len(args) > 1 {
 		e.state, args = args[1], args[2:]
 	}
@@ -152,6 +161,20 @@ func openVerb(ctx context.Context, e *env, group string, args, verbs []string, f
 	}
 	svc, done, err := connect(ctx, e)
 	return verbCall{verb: verb, args: rest, svc: svc, done: done}, err
+}
+
+// openVerbless is openVerb for a command without verbs.
+func openVerbless(ctx context.Context, e *env, name string, args []string, flags func(*flag.FlagSet)) (verbCall, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	if flags != nil {
+		flags(fs)
+	}
+	rest, err := parse(fs, e, args)
+	if err != nil {
+		return verbCall{}, err
+	}
+	svc, done, err := connect(ctx, e)
+	return verbCall{args: rest, svc: svc, done: done}, err
 }
 
 func sub(args []string, names ...string) (string, []string, error) {

@@ -13,6 +13,8 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	drive := fs.String("drive", "", "the first drive when the pool has none (default: a folder in the state folder); also where to look for drives")
 	verbose := fs.Bool("v", false, "log details for developers")
+	listen := fs.String("listen", "", "the HTTPS address, such as :8443 (default: from the settings)")
+	plain := fs.String("http", "", "the plain HTTP address that redirects to HTTPS, or off")
 	rest, err := parse(fs, e, args)
 	if err != nil || len(rest) > 0 {
 		return errUsage
@@ -22,7 +24,7 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 		level = slog.LevelDebug
 	}
 	log := slog.New(slog.NewTextHandler(e.errOut, &slog.HandlerOptions{Level: level}))
-	opt := app.Options{StateDir: e.state}
+	opt := app.Options{StateDir: e.state, HTTPSListen: *listen, HTTPListen: *plain, Version: Version}
 	if *drive != "" {
 		opt.Drives = []string{*drive}
 	}
@@ -38,12 +40,23 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	if err := a.EnsureDrive(ctx, first); err != nil {
 		return err
 	}
+	if err := a.EnsureFamilyShares(ctx); err != nil {
+		return err
+	}
+	if _, err := a.Listen(); err != nil {
+		return err
+	}
 	st, err := a.Pool.Status(ctx)
+	if err != nil {
+		return err
+	}
+	info, err := a.Info(ctx)
 	if err != nil {
 		return err
 	}
 	log.Info("hearthd is running", "version", Version, "state", e.state, "drives", len(st.Drives),
 		"files", st.Files, "control", paths.Socket(e.state))
+	log.Info("the shared folders are served", "webdav", info.URL, "certificate_sha256", info.Fingerprint)
 	log.Info("add a drive with: hearthd drive add /mnt/disk   (stop with Ctrl-C)")
 	err = a.Run(ctx)
 	log.Info("hearthd stopped")

@@ -4,19 +4,23 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"strings"
 	"text/tabwriter"
+
+	"github.com/hearth-home/hearth/server/admin"
 
 	"github.com/hearth-home/hearth/internal/human"
 	"github.com/hearth-home/hearth/server/pool"
 )
 
 func cmdShare(ctx context.Context, e *env, args []string) error {
-	var desc *string
+	var desc, access *string
 	var n int
 	var set pool.ShareSettings
 	c, err := openVerb(ctx, e, "share", args, []string{"add", "list", "set"}, func(fs *flag.FlagSet) func() error {
 		copies := fs.String("copies", "", "1, 2, or auto (2 once the pool has two drives)")
 		desc = fs.String("description", "", "a few words on what the share is for")
+		access = fs.String("access", "", "who may open it: user=none|read|full, comma-separated")
 		return func() (err error) {
 			n, err = parseCopies(*copies)
 			fs.Visit(func(f *flag.Flag) { // set changes only what was given
@@ -41,7 +45,11 @@ func cmdShare(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		printShares(e, ss)
+		acc, err := svc.Access(ctx)
+		if err != nil {
+			return err
+		}
+		printShares(e, ss, acc)
 		return nil
 	case verb == "add" && len(rest) == 1:
 		s, err := svc.CreateShare(ctx, rest[0], n, *desc)
@@ -49,14 +57,16 @@ func cmdShare(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		fmt.Fprintf(e.out, "Share %s created; its files keep %s.\n", s.Name, copiesText(s))
-		return nil
+		return setAccess(ctx, e, svc, s.Name, *access)
 	case verb == "set" && len(rest) == 1:
-		s, err := svc.SetShare(ctx, rest[0], set)
-		if err != nil {
-			return err
+		if set.Copies != nil || set.Description != nil {
+			s, err := svc.SetShare(ctx, rest[0], set)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.out, "Share %s now keeps %s; existing files are adjusted in the background.\n", s.Name, copiesText(s))
 		}
-		fmt.Fprintf(e.out, "Share %s now keeps %s; existing files are adjusted in the background.\n", s.Name, copiesText(s))
-		return nil
+		return setAccess(ctx, e, svc, rest[0], *access)
 	}
 	return errUsage
 }
@@ -81,15 +91,53 @@ func copiesText(s pool.ShareInfo) string {
 	return t
 }
 
-func printShares(e *env, ss []pool.ShareInfo) {
+func printShares(e *env, ss []pool.ShareInfo, acc []admin.AccessEntry) {
 	if len(ss) == 0 {
 		fmt.Fprintln(e.out, "There are no shares yet. Make one with: hearthd share add Photos")
 		return
 	}
+	who := map[string][]string{}
+	for _, a := range acc {
+		if a.Level != "none" {
+			who[a.Share] = append(who[a.Share], a.User+":"+a.Level)
+		}
+	}
 	tw := tabwriter.NewWriter(e.out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SHARE\tCOPIES\tFILES\tDATA\tDESCRIPTION")
+	fmt.Fprintln(tw, "SHARE\tCOPIES\tFILES\tDATA\tACCESS\tDESCRIPTION")
 	for _, s := range ss {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", s.Name, copiesText(s), s.Files, human.Bytes(s.Bytes), s.Description)
+		access := strings.Join(who[s.Name], " ")
+		if access == "" {
+			access = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\n", s.Name, copiesText(s), s.Files, human.Bytes(s.Bytes), access, s.Description)
 	}
 	tw.Flush()
+}
+
+// setAccess applies an -access list such as "alice=full,bob=read".
+func setAccess(ctx context.Context, e *env, svc admin.Service, share, list string) error {
+	if list == "" {
+		return nil
+	}
+	for _, item := range strings.Split(list, ",") {
+		user, level, ok := strings.Cut(strings.TrimSpace(item), "=")
+		if !ok {
+			return fmt.Errorf("-access %q: write user=none, user=read or user=full", item)
+		}
+		if err := svc.SetAccess(ctx, share, user, level); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.out, "%s may now %s in %s.\n", user, levelText(level), share)
+	}
+	return nil
+}
+
+func levelText(level string) string {
+	switch level {
+	case "full":
+		return "read and change files"
+	case "read":
+		return "only read files"
+	}
+	return "not open anything"
 }

@@ -29,6 +29,10 @@ type Config struct {
 	VersionsKeep   string `json:"versions_keep"`
 	VersionsMax    int    `json:"versions_max"`
 	BackgroundRate string `json:"background_rate"` // bytes per second, e.g. "200MiB"
+	// HTTPSListen is the address of the one HTTPS listener (WebDAV, API, pages);
+	// HTTPListen only redirects to it ("" turns it off).
+	HTTPSListen string `json:"https_listen"`
+	HTTPListen  string `json:"http_listen"`
 }
 
 // Load reads the defaults and, when path exists, the settings there.
@@ -58,6 +62,9 @@ func decode(b []byte, c *Config) error {
 // Validate reports every problem at once.
 func (c Config) Validate() error {
 	_, err := c.PoolOptions()
+	if c.HTTPSListen == "" {
+		err = errors.Join(err, errors.New("https_listen: an address such as \":8443\" is needed"))
+	}
 	return err
 }
 

@@ -50,3 +50,6 @@ func Config(state string) string { return filepath.Join(state, "hearthd.json") }
 // FirstDrive is where a first drive is made when the pool has none and no -drive flag
 // was given, so the server works out of the box.
 func FirstDrive(state string) string { return filepath.Join(state, "drives", "drive1") }
+
+// TLS is the folder of the server's certificate authority and certificate.
+func TLS(state string) string { return filepath.Join(state, "tls") }

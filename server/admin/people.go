@@ -1,0 +1,199 @@
+package admin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/hearth-home/hearth/server/auth"
+	"github.com/hearth-home/hearth/server/pool"
+)
+
+// ServerInfo is how PCs reach the server and recognise it.
+type ServerInfo struct {
+	Version       string
+	URL           string // the WebDAV drive, when the server is running
+	Fingerprint   string // SHA-256 of the server certificate
+	CAFingerprint string
+	Names         []string // host names and addresses the certificate is for
+	SetupNeeded   bool     // no administrator yet
+}
+
+// AccessEntry is one user's level on one share.
+type AccessEntry struct {
+	Share, User, Level string
+}
+
+// FamilyShare is a share every new server starts with, and what users may do in it.
+type FamilyShare struct {
+	Name, Description string
+	UserLevel         auth.Level
+}
+
+// FamilyShares are made when the pool has no share yet, as Windows Home Server did; each
+// user also gets a share of their own. Software is for installers, so users may only read it.
+var FamilyShares = []FamilyShare{
+	{"Documents", "Letters, school work and papers", auth.Full},
+	{"Music", "The family's music", auth.Full},
+	{"Pictures", "Photos and pictures", auth.Full},
+	{"Videos", "Home videos and films", auth.Full},
+	{"Software", "Programs and installers", auth.Read},
+	{"Public", "For everyone in the house", auth.Full},
+}
+
+// ErrNameTaken: a new user's name is already a share's.
+var ErrNameTaken = errors.New("a share already has that name; choose another user name")
+
+// EnsureFamilyShares makes the family shares when the pool has none.
+func (l Local) EnsureFamilyShares(ctx context.Context) error {
+	shares, err := l.Pool.Shares(ctx)
+	if err != nil || len(shares) > 0 {
+		return err
+	}
+	for _, s := range FamilyShares {
+		if _, err := l.Pool.CreateShare(ctx, s.Name, 0, s.Description); err != nil && !errors.Is(err, pool.ErrExist) {
+			return fmt.Errorf("make the share %s: %w", s.Name, err)
+		}
+	}
+	return nil
+}
+
+func (l Local) Users(ctx context.Context) ([]auth.User, error) { return l.Accounts.List(ctx) }
+
+// AddUser creates a user with a share of their own, full access to the family shares
+// (read for Software), and, for an administrator, full access to every share.
+func (l Local) AddUser(ctx context.Context, name, password string, admin bool) (auth.User, error) {
+	shares, err := l.Pool.Shares(ctx)
+	if err != nil {
+		return auth.User{}, err
+	}
+	for _, s := range shares {
+		if strings.EqualFold(s.Name, name) {
+			return auth.User{}, ErrNameTaken
+		}
+	}
+	u, err := l.Accounts.Add(ctx, name, password, admin)
+	if err != nil {
+		return u, err
+	}
+	if _, err := l.Pool.CreateShare(ctx, u.Name, 0, u.Name+"'s own folder"); err != nil {
+		return u, fmt.Errorf("user %s was added, but their own share was not: %w", u.Name, err)
+	}
+	if err := l.Accounts.SetAccess(ctx, u.Name, u.Name, auth.Full); err != nil {
+		return u, err
+	}
+	for _, s := range shares {
+		level := auth.None
+		if i := slices.IndexFunc(FamilyShares, func(f FamilyShare) bool { return f.Name == s.Name }); i >= 0 {
+			level = FamilyShares[i].UserLevel
+		}
+		if admin {
+			level = auth.Full
+		}
+		if level != auth.None {
+			if err := l.Accounts.SetAccess(ctx, s.Name, u.Name, level); err != nil {
+				return u, err
+			}
+		}
+	}
+	return u, nil
+}
+
+// Setup creates the first administrator; it refuses once there is one.
+func (l Local) Setup(ctx context.Context, name, password string) (auth.User, error) {
+	has, err := l.Accounts.HasAdmin(ctx)
+	if err != nil {
+		return auth.User{}, err
+	}
+	if has {
+		return auth.User{}, errors.New("Hearth is already set up; an administrator can add users with: hearthd user add NAME")
+	}
+	return l.AddUser(ctx, name, password, true)
+}
+
+func (l Local) SetPassword(ctx context.Context, name, password string) error {
+	return l.Accounts.SetPassword(ctx, name, password)
+}
+
+func (l Local) RemoveUser(ctx context.Context, name string) error {
+	return l.Accounts.Remove(ctx, name)
+}
+
+func (l Local) NewToken(ctx context.Context, user, label string) (string, error) {
+	return l.Accounts.NewToken(ctx, user, label)
+}
+
+// CreateShare makes a share that every administrator may fully use; others get no
+// access until an administrator gives it.
+func (l Local) CreateShare(ctx context.Context, name string, copies int, description string) (pool.ShareInfo, error) {
+	s, err := l.Pool.CreateShare(ctx, name, copies, description)
+	if err != nil {
+		return s, err
+	}
+	users, err := l.Accounts.List(ctx)
+	if err != nil {
+		return s, err
+	}
+	for _, u := range users {
+		if u.Admin {
+			if err := l.Accounts.SetAccess(ctx, s.Name, u.Name, auth.Full); err != nil {
+				return s, err
+			}
+		}
+	}
+	return s, nil
+}
+
+func (l Local) SetAccess(ctx context.Context, share, user, level string) error {
+	lv, err := auth.ParseLevel(level)
+	if err != nil {
+		return err
+	}
+	shares, err := l.Pool.Shares(ctx)
+	if err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(shares, func(s pool.ShareInfo) bool { return s.Name == share }) {
+		return fmt.Errorf("%w: %s", pool.ErrNoShare, share)
+	}
+	return l.Accounts.SetAccess(ctx, share, user, lv)
+}
+
+// Access lists every user's level on every share, none included.
+func (l Local) Access(ctx context.Context) ([]AccessEntry, error) {
+	shares, err := l.Pool.Shares(ctx)
+	if err != nil {
+		return nil, err
+	}
+	users, err := l.Accounts.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	table, err := l.Accounts.Access(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []AccessEntry
+	for _, s := range shares {
+		for _, u := range users {
+			out = append(out, AccessEntry{Share: s.Name, User: u.Name, Level: table.Of(s.Name, u.Name).String()})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Share != out[j].Share {
+			return out[i].Share < out[j].Share
+		}
+		return out[i].User < out[j].User
+	})
+	return out, nil
+}
+
+func (l Local) Server(ctx context.Context) (ServerInfo, error) {
+	if l.Info == nil {
+		return ServerInfo{}, errors.New("no server information here")
+	}
+	return l.Info(ctx)
+}

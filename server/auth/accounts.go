@@ -1,0 +1,334 @@
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base32"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+
+	"github.com/hearth-home/hearth/server/catalog"
+)
+
+// Errors a caller decides on.
+var (
+	ErrBadCredentials = errors.New("wrong user name or password")
+	ErrNoUser         = errors.New("no such user")
+	ErrUserExists     = errors.New("a user with that name already exists")
+	ErrBadName        = errors.New("a user name is 1 to 32 letters, digits, '-', '_' or '.', starting with a letter or digit")
+	ErrWeakPassword   = errors.New("a password needs at least 8 characters")
+	ErrLastAdmin      = errors.New("the last administrator cannot be removed or demoted")
+)
+
+// tokenPrefix marks a device token, so a token is never checked as a password.
+const tokenPrefix = "hth_"
+
+// Accounts manages users and checks their credentials.
+type Accounts struct {
+	cat *catalog.Catalog
+	// hashing bounds how many argon2id checks run at once: each takes 64 MiB.
+	hashing chan struct{}
+	mu      sync.Mutex
+	// verified remembers recent successful checks, so a WebDAV client that sends its
+	// password with every request does not pay for argon2id each time. Keyed by a digest
+	// of name and secret; entries lapse, and a password change makes them stale.
+	verified map[[32]byte]verifiedEntry
+}
+
+type verifiedEntry struct {
+	name    string
+	changed time.Time
+	until   time.Time
+}
+
+const verifiedFor = 10 * time.Minute
+
+// NewAccounts returns the accounts kept in cat.
+func NewAccounts(cat *catalog.Catalog) *Accounts {
+	return &Accounts{cat: cat, hashing: make(chan struct{}, 2), verified: map[[32]byte]verifiedEntry{}}
+}
+
+// User is a user as the rest of Hearth sees it.
+type User struct {
+	Name    string
+	Admin   bool
+	Created time.Time
+}
+
+func validName(name string) bool {
+	if len(name) == 0 || len(name) > 32 {
+		return false
+	}
+	for i, r := range name {
+		ok := r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r) || (i > 0 && strings.ContainsRune("-_.", r)))
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+func checkPasswordRules(pw string) error {
+	if len([]rune(pw)) < 8 {
+		return ErrWeakPassword
+	}
+	if len(pw) > 1024 {
+		return errors.New("a password can be at most 1024 bytes long")
+	}
+	return nil
+}
+
+// Add creates a user.
+func (a *Accounts) Add(ctx context.Context, name, password string, admin bool) (User, error) {
+	if !validName(name) {
+		return User{}, ErrBadName
+	}
+	if err := checkPasswordRules(password); err != nil {
+		return User{}, err
+	}
+	hash, err := hashPassword(password)
+	if err != nil {
+		return User{}, err
+	}
+	now := time.Now()
+	err = a.cat.Update(ctx, func(tx *catalog.Tx) error {
+		if _, err := tx.User(ctx, name); err == nil {
+			return ErrUserExists
+		} else if !errors.Is(err, catalog.ErrNotFound) {
+			return err
+		}
+		return tx.PutUser(ctx, catalog.User{Name: name, Admin: admin, Hash: hash, Created: now, Changed: now})
+	})
+	if err != nil {
+		return User{}, err
+	}
+	return User{Name: name, Admin: admin, Created: now}, nil
+}
+
+// SetPassword changes a user's password; sessions with the old one stop working.
+func (a *Accounts) SetPassword(ctx context.Context, name, password string) error {
+	if err := checkPasswordRules(password); err != nil {
+		return err
+	}
+	hash, err := hashPassword(password)
+	if err != nil {
+		return err
+	}
+	return a.cat.Update(ctx, func(tx *catalog.Tx) error {
+		u, err := a.user(ctx, tx, name)
+		if err != nil {
+			return err
+		}
+		u.Hash, u.Changed = hash, time.Now()
+		return tx.PutUser(ctx, u)
+	})
+}
+
+// SetAdmin makes a user an administrator or not; the last administrator stays one.
+func (a *Accounts) SetAdmin(ctx context.Context, name string, admin bool) error {
+	return a.cat.Update(ctx, func(tx *catalog.Tx) error {
+		u, err := a.user(ctx, tx, name)
+		if err != nil {
+			return err
+		}
+		if u.Admin && !admin {
+			if err := lastAdminCheck(ctx, tx, u.Name); err != nil {
+				return err
+			}
+		}
+		u.Admin, u.Changed = admin, time.Now()
+		return tx.PutUser(ctx, u)
+	})
+}
+
+// Remove deletes a user, their device tokens and their share access (not their files).
+func (a *Accounts) Remove(ctx context.Context, name string) error {
+	return a.cat.Update(ctx, func(tx *catalog.Tx) error {
+		u, err := a.user(ctx, tx, name)
+		if err != nil {
+			return err
+		}
+		if u.Admin {
+			if err := lastAdminCheck(ctx, tx, u.Name); err != nil {
+				return err
+			}
+		}
+		return tx.DeleteUser(ctx, u.Name)
+	})
+}
+
+func lastAdminCheck(ctx context.Context, tx *catalog.Tx, name string) error {
+	us, err := tx.Users(ctx)
+	if err != nil {
+		return err
+	}
+	for _, o := range us {
+		if o.Admin && !strings.EqualFold(o.Name, name) {
+			return nil
+		}
+	}
+	return ErrLastAdmin
+}
+
+func (a *Accounts) user(ctx context.Context, tx *catalog.Tx, name string) (catalog.User, error) {
+	u, err := tx.User(ctx, name)
+	if errors.Is(err, catalog.ErrNotFound) {
+		return u, fmt.Errorf("%w: %s", ErrNoUser, name)
+	}
+	return u, err
+}
+
+// List returns the users by name.
+func (a *Accounts) List(ctx context.Context) ([]User, error) {
+	var out []User
+	err := a.cat.View(ctx, func(tx *catalog.Tx) error {
+		us, err := tx.Users(ctx)
+		for _, u := range us {
+			out = append(out, User{Name: u.Name, Admin: u.Admin, Created: u.Created})
+		}
+		return err
+	})
+	return out, err
+}
+
+// Lookup returns one user.
+func (a *Accounts) Lookup(ctx context.Context, name string) (User, error) {
+	var u catalog.User
+	err := a.cat.View(ctx, func(tx *catalog.Tx) (err error) {
+		u, err = a.user(ctx, tx, name)
+		return err
+	})
+	return User{Name: u.Name, Admin: u.Admin, Created: u.Created}, err
+}
+
+// HasAdmin reports whether any administrator exists yet.
+func (a *Accounts) HasAdmin(ctx context.Context) (bool, error) {
+	us, err := a.List(ctx)
+	for _, u := range us {
+		if u.Admin {
+			return true, err
+		}
+	}
+	return false, err
+}
+
+// Verify checks a user name with a password or device token and returns the user, or
+// ErrBadCredentials.
+func (a *Accounts) Verify(ctx context.Context, name, secret string) (User, error) {
+	var u catalog.User
+	err := a.cat.View(ctx, func(tx *catalog.Tx) (err error) {
+		u, err = tx.User(ctx, name)
+		return err
+	})
+	if errors.Is(err, catalog.ErrNotFound) {
+		return User{}, ErrBadCredentials
+	}
+	if err != nil {
+		return User{}, err
+	}
+	ok, err := a.check(ctx, u, secret)
+	if err != nil {
+		return User{}, err
+	}
+	if !ok {
+		return User{}, ErrBadCredentials
+	}
+	return User{Name: u.Name, Admin: u.Admin, Created: u.Created}, nil
+}
+
+func (a *Accounts) check(ctx context.Context, u catalog.User, secret string) (bool, error) {
+	if strings.HasPrefix(secret, tokenPrefix) {
+		return a.checkToken(ctx, u, secret)
+	}
+	key := sha256.Sum256([]byte(strings.ToLower(u.Name) + "\x00" + secret))
+	now := time.Now()
+	a.mu.Lock()
+	v, hit := a.verified[key]
+	a.mu.Unlock()
+	if hit && now.Before(v.until) && v.changed.Equal(u.Changed) {
+		return true, nil
+	}
+	select {
+	case a.hashing <- struct{}{}:
+	case <-ctx.Done():
+		return false, ctx.Err()
+	}
+	ok := checkPassword(u.Hash, secret)
+	<-a.hashing
+	if ok {
+		a.mu.Lock()
+		if len(a.verified) > 1024 {
+			clear(a.verified)
+		}
+		a.verified[key] = verifiedEntry{name: u.Name, changed: u.Changed, until: now.Add(verifiedFor)}
+		a.mu.Unlock()
+	}
+	return ok, nil
+}
+
+func (a *Accounts) checkToken(ctx context.Context, u catalog.User, secret string) (bool, error) {
+	digest := sha256.Sum256([]byte(secret))
+	var t catalog.Token
+	err := a.cat.View(ctx, func(tx *catalog.Tx) (err error) {
+		t, err = tx.TokenByDigest(ctx, digest[:])
+		return err
+	})
+	if errors.Is(err, catalog.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return strings.EqualFold(t.User, u.Name), nil
+}
+
+// NewToken makes a device token for a user; it is shown once and kept only as a digest.
+func (a *Accounts) NewToken(ctx context.Context, name, label string) (string, error) {
+	raw := make([]byte, 20)
+	if _, err := rand.Read(raw); err != nil {
+		return "", fmt.Errorf("make a token: %w", err)
+	}
+	enc := base32.StdEncoding.WithPadding(base32.NoPadding)
+	secret := tokenPrefix + strings.ToLower(enc.EncodeToString(raw))
+	digest := sha256.Sum256([]byte(secret))
+	err := a.cat.Update(ctx, func(tx *catalog.Tx) error {
+		u, err := a.user(ctx, tx, name)
+		if err != nil {
+			return err
+		}
+		return tx.AddToken(ctx, catalog.Token{ID: enc.EncodeToString(raw[:5]), User: u.Name, Digest: digest[:], Label: label, Created: time.Now()})
+	})
+	if err != nil {
+		return "", err
+	}
+	return secret, nil
+}
+
+// VerifyToken checks a device token given without a user name and returns its user.
+func (a *Accounts) VerifyToken(ctx context.Context, secret string) (User, error) {
+	if !strings.HasPrefix(secret, tokenPrefix) {
+		return User{}, ErrBadCredentials
+	}
+	digest := sha256.Sum256([]byte(secret))
+	var u catalog.User
+	err := a.cat.View(ctx, func(tx *catalog.Tx) error {
+		t, err := tx.TokenByDigest(ctx, digest[:])
+		if err != nil {
+			return err
+		}
+		u, err = tx.User(ctx, t.User)
+		return err
+	})
+	if errors.Is(err, catalog.ErrNotFound) {
+		return User{}, ErrBadCredentials
+	}
+	if err != nil {
+		return User{}, err
+	}
+	return User{Name: u.Name, Admin: u.Admin, Created: u.Created}, nil
+}

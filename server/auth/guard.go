@@ -1,0 +1,120 @@
+package auth
+
+import (
+	"sync"
+	"time"
+)
+
+// Guard slows down and then locks out a source address that keeps failing to sign in. It
+// never locks an account: a stranger guessing must not keep the family out.
+type Guard struct {
+	// Window is how long a failure counts; LockAfter failures within it lock the source
+	// out for LockFor. Each failure doubles the wait before the next attempt, from
+	// FirstDelay up to MaxDelay.
+	Window, LockFor      time.Duration
+	LockAfter            int
+	FirstDelay, MaxDelay time.Duration
+	Now                  func() time.Time
+
+	mu      sync.Mutex
+	sources map[string]*source
+}
+
+type source struct {
+	failures    []time.Time
+	lockedUntil time.Time
+}
+
+// NewGuard returns a guard with the defaults: 10 failures in 10 minutes lock a source out
+// for 15 minutes; waits grow from 0.25 s to 25 s.
+func NewGuard() *Guard {
+	return &Guard{
+		Window: 10 * time.Minute, LockFor: 15 * time.Minute, LockAfter: 10,
+		FirstDelay: 250 * time.Millisecond, MaxDelay: 25 * time.Second,
+		Now:     time.Now,
+		sources: map[string]*source{},
+	}
+}
+
+// Verdict is what the guard says about the next attempt from a source.
+type Verdict struct {
+	Locked bool          // refuse without checking, until Wait has passed
+	Wait   time.Duration // wait this long before checking (or, if Locked, retry after)
+}
+
+// Check tells how the next attempt from addr must be treated.
+func (g *Guard) Check(addr string) Verdict {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	now := g.Now()
+	s := g.prune(addr, now)
+	if s == nil {
+		return Verdict{}
+	}
+	if now.Before(s.lockedUntil) {
+		return Verdict{Locked: true, Wait: s.lockedUntil.Sub(now)}
+	}
+	n := len(s.failures)
+	if n == 0 {
+		return Verdict{}
+	}
+	delay := g.FirstDelay << min(n-1, 30)
+	if delay > g.MaxDelay || delay <= 0 {
+		delay = g.MaxDelay
+	}
+	wait := s.failures[n-1].Add(delay).Sub(now)
+	return Verdict{Wait: max(wait, 0)}
+}
+
+// Failed records a failed attempt from addr and reports whether it locked the source out.
+func (g *Guard) Failed(addr string) (locked bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	now := g.Now()
+	if len(g.sources) > 4096 { // many sources: forget the stale ones so memory stays small
+		for a := range g.sources {
+			g.prune(a, now)
+		}
+	}
+	s := g.prune(addr, now)
+	if s == nil {
+		s = &source{}
+		g.sources[addr] = s
+	}
+	s.failures = append(s.failures, now)
+	if len(s.failures) >= g.LockAfter && !now.Before(s.lockedUntil) {
+		s.lockedUntil = now.Add(g.LockFor)
+		s.failures = nil
+		return true
+	}
+	return false
+}
+
+// Succeeded forgets the failures of addr.
+func (g *Guard) Succeeded(addr string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if s := g.sources[addr]; s != nil && !g.Now().Before(s.lockedUntil) {
+		delete(g.sources, addr)
+	}
+}
+
+// prune drops failures older than the window and forgets a source with nothing left.
+func (g *Guard) prune(addr string, now time.Time) *source {
+	s := g.sources[addr]
+	if s == nil {
+		return nil
+	}
+	keep := s.failures[:0]
+	for _, t := range s.failures {
+		if now.Sub(t) < g.Window {
+			keep = append(keep, t)
+		}
+	}
+	s.failures = keep
+	if len(keep) == 0 && !now.Before(s.lockedUntil) {
+		delete(g.sources, addr)
+		return nil
+	}
+	return s
+}

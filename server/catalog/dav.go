@@ -1,0 +1,159 @@
+package catalog
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Lock is a WebDAV lock, kept so that locks outlive a restart of the server.
+type Lock struct {
+	Token     string
+	Root      string
+	ZeroDepth bool
+	Shared    bool
+	OwnerXML  string
+	Duration  time.Duration // negative: infinite
+	Expires   time.Time     // zero: never
+}
+
+// PutLock records or refreshes a lock.
+func (tx *Tx) PutLock(ctx context.Context, l Lock) error {
+	_, err := tx.q.ExecContext(ctx, `INSERT INTO locks(token, root, zero_depth, shared, owner_xml, duration_ns, expires_ns) VALUES(?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT(token) DO UPDATE SET duration_ns = excluded.duration_ns, expires_ns = excluded.expires_ns`,
+		l.Token, l.Root, l.ZeroDepth, l.Shared, l.OwnerXML, int64(l.Duration), timeNS(l.Expires))
+	if err != nil {
+		return fmt.Errorf("save lock on %s: %w", l.Root, err)
+	}
+	return nil
+}
+
+// DeleteLock forgets a lock.
+func (tx *Tx) DeleteLock(ctx context.Context, token string) error {
+	if _, err := tx.q.ExecContext(ctx, "DELETE FROM locks WHERE token = ?", token); err != nil {
+		return fmt.Errorf("remove lock: %w", err)
+	}
+	return nil
+}
+
+// Locks lists every recorded lock.
+func (tx *Tx) Locks(ctx context.Context) ([]Lock, error) {
+	rows, err := tx.q.QueryContext(ctx, "SELECT token, root, zero_depth, shared, owner_xml, duration_ns, expires_ns FROM locks")
+	if err != nil {
+		return nil, fmt.Errorf("read locks: %w", err)
+	}
+	defer rows.Close()
+	var out []Lock
+	for rows.Next() {
+		var l Lock
+		var dur, exp int64
+		if err := rows.Scan(&l.Token, &l.Root, &l.ZeroDepth, &l.Shared, &l.OwnerXML, &dur, &exp); err != nil {
+			return nil, fmt.Errorf("read locks: %w", err)
+		}
+		l.Duration, l.Expires = time.Duration(dur), nsTime(exp)
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// Prop is a dead property of a file or folder: its XML name and inner XML.
+type Prop struct {
+	Space, Local, Lang string
+	InnerXML           []byte
+}
+
+// Props returns the dead properties of path.
+func (tx *Tx) Props(ctx context.Context, path string) ([]Prop, error) {
+	rows, err := tx.q.QueryContext(ctx, "SELECT ns, name, lang, xml FROM props WHERE path = ?", path)
+	if err != nil {
+		return nil, fmt.Errorf("read properties of %s: %w", path, err)
+	}
+	defer rows.Close()
+	var out []Prop
+	for rows.Next() {
+		var p Prop
+		if err := rows.Scan(&p.Space, &p.Local, &p.Lang, &p.InnerXML); err != nil {
+			return nil, fmt.Errorf("read properties of %s: %w", path, err)
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// SetProp stores a dead property; RemoveProp removes one.
+func (tx *Tx) SetProp(ctx context.Context, path string, p Prop) error {
+	_, err := tx.q.ExecContext(ctx, `INSERT INTO props(path, ns, name, lang, xml) VALUES(?, ?, ?, ?, ?)
+		ON CONFLICT(path, ns, name) DO UPDATE SET lang = excluded.lang, xml = excluded.xml`,
+		path, p.Space, p.Local, p.Lang, p.InnerXML)
+	if err != nil {
+		return fmt.Errorf("save property of %s: %w", path, err)
+	}
+	return nil
+}
+
+func (tx *Tx) RemoveProp(ctx context.Context, path, space, local string) error {
+	_, err := tx.q.ExecContext(ctx, "DELETE FROM props WHERE path = ? AND ns = ? AND name = ?", path, space, local)
+	if err != nil {
+		return fmt.Errorf("remove property of %s: %w", path, err)
+	}
+	return nil
+}
+
+// MoveProps carries the properties of path and everything under it to a new path. The
+// suffix is cut in bytes (as a BLOB): substr on TEXT counts characters.
+func (tx *Tx) MoveProps(ctx context.Context, from, to string) error {
+	_, err := tx.q.ExecContext(ctx, `UPDATE OR REPLACE props SET path = ? || CAST(substr(CAST(path AS BLOB), ?) AS TEXT)
+		WHERE path = ? OR (path >= ? AND path < ?)`, to, len(from)+1, from, from+"/", from+"0")
+	if err != nil {
+		return fmt.Errorf("move properties of %s: %w", from, err)
+	}
+	return nil
+}
+
+// DeleteProps removes the properties of path and everything under it.
+func (tx *Tx) DeleteProps(ctx context.Context, path string) error {
+	_, err := tx.q.ExecContext(ctx, "DELETE FROM props WHERE path = ? OR (path >= ? AND path < ?)", path, path+"/", path+"0")
+	if err != nil {
+		return fmt.Errorf("remove properties of %s: %w", path, err)
+	}
+	return nil
+}
+
+// Event is something the family may want to know about later, such as a failed sign-in.
+type Event struct {
+	At     time.Time
+	Kind   string
+	Source string
+	Text   string
+}
+
+// AddEvent records an event.
+func (tx *Tx) AddEvent(ctx context.Context, e Event) error {
+	_, err := tx.q.ExecContext(ctx, "INSERT INTO events(at_ns, kind, source, text) VALUES(?, ?, ?, ?)",
+		timeNS(e.At), e.Kind, e.Source, e.Text)
+	if err != nil {
+		return fmt.Errorf("record event: %w", err)
+	}
+	return nil
+}
+
+// Events returns the newest events of a kind ("" for all), newest first.
+func (tx *Tx) Events(ctx context.Context, kind string, limit int) ([]Event, error) {
+	rows, err := tx.q.QueryContext(ctx, `SELECT at_ns, kind, source, text FROM events
+		WHERE ? = '' OR kind = ? ORDER BY id DESC LIMIT ?`, kind, kind, limit)
+	if err != nil {
+		return nil, fmt.Errorf("read events: %w", err)
+	}
+	defer rows.Close()
+	var out []Event
+	for rows.Next() {
+		var e Event
+		var at int64
+		if err := rows.Scan(&at, &e.Kind, &e.Source, &e.Text); err != nil {
+			return nil, fmt.Errorf("read events: %w", err)
+		}
+		e.At = nsTime(at)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}

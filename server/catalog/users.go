@@ -1,0 +1,153 @@
+package catalog
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// User is a person who may sign in. Hash is the password's encoded argon2id hash.
+type User struct {
+	Name    string
+	Admin   bool
+	Hash    string
+	Created time.Time
+	Changed time.Time
+}
+
+// Users lists the users by name.
+func (tx *Tx) Users(ctx context.Context) ([]User, error) {
+	rows, err := tx.q.QueryContext(ctx, "SELECT name, admin, hash, created_ns, changed_ns FROM users ORDER BY name")
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	defer rows.Close()
+	var out []User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list users: %w", err)
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// User reads one user (the name compares without case); ErrNotFound when there is none.
+func (tx *Tx) User(ctx context.Context, name string) (User, error) {
+	u, err := scanUser(tx.q.QueryRowContext(ctx, "SELECT name, admin, hash, created_ns, changed_ns FROM users WHERE name = ?", name))
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, ErrNotFound
+	}
+	if err != nil {
+		return u, fmt.Errorf("read user %s: %w", name, err)
+	}
+	return u, nil
+}
+
+func scanUser(r interface{ Scan(...any) error }) (User, error) {
+	var u User
+	var created, changed int64
+	err := r.Scan(&u.Name, &u.Admin, &u.Hash, &created, &changed)
+	u.Created, u.Changed = nsTime(created), nsTime(changed)
+	return u, err
+}
+
+// PutUser adds a user or updates one (its name keeps the case it was created with).
+func (tx *Tx) PutUser(ctx context.Context, u User) error {
+	_, err := tx.q.ExecContext(ctx, `INSERT INTO users(name, admin, hash, created_ns, changed_ns) VALUES(?, ?, ?, ?, ?)
+		ON CONFLICT(name) DO UPDATE SET admin = excluded.admin, hash = excluded.hash, changed_ns = excluded.changed_ns`,
+		u.Name, u.Admin, u.Hash, timeNS(u.Created), timeNS(u.Changed))
+	if err != nil {
+		return fmt.Errorf("save user %s: %w", u.Name, err)
+	}
+	return nil
+}
+
+// DeleteUser removes a user with their tokens and share access.
+func (tx *Tx) DeleteUser(ctx context.Context, name string) error {
+	res, err := tx.q.ExecContext(ctx, "DELETE FROM users WHERE name = ?", name)
+	if err != nil {
+		return fmt.Errorf("remove user %s: %w", name, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// Token is a device's sign-in secret, kept only as its digest.
+type Token struct {
+	ID      string
+	User    string
+	Digest  []byte
+	Label   string
+	Created time.Time
+}
+
+// AddToken records a token.
+func (tx *Tx) AddToken(ctx context.Context, t Token) error {
+	_, err := tx.q.ExecContext(ctx, "INSERT INTO tokens(id, user, digest, label, created_ns) VALUES(?, ?, ?, ?, ?)",
+		t.ID, t.User, t.Digest, t.Label, timeNS(t.Created))
+	if err != nil {
+		return fmt.Errorf("save token for %s: %w", t.User, err)
+	}
+	return nil
+}
+
+// TokenByDigest finds the token with that digest; ErrNotFound when there is none.
+func (tx *Tx) TokenByDigest(ctx context.Context, digest []byte) (Token, error) {
+	var t Token
+	var created int64
+	err := tx.q.QueryRowContext(ctx, "SELECT id, user, digest, label, created_ns FROM tokens WHERE digest = ?", digest).
+		Scan(&t.ID, &t.User, &t.Digest, &t.Label, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return t, ErrNotFound
+	}
+	if err != nil {
+		return t, fmt.Errorf("look up token: %w", err)
+	}
+	t.Created = nsTime(created)
+	return t, nil
+}
+
+// Access levels of a user on a share.
+const (
+	AccessNone = "none"
+	AccessRead = "read"
+	AccessFull = "full"
+)
+
+// SetAccess sets what user may do in share.
+func (tx *Tx) SetAccess(ctx context.Context, share, user, level string) error {
+	_, err := tx.q.ExecContext(ctx, `INSERT INTO access(share, user, level) VALUES(?, ?, ?)
+		ON CONFLICT(share, user) DO UPDATE SET level = excluded.level`, share, user, level)
+	if err != nil {
+		return fmt.Errorf("set access of %s to %s: %w", user, share, err)
+	}
+	return nil
+}
+
+// Access returns every user's level on every share: share → user → level. Users with no
+// row for a share have no access to it.
+func (tx *Tx) Access(ctx context.Context) (map[string]map[string]string, error) {
+	rows, err := tx.q.QueryContext(ctx, "SELECT a.share, u.name, a.level FROM access a JOIN users u ON u.name = a.user")
+	if err != nil {
+		return nil, fmt.Errorf("read share access: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]map[string]string{}
+	for rows.Next() {
+		var share, user, level string
+		if err := rows.Scan(&share, &user, &level); err != nil {
+			return nil, fmt.Errorf("read share access: %w", err)
+		}
+		if out[share] == nil {
+			out[share] = map[string]string{}
+		}
+		out[share][user] = level
+	}
+	return out, rows.Err()
+}

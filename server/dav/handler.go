@@ -1,0 +1,318 @@
+// Package dav serves the pool as a WebDAV drive at /dav/: golang.org/x/net/webdav does the
+// protocol over the pool, and a thin layer in front of it checks paths and access and fixes
+// what the engine gets wrong (each fix has its test).
+package dav
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/hearth-home/hearth/server/auth"
+	"github.com/hearth-home/hearth/server/catalog"
+	"github.com/hearth-home/hearth/server/pool"
+	"github.com/hearth-home/hearth/server/pool/safepath"
+	"golang.org/x/net/webdav"
+)
+
+// MaxXMLBody bounds the XML body of PROPFIND, PROPPATCH and LOCK requests.
+const MaxXMLBody = 1 << 20
+
+// Handler is the WebDAV drive. The request's context must carry a Principal.
+type Handler struct {
+	engine *webdav.Handler
+	fs     *poolFS
+	locks  *lockSystem
+	log    *slog.Logger
+}
+
+// New returns the WebDAV drive over p, keeping locks and properties in cat.
+func New(ctx context.Context, p *pool.Pool, cat *catalog.Catalog, log *slog.Logger) (*Handler, error) {
+	ls, err := newLockSystem(ctx, cat, log)
+	if err != nil {
+		return nil, fmt.Errorf("load WebDAV locks: %w", err)
+	}
+	fs := &poolFS{pool: p, props: &propStore{cat: cat}, quota: &quota{pool: p}}
+	h := &Handler{fs: fs, locks: ls, log: log}
+	ls.etag = func(name string) string {
+		fi, err := p.Stat(context.Background(), poolPath(name))
+		if err != nil {
+			return ""
+		}
+		return etagOf(fi)
+	}
+	fs.locks = ls
+	h.engine = &webdav.Handler{Prefix: Prefix, FileSystem: fs, LockSystem: ls, Logger: h.logEngine}
+	return h, nil
+}
+
+func (h *Handler) logEngine(r *http.Request, err error) {
+	if err != nil && h.log != nil {
+		h.log.Debug("webdav", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+}
+
+// need is the access a method needs in the share it names.
+func need(method string) auth.Level {
+	switch method {
+	case "GET", "HEAD", "OPTIONS", "PROPFIND":
+		return auth.Read
+	}
+	return auth.Full
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("MS-Author-Via", "DAV")
+	w.Header().Set("DAV", "1, 2")
+	pr, ok := auth.PrincipalOf(r.Context())
+	if !ok {
+		http.Error(w, "Please sign in.", http.StatusUnauthorized)
+		return
+	}
+	name, err := nameOf(r.URL)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	if code, msg := h.allowed(pr, r.Method, name); code != 0 {
+		http.Error(w, msg, code)
+		return
+	}
+	dst := ""
+	if r.Method == "COPY" || r.Method == "MOVE" {
+		if dst, err = destinationOf(r.Header.Get("Destination")); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		if code, msg := h.allowed(pr, "PUT", dst); code != 0 {
+			http.Error(w, msg, code)
+			return
+		}
+		if r.Method == "MOVE" && r.Header.Get("Overwrite") == "" {
+			r.Header.Set("Overwrite", "T") // RFC 4918 10.6: absent means T; the engine reads F
+		}
+	}
+	if isShareRoot(name) && (r.Method == "DELETE" || r.Method == "MOVE") || isShareRoot(dst) {
+		http.Error(w, "A share itself cannot be deleted, moved or replaced here; an administrator manages shares.", http.StatusForbidden)
+		return
+	}
+	switch r.Method {
+	case "PROPFIND", "PROPPATCH", "LOCK":
+		r.Body = http.MaxBytesReader(w, r.Body, MaxXMLBody)
+	}
+	st := &reqState{method: r.Method, size: r.ContentLength}
+	if r.Method == "PROPFIND" {
+		st.stats = map[string]fileInfo{}
+	}
+	ctx := withState(r.Context(), st)
+	if r.Method == "DELETE" || r.Method == "MOVE" {
+		if root, locked := h.locks.lockedBelow(time.Now(), name, ifTokens(r.Header.Get("If"))); locked {
+			writeLocked(w, Prefix+root)
+			return
+		}
+	}
+	if hdr := r.Header.Get("If"); hdr != "" && need(r.Method) == auth.Full && r.Method != "UNLOCK" && r.Method != "COPY" {
+		lists, ok := parseIf(hdr)
+		if !ok {
+			http.Error(w, "The If header is malformed.", http.StatusBadRequest)
+			return
+		}
+		if h.locks.lockedDespite(time.Now(), name, h.listsFor(r, name, lists)) {
+			writeLocked(w, Prefix+name)
+			return
+		}
+	}
+	if r.Method == "PUT" || r.Method == "DELETE" {
+		if code := h.preconditions(ctx, r, name, st); code != 0 {
+			http.Error(w, "The file changed since you last read it (If-Match / If-None-Match).", code)
+			return
+		}
+	}
+	switch r.Method {
+	case "LOCK":
+		h.lock(w, r.WithContext(ctx), name)
+		return
+	case "PROPFIND", "PROPPATCH":
+		if err := checkXML(r); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+	}
+	rw := &responseWriter{ResponseWriter: w, st: st}
+	h.engine.ServeHTTP(rw, r.WithContext(ctx))
+}
+
+// allowed checks that pr may use method on name; it answers 404 for a share pr may not see,
+// so its name is not given away.
+func (h *Handler) allowed(pr auth.Principal, method, name string) (int, string) {
+	share, _, ok := cutShare(name)
+	if !ok {
+		if need(method) > auth.Read {
+			return http.StatusForbidden, "The top folder holds the shares; open a share to add or change files."
+		}
+		return 0, ""
+	}
+	l := pr.Level(share)
+	switch {
+	case l == auth.None:
+		return http.StatusNotFound, "There is no share of that name you may open."
+	case l < need(method):
+		return http.StatusForbidden, fmt.Sprintf("You may read the share %s but not change it; ask an administrator for full access.", share)
+	}
+	return 0, ""
+}
+
+// listsFor keeps the If lists that are about name: untagged ones, and those whose
+// resource tag names it.
+func (h *Handler) listsFor(r *http.Request, name string, lists []ifList) []ifList {
+	var out []ifList
+	for _, l := range lists {
+		if l.resource != "" {
+			u, err := url.Parse(l.resource)
+			if err != nil || (u.Host != "" && u.Host != r.Host) {
+				continue
+			}
+			if n, err := nameOf(u); err != nil || n != name {
+				continue
+			}
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+func isShareRoot(name string) bool {
+	_, rest, ok := cutShare(name)
+	return ok && rest == ""
+}
+
+// preconditions evaluates If-Match and If-None-Match for PUT and DELETE (the engine
+// ignores them). For a PUT it also makes the pool re-check at commit that the file is
+// still the one the condition was met on.
+func (h *Handler) preconditions(ctx context.Context, r *http.Request, name string, st *reqState) int {
+	im, inm := r.Header.Get("If-Match"), r.Header.Get("If-None-Match")
+	if im == "" && inm == "" {
+		return 0
+	}
+	fi, err := h.fs.pool.Stat(ctx, poolPath(name))
+	exists := err == nil
+	if err != nil && !errors.Is(err, pool.ErrNotFound) {
+		return http.StatusInternalServerError
+	}
+	etag := ""
+	if exists {
+		etag = etagOf(fi)
+	}
+	if im != "" && (!exists || !etagMatches(im, etag)) {
+		return http.StatusPreconditionFailed
+	}
+	if inm != "" && exists && etagMatches(inm, etag) {
+		return http.StatusPreconditionFailed
+	}
+	if r.Method == "PUT" {
+		gen := uint64(0)
+		if exists {
+			gen = fi.Gen
+		}
+		st.ifGen = &gen
+	}
+	return 0
+}
+
+// etagMatches reports whether a list of entity tags (or "*") names etag. Weak tags
+// compare by value for If-None-Match, as RFC 9110 allows; a strong tag is what we give.
+func etagMatches(list, etag string) bool {
+	for _, t := range strings.Split(list, ",") {
+		t = strings.TrimSpace(t)
+		if t == "*" || strings.TrimPrefix(t, "W/") == etag {
+			return true
+		}
+	}
+	return false
+}
+
+func writeLocked(w http.ResponseWriter, root string) {
+	w.Header().Set("Content-Type", `application/xml; charset="utf-8"`)
+	w.WriteHeader(webdav.StatusLocked)
+	fmt.Fprintf(w, `<?xml version="1.0" encoding="utf-8"?>
+<D:error xmlns:D="DAV:"><D:lock-token-submitted><D:href>%s</D:href></D:lock-token-submitted></D:error>
+`, xmlEscape(root))
+}
+
+func xmlEscape(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch r {
+		case '<':
+			b.WriteString("&lt;")
+		case '>':
+			b.WriteString("&gt;")
+		case '&':
+			b.WriteString("&amp;")
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// statusFor is the answer for a pool error the engine would report as a generic failure.
+func statusFor(err error) (int, string) {
+	switch {
+	case errors.Is(err, pool.ErrPoolFull), errors.Is(err, syscall.ENOSPC):
+		return webdav.StatusInsufficientStorage, "The server's drives are full. Delete something or add a drive, then try again."
+	case errors.Is(err, pool.ErrChanged):
+		return http.StatusPreconditionFailed, "The file changed while you were saving it; nothing was overwritten."
+	case errors.Is(err, pool.ErrNoDrives):
+		return http.StatusServiceUnavailable, "The server has no working drive right now."
+	case errors.Is(err, safepath.ErrInvalid):
+		return http.StatusBadRequest, err.Error()
+	case errors.Is(err, pool.ErrShareRoot), errors.Is(err, pool.ErrRefused):
+		return http.StatusForbidden, err.Error()
+	case errors.Is(err, pool.ErrIsDir), errors.Is(err, pool.ErrNotDir):
+		return http.StatusConflict, err.Error()
+	case errors.Is(err, pool.ErrNotFound), errors.Is(err, pool.ErrExist):
+		return 0, "" // the engine's answer is the right one
+	case errors.Is(err, context.Canceled):
+		return 0, ""
+	}
+	return http.StatusBadRequest, "The upload did not arrive whole; nothing was changed. Please try again."
+}
+
+// responseWriter turns the engine's generic failures into answers that say what the pool
+// said.
+type responseWriter struct {
+	http.ResponseWriter
+	st      *reqState
+	swallow bool
+}
+
+func (w *responseWriter) WriteHeader(code int) {
+	if code >= 400 {
+		if err := w.st.poolErr(); err != nil {
+			if c, msg := statusFor(err); c != 0 && c != code {
+				w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+				w.ResponseWriter.WriteHeader(c)
+				fmt.Fprintln(w.ResponseWriter, msg)
+				w.swallow = true
+				return
+			}
+		}
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *responseWriter) Write(b []byte) (int, error) {
+	if w.swallow {
+		return len(b), nil
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *responseWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

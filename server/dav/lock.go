@@ -1,0 +1,185 @@
+package dav
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hearth-home/hearth/server/pool"
+	"golang.org/x/net/webdav"
+)
+
+// maxLockTimeout caps how long a lock lasts without a refresh: a client that vanished
+// must not keep a file locked for ever.
+const maxLockTimeout = 7 * 24 * time.Hour
+
+// lockInfo is the body of a LOCK request.
+type lockInfo struct {
+	XMLName   xml.Name  `xml:"DAV: lockinfo"`
+	Exclusive *struct{} `xml:"DAV: lockscope>exclusive"`
+	Shared    *struct{} `xml:"DAV: lockscope>shared"`
+	Write     *struct{} `xml:"DAV: locktype>write"`
+	Owner     struct {
+		InnerXML string `xml:",innerxml"`
+	} `xml:"DAV: owner"`
+}
+
+// lock answers LOCK itself: the engine knows no shared locks, reports the lock root
+// without the /dav prefix, and keeps locks only in memory.
+func (h *Handler) lock(w http.ResponseWriter, r *http.Request, name string) {
+	now := time.Now()
+	timeout := parseTimeout(r.Header.Get("Timeout"))
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		http.Error(w, "The lock request is too large or was cut off.", http.StatusBadRequest)
+		return
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		h.refresh(w, r, name, now, timeout)
+		return
+	}
+	var li lockInfo
+	if err := xml.Unmarshal(body, &li); err != nil {
+		http.Error(w, "The lock request is not valid XML: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	if li.Write == nil || (li.Exclusive == nil) == (li.Shared == nil) {
+		http.Error(w, "Only write locks, exclusive or shared, can be taken.", http.StatusUnprocessableEntity)
+		return
+	}
+	depth := r.Header.Get("Depth")
+	if depth != "" && depth != "0" && depth != "infinity" {
+		http.Error(w, "A lock's Depth is 0 or infinity.", http.StatusBadRequest)
+		return
+	}
+	d := webdav.LockDetails{Root: name, Duration: timeout, OwnerXML: li.Owner.InnerXML, ZeroDepth: depth == "0"}
+	l, err := h.locks.take(now, d, li.Shared != nil)
+	if errors.Is(err, webdav.ErrLocked) {
+		writeLocked(w, Prefix+name)
+		return
+	}
+	if err != nil {
+		http.Error(w, "The lock could not be saved; please try again.", http.StatusInternalServerError)
+		return
+	}
+	status := http.StatusOK
+	if _, err := h.fs.pool.Stat(r.Context(), poolPath(name)); errors.Is(err, pool.ErrNotFound) {
+		// A lock on an unmapped name makes an empty file (RFC 4918 7.3).
+		if _, err := h.fs.pool.WriteFile(r.Context(), poolPath(name), bytes.NewReader(nil), pool.WriteOptions{}); err != nil {
+			h.locks.Unlock(now, l.token)
+			code, msg := statusFor(err)
+			if errors.Is(err, pool.ErrNotFound) {
+				code, msg = http.StatusConflict, "The folder to hold this file does not exist."
+			}
+			http.Error(w, msg, code)
+			return
+		}
+		status = http.StatusCreated
+	}
+	w.Header().Set("Lock-Token", "<"+l.token+">")
+	writeLockBody(w, status, []lock{*l})
+}
+
+func (h *Handler) refresh(w http.ResponseWriter, r *http.Request, name string, now time.Time, timeout time.Duration) {
+	tokens := ifTokens(r.Header.Get("If"))
+	if len(tokens) != 1 {
+		http.Error(w, "A lock refresh names exactly one lock token in its If header.", http.StatusBadRequest)
+		return
+	}
+	for _, l := range h.locks.on(now, name) {
+		if l.token == tokens[0] {
+			if _, err := h.locks.Refresh(now, l.token, timeout); err != nil {
+				http.Error(w, "The lock could not be refreshed; please try again.", http.StatusInternalServerError)
+				return
+			}
+			writeLockBody(w, http.StatusOK, h.locks.on(now, name))
+			return
+		}
+	}
+	http.Error(w, "No such lock on this file or folder.", http.StatusPreconditionFailed)
+}
+
+// parseTimeout reads the first usable value of a Timeout header; none means the longest.
+func parseTimeout(hdr string) time.Duration {
+	for _, v := range strings.Split(hdr, ",") {
+		v = strings.TrimSpace(v)
+		if strings.EqualFold(v, "Infinite") {
+			return maxLockTimeout
+		}
+		if s, ok := strings.CutPrefix(v, "Second-"); ok {
+			if n, err := strconv.ParseUint(s, 10, 32); err == nil {
+				return min(time.Duration(n)*time.Second, maxLockTimeout)
+			}
+		}
+	}
+	return maxLockTimeout
+}
+
+func writeLockBody(w http.ResponseWriter, status int, ls []lock) {
+	w.Header().Set("Content-Type", `application/xml; charset="utf-8"`)
+	w.WriteHeader(status)
+	fmt.Fprintf(w, `<?xml version="1.0" encoding="utf-8"?>
+<D:prop xmlns:D="DAV:"><D:lockdiscovery>%s</D:lockdiscovery></D:prop>
+`, activeLocks(ls))
+}
+
+// activeLocks renders locks as activelock elements.
+func activeLocks(ls []lock) string {
+	var b strings.Builder
+	for _, l := range ls {
+		scope, depth := "exclusive", "infinity"
+		if l.shared {
+			scope = "shared"
+		}
+		if l.d.ZeroDepth {
+			depth = "0"
+		}
+		timeout := "Infinite"
+		if !l.expires.IsZero() {
+			timeout = "Second-" + strconv.Itoa(max(int(time.Until(l.expires).Seconds()), 0))
+		}
+		fmt.Fprintf(&b, `<D:activelock><D:locktype><D:write/></D:locktype><D:lockscope><D:%s/></D:lockscope>`+
+			`<D:depth>%s</D:depth><D:owner>%s</D:owner><D:timeout>%s</D:timeout>`+
+			`<D:locktoken><D:href>%s</D:href></D:locktoken><D:lockroot><D:href>%s</D:href></D:lockroot></D:activelock>`,
+			scope, depth, l.d.OwnerXML, timeout, xmlEscape(l.token), xmlEscape(hrefOf(Prefix+l.d.Root)))
+	}
+	return b.String()
+}
+
+// checkXML reads a PROPFIND or PROPPATCH body and refuses what the engine would accept
+// but XML forbids: a prefix bound to the empty namespace. The body is put back for the
+// engine.
+func checkXML(r *http.Request) error {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return errors.New("the request body is too large or was cut off")
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	d := xml.NewDecoder(bytes.NewReader(body))
+	for {
+		t, err := d.RawToken()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("the request body is not valid XML: %w", err)
+		}
+		if se, ok := t.(xml.StartElement); ok {
+			for _, a := range se.Attr {
+				if a.Name.Space == "xmlns" && a.Value == "" {
+					return fmt.Errorf("the XML prefix %q is bound to an empty namespace, which XML does not allow", a.Name.Local)
+				}
+			}
+		}
+	}
+}
+
+// hrefOf escapes a path for an href element.
+func hrefOf(p string) string { return (&url.URL{Path: p}).EscapedPath() }

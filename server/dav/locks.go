@@ -1,0 +1,335 @@
+package dav
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"log/slog"
+	"path"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hearth-home/hearth/server/catalog"
+	"golang.org/x/net/webdav"
+)
+
+// lockSystem is a webdav.LockSystem whose locks outlive a restart: a lock a client took is
+// written to the catalog before the client is told it has it. The engine also takes a
+// short lock for every changing request that names no lock token; those never touch the
+// catalog.
+type lockSystem struct {
+	cat *catalog.Catalog
+	log *slog.Logger
+	mu  sync.Mutex
+	// locks by token. A home server holds a handful, so a linear scan is the simplest
+	// correct conflict check.
+	locks map[string]*lock
+	// etag returns the current entity tag of a resource ("" when it does not exist), for
+	// the entity-tag conditions of If headers.
+	etag func(name string) string
+}
+
+type lock struct {
+	d       webdav.LockDetails
+	token   string
+	shared  bool
+	expires time.Time // zero: never
+	held    int       // requests working under it
+	saved   bool      // it is in the catalog
+}
+
+var _ webdav.LockSystem = (*lockSystem)(nil)
+
+// newLockSystem loads the locks kept in the catalog, dropping expired ones.
+func newLockSystem(ctx context.Context, cat *catalog.Catalog, log *slog.Logger) (*lockSystem, error) {
+	ls := &lockSystem{cat: cat, log: log, locks: map[string]*lock{}}
+	var saved []catalog.Lock
+	if err := cat.View(ctx, func(tx *catalog.Tx) (err error) { saved, err = tx.Locks(ctx); return err }); err != nil {
+		return nil, err
+	}
+	now := time.Now()
+	for _, l := range saved {
+		if !l.Expires.IsZero() && !now.Before(l.Expires) {
+			ls.forget(l.Token)
+			continue
+		}
+		ls.locks[l.Token] = &lock{token: l.Token, expires: l.Expires, saved: true, shared: l.Shared, d: webdav.LockDetails{
+			Root: l.Root, Duration: l.Duration, OwnerXML: l.OwnerXML, ZeroDepth: l.ZeroDepth}}
+	}
+	return ls, nil
+}
+
+func cleanName(n string) string {
+	n = path.Clean("/" + n)
+	return n
+}
+
+// covers reports whether l applies to name: its root, or below it when it is deep.
+func (l *lock) covers(name string) bool {
+	if name == l.d.Root {
+		return true
+	}
+	return !l.d.ZeroDepth && (l.d.Root == "/" || strings.HasPrefix(name, l.d.Root+"/"))
+}
+
+func (ls *lockSystem) expire(now time.Time) {
+	for t, l := range ls.locks {
+		if !l.expires.IsZero() && !now.Before(l.expires) && l.held == 0 {
+			delete(ls.locks, t)
+			if l.saved {
+				ls.forget(t)
+			}
+		}
+	}
+}
+
+func (ls *lockSystem) forget(token string) {
+	err := ls.cat.Update(context.Background(), func(tx *catalog.Tx) error { return tx.DeleteLock(context.Background(), token) })
+	if err != nil && ls.log != nil {
+		ls.log.Warn("could not forget a WebDAV lock", "err", err)
+	}
+}
+
+// Confirm evaluates one list of an If header (RFC 4918 10.4) against name0: every
+// condition must hold (a lock token names a lock on name0, an entity tag is name0's,
+// each possibly negated). Then each of name0 and name1 that is locked must have one of
+// its locks' tokens in the list. The locks so used are held until release is called.
+func (ls *lockSystem) Confirm(now time.Time, name0, name1 string, conditions ...webdav.Condition) (func(), error) {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	ls.expire(now)
+	if name0 != "" && !ls.holds(cleanName(name0), conditions) {
+		return nil, webdav.ErrConfirmationFailed
+	}
+	var used []*lock
+	for _, name := range []string{name0, name1} {
+		if name == "" {
+			continue
+		}
+		l, ok := ls.submitted(cleanName(name), conditions)
+		if !ok {
+			return nil, webdav.ErrConfirmationFailed
+		}
+		if l != nil {
+			used = append(used, l)
+		}
+	}
+	for _, l := range used {
+		l.held++
+	}
+	return func() {
+		ls.mu.Lock()
+		defer ls.mu.Unlock()
+		for _, l := range used {
+			l.held--
+		}
+	}, nil
+}
+
+// holds reports whether every condition of a list is true of name.
+func (ls *lockSystem) holds(name string, conditions []webdav.Condition) bool {
+	etag := ""
+	for _, c := range conditions {
+		var ok bool
+		if c.Token != "" {
+			l := ls.locks[c.Token]
+			ok = l != nil && l.covers(name)
+		} else {
+			if etag == "" && ls.etag != nil {
+				etag = ls.etag(name)
+			}
+			ok = etag != "" && strings.TrimPrefix(c.ETag, "W/") == etag
+		}
+		if ok == c.Not {
+			return false
+		}
+	}
+	return true
+}
+
+// lockedDespite reports whether the If header's lists that hold for name leave it locked:
+// some list is true, yet none of the true lists names a lock on name. Such a request is
+// refused as Locked (423); one whose lists are all false fails its precondition (412).
+func (ls *lockSystem) lockedDespite(now time.Time, name string, lists []ifList) bool {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	ls.expire(now)
+	name = cleanName(name)
+	anyTrue := false
+	for _, l := range lists {
+		if !ls.holds(name, l.conds) {
+			continue
+		}
+		anyTrue = true
+		if _, ok := ls.submitted(name, l.conds); ok {
+			return false
+		}
+	}
+	return anyTrue
+}
+
+// submitted reports whether name is free of locks or one of the locks on it is named
+// by a (not negated) condition, and returns that lock.
+func (ls *lockSystem) submitted(name string, conditions []webdav.Condition) (*lock, bool) {
+	locked := false
+	for _, l := range ls.locks {
+		if !l.covers(name) {
+			continue
+		}
+		locked = true
+		for _, c := range conditions {
+			if !c.Not && c.Token == l.token {
+				return l, true
+			}
+		}
+	}
+	return nil, !locked
+}
+
+// Create takes an exclusive lock for the engine's own use during one request; it is not
+// kept in the catalog.
+func (ls *lockSystem) Create(now time.Time, d webdav.LockDetails) (string, error) {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	l, err := ls.create(now, d, false)
+	if err != nil {
+		return "", err
+	}
+	return l.token, nil
+}
+
+// create takes a lock unless it overlaps one (the same root, a deep lock above, or, for
+// a deep lock, any lock below) where either is exclusive.
+func (ls *lockSystem) create(now time.Time, d webdav.LockDetails, shared bool) (*lock, error) {
+	ls.expire(now)
+	d.Root = cleanName(d.Root)
+	for _, l := range ls.locks {
+		below := d.Root == "/" || strings.HasPrefix(l.d.Root, d.Root+"/")
+		overlap := l.covers(d.Root) || (!d.ZeroDepth && below)
+		if overlap && !(shared && l.shared) {
+			return nil, webdav.ErrLocked
+		}
+	}
+	l := &lock{d: d, token: "urn:uuid:" + newUUID(), shared: shared}
+	if d.Duration >= 0 {
+		l.expires = now.Add(d.Duration)
+	}
+	ls.locks[l.token] = l
+	return l, nil
+}
+
+// take is a client's LOCK: the lock is in the catalog before take returns.
+func (ls *lockSystem) take(now time.Time, d webdav.LockDetails, shared bool) (*lock, error) {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	l, err := ls.create(now, d, shared)
+	if err != nil {
+		return nil, err
+	}
+	if err := ls.save(l); err != nil {
+		delete(ls.locks, l.token)
+		return nil, err
+	}
+	c := *l
+	return &c, nil
+}
+
+// on returns copies of the locks that cover name, for lockdiscovery.
+func (ls *lockSystem) on(now time.Time, name string) []lock {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	ls.expire(now)
+	name = cleanName(name)
+	var out []lock
+	for _, l := range ls.locks {
+		if l.covers(name) && l.saved {
+			out = append(out, *l)
+		}
+	}
+	return out
+}
+
+func (ls *lockSystem) Refresh(now time.Time, token string, duration time.Duration) (webdav.LockDetails, error) {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	ls.expire(now)
+	l := ls.locks[token]
+	if l == nil {
+		return webdav.LockDetails{}, webdav.ErrNoSuchLock
+	}
+	l.d.Duration = duration
+	l.expires = time.Time{}
+	if duration >= 0 {
+		l.expires = now.Add(duration)
+	}
+	if l.saved {
+		if err := ls.save(l); err != nil {
+			return webdav.LockDetails{}, err
+		}
+	}
+	return l.d, nil
+}
+
+func (ls *lockSystem) Unlock(now time.Time, token string) error {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	ls.expire(now)
+	l := ls.locks[token]
+	if l == nil {
+		return webdav.ErrNoSuchLock
+	}
+	if l.held > 0 && !l.saved {
+		return webdav.ErrLocked
+	}
+	delete(ls.locks, token)
+	if l.saved {
+		return ls.cat.Update(context.Background(), func(tx *catalog.Tx) error { return tx.DeleteLock(context.Background(), token) })
+	}
+	return nil
+}
+
+func (ls *lockSystem) save(l *lock) error {
+	err := ls.cat.Update(context.Background(), func(tx *catalog.Tx) error {
+		return tx.PutLock(context.Background(), catalog.Lock{Token: l.token, Root: l.d.Root, ZeroDepth: l.d.ZeroDepth, Shared: l.shared,
+			OwnerXML: l.d.OwnerXML, Duration: l.d.Duration, Expires: l.expires})
+	})
+	if err == nil {
+		l.saved = true
+	}
+	return err
+}
+
+// lockedBelow returns the root of a lock strictly inside name whose token is not among
+// tokens: deleting or moving name would pull the locked file from under its owner.
+func (ls *lockSystem) lockedBelow(now time.Time, name string, tokens []string) (string, bool) {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	ls.expire(now)
+	name = cleanName(name)
+	for t, l := range ls.locks {
+		inside := name == "/" || strings.HasPrefix(l.d.Root, name+"/")
+		if inside && !containsToken(tokens, t) {
+			return l.d.Root, true
+		}
+	}
+	return "", false
+}
+
+func containsToken(tokens []string, t string) bool {
+	for _, x := range tokens {
+		if x == t {
+			return true
+		}
+	}
+	return false
+}
+
+// newUUID returns a random (version 4) UUID.
+func newUUID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}

@@ -1,0 +1,82 @@
+package dav
+
+import (
+	"context"
+	"sync"
+
+	"github.com/hearth-home/hearth/server/auth"
+	"github.com/hearth-home/hearth/server/pool"
+)
+
+// visible reports whether the request's principal may see the share of a pool path.
+func visible(ctx context.Context, p string) bool {
+	pr, ok := auth.PrincipalOf(ctx)
+	if !ok {
+		return false
+	}
+	share, _, _ := cutShare(p)
+	return pr.Level(share) >= auth.Read
+}
+
+// reqState is what the layer in front of the engine and the file system share about one
+// request: what the pool said when it refused something (so the answer can say why), the
+// generation a conditional PUT expects, and, during a PROPFIND, the entries a folder
+// listing already read.
+type reqState struct {
+	method string
+	mu     sync.Mutex
+	err    error
+	ifGen  *uint64
+	size   int64
+	stats  map[string]fileInfo
+}
+
+type stateKey struct{}
+
+func withState(ctx context.Context, st *reqState) context.Context {
+	return context.WithValue(ctx, stateKey{}, st)
+}
+
+func stateOf(ctx context.Context) *reqState {
+	if st, ok := ctx.Value(stateKey{}).(*reqState); ok {
+		return st
+	}
+	return &reqState{}
+}
+
+// fail remembers a pool error and returns it in the form the engine understands.
+func (st *reqState) fail(op, name string, err error) error {
+	if err == nil {
+		return nil
+	}
+	st.mu.Lock()
+	st.err = err
+	st.mu.Unlock()
+	return pathErr(op, name, osError(err))
+}
+
+func (st *reqState) poolErr() error {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.err
+}
+
+func (st *reqState) cached(p string) (fileInfo, bool) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	fi, ok := st.stats[p]
+	return fi, ok
+}
+
+func (st *reqState) remember(dir string, list []pool.FileInfo) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.stats == nil {
+		return
+	}
+	// Only the folder listed last: a deep PROPFIND must not hold the whole tree.
+	clear(st.stats)
+	for _, fi := range list {
+		st.stats[fi.Path] = fileInfo{fi}
+	}
+}

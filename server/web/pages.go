@@ -1,0 +1,77 @@
+package web
+
+import (
+	"html/template"
+	"net/http"
+)
+
+var homePage = template.Must(template.New("home").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Hearth</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body style="font-family: system-ui, sans-serif; max-width: 40em; margin: 3em auto; line-height: 1.5">
+<h1>Hearth</h1>
+<p>Your home server is running.</p>
+<p>Open the shared folders as a drive at <code>https://{{.Host}}/dav/</code> and sign in with your
+Hearth user name and password.</p>
+<p>To open it without security warnings, <a href="/ca.crt">download the server's certificate</a>
+and add it to this computer's trusted certificates (the Hearth connector does this for you).</p>
+</body></html>
+`))
+
+var setupPage = template.Must(template.New("setup").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Set up Hearth</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body style="font-family: system-ui, sans-serif; max-width: 40em; margin: 3em auto; line-height: 1.5">
+<h1>Set up Hearth</h1>
+{{if .Done}}<p>{{.Done}}</p>{{else}}
+{{if .Error}}<p style="color: #a00">{{.Error}}</p>{{end}}
+<p>Choose the administrator's name and password. The administrator adds the family's users and
+decides who may open which shared folder.</p>
+<form method="post" action="/setup">
+<input type="hidden" name="token" value="{{.Token}}">
+<p><label>Name <input name="name" value="{{.Name}}" autocomplete="username" required></label></p>
+<p><label>Password <input name="password" type="password" autocomplete="new-password" minlength="8" required></label></p>
+<p><button type="submit">Create the administrator</button></p>
+</form>{{end}}
+</body></html>
+`))
+
+func (s *Server) home(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	homePage.Execute(w, struct{ Host string }{r.Host})
+}
+
+// setup creates the first administrator, once, for whoever has the one-time token that
+// hearthd printed when it started without one.
+func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	data := struct{ Token, Name, Error, Done string }{Token: r.FormValue("token"), Name: r.FormValue("name")}
+	has, err := s.opt.Accounts.HasAdmin(ctx)
+	if err != nil {
+		http.Error(w, "The server could not read its users; please try again.", http.StatusInternalServerError)
+		return
+	}
+	if has {
+		data.Done = "Hearth is already set up. Sign in with your user name and password."
+		setupPage.Execute(w, data)
+		return
+	}
+	if s.opt.SetupToken == "" || !tokenEqual(data.Token, s.opt.SetupToken) {
+		w.WriteHeader(http.StatusForbidden)
+		data.Done = "This setup link is not valid. Use the link hearthd printed when it started, or run: hearthd setup"
+		setupPage.Execute(w, data)
+		return
+	}
+	if r.Method == http.MethodPost {
+		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+		if _, err := s.opt.Accounts.Add(ctx, r.FormValue("name"), r.FormValue("password"), true); err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			data.Error = err.Error()
+			setupPage.Execute(w, data)
+			return
+		}
+		data.Done = "Done. Sign in as " + data.Name + " to open the shared folders."
+	}
+	setupPage.Execute(w, data)
+}

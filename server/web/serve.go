@@ -1,0 +1,93 @@
+package web
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// Listeners are the bound sockets: HTTPS and the plain HTTP one that only redirects.
+type Listeners struct {
+	HTTPS, HTTP net.Listener
+}
+
+// Listen binds both addresses (":0" picks a free port).
+func Listen(httpsAddr, httpAddr string) (*Listeners, error) {
+	s, err := net.Listen("tcp", httpsAddr)
+	if err != nil {
+		return nil, fmt.Errorf("listen for HTTPS on %s: %w", httpsAddr, err)
+	}
+	l := &Listeners{HTTPS: s}
+	if httpAddr != "" {
+		if l.HTTP, err = net.Listen("tcp", httpAddr); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("listen for HTTP on %s: %w", httpAddr, err)
+		}
+	}
+	return l, nil
+}
+
+// Serve answers on the listeners until ctx ends, then shuts down gracefully.
+func Serve(ctx context.Context, l *Listeners, cert tls.Certificate, h http.Handler, log *slog.Logger) error {
+	errLog := slog.NewLogLogger(log.Handler(), slog.LevelDebug)
+	secure := &http.Server{
+		Handler:           h,
+		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12},
+		ReadHeaderTimeout: 20 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          errLog,
+	}
+	g, ctx := errgroup.WithContext(ctx)
+	servers := []*http.Server{secure}
+	g.Go(func() error { return ignoreClosed(secure.ServeTLS(l.HTTPS, "", "")) })
+	if l.HTTP != nil {
+		port := portOf(l.HTTPS.Addr())
+		plain := &http.Server{Handler: redirect(port), ReadHeaderTimeout: 20 * time.Second, ErrorLog: errLog}
+		servers = append(servers, plain)
+		g.Go(func() error { return ignoreClosed(plain.Serve(l.HTTP)) })
+	}
+	g.Go(func() error {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		for _, s := range servers {
+			s.Shutdown(sctx)
+		}
+		return nil
+	})
+	return g.Wait()
+}
+
+func ignoreClosed(err error) error {
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+func portOf(a net.Addr) string {
+	_, port, _ := net.SplitHostPort(a.String())
+	return port
+}
+
+// redirect sends every plain HTTP request to the same place over HTTPS.
+func redirect(httpsPort string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host := r.Host
+		if h, _, err := net.SplitHostPort(host); err == nil {
+			host = h
+		}
+		if httpsPort != "443" {
+			host = net.JoinHostPort(host, httpsPort)
+		}
+		http.Redirect(w, r, "https://"+host+r.URL.RequestURI(), http.StatusPermanentRedirect)
+	})
+}

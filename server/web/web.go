@@ -1,0 +1,165 @@
+// Package web is hearthd's one HTTPS listener: the WebDAV drive at /dav/, the JSON API at
+// /api/v1/, and a small page at /. It signs people in (HTTP Basic over TLS, with a password
+// or a device token) under the guard that slows down guessing. Plain HTTP only redirects.
+package web
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hearth-home/hearth/server/auth"
+	"github.com/hearth-home/hearth/server/catalog"
+	"github.com/hearth-home/hearth/server/dav"
+)
+
+// Options wire the server.
+type Options struct {
+	Accounts *auth.Accounts
+	Guard    *auth.Guard
+	Catalog  *catalog.Catalog // where failed sign-ins are recorded
+	DAV      http.Handler
+	API      http.Handler // served at /api/v1/ for signed-in users
+	// CA is the certificate authority in PEM, offered at /ca.crt so a PC can trust it.
+	CA []byte
+	// SetupToken, while no administrator exists, lets /setup create the first one.
+	SetupToken string
+	Log        *slog.Logger
+}
+
+// Server is the HTTPS handler.
+type Server struct{ opt Options }
+
+// New returns the handler for the HTTPS listener.
+func New(opt Options) *Server { return &Server{opt: opt} }
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Strict-Transport-Security", "max-age=31536000")
+	p := r.URL.Path
+	switch {
+	case p == dav.Prefix || strings.HasPrefix(p, dav.Prefix+"/"):
+		s.signedIn(w, r, s.opt.DAV)
+	case strings.HasPrefix(p, "/api/v1/"):
+		s.signedIn(w, r, s.opt.API)
+	case p == "/ca.crt":
+		w.Header().Set("Content-Type", "application/x-x509-ca-cert")
+		w.Header().Set("Content-Disposition", `attachment; filename="hearth-ca.crt"`)
+		w.Write(s.opt.CA)
+	case p == "/setup":
+		s.setup(w, r)
+	case p == "/":
+		s.home(w, r)
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+// signedIn runs next for a signed-in user, or answers why not.
+func (s *Server) signedIn(w http.ResponseWriter, r *http.Request, next http.Handler) {
+	u, ok := s.authenticate(w, r)
+	if !ok {
+		return
+	}
+	access, err := s.opt.Accounts.Access(r.Context())
+	if err != nil {
+		http.Error(w, "The server could not read who may open what; please try again.", http.StatusInternalServerError)
+		return
+	}
+	pr := auth.Principal{Name: u.Name, Admin: u.Admin, Level: func(share string) auth.Level { return access.Of(share, u.Name) }}
+	next.ServeHTTP(w, r.WithContext(auth.WithPrincipal(r.Context(), pr)))
+}
+
+func challenge(w http.ResponseWriter, msg string) {
+	w.Header().Set("WWW-Authenticate", `Basic realm="Hearth", charset="UTF-8"`)
+	http.Error(w, msg, http.StatusUnauthorized)
+}
+
+func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (auth.User, bool) {
+	ctx := r.Context()
+	ip := clientIP(r)
+	v := s.opt.Guard.Check(ip)
+	if v.Locked {
+		w.Header().Set("Retry-After", strconv.Itoa(int(v.Wait.Seconds())+1))
+		http.Error(w, fmt.Sprintf("Too many wrong passwords from your address. Please wait %d minutes and try again.", int(v.Wait.Minutes())+1), http.StatusTooManyRequests)
+		return auth.User{}, false
+	}
+	name, secret, ok := r.BasicAuth()
+	if !ok {
+		name, secret, ok = bearer(r)
+	}
+	if !ok {
+		challenge(w, "Please sign in with your Hearth user name and password.")
+		return auth.User{}, false
+	}
+	if v.Wait > 0 {
+		select {
+		case <-time.After(v.Wait):
+		case <-ctx.Done():
+			return auth.User{}, false
+		}
+	}
+	var u auth.User
+	var err error
+	if name == "" {
+		u, err = s.opt.Accounts.VerifyToken(ctx, secret)
+	} else {
+		u, err = s.opt.Accounts.Verify(ctx, name, secret)
+	}
+	if errors.Is(err, auth.ErrBadCredentials) {
+		locked := s.opt.Guard.Failed(ip)
+		s.recordFailure(ctx, ip, name, locked)
+		challenge(w, "Wrong user name or password.")
+		return auth.User{}, false
+	}
+	if err != nil {
+		http.Error(w, "The server could not check your password; please try again.", http.StatusInternalServerError)
+		return auth.User{}, false
+	}
+	s.opt.Guard.Succeeded(ip)
+	return u, true
+}
+
+// bearer reads "Authorization: Bearer <device token>".
+func bearer(r *http.Request) (string, string, bool) {
+	h := r.Header.Get("Authorization")
+	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
+		return "", strings.TrimSpace(h[7:]), true
+	}
+	return "", "", false
+}
+
+func (s *Server) recordFailure(ctx context.Context, ip, name string, locked bool) {
+	text := fmt.Sprintf("A sign-in as %q from %s failed: wrong password.", name, ip)
+	kind := "login-failed"
+	if locked {
+		text = fmt.Sprintf("Too many wrong passwords from %s (last tried as %q); that address must wait before trying again.", ip, name)
+		kind = "login-locked"
+	}
+	s.opt.Log.Warn("sign-in failed", "from", ip, "user", name, "locked_out", locked)
+	ctx = context.WithoutCancel(ctx)
+	err := s.opt.Catalog.Update(ctx, func(tx *catalog.Tx) error {
+		return tx.AddEvent(ctx, catalog.Event{At: time.Now(), Kind: kind, Source: ip, Text: text})
+	})
+	if err != nil {
+		s.opt.Log.Error("could not record a failed sign-in", "err", err)
+	}
+}
+
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func tokenEqual(a, b string) bool {
+	return len(a) == len(b) && subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}
