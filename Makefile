@@ -5,7 +5,7 @@ BIN       := bin
 STATE     ?=
 DRIVE     ?=
 # Debian packages the tests need. Each is checked by a command it provides.
-TEST_DEBS := util-linux:mount
+TEST_DEBS := util-linux:mount litmus:litmus rclone:rclone cadaver:cadaver bsdutils:script
 APT       := $(if $(filter 0,$(shell id -u)),,sudo) apt-get
 
 .PHONY: run build test deps lint bench clean

@@ -41,6 +41,8 @@ type Options struct {
 	// HTTPSListen and HTTPListen override the settings file's addresses when set.
 	HTTPSListen, HTTPListen string
 	Version                 string
+	// Guard watches sign-ins; nil means the usual one (tests pass a quicker one).
+	Guard *auth.Guard
 }
 
 // App is an open hearthd.
@@ -207,7 +209,11 @@ func (a *App) webHandler(ctx context.Context) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	opt := web.Options{Accounts: a.Accounts, Guard: auth.NewGuard(), Catalog: a.cat, DAV: d,
+	guard := a.opt.Guard
+	if guard == nil {
+		guard = auth.NewGuard()
+	}
+	opt := web.Options{Accounts: a.Accounts, Guard: guard, Catalog: a.cat, DAV: d,
 		API: api.New(a.Pool, a.Info), CA: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: a.id.CA.Raw}), Log: a.log}
 	has, err := a.Accounts.HasAdmin(ctx)
 	if err != nil {
