@@ -145,18 +145,28 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	rw := &responseWriter{ResponseWriter: w, st: st}
+	if r.Method == "PUT" {
+		_, err := h.fs.pool.Stat(ctx, poolPath(name))
+		rw.replacing = err == nil
+	}
 	h.engine.ServeHTTP(rw, r.WithContext(ctx))
 }
 
 // allowed checks that pr may use method on name; it answers 404 for a share pr may not see,
 // so its name is not given away.
 func (h *Handler) allowed(pr auth.Principal, method, name string) (int, string) {
-	share, _, ok := cutShare(name)
+	share, rest, ok := cutShare(name)
 	if !ok {
 		if need(method) > auth.Read {
 			return http.StatusForbidden, "The top folder holds the shares; open a share to add or change files."
 		}
 		return 0, ""
+	}
+	switch method {
+	case "MKCOL", "PUT", "DELETE", "MOVE":
+		if rest == "" {
+			return http.StatusForbidden, "Shares are made, renamed and removed by an administrator (hearthd share add)."
+		}
 	}
 	l := pr.Level(share)
 	switch {
@@ -289,11 +299,15 @@ func statusFor(err error) (int, string) {
 // said.
 type responseWriter struct {
 	http.ResponseWriter
-	st      *reqState
-	swallow bool
+	st        *reqState
+	swallow   bool
+	replacing bool // a PUT over an existing file: 204, not the engine's 201
 }
 
 func (w *responseWriter) WriteHeader(code int) {
+	if code == http.StatusCreated && w.replacing {
+		code = http.StatusNoContent
+	}
 	if code >= 400 {
 		if err := w.st.poolErr(); err != nil {
 			if c, msg := statusFor(err); c != 0 && c != code {
