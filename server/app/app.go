@@ -57,6 +57,7 @@ type App struct {
 	// listen is set while the server listens: what Info reports.
 	listen *web.Listeners
 	id     *certs.Identity
+	setup  string // the one-time setup token while there is no administrator
 }
 
 // New takes the state folder's lock and opens the catalog and the pool (rebuilding the
@@ -185,6 +186,14 @@ func (a *App) Listen() (net.Addr, error) {
 		return nil, err
 	}
 	a.id, a.listen = id, l
+	has, err := a.Accounts.HasAdmin(context.Background())
+	if err != nil {
+		l.HTTPS.Close()
+		return nil, err
+	}
+	if !has {
+		a.setup = rand.Text()
+	}
 	return l.HTTPS.Addr(), nil
 }
 
@@ -215,16 +224,28 @@ func (a *App) webHandler(ctx context.Context) (http.Handler, error) {
 	}
 	opt := web.Options{Accounts: a.Accounts, Guard: guard, Catalog: a.cat, DAV: d,
 		API: api.New(a.Pool, a.Info), CA: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: a.id.CA.Raw}), Log: a.log}
-	has, err := a.Accounts.HasAdmin(ctx)
-	if err != nil {
-		return nil, err
+	opt.SetupToken = a.setup
+	opt.Setup = func(ctx context.Context, name, password string) error {
+		_, err := a.local().Setup(ctx, name, password)
+		return err
 	}
-	if !has {
-		opt.SetupToken = rand.Text()
+	if a.setup != "" {
 		a.log.Warn("no administrator yet: open the setup page or run 'hearthd setup'",
-			"setup", "https://"+hostPort(a.id, a.listen.HTTPS.Addr())+"/setup?token="+opt.SetupToken)
+			"setup", "https://"+hostPort(a.id, a.listen.HTTPS.Addr())+"/setup?token="+a.setup)
 	}
 	return web.New(opt), nil
+}
+
+// SetupToken is the one-time token of the setup page ("" once an administrator exists
+// at start).
+func (a *App) SetupToken() string { return a.setup }
+
+// PlainAddr is the address of the plain HTTP listener, "" when there is none.
+func (a *App) PlainAddr() string {
+	if a.listen == nil || a.listen.HTTP == nil {
+		return ""
+	}
+	return a.listen.HTTP.Addr().String()
 }
 
 // hostPort is how the log and status name this server: its host name and port.

@@ -52,10 +52,9 @@ func Load(dir string, names []string) (*Identity, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The server certificate is only derived from the CA: a missing or damaged one is
+	// simply made again.
 	leaf, key, err := loadPair(filepath.Join(dir, "server.crt"), filepath.Join(dir, "server.key"))
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return nil, err
-	}
 	if err != nil || !covers(leaf, names) || time.Until(leaf.NotAfter) < renewBefore || leaf.CheckSignatureFrom(caCert) != nil {
 		if leaf, key, err = makeServer(dir, caCert, caKey, names); err != nil {
 			return nil, err

@@ -35,7 +35,9 @@ func startDaemon(t *testing.T, state string) func() {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int)
 	var log bytes.Buffer
-	go func() { done <- Main(ctx, []string{"-state", state, "run"}, &log, &log) }()
+	go func() {
+		done <- Main(ctx, []string{"-state", state, "run", "-listen", "127.0.0.1:0", "-http", "off"}, &log, &log)
+	}()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		if _, err := os.Stat(paths.Socket(state)); err == nil {

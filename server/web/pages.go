@@ -45,6 +45,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 // hearthd printed when it started without one.
 func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	data := struct{ Token, Name, Error, Done string }{Token: r.FormValue("token"), Name: r.FormValue("name")}
 	has, err := s.opt.Accounts.HasAdmin(ctx)
@@ -64,8 +65,7 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.Method == http.MethodPost {
-		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-		if _, err := s.opt.Accounts.Add(ctx, r.FormValue("name"), r.FormValue("password"), true); err != nil {
+		if err := s.opt.Setup(ctx, r.FormValue("name"), r.FormValue("password")); err != nil {
 			w.WriteHeader(http.StatusBadRequest)
 			data.Error = err.Error()
 			setupPage.Execute(w, data)

@@ -29,8 +29,10 @@ type Options struct {
 	API      http.Handler // served at /api/v1/ for signed-in users
 	// CA is the certificate authority in PEM, offered at /ca.crt so a PC can trust it.
 	CA []byte
-	// SetupToken, while no administrator exists, lets /setup create the first one.
+	// SetupToken, while no administrator exists, lets /setup create the first one
+	// through Setup.
 	SetupToken string
+	Setup      func(ctx context.Context, name, password string) error
 	Log        *slog.Logger
 }
 

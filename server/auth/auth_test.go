@@ -1,0 +1,151 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hearth-home/hearth/server/catalog"
+)
+
+func newAccounts(t *testing.T) *Accounts {
+	cat, err := catalog.Open(context.Background(), filepath.Join(t.TempDir(), "catalog.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cat.Close() })
+	return NewAccounts(cat)
+}
+
+func TestPasswordHash(t *testing.T) {
+	h, err := hashPassword("correct horse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(h, "$argon2id$v=19$m=65536,t=1,p=2$") {
+		t.Errorf("hash %q is not argon2id with the chosen parameters", h)
+	}
+	if !checkPassword(h, "correct horse") || checkPassword(h, "correct horsf") || checkPassword(h, "") {
+		t.Error("checkPassword accepts the wrong password or refuses the right one")
+	}
+	if h2, _ := hashPassword("correct horse"); h2 == h {
+		t.Error("two hashes of one password are equal: no salt")
+	}
+	for _, bad := range []string{"", "$argon2i$v=19$m=65536,t=1,p=2$c2FsdHNhbHQ$a2V5a2V5a2V5a2V5a2V5a2V5", "$argon2id$v=19$m=99999999,t=1,p=2$c2FsdHNhbHQ$a2V5a2V5a2V5a2V5a2V5a2V5"} {
+		if checkPassword(bad, "x") {
+			t.Errorf("accepted hash %q", bad)
+		}
+	}
+}
+
+func FuzzParseHash(f *testing.F) {
+	h, _ := hashPassword("x")
+	f.Add(h)
+	f.Add("$argon2id$v=19$m=8,t=1,p=1$AAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA")
+	f.Fuzz(func(t *testing.T, s string) {
+		p, err := parseHash(s)
+		if err == nil && (p.memory > 1<<20 || p.time > 16 || p.threads > 16 || len(p.key) > 64) {
+			t.Errorf("accepted costly parameters %+v", p)
+		}
+	})
+}
+
+func TestAccounts(t *testing.T) {
+	ctx := context.Background()
+	a := newAccounts(t)
+	if _, err := a.Add(ctx, "Dad", "correct horse", true); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name, pw string
+		want     error
+	}{
+		{"dad", "another one", ErrUserExists}, // names compare without case
+		{"../x", "correct horse", ErrBadName},
+		{"", "correct horse", ErrBadName},
+		{"kid", "short", ErrWeakPassword},
+	} {
+		if _, err := a.Add(ctx, c.name, c.pw, false); !errors.Is(err, c.want) {
+			t.Errorf("Add(%q): %v, want %v", c.name, err, c.want)
+		}
+	}
+	if u, err := a.Verify(ctx, "DAD", "correct horse"); err != nil || u.Name != "Dad" || !u.Admin {
+		t.Errorf("Verify: %+v %v", u, err)
+	}
+	if _, err := a.Verify(ctx, "dad", "wrong"); !errors.Is(err, ErrBadCredentials) {
+		t.Errorf("wrong password: %v", err)
+	}
+	if err := a.Remove(ctx, "dad"); !errors.Is(err, ErrLastAdmin) {
+		t.Errorf("removing the last administrator: %v", err)
+	}
+	if err := a.SetAdmin(ctx, "dad", false); !errors.Is(err, ErrLastAdmin) {
+		t.Errorf("demoting the last administrator: %v", err)
+	}
+	a.Add(ctx, "kid", "correct horse", false)
+	tok, err := a.NewToken(ctx, "kid", "tablet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u, err := a.VerifyToken(ctx, tok); err != nil || u.Name != "kid" {
+		t.Errorf("token: %+v %v", u, err)
+	}
+	if _, err := a.Verify(ctx, "dad", tok); !errors.Is(err, ErrBadCredentials) {
+		t.Error("kid's token opens dad's account")
+	}
+	if err := a.Remove(ctx, "kid"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.VerifyToken(ctx, tok); !errors.Is(err, ErrBadCredentials) {
+		t.Error("a removed user's token still works")
+	}
+	if _, err := a.Verify(ctx, "kid", "correct horse"); !errors.Is(err, ErrBadCredentials) {
+		t.Error("a removed user can still sign in (cached check)")
+	}
+}
+
+// TestGuard walks a guessing source through the delays and the lockout on a fake clock.
+func TestGuard(t *testing.T) {
+	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	g := NewGuard()
+	g.Now = func() time.Time { return now }
+	ip := "203.0.113.9"
+	if v := g.Check(ip); v != (Verdict{}) {
+		t.Fatalf("a new source: %+v", v)
+	}
+	want := []time.Duration{250 * time.Millisecond, 500 * time.Millisecond, time.Second, 2 * time.Second, 4 * time.Second,
+		8 * time.Second, 16 * time.Second, 25 * time.Second, 25 * time.Second}
+	for i, w := range want {
+		if g.Failed(ip) {
+			t.Fatalf("locked out after %d failures", i+1)
+		}
+		if v := g.Check(ip); v.Locked || v.Wait != w {
+			t.Errorf("after %d failures: %+v, want a wait of %v", i+1, v, w)
+		}
+		now = now.Add(w)
+	}
+	if !g.Failed(ip) {
+		t.Fatal("not locked out after 10 failures in 10 minutes")
+	}
+	if v := g.Check(ip); !v.Locked || v.Wait != 15*time.Minute {
+		t.Errorf("locked out: %+v", v)
+	}
+	g.Succeeded(ip) // a right password during the lockout does not lift it
+	if v := g.Check("198.51.100.1"); v != (Verdict{}) {
+		t.Errorf("another source is affected: %+v", v)
+	}
+	now = now.Add(15 * time.Minute)
+	if v := g.Check(ip); v.Locked || v.Wait != 0 {
+		t.Errorf("after the lockout: %+v", v)
+	}
+	// Failures spread out wider than the window never lock out.
+	for range 30 {
+		g.Failed(ip)
+		now = now.Add(2 * time.Minute)
+		if v := g.Check(ip); v.Locked {
+			t.Fatal("locked out by slow failures")
+		}
+	}
+}

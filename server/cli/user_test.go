@@ -1,0 +1,86 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// hearthdWithInput runs a command that asks for a password, answering from input.
+func hearthdWithInput(t *testing.T, state, input string, args ...string) (string, int) {
+	t.Helper()
+	var out bytes.Buffer
+	code := MainWithInput(context.Background(), append([]string{"-state", state}, args...), strings.NewReader(input), &out, &out)
+	return out.String(), code
+}
+
+// TestUsersAndAccess goes through setup, users and share access as an administrator
+// types them, against a running daemon.
+func TestUsersAndAccess(t *testing.T) {
+	state := filepath.Join(t.TempDir(), "state")
+	stop := startDaemon(t, state)
+	defer stop()
+
+	out := mustRun(t, state, "status")
+	for _, want := range []string{"Drive        https://", "Certificate  SHA-256 ", "no administrator yet"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("status does not say %q:\n%s", want, out)
+		}
+	}
+	if out, code := hearthdWithInput(t, state, "short\n", "setup", "-name", "dad"); code == 0 || !strings.Contains(out, "at least 8") {
+		t.Errorf("setup with a short password: %d %s", code, out)
+	}
+	if out, code := hearthdWithInput(t, state, "correct horse\n", "setup", "-name", "dad"); code != 0 {
+		t.Fatalf("setup: %s", out)
+	}
+	if out, code := hearthdWithInput(t, state, "correct horse\n", "setup", "-name", "eve"); code == 0 || !strings.Contains(out, "already set up") {
+		t.Errorf("second setup: %d %s", code, out)
+	}
+	if out, code := hearthdWithInput(t, state, "kids password\n", "user", "add", "kid"); code != 0 {
+		t.Fatalf("user add: %s", out)
+	}
+	if out, code := hearthdWithInput(t, state, "whatever1\n", "user", "add", "Music"); code == 0 || !strings.Contains(out, "share already has that name") {
+		t.Errorf("a user named like a share: %d %s", code, out)
+	}
+	out = mustRun(t, state, "user", "list")
+	if !strings.Contains(out, "dad   administrator") || !strings.Contains(out, "kid   user") {
+		t.Errorf("user list:\n%s", out)
+	}
+	out = mustRun(t, state, "share", "list")
+	for _, want := range []string{"Software", "kid:read", "kid:full", "dad:full"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("share list does not show %q:\n%s", want, out)
+		}
+	}
+	mustRun(t, state, "share", "add", "Taxes", "-access", "kid=none")
+	out = mustRun(t, state, "share", "set", "Pictures", "-access", "kid=read")
+	if !strings.Contains(out, "kid may now only read files in Pictures") {
+		t.Errorf("share set -access: %s", out)
+	}
+	if out, code := hearthd(t, state, "share", "set", "Pictures", "-access", "kid=owner"); code == 0 || !strings.Contains(out, "none, read or full") {
+		t.Errorf("a bad level: %d %s", code, out)
+	}
+	out = mustRun(t, state, "share", "list")
+	if !strings.Contains(out, "Pictures   1 copy (automatic)  0      0 B   dad:full kid:read") {
+		t.Errorf("share list after set:\n%s", out)
+	}
+	if out, code := hearthdWithInput(t, state, "new password\n", "user", "passwd", "kid"); code != 0 {
+		t.Errorf("passwd: %s", out)
+	}
+	out = mustRun(t, state, "user", "token", "kid", "-label", "tablet")
+	if !strings.HasPrefix(out, "hth_") {
+		t.Errorf("token: %s", out)
+	}
+	if out, code := hearthd(t, state, "user", "remove", "dad"); code == 0 || !strings.Contains(out, "last administrator") {
+		t.Errorf("removing the last administrator: %d %s", code, out)
+	}
+	mustRun(t, state, "user", "remove", "kid")
+	if out := mustRun(t, state, "user", "list"); strings.Contains(out, "kid") {
+		t.Errorf("kid is still listed:\n%s", out)
+	}
+	if out := mustRun(t, state, "share", "list"); !strings.Contains(out, "kid's own folder") {
+		t.Errorf("kid's share went with kid:\n%s", out)
+	}
+}

@@ -1,0 +1,213 @@
+package web_test
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hearth-home/hearth/server/app"
+	"github.com/hearth-home/hearth/server/app/apptest"
+	"github.com/hearth-home/hearth/server/auth"
+	"github.com/hearth-home/hearth/server/catalog"
+	"github.com/hearth-home/hearth/server/paths"
+)
+
+const pw = "correct horse"
+
+// TestSignIn: no credentials or a wrong password get 401 with a Basic challenge; a
+// password or a device token let you in; each failure is recorded as an event.
+func TestSignIn(t *testing.T) {
+	s := apptest.Start(t)
+	s.AddUser("mum", pw, false)
+	resp, _ := s.Do("", "", "GET", "/api/v1/me", nil)
+	if resp.StatusCode != 401 || !strings.HasPrefix(resp.Header.Get("WWW-Authenticate"), "Basic ") {
+		t.Errorf("no credentials: %d %q", resp.StatusCode, resp.Header.Get("WWW-Authenticate"))
+	}
+	if resp, _ := s.Do("mum", "wrong password", "GET", "/api/v1/me", nil); resp.StatusCode != 401 {
+		t.Errorf("wrong password: %d", resp.StatusCode)
+	}
+	if resp, _ := s.Do("nobody", pw, "GET", "/api/v1/me", nil); resp.StatusCode != 401 {
+		t.Errorf("unknown user: %d", resp.StatusCode)
+	}
+	if resp, body := s.Do("MUM", pw, "GET", "/api/v1/me", nil); resp.StatusCode != 200 || !strings.Contains(body, `"name":"mum"`) {
+		t.Errorf("right password (name in other case): %d %s", resp.StatusCode, body)
+	}
+	token, err := s.Admin().NewToken(context.Background(), "mum", "laptop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp, _ := s.Do("mum", token, "GET", "/api/v1/me", nil); resp.StatusCode != 200 {
+		t.Errorf("device token as password: %d", resp.StatusCode)
+	}
+	if resp, _ := s.Do("", "", "GET", "/api/v1/me", nil, "Authorization", "Bearer "+token); resp.StatusCode != 200 {
+		t.Errorf("device token as bearer: %d", resp.StatusCode)
+	}
+	if resp, _ := s.Do("", "", "GET", "/api/v1/me", nil, "Authorization", "Bearer "+token+"x"); resp.StatusCode != 401 {
+		t.Errorf("wrong token: %d", resp.StatusCode)
+	}
+	// A password change ends the old password at once, even though checks are cached.
+	if err := s.Admin().SetPassword(context.Background(), "mum", "another horse"); err != nil {
+		t.Fatal(err)
+	}
+	if resp, _ := s.Do("mum", pw, "GET", "/api/v1/me", nil); resp.StatusCode != 401 {
+		t.Errorf("old password after a change: %d", resp.StatusCode)
+	}
+	events := failedSignIns(t, s)
+	if len(events) != 4 { // wrong password, unknown user, wrong token, old password
+		t.Errorf("%d failed sign-ins recorded, want 4: %+v", len(events), events)
+	}
+}
+
+func failedSignIns(t *testing.T, s *apptest.Server) []catalog.Event {
+	cat, err := catalog.Open(context.Background(), paths.Catalog(s.State))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cat.Close()
+	var es []catalog.Event
+	cat.View(context.Background(), func(tx *catalog.Tx) (err error) { es, err = tx.Events(context.Background(), "", 100); return err })
+	return es
+}
+
+// TestLockout: after too many wrong passwords an address must wait, even with the right
+// password, while another address (and so the account) still works.
+func TestLockout(t *testing.T) {
+	g := auth.NewGuard()
+	g.LockAfter, g.FirstDelay, g.MaxDelay = 5, time.Millisecond, 20*time.Millisecond
+	s := apptest.Start(t, func(o *app.Options) { o.Guard = g })
+	s.AddUser("kid", pw, false)
+	for i := range 5 {
+		start := time.Now()
+		resp, _ := s.Do("kid", "guess", "GET", "/api/v1/me", nil)
+		if resp.StatusCode != 401 {
+			t.Fatalf("guess %d: %d", i, resp.StatusCode)
+		}
+		if i > 1 && time.Since(start) < time.Millisecond<<(i-1) {
+			t.Errorf("guess %d answered without the growing wait", i)
+		}
+	}
+	resp, body := s.Do("kid", pw, "GET", "/api/v1/me", nil)
+	if resp.StatusCode != 429 || resp.Header.Get("Retry-After") == "" || !strings.Contains(body, "wait") {
+		t.Errorf("right password from a locked-out address: %d %q", resp.StatusCode, body)
+	}
+	other := clientFrom(t, s, "127.0.0.2")
+	req, _ := http.NewRequest("GET", s.URL+"/api/v1/me", nil)
+	req.SetBasicAuth("kid", pw)
+	r2, err := other.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2.Body.Close()
+	if r2.StatusCode != 200 {
+		t.Errorf("the same account from another address: %d, want 200", r2.StatusCode)
+	}
+	es := failedSignIns(t, s)
+	if len(es) != 5 || es[0].Kind != "login-locked" || es[0].Source != "127.0.0.1" {
+		t.Errorf("events: %+v", es)
+	}
+}
+
+// clientFrom is an HTTPS client whose connections come from a given loopback address.
+func clientFrom(t *testing.T, s *apptest.Server, ip string) *http.Client {
+	pem, _ := os.ReadFile(s.CAFile)
+	roots := x509.NewCertPool()
+	roots.AppendCertsFromPEM(pem)
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
+	return &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}, DialContext: d.DialContext}}
+}
+
+// TestPlainHTTPRedirects: the plain port only sends people to HTTPS.
+func TestPlainHTTPRedirects(t *testing.T) {
+	s := apptest.Start(t, func(o *app.Options) { o.HTTPListen = "127.0.0.1:0" })
+	addr := s.App.PlainAddr()
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.Get("http://" + addr + "/dav/Public/x?y=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	u, _ := url.Parse(resp.Header.Get("Location"))
+	if resp.StatusCode != http.StatusPermanentRedirect || u.Scheme != "https" || u.Host != strings.TrimPrefix(s.URL, "https://") || u.RequestURI() != "/dav/Public/x?y=1" {
+		t.Errorf("plain HTTP: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}
+
+// TestSetupPage: without an administrator, the one-time link creates one; a wrong link
+// does nothing, and once set up the page only says so.
+func TestSetupPage(t *testing.T) {
+	s := apptest.Start(t)
+	token := s.App.SetupToken()
+	if token == "" {
+		t.Fatal("no setup token while there is no administrator")
+	}
+	if resp, _ := s.Do("", "", "POST", "/setup", strings.NewReader("token=wrong&name=eve&password=longenough"), "Content-Type", "application/x-www-form-urlencoded"); resp.StatusCode != 403 {
+		t.Errorf("wrong token: %d", resp.StatusCode)
+	}
+	if resp, _ := s.Do("", "", "POST", "/setup", strings.NewReader("token="+token+"&name=dad&password=short"), "Content-Type", "application/x-www-form-urlencoded"); resp.StatusCode != 400 {
+		t.Errorf("short password: %d", resp.StatusCode)
+	}
+	if resp, body := s.Do("", "", "POST", "/setup", strings.NewReader("token="+token+"&name=dad&password="+url.QueryEscape(pw)), "Content-Type", "application/x-www-form-urlencoded"); resp.StatusCode != 200 || !strings.Contains(body, "Done") {
+		t.Errorf("setup: %d %s", resp.StatusCode, body)
+	}
+	if resp, _ := s.Do("dad", pw, "PROPFIND", "/dav/Pictures/", nil, "Depth", "0"); resp.StatusCode != 207 {
+		t.Errorf("the new administrator opens Pictures: %d", resp.StatusCode)
+	}
+	if _, body := s.Do("", "", "POST", "/setup", strings.NewReader("token="+token+"&name=eve&password=longenough"), "Content-Type", "application/x-www-form-urlencoded"); !strings.Contains(body, "already set up") {
+		t.Errorf("second setup: %s", body)
+	}
+	if us, _ := s.Admin().Users(context.Background()); len(us) != 1 {
+		t.Errorf("users: %+v", us)
+	}
+}
+
+// TestCertificate: the server presents a certificate from its own CA for its names, the
+// CA is offered for download, and both stay the same across a restart.
+func TestCertificate(t *testing.T) {
+	s := apptest.Start(t)
+	resp, body := s.Do("", "", "GET", "/ca.crt", nil)
+	ca, _ := os.ReadFile(s.CAFile)
+	if resp.StatusCode != 200 || body != string(ca) {
+		t.Errorf("/ca.crt: %d", resp.StatusCode)
+	}
+	info, err := s.Admin().Server(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn := dialTLS(t, s)
+	leaf := conn.ConnectionState().PeerCertificates[0]
+	conn.Close()
+	for _, n := range []string{"localhost"} {
+		if err := leaf.VerifyHostname(n); err != nil {
+			t.Errorf("certificate not for %s: %v", n, err)
+		}
+	}
+	s.Restart()
+	again, _ := s.Admin().Server(context.Background())
+	if again.Fingerprint != info.Fingerprint || again.CAFingerprint != info.CAFingerprint || info.Fingerprint == "" {
+		t.Errorf("fingerprints changed across a restart: %+v, %+v", info, again)
+	}
+	if !strings.HasPrefix(info.URL, "https://") {
+		t.Errorf("URL %q", info.URL)
+	}
+}
+
+func dialTLS(t *testing.T, s *apptest.Server) *tls.Conn {
+	pem, _ := os.ReadFile(s.CAFile)
+	roots := x509.NewCertPool()
+	roots.AppendCertsFromPEM(pem)
+	conn, err := tls.Dial("tcp", strings.TrimPrefix(s.URL, "https://"), &tls.Config{RootCAs: roots, ServerName: "localhost"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return conn
+}
+
+var _ = io.Discard
