@@ -6,9 +6,11 @@ STATE     ?=
 DRIVE     ?=
 # Debian packages the tests need. Each is checked by a command it provides.
 TEST_DEBS := util-linux:mount litmus:litmus rclone:rclone cadaver:cadaver bsdutils:script
+# and what make bench compares against.
+BENCH_DEBS := apache2:apache2 rclone:rclone
 APT       := $(if $(filter 0,$(shell id -u)),,sudo) apt-get
 
-.PHONY: run build test deps lint bench clean
+.PHONY: run build test deps bench-deps debs lint bench clean
 
 ## run: build hearthd and start it on its embedded defaults (STATE=dir and DRIVE=dir override)
 run: build
@@ -19,13 +21,19 @@ build:
 
 ## deps: install what the tests need (idempotent; apt as root)
 deps:
-	@missing=""; for pair in $(TEST_DEBS); do pkg=$${pair%%:*}; cmd=$${pair#*:}; \
+	@$(MAKE) --no-print-directory debs DEBS="$(TEST_DEBS)"
+	@$(GO) version >/dev/null
+
+bench-deps:
+	@$(MAKE) --no-print-directory debs DEBS="$(BENCH_DEBS)"
+
+debs:
+	@missing=""; for pair in $(DEBS); do pkg=$${pair%%:*}; cmd=$${pair#*:}; \
 		command -v $$cmd >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		$(APT) update -qq && DEBIAN_FRONTEND=noninteractive $(APT) install -y -qq $$missing; \
 	fi
-	@$(GO) version >/dev/null
 
 ## test: everything, with skips for missing tools turned into failures
 test: deps lint
@@ -38,7 +46,7 @@ lint:
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -o /dev/null ./server
 
 ## bench: Go benchmarks and the side-by-side comparisons, with ratios
-bench:
+bench: bench-deps
 	./bench/run.sh
 
 clean:

@@ -10,4 +10,7 @@ echo "== Go benchmarks"
 go test -run '^$' -bench . -benchtime 2s ./server/... | tee "bench-out/go-$stamp.txt"
 echo
 echo "== The pool against a plain copy (ratios above 1 mean the pool is faster)"
-go run ./bench/poolbench "$@" | tee "bench-out/pool-$stamp.md"
+go run ./bench/poolbench | tee "bench-out/pool-$stamp.md"
+echo
+echo "== The WebDAV drive against Apache mod_dav and rclone serve webdav"
+go run ./bench/davbench | tee "bench-out/dav-$stamp.md"

@@ -236,6 +236,12 @@ func (a *App) webHandler(ctx context.Context) (http.Handler, error) {
 	return web.New(opt), nil
 }
 
+// CopyPeopleFrom carries users, access, locks and properties over from an old catalog
+// file (after a rebuild).
+func (a *App) CopyPeopleFrom(ctx context.Context, path string) error {
+	return a.cat.CopyPeopleFrom(ctx, path)
+}
+
 // SetupToken is the one-time token of the setup page ("" once an administrator exists
 // at start).
 func (a *App) SetupToken() string { return a.setup }

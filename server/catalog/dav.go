@@ -80,11 +80,31 @@ func (tx *Tx) Props(ctx context.Context, path string) ([]Prop, error) {
 	return out, rows.Err()
 }
 
+// PropsIn returns the dead properties of everything directly in the folder dir, by path:
+// one query for a whole folder listing.
+func (tx *Tx) PropsIn(ctx context.Context, dir string) (map[string][]Prop, error) {
+	rows, err := tx.q.QueryContext(ctx, "SELECT path, ns, name, lang, xml FROM props WHERE parent = ?", dir)
+	if err != nil {
+		return nil, fmt.Errorf("read properties in %s: %w", dir, err)
+	}
+	defer rows.Close()
+	out := map[string][]Prop{}
+	for rows.Next() {
+		var path string
+		var p Prop
+		if err := rows.Scan(&path, &p.Space, &p.Local, &p.Lang, &p.InnerXML); err != nil {
+			return nil, fmt.Errorf("read properties in %s: %w", dir, err)
+		}
+		out[path] = append(out[path], p)
+	}
+	return out, rows.Err()
+}
+
 // SetProp stores a dead property; RemoveProp removes one.
 func (tx *Tx) SetProp(ctx context.Context, path string, p Prop) error {
-	_, err := tx.q.ExecContext(ctx, `INSERT INTO props(path, ns, name, lang, xml) VALUES(?, ?, ?, ?, ?)
+	_, err := tx.q.ExecContext(ctx, `INSERT INTO props(path, parent, ns, name, lang, xml) VALUES(?, ?, ?, ?, ?, ?)
 		ON CONFLICT(path, ns, name) DO UPDATE SET lang = excluded.lang, xml = excluded.xml`,
-		path, p.Space, p.Local, p.Lang, p.InnerXML)
+		path, parentOf(path), p.Space, p.Local, p.Lang, p.InnerXML)
 	if err != nil {
 		return fmt.Errorf("save property of %s: %w", path, err)
 	}
@@ -102,8 +122,10 @@ func (tx *Tx) RemoveProp(ctx context.Context, path, space, local string) error {
 // MoveProps carries the properties of path and everything under it to a new path. The
 // suffix is cut in bytes (as a BLOB): substr on TEXT counts characters.
 func (tx *Tx) MoveProps(ctx context.Context, from, to string) error {
-	_, err := tx.q.ExecContext(ctx, `UPDATE OR REPLACE props SET path = ? || CAST(substr(CAST(path AS BLOB), ?) AS TEXT)
-		WHERE path = ? OR (path >= ? AND path < ?)`, to, len(from)+1, from, from+"/", from+"0")
+	_, err := tx.q.ExecContext(ctx, `UPDATE OR REPLACE props SET
+		path = ?1 || CAST(substr(CAST(path AS BLOB), ?2) AS TEXT),
+		parent = CASE WHEN path = ?3 THEN ?4 ELSE ?1 || CAST(substr(CAST(parent AS BLOB), ?2) AS TEXT) END
+		WHERE path = ?3 OR (path >= ?5 AND path < ?6)`, to, len(from)+1, from, parentOf(to), from+"/", from+"0")
 	if err != nil {
 		return fmt.Errorf("move properties of %s: %w", from, err)
 	}
@@ -156,4 +178,35 @@ func (tx *Tx) Events(ctx context.Context, kind string, limit int) ([]Event, erro
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+// peopleTables are what the catalog holds that the drives do not: users, their tokens and
+// access, WebDAV locks and properties, and events. A rebuild carries them over.
+var peopleTables = []string{"users", "tokens", "access", "locks", "props", "events"}
+
+// CopyPeopleFrom copies the tables the drives cannot rebuild from the catalog file at
+// path (one set aside by a rebuild). Tables that file lacks are skipped.
+func (c *Catalog) CopyPeopleFrom(ctx context.Context, path string) error {
+	conn, err := c.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "ATTACH DATABASE ? AS old", "file:"+path+"?mode=ro"); err != nil {
+		return fmt.Errorf("open the old catalog: %w", err)
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), "DETACH DATABASE old")
+	for _, t := range peopleTables {
+		var n int
+		if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM old.sqlite_master WHERE type = 'table' AND name = ?", t).Scan(&n); err != nil {
+			return fmt.Errorf("read the old catalog: %w", err)
+		}
+		if n == 0 {
+			continue
+		}
+		if _, err := conn.ExecContext(ctx, "INSERT OR IGNORE INTO main."+t+" SELECT * FROM old."+t); err != nil {
+			return fmt.Errorf("carry %s over: %w", t, err)
+		}
+	}
+	return nil
 }

@@ -108,13 +108,15 @@ CREATE TABLE locks (
 
 -- Dead properties (PROPPATCH) by namespace path; they follow moves and go with deletes.
 CREATE TABLE props (
-	path TEXT NOT NULL,
-	ns   TEXT NOT NULL,
+	path   TEXT NOT NULL,
+	parent TEXT NOT NULL,
+	ns     TEXT NOT NULL,
 	name TEXT NOT NULL,
 	lang TEXT NOT NULL,
 	xml  BLOB NOT NULL,
 	PRIMARY KEY (path, ns, name)
 ) WITHOUT ROWID;
+CREATE INDEX props_parent ON props(parent);
 
 CREATE TABLE events (
 	id     INTEGER PRIMARY KEY,

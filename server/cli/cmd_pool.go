@@ -130,6 +130,12 @@ func rebuild(ctx context.Context, e *env, drives []string) error {
 	if err == nil && len(st.Drives) == 0 {
 		err = errors.New("no drive of a pool was found; name the drives: hearthd pool rebuild /mnt/disk1 /mnt/disk2")
 	}
+	if err == nil && moved {
+		// Users, their access and the drive's locks are not on the drives: keep them.
+		if cerr := a.CopyPeopleFrom(ctx, aside); cerr != nil {
+			fmt.Fprintf(e.errOut, "The users could not be carried over from the old catalog (%v); create the administrator again with: hearthd setup\n", cerr)
+		}
+	}
 	if cerr := a.Close(ctx); err == nil {
 		err = cerr
 	}

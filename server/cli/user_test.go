@@ -84,3 +84,25 @@ func TestUsersAndAccess(t *testing.T) {
 		t.Errorf("kid's share went with kid:\n%s", out)
 	}
 }
+
+// TestRebuildKeepsUsers: a rebuild of the index from the drives keeps the users and who
+// may open what, which the drives do not hold.
+func TestRebuildKeepsUsers(t *testing.T) {
+	state := filepath.Join(t.TempDir(), "state")
+	stop := startDaemon(t, state)
+	if out, code := hearthdWithInput(t, state, "correct horse\n", "setup", "-name", "dad"); code != 0 {
+		t.Fatal(out)
+	}
+	hearthdWithInput(t, state, "kids password\n", "user", "add", "kid")
+	mustRun(t, state, "share", "set", "Pictures", "-access", "kid=read")
+	stop()
+	if out := mustRun(t, state, "pool", "rebuild"); strings.Contains(out, "could not be carried over") {
+		t.Fatal(out)
+	}
+	if out := mustRun(t, state, "user", "list"); !strings.Contains(out, "dad") || !strings.Contains(out, "kid") {
+		t.Errorf("users after a rebuild:\n%s", out)
+	}
+	if out := mustRun(t, state, "share", "list"); !strings.Contains(out, "dad:full kid:read") {
+		t.Errorf("access after a rebuild:\n%s", out)
+	}
+}

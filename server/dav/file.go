@@ -18,7 +18,7 @@ import (
 
 // fileInfo is a pool entry as an os.FileInfo, with a content-based ETag and a content type
 // from the name alone (sniffing would read every file a folder listing shows).
-type fileInfo struct{ fi pool.FileInfo }
+type fileInfo struct{ fi *pool.FileInfo }
 
 func (i fileInfo) Name() string       { return i.fi.Name }
 func (i fileInfo) Size() int64        { return i.fi.Size }
@@ -34,7 +34,7 @@ func (i fileInfo) Mode() fs.FileMode {
 
 // ETag is the file's content hash (strong: equal bytes, equal tag) or, for a folder, its
 // generation and time.
-func (i fileInfo) ETag(context.Context) (string, error) { return etagOf(i.fi), nil }
+func (i fileInfo) ETag(context.Context) (string, error) { return etagOf(*i.fi), nil }
 
 func etagOf(fi pool.FileInfo) string {
 	if !fi.Dir && len(fi.Hash) >= 32 {
@@ -134,8 +134,8 @@ func (d *dirFile) Readdir(count int) ([]fs.FileInfo, error) {
 	}
 	stateOf(d.ctx).remember(d.path, list)
 	out := make([]fs.FileInfo, len(list))
-	for i, fi := range list {
-		out[i] = fileInfo{fi}
+	for i := range list {
+		out[i] = fileInfo{&list[i]} // a pointer in an interface costs no allocation
 	}
 	return out, nil
 }

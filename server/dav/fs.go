@@ -45,7 +45,7 @@ func (f *poolFS) Stat(ctx context.Context, name string) (os.FileInfo, error) {
 	if err != nil {
 		return nil, st.fail("stat", name, err)
 	}
-	return fileInfo{fi}, nil
+	return fileInfo{&fi}, nil
 }
 
 func (f *poolFS) OpenFile(ctx context.Context, name string, flag int, _ os.FileMode) (webdav.File, error) {

@@ -107,9 +107,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, MaxXMLBody)
 	}
 	st := &reqState{method: r.Method, size: r.ContentLength}
-	if r.Method == "PROPFIND" {
-		st.stats = map[string]fileInfo{}
-	}
+	st.listing = r.Method == "PROPFIND"
 	ctx := withState(r.Context(), st)
 	if r.Method == "DELETE" || r.Method == "MOVE" {
 		if root, locked := h.locks.lockedBelow(time.Now(), name, ifTokens(r.Header.Get("If"))); locked {

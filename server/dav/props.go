@@ -25,6 +25,15 @@ func (s *propStore) get(ctx context.Context, p string) ([]catalog.Prop, error) {
 	return out, err
 }
 
+func (s *propStore) in(ctx context.Context, dir string) (map[string][]catalog.Prop, error) {
+	var out map[string][]catalog.Prop
+	err := s.cat.View(ctx, func(tx *catalog.Tx) (err error) {
+		out, err = tx.PropsIn(ctx, dir)
+		return err
+	})
+	return out, err
+}
+
 func (s *propStore) move(ctx context.Context, from, to string) error {
 	return s.cat.Update(ctx, func(tx *catalog.Tx) error { return tx.MoveProps(ctx, from, to) })
 }
@@ -55,7 +64,10 @@ type propHolder struct {
 func (h *propHolder) DeadProps() (map[xml.Name]webdav.Property, error) {
 	out := map[xml.Name]webdav.Property{}
 	if h.path != "" {
-		ps, err := h.fs.props.get(h.ctx, h.path)
+		ps, ok, err := stateOf(h.ctx).propsOf(h.ctx, h.fs.props, h.path)
+		if err == nil && !ok {
+			ps, err = h.fs.props.get(h.ctx, h.path)
+		}
 		if err != nil {
 			return nil, err
 		}

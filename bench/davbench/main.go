@@ -1,0 +1,317 @@
+// Command davbench measures Hearth's WebDAV drive against Apache mod_dav and rclone serve
+// webdav on the same machine and filesystem, side by side in one run: PUT and GET of a
+// large file (speed and server CPU seconds per GiB) and PROPFIND Depth 1 of a folder of
+// many files (time, and Hearth's peak memory). All three serve HTTPS with Basic auth.
+// PUT is also compared with a plain durable copy on the same filesystem.
+package main
+
+import (
+	"bytes"
+	"crypto/rand"
+	"crypto/tls"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+var (
+	dirFlag = flag.String("dir", "", "where to work (default: a folder under /var/tmp)")
+	sizeMB  = flag.Int("size-mb", 1024, "size of the large file in MiB")
+	many    = flag.Int("many", 50000, "entries in the PROPFIND folder")
+	only    = flag.String("only", "", "run only this server (hearth, apache, rclone)")
+)
+
+const user, pass = "bench", "bench-password"
+
+// server is a WebDAV server under test, in its own processes.
+type server struct {
+	name string
+	url  string // the WebDAV folder the test works in, ending in /
+	// many is the folder on disk the server shows as url+"many/".
+	many string
+	pids func() []int
+	stop func()
+}
+
+type result struct {
+	put, get, propfind time.Duration
+	putCPU, getCPU     float64 // server CPU seconds per GiB
+	propfindCPU        float64
+	peakMB             float64 // growth of peak RSS during the PROPFIND (Hearth only)
+}
+
+func main() {
+	flag.Parse()
+	dir := *dirFlag
+	if dir == "" {
+		d, err := os.MkdirTemp("/var/tmp", "davbench-")
+		check(err)
+		defer os.RemoveAll(d)
+		dir = d
+	}
+	os.Chmod(dir, 0o755)
+	certs := makeCert(dir)
+	size := int64(*sizeMB) << 20
+	fmt.Printf("davbench in %s, %s: a %d MiB file, a folder of %d entries\n\n", dir, time.Now().Format(time.RFC3339), *sizeMB, *many)
+
+	plain := timeIt(func() { plainCopy(filepath.Join(dir, "plain.bin"), size, true) })
+	os.Remove(filepath.Join(dir, "plain.bin"))
+	plainNoSync := timeIt(func() { plainCopy(filepath.Join(dir, "plain.bin"), size, false) })
+	os.Remove(filepath.Join(dir, "plain.bin"))
+
+	results := map[string]result{}
+	var order []string
+	for _, start := range []func(string, tlsFiles) *server{startHearth, startApache, startRclone} {
+		s := start(dir, certs)
+		if *only != "" && s.name != *only {
+			s.stop()
+			continue
+		}
+		results[s.name] = measure(s, size)
+		order = append(order, s.name)
+		s.stop()
+	}
+
+	gib := float64(size) / (1 << 30)
+	mbs := func(d time.Duration) string { return fmt.Sprintf("%.0f MB/s", float64(size)/1e6/d.Seconds()) }
+	fmt.Println("| work | " + strings.Join(order, " | ") + " |")
+	fmt.Println("|---" + strings.Repeat("|---", len(order)) + "|")
+	row := func(label string, f func(r result) string) {
+		cells := []string{label}
+		for _, n := range order {
+			cells = append(cells, f(results[n]))
+		}
+		fmt.Println("| " + strings.Join(cells, " | ") + " |")
+	}
+	row(fmt.Sprintf("PUT %.1f GiB", gib), func(r result) string { return mbs(r.put) })
+	row("PUT server CPU s/GiB", func(r result) string { return fmt.Sprintf("%.2f", r.putCPU) })
+	row(fmt.Sprintf("GET %.1f GiB", gib), func(r result) string { return mbs(r.get) })
+	row("GET server CPU s/GiB", func(r result) string { return fmt.Sprintf("%.2f", r.getCPU) })
+	row(fmt.Sprintf("PROPFIND Depth 1, %d entries", *many), func(r result) string { return r.propfind.Round(time.Millisecond).String() })
+	row("PROPFIND server CPU s", func(r result) string { return fmt.Sprintf("%.2f", r.propfindCPU) })
+	row("PROPFIND peak memory growth", func(r result) string {
+		if r.peakMB == 0 {
+			return "-"
+		}
+		return fmt.Sprintf("%.1f MB", r.peakMB)
+	})
+	fmt.Println()
+	fmt.Printf("plain copy of %.1f GiB on the same filesystem: %s with fsync, %s without\n\n", gib, mbs(plain), mbs(plainNoSync))
+	h, ok := results["hearth"]
+	if !ok {
+		return
+	}
+	fmt.Println("| ratio | value | target |")
+	fmt.Println("|---|---|---|")
+	fmt.Printf("| Hearth PUT / plain copy with fsync | %.2f× | ≥ 0.9× |\n", plain.Seconds()/h.put.Seconds())
+	if a, ok := results["apache"]; ok {
+		fmt.Printf("| Hearth GET speed / Apache | %.2f× | ≥ 1× |\n", a.get.Seconds()/h.get.Seconds())
+		fmt.Printf("| Hearth PROPFIND speed / Apache | %.2f× | ≥ 1× |\n", a.propfind.Seconds()/h.propfind.Seconds())
+	}
+	if r, ok := results["rclone"]; ok {
+		fmt.Printf("| Hearth GET speed / rclone | %.2f× | |\n", r.get.Seconds()/h.get.Seconds())
+		fmt.Printf("| Hearth PROPFIND speed / rclone | %.2f× | |\n", r.propfind.Seconds()/h.propfind.Seconds())
+	}
+	fmt.Printf("| Hearth PROPFIND peak memory growth | %.1f MB | < 32 MB |\n", h.peakMB)
+}
+
+func measure(s *server, size int64) result {
+	c := client()
+	var r result
+	var cpu float64
+	fmt.Fprintf(os.Stderr, "%s: PUT\n", s.name)
+	cpu = cpuSeconds(s.pids())
+	r.put = timeIt(func() {
+		req, _ := http.NewRequest("PUT", s.url+"big.bin", &pattern{left: size})
+		req.ContentLength = size
+		req.SetBasicAuth(user, pass)
+		resp, err := c.Do(req)
+		check(err)
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode/100 != 2 {
+			panic(fmt.Sprintf("%s PUT: %s", s.name, resp.Status))
+		}
+	})
+	gib := float64(size) / (1 << 30)
+	r.putCPU = (cpuSeconds(s.pids()) - cpu) / gib
+	fmt.Fprintf(os.Stderr, "%s: GET\n", s.name)
+	cpu = cpuSeconds(s.pids())
+	r.get = timeIt(func() {
+		req, _ := http.NewRequest("GET", s.url+"big.bin", nil)
+		req.SetBasicAuth(user, pass)
+		resp, err := c.Do(req)
+		check(err)
+		n, err := io.Copy(io.Discard, resp.Body)
+		check(err)
+		resp.Body.Close()
+		if n != size {
+			panic(fmt.Sprintf("%s GET: %d bytes, want %d", s.name, n, size))
+		}
+	})
+	r.getCPU = (cpuSeconds(s.pids()) - cpu) / gib
+	fmt.Fprintf(os.Stderr, "%s: PROPFIND\n", s.name)
+	pids := s.pids()
+	before := rss(pids, "VmRSS")
+	resetPeak(pids)
+	cpu = cpuSeconds(pids)
+	var entries int
+	r.propfind = timeIt(func() {
+		req, _ := http.NewRequest("PROPFIND", s.url+"many/", strings.NewReader(`<?xml version="1.0"?><D:propfind xmlns:D="DAV:"><D:allprop/></D:propfind>`))
+		req.Header.Set("Depth", "1")
+		req.SetBasicAuth(user, pass)
+		resp, err := c.Do(req)
+		check(err)
+		b, err := io.ReadAll(resp.Body)
+		check(err)
+		resp.Body.Close()
+		entries = bytes.Count(b, []byte("<D:response")) + bytes.Count(b, []byte("<d:response")) + bytes.Count(b, []byte("<lp1:response"))
+	})
+	r.propfindCPU = cpuSeconds(pids) - cpu
+	if s.name == "hearth" {
+		r.peakMB = float64(rss(pids, "VmHWM")-before) / 1024
+	}
+	if entries < *many {
+		panic(fmt.Sprintf("%s listed %d entries, want %d", s.name, entries, *many+1))
+	}
+	return r
+}
+
+// pattern is size bytes of a repeating random block, so the client costs little.
+type pattern struct{ left, off int64 }
+
+var block = func() []byte { b := make([]byte, 1<<20); rand.Read(b); return b }()
+
+func (p *pattern) Read(b []byte) (int, error) {
+	if p.left == 0 {
+		return 0, io.EOF
+	}
+	n := copy(b, block[p.off%int64(len(block)):])
+	n = int(min(int64(n), p.left))
+	p.left -= int64(n)
+	p.off += int64(n)
+	return n, nil
+}
+
+func plainCopy(path string, size int64, sync bool) {
+	f, err := os.Create(path)
+	check(err)
+	_, err = io.Copy(f, &pattern{left: size})
+	check(err)
+	if sync {
+		check(f.Sync())
+	}
+	check(f.Close())
+}
+
+func client() *http.Client {
+	return &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, DisableCompression: true}}
+}
+
+func timeIt(f func()) time.Duration {
+	exec.Command("sync").Run()
+	t := time.Now()
+	f()
+	return time.Since(t)
+}
+
+// cpuSeconds sums user and system time of the processes.
+func cpuSeconds(pids []int) float64 {
+	var ticks int64
+	for _, pid := range pids {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			continue
+		}
+		f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+2:]))
+		u, _ := strconv.ParseInt(f[11], 10, 64)
+		s, _ := strconv.ParseInt(f[12], 10, 64)
+		ticks += u + s
+	}
+	return float64(ticks) / 100 // USER_HZ
+}
+
+// rss sums a memory line of /proc/PID/status (in KiB).
+func rss(pids []int, field string) int64 {
+	var kb int64
+	for _, pid := range pids {
+		b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+		for _, l := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(l, field+":"); ok {
+				n, _ := strconv.ParseInt(strings.Fields(v)[0], 10, 64)
+				kb += n
+			}
+		}
+	}
+	return kb
+}
+
+// resetPeak makes VmHWM start again from the current RSS.
+func resetPeak(pids []int) {
+	for _, pid := range pids {
+		os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", pid), []byte("5"), 0)
+	}
+}
+
+// children returns pid and its direct children (Apache's workers).
+func children(pid int) []int {
+	out := []int{pid}
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		n, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", n))
+		if err != nil {
+			continue
+		}
+		f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+2:]))
+		if pp, _ := strconv.Atoi(f[1]); pp == pid {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func freePort() int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	check(err)
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// waitUp waits until url answers anything.
+func waitUp(url string) {
+	c := client()
+	for i := 0; i < 600; i++ {
+		if resp, err := c.Get(url); err == nil {
+			resp.Body.Close()
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	panic("server at " + url + " did not start")
+}
+
+// fillMany makes n small files in dir.
+func fillMany(dir string, n int) {
+	check(os.MkdirAll(dir, 0o755))
+	for i := range n {
+		check(os.WriteFile(filepath.Join(dir, fmt.Sprintf("file-%06d.txt", i)), []byte("x"), 0o644))
+	}
+}
+
+func check(err error) {
+	if err != nil {
+		panic(err)
+	}
+}
