@@ -37,10 +37,13 @@ type Options struct {
 }
 
 // Server is the HTTPS handler.
-type Server struct{ opt Options }
+type Server struct {
+	opt      Options
+	sessions *sessions
+}
 
 // New returns the handler for the HTTPS listener.
-func New(opt Options) *Server { return &Server{opt: opt} }
+func New(opt Options) *Server { return &Server{opt: opt, sessions: &sessions{m: map[string]session{}}} }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Strict-Transport-Security", "max-age=31536000")
@@ -48,7 +51,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case p == dav.Prefix || strings.HasPrefix(p, dav.Prefix+"/"):
 		s.signedIn(w, r, s.opt.DAV)
+	case p == "/api/v1/session":
+		if r.Method == http.MethodDelete {
+			s.session(w, r, auth.User{})
+			return
+		}
+		if u, ok := s.authenticate(w, r); ok {
+			s.session(w, r, u)
+		}
 	case strings.HasPrefix(p, "/api/v1/"):
+		if u, ok := s.fromSession(r); ok {
+			s.serveAs(w, r, u, s.opt.API)
+			return
+		}
 		s.signedIn(w, r, s.opt.API)
 	case p == "/ca.crt":
 		w.Header().Set("Content-Type", "application/x-x509-ca-cert")
@@ -69,6 +84,11 @@ func (s *Server) signedIn(w http.ResponseWriter, r *http.Request, next http.Hand
 	if !ok {
 		return
 	}
+	s.serveAs(w, r, u, next)
+}
+
+// serveAs runs next for u with u's access to the shares.
+func (s *Server) serveAs(w http.ResponseWriter, r *http.Request, u auth.User, next http.Handler) {
 	access, err := s.opt.Accounts.Access(r.Context())
 	if err != nil {
 		http.Error(w, "The server could not read who may open what; please try again.", http.StatusInternalServerError)

@@ -211,3 +211,45 @@ func dialTLS(t *testing.T, s *apptest.Server) *tls.Conn {
 }
 
 var _ = io.Discard
+
+// TestSession: a page signs in once and then calls the API with its cookie; the cookie
+// never opens the WebDAV drive, and signing out ends it.
+func TestSession(t *testing.T) {
+	s := apptest.Start(t)
+	s.AddUser("mum", pw, false)
+	if resp, _ := s.Do("mum", "wrong password", "POST", "/api/v1/session", nil); resp.StatusCode != 401 {
+		t.Errorf("session with a wrong password: %d", resp.StatusCode)
+	}
+	resp, _ := s.Do("mum", pw, "POST", "/api/v1/session", nil)
+	var cookie *http.Cookie
+	for _, c := range resp.Cookies() {
+		if c.Name == "hearth_session" {
+			cookie = c
+		}
+	}
+	if resp.StatusCode != 200 || cookie == nil || !cookie.Secure || !cookie.HttpOnly || cookie.SameSite != http.SameSiteStrictMode {
+		t.Fatalf("sign in: %d %+v", resp.StatusCode, cookie)
+	}
+	with := func(method, path string) int {
+		req, _ := http.NewRequest(method, s.URL+path, nil)
+		req.AddCookie(cookie)
+		resp, err := s.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := with("GET", "/api/v1/me"); code != 200 {
+		t.Errorf("API with the cookie: %d", code)
+	}
+	if code := with("PROPFIND", "/dav/Public/"); code != 401 {
+		t.Errorf("WebDAV with only the cookie: %d, want 401", code)
+	}
+	if code := with("DELETE", "/api/v1/session"); code != 204 {
+		t.Errorf("sign out: %d", code)
+	}
+	if code := with("GET", "/api/v1/me"); code != 401 {
+		t.Errorf("API after signing out: %d", code)
+	}
+}

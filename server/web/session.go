@@ -1,0 +1,103 @@
+package web
+
+import (
+	"crypto/rand"
+	"encoding/json"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/hearth-home/hearth/server/auth"
+)
+
+// A session lets the web pages call the API without sending the password each time.
+// Sessions live in memory: a restart signs the pages out, nothing else. The cookie is
+// Secure, HttpOnly and SameSite=Strict, and only the API accepts it (never /dav/), so
+// another site cannot make a browser change anything.
+const (
+	sessionCookie = "hearth_session"
+	sessionFor    = 12 * time.Hour
+	maxSessions   = 10000
+)
+
+type sessions struct {
+	mu sync.Mutex
+	m  map[string]session
+}
+
+type session struct {
+	user    string
+	expires time.Time
+}
+
+func (s *sessions) create(user string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := time.Now()
+	if len(s.m) >= maxSessions {
+		for id, x := range s.m {
+			if now.After(x.expires) {
+				delete(s.m, id)
+			}
+		}
+	}
+	if len(s.m) >= maxSessions {
+		clear(s.m) // rather than grow without end: everyone signs in again
+	}
+	id := rand.Text() + rand.Text()
+	s.m[id] = session{user: user, expires: now.Add(sessionFor)}
+	return id
+}
+
+func (s *sessions) user(id string) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	x, ok := s.m[id]
+	if !ok || time.Now().After(x.expires) {
+		delete(s.m, id)
+		return "", false
+	}
+	return x.user, true
+}
+
+func (s *sessions) end(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.m, id)
+}
+
+// fromSession returns the user of a valid session cookie.
+func (s *Server) fromSession(r *http.Request) (auth.User, bool) {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil {
+		return auth.User{}, false
+	}
+	name, ok := s.sessions.user(c.Value)
+	if !ok {
+		return auth.User{}, false
+	}
+	u, err := s.opt.Accounts.Lookup(r.Context(), name)
+	return u, err == nil
+}
+
+// session answers POST /api/v1/session (sign in: the request carried a password or
+// token) and DELETE (sign out).
+func (s *Server) session(w http.ResponseWriter, r *http.Request, u auth.User) {
+	switch r.Method {
+	case http.MethodPost:
+		id := s.sessions.create(u.Name)
+		http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: id, Path: "/api/", MaxAge: int(sessionFor.Seconds()),
+			Secure: true, HttpOnly: true, SameSite: http.SameSiteStrictMode})
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]any{"name": u.Name, "admin": u.Admin})
+	case http.MethodDelete:
+		if c, err := r.Cookie(sessionCookie); err == nil {
+			s.sessions.end(c.Value)
+		}
+		http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/api/", MaxAge: -1, Secure: true, HttpOnly: true, SameSite: http.SameSiteStrictMode})
+		w.WriteHeader(http.StatusNoContent)
+	default:
+		w.Header().Set("Allow", "POST, DELETE")
+		http.Error(w, "Sign in with POST, sign out with DELETE.", http.StatusMethodNotAllowed)
+	}
+}
