@@ -38,6 +38,7 @@ type Accounts struct {
 	// password with every request does not pay for argon2id each time. Keyed by a digest
 	// of name and secret; entries lapse, and a password change makes them stale.
 	verified map[[32]byte]verifiedEntry
+	dummy    string // a hash checked for unknown names
 }
 
 type verifiedEntry struct {
@@ -50,7 +51,8 @@ const verifiedFor = 10 * time.Minute
 
 // NewAccounts returns the accounts kept in cat.
 func NewAccounts(cat *catalog.Catalog) *Accounts {
-	return &Accounts{cat: cat, hashing: make(chan struct{}, 2), verified: map[[32]byte]verifiedEntry{}}
+	dummy, _ := hashPassword("no such user")
+	return &Accounts{cat: cat, hashing: make(chan struct{}, 2), verified: map[[32]byte]verifiedEntry{}, dummy: dummy}
 }
 
 // User is a user as the rest of Hearth sees it.
@@ -226,6 +228,9 @@ func (a *Accounts) Verify(ctx context.Context, name, secret string) (User, error
 		return err
 	})
 	if errors.Is(err, catalog.ErrNotFound) {
+		// Take as long as for a real user, so the answer's time does not tell which
+		// names exist.
+		a.check(ctx, catalog.User{Name: name, Hash: a.dummy}, secret)
 		return User{}, ErrBadCredentials
 	}
 	if err != nil {

@@ -488,3 +488,26 @@ func TestPutKeepsBytes(t *testing.T) {
 }
 
 var _ = http.StatusOK
+
+// TestLocksGoWithTheirFile: deleting or moving a locked file (with its token) ends the
+// lock, so the old name is free again at once.
+func TestLocksGoWithTheirFile(t *testing.T) {
+	s := family(t)
+	writeFile(t, s, "Public/a.txt", "a")
+	token := lock(t, s, "Public/a.txt")
+	if resp, _ := s.Do("full", pw, "MOVE", "/dav/Public/a.txt", nil, "Destination", s.URL+"/dav/Public/b.txt", "If", "(<"+token+">)"); resp.StatusCode != 201 {
+		t.Fatalf("MOVE with the token: %d", resp.StatusCode)
+	}
+	if resp, _ := s.Do("full", pw, "PUT", "/dav/Public/a.txt", strings.NewReader("new")); resp.StatusCode != 201 {
+		t.Errorf("PUT at the old name after the move: %d, want 201", resp.StatusCode)
+	}
+	if resp, _ := s.Do("full", pw, "PUT", "/dav/Public/b.txt", strings.NewReader("new")); resp.StatusCode != 204 {
+		t.Errorf("PUT at the new name (the lock did not move): %d, want 204", resp.StatusCode)
+	}
+	token = lock(t, s, "Public/a.txt")
+	s.Do("full", pw, "DELETE", "/dav/Public/a.txt", nil, "If", "(<"+token+">)")
+	s.Restart()
+	if resp, _ := s.Do("full", pw, "PUT", "/dav/Public/a.txt", strings.NewReader("again")); resp.StatusCode != 201 {
+		t.Errorf("PUT after deleting a locked file and a restart: %d, want 201", resp.StatusCode)
+	}
+}

@@ -88,6 +88,7 @@ func (f *poolFS) RemoveAll(ctx context.Context, name string) error {
 	if err := f.pool.Remove(ctx, p); err != nil {
 		return stateOf(ctx).fail("remove", name, err)
 	}
+	f.locks.dropUnder(name)
 	return f.props.deleteAll(ctx, p)
 }
 
@@ -99,6 +100,7 @@ func (f *poolFS) Rename(ctx context.Context, oldName, newName string) error {
 	if err := f.pool.Rename(ctx, from, to); err != nil {
 		return stateOf(ctx).fail("rename", oldName, err)
 	}
+	f.locks.dropUnder(oldName)
 	return f.props.move(ctx, from, to)
 }
 

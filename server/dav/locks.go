@@ -300,6 +300,23 @@ func (ls *lockSystem) save(l *lock) error {
 	return err
 }
 
+// dropUnder forgets the locks on name and everything below it, after name was deleted
+// or moved away: a lock does not move with its resource (RFC 4918 7.7), and a stale one
+// would keep the old name locked.
+func (ls *lockSystem) dropUnder(name string) {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	name = cleanName(name)
+	for t, l := range ls.locks {
+		if l.d.Root == name || name == "/" || strings.HasPrefix(l.d.Root, name+"/") {
+			delete(ls.locks, t)
+			if l.saved {
+				ls.forget(t)
+			}
+		}
+	}
+}
+
 // lockedBelow returns the root of a lock strictly inside name whose token is not among
 // tokens: deleting or moving name would pull the locked file from under its owner.
 func (ls *lockSystem) lockedBelow(now time.Time, name string, tokens []string) (string, bool) {
