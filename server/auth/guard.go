@@ -22,6 +22,7 @@ type Guard struct {
 
 type source struct {
 	failures    []time.Time
+	pending     int // attempts checked but not yet decided: they count as failures
 	lockedUntil time.Time
 }
 
@@ -42,19 +43,27 @@ type Verdict struct {
 	Wait   time.Duration // wait this long before checking (or, if Locked, retry after)
 }
 
-// Check tells how the next attempt from addr must be treated.
+// Check tells how the next attempt from addr must be treated. An attempt that is not
+// Locked must be followed by Failed or Succeeded: until then it counts as a failure, so
+// attempts sent in parallel cannot get more guesses in than one after another.
 func (g *Guard) Check(addr string) Verdict {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	now := g.Now()
 	s := g.prune(addr, now)
 	if s == nil {
-		return Verdict{}
+		s = &source{}
+		g.sources[addr] = s
 	}
 	if now.Before(s.lockedUntil) {
 		return Verdict{Locked: true, Wait: s.lockedUntil.Sub(now)}
 	}
-	n := len(s.failures)
+	n := len(s.failures) + s.pending
+	if n >= g.LockAfter {
+		// Enough guesses are already under way to lock the source out.
+		return Verdict{Locked: true, Wait: g.LockFor}
+	}
+	s.pending++
 	if n == 0 {
 		return Verdict{}
 	}
@@ -62,8 +71,11 @@ func (g *Guard) Check(addr string) Verdict {
 	if delay > g.MaxDelay || delay <= 0 {
 		delay = g.MaxDelay
 	}
-	wait := s.failures[n-1].Add(delay).Sub(now)
-	return Verdict{Wait: max(wait, 0)}
+	last := now
+	if len(s.failures) > 0 {
+		last = s.failures[len(s.failures)-1]
+	}
+	return Verdict{Wait: max(last.Add(delay).Sub(now), 0)}
 }
 
 // Failed records a failed attempt from addr and reports whether it locked the source out.
@@ -81,6 +93,7 @@ func (g *Guard) Failed(addr string) (locked bool) {
 		s = &source{}
 		g.sources[addr] = s
 	}
+	s.pending = max(s.pending-1, 0)
 	s.failures = append(s.failures, now)
 	if len(s.failures) >= g.LockAfter && !now.Before(s.lockedUntil) {
 		s.lockedUntil = now.Add(g.LockFor)
@@ -90,12 +103,30 @@ func (g *Guard) Failed(addr string) (locked bool) {
 	return false
 }
 
-// Succeeded forgets the failures of addr.
+// Succeeded forgets the failures of addr (unless it is locked out).
 func (g *Guard) Succeeded(addr string) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if s := g.sources[addr]; s != nil && !g.Now().Before(s.lockedUntil) {
-		delete(g.sources, addr)
+	s := g.sources[addr]
+	if s == nil {
+		return
+	}
+	s.pending = max(s.pending-1, 0)
+	if !g.Now().Before(s.lockedUntil) {
+		s.failures = nil
+		if s.pending == 0 {
+			delete(g.sources, addr)
+		}
+	}
+}
+
+// Abandoned ends an attempt that was neither right nor wrong (the client went away, or
+// the server could not check).
+func (g *Guard) Abandoned(addr string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if s := g.sources[addr]; s != nil {
+		s.pending = max(s.pending-1, 0)
 	}
 }
 
@@ -112,7 +143,7 @@ func (g *Guard) prune(addr string, now time.Time) *source {
 		}
 	}
 	s.failures = keep
-	if len(keep) == 0 && !now.Before(s.lockedUntil) {
+	if len(keep) == 0 && s.pending == 0 && !now.Before(s.lockedUntil) {
 		delete(g.sources, addr)
 		return nil
 	}

@@ -511,3 +511,123 @@ func TestLocksGoWithTheirFile(t *testing.T) {
 		t.Errorf("PUT after deleting a locked file and a restart: %d, want 201", resp.StatusCode)
 	}
 }
+
+// TestIfHeaderAboutOtherFiles: an If list about another resource cannot lift the lock
+// on the file a request changes, and cannot be used to test a file in a share the user
+// cannot open (its entity tag would say what it holds).
+func TestIfHeaderAboutOtherFiles(t *testing.T) {
+	s := family(t)
+	writeFile(t, s, "Public/doc.txt", "locked")
+	writeFile(t, s, "Public/other.txt", "other")
+	lock(t, s, "Public/doc.txt")
+	tag := "<" + s.URL + "/dav/Public/other.txt> (Not <urn:uuid:nope>)"
+	for _, m := range []string{"PUT", "DELETE", "PROPPATCH"} {
+		if resp, _ := s.Do("read", pw, m, "/dav/Public/doc.txt", strings.NewReader(proppatchBody), "If", tag); resp.StatusCode != 403 {
+			t.Errorf("%s as reader: %d", m, resp.StatusCode)
+		}
+		s.AddUser("other"+m, pw, false)
+		s.SetAccess("Public", "other"+m, "full")
+		if resp, _ := s.Do("other"+m, pw, m, "/dav/Public/doc.txt", strings.NewReader(proppatchBody), "If", tag); resp.StatusCode != 423 {
+			t.Errorf("%s with an If list about another file: %d, want 423", m, resp.StatusCode)
+		}
+	}
+	if b, _ := readFile(t, s, "Public/doc.txt"); b != "locked" {
+		t.Errorf("doc.txt is %q", b)
+	}
+	// Probing dad's file by its entity tag from one's own share tells nothing.
+	writeFile(t, s, "dad/secret.txt", "guess me")
+	writeFile(t, s, "full/guess.txt", "guess me")
+	resp, _ := s.Do("full", pw, "GET", "/dav/full/guess.txt", nil)
+	etag := resp.Header.Get("ETag")
+	for _, e := range []string{etag, `"wrong"`} {
+		hdr := "<" + s.URL + "/dav/dad/secret.txt> ([" + e + "])"
+		if resp, _ := s.Do("full", pw, "PROPPATCH", "/dav/full/guess.txt", strings.NewReader(proppatchBody), "If", hdr); resp.StatusCode != 412 {
+			t.Errorf("If about a hidden file with tag %s: %d, want 412 either way", e, resp.StatusCode)
+		}
+	}
+}
+
+// TestUnlockOnlyWhereLocked: a lock is lifted only through the resource it locks, so a
+// reader who saw its token cannot lift it through a share of their own.
+func TestUnlockOnlyWhereLocked(t *testing.T) {
+	s := family(t)
+	writeFile(t, s, "Public/doc.txt", "locked")
+	token := lock(t, s, "Public/doc.txt")
+	if resp, _ := s.Do("read", pw, "UNLOCK", "/dav/read/", nil, "Lock-Token", "<"+token+">"); resp.StatusCode != 409 {
+		t.Errorf("UNLOCK through another share: %d, want 409", resp.StatusCode)
+	}
+	if resp, _ := s.Do("read", pw, "UNLOCK", "/dav/Public/doc.txt", nil, "Lock-Token", "<"+token+">"); resp.StatusCode != 403 {
+		t.Errorf("UNLOCK by a reader: %d, want 403", resp.StatusCode)
+	}
+	if resp, _ := s.Do("dad", pw, "PUT", "/dav/Public/doc.txt", strings.NewReader("x")); resp.StatusCode != 423 {
+		t.Errorf("the lock is gone: PUT %d", resp.StatusCode)
+	}
+}
+
+// TestFailedCopyKeepsTarget: a COPY whose source cannot be read leaves the target as it
+// was (the engine deletes the target first; a file is replaced atomically instead).
+func TestFailedCopyKeepsTarget(t *testing.T) {
+	s := family(t)
+	writeFile(t, s, "Public/src.txt", strings.Repeat("s", 100000))
+	writeFile(t, s, "Public/dst.txt", "precious")
+	os.Remove(filepath.Join(paths.FirstDrive(s.State), "Shares", "Public", "src.txt"))
+	resp, _ := s.Do("full", pw, "COPY", "/dav/Public/src.txt", nil, "Destination", s.URL+"/dav/Public/dst.txt")
+	if resp.StatusCode < 400 {
+		t.Errorf("COPY from a vanished file: %d", resp.StatusCode)
+	}
+	if b, ok := readFile(t, s, "Public/dst.txt"); !ok || b != "precious" {
+		t.Errorf("dst.txt is %q (%v)", b, ok)
+	}
+}
+
+// TestCopyOntoLockedFolder: COPY or MOVE onto a folder holding a locked file is refused.
+func TestCopyOntoLockedFolder(t *testing.T) {
+	s := family(t)
+	s.App.Pool.Mkdir(context.Background(), "Public/dir", time.Time{})
+	writeFile(t, s, "Public/dir/doc.txt", "locked")
+	writeFile(t, s, "Public/f.txt", "f")
+	lock(t, s, "Public/dir/doc.txt")
+	for _, m := range []string{"COPY", "MOVE"} {
+		if resp, _ := s.Do("full", pw, m, "/dav/Public/f.txt", nil, "Destination", s.URL+"/dav/Public/dir", "Overwrite", "T"); resp.StatusCode != 423 {
+			t.Errorf("%s onto the folder: %d, want 423", m, resp.StatusCode)
+		}
+	}
+	if b, _ := readFile(t, s, "Public/dir/doc.txt"); b != "locked" {
+		t.Error("the locked file is gone")
+	}
+}
+
+// TestCopyIntoItself: a folder is not copied or moved into itself.
+func TestCopyIntoItself(t *testing.T) {
+	s := family(t)
+	s.App.Pool.Mkdir(context.Background(), "Public/a", time.Time{})
+	writeFile(t, s, "Public/a/x", "x")
+	for _, m := range []string{"COPY", "MOVE"} {
+		if resp, _ := s.Do("full", pw, m, "/dav/Public/a", nil, "Destination", s.URL+"/dav/Public/a/z"); resp.StatusCode != 403 {
+			t.Errorf("%s into itself: %d, want 403", m, resp.StatusCode)
+		}
+	}
+	if list, _ := s.App.Pool.List(context.Background(), "Public/a"); len(list) != 1 {
+		t.Errorf("Public/a holds %d entries", len(list))
+	}
+}
+
+// TestLockOwnerNeedsNoOuterNamespace: an owner element using a prefix declared on the
+// request's root is answered in a form that stands on its own.
+func TestLockOwnerNeedsNoOuterNamespace(t *testing.T) {
+	s := family(t)
+	writeFile(t, s, "Public/o.txt", "o")
+	body := `<?xml version="1.0"?><D:lockinfo xmlns:D="DAV:" xmlns:o="urn:owner"><D:lockscope><D:exclusive/></D:lockscope>` +
+		`<D:locktype><D:write/></D:locktype><D:owner><o:name>Mum &amp; co</o:name></D:owner></D:lockinfo>`
+	resp, lockResp := s.Do("full", pw, "LOCK", "/dav/Public/o.txt", strings.NewReader(body))
+	if resp.StatusCode != 200 {
+		t.Fatalf("LOCK: %d", resp.StatusCode)
+	}
+	_, list := s.Do("full", pw, "PROPFIND", "/dav/Public/", strings.NewReader(propfindBody), "Depth", "1")
+	for _, b := range []string{lockResp, list} {
+		if strings.Contains(b, "o:name") || !strings.Contains(b, "<D:owner>Mum &amp; co</D:owner>") {
+			t.Errorf("owner not rewritten: %s", b)
+		}
+	}
+	unlockAll(t, s, "Public/o.txt")
+}

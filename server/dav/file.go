@@ -101,14 +101,6 @@ func (r *readFile) Close() error {
 	return nil
 }
 
-// WriteTo lets a GET of a whole file use the pool's own copy loop.
-func (r *readFile) WriteTo(w io.Writer) (int64, error) {
-	if err := r.open(); err != nil {
-		return 0, err
-	}
-	return r.f.WriteTo(w)
-}
-
 // dirFile is an open folder.
 type dirFile struct {
 	propHolder

@@ -85,6 +85,12 @@ func (f *poolFS) RemoveAll(ctx context.Context, name string) error {
 	if !strings.Contains(p, "/") {
 		return pathErr("remove", name, os.ErrPermission)
 	}
+	if f.replacesFile(ctx, name) {
+		// The engine deletes a COPY's or MOVE's target first. A file onto a file is
+		// replaced atomically by the pool instead, so a copy that fails halfway leaves
+		// the old file where it was.
+		return nil
+	}
 	if err := f.pool.Remove(ctx, p); err != nil {
 		return stateOf(ctx).fail("remove", name, err)
 	}
@@ -102,6 +108,21 @@ func (f *poolFS) Rename(ctx context.Context, oldName, newName string) error {
 	}
 	f.locks.dropUnder(oldName)
 	return f.props.move(ctx, from, to)
+}
+
+// replacesFile reports whether name is the destination of this COPY or MOVE and both it
+// and the source are files.
+func (f *poolFS) replacesFile(ctx context.Context, name string) bool {
+	st := stateOf(ctx)
+	if (st.method != "COPY" && st.method != "MOVE") || name != st.dst {
+		return false
+	}
+	src, err := f.pool.Stat(ctx, poolPath(st.name))
+	if err != nil || src.Dir {
+		return false
+	}
+	dst, err := f.pool.Stat(ctx, poolPath(name))
+	return err == nil && !dst.Dir
 }
 
 func pathErr(op, name string, err error) error {

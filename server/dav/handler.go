@@ -98,6 +98,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			r.Header.Set("Overwrite", "T") // RFC 4918 10.6: absent means T; the engine reads F
 		}
 	}
+	if dst != "" && (dst == name || strings.HasPrefix(dst, name+"/")) {
+		http.Error(w, "A folder cannot be copied or moved into itself.", http.StatusForbidden)
+		return
+	}
 	if isShareRoot(name) && (r.Method == "DELETE" || r.Method == "MOVE") || isShareRoot(dst) {
 		http.Error(w, "A share itself cannot be deleted, moved or replaced here; an administrator manages shares.", http.StatusForbidden)
 		return
@@ -106,23 +110,15 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "PROPFIND", "PROPPATCH", "LOCK":
 		r.Body = http.MaxBytesReader(w, r.Body, MaxXMLBody)
 	}
-	st := &reqState{method: r.Method, size: r.ContentLength}
+	st := &reqState{method: r.Method, size: r.ContentLength, name: name, dst: dst}
 	st.listing = r.Method == "PROPFIND"
 	ctx := withState(r.Context(), st)
-	if r.Method == "DELETE" || r.Method == "MOVE" {
-		if root, locked := h.locks.lockedBelow(time.Now(), name, ifTokens(r.Header.Get("If"))); locked {
-			writeLocked(w, Prefix+root)
+	if need(r.Method) == auth.Full && r.Method != "LOCK" && r.Method != "UNLOCK" {
+		if code, msg := h.lockCheck(r, pr, name, dst); code == webdav.StatusLocked {
+			writeLocked(w, Prefix+msg)
 			return
-		}
-	}
-	if hdr := r.Header.Get("If"); hdr != "" && need(r.Method) == auth.Full && r.Method != "UNLOCK" && r.Method != "COPY" {
-		lists, ok := parseIf(hdr)
-		if !ok {
-			http.Error(w, "The If header is malformed.", http.StatusBadRequest)
-			return
-		}
-		if h.locks.lockedDespite(time.Now(), name, h.listsFor(r, name, lists)) {
-			writeLocked(w, Prefix+name)
+		} else if code != 0 {
+			http.Error(w, msg, code)
 			return
 		}
 	}
@@ -135,6 +131,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch r.Method {
 	case "LOCK":
 		h.lock(w, r.WithContext(ctx), name)
+		return
+	case "UNLOCK":
+		h.unlock(w, r, name)
 		return
 	case "PROPFIND", "PROPPATCH":
 		if err := checkXML(r); err != nil {
@@ -176,23 +175,62 @@ func (h *Handler) allowed(pr auth.Principal, method, name string) (int, string) 
 	return 0, ""
 }
 
-// listsFor keeps the If lists that are about name: untagged ones, and those whose
-// resource tag names it.
-func (h *Handler) listsFor(r *http.Request, name string, lists []ifList) []ifList {
-	var out []ifList
-	for _, l := range lists {
-		if l.resource != "" {
-			u, err := url.Parse(l.resource)
-			if err != nil || (u.Host != "" && u.Host != r.Host) {
-				continue
-			}
-			if n, err := nameOf(u); err != nil || n != name {
-				continue
-			}
+// lockCheck decides, before the engine runs, whether the locks allow a changing request:
+// every name it changes (and, for DELETE, MOVE and COPY, everything below the names it
+// removes or replaces) must be unlocked, or locked by a lock whose token a true list of
+// the If header submits. It answers 412 when the If header has lists and none is true,
+// and 423 (with the locked name) when a lock stands in the way. A list about a resource
+// the user cannot read counts as false: its entity tags must not tell them anything.
+func (h *Handler) lockCheck(r *http.Request, pr auth.Principal, name, dst string) (int, string) {
+	var lists []ifList
+	if hdr := r.Header.Get("If"); hdr != "" {
+		var ok bool
+		if lists, ok = parseIf(hdr); !ok {
+			return http.StatusBadRequest, "The If header is malformed."
 		}
-		out = append(out, l)
+		for i := range lists {
+			lists[i].resource = h.ifResource(r, pr, name, lists[i].resource)
+		}
 	}
-	return out
+	var targets []lockTarget
+	switch r.Method {
+	case "DELETE":
+		targets = []lockTarget{{name, true}}
+	case "MOVE":
+		targets = []lockTarget{{name, true}, {dst, true}}
+	case "COPY":
+		targets = []lockTarget{{dst, true}}
+	default:
+		targets = []lockTarget{{name, false}}
+	}
+	anyTrue, root, locked := h.locks.blocked(time.Now(), targets, lists)
+	if len(lists) > 0 && !anyTrue {
+		return http.StatusPreconditionFailed, "None of the conditions of the If header holds."
+	}
+	if locked {
+		return webdav.StatusLocked, root
+	}
+	return 0, ""
+}
+
+// ifResource resolves the resource tag of an If list to a WebDAV name ("" when the list
+// cannot be true for this request).
+func (h *Handler) ifResource(r *http.Request, pr auth.Principal, name, tag string) string {
+	if tag == "" {
+		return name
+	}
+	u, err := url.Parse(tag)
+	if err != nil || (u.Host != "" && u.Host != r.Host) {
+		return ""
+	}
+	n, err := nameOf(u)
+	if err != nil {
+		return ""
+	}
+	if share, _, ok := cutShare(n); !ok || pr.Level(share) < auth.Read {
+		return ""
+	}
+	return n
 }
 
 func isShareRoot(name string) bool {

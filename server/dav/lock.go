@@ -59,7 +59,7 @@ func (h *Handler) lock(w http.ResponseWriter, r *http.Request, name string) {
 		http.Error(w, "A lock's Depth is 0 or infinity.", http.StatusBadRequest)
 		return
 	}
-	d := webdav.LockDetails{Root: name, Duration: timeout, OwnerXML: li.Owner.InnerXML, ZeroDepth: depth == "0"}
+	d := webdav.LockDetails{Root: name, Duration: timeout, OwnerXML: ownerXML(li.Owner.InnerXML), ZeroDepth: depth == "0"}
 	l, err := h.locks.take(now, d, li.Shared != nil)
 	if errors.Is(err, webdav.ErrLocked) {
 		writeLocked(w, Prefix+name)
@@ -72,7 +72,13 @@ func (h *Handler) lock(w http.ResponseWriter, r *http.Request, name string) {
 	status := http.StatusOK
 	if _, err := h.fs.pool.Stat(r.Context(), poolPath(name)); errors.Is(err, pool.ErrNotFound) {
 		// A lock on an unmapped name makes an empty file (RFC 4918 7.3).
-		if _, err := h.fs.pool.WriteFile(r.Context(), poolPath(name), bytes.NewReader(nil), pool.WriteOptions{}); err != nil {
+		none := uint64(0) // if a file appeared meanwhile, keep it
+		_, err := h.fs.pool.WriteFile(r.Context(), poolPath(name), bytes.NewReader(nil), pool.WriteOptions{IfGen: &none})
+		switch {
+		case err == nil:
+			status = http.StatusCreated
+		case errors.Is(err, pool.ErrChanged):
+		default:
 			h.locks.Unlock(now, l.token)
 			code, msg := statusFor(err)
 			if errors.Is(err, pool.ErrNotFound) {
@@ -81,7 +87,6 @@ func (h *Handler) lock(w http.ResponseWriter, r *http.Request, name string) {
 			http.Error(w, msg, code)
 			return
 		}
-		status = http.StatusCreated
 	}
 	w.Header().Set("Lock-Token", "<"+l.token+">")
 	writeLockBody(w, status, []lock{*l})
@@ -104,6 +109,63 @@ func (h *Handler) refresh(w http.ResponseWriter, r *http.Request, name string, n
 		}
 	}
 	http.Error(w, "No such lock on this file or folder.", http.StatusPreconditionFailed)
+}
+
+// unlock answers UNLOCK itself: the lock must be on the request's resource (RFC 4918
+// 9.11), so nobody can lift a lock through a share where they happen to have full access.
+func (h *Handler) unlock(w http.ResponseWriter, r *http.Request, name string) {
+	token := strings.TrimSpace(r.Header.Get("Lock-Token"))
+	if len(token) < 2 || token[0] != '<' || token[len(token)-1] != '>' {
+		http.Error(w, "UNLOCK needs a Lock-Token header such as <urn:uuid:...>.", http.StatusBadRequest)
+		return
+	}
+	token = token[1 : len(token)-1]
+	for _, l := range h.locks.on(time.Now(), name) {
+		if l.token == token {
+			if err := h.locks.Unlock(time.Now(), token); err != nil && !errors.Is(err, webdav.ErrNoSuchLock) {
+				http.Error(w, "The lock could not be removed; please try again.", http.StatusInternalServerError)
+				return
+			}
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+	}
+	w.Header().Set("Content-Type", `application/xml; charset="utf-8"`)
+	w.WriteHeader(http.StatusConflict)
+	fmt.Fprint(w, `<?xml version="1.0" encoding="utf-8"?>
+<D:error xmlns:D="DAV:"><D:lock-token-matches-request-uri/></D:error>
+`)
+}
+
+// ownerXML keeps what a lock's owner element says (an href, or its text) in a form that
+// needs no namespace declaration from the request it came in: echoed raw, a prefix
+// declared on the request's root would be unbound in every later answer.
+func ownerXML(inner string) string {
+	d := xml.NewDecoder(strings.NewReader("<o>" + inner + "</o>"))
+	var text, href strings.Builder
+	inHref := false
+	for {
+		t, err := d.Token()
+		if err != nil {
+			break
+		}
+		switch t := t.(type) {
+		case xml.StartElement:
+			inHref = t.Name.Local == "href"
+		case xml.EndElement:
+			inHref = false
+		case xml.CharData:
+			if inHref {
+				href.Write(t)
+			} else {
+				text.Write(t)
+			}
+		}
+	}
+	if h := strings.TrimSpace(href.String()); h != "" {
+		return "<D:href>" + xmlEscape(h) + "</D:href>"
+	}
+	return xmlEscape(strings.TrimSpace(text.String()))
 }
 
 // parseTimeout reads the first usable value of a Timeout header; none means the longest.

@@ -148,27 +148,6 @@ func (ls *lockSystem) holds(name string, conditions []webdav.Condition) bool {
 	return true
 }
 
-// lockedDespite reports whether the If header's lists that hold for name leave it locked:
-// some list is true, yet none of the true lists names a lock on name. Such a request is
-// refused as Locked (423); one whose lists are all false fails its precondition (412).
-func (ls *lockSystem) lockedDespite(now time.Time, name string, lists []ifList) bool {
-	ls.mu.Lock()
-	defer ls.mu.Unlock()
-	ls.expire(now)
-	name = cleanName(name)
-	anyTrue := false
-	for _, l := range lists {
-		if !ls.holds(name, l.conds) {
-			continue
-		}
-		anyTrue = true
-		if _, ok := ls.submitted(name, l.conds); ok {
-			return false
-		}
-	}
-	return anyTrue
-}
-
 // submitted reports whether name is free of locks or one of the locks on it is named
 // by a (not negated) condition, and returns that lock.
 func (ls *lockSystem) submitted(name string, conditions []webdav.Condition) (*lock, bool) {
@@ -258,16 +237,17 @@ func (ls *lockSystem) Refresh(now time.Time, token string, duration time.Duratio
 	if l == nil {
 		return webdav.LockDetails{}, webdav.ErrNoSuchLock
 	}
-	l.d.Duration = duration
-	l.expires = time.Time{}
+	next := *l // saved first, so memory and catalog never disagree
+	next.d.Duration, next.expires = duration, time.Time{}
 	if duration >= 0 {
-		l.expires = now.Add(duration)
+		next.expires = now.Add(duration)
 	}
 	if l.saved {
-		if err := ls.save(l); err != nil {
+		if err := ls.save(&next); err != nil {
 			return webdav.LockDetails{}, err
 		}
 	}
+	*l = next
 	return l.d, nil
 }
 
@@ -317,29 +297,58 @@ func (ls *lockSystem) dropUnder(name string) {
 	}
 }
 
-// lockedBelow returns the root of a lock strictly inside name whose token is not among
-// tokens: deleting or moving name would pull the locked file from under its owner.
-func (ls *lockSystem) lockedBelow(now time.Time, name string, tokens []string) (string, bool) {
+// lockTarget is a name a request changes; tree: and everything below it.
+type lockTarget struct {
+	name string
+	tree bool
+}
+
+// blocked evaluates the If lists (each against its resource; "" never holds) and
+// reports whether any is true, and the first target name (or locked name below one)
+// whose locks none of the true lists submits.
+func (ls *lockSystem) blocked(now time.Time, targets []lockTarget, lists []ifList) (anyTrue bool, root string, locked bool) {
 	ls.mu.Lock()
 	defer ls.mu.Unlock()
 	ls.expire(now)
-	name = cleanName(name)
-	for t, l := range ls.locks {
-		inside := name == "/" || strings.HasPrefix(l.d.Root, name+"/")
-		if inside && !containsToken(tokens, t) {
-			return l.d.Root, true
+	submitted := map[string]bool{}
+	for _, l := range lists {
+		if l.resource == "" || !ls.holds(cleanName(l.resource), l.conds) {
+			continue
+		}
+		anyTrue = true
+		for _, c := range l.conds {
+			if !c.Not && c.Token != "" {
+				submitted[c.Token] = true
+			}
 		}
 	}
-	return "", false
-}
-
-func containsToken(tokens []string, t string) bool {
-	for _, x := range tokens {
-		if x == t {
-			return true
+	free := func(n string) bool {
+		held := false
+		for _, l := range ls.locks {
+			if l.covers(n) {
+				if submitted[l.token] {
+					return true
+				}
+				held = true
+			}
+		}
+		return !held
+	}
+	for _, t := range targets {
+		n := cleanName(t.name)
+		if !free(n) {
+			return anyTrue, n, true
+		}
+		if !t.tree {
+			continue
+		}
+		for _, l := range ls.locks {
+			if (n == "/" || strings.HasPrefix(l.d.Root, n+"/")) && !free(l.d.Root) {
+				return anyTrue, l.d.Root, true
+			}
 		}
 	}
-	return false
+	return anyTrue, "", false
 }
 
 // newUUID returns a random (version 4) UUID.

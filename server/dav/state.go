@@ -26,11 +26,12 @@ func visible(ctx context.Context, p string) bool {
 // generation a conditional PUT expects, and, during a PROPFIND, the folder listing last
 // read with its dead properties, so each entry costs no further catalog query.
 type reqState struct {
-	method string
-	mu     sync.Mutex
-	err    error
-	ifGen  *uint64
-	size   int64
+	method    string
+	name, dst string // the request's WebDAV name and, for COPY and MOVE, its destination
+	mu        sync.Mutex
+	err       error
+	ifGen     *uint64
+	size      int64
 
 	listing  bool // a PROPFIND: keep listings
 	listDir  string

@@ -105,13 +105,6 @@ func challenge(w http.ResponseWriter, msg string) {
 
 func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (auth.User, bool) {
 	ctx := r.Context()
-	ip := clientIP(r)
-	v := s.opt.Guard.Check(ip)
-	if v.Locked {
-		w.Header().Set("Retry-After", strconv.Itoa(int(v.Wait.Seconds())+1))
-		http.Error(w, fmt.Sprintf("Too many wrong passwords from your address. Please wait %d minutes and try again.", int(v.Wait.Minutes())+1), http.StatusTooManyRequests)
-		return auth.User{}, false
-	}
 	name, secret, ok := r.BasicAuth()
 	if !ok {
 		name, secret, ok = bearer(r)
@@ -120,10 +113,18 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (auth.User
 		challenge(w, "Please sign in with your Hearth user name and password.")
 		return auth.User{}, false
 	}
+	ip := clientIP(r)
+	v := s.opt.Guard.Check(ip)
+	if v.Locked {
+		w.Header().Set("Retry-After", strconv.Itoa(int(v.Wait.Seconds())+1))
+		http.Error(w, fmt.Sprintf("Too many wrong passwords from your address. Please wait %d minutes and try again.", int(v.Wait.Minutes())+1), http.StatusTooManyRequests)
+		return auth.User{}, false
+	}
 	if v.Wait > 0 {
 		select {
 		case <-time.After(v.Wait):
 		case <-ctx.Done():
+			s.opt.Guard.Abandoned(ip)
 			return auth.User{}, false
 		}
 	}
@@ -141,6 +142,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (auth.User
 		return auth.User{}, false
 	}
 	if err != nil {
+		s.opt.Guard.Abandoned(ip)
 		http.Error(w, "The server could not check your password; please try again.", http.StatusInternalServerError)
 		return auth.User{}, false
 	}
@@ -174,12 +176,18 @@ func (s *Server) recordFailure(ctx context.Context, ip, name string, locked bool
 	}
 }
 
+// clientIP is the source the guard counts: the address, or for IPv6 its /64 network,
+// since one household or attacker holds a whole /64.
 func clientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr
 	}
-	return host
+	ip := net.ParseIP(host)
+	if ip == nil || ip.To4() != nil {
+		return host
+	}
+	return ip.Mask(net.CIDRMask(64, 128)).String() + "/64"
 }
 
 func tokenEqual(a, b string) bool {

@@ -157,8 +157,9 @@ func TestSetupPage(t *testing.T) {
 	if resp, body := s.Do("", "", "POST", "/setup", strings.NewReader("token="+token+"&name=dad&password="+url.QueryEscape(pw)), "Content-Type", "application/x-www-form-urlencoded"); resp.StatusCode != 200 || !strings.Contains(body, "Done") {
 		t.Errorf("setup: %d %s", resp.StatusCode, body)
 	}
-	if resp, _ := s.Do("dad", pw, "PROPFIND", "/dav/Pictures/", nil, "Depth", "0"); resp.StatusCode != 207 {
-		t.Errorf("the new administrator opens Pictures: %d", resp.StatusCode)
+	if resp, body := s.Do("dad", pw, "PROPFIND", "/dav/Pictures/", nil, "Depth", "0"); resp.StatusCode != 207 {
+		acc, err := s.Admin().Access(context.Background())
+		t.Errorf("the new administrator opens Pictures: %d %q; access %+v %v", resp.StatusCode, body, acc, err)
 	}
 	if _, body := s.Do("", "", "POST", "/setup", strings.NewReader("token="+token+"&name=eve&password=longenough"), "Content-Type", "application/x-www-form-urlencoded"); !strings.Contains(body, "already set up") {
 		t.Errorf("second setup: %s", body)
@@ -251,5 +252,36 @@ func TestSession(t *testing.T) {
 	}
 	if code := with("GET", "/api/v1/me"); code != 401 {
 		t.Errorf("API after signing out: %d", code)
+	}
+}
+
+// TestParallelGuesses: guesses sent all at once count as much as one after another.
+func TestParallelGuesses(t *testing.T) {
+	g := auth.NewGuard()
+	g.FirstDelay, g.MaxDelay = time.Millisecond, 5*time.Millisecond
+	s := apptest.Start(t, func(o *app.Options) { o.Guard = g })
+	s.AddUser("dad", pw, true)
+	codes := make(chan int, 40)
+	for range 40 {
+		go func() {
+			req, _ := http.NewRequest("GET", s.URL+"/api/v1/me", nil)
+			req.SetBasicAuth("dad", "guess")
+			resp, err := s.Client().Do(req)
+			if err != nil {
+				codes <- 0
+				return
+			}
+			resp.Body.Close()
+			codes <- resp.StatusCode
+		}()
+	}
+	checked := 0
+	for range 40 {
+		if <-codes == 401 {
+			checked++
+		}
+	}
+	if checked > g.LockAfter {
+		t.Errorf("%d of 40 parallel guesses were checked, want at most %d", checked, g.LockAfter)
 	}
 }
