@@ -4,12 +4,9 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/base64"
 	"fmt"
 	"io/fs"
-	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -252,7 +249,7 @@ func TestInterruptedUpload(t *testing.T) {
 		{"new file", "fresh.bin", "Content-Length: 1048576\r\n", strings.Repeat("n", 300000)},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			conn := dial(t, s)
+			conn := s.DialTLS("127.0.0.1")
 			auth := base64.StdEncoding.EncodeToString([]byte("full:" + pw))
 			fmt.Fprintf(conn, "PUT /dav/Public/%s HTTP/1.1\r\nHost: %s\r\nAuthorization: Basic %s\r\n%s\r\n%s",
 				c.path, strings.TrimPrefix(s.URL, "https://"), auth, c.headers, c.body)
@@ -267,17 +264,6 @@ func TestInterruptedUpload(t *testing.T) {
 			}
 		})
 	}
-}
-
-func dial(t *testing.T, s *apptest.Server) *tls.Conn {
-	pem, _ := os.ReadFile(s.CAFile)
-	roots := x509.NewCertPool()
-	roots.AppendCertsFromPEM(pem)
-	conn, err := tls.Dial("tcp", strings.TrimPrefix(s.URL, "https://"), &tls.Config{RootCAs: roots, ServerName: "127.0.0.1"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return conn
 }
 
 // waitNoTemp waits until no partial file is left on the drive.
@@ -487,7 +473,6 @@ func TestPutKeepsBytes(t *testing.T) {
 	}
 }
 
-var _ = http.StatusOK
 
 // TestLocksGoWithTheirFile: deleting or moving a locked file (with its token) ends the
 // lock, so the old name is free again at once.

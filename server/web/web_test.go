@@ -3,8 +3,6 @@ package web_test
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -117,11 +115,8 @@ func TestLockout(t *testing.T) {
 
 // clientFrom is an HTTPS client whose connections come from a given loopback address.
 func clientFrom(t *testing.T, s *apptest.Server, ip string) *http.Client {
-	pem, _ := os.ReadFile(s.CAFile)
-	roots := x509.NewCertPool()
-	roots.AppendCertsFromPEM(pem)
 	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
-	return &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}, DialContext: d.DialContext}}
+	return &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: s.Roots()}, DialContext: d.DialContext}}
 }
 
 // TestPlainHTTPRedirects: the plain port only sends people to HTTPS.
@@ -182,7 +177,7 @@ func TestCertificate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	conn := dialTLS(t, s)
+	conn := s.DialTLS("localhost")
 	leaf := conn.ConnectionState().PeerCertificates[0]
 	conn.Close()
 	for _, n := range []string{"localhost"} {
@@ -200,18 +195,6 @@ func TestCertificate(t *testing.T) {
 	}
 }
 
-func dialTLS(t *testing.T, s *apptest.Server) *tls.Conn {
-	pem, _ := os.ReadFile(s.CAFile)
-	roots := x509.NewCertPool()
-	roots.AppendCertsFromPEM(pem)
-	conn, err := tls.Dial("tcp", strings.TrimPrefix(s.URL, "https://"), &tls.Config{RootCAs: roots, ServerName: "localhost"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return conn
-}
-
-var _ = io.Discard
 
 // TestSession: a page signs in once and then calls the API with its cookie; the cookie
 // never opens the WebDAV drive, and signing out ends it.

@@ -130,15 +130,31 @@ func (s *Server) Client() *http.Client {
 	if s.client != nil {
 		return s.client
 	}
+	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: s.Roots()}, MaxIdleConnsPerHost: 8}
+	s.client = &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	return s.client
+}
+
+// Roots holds the server's CA, for clients that trust it.
+func (s *Server) Roots() *x509.CertPool {
 	pem, err := os.ReadFile(s.CAFile)
 	if err != nil {
 		s.T.Fatal(err)
 	}
 	roots := x509.NewCertPool()
 	roots.AppendCertsFromPEM(pem)
-	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}, MaxIdleConnsPerHost: 8}
-	s.client = &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	return s.client
+	return roots
+}
+
+// DialTLS opens a raw TLS connection to the server, checking its certificate for
+// serverName.
+func (s *Server) DialTLS(serverName string) *tls.Conn {
+	s.T.Helper()
+	conn, err := tls.Dial("tcp", strings.TrimPrefix(s.URL, "https://"), &tls.Config{RootCAs: s.Roots(), ServerName: serverName})
+	if err != nil {
+		s.T.Fatal(err)
+	}
+	return conn
 }
 
 // Do sends one request as user (no credentials when user is "") and returns the answer
