@@ -473,7 +473,6 @@ func TestPutKeepsBytes(t *testing.T) {
 	}
 }
 
-
 // TestLocksGoWithTheirFile: deleting or moving a locked file (with its token) ends the
 // lock, so the old name is free again at once.
 func TestLocksGoWithTheirFile(t *testing.T) {

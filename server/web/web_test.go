@@ -195,7 +195,6 @@ func TestCertificate(t *testing.T) {
 	}
 }
 
-
 // TestSession: a page signs in once and then calls the API with its cookie; the cookie
 // never opens the WebDAV drive, and signing out ends it.
 func TestSession(t *testing.T) {
