@@ -615,3 +615,27 @@ func TestLockOwnerNeedsNoOuterNamespace(t *testing.T) {
 	}
 	unlockAll(t, s, "Public/o.txt")
 }
+
+// TestBrowserListing: a folder opened in a web browser shows its files as links, and
+// the top shows only the shares the user may read.
+func TestBrowserListing(t *testing.T) {
+	s := family(t)
+	writeFile(t, s, "Public/holiday photo.jpg", "jpeg")
+	if _, err := s.App.Pool.Mkdir(context.Background(), "Public/<b>album", time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	resp, body := s.Do("read", pw, "GET", "/dav/Public/", nil)
+	if resp.StatusCode != 200 || !strings.Contains(body, `href="holiday%20photo.jpg"`) || !strings.Contains(body, "&lt;b&gt;album/") || strings.Contains(body, "<b>") {
+		t.Errorf("listing: %d\n%s", resp.StatusCode, body)
+	}
+	if resp, _ := s.Do("read", pw, "GET", "/dav/Public", nil); resp.StatusCode != 301 || resp.Header.Get("Location") != "/dav/Public/" {
+		t.Errorf("folder without a slash: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	_, top := s.Do("read", pw, "GET", "/dav/", nil)
+	if !strings.Contains(top, `href="Public/"`) || strings.Contains(top, `href="dad/"`) {
+		t.Errorf("top listing:\n%s", top)
+	}
+	if resp, _ := s.Do("none", pw, "GET", "/dav/Public/", nil); resp.StatusCode != 404 {
+		t.Errorf("listing for a user without access: %d", resp.StatusCode)
+	}
+}

@@ -129,6 +129,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	switch r.Method {
+	case "GET", "HEAD":
+		if h.listFolder(w, r, name) {
+			return
+		}
 	case "LOCK":
 		h.lock(w, r.WithContext(ctx), name)
 		return

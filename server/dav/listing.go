@@ -1,0 +1,85 @@
+package dav
+
+import (
+	"html/template"
+	"net/http"
+	"path"
+	"strings"
+
+	"github.com/hearth-home/hearth/internal/human"
+	"github.com/hearth-home/hearth/server/auth"
+	"github.com/hearth-home/hearth/server/pool"
+)
+
+var listingPage = template.Must(template.New("listing").Funcs(template.FuncMap{
+	"size": func(fi pool.FileInfo) string {
+		if fi.Dir {
+			return ""
+		}
+		return human.Bytes(fi.Size)
+	},
+	"href": func(fi pool.FileInfo) string {
+		h := hrefOf(path.Base(fi.Path))
+		if fi.Dir {
+			h += "/"
+		}
+		return h
+	},
+}).Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{{.Title}} – Hearth</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body style="font-family: system-ui, sans-serif; max-width: 50em; margin: 2em auto; line-height: 1.5">
+<h1>{{.Title}}</h1>
+{{if .Up}}<p><a href="../">Up one folder</a></p>{{end}}
+<table style="width: 100%; border-collapse: collapse">
+<tr><th style="text-align: left">Name</th><th style="text-align: right">Size</th><th style="text-align: right">Changed</th></tr>
+{{range .Entries}}<tr><td><a href="{{href .}}">{{.Name}}{{if .Dir}}/{{end}}</a></td><td style="text-align: right">{{size .}}</td><td style="text-align: right">{{.ModTime.Format "2006-01-02 15:04"}}</td></tr>
+{{else}}<tr><td colspan="3">This folder is empty.</td></tr>
+{{end}}</table>
+<p style="color: #666">To add and change files, open this address as a network drive in your file manager.</p>
+</body></html>
+`))
+
+// listFolder answers a browser's GET of a folder with a page listing it (the engine
+// answers 405), so the address the family was given also works in a web browser.
+func (h *Handler) listFolder(w http.ResponseWriter, r *http.Request, name string) bool {
+	p := poolPath(name)
+	if p != "" {
+		fi, err := h.fs.pool.Stat(r.Context(), p)
+		if err != nil || !fi.Dir {
+			return false
+		}
+	}
+	list, err := h.fs.pool.List(r.Context(), p)
+	if err != nil {
+		return false
+	}
+	if !strings.HasSuffix(r.URL.Path, "/") {
+		http.Redirect(w, r, r.URL.Path+"/", http.StatusMovedPermanently)
+		return true
+	}
+	if p == "" {
+		pr, _ := auth.PrincipalOf(r.Context())
+		keep := list[:0]
+		for _, s := range list {
+			if pr.Level(s.Name) >= auth.Read {
+				keep = append(keep, s)
+			}
+		}
+		list = keep
+	}
+	title := "Shared folders"
+	if p != "" {
+		title = p
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if r.Method == http.MethodHead {
+		return true
+	}
+	listingPage.Execute(w, struct {
+		Title   string
+		Up      bool
+		Entries []pool.FileInfo
+	}{title, p != "", list})
+	return true
+}
