@@ -76,6 +76,12 @@ func (tx *Tx) Children(ctx context.Context, dir string) ([]Entry, error) {
 	return tx.entries(ctx, "WHERE parent = ? ORDER BY path", dir)
 }
 
+// ChildrenAfter lists at most limit entries of a folder whose paths sort after after: one
+// page of a long folder. The folder index holds (parent, path), so a page costs its size.
+func (tx *Tx) ChildrenAfter(ctx context.Context, dir, after string, limit int) ([]Entry, error) {
+	return tx.entries(ctx, "WHERE parent = ? AND path > ? ORDER BY path LIMIT ?", dir, after, limit)
+}
+
 // Tree lists path and everything below it, parents before children.
 func (tx *Tx) Tree(ctx context.Context, path string) ([]Entry, error) {
 	return tx.entries(ctx, "WHERE path = ? OR (path >= ? AND path < ?) ORDER BY path", path, path+"/", path+"0")

@@ -639,3 +639,35 @@ func TestBrowserListing(t *testing.T) {
 		t.Errorf("listing for a user without access: %d", resp.StatusCode)
 	}
 }
+
+// TestPropfindLargeFolder: a folder larger than one page is listed whole, once each,
+// with prop, propname and allprop; Depth infinity is refused.
+func TestPropfindLargeFolder(t *testing.T) {
+	s := family(t)
+	s.App.Pool.Mkdir(context.Background(), "Public/many", time.Time{})
+	const n = 1234
+	for i := range n {
+		writeFile(t, s, fmt.Sprintf("Public/many/f%04d", i), "x")
+	}
+	s.Do("full", pw, "PROPPATCH", "/dav/Public/many/f0600", strings.NewReader(proppatchBody))
+	for _, body := range []string{propfindBody, "",
+		`<D:propfind xmlns:D="DAV:"><D:propname/></D:propfind>`,
+		`<D:propfind xmlns:D="DAV:" xmlns:Z="urn:x"><D:prop><D:getetag/><Z:color/><Z:nothing/></D:prop></D:propfind>`} {
+		resp, b := s.Do("full", pw, "PROPFIND", "/dav/Public/many/", strings.NewReader(body), "Depth", "1")
+		if resp.StatusCode != 207 {
+			t.Fatalf("PROPFIND: %d", resp.StatusCode)
+		}
+		if got := strings.Count(b, "<D:response>"); got != n+1 {
+			t.Errorf("%d responses, want %d", got, n+1)
+		}
+		if !strings.Contains(b, "<D:href>/dav/Public/many/f1233</D:href>") || strings.Count(b, "/dav/Public/many/f0500<") != 1 {
+			t.Error("an entry is missing or listed twice")
+		}
+		if strings.Contains(body, "Z:color") && (strings.Count(b, `<color xmlns="urn:x">blue</color>`) != 1 || strings.Count(b, "404 Not Found") != n+1) {
+			t.Errorf("prop: the dead property or the 404s are wrong")
+		}
+	}
+	if resp, _ := s.Do("full", pw, "PROPFIND", "/dav/Public/many/", nil, "Depth", "infinity"); resp.StatusCode != 403 {
+		t.Errorf("Depth infinity: %d, want 403", resp.StatusCode)
+	}
+}

@@ -124,7 +124,6 @@ func (d *dirFile) Readdir(count int) ([]fs.FileInfo, error) {
 	if d.path == "" {
 		list = d.readable(list)
 	}
-	stateOf(d.ctx).remember(d.path, list)
 	out := make([]fs.FileInfo, len(list))
 	for i := range list {
 		out[i] = fileInfo{&list[i]} // a pointer in an interface costs no allocation

@@ -35,9 +35,6 @@ func (f *poolFS) Stat(ctx context.Context, name string) (os.FileInfo, error) {
 		return rootInfo{}, nil
 	}
 	st := stateOf(ctx)
-	if fi, ok := st.cached(p); ok {
-		return fi, nil
-	}
 	if !visible(ctx, p) {
 		return nil, pathErr("stat", name, os.ErrNotExist)
 	}

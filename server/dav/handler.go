@@ -111,7 +111,6 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, MaxXMLBody)
 	}
 	st := &reqState{method: r.Method, size: r.ContentLength, name: name, dst: dst}
-	st.listing = r.Method == "PROPFIND"
 	ctx := withState(r.Context(), st)
 	if need(r.Method) == auth.Full && r.Method != "LOCK" && r.Method != "UNLOCK" {
 		if code, msg := h.lockCheck(r, pr, name, dst); code == webdav.StatusLocked {
@@ -139,7 +138,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "UNLOCK":
 		h.unlock(w, r, name)
 		return
-	case "PROPFIND", "PROPPATCH":
+	case "PROPFIND":
+		if err := checkXML(r); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		h.propfind(w, r.WithContext(ctx), name)
+		return
+	case "PROPPATCH":
 		if err := checkXML(r); err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/xml"
 	"net/http"
-	"strconv"
 	"sync"
 	"time"
 
@@ -25,15 +24,6 @@ func (s *propStore) get(ctx context.Context, p string) ([]catalog.Prop, error) {
 	return out, err
 }
 
-func (s *propStore) in(ctx context.Context, dir string) (map[string][]catalog.Prop, error) {
-	var out map[string][]catalog.Prop
-	err := s.cat.View(ctx, func(tx *catalog.Tx) (err error) {
-		out, err = tx.PropsIn(ctx, dir)
-		return err
-	})
-	return out, err
-}
-
 func (s *propStore) move(ctx context.Context, from, to string) error {
 	return s.cat.Update(ctx, func(tx *catalog.Tx) error { return tx.MoveProps(ctx, from, to) })
 }
@@ -46,14 +36,13 @@ func (s *propStore) deleteAll(ctx context.Context, p string) error {
 const msNS = "urn:schemas-microsoft-com:"
 
 var (
-	quotaAvail    = xml.Name{Space: "DAV:", Local: "quota-available-bytes"}
-	quotaUsed     = xml.Name{Space: "DAV:", Local: "quota-used-bytes"}
-	win32MTime    = xml.Name{Space: msNS, Local: "Win32LastModifiedTime"}
-	lockDiscovery = xml.Name{Space: "DAV:", Local: "lockdiscovery"}
+	quotaAvail = xml.Name{Space: "DAV:", Local: "quota-available-bytes"}
+	quotaUsed  = xml.Name{Space: "DAV:", Local: "quota-used-bytes"}
+	win32MTime = xml.Name{Space: msNS, Local: "Win32LastModifiedTime"}
 )
 
-// propHolder gives an open file or folder its dead properties (webdav.DeadPropsHolder),
-// and folders the RFC 4331 quota properties.
+// propHolder gives an open file or folder its dead properties (webdav.DeadPropsHolder):
+// the engine uses it to copy them with a COPY and to change them with PROPPATCH.
 type propHolder struct {
 	fs   *poolFS
 	ctx  context.Context
@@ -64,28 +53,13 @@ type propHolder struct {
 func (h *propHolder) DeadProps() (map[xml.Name]webdav.Property, error) {
 	out := map[xml.Name]webdav.Property{}
 	if h.path != "" {
-		ps, ok, err := stateOf(h.ctx).propsOf(h.ctx, h.fs.props, h.path)
-		if err == nil && !ok {
-			ps, err = h.fs.props.get(h.ctx, h.path)
-		}
+		ps, err := h.fs.props.get(h.ctx, h.path)
 		if err != nil {
 			return nil, err
 		}
 		for _, p := range ps {
 			n := xml.Name{Space: p.Space, Local: p.Local}
 			out[n] = webdav.Property{XMLName: n, Lang: p.Lang, InnerXML: p.InnerXML}
-		}
-	}
-	if stateOf(h.ctx).method == "COPY" {
-		return out, nil // what the server computes is not copied as dead properties
-	}
-	if ls := h.fs.locks.on(time.Now(), "/"+h.path); len(ls) > 0 {
-		out[lockDiscovery] = webdav.Property{XMLName: lockDiscovery, InnerXML: []byte(activeLocks(ls))}
-	}
-	if h.dir {
-		if q, ok := h.fs.quota.of(h.ctx, h.path); ok {
-			out[quotaAvail] = webdav.Property{XMLName: quotaAvail, InnerXML: []byte(strconv.FormatInt(q.avail, 10))}
-			out[quotaUsed] = webdav.Property{XMLName: quotaUsed, InnerXML: []byte(strconv.FormatInt(q.used, 10))}
 		}
 	}
 	return out, nil

@@ -87,6 +87,16 @@ func (p *Pool) Stat(ctx context.Context, path string) (FileInfo, error) {
 
 // List returns the contents of a folder, by name; "" lists the shares.
 func (p *Pool) List(ctx context.Context, dir string) ([]FileInfo, error) {
+	return p.list(ctx, dir, "", -1)
+}
+
+// ListPage returns at most n entries of a folder, by name, starting after the path
+// after ("" for the first page): a long folder can be answered piece by piece.
+func (p *Pool) ListPage(ctx context.Context, dir, after string, n int) ([]FileInfo, error) {
+	return p.list(ctx, dir, after, n)
+}
+
+func (p *Pool) list(ctx context.Context, dir, after string, limit int) ([]FileInfo, error) {
 	if dir != "" {
 		var err error
 		if dir, err = safepath.Clean(dir); err != nil {
@@ -107,7 +117,7 @@ func (p *Pool) List(ctx context.Context, dir string) ([]FileInfo, error) {
 				return wrapPath(dir, ErrNotDir)
 			}
 		}
-		kids, err := tx.Children(ctx, dir)
+		kids, err := tx.ChildrenAfter(ctx, dir, after, limit)
 		if err != nil {
 			return err
 		}
