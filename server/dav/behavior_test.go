@@ -88,7 +88,7 @@ func TestPermissions(t *testing.T) {
 				s.App.Pool.Mkdir(context.Background(), "Public/dir", time.Time{})
 				resp, _ := s.Do(user, pw, c.method, "/dav/Public/"+c.path, strings.NewReader(c.body), c.hdr...)
 				want := map[string]int{"none": 404, "read": 403, "full": c.full}[user]
-				if need := c.method; user == "read" && (need == "GET" || need == "HEAD" || need == "PROPFIND") {
+				if m := c.method; user == "read" && (m == "GET" || m == "HEAD" || m == "PROPFIND") {
 					want = c.full
 				}
 				got := resp.StatusCode
@@ -669,5 +669,24 @@ func TestPropfindLargeFolder(t *testing.T) {
 	}
 	if resp, _ := s.Do("full", pw, "PROPFIND", "/dav/Public/many/", nil, "Depth", "infinity"); resp.StatusCode != 403 {
 		t.Errorf("Depth infinity: %d, want 403", resp.StatusCode)
+	}
+}
+
+// TestCopyOutOfReadOnlyShare: a reader may copy a file from a share they can only read
+// into one where they have full access, and not the other way round.
+func TestCopyOutOfReadOnlyShare(t *testing.T) {
+	s := family(t)
+	writeFile(t, s, "Public/report.pdf", "pdf")
+	if resp, _ := s.Do("read", pw, "COPY", "/dav/Public/report.pdf", nil, "Destination", s.URL+"/dav/read/report.pdf"); resp.StatusCode != 201 {
+		t.Errorf("COPY from a readable share into one's own: %d, want 201", resp.StatusCode)
+	}
+	if b, _ := readFile(t, s, "read/report.pdf"); b != "pdf" {
+		t.Errorf("the copy holds %q", b)
+	}
+	if resp, _ := s.Do("read", pw, "COPY", "/dav/read/report.pdf", nil, "Destination", s.URL+"/dav/Public/mine.pdf"); resp.StatusCode != 403 {
+		t.Errorf("COPY into a read-only share: %d, want 403", resp.StatusCode)
+	}
+	if resp, _ := s.Do("read", pw, "MOVE", "/dav/Public/report.pdf", nil, "Destination", s.URL+"/dav/read/moved.pdf"); resp.StatusCode != 403 {
+		t.Errorf("MOVE out of a read-only share: %d, want 403", resp.StatusCode)
 	}
 }

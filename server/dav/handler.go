@@ -58,13 +58,24 @@ func (h *Handler) logEngine(r *http.Request, err error) {
 	}
 }
 
-// need is the access a method needs in the share it names.
+// need is the access a method needs in the share its URL names. A COPY only reads
+// there; its destination needs full access.
 func need(method string) auth.Level {
 	switch method {
-	case "GET", "HEAD", "OPTIONS", "PROPFIND":
+	case "GET", "HEAD", "OPTIONS", "PROPFIND", "COPY":
 		return auth.Read
 	}
 	return auth.Full
+}
+
+// changes reports whether a method changes the names it touches, so that locks on them
+// must be honoured. LOCK and UNLOCK check their own locks.
+func changes(method string) bool {
+	switch method {
+	case "GET", "HEAD", "OPTIONS", "PROPFIND", "LOCK", "UNLOCK":
+		return false
+	}
+	return true
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -112,7 +123,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	st := &reqState{method: r.Method, size: r.ContentLength, name: name, dst: dst}
 	ctx := withState(r.Context(), st)
-	if need(r.Method) == auth.Full && r.Method != "LOCK" && r.Method != "UNLOCK" {
+	if changes(r.Method) {
 		if code, msg := h.lockCheck(r, pr, name, dst); code == webdav.StatusLocked {
 			writeLocked(w, Prefix+msg)
 			return
