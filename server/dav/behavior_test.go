@@ -185,6 +185,7 @@ func TestHostilePaths(t *testing.T) {
 		for _, m := range []string{"GET", "PUT", "DELETE", "PROPFIND"} {
 			resp, body := s.Do("full", pw, m, p, strings.NewReader("x"), "Depth", "0")
 			if resp.StatusCode != 400 && resp.StatusCode != 404 && !(m == "PUT" && resp.StatusCode == 409) {
+				// 409 for a PUT: its folder is missing, or the drive has a link at its name.
 				t.Errorf("%s %s: %d, want 400 or 404 (or 409 for a PUT)", m, p, resp.StatusCode)
 			}
 			if strings.Contains(body, "root:") || body == "secret" {
@@ -688,5 +689,21 @@ func TestCopyOutOfReadOnlyShare(t *testing.T) {
 	}
 	if resp, _ := s.Do("read", pw, "MOVE", "/dav/Public/report.pdf", nil, "Destination", s.URL+"/dav/read/moved.pdf"); resp.StatusCode != 403 {
 		t.Errorf("MOVE out of a read-only share: %d, want 403", resp.StatusCode)
+	}
+}
+
+// TestLockUnmappedName: LOCK on a name that does not exist makes an empty file there,
+// and answers 409 when its folder is missing or is a file.
+func TestLockUnmappedName(t *testing.T) {
+	s := family(t)
+	writeFile(t, s, "Public/file", "f")
+	for path, want := range map[string]int{"Public/new.txt": 201, "Public/missing/new.txt": 409, "Public/file/new.txt": 409} {
+		resp, _ := s.Do("full", pw, "LOCK", "/dav/"+path, strings.NewReader(lockBody))
+		if resp.StatusCode != want {
+			t.Errorf("LOCK %s: %d, want %d", path, resp.StatusCode, want)
+		}
+	}
+	if b, ok := readFile(t, s, "Public/new.txt"); !ok || b != "" {
+		t.Errorf("the locked new file: %q %v", b, ok)
 	}
 }

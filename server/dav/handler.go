@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -17,6 +18,7 @@ import (
 	"github.com/hearth-home/hearth/server/auth"
 	"github.com/hearth-home/hearth/server/catalog"
 	"github.com/hearth-home/hearth/server/pool"
+	"github.com/hearth-home/hearth/server/pool/drive"
 	"github.com/hearth-home/hearth/server/pool/safepath"
 	"golang.org/x/net/webdav"
 )
@@ -329,7 +331,8 @@ func xmlEscape(s string) string {
 	return b.String()
 }
 
-// statusFor is the answer for a pool error the engine would report as a generic failure.
+// statusFor is the answer for a pool error the engine would report as a generic failure;
+// 0 means the engine's own answer is the right one.
 func statusFor(err error) (int, string) {
 	switch {
 	case errors.Is(err, pool.ErrPoolFull), errors.Is(err, syscall.ENOSPC):
@@ -344,12 +347,14 @@ func statusFor(err error) (int, string) {
 		return http.StatusForbidden, err.Error()
 	case errors.Is(err, pool.ErrIsDir), errors.Is(err, pool.ErrNotDir):
 		return http.StatusConflict, err.Error()
-	case errors.Is(err, pool.ErrNotFound), errors.Is(err, pool.ErrExist):
-		return 0, "" // the engine's answer is the right one
-	case errors.Is(err, context.Canceled):
+	case errors.Is(err, drive.ErrUnsafe):
+		return http.StatusConflict, "Something that is not a plain file or folder (a link, say) is in the way of this name on a drive; nothing was changed. An administrator should look at the drive."
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return http.StatusBadRequest, "The upload did not arrive whole; nothing was changed. Please try again."
+	case errors.Is(err, pool.ErrNotFound), errors.Is(err, pool.ErrExist), errors.Is(err, context.Canceled):
 		return 0, ""
 	}
-	return http.StatusBadRequest, "The upload did not arrive whole; nothing was changed. Please try again."
+	return http.StatusInternalServerError, "The server could not finish this; nothing was changed. Please try again."
 }
 
 // responseWriter turns the engine's generic failures into answers that say what the pool

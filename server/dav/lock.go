@@ -84,6 +84,9 @@ func (h *Handler) lock(w http.ResponseWriter, r *http.Request, name string) {
 			if errors.Is(err, pool.ErrNotFound) {
 				code, msg = http.StatusConflict, "The folder to hold this file does not exist."
 			}
+			if code == 0 {
+				code, msg = http.StatusInternalServerError, "The file could not be made; please try again."
+			}
 			http.Error(w, msg, code)
 			return
 		}
