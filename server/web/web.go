@@ -49,6 +49,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Strict-Transport-Security", "max-age=31536000")
 	p := r.URL.Path
 	switch {
+	case r.Method == http.MethodOptions && !strings.HasPrefix(p, dav.Prefix+"/") && p != dav.Prefix:
+		// Windows' WebDAV client asks the server's root whether it speaks WebDAV before
+		// it opens /dav/; say so without asking for a password.
+		w.Header().Set("DAV", "1, 2")
+		w.Header().Set("MS-Author-Via", "DAV")
+		w.Header().Set("Allow", "OPTIONS, GET, HEAD")
+		w.WriteHeader(http.StatusOK)
 	case p == dav.Prefix || strings.HasPrefix(p, dav.Prefix+"/"):
 		s.signedIn(w, r, s.opt.DAV)
 	case p == "/api/v1/session":

@@ -267,3 +267,15 @@ func TestParallelGuesses(t *testing.T) {
 		t.Errorf("%d of 40 parallel guesses were checked, want at most %d", checked, g.LockAfter)
 	}
 }
+
+// TestOptionsAtRoot: the server's root says it speaks WebDAV (Windows asks there first).
+func TestOptionsAtRoot(t *testing.T) {
+	s := apptest.Start(t)
+	resp, _ := s.Do("", "", "OPTIONS", "/", nil)
+	if resp.StatusCode != 200 || resp.Header.Get("DAV") != "1, 2" || resp.Header.Get("MS-Author-Via") != "DAV" {
+		t.Errorf("OPTIONS /: %d %v", resp.StatusCode, resp.Header)
+	}
+	if resp, _ := s.Do("", "", "OPTIONS", "/dav/Public/", nil); resp.StatusCode != 401 {
+		t.Errorf("OPTIONS inside the drive without signing in: %d, want 401", resp.StatusCode)
+	}
+}
