@@ -40,6 +40,8 @@ type Service interface {
 	SetPassword(ctx context.Context, name, password string) error
 	RemoveUser(ctx context.Context, name string) error
 	NewToken(ctx context.Context, user, label string) (string, error)
+	Devices(ctx context.Context) ([]auth.Device, error)
+	RemoveDevice(ctx context.Context, id string) error
 	Access(ctx context.Context) ([]AccessEntry, error)
 	SetAccess(ctx context.Context, share, user, level string) error
 	Server(ctx context.Context) (ServerInfo, error)
@@ -110,6 +112,7 @@ var kinds = []struct {
 	{"weak_password", auth.ErrWeakPassword},
 	{"last_admin", auth.ErrLastAdmin},
 	{"name_taken", ErrNameTaken},
+	{"no_device", auth.ErrNoDevice},
 }
 
 func kindOf(err error) string {

@@ -225,3 +225,12 @@ func (c *Client) SetAccess(ctx context.Context, share, user, level string) error
 func (c *Client) Server(ctx context.Context) (ServerInfo, error) {
 	return do[ServerInfo](ctx, c, "server", none{})
 }
+
+func (c *Client) Devices(ctx context.Context) ([]auth.Device, error) {
+	return do[[]auth.Device](ctx, c, "devices", none{})
+}
+
+func (c *Client) RemoveDevice(ctx context.Context, id string) error {
+	_, err := do[none](ctx, c, "devices/remove", pathReq{id})
+	return err
+}

@@ -126,6 +126,12 @@ func (l Local) NewToken(ctx context.Context, user, label string) (string, error)
 	return l.Accounts.NewToken(ctx, user, label)
 }
 
+func (l Local) Devices(ctx context.Context) ([]auth.Device, error) { return l.Accounts.Devices(ctx) }
+
+func (l Local) RemoveDevice(ctx context.Context, id string) error {
+	return l.Accounts.RemoveDevice(ctx, id)
+}
+
 // CreateShare makes a share that every administrator may fully use; others get no
 // access until an administrator gives it.
 func (l Local) CreateShare(ctx context.Context, name string, copies int, description string) (pool.ShareInfo, error) {

@@ -6,6 +6,8 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strings"
+	"time"
 
 	"github.com/hearth-home/hearth/server/admin"
 	"github.com/hearth-home/hearth/server/auth"
@@ -34,9 +36,72 @@ type Server struct {
 	DAV         string `json:"dav"`
 }
 
+// Device is a registered PC or phone; Token is only in the answer that made it.
+type Device struct {
+	ID      string    `json:"id"`
+	User    string    `json:"user"`
+	Name    string    `json:"name"`
+	Created time.Time `json:"created"`
+	Token   string    `json:"token,omitempty"`
+}
+
 // New returns the API handler.
-func New(p *pool.Pool, info func(context.Context) (admin.ServerInfo, error)) http.Handler {
+func New(p *pool.Pool, accounts *auth.Accounts, info func(context.Context) (admin.ServerInfo, error)) http.Handler {
 	mux := http.NewServeMux()
+	// A PC joins: it signs in with the user's password and gets a token of its own.
+	mux.HandleFunc("POST /api/v1/devices", func(w http.ResponseWriter, r *http.Request) {
+		pr, _ := auth.PrincipalOf(r.Context())
+		var req struct {
+			Name string `json:"name"`
+		}
+		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10)).Decode(&req); err != nil || strings.TrimSpace(req.Name) == "" || len(req.Name) > 200 {
+			problem(w, http.StatusBadRequest, "Send the device's name, such as {\"name\": \"Mum's laptop\"}.")
+			return
+		}
+		d, token, err := accounts.NewDevice(r.Context(), pr.Name, strings.TrimSpace(req.Name))
+		if err != nil {
+			fail(w, err)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusCreated)
+		json.NewEncoder(w).Encode(Device{ID: d.ID, User: d.User, Name: d.Name, Created: d.Created, Token: token})
+	})
+	// Users see their own devices; administrators see all.
+	mux.HandleFunc("GET /api/v1/devices", func(w http.ResponseWriter, r *http.Request) {
+		pr, _ := auth.PrincipalOf(r.Context())
+		ds, err := accounts.Devices(r.Context())
+		if err != nil {
+			fail(w, err)
+			return
+		}
+		out := []Device{}
+		for _, d := range ds {
+			if pr.Admin || strings.EqualFold(d.User, pr.Name) {
+				out = append(out, Device{ID: d.ID, User: d.User, Name: d.Name, Created: d.Created})
+			}
+		}
+		reply(w, out)
+	})
+	mux.HandleFunc("DELETE /api/v1/devices/{id}", func(w http.ResponseWriter, r *http.Request) {
+		pr, _ := auth.PrincipalOf(r.Context())
+		ds, err := accounts.Devices(r.Context())
+		if err != nil {
+			fail(w, err)
+			return
+		}
+		for _, d := range ds {
+			if d.ID == r.PathValue("id") && (pr.Admin || strings.EqualFold(d.User, pr.Name)) {
+				if err := accounts.RemoveDevice(r.Context(), d.ID); err != nil {
+					fail(w, err)
+					return
+				}
+				w.WriteHeader(http.StatusNoContent)
+				return
+			}
+		}
+		problem(w, http.StatusNotFound, "No device of yours has that id.")
+	})
 	mux.HandleFunc("GET /api/v1/me", func(w http.ResponseWriter, r *http.Request) {
 		pr, _ := auth.PrincipalOf(r.Context())
 		shares, err := p.Shares(r.Context())
@@ -71,6 +136,12 @@ func New(p *pool.Pool, info func(context.Context) (admin.ServerInfo, error)) htt
 func reply(w http.ResponseWriter, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(v)
+}
+
+func problem(w http.ResponseWriter, code int, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	json.NewEncoder(w).Encode(map[string]string{"error": msg})
 }
 
 func fail(w http.ResponseWriter, err error) {

@@ -223,7 +223,7 @@ func (a *App) webHandler(ctx context.Context) (http.Handler, error) {
 		guard = auth.NewGuard()
 	}
 	opt := web.Options{Accounts: a.Accounts, Guard: guard, Catalog: a.cat, DAV: d,
-		API: api.New(a.Pool, a.Info), CA: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: a.id.CA.Raw}), Log: a.log}
+		API: api.New(a.Pool, a.Accounts, a.Info), CA: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: a.id.CA.Raw}), Log: a.log}
 	opt.SetupToken = a.setup
 	opt.Setup = func(ctx context.Context, name, password string) error {
 		_, err := a.local().Setup(ctx, name, password)

@@ -292,26 +292,76 @@ func (a *Accounts) checkToken(ctx context.Context, u catalog.User, secret string
 	return strings.EqualFold(t.User, u.Name), nil
 }
 
+// Device is a PC or phone signed in with a token of its own.
+type Device struct {
+	ID      string
+	User    string
+	Name    string
+	Created time.Time
+}
+
+// ErrNoDevice: no device has that id.
+var ErrNoDevice = errors.New("no such device")
+
+// Devices lists the devices, newest first.
+func (a *Accounts) Devices(ctx context.Context) ([]Device, error) {
+	var out []Device
+	err := a.cat.View(ctx, func(tx *catalog.Tx) error {
+		ts, err := tx.Tokens(ctx)
+		for _, t := range ts {
+			out = append(out, Device{ID: t.ID, User: t.User, Name: t.Label, Created: t.Created})
+		}
+		return err
+	})
+	return out, err
+}
+
+// RemoveDevice revokes a device's token: it can no longer sign in.
+func (a *Accounts) RemoveDevice(ctx context.Context, id string) error {
+	err := a.cat.Update(ctx, func(tx *catalog.Tx) error { return tx.DeleteToken(ctx, id) })
+	if errors.Is(err, catalog.ErrNotFound) {
+		return fmt.Errorf("%w: %s", ErrNoDevice, id)
+	}
+	return err
+}
+
+// NewDevice registers a device for a user and returns it with its token, which is
+// shown once and kept only as a digest.
+func (a *Accounts) NewDevice(ctx context.Context, user, name string) (Device, string, error) {
+	secret, id, err := a.newToken(ctx, user, name)
+	if err != nil {
+		return Device{}, "", err
+	}
+	u, err := a.Lookup(ctx, user)
+	return Device{ID: id, User: u.Name, Name: name, Created: time.Now()}, secret, err
+}
+
 // NewToken makes a device token for a user; it is shown once and kept only as a digest.
 func (a *Accounts) NewToken(ctx context.Context, name, label string) (string, error) {
-	raw := make([]byte, 20)
+	secret, _, err := a.newToken(ctx, name, label)
+	return secret, err
+}
+
+func (a *Accounts) newToken(ctx context.Context, name, label string) (secret, id string, err error) {
+	raw := make([]byte, 25) // 20 secret bytes, and 5 for an id that gives nothing away
 	if _, err := rand.Read(raw); err != nil {
-		return "", fmt.Errorf("make a token: %w", err)
+		return "", "", fmt.Errorf("make a token: %w", err)
 	}
 	enc := base32.StdEncoding.WithPadding(base32.NoPadding)
-	secret := tokenPrefix + strings.ToLower(enc.EncodeToString(raw))
+	secret = tokenPrefix + strings.ToLower(enc.EncodeToString(raw[:20]))
+	id = strings.ToLower(enc.EncodeToString(raw[20:]))
 	digest := sha256.Sum256([]byte(secret))
-	err := a.cat.Update(ctx, func(tx *catalog.Tx) error {
+	err = a.cat.Update(ctx, func(tx *catalog.Tx) error {
 		u, err := a.user(ctx, tx, name)
 		if err != nil {
 			return err
 		}
-		return tx.AddToken(ctx, catalog.Token{ID: enc.EncodeToString(raw[:5]), User: u.Name, Digest: digest[:], Label: label, Created: time.Now()})
+		return tx.AddToken(ctx, catalog.Token{ID: id, User: u.Name, Digest: digest[:], Label: label, Created: time.Now()})
 	})
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
-	return secret, nil
+	return secret, id, nil
 }
 
 // VerifyToken checks a device token given without a user name and returns its user.

@@ -113,6 +113,38 @@ func (tx *Tx) TokenByDigest(ctx context.Context, digest []byte) (Token, error) {
 	return t, nil
 }
 
+// Tokens lists every token, newest first.
+func (tx *Tx) Tokens(ctx context.Context) ([]Token, error) {
+	rows, err := tx.q.QueryContext(ctx, "SELECT id, user, digest, label, created_ns FROM tokens ORDER BY created_ns DESC")
+	if err != nil {
+		return nil, fmt.Errorf("list tokens: %w", err)
+	}
+	defer rows.Close()
+	var out []Token
+	for rows.Next() {
+		var t Token
+		var created int64
+		if err := rows.Scan(&t.ID, &t.User, &t.Digest, &t.Label, &created); err != nil {
+			return nil, fmt.Errorf("list tokens: %w", err)
+		}
+		t.Created = nsTime(created)
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// DeleteToken revokes a token by its id; ErrNotFound when there is none.
+func (tx *Tx) DeleteToken(ctx context.Context, id string) error {
+	res, err := tx.q.ExecContext(ctx, "DELETE FROM tokens WHERE id = ?", id)
+	if err != nil {
+		return fmt.Errorf("remove token: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
 // Access levels of a user on a share.
 const (
 	AccessNone = "none"

@@ -38,6 +38,7 @@ func commands() map[string]command {
 		"share":   {"share add|list|set        manage shared folders and who may open them", cmdShare},
 		"user":    {"user add|list|passwd|remove|token   manage the family's users", cmdUser},
 		"setup":   {"setup [-name admin]       create the first administrator", cmdSetup},
+		"device":  {"device list|remove ID     the PCs and phones that joined", cmdDevice},
 		"status":  {"status                    the server's address, certificate and pool", cmdStatus},
 		"pool":    {"pool status|scrub|repair|rebuild", cmdPool},
 		"file":    {"file ls|put|get|rm|mv|mkdir|versions|restore", cmdFile},

@@ -73,6 +73,17 @@ func TestUsersAndAccess(t *testing.T) {
 	if !strings.HasPrefix(out, "hth_") {
 		t.Errorf("token: %s", out)
 	}
+	out = mustRun(t, state, "device", "list")
+	fields := strings.Fields(strings.Split(out, "\n")[1])
+	if len(fields) < 3 || fields[1] != "kid" || fields[2] != "tablet" {
+		t.Fatalf("device list:\n%s", out)
+	}
+	if out := mustRun(t, state, "device", "remove", fields[0]); !strings.Contains(out, "can no longer sign in") {
+		t.Errorf("device remove: %s", out)
+	}
+	if out, code := hearthd(t, state, "device", "remove", fields[0]); code == 0 || !strings.Contains(out, "no such device") {
+		t.Errorf("removing it twice: %d %s", code, out)
+	}
 	if out, code := hearthd(t, state, "user", "remove", "dad"); code == 0 || !strings.Contains(out, "last administrator") {
 		t.Errorf("removing the last administrator: %d %s", code, out)
 	}

@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"crypto/tls"
+	"encoding/json"
 	"net"
 	"net/http"
 	"net/url"
@@ -277,5 +278,43 @@ func TestOptionsAtRoot(t *testing.T) {
 	}
 	if resp, _ := s.Do("", "", "OPTIONS", "/dav/Public/", nil); resp.StatusCode != 401 {
 		t.Errorf("OPTIONS inside the drive without signing in: %d, want 401", resp.StatusCode)
+	}
+}
+
+// TestDevices: a PC joins with a user's password and gets a token of its own, which opens
+// the drive and the API; the user sees their devices, and a removed device is shut out.
+func TestDevices(t *testing.T) {
+	s := apptest.Start(t)
+	s.AddUser("mum", pw, false)
+	s.AddUser("kid", pw, false)
+	if resp, _ := s.Do("mum", "wrong password", "POST", "/api/v1/devices", strings.NewReader(`{"name":"laptop"}`)); resp.StatusCode != 401 {
+		t.Errorf("join with a wrong password: %d", resp.StatusCode)
+	}
+	resp, body := s.Do("mum", pw, "POST", "/api/v1/devices", strings.NewReader(`{"name":"Mum's laptop"}`))
+	var d struct{ ID, User, Name, Token string }
+	json.Unmarshal([]byte(body), &d)
+	if resp.StatusCode != 201 || d.ID == "" || !strings.HasPrefix(d.Token, "hth_") || d.User != "mum" || d.Name != "Mum's laptop" {
+		t.Fatalf("join: %d %s", resp.StatusCode, body)
+	}
+	if resp, _ := s.Do("mum", d.Token, "PROPFIND", "/dav/mum/", nil, "Depth", "0"); resp.StatusCode != 207 {
+		t.Errorf("the device token on the drive: %d", resp.StatusCode)
+	}
+	if _, list := s.Do("mum", pw, "GET", "/api/v1/devices", nil); !strings.Contains(list, d.ID) || strings.Contains(list, "hth_") {
+		t.Errorf("mum's devices: %s", list)
+	}
+	if _, list := s.Do("kid", pw, "GET", "/api/v1/devices", nil); strings.Contains(list, d.ID) {
+		t.Errorf("kid sees mum's device: %s", list)
+	}
+	if resp, _ := s.Do("kid", pw, "DELETE", "/api/v1/devices/"+d.ID, nil); resp.StatusCode != 404 {
+		t.Errorf("kid removes mum's device: %d", resp.StatusCode)
+	}
+	if err := s.Admin().RemoveDevice(context.Background(), d.ID); err != nil {
+		t.Fatal(err)
+	}
+	if resp, _ := s.Do("mum", d.Token, "GET", "/api/v1/me", nil); resp.StatusCode != 401 {
+		t.Errorf("a removed device's token: %d, want 401", resp.StatusCode)
+	}
+	if ds, _ := s.Admin().Devices(context.Background()); len(ds) != 0 {
+		t.Errorf("devices after removal: %+v", ds)
 	}
 }
