@@ -18,6 +18,7 @@ run: build
 
 build:
 	CGO_ENABLED=0 $(GO) build -o $(BIN)/hearthd ./server
+	$(GO) build -o $(BIN)/hearth ./client
 
 ## deps: install what the tests need (idempotent; apt as root)
 deps:

@@ -7,43 +7,20 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/hearth-home/hearth/server/admin"
+	"github.com/hearth-home/hearth/server/api/schema"
 	"github.com/hearth-home/hearth/server/auth"
 	"github.com/hearth-home/hearth/server/pool"
 )
 
-// Share is a share as a signed-in user sees it.
-type Share struct {
-	Name        string `json:"name"`
-	Description string `json:"description"`
-	Access      string `json:"access"`
-	Copies      int    `json:"copies"`
-}
-
-// Me is the signed-in user.
-type Me struct {
-	Name   string  `json:"name"`
-	Admin  bool    `json:"admin"`
-	Shares []Share `json:"shares"`
-}
-
-// Server is what any signed-in user may know of the server.
-type Server struct {
-	Version     string `json:"version"`
-	Fingerprint string `json:"fingerprint"`
-	DAV         string `json:"dav"`
-}
-
-// Device is a registered PC or phone; Token is only in the answer that made it.
-type Device struct {
-	ID      string    `json:"id"`
-	User    string    `json:"user"`
-	Name    string    `json:"name"`
-	Created time.Time `json:"created"`
-	Token   string    `json:"token,omitempty"`
-}
+// The JSON shapes, in their own package so the connector can use them.
+type (
+	Share  = schema.Share
+	Me     = schema.Me
+	Server = schema.Server
+	Device = schema.Device
+)
 
 // New returns the API handler.
 func New(p *pool.Pool, accounts *auth.Accounts, info func(context.Context) (admin.ServerInfo, error)) http.Handler {
@@ -51,9 +28,7 @@ func New(p *pool.Pool, accounts *auth.Accounts, info func(context.Context) (admi
 	// A PC joins: it signs in with the user's password and gets a token of its own.
 	mux.HandleFunc("POST /api/v1/devices", func(w http.ResponseWriter, r *http.Request) {
 		pr, _ := auth.PrincipalOf(r.Context())
-		var req struct {
-			Name string `json:"name"`
-		}
+		var req schema.NewDevice
 		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10)).Decode(&req); err != nil || strings.TrimSpace(req.Name) == "" || len(req.Name) > 200 {
 			problem(w, http.StatusBadRequest, "Send the device's name, such as {\"name\": \"Mum's laptop\"}.")
 			return

@@ -70,6 +70,7 @@ func (s *Server) start() {
 		t.Fatal(err)
 	}
 	s.App, s.URL = a, "https://"+addr.String()
+	s.client = nil // the CA may be new
 	s.CAFile = filepath.Join(paths.TLS(s.State), "ca.crt")
 	rctx, cancel := context.WithCancel(ctx)
 	s.cancel, s.done = cancel, make(chan error, 1)

@@ -1,0 +1,184 @@
+// Package cli is the hearth command on a PC: join a Hearth server, show its status,
+// leave it.
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/hearth-home/hearth/client/connector"
+	"golang.org/x/term"
+)
+
+// env is what a command runs with.
+type env struct {
+	in          *bufio.Reader
+	tty         bool // in is the terminal: passwords are read without echo
+	out, errOut io.Writer
+	config      string
+}
+
+// Main runs the command in args and returns the exit code. in answers prompts; when it
+// is the terminal, passwords are not echoed.
+func Main(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer) int {
+	e := &env{in: bufio.NewReader(in), out: out, errOut: errOut}
+	if f, ok := in.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		e.tty = true
+	}
+	path, err := connector.ConfigPath()
+	if v := os.Getenv("HEARTH_CONNECTOR_CONFIG"); v != "" {
+		path, err = v, nil
+	}
+	if err != nil {
+		fmt.Fprintln(errOut, "hearth:", err)
+		return 1
+	}
+	e.config = path
+	if len(args) == 0 {
+		usage(errOut)
+		return 2
+	}
+	var run func(context.Context, *env, []string) error
+	switch args[0] {
+	case "join":
+		run = join
+	case "status":
+		run = status
+	case "leave":
+		run = leave
+	default:
+		usage(errOut)
+		return 2
+	}
+	if err := run(ctx, e, args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 2
+		}
+		fmt.Fprintln(errOut, "hearth:", err)
+		return 1
+	}
+	return 0
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, `usage:
+  hearth join [-user NAME] [-name DEVICE] [-yes] SERVER   join this PC to a Hearth server
+  hearth status                                          the server and this PC's place on it
+  hearth leave                                           remove this PC from the server`)
+}
+
+func join(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("join", flag.ContinueOnError)
+	fs.SetOutput(e.errOut)
+	user := fs.String("user", "", "your user name on the server")
+	name := fs.String("name", "", "this PC's name (default: its host name)")
+	yes := fs.Bool("yes", false, "accept the server's certificate fingerprint without asking")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		usage(e.errOut)
+		return flag.ErrHelp
+	}
+	if _, err := connector.Load(e.config); err == nil {
+		return errors.New("this PC has already joined a server; run hearth leave first")
+	}
+	server, err := connector.ServerURL(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	id, err := connector.Probe(ctx, server)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.out, "The server at %s shows this certificate authority:\n  SHA-256 %s\nIt must match the \"Authority\" line of 'hearthd status' on the server.\n", server, id.CAFingerprint)
+	if !*yes {
+		ans, err := e.ask("Is it the same? (yes/no): ")
+		if err != nil {
+			return err
+		}
+		if a := strings.ToLower(ans); a != "yes" && a != "y" {
+			return errors.New("not joined: the fingerprint was not confirmed")
+		}
+	}
+	if *user == "" {
+		if *user, err = e.ask("User name: "); err != nil {
+			return err
+		}
+	}
+	password, err := e.password("Password for " + *user + ": ")
+	if err != nil {
+		return err
+	}
+	if *name == "" {
+		*name, _ = os.Hostname()
+	}
+	cfg, err := connector.Join(ctx, id, *user, password, *name)
+	if err != nil {
+		return fmt.Errorf("not joined: %w", err)
+	}
+	if err := cfg.Save(e.config); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.out, "This PC (%s) has joined %s as %s.\nOpen the shared folders at %s\n", cfg.DeviceName, cfg.Server, cfg.User, cfg.DAV())
+	return nil
+}
+
+func status(ctx context.Context, e *env, _ []string) error {
+	cfg, err := connector.Load(e.config)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.out, "Server:   %s\nDevice:   %s (%s)\nDrive:    %s\n", cfg.Server, cfg.DeviceName, cfg.DeviceID, cfg.DAV())
+	me, err := cfg.Me(ctx)
+	if err != nil {
+		fmt.Fprintf(e.out, "Reachable: no (%v)\n", err)
+		return nil
+	}
+	var shares []string
+	for _, s := range me.Shares {
+		shares = append(shares, s.Name+" ("+s.Access+")")
+	}
+	fmt.Fprintf(e.out, "Reachable: yes, signed in as %s\nShares:   %s\n", me.Name, strings.Join(shares, ", "))
+	return nil
+}
+
+func leave(ctx context.Context, e *env, _ []string) error {
+	cfg, err := connector.Load(e.config)
+	if err != nil {
+		return err
+	}
+	if err := cfg.Leave(ctx); err != nil {
+		fmt.Fprintf(e.errOut, "The server could not be told (%v); an administrator can remove this device with: hearthd device remove %s\n", err, cfg.DeviceID)
+	}
+	if err := os.Remove(e.config); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.out, "This PC has left %s.\n", cfg.Server)
+	return nil
+}
+
+func (e *env) ask(prompt string) (string, error) {
+	fmt.Fprint(e.out, prompt)
+	line, err := e.in.ReadString('\n')
+	if err != nil && line == "" {
+		return "", errors.New("no answer given")
+	}
+	return strings.TrimSpace(line), nil
+}
+
+func (e *env) password(prompt string) (string, error) {
+	if e.tty {
+		fmt.Fprint(e.out, prompt)
+		b, err := term.ReadPassword(int(os.Stdin.Fd()))
+		fmt.Fprintln(e.out)
+		return string(b), err
+	}
+	return e.ask(prompt)
+}

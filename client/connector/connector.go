@@ -1,0 +1,267 @@
+// Package connector joins a PC to a Hearth server and talks to it afterwards. On the
+// first contact it pins the server's certificate authority (the server shows the same
+// SHA-256 fingerprint in 'hearthd status'); every later connection must present a
+// certificate from that authority, or it is refused.
+package connector
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/hex"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/hearth-home/hearth/server/api/schema"
+)
+
+// Errors a caller decides on.
+var (
+	ErrPinMismatch    = errors.New("the server's certificate authority is not the one this PC joined")
+	ErrNotJoined      = errors.New("this PC has not joined a Hearth server yet; run: hearth join SERVER")
+	ErrBadCredentials = errors.New("wrong user name or password")
+)
+
+// Config is what a joined PC keeps, readable only by its user.
+type Config struct {
+	Server        string `json:"server"` // https://host:port
+	CAFingerprint string `json:"ca_fingerprint"`
+	CA            string `json:"ca"` // PEM
+	User          string `json:"user"`
+	DeviceID      string `json:"device_id"`
+	DeviceName    string `json:"device_name"`
+	Token         string `json:"token"`
+}
+
+// ConfigPath is where the connector keeps its configuration.
+func ConfigPath() (string, error) {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("find the configuration folder: %w", err)
+	}
+	return filepath.Join(dir, "hearth", "connector.json"), nil
+}
+
+// Load reads the configuration; ErrNotJoined when there is none.
+func Load(path string) (Config, error) {
+	var c Config
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return c, ErrNotJoined
+	}
+	if err != nil {
+		return c, fmt.Errorf("read %s: %w", path, err)
+	}
+	if err := json.Unmarshal(b, &c); err != nil {
+		return c, fmt.Errorf("%s is damaged (%v); run hearth join again", path, err)
+	}
+	return c, nil
+}
+
+// Save writes the configuration atomically, readable only by this user.
+func (c Config) Save(path string) error {
+	b, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("make %s: %w", filepath.Dir(path), err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".connector-*")
+	if err != nil {
+		return fmt.Errorf("save the configuration: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(b); err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path) // CreateTemp made it 0600
+	}
+	if err != nil {
+		return fmt.Errorf("save the configuration: %w", err)
+	}
+	return nil
+}
+
+// Identity is what a server presents on first contact.
+type Identity struct {
+	Server        string
+	CA            *x509.Certificate
+	CAFingerprint string
+}
+
+// Fingerprint is the SHA-256 of a certificate as colon-separated hex pairs, the form
+// 'hearthd status' shows.
+func Fingerprint(c *x509.Certificate) string {
+	sum := sha256.Sum256(c.Raw)
+	h := strings.ToUpper(hex.EncodeToString(sum[:]))
+	parts := make([]string, 0, len(h)/2)
+	for i := 0; i < len(h); i += 2 {
+		parts = append(parts, h[i:i+2])
+	}
+	return strings.Join(parts, ":")
+}
+
+// ServerURL turns what a person types ("homeserver", "192.168.1.5:8443",
+// "https://homeserver:8443/") into the server's base URL.
+func ServerURL(s string) (string, error) {
+	s = strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(s), "https://"), "/")
+	if i := strings.IndexByte(s, '/'); i >= 0 {
+		s = s[:i]
+	}
+	if s == "" || strings.Contains(s, "://") {
+		return "", fmt.Errorf("%q is not a server name or address", s)
+	}
+	if _, _, err := net.SplitHostPort(s); err != nil {
+		s = net.JoinHostPort(strings.Trim(s, "[]"), "8443")
+	}
+	return "https://" + s, nil
+}
+
+// Probe connects to a server without trusting it yet and returns the authority its
+// certificate comes from, for the person to compare with 'hearthd status'.
+func Probe(ctx context.Context, server string) (Identity, error) {
+	host := strings.TrimPrefix(server, "https://")
+	d := tls.Dialer{Config: &tls.Config{InsecureSkipVerify: true}} // checked below, against itself
+	conn, err := d.DialContext(ctx, "tcp", host)
+	if err != nil {
+		return Identity{}, fmt.Errorf("reach %s: %w", host, err)
+	}
+	defer conn.Close()
+	chain := conn.(*tls.Conn).ConnectionState().PeerCertificates
+	if len(chain) < 2 {
+		return Identity{}, fmt.Errorf("%s does not look like a Hearth server (no certificate authority in its chain)", host)
+	}
+	ca := chain[len(chain)-1]
+	if err := chain[0].CheckSignatureFrom(ca); err != nil || !ca.IsCA {
+		return Identity{}, fmt.Errorf("%s does not look like a Hearth server: its certificate is not signed by the authority it sends", host)
+	}
+	return Identity{Server: server, CA: ca, CAFingerprint: Fingerprint(ca)}, nil
+}
+
+// pinnedClient trusts only the pinned authority. Host names are not checked: the
+// authority is this server's own, so its signature is the proof, whatever name or
+// address the PC used.
+func pinnedClient(caPEM, fingerprint string) (*http.Client, error) {
+	block, _ := pem.Decode([]byte(caPEM))
+	if block == nil {
+		return nil, errors.New("the saved certificate authority is damaged; run hearth join again")
+	}
+	ca, err := x509.ParseCertificate(block.Bytes)
+	if err != nil || Fingerprint(ca) != fingerprint {
+		return nil, errors.New("the saved certificate authority is damaged; run hearth join again")
+	}
+	roots := x509.NewCertPool()
+	roots.AddCert(ca)
+	cfg := &tls.Config{
+		InsecureSkipVerify: true, // replaced by the check against the pinned authority
+		VerifyConnection: func(cs tls.ConnectionState) error {
+			if len(cs.PeerCertificates) == 0 {
+				return ErrPinMismatch
+			}
+			inter := x509.NewCertPool()
+			for _, c := range cs.PeerCertificates[1:] {
+				inter.AddCert(c)
+			}
+			_, err := cs.PeerCertificates[0].Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter})
+			if err != nil {
+				now := "unknown"
+				if n := len(cs.PeerCertificates); n > 1 {
+					now = Fingerprint(cs.PeerCertificates[n-1])
+				}
+				return fmt.Errorf("%w (pinned SHA-256 %s, now %s). If the server was set up again, run: hearth leave, then hearth join; otherwise another machine may be pretending to be it", ErrPinMismatch, fingerprint, now)
+			}
+			return nil
+		},
+	}
+	return &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: cfg}}, nil
+}
+
+// Join registers this PC with the server as user, pinning the authority id came with.
+func Join(ctx context.Context, id Identity, user, password, deviceName string) (Config, error) {
+	caPEM := string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: id.CA.Raw}))
+	c := Config{Server: id.Server, CAFingerprint: id.CAFingerprint, CA: caPEM, User: user, DeviceName: deviceName}
+	body, _ := json.Marshal(schema.NewDevice{Name: deviceName})
+	var d schema.Device
+	if err := c.call(ctx, http.MethodPost, "/api/v1/devices", body, &d, func(r *http.Request) { r.SetBasicAuth(user, password) }); err != nil {
+		return Config{}, err
+	}
+	c.User, c.DeviceID, c.Token = d.User, d.ID, d.Token
+	return c, nil
+}
+
+// Me asks the server who this device is.
+func (c Config) Me(ctx context.Context) (schema.Me, error) {
+	var me schema.Me
+	err := c.call(ctx, http.MethodGet, "/api/v1/me", nil, &me, c.bearer)
+	return me, err
+}
+
+// Leave removes this device from the server.
+func (c Config) Leave(ctx context.Context) error {
+	return c.call(ctx, http.MethodDelete, "/api/v1/devices/"+c.DeviceID, nil, nil, c.bearer)
+}
+
+// DAV is the address of the server's WebDAV drive.
+func (c Config) DAV() string { return c.Server + "/dav/" }
+
+func (c Config) bearer(r *http.Request) { r.Header.Set("Authorization", "Bearer "+c.Token) }
+
+func (c Config) call(ctx context.Context, method, path string, body []byte, out any, auth func(*http.Request)) error {
+	client, err := pinnedClient(c.CA, c.CAFingerprint)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.Server+path, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	auth(req)
+	resp, err := client.Do(req)
+	if err != nil {
+		if errors.Is(err, ErrPinMismatch) {
+			var pinErr error = ErrPinMismatch
+			for e := err; e != nil; e = errors.Unwrap(e) {
+				if strings.Contains(e.Error(), "pinned SHA-256") {
+					pinErr = e
+				}
+			}
+			return pinErr
+		}
+		return fmt.Errorf("reach %s: %w", c.Server, err)
+	}
+	defer resp.Body.Close()
+	switch {
+	case resp.StatusCode == http.StatusUnauthorized:
+		return ErrBadCredentials
+	case resp.StatusCode >= 300:
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		var e struct{ Error string }
+		if json.Unmarshal(b, &e) != nil || e.Error == "" {
+			e.Error = strings.TrimSpace(string(b))
+		}
+		if e.Error == "" {
+			e.Error = resp.Status
+		}
+		return fmt.Errorf("the server said: %s", e.Error)
+	}
+	if out != nil {
+		return json.NewDecoder(resp.Body).Decode(out)
+	}
+	return nil
+}

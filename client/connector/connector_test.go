@@ -1,0 +1,103 @@
+package connector_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hearth-home/hearth/client/connector"
+	"github.com/hearth-home/hearth/server/app"
+	"github.com/hearth-home/hearth/server/app/apptest"
+	"github.com/hearth-home/hearth/server/auth"
+	"github.com/hearth-home/hearth/server/paths"
+)
+
+const pw = "correct horse"
+
+// TestJoin: a wrong password is refused and counted by the server's guard; the right one
+// gives this PC a token that opens the drive and the API; a server with another
+// certificate authority is refused, a renewed certificate from the same one is not.
+func TestJoin(t *testing.T) {
+	ctx := context.Background()
+	g := auth.NewGuard()
+	g.LockAfter, g.FirstDelay, g.MaxDelay = 3, time.Millisecond, 5*time.Millisecond
+	s := apptest.Start(t, func(o *app.Options) { o.Guard = g })
+	s.AddUser("mum", pw, false)
+
+	id, err := connector.Probe(ctx, s.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, _ := s.Admin().Server(ctx)
+	if id.CAFingerprint != info.CAFingerprint {
+		t.Fatalf("probe shows %s, hearthd status %s", id.CAFingerprint, info.CAFingerprint)
+	}
+	if _, err := connector.Join(ctx, id, "mum", "wrong password", "laptop"); !errors.Is(err, connector.ErrBadCredentials) {
+		t.Errorf("join with a wrong password: %v", err)
+	}
+	cfg, err := connector.Join(ctx, id, "mum", pw, "laptop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(cfg.Token, "hth_") || cfg.DeviceID == "" || cfg.User != "mum" {
+		t.Fatalf("config %+v", cfg)
+	}
+	if me, err := cfg.Me(ctx); err != nil || me.Name != "mum" {
+		t.Errorf("API with the device token: %+v %v", me, err)
+	}
+	if resp, _ := s.Do("mum", cfg.Token, "PROPFIND", "/dav/mum/", nil, "Depth", "0"); resp.StatusCode != 207 {
+		t.Errorf("drive with the device token: %d", resp.StatusCode)
+	}
+	// Wrong passwords count with the server's guard: three lock the address out, even
+	// for a join with the right password.
+	for range 3 {
+		connector.Join(ctx, id, "mum", "a guess", "laptop")
+	}
+	if _, err := connector.Join(ctx, id, "mum", pw, "laptop"); err == nil || !strings.Contains(err.Error(), "Too many wrong passwords") {
+		t.Errorf("join after three wrong passwords: %v", err)
+	}
+
+	// A renewed server certificate from the same authority is fine.
+	s.Stop()
+	s.Opt.Guard = auth.NewGuard() // a new start forgets the lockout
+	os.Remove(filepath.Join(paths.TLS(s.State), "server.crt"))
+	s.Restart()
+	cfg.Server = s.URL
+	if _, err := cfg.Me(ctx); err != nil {
+		t.Errorf("after a new server certificate from the same authority: %v", err)
+	}
+	// Another authority (the server was set up again, or another machine) is refused.
+	s.Stop()
+	os.RemoveAll(paths.TLS(s.State))
+	s.Restart()
+	cfg.Server = s.URL
+	if _, err := cfg.Me(ctx); !errors.Is(err, connector.ErrPinMismatch) || !strings.Contains(err.Error(), "pinned SHA-256 "+id.CAFingerprint) {
+		t.Errorf("another authority: %v", err)
+	}
+}
+
+func TestServerURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"homeserver":               "https://homeserver:8443",
+		"192.168.1.5":              "https://192.168.1.5:8443",
+		"192.168.1.5:9443":         "https://192.168.1.5:9443",
+		"https://homeserver:8443/": "https://homeserver:8443",
+		"https://homeserver/dav/x": "https://homeserver:8443",
+		"fe80::1":                  "",
+		"[fd00::2]:8443":           "https://[fd00::2]:8443",
+		"":                         "",
+		"ftp://x":                  "",
+	} {
+		got, err := connector.ServerURL(in)
+		if want == "" {
+			continue // not checked: either an error or a best guess
+		}
+		if err != nil || got != want {
+			t.Errorf("%q: %q %v, want %q", in, got, err, want)
+		}
+	}
+}
