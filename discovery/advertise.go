@@ -1,0 +1,166 @@
+package discovery
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/miekg/dns"
+)
+
+// Options choose where to advertise or browse.
+type Options struct {
+	// Interfaces limits the work to these interface names; empty means every interface
+	// that is up, can multicast and has an IPv4 address.
+	Interfaces []string
+	// Host is the host name to advertise (without .local); empty means this machine's.
+	Host string
+	// Recheck is how often interfaces are looked at again (default 5 s).
+	Recheck time.Duration
+}
+
+// Advertise answers for info on the local network until ctx ends, then says goodbye.
+func Advertise(ctx context.Context, info Info, opt Options) error {
+	if opt.Host == "" {
+		h, err := os.Hostname()
+		if err != nil {
+			return fmt.Errorf("find the host name: %w", err)
+		}
+		opt.Host = h
+	}
+	if opt.Recheck <= 0 {
+		opt.Recheck = 5 * time.Second
+	}
+	c, err := listen(ctx, opt.Interfaces)
+	if err != nil {
+		return err
+	}
+	defer c.close()
+	a := &advertiser{c: c, info: info,
+		host:     escapeLabel(strings.SplitN(opt.Host, ".", 2)[0]) + ".local.",
+		instance: escapeLabel(info.Instance) + "." + serviceType,
+		dav:      escapeLabel(info.Instance) + "." + davType,
+	}
+	packets := make(chan packet, 16)
+	go c.read(packets)
+	a.announce(ttl)
+	announceAgain := time.After(time.Second) // RFC 6762 8.3: announce at least twice
+	recheck := time.NewTicker(opt.Recheck)
+	defer recheck.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			a.announce(0)
+			return nil
+		case <-announceAgain:
+			a.announce(ttl)
+		case <-recheck.C:
+			if changed, _ := c.refresh(); changed {
+				a.announce(ttl)
+				announceAgain = time.After(time.Second)
+			}
+		case p, ok := <-packets:
+			if !ok {
+				return nil
+			}
+			a.answer(p)
+		}
+	}
+}
+
+type advertiser struct {
+	c                   *conn
+	info                Info
+	host, instance, dav string
+}
+
+// records are everything the server says about itself on one interface.
+func (a *advertiser) records(ifi net.Interface, t uint32) (ptrs, rest []dns.RR) {
+	hdr := func(name string, typ uint16) dns.RR_Header {
+		class := uint16(dns.ClassINET)
+		if typ != dns.TypePTR {
+			class |= 1 << 15 // cache-flush: these records are ours alone
+		}
+		return dns.RR_Header{Name: name, Rrtype: typ, Class: class, Ttl: t}
+	}
+	port := uint16(a.info.Port)
+	ptrs = []dns.RR{
+		&dns.PTR{Hdr: hdr(serviceType, dns.TypePTR), Ptr: a.instance},
+		&dns.PTR{Hdr: hdr(davType, dns.TypePTR), Ptr: a.dav},
+	}
+	rest = []dns.RR{
+		&dns.SRV{Hdr: hdr(a.instance, dns.TypeSRV), Target: a.host, Port: port},
+		&dns.TXT{Hdr: hdr(a.instance, dns.TypeTXT), Txt: a.info.txt()},
+		&dns.SRV{Hdr: hdr(a.dav, dns.TypeSRV), Target: a.host, Port: port},
+		&dns.TXT{Hdr: hdr(a.dav, dns.TypeTXT), Txt: []string{"path=/dav/"}},
+	}
+	for _, ip := range addrs4(ifi) {
+		rest = append(rest, &dns.A{Hdr: hdr(a.host, dns.TypeA), A: ip})
+	}
+	return ptrs, rest
+}
+
+// announce sends every record on every interface (t = 0: goodbye).
+func (a *advertiser) announce(t uint32) {
+	for idx, ifi := range a.c.ifaces {
+		ptrs, rest := a.records(ifi, t)
+		m := &dns.Msg{MsgHdr: dns.MsgHdr{Response: true, Authoritative: true}, Answer: append(ptrs, rest...)}
+		if b, err := m.Pack(); err == nil {
+			a.c.send(b, idx, nil)
+		}
+	}
+}
+
+// answer replies to the questions about us in a query.
+func (a *advertiser) answer(p packet) {
+	var q dns.Msg
+	if q.Unpack(p.b) != nil || q.Response {
+		return
+	}
+	ifi, ok := a.c.ifaces[p.ifIndex]
+	if !ok {
+		return
+	}
+	ptrs, rest := a.records(ifi, ttl)
+	var answer []dns.RR
+	for _, qu := range q.Question {
+		name := strings.ToLower(qu.Name)
+		switch {
+		case name == serviceType || name == davType:
+			for _, r := range ptrs {
+				if strings.EqualFold(r.Header().Name, name) {
+					answer = append(answer, r)
+				}
+			}
+		case name == enumType:
+			answer = append(answer,
+				&dns.PTR{Hdr: dns.RR_Header{Name: enumType, Rrtype: dns.TypePTR, Class: dns.ClassINET, Ttl: ttl}, Ptr: serviceType},
+				&dns.PTR{Hdr: dns.RR_Header{Name: enumType, Rrtype: dns.TypePTR, Class: dns.ClassINET, Ttl: ttl}, Ptr: davType})
+		default:
+			for _, r := range rest {
+				if strings.EqualFold(r.Header().Name, qu.Name) && (qu.Qtype == dns.TypeANY || qu.Qtype == r.Header().Rrtype) {
+					answer = append(answer, r)
+				}
+			}
+		}
+	}
+	if len(answer) == 0 {
+		return
+	}
+	m := &dns.Msg{MsgHdr: dns.MsgHdr{Response: true, Authoritative: true}, Answer: answer}
+	if answer[0].Header().Rrtype == dns.TypePTR {
+		m.Extra = rest // spare the asker a second round
+	}
+	var dst net.Addr
+	if u, ok := p.src.(*net.UDPAddr); ok && u.Port != 5353 {
+		dst = u // a one-shot resolver (RFC 6762 6.7) gets a unicast answer
+		m.Id = q.Id
+		m.Question = q.Question
+	}
+	if b, err := m.Pack(); err == nil {
+		a.c.send(b, p.ifIndex, dst)
+	}
+}

@@ -1,0 +1,152 @@
+package discovery
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"strings"
+	"syscall"
+
+	"golang.org/x/net/ipv4"
+	"golang.org/x/sys/unix"
+)
+
+var group = &net.UDPAddr{IP: net.IPv4(224, 0, 0, 251), Port: 5353}
+
+// conn is the multicast DNS socket: port 5353 shared with any other responder on the
+// machine (avahi, say), joined to the group on the chosen interfaces.
+type conn struct {
+	pc     *ipv4.PacketConn
+	raw    net.PacketConn
+	ifaces map[int]net.Interface // by index
+	only   []string              // interface names to use; empty: every multicast one
+}
+
+func listen(ctx context.Context, only []string) (*conn, error) {
+	lc := net.ListenConfig{Control: func(_, _ string, c syscall.RawConn) error {
+		var serr error
+		err := c.Control(func(fd uintptr) {
+			if serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_REUSEADDR, 1); serr == nil {
+				serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_REUSEPORT, 1)
+			}
+		})
+		if err != nil {
+			return err
+		}
+		return serr
+	}}
+	raw, err := lc.ListenPacket(ctx, "udp4", "0.0.0.0:5353")
+	if err != nil {
+		return nil, fmt.Errorf("open the multicast DNS port: %w", err)
+	}
+	pc := ipv4.NewPacketConn(raw)
+	if err := pc.SetControlMessage(ipv4.FlagInterface, true); err != nil {
+		raw.Close()
+		return nil, fmt.Errorf("multicast DNS: %w", err)
+	}
+	pc.SetMulticastTTL(255)
+	pc.SetMulticastLoopback(true)
+	c := &conn{pc: pc, raw: raw, ifaces: map[int]net.Interface{}, only: only}
+	if _, err := c.refresh(); err != nil {
+		raw.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// refresh joins the group on interfaces that came up and reports whether the set of
+// interfaces or their addresses changed.
+func (c *conn) refresh() (bool, error) {
+	ifs, err := net.Interfaces()
+	if err != nil {
+		return false, fmt.Errorf("list network interfaces: %w", err)
+	}
+	changed := false
+	seen := map[int]bool{}
+	for _, ifi := range ifs {
+		if ifi.Flags&net.FlagUp == 0 || ifi.Flags&net.FlagMulticast == 0 || !c.wanted(ifi.Name) || len(addrs4(ifi)) == 0 {
+			continue
+		}
+		seen[ifi.Index] = true
+		old, known := c.ifaces[ifi.Index]
+		if !known {
+			if err := c.pc.JoinGroup(&ifi, group); err != nil {
+				continue // an interface that cannot join is skipped, not fatal
+			}
+			changed = true
+		} else if fmt.Sprint(addrs4(old)) != fmt.Sprint(addrs4(ifi)) {
+			changed = true
+		}
+		c.ifaces[ifi.Index] = ifi
+	}
+	for idx, ifi := range c.ifaces {
+		if !seen[idx] {
+			c.pc.LeaveGroup(&ifi, group)
+			delete(c.ifaces, idx)
+			changed = true
+		}
+	}
+	return changed, nil
+}
+
+func (c *conn) wanted(name string) bool {
+	if len(c.only) == 0 {
+		return true
+	}
+	for _, n := range c.only {
+		if strings.EqualFold(n, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// addrs4 are the IPv4 addresses of an interface.
+func addrs4(ifi net.Interface) []net.IP {
+	as, err := ifi.Addrs()
+	if err != nil {
+		return nil
+	}
+	var out []net.IP
+	for _, a := range as {
+		if n, ok := a.(*net.IPNet); ok && n.IP.To4() != nil {
+			out = append(out, n.IP.To4())
+		}
+	}
+	return out
+}
+
+// send writes a message to the group on one interface, or to dst when it is set.
+func (c *conn) send(b []byte, ifIndex int, dst net.Addr) error {
+	if dst != nil {
+		_, err := c.pc.WriteTo(b, nil, dst)
+		return err
+	}
+	_, err := c.pc.WriteTo(b, &ipv4.ControlMessage{IfIndex: ifIndex}, group)
+	return err
+}
+
+type packet struct {
+	b       []byte
+	ifIndex int
+	src     net.Addr
+}
+
+// read delivers packets until the socket is closed.
+func (c *conn) read(out chan<- packet) {
+	buf := make([]byte, 9000)
+	for {
+		n, cm, src, err := c.pc.ReadFrom(buf)
+		if err != nil {
+			close(out)
+			return
+		}
+		idx := 0
+		if cm != nil {
+			idx = cm.IfIndex
+		}
+		out <- packet{b: append([]byte(nil), buf[:n]...), ifIndex: idx, src: src}
+	}
+}
+
+func (c *conn) close() { c.raw.Close() }
