@@ -50,7 +50,7 @@ func startHearth(dir string, _ tlsFiles) *server {
 	state := filepath.Join(dir, "hearth")
 	port := freePort()
 	run := func() *exec.Cmd {
-		cmd := exec.Command(bin, "-state", state, "run", "-listen", fmt.Sprintf("127.0.0.1:%d", port), "-http", "off")
+		cmd := exec.Command(bin, "-state", state, "run", "-listen", fmt.Sprintf("127.0.0.1:%d", port), "-http", "off", "-announce=false")
 		log, err := os.Create(filepath.Join(dir, "hearthd.log"))
 		check(err)
 		cmd.Stdout, cmd.Stderr = log, log

@@ -10,7 +10,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/hearth-home/hearth/client/connector"
 	"golang.org/x/term"
@@ -68,7 +70,8 @@ func Main(ctx context.Context, args []string, in io.Reader, out, errOut io.Write
 
 func usage(w io.Writer) {
 	fmt.Fprintln(w, `usage:
-  hearth join [-user NAME] [-name DEVICE] [-yes] SERVER   join this PC to a Hearth server
+  hearth join [-user NAME] [-name DEVICE] [-yes] [SERVER] join this PC to a Hearth server
+                                                         (found on the network when not named)
   hearth status                                          the server and this PC's place on it
   hearth leave                                           remove this PC from the server`)
 }
@@ -82,20 +85,29 @@ func join(ctx context.Context, e *env, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
+	if fs.NArg() > 1 {
 		usage(e.errOut)
 		return flag.ErrHelp
 	}
 	if _, err := connector.Load(e.config); err == nil {
 		return errors.New("this PC has already joined a server; run hearth leave first")
 	}
-	server, err := connector.ServerURL(fs.Arg(0))
+	var server, announced string
+	var err error
+	if fs.NArg() == 1 {
+		server, err = connector.ServerURL(fs.Arg(0))
+	} else {
+		server, announced, err = e.pickServer(ctx)
+	}
 	if err != nil {
 		return err
 	}
 	id, err := connector.Probe(ctx, server)
 	if err != nil {
 		return err
+	}
+	if announced != "" && !connector.SameFingerprint(announced, id.CAFingerprint) {
+		return fmt.Errorf("the server at %s is not the one that announced itself there (its certificate authority differs); not joined", server)
 	}
 	fmt.Fprintf(e.out, "The server at %s shows this certificate authority:\n  SHA-256 %s\nIt must match the \"Authority\" line of 'hearthd status' on the server.\n", server, id.CAFingerprint)
 	if !*yes {
@@ -128,6 +140,35 @@ func join(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.out, "This PC (%s) has joined %s as %s.\nOpen the shared folders at %s\n", cfg.DeviceName, cfg.Server, cfg.User, cfg.DAV())
 	return nil
+}
+
+// pickServer looks for servers on the network and lets the person choose one. It returns
+// the server's URL and the fingerprint it announced.
+func (e *env) pickServer(ctx context.Context) (string, string, error) {
+	fmt.Fprintln(e.out, "Looking for Hearth servers on this network...")
+	found, err := connector.Discover(ctx, 3*time.Second)
+	if err != nil {
+		return "", "", err
+	}
+	switch len(found) {
+	case 0:
+		return "", "", errors.New("no Hearth server answered on this network; give its name or address: hearth join SERVER")
+	case 1:
+		fmt.Fprintf(e.out, "Found %s at %s.\n", found[0].Instance, found[0].URL)
+		return found[0].URL, found[0].Fingerprint, nil
+	}
+	for i, f := range found {
+		fmt.Fprintf(e.out, "  %d. %s at %s\n", i+1, f.Instance, f.URL)
+	}
+	ans, err := e.ask("Which one? ")
+	if err != nil {
+		return "", "", err
+	}
+	n, err := strconv.Atoi(ans)
+	if err != nil || n < 1 || n > len(found) {
+		return "", "", fmt.Errorf("%q is not one of the numbers shown", ans)
+	}
+	return found[n-1].URL, found[n-1].Fingerprint, nil
 }
 
 func status(ctx context.Context, e *env, _ []string) error {

@@ -3,11 +3,15 @@ package cli
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/hearth-home/hearth/internal/testenv"
+	"github.com/hearth-home/hearth/server/app"
 	"github.com/hearth-home/hearth/server/app/apptest"
 )
 
@@ -58,5 +62,42 @@ func TestJoinStatusLeave(t *testing.T) {
 	}
 	if out, code := hearth(t, "", "status"); code == 0 || !strings.Contains(out, "has not joined") {
 		t.Errorf("status after leaving: %d %s", code, out)
+	}
+}
+
+// TestJoinByDiscovery: on a network where a server announces itself, hearth join needs
+// no address. The test runs itself again inside a network namespace of its own, with
+// multicast on its loopback, so nothing goes out on the machine's network.
+func TestJoinByDiscovery(t *testing.T) {
+	if os.Getenv("HEARTH_TEST_IN_NETNS") == "" {
+		testenv.NeedRoot(t)
+		testenv.NeedTool(t, "ip")
+		ns := fmt.Sprintf("hzj%d", os.Getpid())
+		if out, err := exec.Command("ip", "netns", "add", ns).CombinedOutput(); err != nil {
+			t.Fatalf("ip netns add: %v %s", err, out)
+		}
+		defer exec.Command("ip", "netns", "del", ns).Run()
+		for _, args := range [][]string{{"link", "set", "lo", "up"}, {"link", "set", "lo", "multicast", "on"}} {
+			if out, err := exec.Command("ip", append([]string{"-n", ns}, args...)...).CombinedOutput(); err != nil {
+				t.Fatalf("ip %v: %v %s", args, err, out)
+			}
+		}
+		cmd := exec.Command("ip", "netns", "exec", ns, os.Args[0], "-test.run=^TestJoinByDiscovery$", "-test.v")
+		cmd.Env = append(os.Environ(), "HEARTH_TEST_IN_NETNS=1")
+		out, err := cmd.CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "--- PASS: TestJoinByDiscovery") {
+			t.Fatalf("inside the namespace: %v\n%s", err, out)
+		}
+		return
+	}
+	s := apptest.Start(t, func(o *app.Options) { o.NoDiscovery = false })
+	s.AddUser("mum", "correct horse", false)
+	t.Setenv("HEARTH_CONNECTOR_CONFIG", filepath.Join(t.TempDir(), "connector.json"))
+	out, code := hearth(t, "yes\nmum\ncorrect horse\n", "join")
+	if code != 0 || !strings.Contains(out, "Found Hearth on ") || !strings.Contains(out, "has joined "+s.URL) {
+		t.Fatalf("join by discovery: %d\n%s", code, out)
+	}
+	if out, _ := hearth(t, "", "status"); !strings.Contains(out, "Reachable: yes") {
+		t.Errorf("status:\n%s", out)
 	}
 }

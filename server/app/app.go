@@ -17,6 +17,9 @@ import (
 	"net"
 	"net/http"
 
+	"strconv"
+
+	"github.com/hearth-home/hearth/discovery"
 	"github.com/hearth-home/hearth/server/admin"
 	"github.com/hearth-home/hearth/server/api"
 	"github.com/hearth-home/hearth/server/auth"
@@ -43,6 +46,8 @@ type Options struct {
 	Version                 string
 	// Guard watches sign-ins; nil means the usual one (tests pass a quicker one).
 	Guard *auth.Guard
+	// NoDiscovery keeps the server off multicast DNS (tests: they use only loopback).
+	NoDiscovery bool
 }
 
 // App is an open hearthd.
@@ -209,8 +214,24 @@ func (a *App) Run(ctx context.Context) error {
 			return err
 		}
 		g.Go(func() error { return web.Serve(ctx, a.listen, a.id.Cert, h, a.log) })
+		if !a.opt.NoDiscovery {
+			g.Go(func() error { a.advertise(ctx); return nil })
+		}
 	}
 	return g.Wait()
+}
+
+// advertise announces the server on the local network until ctx ends. Without multicast
+// the server still works (by name or address), so a failure is only logged.
+func (a *App) advertise(ctx context.Context) {
+	host, _ := os.Hostname()
+	_, port, _ := net.SplitHostPort(a.listen.HTTPS.Addr().String())
+	p, _ := strconv.Atoi(port)
+	info := discovery.Info{Instance: "Hearth on " + strings.SplitN(host, ".", 2)[0], ID: a.Pool.ID(), Version: a.opt.Version,
+		Port: p, Fingerprint: strings.ReplaceAll(certs.Fingerprint(a.id.CA), ":", "")}
+	if err := discovery.Advertise(ctx, info, discovery.Options{}); err != nil {
+		a.log.Warn("the server cannot announce itself on the network; PCs must be given its name or address", "err", err)
+	}
 }
 
 func (a *App) webHandler(ctx context.Context) (http.Handler, error) {

@@ -36,7 +36,7 @@ func startDaemon(t *testing.T, state string) func() {
 	done := make(chan int)
 	var log bytes.Buffer
 	go func() {
-		done <- Main(ctx, []string{"-state", state, "run", "-listen", "127.0.0.1:0", "-http", "off"}, &log, &log)
+		done <- Main(ctx, []string{"-state", state, "run", "-listen", "127.0.0.1:0", "-http", "off", "-announce=false"}, &log, &log)
 	}()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
