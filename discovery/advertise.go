@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -58,7 +59,9 @@ func Advertise(ctx context.Context, info Info, opt Options) error {
 		case <-announceAgain:
 			a.announce(ttl)
 		case <-recheck.C:
+			before := a.addresses()
 			if changed, _ := c.refresh(); changed {
+				a.goodbyeGone(before)
 				a.announce(ttl)
 				announceAgain = time.After(time.Second)
 			}
@@ -101,6 +104,38 @@ func (a *advertiser) records(ifi net.Interface, t uint32) (ptrs, rest []dns.RR) 
 		rest = append(rest, &dns.A{Hdr: hdr(a.host, dns.TypeA), A: ip})
 	}
 	return ptrs, rest
+}
+
+// addresses are the IPv4 addresses as last looked at, by interface index.
+func (a *advertiser) addresses() map[int][]net.IP {
+	out := map[int][]net.IP{}
+	for idx, ips := range a.c.addrs {
+		out[idx] = ips
+	}
+	return out
+}
+
+// goodbyeGone withdraws the addresses that are no longer there, so browsers stop using
+// them at once instead of when their TTL runs out.
+func (a *advertiser) goodbyeGone(before map[int][]net.IP) {
+	now := a.addresses()
+	for idx, ips := range before {
+		var gone []dns.RR
+		for _, ip := range ips {
+			if !slices.ContainsFunc(now[idx], ip.Equal) {
+				gone = append(gone, &dns.A{Hdr: dns.RR_Header{Name: a.host, Rrtype: dns.TypeA, Class: dns.ClassINET, Ttl: 0}, A: ip})
+			}
+		}
+		if len(gone) == 0 {
+			continue
+		}
+		m := &dns.Msg{MsgHdr: dns.MsgHdr{Response: true, Authoritative: true}, Answer: gone}
+		if b, err := m.Pack(); err == nil {
+			if _, ok := a.c.ifaces[idx]; ok {
+				a.c.send(b, idx, nil)
+			}
+		}
+	}
 }
 
 // announce sends every record on every interface (t = 0: goodbye).

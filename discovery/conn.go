@@ -19,6 +19,7 @@ type conn struct {
 	pc     *ipv4.PacketConn
 	raw    net.PacketConn
 	ifaces map[int]net.Interface // by index
+	addrs  map[int][]net.IP      // their IPv4 addresses when last looked at
 	only   []string              // interface names to use; empty: every multicast one
 }
 
@@ -46,7 +47,7 @@ func listen(ctx context.Context, only []string) (*conn, error) {
 	}
 	pc.SetMulticastTTL(255)
 	pc.SetMulticastLoopback(true)
-	c := &conn{pc: pc, raw: raw, ifaces: map[int]net.Interface{}, only: only}
+	c := &conn{pc: pc, raw: raw, ifaces: map[int]net.Interface{}, addrs: map[int][]net.IP{}, only: only}
 	if _, err := c.refresh(); err != nil {
 		raw.Close()
 		return nil, err
@@ -64,25 +65,26 @@ func (c *conn) refresh() (bool, error) {
 	changed := false
 	seen := map[int]bool{}
 	for _, ifi := range ifs {
-		if ifi.Flags&net.FlagUp == 0 || ifi.Flags&net.FlagMulticast == 0 || !c.wanted(ifi.Name) || len(addrs4(ifi)) == 0 {
+		addrs := addrs4(ifi)
+		if ifi.Flags&net.FlagUp == 0 || ifi.Flags&net.FlagMulticast == 0 || !c.wanted(ifi.Name) || len(addrs) == 0 {
 			continue
 		}
 		seen[ifi.Index] = true
-		old, known := c.ifaces[ifi.Index]
-		if !known {
+		if _, known := c.ifaces[ifi.Index]; !known {
 			if err := c.pc.JoinGroup(&ifi, group); err != nil {
 				continue // an interface that cannot join is skipped, not fatal
 			}
 			changed = true
-		} else if fmt.Sprint(addrs4(old)) != fmt.Sprint(addrs4(ifi)) {
+		} else if fmt.Sprint(c.addrs[ifi.Index]) != fmt.Sprint(addrs) {
 			changed = true
 		}
-		c.ifaces[ifi.Index] = ifi
+		c.ifaces[ifi.Index], c.addrs[ifi.Index] = ifi, addrs
 	}
 	for idx, ifi := range c.ifaces {
 		if !seen[idx] {
 			c.pc.LeaveGroup(&ifi, group)
 			delete(c.ifaces, idx)
+			delete(c.addrs, idx)
 			changed = true
 		}
 	}

@@ -177,3 +177,39 @@ func TestOnLoopback(t *testing.T) {
 	ip(t, n, "link", "set", "lo", "multicast", "on")
 	discover(t, n, "lo", n, "lo", "127.0.0.1")
 }
+
+// TestAddressChange: a server that gets a new address announces it, and browsers report
+// the change.
+func TestAddressChange(t *testing.T) {
+	testenv.NeedRoot(t)
+	testenv.NeedTool(t, "ip")
+	a, b := fmt.Sprintf("hzc%d", os.Getpid()), fmt.Sprintf("hzd%d", os.Getpid())
+	netns(t, a)
+	netns(t, b)
+	ip(t, a, "link", "add", "va", "type", "veth", "peer", "name", "vb", "netns", b)
+	ip(t, a, "addr", "add", "10.78.0.1/24", "dev", "va")
+	ip(t, b, "addr", "add", "10.78.0.2/24", "dev", "vb")
+	ip(t, a, "link", "set", "va", "up")
+	ip(t, b, "link", "set", "vb", "up")
+	br := startBrowser(t, b, "vb")
+	adv := helper(a, "HEARTH_DISCOVERY_ADVERTISE=va")
+	if err := adv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { adv.Process.Signal(syscall.SIGTERM); adv.Wait() }()
+	if ev, _ := br.next(t, 10*time.Second); ev.Kind != Found {
+		t.Fatalf("first event %+v", ev)
+	}
+	ip(t, a, "addr", "add", "10.79.0.9/24", "dev", "va") // its own subnet: removing 10.78.0.1 would take a secondary with it
+	ev, took := br.next(t, 15*time.Second)
+	if ev.Kind != Changed || len(ev.Server.Addrs) != 2 || ev.Server.Addrs[1].String() != "10.79.0.9" {
+		t.Fatalf("after a new address: %+v", ev)
+	}
+	t.Logf("a new address was seen %v after it was added", took)
+	ip(t, a, "addr", "del", "10.78.0.1/24", "dev", "va")
+	ev, took = br.next(t, 15*time.Second)
+	if ev.Kind != Changed || len(ev.Server.Addrs) != 1 || ev.Server.Addrs[0].String() != "10.79.0.9" {
+		t.Fatalf("after an address went: %+v", ev)
+	}
+	t.Logf("a removed address was dropped %v after it went", took)
+}
