@@ -70,7 +70,8 @@ func Main(ctx context.Context, args []string, in io.Reader, out, errOut io.Write
 
 func usage(w io.Writer) {
 	fmt.Fprintln(w, `usage:
-  hearth join [-user NAME] [-name DEVICE] [-yes] [SERVER] join this PC to a Hearth server
+  hearth join [-user NAME] [-name DEVICE] [-yes] [-trust-ca] [SERVER]
+                                                         join this PC to a Hearth server
                                                          (found on the network when not named)
   hearth status                                          the server and this PC's place on it
   hearth leave                                           remove this PC from the server`)
@@ -82,6 +83,7 @@ func join(ctx context.Context, e *env, args []string) error {
 	user := fs.String("user", "", "your user name on the server")
 	name := fs.String("name", "", "this PC's name (default: its host name)")
 	yes := fs.Bool("yes", false, "accept the server's certificate fingerprint without asking")
+	trust := fs.Bool("trust-ca", false, "also trust the server's certificate authority on this PC (needs root or administrator)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -134,6 +136,15 @@ func join(ctx context.Context, e *env, args []string) error {
 	cfg, err := connector.Join(ctx, id, *user, password, *name)
 	if err != nil {
 		return fmt.Errorf("not joined: %w", err)
+	}
+	if *trust {
+		name := connector.TrustName(cfg.CAFingerprint)
+		if err := connector.SystemTrustStore().Add(ctx, name, []byte(cfg.CA)); err != nil {
+			fmt.Fprintf(e.errOut, "Joined, but the server's certificate authority could not be trusted on this PC: %v\n", err)
+		} else {
+			cfg.TrustedCA = name
+			fmt.Fprintln(e.out, "This PC now trusts the server's certificate authority: the drive opens without warnings.")
+		}
 	}
 	if err := cfg.Save(e.config); err != nil {
 		return err
@@ -197,6 +208,11 @@ func leave(ctx context.Context, e *env, _ []string) error {
 	}
 	if err := cfg.Leave(ctx); err != nil {
 		fmt.Fprintf(e.errOut, "The server could not be told (%v); an administrator can remove this device with: hearthd device remove %s\n", err, cfg.DeviceID)
+	}
+	if cfg.TrustedCA != "" {
+		if err := connector.SystemTrustStore().Remove(ctx, cfg.TrustedCA, []byte(cfg.CA)); err != nil {
+			fmt.Fprintf(e.errOut, "The server's certificate authority is still trusted on this PC: %v\n", err)
+		}
 	}
 	if err := os.Remove(e.config); err != nil {
 		return err

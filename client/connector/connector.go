@@ -42,6 +42,8 @@ type Config struct {
 	DeviceID      string `json:"device_id"`
 	DeviceName    string `json:"device_name"`
 	Token         string `json:"token"`
+	// TrustedCA is the name the CA was added to the PC's trust store under ("" if not).
+	TrustedCA string `json:"trusted_ca,omitempty"`
 }
 
 // ConfigPath is where the connector keeps its configuration.
