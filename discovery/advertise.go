@@ -21,6 +21,9 @@ type Options struct {
 	Host string
 	// Recheck is how often interfaces are looked at again (default 5 s).
 	Recheck time.Duration
+	// TTL is how long browsers keep the records without hearing them again (default
+	// 120 s); a server that vanishes without a goodbye is forgotten after it.
+	TTL time.Duration
 }
 
 // Advertise answers for info on the local network until ctx ends, then says goodbye.
@@ -35,19 +38,22 @@ func Advertise(ctx context.Context, info Info, opt Options) error {
 	if opt.Recheck <= 0 {
 		opt.Recheck = 5 * time.Second
 	}
+	if opt.TTL <= 0 {
+		opt.TTL = ttl * time.Second
+	}
 	c, err := listen(ctx, opt.Interfaces)
 	if err != nil {
 		return err
 	}
 	defer c.close()
-	a := &advertiser{c: c, info: info,
+	a := &advertiser{c: c, info: info, ttl: uint32(opt.TTL / time.Second),
 		host:     escapeLabel(strings.SplitN(opt.Host, ".", 2)[0]) + ".local.",
 		instance: escapeLabel(info.Instance) + "." + serviceType,
 		dav:      escapeLabel(info.Instance) + "." + davType,
 	}
 	packets := make(chan packet, 16)
 	go c.read(packets)
-	a.announce(ttl)
+	a.announce(a.ttl)
 	announceAgain := time.After(time.Second) // RFC 6762 8.3: announce at least twice
 	recheck := time.NewTicker(opt.Recheck)
 	defer recheck.Stop()
@@ -57,12 +63,12 @@ func Advertise(ctx context.Context, info Info, opt Options) error {
 			a.announce(0)
 			return nil
 		case <-announceAgain:
-			a.announce(ttl)
+			a.announce(a.ttl)
 		case <-recheck.C:
 			before := a.addresses()
 			if changed, _ := c.refresh(); changed {
 				a.goodbyeGone(before)
-				a.announce(ttl)
+				a.announce(a.ttl)
 				announceAgain = time.After(time.Second)
 			}
 		case p, ok := <-packets:
@@ -76,6 +82,7 @@ func Advertise(ctx context.Context, info Info, opt Options) error {
 
 type advertiser struct {
 	c                   *conn
+	ttl                 uint32
 	info                Info
 	host, instance, dav string
 }
@@ -159,7 +166,7 @@ func (a *advertiser) answer(p packet) {
 	if !ok {
 		return
 	}
-	ptrs, rest := a.records(ifi, ttl)
+	ptrs, rest := a.records(ifi, a.ttl)
 	var answer []dns.RR
 	for _, qu := range q.Question {
 		name := strings.ToLower(qu.Name)
@@ -172,8 +179,8 @@ func (a *advertiser) answer(p packet) {
 			}
 		case name == enumType:
 			answer = append(answer,
-				&dns.PTR{Hdr: dns.RR_Header{Name: enumType, Rrtype: dns.TypePTR, Class: dns.ClassINET, Ttl: ttl}, Ptr: serviceType},
-				&dns.PTR{Hdr: dns.RR_Header{Name: enumType, Rrtype: dns.TypePTR, Class: dns.ClassINET, Ttl: ttl}, Ptr: davType})
+				&dns.PTR{Hdr: dns.RR_Header{Name: enumType, Rrtype: dns.TypePTR, Class: dns.ClassINET, Ttl: a.ttl}, Ptr: serviceType},
+				&dns.PTR{Hdr: dns.RR_Header{Name: enumType, Rrtype: dns.TypePTR, Class: dns.ClassINET, Ttl: a.ttl}, Ptr: davType})
 		default:
 			for _, r := range rest {
 				if strings.EqualFold(r.Header().Name, qu.Name) && (qu.Qtype == dns.TypeANY || qu.Qtype == r.Header().Rrtype) {

@@ -58,7 +58,9 @@ type browser struct {
 
 type entry struct {
 	instance string
-	expires  time.Time // of its PTR record
+	expires  time.Time     // of its PTR record
+	life     time.Duration // its TTL
+	asked    bool          // asked again before it runs out
 	host     string
 	port     int
 	txt      []string
@@ -76,7 +78,7 @@ func (b *browser) run(ctx context.Context, recheck time.Duration) {
 	nextQuery := time.NewTimer(time.Second)
 	defer nextQuery.Stop()
 	wait := time.Second
-	tick := time.NewTicker(time.Second)
+	tick := time.NewTicker(250 * time.Millisecond)
 	defer tick.Stop()
 	lastRecheck := time.Now()
 	for {
@@ -160,7 +162,7 @@ func (b *browser) take(ctx context.Context, p packet) {
 				e = &entry{instance: name}
 				b.entries[key] = e
 			}
-			e.expires, e.iface = now.Add(life), iface
+			e.expires, e.life, e.asked, e.iface = now.Add(life), life, false, iface
 			touched[key] = true
 		case *dns.SRV:
 			if e := b.entries[strings.ToLower(h.Name)]; e != nil && h.Ttl > 0 {
@@ -258,7 +260,8 @@ func (b *browser) expire(ctx context.Context, now time.Time) {
 		switch left := e.expires.Sub(now); {
 		case left <= 0:
 			b.report(ctx, k, now)
-		case left < ttl*time.Second/5 && left > ttl*time.Second/5-time.Second:
+		case left < e.life/5 && !e.asked:
+			e.asked = true
 			b.query(serviceType, dns.TypePTR) // at 80% of the TTL (RFC 6762 5.2)
 		}
 	}

@@ -25,7 +25,8 @@ func TestMain(m *testing.M) {
 	if iface := os.Getenv("HEARTH_DISCOVERY_ADVERTISE"); iface != "" {
 		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 		defer stop()
-		if err := Advertise(ctx, testInfo, Options{Interfaces: []string{iface}, Host: "hearth-test"}); err != nil {
+		ttl, _ := time.ParseDuration(os.Getenv("HEARTH_DISCOVERY_TTL"))
+		if err := Advertise(ctx, testInfo, Options{Interfaces: []string{iface}, Host: "hearth-test", TTL: ttl}); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
@@ -212,4 +213,36 @@ func TestAddressChange(t *testing.T) {
 		t.Fatalf("after an address went: %+v", ev)
 	}
 	t.Logf("a removed address was dropped %v after it went", took)
+}
+
+// TestVanishedServer: a server that disappears without a goodbye (a pulled cable, a
+// crash) is reported lost when its records run out, while one that stays is kept.
+func TestVanishedServer(t *testing.T) {
+	testenv.NeedRoot(t)
+	testenv.NeedTool(t, "ip")
+	n := fmt.Sprintf("hzv%d", os.Getpid())
+	netns(t, n)
+	ip(t, n, "link", "set", "lo", "multicast", "on")
+	br := startBrowser(t, n, "lo")
+	adv := helper(n, "HEARTH_DISCOVERY_ADVERTISE=lo")
+	adv.Env = append(adv.Env, "HEARTH_DISCOVERY_TTL=3s")
+	if err := adv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if ev, _ := br.next(t, 10*time.Second); ev.Kind != Found {
+		t.Fatalf("first event %+v", ev)
+	}
+	// Alive, it is asked again before its 3 s run out and stays.
+	select {
+	case ev := <-br.events:
+		t.Fatalf("a live server was reported: %+v", ev)
+	case <-time.After(7 * time.Second):
+	}
+	adv.Process.Kill() // no goodbye
+	adv.Wait()
+	ev, took := br.next(t, 10*time.Second)
+	if ev.Kind != Lost {
+		t.Fatalf("after a kill: %+v, want Lost", ev)
+	}
+	t.Logf("a killed server was reported lost %v after it died (TTL 3 s)", took)
 }
