@@ -52,7 +52,7 @@ func Advertise(ctx context.Context, info Info, opt Options) error {
 		dav:      escapeLabel(info.Instance) + "." + davType,
 	}
 	packets := make(chan packet, 16)
-	go c.read(packets)
+	go c.read(ctx, packets)
 	a.announce(a.ttl)
 	announceAgain := time.After(time.Second) // RFC 6762 8.3: announce at least twice
 	recheck := time.NewTicker(opt.Recheck)

@@ -72,7 +72,7 @@ func (b *browser) run(ctx context.Context, recheck time.Duration) {
 	defer close(b.out)
 	defer b.c.close()
 	packets := make(chan packet, 16)
-	go b.c.read(packets)
+	go b.c.read(ctx, packets)
 	// Ask at once, after 1 s and 3 s, then every minute (RFC 6762 5.2).
 	b.query(serviceType, dns.TypePTR)
 	nextQuery := time.NewTimer(time.Second)

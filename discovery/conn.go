@@ -134,8 +134,8 @@ type packet struct {
 	src     net.Addr
 }
 
-// read delivers packets until the socket is closed.
-func (c *conn) read(out chan<- packet) {
+// read delivers packets until the socket is closed or ctx ends.
+func (c *conn) read(ctx context.Context, out chan<- packet) {
 	buf := make([]byte, 9000)
 	for {
 		n, cm, src, err := c.pc.ReadFrom(buf)
@@ -147,7 +147,11 @@ func (c *conn) read(out chan<- packet) {
 		if cm != nil {
 			idx = cm.IfIndex
 		}
-		out <- packet{b: append([]byte(nil), buf[:n]...), ifIndex: idx, src: src}
+		select {
+		case out <- packet{b: append([]byte(nil), buf[:n]...), ifIndex: idx, src: src}:
+		case <-ctx.Done():
+			return
+		}
 	}
 }
 
