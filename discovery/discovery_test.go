@@ -68,6 +68,20 @@ func ip(t *testing.T, ns string, args ...string) {
 	}
 }
 
+// vethPair makes two namespaces joined by a veth pair (va in the first, vb in the
+// second) with the given addresses, like two machines on one home network.
+func vethPair(t *testing.T, prefixA, prefixB, addrA, addrB string) (string, string) {
+	a, b := fmt.Sprintf("%s%d", prefixA, os.Getpid()), fmt.Sprintf("%s%d", prefixB, os.Getpid())
+	netns(t, a)
+	netns(t, b)
+	ip(t, a, "link", "add", "va", "type", "veth", "peer", "name", "vb", "netns", b)
+	ip(t, a, "addr", "add", addrA, "dev", "va")
+	ip(t, b, "addr", "add", addrB, "dev", "vb")
+	ip(t, a, "link", "set", "va", "up")
+	ip(t, b, "link", "set", "vb", "up")
+	return a, b
+}
+
 // helper starts this test binary in a namespace as an advertiser or a browser.
 func helper(ns, env string) *exec.Cmd {
 	cmd := exec.Command("ip", "netns", "exec", ns, os.Args[0])
@@ -158,14 +172,7 @@ func discover(t *testing.T, advNS, advIface, brNS, brIface, wantAddr string) {
 func TestAcrossNamespaces(t *testing.T) {
 	testenv.NeedRoot(t)
 	testenv.NeedTool(t, "ip")
-	a, b := fmt.Sprintf("hza%d", os.Getpid()), fmt.Sprintf("hzb%d", os.Getpid())
-	netns(t, a)
-	netns(t, b)
-	ip(t, a, "link", "add", "va", "type", "veth", "peer", "name", "vb", "netns", b)
-	ip(t, a, "addr", "add", "10.77.0.1/24", "dev", "va")
-	ip(t, b, "addr", "add", "10.77.0.2/24", "dev", "vb")
-	ip(t, a, "link", "set", "va", "up")
-	ip(t, b, "link", "set", "vb", "up")
+	a, b := vethPair(t, "hza", "hzb", "10.77.0.1/24", "10.77.0.2/24")
 	discover(t, a, "va", b, "vb", "10.77.0.1")
 }
 
@@ -184,14 +191,7 @@ func TestOnLoopback(t *testing.T) {
 func TestAddressChange(t *testing.T) {
 	testenv.NeedRoot(t)
 	testenv.NeedTool(t, "ip")
-	a, b := fmt.Sprintf("hzc%d", os.Getpid()), fmt.Sprintf("hzd%d", os.Getpid())
-	netns(t, a)
-	netns(t, b)
-	ip(t, a, "link", "add", "va", "type", "veth", "peer", "name", "vb", "netns", b)
-	ip(t, a, "addr", "add", "10.78.0.1/24", "dev", "va")
-	ip(t, b, "addr", "add", "10.78.0.2/24", "dev", "vb")
-	ip(t, a, "link", "set", "va", "up")
-	ip(t, b, "link", "set", "vb", "up")
+	a, b := vethPair(t, "hzc", "hzd", "10.78.0.1/24", "10.78.0.2/24")
 	br := startBrowser(t, b, "vb")
 	adv := helper(a, "HEARTH_DISCOVERY_ADVERTISE=va")
 	if err := adv.Start(); err != nil {
