@@ -254,8 +254,19 @@ func sameServer(a, b Server) bool {
 	return a.Info == b.Info && a.Interface == b.Interface && slices.EqualFunc(a.Addrs, b.Addrs, net.IP.Equal)
 }
 
-// expire reports entries whose records ran out, and asks again for those about to.
+// expire reports entries whose records ran out, asks again for those about to, and
+// forgets addresses that ran out (every device on the network announces some).
 func (b *browser) expire(ctx context.Context, now time.Time) {
+	for host, addrs := range b.hosts {
+		for a, exp := range addrs {
+			if !now.Before(exp) {
+				delete(addrs, a)
+			}
+		}
+		if len(addrs) == 0 {
+			delete(b.hosts, host)
+		}
+	}
 	for k, e := range b.entries {
 		switch left := e.expires.Sub(now); {
 		case left <= 0:
