@@ -70,7 +70,7 @@ func Main(ctx context.Context, args []string, in io.Reader, out, errOut io.Write
 
 func usage(w io.Writer) {
 	fmt.Fprintln(w, `usage:
-  hearth join [-user NAME] [-name DEVICE] [-yes] [-trust-ca] [SERVER]
+  hearth join [-user NAME] [-name DEVICE] [-fingerprint FP] [-trust-ca] [SERVER]
                                                          join this PC to a Hearth server
                                                          (found on the network when not named)
   hearth status                                          the server and this PC's place on it
@@ -82,7 +82,7 @@ func join(ctx context.Context, e *env, args []string) error {
 	fs.SetOutput(e.errOut)
 	user := fs.String("user", "", "your user name on the server")
 	name := fs.String("name", "", "this PC's name (default: its host name)")
-	yes := fs.Bool("yes", false, "accept the server's certificate fingerprint without asking")
+	expect := fs.String("fingerprint", "", "the CA fingerprint 'hearthd status' shows; given, it is checked instead of asked")
 	trust := fs.Bool("trust-ca", false, "also trust the server's certificate authority on this PC (needs root or administrator)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -112,7 +112,12 @@ func join(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("the server at %s is not the one that announced itself there (its certificate authority differs); not joined", server)
 	}
 	fmt.Fprintf(e.out, "The server at %s shows this certificate authority:\n  SHA-256 %s\nIt must match the \"Authority\" line of 'hearthd status' on the server.\n", server, id.CAFingerprint)
-	if !*yes {
+	if *expect != "" {
+		// Given on the command line (scripts): it must match; nothing is asked.
+		if !connector.SameFingerprint(*expect, id.CAFingerprint) {
+			return errors.New("not joined: the server's fingerprint is not the one given with -fingerprint")
+		}
+	} else {
 		ans, err := e.ask("Is it the same? (yes/no): ")
 		if err != nil {
 			return err

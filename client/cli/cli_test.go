@@ -37,6 +37,9 @@ func TestJoinStatusLeave(t *testing.T) {
 		t.Errorf("join with a wrong password: %d %s", code, out)
 	}
 	info, _ := s.Admin().Server(context.Background())
+	if out, code := hearth(t, "mum\ncorrect horse\n", "join", "-fingerprint", "AB:CD", s.URL); code == 0 || !strings.Contains(out, "not the one given") {
+		t.Errorf("join with a wrong -fingerprint: %d %s", code, out)
+	}
 	out, code := hearth(t, "yes\nmum\ncorrect horse\n", "join", "-name", "Mum's laptop", s.URL)
 	if code != 0 || !strings.Contains(out, info.CAFingerprint) || !strings.Contains(out, "has joined") {
 		t.Fatalf("join: %d %s", code, out)
@@ -44,7 +47,7 @@ func TestJoinStatusLeave(t *testing.T) {
 	if st, err := os.Stat(config); err != nil || st.Mode().Perm() != 0o600 {
 		t.Errorf("config %v %v, want mode 0600", st, err)
 	}
-	if out, code := hearth(t, "", "join", "-yes", s.URL); code == 0 || !strings.Contains(out, "already joined") {
+	if out, code := hearth(t, "", "join", s.URL); code == 0 || !strings.Contains(out, "already joined") {
 		t.Errorf("second join: %d %s", code, out)
 	}
 	out, _ = hearth(t, "", "status")

@@ -28,6 +28,10 @@ func New(p *pool.Pool, accounts *auth.Accounts, info func(context.Context) (admi
 	// A PC joins: it signs in with the user's password and gets a token of its own.
 	mux.HandleFunc("POST /api/v1/devices", func(w http.ResponseWriter, r *http.Request) {
 		pr, _ := auth.PrincipalOf(r.Context())
+		if pr.ByToken {
+			problem(w, http.StatusForbidden, "A device joins with its user's password, not with another device's token.")
+			return
+		}
 		var req schema.NewDevice
 		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10)).Decode(&req); err != nil || strings.TrimSpace(req.Name) == "" || len(req.Name) > 200 {
 			problem(w, http.StatusBadRequest, "Send the device's name, such as {\"name\": \"Mum's laptop\"}.")

@@ -60,6 +60,8 @@ type User struct {
 	Name    string
 	Admin   bool
 	Created time.Time
+	// ByToken: this sign-in used a device token.
+	ByToken bool `json:"-"`
 }
 
 func validName(name string) bool {
@@ -243,7 +245,7 @@ func (a *Accounts) Verify(ctx context.Context, name, secret string) (User, error
 	if !ok {
 		return User{}, ErrBadCredentials
 	}
-	return User{Name: u.Name, Admin: u.Admin, Created: u.Created}, nil
+	return User{Name: u.Name, Admin: u.Admin, Created: u.Created, ByToken: strings.HasPrefix(secret, tokenPrefix)}, nil
 }
 
 func (a *Accounts) check(ctx context.Context, u catalog.User, secret string) (bool, error) {
@@ -385,5 +387,5 @@ func (a *Accounts) VerifyToken(ctx context.Context, secret string) (User, error)
 	if err != nil {
 		return User{}, err
 	}
-	return User{Name: u.Name, Admin: u.Admin, Created: u.Created}, nil
+	return User{Name: u.Name, Admin: u.Admin, Created: u.Created, ByToken: true}, nil
 }

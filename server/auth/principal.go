@@ -7,6 +7,9 @@ type Principal struct {
 	Name  string
 	Admin bool
 	Level func(share string) Level
+	// ByToken: the request signed in with a device token, not a password. Such a request
+	// may not make more tokens: a stolen one must end when it is revoked.
+	ByToken bool
 }
 
 type principalKey struct{}

@@ -27,10 +27,11 @@ type sessions struct {
 
 type session struct {
 	user    string
+	byToken bool // made by a device token: it may not make more
 	expires time.Time
 }
 
-func (s *sessions) create(user string) string {
+func (s *sessions) create(user string, byToken bool) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := time.Now()
@@ -45,19 +46,19 @@ func (s *sessions) create(user string) string {
 		clear(s.m) // rather than grow without end: everyone signs in again
 	}
 	id := rand.Text() + rand.Text()
-	s.m[id] = session{user: user, expires: now.Add(sessionFor)}
+	s.m[id] = session{user: user, byToken: byToken, expires: now.Add(sessionFor)}
 	return id
 }
 
-func (s *sessions) user(id string) (string, bool) {
+func (s *sessions) get(id string) (session, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	x, ok := s.m[id]
 	if !ok || time.Now().After(x.expires) {
 		delete(s.m, id)
-		return "", false
+		return session{}, false
 	}
-	return x.user, true
+	return x, true
 }
 
 func (s *sessions) end(id string) {
@@ -72,11 +73,12 @@ func (s *Server) fromSession(r *http.Request) (auth.User, bool) {
 	if err != nil {
 		return auth.User{}, false
 	}
-	name, ok := s.sessions.user(c.Value)
+	x, ok := s.sessions.get(c.Value)
 	if !ok {
 		return auth.User{}, false
 	}
-	u, err := s.opt.Accounts.Lookup(r.Context(), name)
+	u, err := s.opt.Accounts.Lookup(r.Context(), x.user)
+	u.ByToken = x.byToken
 	return u, err == nil
 }
 
@@ -85,7 +87,7 @@ func (s *Server) fromSession(r *http.Request) (auth.User, bool) {
 func (s *Server) session(w http.ResponseWriter, r *http.Request, u auth.User) {
 	switch r.Method {
 	case http.MethodPost:
-		id := s.sessions.create(u.Name)
+		id := s.sessions.create(u.Name, u.ByToken)
 		http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: id, Path: "/api/", MaxAge: int(sessionFor.Seconds()),
 			Secure: true, HttpOnly: true, SameSite: http.SameSiteStrictMode})
 		w.Header().Set("Content-Type", "application/json")

@@ -296,6 +296,12 @@ func TestDevices(t *testing.T) {
 	if resp.StatusCode != 201 || d.ID == "" || !strings.HasPrefix(d.Token, "hth_") || d.User != "mum" || d.Name != "Mum's laptop" {
 		t.Fatalf("join: %d %s", resp.StatusCode, body)
 	}
+	if resp, _ := s.Do("mum", d.Token, "POST", "/api/v1/devices", strings.NewReader(`{"name":"thief"}`)); resp.StatusCode != 403 {
+		t.Errorf("a device token making another token: %d, want 403", resp.StatusCode)
+	}
+	if resp, _ := s.Do("", "", "POST", "/api/v1/devices", strings.NewReader(`{"name":"thief"}`), "Authorization", "Bearer "+d.Token); resp.StatusCode != 403 {
+		t.Errorf("a bearer token making another token: %d, want 403", resp.StatusCode)
+	}
 	if resp, _ := s.Do("mum", d.Token, "PROPFIND", "/dav/mum/", nil, "Depth", "0"); resp.StatusCode != 207 {
 		t.Errorf("the device token on the drive: %d", resp.StatusCode)
 	}
