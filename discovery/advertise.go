@@ -156,35 +156,47 @@ func (a *advertiser) announce(t uint32) {
 	}
 }
 
-// answer replies to the questions about us in a query.
+// answer replies to the questions about us in a query from the local link.
 func (a *advertiser) answer(p packet) {
 	var q dns.Msg
-	if q.Unpack(p.b) != nil || q.Response {
+	if q.Unpack(p.b) != nil || q.Response || q.Opcode != dns.OpcodeQuery || !a.c.onLink(p) {
 		return
 	}
 	ifi, ok := a.c.ifaces[p.ifIndex]
 	if !ok {
 		return
 	}
-	ptrs, rest := a.records(ifi, a.ttl)
+	u, _ := p.src.(*net.UDPAddr)
+	legacy := u != nil && u.Port != 5353 // a one-shot resolver (RFC 6762 6.7)
+	t := a.ttl
+	if legacy {
+		t = min(t, 10)
+	}
+	ptrs, rest := a.records(ifi, t)
+	if legacy {
+		for _, r := range append(ptrs, rest...) {
+			r.Header().Class &^= 1 << 15 // no cache-flush in a unicast answer (10.2)
+		}
+	}
+	seen := map[dns.RR]bool{}
 	var answer []dns.RR
+	add := func(r dns.RR) {
+		if !seen[r] {
+			seen[r] = true
+			answer = append(answer, r)
+		}
+	}
 	for _, qu := range q.Question {
-		name := strings.ToLower(qu.Name)
+		name, ptrQ := canon(qu.Name), qu.Qtype == dns.TypePTR || qu.Qtype == dns.TypeANY
 		switch {
-		case name == serviceType || name == davType:
-			for _, r := range ptrs {
-				if strings.EqualFold(r.Header().Name, name) {
-					answer = append(answer, r)
-				}
-			}
-		case name == enumType:
-			answer = append(answer,
-				&dns.PTR{Hdr: dns.RR_Header{Name: enumType, Rrtype: dns.TypePTR, Class: dns.ClassINET, Ttl: a.ttl}, Ptr: serviceType},
-				&dns.PTR{Hdr: dns.RR_Header{Name: enumType, Rrtype: dns.TypePTR, Class: dns.ClassINET, Ttl: a.ttl}, Ptr: davType})
+		case name == canon(enumType) && ptrQ:
+			add(&dns.PTR{Hdr: dns.RR_Header{Name: enumType, Rrtype: dns.TypePTR, Class: dns.ClassINET, Ttl: t}, Ptr: serviceType})
+			add(&dns.PTR{Hdr: dns.RR_Header{Name: enumType, Rrtype: dns.TypePTR, Class: dns.ClassINET, Ttl: t}, Ptr: davType})
 		default:
-			for _, r := range rest {
-				if strings.EqualFold(r.Header().Name, qu.Name) && (qu.Qtype == dns.TypeANY || qu.Qtype == r.Header().Rrtype) {
-					answer = append(answer, r)
+			for _, r := range append(ptrs, rest...) {
+				h := r.Header()
+				if canon(h.Name) == name && (qu.Qtype == dns.TypeANY || qu.Qtype == h.Rrtype) {
+					add(r)
 				}
 			}
 		}
@@ -194,11 +206,15 @@ func (a *advertiser) answer(p packet) {
 	}
 	m := &dns.Msg{MsgHdr: dns.MsgHdr{Response: true, Authoritative: true}, Answer: answer}
 	if answer[0].Header().Rrtype == dns.TypePTR {
-		m.Extra = rest // spare the asker a second round
+		for _, r := range rest {
+			if !seen[r] {
+				m.Extra = append(m.Extra, r) // spare the asker a second round
+			}
+		}
 	}
 	var dst net.Addr
-	if u, ok := p.src.(*net.UDPAddr); ok && u.Port != 5353 {
-		dst = u // a one-shot resolver (RFC 6762 6.7) gets a unicast answer
+	if legacy {
+		dst = u
 		m.Id = q.Id
 		m.Question = q.Question
 	}

@@ -1,10 +1,10 @@
 package discovery
 
 import (
+	"bytes"
 	"context"
 	"net"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/miekg/dns"
@@ -44,16 +44,34 @@ func Browse(ctx context.Context, opt Options) (<-chan Event, error) {
 		opt.Recheck = 5 * time.Second
 	}
 	out := make(chan Event, 16)
-	b := &browser{c: c, out: out, entries: map[string]*entry{}, hosts: map[string]map[string]time.Time{}}
+	b := newBrowser(c, out)
 	go b.run(ctx, opt.Recheck)
 	return out, nil
 }
 
+// Limits against a hostile or noisy network: how long a record is believed at most, how
+// many servers and hosts are kept, and how often a name is asked about.
+const (
+	maxLife    = 2 * time.Hour
+	maxEntries = 64
+	maxHosts   = 256
+	askEvery   = time.Second
+)
+
 type browser struct {
 	c       *conn
 	out     chan<- Event
-	entries map[string]*entry               // by instance name, lower case
-	hosts   map[string]map[string]time.Time // host → address → expiry
+	entries map[string]*entry               // by instance name, in canon form
+	hosts   map[string]map[string]time.Time // host (canon) → address → expiry
+	asked   map[string]time.Time            // question → when it was last asked
+	// send puts a question on the network (b.query; tests of the cache replace it).
+	send func(name string, t uint16)
+}
+
+func newBrowser(c *conn, out chan<- Event) *browser {
+	b := &browser{c: c, out: out, entries: map[string]*entry{}, hosts: map[string]map[string]time.Time{}, asked: map[string]time.Time{}}
+	b.send = b.query
+	return b
 }
 
 type entry struct {
@@ -120,9 +138,12 @@ func (b *browser) query(name string, t uint16) {
 	}
 }
 
-// take folds a response into the cache and reports what changed.
+// take folds a response from the local link into the cache and reports what changed.
 func (b *browser) take(ctx context.Context, p packet) {
 	var m dns.Msg
+	if u, ok := p.src.(*net.UDPAddr); !ok || u.Port != 5353 || !b.c.onLink(p) {
+		return // responses come from port 5353 on this link (RFC 6762 6, 11)
+	}
 	if m.Unpack(p.b) != nil || !m.Response {
 		return
 	}
@@ -132,20 +153,28 @@ func (b *browser) take(ctx context.Context, p packet) {
 		iface = ifi.Name
 	}
 	rrs := append(append(append([]dns.RR{}, m.Answer...), m.Ns...), m.Extra...)
-	// PTRs first, so the records about an instance find its entry (in any order they came).
-	slices.SortStableFunc(rrs, func(x, y dns.RR) int {
-		return boolInt(y.Header().Rrtype == dns.TypePTR) - boolInt(x.Header().Rrtype == dns.TypePTR)
-	})
+	// PTRs first, so the records about an instance find its entry; addresses last, so
+	// only those of hosts an entry points to are kept.
+	rank := func(r dns.RR) int {
+		switch r.Header().Rrtype {
+		case dns.TypePTR:
+			return 0
+		case dns.TypeA:
+			return 2
+		}
+		return 1
+	}
+	slices.SortStableFunc(rrs, func(x, y dns.RR) int { return rank(x) - rank(y) })
 	touched := map[string]bool{}
 	for _, rr := range rrs {
 		h := rr.Header()
-		life := time.Duration(h.Ttl) * time.Second
+		life := min(time.Duration(h.Ttl)*time.Second, maxLife)
 		switch r := rr.(type) {
 		case *dns.PTR:
-			if !strings.EqualFold(h.Name, serviceType) {
+			if canon(h.Name) != canon(serviceType) {
 				continue
 			}
-			key := strings.ToLower(r.Ptr)
+			key := canon(r.Ptr)
 			e := b.entries[key]
 			if h.Ttl == 0 { // goodbye
 				if e != nil {
@@ -156,7 +185,7 @@ func (b *browser) take(ctx context.Context, p packet) {
 			}
 			if e == nil {
 				name, ok := instanceOf(r.Ptr, serviceType)
-				if !ok {
+				if !ok || len(b.entries) >= maxEntries {
 					continue
 				}
 				e = &entry{instance: name}
@@ -165,24 +194,30 @@ func (b *browser) take(ctx context.Context, p packet) {
 			e.expires, e.life, e.asked, e.iface = now.Add(life), life, false, iface
 			touched[key] = true
 		case *dns.SRV:
-			if e := b.entries[strings.ToLower(h.Name)]; e != nil && h.Ttl > 0 {
-				e.host, e.port = strings.ToLower(r.Target), int(r.Port)
-				touched[strings.ToLower(h.Name)] = true
+			if e := b.entries[canon(h.Name)]; e != nil && h.Ttl > 0 {
+				e.host, e.port = canon(r.Target), int(r.Port)
+				touched[canon(h.Name)] = true
 			}
 		case *dns.TXT:
-			if e := b.entries[strings.ToLower(h.Name)]; e != nil && h.Ttl > 0 {
+			if e := b.entries[canon(h.Name)]; e != nil && h.Ttl > 0 {
 				e.txt = r.Txt
-				touched[strings.ToLower(h.Name)] = true
+				touched[canon(h.Name)] = true
 			}
 		case *dns.A:
-			host := strings.ToLower(h.Name)
+			host, ip := canon(h.Name), r.A.To4()
+			if ip == nil || !b.wanted(host) {
+				continue
+			}
 			if b.hosts[host] == nil {
+				if len(b.hosts) >= maxHosts {
+					continue
+				}
 				b.hosts[host] = map[string]time.Time{}
 			}
 			if h.Ttl == 0 {
-				delete(b.hosts[host], r.A.String())
+				delete(b.hosts[host], ip.String())
 			} else {
-				b.hosts[host][r.A.String()] = now.Add(life)
+				b.hosts[host][ip.String()] = now.Add(life)
 			}
 			for k, e := range b.entries {
 				if e.host == host {
@@ -194,6 +229,29 @@ func (b *browser) take(ctx context.Context, p packet) {
 	for k := range touched {
 		b.report(ctx, k, now)
 	}
+}
+
+// wanted reports whether an entry points to host.
+func (b *browser) wanted(host string) bool {
+	for _, e := range b.entries {
+		if e.host == host {
+			return true
+		}
+	}
+	return false
+}
+
+// ask sends a question unless the same was asked within the last second.
+func (b *browser) ask(name string, t uint16) {
+	key := canon(name) + "/" + dns.TypeToString[t]
+	if last, ok := b.asked[key]; ok && time.Since(last) < askEvery {
+		return
+	}
+	if len(b.asked) > 4*maxEntries {
+		clear(b.asked)
+	}
+	b.asked[key] = time.Now()
+	b.send(name, t)
 }
 
 func boolInt(b bool) int {
@@ -217,7 +275,7 @@ func (b *browser) report(ctx context.Context, key string, now time.Time) {
 		return
 	}
 	if e.host == "" || e.txt == nil {
-		b.query(key, dns.TypeANY) // the SRV or TXT did not come with the PTR
+		b.ask(key, dns.TypeANY) // the SRV or TXT did not come with the PTR
 		return
 	}
 	var addrs []net.IP
@@ -227,10 +285,10 @@ func (b *browser) report(ctx context.Context, key string, now time.Time) {
 		}
 	}
 	if len(addrs) == 0 {
-		b.query(e.host, dns.TypeA)
+		b.ask(e.host, dns.TypeA)
 		return
 	}
-	slices.SortFunc(addrs, func(x, y net.IP) int { return strings.Compare(x.String(), y.String()) })
+	slices.SortFunc(addrs, func(x, y net.IP) int { return bytes.Compare(x.To4(), y.To4()) })
 	info, err := parseTXT(e.instance, e.txt)
 	if err != nil {
 		return // not a server we can talk to

@@ -41,7 +41,7 @@ func listen(ctx context.Context, only []string) (*conn, error) {
 		return nil, fmt.Errorf("open the multicast DNS port: %w", err)
 	}
 	pc := ipv4.NewPacketConn(raw)
-	if err := pc.SetControlMessage(ipv4.FlagInterface, true); err != nil {
+	if err := pc.SetControlMessage(ipv4.FlagInterface|ipv4.FlagTTL, true); err != nil {
 		raw.Close()
 		return nil, fmt.Errorf("multicast DNS: %w", err)
 	}
@@ -131,6 +131,7 @@ func (c *conn) send(b []byte, ifIndex int, dst net.Addr) error {
 type packet struct {
 	b       []byte
 	ifIndex int
+	ttl     int // the IP TTL it arrived with: 255 means it was not routed
 	src     net.Addr
 }
 
@@ -143,12 +144,12 @@ func (c *conn) read(ctx context.Context, out chan<- packet) {
 			close(out)
 			return
 		}
-		idx := 0
+		idx, ttl := 0, 0
 		if cm != nil {
-			idx = cm.IfIndex
+			idx, ttl = cm.IfIndex, cm.TTL
 		}
 		select {
-		case out <- packet{b: append([]byte(nil), buf[:n]...), ifIndex: idx, src: src}:
+		case out <- packet{b: append([]byte(nil), buf[:n]...), ifIndex: idx, ttl: ttl, src: src}:
 		case <-ctx.Done():
 			return
 		}
@@ -156,3 +157,27 @@ func (c *conn) read(ctx context.Context, out chan<- packet) {
 }
 
 func (c *conn) close() { c.raw.Close() }
+
+// onLink reports whether a packet came from the local link, as multicast DNS must
+// (RFC 6762 11): it arrived with IP TTL 255 (no router passed it on), or its source is in
+// one of the subnets of the interface it came in on.
+func (c *conn) onLink(p packet) bool {
+	u, ok := p.src.(*net.UDPAddr)
+	ifi, known := c.ifaces[p.ifIndex]
+	if !ok || !known {
+		return false
+	}
+	if p.ttl == 255 {
+		return true
+	}
+	as, err := ifi.Addrs()
+	if err != nil {
+		return false
+	}
+	for _, a := range as {
+		if n, ok := a.(*net.IPNet); ok && n.Contains(u.IP) {
+			return true
+		}
+	}
+	return false
+}

@@ -64,3 +64,16 @@ func instanceOf(name, t string) (string, bool) {
 	label, rest := firstLabel(name)
 	return label, strings.EqualFold(rest, t) && label != ""
 }
+
+// canon is a name in one form for comparing: labels unescaped, lower case. miekg/dns
+// writes names it unpacks with its own escapes (\195\188 for ü), so names are never
+// compared as written.
+func canon(name string) string {
+	var labels []string
+	for rest := name; rest != ""; {
+		var l string
+		l, rest = firstLabel(rest)
+		labels = append(labels, strings.ToLower(l))
+	}
+	return strings.Join(labels, ".")
+}

@@ -3,6 +3,7 @@ package connector
 import (
 	"context"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -27,23 +28,25 @@ func Discover(ctx context.Context, wait time.Duration) ([]Found, error) {
 	}
 	seen := map[string]Found{}
 	var order []string
+	// Keyed by instance name: an id is only what a server says of itself.
 	for ev := range events {
+		key := ev.Server.Instance
 		if ev.Kind == discovery.Lost {
-			delete(seen, ev.Server.ID)
+			delete(seen, key)
 			continue
 		}
 		if len(ev.Server.Addrs) == 0 {
 			continue
 		}
-		if _, ok := seen[ev.Server.ID]; !ok {
-			order = append(order, ev.Server.ID)
+		if _, ok := seen[key]; !ok && !slices.Contains(order, key) {
+			order = append(order, key)
 		}
-		seen[ev.Server.ID] = Found{Instance: ev.Server.Instance, Fingerprint: ev.Server.Fingerprint,
+		seen[key] = Found{Instance: ev.Server.Instance, Fingerprint: ev.Server.Fingerprint,
 			URL: "https://" + net.JoinHostPort(ev.Server.Addrs[0].String(), strconv.Itoa(ev.Server.Port))}
 	}
 	var out []Found
-	for _, id := range order {
-		if f, ok := seen[id]; ok {
+	for _, key := range order {
+		if f, ok := seen[key]; ok {
 			out = append(out, f)
 		}
 	}

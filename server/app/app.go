@@ -134,7 +134,7 @@ func (a *App) Info(ctx context.Context) (admin.ServerInfo, error) {
 	id := a.id
 	if id == nil {
 		var err error
-		if id, err = certs.Load(paths.TLS(a.opt.StateDir), certs.Names()); err != nil {
+		if id, err = certs.Load(paths.TLS(a.opt.StateDir), a.certNames()); err != nil {
 			return admin.ServerInfo{}, err
 		}
 	}
@@ -172,7 +172,7 @@ func (a *App) EnsureFamilyShares(ctx context.Context) error { return a.local().E
 // Listen loads (or makes) the TLS identity and binds the HTTPS and HTTP addresses, so a
 // taken port is reported before anything runs. It returns the HTTPS address.
 func (a *App) Listen() (net.Addr, error) {
-	id, err := certs.Load(paths.TLS(a.opt.StateDir), certs.Names())
+	id, err := certs.Load(paths.TLS(a.opt.StateDir), a.certNames())
 	if err != nil {
 		return nil, err
 	}
@@ -221,6 +221,17 @@ func (a *App) Run(ctx context.Context) error {
 	return g.Wait()
 }
 
+// certNames are the names the server certificate is for: the machine's, and the one
+// it announces on the local network.
+func (a *App) certNames() []string { return append(certs.Names(), a.mdnsHost()+".local") }
+
+// mdnsHost is the name the server answers for on the local network. It is its own, not
+// the machine's: avahi on the same machine owns that one, and may have renamed it.
+func (a *App) mdnsHost() string {
+	id := a.Pool.ID()
+	return "hearth-" + id[:min(8, len(id))]
+}
+
 // advertise announces the server on the local network until ctx ends. Without multicast
 // the server still works (by name or address), so a failure is only logged.
 func (a *App) advertise(ctx context.Context) {
@@ -229,7 +240,7 @@ func (a *App) advertise(ctx context.Context) {
 	p, _ := strconv.Atoi(port)
 	info := discovery.Info{Instance: "Hearth on " + strings.SplitN(host, ".", 2)[0], ID: a.Pool.ID(), Version: a.opt.Version,
 		Port: p, Fingerprint: strings.ReplaceAll(certs.Fingerprint(a.id.CA), ":", "")}
-	if err := discovery.Advertise(ctx, info, discovery.Options{}); err != nil {
+	if err := discovery.Advertise(ctx, info, discovery.Options{Host: a.mdnsHost()}); err != nil {
 		a.log.Warn("the server cannot announce itself on the network; PCs must be given its name or address", "err", err)
 	}
 }
