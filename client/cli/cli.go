@@ -83,7 +83,7 @@ func join(ctx context.Context, e *env, args []string) error {
 	user := fs.String("user", "", "your user name on the server")
 	name := fs.String("name", "", "this PC's name (default: its host name)")
 	expect := fs.String("fingerprint", "", "the CA fingerprint 'hearthd status' shows; given, it is checked instead of asked")
-	trust := fs.Bool("trust-ca", false, "also trust the server's certificate authority on this PC (needs root or administrator)")
+	trust := fs.Bool("trust-ca", false, "also trust the server's certificate authority on this PC, so the drive opens without warnings (needs root or administrator; whoever holds the server's CA key could then vouch for any web site to this PC)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
