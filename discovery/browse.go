@@ -76,6 +76,8 @@ func newBrowser(c *conn, out chan<- Event) *browser {
 
 type entry struct {
 	instance string
+	name     string        // its full name as it came, to ask about it
+	target   string        // its SRV target as it came
 	expires  time.Time     // of its PTR record
 	life     time.Duration // its TTL
 	asked    bool          // asked again before it runs out
@@ -188,14 +190,14 @@ func (b *browser) take(ctx context.Context, p packet) {
 				if !ok || len(b.entries) >= maxEntries {
 					continue
 				}
-				e = &entry{instance: name}
+				e = &entry{instance: name, name: r.Ptr}
 				b.entries[key] = e
 			}
 			e.expires, e.life, e.asked, e.iface = now.Add(life), life, false, iface
 			touched[key] = true
 		case *dns.SRV:
 			if e := b.entries[canon(h.Name)]; e != nil && h.Ttl > 0 {
-				e.host, e.port = canon(r.Target), int(r.Port)
+				e.host, e.target, e.port = canon(r.Target), r.Target, int(r.Port)
 				touched[canon(h.Name)] = true
 			}
 		case *dns.TXT:
@@ -275,7 +277,7 @@ func (b *browser) report(ctx context.Context, key string, now time.Time) {
 		return
 	}
 	if e.host == "" || e.txt == nil {
-		b.ask(key, dns.TypeANY) // the SRV or TXT did not come with the PTR
+		b.ask(e.name, dns.TypeANY) // the SRV or TXT did not come with the PTR
 		return
 	}
 	var addrs []net.IP
@@ -285,7 +287,7 @@ func (b *browser) report(ctx context.Context, key string, now time.Time) {
 		}
 	}
 	if len(addrs) == 0 {
-		b.ask(e.host, dns.TypeA)
+		b.ask(e.target, dns.TypeA)
 		return
 	}
 	slices.SortFunc(addrs, func(x, y net.IP) int { return bytes.Compare(x.To4(), y.To4()) })

@@ -75,3 +75,26 @@ func TestCanon(t *testing.T) {
 		t.Errorf("after a round trip through the wire: %q vs %q", got, ours)
 	}
 }
+
+// TestAsksForWhatIsMissing: a PTR that comes alone makes the browser ask for the
+// instance's SRV and TXT, by a name that can go on the wire.
+func TestAsksForWhatIsMissing(t *testing.T) {
+	c := &conn{ifaces: map[int]net.Interface{1: {Index: 1, Name: "test"}}, addrs: map[int][]net.IP{}}
+	b := newBrowser(c, make(chan Event, 10))
+	var asked []string
+	b.send = func(name string, qt uint16) {
+		m := new(dns.Msg)
+		m.SetQuestion(name, qt)
+		if _, err := m.Pack(); err != nil {
+			t.Errorf("question %q cannot be sent: %v", name, err)
+		}
+		asked = append(asked, name)
+	}
+	ptr := escapeLabel("Küche. Oben") + "." + serviceType
+	m := &dns.Msg{MsgHdr: dns.MsgHdr{Response: true}, Answer: []dns.RR{&dns.PTR{Hdr: dns.RR_Header{Name: serviceType, Rrtype: dns.TypePTR, Class: dns.ClassINET, Ttl: 120}, Ptr: ptr}}}
+	pkt, _ := m.Pack()
+	b.take(context.Background(), packet{b: pkt, ifIndex: 1, ttl: 255, src: &net.UDPAddr{IP: net.IPv4(10, 0, 0, 2), Port: 5353}})
+	if len(asked) != 1 || canon(asked[0]) != canon(ptr) {
+		t.Errorf("asked %q, want the instance %q", asked, ptr)
+	}
+}

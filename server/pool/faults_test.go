@@ -60,7 +60,7 @@ func TestPullADriveDuringWrites(t *testing.T) {
 			break
 		}
 	}
-	pooltest.Eventually(t, 5*time.Second, "the dead drive is seen missing", func() bool { return e.DriveState(dead) == pool.StateMissing })
+	pooltest.Eventually(t, 20*time.Second, "the dead drive is seen missing", func() bool { return e.DriveState(dead) == pool.StateMissing })
 	mu.Lock()
 	n := len(acked)
 	mu.Unlock()
@@ -253,10 +253,10 @@ func TestHungDriveIsMarkedMissing(t *testing.T) {
 	f := e.Faulty(e.Drives[0])
 	f.Hang(drivetest.OpCheck)
 	start := time.Now()
-	pooltest.Eventually(t, 3*time.Second, "a drive that stopped answering is seen missing", func() bool { return e.DriveState(e.Drives[0]) == pool.StateMissing })
+	pooltest.Eventually(t, 20*time.Second, "a drive that stopped answering is seen missing", func() bool { return e.DriveState(e.Drives[0]) == pool.StateMissing })
 	t.Logf("marked missing after %v", time.Since(start).Round(time.Millisecond))
 	f.Heal()
-	pooltest.Eventually(t, 5*time.Second, "the drive answers again and returns", func() bool { return e.DriveState(e.Drives[0]) == pool.StateActive })
+	pooltest.Eventually(t, 20*time.Second, "the drive answers again and returns", func() bool { return e.DriveState(e.Drives[0]) == pool.StateActive })
 }
 
 func TestDuplicationChange(t *testing.T) {
@@ -348,7 +348,7 @@ func TestRemoveMissingDrive(t *testing.T) {
 	e.Put("One/only-here", []byte("x"))
 	e.Run()
 	os.RemoveAll(e.Drives[0])
-	pooltest.Eventually(t, 5*time.Second, "missing", func() bool { return e.DriveState(e.Drives[0]) == pool.StateMissing })
+	pooltest.Eventually(t, 20*time.Second, "missing", func() bool { return e.DriveState(e.Drives[0]) == pool.StateMissing })
 	ctx := context.Background()
 	if _, err := e.Pool.RemoveDrive(ctx, e.Drives[0], pool.RemoveOptions{}); !errors.Is(err, pool.ErrRefused) {
 		t.Errorf("removing a missing drive without --force: %v", err)

@@ -32,7 +32,7 @@ func TestDeleteDuringReconcileStaysDeleted(t *testing.T) {
 	f.Hang(drivetest.OpWalk) // reconcile will pause at the walk
 	defer f.Heal()
 	f.Fail(drivetest.OpCheck, 0, 1, drive.ErrMissing) // one failed check: missing, then back
-	pooltest.Eventually(t, 5*time.Second, "walk started", func() bool {
+	pooltest.Eventually(t, 20*time.Second, "walk started", func() bool {
 		return e.DriveState(d0) == pool.StateMissing
 	})
 	time.Sleep(500 * time.Millisecond) // the repairer is now inside Walk
@@ -43,7 +43,7 @@ func TestDeleteDuringReconcileStaysDeleted(t *testing.T) {
 		t.Fatalf("before reconcile: %v", err)
 	}
 	f.Heal()
-	pooltest.Eventually(t, 5*time.Second, "drive back", func() bool { return e.DriveState(d0) == pool.StateActive })
+	pooltest.Eventually(t, 20*time.Second, "drive back", func() bool { return e.DriveState(d0) == pool.StateActive })
 	e.StopRun()
 	if _, err := e.Pool.Stat(context.Background(), "Docs/f"); err == nil {
 		t.Errorf("deleted file Docs/f is back in the index; holders on disk: %v", e.Holders("Docs/f"))
@@ -68,7 +68,7 @@ func TestCommitDuringReconcileIsKept(t *testing.T) {
 	defer f1.Heal()
 	f0.Fail(drivetest.OpCheck, 0, 1, drive.ErrMissing)
 	f1.Fail(drivetest.OpCheck, 0, 1, drive.ErrMissing)
-	pooltest.Eventually(t, 5*time.Second, "missing", func() bool { return e.DriveState(e.Drives[1]) == pool.StateMissing })
+	pooltest.Eventually(t, 20*time.Second, "missing", func() bool { return e.DriveState(e.Drives[1]) == pool.StateMissing })
 	time.Sleep(700 * time.Millisecond) // drive 0's walk is done, drive 1's hangs
 	w.Write([]byte(" and the rest"))
 	fi, err := w.Commit(ctx)
@@ -77,7 +77,7 @@ func TestCommitDuringReconcileIsKept(t *testing.T) {
 	}
 	t.Logf("acknowledged: %+v", fi)
 	f1.Heal()
-	pooltest.Eventually(t, 5*time.Second, "back", func() bool { return e.DriveState(e.Drives[0]) == pool.StateActive })
+	pooltest.Eventually(t, 20*time.Second, "back", func() bool { return e.DriveState(e.Drives[0]) == pool.StateActive })
 	e.StopRun()
 	if _, err := e.Pool.Stat(ctx, "Docs/upload"); err != nil {
 		t.Errorf("acknowledged file vanished from the index: %v; on disk at drives %v", err, e.Holders("Docs/upload"))
@@ -150,17 +150,17 @@ func TestFailedRetireKeepsDeleteInForce(t *testing.T) {
 	d0 := e.Drives[0]
 	f := e.Faulty(d0)
 	f.Fail(drivetest.OpCheck, 0, 1, drive.ErrMissing)
-	pooltest.Eventually(t, 5*time.Second, "missing", func() bool { return e.DriveState(d0) == pool.StateMissing })
+	pooltest.Eventually(t, 20*time.Second, "missing", func() bool { return e.DriveState(d0) == pool.StateMissing })
 	f.Fail(drivetest.OpRetire, 0, 1, syscall.ENOSPC) // first retire on return fails
 	if err := e.Pool.Remove(context.Background(), "Docs/f"); err != nil {
 		t.Fatal(err)
 	}
-	pooltest.Eventually(t, 5*time.Second, "back", func() bool { return e.DriveState(d0) == pool.StateActive })
+	pooltest.Eventually(t, 20*time.Second, "back", func() bool { return e.DriveState(d0) == pool.StateActive })
 	time.Sleep(300 * time.Millisecond)
 	t.Logf("after first return: stat err=%v holders=%v", statErr(e, "Docs/f"), e.Holders("Docs/f"))
 	f.Fail(drivetest.OpCheck, 0, 1, drive.ErrMissing) // a second hiccup
-	pooltest.Eventually(t, 5*time.Second, "missing", func() bool { return e.DriveState(d0) == pool.StateMissing })
-	pooltest.Eventually(t, 5*time.Second, "back", func() bool { return e.DriveState(d0) == pool.StateActive })
+	pooltest.Eventually(t, 20*time.Second, "missing", func() bool { return e.DriveState(d0) == pool.StateMissing })
+	pooltest.Eventually(t, 20*time.Second, "back", func() bool { return e.DriveState(d0) == pool.StateActive })
 	time.Sleep(300 * time.Millisecond)
 	if err := statErr(e, "Docs/f"); err == nil {
 		t.Errorf("deleted Docs/f is back; holders %v", e.Holders("Docs/f"))
@@ -286,13 +286,13 @@ func TestReplayedRenameKeepsVersionsApart(t *testing.T) {
 	e.Run()
 	a := e.Drives[0]
 	os.Rename(a, a+".away")
-	pooltest.Eventually(t, 5*time.Second, "missing", func() bool { return e.DriveState(a) == pool.StateMissing })
+	pooltest.Eventually(t, 20*time.Second, "missing", func() bool { return e.DriveState(a) == pool.StateMissing })
 	e.Put("Docs/F", []byte("the newest content"))
 	if err := e.Pool.Rename(ctx, "Docs/F", "Docs/T"); err != nil {
 		t.Fatal(err)
 	}
 	os.Rename(a+".away", a)
-	pooltest.Eventually(t, 10*time.Second, "back", func() bool { return e.DriveState(a) == pool.StateActive })
+	pooltest.Eventually(t, 20*time.Second, "back", func() bool { return e.DriveState(a) == pool.StateActive })
 	e.StopRun()
 	e.Pool.Repair(ctx)
 	cur, _ := e.Pool.Stat(ctx, "Docs/T")
@@ -321,7 +321,7 @@ func TestForgottenDriveStaysOutAfterRebuild(t *testing.T) {
 	e.Run()
 	gone := e.Drives[0]
 	os.Rename(gone, gone+".away")
-	pooltest.Eventually(t, 5*time.Second, "missing", func() bool { return e.DriveState(gone) == pool.StateMissing })
+	pooltest.Eventually(t, 20*time.Second, "missing", func() bool { return e.DriveState(gone) == pool.StateMissing })
 	ctx := context.Background()
 	if _, err := e.Pool.RemoveDrive(ctx, gone, pool.RemoveOptions{Force: true}); err != nil {
 		t.Fatal(err)

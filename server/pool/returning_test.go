@@ -81,12 +81,12 @@ func TestReturningDriveKeepsDeletesDeleted(t *testing.T) {
 	if err := os.Rename(away, away+".away"); err != nil {
 		t.Fatal(err)
 	}
-	pooltest.Eventually(t, 5*time.Second, "the drive is seen missing", func() bool { return e.DriveState(away) == pool.StateMissing })
+	pooltest.Eventually(t, 20*time.Second, "the drive is seen missing", func() bool { return e.DriveState(away) == pool.StateMissing })
 	awayChanges(t, e)
 	if err := os.Rename(away+".away", away); err != nil {
 		t.Fatal(err)
 	}
-	pooltest.Eventually(t, 10*time.Second, "the drive is back", func() bool { return e.DriveState(away) == pool.StateActive })
+	pooltest.Eventually(t, 20*time.Second, "the drive is back", func() bool { return e.DriveState(away) == pool.StateActive })
 	e.StopRun()
 	if _, err := e.Pool.Repair(context.Background()); err != nil {
 		t.Fatal(err)
@@ -107,7 +107,7 @@ func TestReturningDriveWithLostCatalog(t *testing.T) {
 	e.Run()
 	away := e.Drives[0]
 	os.Rename(away, away+".away")
-	pooltest.Eventually(t, 5*time.Second, "the drive is seen missing", func() bool { return e.DriveState(away) == pool.StateMissing })
+	pooltest.Eventually(t, 20*time.Second, "the drive is seen missing", func() bool { return e.DriveState(away) == pool.StateMissing })
 	awayChanges(t, e)
 	e.Close()
 	removeCatalog(t, e)
@@ -135,7 +135,7 @@ func TestUnmountedMountPointStaysEmpty(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.Mkdir(mp, 0o755)
-	pooltest.Eventually(t, 5*time.Second, "the drive is seen missing", func() bool { return e.DriveState(mp) == pool.StateMissing })
+	pooltest.Eventually(t, 20*time.Second, "the drive is seen missing", func() bool { return e.DriveState(mp) == pool.StateMissing })
 	for i := range 10 {
 		e.Put("Docs/f"+string(rune('0'+i)), bytes.Repeat([]byte{byte(i)}, 5000))
 	}
@@ -156,7 +156,7 @@ func TestUnmountedMountPointStaysEmpty(t *testing.T) {
 	// "Mount" again: the drive returns and everything is readable.
 	os.Remove(mp)
 	os.Rename(mp+".disk", mp)
-	pooltest.Eventually(t, 10*time.Second, "the drive is back", func() bool { return e.DriveState(mp) == pool.StateActive })
+	pooltest.Eventually(t, 20*time.Second, "the drive is back", func() bool { return e.DriveState(mp) == pool.StateActive })
 	for i := range 10 {
 		e.Get("Docs/f" + string(rune('0'+i)))
 	}
