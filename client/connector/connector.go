@@ -7,10 +7,8 @@ package connector
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
@@ -23,6 +21,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hearth-home/hearth/internal/atomicfile"
+	"github.com/hearth-home/hearth/internal/certfp"
 	"github.com/hearth-home/hearth/server/api/schema"
 )
 
@@ -80,21 +80,7 @@ func (c Config) Save(path string) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return fmt.Errorf("make %s: %w", filepath.Dir(path), err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".connector-*")
-	if err != nil {
-		return fmt.Errorf("save the configuration: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b); err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path) // CreateTemp made it 0600
-	}
-	if err != nil {
+	if err := atomicfile.Write(path, b, 0o600); err != nil {
 		return fmt.Errorf("save the configuration: %w", err)
 	}
 	return nil
@@ -105,18 +91,6 @@ type Identity struct {
 	Server        string
 	CA            *x509.Certificate
 	CAFingerprint string
-}
-
-// Fingerprint is the SHA-256 of a certificate as colon-separated hex pairs, the form
-// 'hearthd status' shows.
-func Fingerprint(c *x509.Certificate) string {
-	sum := sha256.Sum256(c.Raw)
-	h := strings.ToUpper(hex.EncodeToString(sum[:]))
-	parts := make([]string, 0, len(h)/2)
-	for i := 0; i < len(h); i += 2 {
-		parts = append(parts, h[i:i+2])
-	}
-	return strings.Join(parts, ":")
 }
 
 // ServerURL turns what a person types ("homeserver", "192.168.1.5:8443",
@@ -153,7 +127,7 @@ func Probe(ctx context.Context, server string) (Identity, error) {
 	if err := chain[0].CheckSignatureFrom(ca); err != nil || !ca.IsCA {
 		return Identity{}, fmt.Errorf("%s does not look like a Hearth server: its certificate is not signed by the authority it sends", host)
 	}
-	return Identity{Server: server, CA: ca, CAFingerprint: Fingerprint(ca)}, nil
+	return Identity{Server: server, CA: ca, CAFingerprint: certfp.SHA256(ca)}, nil
 }
 
 // pinnedClient trusts only the pinned authority. Host names are not checked: the
@@ -165,7 +139,7 @@ func pinnedClient(caPEM, fingerprint string) (*http.Client, error) {
 		return nil, errors.New("the saved certificate authority is damaged; run hearth join again")
 	}
 	ca, err := x509.ParseCertificate(block.Bytes)
-	if err != nil || Fingerprint(ca) != fingerprint {
+	if err != nil || certfp.SHA256(ca) != fingerprint {
 		return nil, errors.New("the saved certificate authority is damaged; run hearth join again")
 	}
 	roots := x509.NewCertPool()
@@ -184,7 +158,7 @@ func pinnedClient(caPEM, fingerprint string) (*http.Client, error) {
 			if err != nil {
 				now := "unknown"
 				if n := len(cs.PeerCertificates); n > 1 {
-					now = Fingerprint(cs.PeerCertificates[n-1])
+					now = certfp.SHA256(cs.PeerCertificates[n-1])
 				}
 				return fmt.Errorf("%w (pinned SHA-256 %s, now %s). If the server was set up again, run: hearth leave, then hearth join; otherwise another machine may be pretending to be it", ErrPinMismatch, fingerprint, now)
 			}

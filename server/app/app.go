@@ -20,6 +20,8 @@ import (
 	"strconv"
 
 	"github.com/hearth-home/hearth/discovery"
+	"github.com/hearth-home/hearth/internal/atomicfile"
+	"github.com/hearth-home/hearth/internal/certfp"
 	"github.com/hearth-home/hearth/server/admin"
 	"github.com/hearth-home/hearth/server/api"
 	"github.com/hearth-home/hearth/server/auth"
@@ -142,8 +144,8 @@ func (a *App) Info(ctx context.Context) (admin.ServerInfo, error) {
 	if err != nil {
 		return admin.ServerInfo{}, err
 	}
-	info := admin.ServerInfo{Version: a.opt.Version, Fingerprint: certs.Fingerprint(id.Leaf),
-		CAFingerprint: certs.Fingerprint(id.CA), Names: append(id.Leaf.DNSNames, ipStrings(id.Leaf.IPAddresses)...), SetupNeeded: !has}
+	info := admin.ServerInfo{Version: a.opt.Version, Fingerprint: certfp.SHA256(id.Leaf),
+		CAFingerprint: certfp.SHA256(id.CA), Names: append(id.Leaf.DNSNames, ipStrings(id.Leaf.IPAddresses)...), SetupNeeded: !has}
 	if a.listen != nil {
 		info.URL = "https://" + hostPort(id, a.listen.HTTPS.Addr()) + dav.Prefix + "/"
 	}
@@ -239,7 +241,7 @@ func (a *App) advertise(ctx context.Context) {
 	_, port, _ := net.SplitHostPort(a.listen.HTTPS.Addr().String())
 	p, _ := strconv.Atoi(port)
 	info := discovery.Info{Instance: "Hearth on " + strings.SplitN(host, ".", 2)[0], ID: a.Pool.ID(), Version: a.opt.Version,
-		Port: p, Fingerprint: strings.ReplaceAll(certs.Fingerprint(a.id.CA), ":", "")}
+		Port: p, Fingerprint: strings.ReplaceAll(certfp.SHA256(a.id.CA), ":", "")}
 	if err := discovery.Advertise(ctx, info, discovery.Options{Host: a.mdnsHost()}); err != nil {
 		a.log.Warn("the server cannot announce itself on the network; PCs must be given its name or address", "err", err)
 	}
@@ -320,10 +322,8 @@ func (a *App) saveDriveList(ctx context.Context) {
 	for _, d := range ds {
 		b.WriteString(d.Path + "\n")
 	}
-	path := paths.DriveList(a.opt.StateDir)
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, []byte(b.String()), 0o600); err == nil {
-		os.Rename(tmp, path)
+	if err := atomicfile.Write(paths.DriveList(a.opt.StateDir), []byte(b.String()), 0o600); err != nil {
+		a.log.Warn("could not record where the drives are", "err", err)
 	}
 }
 

@@ -1,6 +1,8 @@
 package certs
 
 import (
+	"github.com/hearth-home/hearth/internal/certfp"
+
 	"crypto/x509"
 	"os"
 	"path/filepath"
@@ -25,23 +27,23 @@ func TestLoad(t *testing.T) {
 	if st, _ := os.Stat(filepath.Join(dir, "ca.key")); st.Mode().Perm() != 0o600 {
 		t.Errorf("ca.key mode %v", st.Mode())
 	}
-	if !regexp.MustCompile(`^([0-9A-F]{2}:){31}[0-9A-F]{2}$`).MatchString(Fingerprint(id.Leaf)) {
-		t.Errorf("fingerprint %q", Fingerprint(id.Leaf))
+	if !regexp.MustCompile(`^([0-9A-F]{2}:){31}[0-9A-F]{2}$`).MatchString(certfp.SHA256(id.Leaf)) {
+		t.Errorf("fingerprint %q", certfp.SHA256(id.Leaf))
 	}
 	again, err := Load(dir, names[:2])
-	if err != nil || Fingerprint(again.Leaf) != Fingerprint(id.Leaf) {
+	if err != nil || certfp.SHA256(again.Leaf) != certfp.SHA256(id.Leaf) {
 		t.Errorf("a second load made a new certificate (%v)", err)
 	}
 	// A new address needs a new certificate, from the same CA.
 	moved, err := Load(dir, append(names, "192.0.2.7"))
-	if err != nil || Fingerprint(moved.Leaf) == Fingerprint(id.Leaf) || Fingerprint(moved.CA) != Fingerprint(id.CA) {
+	if err != nil || certfp.SHA256(moved.Leaf) == certfp.SHA256(id.Leaf) || certfp.SHA256(moved.CA) != certfp.SHA256(id.CA) {
 		t.Errorf("new address: %v", err)
 	}
 	if _, err := moved.Leaf.Verify(x509.VerifyOptions{Roots: roots, DNSName: "192.0.2.7"}); err != nil {
 		t.Error(err)
 	}
 	os.WriteFile(filepath.Join(dir, "server.crt"), []byte("garbage"), 0o644)
-	if fixed, err := Load(dir, names); err != nil || Fingerprint(fixed.CA) != Fingerprint(id.CA) {
+	if fixed, err := Load(dir, names); err != nil || certfp.SHA256(fixed.CA) != certfp.SHA256(id.CA) {
 		t.Errorf("a damaged server certificate was not made again: %v", err)
 	}
 	os.WriteFile(filepath.Join(dir, "ca.crt"), []byte("garbage"), 0o644)

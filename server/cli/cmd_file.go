@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strconv"
 	"text/tabwriter"
 	"time"
 
+	"github.com/hearth-home/hearth/internal/atomicfile"
 	"github.com/hearth-home/hearth/internal/human"
 	"github.com/hearth-home/hearth/server/admin"
 )
@@ -106,23 +106,10 @@ func fileGet(ctx context.Context, svc admin.Service, path, local string) error {
 		_, err := io.Copy(os.Stdout, rc)
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(local), ".hearth-get-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	_, err = io.Copy(tmp, rc)
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
+	if err := atomicfile.Copy(local, rc, 0o600, fi.ModTime); err != nil {
 		return fmt.Errorf("download %s: %w", path, err)
 	}
-	os.Chtimes(tmp.Name(), fi.ModTime, fi.ModTime)
-	return os.Rename(tmp.Name(), local)
+	return nil
 }
 
 func fileVersions(ctx context.Context, e *env, svc admin.Service, path string) error {
