@@ -5,6 +5,7 @@ package dav
 
 import (
 	"context"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -134,8 +135,18 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if r.Method == "PUT" || r.Method == "DELETE" {
-		if code := h.preconditions(ctx, r, name, st); code != 0 {
+	conditional := r.Header.Get("If-Match") != "" || r.Header.Get("If-None-Match") != ""
+	var cur *pool.FileInfo // the file a PUT or a conditional DELETE finds, read once
+	if r.Method == "PUT" || (r.Method == "DELETE" && conditional) {
+		fi, err := h.fs.pool.Stat(ctx, poolPath(name))
+		switch {
+		case err == nil:
+			cur = &fi
+		case !errors.Is(err, pool.ErrNotFound) && conditional:
+			http.Error(w, "The server could not read the file's state; please try again.", http.StatusInternalServerError)
+			return
+		}
+		if code := preconditions(r, cur, st); code != 0 {
 			http.Error(w, "The file changed since you last read it (If-Match / If-None-Match).", code)
 			return
 		}
@@ -164,11 +175,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	rw := &responseWriter{ResponseWriter: w, st: st}
-	if r.Method == "PUT" {
-		_, err := h.fs.pool.Stat(ctx, poolPath(name))
-		rw.replacing = err == nil
-	}
+	rw := &responseWriter{ResponseWriter: w, st: st, replacing: r.Method == "PUT" && cur != nil}
 	h.engine.ServeHTTP(rw, r.WithContext(ctx))
 }
 
@@ -264,30 +271,25 @@ func isShareRoot(name string) bool {
 // preconditions evaluates If-Match and If-None-Match for PUT and DELETE (the engine
 // ignores them). For a PUT it also makes the pool re-check at commit that the file is
 // still the one the condition was met on.
-func (h *Handler) preconditions(ctx context.Context, r *http.Request, name string, st *reqState) int {
+func preconditions(r *http.Request, cur *pool.FileInfo, st *reqState) int {
 	im, inm := r.Header.Get("If-Match"), r.Header.Get("If-None-Match")
 	if im == "" && inm == "" {
 		return 0
 	}
-	fi, err := h.fs.pool.Stat(ctx, poolPath(name))
-	exists := err == nil
-	if err != nil && !errors.Is(err, pool.ErrNotFound) {
-		return http.StatusInternalServerError
-	}
 	etag := ""
-	if exists {
-		etag = etagOf(fi)
+	if cur != nil {
+		etag = etagOf(*cur)
 	}
-	if im != "" && (!exists || !etagMatches(im, etag)) {
+	if im != "" && (cur == nil || !etagMatches(im, etag)) {
 		return http.StatusPreconditionFailed
 	}
-	if inm != "" && exists && etagMatches(inm, etag) {
+	if inm != "" && cur != nil && etagMatches(inm, etag) {
 		return http.StatusPreconditionFailed
 	}
 	if r.Method == "PUT" {
 		gen := uint64(0)
-		if exists {
-			gen = fi.Gen
+		if cur != nil {
+			gen = cur.Gen
 		}
 		st.ifGen = &gen
 	}
@@ -314,20 +316,10 @@ func writeLocked(w http.ResponseWriter, root string) {
 `, xmlEscape(root))
 }
 
+// xmlEscape makes text safe inside an XML element or attribute.
 func xmlEscape(s string) string {
 	var b strings.Builder
-	for _, r := range s {
-		switch r {
-		case '<':
-			b.WriteString("&lt;")
-		case '>':
-			b.WriteString("&gt;")
-		case '&':
-			b.WriteString("&amp;")
-		default:
-			b.WriteRune(r)
-		}
-	}
+	xml.EscapeText(&b, []byte(s))
 	return b.String()
 }
 

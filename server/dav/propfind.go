@@ -289,23 +289,17 @@ func findDead(dead []catalog.Prop, n xml.Name) (catalog.Prop, bool) {
 func deadElement(d catalog.Prop) string {
 	lang := ""
 	if d.Lang != "" {
-		lang = ` xml:lang="` + attrEscape(d.Lang) + `"`
+		lang = ` xml:lang="` + xmlEscape(d.Lang) + `"`
 	}
 	if d.Space == "DAV:" {
 		return "<D:" + d.Local + lang + ">" + string(d.InnerXML) + "</D:" + d.Local + ">"
 	}
-	return "<" + d.Local + ` xmlns="` + attrEscape(d.Space) + `"` + lang + ">" + string(d.InnerXML) + "</" + d.Local + ">"
+	return "<" + d.Local + ` xmlns="` + xmlEscape(d.Space) + `"` + lang + ">" + string(d.InnerXML) + "</" + d.Local + ">"
 }
 
 func emptyElement(n xml.Name) string {
 	if n.Space == "DAV:" {
 		return "<D:" + n.Local + "/>"
 	}
-	return "<" + n.Local + ` xmlns="` + attrEscape(n.Space) + `"/>`
-}
-
-func attrEscape(s string) string {
-	var b strings.Builder
-	xml.EscapeText(&b, []byte(s))
-	return b.String()
+	return "<" + n.Local + ` xmlns="` + xmlEscape(n.Space) + `"/>`
 }
