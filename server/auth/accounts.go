@@ -22,7 +22,7 @@ var (
 	ErrUserExists     = errors.New("a user with that name already exists")
 	ErrBadName        = errors.New("a user name is 1 to 32 letters, digits, '-', '_' or '.', starting with a letter or digit")
 	ErrWeakPassword   = errors.New("a password needs at least 8 characters")
-	ErrLastAdmin      = errors.New("the last administrator cannot be removed or demoted")
+	ErrLastAdmin      = errors.New("the last administrator cannot be removed")
 )
 
 // tokenPrefix marks a device token, so a token is never checked as a password.
@@ -129,23 +129,6 @@ func (a *Accounts) SetPassword(ctx context.Context, name, password string) error
 			return err
 		}
 		u.Hash, u.Changed = hash, time.Now()
-		return tx.PutUser(ctx, u)
-	})
-}
-
-// SetAdmin makes a user an administrator or not; the last administrator stays one.
-func (a *Accounts) SetAdmin(ctx context.Context, name string, admin bool) error {
-	return a.cat.Update(ctx, func(tx *catalog.Tx) error {
-		u, err := a.user(ctx, tx, name)
-		if err != nil {
-			return err
-		}
-		if u.Admin && !admin {
-			if err := lastAdminCheck(ctx, tx, u.Name); err != nil {
-				return err
-			}
-		}
-		u.Admin, u.Changed = admin, time.Now()
 		return tx.PutUser(ctx, u)
 	})
 }

@@ -80,13 +80,8 @@ func (tx *Tx) Props(ctx context.Context, path string) ([]Prop, error) {
 	return out, rows.Err()
 }
 
-// PropsIn returns the dead properties of everything directly in the folder dir, by path:
-// one query for a whole folder listing.
-func (tx *Tx) PropsIn(ctx context.Context, dir string) (map[string][]Prop, error) {
-	return tx.PropsInRange(ctx, dir, "", "\U0010FFFF")
-}
-
-// PropsInRange is PropsIn for the paths from first to last: one page of a folder.
+// PropsInRange returns the dead properties of the entries of folder dir whose paths run
+// from first to last, by path: one query for a page of a folder listing.
 func (tx *Tx) PropsInRange(ctx context.Context, dir, first, last string) (map[string][]Prop, error) {
 	rows, err := tx.q.QueryContext(ctx, "SELECT path, ns, name, lang, xml FROM props WHERE parent = ? AND path >= ? AND path <= ?", dir, first, last)
 	if err != nil {
