@@ -68,6 +68,14 @@ func ip(t *testing.T, ns string, args ...string) {
 	}
 }
 
+// loopbackNS makes a namespace whose loopback carries multicast, like one machine.
+func loopbackNS(t *testing.T, prefix string) string {
+	n := fmt.Sprintf("%s%d", prefix, os.Getpid())
+	netns(t, n)
+	ip(t, n, "link", "set", "lo", "multicast", "on")
+	return n
+}
+
 // vethPair makes two namespaces joined by a veth pair (va in the first, vb in the
 // second) with the given addresses, like two machines on one home network.
 func vethPair(t *testing.T, prefixA, prefixB, addrA, addrB string) (string, string) {
@@ -180,9 +188,7 @@ func TestAcrossNamespaces(t *testing.T) {
 func TestOnLoopback(t *testing.T) {
 	testenv.NeedRoot(t)
 	testenv.NeedTool(t, "ip")
-	n := fmt.Sprintf("hzl%d", os.Getpid())
-	netns(t, n)
-	ip(t, n, "link", "set", "lo", "multicast", "on")
+	n := loopbackNS(t, "hzl")
 	discover(t, n, "lo", n, "lo", "127.0.0.1")
 }
 
@@ -220,9 +226,7 @@ func TestAddressChange(t *testing.T) {
 func TestVanishedServer(t *testing.T) {
 	testenv.NeedRoot(t)
 	testenv.NeedTool(t, "ip")
-	n := fmt.Sprintf("hzv%d", os.Getpid())
-	netns(t, n)
-	ip(t, n, "link", "set", "lo", "multicast", "on")
+	n := loopbackNS(t, "hzv")
 	br := startBrowser(t, n, "lo")
 	adv := helper(n, "HEARTH_DISCOVERY_ADVERTISE=lo")
 	adv.Env = append(adv.Env, "HEARTH_DISCOVERY_TTL=3s")
