@@ -3,7 +3,9 @@ module github.com/hearth-home/hearth
 go 1.26.0
 
 require (
+	github.com/PlakarKorp/go-cdc-chunkers v1.1.0
 	github.com/google/go-cmp v0.7.0
+	github.com/klauspost/compress v1.20.3
 	github.com/miekg/dns v1.1.68
 	github.com/zeebo/blake3 v0.2.4
 	golang.org/x/crypto v0.58.0

@@ -1,0 +1,96 @@
+package backup
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/klauspost/compress/zstd"
+)
+
+// Kind says what a blob holds.
+type Kind uint8
+
+const (
+	// Data is a chunk of a file.
+	Data Kind = 1
+	// Tree is a directory listing (see Tree).
+	Tree Kind = 2
+)
+
+// Encoding says how a blob is stored in its pack.
+type Encoding uint8
+
+const (
+	// Raw blobs are stored as they are: compressing them did not pay.
+	Raw Encoding = 0
+	// Zstd blobs are one zstd frame.
+	Zstd Encoding = 1
+)
+
+// MaxBlob is the largest plain blob: a chunk is at most ChunkMax, and a tree this large
+// would list millions of files in one folder.
+const MaxBlob = 256 << 20
+
+// ErrCorrupt: stored data does not match its name or its format.
+var ErrCorrupt = errors.New("backup data is damaged")
+
+// Codec compresses and expands blobs. It is safe for concurrent use.
+type Codec struct {
+	enc *zstd.Encoder
+	dec *zstd.Decoder
+}
+
+// NewCodec makes a codec. Compression uses zstd's fastest level: backups are bound by
+// how fast the PC reads and the network carries, and the fastest level keeps up with both.
+func NewCodec() *Codec {
+	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(1), zstd.WithLowerEncoderMem(true))
+	if err != nil {
+		panic(err) // only for invalid options, which these are not
+	}
+	dec, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(0), zstd.WithDecoderMaxMemory(MaxBlob), zstd.WithDecoderLowmem(true))
+	if err != nil {
+		panic(err)
+	}
+	return &Codec{enc: enc, dec: dec}
+}
+
+// Compress appends the stored form of plain to dst and says how it is encoded. Blobs that
+// zstd shrinks by less than 1/32 are stored raw, so restores of photos and videos do no
+// useless work.
+func (c *Codec) Compress(dst, plain []byte) ([]byte, Encoding) {
+	start := len(dst)
+	out := c.enc.EncodeAll(plain, dst)
+	if len(out)-start < len(plain)-len(plain)/32 {
+		return out, Zstd
+	}
+	return append(out[:start], plain...), Raw
+}
+
+// Expand returns the plain form of a stored blob, checking it against its ID.
+func (c *Codec) Expand(dst []byte, id ID, enc Encoding, stored []byte, rawLen int) ([]byte, error) {
+	var plain []byte
+	switch enc {
+	case Raw:
+		plain = append(dst, stored...)
+	case Zstd:
+		if rawLen > MaxBlob {
+			return nil, fmt.Errorf("blob %s: %w: %d bytes is too large", id.Short(), ErrCorrupt, rawLen)
+		}
+		// A damaged or hostile header could announce gigabytes; believe only the index.
+		var h zstd.Header
+		if err := h.Decode(stored); err != nil || !h.HasFCS || h.FrameContentSize != uint64(rawLen) {
+			return nil, fmt.Errorf("blob %s: %w: bad compressed header", id.Short(), ErrCorrupt)
+		}
+		var err error
+		if plain, err = c.dec.DecodeAll(stored, dst); err != nil {
+			return nil, fmt.Errorf("blob %s: %w: %v", id.Short(), ErrCorrupt, err)
+		}
+	default:
+		return nil, fmt.Errorf("blob %s: %w: unknown encoding %d", id.Short(), ErrCorrupt, enc)
+	}
+	got := plain[len(dst):]
+	if len(got) != rawLen || Hash(got) != id {
+		return nil, fmt.Errorf("blob %s: %w: its content does not match its name", id.Short(), ErrCorrupt)
+	}
+	return plain, nil
+}

@@ -1,0 +1,226 @@
+package backup
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+// golden compares got with testdata/name, so a change to the stored format is seen: old
+// repositories must stay readable.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./backup -update once to make it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s changed: the stored format must stay readable by older and newer versions", name)
+	}
+}
+
+func samplePack(t *testing.T) ([]byte, ID, []byte, []byte) {
+	c := NewCodec()
+	text := bytes.Repeat([]byte("the quick brown fox "), 500)
+	noise := make([]byte, 3000)
+	r := rand.New(rand.NewPCG(3, 4))
+	for i := range noise {
+		noise[i] = byte(r.Uint32())
+	}
+	b := NewPackBuilder()
+	for _, plain := range [][]byte{text, noise} {
+		stored, enc := c.Compress(nil, plain)
+		b.Add(Hash(plain), Data, enc, stored, len(plain))
+	}
+	data, name := b.Finish()
+	return data, name, text, noise
+}
+
+func TestPackRoundTrip(t *testing.T) {
+	data, name, text, noise := samplePack(t)
+	golden(t, "pack.golden", data)
+	if Hash(data) != name {
+		t.Fatal("a pack's name is the hash of its bytes")
+	}
+	entries, err := ReadPackIndex(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 2 || entries[0].Enc != Zstd || entries[1].Enc != Raw {
+		t.Fatalf("entries %+v: want the text compressed and the noise raw", entries)
+	}
+	c := NewCodec()
+	for i, plain := range [][]byte{text, noise} {
+		e := entries[i]
+		got, err := c.Expand(nil, e.ID, e.Enc, data[e.Offset:e.Offset+e.Length], int(e.RawLen))
+		if err != nil || !bytes.Equal(got, plain) {
+			t.Fatalf("blob %d: %v", i, err)
+		}
+	}
+}
+
+func TestPackDamage(t *testing.T) {
+	data, _, _, _ := samplePack(t)
+	c := NewCodec()
+	for _, at := range []int{0, 20, len(data) - 30, len(data) - 1} {
+		bad := bytes.Clone(data)
+		bad[at] ^= 0x40
+		entries, err := ReadPackIndex(bytes.NewReader(bad), int64(len(bad)))
+		if err != nil {
+			if !errors.Is(err, ErrCorrupt) {
+				t.Errorf("flip at %d: %v, want ErrCorrupt", at, err)
+			}
+			continue
+		}
+		damaged := false
+		for _, e := range entries {
+			if _, err := c.Expand(nil, e.ID, e.Enc, bad[e.Offset:e.Offset+e.Length], int(e.RawLen)); errors.Is(err, ErrCorrupt) {
+				damaged = true
+			}
+		}
+		if !damaged {
+			t.Errorf("a flipped bit at %d went unnoticed", at)
+		}
+	}
+	if _, err := ReadPackIndex(bytes.NewReader(data[:len(data)-5]), int64(len(data)-5)); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("truncated pack: %v", err)
+	}
+}
+
+func sampleTree() TreeBlob {
+	sub := Hash([]byte("sub"))
+	n := []Node{
+		{Type: Dir, Mode: 0o755 | 1<<31, ModTime: 1700000000123456789, Subtree: &sub},
+		{Type: File, Mode: 0o644, ModTime: 1700000000000000000, Size: 5, Inode: 42, Content: []Chunk{{ID: Hash([]byte("hello")), Size: 5}}},
+		{Type: Symlink, Mode: 0o777 | 1<<27, Target: "../x"},
+		{Type: File, Mode: 0o600},
+	}
+	n[0].SetName("Fotos 2024")
+	n[1].SetName("über.txt")
+	n[2].SetName("link")
+	n[3].SetName("bad\xffname")
+	return TreeBlob{Nodes: n}
+}
+
+func TestTreeRoundTrip(t *testing.T) {
+	data, err := EncodeTree(sampleTree())
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "tree.golden.json", data)
+	got, err := DecodeTree(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := []string{}
+	for _, n := range got.Nodes {
+		names = append(names, n.FileName())
+	}
+	if want := []string{"Fotos 2024", "bad\xffname", "link", "über.txt"}; !equalStrings(names, want) {
+		t.Errorf("names %q, want %q (sorted by bytes, invalid UTF-8 kept)", names, want)
+	}
+	again, _ := EncodeTree(got)
+	if !bytes.Equal(again, data) {
+		t.Error("encoding is not canonical: the same folder would be stored twice")
+	}
+}
+
+func equalStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func TestTreeRefusesUnsafe(t *testing.T) {
+	id := Hash(nil)
+	cases := map[string]string{
+		"dot-dot":        `{"nodes":[{"name":"..","type":"dir","subtree":"` + id.String() + `"}]}`,
+		"slash":          `{"nodes":[{"name":"a/b","type":"file"}]}`,
+		"nul":            `{"nodes":[{"name":"a\u0000","type":"file"}]}`,
+		"empty":          `{"nodes":[{"name":"","type":"file"}]}`,
+		"unsorted":       `{"nodes":[{"name":"b","type":"file"},{"name":"a","type":"file"}]}`,
+		"repeated":       `{"nodes":[{"name":"a","type":"file"},{"name":"a","type":"file"}]}`,
+		"size mismatch":  `{"nodes":[{"name":"a","type":"file","size":9,"content":[{"id":"` + id.String() + `","size":3}]}]}`,
+		"dir no subtree": `{"nodes":[{"name":"a","type":"dir"}]}`,
+		"device":         `{"nodes":[{"name":"a","type":"device"}]}`,
+		"bad id":         `{"nodes":[{"name":"a","type":"file","size":1,"content":[{"id":"xyz","size":1}]}]}`,
+		"raw but utf8":   `{"nodes":[{"raw_name":"YWJj","type":"file"}]}`,
+		"not json":       `{"nodes":[`,
+	}
+	for name, in := range cases {
+		if _, err := DecodeTree([]byte(in)); !errors.Is(err, ErrCorrupt) {
+			t.Errorf("%s: %v, want ErrCorrupt", name, err)
+		}
+	}
+}
+
+func TestSnapshotRoundTrip(t *testing.T) {
+	s := Snapshot{Version: SnapshotVersion, PC: "Ann's laptop", Time: time.Date(2026, 11, 24, 3, 0, 0, 0, time.UTC), Tree: Hash([]byte("root")), Paths: []string{"/home/ann"}, Files: 3, Bytes: 100}
+	data, id, err := EncodeSnapshot(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "snapshot.golden.json", data)
+	if id != Hash(data) {
+		t.Error("a snapshot's ID is the hash of its stored form")
+	}
+	got, err := DecodeSnapshot(data)
+	if err != nil || got.PC != s.PC || !got.Time.Equal(s.Time) || got.Tree != s.Tree {
+		t.Fatalf("%+v, %v", got, err)
+	}
+	for _, pc := range []string{"", "a/b", "..", " pad", "c:d", "tab\there"} {
+		s.PC = pc
+		if _, _, err := EncodeSnapshot(s); err == nil {
+			t.Errorf("PC name %q accepted", pc)
+		}
+	}
+}
+
+func TestRetention(t *testing.T) {
+	day := func(d, h int) time.Time { return time.Date(2026, 1, d, h, 0, 0, 0, time.UTC) }
+	// Twice a day for 60 days (January 1 to March 1).
+	var times []time.Time
+	for d := 1; d <= 60; d++ {
+		times = append(times, day(d, 3), day(d, 15))
+	}
+	keep := DefaultPolicy.Keep(times, time.UTC)
+	var kept []time.Time
+	for i, k := range keep {
+		if k {
+			kept = append(kept, times[i])
+		}
+	}
+	// Daily: Mar 1, Feb 28, Feb 27 (15:00 each). Weekly (ISO, Monday first): the weeks of
+	// Mar 1 (Sun), Feb 22 (Sun) and Feb 15 (Sun). Monthly: March, February, January 31.
+	want := []time.Time{day(31, 15), day(46, 15), day(53, 15), day(58, 15), day(59, 15), day(60, 15)}
+	if len(kept) != len(want) {
+		t.Fatalf("kept %v, want %v", kept, want)
+	}
+	for i := range want {
+		if !kept[i].Equal(want[i]) {
+			t.Fatalf("kept %v, want %v", kept, want)
+		}
+	}
+	if k := (Policy{}).Keep(times, time.UTC); !k[len(k)-1] {
+		t.Error("the newest backup must always be kept")
+	}
+}
