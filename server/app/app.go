@@ -25,6 +25,8 @@ import (
 	"github.com/hearth-home/hearth/server/admin"
 	"github.com/hearth-home/hearth/server/api"
 	"github.com/hearth-home/hearth/server/auth"
+	"github.com/hearth-home/hearth/server/backupapi"
+	"github.com/hearth-home/hearth/server/backupstore"
 	"github.com/hearth-home/hearth/server/catalog"
 	"github.com/hearth-home/hearth/server/certs"
 	"github.com/hearth-home/hearth/server/config"
@@ -61,6 +63,7 @@ type App struct {
 	cat      *catalog.Catalog
 	Pool     *pool.Pool
 	Accounts *auth.Accounts
+	Backups  *backupstore.Store
 	// listen is set while the server listens: what Info reports.
 	listen *web.Listeners
 	id     *certs.Identity
@@ -106,6 +109,11 @@ func (a *App) open(ctx context.Context) error {
 	}
 	a.saveDriveList(ctx)
 	a.Accounts = auth.NewAccounts(a.cat)
+	if a.Backups, err = backupstore.Open(ctx, backupstore.Options{Pool: a.Pool, Index: paths.BackupIndex(a.opt.StateDir), Log: a.log}); err != nil {
+		a.Pool.Close(ctx)
+		a.cat.Close()
+		return err
+	}
 	return nil
 }
 
@@ -209,6 +217,7 @@ func (a *App) Listen() (net.Addr, error) {
 func (a *App) Run(ctx context.Context) error {
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return a.Pool.Run(ctx) })
+	g.Go(func() error { return a.Backups.Run(ctx) })
 	g.Go(func() error { return admin.Serve(ctx, paths.Socket(a.opt.StateDir), a.Service(), a.log) })
 	if a.listen != nil {
 		h, err := a.webHandler(ctx)
@@ -257,7 +266,7 @@ func (a *App) webHandler(ctx context.Context) (http.Handler, error) {
 		guard = auth.NewGuard()
 	}
 	opt := web.Options{Accounts: a.Accounts, Guard: guard, Catalog: a.cat, DAV: d,
-		API: api.New(a.Pool, a.Accounts, a.Info), CA: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: a.id.CA.Raw}), Log: a.log}
+		API: a.apiHandler(), CA: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: a.id.CA.Raw}), Log: a.log}
 	opt.SetupToken = a.setup
 	opt.Setup = func(ctx context.Context, name, password string) error {
 		_, err := a.local().Setup(ctx, name, password)
@@ -268,6 +277,13 @@ func (a *App) webHandler(ctx context.Context) (http.Handler, error) {
 			"setup", "https://"+hostPort(a.id, a.listen.HTTPS.Addr())+"/setup?token="+a.setup)
 	}
 	return web.New(opt), nil
+}
+
+func (a *App) apiHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle(backupapi.Prefix, backupapi.New(a.Backups))
+	mux.Handle("/", api.New(a.Pool, a.Accounts, a.Info))
+	return mux
 }
 
 // CopyPeopleFrom carries users, access, locks and properties over from an old catalog
@@ -304,6 +320,7 @@ func ipStrings(ips []net.IP) []string {
 
 // Close shuts the pool down cleanly and releases the lock.
 func (a *App) Close(ctx context.Context) error {
+	a.Backups.Close()
 	err := a.Pool.Close(ctx)
 	if cerr := a.cat.Close(); err == nil {
 		err = cerr

@@ -34,6 +34,9 @@ func StateDir() string {
 // Catalog is the SQLite catalog.
 func Catalog(state string) string { return filepath.Join(state, "catalog.db") }
 
+// BackupIndex is the index of where each backup blob is (rebuilt from the pool if lost).
+func BackupIndex(state string) string { return filepath.Join(state, "backups.db") }
+
 // Socket is the control socket the hearthd commands talk to.
 func Socket(state string) string { return filepath.Join(state, "hearthd.sock") }
 

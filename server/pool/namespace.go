@@ -173,6 +173,18 @@ func (p *Pool) tombstone(ctx context.Context, path, to string, from, gen uint64)
 
 // retireCopies moves every present copy of a file into the versions area and returns the
 // version to record (nil when no copy could be kept).
+// removeCopies deletes a file's copies outright. A drive that fails keeps its copy, which
+// the tombstone marks as deleted when the drive is reconciled.
+func (p *Pool) removeCopies(ctx context.Context, e catalog.Entry) {
+	for _, v := range p.sources(e.Copies) {
+		if err := p.within(ctx, v, func() error { return v.d.Remove(ctx, e.Path) }); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			p.noteErr(ctx, v, err)
+			p.needReconcile(v.id())
+			p.log.Warn("could not delete a file on a drive", "drive", v.rec.Label, "file", e.Path, "err", err)
+		}
+	}
+}
+
 func (p *Pool) retireCopies(ctx context.Context, e catalog.Entry) *catalog.Version {
 	ver := catalog.Version{Path: e.Path, Gen: e.Gen, Size: e.Size, ModTime: e.ModTime, Hash: e.Hash, Retired: p.now()}
 	for _, v := range p.sources(e.Copies) {

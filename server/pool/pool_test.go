@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"io/fs"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -295,6 +296,33 @@ func TestTruncatedUploadLeavesOldFile(t *testing.T) {
 	for _, d := range e.Drives {
 		if ents, _ := os.ReadDir(filepath.Join(d, ".hearth", "tmp")); len(ents) != 0 {
 			t.Errorf("temp leftovers on %s: %d", d, len(ents))
+		}
+	}
+}
+
+// Discard frees the space at once: backup packs deleted by garbage collection must not
+// linger as previous versions.
+func TestDiscardKeepsNoVersion(t *testing.T) {
+	e := pooltest.New(t, 2)
+	e.Share("Docs", 2)
+	ctx := context.Background()
+	e.Put("Docs/pack", []byte("old data"))
+	if err := e.Pool.Discard(ctx, "Docs/pack"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Pool.Stat(ctx, "Docs/pack"); !errors.Is(err, pool.ErrNotFound) {
+		t.Fatalf("discarded file still there: %v", err)
+	}
+	if vs, _ := e.Pool.Versions(ctx, "Docs/pack"); len(vs) != 0 {
+		t.Errorf("%d versions kept, want none", len(vs))
+	}
+	for _, d := range e.Drives {
+		if _, err := os.Stat(pooltest.OnDisk(d, "Docs/pack")); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("copy left on %s: %v", d, err)
+		}
+		left, _ := filepath.Glob(filepath.Join(d, ".hearth", "versions", "Docs", "pack*"))
+		if len(left) != 0 {
+			t.Errorf("version files on %s: %v", d, left)
 		}
 	}
 }

@@ -15,6 +15,17 @@ import (
 // previous versions until the retention setting prunes them. A drive that is missing
 // keeps its copies; they are recognised as deleted when it returns.
 func (p *Pool) Remove(ctx context.Context, path string) error {
+	return p.remove(ctx, path, true)
+}
+
+// Discard removes a file or folder without keeping previous versions: for data that has
+// its own history, such as backup packs, where a kept version would only hold the space
+// garbage collection means to free.
+func (p *Pool) Discard(ctx context.Context, path string) error {
+	return p.remove(ctx, path, false)
+}
+
+func (p *Pool) remove(ctx context.Context, path string, keep bool) error {
 	path, err := cleanInShare(path)
 	if err != nil {
 		return err
@@ -45,6 +56,8 @@ func (p *Pool) Remove(ctx context.Context, path string) error {
 	for _, e := range tree {
 		if e.Dir {
 			dirs = append(dirs, e.Path)
+		} else if !keep {
+			p.removeCopies(ctx, e)
 		} else if v := p.retireCopies(ctx, e); v != nil {
 			vers = append(vers, *v)
 		}

@@ -39,3 +39,49 @@ type Device struct {
 type NewDevice struct {
 	Name string `json:"name"`
 }
+
+// BackupSession answers the start of a backup.
+type BackupSession struct {
+	Session string `json:"session"`
+	// ParentOK: the previous backup the PC named is still there, so unchanged files need
+	// not be read again.
+	ParentOK bool `json:"parent_ok"`
+}
+
+// NewBackupSession starts a backup; Parent is the previous backup's ID, if any.
+type NewBackupSession struct {
+	Parent string `json:"parent,omitempty"`
+}
+
+// Snapshot describes one backup of a PC.
+type Snapshot struct {
+	ID     string    `json:"id"`
+	PC     string    `json:"pc"`
+	Time   time.Time `json:"time"`
+	Folder string    `json:"folder"` // its name under /dav/Backups/<PC>/
+	Paths  []string  `json:"paths"`
+	Files  int64     `json:"files"`
+	Bytes  int64     `json:"bytes"`
+	Added  int64     `json:"added"`
+}
+
+// BackupPC is a PC that backs up to the server.
+type BackupPC struct {
+	Name  string    `json:"name"`
+	Owner string    `json:"owner"`
+	Keep  Retention `json:"keep"`
+	Last  *Snapshot `json:"last,omitempty"`
+}
+
+// Retention is how many daily, weekly and monthly backups of a PC are kept.
+type Retention struct {
+	Daily   int `json:"daily"`
+	Weekly  int `json:"weekly"`
+	Monthly int `json:"monthly"`
+}
+
+// Incomplete answers a commit that refers to pieces the server lacks.
+type Incomplete struct {
+	Error   string   `json:"error"`
+	Missing []string `json:"missing"`
+}

@@ -1,0 +1,329 @@
+// Package backupapi is the part of the JSON API at /api/v1/backup/ that PCs back up and
+// restore through. A PC's backups are its owner's and the administrators'.
+package backupapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/hearth-home/hearth/backup"
+	"github.com/hearth-home/hearth/server/api/schema"
+	"github.com/hearth-home/hearth/server/auth"
+	"github.com/hearth-home/hearth/server/backupstore"
+)
+
+// Prefix is where the handler is mounted.
+const Prefix = "/api/v1/backup/"
+
+// maxAsk bounds one question about which blobs exist.
+const maxAsk = 1 << 16
+
+type handler struct{ st *backupstore.Store }
+
+// New returns the handler. Requests arrive signed in.
+func New(st *backupstore.Store) http.Handler {
+	h := handler{st: st}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/v1/backup/pcs", h.pcs)
+	mux.HandleFunc("POST /api/v1/backup/pcs/{pc}/sessions", h.begin)
+	mux.HandleFunc("GET /api/v1/backup/pcs/{pc}/snapshots", h.snapshots)
+	mux.HandleFunc("GET /api/v1/backup/pcs/{pc}/snapshots/{id}", h.snapshot)
+	mux.HandleFunc("GET /api/v1/backup/pcs/{pc}/blobs/{id}", h.blob)
+	mux.HandleFunc("PUT /api/v1/backup/pcs/{pc}/keep", h.keep)
+	mux.HandleFunc("POST /api/v1/backup/sessions/{s}/missing", h.missing)
+	mux.HandleFunc("PUT /api/v1/backup/sessions/{s}/packs/{id}", h.pack)
+	mux.HandleFunc("POST /api/v1/backup/sessions/{s}/commit", h.commit)
+	mux.HandleFunc("DELETE /api/v1/backup/sessions/{s}", h.end)
+	return mux
+}
+
+func problem(w http.ResponseWriter, code int, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	json.NewEncoder(w).Encode(map[string]string{"error": msg})
+}
+
+func reply(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	json.NewEncoder(w).Encode(v)
+}
+
+func fail(w http.ResponseWriter, err error) {
+	var inc *backupstore.IncompleteError
+	switch {
+	case errors.As(err, &inc):
+		out := schema.Incomplete{Error: err.Error(), Missing: make([]string, len(inc.Missing))}
+		for i, id := range inc.Missing {
+			out.Missing[i] = id.String()
+		}
+		reply(w, http.StatusConflict, out)
+	case errors.Is(err, backupstore.ErrNoSession):
+		problem(w, http.StatusGone, err.Error())
+	case errors.Is(err, backupstore.ErrNoSnapshot), errors.Is(err, backupstore.ErrNoBlob):
+		problem(w, http.StatusNotFound, err.Error())
+	case errors.Is(err, backupstore.ErrNotOwner):
+		problem(w, http.StatusForbidden, err.Error())
+	case errors.Is(err, backupstore.ErrTooLarge):
+		problem(w, http.StatusRequestEntityTooLarge, err.Error())
+	case errors.Is(err, backupstore.ErrBadPack), errors.Is(err, backup.ErrCorrupt), errors.Is(err, backup.ErrBadID):
+		problem(w, http.StatusBadRequest, err.Error())
+	default:
+		problem(w, http.StatusInternalServerError, err.Error())
+	}
+}
+
+// allowed says whether the signed-in user may see pc's backups; a PC nobody has backed
+// up yet is nobody's.
+func (h handler) allowed(ctx context.Context, w http.ResponseWriter, pc string) bool {
+	pr, _ := auth.PrincipalOf(ctx)
+	if err := backup.CheckPCName(pc); err != nil {
+		problem(w, http.StatusBadRequest, err.Error())
+		return false
+	}
+	p, err := h.st.PC(ctx, pc)
+	if err != nil {
+		fail(w, err)
+		return false
+	}
+	if !pr.Admin && !strings.EqualFold(p.Owner, pr.Name) {
+		problem(w, http.StatusForbidden, "These backups belong to "+p.Owner+"; ask them or an administrator.")
+		return false
+	}
+	return true
+}
+
+// inSession checks the session and that its PC is the user's.
+func (h handler) inSession(w http.ResponseWriter, r *http.Request) (string, bool) {
+	id := r.PathValue("s")
+	pc, err := h.st.SessionPC(id)
+	if err != nil {
+		fail(w, err)
+		return "", false
+	}
+	return id, h.allowed(r.Context(), w, pc)
+}
+
+func summary(s backupstore.SnapshotInfo) schema.Snapshot {
+	return schema.Snapshot{ID: s.ID.String(), PC: s.PC, Time: s.Time, Folder: backup.FolderName(s.Time), Paths: s.Paths,
+		Files: s.Files, Bytes: s.Bytes, Added: s.Added}
+}
+
+func (h handler) pcs(w http.ResponseWriter, r *http.Request) {
+	pr, _ := auth.PrincipalOf(r.Context())
+	pcs, err := h.st.PCs(r.Context())
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	out := []schema.BackupPC{}
+	for _, p := range pcs {
+		if !pr.Admin && !strings.EqualFold(p.Owner, pr.Name) {
+			continue
+		}
+		b := schema.BackupPC{Name: p.Name, Owner: p.Owner, Keep: schema.Retention(p.Keep)}
+		if snaps, err := h.st.Snapshots(r.Context(), p.Name); err == nil && len(snaps) > 0 {
+			last := summary(snaps[len(snaps)-1])
+			b.Last = &last
+		}
+		out = append(out, b)
+	}
+	reply(w, http.StatusOK, out)
+}
+
+func (h handler) begin(w http.ResponseWriter, r *http.Request) {
+	pr, _ := auth.PrincipalOf(r.Context())
+	var req schema.NewBackupSession
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&req); err != nil && err != io.EOF {
+		problem(w, http.StatusBadRequest, "Send {\"parent\": \"<previous backup ID>\"} or {}.")
+		return
+	}
+	var parent *backup.ID
+	if req.Parent != "" {
+		id, err := backup.ParseID(req.Parent)
+		if err != nil {
+			fail(w, err)
+			return
+		}
+		parent = &id
+	}
+	id, ok, err := h.st.Begin(r.Context(), r.PathValue("pc"), pr.Name, parent)
+	if err != nil {
+		if errors.Is(err, backupstore.ErrNotOwner) {
+			fail(w, err)
+			return
+		}
+		if backup.CheckPCName(r.PathValue("pc")) != nil {
+			problem(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		fail(w, err)
+		return
+	}
+	reply(w, http.StatusCreated, schema.BackupSession{Session: id, ParentOK: ok})
+}
+
+func (h handler) missing(w http.ResponseWriter, r *http.Request) {
+	sess, ok := h.inSession(w, r)
+	if !ok {
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxAsk*32))
+	if err != nil || len(body)%32 != 0 {
+		problem(w, http.StatusBadRequest, "Send blob IDs as 32-byte binary names, at most 65536 at a time.")
+		return
+	}
+	ids := make([]backup.ID, len(body)/32)
+	for i := range ids {
+		copy(ids[i][:], body[32*i:])
+	}
+	missing, err := h.st.Missing(r.Context(), sess, ids)
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	out := make([]byte, 0, 32*len(missing))
+	for _, id := range missing {
+		out = append(out, id[:]...)
+	}
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Write(out)
+}
+
+func (h handler) pack(w http.ResponseWriter, r *http.Request) {
+	sess, ok := h.inSession(w, r)
+	if !ok {
+		return
+	}
+	id, err := backup.ParseID(r.PathValue("id"))
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	if err := h.st.PutPack(r.Context(), sess, id, r.Body); err != nil {
+		fail(w, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (h handler) commit(w http.ResponseWriter, r *http.Request) {
+	sess, ok := h.inSession(w, r)
+	if !ok {
+		return
+	}
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
+	if err != nil {
+		problem(w, http.StatusBadRequest, "The backup description is too large.")
+		return
+	}
+	snap, err := backup.DecodeSnapshot(data)
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	id, err := h.st.Commit(r.Context(), sess, snap)
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	reply(w, http.StatusCreated, summary(backupstore.SnapshotInfo{ID: id, Snapshot: snap}))
+}
+
+func (h handler) end(w http.ResponseWriter, r *http.Request) {
+	sess, ok := h.inSession(w, r)
+	if !ok {
+		return
+	}
+	h.st.End(sess)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (h handler) snapshots(w http.ResponseWriter, r *http.Request) {
+	pc := r.PathValue("pc")
+	if !h.allowed(r.Context(), w, pc) {
+		return
+	}
+	snaps, err := h.st.Snapshots(r.Context(), pc)
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	out := make([]schema.Snapshot, len(snaps))
+	for i, s := range snaps {
+		out[i] = summary(s)
+	}
+	reply(w, http.StatusOK, out)
+}
+
+func (h handler) snapshot(w http.ResponseWriter, r *http.Request) {
+	pc := r.PathValue("pc")
+	if !h.allowed(r.Context(), w, pc) {
+		return
+	}
+	id, err := backup.ParseID(r.PathValue("id"))
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	s, err := h.st.Snapshot(r.Context(), pc, id)
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	data, _, err := backup.EncodeSnapshot(s.Snapshot)
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(data)
+}
+
+// blob sends a blob as stored; the PC expands it and checks it against its name.
+func (h handler) blob(w http.ResponseWriter, r *http.Request) {
+	if !h.allowed(r.Context(), w, r.PathValue("pc")) {
+		return
+	}
+	id, err := backup.ParseID(r.PathValue("id"))
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	e, stored, err := h.st.LoadStored(r.Context(), id)
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Hearth-Encoding", strconv.Itoa(int(e.Enc)))
+	w.Header().Set("Hearth-Raw-Length", strconv.Itoa(int(e.RawLen)))
+	w.Header().Set("Content-Length", strconv.Itoa(len(stored)))
+	w.Write(stored)
+}
+
+func (h handler) keep(w http.ResponseWriter, r *http.Request) {
+	pc := r.PathValue("pc")
+	if !h.allowed(r.Context(), w, pc) {
+		return
+	}
+	var k schema.Retention
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&k); err != nil {
+		problem(w, http.StatusBadRequest, "Send {\"daily\": 3, \"weekly\": 3, \"monthly\": 3}.")
+		return
+	}
+	if err := backup.Policy(k).Check(); err != nil {
+		problem(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	if err := h.st.SetPolicy(r.Context(), pc, backup.Policy(k)); err != nil {
+		fail(w, err)
+		return
+	}
+	reply(w, http.StatusOK, k)
+}

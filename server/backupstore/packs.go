@@ -1,0 +1,261 @@
+package backupstore
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"strings"
+
+	"github.com/hearth-home/hearth/backup"
+	"github.com/hearth-home/hearth/server/pool"
+	"golang.org/x/sync/errgroup"
+)
+
+// MaxPack is the largest pack the server takes.
+const MaxPack = 4 * backup.PackTarget
+
+func packDir(id backup.ID) string  { return path.Join(Share, "packs", id.String()[:2]) }
+func packPath(id backup.ID) string { return path.Join(packDir(id), id.String()) }
+
+// PutPack checks a pack from a PC and stores it. Every blob is expanded and hashed:
+// a blob stored once serves every PC, so a damaged one must never be let in.
+func (s *Store) PutPack(ctx context.Context, sessionID string, name backup.ID, body io.Reader) error {
+	sess, err := s.session(sessionID)
+	if err != nil {
+		return err
+	}
+	select {
+	case s.uploads <- struct{}{}:
+		defer func() { <-s.uploads }()
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	data, err := io.ReadAll(io.LimitReader(body, MaxPack+1))
+	if err != nil {
+		return fmt.Errorf("receive pack: %w", err)
+	}
+	if len(data) > MaxPack {
+		return ErrTooLarge
+	}
+	entries, err := s.verifyPack(ctx, name, data)
+	if err != nil {
+		return err
+	}
+	if err := s.storePack(ctx, name, data, entries); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	for _, e := range entries {
+		sess.keep[e.ID] = true
+	}
+	s.mu.Unlock()
+	return nil
+}
+
+func (s *Store) verifyPack(ctx context.Context, name backup.ID, data []byte) ([]backup.Entry, error) {
+	if backup.Hash(data) != name {
+		return nil, fmt.Errorf("%w: its content does not match its name (a network or disk error on the PC)", ErrBadPack)
+	}
+	entries, err := backup.ReadPackIndex(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrBadPack, err)
+	}
+	// Two halves on two cores: expanding is the costly part of taking a pack in.
+	g, _ := errgroup.WithContext(ctx)
+	half := len(entries) / 2
+	for _, part := range [][]backup.Entry{entries[:half], entries[half:]} {
+		g.Go(func() error {
+			var buf []byte
+			for _, e := range part {
+				var err error
+				if buf, err = s.codec.Expand(buf[:0], e.ID, e.Enc, data[e.Offset:e.Offset+e.Length], int(e.RawLen)); err != nil {
+					return fmt.Errorf("%w: %v", ErrBadPack, err)
+				}
+				if e.Kind == backup.Tree {
+					if _, err := backup.DecodeTree(buf); err != nil {
+						return fmt.Errorf("%w: %v", ErrBadPack, err)
+					}
+				}
+			}
+			return nil
+		})
+	}
+	return entries, g.Wait()
+}
+
+// storePack writes a pack to the pool (durably, on as many drives as the share wants)
+// and then records it in the index.
+func (s *Store) storePack(ctx context.Context, name backup.ID, data []byte, entries []backup.Entry) error {
+	p := packPath(name)
+	if info, err := s.pool.Stat(ctx, p); err == nil && info.Size == int64(len(data)) {
+		return s.addPack(ctx, name, info.Size, info.ModTime.Unix(), entries)
+	}
+	if err := s.mkdirs(ctx, packDir(name)); err != nil {
+		return err
+	}
+	info, err := s.pool.WriteFile(ctx, p, bytes.NewReader(data), pool.WriteOptions{Size: int64(len(data))})
+	if err != nil {
+		return fmt.Errorf("store pack: %w", err)
+	}
+	return s.addPack(ctx, name, info.Size, info.ModTime.Unix(), entries)
+}
+
+// mkdirs makes a folder in the Backups share and its parents.
+func (s *Store) mkdirs(ctx context.Context, dir string) error {
+	if dir == Share {
+		return nil
+	}
+	if _, err := s.pool.Stat(ctx, dir); err == nil {
+		return nil
+	}
+	if err := s.mkdirs(ctx, path.Dir(dir)); err != nil {
+		return err
+	}
+	if _, err := s.pool.Mkdir(ctx, dir, s.now()); err != nil && !errors.Is(err, pool.ErrExist) {
+		return fmt.Errorf("make %s: %w", dir, err)
+	}
+	return nil
+}
+
+// load returns a blob's plain content.
+func (s *Store) load(ctx context.Context, id backup.ID) ([]byte, backup.Kind, error) {
+	l, stored, err := s.LoadStored(ctx, id)
+	if err != nil {
+		return nil, 0, err
+	}
+	plain, err := s.codec.Expand(nil, id, l.Enc, stored, int(l.RawLen))
+	return plain, l.Kind, err
+}
+
+// ErrNoBlob: the index does not know the blob.
+var ErrNoBlob = errors.New("the backup piece is not on the server")
+
+// LoadStored returns a blob as stored, for a PC to expand and check itself.
+func (s *Store) LoadStored(ctx context.Context, id backup.ID) (backup.Entry, []byte, error) {
+	// A collection may move the blob between the lookup and the read; look again once.
+	for try := 0; ; try++ {
+		l, ok, err := s.lookup(ctx, id)
+		if err != nil {
+			return backup.Entry{}, nil, err
+		}
+		if !ok {
+			return backup.Entry{}, nil, fmt.Errorf("blob %s: %w", id.Short(), ErrNoBlob)
+		}
+		stored, err := s.readAt(ctx, l.pack, int64(l.Offset), int(l.Length))
+		if errors.Is(err, pool.ErrNotFound) && try == 0 {
+			continue
+		}
+		return l.Entry, stored, err
+	}
+}
+
+func (s *Store) readAt(ctx context.Context, pack backup.ID, off int64, n int) ([]byte, error) {
+	f, err := s.pool.Open(ctx, packPath(pack))
+	if err != nil {
+		return nil, fmt.Errorf("open pack %s: %w", pack.Short(), err)
+	}
+	defer f.Close()
+	buf := make([]byte, n)
+	if _, err := f.ReadAt(buf, off); err != nil {
+		return nil, fmt.Errorf("read pack %s: %w", pack.Short(), err)
+	}
+	return buf, nil
+}
+
+// Reconcile brings the index in line with the packs in the pool: packs it lacks are read
+// and added (after a lost state folder, or a crash between storing and indexing); packs
+// that are gone are dropped, with a warning, since their blobs are lost.
+func (s *Store) Reconcile(ctx context.Context) error {
+	onDisk, err := s.listPacks(ctx)
+	if err != nil {
+		return err
+	}
+	known, err := s.packs(ctx)
+	if err != nil {
+		return err
+	}
+	have := map[backup.ID]bool{}
+	for _, p := range known {
+		have[p.id] = true
+		if _, ok := onDisk[p.id]; !ok {
+			s.log.Warn("a backup pack is missing from the pool; the backups that used it are damaged", "pack", p.id.String())
+			if err := s.dropPack(ctx, p.n); err != nil {
+				return err
+			}
+		}
+	}
+	added := 0
+	for id, info := range onDisk {
+		if have[id] {
+			continue
+		}
+		entries, err := s.packIndex(ctx, id, info.Size)
+		if err != nil {
+			s.log.Warn("a backup pack is unreadable and was left out", "pack", id.String(), "err", err)
+			continue
+		}
+		if err := s.addPack(ctx, id, info.Size, info.ModTime.Unix(), entries); err != nil {
+			return err
+		}
+		added++
+	}
+	if added > 0 {
+		s.log.Info("backup index rebuilt from the pool", "packs", added)
+	}
+	return nil
+}
+
+func (s *Store) packIndex(ctx context.Context, id backup.ID, size int64) ([]backup.Entry, error) {
+	f, err := s.pool.Open(ctx, packPath(id))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return backup.ReadPackIndex(f, size)
+}
+
+func (s *Store) listPacks(ctx context.Context) (map[backup.ID]pool.FileInfo, error) {
+	out := map[backup.ID]pool.FileInfo{}
+	dirs, err := s.pool.List(ctx, path.Join(Share, "packs"))
+	if errors.Is(err, pool.ErrNotFound) {
+		return out, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range dirs {
+		files, err := s.pool.List(ctx, d.Path)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range files {
+			id, err := backup.ParseID(path.Base(f.Path))
+			if err != nil || f.Dir || !strings.HasPrefix(id.String(), path.Base(d.Path)) {
+				continue
+			}
+			out[id] = f
+		}
+	}
+	return out, nil
+}
+
+// Blob returns a blob's plain content, checked against its name.
+func (s *Store) Blob(ctx context.Context, id backup.ID) ([]byte, error) {
+	data, _, err := s.load(ctx, id)
+	return data, err
+}
+
+// Tree returns a folder listing.
+func (s *Store) Tree(ctx context.Context, id backup.ID) (backup.TreeBlob, error) {
+	data, kind, err := s.load(ctx, id)
+	if err != nil {
+		return backup.TreeBlob{}, err
+	}
+	if kind != backup.Tree {
+		return backup.TreeBlob{}, fmt.Errorf("blob %s: %w: not a folder listing", id.Short(), backup.ErrCorrupt)
+	}
+	return backup.DecodeTree(data)
+}

@@ -1,0 +1,212 @@
+package backupstore
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hearth-home/hearth/backup"
+)
+
+// A session is one PC's backup in progress. The blobs it was told the server has, and
+// those it sent, are kept by garbage collection until it ends, so its snapshot can rely on
+// them.
+type session struct {
+	pc      string
+	parent  *backup.ID
+	started time.Time
+	seen    time.Time
+	keep    map[backup.ID]bool
+}
+
+// sessionIdle is how long a silent session lives: a PC that went to sleep mid-backup
+// starts a new one, which finds what the old one sent.
+const sessionIdle = 2 * time.Hour
+
+// Begin starts a backup of pc. parent is the snapshot the PC compares with, whose blobs it
+// reuses without asking; it is kept until the session ends. It reports whether the
+// parent exists; when it does not, the PC must read every file.
+func (s *Store) Begin(ctx context.Context, pc, owner string, parent *backup.ID) (string, bool, error) {
+	if err := backup.CheckPCName(pc); err != nil {
+		return "", false, err
+	}
+	if err := s.claimPC(ctx, pc, owner); err != nil {
+		return "", false, err
+	}
+	var b [16]byte
+	rand.Read(b[:])
+	id := hex.EncodeToString(b[:])
+	now := s.now()
+	sess := &session{pc: pc, started: now, seen: now, keep: map[backup.ID]bool{}}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if parent != nil {
+		if _, err := s.snapshot(ctx, pc, *parent); err == nil {
+			sess.parent = parent
+		}
+	}
+	s.expireLocked(now)
+	s.sessions[id] = sess
+	return id, sess.parent != nil, nil
+}
+
+func (s *Store) expireLocked(now time.Time) {
+	for id, sess := range s.sessions {
+		if now.Sub(sess.seen) > sessionIdle {
+			delete(s.sessions, id)
+		}
+	}
+}
+
+func (s *Store) session(id string) (*session, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sess, ok := s.sessions[id]
+	if !ok {
+		return nil, ErrNoSession
+	}
+	sess.seen = s.now()
+	return sess, nil
+}
+
+// SessionPC returns the PC a session backs up.
+func (s *Store) SessionPC(id string) (string, error) {
+	sess, err := s.session(id)
+	if err != nil {
+		return "", err
+	}
+	return sess.pc, nil
+}
+
+// End drops a session without a snapshot.
+func (s *Store) End(id string) {
+	s.mu.Lock()
+	delete(s.sessions, id)
+	s.mu.Unlock()
+}
+
+// Missing returns those of ids the server lacks; the rest are kept for the session.
+func (s *Store) Missing(ctx context.Context, sessionID string, ids []backup.ID) ([]backup.ID, error) {
+	sess, err := s.session(sessionID)
+	if err != nil {
+		return nil, err
+	}
+	// Under the lock: a blob reported present must not be swept before it is kept.
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	have, err := s.present(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	missing := []backup.ID{}
+	for _, id := range ids {
+		if have[id] {
+			sess.keep[id] = true
+		} else {
+			missing = append(missing, id)
+		}
+	}
+	return missing, nil
+}
+
+// Commit checks that everything a snapshot refers to is stored, records it, applies the
+// PC's retention rule and ends the session.
+func (s *Store) Commit(ctx context.Context, sessionID string, snap backup.Snapshot) (backup.ID, error) {
+	sess, err := s.session(sessionID)
+	if err != nil {
+		return backup.ID{}, err
+	}
+	if snap.PC != sess.pc {
+		return backup.ID{}, fmt.Errorf("the backup is of %q but the session is for %q", snap.PC, sess.pc)
+	}
+	data, id, err := backup.EncodeSnapshot(snap)
+	if err != nil {
+		return backup.ID{}, err
+	}
+	s.mu.Lock()
+	missing, err := s.incomplete(ctx, snap.Tree)
+	if err == nil && len(missing) == 0 {
+		err = s.writeSnapshot(ctx, snap, data, id)
+	}
+	if err == nil && len(missing) == 0 {
+		delete(s.sessions, sessionID)
+	}
+	s.mu.Unlock()
+	if err != nil {
+		return backup.ID{}, err
+	}
+	if len(missing) > 0 {
+		return backup.ID{}, &IncompleteError{Missing: missing}
+	}
+	s.log.Info("backup stored", "pc", snap.PC, "snapshot", id.Short(), "files", snap.Files, "bytes", snap.Bytes, "added", snap.Added)
+	if n, err := s.Forget(ctx, snap.PC); err != nil {
+		s.log.Warn("applying the retention rule failed", "pc", snap.PC, "err", err)
+	} else if n > 0 {
+		s.log.Info("old backups let go", "pc", snap.PC, "count", n)
+	}
+	return id, nil
+}
+
+// maxReported bounds the missing blobs one answer names; the PC sends them and tries again.
+const maxReported = 10000
+
+// incomplete walks a tree and returns blobs it refers to that the index lacks. Trees
+// found complete are remembered until the next sweep, so a backup that changed little is
+// checked in little time. Called with s.mu held.
+func (s *Store) incomplete(ctx context.Context, root backup.ID) ([]backup.ID, error) {
+	var missing []backup.ID
+	var walk func(id backup.ID) (bool, error)
+	walk = func(id backup.ID) (bool, error) {
+		if s.complete[id] {
+			return true, nil
+		}
+		data, _, err := s.load(ctx, id)
+		if errors.Is(err, ErrNoBlob) {
+			missing = append(missing, id)
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		t, err := backup.DecodeTree(data)
+		if err != nil {
+			return false, err
+		}
+		var content []backup.ID
+		ok := true
+		for _, n := range t.Nodes {
+			for _, c := range n.Content {
+				content = append(content, c.ID)
+			}
+			if n.Subtree != nil && len(missing) < maxReported {
+				sub, err := walk(*n.Subtree)
+				if err != nil {
+					return false, err
+				}
+				ok = ok && sub
+			}
+		}
+		have, err := s.present(ctx, content)
+		if err != nil {
+			return false, err
+		}
+		for _, c := range content {
+			if !have[c] {
+				missing = append(missing, c)
+				ok = false
+			}
+		}
+		if ok {
+			s.complete[id] = true
+		}
+		return ok, nil
+	}
+	_, err := walk(root)
+	if len(missing) > maxReported {
+		missing = missing[:maxReported]
+	}
+	return missing, err
+}

@@ -1,0 +1,232 @@
+package backupstore
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hearth-home/hearth/backup"
+	"github.com/hearth-home/hearth/server/pool"
+)
+
+// PC is a computer that backs up here.
+type PC struct {
+	Name string `json:"name"`
+	// Owner is the user whose PC it is: they and administrators see its backups.
+	Owner string        `json:"owner"`
+	Keep  backup.Policy `json:"keep"`
+}
+
+// SnapshotInfo is a snapshot with its ID.
+type SnapshotInfo struct {
+	ID backup.ID
+	backup.Snapshot
+}
+
+func pcDir(pc string) string  { return path.Join(Share, "pcs", pc) }
+func pcFile(pc string) string { return path.Join(pcDir(pc), "pc.json") }
+func snapPath(pc string, id backup.ID) string {
+	return path.Join(pcDir(pc), id.String()+".snapshot")
+}
+
+// ErrNotOwner: the PC's backups belong to someone else.
+var ErrNotOwner = errors.New("this PC's backups belong to another user")
+
+// claimPC records pc as owner's on its first backup.
+func (s *Store) claimPC(ctx context.Context, pc, owner string) error {
+	cur, err := s.PC(ctx, pc)
+	if err == nil {
+		if !strings.EqualFold(cur.Owner, owner) {
+			return fmt.Errorf("%s: %w (%s)", pc, ErrNotOwner, cur.Owner)
+		}
+		return nil
+	}
+	if !errors.Is(err, ErrNoSnapshot) {
+		return err
+	}
+	return s.putPC(ctx, PC{Name: pc, Owner: owner, Keep: backup.DefaultPolicy})
+}
+
+func (s *Store) putPC(ctx context.Context, p PC) error {
+	if err := s.mkdirs(ctx, pcDir(p.Name)); err != nil {
+		return err
+	}
+	data, _ := json.MarshalIndent(p, "", " ")
+	_, err := s.pool.WriteFile(ctx, pcFile(p.Name), bytes.NewReader(data), pool.WriteOptions{Size: int64(len(data))})
+	return err
+}
+
+// PC returns what the server knows of a PC.
+func (s *Store) PC(ctx context.Context, pc string) (PC, error) {
+	if err := backup.CheckPCName(pc); err != nil {
+		return PC{}, err
+	}
+	data, err := s.readFile(ctx, pcFile(pc))
+	if errors.Is(err, pool.ErrNotFound) {
+		return PC{}, fmt.Errorf("%s: %w: this PC has not backed up here", pc, ErrNoSnapshot)
+	}
+	if err != nil {
+		return PC{}, err
+	}
+	var p PC
+	if err := json.Unmarshal(data, &p); err != nil {
+		return PC{}, fmt.Errorf("%s: %w", pcFile(pc), err)
+	}
+	p.Name = pc
+	return p, nil
+}
+
+// PCs lists the PCs that back up here.
+func (s *Store) PCs(ctx context.Context) ([]PC, error) {
+	dirs, err := s.pool.List(ctx, path.Join(Share, "pcs"))
+	if errors.Is(err, pool.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []PC
+	for _, d := range dirs {
+		if p, err := s.PC(ctx, d.Name); err == nil {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// SetPolicy changes how many backups of a PC are kept.
+func (s *Store) SetPolicy(ctx context.Context, pc string, keep backup.Policy) error {
+	if err := keep.Check(); err != nil {
+		return err
+	}
+	p, err := s.PC(ctx, pc)
+	if err != nil {
+		return err
+	}
+	p.Keep = keep
+	return s.putPC(ctx, p)
+}
+
+func (s *Store) readFile(ctx context.Context, p string) ([]byte, error) {
+	f, err := s.pool.Open(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, 16<<20))
+}
+
+func (s *Store) writeSnapshot(ctx context.Context, snap backup.Snapshot, data []byte, id backup.ID) error {
+	if err := s.mkdirs(ctx, pcDir(snap.PC)); err != nil {
+		return err
+	}
+	_, err := s.pool.WriteFile(ctx, snapPath(snap.PC, id), bytes.NewReader(data), pool.WriteOptions{Size: int64(len(data)), ModTime: snap.Time})
+	return err
+}
+
+// Snapshot reads one snapshot of a PC.
+func (s *Store) snapshot(ctx context.Context, pc string, id backup.ID) (backup.Snapshot, error) {
+	data, err := s.readFile(ctx, snapPath(pc, id))
+	if errors.Is(err, pool.ErrNotFound) {
+		return backup.Snapshot{}, fmt.Errorf("%s of %s: %w", id.Short(), pc, ErrNoSnapshot)
+	}
+	if err != nil {
+		return backup.Snapshot{}, err
+	}
+	if backup.Hash(data) != id {
+		return backup.Snapshot{}, fmt.Errorf("snapshot %s: %w", id.Short(), backup.ErrCorrupt)
+	}
+	return backup.DecodeSnapshot(data)
+}
+
+// Snapshot returns one snapshot of a PC.
+func (s *Store) Snapshot(ctx context.Context, pc string, id backup.ID) (SnapshotInfo, error) {
+	snap, err := s.snapshot(ctx, pc, id)
+	return SnapshotInfo{ID: id, Snapshot: snap}, err
+}
+
+// Snapshots lists a PC's snapshots, oldest first. Unreadable ones are skipped with a
+// warning (check names them).
+func (s *Store) Snapshots(ctx context.Context, pc string) ([]SnapshotInfo, error) {
+	if err := backup.CheckPCName(pc); err != nil {
+		return nil, err
+	}
+	files, err := s.pool.List(ctx, pcDir(pc))
+	if errors.Is(err, pool.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []SnapshotInfo
+	for _, f := range files {
+		name, ok := strings.CutSuffix(f.Name, ".snapshot")
+		if !ok {
+			continue
+		}
+		id, err := backup.ParseID(name)
+		if err != nil {
+			continue
+		}
+		snap, err := s.snapshot(ctx, pc, id)
+		if err != nil {
+			s.log.Warn("a backup is unreadable", "pc", pc, "snapshot", name, "err", err)
+			continue
+		}
+		out = append(out, SnapshotInfo{ID: id, Snapshot: snap})
+	}
+	slices.SortFunc(out, func(a, b SnapshotInfo) int { return a.Time.Compare(b.Time) })
+	return out, nil
+}
+
+// Forget removes the snapshots of pc its retention rule no longer keeps and reports how
+// many went. Their data goes at the next garbage collection.
+func (s *Store) Forget(ctx context.Context, pc string) (int, error) {
+	p, err := s.PC(ctx, pc)
+	if err != nil {
+		return 0, err
+	}
+	snaps, err := s.Snapshots(ctx, pc)
+	if err != nil {
+		return 0, err
+	}
+	times := make([]time.Time, len(snaps))
+	for i, sn := range snaps {
+		times[i] = sn.Time
+	}
+	n := 0
+	for i, keep := range p.Keep.Keep(times, time.Local) {
+		if keep {
+			continue
+		}
+		if err := s.pool.Remove(ctx, snapPath(pc, snaps[i].ID)); err != nil && !errors.Is(err, pool.ErrNotFound) {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// allSnapshots lists every PC's snapshots.
+func (s *Store) allSnapshots(ctx context.Context) ([]SnapshotInfo, error) {
+	pcs, err := s.PCs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []SnapshotInfo
+	for _, p := range pcs {
+		snaps, err := s.Snapshots(ctx, p.Name)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, snaps...)
+	}
+	return out, nil
+}

@@ -1,0 +1,118 @@
+// Package backupstore keeps the PCs' backups in the pool: pack files and snapshots in the
+// hidden Backups share, a rebuildable SQLite index of where each blob lives, backup
+// sessions, retention and garbage collection that is safe while PCs are backing up.
+package backupstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/hearth-home/hearth/backup"
+	"github.com/hearth-home/hearth/server/pool"
+	_ "modernc.org/sqlite" // the pure-Go SQLite driver
+)
+
+// Share is the pool share that holds the backups. It is hidden from WebDAV, which shows
+// the snapshots under the same name instead, and duplicated like any share.
+const Share = "Backups"
+
+// Errors a caller decides on.
+var (
+	ErrNoSnapshot = errors.New("no such backup")
+	ErrNoSession  = errors.New("the backup session has ended; start the backup again")
+	ErrTooLarge   = errors.New("the pack is larger than the server accepts")
+	ErrBadPack    = errors.New("the pack is damaged or does not match its name")
+)
+
+// IncompleteError: a snapshot names blobs the server does not have (a garbage collection
+// took them, or the PC never sent them). The PC sends them and commits again.
+type IncompleteError struct{ Missing []backup.ID }
+
+func (e *IncompleteError) Error() string {
+	return fmt.Sprintf("the backup refers to %d pieces the server does not have", len(e.Missing))
+}
+
+// Options configure a store.
+type Options struct {
+	Pool *pool.Pool
+	// Index is the path of the SQLite index (in the state folder).
+	Index string
+	Log   *slog.Logger
+	// Now is the clock (tests move it); nil means time.Now.
+	Now func() time.Time
+	// Grace protects unreferenced blobs younger than this from garbage collection, so an
+	// interrupted backup that resumes within it does not send them again. 0 means a week.
+	Grace time.Duration
+}
+
+// Store is the backup repository.
+type Store struct {
+	pool  *pool.Pool
+	db    *sql.DB
+	codec *backup.Codec
+	log   *slog.Logger
+	now   func() time.Time
+	grace time.Duration
+	// uploads bounds the packs held in memory at once.
+	uploads chan struct{}
+
+	// mu orders answers about which blobs exist against garbage collection removing them.
+	mu       sync.Mutex
+	sessions map[string]*session
+	// complete holds trees known to have every blob beneath them, until the next sweep.
+	complete map[backup.ID]bool
+	gc       sync.Mutex // one collection at a time
+}
+
+// Open opens the store, creating the share and the index when needed and bringing the
+// index in line with the packs on the drives.
+func Open(ctx context.Context, opt Options) (*Store, error) {
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.Grace == 0 {
+		opt.Grace = 7 * 24 * time.Hour
+	}
+	if opt.Log == nil {
+		opt.Log = slog.Default()
+	}
+	q := url.Values{}
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)"} {
+		q.Add("_pragma", p)
+	}
+	q.Set("_txlock", "immediate")
+	db, err := sql.Open("sqlite", "file:"+opt.Index+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("open the backup index: %w", err)
+	}
+	s := &Store{pool: opt.Pool, db: db, codec: backup.NewCodec(), log: opt.Log, now: opt.Now, grace: opt.Grace,
+		uploads: make(chan struct{}, 4), sessions: map[string]*session{}, complete: map[backup.ID]bool{}}
+	if err := s.open(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Store) open(ctx context.Context) error {
+	if _, err := s.db.ExecContext(ctx, schema); err != nil {
+		return fmt.Errorf("make the backup index: %w", err)
+	}
+	if _, err := s.pool.Stat(ctx, Share); errors.Is(err, pool.ErrNotFound) {
+		if _, err := s.pool.CreateShare(ctx, Share, 0, "Backups of the PCs (shown as read-only folders)"); err != nil {
+			return fmt.Errorf("make the Backups share: %w", err)
+		}
+	} else if err != nil {
+		return err
+	}
+	return s.Reconcile(ctx)
+}
+
+// Close closes the index.
+func (s *Store) Close() error { return s.db.Close() }
