@@ -43,6 +43,16 @@ type Verdict struct {
 	Wait   time.Duration // wait this long before checking (or, if Locked, retry after)
 }
 
+// Clean reports whether addr has no failed, undecided or locked-out sign-ins: only then
+// may a request with credentials known to be good skip the guard. A source that is
+// guessing is never clean, so its guesses are never checked for free.
+func (g *Guard) Clean(addr string) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	s := g.prune(addr, g.Now())
+	return s == nil || (len(s.failures) == 0 && s.pending == 0 && !g.Now().Before(s.lockedUntil))
+}
+
 // Check tells how the next attempt from addr must be treated. An attempt that is not
 // Locked must be followed by Failed or Succeeded: until then it counts as a failure, so
 // attempts sent in parallel cannot get more guesses in than one after another.
