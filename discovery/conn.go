@@ -5,10 +5,8 @@ import (
 	"fmt"
 	"net"
 	"strings"
-	"syscall"
 
 	"golang.org/x/net/ipv4"
-	"golang.org/x/sys/unix"
 )
 
 var group = &net.UDPAddr{IP: net.IPv4(224, 0, 0, 251), Port: 5353}
@@ -24,18 +22,7 @@ type conn struct {
 }
 
 func listen(ctx context.Context, only []string) (*conn, error) {
-	lc := net.ListenConfig{Control: func(_, _ string, c syscall.RawConn) error {
-		var serr error
-		err := c.Control(func(fd uintptr) {
-			if serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_REUSEADDR, 1); serr == nil {
-				serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_REUSEPORT, 1)
-			}
-		})
-		if err != nil {
-			return err
-		}
-		return serr
-	}}
+	lc := net.ListenConfig{Control: shareAddress}
 	raw, err := lc.ListenPacket(ctx, "udp4", "0.0.0.0:5353")
 	if err != nil {
 		return nil, fmt.Errorf("open the multicast DNS port: %w", err)
