@@ -54,6 +54,14 @@ func Main(ctx context.Context, args []string, in io.Reader, out, errOut io.Write
 		run = status
 	case "leave":
 		run = leave
+	case "backup":
+		run = backupNow
+	case "snapshots":
+		run = snapshots
+	case "restore":
+		run = restore
+	case "agent":
+		run = runAgent
 	default:
 		usage(errOut)
 		return 2
@@ -74,7 +82,15 @@ func usage(w io.Writer) {
                                                          join this PC to a Hearth server
                                                          (found on the network when not named)
   hearth status                                          the server and this PC's place on it
-  hearth leave                                           remove this PC from the server`)
+  hearth leave                                           remove this PC from the server
+  hearth backup [-json] [-include DIR]... [-exclude PAT]... [-at HH:MM] [-save]
+                                                         back this PC up now (-save: keep the
+                                                         folders, patterns and time as its settings)
+  hearth snapshots [-json]                               list this PC's backups
+  hearth restore [-to DIR] SNAPSHOT [PATH]               bring back a backup, or PATH in it
+                                                         (SNAPSHOT: an ID, its first digits, or latest)
+  hearth agent                                           stay running: back up every night, catch up
+                                                         after the PC was off, retry when the server is away`)
 }
 
 func join(ctx context.Context, e *env, args []string) error {

@@ -42,6 +42,8 @@ type Config struct {
 	DeviceID      string `json:"device_id"`
 	DeviceName    string `json:"device_name"`
 	Token         string `json:"token"`
+	// Backup says what this PC backs up and when.
+	Backup BackupSettings `json:"backup"`
 	// TrustedCA is the name the CA was added to the PC's trust store under ("" if not).
 	TrustedCA string `json:"trusted_ca,omitempty"`
 }
@@ -167,6 +169,24 @@ func pinnedClient(caPEM, fingerprint string) (*http.Client, error) {
 	}
 	return &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: cfg}}, nil
 }
+
+// HTTPClient is a client that trusts only the server's pinned authority, for long
+// transfers (backups and restores): it has no overall time limit, only one for silence.
+func (c Config) HTTPClient() (*http.Client, error) {
+	hc, err := pinnedClient(c.CA, c.CAFingerprint)
+	if err != nil {
+		return nil, err
+	}
+	t := hc.Transport.(*http.Transport)
+	t.ForceAttemptHTTP2 = true
+	t.ResponseHeaderTimeout = 2 * time.Minute
+	t.MaxIdleConnsPerHost = 8
+	hc.Timeout = 0
+	return hc, nil
+}
+
+// Bearer signs a request in as this device.
+func (c Config) Bearer(r *http.Request) { c.bearer(r) }
 
 // Join registers this PC with the server as user, pinning the authority id came with.
 func Join(ctx context.Context, id Identity, user, password, deviceName string) (Config, error) {

@@ -9,7 +9,9 @@ import (
 	"io"
 	"time"
 
+	"github.com/hearth-home/hearth/backup"
 	"github.com/hearth-home/hearth/server/auth"
+	"github.com/hearth-home/hearth/server/backupstore"
 	"github.com/hearth-home/hearth/server/pool"
 	"github.com/hearth-home/hearth/server/pool/safepath"
 )
@@ -45,6 +47,17 @@ type Service interface {
 	Access(ctx context.Context) ([]AccessEntry, error)
 	SetAccess(ctx context.Context, share, user, level string) error
 	Server(ctx context.Context) (ServerInfo, error)
+
+	BackupPCs(ctx context.Context) ([]BackupPC, error)
+	BackupCheck(ctx context.Context, readData bool) (backupstore.CheckReport, error)
+	BackupGC(ctx context.Context) (backupstore.GCReport, error)
+	BackupKeep(ctx context.Context, pc string, keep backup.Policy) error
+}
+
+// BackupPC is a PC that backs up to the server, with its backups.
+type BackupPC struct {
+	backupstore.PC
+	Snapshots []backupstore.SnapshotInfo
 }
 
 // Local serves the Service from a pool in this process.
@@ -53,6 +66,7 @@ type Local struct {
 	// Changed is called after the set of drives changed (to record it beside the catalog).
 	Changed  func(ctx context.Context)
 	Accounts *auth.Accounts
+	Backups  *backupstore.Store
 	// Info describes the running server.
 	Info func(ctx context.Context) (ServerInfo, error)
 }

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/hearth-home/hearth/backup"
+	"github.com/hearth-home/hearth/server/backupstore"
 	"io"
 	"net"
 	"net/http"
@@ -232,5 +234,22 @@ func (c *Client) Devices(ctx context.Context) ([]auth.Device, error) {
 
 func (c *Client) RemoveDevice(ctx context.Context, id string) error {
 	_, err := do[none](ctx, c, "devices/remove", pathReq{id})
+	return err
+}
+
+func (c *Client) BackupPCs(ctx context.Context) ([]BackupPC, error) {
+	return do[[]BackupPC](ctx, c, "backup/pcs", none{})
+}
+
+func (c *Client) BackupCheck(ctx context.Context, readData bool) (backupstore.CheckReport, error) {
+	return do[backupstore.CheckReport](ctx, c, "backup/check", checkReq{ReadData: readData})
+}
+
+func (c *Client) BackupGC(ctx context.Context) (backupstore.GCReport, error) {
+	return do[backupstore.GCReport](ctx, c, "backup/gc", none{})
+}
+
+func (c *Client) BackupKeep(ctx context.Context, pc string, keep backup.Policy) error {
+	_, err := do[none](ctx, c, "backup/keep", keepReq{PC: pc, Keep: keep})
 	return err
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/hearth-home/hearth/server/auth"
+	"github.com/hearth-home/hearth/server/backupstore"
 	"github.com/hearth-home/hearth/server/pool"
 )
 
@@ -49,7 +50,7 @@ var ErrNameTaken = errors.New("a share already has that name; choose another use
 
 // EnsureFamilyShares makes the family shares when the pool has none.
 func (l Local) EnsureFamilyShares(ctx context.Context) error {
-	shares, err := l.Pool.Shares(ctx)
+	shares, err := l.userShares(ctx)
 	if err != nil || len(shares) > 0 {
 		return err
 	}
@@ -66,7 +67,7 @@ func (l Local) Users(ctx context.Context) ([]auth.User, error) { return l.Accoun
 // AddUser creates a user with a share of their own, full access to the family shares
 // (read for Software), and, for an administrator, full access to every share.
 func (l Local) AddUser(ctx context.Context, name, password string, admin bool) (auth.User, error) {
-	shares, err := l.Pool.Shares(ctx)
+	shares, err := l.userShares(ctx)
 	if err != nil {
 		return auth.User{}, err
 	}
@@ -158,7 +159,7 @@ func (l Local) SetAccess(ctx context.Context, share, user, level string) error {
 	if err != nil {
 		return err
 	}
-	shares, err := l.Pool.Shares(ctx)
+	shares, err := l.userShares(ctx)
 	if err != nil {
 		return err
 	}
@@ -170,7 +171,7 @@ func (l Local) SetAccess(ctx context.Context, share, user, level string) error {
 
 // Access lists every user's level on every share, none included.
 func (l Local) Access(ctx context.Context) ([]AccessEntry, error) {
-	shares, err := l.Pool.Shares(ctx)
+	shares, err := l.userShares(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -202,4 +203,11 @@ func (l Local) Server(ctx context.Context) (ServerInfo, error) {
 		return ServerInfo{}, errors.New("no server information here")
 	}
 	return l.Info(ctx)
+}
+
+// userShares lists the shares people use: not the Backups share, which holds the PCs'
+// backup packs and is shown over WebDAV as read-only backups instead.
+func (l Local) userShares(ctx context.Context) ([]pool.ShareInfo, error) {
+	shares, err := l.Pool.Shares(ctx)
+	return slices.DeleteFunc(shares, func(s pool.ShareInfo) bool { return s.Name == backupstore.Share }), err
 }

@@ -3,6 +3,7 @@ package admin
 import (
 	"context"
 	"encoding/json"
+	"github.com/hearth-home/hearth/backup"
 	"time"
 
 	"github.com/hearth-home/hearth/server/pool"
@@ -43,6 +44,11 @@ type (
 	tokenReq  struct{ User, Label string }
 	accessReq struct{ Share, User, Level string }
 	none      struct{}
+	checkReq  struct{ ReadData bool }
+	keepReq   struct {
+		PC   string
+		Keep backup.Policy
+	}
 )
 
 func routes(svc Service) map[string]func(context.Context, json.RawMessage) (any, error) {
@@ -60,6 +66,12 @@ func routes(svc Service) map[string]func(context.Context, json.RawMessage) (any,
 		}),
 		"shares/set": call(func(ctx context.Context, r setShareReq) (any, error) {
 			return svc.SetShare(ctx, r.Name, pool.ShareSettings{Copies: r.Copies, Description: r.Description})
+		}),
+		"backup/pcs":   call(func(ctx context.Context, _ none) (any, error) { return svc.BackupPCs(ctx) }),
+		"backup/check": call(func(ctx context.Context, r checkReq) (any, error) { return svc.BackupCheck(ctx, r.ReadData) }),
+		"backup/gc":    call(func(ctx context.Context, _ none) (any, error) { return svc.BackupGC(ctx) }),
+		"backup/keep": call(func(ctx context.Context, r keepReq) (any, error) {
+			return none{}, svc.BackupKeep(ctx, r.PC, r.Keep)
 		}),
 		"status": call(func(ctx context.Context, _ none) (any, error) { return svc.Status(ctx) }),
 		"scrub":  call(func(ctx context.Context, _ none) (any, error) { return svc.Scrub(ctx) }),

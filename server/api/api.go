@@ -11,6 +11,7 @@ import (
 	"github.com/hearth-home/hearth/server/admin"
 	"github.com/hearth-home/hearth/server/api/schema"
 	"github.com/hearth-home/hearth/server/auth"
+	"github.com/hearth-home/hearth/server/backupstore"
 	"github.com/hearth-home/hearth/server/pool"
 )
 
@@ -90,6 +91,9 @@ func New(p *pool.Pool, accounts *auth.Accounts, info func(context.Context) (admi
 		}
 		me := Me{Name: pr.Name, Admin: pr.Admin, Shares: []Share{}}
 		for _, s := range shares {
+			if s.Name == backupstore.Share {
+				continue // its backups are under /api/v1/backup/ and read-only in the drive
+			}
 			if l := pr.Level(s.Name); l >= auth.Read {
 				me.Shares = append(me.Shares, Share{Name: s.Name, Description: s.Description, Access: l.String(), Copies: s.Wanted})
 			}

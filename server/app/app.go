@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 
 	"crypto/rand"
 	"encoding/pem"
@@ -52,6 +53,8 @@ type Options struct {
 	Guard *auth.Guard
 	// NoDiscovery keeps the server off multicast DNS (tests: they use only loopback).
 	NoDiscovery bool
+	// BackupGrace overrides how long unreferenced backup data is kept (tests).
+	BackupGrace time.Duration
 }
 
 // App is an open hearthd.
@@ -109,7 +112,7 @@ func (a *App) open(ctx context.Context) error {
 	}
 	a.saveDriveList(ctx)
 	a.Accounts = auth.NewAccounts(a.cat)
-	if a.Backups, err = backupstore.Open(ctx, backupstore.Options{Pool: a.Pool, Index: paths.BackupIndex(a.opt.StateDir), Log: a.log}); err != nil {
+	if a.Backups, err = backupstore.Open(ctx, backupstore.Options{Pool: a.Pool, Index: paths.BackupIndex(a.opt.StateDir), Log: a.log, Grace: a.opt.BackupGrace}); err != nil {
 		a.Pool.Close(ctx)
 		a.cat.Close()
 		return err
@@ -135,7 +138,7 @@ func (a *App) Service() admin.Service {
 }
 
 func (a *App) local() admin.Local {
-	return admin.Local{Pool: a.Pool, Changed: a.saveDriveList, Accounts: a.Accounts, Info: a.Info}
+	return admin.Local{Pool: a.Pool, Changed: a.saveDriveList, Accounts: a.Accounts, Backups: a.Backups, Info: a.Info}
 }
 
 // Info describes the server: its certificate's fingerprint and, while it listens, its
@@ -257,7 +260,7 @@ func (a *App) advertise(ctx context.Context) {
 }
 
 func (a *App) webHandler(ctx context.Context) (http.Handler, error) {
-	d, err := dav.New(ctx, a.Pool, a.cat, a.log)
+	d, err := dav.New(ctx, a.Pool, a.cat, a.Backups, a.log)
 	if err != nil {
 		return nil, err
 	}

@@ -136,7 +136,7 @@ func (d *dirFile) readable(shares []pool.FileInfo) []pool.FileInfo {
 	pr, _ := auth.PrincipalOf(d.ctx)
 	out := shares[:0]
 	for _, s := range shares {
-		if pr.Level != nil && pr.Level(s.Name) >= auth.Read {
+		if shareReadable(pr, s.Name) {
 			out = append(out, s)
 		}
 	}

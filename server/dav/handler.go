@@ -1,6 +1,7 @@
 // Package dav serves the pool as a WebDAV drive at /dav/: golang.org/x/net/webdav does the
 // protocol over the pool, and a thin layer in front of it checks paths and access and fixes
-// what the engine gets wrong (each fix has its test).
+// what the engine gets wrong (each fix has its test). The PCs' backups appear read-only
+// under /dav/Backups/ (see backups.go).
 package dav
 
 import (
@@ -17,6 +18,8 @@ import (
 	"time"
 
 	"github.com/hearth-home/hearth/server/auth"
+	"github.com/hearth-home/hearth/server/backupfs"
+	"github.com/hearth-home/hearth/server/backupstore"
 	"github.com/hearth-home/hearth/server/catalog"
 	"github.com/hearth-home/hearth/server/pool"
 	"github.com/hearth-home/hearth/server/pool/drive"
@@ -29,20 +32,25 @@ const MaxXMLBody = 1 << 20
 
 // Handler is the WebDAV drive. The request's context must carry a Principal.
 type Handler struct {
-	engine *webdav.Handler
-	fs     *poolFS
-	locks  *lockSystem
-	log    *slog.Logger
+	engine  *webdav.Handler
+	fs      *poolFS
+	locks   *lockSystem
+	backups backupfs.Store
+	// backupLocks is the lock system the backup view's engine is given; it holds
+	// nothing, since every LOCK there is refused.
+	backupLocks webdav.LockSystem
+	log         *slog.Logger
 }
 
-// New returns the WebDAV drive over p, keeping locks and properties in cat.
-func New(ctx context.Context, p *pool.Pool, cat *catalog.Catalog, log *slog.Logger) (*Handler, error) {
+// New returns the WebDAV drive over p, keeping locks and properties in cat, with the PCs'
+// backups read-only under Backups (none when backups is nil).
+func New(ctx context.Context, p *pool.Pool, cat *catalog.Catalog, backups backupfs.Store, log *slog.Logger) (*Handler, error) {
 	ls, err := newLockSystem(ctx, cat, log)
 	if err != nil {
 		return nil, fmt.Errorf("load WebDAV locks: %w", err)
 	}
 	fs := &poolFS{pool: p, props: &propStore{cat: cat}, quota: &quota{pool: p}}
-	h := &Handler{fs: fs, locks: ls, log: log}
+	h := &Handler{fs: fs, locks: ls, backups: backups, backupLocks: webdav.NewMemLS(), log: log}
 	ls.etag = func(name string) string {
 		fi, err := p.Stat(context.Background(), poolPath(name))
 		if err != nil {
@@ -92,6 +100,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	name, err := nameOf(r.URL)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	if inBackups(name) {
+		h.serveBackups(w, r, pr, name)
 		return
 	}
 	if code, msg := h.allowed(pr, r.Method, name); code != 0 {
@@ -189,6 +201,11 @@ func (h *Handler) allowed(pr auth.Principal, method, name string) (int, string) 
 		}
 		return 0, ""
 	}
+	if share == backupstore.Share {
+		// Reads there are answered by the backup view; what is asked here is a write (the
+		// destination of a COPY or MOVE).
+		return http.StatusForbidden, backupsReadOnly
+	}
 	switch method {
 	case "MKCOL", "PUT", "DELETE", "MOVE":
 		if rest == "" {
@@ -257,7 +274,7 @@ func (h *Handler) ifResource(r *http.Request, pr auth.Principal, name, tag strin
 	if err != nil {
 		return ""
 	}
-	if share, _, ok := cutShare(n); !ok || pr.Level(share) < auth.Read {
+	if share, _, ok := cutShare(n); !ok || !shareReadable(pr, share) {
 		return ""
 	}
 	return n

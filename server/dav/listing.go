@@ -8,6 +8,7 @@ import (
 
 	"github.com/hearth-home/hearth/internal/human"
 	"github.com/hearth-home/hearth/server/auth"
+	"github.com/hearth-home/hearth/server/backupstore"
 	"github.com/hearth-home/hearth/server/pool"
 )
 
@@ -36,7 +37,7 @@ var listingPage = template.Must(template.New("listing").Funcs(template.FuncMap{
 {{range .Entries}}<tr><td><a href="{{href .}}">{{.Name}}{{if .Dir}}/{{end}}</a></td><td style="text-align: right">{{size .}}</td><td style="text-align: right">{{.ModTime.Format "2006-01-02 15:04"}}</td></tr>
 {{else}}<tr><td colspan="3">This folder is empty.</td></tr>
 {{end}}</table>
-<p style="color: #666">To add and change files, open this address as a network drive in your file manager.</p>
+<p style="color: #666">{{.Note}}</p>
 </body></html>
 `))
 
@@ -60,9 +61,13 @@ func (h *Handler) listFolder(w http.ResponseWriter, r *http.Request, name string
 	}
 	if p == "" {
 		pr, _ := auth.PrincipalOf(r.Context())
+		shown := h.topFilter(r.Context(), pr)
 		keep := list[:0]
 		for _, s := range list {
-			if pr.Level(s.Name) >= auth.Read {
+			if shown(s) {
+				if s.Name == backupstore.Share {
+					s = backupsEntry(s)
+				}
 				keep = append(keep, s)
 			}
 		}
@@ -72,14 +77,23 @@ func (h *Handler) listFolder(w http.ResponseWriter, r *http.Request, name string
 	if p != "" {
 		title = p
 	}
+	writeListing(w, r, listing{Title: title, Up: p != "", Entries: list,
+		Note: "To add and change files, open this address as a network drive in your file manager."})
+	return true
+}
+
+// listing is what the listing page shows.
+type listing struct {
+	Title   string
+	Up      bool
+	Entries []pool.FileInfo
+	Note    string
+}
+
+func writeListing(w http.ResponseWriter, r *http.Request, l listing) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	if r.Method == http.MethodHead {
-		return true
+		return
 	}
-	listingPage.Execute(w, struct {
-		Title   string
-		Up      bool
-		Entries []pool.FileInfo
-	}{title, p != "", list})
-	return true
+	listingPage.Execute(w, l)
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/hearth-home/hearth/server/auth"
+	"github.com/hearth-home/hearth/server/backupstore"
 	"github.com/hearth-home/hearth/server/catalog"
 	"github.com/hearth-home/hearth/server/pool"
 )
@@ -79,14 +80,23 @@ func parsePropfind(body []byte) (propfindReq, error) {
 	return q, nil
 }
 
+// finiteDepth refuses a PROPFIND of any depth but 0 or 1 (a missing Depth means
+// infinity) and reports whether the request may go on.
+func finiteDepth(w http.ResponseWriter, r *http.Request) bool {
+	if d := r.Header.Get("Depth"); d == "0" || d == "1" {
+		return true
+	}
+	w.Header().Set("Content-Type", `application/xml; charset="utf-8"`)
+	w.WriteHeader(http.StatusForbidden)
+	io.WriteString(w, `<?xml version="1.0" encoding="utf-8"?>`+"\n"+`<D:error xmlns:D="DAV:"><D:propfind-finite-depth/></D:error>`+"\n")
+	return false
+}
+
 func (h *Handler) propfind(w http.ResponseWriter, r *http.Request, name string) {
-	depth := r.Header.Get("Depth")
-	if depth != "0" && depth != "1" {
-		w.Header().Set("Content-Type", `application/xml; charset="utf-8"`)
-		w.WriteHeader(http.StatusForbidden)
-		io.WriteString(w, `<?xml version="1.0" encoding="utf-8"?>`+"\n"+`<D:error xmlns:D="DAV:"><D:propfind-finite-depth/></D:error>`+"\n")
+	if !finiteDepth(w, r) {
 		return
 	}
+	depth := r.Header.Get("Depth")
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		http.Error(w, "The request body is too large or was cut off.", http.StatusBadRequest)
@@ -133,6 +143,7 @@ func (h *Handler) propfind(w http.ResponseWriter, r *http.Request, name string) 
 func (h *Handler) writeChildren(ctx context.Context, bw *bufio.Writer, q propfindReq, name string) error {
 	p := poolPath(name)
 	pr, _ := auth.PrincipalOf(ctx)
+	shown := h.topFilter(ctx, pr)
 	after := ""
 	for {
 		page, err := h.fs.pool.ListPage(ctx, p, after, pageSize)
@@ -144,7 +155,12 @@ func (h *Handler) writeChildren(ctx context.Context, bw *bufio.Writer, q propfin
 			return err
 		}
 		for _, fi := range page {
-			if p == "" && pr.Level(fi.Name) < auth.Read {
+			switch {
+			case p != "":
+			case !shown(fi):
+				continue
+			case fi.Name == backupstore.Share:
+				h.writeResponse(ctx, bw, q, "/"+fi.Name, backupsEntry(fi), nil)
 				continue
 			}
 			h.writeResponse(ctx, bw, q, "/"+fi.Path, fi, props[fi.Path])
@@ -191,7 +207,7 @@ func (h *Handler) live(ctx context.Context, local, name string, fi pool.FileInfo
 	case "lockdiscovery":
 		return activeLocks(h.locks.on(time.Now(), name)), true
 	case "quota-available-bytes", "quota-used-bytes":
-		if !fi.Dir {
+		if !fi.Dir || inBackups(name) { // nothing can be stored there
 			return "", false
 		}
 		q, ok := h.fs.quota.of(ctx, poolPath(name))

@@ -7,14 +7,15 @@ import (
 	"github.com/hearth-home/hearth/server/auth"
 )
 
-// visible reports whether the request's principal may see the share of a pool path.
+// visible reports whether the request's principal may see the share of a pool path (never
+// the pool share that holds the backups).
 func visible(ctx context.Context, p string) bool {
 	pr, ok := auth.PrincipalOf(ctx)
 	if !ok {
 		return false
 	}
 	share, _, _ := cutShare(p)
-	return pr.Level(share) >= auth.Read
+	return shareReadable(pr, share)
 }
 
 // reqState is what the layer in front of the engine and the file system share about one

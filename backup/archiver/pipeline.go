@@ -1,0 +1,202 @@
+package archiver
+
+import (
+	"fmt"
+	"io"
+	"sync"
+
+	"github.com/hearth-home/hearth/backup"
+	"golang.org/x/sync/errgroup"
+)
+
+// chunk is a piece of a file, or a folder's tree, on its way to the server.
+type chunk struct {
+	data []byte
+	size int
+	held int64 // of the in-flight budget
+	id   backup.ID
+	kind backup.Kind
+	file *fileJob // nil for trees
+}
+
+// fileJob is a file being read; its pieces are known once read has closed and wg is done.
+type fileJob struct {
+	path  string
+	parts []*chunk
+	wg    sync.WaitGroup
+	read  chan struct{}
+	err   error
+}
+
+func (a *archiver) release(c *chunk) {
+	a.mem.Release(c.held)
+	c.held, c.data = 0, nil
+}
+
+// readFiles cuts files into chunks. Reading stops at the first error of the backup.
+func (a *archiver) readFiles() {
+	ch := backup.NewChunker(nil)
+	for job := range a.files {
+		if a.ctx.Err() == nil {
+			job.err = a.readFile(ch, job)
+		} else {
+			job.err = a.ctx.Err()
+		}
+		close(job.read)
+	}
+}
+
+func (a *archiver) readFile(ch *backup.Chunker, job *fileJob) error {
+	f, err := a.opt.Source.Open(job.path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	ch.Reset(f)
+	for {
+		b, err := ch.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		c := &chunk{size: len(b), held: int64(len(b)), kind: backup.Data, file: job}
+		if err := a.mem.Acquire(a.ctx, c.held); err != nil {
+			return err
+		}
+		c.data = append([]byte(nil), b...)
+		job.parts = append(job.parts, c)
+		job.wg.Add(1)
+		a.prog.read(int64(len(b)))
+		a.chunks <- c
+	}
+}
+
+// hashChunks names chunks and passes on those not known to be stored already.
+func (a *archiver) hashChunks() {
+	for c := range a.chunks {
+		c.id = backup.Hash(c.data)
+		c.file.wg.Done()
+		if a.known.claim(c.id) || a.ctx.Err() != nil {
+			a.release(c)
+			continue
+		}
+		a.asks <- c
+	}
+}
+
+// askBatch is how many names go in one question to the server.
+const askBatch = 256
+
+// ask asks the server, in batches, which chunks it lacks; those go on to be packed.
+func (a *archiver) ask() {
+	batch := make([]*chunk, 0, askBatch)
+	for c := range a.asks {
+		batch = append(batch[:0], c)
+	fill:
+		for len(batch) < askBatch {
+			select {
+			case c, ok := <-a.asks:
+				if !ok {
+					break fill
+				}
+				batch = append(batch, c)
+			default:
+				break fill
+			}
+		}
+		a.askOnce(batch)
+	}
+}
+
+func (a *archiver) askOnce(batch []*chunk) {
+	if a.ctx.Err() != nil {
+		for _, c := range batch {
+			a.release(c)
+		}
+		return
+	}
+	ids := make([]backup.ID, len(batch))
+	for i, c := range batch {
+		ids[i] = c.id
+	}
+	missing, err := a.remote.Missing(a.ctx, ids)
+	if err != nil {
+		a.fail(fmt.Errorf("ask the server what it has: %w", err))
+	}
+	need := make(map[backup.ID]bool, len(missing))
+	for _, id := range missing {
+		need[id] = true
+	}
+	for _, c := range batch {
+		if err == nil && need[c.id] {
+			a.packs <- c
+		} else {
+			a.release(c)
+		}
+	}
+}
+
+type packedBlob struct {
+	id     backup.ID
+	kind   backup.Kind
+	enc    backup.Encoding
+	stored []byte
+	raw    int
+}
+
+// compress turns missing chunks into their stored form.
+func (a *archiver) compress(out chan<- packedBlob) {
+	for c := range a.packs {
+		if a.ctx.Err() != nil {
+			a.release(c)
+			continue
+		}
+		stored, enc := a.codec.Compress(nil, c.data)
+		p := packedBlob{id: c.id, kind: c.kind, enc: enc, stored: stored, raw: len(c.data)}
+		a.release(c)
+		out <- p
+	}
+}
+
+// pack gathers blobs into packs and uploads them, two at a time.
+func (a *archiver) pack(in <-chan packedBlob, up *errgroup.Group) error {
+	b := backup.NewPackBuilder()
+	var plain int64
+	flush := func() {
+		if b.Len() == 0 {
+			return
+		}
+		data, name := b.Finish()
+		sent := plain
+		b, plain = backup.NewPackBuilder(), 0
+		up.Go(func() error {
+			if a.ctx.Err() != nil {
+				return nil
+			}
+			if err := a.remote.PutPack(a.ctx, name, data); err != nil {
+				err = fmt.Errorf("send pack: %w", err)
+				a.fail(err)
+				return err
+			}
+			a.prog.sent(sent, int64(len(data)))
+			return nil
+		})
+	}
+	for p := range in {
+		if a.ctx.Err() != nil {
+			continue
+		}
+		b.Add(p.id, p.kind, p.enc, p.stored, p.raw)
+		plain += int64(p.raw)
+		if b.Size() >= backup.PackTarget {
+			flush()
+		}
+	}
+	if a.ctx.Err() != nil {
+		return nil
+	}
+	flush()
+	return nil
+}

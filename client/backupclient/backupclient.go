@@ -1,0 +1,274 @@
+// Package backupclient backs this PC up to its Hearth server and restores from it, over
+// the server's HTTPS API with the device's token.
+package backupclient
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/hearth-home/hearth/backup"
+	"github.com/hearth-home/hearth/client/connector"
+	"github.com/hearth-home/hearth/server/api/schema"
+)
+
+// Client talks to the server's backup API.
+type Client struct {
+	cfg   connector.Config
+	hc    *http.Client
+	codec *backup.Codec
+	pc    string
+}
+
+// New returns a client for the PC cfg joined as.
+func New(cfg connector.Config) (*Client, error) {
+	hc, err := cfg.HTTPClient()
+	if err != nil {
+		return nil, err
+	}
+	pc := cfg.DeviceName
+	if err := backup.CheckPCName(pc); err != nil {
+		return nil, fmt.Errorf("this PC's name cannot name its backups: %w; run hearth leave and join again with another name", err)
+	}
+	return &Client{cfg: cfg, hc: hc, codec: backup.NewCodec(), pc: pc}, nil
+}
+
+// PC is the name this PC's backups go under.
+func (c *Client) PC() string { return c.pc }
+
+// ErrIncomplete: the server lacks pieces the backup refers to; back up again reading
+// every file.
+type ErrIncomplete struct{ Missing int }
+
+func (e *ErrIncomplete) Error() string {
+	return fmt.Sprintf("the server lacks %d pieces of this backup", e.Missing)
+}
+
+// ErrSessionGone: the server forgot the backup session (it restarted, or the PC slept long).
+var ErrSessionGone = errors.New("the server ended this backup session")
+
+// StatusError is an answer the server refused with.
+type StatusError struct {
+	Code int
+	Msg  string
+}
+
+func (e *StatusError) Error() string { return "the server said: " + e.Msg }
+
+func (c *Client) do(ctx context.Context, method, path string, body []byte, contentType string) (*http.Response, error) {
+	// A GET with an empty, non-nil body would be sent over HTTP/2 as one of unknown
+	// length, and wait for it.
+	var rd io.Reader
+	if len(body) > 0 {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.cfg.Server+path, rd)
+	if err != nil {
+		return nil, err
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	c.cfg.Bearer(req)
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("reach %s: %w", c.cfg.Server, err)
+	}
+	if resp.StatusCode >= 300 {
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+		if resp.StatusCode == http.StatusConflict {
+			var inc schema.Incomplete
+			if json.Unmarshal(b, &inc) == nil {
+				return nil, &ErrIncomplete{Missing: len(inc.Missing)}
+			}
+		}
+		if resp.StatusCode == http.StatusGone {
+			return nil, ErrSessionGone
+		}
+		var e struct{ Error string }
+		if json.Unmarshal(b, &e) != nil || e.Error == "" {
+			e.Error = strings.TrimSpace(string(b))
+		}
+		if resp.StatusCode == http.StatusUnauthorized {
+			e.Error = "this PC's sign-in was refused; it may have been removed from the server (run hearth join again)"
+		}
+		return nil, &StatusError{Code: resp.StatusCode, Msg: e.Error}
+	}
+	return resp, nil
+}
+
+func (c *Client) getJSON(ctx context.Context, path string, out any) error {
+	resp, err := c.do(ctx, http.MethodGet, path, nil, "")
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	return json.NewDecoder(resp.Body).Decode(out)
+}
+
+func (c *Client) pcPath() string { return "/api/v1/backup/pcs/" + url.PathEscape(c.pc) }
+
+// Snapshots lists this PC's backups, oldest first. A PC that never backed up has none.
+func (c *Client) Snapshots(ctx context.Context) ([]schema.Snapshot, error) {
+	var out []schema.Snapshot
+	err := c.getJSON(ctx, c.pcPath()+"/snapshots", &out)
+	var se *StatusError
+	if errors.As(err, &se) && se.Code == http.StatusNotFound {
+		return nil, nil
+	}
+	return out, err
+}
+
+// Snapshot reads one backup, by ID or by a prefix of it, or "latest".
+func (c *Client) Snapshot(ctx context.Context, which string) (backup.ID, backup.Snapshot, error) {
+	snaps, err := c.Snapshots(ctx)
+	if err != nil {
+		return backup.ID{}, backup.Snapshot{}, err
+	}
+	var match []schema.Snapshot
+	for _, s := range snaps {
+		if s.ID == which || (len(which) >= 4 && strings.HasPrefix(s.ID, which)) || s.Folder == which {
+			match = append(match, s)
+		}
+	}
+	if which == "latest" && len(snaps) > 0 {
+		match = snaps[len(snaps)-1:]
+	}
+	switch {
+	case len(match) == 0:
+		return backup.ID{}, backup.Snapshot{}, fmt.Errorf("no backup of %s is called %q; hearth snapshots lists them", c.pc, which)
+	case len(match) > 1:
+		return backup.ID{}, backup.Snapshot{}, fmt.Errorf("%q names %d backups; give more of the ID", which, len(match))
+	}
+	id, err := backup.ParseID(match[0].ID)
+	if err != nil {
+		return backup.ID{}, backup.Snapshot{}, err
+	}
+	resp, err := c.do(ctx, http.MethodGet, c.pcPath()+"/snapshots/"+id.String(), nil, "")
+	if err != nil {
+		return backup.ID{}, backup.Snapshot{}, err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return backup.ID{}, backup.Snapshot{}, err
+	}
+	if backup.Hash(data) != id {
+		return backup.ID{}, backup.Snapshot{}, fmt.Errorf("backup %s: %w", id.Short(), backup.ErrCorrupt)
+	}
+	s, err := backup.DecodeSnapshot(data)
+	return id, s, err
+}
+
+// Blob fetches a blob and checks it against its name.
+func (c *Client) Blob(ctx context.Context, id backup.ID) ([]byte, error) {
+	resp, err := c.do(ctx, http.MethodGet, c.pcPath()+"/blobs/"+id.String(), nil, "")
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	enc, err1 := strconv.Atoi(resp.Header.Get("Hearth-Encoding"))
+	raw, err2 := strconv.Atoi(resp.Header.Get("Hearth-Raw-Length"))
+	if err1 != nil || err2 != nil || raw < 0 || raw > backup.MaxBlob || resp.ContentLength > backup.MaxBlob {
+		return nil, fmt.Errorf("blob %s: the server's answer lacks its encoding", id.Short())
+	}
+	stored := make([]byte, 0, max(resp.ContentLength, 0))
+	buf := bytes.NewBuffer(stored)
+	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, backup.MaxBlob+1)); err != nil {
+		return nil, fmt.Errorf("blob %s: %w", id.Short(), err)
+	}
+	return c.codec.Expand(make([]byte, 0, raw), id, backup.Encoding(enc), buf.Bytes(), raw)
+}
+
+// Session is one backup in progress; it is what the archiver sends through.
+type Session struct {
+	c        *Client
+	id       string
+	ParentOK bool
+}
+
+// Begin starts a backup session; parent is the previous backup to compare with.
+func (c *Client) Begin(ctx context.Context, parent *backup.ID) (*Session, error) {
+	req := schema.NewBackupSession{}
+	if parent != nil {
+		req.Parent = parent.String()
+	}
+	body, _ := json.Marshal(req)
+	resp, err := c.do(ctx, http.MethodPost, c.pcPath()+"/sessions", body, "application/json")
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	var out schema.BackupSession
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		return nil, fmt.Errorf("start the backup: %w", err)
+	}
+	return &Session{c: c, id: out.Session, ParentOK: out.ParentOK}, nil
+}
+
+func (s *Session) path() string { return "/api/v1/backup/sessions/" + url.PathEscape(s.id) }
+
+// Missing asks which of ids the server lacks.
+func (s *Session) Missing(ctx context.Context, ids []backup.ID) ([]backup.ID, error) {
+	body := make([]byte, 0, 32*len(ids))
+	for _, id := range ids {
+		body = append(body, id[:]...)
+	}
+	resp, err := s.c.do(ctx, http.MethodPost, s.path()+"/missing", body, "application/octet-stream")
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	out, err := io.ReadAll(io.LimitReader(resp.Body, int64(len(body))+1))
+	if err != nil || len(out)%32 != 0 || len(out) > len(body) {
+		return nil, fmt.Errorf("the server's answer about what it has is damaged: %v", err)
+	}
+	missing := make([]backup.ID, len(out)/32)
+	for i := range missing {
+		copy(missing[i][:], out[32*i:])
+	}
+	return missing, nil
+}
+
+// PutPack sends a pack.
+func (s *Session) PutPack(ctx context.Context, name backup.ID, data []byte) error {
+	resp, err := s.c.do(ctx, http.MethodPut, s.path()+"/packs/"+name.String(), data, "application/octet-stream")
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	return nil
+}
+
+// Blob fetches a blob (the previous backup's folder listings).
+func (s *Session) Blob(ctx context.Context, id backup.ID) ([]byte, error) { return s.c.Blob(ctx, id) }
+
+// Commit records the backup.
+func (s *Session) Commit(ctx context.Context, snap backup.Snapshot) (schema.Snapshot, error) {
+	data, _, err := backup.EncodeSnapshot(snap)
+	if err != nil {
+		return schema.Snapshot{}, err
+	}
+	resp, err := s.c.do(ctx, http.MethodPost, s.path()+"/commit", data, "application/json")
+	if err != nil {
+		return schema.Snapshot{}, err
+	}
+	defer resp.Body.Close()
+	var out schema.Snapshot
+	return out, json.NewDecoder(resp.Body).Decode(&out)
+}
+
+// End abandons the session.
+func (s *Session) End(ctx context.Context) {
+	if resp, err := s.c.do(ctx, http.MethodDelete, s.path(), nil, ""); err == nil {
+		resp.Body.Close()
+	}
+}

@@ -1,0 +1,43 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/hearth-home/hearth/client/agent"
+	"github.com/hearth-home/hearth/client/connector"
+)
+
+// agent runs the nightly backup until stopped.
+func runAgent(ctx context.Context, e *env, _ []string) error {
+	log := slog.New(slog.NewTextHandler(e.errOut, nil))
+	a := agent.Agent{
+		Settings: func() (connector.BackupSettings, error) {
+			cfg, err := connector.Load(e.config)
+			return cfg.Backup, err
+		},
+		Backup: func(ctx context.Context) (time.Time, error) {
+			cfg, err := connector.Load(e.config)
+			if err != nil {
+				return time.Time{}, err
+			}
+			s, err := runBackup(ctx, cfg, cfg.Backup, nil)
+			if err == nil {
+				log.Info("backed up", "files", s.Files, "bytes", s.Bytes, "new", s.Added, "snapshot", s.ID[:8])
+			}
+			return s.Time, err
+		},
+		Last: func(ctx context.Context) (time.Time, error) {
+			cfg, err := connector.Load(e.config)
+			if err != nil {
+				return time.Time{}, err
+			}
+			return lastBackup(ctx, cfg)
+		},
+		Log: log,
+	}
+	fmt.Fprintln(e.out, "Hearth agent: backing this PC up every night. Stop with Ctrl-C.")
+	return a.Run(ctx)
+}

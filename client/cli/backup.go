@@ -1,0 +1,248 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/hearth-home/hearth/backup/archiver"
+	"github.com/hearth-home/hearth/client/backupclient"
+	"github.com/hearth-home/hearth/client/connector"
+	"github.com/hearth-home/hearth/internal/human"
+	"github.com/hearth-home/hearth/server/api/schema"
+	"golang.org/x/term"
+)
+
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
+func backupNow(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
+	fs.SetOutput(e.errOut)
+	asJSON := fs.Bool("json", false, "report progress and the result as JSON lines, for programs")
+	var include, exclude listFlag
+	fs.Var(&include, "include", "a folder to back up (repeat; default: your home folder)")
+	fs.Var(&exclude, "exclude", "a name or full-path pattern to leave out (repeat; default: caches and temporary files)")
+	at := fs.String("at", "", "the nightly backup time, HH:MM (with -save)")
+	save := fs.Bool("save", false, "keep -include, -exclude and -at as this PC's settings")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := connector.Load(e.config)
+	if err != nil {
+		return err
+	}
+	set := cfg.Backup
+	if len(include) > 0 {
+		set.Include = nil
+		for _, p := range include {
+			abs, err := filepath.Abs(p)
+			if err != nil {
+				return err
+			}
+			set.Include = append(set.Include, abs)
+		}
+	}
+	if len(exclude) > 0 {
+		set.Exclude = exclude
+	}
+	if *at != "" {
+		set.At = *at
+	}
+	if _, err := set.Next(time.Now()); err != nil {
+		return err
+	}
+	if *save {
+		cfg.Backup = set
+		if err := cfg.Save(e.config); err != nil {
+			return err
+		}
+	}
+	snap, err := runBackup(ctx, cfg, set, e.progress(*asJSON))
+	if err != nil {
+		if *asJSON {
+			json.NewEncoder(e.out).Encode(map[string]string{"error": err.Error()})
+		}
+		return err
+	}
+	if *asJSON {
+		return json.NewEncoder(e.out).Encode(map[string]any{"done": true, "snapshot": snap})
+	}
+	fmt.Fprintf(e.out, "Backed up %d files (%s); %s was new. Backup %s, %s.\n", snap.Files, human.Bytes(snap.Bytes), human.Bytes(snap.Added), snap.ID[:8], snap.Folder)
+	return nil
+}
+
+// runBackup backs the PC up with its settings.
+func runBackup(ctx context.Context, cfg connector.Config, set connector.BackupSettings, progress func(archiver.Progress)) (schema.Snapshot, error) {
+	c, err := backupclient.New(cfg)
+	if err != nil {
+		return schema.Snapshot{}, err
+	}
+	paths, err := set.Paths()
+	if err != nil {
+		return schema.Snapshot{}, err
+	}
+	s, err := c.Backup(ctx, backupclient.Options{Paths: paths, Exclude: set.Excludes(), Progress: progress})
+	return s, err
+}
+
+// progress returns the progress reporter: a line redrawn on a terminal, JSON lines for
+// programs, nothing otherwise.
+func (e *env) progress(asJSON bool) func(archiver.Progress) {
+	if asJSON {
+		enc := json.NewEncoder(e.out)
+		return func(p archiver.Progress) { enc.Encode(progressJSON(p)) }
+	}
+	f, ok := e.out.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return nil
+	}
+	return func(p archiver.Progress) {
+		fmt.Fprint(e.out, "\r"+progressLine(p)+"\x1b[K")
+		if p.Done {
+			fmt.Fprintln(e.out)
+		}
+	}
+}
+
+type progressReport struct {
+	Files      int64   `json:"files"`
+	Bytes      int64   `json:"bytes"`
+	TotalFiles int64   `json:"total_files"`
+	TotalBytes int64   `json:"total_bytes"`
+	Counted    bool    `json:"counted"`
+	Sent       int64   `json:"sent"`
+	Speed      float64 `json:"bytes_per_second"`
+	ETA        float64 `json:"eta_seconds,omitempty"`
+}
+
+func progressJSON(p archiver.Progress) progressReport {
+	r := progressReport{Files: p.Files, Bytes: p.Bytes, TotalFiles: p.TotalFiles, TotalBytes: p.TotalBytes, Counted: p.Counted, Sent: p.Sent}
+	r.Speed, r.ETA = rate(p)
+	return r
+}
+
+func rate(p archiver.Progress) (speed, eta float64) {
+	secs := time.Since(p.Started).Seconds()
+	if secs <= 0 {
+		return 0, 0
+	}
+	speed = float64(p.Bytes) / secs
+	if p.Counted && speed > 0 && p.TotalBytes > p.Bytes {
+		eta = float64(p.TotalBytes-p.Bytes) / speed
+	}
+	return speed, eta
+}
+
+// progressLine is one line: a bar, files, bytes, speed and time left.
+func progressLine(p archiver.Progress) string {
+	speed, eta := rate(p)
+	bar := strings.Repeat("·", 20)
+	pct := ""
+	if p.Counted && p.TotalBytes > 0 {
+		done := min(int(20*p.Bytes/p.TotalBytes), 20)
+		bar = strings.Repeat("█", done) + strings.Repeat("·", 20-done)
+		pct = fmt.Sprintf(" %3d%%", min(100*p.Bytes/p.TotalBytes, 100))
+	}
+	left := ""
+	if eta > 0 {
+		left = ", " + (time.Duration(eta) * time.Second).Round(time.Second).String() + " left"
+	}
+	return fmt.Sprintf("[%s]%s %d files, %s, %s/s%s", bar, pct, p.Files, human.Bytes(p.Bytes), human.Bytes(int64(speed)), left)
+}
+
+func snapshots(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("snapshots", flag.ContinueOnError)
+	fs.SetOutput(e.errOut)
+	asJSON := fs.Bool("json", false, "as JSON")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := connector.Load(e.config)
+	if err != nil {
+		return err
+	}
+	c, err := backupclient.New(cfg)
+	if err != nil {
+		return err
+	}
+	snaps, err := c.Snapshots(ctx)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		if snaps == nil {
+			snaps = []schema.Snapshot{}
+		}
+		return json.NewEncoder(e.out).Encode(snaps)
+	}
+	if len(snaps) == 0 {
+		fmt.Fprintf(e.out, "%s has no backups yet; run hearth backup.\n", c.PC())
+		return nil
+	}
+	for _, s := range snaps {
+		fmt.Fprintf(e.out, "%s  %s  %6d files  %9s  (%s new)\n", s.ID[:8], s.Folder, s.Files, human.Bytes(s.Bytes), human.Bytes(s.Added))
+	}
+	return nil
+}
+
+func restore(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("restore", flag.ContinueOnError)
+	fs.SetOutput(e.errOut)
+	to := fs.String("to", "", "the folder to restore into (required: restoring never overwrites in place unless you name the place)")
+	// Flags may follow the arguments: hearth restore latest /home/ann/Documents --to /tmp/x.
+	var pos []string
+	for len(args) > 0 {
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	if len(pos) < 1 || len(pos) > 2 || *to == "" {
+		usage(e.errOut)
+		return flag.ErrHelp
+	}
+	cfg, err := connector.Load(e.config)
+	if err != nil {
+		return err
+	}
+	c, err := backupclient.New(cfg)
+	if err != nil {
+		return err
+	}
+	sub := ""
+	if len(pos) == 2 {
+		sub = pos[1]
+	}
+	start := time.Now()
+	st, err := c.Restore(ctx, pos[0], sub, *to)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.out, "Restored %d files (%s), %d folders and %d links into %s in %s.\n", st.Files, human.Bytes(st.Bytes), st.Dirs, st.Links, *to, time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// lastBackup is when this PC last backed up (zero if never).
+func lastBackup(ctx context.Context, cfg connector.Config) (time.Time, error) {
+	c, err := backupclient.New(cfg)
+	if err != nil {
+		return time.Time{}, err
+	}
+	snaps, err := c.Snapshots(ctx)
+	if err != nil || len(snaps) == 0 {
+		return time.Time{}, err
+	}
+	return snaps[len(snaps)-1].Time, nil
+}

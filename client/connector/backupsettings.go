@@ -1,0 +1,74 @@
+package connector
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+)
+
+// BackupSettings say what this PC backs up and when.
+type BackupSettings struct {
+	// Include holds the folders backed up; empty means the user's home folder.
+	Include []string `json:"include,omitempty"`
+	// Exclude holds patterns left out: a name (matched anywhere) or a full path, with * and ?.
+	Exclude []string `json:"exclude,omitempty"`
+	// At is the time of the nightly backup, "HH:MM" in local time; empty means 03:00.
+	At string `json:"at,omitempty"`
+}
+
+// Paths returns the folders to back up.
+func (b BackupSettings) Paths() ([]string, error) {
+	if len(b.Include) > 0 {
+		return b.Include, nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return nil, fmt.Errorf("find the home folder: %w", err)
+	}
+	return []string{home}, nil
+}
+
+// Excludes returns the patterns left out: the user's, or the usual caches and temporary
+// files of this system.
+func (b BackupSettings) Excludes() []string {
+	if b.Exclude != nil {
+		return b.Exclude
+	}
+	return DefaultExcludes(runtime.GOOS)
+}
+
+// DefaultExcludes are caches, trash and temporary files: rebuilt by the programs that
+// made them, they only slow a backup down.
+func DefaultExcludes(goos string) []string {
+	common := []string{"*.tmp", "~$*", "Thumbs.db", ".DS_Store", "node_modules", "__pycache__"}
+	home, _ := os.UserHomeDir()
+	j := func(p ...string) string { return filepath.Join(append([]string{home}, p...)...) }
+	switch goos {
+	case "windows":
+		return append(common, j("AppData", "Local", "Temp"), j("AppData", "Local", "Microsoft", "Windows", "INetCache"),
+			j("AppData", "Local", "Packages"), j("AppData", "Local", "*", "*", "Cache"), "$Recycle.Bin", "hiberfil.sys", "pagefile.sys")
+	case "darwin":
+		return append(common, j("Library", "Caches"), j(".Trash"), j("Library", "Logs"))
+	default:
+		return append(common, j(".cache"), j(".local", "share", "Trash"), j(".thumbnails"))
+	}
+}
+
+// Next returns when the nightly backup after from is due.
+func (b BackupSettings) Next(from time.Time) (time.Time, error) {
+	at := b.At
+	if at == "" {
+		at = "03:00"
+	}
+	t, err := time.Parse("15:04", at)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("backup time %q: use HH:MM, such as 03:00", at)
+	}
+	next := time.Date(from.Year(), from.Month(), from.Day(), t.Hour(), t.Minute(), 0, 0, from.Location())
+	if !next.After(from) {
+		next = next.AddDate(0, 0, 1)
+	}
+	return next, nil
+}

@@ -1,0 +1,165 @@
+package backupfs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"sort"
+
+	"github.com/hearth-home/hearth/backup"
+)
+
+// file is an open backed-up file. Its bytes are its chunks in order: a read finds the
+// chunk that holds its offset by binary search over where each chunk ends, fetches it
+// from the store and keeps it, so reading on through the file fetches each chunk once.
+// It is not safe for concurrent use.
+type file struct {
+	ctx   context.Context
+	store Store
+	name  string
+	info  *info
+	ends  []int64 // ends[i] is the offset just past chunk i
+	pos   int64
+	cur   int // the chunk in data, -1 for none
+	data  []byte
+}
+
+func newFile(ctx context.Context, st Store, name string, in *info) *file {
+	ends := make([]int64, len(in.content))
+	var off int64
+	for i, c := range in.content {
+		off += int64(c.Size)
+		ends[i] = off
+	}
+	return &file{ctx: ctx, store: st, name: name, info: in, ends: ends, cur: -1}
+}
+
+// chunk returns the content of chunk i.
+func (f *file) chunk(i int) ([]byte, error) {
+	if i == f.cur {
+		return f.data, nil
+	}
+	c := f.info.content[i]
+	data, err := f.store.Blob(f.ctx, c.ID)
+	if err != nil {
+		return nil, fmt.Errorf("read %s from the backup: %w", f.name, err)
+	}
+	if len(data) != int(c.Size) {
+		return nil, fmt.Errorf("read %s from the backup: %w: a piece has %d bytes, not %d", f.name, backup.ErrCorrupt, len(data), c.Size)
+	}
+	f.cur, f.data = i, data
+	return data, nil
+}
+
+// ReadAt reads len(b) bytes from off, or fewer with io.EOF at the end of the file.
+func (f *file) ReadAt(b []byte, off int64) (int, error) {
+	if off < 0 {
+		return 0, &fs.PathError{Op: "read", Path: f.name, Err: fs.ErrInvalid}
+	}
+	n := 0
+	for n < len(b) && off < f.info.size {
+		i := sort.Search(len(f.ends), func(i int) bool { return f.ends[i] > off })
+		data, err := f.chunk(i)
+		if err != nil {
+			return n, err
+		}
+		start := f.ends[i] - int64(len(data))
+		m := copy(b[n:], data[off-start:])
+		n, off = n+m, off+int64(m)
+	}
+	if n < len(b) {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+func (f *file) Read(b []byte) (int, error) {
+	if f.pos >= f.info.size {
+		return 0, io.EOF
+	}
+	n, err := f.ReadAt(b, f.pos)
+	f.pos += int64(n)
+	if err == io.EOF && n > 0 {
+		err = nil
+	}
+	return n, err
+}
+
+func (f *file) Seek(off int64, whence int) (int64, error) {
+	switch whence {
+	case io.SeekStart:
+	case io.SeekCurrent:
+		off += f.pos
+	case io.SeekEnd:
+		off += f.info.size
+	default:
+		return f.pos, &fs.PathError{Op: "seek", Path: f.name, Err: fs.ErrInvalid}
+	}
+	if off < 0 {
+		return f.pos, &fs.PathError{Op: "seek", Path: f.name, Err: fs.ErrInvalid}
+	}
+	f.pos = off
+	return off, nil
+}
+
+func (f *file) Stat() (fs.FileInfo, error) { return f.info, nil }
+func (f *file) Close() error               { f.data, f.cur = nil, -1; return nil }
+func (f *file) Write([]byte) (int, error) {
+	return 0, &fs.PathError{Op: "write", Path: f.name, Err: os.ErrPermission}
+}
+func (f *file) Readdir(int) ([]fs.FileInfo, error) {
+	return nil, &fs.PathError{Op: "readdir", Path: f.name, Err: errNotDir}
+}
+
+// dir is an open folder of the view.
+type dir struct {
+	fs   *FS
+	ctx  context.Context
+	name string
+	info *info
+	kids []*info
+	read bool
+	next int
+}
+
+// Readdir lists the folder: all that is left when count <= 0, else at most count
+// entries, with io.EOF once none is left.
+func (d *dir) Readdir(count int) ([]fs.FileInfo, error) {
+	if !d.read {
+		kids, err := d.fs.children(d.ctx, d.info)
+		if err != nil {
+			return nil, &fs.PathError{Op: "readdir", Path: d.name, Err: err}
+		}
+		d.kids, d.read = kids, true
+	}
+	rest := d.kids[d.next:]
+	if count > 0 {
+		if len(rest) == 0 {
+			return nil, io.EOF
+		}
+		rest = rest[:min(count, len(rest))]
+	}
+	d.next += len(rest)
+	out := make([]fs.FileInfo, len(rest))
+	for i, k := range rest {
+		out[i] = k
+	}
+	return out, nil
+}
+
+var errIsDir = errors.New("is a folder")
+
+func (d *dir) Stat() (fs.FileInfo, error) { return d.info, nil }
+func (d *dir) Close() error               { return nil }
+func (d *dir) Read([]byte) (int, error) {
+	return 0, &fs.PathError{Op: "read", Path: d.name, Err: errIsDir}
+}
+func (d *dir) Seek(int64, int) (int64, error) {
+	return 0, &fs.PathError{Op: "seek", Path: d.name, Err: errIsDir}
+}
+func (d *dir) Write([]byte) (int, error) {
+	return 0, &fs.PathError{Op: "write", Path: d.name, Err: os.ErrPermission}
+}

@@ -1,0 +1,86 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+
+	"github.com/hearth-home/hearth/backup"
+	"github.com/hearth-home/hearth/internal/human"
+)
+
+// errProblems makes the command fail when a check found damage.
+var errProblems = errors.New("the check found problems (listed above)")
+
+func cmdBackup(ctx context.Context, e *env, args []string) error {
+	verb, args, err := sub(args, "list", "check", "gc", "keep")
+	if err != nil {
+		return err
+	}
+	fs := flag.NewFlagSet("backup "+verb, flag.ContinueOnError)
+	readData := fs.Bool("read-data", false, "read every pack whole and check every piece (slow)")
+	keep := backup.DefaultPolicy
+	fs.IntVar(&keep.Daily, "daily", keep.Daily, "daily backups to keep")
+	fs.IntVar(&keep.Weekly, "weekly", keep.Weekly, "weekly backups to keep")
+	fs.IntVar(&keep.Monthly, "monthly", keep.Monthly, "monthly backups to keep")
+	rest, err := parse(fs, e, args)
+	if err != nil {
+		return err
+	}
+	if (verb == "keep") != (len(rest) == 1) || len(rest) > 1 {
+		return errUsage
+	}
+	svc, done, err := connect(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer done()
+	switch verb {
+	case "list":
+		pcs, err := svc.BackupPCs(ctx)
+		if err != nil {
+			return err
+		}
+		if len(pcs) == 0 {
+			fmt.Fprintln(e.out, "No PC has backed up yet. On a PC that joined: hearth backup")
+		}
+		for _, p := range pcs {
+			fmt.Fprintf(e.out, "%s (%s), keeping %d daily, %d weekly, %d monthly:\n", p.Name, p.Owner, p.Keep.Daily, p.Keep.Weekly, p.Keep.Monthly)
+			for _, s := range p.Snapshots {
+				fmt.Fprintf(e.out, "  %s  %s  %d files, %s (%s new)\n", s.ID.Short(), backup.FolderName(s.Time), s.Files, human.Bytes(s.Bytes), human.Bytes(s.Added))
+			}
+		}
+	case "check":
+		if *readData {
+			fmt.Fprintln(e.out, "Reading every backup pack whole; this takes a while...")
+		}
+		r, err := svc.BackupCheck(ctx, *readData)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.out, "Checked %d packs (%s, %d pieces) and %d backups.\n", r.Packs, human.Bytes(r.Bytes), r.Blobs, r.Snapshots)
+		for _, p := range r.Problems {
+			fmt.Fprintln(e.out, "  problem:", p)
+		}
+		if len(r.Problems) > 0 {
+			return errProblems
+		}
+		fmt.Fprintln(e.out, "All is well.")
+	case "gc":
+		r, err := svc.BackupGC(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.out, "Removed %d unused pieces: %d packs deleted, %d rewritten, %s freed.\n", r.RemovedBlobs, r.PacksDeleted, r.PacksRewritten, human.Bytes(r.Freed))
+	case "keep":
+		if err := keep.Check(); err != nil {
+			return err
+		}
+		if err := svc.BackupKeep(ctx, rest[0], keep); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.out, "%s: keeping the newest backup and %d daily, %d weekly, %d monthly.\n", rest[0], keep.Daily, keep.Weekly, keep.Monthly)
+	}
+	return nil
+}
