@@ -31,6 +31,9 @@ const (
 // would list millions of files in one folder.
 const MaxBlob = 256 << 20
 
+// smallFrame is the largest blob whose zstd frame may omit its content size.
+const smallFrame = 1024
+
 // ErrCorrupt: stored data does not match its name or its format.
 var ErrCorrupt = errors.New("backup data is damaged")
 
@@ -77,8 +80,9 @@ func (c *Codec) Expand(dst []byte, id ID, enc Encoding, stored []byte, rawLen in
 			return nil, fmt.Errorf("blob %s: %w: %d bytes is too large", id.Short(), ErrCorrupt, rawLen)
 		}
 		// A damaged or hostile header could announce gigabytes; believe only the index.
+		// Frames of small blobs may leave their size out.
 		var h zstd.Header
-		if err := h.Decode(stored); err != nil || !h.HasFCS || h.FrameContentSize != uint64(rawLen) {
+		if err := h.Decode(stored); err != nil || (h.HasFCS && h.FrameContentSize != uint64(rawLen)) || (!h.HasFCS && rawLen > smallFrame) {
 			return nil, fmt.Errorf("blob %s: %w: bad compressed header", id.Short(), ErrCorrupt)
 		}
 		var err error

@@ -75,7 +75,7 @@ func backupNow(ctx context.Context, e *env, args []string) error {
 	if *asJSON {
 		return json.NewEncoder(e.out).Encode(map[string]any{"done": true, "snapshot": snap})
 	}
-	fmt.Fprintf(e.out, "Backed up %d files (%s); %s was new. Backup %s, %s.\n", snap.Files, human.Bytes(snap.Bytes), human.Bytes(snap.Added), snap.ID[:8], snap.Folder)
+	fmt.Fprintf(e.out, "Backed up %s (%s); %s was new. Backup %s, %s.\n", count(snap.Files, "file"), human.Bytes(snap.Bytes), human.Bytes(snap.Added), snap.ID[:8], snap.Folder)
 	return nil
 }
 
@@ -230,7 +230,8 @@ func restore(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.out, "Restored %d files (%s), %d folders and %d links into %s in %s.\n", st.Files, human.Bytes(st.Bytes), st.Dirs, st.Links, *to, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(e.out, "Restored %s (%s), %s and %s into %s in %s.\n", count(st.Files, "file"), human.Bytes(st.Bytes),
+		count(st.Dirs, "folder"), count(st.Links, "link"), *to, time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
@@ -245,4 +246,11 @@ func lastBackup(ctx context.Context, cfg connector.Config) (time.Time, error) {
 		return time.Time{}, err
 	}
 	return snaps[len(snaps)-1].Time, nil
+}
+
+func count(n int64, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }

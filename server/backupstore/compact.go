@@ -133,7 +133,7 @@ func (s *Store) rewrite(ctx context.Context, batch []packUse) error {
 		return fmt.Errorf("store rewritten pack: %w", err)
 	}
 	s.mu.Lock()
-	err = s.movePack(ctx, name, info.Size, info.ModTime.Unix(), batch, entries)
+	err = s.movePack(ctx, name, info.Size, s.now().Unix(), batch, entries)
 	s.mu.Unlock()
 	if err != nil {
 		return err

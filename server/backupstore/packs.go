@@ -91,7 +91,7 @@ func (s *Store) verifyPack(ctx context.Context, name backup.ID, data []byte) ([]
 func (s *Store) storePack(ctx context.Context, name backup.ID, data []byte, entries []backup.Entry) error {
 	p := packPath(name)
 	if info, err := s.pool.Stat(ctx, p); err == nil && info.Size == int64(len(data)) {
-		return s.addPack(ctx, name, info.Size, info.ModTime.Unix(), entries)
+		return s.addPack(ctx, name, info.Size, s.now().Unix(), entries)
 	}
 	if err := s.mkdirs(ctx, packDir(name)); err != nil {
 		return err
@@ -100,7 +100,7 @@ func (s *Store) storePack(ctx context.Context, name backup.ID, data []byte, entr
 	if err != nil {
 		return fmt.Errorf("store pack: %w", err)
 	}
-	return s.addPack(ctx, name, info.Size, info.ModTime.Unix(), entries)
+	return s.addPack(ctx, name, info.Size, s.now().Unix(), entries)
 }
 
 // mkdirs makes a folder in the Backups share and its parents.

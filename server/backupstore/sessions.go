@@ -33,6 +33,9 @@ func (s *Store) Begin(ctx context.Context, pc, owner string, parent *backup.ID) 
 	if err := backup.CheckPCName(pc); err != nil {
 		return "", false, err
 	}
+	if err := s.ensureShare(ctx); err != nil {
+		return "", false, err
+	}
 	if err := s.claimPC(ctx, pc, owner); err != nil {
 		return "", false, err
 	}

@@ -104,14 +104,19 @@ func (s *Store) open(ctx context.Context) error {
 	if _, err := s.db.ExecContext(ctx, schema); err != nil {
 		return fmt.Errorf("make the backup index: %w", err)
 	}
-	if _, err := s.pool.Stat(ctx, Share); errors.Is(err, pool.ErrNotFound) {
-		if _, err := s.pool.CreateShare(ctx, Share, 0, "Backups of the PCs (shown as read-only folders)"); err != nil {
-			return fmt.Errorf("make the Backups share: %w", err)
-		}
-	} else if err != nil {
+	return s.Reconcile(ctx)
+}
+
+// ensureShare makes the Backups share when the first PC backs up (not at start, when
+// the pool may not have its first drive yet).
+func (s *Store) ensureShare(ctx context.Context) error {
+	if _, err := s.pool.Stat(ctx, Share); err == nil || !errors.Is(err, pool.ErrNotFound) {
 		return err
 	}
-	return s.Reconcile(ctx)
+	if _, err := s.pool.CreateShare(ctx, Share, 0, "Backups of the PCs (shown as read-only folders)"); err != nil && !errors.Is(err, pool.ErrExist) {
+		return fmt.Errorf("make the Backups share: %w", err)
+	}
+	return nil
 }
 
 // Close closes the index.

@@ -1,0 +1,70 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hearth-home/hearth/server/app/apptest"
+)
+
+// TestBackupCommands goes through backing up, listing and restoring as a person types
+// it, with one folder left out by a pattern.
+func TestBackupCommands(t *testing.T) {
+	s := apptest.Start(t)
+	s.AddUser("mum", "correct horse", false)
+	t.Setenv("HEARTH_CONNECTOR_CONFIG", filepath.Join(t.TempDir(), "connector.json"))
+	if out, code := hearth(t, "yes\nmum\ncorrect horse\n", "join", "-name", "Mum's laptop", s.URL); code != 0 {
+		t.Fatalf("join: %s", out)
+	}
+	if out, _ := hearth(t, "", "snapshots"); !strings.Contains(out, "no backups yet") {
+		t.Errorf("snapshots before any backup: %q", out)
+	}
+	home := filepath.Join(t.TempDir(), "mum")
+	for name, content := range map[string]string{"letter.txt": "Dear Grandma", "photos/cat.jpg": "meow", ".cache/junk": "junk"} {
+		p := filepath.Join(home, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		os.WriteFile(p, []byte(content), 0o644)
+	}
+	out, code := hearth(t, "", "backup", "-json", "-include", home, "-exclude", ".cache", "-save")
+	if code != 0 {
+		t.Fatalf("backup: %s", out)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	var last struct {
+		Done     bool
+		Snapshot struct {
+			ID    string
+			Files int64
+		}
+	}
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &last); err != nil || !last.Done || last.Snapshot.Files != 2 {
+		t.Fatalf("last line of backup -json: %q (%v); want done with 2 files (.cache left out)", lines[len(lines)-1], err)
+	}
+	// The settings were saved: a plain backup uses them. It is the same day, so the
+	// retention rule (one backup a day) keeps only this one.
+	out, code = hearth(t, "", "backup")
+	if code != 0 || !strings.Contains(out, "Backed up 2 files") {
+		t.Fatalf("second backup: %d %s", code, out)
+	}
+	_, id, _ := strings.Cut(out, "Backup ")
+	id = id[:8]
+	if out, _ := hearth(t, "", "snapshots"); strings.Count(out, "\n") != 1 || !strings.Contains(out, id) {
+		t.Errorf("snapshots:\n%s", out)
+	}
+	to := t.TempDir()
+	if out, code := hearth(t, "", "restore", id, filepath.Join(home, "photos"), "-to", to); code != 0 || !strings.Contains(out, "Restored 1 file (4 B)") {
+		t.Fatalf("restore: %d %s", code, out)
+	}
+	if b, err := os.ReadFile(filepath.Join(to, "photos", "cat.jpg")); err != nil || string(b) != "meow" {
+		t.Errorf("restored cat.jpg: %q %v", b, err)
+	}
+	if out, code := hearth(t, "", "restore", "latest"); code != 2 {
+		t.Errorf("restore without -to: %d %s", code, out)
+	}
+	if out, code := hearth(t, "", "restore", "-to", to, "nonesuch"); code != 1 || !strings.Contains(out, "hearth snapshots lists them") {
+		t.Errorf("restore of an unknown backup: %d %s", code, out)
+	}
+}

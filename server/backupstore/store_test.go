@@ -1,0 +1,164 @@
+package backupstore_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/hearth-home/hearth/backup"
+	"github.com/hearth-home/hearth/server/backupfs/backupfstest"
+	"github.com/hearth-home/hearth/server/backupstore"
+	"github.com/hearth-home/hearth/server/pool/pooltest"
+)
+
+func open(t *testing.T, e *pooltest.Env, index string, now func() time.Time) *backupstore.Store {
+	t.Helper()
+	st, err := backupstore.Open(context.Background(), backupstore.Options{Pool: e.Pool, Index: index, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+func onePack(plain []byte) ([]byte, backup.ID, backup.ID) {
+	c := backup.NewCodec()
+	b := backup.NewPackBuilder()
+	stored, enc := c.Compress(nil, plain)
+	id := backup.Hash(plain)
+	b.Add(id, backup.Data, enc, stored, len(plain))
+	data, name := b.Finish()
+	return data, name, id
+}
+
+// TestHostilePacks: a pack whose name, index or blobs do not match is refused, and
+// nothing of it is stored or believed.
+func TestHostilePacks(t *testing.T) {
+	ctx := context.Background()
+	e := pooltest.New(t, 1)
+	st := open(t, e, filepath.Join(t.TempDir(), "b.db"), nil)
+	sess, _, err := st.Begin(ctx, "pc", "ann", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	good, name, id := onePack(bytes.Repeat([]byte("family photo "), 1000))
+
+	// A blob that lies about its name: built with another blob's ID.
+	c := backup.NewCodec()
+	b := backup.NewPackBuilder()
+	stored, enc := c.Compress(nil, []byte("not what the name says"))
+	b.Add(id, backup.Data, enc, stored, 22)
+	liar, liarName := b.Finish()
+
+	flipped := bytes.Clone(good)
+	flipped[20] ^= 1
+	cases := map[string]struct {
+		name backup.ID
+		data []byte
+	}{
+		"wrong name":          {liarName, good},
+		"blob lies":           {liarName, liar},
+		"flipped bit":         {backup.Hash(flipped), flipped},
+		"truncated":           {backup.Hash(good[:len(good)-9]), good[:len(good)-9]},
+		"not a pack":          {backup.Hash([]byte("hello")), []byte("hello")},
+		"larger than allowed": {backup.Hash(nil), make([]byte, backupstore.MaxPack+1)},
+	}
+	for what, tc := range cases {
+		err := st.PutPack(ctx, sess, tc.name, bytes.NewReader(tc.data))
+		if err == nil {
+			t.Errorf("%s: accepted", what)
+		}
+	}
+	if missing, _ := st.Missing(ctx, sess, []backup.ID{id}); len(missing) != 1 {
+		t.Fatal("a refused pack's blob is believed stored")
+	}
+	if err := st.PutPack(ctx, sess, name, bytes.NewReader(good)); err != nil {
+		t.Fatal(err)
+	}
+	if missing, _ := st.Missing(ctx, sess, []backup.ID{id}); len(missing) != 0 {
+		t.Fatal("a stored blob is reported missing")
+	}
+	if err := st.PutPack(ctx, "no-such-session", name, bytes.NewReader(good)); !errors.Is(err, backupstore.ErrNoSession) {
+		t.Errorf("pack outside a session: %v", err)
+	}
+}
+
+// TestIndexRebuilt: the index beside the catalog is only an index; losing it loses
+// nothing, because the packs in the pool say what they hold.
+func TestIndexRebuilt(t *testing.T) {
+	ctx := context.Background()
+	e := pooltest.New(t, 1)
+	index := filepath.Join(t.TempDir(), "b.db")
+	st := open(t, e, index, nil)
+	when := time.Date(2026, 11, 20, 3, 0, 0, 0, time.UTC)
+	id := backupfstest.Backup(t, st, "pc", "ann", when, "/home/ann", []backupfstest.Entry{
+		{Path: "letter.txt", Data: []byte("Dear Grandma"), Mtime: when},
+		{Path: "photos/big.jpg", Data: bytes.Repeat([]byte{1, 2, 3, 4, 5}, 300000), Chunk: 1 << 18, Mtime: when},
+	})
+	st.Close()
+	for _, f := range []string{index, index + "-wal", index + "-shm"} {
+		os.Remove(f)
+	}
+	st = open(t, e, index, nil)
+	snap, err := st.Snapshot(ctx, "pc", id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := st.Check(ctx, true)
+	if err != nil || len(rep.Problems) > 0 || rep.Snapshots != 1 || rep.Blobs < 6 {
+		t.Fatalf("check after rebuilding the index: %+v, %v", rep, err)
+	}
+	if _, err := st.Tree(ctx, snap.Tree); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestRetentionOnCommit: each new backup lets go of those the PC's rule no longer keeps,
+// and garbage collection then frees their data without touching what is kept.
+func TestRetentionOnCommit(t *testing.T) {
+	ctx := context.Background()
+	e := pooltest.New(t, 1)
+	now := time.Date(2026, 1, 1, 3, 0, 0, 0, time.Local)
+	st, err := backupstore.Open(ctx, backupstore.Options{Pool: e.Pool, Index: filepath.Join(t.TempDir(), "b.db"), Now: func() time.Time { return now }, Grace: time.Nanosecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var ids []backup.ID
+	for day := range 40 {
+		when := now.AddDate(0, 0, day)
+		ids = append(ids, backupfstest.Backup(t, st, "pc", "ann", when, "/home/ann", []backupfstest.Entry{
+			{Path: "diary.txt", Data: []byte("day " + when.Format(time.DateOnly)), Mtime: when},
+		}))
+	}
+	snaps, err := st.Snapshots(ctx, "pc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Jan 1 to Feb 9 (a Monday). Daily: Feb 9, 8, 7. Weekly (ISO weeks start on Monday):
+	// Feb 9, Feb 8 (Sunday), Feb 1 (Sunday). Monthly: Feb 9, Jan 31.
+	if len(snaps) != 5 {
+		for _, s := range snaps {
+			t.Log(s.Time)
+		}
+		t.Fatalf("%d backups kept after 40 nightly ones; want 5", len(snaps))
+	}
+	now = now.AddDate(0, 0, 40)
+	rep, err := st.GC(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.RemovedBlobs < 35*2 {
+		t.Errorf("collection removed %d blobs; each of the 35 forgotten backups had its own diary and trees", rep.RemovedBlobs)
+	}
+	if c, err := st.Check(ctx, true); err != nil || len(c.Problems) > 0 || c.Snapshots != 5 {
+		t.Fatalf("after collection: %+v, %v", c, err)
+	}
+	if _, err := st.Snapshot(ctx, "pc", ids[len(ids)-1]); err != nil {
+		t.Errorf("the newest backup is gone: %v", err)
+	}
+}
