@@ -7,7 +7,7 @@ DRIVE     ?=
 # Debian packages the tests need. Each is checked by a command it provides.
 TEST_DEBS := util-linux:mount litmus:litmus rclone:rclone cadaver:cadaver bsdutils:script iproute2:ip ca-certificates:update-ca-certificates avahi-daemon:avahi-daemon avahi-utils:avahi-browse dbus:dbus-daemon
 # and what make bench compares against.
-BENCH_DEBS := apache2:apache2 rclone:rclone
+BENCH_DEBS := apache2:apache2 rclone:rclone restic:restic borgbackup:borg time:/usr/bin/time
 APT       := $(if $(filter 0,$(shell id -u)),,sudo) apt-get
 
 .PHONY: run build test deps bench-deps debs lint bench clean

@@ -14,3 +14,6 @@ go run ./bench/poolbench | tee "bench-out/pool-$stamp.md"
 echo
 echo "== The WebDAV drive against Apache mod_dav and rclone serve webdav"
 go run ./bench/davbench | tee "bench-out/dav-$stamp.md"
+echo
+echo "== PC backup against restic, borg and kopia (BACKUPBENCH_SIZE_MB, _FILES, _RUNS to resize)"
+go run ./bench/backupbench | tee "bench-out/backup-$stamp.md"

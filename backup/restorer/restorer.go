@@ -148,8 +148,13 @@ func (r *restorer) node(ctx context.Context, n backup.Node, path string, dirs *[
 	mtime := time.Unix(0, n.ModTime)
 	switch n.Type {
 	case backup.Dir:
-		if err := os.Mkdir(path, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
-			return fmt.Errorf("make folder: %w", err)
+		if err := os.Mkdir(path, 0o700); err != nil {
+			// Restoring into a folder that exists is fine; through a link to elsewhere
+			// it is not: the files would land outside the restore folder.
+			fi, lerr := os.Lstat(path)
+			if !errors.Is(err, fs.ErrExist) || lerr != nil || !fi.IsDir() {
+				return fmt.Errorf("make folder %s: %w", path, err)
+			}
 		}
 		r.dirs.Add(1)
 		*dirs = append(*dirs, dirTime{path, n.Mode, mtime})
@@ -172,7 +177,9 @@ func (r *restorer) node(ctx context.Context, n backup.Node, path string, dirs *[
 // zeros, and renames it into place once it is complete.
 func (r *restorer) file(ctx context.Context, n backup.Node, path string, mtime time.Time) error {
 	tmp := path + ".hearth-restore"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	// A leftover of a restore cut off before is replaced; never followed if it is a link.
+	os.Remove(tmp)
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return fmt.Errorf("restore %s: %w", path, err)
 	}

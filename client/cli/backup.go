@@ -165,11 +165,7 @@ func snapshots(ctx context.Context, e *env, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	cfg, err := connector.Load(e.config)
-	if err != nil {
-		return err
-	}
-	c, err := backupclient.New(cfg)
+	c, err := e.backupClient()
 	if err != nil {
 		return err
 	}
@@ -213,11 +209,7 @@ func restore(ctx context.Context, e *env, args []string) error {
 		usage(e.errOut)
 		return flag.ErrHelp
 	}
-	cfg, err := connector.Load(e.config)
-	if err != nil {
-		return err
-	}
-	c, err := backupclient.New(cfg)
+	c, err := e.backupClient()
 	if err != nil {
 		return err
 	}
@@ -253,4 +245,13 @@ func count(n int64, what string) string {
 		return "1 " + what
 	}
 	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// backupClient is the backup client of the PC's saved connection.
+func (e *env) backupClient() (*backupclient.Client, error) {
+	cfg, err := connector.Load(e.config)
+	if err != nil {
+		return nil, err
+	}
+	return backupclient.New(cfg)
 }
