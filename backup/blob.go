@@ -57,16 +57,16 @@ func NewCodec() *Codec {
 	return &Codec{enc: enc, dec: dec}
 }
 
-// Compress appends the stored form of plain to dst and says how it is encoded. Blobs that
-// zstd shrinks by less than 1/32 are stored raw, so restores of photos and videos do no
-// useless work.
+// Compress returns the stored form of plain and says how it is encoded: zstd appended to
+// dst, or, for blobs that zstd shrinks by less than 1/32, plain itself (not copied), so
+// restores of photos and videos do no useless work.
 func (c *Codec) Compress(dst, plain []byte) ([]byte, Encoding) {
 	start := len(dst)
 	out := c.enc.EncodeAll(plain, dst)
 	if len(out)-start < len(plain)-len(plain)/32 {
 		return out, Zstd
 	}
-	return append(out[:start], plain...), Raw
+	return plain, Raw
 }
 
 // Expand returns the plain form of a stored blob, checking it against its ID.

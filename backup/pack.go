@@ -45,8 +45,15 @@ type PackBuilder struct {
 }
 
 // NewPackBuilder starts an empty pack.
-func NewPackBuilder() *PackBuilder {
-	b := &PackBuilder{}
+func NewPackBuilder() *PackBuilder { return NewPackBuilderBuf(nil) }
+
+// NewPackBuilderBuf starts an empty pack in buf's memory (a finished pack's, once sent),
+// so packs are not grown afresh each time; nil allocates room for a full pack.
+func NewPackBuilderBuf(buf []byte) *PackBuilder {
+	if cap(buf) == 0 {
+		buf = make([]byte, 0, PackTarget+ChunkMax)
+	}
+	b := &PackBuilder{buf: *bytes.NewBuffer(buf[:0])}
 	b.buf.WriteString(packMagic)
 	return b
 }

@@ -1,15 +1,21 @@
-// Command hearth is the connector on a PC: it joins the PC to a Hearth server.
+// Command hearth is the connector on a PC: it joins the PC to a Hearth server, backs it
+// up and restores from it.
 package main
 
 import (
 	"context"
 	"os"
 	"os/signal"
+	"runtime/debug"
 
 	"github.com/hearth-home/hearth/client/cli"
 )
 
 func main() {
+	// A backup runs beside whatever the family is doing on the PC: collect garbage
+	// sooner than Go's default, so the heap stays near what is really in use (about
+	// 150 MiB at most while backing up) instead of twice that.
+	debug.SetGCPercent(40)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	os.Exit(cli.Main(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))

@@ -153,8 +153,9 @@ func (a *archiver) compress(out chan<- packedBlob) {
 			a.release(c)
 			continue
 		}
-		stored, enc := a.codec.Compress(nil, c.data)
+		stored, enc := a.codec.Compress(make([]byte, 0, len(c.data)/2), c.data)
 		p := packedBlob{id: c.id, kind: c.kind, enc: enc, stored: stored, raw: len(c.data)}
+		// Counted until here; what waits to be packed is bounded by the channel.
 		a.release(c)
 		out <- p
 	}
@@ -162,7 +163,17 @@ func (a *archiver) compress(out chan<- packedBlob) {
 
 // pack gathers blobs into packs and uploads them, two at a time.
 func (a *archiver) pack(in <-chan packedBlob, up *errgroup.Group) error {
-	b := backup.NewPackBuilder()
+	// Sent packs' memory is used again: three packs at most (one filling, two sending).
+	spare := make(chan []byte, 3)
+	next := func() *backup.PackBuilder {
+		select {
+		case buf := <-spare:
+			return backup.NewPackBuilderBuf(buf)
+		default:
+			return backup.NewPackBuilder()
+		}
+	}
+	b := next()
 	var plain int64
 	flush := func() {
 		if b.Len() == 0 {
@@ -170,7 +181,7 @@ func (a *archiver) pack(in <-chan packedBlob, up *errgroup.Group) error {
 		}
 		data, name := b.Finish()
 		sent := plain
-		b, plain = backup.NewPackBuilder(), 0
+		b, plain = nil, 0
 		up.Go(func() error {
 			if a.ctx.Err() != nil {
 				return nil
@@ -181,8 +192,14 @@ func (a *archiver) pack(in <-chan packedBlob, up *errgroup.Group) error {
 				return err
 			}
 			a.prog.sent(sent, int64(len(data)))
+			// Sent in full, so nothing reads it any more.
+			select {
+			case spare <- data[:0]:
+			default:
+			}
 			return nil
 		})
+		b = next()
 	}
 	for p := range in {
 		if a.ctx.Err() != nil {

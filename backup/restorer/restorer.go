@@ -23,6 +23,8 @@ import (
 // Loader fetches blobs' plain content, checked against their names.
 type Loader interface {
 	Blob(ctx context.Context, id backup.ID) ([]byte, error)
+	// Blobs fetches many at once and calls fn with each, in any order.
+	Blobs(ctx context.Context, ids []backup.ID, fn func(id backup.ID, plain []byte) error) error
 }
 
 // Stats say what a restore did.
@@ -35,9 +37,11 @@ type Stats struct {
 var ErrNoPath = errors.New("that path is not in this backup")
 
 // Restore writes the part of the tree root at sub (a slash-separated path inside the
-// backup, "" for all of it) into dir, which is created if needed.
+// backup, "" for all of it) into dir, which is created if needed. Files are fetched in
+// batches of many pieces, several batches at once, and each piece is written where every
+// file that holds it needs it.
 func Restore(ctx context.Context, l Loader, root backup.ID, sub, dir string) (Stats, error) {
-	r := &restorer{l: l}
+	r := &restorer{l: l, batch: newBatch()}
 	node, err := r.find(ctx, root, sub)
 	if err != nil {
 		return Stats{}, err
@@ -46,7 +50,7 @@ func Restore(ctx context.Context, l Loader, root backup.ID, sub, dir string) (St
 		return Stats{}, fmt.Errorf("make the restore folder: %w", err)
 	}
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(4)
+	g.SetLimit(fetchers)
 	r.g, r.gctx = g, gctx
 	var dirs []dirTime
 	if node == nil {
@@ -54,10 +58,18 @@ func Restore(ctx context.Context, l Loader, root backup.ID, sub, dir string) (St
 	} else {
 		err = r.node(gctx, *node, filepath.Join(dir, node.FileName()), &dirs)
 	}
+	if err == nil {
+		r.dispatch()
+	}
 	if werr := g.Wait(); err == nil {
 		err = werr
 	}
 	if err != nil {
+		for _, j := range r.jobs {
+			if j.left.Load() > 0 {
+				os.Remove(j.tmp)
+			}
+		}
 		return r.stats(), err
 	}
 	// Folder times last: writing into a folder changes its time.
@@ -69,13 +81,44 @@ func Restore(ctx context.Context, l Loader, root backup.ID, sub, dir string) (St
 	return r.stats(), nil
 }
 
+// fetchers is how many batches are fetched at once; batchBlobs and batchBytes bound one.
+const (
+	fetchers   = 4
+	batchBlobs = 512
+	batchBytes = 16 << 20
+)
+
 type restorer struct {
 	l                  Loader
 	g                  *errgroup.Group
 	gctx               context.Context
+	batch              *batch
+	jobs               []*fileJob
 	files, dirs, links atomic.Int64
 	bytes              atomic.Int64
 }
+
+// fileJob is a file being restored under its temporary name.
+type fileJob struct {
+	path, tmp string
+	node      backup.Node
+	left      atomic.Int64 // pieces not yet written
+}
+
+// target is where a piece goes.
+type target struct {
+	job *fileJob
+	off int64
+}
+
+// batch gathers the pieces of the next request.
+type batch struct {
+	ids     []backup.ID
+	targets map[backup.ID][]target
+	bytes   int64
+}
+
+func newBatch() *batch { return &batch{targets: map[backup.ID][]target{}} }
 
 func (r *restorer) stats() Stats {
 	return Stats{Files: r.files.Load(), Dirs: r.dirs.Load(), Links: r.links.Load(), Bytes: r.bytes.Load()}
@@ -167,59 +210,108 @@ func (r *restorer) node(ctx context.Context, n backup.Node, path string, dirs *[
 		r.links.Add(1)
 		return nil
 	case backup.File:
-		r.g.Go(func() error { return r.file(r.gctx, n, path, mtime) })
-		return nil
+		return r.file(n, path)
 	}
 	return nil
 }
 
-// file writes one file under a temporary name, leaving holes where the backup holds
-// zeros, and renames it into place once it is complete.
-func (r *restorer) file(ctx context.Context, n backup.Node, path string, mtime time.Time) error {
-	tmp := path + ".hearth-restore"
+// file starts restoring one file: its temporary file is made now, its pieces join the
+// batches, and it is finished when the last one is written.
+func (r *restorer) file(n backup.Node, path string) error {
+	j := &fileJob{path: path, tmp: path + ".hearth-restore", node: n}
 	// A leftover of a restore cut off before is replaced; never followed if it is a link.
-	os.Remove(tmp)
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	os.Remove(j.tmp)
+	f, err := os.OpenFile(j.tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return fmt.Errorf("restore %s: %w", path, err)
 	}
-	ok := false
-	defer func() {
-		if !ok {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
+	f.Close()
+	if len(n.Content) == 0 {
+		return r.finish(j)
+	}
+	r.jobs = append(r.jobs, j)
+	j.left.Store(int64(len(n.Content)))
 	var off int64
 	for _, c := range n.Content {
-		data, err := r.l.Blob(ctx, c.ID)
-		if err != nil {
-			return fmt.Errorf("restore %s: %w", path, err)
+		b := r.batch
+		if _, ok := b.targets[c.ID]; !ok {
+			b.ids = append(b.ids, c.ID)
+			b.bytes += int64(c.Size)
 		}
-		if !allZero(data) {
-			if _, err := f.WriteAt(data, off); err != nil {
-				return fmt.Errorf("restore %s: %w", path, err)
+		b.targets[c.ID] = append(b.targets[c.ID], target{j, off})
+		off += int64(c.Size)
+		if len(b.ids) >= batchBlobs || b.bytes >= batchBytes {
+			r.dispatch()
+		}
+	}
+	return nil
+}
+
+// dispatch sends the batch gathered so far.
+func (r *restorer) dispatch() {
+	b := r.batch
+	if len(b.ids) == 0 {
+		return
+	}
+	r.batch = newBatch()
+	r.g.Go(func() error { return r.fetch(r.gctx, b) })
+}
+
+func (r *restorer) fetch(ctx context.Context, b *batch) error {
+	open := map[*fileJob]*os.File{}
+	defer func() {
+		for _, f := range open {
+			f.Close()
+		}
+	}()
+	return r.l.Blobs(ctx, b.ids, func(id backup.ID, plain []byte) error {
+		for _, t := range b.targets[id] {
+			if !allZero(plain) {
+				f := open[t.job]
+				if f == nil {
+					var err error
+					if f, err = os.OpenFile(t.job.tmp, os.O_WRONLY, 0); err != nil {
+						return fmt.Errorf("restore %s: %w", t.job.path, err)
+					}
+					open[t.job] = f
+				}
+				if _, err := f.WriteAt(plain, t.off); err != nil {
+					return fmt.Errorf("restore %s: %w", t.job.path, err)
+				}
+			}
+			r.bytes.Add(int64(len(plain)))
+			if t.job.left.Add(-1) == 0 {
+				if f := open[t.job]; f != nil {
+					delete(open, t.job)
+					if err := f.Close(); err != nil {
+						return fmt.Errorf("restore %s: %w", t.job.path, err)
+					}
+				}
+				if err := r.finish(t.job); err != nil {
+					return err
+				}
 			}
 		}
-		off += int64(len(data))
-		r.bytes.Add(int64(len(data)))
+		return nil
+	})
+}
+
+// finish gives a complete file its size (holes at its end included), mode and time, and
+// its real name.
+func (r *restorer) finish(j *fileJob) error {
+	mtime := time.Unix(0, j.node.ModTime)
+	steps := []func() error{
+		func() error { return os.Truncate(j.tmp, j.node.Size) },
+		func() error { return os.Chmod(j.tmp, j.node.Mode.Perm()) },
+		func() error { return os.Chtimes(j.tmp, mtime, mtime) },
+		func() error { return os.Rename(j.tmp, j.path) },
 	}
-	if err := f.Truncate(off); err != nil {
-		return fmt.Errorf("restore %s: %w", path, err)
+	for _, step := range steps {
+		if err := step(); err != nil {
+			os.Remove(j.tmp)
+			return fmt.Errorf("restore %s: %w", j.path, err)
+		}
 	}
-	if err := f.Chmod(n.Mode.Perm()); err != nil {
-		return fmt.Errorf("restore %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("restore %s: %w", path, err)
-	}
-	if err := os.Chtimes(tmp, mtime, mtime); err != nil {
-		return fmt.Errorf("restore %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("restore %s: %w", path, err)
-	}
-	ok = true
 	r.files.Add(1)
 	return nil
 }

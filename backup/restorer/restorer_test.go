@@ -20,6 +20,19 @@ func (b blobs) Blob(_ context.Context, id backup.ID) ([]byte, error) {
 	return nil, errors.New("no such blob")
 }
 
+func (b blobs) Blobs(ctx context.Context, ids []backup.ID, fn func(backup.ID, []byte) error) error {
+	for _, id := range ids {
+		d, err := b.Blob(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := fn(id, d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (b blobs) tree(t *testing.T, nodes ...backup.Node) backup.ID {
 	data, err := backup.EncodeTree(backup.TreeBlob{Nodes: nodes})
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 // hearth is a real hearthd with its own state and pool drive, and two PCs joined to it
 // with the hearth command, all over HTTPS on loopback.
 type hearth struct {
+	b                 *bench
 	bin, state, drive string
 	cfg               [3]string // connector config of PC 1 and PC 2
 	cmd               *exec.Cmd
@@ -37,7 +38,7 @@ func hearthTool(dir string) tool {
 }
 
 func startHearth(b *bench, bin, ws string) *hearth {
-	h := &hearth{bin: bin, state: filepath.Join(ws, "state"), drive: filepath.Join(ws, "drive")}
+	h := &hearth{b: b, bin: bin, state: filepath.Join(ws, "state"), drive: filepath.Join(ws, "drive")}
 	check(os.MkdirAll(h.drive, 0o755))
 	port := freePort()
 	url := fmt.Sprintf("https://127.0.0.1:%d", port)
@@ -46,8 +47,7 @@ func startHearth(b *bench, bin, ws string) *hearth {
 	log, err := os.Create(filepath.Join(ws, "hearthd.log"))
 	check(err)
 	h.cmd.Stdout, h.cmd.Stderr = log, log
-	h.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	check(h.cmd.Start())
+	check(b.start(h.cmd))
 	b.onExit(h.close)
 	waitUp(url + "/")
 	b.quiet("hearthd setup", h.hearthd(password+"\n", "setup", "-name", "bench"))
@@ -114,6 +114,7 @@ func (h *hearth) close() {
 		h.cmd.Process.Kill()
 		<-done
 	}
+	h.b.forget(h.cmd)
 }
 
 // snapshotReport is the last line of hearth backup -json.

@@ -49,10 +49,16 @@ func envInt(name string, def int) int {
 type bench struct {
 	dir  string
 	drop bool // page caches are dropped before each timed phase
-	logf *os.File
+	// loadStart is the load average before the benchmark: other work on the machine
+	// skews every timing.
+	loadStart string
+	logf      *os.File
 
-	mu       sync.Mutex
+	mu       sync.Mutex // held while the cleanups run, so a second caller waits for them
 	cleanups []func()
+
+	runMu   sync.Mutex
+	running map[int]bool // process groups of the commands running now
 }
 
 // onExit registers f to run at the end, also on a panic or a signal.
@@ -64,17 +70,57 @@ func (b *bench) onExit(f func()) {
 
 func (b *bench) cleanup() {
 	b.mu.Lock()
-	fs := b.cleanups
-	b.cleanups = nil
-	b.mu.Unlock()
-	for i := len(fs) - 1; i >= 0; i-- {
-		fs[i]()
+	defer b.mu.Unlock()
+	for i := len(b.cleanups) - 1; i >= 0; i-- {
+		b.cleanups[i]()
 	}
+	b.cleanups = nil
+}
+
+// runCmd runs cmd in a process group of its own, which a signal to the benchmark stops
+// with everything it started.
+func (b *bench) runCmd(cmd *exec.Cmd) error {
+	if err := b.start(cmd); err != nil {
+		return err
+	}
+	err := cmd.Wait()
+	b.forget(cmd)
+	return err
+}
+
+// forget is called once a command started with start has been waited for.
+func (b *bench) forget(cmd *exec.Cmd) {
+	b.runMu.Lock()
+	delete(b.running, cmd.Process.Pid)
+	b.runMu.Unlock()
+}
+
+func (b *bench) start(cmd *exec.Cmd) error {
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	b.runMu.Lock()
+	defer b.runMu.Unlock()
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	b.running[cmd.Process.Pid] = true
+	return nil
+}
+
+// interrupted stops the running commands, cleans up and exits.
+func (b *bench) interrupted() {
+	b.runMu.Lock()
+	for pid := range b.running {
+		syscall.Kill(-pid, syscall.SIGKILL)
+	}
+	b.runMu.Unlock()
+	b.cleanup()
+	fmt.Fprintln(os.Stderr, "backupbench: interrupted")
+	os.Exit(1)
 }
 
 func main() {
 	flag.Parse()
-	b := &bench{drop: canDropCaches()}
+	b := &bench{drop: canDropCaches(), loadStart: loadAvg(), running: map[int]bool{}}
 	b.dir = *dirFlag
 	if b.dir == "" {
 		d, err := os.MkdirTemp("/var/tmp", "backupbench-")
@@ -86,7 +132,7 @@ func main() {
 	b.dir, _ = filepath.Abs(b.dir)
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-	go func() { <-sig; b.cleanup(); os.Exit(1) }()
+	go func() { <-sig; b.interrupted() }()
 	defer b.cleanup()
 	logf, err := os.Create(filepath.Join(b.dir, "commands.log"))
 	check(err)
@@ -191,4 +237,13 @@ func (b *bench) phase(label string, cmd *exec.Cmd, r repo) sample {
 	s := b.timed(label, cmd, r.server())
 	fmt.Fprintf(os.Stderr, " %s, peak RSS %d MiB\n", s.wall.Round(time.Millisecond), s.rssKB>>10)
 	return s
+}
+
+// loadAvg is the machine's 1, 5 and 15 minute load averages.
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	return strings.Join(strings.Fields(string(b))[:3], " ")
 }

@@ -41,7 +41,7 @@ func (b *bench) timed(label string, cmd *exec.Cmd, server []int) sample {
 	resetPeak(server)
 	cpu0 := cpuSeconds(server)
 	start := time.Now()
-	err := wrapped.Run()
+	err := b.runCmd(wrapped)
 	exec.Command("sync").Run()
 	s := sample{wall: time.Since(start), out: stdout.Bytes()}
 	b.log(label, cmd, stdout.Bytes(), stderr.Bytes(), s.wall)
@@ -61,6 +61,8 @@ func (b *bench) timed(label string, cmd *exec.Cmd, server []int) sample {
 	u, _ := strconv.ParseFloat(f[1], 64)
 	sy, _ := strconv.ParseFloat(f[2], 64)
 	s.cpu = u + sy
+	fmt.Fprintf(b.logf, "   %s: peak RSS %d KiB, CPU %.2f s; server CPU %.2f s, peak RSS %d KiB (+%d)\n",
+		label, s.rssKB, s.cpu, s.srvCPU, s.srvPeakKB, s.srvGrowKB)
 	return s
 }
 
@@ -69,7 +71,7 @@ func (b *bench) quiet(label string, cmd *exec.Cmd) []byte {
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
-	err := cmd.Run()
+	err := b.runCmd(cmd)
 	b.log(label, cmd, stdout.Bytes(), stderr.Bytes(), time.Since(start))
 	if err != nil {
 		panic(fmt.Sprintf("%s: %s: %v\n%s%s", label, strings.Join(cmd.Args, " "), err, tail(stdout.Bytes()), tail(stderr.Bytes())))

@@ -66,14 +66,16 @@ func report(b *bench, ds *dataset, tools []tool, skipped []string, results map[s
 	row("1. initial backup", speed(initial))
 	row("1. client peak RSS, initial backup", rssOf(initial))
 	row("1. CPU seconds, initial backup", cpuCell(m, initial))
-	row("1. hearthd RSS growth (its peak RSS), initial backup", serverRSSCell(m, results))
+	row("1. hearthd RSS growth (its peak RSS), initial backup", serverRSSCell(m))
 	row("2. no-change rerun", wall(rerun))
 	row("2. client peak RSS, rerun", rssOf(rerun))
 	row("2. CPU seconds, rerun", cpuCell(m, rerun))
 	row("3. full restore", speed(restore))
 	row("3. client peak RSS, restore", rssOf(restore))
+	row("3. CPU seconds, restore", cpuCell(m, restore))
 	row("3. restored data checked", func(n string) string { return verified(results[n]) })
 	row("4. second PC backup (90% overlap)", speed(second))
+	row("4. CPU seconds, second PC", cpuCell(m, second))
 	row("4. second PC: added to repository", size(func(r runResult) int64 { return r.added }))
 	row("5. repository after first backup", size(func(r runResult) int64 { return r.repoFirst }))
 	row("repository growth on the no-change rerun", func(n string) string {
@@ -91,6 +93,8 @@ func header(b *bench, ds *dataset, tools []tool, skipped []string) {
 	fmt.Printf("The second PC holds a copy with a tenth of the files in each class replaced by new content (%.0f MiB).\n", float64(cb)/mib)
 	fmt.Println("Each run makes a fresh repository per tool in the same folder on the same disk; times include a sync after the command.")
 	fmt.Println("Every restore is checked: names and sizes in every run, every byte in the first.")
+	fmt.Printf("Load average before: %s; after: %s (with %d CPUs, anything above ~0.5 before means other work skewed the timings).\n",
+		b.loadStart, loadAvg(), runtime.NumCPU())
 	if b.drop {
 		fmt.Println("Page caches: dropped before every timed phase (cold reads).")
 	} else {
@@ -117,7 +121,7 @@ func cpuCell(m func(string, func(runResult) float64) float64, f func(runResult) 
 	}
 }
 
-func serverRSSCell(m func(string, func(runResult) float64) float64, results map[string][]runResult) func(string) string {
+func serverRSSCell(m func(string, func(runResult) float64) float64) func(string) string {
 	return func(n string) string {
 		if n != "hearth" {
 			return "-"

@@ -3,14 +3,17 @@
 package backupclient
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -271,4 +274,46 @@ func (s *Session) End(ctx context.Context) {
 	if resp, err := s.c.do(ctx, http.MethodDelete, s.path(), nil, ""); err == nil {
 		resp.Body.Close()
 	}
+}
+
+// Blobs fetches many blobs in one request and calls fn with each, expanded and checked,
+// in whatever order the server sends them. Every one asked for must come.
+func (c *Client) Blobs(ctx context.Context, ids []backup.ID, fn func(id backup.ID, plain []byte) error) error {
+	body := make([]byte, 0, 32*len(ids))
+	want := make(map[backup.ID]bool, len(ids))
+	for _, id := range ids {
+		body = append(body, id[:]...)
+		want[id] = true
+	}
+	resp, err := c.do(ctx, http.MethodPost, c.pcPath()+"/blobs", body, "application/octet-stream")
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	rd := bufio.NewReaderSize(resp.Body, 256<<10)
+	var head [41]byte
+	var stored, plain []byte
+	for len(want) > 0 {
+		if _, err := io.ReadFull(rd, head[:]); err != nil {
+			return fmt.Errorf("fetch backup pieces: the answer stopped early: %w", err)
+		}
+		id := backup.ID(head[:32])
+		raw := binary.LittleEndian.Uint32(head[33:])
+		n := binary.LittleEndian.Uint32(head[37:])
+		if !want[id] || raw > backup.MaxBlob || n > backup.MaxBlob {
+			return fmt.Errorf("fetch backup pieces: the server sent one not asked for")
+		}
+		delete(want, id)
+		stored = slices.Grow(stored[:0], int(n))[:n]
+		if _, err := io.ReadFull(rd, stored); err != nil {
+			return fmt.Errorf("fetch backup pieces: the answer stopped early: %w", err)
+		}
+		if plain, err = c.codec.Expand(plain[:0], id, backup.Encoding(head[32]), stored, int(raw)); err != nil {
+			return err
+		}
+		if err := fn(id, plain); err != nil {
+			return err
+		}
+	}
+	return nil
 }

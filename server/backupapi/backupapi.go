@@ -4,6 +4,7 @@ package backupapi
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"io"
@@ -34,6 +35,7 @@ func New(st *backupstore.Store) http.Handler {
 	mux.HandleFunc("GET /api/v1/backup/pcs/{pc}/snapshots", h.snapshots)
 	mux.HandleFunc("GET /api/v1/backup/pcs/{pc}/snapshots/{id}", h.snapshot)
 	mux.HandleFunc("GET /api/v1/backup/pcs/{pc}/blobs/{id}", h.blob)
+	mux.HandleFunc("POST /api/v1/backup/pcs/{pc}/blobs", h.blobs)
 	mux.HandleFunc("PUT /api/v1/backup/pcs/{pc}/keep", h.keep)
 	mux.HandleFunc("POST /api/v1/backup/sessions/{s}/missing", h.missing)
 	mux.HandleFunc("PUT /api/v1/backup/sessions/{s}/packs/{id}", h.pack)
@@ -205,7 +207,7 @@ func (h handler) pack(w http.ResponseWriter, r *http.Request) {
 		fail(w, err)
 		return
 	}
-	if err := h.st.PutPack(r.Context(), sess, id, r.Body); err != nil {
+	if err := h.st.PutPack(r.Context(), sess, id, r.Body, r.ContentLength); err != nil {
 		fail(w, err)
 		return
 	}
@@ -305,6 +307,51 @@ func (h handler) blob(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Hearth-Raw-Length", strconv.Itoa(int(e.RawLen)))
 	w.Header().Set("Content-Length", strconv.Itoa(len(stored)))
 	w.Write(stored)
+}
+
+// maxFetch bounds the blobs one request for many may name.
+const maxFetch = 4096
+
+// blobs sends many blobs as stored, each as a record: ID (32 bytes), encoding (1),
+// plain length (4, little-endian), stored length (4), stored bytes. They come in the
+// order they lie on disk, not the order asked.
+func (h handler) blobs(w http.ResponseWriter, r *http.Request) {
+	if !h.allowed(r.Context(), w, r.PathValue("pc")) {
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxFetch*32))
+	if err != nil || len(body)%32 != 0 || len(body) == 0 {
+		problem(w, http.StatusBadRequest, "Send blob IDs as 32-byte binary names, at most 4096 at a time.")
+		return
+	}
+	ids := make([]backup.ID, len(body)/32)
+	for i := range ids {
+		copy(ids[i][:], body[32*i:])
+	}
+	started := false
+	var head [41]byte
+	err = h.st.StreamBlobs(r.Context(), ids, func(e backup.Entry, stored []byte) error {
+		if !started {
+			w.Header().Set("Content-Type", "application/octet-stream")
+			started = true
+		}
+		copy(head[:32], e.ID[:])
+		head[32] = byte(e.Enc)
+		binary.LittleEndian.PutUint32(head[33:], e.RawLen)
+		binary.LittleEndian.PutUint32(head[37:], uint32(len(stored)))
+		if _, err := w.Write(head[:]); err != nil {
+			return err
+		}
+		_, err := w.Write(stored)
+		return err
+	})
+	if err != nil {
+		if started {
+			// Part of the answer is gone; cut the connection so the PC sees it incomplete.
+			panic(http.ErrAbortHandler)
+		}
+		fail(w, err)
+	}
 }
 
 func (h handler) keep(w http.ResponseWriter, r *http.Request) {

@@ -2,11 +2,13 @@ package backupstore
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/hearth-home/hearth/backup"
@@ -22,7 +24,8 @@ func packPath(id backup.ID) string { return path.Join(packDir(id), id.String()) 
 
 // PutPack checks a pack from a PC and stores it. Every blob is expanded and hashed:
 // a blob stored once serves every PC, so a damaged one must never be let in.
-func (s *Store) PutPack(ctx context.Context, sessionID string, name backup.ID, body io.Reader) error {
+// size is the body's length when known (-1 if not).
+func (s *Store) PutPack(ctx context.Context, sessionID string, name backup.ID, body io.Reader, size int64) error {
 	sess, err := s.session(sessionID)
 	if err != nil {
 		return err
@@ -33,12 +36,9 @@ func (s *Store) PutPack(ctx context.Context, sessionID string, name backup.ID, b
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	data, err := io.ReadAll(io.LimitReader(body, MaxPack+1))
+	data, err := readPack(body, size)
 	if err != nil {
-		return fmt.Errorf("receive pack: %w", err)
-	}
-	if len(data) > MaxPack {
-		return ErrTooLarge
+		return err
 	}
 	entries, err := s.verifyPack(ctx, name, data)
 	if err != nil {
@@ -53,6 +53,28 @@ func (s *Store) PutPack(ctx context.Context, sessionID string, name backup.ID, b
 	}
 	s.mu.Unlock()
 	return nil
+}
+
+// readPack reads a pack's body, at its announced size in one allocation when known.
+func readPack(body io.Reader, size int64) ([]byte, error) {
+	if size > MaxPack {
+		return nil, ErrTooLarge
+	}
+	if size < 0 {
+		data, err := io.ReadAll(io.LimitReader(body, MaxPack+1))
+		if err != nil {
+			return nil, fmt.Errorf("receive pack: %w", err)
+		}
+		if len(data) > MaxPack {
+			return nil, ErrTooLarge
+		}
+		return data, nil
+	}
+	data := make([]byte, size)
+	if _, err := io.ReadFull(body, data); err != nil {
+		return nil, fmt.Errorf("receive pack: %w", err)
+	}
+	return data, nil
 }
 
 func (s *Store) verifyPack(ctx context.Context, name backup.ID, data []byte) ([]backup.Entry, error) {
@@ -258,4 +280,75 @@ func (s *Store) Tree(ctx context.Context, id backup.ID) (backup.TreeBlob, error)
 		return backup.TreeBlob{}, fmt.Errorf("blob %s: %w: not a folder listing", id.Short(), backup.ErrCorrupt)
 	}
 	return backup.DecodeTree(data)
+}
+
+// StreamBlobs looks up ids and calls fn with each as stored, reading each pack once, in
+// the order of the packs: a restore asks for many small blobs at a time. An ID the index
+// lacks fails the whole call before anything is read.
+func (s *Store) StreamBlobs(ctx context.Context, ids []backup.ID, fn func(e backup.Entry, stored []byte) error) error {
+	locs := make([]loc, 0, len(ids))
+	seen := map[backup.ID]bool{}
+	for _, id := range ids {
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		l, ok, err := s.lookup(ctx, id)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("blob %s: %w", id.Short(), ErrNoBlob)
+		}
+		locs = append(locs, l)
+	}
+	slices.SortFunc(locs, func(a, b loc) int {
+		if c := bytes.Compare(a.pack[:], b.pack[:]); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Offset, b.Offset)
+	})
+	for i := 0; i < len(locs); {
+		j := i
+		for j < len(locs) && locs[j].pack == locs[i].pack {
+			j++
+		}
+		if err := s.streamPack(ctx, locs[i:j], fn); err != nil {
+			return err
+		}
+		i = j
+	}
+	return nil
+}
+
+func (s *Store) streamPack(ctx context.Context, locs []loc, fn func(e backup.Entry, stored []byte) error) error {
+	f, err := s.pool.Open(ctx, packPath(locs[0].pack))
+	if errors.Is(err, pool.ErrNotFound) {
+		// A collection rewrote the pack since the lookup: fetch each where it is now.
+		for _, l := range locs {
+			e, stored, err := s.LoadStored(ctx, l.ID)
+			if err != nil {
+				return err
+			}
+			if err := fn(e, stored); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("open pack %s: %w", locs[0].pack.Short(), err)
+	}
+	defer f.Close()
+	var buf []byte
+	for _, l := range locs {
+		buf = slices.Grow(buf[:0], int(l.Length))[:l.Length]
+		if _, err := f.ReadAt(buf, int64(l.Offset)); err != nil {
+			return fmt.Errorf("read pack %s: %w", l.pack.Short(), err)
+		}
+		if err := fn(l.Entry, buf); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -68,7 +68,7 @@ func TestHostilePacks(t *testing.T) {
 		"larger than allowed": {backup.Hash(nil), make([]byte, backupstore.MaxPack+1)},
 	}
 	for what, tc := range cases {
-		err := st.PutPack(ctx, sess, tc.name, bytes.NewReader(tc.data))
+		err := st.PutPack(ctx, sess, tc.name, bytes.NewReader(tc.data), int64(len(tc.data)))
 		if err == nil {
 			t.Errorf("%s: accepted", what)
 		}
@@ -76,13 +76,13 @@ func TestHostilePacks(t *testing.T) {
 	if missing, _ := st.Missing(ctx, sess, []backup.ID{id}); len(missing) != 1 {
 		t.Fatal("a refused pack's blob is believed stored")
 	}
-	if err := st.PutPack(ctx, sess, name, bytes.NewReader(good)); err != nil {
+	if err := st.PutPack(ctx, sess, name, bytes.NewReader(good), -1); err != nil {
 		t.Fatal(err)
 	}
 	if missing, _ := st.Missing(ctx, sess, []backup.ID{id}); len(missing) != 0 {
 		t.Fatal("a stored blob is reported missing")
 	}
-	if err := st.PutPack(ctx, "no-such-session", name, bytes.NewReader(good)); !errors.Is(err, backupstore.ErrNoSession) {
+	if err := st.PutPack(ctx, "no-such-session", name, bytes.NewReader(good), -1); !errors.Is(err, backupstore.ErrNoSession) {
 		t.Errorf("pack outside a session: %v", err)
 	}
 }

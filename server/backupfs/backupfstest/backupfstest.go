@@ -65,7 +65,7 @@ func Backup(t testing.TB, st *backupstore.Store, pc, owner string, when time.Tim
 		t.Fatalf("begin a backup of %s: %v", pc, err)
 	}
 	data, name := b.pack.Finish()
-	if err := st.PutPack(ctx, session, name, bytes.NewReader(data)); err != nil {
+	if err := st.PutPack(ctx, session, name, bytes.NewReader(data), int64(len(data))); err != nil {
 		t.Fatalf("store a pack: %v", err)
 	}
 	id, err := st.Commit(ctx, session, backup.Snapshot{Version: backup.SnapshotVersion, PC: pc, Time: when, Tree: tree, Paths: []string{root}})
