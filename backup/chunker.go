@@ -21,7 +21,9 @@ const (
 // until the next call.
 type Chunker struct{ c *chunkers.Chunker }
 
-// NewChunker returns a chunker with its own buffer, reading r.
+// NewChunker returns a chunker with its own buffer, reading r. The buffer holds two
+// largest chunks: with one, the library moves the unread rest down after nearly every
+// chunk.
 func NewChunker(r io.Reader) *Chunker {
 	c, err := chunkers.NewChunkerBuffer(chunkerAlgo, r, &chunkers.ChunkerOpts{MinSize: ChunkMin, NormalSize: ChunkAvg, MaxSize: ChunkMax}, make([]byte, 2*ChunkMax))
 	if err != nil {

@@ -23,7 +23,8 @@ const (
 	maxPackBlobs = 1 << 20
 )
 
-// PackTarget is the size a pack is closed at: large enough that a family's terabytes are
+// PackTarget is the size a pack is closed before passing (unless one blob is larger):
+// large enough that a family's terabytes are
 // tens of thousands of files, small enough that an interrupted upload loses little.
 const PackTarget = 16 << 20
 
@@ -51,7 +52,9 @@ func NewPackBuilder() *PackBuilder { return NewPackBuilderBuf(nil) }
 // so packs are not grown afresh each time; nil allocates room for a full pack.
 func NewPackBuilderBuf(buf []byte) *PackBuilder {
 	if cap(buf) == 0 {
-		buf = make([]byte, 0, PackTarget+ChunkMax)
+		// Packs are closed before a blob would take them past PackTarget; the rest is
+		// room for the index.
+		buf = make([]byte, 0, PackTarget+1<<20)
 	}
 	b := &PackBuilder{buf: *bytes.NewBuffer(buf[:0])}
 	b.buf.WriteString(packMagic)

@@ -58,7 +58,7 @@ type Progress struct {
 
 // inflight bounds the chunk bytes between reading and packing; with the pack being
 // filled and two uploads, it sets the archiver's memory use.
-const inflight = 32 << 20
+const inflight = 24 << 20
 
 // Run makes a backup and returns the snapshot to commit.
 func Run(ctx context.Context, remote Remote, opt Options) (backup.Snapshot, error) {
@@ -139,7 +139,7 @@ func (a *archiver) run(paths []string) (backup.Snapshot, error) {
 	}
 	askerDone := make(chan struct{})
 	go func() { a.ask(); close(askerDone) }()
-	packed := make(chan packedBlob, 4)
+	packed := make(chan packedBlob, 2)
 	for range workers {
 		compressors.Go(func() { a.compress(packed) })
 	}

@@ -205,11 +205,11 @@ func (a *archiver) pack(in <-chan packedBlob, up *errgroup.Group) error {
 		if a.ctx.Err() != nil {
 			continue
 		}
-		b.Add(p.id, p.kind, p.enc, p.stored, p.raw)
-		plain += int64(p.raw)
-		if b.Size() >= backup.PackTarget {
+		if b.Len() > 0 && b.Size()+len(p.stored) > backup.PackTarget {
 			flush()
 		}
+		b.Add(p.id, p.kind, p.enc, p.stored, p.raw)
+		plain += int64(p.raw)
 	}
 	if a.ctx.Err() != nil {
 		return nil

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -111,8 +112,9 @@ func planClass(ds *dataset, c class, idx []int, bytes int64, rng *rand.Rand) {
 	}
 }
 
-// write makes both copies of the dataset under dir, recording each file's checksum.
-func (ds *dataset) write(dir string) error {
+// write makes both copies of the dataset under dir, recording each file's checksum,
+// until stop says to stop.
+func (ds *dataset) write(dir string, stop func() bool) error {
 	ds.pc1, ds.pc2 = filepath.Join(dir, "pc1", "data"), filepath.Join(dir, "pc2", "data")
 	vocab := makeVocab(ds.Seed)
 	jobs := make(chan int)
@@ -123,6 +125,10 @@ func (ds *dataset) write(dir string) error {
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
+				if stop() {
+					errs <- errors.New("stopped")
+					continue
+				}
 				errs <- ds.writeFile(i, vocab)
 			}
 		}()
@@ -251,7 +257,7 @@ func makeVocab(seed uint64) []string {
 
 // loadOrMakeDataset reuses a dataset already generated in dir with the same parameters,
 // or generates it.
-func loadOrMakeDataset(dir string, total int64, n int, seed uint64) (*dataset, error) {
+func loadOrMakeDataset(dir string, total int64, n int, seed uint64, stop func() bool) (*dataset, error) {
 	stamp := filepath.Join(dir, "dataset.json")
 	if b, err := os.ReadFile(stamp); err == nil {
 		var old dataset
@@ -263,7 +269,7 @@ func loadOrMakeDataset(dir string, total int64, n int, seed uint64) (*dataset, e
 	os.RemoveAll(filepath.Join(dir, "pc1"))
 	os.RemoveAll(filepath.Join(dir, "pc2"))
 	ds := planDataset(total, n, seed)
-	if err := ds.write(dir); err != nil {
+	if err := ds.write(dir, stop); err != nil {
 		return nil, err
 	}
 	b, err := json.Marshal(ds)

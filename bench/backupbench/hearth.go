@@ -23,14 +23,14 @@ type hearth struct {
 	cmd               *exec.Cmd
 }
 
-// hearthTool builds hearthd and hearth from this tree into dir.
-func hearthTool(dir string) tool {
-	bin := filepath.Join(dir, "bin")
+// hearthTool builds hearthd and hearth from this tree.
+func hearthTool(b *bench) tool {
+	bin := filepath.Join(b.dir, "bin")
 	for _, c := range [][]string{{"hearthd", "./server"}, {"hearth", "./client"}} {
 		build := exec.Command("go", "build", "-o", filepath.Join(bin, c[0]), c[1])
 		build.Env = append(os.Environ(), "CGO_ENABLED=0")
 		build.Stdout, build.Stderr = os.Stderr, os.Stderr
-		check(build.Run())
+		check(b.runCmd(build))
 	}
 	return tool{name: "hearth", version: "this tree",
 		settings: "hearthd on loopback HTTPS; client hearth backup/restore; defaults",

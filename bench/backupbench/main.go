@@ -24,6 +24,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -57,8 +58,9 @@ type bench struct {
 	mu       sync.Mutex // held while the cleanups run, so a second caller waits for them
 	cleanups []func()
 
-	runMu   sync.Mutex
-	running map[int]bool // process groups of the commands running now
+	stopping atomic.Bool // set on a signal
+	runMu    sync.Mutex
+	running  map[int]bool // process groups of the commands running now
 }
 
 // onExit registers f to run at the end, also on a panic or a signal.
@@ -108,6 +110,7 @@ func (b *bench) start(cmd *exec.Cmd) error {
 
 // interrupted stops the running commands, cleans up and exits.
 func (b *bench) interrupted() {
+	b.stopping.Store(true)
 	b.runMu.Lock()
 	for pid := range b.running {
 		syscall.Kill(-pid, syscall.SIGKILL)
@@ -126,7 +129,7 @@ func main() {
 		d, err := os.MkdirTemp("/var/tmp", "backupbench-")
 		check(err)
 		b.dir = d
-		b.onExit(func() { os.RemoveAll(d) })
+		b.onExit(func() { removeAll(d) })
 	}
 	check(os.MkdirAll(b.dir, 0o755))
 	b.dir, _ = filepath.Abs(b.dir)
@@ -142,7 +145,7 @@ func main() {
 	tools, skipped := b.tools()
 	fmt.Fprintf(os.Stderr, "backupbench: generating %d MiB in %d files in %s\n", *sizeMB, *files, b.dir)
 	start := time.Now()
-	ds, err := loadOrMakeDataset(b.dir, int64(*sizeMB)<<20, *files, *seed)
+	ds, err := loadOrMakeDataset(b.dir, int64(*sizeMB)<<20, *files, *seed, b.stopping.Load)
 	check(err)
 	fmt.Fprintf(os.Stderr, "backupbench: dataset ready in %s\n", time.Since(start).Round(time.Second))
 
@@ -161,7 +164,7 @@ func main() {
 func (b *bench) tools() (tools []tool, skipped []string) {
 	want := func(n string) bool { return *only == "" || strings.Contains(","+*only+",", ","+n+",") }
 	if want("hearth") {
-		tools = append(tools, hearthTool(b.dir))
+		tools = append(tools, hearthTool(b))
 	}
 	for _, c := range []struct {
 		name string
@@ -178,7 +181,7 @@ func (b *bench) tools() (tools []tool, skipped []string) {
 		}
 	}
 	if want("kopia") {
-		if bin, err := findKopia(*kopiaFlag); err != nil {
+		if bin, err := findKopia(b, *kopiaFlag); err != nil {
 			skipped = append(skipped, fmt.Sprintf("kopia %s could not be built: %v", kopiaVersion, err))
 		} else {
 			tools = append(tools, kopiaTool(bin))
@@ -246,4 +249,14 @@ func loadAvg() string {
 		return "?"
 	}
 	return strings.Join(strings.Fields(string(b))[:3], " ")
+}
+
+// removeAll removes dir, trying again while files still being written reappear.
+func removeAll(dir string) {
+	for range 20 {
+		if os.RemoveAll(dir) == nil {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }

@@ -46,7 +46,7 @@ func (b *bench) timed(label string, cmd *exec.Cmd, server []int) sample {
 	s := sample{wall: time.Since(start), out: stdout.Bytes()}
 	b.log(label, cmd, stdout.Bytes(), stderr.Bytes(), s.wall)
 	if err != nil {
-		panic(fmt.Sprintf("%s: %s: %v\n%s%s", label, strings.Join(cmd.Args, " "), err, tail(stdout.Bytes()), tail(stderr.Bytes())))
+		b.fail(label, cmd, err, stdout.Bytes(), stderr.Bytes())
 	}
 	s.srvCPU = cpuSeconds(server) - cpu0
 	if len(server) > 0 {
@@ -74,9 +74,18 @@ func (b *bench) quiet(label string, cmd *exec.Cmd) []byte {
 	err := b.runCmd(cmd)
 	b.log(label, cmd, stdout.Bytes(), stderr.Bytes(), time.Since(start))
 	if err != nil {
-		panic(fmt.Sprintf("%s: %s: %v\n%s%s", label, strings.Join(cmd.Args, " "), err, tail(stdout.Bytes()), tail(stderr.Bytes())))
+		b.fail(label, cmd, err, stdout.Bytes(), stderr.Bytes())
 	}
 	return stdout.Bytes()
+}
+
+// fail stops the benchmark on a command that failed, with what it said; a command killed
+// because the benchmark was interrupted is no failure, and the signal handler exits.
+func (b *bench) fail(label string, cmd *exec.Cmd, err error, stdout, stderr []byte) {
+	if b.stopping.Load() {
+		select {}
+	}
+	panic(fmt.Sprintf("%s: %s: %v\n%s%s", label, strings.Join(cmd.Args, " "), err, tail(stdout), tail(stderr)))
 }
 
 func (b *bench) log(label string, cmd *exec.Cmd, stdout, stderr []byte, took time.Duration) {

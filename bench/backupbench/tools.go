@@ -157,7 +157,7 @@ func (r *kopia) close()        {}
 
 // findKopia returns a kopia binary: the one named, one on the PATH, or the pinned
 // version built once from the Go module proxy into the user's cache folder.
-func findKopia(named string) (string, error) {
+func findKopia(b *bench, named string) (string, error) {
 	if named != "" {
 		return named, nil
 	}
@@ -172,7 +172,7 @@ func findKopia(named string) (string, error) {
 	if _, err := os.Stat(bin); err == nil {
 		return bin, nil
 	}
-	return bin, buildKopia(bin)
+	return bin, buildKopia(b, bin)
 }
 
 // kopiaVersion is the kopia release compared against. It is built in a throwaway module
@@ -180,7 +180,7 @@ func findKopia(named string) (string, error) {
 // some proxies refuse.
 const kopiaVersion = "v0.21.1"
 
-func buildKopia(bin string) error {
+func buildKopia(b *bench, bin string) error {
 	fmt.Fprintf(os.Stderr, "building kopia %s from the module proxy (once; a few minutes)\n", kopiaVersion)
 	tmp, err := os.MkdirTemp("", "kopia-build-")
 	if err != nil {
@@ -199,7 +199,7 @@ func buildKopia(bin string) error {
 		c := exec.Command("go", args...)
 		c.Dir, c.Stdout, c.Stderr = tmp, os.Stderr, os.Stderr
 		c.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off")
-		if err := c.Run(); err != nil {
+		if err := b.runCmd(c); err != nil {
 			return fmt.Errorf("go %s: %w", strings.Join(args, " "), err)
 		}
 	}
