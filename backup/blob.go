@@ -59,14 +59,42 @@ func NewCodec() *Codec {
 
 // Compress returns the stored form of plain and says how it is encoded: zstd appended to
 // dst, or, for blobs that zstd shrinks by less than 1/32, plain itself (not copied), so
-// restores of photos and videos do no useless work.
+// restores of photos and videos do no useless work. A large blob whose first 64 KiB do
+// not shrink is taken as incompressible without compressing the rest.
 func (c *Codec) Compress(dst, plain []byte) ([]byte, Encoding) {
+	if len(plain) > 4*sampleSize {
+		start := len(dst)
+		probe := c.enc.EncodeAll(plain[:sampleSize], dst)
+		if len(probe)-start >= sampleSize-sampleSize/32 {
+			return plain, Raw
+		}
+		dst = probe[:start]
+	}
 	start := len(dst)
 	out := c.enc.EncodeAll(plain, dst)
 	if len(out)-start < len(plain)-len(plain)/32 {
 		return out, Zstd
 	}
 	return plain, Raw
+}
+
+// sampleSize is how much of a blob is tried first.
+const sampleSize = 64 << 10
+
+// Verify checks a stored blob against its name without keeping its plain form; scratch
+// is reused for expanding and returned.
+func (c *Codec) Verify(scratch []byte, id ID, enc Encoding, stored []byte, rawLen int) ([]byte, error) {
+	if enc == Raw {
+		if len(stored) != rawLen || Hash(stored) != id {
+			return scratch, fmt.Errorf("blob %s: %w: its content does not match its name", id.Short(), ErrCorrupt)
+		}
+		return scratch, nil
+	}
+	out, err := c.Expand(scratch[:0], id, enc, stored, rawLen)
+	if err != nil {
+		return scratch, err
+	}
+	return out, nil
 }
 
 // Expand returns the plain form of a stored blob, checking it against its ID.

@@ -224,3 +224,35 @@ func TestRetention(t *testing.T) {
 		t.Error("the newest backup must always be kept")
 	}
 }
+
+func TestCompressAndVerify(t *testing.T) {
+	c := NewCodec()
+	r := rand.New(rand.NewPCG(5, 6))
+	noise := make([]byte, 1<<20)
+	for i := range noise {
+		noise[i] = byte(r.Uint32())
+	}
+	text := bytes.Repeat([]byte("a family photo album, page after page. "), 30000)
+	for name, tc := range map[string]struct {
+		plain []byte
+		want  Encoding
+	}{"noise": {noise, Raw}, "text": {text, Zstd}} {
+		stored, enc := c.Compress(nil, tc.plain)
+		if enc != tc.want {
+			t.Errorf("%s stored as %d, want %d", name, enc, tc.want)
+		}
+		id := Hash(tc.plain)
+		if _, err := c.Verify(nil, id, enc, stored, len(tc.plain)); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+		bad := bytes.Clone(stored)
+		bad[len(bad)/2] ^= 1
+		if _, err := c.Verify(nil, id, enc, bad, len(tc.plain)); !errors.Is(err, ErrCorrupt) {
+			t.Errorf("%s with a flipped bit: %v", name, err)
+		}
+		got, err := c.Expand(nil, id, enc, stored, len(tc.plain))
+		if err != nil || !bytes.Equal(got, tc.plain) {
+			t.Errorf("%s does not expand to itself: %v", name, err)
+		}
+	}
+}

@@ -92,12 +92,17 @@ func (s *Store) verifyPack(ctx context.Context, name backup.ID, data []byte) ([]
 		g.Go(func() error {
 			var buf []byte
 			for _, e := range part {
+				stored := data[e.Offset : e.Offset+e.Length]
 				var err error
-				if buf, err = s.codec.Expand(buf[:0], e.ID, e.Enc, data[e.Offset:e.Offset+e.Length], int(e.RawLen)); err != nil {
+				if buf, err = s.codec.Verify(buf, e.ID, e.Enc, stored, int(e.RawLen)); err != nil {
 					return fmt.Errorf("%w: %v", ErrBadPack, err)
 				}
 				if e.Kind == backup.Tree {
-					if _, err := backup.DecodeTree(buf); err != nil {
+					plain := buf
+					if e.Enc == backup.Raw {
+						plain = stored
+					}
+					if _, err := backup.DecodeTree(plain); err != nil {
 						return fmt.Errorf("%w: %v", ErrBadPack, err)
 					}
 				}
