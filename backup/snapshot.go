@@ -3,6 +3,7 @@ package backup
 import (
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -79,3 +80,19 @@ func CheckPCName(name string) error {
 // FolderName is how a snapshot appears in the Backups folder: its local time, in a form
 // every file manager accepts (no colons).
 func FolderName(t time.Time) string { return t.Local().Format("2006-01-02 15.04.05") }
+
+// PathNames splits a path on the PC into the names a snapshot's tree uses from its root:
+// /home/ann is home, ann; C:\Users\Ann is C, Users, Ann. Restores name what to bring back
+// the same way.
+func PathNames(p string) []string {
+	vol := filepath.VolumeName(p)
+	rest := strings.Trim(filepath.ToSlash(p[len(vol):]), "/")
+	var out []string
+	if vol != "" {
+		out = append(out, strings.TrimSuffix(vol, ":"))
+	}
+	if rest != "" {
+		out = append(out, strings.Split(rest, "/")...)
+	}
+	return out
+}

@@ -2,6 +2,7 @@ package archiver
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"path/filepath"
 	"slices"
@@ -22,7 +23,7 @@ func includes(paths []string) *include {
 	root := &include{children: map[string]*include{}}
 	for _, p := range paths {
 		cur := root
-		for i, name := range components(p) {
+		for i, name := range backup.PathNames(p) {
 			next := cur.children[name]
 			if next == nil {
 				next = &include{path: realPath(p, i), children: map[string]*include{}}
@@ -33,21 +34,6 @@ func includes(paths []string) *include {
 		cur.all = true
 	}
 	return root
-}
-
-// components splits an absolute path into the names the snapshot uses: /home/ann is
-// home, ann; C:\Users\Ann is C, Users, Ann.
-func components(p string) []string {
-	vol := filepath.VolumeName(p)
-	rest := strings.Trim(filepath.ToSlash(p[len(vol):]), "/")
-	var out []string
-	if vol != "" {
-		out = append(out, strings.TrimSuffix(vol, ":"))
-	}
-	if rest != "" {
-		out = append(out, strings.Split(rest, "/")...)
-	}
-	return out
 }
 
 // realPath is the path of the first i+1 components of p.
@@ -68,12 +54,17 @@ type pending struct {
 	node backup.Node
 	file *fileJob
 	dir  *dirJob
+	// old is the entry in the previous backup: kept when the file cannot be read now,
+	// so a locked or unreadable file is not dropped from the backups.
+	old *backup.Node
 }
 
 // dirJob is a folder whose tree is made once everything in it is known.
 type dirJob struct {
 	entries []pending
 	id      backup.ID
+	// carry is the previous backup's listing, used when the folder cannot be read now.
+	carry *backup.ID
 }
 
 // walk walks the included paths and returns the root tree's ID once every folder is
@@ -87,7 +78,7 @@ func (a *archiver) walk(paths []string) (backup.ID, error) {
 	if a.opt.Parent != nil {
 		prev = a.loadTree(&a.opt.Parent.Tree)
 	}
-	root := a.walkDir("", includes(paths), prev, done)
+	root := a.walkDir("", includes(paths), prev, nil, done)
 	close(done)
 	if err := <-finished; err != nil {
 		return backup.ID{}, err
@@ -113,7 +104,7 @@ func (a *archiver) loadTree(id *backup.ID) *backup.TreeBlob {
 	return &t
 }
 
-func (a *archiver) walkDir(dir string, inc *include, prev *backup.TreeBlob, done chan<- *dirJob) *dirJob {
+func (a *archiver) walkDir(dir string, inc *include, prev *backup.TreeBlob, prevID *backup.ID, done chan<- *dirJob) *dirJob {
 	job := &dirJob{}
 	defer func() { done <- job }()
 	if a.ctx.Err() != nil {
@@ -132,7 +123,12 @@ func (a *archiver) walkDir(dir string, inc *include, prev *backup.TreeBlob, done
 	} else {
 		entries, err := a.opt.Source.ReadDir(dir)
 		if err != nil {
+			if prevID != nil {
+				err = fmt.Errorf("%w (the previous backup's copy is kept)", err)
+				job.carry = prevID
+			}
 			a.skipped.add(dir, err)
+			return job
 		}
 		for _, e := range entries {
 			p := filepath.Join(dir, e.Name())
@@ -169,13 +165,14 @@ func (a *archiver) entry(path, name string, inc *include, old *backup.Node, done
 	case fi.IsDir():
 		n.Type = backup.Dir
 		var prevTree *backup.TreeBlob
+		var prevID *backup.ID
 		if old != nil && old.Type == backup.Dir {
-			prevTree = a.loadTree(old.Subtree)
+			prevTree, prevID = a.loadTree(old.Subtree), old.Subtree
 		}
 		if inc == nil {
 			inc = &include{all: true}
 		}
-		return pending{node: n, dir: a.walkDir(path, inc, prevTree, done)}, true
+		return pending{node: n, dir: a.walkDir(path, inc, prevTree, prevID, done)}, true
 	case fi.Mode().IsRegular():
 		n.Type, n.Size = backup.File, fi.Size()
 		if old != nil && old.Type == backup.File && old.Size == n.Size && old.ModTime == n.ModTime && old.Inode == n.Inode {
@@ -188,7 +185,10 @@ func (a *archiver) entry(path, name string, inc *include, old *backup.Node, done
 		}
 		job := &fileJob{path: path, read: make(chan struct{})}
 		a.files <- job
-		return pending{node: n, file: job}, true
+		if old != nil && old.Type != backup.File {
+			old = nil
+		}
+		return pending{node: n, file: job, old: old}, true
 	case fi.Mode()&fs.ModeSymlink != 0:
 		target, err := a.opt.Source.Readlink(path)
 		if err != nil || target == "" {
@@ -229,6 +229,10 @@ func (a *archiver) finish(done <-chan *dirJob) error {
 }
 
 func (a *archiver) finishDir(job *dirJob) error {
+	if job.carry != nil {
+		job.id = *job.carry
+		return nil
+	}
 	t := backup.TreeBlob{Nodes: make([]backup.Node, 0, len(job.entries))}
 	for _, e := range job.entries {
 		n := e.node
@@ -240,7 +244,12 @@ func (a *archiver) finishDir(job *dirJob) error {
 				if a.ctx.Err() != nil {
 					return a.ctx.Err()
 				}
-				a.skipped.add(e.file.path, e.file.err)
+				if e.old == nil {
+					a.skipped.add(e.file.path, e.file.err)
+					continue
+				}
+				a.skipped.add(e.file.path, fmt.Errorf("%w (the previous backup's copy is kept)", e.file.err))
+				t.Nodes = append(t.Nodes, *e.old)
 				continue
 			}
 			n.Size = 0

@@ -140,12 +140,11 @@ func (r *restorer) loadTree(ctx context.Context, id backup.ID) (backup.TreeBlob,
 
 // find returns the node at sub, or nil for the root itself.
 func (r *restorer) find(ctx context.Context, root backup.ID, sub string) (*backup.Node, error) {
-	sub = strings.Trim(filepath.ToSlash(sub), "/")
-	if sub == "" {
+	names := backup.PathNames(sub)
+	if len(names) == 0 {
 		return nil, nil
 	}
 	cur := root
-	names := strings.Split(sub, "/")
 	for i, name := range names {
 		t, err := r.loadTree(ctx, cur)
 		if err != nil {
@@ -188,6 +187,9 @@ func (r *restorer) node(ctx context.Context, n backup.Node, path string, dirs *[
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if name := n.FileName(); strings.ContainsAny(name, unsafeHere) {
+		return fmt.Errorf("%q cannot be restored on this system: its name holds %q; restore it on the kind of PC it came from", name, unsafeHere)
+	}
 	mtime := time.Unix(0, n.ModTime)
 	switch n.Type {
 	case backup.Dir:
@@ -218,13 +220,13 @@ func (r *restorer) node(ctx context.Context, n backup.Node, path string, dirs *[
 // file starts restoring one file: its temporary file is made now, its pieces join the
 // batches, and it is finished when the last one is written.
 func (r *restorer) file(n backup.Node, path string) error {
-	j := &fileJob{path: path, tmp: path + ".hearth-restore", node: n}
-	// A leftover of a restore cut off before is replaced; never followed if it is a link.
-	os.Remove(j.tmp)
-	f, err := os.OpenFile(j.tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	// A name no entry of the backup can have (it carries a random part), made here, so
+	// the pieces never land in another file or through a link.
+	f, err := os.CreateTemp(filepath.Dir(path), ".hearth-restore-*")
 	if err != nil {
 		return fmt.Errorf("restore %s: %w", path, err)
 	}
+	j := &fileJob{path: path, tmp: f.Name(), node: n}
 	f.Close()
 	if len(n.Content) == 0 {
 		return r.finish(j)
@@ -258,35 +260,18 @@ func (r *restorer) dispatch() {
 }
 
 func (r *restorer) fetch(ctx context.Context, b *batch) error {
-	open := map[*fileJob]*os.File{}
-	defer func() {
-		for _, f := range open {
-			f.Close()
-		}
-	}()
 	return r.l.Blobs(ctx, b.ids, func(id backup.ID, plain []byte) error {
+		zero := allZero(plain)
 		for _, t := range b.targets[id] {
-			if !allZero(plain) {
-				f := open[t.job]
-				if f == nil {
-					var err error
-					if f, err = os.OpenFile(t.job.tmp, os.O_WRONLY, 0); err != nil {
-						return fmt.Errorf("restore %s: %w", t.job.path, err)
-					}
-					open[t.job] = f
-				}
-				if _, err := f.WriteAt(plain, t.off); err != nil {
+			// Opened for each piece: on Windows a file open elsewhere cannot be renamed,
+			// and another batch may finish this file.
+			if !zero {
+				if err := writeAt(t.job.tmp, plain, t.off); err != nil {
 					return fmt.Errorf("restore %s: %w", t.job.path, err)
 				}
 			}
 			r.bytes.Add(int64(len(plain)))
 			if t.job.left.Add(-1) == 0 {
-				if f := open[t.job]; f != nil {
-					delete(open, t.job)
-					if err := f.Close(); err != nil {
-						return fmt.Errorf("restore %s: %w", t.job.path, err)
-					}
-				}
 				if err := r.finish(t.job); err != nil {
 					return err
 				}
@@ -294,6 +279,18 @@ func (r *restorer) fetch(ctx context.Context, b *batch) error {
 		}
 		return nil
 	})
+}
+
+func writeAt(path string, data []byte, off int64) error {
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	if _, err := f.WriteAt(data, off); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // finish gives a complete file its size (holes at its end included), mode and time, and

@@ -2,12 +2,16 @@ package backupclient_test
 
 import (
 	"context"
+	"errors"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/hearth-home/hearth/backup/archiver"
 	"github.com/hearth-home/hearth/client/backupclient"
 	"github.com/hearth-home/hearth/server/app/apptest"
 )
@@ -87,5 +91,54 @@ func TestUnchangedNotReread(t *testing.T) {
 	}
 	if third.Added < 50000 || third.Added > 200000 {
 		t.Errorf("one new 50 kB file added %d bytes", third.Added)
+	}
+}
+
+// lockedSource is the PC's files with one of them locked by a program, as Outlook locks
+// its mailbox: it can be listed but not opened.
+type lockedSource struct {
+	archiver.OS
+	locked string
+}
+
+func (l lockedSource) Open(p string) (io.ReadCloser, error) {
+	if p == l.locked {
+		return nil, errors.New("the file is in use by another program")
+	}
+	return l.OS.Open(p)
+}
+
+// TestLockedFileKeepsLastCopy: a file that cannot be read this time stays in the backup
+// as it was last time, and the backup says so.
+func TestLockedFileKeepsLastCopy(t *testing.T) {
+	ctx := context.Background()
+	s := apptest.Start(t)
+	s.AddUser("ann", pw, false)
+	c := joined(t, s, "ann", "laptop")
+	home := filepath.Join(t.TempDir(), "ann")
+	mail := filepath.Join(home, "mail.pst")
+	os.MkdirAll(home, 0o755)
+	os.WriteFile(mail, []byte("last week's mail"), 0o644)
+	if _, err := c.Backup(ctx, backupclient.Options{Paths: []string{home}}); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(mail, []byte("this week's mail, locked"), 0o644)
+	snap, err := c.Backup(ctx, backupclient.Options{Paths: []string{home}, Source: lockedSource{locked: mail}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, full, err := c.Snapshot(ctx, snap.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(full.Skipped) != 1 || !strings.Contains(full.Skipped[0], "previous backup's copy is kept") {
+		t.Errorf("skipped: %q", full.Skipped)
+	}
+	to := t.TempDir()
+	if _, err := c.Restore(ctx, snap.ID, mail, to); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(to, "mail.pst")); string(b) != "last week's mail" {
+		t.Errorf("restored %q; want last week's copy", b)
 	}
 }

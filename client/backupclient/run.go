@@ -38,8 +38,14 @@ func (c *Client) Backup(ctx context.Context, opt Options) (schema.Snapshot, erro
 	for attempt := 0; ; attempt++ {
 		out, err := c.backupOnce(ctx, opt, parent, parentID)
 		var inc *ErrIncomplete
-		if (errors.As(err, &inc) || errors.Is(err, ErrSessionGone)) && attempt == 0 {
+		switch {
+		case attempt > 0:
+		case errors.As(err, &inc):
+			// Something the previous backup had is gone: read every file.
 			parent, parentID = nil, nil
+			continue
+		case errors.Is(err, ErrSessionGone):
+			// The server restarted or the PC slept: what was sent is there; go again.
 			continue
 		}
 		return out, err

@@ -42,7 +42,11 @@ func (s *Store) Check(ctx context.Context, readData bool) (CheckReport, error) {
 	}
 	snaps, err := s.allSnapshots(ctx)
 	if err != nil {
-		return rep, err
+		// Name the unreadable backup, and check the readable ones.
+		rep.Problems = append(rep.Problems, err.Error())
+		if snaps, err = s.readableSnapshots(ctx); err != nil {
+			return rep, err
+		}
 	}
 	ok := map[backup.ID]bool{}
 	for _, sn := range snaps {
@@ -159,4 +163,21 @@ func (s *Store) checkTree(ctx context.Context, tree backup.ID, bad, ok map[backu
 	}
 	ok[tree] = true
 	return nil
+}
+
+// readableSnapshots lists the snapshots that can be read, skipping the others.
+func (s *Store) readableSnapshots(ctx context.Context) ([]SnapshotInfo, error) {
+	pcs, err := s.PCs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []SnapshotInfo
+	for _, p := range pcs {
+		snaps, err := s.Snapshots(ctx, p.Name)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, snaps...)
+	}
+	return out, nil
 }

@@ -91,6 +91,8 @@ func (s *Store) packUses(ctx context.Context) ([]packUse, error) {
 }
 
 func (s *Store) deletePack(ctx context.Context, p packRow) error {
+	s.packMu.Lock()
+	defer s.packMu.Unlock()
 	s.mu.Lock()
 	var left int
 	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM blobs WHERE pack = ?`, p.n).Scan(&left)
@@ -132,6 +134,8 @@ func (s *Store) rewrite(ctx context.Context, batch []packUse) error {
 	if err != nil {
 		return fmt.Errorf("store rewritten pack: %w", err)
 	}
+	s.packMu.Lock()
+	defer s.packMu.Unlock()
 	s.mu.Lock()
 	err = s.movePack(ctx, name, info.Size, s.now().Unix(), batch, entries)
 	s.mu.Unlock()

@@ -100,16 +100,18 @@ func (s *Store) sweep(ctx context.Context, start time.Time, live, marked map[bac
 		}
 	}
 	s.expireLocked(s.now())
+	// Parents first: mark stops at a tree already live, so a kept tree marked first
+	// would hide its children.
+	for _, sess := range s.sessions {
+		if sess.parent != nil {
+			if err := s.mark(ctx, *sess.parent, live); err != nil {
+				return 0, fmt.Errorf("garbage collection stopped, nothing was removed: %w", err)
+			}
+		}
+	}
 	for _, sess := range s.sessions {
 		for id := range sess.keep {
 			live[id] = true
-		}
-		if sess.parent != nil {
-			if p, err := s.snapshot(ctx, sess.pc, *sess.parent); err == nil {
-				if err := s.mark(ctx, p.Tree, live); err != nil {
-					return 0, err
-				}
-			}
 		}
 	}
 	young := start.Add(-s.grace).Unix()
@@ -147,5 +149,6 @@ func (s *Store) sweep(ctx context.Context, start time.Time, live, marked map[bac
 	}
 	// What was complete may no longer be.
 	s.complete = map[backup.ID]bool{}
+	s.sweeps++
 	return len(dead), nil
 }

@@ -40,7 +40,7 @@ func (s *Store) PutPack(ctx context.Context, sessionID string, name backup.ID, b
 	if err != nil {
 		return err
 	}
-	entries, err := s.verifyPack(ctx, name, data)
+	entries, err := s.verifyPack(ctx, data)
 	if err != nil {
 		return err
 	}
@@ -77,10 +77,9 @@ func readPack(body io.Reader, size int64) ([]byte, error) {
 	return data, nil
 }
 
-func (s *Store) verifyPack(ctx context.Context, name backup.ID, data []byte) ([]backup.Entry, error) {
-	if backup.Hash(data) != name {
-		return nil, fmt.Errorf("%w: its content does not match its name (a network or disk error on the PC)", ErrBadPack)
-	}
+// verifyPack checks every blob of a pack. That the pack is its name is checked by
+// storePack, from the hash the pool takes as it writes.
+func (s *Store) verifyPack(ctx context.Context, data []byte) ([]backup.Entry, error) {
 	entries, err := backup.ReadPackIndex(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadPack, err)
@@ -92,6 +91,9 @@ func (s *Store) verifyPack(ctx context.Context, name backup.ID, data []byte) ([]
 		g.Go(func() error {
 			var buf []byte
 			for _, e := range part {
+				if e.Kind == backup.Data && e.RawLen > backup.ChunkMax {
+					return fmt.Errorf("%w: a piece of %d bytes is larger than any the chunker makes", ErrBadPack, e.RawLen)
+				}
 				stored := data[e.Offset : e.Offset+e.Length]
 				var err error
 				if buf, err = s.codec.Verify(buf, e.ID, e.Enc, stored, int(e.RawLen)); err != nil {
@@ -114,20 +116,46 @@ func (s *Store) verifyPack(ctx context.Context, name backup.ID, data []byte) ([]
 }
 
 // storePack writes a pack to the pool (durably, on as many drives as the share wants)
-// and then records it in the index.
+// and then records it in the index. The pool hashes what it writes; a pack whose hash is
+// not its name is taken out again. Nothing already there is ever replaced: two uploads of
+// one pack cannot undo each other.
 func (s *Store) storePack(ctx context.Context, name backup.ID, data []byte, entries []backup.Entry) error {
 	p := packPath(name)
-	if info, err := s.pool.Stat(ctx, p); err == nil && info.Size == int64(len(data)) {
-		return s.addPack(ctx, name, info.Size, s.now().Unix(), entries)
+	if done, err := s.adoptPack(ctx, name, entries); done || err != nil {
+		return err
 	}
 	if err := s.mkdirs(ctx, packDir(name)); err != nil {
 		return err
 	}
-	info, err := s.pool.WriteFile(ctx, p, bytes.NewReader(data), pool.WriteOptions{Size: int64(len(data))})
+	none := uint64(0)
+	info, err := s.pool.WriteFile(ctx, p, bytes.NewReader(data), pool.WriteOptions{Size: int64(len(data)), IfGen: &none})
+	if errors.Is(err, pool.ErrChanged) {
+		if done, err := s.adoptPack(ctx, name, entries); done || err != nil {
+			return err
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("store pack: %w", err)
 	}
+	if info.Hash != name.String() {
+		if err := s.pool.Discard(ctx, p); err != nil {
+			s.log.Warn("a damaged pack could not be taken out again", "pack", p, "err", err)
+		}
+		return fmt.Errorf("%w: its content does not match its name (a network or disk error on the PC)", ErrBadPack)
+	}
 	return s.addPack(ctx, name, info.Size, s.now().Unix(), entries)
+}
+
+// adoptPack indexes a pack that is already on the pool, and reports whether there was
+// one.
+func (s *Store) adoptPack(ctx context.Context, name backup.ID, entries []backup.Entry) (bool, error) {
+	s.packMu.Lock()
+	defer s.packMu.Unlock()
+	info, err := s.pool.Stat(ctx, packPath(name))
+	if err != nil || info.Hash != name.String() {
+		return false, nil
+	}
+	return true, s.addPack(ctx, name, info.Size, s.now().Unix(), entries)
 }
 
 // mkdirs makes a folder in the Backups share and its parents.

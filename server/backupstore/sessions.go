@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"time"
 
 	"github.com/hearth-home/hearth/backup"
@@ -15,7 +16,8 @@ import (
 // those it sent, are kept by garbage collection until it ends, so its snapshot can rely on
 // them.
 type session struct {
-	pc      string
+	pc string
+	// parent is the root tree of the backup the PC compares with: kept, like keep.
 	parent  *backup.ID
 	started time.Time
 	seen    time.Time
@@ -47,8 +49,8 @@ func (s *Store) Begin(ctx context.Context, pc, owner string, parent *backup.ID) 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if parent != nil {
-		if _, err := s.snapshot(ctx, pc, *parent); err == nil {
-			sess.parent = parent
+		if p, err := s.snapshot(ctx, pc, *parent); err == nil {
+			sess.parent = &p.Tree
 		}
 	}
 	s.expireLocked(now)
@@ -125,16 +127,28 @@ func (s *Store) Commit(ctx context.Context, sessionID string, snap backup.Snapsh
 	if snap.PC != sess.pc {
 		return backup.ID{}, fmt.Errorf("the backup is of %q but the session is for %q", snap.PC, sess.pc)
 	}
+	snap.Time = s.dateBackup(ctx, snap)
 	data, id, err := backup.EncodeSnapshot(snap)
 	if err != nil {
 		return backup.ID{}, err
 	}
+	// The walk runs without the lock, so other PCs are not held up; a collection that
+	// ran meanwhile makes it run again, holding collections off.
 	s.mu.Lock()
-	missing, err := s.incomplete(ctx, snap.Tree)
+	sweeps, known := s.sweeps, maps.Clone(s.complete)
+	s.mu.Unlock()
+	found := map[backup.ID]bool{}
+	missing, err := s.incomplete(ctx, snap.Tree, known, found)
+	s.mu.Lock()
+	if err == nil && len(missing) == 0 && s.sweeps != sweeps {
+		found = map[backup.ID]bool{}
+		missing, err = s.incomplete(ctx, snap.Tree, maps.Clone(s.complete), found)
+	}
 	if err == nil && len(missing) == 0 {
 		err = s.writeSnapshot(ctx, snap, data, id)
 	}
 	if err == nil && len(missing) == 0 {
+		maps.Copy(s.complete, found)
 		delete(s.sessions, sessionID)
 	}
 	s.mu.Unlock()
@@ -153,17 +167,33 @@ func (s *Store) Commit(ctx context.Context, sessionID string, snap backup.Snapsh
 	return id, nil
 }
 
+// dateBackup returns the time a backup goes under: the PC's, unless the PC's clock is
+// plainly wrong (ahead of the server's, or behind its own last backup), when it is the
+// server's. A backup dated in the past would sort among the oldest and be let go by the
+// retention rule at once.
+func (s *Store) dateBackup(ctx context.Context, snap backup.Snapshot) time.Time {
+	now := s.now()
+	if snap.Time.After(now.Add(5 * time.Minute)) {
+		return now
+	}
+	snaps, _ := s.Snapshots(ctx, snap.PC)
+	if n := len(snaps); n > 0 && snap.Time.Before(snaps[n-1].Time) {
+		return now
+	}
+	return snap.Time
+}
+
 // maxReported bounds the missing blobs one answer names; the PC sends them and tries again.
 const maxReported = 10000
 
-// incomplete walks a tree and returns blobs it refers to that the index lacks. Trees
-// found complete are remembered until the next sweep, so a backup that changed little is
-// checked in little time. Called with s.mu held.
-func (s *Store) incomplete(ctx context.Context, root backup.ID) ([]backup.ID, error) {
+// incomplete walks a tree and returns blobs it refers to that the index lacks. Trees in
+// known are complete already; those found complete are added to found, for the caller
+// to remember until the next sweep.
+func (s *Store) incomplete(ctx context.Context, root backup.ID, known, found map[backup.ID]bool) ([]backup.ID, error) {
 	var missing []backup.ID
 	var walk func(id backup.ID) (bool, error)
 	walk = func(id backup.ID) (bool, error) {
-		if s.complete[id] {
+		if known[id] || found[id] {
 			return true, nil
 		}
 		data, _, err := s.load(ctx, id)
@@ -203,7 +233,7 @@ func (s *Store) incomplete(ctx context.Context, root backup.ID) ([]backup.ID, er
 			}
 		}
 		if ok {
-			s.complete[id] = true
+			found[id] = true
 		}
 		return ok, nil
 	}

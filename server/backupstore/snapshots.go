@@ -201,6 +201,8 @@ func (s *Store) Forget(ctx context.Context, pc string) (int, error) {
 	for i, sn := range snaps {
 		times[i] = sn.Time
 	}
+	s.forgetting.Lock()
+	defer s.forgetting.Unlock()
 	n := 0
 	for i, keep := range p.Keep.Keep(times, time.Local) {
 		if keep {
@@ -214,19 +216,40 @@ func (s *Store) Forget(ctx context.Context, pc string) (int, error) {
 	return n, nil
 }
 
-// allSnapshots lists every PC's snapshots.
+// allSnapshots lists every PC's snapshots. Strict: any snapshot or folder that cannot
+// be read is an error, not a gap. Garbage collection relies on it: a backup it could not
+// read would otherwise look absent, and its data would be taken.
 func (s *Store) allSnapshots(ctx context.Context) ([]SnapshotInfo, error) {
-	pcs, err := s.PCs(ctx)
+	s.forgetting.RLock()
+	defer s.forgetting.RUnlock()
+	dirs, err := s.pool.List(ctx, path.Join(Share, "pcs"))
+	if errors.Is(err, pool.ErrNotFound) {
+		return nil, nil
+	}
 	if err != nil {
 		return nil, err
 	}
 	var out []SnapshotInfo
-	for _, p := range pcs {
-		snaps, err := s.Snapshots(ctx, p.Name)
+	for _, d := range dirs {
+		files, err := s.pool.List(ctx, d.Path)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, snaps...)
+		for _, f := range files {
+			name, ok := strings.CutSuffix(f.Name, ".snapshot")
+			if !ok {
+				continue
+			}
+			id, err := backup.ParseID(name)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", f.Path, err)
+			}
+			snap, err := s.snapshot(ctx, d.Name, id)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", f.Path, err)
+			}
+			out = append(out, SnapshotInfo{ID: id, Snapshot: snap})
+		}
 	}
 	return out, nil
 }

@@ -67,7 +67,14 @@ type Store struct {
 	sessions map[string]*session
 	// complete holds trees known to have every blob beneath them, until the next sweep.
 	complete map[backup.ID]bool
+	sweeps   int        // sweeps so far: a check made across one must be made again
 	gc       sync.Mutex // one collection at a time
+	// packMu orders taking a pack that is already on the pool into the index against
+	// deleting one: a pack found there must not vanish after it was counted.
+	packMu sync.Mutex
+	// forgetting orders letting backups go against listing them all (which must see
+	// each whole).
+	forgetting sync.RWMutex
 }
 
 // Open opens the store, creating the share and the index when needed and bringing the

@@ -129,8 +129,10 @@ func TestRetentionOnCommit(t *testing.T) {
 	}
 	defer st.Close()
 	var ids []backup.ID
+	base := now
 	for day := range 40 {
-		when := now.AddDate(0, 0, day)
+		when := base.AddDate(0, 0, day)
+		now = when
 		ids = append(ids, backupfstest.Backup(t, st, "pc", "ann", when, "/home/ann", []backupfstest.Entry{
 			{Path: "diary.txt", Data: []byte("day " + when.Format(time.DateOnly)), Mtime: when},
 		}))
@@ -147,7 +149,7 @@ func TestRetentionOnCommit(t *testing.T) {
 		}
 		t.Fatalf("%d backups kept after 40 nightly ones; want 5", len(snaps))
 	}
-	now = now.AddDate(0, 0, 40)
+	now = base.AddDate(0, 0, 40)
 	rep, err := st.GC(ctx)
 	if err != nil {
 		t.Fatal(err)

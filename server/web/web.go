@@ -121,7 +121,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (auth.User
 		return auth.User{}, false
 	}
 	ip := clientIP(r)
-	// A PC sending several requests at once with good credentials must not be slowed as
+	// A PC sending several requests at once with its device token must not be slowed as
 	// if it were guessing.
 	if s.opt.Guard.Clean(ip) {
 		if u, ok := s.opt.Accounts.Known(ctx, name, secret); ok {

@@ -1,0 +1,5 @@
+package restorer
+
+// unsafeHere are characters a name from another system may hold that would be read as
+// a path here.
+const unsafeHere = `\:`
