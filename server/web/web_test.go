@@ -324,3 +324,38 @@ func TestDevices(t *testing.T) {
 		t.Errorf("devices after removal: %+v", ds)
 	}
 }
+
+// TestParallelDeviceRequests: a PC restoring or backing up sends many requests at once
+// with its device token; none is refused or counted as a guess.
+func TestParallelDeviceRequests(t *testing.T) {
+	g := auth.NewGuard()
+	g.LockAfter, g.FirstDelay, g.MaxDelay = 3, time.Second, 5*time.Second
+	s := apptest.Start(t, func(o *app.Options) { o.Guard = g })
+	s.AddUser("mum", pw, false)
+	_, body := s.Do("mum", pw, "POST", "/api/v1/devices", strings.NewReader(`{"name":"laptop"}`))
+	var d struct{ Token string }
+	json.Unmarshal([]byte(body), &d)
+	codes := make(chan int, 20)
+	for range 20 {
+		go func() {
+			req, _ := http.NewRequest("GET", s.URL+"/api/v1/me", nil)
+			req.Header.Set("Authorization", "Bearer "+d.Token)
+			resp, err := s.Client().Do(req)
+			if err != nil {
+				codes <- 0
+				return
+			}
+			resp.Body.Close()
+			codes <- resp.StatusCode
+		}()
+	}
+	for range 20 {
+		if c := <-codes; c != 200 {
+			t.Fatalf("a parallel request with a good token got %d", c)
+		}
+	}
+	// The password still goes through the guard: guesses in parallel are not all checked.
+	if resp, _ := s.Do("mum", "guess", "GET", "/api/v1/me", nil); resp.StatusCode != 401 {
+		t.Errorf("a wrong password: %d", resp.StatusCode)
+	}
+}
