@@ -14,8 +14,8 @@ import (
 func main() {
 	// A backup runs beside whatever the family is doing on the PC: collect garbage
 	// sooner than Go's default, so the heap stays near what is really in use (about
-	// 110 MiB at most while backing up) instead of twice that.
-	debug.SetGCPercent(30)
+	// 130 MiB at most while backing up) instead of twice that.
+	debug.SetGCPercent(20)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	os.Exit(cli.Main(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))

@@ -58,7 +58,7 @@ type Progress struct {
 
 // inflight bounds the chunk bytes between reading and packing; with the pack being
 // filled and two uploads, it sets the archiver's memory use.
-const inflight = 24 << 20
+const inflight = 16 << 20
 
 // Run makes a backup and returns the snapshot to commit.
 func Run(ctx context.Context, remote Remote, opt Options) (backup.Snapshot, error) {
