@@ -158,6 +158,12 @@ func (s *Store) Snapshots(ctx context.Context, pc string) ([]SnapshotInfo, error
 	if err := backup.CheckPCName(pc); err != nil {
 		return nil, err
 	}
+	return s.pcSnapshots(ctx, pc, false)
+}
+
+// pcSnapshots lists a PC's snapshots, oldest first. Strict, an unreadable one is an
+// error; otherwise it is left out with a warning.
+func (s *Store) pcSnapshots(ctx context.Context, pc string, strict bool) ([]SnapshotInfo, error) {
 	files, err := s.pool.List(ctx, pcDir(pc))
 	if errors.Is(err, pool.ErrNotFound) {
 		return nil, nil
@@ -173,9 +179,12 @@ func (s *Store) Snapshots(ctx context.Context, pc string) ([]SnapshotInfo, error
 		}
 		id, err := backup.ParseID(name)
 		if err != nil {
-			continue
+			continue // not a name Hearth gives
 		}
 		snap, err := s.snapshot(ctx, pc, id)
+		if err != nil && strict {
+			return nil, fmt.Errorf("%s: %w", f.Path, err)
+		}
 		if err != nil {
 			s.log.Warn("a backup is unreadable", "pc", pc, "snapshot", name, "err", err)
 			continue
@@ -231,25 +240,11 @@ func (s *Store) allSnapshots(ctx context.Context) ([]SnapshotInfo, error) {
 	}
 	var out []SnapshotInfo
 	for _, d := range dirs {
-		files, err := s.pool.List(ctx, d.Path)
+		snaps, err := s.pcSnapshots(ctx, d.Name, true)
 		if err != nil {
 			return nil, err
 		}
-		for _, f := range files {
-			name, ok := strings.CutSuffix(f.Name, ".snapshot")
-			if !ok {
-				continue
-			}
-			id, err := backup.ParseID(name)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", f.Path, err)
-			}
-			snap, err := s.snapshot(ctx, d.Name, id)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", f.Path, err)
-			}
-			out = append(out, SnapshotInfo{ID: id, Snapshot: snap})
-		}
+		out = append(out, snaps...)
 	}
 	return out, nil
 }

@@ -164,3 +164,35 @@ func TestRetentionOnCommit(t *testing.T) {
 		t.Errorf("the newest backup is gone: %v", err)
 	}
 }
+
+// TestGCStopsOnUnreadableBackup: a backup that cannot be read (a bad sector, a missing
+// drive) must not look absent to the collector, which would take its data.
+func TestGCStopsOnUnreadableBackup(t *testing.T) {
+	ctx := context.Background()
+	e := pooltest.New(t, 1)
+	st, err := backupstore.Open(ctx, backupstore.Options{Pool: e.Pool, Index: filepath.Join(t.TempDir(), "b.db"), Grace: time.Nanosecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	when := time.Now().Add(-time.Hour)
+	id := backupfstest.Backup(t, st, "pc", "ann", when, "/home/ann", []backupfstest.Entry{
+		{Path: "only-copy.txt", Data: []byte("the only copy of grandma's recipe"), Mtime: when},
+	})
+	file := pooltest.OnDisk(e.Drives[0], "Backups/pcs/pc/"+id.String()+".snapshot")
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data[10] ^= 0x20
+	if err := os.WriteFile(file, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := st.GC(ctx); err == nil || rep.RemovedBlobs != 0 {
+		t.Fatalf("collection with an unreadable backup: %+v, %v; want it stopped with nothing removed", rep, err)
+	}
+	c, err := st.Check(ctx, true)
+	if err != nil || len(c.Problems) == 0 || c.Blobs < 3 {
+		t.Fatalf("check: %+v, %v; want the damaged backup named and every piece still there", c, err)
+	}
+}
