@@ -4,7 +4,7 @@ import (
 	"crypto/tls"
 	"encoding/json"
 	"fmt"
-	"net"
+	"github.com/hearth-home/hearth/bench/internal/proc"
 	"net/http"
 	"os"
 	"os/exec"
@@ -40,7 +40,8 @@ func hearthTool(b *bench) tool {
 func startHearth(b *bench, bin, ws string) *hearth {
 	h := &hearth{b: b, bin: bin, state: filepath.Join(ws, "state"), drive: filepath.Join(ws, "drive")}
 	check(os.MkdirAll(h.drive, 0o755))
-	port := freePort()
+	port, err := proc.FreePort()
+	check(err)
 	url := fmt.Sprintf("https://127.0.0.1:%d", port)
 	h.cmd = exec.Command(filepath.Join(bin, "hearthd"), "-state", h.state, "run", "-drive", h.drive,
 		"-listen", fmt.Sprintf("127.0.0.1:%d", port), "-http", "off", "-announce=false")
@@ -138,13 +139,6 @@ func lastReport(out []byte) (snapshotReport, error) {
 		return r, fmt.Errorf("hearth backup did not finish: %s", r.Error)
 	}
 	return r, nil
-}
-
-func freePort() int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	check(err)
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 // waitUp waits until url answers anything.

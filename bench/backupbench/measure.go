@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"fmt"
+	"github.com/hearth-home/hearth/bench/internal/proc"
 	"io"
 	"io/fs"
 	"os"
@@ -37,9 +38,9 @@ func (b *bench) timed(label string, cmd *exec.Cmd, server []int) sample {
 	wrapped.Stdout, wrapped.Stderr = &stdout, &stderr
 	exec.Command("sync").Run()
 	b.dropCaches()
-	before := rss(server, "VmRSS")
-	resetPeak(server)
-	cpu0 := cpuSeconds(server)
+	before := proc.RSS(server, "VmRSS")
+	proc.ResetPeak(server)
+	cpu0 := proc.CPUSeconds(server)
 	start := time.Now()
 	err := b.runCmd(wrapped)
 	exec.Command("sync").Run()
@@ -48,9 +49,9 @@ func (b *bench) timed(label string, cmd *exec.Cmd, server []int) sample {
 	if err != nil {
 		b.fail(label, cmd, err, stdout.Bytes(), stderr.Bytes())
 	}
-	s.srvCPU = cpuSeconds(server) - cpu0
+	s.srvCPU = proc.CPUSeconds(server) - cpu0
 	if len(server) > 0 {
-		s.srvPeakKB = rss(server, "VmHWM")
+		s.srvPeakKB = proc.RSS(server, "VmHWM")
 		s.srvGrowKB = s.srvPeakKB - before
 	}
 	tb, err := os.ReadFile(tf)
@@ -186,44 +187,6 @@ func restoredRoot(out, data string, ds *dataset) string {
 		}
 	}
 	return out
-}
-
-// cpuSeconds sums user and system time of the processes.
-func cpuSeconds(pids []int) float64 {
-	var ticks int64
-	for _, pid := range pids {
-		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-		if err != nil {
-			continue
-		}
-		f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+2:]))
-		u, _ := strconv.ParseInt(f[11], 10, 64)
-		s, _ := strconv.ParseInt(f[12], 10, 64)
-		ticks += u + s
-	}
-	return float64(ticks) / 100 // USER_HZ
-}
-
-// rss sums a memory line of /proc/PID/status (in KiB).
-func rss(pids []int, field string) int64 {
-	var kb int64
-	for _, pid := range pids {
-		b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-		for _, l := range strings.Split(string(b), "\n") {
-			if v, ok := strings.CutPrefix(l, field+":"); ok {
-				n, _ := strconv.ParseInt(strings.Fields(v)[0], 10, 64)
-				kb += n
-			}
-		}
-	}
-	return kb
-}
-
-// resetPeak makes VmHWM start again from the current RSS.
-func resetPeak(pids []int) {
-	for _, pid := range pids {
-		os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", pid), []byte("5"), 0)
-	}
 }
 
 func median[T int64 | float64 | time.Duration](xs []T) T {

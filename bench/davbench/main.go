@@ -11,13 +11,12 @@ import (
 	"crypto/tls"
 	"flag"
 	"fmt"
+	"github.com/hearth-home/hearth/bench/internal/proc"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -141,9 +140,9 @@ func measure(s *server, size int64) result {
 		resp.Body.Close()
 	}
 	pids := s.pids()
-	before := rss(pids, "VmRSS")
-	resetPeak(pids)
-	cpu = cpuSeconds(pids)
+	before := proc.RSS(pids, "VmRSS")
+	proc.ResetPeak(pids)
+	cpu = proc.CPUSeconds(pids)
 	var entries int
 	r.propfind = timeIt(func() {
 		req, _ := http.NewRequest("PROPFIND", s.url+"many/", strings.NewReader(`<?xml version="1.0"?><D:propfind xmlns:D="DAV:"><D:allprop/></D:propfind>`))
@@ -156,16 +155,16 @@ func measure(s *server, size int64) result {
 		resp.Body.Close()
 		entries = bytes.Count(b, []byte("<D:response")) + bytes.Count(b, []byte("<d:response")) + bytes.Count(b, []byte("<lp1:response"))
 	})
-	r.propfindCPU = cpuSeconds(pids) - cpu
+	r.propfindCPU = proc.CPUSeconds(pids) - cpu
 	if s.name == "hearth" {
-		r.peakMB = float64(rss(pids, "VmHWM")-before) / 1024
-		r.peakAbsMB = float64(rss(pids, "VmHWM")) / 1024
+		r.peakMB = float64(proc.RSS(pids, "VmHWM")-before) / 1024
+		r.peakAbsMB = float64(proc.RSS(pids, "VmHWM")) / 1024
 	}
 	if entries < *many {
 		panic(fmt.Sprintf("%s listed %d entries, want %d", s.name, entries, *many+1))
 	}
 	fmt.Fprintf(os.Stderr, "%s: PUT\n", s.name)
-	cpu = cpuSeconds(s.pids())
+	cpu = proc.CPUSeconds(s.pids())
 	r.put = timeIt(func() {
 		req, _ := http.NewRequest("PUT", s.url+"big.bin", &pattern{left: size})
 		req.ContentLength = size
@@ -179,9 +178,9 @@ func measure(s *server, size int64) result {
 		}
 	})
 	gib := float64(size) / (1 << 30)
-	r.putCPU = (cpuSeconds(s.pids()) - cpu) / gib
+	r.putCPU = (proc.CPUSeconds(s.pids()) - cpu) / gib
 	fmt.Fprintf(os.Stderr, "%s: GET\n", s.name)
-	cpu = cpuSeconds(s.pids())
+	cpu = proc.CPUSeconds(s.pids())
 	r.get = timeIt(func() {
 		req, _ := http.NewRequest("GET", s.url+"big.bin", nil)
 		req.SetBasicAuth(user, s.pass)
@@ -194,7 +193,7 @@ func measure(s *server, size int64) result {
 			panic(fmt.Sprintf("%s GET: %d bytes, want %d", s.name, n, size))
 		}
 	})
-	r.getCPU = (cpuSeconds(s.pids()) - cpu) / gib
+	r.getCPU = (proc.CPUSeconds(s.pids()) - cpu) / gib
 	return r
 }
 
@@ -234,72 +233,6 @@ func timeIt(f func()) time.Duration {
 	t := time.Now()
 	f()
 	return time.Since(t)
-}
-
-// cpuSeconds sums user and system time of the processes.
-func cpuSeconds(pids []int) float64 {
-	var ticks int64
-	for _, pid := range pids {
-		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-		if err != nil {
-			continue
-		}
-		f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+2:]))
-		u, _ := strconv.ParseInt(f[11], 10, 64)
-		s, _ := strconv.ParseInt(f[12], 10, 64)
-		ticks += u + s
-	}
-	return float64(ticks) / 100 // USER_HZ
-}
-
-// rss sums a memory line of /proc/PID/status (in KiB).
-func rss(pids []int, field string) int64 {
-	var kb int64
-	for _, pid := range pids {
-		b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-		for _, l := range strings.Split(string(b), "\n") {
-			if v, ok := strings.CutPrefix(l, field+":"); ok {
-				n, _ := strconv.ParseInt(strings.Fields(v)[0], 10, 64)
-				kb += n
-			}
-		}
-	}
-	return kb
-}
-
-// resetPeak makes VmHWM start again from the current RSS.
-func resetPeak(pids []int) {
-	for _, pid := range pids {
-		os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", pid), []byte("5"), 0)
-	}
-}
-
-// children returns pid and its direct children (Apache's workers).
-func children(pid int) []int {
-	out := []int{pid}
-	ents, _ := os.ReadDir("/proc")
-	for _, e := range ents {
-		n, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", n))
-		if err != nil {
-			continue
-		}
-		f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+2:]))
-		if pp, _ := strconv.Atoi(f[1]); pp == pid {
-			out = append(out, n)
-		}
-	}
-	return out
-}
-
-func freePort() int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	check(err)
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 // waitUp waits until url answers anything.

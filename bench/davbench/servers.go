@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"encoding/pem"
 	"fmt"
+	"github.com/hearth-home/hearth/bench/internal/proc"
 	"math/big"
 	"net"
 	"os"
@@ -48,7 +49,8 @@ func startHearth(dir string, _ tlsFiles) *server {
 	build.Stderr = os.Stderr
 	check(build.Run())
 	state := filepath.Join(dir, "hearth")
-	port := freePort()
+	port, err := proc.FreePort()
+	check(err)
 	run := func() *exec.Cmd {
 		cmd := exec.Command(bin, "-state", state, "run", "-listen", fmt.Sprintf("127.0.0.1:%d", port), "-http", "off", "-announce=false")
 		log, err := os.Create(filepath.Join(dir, "hearthd.log"))
@@ -90,7 +92,8 @@ func startApache(dir string, certs tlsFiles) *server {
 	fillMany(filepath.Join(docs, "many"), *many)
 	sum := sha1.Sum([]byte(pass))
 	check(os.WriteFile(filepath.Join(root, "htpasswd"), []byte(user+":{SHA}"+base64.StdEncoding.EncodeToString(sum[:])+"\n"), 0o644))
-	port := freePort()
+	port, err := proc.FreePort()
+	check(err)
 	mods := "/usr/lib/apache2/modules/"
 	var b strings.Builder
 	for _, m := range []string{"mpm_event", "authz_core", "authn_core", "authn_file", "auth_basic", "authz_user", "alias", "dav", "dav_fs", "ssl", "socache_shmcb"} {
@@ -130,13 +133,14 @@ Alias /dav/ %s/
 	check(cmd.Start())
 	waitUp(fmt.Sprintf("https://127.0.0.1:%d/", port))
 	return &server{name: "apache", pass: pass, url: fmt.Sprintf("https://127.0.0.1:%d/dav/", port),
-		pids: func() []int { return children(cmd.Process.Pid) }, stop: func() { stopCmd(cmd) }}
+		pids: func() []int { return proc.Children(cmd.Process.Pid) }, stop: func() { stopCmd(cmd) }}
 }
 
 func startRclone(dir string, certs tlsFiles) *server {
 	root := filepath.Join(dir, "rclone")
 	fillMany(filepath.Join(root, "many"), *many)
-	port := freePort()
+	port, err := proc.FreePort()
+	check(err)
 	cmd := exec.Command("rclone", "serve", "webdav", root, "--config", "/dev/null", "--addr", fmt.Sprintf("127.0.0.1:%d", port),
 		"--user", user, "--pass", pass, "--cert", certs.cert, "--key", certs.key, "--baseurl", "/dav")
 	cmd.Stderr = os.Stderr
