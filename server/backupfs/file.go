@@ -12,18 +12,25 @@ import (
 	"github.com/hearth-home/hearth/backup"
 )
 
-// file is an open backed-up file. Its bytes are its chunks in order: a read finds the
-// chunk that holds its offset by binary search over where each chunk ends, fetches it
-// from the store and keeps it, so reading on through the file fetches each chunk once.
-// It is not safe for concurrent use.
+// file is an open backed-up file: Read and Seek come from a section reader over its
+// chunks. It is not safe for concurrent use.
 type file struct {
+	*io.SectionReader
+	chunks *chunks
+	name   string
+	info   *info
+}
+
+// chunks reads a file's bytes from its chunks in order: a read finds the chunk that
+// holds its offset by binary search over where each chunk ends, fetches it from the
+// store and keeps it, so reading on through the file fetches each chunk once.
+type chunks struct {
 	ctx   context.Context
 	store Store
 	name  string
 	info  *info
 	ends  []int64 // ends[i] is the offset just past chunk i
-	pos   int64
-	cur   int // the chunk in data, -1 for none
+	cur   int     // the chunk in data, -1 for none
 	data  []byte
 }
 
@@ -34,39 +41,40 @@ func newFile(ctx context.Context, st Store, name string, in *info) *file {
 		off += int64(c.Size)
 		ends[i] = off
 	}
-	return &file{ctx: ctx, store: st, name: name, info: in, ends: ends, cur: -1}
+	c := &chunks{ctx: ctx, store: st, name: name, info: in, ends: ends, cur: -1}
+	return &file{SectionReader: io.NewSectionReader(c, 0, in.size), chunks: c, name: name, info: in}
 }
 
 // chunk returns the content of chunk i.
-func (f *file) chunk(i int) ([]byte, error) {
-	if i == f.cur {
-		return f.data, nil
+func (c *chunks) chunk(i int) ([]byte, error) {
+	if i == c.cur {
+		return c.data, nil
 	}
-	c := f.info.content[i]
-	data, err := f.store.Blob(f.ctx, c.ID)
+	want := c.info.content[i]
+	data, err := c.store.Blob(c.ctx, want.ID)
 	if err != nil {
-		return nil, fmt.Errorf("read %s from the backup: %w", f.name, err)
+		return nil, fmt.Errorf("read %s from the backup: %w", c.name, err)
 	}
-	if len(data) != int(c.Size) {
-		return nil, fmt.Errorf("read %s from the backup: %w: a piece has %d bytes, not %d", f.name, backup.ErrCorrupt, len(data), c.Size)
+	if len(data) != int(want.Size) {
+		return nil, fmt.Errorf("read %s from the backup: %w: a piece has %d bytes, not %d", c.name, backup.ErrCorrupt, len(data), want.Size)
 	}
-	f.cur, f.data = i, data
+	c.cur, c.data = i, data
 	return data, nil
 }
 
 // ReadAt reads len(b) bytes from off, or fewer with io.EOF at the end of the file.
-func (f *file) ReadAt(b []byte, off int64) (int, error) {
+func (c *chunks) ReadAt(b []byte, off int64) (int, error) {
 	if off < 0 {
-		return 0, &fs.PathError{Op: "read", Path: f.name, Err: fs.ErrInvalid}
+		return 0, &fs.PathError{Op: "read", Path: c.name, Err: fs.ErrInvalid}
 	}
 	n := 0
-	for n < len(b) && off < f.info.size {
-		i := sort.Search(len(f.ends), func(i int) bool { return f.ends[i] > off })
-		data, err := f.chunk(i)
+	for n < len(b) && off < c.info.size {
+		i := sort.Search(len(c.ends), func(i int) bool { return c.ends[i] > off })
+		data, err := c.chunk(i)
 		if err != nil {
 			return n, err
 		}
-		start := f.ends[i] - int64(len(data))
+		start := c.ends[i] - int64(len(data))
 		m := copy(b[n:], data[off-start:])
 		n, off = n+m, off+int64(m)
 	}
@@ -76,37 +84,8 @@ func (f *file) ReadAt(b []byte, off int64) (int, error) {
 	return n, nil
 }
 
-func (f *file) Read(b []byte) (int, error) {
-	if f.pos >= f.info.size {
-		return 0, io.EOF
-	}
-	n, err := f.ReadAt(b, f.pos)
-	f.pos += int64(n)
-	if err == io.EOF && n > 0 {
-		err = nil
-	}
-	return n, err
-}
-
-func (f *file) Seek(off int64, whence int) (int64, error) {
-	switch whence {
-	case io.SeekStart:
-	case io.SeekCurrent:
-		off += f.pos
-	case io.SeekEnd:
-		off += f.info.size
-	default:
-		return f.pos, &fs.PathError{Op: "seek", Path: f.name, Err: fs.ErrInvalid}
-	}
-	if off < 0 {
-		return f.pos, &fs.PathError{Op: "seek", Path: f.name, Err: fs.ErrInvalid}
-	}
-	f.pos = off
-	return off, nil
-}
-
 func (f *file) Stat() (fs.FileInfo, error) { return f.info, nil }
-func (f *file) Close() error               { f.data, f.cur = nil, -1; return nil }
+func (f *file) Close() error               { f.chunks.data, f.chunks.cur = nil, -1; return nil }
 func (f *file) Write([]byte) (int, error) {
 	return 0, &fs.PathError{Op: "write", Path: f.name, Err: os.ErrPermission}
 }
