@@ -244,23 +244,9 @@ func TestParallelGuesses(t *testing.T) {
 	g.FirstDelay, g.MaxDelay = time.Millisecond, 5*time.Millisecond
 	s := apptest.Start(t, func(o *app.Options) { o.Guard = g })
 	s.AddUser("dad", pw, true)
-	codes := make(chan int, 40)
-	for range 40 {
-		go func() {
-			req, _ := http.NewRequest("GET", s.URL+"/api/v1/me", nil)
-			req.SetBasicAuth("dad", "guess")
-			resp, err := s.Client().Do(req)
-			if err != nil {
-				codes <- 0
-				return
-			}
-			resp.Body.Close()
-			codes <- resp.StatusCode
-		}()
-	}
 	checked := 0
-	for range 40 {
-		if <-codes == 401 {
+	for _, code := range parallelGets(s, 40, func(r *http.Request) { r.SetBasicAuth("dad", "guess") }) {
+		if code == 401 {
 			checked++
 		}
 	}
@@ -335,11 +321,25 @@ func TestParallelDeviceRequests(t *testing.T) {
 	_, body := s.Do("mum", pw, "POST", "/api/v1/devices", strings.NewReader(`{"name":"laptop"}`))
 	var d struct{ Token string }
 	json.Unmarshal([]byte(body), &d)
-	codes := make(chan int, 20)
-	for range 20 {
+	for _, c := range parallelGets(s, 20, func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+d.Token) }) {
+		if c != 200 {
+			t.Fatalf("a parallel request with a good token got %d", c)
+		}
+	}
+	// The password still goes through the guard: guesses in parallel are not all checked.
+	if resp, _ := s.Do("mum", "guess", "GET", "/api/v1/me", nil); resp.StatusCode != 401 {
+		t.Errorf("a wrong password: %d", resp.StatusCode)
+	}
+}
+
+// parallelGets sends n requests for /api/v1/me at once, each signed in by sign, and
+// returns their status codes (0 for a request that failed outright).
+func parallelGets(s *apptest.Server, n int, sign func(*http.Request)) []int {
+	codes := make(chan int, n)
+	for range n {
 		go func() {
 			req, _ := http.NewRequest("GET", s.URL+"/api/v1/me", nil)
-			req.Header.Set("Authorization", "Bearer "+d.Token)
+			sign(req)
 			resp, err := s.Client().Do(req)
 			if err != nil {
 				codes <- 0
@@ -349,13 +349,9 @@ func TestParallelDeviceRequests(t *testing.T) {
 			codes <- resp.StatusCode
 		}()
 	}
-	for range 20 {
-		if c := <-codes; c != 200 {
-			t.Fatalf("a parallel request with a good token got %d", c)
-		}
+	out := make([]int, n)
+	for i := range out {
+		out[i] = <-codes
 	}
-	// The password still goes through the guard: guesses in parallel are not all checked.
-	if resp, _ := s.Do("mum", "guess", "GET", "/api/v1/me", nil); resp.StatusCode != 401 {
-		t.Errorf("a wrong password: %d", resp.StatusCode)
-	}
+	return out
 }
