@@ -13,16 +13,13 @@ import (
 
 	"github.com/hearth-home/hearth/backup/archiver"
 	"github.com/hearth-home/hearth/client/backupclient"
-	"github.com/hearth-home/hearth/server/app/apptest"
 )
 
 // TestBackupRestore: what is backed up comes back byte-identical, with times, modes,
 // links, empty folders, names in any script, and holes in sparse files.
 func TestBackupRestore(t *testing.T) {
 	ctx := context.Background()
-	s := apptest.Start(t)
-	s.AddUser("ann", pw, false)
-	c := joined(t, s, "ann", "Ann's laptop")
+	_, c := annsPC(t, "Ann's laptop")
 	home := filepath.Join(t.TempDir(), "home", "ann")
 	makeTree(t, home, 1)
 
@@ -66,9 +63,7 @@ func TestBackupRestore(t *testing.T) {
 // one changed file sends about its own size.
 func TestUnchangedNotReread(t *testing.T) {
 	ctx := context.Background()
-	s := apptest.Start(t)
-	s.AddUser("ann", pw, false)
-	c := joined(t, s, "ann", "laptop")
+	_, c := annsPC(t, "laptop")
 	home := filepath.Join(t.TempDir(), "ann")
 	makeTree(t, home, 2)
 	if _, err := c.Backup(ctx, backupclient.Options{Paths: []string{home}}); err != nil {
@@ -112,9 +107,7 @@ func (l lockedSource) Open(p string) (io.ReadCloser, error) {
 // as it was last time, and the backup says so.
 func TestLockedFileKeepsLastCopy(t *testing.T) {
 	ctx := context.Background()
-	s := apptest.Start(t)
-	s.AddUser("ann", pw, false)
-	c := joined(t, s, "ann", "laptop")
+	_, c := annsPC(t, "laptop")
 	home := filepath.Join(t.TempDir(), "ann")
 	mail := filepath.Join(home, "mail.pst")
 	os.MkdirAll(home, 0o755)

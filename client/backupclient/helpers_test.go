@@ -13,13 +13,14 @@ import (
 
 	"github.com/hearth-home/hearth/client/backupclient"
 	"github.com/hearth-home/hearth/client/connector"
+	"github.com/hearth-home/hearth/server/app"
 	"github.com/hearth-home/hearth/server/app/apptest"
 )
 
 const pw = "correct horse battery"
 
-// joined starts a server and joins a PC named pc to it as user.
-func joined(t *testing.T, s *apptest.Server, user, pc string) *backupclient.Client {
+// join joins a PC named pc to the server as user and returns its connection.
+func join(t *testing.T, s *apptest.Server, user, pc string) connector.Config {
 	t.Helper()
 	ctx := context.Background()
 	id, err := connector.Probe(ctx, s.URL)
@@ -30,11 +31,25 @@ func joined(t *testing.T, s *apptest.Server, user, pc string) *backupclient.Clie
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := backupclient.New(cfg)
+	return cfg
+}
+
+// joined joins a PC named pc to the server as user and returns its backup client.
+func joined(t *testing.T, s *apptest.Server, user, pc string) *backupclient.Client {
+	t.Helper()
+	c, err := backupclient.New(join(t, s, user, pc))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// annsPC starts a server with the user ann and joins her PC named pc to it.
+func annsPC(t *testing.T, pc string, edit ...func(*app.Options)) (*apptest.Server, *backupclient.Client) {
+	t.Helper()
+	s := apptest.Start(t, edit...)
+	s.AddUser("ann", pw, false)
+	return s, joined(t, s, "ann", pc)
 }
 
 func random(seed uint64, n int) []byte {

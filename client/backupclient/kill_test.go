@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/hearth-home/hearth/client/backupclient"
-	"github.com/hearth-home/hearth/client/connector"
 	"github.com/hearth-home/hearth/server/app/apptest"
 )
 
@@ -25,14 +24,7 @@ func TestKilledBackupResumes(t *testing.T) {
 	}
 	s := apptest.Start(t)
 	s.AddUser("ann", pw, false)
-	id, err := connector.Probe(ctx, s.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := connector.Join(ctx, id, "ann", pw, "ann-pc")
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := join(t, s, "ann", "ann-pc")
 	cfgPath := filepath.Join(t.TempDir(), "connector.json")
 	if err := cfg.Save(cfgPath); err != nil {
 		t.Fatal(err)

@@ -96,9 +96,7 @@ func TestSecondPCAddsOnlyWhatIsNew(t *testing.T) {
 // a backup relies on: every backup restores whole afterwards, and check finds no damage.
 func TestGCWhileBackingUp(t *testing.T) {
 	ctx := context.Background()
-	s := apptest.Start(t, func(o *app.Options) { o.BackupGrace = time.Nanosecond })
-	s.AddUser("ann", pw, false)
-	ann := joined(t, s, "ann", "ann-pc")
+	s, ann := annsPC(t, "ann-pc", func(o *app.Options) { o.BackupGrace = time.Nanosecond })
 	bob := joined(t, s, "ann", "bob-pc")
 	dir := filepath.Join(t.TempDir(), "home")
 	makeTree(t, dir, 9)
@@ -171,9 +169,7 @@ func TestGCWhileBackingUp(t *testing.T) {
 // the backups that need it.
 func TestCheckFindsCorruptPack(t *testing.T) {
 	ctx := context.Background()
-	s := apptest.Start(t)
-	s.AddUser("ann", pw, false)
-	ann := joined(t, s, "ann", "ann-pc")
+	s, ann := annsPC(t, "ann-pc")
 	dir := filepath.Join(t.TempDir(), "home")
 	makeTree(t, dir, 11)
 	if _, err := ann.Backup(ctx, backupclient.Options{Paths: []string{dir}}); err != nil {
