@@ -36,9 +36,11 @@ type Options struct {
 	// Exclude holds patterns (filepath.Match): one without a separator matches a name
 	// anywhere, one with a separator matches a whole path.
 	Exclude []string
-	// Parent is the previous backup; files unchanged since it are not read again.
-	Parent *backup.Snapshot
-	Source Source
+	// Parent is the previous backup, and ParentID its ID; files unchanged since it are
+	// not read again.
+	Parent   *backup.Snapshot
+	ParentID *backup.ID
+	Source   Source
 	// Progress is called a few times a second and once at the end.
 	Progress func(Progress)
 	Log      *slog.Logger
@@ -174,15 +176,9 @@ func (a *archiver) run(paths []string) (backup.Snapshot, error) {
 	snap := backup.Snapshot{Version: backup.SnapshotVersion, PC: a.opt.PC, Time: a.prog.started, Tree: root,
 		Paths: paths, Files: p.Files, Bytes: p.Bytes, Added: p.Sent, Skipped: a.skipped.list()}
 	if a.opt.Parent != nil {
-		id := backup.Hash(mustEncode(*a.opt.Parent))
-		snap.Parent = &id
+		snap.Parent = a.opt.ParentID
 	}
 	return snap, nil
-}
-
-func mustEncode(s backup.Snapshot) []byte {
-	data, _, _ := backup.EncodeSnapshot(s)
-	return data
 }
 
 // fail stops the backup with err.
@@ -205,22 +201,14 @@ func (k *knownSet) claim(id backup.ID) bool {
 	return false
 }
 
-func (k *knownSet) forget(id backup.ID) {
-	k.mu.Lock()
-	delete(k.m, id)
-	k.mu.Unlock()
-}
-
 type skipped struct {
 	mu    sync.Mutex
 	items []string
-	n     int
 }
 
 func (s *skipped) add(path string, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.n++
 	if len(s.items) < backup.MaxSkipped {
 		s.items = append(s.items, fmt.Sprintf("%s: %v", path, err))
 	}

@@ -58,9 +58,9 @@ func (c *Client) backupOnce(ctx context.Context, opt Options, parent *backup.Sna
 		return schema.Snapshot{}, fmt.Errorf("start the backup: %w", err)
 	}
 	if !sess.ParentOK {
-		parent = nil
+		parent, parentID = nil, nil
 	}
-	snap, err := archiver.Run(ctx, sess, archiver.Options{PC: c.pc, Paths: opt.Paths, Exclude: opt.Exclude, Parent: parent,
+	snap, err := archiver.Run(ctx, sess, archiver.Options{PC: c.pc, Paths: opt.Paths, Exclude: opt.Exclude, Parent: parent, ParentID: parentID,
 		Progress: opt.Progress, Log: opt.Log, Source: opt.Source})
 	if err != nil {
 		// What arrived stays on the server and is not sent again next time.
