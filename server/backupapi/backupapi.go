@@ -154,16 +154,13 @@ func (h handler) begin(w http.ResponseWriter, r *http.Request) {
 		}
 		parent = &id
 	}
-	id, ok, err := h.st.Begin(r.Context(), r.PathValue("pc"), pr.Name, parent)
+	pc := r.PathValue("pc")
+	if err := backup.CheckPCName(pc); err != nil {
+		problem(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	id, ok, err := h.st.Begin(r.Context(), pc, pr.Name, parent)
 	if err != nil {
-		if errors.Is(err, backupstore.ErrNotOwner) {
-			fail(w, err)
-			return
-		}
-		if backup.CheckPCName(r.PathValue("pc")) != nil {
-			problem(w, http.StatusBadRequest, err.Error())
-			return
-		}
 		fail(w, err)
 		return
 	}
