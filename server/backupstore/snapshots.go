@@ -59,14 +59,26 @@ func (s *Store) putPC(ctx context.Context, p PC) error {
 		return err
 	}
 	data, _ := json.MarshalIndent(p, "", " ")
-	_, err := s.pool.WriteFile(ctx, pcFile(p.Name), bytes.NewReader(data), pool.WriteOptions{Size: int64(len(data))})
-	return err
+	if _, err := s.pool.WriteFile(ctx, pcFile(p.Name), bytes.NewReader(data), pool.WriteOptions{Size: int64(len(data))}); err != nil {
+		return err
+	}
+	s.pcMu.Lock()
+	s.pcs[p.Name] = p
+	s.pcMu.Unlock()
+	return nil
 }
 
-// PC returns what the server knows of a PC.
+// PC returns what the server knows of a PC. Every request about a PC's backups asks
+// who owns it, so what was read is kept; only this store writes pc.json.
 func (s *Store) PC(ctx context.Context, pc string) (PC, error) {
 	if err := backup.CheckPCName(pc); err != nil {
 		return PC{}, err
+	}
+	s.pcMu.Lock()
+	p, ok := s.pcs[pc]
+	s.pcMu.Unlock()
+	if ok {
+		return p, nil
 	}
 	data, err := s.readFile(ctx, pcFile(pc))
 	if errors.Is(err, pool.ErrNotFound) {
@@ -75,11 +87,13 @@ func (s *Store) PC(ctx context.Context, pc string) (PC, error) {
 	if err != nil {
 		return PC{}, err
 	}
-	var p PC
 	if err := json.Unmarshal(data, &p); err != nil {
 		return PC{}, fmt.Errorf("%s: %w", pcFile(pc), err)
 	}
 	p.Name = pc
+	s.pcMu.Lock()
+	s.pcs[pc] = p
+	s.pcMu.Unlock()
 	return p, nil
 }
 

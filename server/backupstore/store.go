@@ -75,6 +75,9 @@ type Store struct {
 	// forgetting orders letting backups go against listing them all (which must see
 	// each whole).
 	forgetting sync.RWMutex
+	// pcs holds the pc.json files read or written so far.
+	pcMu sync.Mutex
+	pcs  map[string]PC
 }
 
 // Open opens the store, creating the share and the index when needed and bringing the
@@ -99,7 +102,7 @@ func Open(ctx context.Context, opt Options) (*Store, error) {
 		return nil, fmt.Errorf("open the backup index: %w", err)
 	}
 	s := &Store{pool: opt.Pool, db: db, codec: backup.NewCodec(), log: opt.Log, now: opt.Now, grace: opt.Grace,
-		uploads: make(chan struct{}, 4), sessions: map[string]*session{}, complete: map[backup.ID]bool{}}
+		uploads: make(chan struct{}, 4), sessions: map[string]*session{}, complete: map[backup.ID]bool{}, pcs: map[string]PC{}}
 	if err := s.open(ctx); err != nil {
 		db.Close()
 		return nil, err
