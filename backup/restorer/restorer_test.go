@@ -1,6 +1,7 @@
 package restorer
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -85,5 +86,47 @@ func TestNoEscapeThroughLinks(t *testing.T) {
 	}
 	if _, err := Restore(context.Background(), b, root, "docs/missing", t.TempDir()); !errors.Is(err, ErrNoPath) {
 		t.Errorf("a path not in the backup: %v", err)
+	}
+}
+
+// failing is a repository whose connection drops after some pieces.
+type failing struct {
+	blobs
+	left int
+}
+
+func (f *failing) Blobs(ctx context.Context, ids []backup.ID, fn func(backup.ID, []byte) error) error {
+	for _, id := range ids {
+		if f.left == 0 {
+			return errors.New("connection lost")
+		}
+		f.left--
+		d, _ := f.Blob(ctx, id)
+		if err := fn(id, d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// TestCutOffRestoreLeavesNoHalfFile: a restore that stops midway leaves no file under its
+// real name with only part of its content, and no temporary file behind.
+func TestCutOffRestoreLeavesNoHalfFile(t *testing.T) {
+	b := blobs{}
+	f := node("big.bin", backup.File)
+	for i := range 3 {
+		piece := bytes.Repeat([]byte{byte('a' + i)}, 1000)
+		b[backup.Hash(piece)] = piece
+		f.Content = append(f.Content, backup.Chunk{ID: backup.Hash(piece), Size: 1000})
+		f.Size += 1000
+	}
+	root := b.tree(t, f)
+	to := t.TempDir()
+	if _, err := Restore(context.Background(), &failing{blobs: b, left: 2}, root, "", to); err == nil {
+		t.Fatal("a restore that lost its connection reported success")
+	}
+	left, _ := os.ReadDir(to)
+	if len(left) != 0 {
+		t.Errorf("left behind: %v", left)
 	}
 }
