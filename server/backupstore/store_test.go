@@ -196,3 +196,40 @@ func TestGCStopsOnUnreadableBackup(t *testing.T) {
 		t.Fatalf("check: %+v, %v; want the damaged backup named and every piece still there", c, err)
 	}
 }
+
+// TestWrongPCClock: a backup from a PC whose clock is ahead of the server's, or behind
+// its own last backup, takes the server's time, so the retention rule cannot sort it
+// among the oldest and let it go.
+func TestWrongPCClock(t *testing.T) {
+	ctx := context.Background()
+	e := pooltest.New(t, 1)
+	now := time.Date(2026, 11, 24, 3, 0, 0, 0, time.UTC)
+	st, err := backupstore.Open(ctx, backupstore.Options{Pool: e.Pool, Index: filepath.Join(t.TempDir(), "b.db"), Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	backup1 := func(when time.Time, text string) backupstore.SnapshotInfo {
+		id := backupfstest.Backup(t, st, "pc", "ann", when, "/home/ann", []backupfstest.Entry{{Path: "diary.txt", Data: []byte(text), Mtime: when}})
+		s, err := st.Snapshot(ctx, "pc", id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	if s := backup1(now.Add(-time.Hour), "right clock"); !s.Time.Equal(now.Add(-time.Hour)) {
+		t.Errorf("a right clock's time was changed to %v", s.Time)
+	}
+	now = now.AddDate(0, 0, 1)
+	if s := backup1(time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC), "dead battery"); !s.Time.Equal(now) {
+		t.Errorf("a backup dated 2001 after one dated 2026 kept %v; want the server's time", s.Time)
+	}
+	now = now.AddDate(0, 0, 1)
+	if s := backup1(now.AddDate(1, 0, 0), "clock a year ahead"); !s.Time.Equal(now) {
+		t.Errorf("a backup dated a year ahead kept %v; want the server's time", s.Time)
+	}
+	snaps, _ := st.Snapshots(ctx, "pc")
+	if len(snaps) != 3 {
+		t.Errorf("%d backups kept; want all 3 (one per day)", len(snaps))
+	}
+}
