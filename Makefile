@@ -5,7 +5,7 @@ BIN       := bin
 STATE     ?=
 DRIVE     ?=
 # Debian packages the tests need. Each is checked by a command it provides.
-TEST_DEBS := util-linux:mount litmus:litmus rclone:rclone cadaver:cadaver bsdutils:script iproute2:ip ca-certificates:update-ca-certificates avahi-daemon:avahi-daemon avahi-utils:avahi-browse dbus:dbus-daemon
+TEST_DEBS := util-linux:mount litmus:litmus rclone:rclone cadaver:cadaver bsdutils:script iproute2:ip ca-certificates:update-ca-certificates avahi-daemon:avahi-daemon avahi-utils:avahi-browse dbus:dbus-daemon smartmontools:smartctl python3-prometheus-client:/usr/lib/python3/dist-packages/prometheus_client/parser.py
 # and what make bench compares against.
 BENCH_DEBS := apache2:apache2 rclone:rclone restic:restic borgbackup:borg time:/usr/bin/time
 APT       := $(if $(filter 0,$(shell id -u)),,sudo) apt-get
@@ -30,7 +30,7 @@ bench-deps:
 
 debs:
 	@missing=""; for pair in $(DEBS); do pkg=$${pair%%:*}; cmd=$${pair#*:}; \
-		command -v $$cmd >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
+		command -v $$cmd >/dev/null 2>&1 || [ -f $$cmd ] || missing="$$missing $$pkg"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		$(APT) update -qq && DEBIAN_FRONTEND=noninteractive $(APT) install -y -qq $$missing; \

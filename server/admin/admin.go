@@ -10,8 +10,10 @@ import (
 	"time"
 
 	"github.com/hearth-home/hearth/backup"
+	"github.com/hearth-home/hearth/server/api/schema"
 	"github.com/hearth-home/hearth/server/auth"
 	"github.com/hearth-home/hearth/server/backupstore"
+	"github.com/hearth-home/hearth/server/health"
 	"github.com/hearth-home/hearth/server/pool"
 	"github.com/hearth-home/hearth/server/pool/safepath"
 )
@@ -52,6 +54,10 @@ type Service interface {
 	BackupCheck(ctx context.Context, readData bool) (backupstore.CheckReport, error)
 	BackupGC(ctx context.Context) (backupstore.GCReport, error)
 	BackupKeep(ctx context.Context, pc string, keep backup.Policy) error
+
+	Health(ctx context.Context, checkNow bool) (schema.Health, error)
+	HealthEvents(ctx context.Context, limit int) ([]HealthEvent, error)
+	HealthForget(ctx context.Context, pc string) error
 }
 
 // BackupPC is a PC that backs up to the server, with its backups.
@@ -67,6 +73,7 @@ type Local struct {
 	Changed  func(ctx context.Context)
 	Accounts *auth.Accounts
 	Backups  *backupstore.Store
+	Monitor  *health.Monitor
 	// Info describes the running server.
 	Info func(ctx context.Context) (ServerInfo, error)
 }

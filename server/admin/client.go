@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/hearth-home/hearth/server/api/schema"
 	"github.com/hearth-home/hearth/server/auth"
 	"github.com/hearth-home/hearth/server/pool"
 )
@@ -251,5 +252,18 @@ func (c *Client) BackupGC(ctx context.Context) (backupstore.GCReport, error) {
 
 func (c *Client) BackupKeep(ctx context.Context, pc string, keep backup.Policy) error {
 	_, err := do[none](ctx, c, "backup/keep", keepReq{PC: pc, Keep: keep})
+	return err
+}
+
+func (c *Client) Health(ctx context.Context, checkNow bool) (schema.Health, error) {
+	return do[schema.Health](ctx, c, "health", healthReq{Check: checkNow})
+}
+
+func (c *Client) HealthEvents(ctx context.Context, limit int) ([]HealthEvent, error) {
+	return do[[]HealthEvent](ctx, c, "health/events", eventsReq{Limit: limit})
+}
+
+func (c *Client) HealthForget(ctx context.Context, pc string) error {
+	_, err := do[none](ctx, c, "health/forget", pcReq{PC: pc})
 	return err
 }

@@ -45,6 +45,9 @@ type (
 	accessReq struct{ Share, User, Level string }
 	none      struct{}
 	checkReq  struct{ ReadData bool }
+	healthReq struct{ Check bool }
+	eventsReq struct{ Limit int }
+	pcReq     struct{ PC string }
 	keepReq   struct {
 		PC   string
 		Keep backup.Policy
@@ -72,6 +75,13 @@ func routes(svc Service) map[string]func(context.Context, json.RawMessage) (any,
 		"backup/gc":    call(func(ctx context.Context, _ none) (any, error) { return svc.BackupGC(ctx) }),
 		"backup/keep": call(func(ctx context.Context, r keepReq) (any, error) {
 			return none{}, svc.BackupKeep(ctx, r.PC, r.Keep)
+		}),
+		"health": call(func(ctx context.Context, r healthReq) (any, error) { return svc.Health(ctx, r.Check) }),
+		"health/events": call(func(ctx context.Context, r eventsReq) (any, error) {
+			return svc.HealthEvents(ctx, r.Limit)
+		}),
+		"health/forget": call(func(ctx context.Context, r pcReq) (any, error) {
+			return none{}, svc.HealthForget(ctx, r.PC)
 		}),
 		"status": call(func(ctx context.Context, _ none) (any, error) { return svc.Status(ctx) }),
 		"scrub":  call(func(ctx context.Context, _ none) (any, error) { return svc.Scrub(ctx) }),

@@ -32,6 +32,9 @@ import (
 	"github.com/hearth-home/hearth/server/certs"
 	"github.com/hearth-home/hearth/server/config"
 	"github.com/hearth-home/hearth/server/dav"
+	"github.com/hearth-home/hearth/server/health"
+	"github.com/hearth-home/hearth/server/health/smart"
+	"github.com/hearth-home/hearth/server/healthapi"
 	"github.com/hearth-home/hearth/server/paths"
 	"github.com/hearth-home/hearth/server/pool"
 	"github.com/hearth-home/hearth/server/web"
@@ -55,6 +58,11 @@ type Options struct {
 	NoDiscovery bool
 	// BackupGrace overrides how long unreferenced backup data is kept (tests).
 	BackupGrace time.Duration
+	// HealthEvery overrides how often the server checks itself (tests). SMART and
+	// DeviceOf replace smartctl and the disk lookup (tests, with recorded outputs).
+	HealthEvery time.Duration
+	SMART       smart.Reader
+	DeviceOf    func(path string) (string, error)
 }
 
 // App is an open hearthd.
@@ -67,6 +75,7 @@ type App struct {
 	Pool     *pool.Pool
 	Accounts *auth.Accounts
 	Backups  *backupstore.Store
+	Health   *health.Monitor
 	// listen is set while the server listens: what Info reports.
 	listen *web.Listeners
 	id     *certs.Identity
@@ -117,7 +126,31 @@ func (a *App) open(ctx context.Context) error {
 		a.cat.Close()
 		return err
 	}
+	if a.Health, err = a.openHealth(ctx, popt.ScrubEvery); err != nil {
+		a.Backups.Close()
+		a.Pool.Close(ctx)
+		a.cat.Close()
+		return err
+	}
 	return nil
+}
+
+// openHealth makes the health monitor, reading disks through smartctl unless a test
+// gave recorded ones.
+func (a *App) openHealth(ctx context.Context, scrubEvery time.Duration) (*health.Monitor, error) {
+	hopt, err := a.cfg.Health()
+	if err != nil {
+		return nil, err
+	}
+	opt := health.Options{Catalog: a.cat, Pool: a.Pool, Backups: a.Backups, SMART: a.opt.SMART, DeviceOf: a.opt.DeviceOf,
+		Every: hopt.Every, SMARTEvery: hopt.SMARTEvery, BackupOverdue: hopt.BackupOverdue, ScrubEvery: scrubEvery, Log: a.log}
+	if opt.SMART == nil {
+		opt.SMART, opt.DeviceOf = smart.Smartctl{}, smart.DeviceOf
+	}
+	if a.opt.HealthEvery > 0 {
+		opt.Every = a.opt.HealthEvery
+	}
+	return health.New(ctx, opt)
 }
 
 func takeLock(path string) (*os.File, error) {
@@ -138,7 +171,7 @@ func (a *App) Service() admin.Service {
 }
 
 func (a *App) local() admin.Local {
-	return admin.Local{Pool: a.Pool, Changed: a.saveDriveList, Accounts: a.Accounts, Backups: a.Backups, Info: a.Info}
+	return admin.Local{Pool: a.Pool, Changed: a.saveDriveList, Accounts: a.Accounts, Backups: a.Backups, Monitor: a.Health, Info: a.Info}
 }
 
 // Info describes the server: its certificate's fingerprint and, while it listens, its
@@ -221,6 +254,7 @@ func (a *App) Run(ctx context.Context) error {
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return a.Pool.Run(ctx) })
 	g.Go(func() error { return a.Backups.Run(ctx) })
+	g.Go(func() error { return a.Health.Run(ctx) })
 	g.Go(func() error { return admin.Serve(ctx, paths.Socket(a.opt.StateDir), a.Service(), a.log) })
 	if a.listen != nil {
 		h, err := a.webHandler(ctx)
@@ -269,7 +303,8 @@ func (a *App) webHandler(ctx context.Context) (http.Handler, error) {
 		guard = auth.NewGuard()
 	}
 	opt := web.Options{Accounts: a.Accounts, Guard: guard, Catalog: a.cat, DAV: d,
-		API: a.apiHandler(), CA: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: a.id.CA.Raw}), Log: a.log}
+		API: a.apiHandler(ctx), CA: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: a.id.CA.Raw}), Log: a.log,
+		Metrics: http.HandlerFunc(a.metrics), MetricsAccess: a.cfg.Metrics}
 	opt.SetupToken = a.setup
 	opt.Setup = func(ctx context.Context, name, password string) error {
 		_, err := a.local().Setup(ctx, name, password)
@@ -282,9 +317,15 @@ func (a *App) webHandler(ctx context.Context) (http.Handler, error) {
 	return web.New(opt), nil
 }
 
-func (a *App) apiHandler() http.Handler {
+func (a *App) apiHandler(ctx context.Context) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle(backupapi.Prefix, backupapi.New(a.Backups))
+	h := healthapi.New(ctx, a.Health, func(ctx context.Context, drive string, force bool) error {
+		_, err := a.Service().RemoveDrive(ctx, drive, pool.RemoveOptions{Force: force})
+		return err
+	}, a.log.Error)
+	mux.Handle(healthapi.Prefix, h)
+	mux.Handle(healthapi.Prefix+"/", h)
 	mux.Handle("/", api.New(a.Pool, a.Accounts, a.Info))
 	return mux
 }
@@ -359,4 +400,12 @@ func readDriveList(path string) []string {
 		}
 	}
 	return out
+}
+
+// metrics serves what the health monitor last found, for Prometheus.
+func (a *App) metrics(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+	if err := a.Health.WriteMetrics(w); err != nil {
+		a.log.Debug("writing metrics stopped", "err", err)
+	}
 }

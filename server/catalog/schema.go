@@ -126,4 +126,18 @@ CREATE TABLE events (
 	text   TEXT NOT NULL
 );
 CREATE INDEX events_at ON events(at_ns);
+`, `
+-- Step 3: health. What each PC's agent last reported, and since when each alert holds
+-- (so a restart does not make an old problem look new).
+CREATE TABLE pc_health (
+	pc      TEXT PRIMARY KEY COLLATE NOCASE,
+	owner   TEXT NOT NULL,
+	report  BLOB NOT NULL,
+	seen_ns INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE alerts (
+	key      TEXT PRIMARY KEY,
+	since_ns INTEGER NOT NULL
+) WITHOUT ROWID;
 `}

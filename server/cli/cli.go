@@ -43,6 +43,7 @@ func commands() map[string]command {
 		"pool":    {"pool status|scrub|repair|rebuild", cmdPool},
 		"backup":  {"backup list|check [-read-data]|gc|keep PC [-daily N -weekly N -monthly N]", cmdBackup},
 		"file":    {"file ls|put|get|rm|mv|mkdir|versions|restore", cmdFile},
+		"health":  {"health [-now] [-events N] [-json] | health forget PC   what needs attention", cmdHealth},
 		"version": {"version                   print the version", func(_ context.Context, e *env, _ []string) error { fmt.Fprintln(e.out, "hearthd", Version); return nil }},
 	}
 }

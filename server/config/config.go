@@ -33,6 +33,36 @@ type Config struct {
 	// HTTPListen only redirects to it ("" turns it off).
 	HTTPSListen string `json:"https_listen"`
 	HTTPListen  string `json:"http_listen"`
+	// HealthEvery is how often the server checks itself; SMARTEvery how often each
+	// disk is asked for its own verdict; BackupOverdue how old a PC's last backup may get.
+	HealthEvery   string `json:"health_every"`
+	SMARTEvery    string `json:"smart_every"`
+	BackupOverdue string `json:"backup_overdue"`
+	// Metrics says who may read /metrics: "admin" (signed in as an administrator), "lan"
+	// (anyone on the local network, as a Prometheus scraper is) or "off".
+	Metrics string `json:"metrics"`
+}
+
+// HealthOptions are the health monitor's settings.
+type HealthOptions struct {
+	Every, SMARTEvery, BackupOverdue time.Duration
+}
+
+// Health turns the settings into the health monitor's.
+func (c Config) Health() (HealthOptions, error) {
+	var o HealthOptions
+	var errs []error
+	for _, d := range []struct {
+		name, s string
+		out     *time.Duration
+	}{{"health_every", c.HealthEvery, &o.Every}, {"smart_every", c.SMARTEvery, &o.SMARTEvery}, {"backup_overdue", c.BackupOverdue, &o.BackupOverdue}} {
+		v, err := time.ParseDuration(d.s)
+		if err != nil || v <= 0 {
+			errs = append(errs, fmt.Errorf("%s: %q is not a duration such as \"1m\" or \"72h\"", d.name, d.s))
+		}
+		*d.out = v
+	}
+	return o, errors.Join(errs...)
 }
 
 // Load reads the defaults and, when path exists, the settings there.
@@ -62,6 +92,13 @@ func decode(b []byte, c *Config) error {
 // Validate reports every problem at once.
 func (c Config) Validate() error {
 	_, err := c.PoolOptions()
+	_, herr := c.Health()
+	err = errors.Join(err, herr)
+	switch c.Metrics {
+	case "admin", "lan", "off":
+	default:
+		err = errors.Join(err, fmt.Errorf("metrics: %q, want \"admin\", \"lan\" or \"off\"", c.Metrics))
+	}
 	if c.HTTPSListen == "" {
 		err = errors.Join(err, errors.New("https_listen: an address such as \":8443\" is needed"))
 	}

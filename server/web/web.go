@@ -33,7 +33,10 @@ type Options struct {
 	// through Setup.
 	SetupToken string
 	Setup      func(ctx context.Context, name, password string) error
-	Log        *slog.Logger
+	// Metrics serves /metrics to whom MetricsAccess says: "admin", "lan" or "off".
+	Metrics       http.Handler
+	MetricsAccess string
+	Log           *slog.Logger
 }
 
 // Server is the HTTPS handler.
@@ -76,6 +79,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/x-x509-ca-cert")
 		w.Header().Set("Content-Disposition", `attachment; filename="hearth-ca.crt"`)
 		w.Write(s.opt.CA)
+	case p == "/metrics":
+		s.metrics(w, r)
 	case p == "/setup":
 		s.setup(w, r)
 	case p == "/":
@@ -206,4 +211,35 @@ func clientIP(r *http.Request) string {
 
 func tokenEqual(a, b string) bool {
 	return len(a) == len(b) && subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}
+
+// metrics serves Prometheus: to administrators, or to anyone on the local network (a
+// scraper has no password to give), never to the internet.
+func (s *Server) metrics(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case s.opt.Metrics == nil || s.opt.MetricsAccess == "off":
+		http.NotFound(w, r)
+	case s.opt.MetricsAccess == "lan" && onLAN(r):
+		s.opt.Metrics.ServeHTTP(w, r)
+	case s.opt.MetricsAccess == "lan":
+		http.Error(w, "The server's metrics are only for the local network.", http.StatusForbidden)
+	default:
+		s.signedIn(w, r, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if pr, _ := auth.PrincipalOf(r.Context()); !pr.Admin {
+				http.Error(w, "Only an administrator may read the server's metrics.", http.StatusForbidden)
+				return
+			}
+			s.opt.Metrics.ServeHTTP(w, r)
+		}))
+	}
+}
+
+// onLAN says whether a request comes from this machine or a private network.
+func onLAN(r *http.Request) bool {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && (ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast())
 }

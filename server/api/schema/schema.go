@@ -85,3 +85,108 @@ type Incomplete struct {
 	Error   string   `json:"error"`
 	Missing []string `json:"missing"`
 }
+
+// Health states, from best to worst. Unknown sits between good and warning: something
+// could not be checked, which is worth a look but is not known to be wrong.
+const (
+	Good     = "good"
+	Unknown  = "unknown"
+	Warning  = "warning"
+	Critical = "critical"
+)
+
+// Check is one health probe's verdict on a PC, in words a family reads.
+type Check struct {
+	// ID names the probe: "backup", "disk:<mount>", "firewall", "antivirus", "updates",
+	// "reboot", "filevault".
+	ID string `json:"id"`
+	// Area groups checks the way the tray shows them: "backup", "storage", "network"
+	// (firewall), "security" (antivirus, disk encryption) or "updates".
+	Area     string `json:"area"`
+	State    string `json:"state"`
+	Title    string `json:"title"`    // "Firewall"
+	Sentence string `json:"sentence"` // "The firewall (ufw) is off. Turn it on with 'sudo ufw enable'."
+}
+
+// PCReport is what a PC's agent sends to PUT /api/v1/health/pcs/{pc}.
+type PCReport struct {
+	OS     string    `json:"os"` // "linux", "windows", "darwin"
+	Time   time.Time `json:"time"`
+	Checks []Check   `json:"checks"`
+}
+
+// Alert is a problem that is true now. It clears itself when the condition goes away.
+type Alert struct {
+	Code     string    `json:"code"`              // "drive-missing", "pc-firewall", …
+	Subject  string    `json:"subject,omitempty"` // the drive or PC it is about
+	PC       string    `json:"pc,omitempty"`      // set when the problem is on a PC
+	Severity string    `json:"severity"`          // Warning or Critical
+	Title    string    `json:"title"`
+	Sentence string    `json:"sentence"`
+	Since    time.Time `json:"since"`
+	Action   *Action   `json:"action,omitempty"`
+}
+
+// Action is what the server offers to do about an alert.
+type Action struct {
+	Kind  string `json:"kind"`  // "evacuate": move a drive's files off and remove it
+	Drive string `json:"drive"` // the drive's label
+	Label string `json:"label"` // the button's words
+}
+
+// Health is GET /api/v1/health: the house at a glance, as the caller may see it.
+type Health struct {
+	State  string      `json:"state"` // the worst of everything below
+	Time   time.Time   `json:"time"`
+	Alerts []Alert     `json:"alerts"`
+	Drives []DriveInfo `json:"drives"`
+	PCs    []PCHealth  `json:"pcs"`
+}
+
+// DriveInfo is one pool drive's health.
+type DriveInfo struct {
+	Label string `json:"label"`
+	Path  string `json:"path"`
+	Pool  string `json:"pool"`  // the pool's view: active, missing, failing, removing
+	State string `json:"state"` // Good … Critical, SMART and pool together
+	// SMART says what the drive reports of itself, or why it could not be asked.
+	SMART       string `json:"smart"`
+	Model       string `json:"model,omitempty"`
+	Temperature int    `json:"temperature_c,omitempty"`
+	Total       uint64 `json:"total"`
+	Free        uint64 `json:"free"`
+}
+
+// PCHealth is one PC's health: what its agent last reported and its backups.
+type PCHealth struct {
+	Name       string     `json:"name"`
+	Owner      string     `json:"owner"`
+	OS         string     `json:"os,omitempty"`
+	State      string     `json:"state"`
+	Seen       *time.Time `json:"seen,omitempty"`        // its last report
+	LastBackup *time.Time `json:"last_backup,omitempty"` // its newest backup
+	Checks     []Check    `json:"checks"`
+}
+
+// Worse returns the worse of two health states.
+func Worse(a, b string) string {
+	if Rank(b) > Rank(a) {
+		return b
+	}
+	return a
+}
+
+// Rank orders health states from 0 (good) to 3 (critical).
+func Rank(s string) int {
+	switch s {
+	case Good:
+		return 0
+	case Unknown:
+		return 1
+	case Warning:
+		return 2
+	case Critical:
+		return 3
+	}
+	return 1 // a state this version does not know is at least worth a look
+}

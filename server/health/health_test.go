@@ -1,0 +1,324 @@
+package health_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hearth-home/hearth/server/api/schema"
+	"github.com/hearth-home/hearth/server/backupfs/backupfstest"
+	"github.com/hearth-home/hearth/server/backupstore"
+	"github.com/hearth-home/hearth/server/catalog"
+	"github.com/hearth-home/hearth/server/health"
+	"github.com/hearth-home/hearth/server/health/smart"
+	"github.com/hearth-home/hearth/server/pool"
+	"github.com/hearth-home/hearth/server/pool/pooltest"
+)
+
+// env is a real pool of drives with its backup store, watched by a monitor.
+type env struct {
+	*pooltest.Env
+	st  *backupstore.Store
+	opt health.Options
+	now time.Time
+}
+
+func newEnv(t *testing.T, drives int) *env {
+	t.Helper()
+	e := &env{Env: pooltest.New(t, drives), now: time.Now()}
+	st, err := backupstore.Open(context.Background(), backupstore.Options{Pool: e.Pool, Index: filepath.Join(t.TempDir(), "b.db"),
+		Now: func() time.Time { return e.now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	e.st = st
+	e.opt = health.Options{Catalog: e.Env.Cat, Pool: e.Pool, Backups: st, Every: time.Hour, SMARTEvery: time.Hour,
+		BackupOverdue: 72 * time.Hour, ScrubEvery: 720 * time.Hour, Now: func() time.Time { return e.now }}
+	return e
+}
+
+func (e *env) monitor(t *testing.T) *health.Monitor {
+	t.Helper()
+	m, err := health.New(context.Background(), e.opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func check(t *testing.T, m *health.Monitor) schema.Health {
+	t.Helper()
+	if err := m.Check(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return m.Health(health.Viewer{Admin: true})
+}
+
+func alert(h schema.Health, code, subject string) *schema.Alert {
+	for _, a := range h.Alerts {
+		if a.Code == code && a.Subject == subject {
+			return &a
+		}
+	}
+	return nil
+}
+
+func label(t *testing.T, e *env, path string) string {
+	t.Helper()
+	ds, err := e.Pool.Drives(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range ds {
+		if d.Path == path {
+			return d.Label
+		}
+	}
+	t.Fatalf("no drive at %s", path)
+	return ""
+}
+
+func healthEvents(t *testing.T, m *health.Monitor) []string {
+	t.Helper()
+	evs, err := m.Events(context.Background(), 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range evs {
+		out = append(out, e.Source+": "+e.Text)
+	}
+	return out
+}
+
+// TestDriveVanishesAndReturns: a drive whose folder goes away turns the server critical
+// with a sentence naming it; when it comes back the alert clears itself, and both are
+// recorded as events.
+func TestDriveVanishesAndReturns(t *testing.T) {
+	e := newEnv(t, 2)
+	e.Share("Photos", 2)
+	e.Put("Photos/cat.jpg", []byte("meow"))
+	e.Run()
+	m := e.monitor(t)
+	b := e.Drives[1]
+	name := label(t, e, b)
+	h := check(t, m)
+	if a := alert(h, "drive-missing", name); a != nil {
+		t.Fatalf("a present drive is reported missing: %+v", a)
+	}
+	changed := m.Changed()
+
+	if err := os.Rename(b, b+".unplugged"); err != nil {
+		t.Fatal(err)
+	}
+	pooltest.Eventually(t, 20*time.Second, "the pool sees the drive gone", func() bool { return e.DriveState(b) == pool.StateMissing })
+	h = check(t, m)
+	a := alert(h, "drive-missing", name)
+	if a == nil || a.Severity != schema.Critical || h.State != schema.Critical || !strings.Contains(a.Sentence, b) {
+		t.Fatalf("after the drive vanished: state %s, alert %+v; all: %+v", h.State, a, h.Alerts)
+	}
+	if dup := alert(h, "duplication-pending", ""); dup == nil || !strings.Contains(dup.Sentence, "1 file is waiting") {
+		t.Errorf("the photo lost its second copy, but no alert says so: %+v", h.Alerts)
+	}
+	select {
+	case <-changed:
+	default:
+		t.Error("watchers were not told of the new alert")
+	}
+	for _, d := range h.Drives {
+		if d.Path == b && (d.State != schema.Critical || d.Pool != "missing") {
+			t.Errorf("the missing drive's line: %+v", d)
+		}
+	}
+
+	if err := os.Rename(b+".unplugged", b); err != nil {
+		t.Fatal(err)
+	}
+	pooltest.Eventually(t, 20*time.Second, "the pool takes the drive back", func() bool { return e.DriveState(b) == pool.StateActive })
+	h = check(t, m)
+	if a := alert(h, "drive-missing", name); a != nil {
+		t.Fatalf("the drive is back but the alert stays: %+v", a)
+	}
+	evs := strings.Join(healthEvents(t, m), "\n")
+	if !strings.Contains(evs, name+": critical: "+name+" is missing") || !strings.Contains(evs, name+": cleared: "+name+" is missing") {
+		t.Errorf("events:\n%s", evs)
+	}
+}
+
+// report is a PC's report with one firewall check in the given state.
+func report(state string) schema.PCReport {
+	return schema.PCReport{OS: "linux", Time: time.Now(), Checks: []schema.Check{
+		{ID: "disk:/", Area: "storage", State: schema.Good, Title: "Disk /", Sentence: "Disk / has 80 GB free of 250 GB."},
+		{ID: "firewall", Area: "network", State: state, Title: "Firewall", Sentence: "The firewall (ufw) is " + map[string]string{schema.Good: "on.", schema.Warning: "off. Turn it on with 'sudo ufw enable'."}[state]},
+	}}
+}
+
+// TestPCReports: a PC's warning becomes an alert on that PC, visible to its owner and
+// administrators only, and clears with the next good report. The alert's start time
+// survives a restart without being announced again.
+func TestPCReports(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, 1)
+	m := e.monitor(t)
+	if err := m.Report(ctx, "Mum's laptop", "mum", false, report(schema.Warning)); err != nil {
+		t.Fatal(err)
+	}
+	h := m.Health(health.Viewer{Name: "mum"})
+	a := alert(h, "pc-check", "firewall")
+	if a == nil || a.PC != "Mum's laptop" || a.Severity != schema.Warning || a.Title != "Mum's laptop: Firewall" || !strings.Contains(a.Sentence, "sudo ufw enable") {
+		t.Fatalf("mum's view: %+v", h.Alerts)
+	}
+	if len(h.PCs) != 1 || h.PCs[0].State != schema.Warning || h.PCs[0].Owner != "mum" || len(h.PCs[0].Checks) != 2 {
+		t.Errorf("mum's PCs: %+v", h.PCs)
+	}
+	if alert(h, "backup-never", "Mum's laptop") == nil {
+		t.Errorf("a PC that never backed up is not flagged: %+v", h.Alerts)
+	}
+	if h := m.Health(health.Viewer{Name: "dad"}); len(h.PCs) != 0 || alert(h, "pc-check", "firewall") != nil {
+		t.Errorf("dad sees mum's PC: %+v", h)
+	}
+	if h := m.Health(health.Viewer{Name: "dad", Admin: true}); alert(h, "pc-check", "firewall") == nil {
+		t.Errorf("an administrator does not see mum's PC: %+v", h)
+	}
+	if err := m.Report(ctx, "mum's LAPTOP", "dad", false, report(schema.Good)); !errors.Is(err, health.ErrNotOwner) {
+		t.Errorf("dad reported for mum's PC: %v", err)
+	}
+	since := a.Since
+
+	e.now = e.now.Add(time.Hour)
+	m2 := e.monitor(t) // a restart
+	if err := m2.Check(ctx); err != nil {
+		t.Fatal(err)
+	}
+	h = m2.Health(health.Viewer{Admin: true})
+	if a := alert(h, "pc-check", "firewall"); a == nil || !a.Since.Equal(since) {
+		t.Errorf("after a restart the firewall alert is %+v; want it kept, since %v", a, since)
+	}
+	if n := strings.Count(strings.Join(healthEvents(t, m2), "\n"), "Firewall"); n != 1 {
+		t.Errorf("the firewall alert was announced %d times; want once:\n%s", n, strings.Join(healthEvents(t, m2), "\n"))
+	}
+	if err := m2.Report(ctx, "Mum's laptop", "mum", false, report(schema.Good)); err != nil {
+		t.Fatal(err)
+	}
+	h = m2.Health(health.Viewer{Name: "mum"})
+	if a := alert(h, "pc-check", "firewall"); a != nil || h.PCs[0].Checks[1].State != schema.Good {
+		t.Errorf("after the firewall was turned on: %+v", h)
+	}
+}
+
+// TestBadReports: a report the tray could not show is refused, and nothing is kept.
+func TestBadReports(t *testing.T) {
+	long := strings.Repeat("x", 2000)
+	many := make([]schema.Check, 65)
+	for i := range many {
+		many[i] = schema.Check{ID: "c" + string(rune('A'+i)), Area: "storage", State: schema.Good, Title: "t"}
+	}
+	for _, c := range []struct {
+		name, pc string
+		checks   []schema.Check
+	}{
+		{"bad PC name", "../etc", nil},
+		{"empty PC name", "", nil},
+		{"bad state", "pc", []schema.Check{{ID: "a", Area: "storage", State: "on fire", Title: "t"}}},
+		{"bad area", "pc", []schema.Check{{ID: "a", Area: "kitchen", State: schema.Good, Title: "t"}}},
+		{"no id", "pc", []schema.Check{{Area: "storage", State: schema.Good, Title: "t"}}},
+		{"no title", "pc", []schema.Check{{ID: "a", Area: "storage", State: schema.Good}}},
+		{"repeated id", "pc", []schema.Check{{ID: "a", Area: "storage", State: schema.Good, Title: "t"}, {ID: "a", Area: "storage", State: schema.Good, Title: "t"}}},
+		{"long sentence", "pc", []schema.Check{{ID: "a", Area: "storage", State: schema.Good, Title: "t", Sentence: long}}},
+		{"too many checks", "pc", many},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := newEnv(t, 1)
+			m := e.monitor(t)
+			err := m.Report(context.Background(), c.pc, "mum", false, schema.PCReport{OS: "linux", Checks: c.checks})
+			if !errors.Is(err, health.ErrBadReport) {
+				t.Fatalf("got %v, want ErrBadReport", err)
+			}
+			var n int
+			e.Env.Cat.View(context.Background(), func(tx *catalog.Tx) error {
+				rs, err := tx.PCReports(context.Background())
+				n = len(rs)
+				return err
+			})
+			if n != 0 || len(m.Health(health.Viewer{Admin: true}).PCs) != 0 {
+				t.Errorf("a refused report was kept")
+			}
+		})
+	}
+}
+
+// TestBackupOverdue: a PC whose newest backup is older than the limit is flagged, with
+// its age, and the alert goes when it backs up again.
+func TestBackupOverdue(t *testing.T) {
+	e := newEnv(t, 1)
+	m := e.monitor(t)
+	backupfstest.Backup(t, e.st, "Den PC", "dad", e.now, "/home/dad", []backupfstest.Entry{{Path: "a.txt", Data: []byte("hello"), Mtime: e.now}})
+	h := check(t, m)
+	if a := alert(h, "backup-overdue", "Den PC"); a != nil {
+		t.Fatalf("a PC that just backed up is overdue: %+v", a)
+	}
+	if len(h.PCs) != 1 || h.PCs[0].LastBackup == nil || h.PCs[0].Owner != "dad" {
+		t.Fatalf("PCs: %+v", h.PCs)
+	}
+	e.now = e.now.Add(4 * 24 * time.Hour)
+	h = check(t, m)
+	a := alert(h, "backup-overdue", "Den PC")
+	if a == nil || a.PC != "Den PC" || !strings.Contains(a.Sentence, "4 days ago") {
+		t.Fatalf("4 days later: %+v", h.Alerts)
+	}
+	if v := m.Health(health.Viewer{Name: "mum"}); alert(v, "backup-overdue", "Den PC") != nil || len(v.PCs) != 0 {
+		t.Errorf("mum sees dad's PC: %+v", v)
+	}
+	backupfstest.Backup(t, e.st, "Den PC", "dad", e.now, "/home/dad", []backupfstest.Entry{{Path: "a.txt", Data: []byte("hello again"), Mtime: e.now}})
+	if a := alert(check(t, m), "backup-overdue", "Den PC"); a != nil {
+		t.Errorf("after a new backup: %+v", a)
+	}
+}
+
+// TestFailingDisk: a drive whose disk says it is failing raises a critical alert that
+// names the drive and offers to move its files off; a healthy disk raises nothing, and
+// a drive with no SMART says why on its line.
+func TestFailingDisk(t *testing.T) {
+	e := newEnv(t, 3)
+	sick, well, virtual := e.Drives[0], e.Drives[1], e.Drives[2]
+	e.opt.SMART = smart.Recorded{Files: os.DirFS("smart/testdata")}
+	e.opt.DeviceOf = func(path string) (string, error) {
+		switch path {
+		case sick:
+			return "/dev/smart-fail2", nil
+		case well:
+			return "/dev/smart-ata", nil
+		}
+		return "", fmt.Errorf("%w: a loop device", smart.ErrNoSMART)
+	}
+	m := e.monitor(t)
+	h := check(t, m)
+	a := alert(h, "drive-smart-failing", label(t, e, sick))
+	if a == nil || a.Severity != schema.Critical || a.Action == nil || a.Action.Kind != "evacuate" || a.Action.Drive != label(t, e, sick) {
+		t.Fatalf("the failing disk's alert: %+v; all %+v; drives %+v", a, h.Alerts, h.Drives)
+	}
+	for _, code := range []string{"drive-smart-failing", "drive-smart-warning"} {
+		if a := alert(h, code, label(t, e, well)); a != nil {
+			t.Errorf("the healthy disk raised %+v", a)
+		}
+	}
+	lines := map[string]schema.DriveInfo{}
+	for _, d := range h.Drives {
+		lines[d.Path] = d
+	}
+	if d := lines[well]; d.State != schema.Good || d.Model == "" || d.Temperature == 0 {
+		t.Errorf("the healthy drive's line: %+v", d)
+	}
+	if d := lines[virtual]; d.State != schema.Unknown || !strings.Contains(d.SMART, "loop device") {
+		t.Errorf("the drive without SMART: %+v", d)
+	}
+	if d := lines[sick]; d.State != schema.Critical {
+		t.Errorf("the failing drive's line: %+v", d)
+	}
+}

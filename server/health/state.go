@@ -1,0 +1,157 @@
+package health
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"reflect"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hearth-home/hearth/server/api/schema"
+	"github.com/hearth-home/hearth/server/catalog"
+)
+
+// key names an alert: one per problem, PC and subject.
+func key(a schema.Alert) string { return a.Code + "|" + a.PC + "|" + a.Subject }
+
+// load reads the PCs' last reports and when the alerts that held at the last check began.
+func (m *Monitor) load(ctx context.Context) error {
+	return m.opt.Catalog.View(ctx, func(tx *catalog.Tx) error {
+		since, err := tx.AlertsSince(ctx)
+		if err != nil {
+			return err
+		}
+		m.since = since
+		reports, err := tx.PCReports(ctx)
+		if err != nil {
+			return err
+		}
+		for _, r := range reports {
+			var rep schema.PCReport
+			if err := json.Unmarshal(r.Report, &rep); err != nil {
+				m.opt.Log.Warn("a PC's last health report is unreadable; waiting for its next", "pc", r.PC, "err", err)
+				continue
+			}
+			m.pcs[strings.ToLower(r.PC)] = pcState{name: r.PC, owner: r.Owner, report: &rep, seen: r.Seen}
+		}
+		return nil
+	})
+}
+
+// Check looks at the server now: its drives, their disks, space, files at risk, the
+// last scrub and each PC's backups.
+func (m *Monitor) Check(ctx context.Context) error {
+	st, err := m.opt.Pool.Status(ctx)
+	if err != nil {
+		return fmt.Errorf("read the pool's status: %w", err)
+	}
+	m.readDisks(ctx, st.Drives)
+	if err := m.readBackups(ctx); err != nil {
+		m.opt.Log.Warn("the health check could not read the backups", "err", err)
+	}
+	m.mu.Lock()
+	var alerts []schema.Alert
+	drives := make([]schema.DriveInfo, 0, len(st.Drives))
+	for _, d := range st.Drives {
+		info, as := driveHealth(d, m.disks[d.ID])
+		drives = append(drives, info)
+		alerts = append(alerts, as...)
+	}
+	m.server = append(alerts, poolAlerts(st, m.opt.Now(), m.opt.ScrubEvery)...)
+	if !reflect.DeepEqual(drives, m.drives) {
+		m.notify()
+	}
+	m.status, m.drives, m.checked = st, drives, m.opt.Now()
+	m.mu.Unlock()
+	m.apply(ctx)
+	return nil
+}
+
+// apply makes the current alerts what the last check and the PCs' reports say: new ones
+// are raised with an event, gone ones cleared with an event, and the start times kept.
+func (m *Monitor) apply(ctx context.Context) {
+	m.applyMu.Lock()
+	defer m.applyMu.Unlock()
+	now := m.opt.Now()
+	m.mu.Lock()
+	want := map[string]schema.Alert{}
+	for _, a := range append(slices.Clone(m.server), m.pcAlerts(now)...) {
+		k := key(a)
+		a.Since = now
+		if t, ok := m.since[k]; ok {
+			a.Since = t
+		}
+		want[k] = a
+	}
+	var events []catalog.Event
+	// m.since holds the alerts that held at the last check, also before a restart.
+	for k, a := range want {
+		if _, ok := m.since[k]; !ok {
+			events = append(events, catalog.Event{At: now, Kind: EventKind, Source: subjectOf(a), Text: a.Severity + ": " + a.Title + ". " + a.Sentence})
+			m.opt.Log.Warn("health: "+a.Title, "severity", a.Severity, "detail", a.Sentence)
+		}
+	}
+	for k, t := range m.since {
+		if _, ok := want[k]; !ok {
+			a, ok := m.alerts[k]
+			if !ok { // held before a restart: only its key is known
+				code, rest, _ := strings.Cut(k, "|")
+				pc, subject, _ := strings.Cut(rest, "|")
+				a = schema.Alert{Code: code, PC: pc, Subject: subject, Title: code}
+			}
+			events = append(events, catalog.Event{At: now, Kind: EventKind, Source: subjectOf(a), Text: "cleared: " + a.Title})
+			m.opt.Log.Info("health: cleared: "+a.Title, "since", t)
+		}
+	}
+	changed := !maps.EqualFunc(want, m.alerts, func(a, b schema.Alert) bool { return reflect.DeepEqual(a, b) })
+	since := map[string]time.Time{}
+	for k, a := range want {
+		since[k] = a.Since
+	}
+	persist := !maps.Equal(since, m.since)
+	m.alerts, m.since = want, since
+	if changed {
+		m.notify()
+	}
+	m.mu.Unlock()
+	if !persist && len(events) == 0 {
+		return
+	}
+	err := m.opt.Catalog.Update(ctx, func(tx *catalog.Tx) error {
+		for _, e := range events {
+			if err := tx.AddEvent(ctx, e); err != nil {
+				return err
+			}
+		}
+		return tx.SetAlertsSince(ctx, since)
+	})
+	if err != nil && ctx.Err() == nil {
+		m.opt.Log.Warn("could not record the health alerts", "err", err)
+	}
+}
+
+// EventKind is the kind of the events health records in the catalog.
+const EventKind = "health"
+
+func subjectOf(a schema.Alert) string {
+	switch {
+	case a.PC != "":
+		return a.PC
+	case a.Subject != "":
+		return a.Subject
+	}
+	return "server"
+}
+
+// Events lists the newest alerts raised and cleared, newest first.
+func (m *Monitor) Events(ctx context.Context, limit int) ([]catalog.Event, error) {
+	var out []catalog.Event
+	err := m.opt.Catalog.View(ctx, func(tx *catalog.Tx) (err error) {
+		out, err = tx.Events(ctx, EventKind, limit)
+		return err
+	})
+	return out, err
+}

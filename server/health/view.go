@@ -1,0 +1,73 @@
+package health
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+
+	"github.com/hearth-home/hearth/server/api/schema"
+)
+
+// Viewer is who asks: administrators see every PC, others the server and their own PCs.
+type Viewer struct {
+	Name  string
+	Admin bool
+}
+
+func (v Viewer) sees(owner string) bool { return v.Admin || strings.EqualFold(v.Name, owner) }
+
+// Health is the house at a glance, as v may see it.
+func (m *Monitor) Health(v Viewer) schema.Health {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	h := schema.Health{State: schema.Good, Time: m.checked, Alerts: []schema.Alert{}, Drives: slices.Clone(m.drives), PCs: []schema.PCHealth{}}
+	if h.Drives == nil {
+		h.Drives = []schema.DriveInfo{}
+	}
+	owners := map[string]string{}
+	for _, s := range m.pcs {
+		owners[s.name] = s.owner
+		if !v.sees(s.owner) {
+			continue
+		}
+		h.PCs = append(h.PCs, s.health())
+	}
+	for _, a := range m.alerts {
+		if a.PC != "" && !v.sees(owners[a.PC]) {
+			continue
+		}
+		h.Alerts = append(h.Alerts, a)
+		h.State = schema.Worse(h.State, a.Severity)
+	}
+	for i, p := range h.PCs {
+		for _, a := range h.Alerts {
+			if a.PC == p.Name {
+				h.PCs[i].State = schema.Worse(p.State, a.Severity)
+			}
+		}
+	}
+	slices.SortFunc(h.Alerts, func(a, b schema.Alert) int {
+		return cmp.Or(-cmp.Compare(schema.Rank(a.Severity), schema.Rank(b.Severity)), a.Since.Compare(b.Since), strings.Compare(key(a), key(b)))
+	})
+	slices.SortFunc(h.PCs, func(a, b schema.PCHealth) int {
+		return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name))
+	})
+	return h
+}
+
+// health is a PC's line: its checks as reported, judged without its alerts.
+func (s pcState) health() schema.PCHealth {
+	p := schema.PCHealth{Name: s.name, Owner: s.owner, State: schema.Good, Checks: []schema.Check{}}
+	if !s.lastBackup.IsZero() {
+		t := s.lastBackup
+		p.LastBackup = &t
+	}
+	if s.report != nil {
+		t := s.seen
+		p.Seen, p.OS, p.Checks = &t, s.report.OS, slices.Clone(s.report.Checks)
+		for _, c := range s.report.Checks {
+			p.State = schema.Worse(p.State, c.State)
+		}
+	}
+	return p
+}
