@@ -1,6 +1,7 @@
 // Package agent is the connector's background service: it backs the PC up every night at
 // the set time, catches up when the PC was off or asleep then, and retries, waiting longer
-// each time, while the server cannot be reached.
+// each time, while the server cannot be reached. Every few minutes it reports the PC's
+// health.
 package agent
 
 import (
@@ -27,6 +28,10 @@ type Agent struct {
 	Tick time.Duration
 	// Retry is the first wait after a failure, doubled up to an hour. 0 means a minute.
 	Retry time.Duration
+	// Report checks the PC's health and tells the server, every ReportEvery (0: five
+	// minutes) and after each backup. Nil turns it off.
+	Report      func(ctx context.Context) error
+	ReportEvery time.Duration
 }
 
 const maxRetry = time.Hour
@@ -42,12 +47,15 @@ func (a *Agent) Run(ctx context.Context) error {
 	if a.Retry == 0 {
 		a.Retry = time.Minute
 	}
+	if a.ReportEvery == 0 {
+		a.ReportEvery = 5 * time.Minute
+	}
 	if a.Log == nil {
 		a.Log = slog.Default()
 	}
 	var last time.Time
 	known := false
-	var retryAt time.Time
+	var retryAt, reportAt time.Time
 	wait := a.Retry
 	t := time.NewTicker(a.Tick)
 	defer t.Stop()
@@ -72,6 +80,7 @@ func (a *Agent) Run(ctx context.Context) error {
 				switch {
 				case err == nil:
 					last, retryAt, wait = when, time.Time{}, a.Retry
+					reportAt = time.Time{} // the backup's age changed
 				case ctx.Err() != nil:
 					return nil
 				default:
@@ -80,6 +89,12 @@ func (a *Agent) Run(ctx context.Context) error {
 					wait = min(2*wait, maxRetry)
 				}
 			}
+		}
+		if a.Report != nil && !a.Now().Before(reportAt) {
+			if err := a.Report(ctx); err != nil && ctx.Err() == nil {
+				a.Log.Warn("could not report this PC's health; trying again later", "err", err)
+			}
+			reportAt = a.Now().Add(a.ReportEvery)
 		}
 		select {
 		case <-ctx.Done():

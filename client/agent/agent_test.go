@@ -112,3 +112,46 @@ func TestFirstBackupAtOnce(t *testing.T) {
 	go a.Run(ctx)
 	waitFor(t, "the first backup", func() bool { return srv.count() == 1 })
 }
+
+// TestHealthReports: the agent reports at start, again every ReportEvery by the wall
+// clock (not more often), and at once after a backup, whose age the report carries.
+func TestHealthReports(t *testing.T) {
+	day := func(d, h, m int) time.Time { return time.Date(2026, 11, d, h, m, 0, 0, time.Local) }
+	c := &clock{now: day(10, 12, 0)}
+	srv := &fakeServer{c: c}
+	var mu sync.Mutex
+	var reports []time.Time
+	count := func() int { mu.Lock(); defer mu.Unlock(); return len(reports) }
+	a := &Agent{
+		Settings: func() (connector.BackupSettings, error) { return connector.BackupSettings{At: "13:30"}, nil },
+		Backup:   srv.backup,
+		Last:     func(context.Context) (time.Time, error) { return day(10, 3, 0), nil },
+		Report: func(context.Context) error {
+			mu.Lock()
+			defer mu.Unlock()
+			reports = append(reports, c.Now())
+			return nil
+		},
+		ReportEvery: time.Hour,
+		Now:         c.Now, Tick: time.Millisecond,
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { a.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+
+	waitFor(t, "the first report", func() bool { return count() == 1 })
+	c.Set(day(10, 12, 30))
+	time.Sleep(50 * time.Millisecond)
+	if n := count(); n != 1 {
+		t.Fatalf("%d reports within the hour; want 1", n)
+	}
+	c.Set(day(10, 13, 0))
+	waitFor(t, "the report an hour later", func() bool { return count() == 2 })
+	c.Set(day(10, 13, 30)) // the backup is due; the next report would be at 14:00
+	waitFor(t, "a report right after the backup", func() bool { return srv.count() == 1 && count() == 3 })
+	time.Sleep(50 * time.Millisecond)
+	if n := count(); n != 3 {
+		t.Fatalf("%d reports by 13:30; want 3", n)
+	}
+}

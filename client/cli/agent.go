@@ -36,8 +36,16 @@ func runAgent(ctx context.Context, e *env, _ []string) error {
 			}
 			return lastBackup(ctx, cfg)
 		},
+		Report: func(ctx context.Context) error {
+			cfg, err := connector.Load(e.config)
+			if err != nil {
+				return err
+			}
+			_, err = e.reportHealth(ctx, cfg)
+			return err
+		},
 		Log: log,
 	}
-	fmt.Fprintln(e.out, "Hearth agent: backing this PC up every night. Stop with Ctrl-C.")
+	fmt.Fprintln(e.out, "Hearth agent: backing this PC up every night and reporting its health. Stop with Ctrl-C.")
 	return a.Run(ctx)
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/hearth-home/hearth/client/connector"
+	"github.com/hearth-home/hearth/client/health"
 	"golang.org/x/term"
 )
 
@@ -24,6 +25,8 @@ type env struct {
 	tty         bool // in is the terminal: passwords are read without echo
 	out, errOut io.Writer
 	config      string
+	// probes check this PC's health; nil means the usual ones for its system.
+	probes []health.Probe
 }
 
 // Main runs the command in args and returns the exit code. in answers prompts; when it
@@ -62,6 +65,8 @@ func Main(ctx context.Context, args []string, in io.Reader, out, errOut io.Write
 		run = restore
 	case "agent":
 		run = runAgent
+	case "health":
+		run = healthCmd
 	default:
 		usage(errOut)
 		return 2
@@ -89,8 +94,11 @@ func usage(w io.Writer) {
   hearth snapshots [-json]                               list this PC's backups
   hearth restore [-to DIR] SNAPSHOT [PATH]               bring back a backup, or PATH in it
                                                          (SNAPSHOT: an ID, its first digits, or latest)
+  hearth health [-json] [-watch]                         check this PC (firewall, updates, disks...),
+                                                         tell the server, and show what needs attention
   hearth agent                                           stay running: back up every night, catch up
-                                                         after the PC was off, retry when the server is away`)
+                                                         after the PC was off, retry when the server is
+                                                         away, and report this PC's health every 5 minutes`)
 }
 
 func join(ctx context.Context, e *env, args []string) error {

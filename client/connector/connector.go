@@ -16,6 +16,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -260,4 +261,21 @@ func (c Config) call(ctx context.Context, method, path string, body []byte, out 
 		return json.NewDecoder(resp.Body).Decode(out)
 	}
 	return nil
+}
+
+// ReportHealth sends what this PC's health probes found; pc is the name its backups go
+// under.
+func (c Config) ReportHealth(ctx context.Context, pc string, r schema.PCReport) error {
+	body, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	return c.call(ctx, http.MethodPut, "/api/v1/health/pcs/"+url.PathEscape(pc), body, nil, c.bearer)
+}
+
+// Health asks the server how the house is, as this PC's user may see it.
+func (c Config) Health(ctx context.Context) (schema.Health, error) {
+	var h schema.Health
+	err := c.call(ctx, http.MethodGet, "/api/v1/health", nil, &h, c.bearer)
+	return h, err
 }
