@@ -8,6 +8,7 @@ package health
 import (
 	"context"
 	"log/slog"
+	"maps"
 	"sync"
 	"time"
 
@@ -21,6 +22,7 @@ import (
 // Pool is what the monitor reads of the storage pool.
 type Pool interface {
 	Status(ctx context.Context) (pool.Status, error)
+	DriveStates() map[string]pool.State
 }
 
 // Backups is what the monitor reads of the backup store.
@@ -39,8 +41,9 @@ type Options struct {
 	// Either nil turns SMART off.
 	SMART    smart.Reader
 	DeviceOf func(path string) (string, error)
-	// Every is how often the server checks itself; SMARTEvery how often each disk is
-	// asked (asleep disks are not woken).
+	// Every is how often the server checks itself in full (it reads the whole index);
+	// a drive changing state is noticed within seconds in between. SMARTEvery is how
+	// often each disk is asked (asleep disks are not woken).
 	Every, SMARTEvery time.Duration
 	// BackupOverdue is how old a PC's last backup may get; ScrubEvery is the pool's.
 	BackupOverdue, ScrubEvery time.Duration
@@ -62,7 +65,8 @@ type Monitor struct {
 	disks   map[string]diskRead // by drive ID
 	pcs     map[string]pcState  // by lower-case name
 	checked time.Time
-	changed chan struct{} // closed and replaced when anything a viewer sees changes
+	states  map[string]pool.State // the drives' states at the last check
+	changed chan struct{}         // closed and replaced when anything a viewer sees changes
 }
 
 // New returns a monitor; it loads the PCs' last reports and the alerts' start times.
@@ -81,18 +85,36 @@ func New(ctx context.Context, opt Options) (*Monitor, error) {
 	return m, nil
 }
 
-// Run checks the server every opt.Every until ctx ends.
+// watchEvery is how often the drives' states are compared with the last check's: a
+// drive that goes missing or fails should turn the tray red in seconds, not minutes.
+const watchEvery = 2 * time.Second
+
+// Run checks the server every opt.Every, and at once when a drive changes state, until
+// ctx ends.
 func (m *Monitor) Run(ctx context.Context) error {
-	t := time.NewTicker(m.opt.Every)
-	defer t.Stop()
+	full := time.NewTicker(m.opt.Every)
+	defer full.Stop()
+	watch := time.NewTicker(min(m.opt.Every, watchEvery))
+	defer watch.Stop()
 	for {
 		if err := m.Check(ctx); err != nil && ctx.Err() == nil {
 			m.opt.Log.Warn("the health check failed", "err", err)
 		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
+	wait:
+		for {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-full.C:
+				break wait
+			case <-watch.C:
+				m.mu.Lock()
+				last := m.states
+				m.mu.Unlock()
+				if !maps.Equal(last, m.opt.Pool.DriveStates()) {
+					break wait
+				}
+			}
 		}
 	}
 }

@@ -28,7 +28,7 @@ type env struct {
 	now time.Time
 }
 
-func newEnv(t *testing.T, drives int) *env {
+func newEnv(t testing.TB, drives int) *env {
 	t.Helper()
 	e := &env{Env: pooltest.New(t, drives), now: time.Now()}
 	st, err := backupstore.Open(context.Background(), backupstore.Options{Pool: e.Pool, Index: filepath.Join(t.TempDir(), "b.db"),
@@ -321,4 +321,25 @@ func TestFailingDisk(t *testing.T) {
 	if d := lines[sick]; d.State != schema.Critical {
 		t.Errorf("the failing drive's line: %+v", d)
 	}
+}
+
+// TestRunNoticesADriveAtOnce: between full checks (an hour apart here), a drive that
+// goes missing is noticed within seconds.
+func TestRunNoticesADriveAtOnce(t *testing.T) {
+	e := newEnv(t, 2)
+	e.Run()
+	e.opt.Every = time.Hour
+	m := e.monitor(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- m.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	b := e.Drives[1]
+	pooltest.Eventually(t, 10*time.Second, "the first check", func() bool { return len(m.Health(health.Viewer{Admin: true}).Drives) == 2 })
+	if err := os.Rename(b, b+".unplugged"); err != nil {
+		t.Fatal(err)
+	}
+	pooltest.Eventually(t, 20*time.Second, "the missing drive's alert", func() bool {
+		return alert(m.Health(health.Viewer{Admin: true}), "drive-missing", label(t, e, b)) != nil
+	})
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/hearth-home/hearth/server/api/schema"
 	"github.com/hearth-home/hearth/server/catalog"
+	"github.com/hearth-home/hearth/server/pool"
 )
 
 // key names an alert: one per problem, PC and subject.
@@ -65,6 +66,10 @@ func (m *Monitor) Check(ctx context.Context) error {
 		m.notify()
 	}
 	m.status, m.drives, m.checked = st, drives, m.opt.Now()
+	m.states = map[string]pool.State{}
+	for _, d := range st.Drives {
+		m.states[d.ID] = d.State
+	}
 	m.mu.Unlock()
 	m.apply(ctx)
 	return nil

@@ -242,3 +242,15 @@ func (p *Pool) checkNotForgotten(ctx context.Context, id, path string) error {
 	return fmt.Errorf("%w: %s was drive %q of this pool and was removed while it was missing, so its files are out of date; "+
 		"copy what you need from its Shares folder, or move its .hearth folder away to add it as a new drive", ErrRefused, path, label)
 }
+
+// DriveStates is each drive's state by ID, from memory: cheap enough to ask every few
+// seconds, unlike Drives, which counts each drive's files in the index.
+func (p *Pool) DriveStates() map[string]State {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	out := make(map[string]State, len(p.members))
+	for id, m := range p.members {
+		out[id] = m.state()
+	}
+	return out
+}
