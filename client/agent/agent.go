@@ -55,7 +55,13 @@ func (a *Agent) Run(ctx context.Context) error {
 	}
 	var last time.Time
 	known := false
-	var retryAt, reportAt time.Time
+	kick := make(chan struct{}, 1) // a backup finished: its age changed
+	if a.Report != nil {
+		done := make(chan struct{})
+		go func() { a.reportLoop(ctx, kick); close(done) }()
+		defer func() { <-done }()
+	}
+	var retryAt time.Time
 	wait := a.Retry
 	t := time.NewTicker(a.Tick)
 	defer t.Stop()
@@ -80,7 +86,10 @@ func (a *Agent) Run(ctx context.Context) error {
 				switch {
 				case err == nil:
 					last, retryAt, wait = when, time.Time{}, a.Retry
-					reportAt = time.Time{} // the backup's age changed
+					select {
+					case kick <- struct{}{}:
+					default:
+					}
 				case ctx.Err() != nil:
 					return nil
 				default:
@@ -90,16 +99,33 @@ func (a *Agent) Run(ctx context.Context) error {
 				}
 			}
 		}
-		if a.Report != nil && !a.Now().Before(reportAt) {
-			if err := a.Report(ctx); err != nil && ctx.Err() == nil {
-				a.Log.Warn("could not report this PC's health; trying again later", "err", err)
-			}
-			reportAt = a.Now().Add(a.ReportEvery)
-		}
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
+		}
+	}
+}
+
+// reportLoop reports the PC's health every ReportEvery by the wall clock, and at once
+// when kicked, beside the backups: a first backup can take hours.
+func (a *Agent) reportLoop(ctx context.Context, kick <-chan struct{}) {
+	t := time.NewTicker(a.Tick)
+	defer t.Stop()
+	var next time.Time
+	for {
+		if !a.Now().Before(next) {
+			if err := a.Report(ctx); err != nil && ctx.Err() == nil {
+				a.Log.Warn("could not report this PC's health; trying again later", "err", err)
+			}
+			next = a.Now().Add(a.ReportEvery)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-kick:
+			next = time.Time{}
 		}
 	}
 }

@@ -155,3 +155,35 @@ func TestHealthReports(t *testing.T) {
 		t.Fatalf("%d reports by 13:30; want 3", n)
 	}
 }
+
+// TestReportsDuringALongBackup: a first backup can take hours; the PC's health is still
+// reported meanwhile.
+func TestReportsDuringALongBackup(t *testing.T) {
+	c := &clock{now: time.Date(2026, 11, 10, 12, 0, 0, 0, time.Local)}
+	release := make(chan struct{})
+	var mu sync.Mutex
+	reports := 0
+	a := &Agent{
+		Settings: func() (connector.BackupSettings, error) { return connector.BackupSettings{At: "03:00"}, nil },
+		Backup: func(ctx context.Context) (time.Time, error) {
+			select {
+			case <-release:
+			case <-ctx.Done():
+			}
+			return c.Now(), nil
+		},
+		Last:        func(context.Context) (time.Time, error) { return time.Time{}, nil }, // never: backs up at once
+		Report:      func(context.Context) error { mu.Lock(); reports++; mu.Unlock(); return nil },
+		ReportEvery: time.Hour,
+		Now:         c.Now, Tick: time.Millisecond,
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { a.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	count := func() int { mu.Lock(); defer mu.Unlock(); return reports }
+	waitFor(t, "the first report", func() bool { return count() == 1 })
+	c.Set(c.Now().Add(2 * time.Hour)) // still backing up
+	waitFor(t, "a report during the backup", func() bool { return count() == 2 })
+	close(release)
+}

@@ -266,7 +266,7 @@ func (c Config) call(ctx context.Context, method, path string, body []byte, out 
 // ReportHealth sends what this PC's health probes found; pc is the name its backups go
 // under.
 func (c Config) ReportHealth(ctx context.Context, pc string, r schema.PCReport) error {
-	body, err := json.Marshal(r)
+	body, err := json.Marshal(trim(r))
 	if err != nil {
 		return err
 	}

@@ -320,10 +320,11 @@ func (a *App) webHandler(ctx context.Context) (http.Handler, error) {
 func (a *App) apiHandler(ctx context.Context) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle(backupapi.Prefix, backupapi.New(a.Backups))
-	h := healthapi.New(ctx, a.Health, func(ctx context.Context, drive string, force bool) error {
-		_, err := a.Service().RemoveDrive(ctx, drive, pool.RemoveOptions{Force: force})
-		return err
-	}, a.log.Error)
+	h := healthapi.New(ctx, healthapi.Options{Monitor: a.Health, Accounts: a.Accounts, Log: a.log,
+		Evacuate: func(ctx context.Context, drive string, force bool) error {
+			_, err := a.Service().RemoveDrive(ctx, drive, pool.RemoveOptions{Force: force})
+			return err
+		}})
 	mux.Handle(healthapi.Prefix, h)
 	mux.Handle(healthapi.Prefix+"/", h)
 	mux.Handle("/", api.New(a.Pool, a.Accounts, a.Info))

@@ -6,7 +6,8 @@ import (
 	"time"
 )
 
-// PCReport is what a PC's agent last reported of its health, as the JSON it sent.
+// PCReport is what a PC's agent last reported of its health, as the JSON it sent. An
+// empty Report marks a PC an administrator said is gone.
 type PCReport struct {
 	PC     string
 	Owner  string
@@ -37,7 +38,7 @@ func (tx *Tx) PCReports(ctx context.Context) ([]PCReport, error) {
 // PutPCReport keeps a PC's newest report in place of its last.
 func (tx *Tx) PutPCReport(ctx context.Context, r PCReport) error {
 	_, err := tx.q.ExecContext(ctx, `INSERT INTO pc_health(pc, owner, report, seen_ns) VALUES(?, ?, ?, ?)
-		ON CONFLICT(pc) DO UPDATE SET owner = excluded.owner, report = excluded.report, seen_ns = excluded.seen_ns`,
+		ON CONFLICT(pc) DO UPDATE SET pc = excluded.pc, owner = excluded.owner, report = excluded.report, seen_ns = excluded.seen_ns`,
 		r.PC, r.Owner, r.Report, timeNS(r.Seen))
 	if err != nil {
 		return fmt.Errorf("record PC health: %w", err)
@@ -45,44 +46,40 @@ func (tx *Tx) PutPCReport(ctx context.Context, r PCReport) error {
 	return nil
 }
 
-// DeletePCReport forgets a PC's health; ErrNotFound if it had none.
-func (tx *Tx) DeletePCReport(ctx context.Context, pc string) error {
-	res, err := tx.q.ExecContext(ctx, "DELETE FROM pc_health WHERE pc = ?", pc)
-	if err != nil {
-		return fmt.Errorf("forget PC health: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("%s: %w", pc, ErrNotFound)
-	}
-	return nil
+// Alert is an alert that held at the last check: its key, when it began, its title.
+type Alert struct {
+	Key   string
+	Since time.Time
+	Title string
 }
 
-// AlertsSince returns when each alert that held at the last check began, by its key.
-func (tx *Tx) AlertsSince(ctx context.Context) (map[string]time.Time, error) {
-	rows, err := tx.q.QueryContext(ctx, "SELECT key, since_ns FROM alerts")
+// Alerts returns the alerts that held at the last check.
+func (tx *Tx) Alerts(ctx context.Context) ([]Alert, error) {
+	rows, err := tx.q.QueryContext(ctx, "SELECT key, since_ns, title FROM alerts")
 	if err != nil {
 		return nil, fmt.Errorf("read alerts: %w", err)
 	}
 	defer rows.Close()
-	out := map[string]time.Time{}
+	var out []Alert
 	for rows.Next() {
-		var k string
+		var a Alert
 		var ns int64
-		if err := rows.Scan(&k, &ns); err != nil {
+		if err := rows.Scan(&a.Key, &ns, &a.Title); err != nil {
 			return nil, fmt.Errorf("read alerts: %w", err)
 		}
-		out[k] = nsTime(ns)
+		a.Since = nsTime(ns)
+		out = append(out, a)
 	}
 	return out, rows.Err()
 }
 
-// SetAlertsSince replaces the alerts that hold and when each began.
-func (tx *Tx) SetAlertsSince(ctx context.Context, since map[string]time.Time) error {
+// SetAlerts replaces the alerts that hold.
+func (tx *Tx) SetAlerts(ctx context.Context, alerts []Alert) error {
 	if _, err := tx.q.ExecContext(ctx, "DELETE FROM alerts"); err != nil {
 		return fmt.Errorf("record alerts: %w", err)
 	}
-	for k, t := range since {
-		if _, err := tx.q.ExecContext(ctx, "INSERT INTO alerts(key, since_ns) VALUES(?, ?)", k, timeNS(t)); err != nil {
+	for _, a := range alerts {
+		if _, err := tx.q.ExecContext(ctx, "INSERT INTO alerts(key, since_ns, title) VALUES(?, ?, ?)", a.Key, timeNS(a.Since), a.Title); err != nil {
 			return fmt.Errorf("record alerts: %w", err)
 		}
 	}

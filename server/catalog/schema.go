@@ -140,4 +140,7 @@ CREATE TABLE alerts (
 	key      TEXT PRIMARY KEY,
 	since_ns INTEGER NOT NULL
 ) WITHOUT ROWID;
+`, `
+-- Step 4: an alert's title, so one held before a restart is named when it clears.
+ALTER TABLE alerts ADD COLUMN title TEXT NOT NULL DEFAULT '';
 `}

@@ -27,7 +27,6 @@ type Pool interface {
 
 // Backups is what the monitor reads of the backup store.
 type Backups interface {
-	PC(ctx context.Context, name string) (backupstore.PC, error)
 	PCs(ctx context.Context) ([]backupstore.PC, error)
 	Snapshots(ctx context.Context, pc string) ([]backupstore.SnapshotInfo, error)
 }
@@ -55,11 +54,16 @@ type Options struct {
 type Monitor struct {
 	opt Options
 
-	applyMu sync.Mutex // one apply at a time, so events are recorded in order
-	mu      sync.Mutex
-	alerts  map[string]schema.Alert // by key, what is true now
-	since   map[string]time.Time    // when each alert (or one persisted before a restart) began
-	server  []schema.Alert          // the server's own conditions, from the last check
+	applyMu  sync.Mutex // one apply at a time, so events are recorded in order
+	reportMu sync.Mutex // one report at a time, so a PC's owner is decided once
+	mu       sync.Mutex
+	alerts   map[string]schema.Alert // by key, what is true now
+	// since and titles are when each alert began and its title, also for those held
+	// before a restart.
+	since   map[string]time.Time
+	titles  map[string]string
+	ready   bool           // the server has been checked since the start
+	server  []schema.Alert // the server's own conditions, from the last check
 	status  pool.Status
 	drives  []schema.DriveInfo
 	disks   map[string]diskRead // by drive ID
@@ -77,8 +81,11 @@ func New(ctx context.Context, opt Options) (*Monitor, error) {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
-	m := &Monitor{opt: opt, alerts: map[string]schema.Alert{}, disks: map[string]diskRead{},
-		pcs: map[string]pcState{}, changed: make(chan struct{})}
+	if opt.Every <= 0 {
+		opt.Every = 5 * time.Minute
+	}
+	m := &Monitor{opt: opt, alerts: map[string]schema.Alert{}, since: map[string]time.Time{}, titles: map[string]string{},
+		disks: map[string]diskRead{}, pcs: map[string]pcState{}, changed: make(chan struct{})}
 	if err := m.load(ctx); err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -57,7 +58,13 @@ func check(t *testing.T, m *health.Monitor) schema.Health {
 	if err := m.Check(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	return m.Health(health.Viewer{Admin: true})
+	h := m.Health(health.Viewer{Admin: true})
+	for _, a := range h.Alerts {
+		if strings.Contains(a.Title+a.Sentence, "{") {
+			t.Errorf("a word is left unfilled: %+v", a)
+		}
+	}
+	return h
 }
 
 func alert(h schema.Health, code, subject string) *schema.Alert {
@@ -166,6 +173,7 @@ func TestPCReports(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, 1)
 	m := e.monitor(t)
+	check(t, m)
 	if err := m.Report(ctx, "Mum's laptop", "mum", false, report(schema.Warning)); err != nil {
 		t.Fatal(err)
 	}
@@ -192,7 +200,10 @@ func TestPCReports(t *testing.T) {
 	since := a.Since
 
 	e.now = e.now.Add(time.Hour)
-	m2 := e.monitor(t) // a restart
+	m2 := e.monitor(t) // a restart; the PC reports again before the server's first check
+	if err := m2.Report(ctx, "MUM'S LAPTOP", "mum", false, report(schema.Warning)); err != nil {
+		t.Fatal(err)
+	}
 	if err := m2.Check(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -342,4 +353,130 @@ func TestRunNoticesADriveAtOnce(t *testing.T) {
 	pooltest.Eventually(t, 20*time.Second, "the missing drive's alert", func() bool {
 		return alert(m.Health(health.Viewer{Admin: true}), "drive-missing", label(t, e, b)) != nil
 	})
+}
+
+// TestRestartKeepsServerAlerts: after a restart, a PC reporting before the server's first
+// check neither clears the server's alerts nor restarts their "since".
+func TestRestartKeepsServerAlerts(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, 2)
+	e.Run()
+	b := e.Drives[1]
+	if err := os.Rename(b, b+".unplugged"); err != nil {
+		t.Fatal(err)
+	}
+	pooltest.Eventually(t, 20*time.Second, "the pool sees the drive gone", func() bool { return e.DriveState(b) == pool.StateMissing })
+	a := alert(check(t, e.monitor(t)), "drive-missing", label(t, e, b))
+	if a == nil {
+		t.Fatal("no alert for the missing drive")
+	}
+	e.now = e.now.Add(time.Hour)
+	m := e.monitor(t)
+	if err := m.Report(ctx, "Laptop", "mum", false, report(schema.Good)); err != nil {
+		t.Fatal(err)
+	}
+	if got := alert(check(t, m), "drive-missing", label(t, e, b)); got == nil || !got.Since.Equal(a.Since) {
+		t.Errorf("after the restart: %+v, want since %v", got, a.Since)
+	}
+	evs := strings.Join(healthEvents(t, m), "\n")
+	if strings.Count(evs, "is missing") != 1 || strings.Contains(evs, "cleared") {
+		t.Errorf("events:\n%s", evs)
+	}
+}
+
+// flaky is a disk reader whose disk stops answering when told to: a dying disk times out.
+type flaky struct {
+	smart.Reader
+	silent atomic.Bool
+}
+
+func (f *flaky) Read(ctx context.Context, dev string) (smart.Report, error) {
+	if f.silent.Load() {
+		return smart.Report{}, context.DeadlineExceeded
+	}
+	return f.Reader.Read(ctx, dev)
+}
+
+// TestSilentDiskKeepsItsVerdict: a failing disk that stops answering stays failing; a
+// read that times out does not clear the alert.
+func TestSilentDiskKeepsItsVerdict(t *testing.T) {
+	e := newEnv(t, 1)
+	r := &flaky{Reader: smart.Recorded{Files: os.DirFS("smart/testdata")}}
+	e.opt.SMART, e.opt.SMARTEvery = r, time.Nanosecond
+	e.opt.DeviceOf = func(string) (string, error) { return "/dev/smart-fail2", nil }
+	m := e.monitor(t)
+	name := label(t, e, e.Drives[0])
+	first := alert(check(t, m), "drive-smart-failing", name)
+	if first == nil {
+		t.Fatal("no alert for the failing disk")
+	}
+	r.silent.Store(true)
+	e.now = e.now.Add(time.Hour)
+	h := check(t, m)
+	if a := alert(h, "drive-smart-failing", name); a == nil || !a.Since.Equal(first.Since) {
+		t.Fatalf("after the disk went silent: %+v", h.Alerts)
+	}
+	if !strings.Contains(h.Drives[0].SMART, "did not answer") {
+		t.Errorf("the drive's line does not say the verdict is old: %q", h.Drives[0].SMART)
+	}
+}
+
+// TestPCNamesWithoutCase: a PC's name is its backups' spelling, whatever case it reports
+// in; another user cannot take it by changing the case, even before the first check.
+func TestPCNamesWithoutCase(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, 1)
+	backupfstest.Backup(t, e.st, "Mum's Laptop", "mum", e.now, "/home/mum", []backupfstest.Entry{{Path: "a", Data: []byte("a"), Mtime: e.now}})
+	m := e.monitor(t)
+	if err := m.Report(ctx, "MUM'S LAPTOP", "dad", false, report(schema.Warning)); !errors.Is(err, health.ErrNotOwner) {
+		t.Fatalf("dad reported for mum's PC by its name in capitals: %v", err)
+	}
+	changed := m.Changed()
+	if err := m.Report(ctx, "mum's laptop", "mum", false, report(schema.Warning)); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-changed:
+	default:
+		t.Error("watchers were not told of the new report")
+	}
+	h := check(t, m)
+	if len(h.PCs) != 1 || h.PCs[0].Name != "Mum's Laptop" || h.PCs[0].LastBackup == nil {
+		t.Fatalf("PCs: %+v", h.PCs)
+	}
+	if a := alert(h, "pc-check", "firewall"); a == nil || a.PC != "Mum's Laptop" {
+		t.Errorf("alerts: %+v", h.Alerts)
+	}
+}
+
+// TestForgetAPC: a PC that is gone stops raising alerts, its old backups included, until
+// it backs up again.
+func TestForgetAPC(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, 1)
+	backupfstest.Backup(t, e.st, "Old PC", "dad", e.now, "/home/dad", []backupfstest.Entry{{Path: "a", Data: []byte("a"), Mtime: e.now}})
+	m := e.monitor(t)
+	if err := m.Report(ctx, "Old PC", "dad", false, report(schema.Warning)); err != nil {
+		t.Fatal(err)
+	}
+	e.now = e.now.Add(10 * 24 * time.Hour)
+	if h := check(t, m); alert(h, "backup-overdue", "Old PC") == nil || alert(h, "pc-check", "firewall") == nil {
+		t.Fatalf("before: %+v", h.Alerts)
+	}
+	if err := m.Forget(ctx, "old pc"); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Forget(ctx, "Never Seen"); !errors.Is(err, catalog.ErrNotFound) {
+		t.Errorf("forgetting an unknown PC: %v", err)
+	}
+	for _, mon := range []*health.Monitor{m, e.monitor(t)} { // and after a restart
+		if h := check(t, mon); alert(h, "backup-overdue", "Old PC") != nil || alert(h, "pc-check", "firewall") != nil || len(h.PCs) != 0 {
+			t.Errorf("after forgetting: %+v %+v", h.Alerts, h.PCs)
+		}
+	}
+	e.now = e.now.Add(time.Minute)
+	backupfstest.Backup(t, e.st, "Old PC", "dad", e.now, "/home/dad", []backupfstest.Entry{{Path: "a", Data: []byte("b"), Mtime: e.now}})
+	if h := check(t, m); len(h.PCs) != 1 {
+		t.Errorf("it backed up again but is not shown: %+v", h.PCs)
+	}
 }

@@ -46,7 +46,7 @@ func (m *Monitor) WriteMetrics(w io.Writer) error {
 	p.family("hearth_pool_files_not_duplicated", "Files with fewer copies than their share asks for.")
 	p.sample("hearth_pool_files_not_duplicated", nil, float64(st.NotDuplicated))
 	p.family("hearth_pool_files_unavailable", "Files with no readable copy (at most 100 are counted).")
-	p.sample("hearth_pool_files_unavailable", nil, float64(len(st.Unavailable)))
+	p.sample("hearth_pool_files_unavailable", nil, float64(len(slices.DeleteFunc(slices.Clone(st.Unavailable), func(s string) bool { return s == "…" }))))
 	p.family("hearth_pool_files_damaged", "Files damaged on every copy.")
 	p.sample("hearth_pool_files_damaged", nil, float64(len(st.Damaged)))
 	if st.LastScrub != nil {

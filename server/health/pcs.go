@@ -18,8 +18,14 @@ type pcState struct {
 	name, owner string
 	report      *schema.PCReport
 	seen        time.Time // when the report arrived, by the server's clock
+	forgotten   time.Time // an administrator said the PC is gone; its old backups stay
 	backups     bool      // it has backed up here
 	lastBackup  time.Time
+}
+
+// gone: the PC was forgotten and has not backed up or reported since.
+func (s pcState) gone() bool {
+	return !s.forgotten.IsZero() && s.report == nil && !s.lastBackup.After(s.forgotten)
 }
 
 // ErrNotOwner: the PC belongs to another user.
@@ -28,30 +34,21 @@ var ErrNotOwner = errors.New("this PC belongs to another user")
 // ErrBadReport: a PC's report is not one Hearth can use.
 var ErrBadReport = errors.New("the health report is not valid")
 
-// Limits on a report: a PC has a handful of checks, and its words are shown to people.
-const (
-	maxChecks   = 64
-	maxField    = 1000
-	maxReportSz = 256 << 10
-)
-
-var areas = map[string]bool{"backup": true, "storage": true, "network": true, "security": true, "updates": true}
-
 // validate refuses a report the tray could not show sensibly.
 func validate(r schema.PCReport) error {
-	if len(r.Checks) > maxChecks {
-		return fmt.Errorf("%w: %d checks, at most %d", ErrBadReport, len(r.Checks), maxChecks)
+	if len(r.Checks) > schema.MaxChecks {
+		return fmt.Errorf("%w: %d checks, at most %d", ErrBadReport, len(r.Checks), schema.MaxChecks)
 	}
 	seen := map[string]bool{}
 	for _, c := range r.Checks {
 		switch {
-		case c.ID == "" || len(c.ID) > 200 || seen[c.ID]:
+		case c.ID == "" || len(c.ID) > schema.MaxCheckText || seen[c.ID]:
 			return fmt.Errorf("%w: check id %q missing, too long or repeated", ErrBadReport, c.ID)
-		case !areas[c.Area]:
+		case !knownArea(c.Area):
 			return fmt.Errorf("%w: check %s: area %q", ErrBadReport, c.ID, c.Area)
 		case c.State != schema.Good && c.State != schema.Unknown && c.State != schema.Warning && c.State != schema.Critical:
 			return fmt.Errorf("%w: check %s: state %q", ErrBadReport, c.ID, c.State)
-		case c.Title == "" || len(c.Title) > maxField || len(c.Sentence) > maxField:
+		case c.Title == "" || len(c.Title) > schema.MaxCheckText || len(c.Sentence) > schema.MaxCheckText:
 			return fmt.Errorf("%w: check %s: title or sentence missing or too long", ErrBadReport, c.ID)
 		}
 		seen[c.ID] = true
@@ -59,8 +56,17 @@ func validate(r schema.PCReport) error {
 	return nil
 }
 
-// Report records what a PC's agent found. user is who sent it; a PC belongs to whoever
-// first reported or backed it up, and only they or an administrator report for it.
+func knownArea(a string) bool {
+	switch a {
+	case "backup", "storage", "network", "security", "updates":
+		return true
+	}
+	return false
+}
+
+// Report records what a PC's agent found. user is who sent it. A PC belongs to the owner
+// of its backups, or else to whoever first reported for it; only they or an
+// administrator report for it.
 func (m *Monitor) Report(ctx context.Context, pc, user string, admin bool, r schema.PCReport) error {
 	if err := backup.CheckPCName(pc); err != nil {
 		return fmt.Errorf("%w: %w", ErrBadReport, err)
@@ -68,53 +74,108 @@ func (m *Monitor) Report(ctx context.Context, pc, user string, admin bool, r sch
 	if err := validate(r); err != nil {
 		return err
 	}
+	m.reportMu.Lock() // whose PC it is is decided and recorded as one step
+	defer m.reportMu.Unlock()
+	name, owner, err := m.ownerOf(ctx, pc)
+	if err != nil {
+		return err
+	}
+	if owner == "" {
+		name, owner = pc, user
+	}
+	if !admin && !strings.EqualFold(owner, user) {
+		return fmt.Errorf("%s: %w", pc, ErrNotOwner)
+	}
+	k := strings.ToLower(name)
 	m.mu.Lock()
-	cur, known := m.pcs[strings.ToLower(pc)]
+	prev := m.pcs[k].report
 	m.mu.Unlock()
-	if b, err := m.opt.Backups.PC(ctx, pc); err == nil {
-		cur.name, cur.owner, known = b.Name, b.Owner, true // whose backups they are, whose PC it is
-	}
-	owner := user
-	if known {
-		if !admin && !strings.EqualFold(cur.owner, user) {
-			return fmt.Errorf("%s: %w (%s)", pc, ErrNotOwner, cur.owner)
-		}
-		owner, pc = cur.owner, cur.name
-	}
+	r.Checks = keepUnconfirmed(prev, r.Checks)
 	data, err := json.Marshal(r)
 	if err != nil {
 		return err
 	}
 	seen := m.opt.Now()
 	err = m.opt.Catalog.Update(ctx, func(tx *catalog.Tx) error {
-		return tx.PutPCReport(ctx, catalog.PCReport{PC: pc, Owner: owner, Report: data, Seen: seen})
+		return tx.PutPCReport(ctx, catalog.PCReport{PC: name, Owner: owner, Report: data, Seen: seen})
 	})
 	if err != nil {
 		return err
 	}
 	m.mu.Lock()
-	cur = m.pcs[strings.ToLower(pc)]
-	cur.name, cur.owner, cur.report, cur.seen = pc, owner, &r, seen
-	m.pcs[strings.ToLower(pc)] = cur
+	cur := m.pcs[k]
+	cur.name, cur.owner, cur.report, cur.seen, cur.forgotten = name, owner, &r, seen, time.Time{}
+	m.pcs[k] = cur
+	m.notify()
 	m.mu.Unlock()
 	m.apply(ctx)
 	return nil
 }
 
-// Forget drops a PC's reports (one that left the house); its backups stay.
+// ownerOf returns a PC's name as first known and its owner: its backups' owner, or who
+// first reported for it; "" when nobody has.
+func (m *Monitor) ownerOf(ctx context.Context, pc string) (name, owner string, err error) {
+	pcs, err := m.opt.Backups.PCs(ctx)
+	if err != nil {
+		return "", "", fmt.Errorf("find whose PC %s is: %w", pc, err)
+	}
+	for _, p := range pcs {
+		if strings.EqualFold(p.Name, pc) {
+			return p.Name, p.Owner, nil
+		}
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s := m.pcs[strings.ToLower(pc)]
+	return s.name, s.owner, nil
+}
+
+// keepUnconfirmed keeps a warning or critical check that could not be made this time
+// (its tool timed out, say): not knowing is not the same as being fixed.
+func keepUnconfirmed(prev *schema.PCReport, checks []schema.Check) []schema.Check {
+	if prev == nil {
+		return checks
+	}
+	bad := map[string]schema.Check{}
+	for _, c := range prev.Checks {
+		if c.State == schema.Warning || c.State == schema.Critical {
+			bad[c.ID] = c
+		}
+	}
+	for i, c := range checks {
+		if p, ok := bad[c.ID]; ok && c.State == schema.Unknown {
+			checks[i] = p
+		}
+	}
+	return checks
+}
+
+// Forget drops a PC that is gone: its reports, and its alerts until it backs up or
+// reports again. Its backups stay.
 func (m *Monitor) Forget(ctx context.Context, pc string) error {
-	err := m.opt.Catalog.Update(ctx, func(tx *catalog.Tx) error { return tx.DeletePCReport(ctx, pc) })
+	m.reportMu.Lock()
+	defer m.reportMu.Unlock()
+	name, owner, err := m.ownerOf(ctx, pc)
+	if err != nil {
+		return err
+	}
+	if owner == "" {
+		return fmt.Errorf("%s: %w: no PC of that name reports or backs up here", pc, catalog.ErrNotFound)
+	}
+	now := m.opt.Now()
+	// The row stays, empty, so the PC's old backups do not raise alerts after a restart.
+	err = m.opt.Catalog.Update(ctx, func(tx *catalog.Tx) error {
+		return tx.PutPCReport(ctx, catalog.PCReport{PC: name, Owner: owner, Report: []byte{}, Seen: now})
+	})
 	if err != nil {
 		return err
 	}
 	m.mu.Lock()
-	k := strings.ToLower(pc)
-	if s, ok := m.pcs[k]; ok && s.backups {
-		s.report, s.seen = nil, time.Time{}
-		m.pcs[k] = s
-	} else {
-		delete(m.pcs, k)
-	}
+	k := strings.ToLower(name)
+	s := m.pcs[k]
+	s.name, s.owner, s.report, s.seen, s.forgotten = name, owner, nil, time.Time{}, now
+	m.pcs[k] = s
+	m.notify()
 	m.mu.Unlock()
 	m.apply(ctx)
 	return nil
@@ -140,21 +201,30 @@ func (m *Monitor) readBackups(ctx context.Context) error {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	changed := false
 	for k, s := range m.pcs {
 		b, ok := last[k]
-		if !ok && s.report == nil {
+		delete(last, k)
+		if !ok && s.report == nil && s.forgotten.IsZero() {
 			delete(m.pcs, k)
+			changed = true
 			continue
 		}
-		s.backups, s.lastBackup = b.backups, b.lastBackup
-		if ok {
-			s.owner = b.owner // the backups' owner is the PC's owner
+		if ok { // the backups' owner and spelling are the PC's
+			s.name, s.owner = b.name, b.owner
 		}
+		if s.backups != b.backups || !s.lastBackup.Equal(b.lastBackup) {
+			changed = true
+		}
+		s.backups, s.lastBackup = b.backups, b.lastBackup
 		m.pcs[k] = s
-		delete(last, k)
 	}
 	for k, s := range last {
 		m.pcs[k] = s
+		changed = true
+	}
+	if changed {
+		m.notify()
 	}
 	return nil
 }
@@ -163,6 +233,9 @@ func (m *Monitor) readBackups(ctx context.Context) error {
 func (m *Monitor) pcAlerts(now time.Time) []schema.Alert {
 	var out []schema.Alert
 	for _, s := range m.pcs {
+		if s.gone() {
+			continue
+		}
 		words := map[string]string{"pc": s.name}
 		switch {
 		case s.backups && !s.lastBackup.IsZero() && now.Sub(s.lastBackup) > m.opt.BackupOverdue:

@@ -17,38 +17,40 @@ type Problem struct {
 }
 
 // problems is every alert Hearth raises.
-var problems = map[string]Problem{
-	"drive-missing": {Severity: schema.Critical, Title: "{drive} is missing",
-		Sentence: "{drive} ({path}) cannot be reached. Plug it back in or check its cable. Files with a second copy are safe; files without one wait until it returns."},
-	"drive-failing": {Severity: schema.Critical, Title: "{drive} is failing", Evacuate: true,
-		Sentence: "{drive} fails to read or write ({reason}). Hearth copies its files to the other drives; replace it soon."},
-	"drive-smart-failing": {Severity: schema.Critical, Title: "{drive} says it is failing", Evacuate: true,
-		Sentence: "{drive} ({model}) reports: {detail} Move its files to the other drives and replace it."},
-	"drive-smart-warning": {Severity: schema.Warning, Title: "{drive} shows signs of wear", Evacuate: true,
-		Sentence: "{drive} ({model}) reports: {detail} Plan to replace it; you can move its files off now."},
-	"pool-space-low": {Severity: schema.Warning, Title: "The server is getting full",
-		Sentence: "The drives have {free} free of {total} ({percent}). Add a drive, or delete files and old backups you no longer need."},
-	"pool-space-critical": {Severity: schema.Critical, Title: "The server is full",
-		Sentence: "The drives have only {free} free of {total}. New files and backups may not fit: add a drive now."},
-	"files-unavailable": {Severity: schema.Critical, Title: "Some files cannot be opened",
-		Sentence: "{count} cannot be read because the only drive holding them is missing, such as {example}. Bring that drive back to get them."},
-	"files-damaged": {Severity: schema.Critical, Title: "Some files are damaged",
-		Sentence: "{count} {are} damaged on every copy, such as {example}. Bring them back from a previous version or a backup."},
-	"duplication-pending": {Severity: schema.Warning, Title: "Some files have only one copy",
-		Sentence: "{count} {are} waiting for their second copy, so one drive failing would lose them. Hearth makes the copies as space allows; if this lasts, add a drive."},
-	"scrub-overdue": {Severity: schema.Warning, Title: "The drives have not been checked lately",
-		Sentence: "Every copy was last read back and checked {when}. Run 'hearthd scrub', or leave the server on so it can check at night."},
-	"backup-overdue": {Severity: schema.Warning, Title: "{pc} has not been backed up lately",
-		Sentence: "{pc}'s last backup was {when}. Turn it on at home with Hearth running, or choose 'Back up now'."},
-	"backup-never": {Severity: schema.Warning, Title: "{pc} has never been backed up",
-		Sentence: "{pc} reports to the server but has no backup yet. Choose 'Back up now' on it."},
-	// A PC's own checks: the PC says how bad and why, in its own words.
-	"pc-check": {Title: "{pc}: {title}", Sentence: "{sentence}"},
+func problems() map[string]Problem {
+	return map[string]Problem{
+		"drive-missing": {Severity: schema.Critical, Title: "{drive} is missing",
+			Sentence: "{drive} ({path}) cannot be reached. Plug it back in or check its cable. Files with a second copy are safe; files without one wait until it returns."},
+		"drive-failing": {Severity: schema.Critical, Title: "{drive} is failing", Evacuate: true,
+			Sentence: "{drive} fails to read or write{reason}. Hearth copies its files to the other drives; replace it soon."},
+		"drive-smart-failing": {Severity: schema.Critical, Title: "{drive} says it is failing", Evacuate: true,
+			Sentence: "{drive} ({model}) reports: {detail}"}, // smartctl's words say what to do
+		"drive-smart-warning": {Severity: schema.Warning, Title: "{drive} shows signs of wear", Evacuate: true,
+			Sentence: "{drive} ({model}) reports: {detail}"},
+		"pool-space-low": {Severity: schema.Warning, Title: "The server is getting full",
+			Sentence: "The drives have {free} free of {total} ({percent}). Add a drive, or delete files and old backups you no longer need."},
+		"pool-space-critical": {Severity: schema.Critical, Title: "The server is full",
+			Sentence: "The drives have only {free} free of {total}. New files and backups may not fit: add a drive now."},
+		"files-unavailable": {Severity: schema.Critical, Title: "Some files cannot be opened",
+			Sentence: "{count} cannot be read because the only drive holding a copy is missing, such as {example}. Bring that drive back to get them."},
+		"files-damaged": {Severity: schema.Critical, Title: "Some files are damaged",
+			Sentence: "{count} {are} damaged on every copy, such as {example}. Bring them back from a previous version or a backup."},
+		"duplication-pending": {Severity: schema.Warning, Title: "Some files have only one copy",
+			Sentence: "{count} {are} waiting for a second copy, so one drive failing would lose them. Hearth makes the copies as space allows; if this lasts, add a drive."},
+		"scrub-overdue": {Severity: schema.Warning, Title: "The drives have not been checked lately",
+			Sentence: "Every copy was last read back and checked {when}. Run 'hearthd pool scrub', or leave the server on so it can check by itself."},
+		"backup-overdue": {Severity: schema.Warning, Title: "{pc} has not been backed up lately",
+			Sentence: "{pc}'s last backup was {when}. Turn it on at home with Hearth's agent running, or run 'hearth backup' on it."},
+		"backup-never": {Severity: schema.Warning, Title: "{pc} has never been backed up",
+			Sentence: "{pc} reports to the server but has no backup yet. Run 'hearth backup' on it, or leave its agent running tonight."},
+		// A PC's own checks: the PC says how bad and why, in its own words.
+		"pc-check": {Title: "{pc}: {title}", Sentence: "{sentence}"},
+	}
 }
 
 // raise fills in problem code's words and returns the alert, whose Since is set later.
 func raise(code, subject string, words map[string]string) schema.Alert {
-	p, ok := problems[code]
+	p, ok := problems()[code]
 	if !ok {
 		panic("health: undeclared problem " + code)
 	}

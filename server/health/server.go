@@ -20,7 +20,10 @@ const (
 // driveHealth judges one drive from the pool's view of it and its own SMART verdict.
 func driveHealth(d pool.DriveInfo, r diskRead) (schema.DriveInfo, []schema.Alert) {
 	info := schema.DriveInfo{Label: d.Label, Path: d.Path, Pool: string(d.State), State: schema.Good, Total: d.Total, Free: d.Free}
-	words := map[string]string{"drive": d.Label, "path": d.Path, "reason": d.Reason}
+	words := map[string]string{"drive": d.Label, "path": d.Path, "reason": ""}
+	if d.Reason != "" {
+		words["reason"] = " (" + d.Reason + ")"
+	}
 	switch d.State {
 	case pool.StateMissing:
 		info.State, info.SMART = schema.Critical, "The drive cannot be reached."
@@ -30,10 +33,11 @@ func driveHealth(d pool.DriveInfo, r diskRead) (schema.DriveInfo, []schema.Alert
 		return withSMART(info, r), []schema.Alert{raise("drive-failing", d.Label, words)}
 	}
 	info = withSMART(info, r)
-	if r.err != nil || info.State == schema.Good || info.State == schema.Unknown {
+	if r.err != nil || len(r.rep.Problems) == 0 || info.State == schema.Good || info.State == schema.Unknown {
 		return info, nil
 	}
-	words["model"], words["detail"] = r.rep.Model, strings.Join(r.rep.Problems, " ")
+	// The worst problem says enough for an alert; the drive's line lists them all.
+	words["model"], words["detail"] = r.rep.Model, r.rep.Problems[0]
 	if words["model"] == "" {
 		words["model"] = "model unknown"
 	}
@@ -60,6 +64,9 @@ func withSMART(info schema.DriveInfo, r diskRead) schema.DriveInfo {
 	info.SMART = "The drive reports no problem."
 	if len(r.rep.Problems) > 0 {
 		info.SMART = strings.Join(r.rep.Problems, " ")
+	}
+	if r.note != "" {
+		info.SMART = r.note + " " + info.SMART
 	}
 	return info
 }
@@ -114,10 +121,12 @@ func are(n int) string {
 func ago(now, t time.Time) string {
 	d := now.Sub(t)
 	switch {
+	case d < 2*time.Minute:
+		return "a minute ago"
 	case d < 2*time.Hour:
 		return fmt.Sprintf("%d minutes ago", int(d.Minutes()))
 	case d < 48*time.Hour:
 		return fmt.Sprintf("%d hours ago", int(d.Hours()))
 	}
-	return fmt.Sprintf("%d days ago, on %s", int(d.Hours()/24), t.Format("Monday 2 January"))
+	return fmt.Sprintf("%d days ago, on %s", int(d.Hours()/24), t.Local().Format("Monday 2 January"))
 }

@@ -1,6 +1,7 @@
 package health
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -15,22 +16,29 @@ import (
 	"github.com/hearth-home/hearth/server/pool"
 )
 
-// key names an alert: one per problem, PC and subject.
-func key(a schema.Alert) string { return a.Code + "|" + a.PC + "|" + a.Subject }
+// key names an alert: one per problem, PC and subject. PC names compare without case,
+// as the PCs' backups do.
+func key(a schema.Alert) string { return a.Code + "|" + strings.ToLower(a.PC) + "|" + a.Subject }
 
 // load reads the PCs' last reports and when the alerts that held at the last check began.
 func (m *Monitor) load(ctx context.Context) error {
 	return m.opt.Catalog.View(ctx, func(tx *catalog.Tx) error {
-		since, err := tx.AlertsSince(ctx)
+		held, err := tx.Alerts(ctx)
 		if err != nil {
 			return err
 		}
-		m.since = since
+		for _, a := range held {
+			m.since[a.Key], m.titles[a.Key] = a.Since, a.Title
+		}
 		reports, err := tx.PCReports(ctx)
 		if err != nil {
 			return err
 		}
 		for _, r := range reports {
+			if len(r.Report) == 0 { // forgotten by an administrator
+				m.pcs[strings.ToLower(r.PC)] = pcState{name: r.PC, owner: r.Owner, forgotten: r.Seen}
+				continue
+			}
 			var rep schema.PCReport
 			if err := json.Unmarshal(r.Report, &rep); err != nil {
 				m.opt.Log.Warn("a PC's last health report is unreadable; waiting for its next", "pc", r.PC, "err", err)
@@ -65,7 +73,7 @@ func (m *Monitor) Check(ctx context.Context) error {
 	if !reflect.DeepEqual(drives, m.drives) {
 		m.notify()
 	}
-	m.status, m.drives, m.checked = st, drives, m.opt.Now()
+	m.status, m.drives, m.checked, m.ready = st, drives, m.opt.Now(), true
 	m.states = map[string]pool.State{}
 	for _, d := range st.Drives {
 		m.states[d.ID] = d.State
@@ -82,6 +90,12 @@ func (m *Monitor) apply(ctx context.Context) {
 	defer m.applyMu.Unlock()
 	now := m.opt.Now()
 	m.mu.Lock()
+	if !m.ready {
+		// Until the first check the server's own alerts are unknown: judging now would
+		// clear them, and restart their "since" at the check.
+		m.mu.Unlock()
+		return
+	}
 	want := map[string]schema.Alert{}
 	for _, a := range append(slices.Clone(m.server), m.pcAlerts(now)...) {
 		k := key(a)
@@ -96,28 +110,27 @@ func (m *Monitor) apply(ctx context.Context) {
 	for k, a := range want {
 		if _, ok := m.since[k]; !ok {
 			events = append(events, catalog.Event{At: now, Kind: EventKind, Source: subjectOf(a), Text: a.Severity + ": " + a.Title + ". " + a.Sentence})
-			m.opt.Log.Warn("health: "+a.Title, "severity", a.Severity, "detail", a.Sentence)
+			m.opt.Log.Warn("health alert raised", "title", a.Title, "severity", a.Severity, "detail", a.Sentence)
 		}
 	}
 	for k, t := range m.since {
 		if _, ok := want[k]; !ok {
-			a, ok := m.alerts[k]
-			if !ok { // held before a restart: only its key is known
-				code, rest, _ := strings.Cut(k, "|")
-				pc, subject, _ := strings.Cut(rest, "|")
-				a = schema.Alert{Code: code, PC: pc, Subject: subject, Title: code}
-			}
-			events = append(events, catalog.Event{At: now, Kind: EventKind, Source: subjectOf(a), Text: "cleared: " + a.Title})
-			m.opt.Log.Info("health: cleared: "+a.Title, "since", t)
+			code, rest, _ := strings.Cut(k, "|")
+			pc, subject, _ := strings.Cut(rest, "|")
+			source := subjectOf(schema.Alert{PC: cmp.Or(m.alerts[k].PC, pc), Subject: subject})
+			events = append(events, catalog.Event{At: now, Kind: EventKind, Source: source, Text: "cleared: " + cmp.Or(m.titles[k], code)})
+			m.opt.Log.Info("health alert cleared", "title", cmp.Or(m.titles[k], code), "since", t)
 		}
 	}
 	changed := !maps.EqualFunc(want, m.alerts, func(a, b schema.Alert) bool { return reflect.DeepEqual(a, b) })
-	since := map[string]time.Time{}
+	since, titles := map[string]time.Time{}, map[string]string{}
+	var held []catalog.Alert
 	for k, a := range want {
-		since[k] = a.Since
+		since[k], titles[k] = a.Since, a.Title
+		held = append(held, catalog.Alert{Key: k, Since: a.Since, Title: a.Title})
 	}
-	persist := !maps.Equal(since, m.since)
-	m.alerts, m.since = want, since
+	persist := !maps.Equal(since, m.since) || !maps.Equal(titles, m.titles)
+	m.alerts, m.since, m.titles = want, since, titles
 	if changed {
 		m.notify()
 	}
@@ -125,13 +138,14 @@ func (m *Monitor) apply(ctx context.Context) {
 	if !persist && len(events) == 0 {
 		return
 	}
+	ctx = context.WithoutCancel(ctx) // memory has moved on: the record must follow
 	err := m.opt.Catalog.Update(ctx, func(tx *catalog.Tx) error {
 		for _, e := range events {
 			if err := tx.AddEvent(ctx, e); err != nil {
 				return err
 			}
 		}
-		return tx.SetAlertsSince(ctx, since)
+		return tx.SetAlerts(ctx, held)
 	})
 	if err != nil && ctx.Err() == nil {
 		m.opt.Log.Warn("could not record the health alerts", "err", err)

@@ -20,7 +20,7 @@ func FuzzValidate(f *testing.F) {
 		}
 		ids := map[string]bool{}
 		for _, c := range r.Checks {
-			if ids[c.ID] || c.ID == "" || c.Title == "" || len(c.Title) > maxField || len(c.Sentence) > maxField || !areas[c.Area] || schema.Worse(c.State, schema.Critical) != schema.Critical {
+			if ids[c.ID] || c.ID == "" || c.Title == "" || len(c.Title) > schema.MaxCheckText || len(c.Sentence) > schema.MaxCheckText || !knownArea(c.Area) || schema.Worse(c.State, schema.Critical) != schema.Critical {
 				t.Fatalf("accepted %+v", c)
 			}
 			switch c.State {
@@ -30,7 +30,7 @@ func FuzzValidate(f *testing.F) {
 			}
 			ids[c.ID] = true
 		}
-		if len(r.Checks) > maxChecks {
+		if len(r.Checks) > schema.MaxChecks {
 			t.Fatalf("accepted %d checks", len(r.Checks))
 		}
 	})

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/hearth-home/hearth/server/api/schema"
+	"github.com/hearth-home/hearth/server/pool"
 )
 
 // Viewer is who asks: administrators see every PC, others the server and their own PCs.
@@ -26,15 +27,18 @@ func (m *Monitor) Health(v Viewer) schema.Health {
 	}
 	owners := map[string]string{}
 	for _, s := range m.pcs {
-		owners[s.name] = s.owner
-		if !v.sees(s.owner) {
+		owners[strings.ToLower(s.name)] = s.owner
+		if !v.sees(s.owner) || s.gone() {
 			continue
 		}
 		h.PCs = append(h.PCs, s.health())
 	}
 	for _, a := range m.alerts {
-		if a.PC != "" && !v.sees(owners[a.PC]) {
+		if a.PC != "" && !v.sees(owners[strings.ToLower(a.PC)]) {
 			continue
+		}
+		if !v.Admin {
+			a.Action = nil // only an administrator can take it
 		}
 		h.Alerts = append(h.Alerts, a)
 		h.State = schema.Worse(h.State, a.Severity)
@@ -70,4 +74,21 @@ func (s pcState) health() schema.PCHealth {
 		}
 	}
 	return p
+}
+
+// Evacuable says whether an alert offers to move drive's files off now: only a present
+// drive the server judged failing or worn may be emptied this way.
+func (m *Monitor) Evacuable(drive string) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, a := range m.alerts {
+		if a.Action != nil && a.Action.Kind == "evacuate" && a.Action.Drive == drive {
+			for _, d := range m.drives {
+				if d.Label == drive {
+					return d.Pool == string(pool.StateActive) || d.Pool == string(pool.StateFailing)
+				}
+			}
+		}
+	}
+	return false
 }

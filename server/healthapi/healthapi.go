@@ -8,9 +8,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
+	"strings"
+	"sync"
 	"time"
 
+	"github.com/hearth-home/hearth/backup"
 	"github.com/hearth-home/hearth/server/api/schema"
 	"github.com/hearth-home/hearth/server/auth"
 	"github.com/hearth-home/hearth/server/health"
@@ -23,18 +27,27 @@ const Prefix = "/api/v1/health"
 // accepts that duplicated files keep a single copy when too few drives remain.
 type Evacuate func(ctx context.Context, drive string, force bool) error
 
+// Options wire the handler.
+type Options struct {
+	Monitor  *health.Monitor
+	Accounts *auth.Accounts // whose devices are whose: a user reports only for their own PCs
+	Evacuate Evacuate
+	Log      *slog.Logger
+}
+
 type handler struct {
-	ctx      context.Context // the server's: evacuations outlive their request
-	mon      *health.Monitor
-	evacuate Evacuate
-	log      func(msg string, args ...any)
-	// heartbeat is how often a quiet stream says it is alive, so proxies keep it open.
+	ctx context.Context // the server's: evacuations outlive their request
+	Options
+	// heartbeat is how often a quiet stream says it is alive, so proxies keep it open
+	// and the PC notices a dead connection.
 	heartbeat time.Duration
+	mu        sync.Mutex
+	emptying  map[string]bool // drives being evacuated
 }
 
 // New returns the handler. ctx bounds work that outlives a request (an evacuation).
-func New(ctx context.Context, mon *health.Monitor, evacuate Evacuate, logError func(msg string, args ...any)) http.Handler {
-	h := handler{ctx: ctx, mon: mon, evacuate: evacuate, log: logError, heartbeat: 25 * time.Second}
+func New(ctx context.Context, opt Options) http.Handler {
+	h := &handler{ctx: ctx, Options: opt, heartbeat: Heartbeat, emptying: map[string]bool{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+Prefix, h.get)
 	mux.HandleFunc("GET "+Prefix+"/stream", h.stream)
@@ -43,17 +56,21 @@ func New(ctx context.Context, mon *health.Monitor, evacuate Evacuate, logError f
 	return mux
 }
 
+// Heartbeat is how often the stream speaks when nothing changes; a PC that hears
+// nothing for two of them may take the connection as dead.
+const Heartbeat = 25 * time.Second
+
 func viewer(r *http.Request) health.Viewer {
 	pr, _ := auth.PrincipalOf(r.Context())
 	return health.Viewer{Name: pr.Name, Admin: pr.Admin}
 }
 
-func (h handler) get(w http.ResponseWriter, r *http.Request) {
-	reply(w, http.StatusOK, h.mon.Health(viewer(r)))
+func (h *handler) get(w http.ResponseWriter, r *http.Request) {
+	reply(w, http.StatusOK, h.Monitor.Health(viewer(r)))
 }
 
 // stream sends the health as server-sent events: at once, then at every change.
-func (h handler) stream(w http.ResponseWriter, r *http.Request) {
+func (h *handler) stream(w http.ResponseWriter, r *http.Request) {
 	rc := http.NewResponseController(w)
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-store")
@@ -62,8 +79,9 @@ func (h handler) stream(w http.ResponseWriter, r *http.Request) {
 	defer beat.Stop()
 	var last []byte
 	for {
-		changed := h.mon.Changed() // before reading, so no change slips between
-		data, _ := json.Marshal(h.mon.Health(v))
+		changed := h.Monitor.Changed() // before reading, so no change slips between
+		data, _ := json.Marshal(h.Monitor.Health(v))
+		rc.SetWriteDeadline(time.Now().Add(h.heartbeat)) // a PC that stops reading is let go
 		if string(data) != string(last) {
 			if _, err := fmt.Fprintf(w, "event: health\ndata: %s\n\n", data); err != nil {
 				return
@@ -79,6 +97,7 @@ func (h handler) stream(w http.ResponseWriter, r *http.Request) {
 		case <-h.ctx.Done():
 			return
 		case <-beat.C:
+			rc.SetWriteDeadline(time.Now().Add(h.heartbeat))
 			if _, err := fmt.Fprint(w, ": still here\n\n"); err != nil {
 				return
 			}
@@ -87,17 +106,33 @@ func (h handler) stream(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (h handler) report(w http.ResponseWriter, r *http.Request) {
+func (h *handler) report(w http.ResponseWriter, r *http.Request) {
 	var rep schema.PCReport
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 256<<10)).Decode(&rep); err != nil {
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, schema.MaxReport)).Decode(&rep); err != nil {
 		problem(w, http.StatusBadRequest, "Send the PC's health report as JSON: "+err.Error())
 		return
 	}
 	pr, _ := auth.PrincipalOf(r.Context())
-	err := h.mon.Report(r.Context(), r.PathValue("pc"), pr.Name, pr.Admin, rep)
+	pc := r.PathValue("pc")
+	if err := backup.CheckPCName(pc); err != nil {
+		problem(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	if !pr.Admin {
+		mine, err := h.ownDevice(r.Context(), pr.Name, pc)
+		if err != nil {
+			problem(w, http.StatusInternalServerError, "The server could not read its devices: "+err.Error())
+			return
+		}
+		if !mine {
+			problem(w, http.StatusForbidden, "Only a PC that joined as you reports its health under its own name; join it with 'hearth join'.")
+			return
+		}
+	}
+	err := h.Monitor.Report(r.Context(), pc, pr.Name, pr.Admin, rep)
 	switch {
 	case errors.Is(err, health.ErrNotOwner):
-		problem(w, http.StatusForbidden, err.Error()+"; ask an administrator.")
+		problem(w, http.StatusForbidden, "That PC belongs to another user; ask an administrator.")
 	case errors.Is(err, health.ErrBadReport):
 		problem(w, http.StatusBadRequest, err.Error())
 	case err != nil:
@@ -111,9 +146,11 @@ func (h handler) report(w http.ResponseWriter, r *http.Request) {
 // answered "started": a refusal (no room, the last drive) comes in milliseconds.
 const evacuateAnswer = 2 * time.Second
 
-func (h handler) evac(w http.ResponseWriter, r *http.Request) {
-	if pr, _ := auth.PrincipalOf(r.Context()); !pr.Admin {
-		problem(w, http.StatusForbidden, "Only an administrator can remove a drive.")
+func (h *handler) evac(w http.ResponseWriter, r *http.Request) {
+	if pr, _ := auth.PrincipalOf(r.Context()); !pr.Admin || pr.ByToken {
+		// A device's token may be stolen with the device; emptying a drive asks for a
+		// password.
+		problem(w, http.StatusForbidden, "Only an administrator, signed in with a password, can remove a drive.")
 		return
 	}
 	var req struct {
@@ -124,12 +161,24 @@ func (h handler) evac(w http.ResponseWriter, r *http.Request) {
 		problem(w, http.StatusBadRequest, `Send the drive's label, such as {"drive": "Drive 2"}.`)
 		return
 	}
+	if !h.Monitor.Evacuable(req.Drive) {
+		problem(w, http.StatusConflict, "No alert offers to empty "+req.Drive+" now; to remove a drive that is healthy or missing, use 'hearthd drive remove' on the server.")
+		return
+	}
+	h.mu.Lock()
+	busy := h.emptying[req.Drive]
+	h.emptying[req.Drive] = true
+	h.mu.Unlock()
+	if busy {
+		problem(w, http.StatusConflict, "The files are already being moved off "+req.Drive+".")
+		return
+	}
 	done := make(chan error, 1)
 	go func() {
-		err := h.evacuate(h.ctx, req.Drive, req.Force)
-		if err != nil && h.ctx.Err() == nil {
-			h.log("moving a drive's files off failed", "drive", req.Drive, "err", err)
-		}
+		err := h.Evacuate(h.ctx, req.Drive, req.Force)
+		h.mu.Lock()
+		delete(h.emptying, req.Drive)
+		h.mu.Unlock()
 		done <- err
 	}()
 	select {
@@ -138,10 +187,29 @@ func (h handler) evac(w http.ResponseWriter, r *http.Request) {
 			problem(w, http.StatusConflict, err.Error())
 			return
 		}
-		reply(w, http.StatusOK, map[string]string{"result": req.Drive + " is empty and has been removed from the pool."})
+		reply(w, http.StatusOK, map[string]string{"result": "The files are off " + req.Drive + ", and it has left the pool."})
 	case <-time.After(evacuateAnswer):
 		reply(w, http.StatusAccepted, map[string]string{"result": "Moving the files off " + req.Drive + "; it shows as removing until it is done."})
+		go func() { // nobody waits for the answer any more: the log keeps it
+			if err := <-done; err != nil && h.ctx.Err() == nil {
+				h.Log.Error("moving a drive's files off failed", "drive", req.Drive, "err", err)
+			}
+		}()
 	}
+}
+
+// ownDevice says whether user has a device of that name.
+func (h *handler) ownDevice(ctx context.Context, user, pc string) (bool, error) {
+	ds, err := h.Accounts.Devices(ctx)
+	if err != nil {
+		return false, err
+	}
+	for _, d := range ds {
+		if strings.EqualFold(d.User, user) && strings.EqualFold(d.Name, pc) {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 func reply(w http.ResponseWriter, code int, v any) {

@@ -34,6 +34,16 @@ func health(t *testing.T, s *apptest.Server, user, password string) schema.Healt
 	return h
 }
 
+// joined registers a device for user, as hearth join does.
+func joined(t *testing.T, s *apptest.Server, user, device string) string {
+	t.Helper()
+	token, err := s.Admin().NewToken(context.Background(), user, device)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return token
+}
+
 func put(t *testing.T, s *apptest.Server, user, password, pc, body string) (int, string) {
 	t.Helper()
 	resp, b := s.Do(user, password, "PUT", "/api/v1/health/pcs/"+pc, strings.NewReader(body), "Content-Type", "application/json")
@@ -49,6 +59,8 @@ func TestReportsAndWhoSeesThem(t *testing.T) {
 	s.AddUser("mum", "mum's password", false)
 	s.AddUser("dad", "dad's password", false)
 	s.AddUser("root", "admin password", true)
+	joined(t, s, "mum", "Mums-laptop")
+	joined(t, s, "dad", "Mums-laptop") // a device of the same name does not make it his
 	if code, body := put(t, s, "mum", "mum's password", "Mums-laptop", firewallOff); code != http.StatusNoContent {
 		t.Fatalf("mum's report: %d %s", code, body)
 	}
@@ -66,11 +78,12 @@ func TestReportsAndWhoSeesThem(t *testing.T) {
 		want                           int
 	}{
 		{"someone else's PC", "dad", "dad's password", "Mums-laptop", firewallOff, http.StatusForbidden},
+		{"not a device of hers", "mum", "mum's password", "Dads-PC", firewallOff, http.StatusForbidden},
 		{"not JSON", "mum", "mum's password", "Mums-laptop", "<xml/>", http.StatusBadRequest},
 		{"unknown state", "mum", "mum's password", "Mums-laptop", strings.Replace(firewallOff, "warning", "purple", 1), http.StatusBadRequest},
 		{"hostile name", "mum", "mum's password", "..%2F..%2Fetc", firewallOff, http.StatusBadRequest},
 		{"wrong password", "mum", "nope", "Mums-laptop", firewallOff, http.StatusUnauthorized},
-		{"too big", "mum", "mum's password", "Mums-laptop", `{"checks":[` + strings.Repeat(`{"id":"x"},`, 30000) + `{}]}`, http.StatusBadRequest},
+		{"too big", "mum", "mum's password", "Mums-laptop", `{"os":"` + strings.Repeat("x", schema.MaxReport) + `","checks":[]}`, http.StatusBadRequest},
 	} {
 		if code, body := put(t, s, c.user, c.password, c.pc, c.body); code != c.want {
 			t.Errorf("%s: %d %s, want %d", c.name, code, body, c.want)
@@ -78,6 +91,12 @@ func TestReportsAndWhoSeesThem(t *testing.T) {
 	}
 	if resp, body := s.Do("mum", "mum's password", "POST", "/api/v1/health/evacuate", strings.NewReader(`{"drive":"Drive 1"}`)); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("a user who is not an administrator asked to remove a drive: %s %s", resp.Status, body)
+	}
+	if resp, body := s.Do("root", "admin password", "POST", "/api/v1/health/evacuate", strings.NewReader(`{"drive":"Drive 1","force":true}`)); resp.StatusCode != http.StatusConflict {
+		t.Errorf("an administrator emptied a drive no alert offers to empty: %s %s", resp.Status, body)
+	}
+	if ds, _ := s.Admin().Drives(context.Background()); len(ds) != 1 || ds[0].State != "active" {
+		t.Errorf("drives after refused evacuations: %+v", ds)
 	}
 }
 
@@ -123,7 +142,12 @@ func TestEvacuateFailingDrive(t *testing.T) {
 		t.Fatalf("the alert: %+v", a)
 	}
 	body, _ := json.Marshal(map[string]string{"drive": a.Action.Drive})
-	resp, out := s.Do("root", "admin password", "POST", "/api/v1/health/evacuate", strings.NewReader(string(body)))
+	token := joined(t, s, "root", "Admin's PC")
+	resp, out := s.Do("", "", "POST", "/api/v1/health/evacuate", strings.NewReader(string(body)), "Authorization", "Bearer "+token)
+	if resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("a device token emptied a drive: %s %s", resp.Status, out)
+	}
+	resp, out = s.Do("root", "admin password", "POST", "/api/v1/health/evacuate", strings.NewReader(string(body)))
 	if resp.StatusCode != http.StatusConflict || !strings.Contains(out, "add another drive first") {
 		t.Fatalf("evacuating one of two drives would leave single copies; got %s %s", resp.Status, out)
 	}
@@ -171,6 +195,7 @@ func TestMetrics(t *testing.T) {
 	})
 	s.AddUser("mum", "mum's password", false)
 	s.AddUser("root", "admin password", true)
+	joined(t, s, "mum", "Mum's laptop")
 	if code, body := put(t, s, "mum", "mum's password", "Mum's%20laptop", firewallOff); code != http.StatusNoContent {
 		t.Fatalf("report: %d %s", code, body)
 	}
@@ -243,5 +268,14 @@ func TestMetrics(t *testing.T) {
 	})
 	if resp, body := lan.Do("", "", "GET", "/metrics", nil); resp.StatusCode != http.StatusOK || !strings.Contains(body, "hearth_health_state") {
 		t.Errorf("with metrics for the local network, loopback got %s %s", resp.Status, fmt.Sprint(len(body)))
+	}
+	off := apptest.Start(t, func(o *app.Options) {
+		if err := os.WriteFile(paths.Config(o.StateDir), []byte(`{"metrics": "off"}`), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	})
+	off.AddUser("root", "admin password", true)
+	if resp, _ := off.Do("root", "admin password", "GET", "/metrics", nil); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("with metrics off, an administrator got %s", resp.Status)
 	}
 }

@@ -108,6 +108,14 @@ type Check struct {
 	Sentence string `json:"sentence"` // "The firewall (ufw) is off. Turn it on with 'sudo ufw enable'."
 }
 
+// Limits on a PC's report: a PC has a handful of checks, and their words are shown to
+// people. The server refuses a report beyond them; the connector trims to them.
+const (
+	MaxChecks    = 64
+	MaxCheckText = 1000 // bytes of an ID, title or sentence
+	MaxReport    = 256 << 10
+)
+
 // PCReport is what a PC's agent sends to PUT /api/v1/health/pcs/{pc}.
 type PCReport struct {
 	OS     string    `json:"os"` // "linux", "windows", "darwin"

@@ -1,0 +1,22 @@
+package health
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestEveryProblemReads: each declared problem, raised with the words its condition
+// gives, leaves no {word} unfilled and says something.
+func TestEveryProblemReads(t *testing.T) {
+	words := map[string]string{"drive": "Drive 2", "path": "/mnt/d2", "reason": " (input/output error)", "model": "WDC WD40",
+		"detail": "It is failing.", "free": "1 GiB", "total": "4 TiB", "percent": "1%", "count": "3 files", "are": "are",
+		"example": "Pictures/cat.jpg", "when": "40 days ago", "pc": "Mum's laptop", "title": "Firewall", "sentence": "It is off."}
+	unfilled := regexp.MustCompile(`\{[a-z]+\}`)
+	for code := range problems() {
+		a := raise(code, "Drive 2", words)
+		if s := a.Title + " " + a.Sentence; unfilled.MatchString(s) || strings.TrimSpace(a.Sentence) == "" || a.Code != code {
+			t.Errorf("%s: %q / %q", code, a.Title, a.Sentence)
+		}
+	}
+}
