@@ -80,14 +80,36 @@ func TestHealthEndToEnd(t *testing.T) {
 	}
 	waitFor("a good house", func(h schema.Health) bool { return h.State == schema.Good && mine(h).LastBackup != nil })
 
-	fw := &firewall{}
-	var out bytes.Buffer
-	e := &env{in: bufio.NewReader(strings.NewReader("")), out: &out, errOut: &out, config: config, probes: []health.Probe{fw}}
-	if err := healthCmd(ctx, e, nil); err != nil {
-		t.Fatalf("hearth health: %v\n%s", err, out.String())
+	// First this machine's real probes, as 'hearth health' runs them.
+	out, code := hearth(t, "", "health")
+	if code != 0 || !strings.Contains(out, "This PC (Mum's laptop):") || !strings.Contains(out, "Disk /") || !strings.Contains(out, "Backup: Backed up") {
+		t.Fatalf("hearth health with the real probes: exit %d\n%s", code, out)
 	}
-	if !strings.Contains(out.String(), "warning  Firewall: The firewall (ufw) is off.") || !strings.Contains(out.String(), "The house: warning.") {
-		t.Errorf("hearth health with the firewall off:\n%s", out.String())
+	real := waitFor("the real report", func(h schema.Health) bool { return mine(h).Seen != nil })
+	ids := map[string]bool{}
+	for _, c := range mine(real).Checks {
+		ids[c.ID] = true
+	}
+	if !ids["backup"] || !ids["disk:/"] || !ids["updates"] {
+		t.Errorf("the server got these checks from the real probes: %+v", mine(real).Checks)
+	}
+
+	// Then the stand-in firewall alone, on: this machine's own updates may be pending.
+	fw := &firewall{}
+	fw.on.Store(true)
+	var buf bytes.Buffer
+	e := &env{in: bufio.NewReader(strings.NewReader("")), out: &buf, errOut: &buf, config: config, probes: []health.Probe{fw}}
+	if err := healthCmd(ctx, e, nil); err != nil {
+		t.Fatalf("hearth health: %v\n%s", err, buf.String())
+	}
+	waitFor("good with the firewall on", func(h schema.Health) bool { return h.State == schema.Good && len(mine(h).Checks) == 2 })
+	fw.on.Store(false)
+	buf.Reset()
+	if err := healthCmd(ctx, e, nil); err != nil {
+		t.Fatalf("hearth health: %v\n%s", err, buf.String())
+	}
+	if !strings.Contains(buf.String(), "warning  Firewall: The firewall (ufw) is off.") || !strings.Contains(buf.String(), "The house: warning.") {
+		t.Errorf("hearth health with the firewall off:\n%s", buf.String())
 	}
 	h := waitFor("the firewall warning", func(h schema.Health) bool { return h.State == schema.Warning })
 	if p := mine(h); p.State != schema.Warning || len(h.Alerts) != 1 || h.Alerts[0].PC != "Mum's laptop" || !strings.Contains(h.Alerts[0].Sentence, "sudo ufw enable") {
@@ -104,9 +126,9 @@ func TestHealthEndToEnd(t *testing.T) {
 	}
 
 	fw.on.Store(true)
-	out.Reset()
+	buf.Reset()
 	if err := healthCmd(ctx, e, nil); err != nil {
-		t.Fatalf("hearth health: %v\n%s", err, out.String())
+		t.Fatalf("hearth health: %v\n%s", err, buf.String())
 	}
 	waitFor("good again", func(h schema.Health) bool { return h.State == schema.Good && mine(h).State == schema.Good })
 

@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 
 	"golang.org/x/sys/unix"
 
+	"github.com/hearth-home/hearth/internal/mountinfo"
 	"github.com/hearth-home/hearth/server/api/schema"
 )
 
@@ -20,14 +20,13 @@ func linuxDisksProbe() Probe {
 
 // linuxDisks reads the usage of every fixed disk listed in the mountinfo file. A disk that
 // cannot be read is left out, and the error says which.
-func linuxDisks(ctx context.Context, mountinfo string) ([]diskUsage, error) {
-	f, err := os.Open(mountinfo)
+func linuxDisks(ctx context.Context, table string) ([]diskUsage, error) {
+	mounts, err := mountinfo.ReadFile(table)
 	if err != nil {
 		return nil, fmt.Errorf("read the list of disks: %w", err)
 	}
-	defer f.Close()
 	points := []string{}
-	for _, m := range fixedDisks(parseMountinfo(f)) {
+	for _, m := range fixedDisks(mounts) {
 		points = append(points, m.Point)
 	}
 	if len(points) == 0 {

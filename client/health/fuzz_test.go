@@ -3,6 +3,8 @@ package health
 import (
 	"strings"
 	"testing"
+
+	"github.com/hearth-home/hearth/internal/mountinfo"
 )
 
 // The parsers read text from outside tools; whatever it is, they must not panic and must
@@ -50,7 +52,7 @@ func FuzzParseMountinfo(f *testing.F) {
 	f.Add(testdata(f, "mountinfo/ubuntu-server.txt"))
 	f.Add(`60 19 8:33 / /mnt/My\040Disk\ rw - ext4 /dev/sdb1 rw`)
 	f.Fuzz(func(t *testing.T, in string) {
-		mounts := parseMountinfo(strings.NewReader(in))
+		mounts, _ := mountinfo.Parse(strings.NewReader(in))
 		if disks := fixedDisks(mounts); len(disks) > len(mounts) {
 			t.Errorf("%d disks from %d mounts", len(disks), len(mounts))
 		}

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/hearth-home/hearth/internal/mountinfo"
 )
 
 func TestFixedDisks(t *testing.T) {
@@ -41,41 +43,13 @@ not a mountinfo line`,
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var got []string
-			for _, m := range fixedDisks(parseMountinfo(strings.NewReader(tc.mountinfo))) {
+			mounts, _ := mountinfo.Parse(strings.NewReader(tc.mountinfo))
+			for _, m := range fixedDisks(mounts) {
 				got = append(got, m.Point)
 			}
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("fixed disks (-want +got):\n%s", diff)
 			}
 		})
-	}
-}
-
-func TestParseMountLine(t *testing.T) {
-	got, ok := parseMountLine(`60 19 8:33 / /mnt/My\040Disk rw,relatime shared:91 master:2 - ext4 /dev/sdb1 rw`)
-	want := mount{Dev: "8:33", Root: "/", Point: "/mnt/My Disk", FSType: "ext4", Source: "/dev/sdb1"}
-	if !ok || got != want {
-		t.Errorf("parseMountLine = %+v, %v; want %+v", got, ok, want)
-	}
-	for _, bad := range []string{"", "no separator here", "1 2 3 - ext4", "1 2 8:1 / / rw - ext4"} {
-		if m, ok := parseMountLine(bad); ok {
-			t.Errorf("parseMountLine(%q) = %+v, want not ok", bad, m)
-		}
-	}
-}
-
-func TestUnescapeMount(t *testing.T) {
-	for in, want := range map[string]string{
-		`/plain`:            "/plain",
-		`/a\040b`:           "/a b",
-		`a\011b\012c\134d`:  "a\tb\nc\\d",
-		`trailing\04`:       `trailing\04`,
-		`\999`:              `\999`,
-		`\`:                 `\`,
-		`/media/x\040y\040`: "/media/x y ",
-	} {
-		if got := unescapeMount(in); got != want {
-			t.Errorf("unescapeMount(%q) = %q, want %q", in, got, want)
-		}
 	}
 }

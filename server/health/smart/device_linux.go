@@ -57,20 +57,20 @@ func (f finder) anonymous(path string, minor uint32) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("find the disk of %s: %w", path, err)
 	}
-	if networkFS(m.fstype) || !strings.HasPrefix(m.source, "/dev/") {
-		reason := fmt.Sprintf("a network or virtual file system (%s)", m.fstype)
-		if m.fstype == "zfs" {
+	if networkFS(m.FSType) || !strings.HasPrefix(m.Source, "/dev/") {
+		reason := fmt.Sprintf("a network or virtual file system (%s)", m.FSType)
+		if m.FSType == "zfs" {
 			reason = "a ZFS pool"
 		}
 		return "", fmt.Errorf("%s is on %s: %w", path, reason, ErrNoSMART)
 	}
-	name := filepath.Base(m.source)
-	if real, err := filepath.EvalSymlinks(m.source); err == nil {
+	name := filepath.Base(m.Source)
+	if real, err := filepath.EvalSymlinks(m.Source); err == nil {
 		name = filepath.Base(real) // /dev/mapper/x and /dev/disk/by-… are links
 	}
 	dir, err := filepath.EvalSymlinks(filepath.Join(f.sys, "class", "block", name))
 	if err != nil {
-		return "", fmt.Errorf("find the disk of %s (%s on %s): %w", path, m.fstype, m.source, err)
+		return "", fmt.Errorf("find the disk of %s (%s on %s): %w", path, m.FSType, m.Source, err)
 	}
 	return f.resolve(path, dir, 0)
 }

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/hearth-home/hearth/internal/mountinfo"
 )
 
 // Where the kernel puts block devices in sysfs, as recorded on real machines: a SATA
@@ -158,20 +160,6 @@ func TestDeviceOfRecordedLayout(t *testing.T) {
 	}
 }
 
-func TestUnescape(t *testing.T) {
-	for in, want := range map[string]string{
-		`/srv/pool\040disk`: "/srv/pool disk",
-		`/a\011b\134c`:      "/a\tb\\c",
-		`/plain`:            "/plain",
-		`/cut\04`:           `/cut\04`,
-		`/not\08x`:          `/not\08x`,
-	} {
-		if got := unescape(in); got != want {
-			t.Errorf("unescape(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 // TestDeviceOfThisMachine finds the disk under a temp dir of the machine running the
 // test, whatever it is, and checks the answer against the mount table.
 func TestDeviceOfThisMachine(t *testing.T) {
@@ -245,10 +233,10 @@ func mountUnder(t *testing.T, dir string) testMount {
 			continue
 		}
 		after := strings.Fields(line[sep+3:])
-		point := unescape(f[4])
+		point := mountinfo.Unescape(f[4])
 		inside := point == "/" || real == point || strings.HasPrefix(real, point+"/")
 		if inside && len(point) >= len(best.point) && len(after) >= 2 {
-			best = testMount{point: point, dev: f[2], fstype: after[0], source: unescape(after[1])}
+			best = testMount{point: point, dev: f[2], fstype: after[0], source: mountinfo.Unescape(after[1])}
 		}
 	}
 	if best.point == "" {
