@@ -5,12 +5,15 @@ BIN       := bin
 STATE     ?=
 DRIVE     ?=
 # Debian packages the tests need. Each is checked by a command it provides.
-TEST_DEBS := util-linux:mount litmus:litmus rclone:rclone cadaver:cadaver bsdutils:script iproute2:ip ca-certificates:update-ca-certificates avahi-daemon:avahi-daemon avahi-utils:avahi-browse dbus:dbus-daemon smartmontools:smartctl python3-prometheus-client:/usr/lib/python3/dist-packages/prometheus_client/parser.py
+TEST_DEBS := util-linux:mount litmus:litmus rclone:rclone cadaver:cadaver bsdutils:script iproute2:ip ca-certificates:update-ca-certificates avahi-daemon:avahi-daemon avahi-utils:avahi-browse dbus:dbus-daemon smartmontools:smartctl python3-prometheus-client:/usr/lib/python3/dist-packages/prometheus_client/parser.py \
+	pkgconf:pkg-config libgtk-3-dev:/usr/include/gtk-3.0/gtk/gtk.h \
+	libayatana-appindicator3-dev:/usr/include/libayatana-appindicator3-0.1/libayatana-appindicator/app-indicator.h \
+	xvfb:Xvfb haskell-gtk-sni-tray-utils:gtk-sni-tray-standalone dbus-bin:dbus-send imagemagick:import
 # and what make bench compares against.
 BENCH_DEBS := apache2:apache2 rclone:rclone restic:restic borgbackup:borg time:/usr/bin/time
 APT       := $(if $(filter 0,$(shell id -u)),,sudo) apt-get
 
-.PHONY: run build test deps bench-deps debs lint bench clean
+.PHONY: run build desktop test deps bench-deps debs lint bench clean
 
 ## run: build hearthd and start it on its embedded defaults (STATE=dir and DRIVE=dir override)
 run: build
@@ -19,6 +22,10 @@ run: build
 build:
 	CGO_ENABLED=0 $(GO) build -o $(BIN)/hearthd ./server
 	$(GO) build -o $(BIN)/hearth ./client
+
+## desktop: the tray icon (cgo: GTK and ayatana-appindicator, installed by make deps)
+desktop: deps
+	$(GO) build -o $(BIN)/hearth-tray ./client/tray
 
 ## deps: install what the tests need (idempotent; apt as root)
 deps:
@@ -45,7 +52,7 @@ lint:
 	$(GO) vet ./...
 	CGO_ENABLED=0 GOOS=linux GOARCH=amd64 $(GO) build -o /dev/null ./server
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -o /dev/null ./server
-	CGO_ENABLED=0 GOOS=windows GOARCH=amd64 $(GO) build -o /dev/null ./client ./backup/...
+	CGO_ENABLED=0 GOOS=windows GOARCH=amd64 $(GO) build -o /dev/null ./client ./client/tray ./backup/...
 	CGO_ENABLED=0 GOOS=darwin GOARCH=arm64 $(GO) build -o /dev/null ./client ./backup/...
 
 ## bench: Go benchmarks and the side-by-side comparisons, with ratios

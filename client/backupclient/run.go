@@ -9,6 +9,7 @@ import (
 	"github.com/hearth-home/hearth/backup"
 	"github.com/hearth-home/hearth/backup/archiver"
 	"github.com/hearth-home/hearth/backup/restorer"
+	"github.com/hearth-home/hearth/client/connector"
 	"github.com/hearth-home/hearth/server/api/schema"
 )
 
@@ -18,6 +19,20 @@ type Options struct {
 	Progress       func(archiver.Progress)
 	Log            *slog.Logger
 	Source         archiver.Source
+}
+
+// BackupWith backs the PC that joined as cfg up now, as settings say: what 'hearth
+// backup' and the tray's "Back up now" do.
+func BackupWith(ctx context.Context, cfg connector.Config, set connector.BackupSettings, progress func(archiver.Progress)) (schema.Snapshot, error) {
+	c, err := New(cfg)
+	if err != nil {
+		return schema.Snapshot{}, err
+	}
+	paths, err := set.Paths()
+	if err != nil {
+		return schema.Snapshot{}, err
+	}
+	return c.Backup(ctx, Options{Paths: paths, Exclude: set.Excludes(), Progress: progress})
 }
 
 // Backup backs the PC up now: it compares with the latest backup, sends what the server

@@ -81,16 +81,7 @@ func backupNow(ctx context.Context, e *env, args []string) error {
 
 // runBackup backs the PC up with its settings.
 func runBackup(ctx context.Context, cfg connector.Config, set connector.BackupSettings, progress func(archiver.Progress)) (schema.Snapshot, error) {
-	c, err := backupclient.New(cfg)
-	if err != nil {
-		return schema.Snapshot{}, err
-	}
-	paths, err := set.Paths()
-	if err != nil {
-		return schema.Snapshot{}, err
-	}
-	s, err := c.Backup(ctx, backupclient.Options{Paths: paths, Exclude: set.Excludes(), Progress: progress})
-	return s, err
+	return backupclient.BackupWith(ctx, cfg, set, progress)
 }
 
 // progress returns the progress reporter: a line redrawn on a terminal, JSON lines for

@@ -1,0 +1,305 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"image"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hearth-home/hearth/client/connector"
+	"github.com/hearth-home/hearth/internal/testenv"
+	"github.com/hearth-home/hearth/server/api/schema"
+	"github.com/hearth-home/hearth/server/app/apptest"
+	"github.com/hearth-home/hearth/server/pool/pooltest"
+)
+
+// desktop is a private X display with a StatusNotifier tray and its own D-Bus session.
+type desktop struct {
+	t   *testing.T
+	env []string
+}
+
+// startDesktop starts Xvfb, a session bus and gtk-sni-tray-standalone, stopped at the end
+// of the test.
+func startDesktop(t *testing.T) *desktop {
+	for _, tool := range []string{"Xvfb", "dbus-daemon", "dbus-send", "gtk-sni-tray-standalone", "import"} {
+		testenv.NeedTool(t, tool)
+	}
+	d := &desktop{t: t}
+	bus := exec.Command("dbus-daemon", "--session", "--nofork", "--print-address=1")
+	addr := d.startReading(bus, "the session bus")
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "640x480x24", "-nolisten", "tcp")
+	x.ExtraFiles = []*os.File{w}
+	if err := x.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	t.Cleanup(func() { x.Process.Kill(); x.Wait() })
+	display, err := bufio.NewReader(r).ReadString('\n')
+	if err != nil {
+		t.Fatalf("Xvfb gave no display: %v", err)
+	}
+	d.env = append(os.Environ(), "DISPLAY=:"+strings.TrimSpace(display), "DBUS_SESSION_BUS_ADDRESS="+addr, "NO_AT_BRIDGE=1")
+	d.start(exec.Command("gtk-sni-tray-standalone", "--watcher", "--bottom"))
+	// An icon that comes before the tray falls back to the old X tray, which this host
+	// does not show: wait until the tray is there to register with.
+	pooltest.Eventually(t, 20*time.Second, "the tray host", func() bool {
+		out, err := d.dbus("org.kde.StatusNotifierWatcher", "/StatusNotifierWatcher", "org.freedesktop.DBus.Properties.Get",
+			"string:org.kde.StatusNotifierWatcher", "string:IsStatusNotifierHostRegistered")
+		return err == nil && strings.Contains(out, "boolean true")
+	})
+	return d
+}
+
+// startReading starts cmd and returns the first line it prints.
+func (d *desktop) startReading(cmd *exec.Cmd, what string) string {
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		d.t.Fatalf("start %s: %v", what, err)
+	}
+	d.t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		d.t.Fatalf("%s said nothing: %v", what, err)
+	}
+	return strings.TrimSpace(line)
+}
+
+func (d *desktop) start(cmd *exec.Cmd) *exec.Cmd {
+	cmd.Env = append(d.env, cmd.Env...)
+	if err := cmd.Start(); err != nil {
+		d.t.Fatal(err)
+	}
+	d.t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	return cmd
+}
+
+// dbus calls a method on the session bus and returns dbus-send's printout.
+func (d *desktop) dbus(dest, path, method string, args ...string) (string, error) {
+	cmd := exec.Command("dbus-send", append([]string{"--session", "--print-reply", "--dest=" + dest, path, method}, args...)...)
+	cmd.Env = d.env
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// item is the bus name of the one tray icon registered, "" while there is none.
+func (d *desktop) item() string {
+	out, err := d.dbus("org.kde.StatusNotifierWatcher", "/StatusNotifierWatcher", "org.freedesktop.DBus.Properties.Get",
+		"string:org.kde.StatusNotifierWatcher", "string:RegisteredStatusNotifierItems")
+	if err != nil {
+		return ""
+	}
+	m := regexp.MustCompile(`string "(:[0-9.]+)`).FindStringSubmatch(out)
+	if m == nil {
+		return ""
+	}
+	return m[1]
+}
+
+// menuItem is one entry of a tray icon's menu, as the tray host sees it over D-Bus.
+type menuItem struct {
+	id      int
+	label   string
+	visible bool
+}
+
+// menuPath is where getlantern/systray's ayatana indicator serves its menu.
+const menuPath = "/org/ayatana/NotificationItem/systray/Menu"
+
+// menu reads the icon's menu through com.canonical.dbusmenu, as a tray host does.
+func (d *desktop) menu(item string) []menuItem {
+	out, err := d.dbus(item, menuPath, "com.canonical.dbusmenu.GetLayout", "int32:0", "int32:-1", "array:string:")
+	if err != nil {
+		return nil
+	}
+	var items []menuItem
+	lines := strings.Split(out, "\n")
+	num := regexp.MustCompile(`^\s*int32 (\d+)$`)
+	for i, l := range lines {
+		if m := num.FindStringSubmatch(l); m != nil {
+			id, _ := strconv.Atoi(m[1])
+			items = append(items, menuItem{id: id, visible: true})
+			continue
+		}
+		if len(items) == 0 || i+1 >= len(lines) {
+			continue
+		}
+		next := strings.TrimSpace(lines[i+1])
+		switch strings.TrimSpace(l) {
+		case `string "label"`:
+			items[len(items)-1].label, _ = strconv.Unquote(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(strings.TrimPrefix(next, "variant")), "string")))
+		case `string "visible"`:
+			items[len(items)-1].visible = !strings.HasSuffix(next, "false")
+		}
+	}
+	return items
+}
+
+// click delivers a click on a menu entry, as the tray host does.
+func (d *desktop) click(item string, id int) error {
+	_, err := d.dbus(item, menuPath, "com.canonical.dbusmenu.Event", "int32:"+strconv.Itoa(id), "string:clicked", "variant:int32:0", "uint32:0")
+	return err
+}
+
+// screenshot saves the screen under the test's artifacts and returns it.
+func (d *desktop) screenshot(name string) image.Image {
+	path := filepath.Join(d.t.ArtifactDir(), name)
+	cmd := exec.Command("import", "-window", "root", path)
+	cmd.Env = d.env
+	if out, err := cmd.CombinedOutput(); err != nil {
+		d.t.Fatalf("screenshot: %v %s", err, out)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	return img
+}
+
+// showsColour waits until the screen shows the house in colour rgb: the tray host
+// repaints a moment after the icon changes. The last screenshot is kept as name.
+func (d *desktop) showsColour(name, colour string, rgb uint32) {
+	d.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		n := pixelsOf(d.screenshot(name), rgb)
+		if n >= 30 {
+			return
+		}
+		if time.Now().After(deadline) {
+			d.t.Errorf("the screen has %d %s pixels; the house is not %s", n, colour, colour)
+			return
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// pixelsOf counts the screen's pixels of exactly the colour rgb.
+func pixelsOf(img image.Image, rgb uint32) int {
+	n := 0
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			if r>>8<<16|g>>8<<8|bl>>8 == rgb {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+func labels(items []menuItem) string {
+	var out []string
+	for _, it := range items {
+		if it.visible && it.label != "" {
+			out = append(out, fmt.Sprintf("%d:%s", it.id, it.label))
+		}
+	}
+	return strings.Join(out, " | ")
+}
+
+// TestTrayOnADesktop runs the real tray program on a virtual desktop against a real
+// server: its icon shows in the tray green with "Everything is fine", turns yellow with
+// the problem's title when a PC's firewall goes off, and Quit, clicked over D-Bus as a
+// tray host does, ends it.
+func TestTrayOnADesktop(t *testing.T) {
+	d := startDesktop(t)
+	ctx := context.Background()
+	s := apptest.Start(t)
+	s.AddUser("mum", "correct horse", false)
+	id, err := connector.Probe(ctx, s.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := connector.Join(ctx, id, "mum", "correct horse", "Laptop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	config := filepath.Join(t.TempDir(), "connector.json")
+	if err := cfg.Save(config); err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(t.TempDir(), "hearth-tray")
+	if out, err := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build the tray: %v\n%s", err, out)
+	}
+	tray := exec.Command(bin)
+	tray.Env = []string{"HEARTH_CONNECTOR_CONFIG=" + config}
+	var log strings.Builder
+	tray.Stdout, tray.Stderr = &log, &log
+	d.start(tray)
+
+	var item string
+	pooltest.Eventually(t, 20*time.Second, "the icon in the tray", func() bool { item = d.item(); return item != "" })
+	showing := func(what, want string) []menuItem {
+		t.Helper()
+		var items []menuItem
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			items = d.menu(item)
+			if strings.Contains(labels(items), want) {
+				return items
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the menu never showed %s; it shows %q\n%s", what, labels(items), log.String())
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	showing("the server's health", "Everything is fine")
+	d.showsColour("tray-good.png", "green", 0x2e9d4f)
+
+	off := schema.PCReport{OS: "linux", Checks: []schema.Check{{ID: "firewall", Area: "network", State: schema.Warning,
+		Title: "Firewall", Sentence: "The firewall (ufw) is off."}}}
+	if err := s.App.Health.Report(ctx, "Laptop", "mum", false, off); err != nil {
+		t.Fatal(err)
+	}
+	items := showing("the firewall problem", "• Laptop: Firewall")
+	if !strings.Contains(labels(items), "2 problems: Laptop has never been backed up; Laptop: Firewall") {
+		t.Errorf("the status line: %s", labels(items))
+	}
+	d.showsColour("tray-warning.png", "yellow", 0xe8a200)
+
+	quit := -1
+	for _, it := range items {
+		if it.label == "Quit" {
+			quit = it.id
+		}
+	}
+	if err := d.click(item, quit); err != nil {
+		t.Fatalf("click Quit (item %d): %v", quit, err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- tray.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("the tray ended with %v\n%s", err, log.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Errorf("the tray did not quit when Quit was clicked\n%s", log.String())
+	}
+}

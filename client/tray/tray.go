@@ -1,0 +1,225 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/getlantern/systray"
+
+	"github.com/hearth-home/hearth/backup/archiver"
+	"github.com/hearth-home/hearth/client/backupclient"
+	"github.com/hearth-home/hearth/client/connector"
+	"github.com/hearth-home/hearth/client/status"
+	"github.com/hearth-home/hearth/icons"
+	"github.com/hearth-home/hearth/server/api/schema"
+)
+
+// tray is the running icon and its menu.
+type tray struct {
+	configPath string
+	log        *slog.Logger
+	ctx        context.Context
+	cancel     context.CancelFunc
+
+	mu       sync.Mutex
+	cfg      connector.Config
+	joined   bool
+	health   *schema.Health
+	online   bool
+	backup   backupState
+	notifier status.Notifier
+	drawn    menu // what the menu shows now
+
+	status, backupItem, folders, console, healthItem, quit *systray.MenuItem
+	problems                                               [maxProblems]*systray.MenuItem
+}
+
+func newTray(configPath string, log *slog.Logger) *tray {
+	ctx, cancel := context.WithCancel(context.Background())
+	return &tray{configPath: configPath, log: log, ctx: ctx, cancel: cancel}
+}
+
+// ready builds the menu and starts following the server; systray calls it once.
+func (t *tray) ready() {
+	systray.SetTitle("Hearth")
+	t.status = systray.AddMenuItem("", "")
+	t.status.Disable()
+	for i := range t.problems {
+		t.problems[i] = systray.AddMenuItem("", "")
+		t.problems[i].Disable()
+		t.problems[i].Hide()
+	}
+	systray.AddSeparator()
+	t.backupItem = systray.AddMenuItem("Back up now", "Back this PC up to the server now")
+	t.folders = systray.AddMenuItem("Open shared folders", "Open the server's files in the file manager")
+	t.console = systray.AddMenuItem("Open console…", "The Hearth window: files, backups, settings")
+	t.healthItem = systray.AddMenuItem("Health…", "Every PC and drive, and what needs attention")
+	systray.AddSeparator()
+	t.quit = systray.AddMenuItem("Quit", "Close the Hearth icon (backups still run)")
+
+	cfg, err := connector.Load(t.configPath)
+	t.mu.Lock()
+	t.cfg, t.joined = cfg, err == nil
+	t.mu.Unlock()
+	if err != nil && !errors.Is(err, connector.ErrNotJoined) {
+		t.log.Warn("cannot read the connector's settings", "err", err)
+	}
+	t.redraw()
+	if t.joined {
+		go status.Follow(t.ctx, cfg.WatchHealth, status.Backoff{}, t.heard)
+	}
+	go t.clicks()
+}
+
+func (t *tray) exit() { t.cancel() }
+
+// heard takes a new state of the server's health.
+func (t *tray) heard(h *schema.Health, online bool) {
+	t.mu.Lock()
+	t.health, t.online = h, online
+	var news []schema.Alert
+	if online && h != nil {
+		news = t.notifier.New(*h)
+	}
+	t.mu.Unlock()
+	for _, a := range news {
+		notify(a.Title, a.Sentence, t.log)
+	}
+	t.redraw()
+}
+
+// redraw makes the icon and menu show the current state, changing only what changed.
+func (t *tray) redraw() {
+	t.mu.Lock()
+	m := menuOf(status.Of(t.health, t.online, t.backup.running), t.backup, t.joined)
+	old := t.drawn
+	t.drawn = m
+	t.mu.Unlock()
+	if m.icon != old.icon {
+		if b, err := iconFor(m.icon); err == nil {
+			systray.SetIcon(b)
+		}
+	}
+	systray.SetTooltip(m.tooltip)
+	t.status.SetTitle(m.status)
+	for i, item := range t.problems {
+		if i < len(m.problems) {
+			item.SetTitle("• " + m.problems[i])
+			item.Show()
+		} else {
+			item.Hide()
+		}
+	}
+	t.backupItem.SetTitle(m.backup)
+	if m.canStart {
+		t.backupItem.Enable()
+	} else {
+		t.backupItem.Disable()
+	}
+	if t.joined {
+		t.folders.Enable()
+	} else {
+		t.folders.Disable()
+	}
+}
+
+func iconFor(i status.Icon) ([]byte, error) {
+	if runtime.GOOS == "windows" {
+		return icons.ICO(string(i))
+	}
+	return icons.PNG(string(i))
+}
+
+// clicks answers the menu until the tray quits.
+func (t *tray) clicks() {
+	for {
+		select {
+		case <-t.ctx.Done():
+			return
+		case <-t.backupItem.ClickedCh:
+			go t.backUp()
+		case <-t.folders.ClickedCh:
+			t.openFolders()
+		case <-t.console.ClickedCh:
+			t.openConsole("home")
+		case <-t.healthItem.ClickedCh:
+			t.openConsole("health")
+		case <-t.quit.ClickedCh:
+			systray.Quit()
+			return
+		}
+	}
+}
+
+// backUp backs the PC up with its saved settings, showing progress in the menu.
+func (t *tray) backUp() {
+	t.mu.Lock()
+	if t.backup.running || !t.joined {
+		t.mu.Unlock()
+		return
+	}
+	t.backup.running, t.backup.progress = true, archiver.Progress{}
+	cfg := t.cfg
+	t.mu.Unlock()
+	t.redraw()
+	var last time.Time
+	snap, err := backupclient.BackupWith(t.ctx, cfg, cfg.Backup, func(p archiver.Progress) {
+		t.mu.Lock()
+		t.backup.progress = p
+		t.mu.Unlock()
+		if time.Since(last) > 500*time.Millisecond { // a menu redrawn too often flickers
+			last = time.Now()
+			t.redraw()
+		}
+	})
+	t.mu.Lock()
+	t.backup.running = false
+	if err != nil {
+		t.backup.result = "failed at " + time.Now().Format("15:04")
+	} else {
+		t.backup.result = "done at " + snap.Time.Local().Format("15:04")
+	}
+	t.mu.Unlock()
+	t.redraw()
+	if err != nil && t.ctx.Err() == nil {
+		t.log.Warn("the backup failed", "err", err)
+		notify("The backup failed", err.Error(), t.log)
+	}
+}
+
+func (t *tray) openFolders() {
+	t.mu.Lock()
+	dav := t.cfg.DAV()
+	t.mu.Unlock()
+	name, args, err := folderCommand(runtime.GOOS, dav)
+	if err == nil {
+		err = exec.Command(name, args...).Start()
+	}
+	if err != nil {
+		notify("The shared folders could not be opened", err.Error(), t.log)
+	}
+}
+
+// openConsole starts the console window at page; it sits beside this program.
+func (t *tray) openConsole(page string) {
+	exe, err := os.Executable()
+	if err == nil {
+		console := filepath.Join(filepath.Dir(exe), "hearth-console")
+		if runtime.GOOS == "windows" {
+			console += ".exe"
+		}
+		cmd := exec.Command(console, "-page", page)
+		cmd.Env = append(os.Environ(), "HEARTH_CONNECTOR_CONFIG="+t.configPath)
+		err = cmd.Start()
+	}
+	if err != nil {
+		notify("The Hearth window could not be opened", "It is not installed next to the tray: "+err.Error(), t.log)
+	}
+}
