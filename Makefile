@@ -23,9 +23,10 @@ build:
 	CGO_ENABLED=0 $(GO) build -o $(BIN)/hearthd ./server
 	$(GO) build -o $(BIN)/hearth ./client
 
-## desktop: the tray icon (cgo: GTK and ayatana-appindicator, installed by make deps)
+## desktop: the tray icon and the console window (cgo: GTK, ayatana-appindicator, GL; make deps)
 desktop: deps
 	$(GO) build -o $(BIN)/hearth-tray ./client/tray
+	$(GO) build -o $(BIN)/hearth-console ./client/console
 
 ## deps: install what the tests need (idempotent; apt as root)
 deps:

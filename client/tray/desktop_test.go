@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -54,15 +55,42 @@ func startDesktop(t *testing.T) *desktop {
 		t.Fatalf("Xvfb gave no display: %v", err)
 	}
 	d.env = append(os.Environ(), "DISPLAY=:"+strings.TrimSpace(display), "DBUS_SESSION_BUS_ADDRESS="+addr, "NO_AT_BRIDGE=1")
-	d.start(exec.Command("gtk-sni-tray-standalone", "--watcher", "--bottom"))
+	host := exec.Command("gtk-sni-tray-standalone", "--watcher", "--bottom")
+	var hostLog lockedBuffer
+	host.Stdout, host.Stderr = &hostLog, &hostLog
+	d.start(host)
 	// An icon that comes before the tray falls back to the old X tray, which this host
 	// does not show: wait until the tray is there to register with.
-	pooltest.Eventually(t, 20*time.Second, "the tray host", func() bool {
+	deadline := time.Now().Add(60 * time.Second)
+	for {
 		out, err := d.dbus("org.kde.StatusNotifierWatcher", "/StatusNotifierWatcher", "org.freedesktop.DBus.Properties.Get",
 			"string:org.kde.StatusNotifierWatcher", "string:IsStatusNotifierHostRegistered")
-		return err == nil && strings.Contains(out, "boolean true")
-	})
-	return d
+		if err == nil && strings.Contains(out, "boolean true") {
+			return d
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the tray host did not come up: %v %s\nits output:\n%s", err, out, hostLog.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// lockedBuffer collects a program's output while it runs.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 // startReading starts cmd and returns the first line it prints.
@@ -196,6 +224,49 @@ func (d *desktop) showsColour(name, colour string, rgb uint32) {
 	}
 }
 
+// showsWindow waits for a window of that title and keeps a screenshot of the screen.
+func (d *desktop) showsWindow(title, name string) {
+	d.t.Helper()
+	testenv.NeedTool(d.t, "xdotool")
+	pooltest.Eventually(d.t, 30*time.Second, "the "+title+" window", func() bool {
+		cmd := exec.Command("xdotool", "search", "--onlyvisible", "--name", "^"+title+"$")
+		cmd.Env = d.env
+		out, err := cmd.Output()
+		return err == nil && len(strings.TrimSpace(string(out))) > 0
+	})
+	time.Sleep(500 * time.Millisecond) // its first frame
+	d.screenshot(name)
+}
+
+// rss is a process's resident memory, as /proc says it ("" when it cannot tell).
+func rss(pid int) string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return "?"
+	}
+	for l := range strings.Lines(string(b)) {
+		if v, ok := strings.CutPrefix(l, "VmRSS:"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "?"
+}
+
+// consolePID finds the console the tray started from dir.
+func consolePID(dir string) int {
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if exe, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid)); err == nil && exe == filepath.Join(dir, "hearth-console") {
+			return pid
+		}
+	}
+	return 0
+}
+
 // pixelsOf counts the screen's pixels of exactly the colour rgb.
 func pixelsOf(img image.Image, rgb uint32) int {
 	n := 0
@@ -243,12 +314,15 @@ func TestTrayOnADesktop(t *testing.T) {
 		t.Fatal(err)
 	}
 	bin := filepath.Join(t.TempDir(), "hearth-tray")
-	if out, err := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build the tray: %v\n%s", err, out)
+	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
+	for pkg, out := range map[string]string{".": bin, "../console": filepath.Join(filepath.Dir(bin), "hearth-console")} {
+		if msg, err := exec.Command(goTool, "build", "-o", out, pkg).CombinedOutput(); err != nil {
+			t.Fatalf("build %s: %v\n%s", pkg, err, msg)
+		}
 	}
 	tray := exec.Command(bin)
 	tray.Env = []string{"HEARTH_CONNECTOR_CONFIG=" + config}
-	var log strings.Builder
+	var log lockedBuffer
 	tray.Stdout, tray.Stderr = &log, &log
 	d.start(tray)
 
@@ -283,12 +357,22 @@ func TestTrayOnADesktop(t *testing.T) {
 	}
 	d.showsColour("tray-warning.png", "yellow", 0xe8a200)
 
-	quit := -1
-	for _, it := range items {
-		if it.label == "Quit" {
-			quit = it.id
+	byLabel := func(label string) int {
+		for _, it := range items {
+			if it.label == label {
+				return it.id
+			}
 		}
+		t.Fatalf("no %q in the menu: %s", label, labels(items))
+		return -1
 	}
+	if err := d.click(item, byLabel("Health…")); err != nil {
+		t.Fatal(err)
+	}
+	d.showsWindow("Hearth", "console-health.png")
+	t.Logf("memory: tray %s, console %s", rss(tray.Process.Pid), rss(consolePID(filepath.Dir(bin))))
+
+	quit := byLabel("Quit")
 	if err := d.click(item, quit); err != nil {
 		t.Fatalf("click Quit (item %d): %v", quit, err)
 	}

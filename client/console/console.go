@@ -1,0 +1,80 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/hearth-home/hearth/backup/archiver"
+	"github.com/hearth-home/hearth/client/backupclient"
+	"github.com/hearth-home/hearth/client/connector"
+	"github.com/hearth-home/hearth/internal/human"
+)
+
+// console is the window and what its pages show.
+type console struct {
+	cfg  connector.Config
+	win  fyne.Window
+	tabs *container.AppTabs
+	now  func() time.Time
+
+	backUp   *widget.Button
+	progress *widget.ProgressBar
+	result   *widget.Label
+}
+
+// pages, by the names -page takes.
+func pageNames() []string { return []string{"home", "health"} }
+
+func newConsole(a fyne.App, cfg connector.Config, now func() time.Time) *console {
+	c := &console{cfg: cfg, win: a.NewWindow("Hearth"), now: now}
+	c.progress = widget.NewProgressBar()
+	c.progress.Hide()
+	c.result = widget.NewLabel("")
+	c.result.Wrapping = fyne.TextWrapWord
+	c.backUp = widget.NewButton("Back up now", c.startBackup)
+	c.win.Resize(fyne.NewSize(640, 520))
+	return c
+}
+
+// show draws the pages from f and opens page.
+func (c *console) show(f facts, page string) {
+	c.tabs = container.NewAppTabs(
+		container.NewTabItem("Home", homePage(f, c.now(), c.backUp, c.progress, c.result)),
+		container.NewTabItem("Health", healthPage(f)),
+	)
+	for i, name := range pageNames() {
+		if name == page {
+			c.tabs.SelectIndex(i)
+		}
+	}
+	c.win.SetContent(c.tabs)
+}
+
+// startBackup backs this PC up, showing progress, then the result in words.
+func (c *console) startBackup() {
+	c.backUp.Disable()
+	c.result.SetText("Backing up…")
+	c.progress.SetValue(0)
+	c.progress.Show()
+	go func() {
+		snap, err := backupclient.BackupWith(context.Background(), c.cfg, c.cfg.Backup, func(p archiver.Progress) {
+			if p.Counted && p.TotalBytes > 0 {
+				fyne.Do(func() { c.progress.SetValue(float64(p.Bytes) / float64(p.TotalBytes)) })
+			}
+		})
+		fyne.Do(func() {
+			c.progress.Hide()
+			c.backUp.Enable()
+			if err != nil {
+				c.result.SetText("The backup failed: " + err.Error())
+				return
+			}
+			c.result.SetText(fmt.Sprintf("Backed up %s; %s was new.", files(snap.Files), human.Bytes(snap.Added)))
+		})
+	}()
+}

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/hearth-home/hearth/client/backupclient"
+	"github.com/hearth-home/hearth/client/connector"
+	"github.com/hearth-home/hearth/server/api/schema"
+	"github.com/hearth-home/hearth/server/app/apptest"
+	"github.com/hearth-home/hearth/server/pool/pooltest"
+)
+
+// joinedPC is a PC joined to a real in-process server, backing up a small home folder.
+func joinedPC(t *testing.T) (*apptest.Server, connector.Config) {
+	t.Helper()
+	ctx := context.Background()
+	s := apptest.Start(t)
+	s.AddUser("mum", "correct horse", false)
+	id, err := connector.Probe(ctx, s.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := connector.Join(ctx, id, "mum", "correct horse", "Laptop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	home := t.TempDir()
+	if err := os.WriteFile(filepath.Join(home, "letter.txt"), []byte("Dear Grandma"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg.Backup.Include, cfg.Backup.At = []string{home}, "03:00"
+	return s, cfg
+}
+
+// steady replaces what differs from run to run (the address, clocks, disk sizes, what
+// this machine's disk says of itself) so a page can be compared with its golden image.
+func steady(f facts) facts {
+	f.server = "https://hearth-1a2b3c4d.local:8443"
+	day := time.Date(2026, 11, 24, 0, 0, 0, 0, time.Local)
+	f.next = day.Add(27 * time.Hour)
+	if f.last != nil {
+		l := *f.last
+		l.Time, l.Bytes = day.Add(9*time.Hour+30*time.Minute), 12
+		f.last = &l
+	}
+	if f.health != nil {
+		h := *f.health
+		h.Drives = append([]schema.DriveInfo(nil), h.Drives...)
+		for i := range h.Drives {
+			h.Drives[i].Total, h.Drives[i].Free, h.Drives[i].SMART = 4<<40, 3<<40, "The drive reports no problem."
+			h.Drives[i].State = schema.Good
+		}
+		h.PCs = append([]schema.PCHealth(nil), h.PCs...)
+		for i := range h.PCs {
+			h.PCs[i].Checks = append([]schema.Check(nil), h.PCs[i].Checks...)
+			for j := range h.PCs[i].Checks {
+				if h.PCs[i].Checks[j].ID == "backup" {
+					h.PCs[i].Checks[j].Sentence = "Backed up today at 09:30."
+				}
+			}
+		}
+		f.health = &h
+	}
+	return f
+}
+
+// TestPages: the Home and Health pages, drawn from a real server where this PC backed
+// up and reported its firewall off, match their golden images.
+func TestPages(t *testing.T) {
+	ctx := context.Background()
+	s, cfg := joinedPC(t)
+	if err := cfg.ReportHealth(ctx, "Laptop", schema.PCReport{OS: "linux", Checks: []schema.Check{
+		{ID: "firewall", Area: "network", State: schema.Warning, Title: "Firewall", Sentence: "The firewall (ufw) is off. Turn it on with 'sudo ufw enable'."},
+		{ID: "disk:/", Area: "storage", State: schema.Good, Title: "Disk /", Sentence: "Disk / has 80 GB free of 250 GB (32%)."},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := backupclient.BackupWith(ctx, cfg, cfg.Backup, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Admin().Health(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	a := test.NewTempApp(t)
+	now := time.Date(2026, 11, 24, 15, 0, 0, 0, time.Local)
+	c := newConsole(a, cfg, func() time.Time { return now })
+	f := gather(ctx, cfg, now)
+	if f.err != nil || f.health == nil {
+		t.Fatalf("facts from the server: %+v", f)
+	}
+	if len(f.health.Alerts) != 1 || f.last == nil { // the firewall
+		t.Fatalf("alerts: %+v", f.health.Alerts)
+	}
+	for _, page := range pageNames() {
+		c.show(steady(f), page)
+		c.win.Resize(fyne.NewSize(640, 520))
+		test.AssertImageMatches(t, page+".png", c.win.Canvas().Capture())
+	}
+}
+
+// TestBackUpNow: the Home page's button backs this PC up to the real server and says so.
+func TestBackUpNow(t *testing.T) {
+	ctx := context.Background()
+	_, cfg := joinedPC(t)
+	a := test.NewTempApp(t)
+	c := newConsole(a, cfg, time.Now)
+	c.show(gather(ctx, cfg, time.Now()), "home")
+	test.Tap(c.backUp)
+	pooltest.Eventually(t, 20*time.Second, "the backup's result", func() bool {
+		var text string
+		fyne.DoAndWait(func() { text = c.result.Text })
+		return strings.HasPrefix(text, "Backed up") || strings.HasPrefix(text, "The backup failed")
+	})
+	var text string
+	fyne.DoAndWait(func() { text = c.result.Text })
+	if !regexp.MustCompile(`^Backed up 1 file; [0-9.]+ [KMG]?i?B was new\.$`).MatchString(text) {
+		t.Errorf("after Back up now: %q", text)
+	}
+	if f := gather(ctx, cfg, time.Now()); f.last == nil || f.last.Files != 1 {
+		t.Errorf("the server has no such backup: %+v", f.last)
+	}
+}

@@ -1,0 +1,41 @@
+// Command hearth-console is the Hearth window on a PC: the server and this PC at a
+// glance, back up now, and the health of every PC and drive in plain words. The tray
+// starts it (hearth-console -page health); it also starts alone.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"time"
+
+	"fyne.io/fyne/v2/app"
+
+	"github.com/hearth-home/hearth/client/connector"
+)
+
+func main() {
+	page := flag.String("page", "home", "the page to open: home or health")
+	flag.Parse()
+	path := os.Getenv("HEARTH_CONNECTOR_CONFIG")
+	if path == "" {
+		p, err := connector.ConfigPath()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "hearth-console:", err)
+			os.Exit(1)
+		}
+		path = p
+	}
+	cfg, err := connector.Load(path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "hearth-console:", err)
+		os.Exit(1)
+	}
+	a := app.NewWithID("home.hearth.console")
+	c := newConsole(a, cfg, time.Now)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	c.show(gather(ctx, cfg, time.Now()), *page)
+	cancel()
+	c.win.ShowAndRun()
+}

@@ -1,0 +1,128 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/hearth-home/hearth/internal/human"
+	"github.com/hearth-home/hearth/server/api/schema"
+)
+
+// homePage shows the server, this PC, its last and next backup, and Back up now.
+func homePage(f facts, now time.Time, backUp *widget.Button, progress *widget.ProgressBar, result *widget.Label) fyne.CanvasObject {
+	state := "The server cannot be reached: " + errText(f.err)
+	if f.health != nil {
+		state = summary(*f.health)
+	}
+	last := "Never backed up yet."
+	if f.last != nil {
+		last = fmt.Sprintf("Last backup: %s (%s, %s).", when(now, f.last.Time), files(f.last.Files), human.Bytes(f.last.Bytes))
+	}
+	next := "Next backup: " + when(now, f.next) + "."
+	if f.next.IsZero() {
+		next = "No nightly backup is set."
+	}
+	form := widget.NewForm(
+		widget.NewFormItem("Server", widget.NewLabel(f.server)),
+		widget.NewFormItem("This PC", widget.NewLabel(f.pc+", signed in as "+f.user)),
+	)
+	status := widget.NewLabel(state)
+	status.Wrapping = fyne.TextWrapWord
+	return container.NewVBox(
+		widget.NewLabelWithStyle("Home", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		status, form,
+		widget.NewLabel(last), widget.NewLabel(next),
+		backUp, progress, result,
+	)
+}
+
+// healthPage lists what needs attention, then every drive and PC with its checks.
+func healthPage(f facts) fyne.CanvasObject {
+	box := container.NewVBox(widget.NewLabelWithStyle("Health", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	add := func(text string, style fyne.TextStyle) {
+		l := widget.NewLabelWithStyle(text, fyne.TextAlignLeading, style)
+		l.Wrapping = fyne.TextWrapWord
+		box.Add(l)
+	}
+	if f.health == nil {
+		add("The server cannot be reached: "+errText(f.err), fyne.TextStyle{})
+		return container.NewVScroll(box)
+	}
+	h := *f.health
+	add(summary(h), fyne.TextStyle{Bold: true})
+	for _, a := range h.Alerts {
+		add(mark(a.Severity)+" "+a.Title, fyne.TextStyle{Bold: true})
+		add(a.Sentence, fyne.TextStyle{})
+	}
+	add("Drives of the server", fyne.TextStyle{Bold: true})
+	for _, d := range h.Drives {
+		add(fmt.Sprintf("%s %s (%s): %s free of %s. %s", mark(d.State), d.Label, d.Pool, human.Bytes(int64(d.Free)), human.Bytes(int64(d.Total)), d.SMART), fyne.TextStyle{})
+	}
+	add("PCs", fyne.TextStyle{Bold: true})
+	for _, p := range h.PCs {
+		add(fmt.Sprintf("%s %s (%s)", mark(p.State), p.Name, p.Owner), fyne.TextStyle{Bold: true})
+		for _, c := range p.Checks {
+			add("    "+mark(c.State)+" "+c.Title+": "+c.Sentence, fyne.TextStyle{})
+		}
+	}
+	return container.NewVScroll(box)
+}
+
+// summary says how the house is in one sentence.
+func summary(h schema.Health) string {
+	switch n := len(h.Alerts); {
+	case n == 0:
+		return "Everything is fine."
+	case n == 1:
+		return "1 thing needs attention."
+	default:
+		return fmt.Sprintf("%d things need attention.", n)
+	}
+}
+
+// mark is a state as a sign that needs no colour to be read.
+func mark(state string) string {
+	switch state {
+	case schema.Good:
+		return "✓"
+	case schema.Warning:
+		return "!"
+	case schema.Critical:
+		return "✗"
+	}
+	return "?"
+}
+
+// when says when t is, from now, the way a person would.
+func when(now, t time.Time) string {
+	t, now = t.Local(), now.Local()
+	day := func(x time.Time) time.Time { y, m, d := x.Date(); return time.Date(y, m, d, 0, 0, 0, 0, time.Local) }
+	switch day(t).Sub(day(now)).Round(time.Hour) / (24 * time.Hour) {
+	case 0:
+		return "today at " + t.Format("15:04")
+	case -1:
+		return "yesterday at " + t.Format("15:04")
+	case 1:
+		return "tomorrow at " + t.Format("15:04")
+	}
+	return t.Format("Monday 2 January at 15:04")
+}
+
+func errText(err error) string {
+	if err == nil {
+		return "no answer"
+	}
+	return strings.TrimPrefix(err.Error(), "the server said: ")
+}
+
+func files(n int64) string {
+	if n == 1 {
+		return "1 file"
+	}
+	return fmt.Sprintf("%d files", n)
+}
