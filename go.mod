@@ -5,6 +5,7 @@ go 1.26.0
 require (
 	fyne.io/fyne/v2 v2.7.1
 	github.com/PlakarKorp/go-cdc-chunkers v1.1.0
+	github.com/emersion/go-webdav v0.7.0
 	github.com/getlantern/systray v1.2.2
 	github.com/go-ole/go-ole v1.3.0
 	github.com/google/go-cmp v0.7.0

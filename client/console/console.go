@@ -25,10 +25,11 @@ type console struct {
 	backUp   *widget.Button
 	progress *widget.ProgressBar
 	result   *widget.Label
+	files    *filesPage // nil when the server's drive could not be opened
 }
 
 // pages, by the names -page takes.
-func pageNames() []string { return []string{"home", "health"} }
+func pageNames() []string { return []string{"home", "health", "files"} }
 
 func newConsole(a fyne.App, cfg connector.Config, now func() time.Time) *console {
 	c := &console{cfg: cfg, win: a.NewWindow("Hearth"), now: now}
@@ -47,12 +48,29 @@ func (c *console) show(f facts, page string) {
 		container.NewTabItem("Home", homePage(f, c.now(), c.backUp, c.progress, c.result)),
 		container.NewTabItem("Health", healthPage(f)),
 	)
+	if c.files != nil {
+		c.files.refresh()
+		c.tabs.Append(container.NewTabItem("Files", c.files.content()))
+	}
 	for i, name := range pageNames() {
 		if name == page {
 			c.tabs.SelectIndex(i)
 		}
 	}
 	c.win.SetContent(c.tabs)
+}
+
+// withFiles adds the Files page, browsing the server's drive through b; files dropped on
+// the window are uploaded to the folder it shows.
+func (c *console) withFiles(b *browser) {
+	c.files = newFilesPage(c.win, b)
+	c.win.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) {
+		var paths []string
+		for _, u := range uris {
+			paths = append(paths, u.Path())
+		}
+		c.files.uploadFiles(paths)
+	})
 }
 
 // startBackup backs this PC up, showing progress, then the result in words.

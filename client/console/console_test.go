@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -93,6 +94,17 @@ func TestPages(t *testing.T) {
 	a := test.NewTempApp(t)
 	now := time.Date(2026, 11, 24, 15, 0, 0, 0, time.Local)
 	c := newConsole(a, cfg, func() time.Time { return now })
+	b, err := newBrowser(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.open("Public")
+	photo := filepath.Join(t.TempDir(), "beach.jpg")
+	os.WriteFile(photo, make([]byte, 1536<<10), 0o644)
+	if err := errors.Join(b.mkdir(ctx, "Holiday"), b.upload(ctx, photo, nil)); err != nil {
+		t.Fatal(err)
+	}
+	c.withFiles(b)
 	f := gather(ctx, cfg, now)
 	if f.err != nil || f.health == nil {
 		t.Fatalf("facts from the server: %+v", f)
@@ -127,5 +139,39 @@ func TestBackUpNow(t *testing.T) {
 	}
 	if f := gather(ctx, cfg, time.Now()); f.last == nil || f.last.Files != 1 {
 		t.Errorf("the server has no such backup: %+v", f.last)
+	}
+}
+
+// TestFilesPageNavigates: choosing a folder opens it; Up comes back; in a share the user
+// may only read, the changing buttons are off and the page says why.
+func TestFilesPageNavigates(t *testing.T) {
+	ctx := context.Background()
+	_, cfg := joinedPC(t)
+	b, err := newBrowser(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := test.NewTempApp(t)
+	c := newConsole(a, cfg, time.Now)
+	c.withFiles(b)
+	c.show(gather(ctx, cfg, time.Now()), "files")
+	p := c.files
+	find := func(name string) int {
+		for i, e := range p.entries {
+			if e.name == name {
+				return i
+			}
+		}
+		t.Fatalf("no %s among %v", name, names(p.entries))
+		return -1
+	}
+	fyne.DoAndWait(func() { p.list.Select(find("Software")) })
+	if p.where.Text != "Shares / Software" || !p.changes[0].Disabled() || !strings.Contains(p.status.Text, "not change") {
+		t.Errorf("in Software: %q, upload disabled %v, %q", p.where.Text, p.changes[0].Disabled(), p.status.Text)
+	}
+	fyne.DoAndWait(func() { test.Tap(p.up) })
+	fyne.DoAndWait(func() { p.list.Select(find("Public")) })
+	if p.where.Text != "Shares / Public" || p.changes[0].Disabled() {
+		t.Errorf("in Public: %q, upload disabled %v", p.where.Text, p.changes[0].Disabled())
 	}
 }

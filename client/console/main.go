@@ -1,5 +1,6 @@
 // Command hearth-console is the Hearth window on a PC: the server and this PC at a
-// glance, back up now, and the health of every PC and drive in plain words. The tray
+// glance, back up now, the health of every PC and drive in plain words, and the server's
+// files. The tray
 // starts it (hearth-console -page health); it also starts alone.
 package main
 
@@ -16,7 +17,7 @@ import (
 )
 
 func main() {
-	page := flag.String("page", "home", "the page to open: home or health")
+	page := flag.String("page", "home", "the page to open: home, health or files")
 	flag.Parse()
 	path := os.Getenv("HEARTH_CONNECTOR_CONFIG")
 	if path == "" {
@@ -35,6 +36,11 @@ func main() {
 	a := app.NewWithID("home.hearth.console")
 	c := newConsole(a, cfg, time.Now)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	if b, err := newBrowser(ctx, cfg); err == nil {
+		c.withFiles(b)
+	} else {
+		fmt.Fprintln(os.Stderr, "hearth-console: the server's files cannot be shown:", err)
+	}
 	c.show(gather(ctx, cfg, time.Now()), *page)
 	cancel()
 	c.win.ShowAndRun()
