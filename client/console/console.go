@@ -26,10 +26,11 @@ type console struct {
 	progress *widget.ProgressBar
 	result   *widget.Label
 	files    *filesPage // nil when the server's drive could not be opened
+	backups  *backupsPage
 }
 
 // pages, by the names -page takes.
-func pageNames() []string { return []string{"home", "health", "files"} }
+func pageNames() []string { return []string{"home", "health", "files", "backups"} }
 
 func newConsole(a fyne.App, cfg connector.Config, now func() time.Time) *console {
 	c := &console{cfg: cfg, win: a.NewWindow("Hearth"), now: now}
@@ -52,6 +53,8 @@ func (c *console) show(f facts, page string) {
 		c.files.refresh()
 		c.tabs.Append(container.NewTabItem("Files", c.files.content()))
 	}
+	c.backups = newBackupsPage(c, c.cfg, f.snapshots)
+	c.tabs.Append(container.NewTabItem("Backups", c.backups.content()))
 	for i, name := range pageNames() {
 		if name == page {
 			c.tabs.SelectIndex(i)

@@ -48,6 +48,10 @@ func steady(f facts) facts {
 	f.server = "https://hearth-1a2b3c4d.local:8443"
 	day := time.Date(2026, 11, 24, 0, 0, 0, 0, time.Local)
 	f.next = day.Add(27 * time.Hour)
+	f.snapshots = append([]schema.Snapshot(nil), f.snapshots...)
+	for i := range f.snapshots {
+		f.snapshots[i].Time, f.snapshots[i].Bytes, f.snapshots[i].Added = day.Add(9*time.Hour+30*time.Minute), 12, 900
+	}
 	if f.last != nil {
 		l := *f.last
 		l.Time, l.Bytes = day.Add(9*time.Hour+30*time.Minute), 12
@@ -173,5 +177,57 @@ func TestFilesPageNavigates(t *testing.T) {
 	fyne.DoAndWait(func() { p.list.Select(find("Public")) })
 	if p.where.Text != "Shares / Public" || p.changes[0].Disabled() {
 		t.Errorf("in Public: %q, upload disabled %v", p.where.Text, p.changes[0].Disabled())
+	}
+}
+
+// TestBackupsPage: a backup of this PC is listed, browsed in the Files page as the server's
+// drive shows it, and one file of it is brought back to a chosen folder.
+func TestBackupsPage(t *testing.T) {
+	ctx := context.Background()
+	_, cfg := joinedPC(t)
+	if _, err := backupclient.BackupWith(ctx, cfg, cfg.Backup, nil); err != nil {
+		t.Fatal(err)
+	}
+	b, err := newBrowser(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := test.NewTempApp(t)
+	c := newConsole(a, cfg, time.Now)
+	c.withFiles(b)
+	c.show(gather(ctx, cfg, time.Now()), "backups")
+	p := c.backups
+	if len(p.snaps) != 1 {
+		t.Fatalf("%d backups listed", len(p.snaps))
+	}
+	fyne.DoAndWait(func() { p.list.Select(0); test.Tap(p.browse) })
+	root := c.files.b.dir
+	// Walk down the backup to the letter, as a person would: into the one folder there is.
+	has := func(name string) bool {
+		for _, e := range c.files.entries {
+			if e.name == name {
+				return true
+			}
+		}
+		return false
+	}
+	for depth := 0; !has("letter.txt"); depth++ {
+		if depth > 20 || len(c.files.entries) != 1 || !c.files.entries[0].dir {
+			t.Fatalf("the backup in Files shows %v under %s", names(c.files.entries), c.files.b.dir)
+		}
+		fyne.DoAndWait(func() { c.files.b.open(c.files.entries[0].name); c.files.refresh() })
+	}
+	sub := strings.TrimPrefix(c.files.b.dir, root+"/") + "/letter.txt"
+	to := t.TempDir()
+	fyne.DoAndWait(func() { p.part.SetText(sub); p.restoreTo(p.snaps[0], p.sub(), to) })
+	pooltest.Eventually(t, 20*time.Second, "the restore's result", func() bool {
+		var text string
+		fyne.DoAndWait(func() { text = p.status.Text })
+		return strings.HasPrefix(text, "Restored") || strings.HasPrefix(text, "The restore failed")
+	})
+	if got, err := os.ReadFile(filepath.Join(to, "letter.txt")); err != nil || string(got) != "Dear Grandma" {
+		var text string
+		fyne.DoAndWait(func() { text = p.status.Text })
+		t.Errorf("restored letter: %q %v (%s)", got, err, text)
 	}
 }

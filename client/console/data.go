@@ -16,8 +16,9 @@ type facts struct {
 	server, user, pc string
 	health           *schema.Health // nil when the server could not be asked
 	last             *schema.Snapshot
-	next             time.Time // the next nightly backup
-	err              error     // why the server could not be asked
+	snapshots        []schema.Snapshot // oldest first
+	next             time.Time         // the next nightly backup
+	err              error             // why the server could not be asked
 }
 
 // gather reads the facts for the PC that joined as cfg.
@@ -34,7 +35,7 @@ func gather(ctx context.Context, cfg connector.Config, now time.Time) facts {
 	if err == nil {
 		var snaps []schema.Snapshot
 		if snaps, err = c.Snapshots(ctx); err == nil && len(snaps) > 0 {
-			f.last = &snaps[len(snaps)-1]
+			f.last, f.snapshots = &snaps[len(snaps)-1], snaps
 		}
 	}
 	f.err = err

@@ -17,7 +17,7 @@ import (
 )
 
 func main() {
-	page := flag.String("page", "home", "the page to open: home, health or files")
+	page := flag.String("page", "home", "the page to open: home, health, files or backups")
 	flag.Parse()
 	path := os.Getenv("HEARTH_CONNECTOR_CONFIG")
 	if path == "" {
