@@ -235,15 +235,11 @@ func leave(ctx context.Context, e *env, _ []string) error {
 	if err != nil {
 		return err
 	}
-	if err := cfg.Leave(ctx); err != nil {
-		fmt.Fprintf(e.errOut, "The server could not be told (%v); an administrator can remove this device with: hearthd device remove %s\n", err, cfg.DeviceID)
+	notes, err := cfg.LeaveServer(ctx, e.config)
+	for _, n := range notes {
+		fmt.Fprintln(e.errOut, n)
 	}
-	if cfg.TrustedCA != "" {
-		if err := connector.SystemTrustStore().Remove(ctx, cfg.TrustedCA, []byte(cfg.CA)); err != nil {
-			fmt.Fprintf(e.errOut, "The server's certificate authority is still trusted on this PC: %v\n", err)
-		}
-	}
-	if err := os.Remove(e.config); err != nil {
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(e.out, "This PC has left %s.\n", cfg.Server)

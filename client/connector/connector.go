@@ -279,3 +279,22 @@ func (c Config) Health(ctx context.Context) (schema.Health, error) {
 	err := c.call(ctx, http.MethodGet, "/api/v1/health", nil, &h, c.bearer)
 	return h, err
 }
+
+// LeaveServer removes this PC from the server, stops trusting the server's authority if
+// joining had trusted it, and deletes the configuration at path. What could not be done
+// along the way (a server out of reach) comes back as notes for the person; the PC leaves
+// all the same.
+func (c Config) LeaveServer(ctx context.Context, path string) (notes []string, err error) {
+	if err := c.Leave(ctx); err != nil {
+		notes = append(notes, fmt.Sprintf("The server could not be told (%v); an administrator can remove this device with: hearthd device remove %s", err, c.DeviceID))
+	}
+	if c.TrustedCA != "" {
+		if err := SystemTrustStore().Remove(ctx, c.TrustedCA, []byte(c.CA)); err != nil {
+			notes = append(notes, fmt.Sprintf("The server's certificate authority is still trusted on this PC: %v", err))
+		}
+	}
+	if err := os.Remove(path); err != nil {
+		return notes, fmt.Errorf("forget the server: %w", err)
+	}
+	return notes, nil
+}

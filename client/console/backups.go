@@ -108,5 +108,5 @@ func (p *backupsPage) openInFiles() {
 	}
 	p.c.files.b.dir = path.Join("Backups", p.cfg.DeviceName, p.snaps[p.selected].Folder)
 	p.c.files.refresh()
-	p.c.tabs.SelectIndex(2)
+	p.c.open("files")
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -17,23 +18,22 @@ import (
 
 // console is the window and what its pages show.
 type console struct {
-	cfg  connector.Config
-	win  fyne.Window
-	tabs *container.AppTabs
-	now  func() time.Time
+	cfg        connector.Config
+	configPath string // where cfg is kept: settings are saved there
+	win        fyne.Window
+	tabs       *container.AppTabs
+	now        func() time.Time
 
 	backUp   *widget.Button
 	progress *widget.ProgressBar
 	result   *widget.Label
 	files    *filesPage // nil when the server's drive could not be opened
 	backups  *backupsPage
+	settings *settingsPage
 }
 
-// pages, by the names -page takes.
-func pageNames() []string { return []string{"home", "health", "files", "backups"} }
-
-func newConsole(a fyne.App, cfg connector.Config, now func() time.Time) *console {
-	c := &console{cfg: cfg, win: a.NewWindow("Hearth"), now: now}
+func newConsole(a fyne.App, cfg connector.Config, configPath string, now func() time.Time) *console {
+	c := &console{cfg: cfg, configPath: configPath, win: a.NewWindow("Hearth"), now: now}
 	c.progress = widget.NewProgressBar()
 	c.progress.Hide()
 	c.result = widget.NewLabel("")
@@ -55,12 +55,19 @@ func (c *console) show(f facts, page string) {
 	}
 	c.backups = newBackupsPage(c, c.cfg, f.snapshots)
 	c.tabs.Append(container.NewTabItem("Backups", c.backups.content()))
-	for i, name := range pageNames() {
-		if name == page {
-			c.tabs.SelectIndex(i)
+	c.settings = newSettingsPage(c)
+	c.tabs.Append(container.NewTabItem("Settings", c.settings.content()))
+	c.open(page)
+	c.win.SetContent(c.tabs)
+}
+
+// open shows the page of that name (a tab's title, in any case).
+func (c *console) open(page string) {
+	for _, item := range c.tabs.Items {
+		if strings.EqualFold(item.Text, page) {
+			c.tabs.Select(item)
 		}
 	}
-	c.win.SetContent(c.tabs)
 }
 
 // withFiles adds the Files page, browsing the server's drive through b; files dropped on

@@ -97,7 +97,7 @@ func TestPages(t *testing.T) {
 	}
 	a := test.NewTempApp(t)
 	now := time.Date(2026, 11, 24, 15, 0, 0, 0, time.Local)
-	c := newConsole(a, cfg, func() time.Time { return now })
+	c := newConsole(a, cfg, "", func() time.Time { return now })
 	b, err := newBrowser(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -116,7 +116,8 @@ func TestPages(t *testing.T) {
 	if len(f.health.Alerts) != 1 || f.last == nil { // the firewall
 		t.Fatalf("alerts: %+v", f.health.Alerts)
 	}
-	for _, page := range pageNames() {
+	// Settings shows this machine's home folder among what is left out: no golden image.
+	for _, page := range []string{"home", "health", "files", "backups"} {
 		c.show(steady(f), page)
 		c.win.Resize(fyne.NewSize(640, 520))
 		test.AssertImageMatches(t, page+".png", c.win.Canvas().Capture())
@@ -128,7 +129,7 @@ func TestBackUpNow(t *testing.T) {
 	ctx := context.Background()
 	_, cfg := joinedPC(t)
 	a := test.NewTempApp(t)
-	c := newConsole(a, cfg, time.Now)
+	c := newConsole(a, cfg, "", time.Now)
 	c.show(gather(ctx, cfg, time.Now()), "home")
 	test.Tap(c.backUp)
 	pooltest.Eventually(t, 20*time.Second, "the backup's result", func() bool {
@@ -156,7 +157,7 @@ func TestFilesPageNavigates(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := test.NewTempApp(t)
-	c := newConsole(a, cfg, time.Now)
+	c := newConsole(a, cfg, "", time.Now)
 	c.withFiles(b)
 	c.show(gather(ctx, cfg, time.Now()), "files")
 	p := c.files
@@ -193,7 +194,7 @@ func TestBackupsPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := test.NewTempApp(t)
-	c := newConsole(a, cfg, time.Now)
+	c := newConsole(a, cfg, "", time.Now)
 	c.withFiles(b)
 	c.show(gather(ctx, cfg, time.Now()), "backups")
 	p := c.backups
@@ -229,5 +230,45 @@ func TestBackupsPage(t *testing.T) {
 		var text string
 		fyne.DoAndWait(func() { text = p.status.Text })
 		t.Errorf("restored letter: %q %v (%s)", got, err, text)
+	}
+}
+
+// TestSettingsPage: settings are checked and saved where the agent reads them; leaving
+// removes this PC from the server and forgets it here.
+func TestSettingsPage(t *testing.T) {
+	ctx := context.Background()
+	s, cfg := joinedPC(t)
+	path := filepath.Join(t.TempDir(), "connector.json")
+	if err := cfg.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	a := test.NewTempApp(t)
+	c := newConsole(a, cfg, path, time.Now)
+	c.show(gather(ctx, cfg, time.Now()), "settings")
+	p := c.settings
+	fyne.DoAndWait(func() {
+		p.at.SetText("25:99")
+		test.Tap(p.save)
+	})
+	if saved, _ := connector.Load(path); !strings.HasPrefix(p.status.Text, "Not saved") || saved.Backup.At != "03:00" {
+		t.Errorf("an impossible time: %q, saved %q", p.status.Text, saved.Backup.At)
+	}
+	fyne.DoAndWait(func() {
+		p.at.SetText("22:30")
+		p.include.SetText("/home/mum/Pictures\n\n/home/mum/Documents\n")
+		p.exclude.SetText("*.iso")
+		test.Tap(p.save)
+	})
+	saved, err := connector.Load(path)
+	if err != nil || saved.Backup.At != "22:30" || strings.Join(saved.Backup.Include, ",") != "/home/mum/Pictures,/home/mum/Documents" ||
+		strings.Join(saved.Backup.Exclude, ",") != "*.iso" || saved.Token != cfg.Token {
+		t.Errorf("saved %+v %v (%s)", saved.Backup, err, p.status.Text)
+	}
+	fyne.DoAndWait(p.leaveNow)
+	if _, err := connector.Load(path); !errors.Is(err, connector.ErrNotJoined) {
+		t.Errorf("after leaving, the settings are still there: %v", err)
+	}
+	if ds, _ := s.Admin().Devices(ctx); len(ds) != 0 {
+		t.Errorf("after leaving, the server still has %+v", ds)
 	}
 }

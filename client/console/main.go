@@ -17,7 +17,7 @@ import (
 )
 
 func main() {
-	page := flag.String("page", "home", "the page to open: home, health, files or backups")
+	page := flag.String("page", "home", "the page to open: home, health, files, backups or settings")
 	flag.Parse()
 	path := os.Getenv("HEARTH_CONNECTOR_CONFIG")
 	if path == "" {
@@ -34,7 +34,7 @@ func main() {
 		os.Exit(1)
 	}
 	a := app.NewWithID("home.hearth.console")
-	c := newConsole(a, cfg, time.Now)
+	c := newConsole(a, cfg, path, time.Now)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	if b, err := newBrowser(ctx, cfg); err == nil {
 		c.withFiles(b)

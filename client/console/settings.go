@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/hearth-home/hearth/client/connector"
+)
+
+// settingsPage changes what this PC backs up and when, and leaves the server.
+type settingsPage struct {
+	c       *console
+	at      *widget.Entry
+	include *widget.Entry
+	exclude *widget.Entry
+	save    *widget.Button
+	leave   *widget.Button
+	status  *widget.Label
+	// left is called once this PC has left the server.
+	left func()
+}
+
+func newSettingsPage(c *console) *settingsPage {
+	p := &settingsPage{c: c, at: widget.NewEntry(), include: widget.NewMultiLineEntry(), exclude: widget.NewMultiLineEntry(), status: widget.NewLabel("")}
+	set := c.cfg.Backup
+	p.at.SetText(set.At)
+	p.at.SetPlaceHolder("03:00")
+	p.include.SetText(strings.Join(set.Include, "\n"))
+	p.include.SetPlaceHolder("One folder a line; empty backs up your home folder")
+	p.exclude.SetText(strings.Join(set.Excludes(), "\n"))
+	p.status.Wrapping = fyne.TextWrapWord
+	p.save = widget.NewButton("Save", p.saveSettings)
+	p.leave = widget.NewButton("Leave this server…", p.askLeave)
+	return p
+}
+
+func (p *settingsPage) content() fyne.CanvasObject {
+	form := widget.NewForm(
+		widget.NewFormItem("Nightly backup at", p.at),
+		widget.NewFormItem("Back up", p.include),
+		widget.NewFormItem("Leave out", p.exclude),
+	)
+	return container.NewVBox(widget.NewLabelWithStyle("Settings", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		form, p.save, p.status, widget.NewSeparator(), p.leave)
+}
+
+func lines(s string) []string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// saveSettings checks the settings and keeps them in the connector's file, where the
+// agent reads them before each backup.
+func (p *settingsPage) saveSettings() {
+	set := connector.BackupSettings{At: strings.TrimSpace(p.at.Text), Include: lines(p.include.Text), Exclude: lines(p.exclude.Text)}
+	if set.Exclude == nil {
+		set.Exclude = []string{} // nothing left out, rather than the usual caches
+	}
+	if _, err := set.Next(time.Now()); err != nil {
+		p.status.SetText("Not saved: " + err.Error())
+		return
+	}
+	cfg := p.c.cfg
+	cfg.Backup = set
+	if err := cfg.Save(p.c.configPath); err != nil {
+		p.status.SetText("Not saved: " + err.Error())
+		return
+	}
+	p.c.cfg = cfg
+	p.status.SetText("Saved. The next backup uses them.")
+}
+
+func (p *settingsPage) askLeave() {
+	dialog.ShowConfirm("Leave "+p.c.cfg.Server+"?", "This PC stops backing up there and forgets the server. Its backups stay on the server.", func(ok bool) {
+		if ok {
+			p.leaveNow()
+		}
+	}, p.c.win)
+}
+
+func (p *settingsPage) leaveNow() {
+	notes, err := p.c.cfg.LeaveServer(context.Background(), p.c.configPath)
+	if err != nil {
+		p.status.SetText("Could not leave: " + err.Error())
+		return
+	}
+	p.status.SetText(strings.Join(append([]string{"This PC has left the server."}, notes...), " "))
+	p.save.Disable()
+	p.leave.Disable()
+	if p.left != nil {
+		p.left()
+	}
+}
