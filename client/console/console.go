@@ -61,6 +61,15 @@ func (c *console) show(f facts, page string) {
 	c.win.SetContent(c.tabs)
 }
 
+// loaded shows the pages once their facts are read; b is nil when the server's drive
+// could not be opened.
+func (c *console) loaded(b *browser, f facts, page string) {
+	if b != nil {
+		c.withFiles(b)
+	}
+	c.show(f, page)
+}
+
 // open shows the page of that name (a tab's title, in any case).
 func (c *console) open(page string) {
 	for _, item := range c.tabs.Items {

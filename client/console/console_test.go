@@ -12,6 +12,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/hearth-home/hearth/client/backupclient"
 	"github.com/hearth-home/hearth/client/connector"
@@ -270,5 +271,48 @@ func TestSettingsPage(t *testing.T) {
 	}
 	if ds, _ := s.Admin().Devices(ctx); len(ds) != 0 {
 		t.Errorf("after leaving, the server still has %+v", ds)
+	}
+}
+
+// TestSetupPage: on a PC that has not joined, the window connects to a real server,
+// shows its authority's fingerprint to compare, refuses a wrong password, and joins with
+// the right one, saving the configuration.
+func TestSetupPage(t *testing.T) {
+	ctx := context.Background()
+	s := apptest.Start(t)
+	s.AddUser("dad", "correct horse", false)
+	path := filepath.Join(t.TempDir(), "connector.json")
+	var joined *connector.Config
+	p := newSetupPage(path, func(cfg connector.Config) { joined = &cfg })
+	test.NewTempApp(t)
+	w := test.NewWindow(p.content())
+	defer w.Close()
+	text := func(l *widget.Label) string {
+		var s string
+		fyne.DoAndWait(func() { s = l.Text })
+		return s
+	}
+	fyne.DoAndWait(func() { p.address.SetText(s.URL); test.Tap(p.connect) })
+	info, _ := s.Admin().Server(ctx)
+	pooltest.Eventually(t, 10*time.Second, "the fingerprint", func() bool { return strings.Contains(text(p.finger), info.CAFingerprint) })
+	if !p.join.Disabled() {
+		t.Error("Join is offered before the fingerprint was confirmed")
+	}
+	fyne.DoAndWait(func() {
+		test.Tap(p.matches)
+		p.user.SetText("dad")
+		p.password.SetText("wrong password")
+		p.name.SetText("Den PC")
+		test.Tap(p.join)
+	})
+	pooltest.Eventually(t, 10*time.Second, "the refusal", func() bool { return text(p.status) == "The user name or password is wrong." })
+	fyne.DoAndWait(func() { p.password.SetText("correct horse"); test.Tap(p.join) })
+	pooltest.Eventually(t, 10*time.Second, "the join", func() bool { return strings.HasPrefix(text(p.status), "This PC has joined") })
+	saved, err := connector.Load(path)
+	if err != nil || joined == nil || saved.Token != joined.Token || saved.DeviceName != "Den PC" || saved.User != "dad" {
+		t.Fatalf("saved %+v %v", saved, err)
+	}
+	if me, err := saved.Me(ctx); err != nil || me.Name != "dad" {
+		t.Errorf("the new device's token: %+v %v", me, err)
 	}
 }

@@ -1,16 +1,18 @@
 // Command hearth-console is the Hearth window on a PC: the server and this PC at a
-// glance, back up now, the health of every PC and drive in plain words, and the server's
-// files. The tray
-// starts it (hearth-console -page health); it also starts alone.
+// glance, back up now, the health of every PC and drive in plain words, the server's
+// files, this PC's backups and its settings; or, on a PC that has not joined yet, the
+// way to join. The tray starts it (hearth-console -page health); it also starts alone.
 package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
 	"github.com/hearth-home/hearth/client/connector"
@@ -29,19 +31,36 @@ func main() {
 		path = p
 	}
 	cfg, err := connector.Load(path)
-	if err != nil {
+	if err != nil && !errors.Is(err, connector.ErrNotJoined) {
 		fmt.Fprintln(os.Stderr, "hearth-console:", err)
 		os.Exit(1)
 	}
 	a := app.NewWithID("home.hearth.console")
 	c := newConsole(a, cfg, path, time.Now)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	if b, err := newBrowser(ctx, cfg); err == nil {
-		c.withFiles(b)
+	if err != nil { // not joined yet
+		setup := newSetupPage(path, func(cfg connector.Config) {
+			c.cfg = cfg
+			go func() {
+				b, f := fetch(cfg)
+				fyne.Do(func() { c.loaded(b, f, *page) })
+			}()
+		})
+		c.win.SetContent(setup.content())
+		go setup.discover(context.Background())
 	} else {
+		b, f := fetch(cfg)
+		c.loaded(b, f, *page)
+	}
+	c.win.ShowAndRun()
+}
+
+// fetch reads what the pages show from the server.
+func fetch(cfg connector.Config) (*browser, facts) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	b, err := newBrowser(ctx, cfg)
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "hearth-console: the server's files cannot be shown:", err)
 	}
-	c.show(gather(ctx, cfg, time.Now()), *page)
-	cancel()
-	c.win.ShowAndRun()
+	return b, gather(ctx, cfg, time.Now())
 }

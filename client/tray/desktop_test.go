@@ -180,10 +180,16 @@ func (d *desktop) menu(item string) []menuItem {
 	return items
 }
 
-// click delivers a click on a menu entry, as the tray host does.
+// click delivers a click on a menu entry, as the tray host does: without waiting for a
+// reply, which a program that quits on the click may never send.
 func (d *desktop) click(item string, id int) error {
-	_, err := d.dbus(item, menuPath, "com.canonical.dbusmenu.Event", "int32:"+strconv.Itoa(id), "string:clicked", "variant:int32:0", "uint32:0")
-	return err
+	cmd := exec.Command("dbus-send", "--session", "--type=method_call", "--dest="+item, menuPath, "com.canonical.dbusmenu.Event",
+		"int32:"+strconv.Itoa(id), "string:clicked", "variant:int32:0", "uint32:0")
+	cmd.Env = d.env
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("%w: %s", err, out)
+	}
+	return nil
 }
 
 // screenshot saves the screen under the test's artifacts and returns it.
