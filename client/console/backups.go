@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path"
+	"path/filepath"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -76,7 +77,8 @@ func (p *backupsPage) askRestore() {
 		if err != nil || dir == nil {
 			return
 		}
-		p.restoreTo(s, sub, dir.Path())
+		// Into a folder of its own: restoring over newer files would lose them.
+		p.restoreTo(s, sub, filepath.Join(dir.Path(), "Restored from "+s.Folder))
 	}, p.c.win)
 }
 

@@ -52,7 +52,7 @@ func newBrowser(ctx context.Context, cfg connector.Config) (*browser, error) {
 	return &browser{dav: dav, prefix: u.Path, shares: me.Shares}, nil
 }
 
-// share is the share the browser is in, and whether the user may change it.
+// writable says whether the user may change the share the browser is in.
 func (b *browser) writable() bool {
 	share, _, _ := strings.Cut(b.dir, "/")
 	for _, s := range b.shares {
@@ -79,8 +79,8 @@ func (b *browser) list(ctx context.Context) ([]entry, error) {
 	self := strings.TrimSuffix(b.prefix+b.dir, "/")
 	var out []entry
 	for _, fi := range fis {
-		p, err := url.PathUnescape(strings.TrimSuffix(fi.Path, "/"))
-		if err != nil || p == self {
+		p := strings.TrimSuffix(fi.Path, "/") // already decoded by the client
+		if p == self {
 			continue
 		}
 		out = append(out, entry{name: path.Base(p), dir: fi.IsDir, size: fi.Size, modTime: fi.ModTime})
@@ -109,6 +109,9 @@ func (b *browser) open(name string) {
 	b.dir = path.Join(b.dir, name)
 }
 
+// errExists: a file of that name is already in the folder.
+var errExists = errors.New("a file of that name is already here; rename or delete it first")
+
 // errBadName: a name a file cannot have on the drive.
 var errBadName = errors.New("a name may not be empty, \".\" or \"..\", nor contain / or \\")
 
@@ -135,7 +138,10 @@ func (b *browser) mkdir(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	return b.dav.Mkdir(ctx, p)
+	if err := b.dav.Mkdir(ctx, p); err != nil {
+		return fmt.Errorf("make the folder %s: %w", name, err)
+	}
+	return nil
 }
 
 func (b *browser) rename(ctx context.Context, from, to string) error {
@@ -147,7 +153,10 @@ func (b *browser) rename(ctx context.Context, from, to string) error {
 	if err != nil {
 		return err
 	}
-	return b.dav.Move(ctx, src, dst, &webdav.MoveOptions{NoOverwrite: true})
+	if err := b.dav.Move(ctx, src, dst, &webdav.MoveOptions{NoOverwrite: true}); err != nil {
+		return fmt.Errorf("rename %s: %w", from, err)
+	}
+	return nil
 }
 
 func (b *browser) remove(ctx context.Context, name string) error {
@@ -155,7 +164,10 @@ func (b *browser) remove(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	return b.dav.RemoveAll(ctx, p)
+	if err := b.dav.RemoveAll(ctx, p); err != nil {
+		return fmt.Errorf("delete %s: %w", name, err)
+	}
+	return nil
 }
 
 // upload copies a local file into the current folder, reporting bytes sent.
@@ -169,19 +181,31 @@ func (b *browser) upload(ctx context.Context, local string, progress func(done, 
 	if err != nil {
 		return err
 	}
+	if st.IsDir() {
+		return fmt.Errorf("%s is a folder; upload the files in it", filepath.Base(local))
+	}
 	p, err := b.in(filepath.Base(local))
 	if err != nil {
 		return err
 	}
+	if _, err := b.dav.Stat(ctx, p); err == nil {
+		// Never replaced unasked: the family's copy on the server may be the newer one.
+		return fmt.Errorf("%s: %w", filepath.Base(local), errExists)
+	}
+	// A copy cut short must abort the upload, not end it: ending it would store the
+	// part sent in place of the file.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	w, err := b.dav.Create(ctx, p)
 	if err != nil {
-		return err
+		return fmt.Errorf("upload %s: %w", filepath.Base(local), err)
 	}
-	_, err = io.Copy(w, &counting{r: f, total: st.Size(), progress: progress})
-	if cerr := w.Close(); err == nil {
-		err = cerr
+	if _, err := io.Copy(w, &counting{r: f, total: st.Size(), progress: progress}); err != nil {
+		cancel()
+		w.Close()
+		return fmt.Errorf("upload %s: %w", filepath.Base(local), err)
 	}
-	if err != nil {
+	if err := w.Close(); err != nil {
 		return fmt.Errorf("upload %s: %w", filepath.Base(local), err)
 	}
 	return nil
@@ -196,7 +220,7 @@ func (b *browser) download(ctx context.Context, e entry, dir string, progress fu
 	}
 	r, err := b.dav.Open(ctx, p)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("download %s: %w", e.name, err)
 	}
 	defer r.Close()
 	out := filepath.Join(dir, e.name)

@@ -51,6 +51,9 @@ func TestBrowse(t *testing.T) {
 	if last != int64(len(data)) || total != int64(len(data)) {
 		t.Errorf("upload progress ended at %d of %d", last, total)
 	}
+	if err := b.upload(ctx, local, nil); !errors.Is(err, errExists) {
+		t.Errorf("a second upload of the same name: %v, want errExists", err)
+	}
 	if err := b.rename(ctx, "beach.jpg", "beach 2026.jpg"); err != nil {
 		t.Fatal(err)
 	}
@@ -70,6 +73,20 @@ func TestBrowse(t *testing.T) {
 	}
 	if err := b.rename(ctx, "beach 2026.jpg", "../escape.jpg"); !errors.Is(err, errBadName) {
 		t.Errorf("rename out of the folder: %v", err)
+	}
+	odd := filepath.Join(t.TempDir(), "50% off a%20b.txt") // the client decodes names once, not twice
+	os.WriteFile(odd, []byte("sale"), 0o644)
+	if err := b.upload(ctx, odd, nil); err != nil {
+		t.Fatal(err)
+	}
+	if es, _ := b.list(ctx); len(es) != 2 || es[0].name != "50% off a%20b.txt" {
+		t.Errorf("after an upload with %% in its name: %v", names(es))
+	}
+	if err := b.remove(ctx, "50% off a%20b.txt"); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.upload(ctx, filepath.Dir(odd), nil); err == nil {
+		t.Error("a folder was uploaded as a file")
 	}
 	if err := b.remove(ctx, "beach 2026.jpg"); err != nil {
 		t.Fatal(err)

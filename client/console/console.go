@@ -98,8 +98,9 @@ func (c *console) startBackup() {
 	c.result.SetText("Backing up…")
 	c.progress.SetValue(0)
 	c.progress.Show()
+	cfg := c.cfg // Settings may change c.cfg meanwhile
 	go func() {
-		snap, err := backupclient.BackupWith(context.Background(), c.cfg, c.cfg.Backup, func(p archiver.Progress) {
+		snap, err := backupclient.BackupWith(context.Background(), cfg, cfg.Backup, func(p archiver.Progress) {
 			if p.Counted && p.TotalBytes > 0 {
 				fyne.Do(func() { c.progress.SetValue(float64(p.Bytes) / float64(p.TotalBytes)) })
 			}

@@ -116,13 +116,15 @@ func (p *filesPage) refresh() {
 	}
 }
 
-// run does slow work away from the window, then shows the result and lists again.
-func (p *filesPage) run(what string, work func(ctx context.Context, progress func(done, total int64)) (string, error)) {
+// run does slow work away from the window, then shows the result and lists again. The
+// work gets the browser as it is now: opening another folder meanwhile does not move it.
+func (p *filesPage) run(what string, work func(ctx context.Context, b browser, progress func(done, total int64)) (string, error)) {
 	p.status.SetText(what + "…")
 	p.progress.SetValue(0)
 	p.progress.Show()
+	b := *p.b
 	go func() {
-		msg, err := work(context.Background(), func(done, total int64) {
+		msg, err := work(context.Background(), b, func(done, total int64) {
 			if total > 0 {
 				fyne.Do(func() { p.progress.SetValue(float64(done) / float64(total)) })
 			}
@@ -145,13 +147,13 @@ func (p *filesPage) uploadFiles(paths []string) {
 		p.status.SetText("Open a folder you may change, then drop the files again.")
 		return
 	}
-	p.run("Uploading", func(ctx context.Context, progress func(int64, int64)) (string, error) {
-		for _, f := range paths {
-			if err := p.b.upload(ctx, f, progress); err != nil {
-				return "", err
+	p.run("Uploading", func(ctx context.Context, b browser, progress func(int64, int64)) (string, error) {
+		for i, f := range paths {
+			if err := b.upload(ctx, f, progress); err != nil {
+				return "", fmt.Errorf("after %s: %w", files(int64(i)), err)
 			}
 		}
-		return fmt.Sprintf("Uploaded %d.", len(paths)), nil
+		return "Uploaded " + files(int64(len(paths))) + ".", nil
 	})
 }
 
@@ -174,8 +176,8 @@ func (p *filesPage) askDownload() {
 		if err != nil || dir == nil {
 			return
 		}
-		p.run("Downloading", func(ctx context.Context, progress func(int64, int64)) (string, error) {
-			out, err := p.b.download(ctx, e, dir.Path(), progress)
+		p.run("Downloading", func(ctx context.Context, b browser, progress func(int64, int64)) (string, error) {
+			out, err := b.download(ctx, e, dir.Path(), progress)
 			return "Saved as " + out + ".", err
 		})
 	}, p.win)
@@ -183,8 +185,8 @@ func (p *filesPage) askDownload() {
 
 func (p *filesPage) askMkdir() {
 	dialog.ShowEntryDialog("New folder", "Name", func(name string) {
-		p.run("Making the folder", func(ctx context.Context, _ func(int64, int64)) (string, error) {
-			return "", p.b.mkdir(ctx, name)
+		p.run("Making the folder", func(ctx context.Context, b browser, _ func(int64, int64)) (string, error) {
+			return "", b.mkdir(ctx, name)
 		})
 	}, p.win)
 }
@@ -196,8 +198,8 @@ func (p *filesPage) askRename() {
 	}
 	old := p.entries[p.selected].name
 	dialog.ShowEntryDialog("Rename "+old, "New name", func(name string) {
-		p.run("Renaming", func(ctx context.Context, _ func(int64, int64)) (string, error) {
-			return "", p.b.rename(ctx, old, name)
+		p.run("Renaming", func(ctx context.Context, b browser, _ func(int64, int64)) (string, error) {
+			return "", b.rename(ctx, old, name)
 		})
 	}, p.win)
 }
@@ -210,8 +212,8 @@ func (p *filesPage) askDelete() {
 	name := p.entries[p.selected].name
 	dialog.ShowConfirm("Delete "+name+"?", "It can be brought back from the server's previous versions for a while.", func(ok bool) {
 		if ok {
-			p.run("Deleting", func(ctx context.Context, _ func(int64, int64)) (string, error) {
-				return "", p.b.remove(ctx, name)
+			p.run("Deleting", func(ctx context.Context, b browser, _ func(int64, int64)) (string, error) {
+				return "", b.remove(ctx, name)
 			})
 		}
 	}, p.win)

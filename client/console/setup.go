@@ -21,7 +21,6 @@ type setupPage struct {
 	configPath string
 	found      []connector.Found
 	id         *connector.Identity // the server connected to, not yet trusted
-	announced  string              // the fingerprint it announced on the network, if found there
 
 	servers  *widget.Select
 	address  *widget.Entry
@@ -107,35 +106,36 @@ func (p *setupPage) doConnect() {
 		p.status.SetText(err.Error())
 		return
 	}
-	p.announced = ""
+	announced := ""
 	for _, f := range p.found {
 		if f.URL == server {
-			p.announced = f.Fingerprint
+			announced = f.Fingerprint
 		}
 	}
 	p.status.SetText("Connecting…")
+	p.connect.Disable()
+	p.id = nil
+	p.matches.SetChecked(false)
+	p.matches.Disable()
+	p.ready()
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()
 		id, err := connector.Probe(ctx, server)
-		if err == nil && p.announced != "" && !connector.SameFingerprint(p.announced, id.CAFingerprint) {
+		if err == nil && announced != "" && !connector.SameFingerprint(announced, id.CAFingerprint) {
 			err = errors.New("the server there is not the one that announced itself (its certificate authority differs); not joined")
 		}
 		fyne.Do(func() {
+			p.connect.Enable()
 			if err != nil {
-				p.id = nil
 				p.status.SetText(err.Error())
-				p.matches.Disable()
-				p.ready()
 				return
 			}
 			p.id = &id
-			p.finger.SetText("The server shows this certificate authority:\nSHA-256 " + id.CAFingerprint +
-				"\nIt must match the \"Authority\" line of 'hearthd status' on the server.")
-			p.matches.SetChecked(false)
 			p.matches.Enable()
 			p.status.SetText("")
-			p.ready()
+			p.finger.SetText("The server shows this certificate authority:\nSHA-256 " + id.CAFingerprint +
+				"\nIt must match the \"Authority\" line of 'hearthd status' on the server.")
 		})
 	}()
 }
@@ -156,7 +156,12 @@ func (p *setupPage) doJoin() {
 			err = cfg.Save(p.configPath)
 		}
 		fyne.Do(func() {
-			p.ready()
+			if err == nil { // joined: a second click would register a second device
+				p.connect.Disable()
+				p.matches.Disable()
+			} else {
+				p.ready()
+			}
 			if errors.Is(err, connector.ErrBadCredentials) {
 				p.status.SetText("The user name or password is wrong.")
 				return

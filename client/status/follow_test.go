@@ -3,6 +3,7 @@ package status_test
 import (
 	"context"
 	"net/url"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -64,7 +65,7 @@ func TestFollowThroughARestart(t *testing.T) {
 	u, _ := url.Parse(s.URL)
 	s.Stop()
 	wait("the server gone", status.Offline)
-	if v := last(); v.Line == "" || v.Line[:len("The server cannot be reached")] != "The server cannot be reached" {
+	if v := last(); !strings.HasPrefix(v.Line, "The server cannot be reached") {
 		t.Errorf("offline line: %q", v.Line)
 	}
 	s.Opt.HTTPSListen = u.Host // the same address, as a real server restarts

@@ -28,6 +28,7 @@ type tray struct {
 	ctx        context.Context
 	cancel     context.CancelFunc
 
+	drawMu   sync.Mutex // one redraw at a time, so the last state is the one shown
 	mu       sync.Mutex
 	cfg      connector.Config
 	joined   bool
@@ -95,15 +96,21 @@ func (t *tray) heard(h *schema.Health, online bool) {
 	t.redraw()
 }
 
-// redraw makes the icon and menu show the current state, changing only what changed.
+// redraw makes the icon and menu show the current state; the icon is set again only
+// when it changed, as trays repaint on every set.
 func (t *tray) redraw() {
+	t.drawMu.Lock()
+	defer t.drawMu.Unlock()
 	t.mu.Lock()
 	m := menuOf(status.Of(t.health, t.online, t.backup.running), t.backup, t.joined)
 	old := t.drawn
 	t.drawn = m
 	t.mu.Unlock()
 	if m.icon != old.icon {
-		if b, err := iconFor(m.icon); err == nil {
+		b, err := iconFor(m.icon)
+		if err != nil {
+			t.log.Error("no icon for a state", "state", m.icon, "err", err)
+		} else {
 			systray.SetIcon(b)
 		}
 	}
@@ -160,17 +167,25 @@ func (t *tray) clicks() {
 
 // backUp backs the PC up with its saved settings, showing progress in the menu.
 func (t *tray) backUp() {
+	// The settings are read now: the console may have changed them since the tray began.
+	cfg, err := connector.Load(t.configPath)
 	t.mu.Lock()
-	if t.backup.running || !t.joined {
+	if err == nil {
+		t.cfg = cfg
+	}
+	if t.backup.running || !t.joined || err != nil {
 		t.mu.Unlock()
+		if err != nil {
+			notify("The backup could not start", err.Error(), t.log)
+		}
 		return
 	}
 	t.backup.running, t.backup.progress = true, archiver.Progress{}
-	cfg := t.cfg
 	t.mu.Unlock()
 	t.redraw()
 	var last time.Time
-	snap, err := backupclient.BackupWith(t.ctx, cfg, cfg.Backup, func(p archiver.Progress) {
+	var snap schema.Snapshot
+	snap, err = backupclient.BackupWith(t.ctx, cfg, cfg.Backup, func(p archiver.Progress) {
 		t.mu.Lock()
 		t.backup.progress = p
 		t.mu.Unlock()
