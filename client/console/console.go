@@ -28,6 +28,9 @@ type console struct {
 	progress *widget.ProgressBar
 	result   *widget.Label
 	files    *filesPage // nil when the server's drive could not be opened
+	// lan: the Setup page looks for servers on the network (off in tests, which keep to
+	// loopback).
+	lan      bool
 	backups  *backupsPage
 	settings *settingsPage
 }
@@ -56,9 +59,27 @@ func (c *console) show(f facts, page string) {
 	c.backups = newBackupsPage(c, c.cfg, f.snapshots)
 	c.tabs.Append(container.NewTabItem("Backups", c.backups.content()))
 	c.settings = newSettingsPage(c)
+	c.settings.left = c.setup // nothing else works without a server
 	c.tabs.Append(container.NewTabItem("Settings", c.settings.content()))
 	c.open(page)
 	c.win.SetContent(c.tabs)
+}
+
+// setup shows the Setup page; once this PC joins, the pages follow.
+func (c *console) setup() {
+	p := newSetupPage(c.configPath, func(cfg connector.Config) {
+		c.cfg = cfg
+		go func() {
+			b, f := fetch(cfg)
+			fyne.Do(func() { c.loaded(b, f, "home") })
+		}()
+	})
+	c.files = nil
+	c.win.SetOnDropped(nil)
+	c.win.SetContent(p.content())
+	if c.lan {
+		go p.discover(context.Background())
+	}
 }
 
 // loaded shows the pages once their facts are read; b is nil when the server's drive

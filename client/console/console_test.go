@@ -272,6 +272,9 @@ func TestSettingsPage(t *testing.T) {
 	if ds, _ := s.Admin().Devices(ctx); len(ds) != 0 {
 		t.Errorf("after leaving, the server still has %+v", ds)
 	}
+	if c.files != nil || c.win.Content() == fyne.CanvasObject(c.tabs) {
+		t.Error("after leaving, the window still shows the server's pages instead of Setup")
+	}
 }
 
 // TestSetupPage: on a PC that has not joined, the window connects to a real server,

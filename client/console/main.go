@@ -12,7 +12,6 @@ import (
 	"os"
 	"time"
 
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
 	"github.com/hearth-home/hearth/client/connector"
@@ -37,16 +36,9 @@ func main() {
 	}
 	a := app.NewWithID("home.hearth.console")
 	c := newConsole(a, cfg, path, time.Now)
+	c.lan = true
 	if err != nil { // not joined yet
-		setup := newSetupPage(path, func(cfg connector.Config) {
-			c.cfg = cfg
-			go func() {
-				b, f := fetch(cfg)
-				fyne.Do(func() { c.loaded(b, f, *page) })
-			}()
-		})
-		c.win.SetContent(setup.content())
-		go setup.discover(context.Background())
+		c.setup()
 	} else {
 		b, f := fetch(cfg)
 		c.loaded(b, f, *page)

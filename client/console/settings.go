@@ -71,7 +71,12 @@ func (p *settingsPage) saveSettings() {
 		p.status.SetText("Not saved: " + err.Error())
 		return
 	}
-	cfg := p.c.cfg
+	// Read again: another window or 'hearth backup -save' may have changed the file.
+	cfg, err := connector.Load(p.c.configPath)
+	if err != nil {
+		p.status.SetText("Not saved: " + err.Error())
+		return
+	}
 	cfg.Backup = set
 	if err := cfg.Save(p.c.configPath); err != nil {
 		p.status.SetText("Not saved: " + err.Error())
