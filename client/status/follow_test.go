@@ -12,6 +12,7 @@ import (
 	"github.com/hearth-home/hearth/client/status"
 	"github.com/hearth-home/hearth/server/api/schema"
 	"github.com/hearth-home/hearth/server/app/apptest"
+	"github.com/hearth-home/hearth/server/pool/pooltest"
 )
 
 // TestFollowThroughARestart: the tray's connection shows the server's health, turns grey
@@ -31,6 +32,7 @@ func TestFollowThroughARestart(t *testing.T) {
 
 	var mu sync.Mutex
 	var views []status.View
+	var trouble string
 	last := func() status.View {
 		mu.Lock()
 		defer mu.Unlock()
@@ -42,9 +44,10 @@ func TestFollowThroughARestart(t *testing.T) {
 	fctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
-		status.Follow(fctx, cfg.WatchHealth, status.Backoff{First: 50 * time.Millisecond, Max: 200 * time.Millisecond}, func(h *schema.Health, online bool) {
+		status.Follow(fctx, cfg.WatchHealth, status.Backoff{First: 50 * time.Millisecond, Max: 200 * time.Millisecond}, func(h *schema.Health, online bool, why error) {
 			mu.Lock()
 			views = append(views, status.Of(h, online, false))
+			trouble = status.Trouble(why)
 			mu.Unlock()
 		})
 		close(done)
@@ -71,4 +74,18 @@ func TestFollowThroughARestart(t *testing.T) {
 	s.Opt.HTTPSListen = u.Host // the same address, as a real server restarts
 	s.Restart()
 	wait("the server back", status.Good)
+
+	// Removed from the server, the PC is told so, not that the server is away.
+	ds, _ := s.Admin().Devices(ctx)
+	for _, d := range ds {
+		if err := s.Admin().RemoveDevice(ctx, d.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Restart() // the stream open now was signed in before the removal
+	pooltest.Eventually(t, 20*time.Second, "the reason", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return trouble == "This PC was removed from the server; join it again"
+	})
 }

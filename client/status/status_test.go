@@ -1,10 +1,13 @@
 package status
 
 import (
+	"errors"
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/hearth-home/hearth/client/connector"
 	"github.com/hearth-home/hearth/server/api/schema"
 )
 
@@ -74,6 +77,19 @@ func TestNotifier(t *testing.T) {
 	} {
 		if got := titles(n.New(schema.Health{Alerts: step.alerts})); !cmp.Equal(got, step.want) {
 			t.Errorf("step %d: %v, want %v", i, got, step.want)
+		}
+	}
+}
+
+func TestTrouble(t *testing.T) {
+	for err, want := range map[error]string{
+		nil:                                 "",
+		errors.New("reach server: refused"): "",
+		fmt.Errorf("x: %w", connector.ErrBadCredentials): "This PC was removed from the server; join it again",
+		fmt.Errorf("x: %w", connector.ErrPinMismatch):    "The server's identity has changed, so this PC stopped talking to it; ask whoever looks after the server",
+	} {
+		if got := Trouble(err); got != want {
+			t.Errorf("%v: %q, want %q", err, got, want)
 		}
 	}
 }

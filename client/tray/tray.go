@@ -34,6 +34,7 @@ type tray struct {
 	joined   bool
 	health   *schema.Health
 	online   bool
+	trouble  string // why the server cannot be followed, when a person must act
 	backup   backupState
 	notifier status.Notifier
 	drawn    menu // what the menu shows now
@@ -82,9 +83,9 @@ func (t *tray) ready() {
 func (t *tray) exit() { t.cancel() }
 
 // heard takes a new state of the server's health.
-func (t *tray) heard(h *schema.Health, online bool) {
+func (t *tray) heard(h *schema.Health, online bool, why error) {
 	t.mu.Lock()
-	t.health, t.online = h, online
+	t.health, t.online, t.trouble = h, online, status.Trouble(why)
 	var news []schema.Alert
 	if online && h != nil {
 		news = t.notifier.New(*h)
@@ -102,7 +103,11 @@ func (t *tray) redraw() {
 	t.drawMu.Lock()
 	defer t.drawMu.Unlock()
 	t.mu.Lock()
-	m := menuOf(status.Of(t.health, t.online, t.backup.running), t.backup, t.joined)
+	v := status.Of(t.health, t.online, t.backup.running)
+	if !t.online && t.trouble != "" {
+		v.Line = t.trouble
+	}
+	m := menuOf(v, t.backup, t.joined)
 	old := t.drawn
 	t.drawn = m
 	t.mu.Unlock()
