@@ -52,17 +52,22 @@ type HealthOptions struct {
 func (c Config) Health() (HealthOptions, error) {
 	var o HealthOptions
 	var errs []error
-	for _, d := range []struct {
-		name, s string
-		out     *time.Duration
-	}{{"health_every", c.HealthEvery, &o.Every}, {"smart_every", c.SMARTEvery, &o.SMARTEvery}, {"backup_overdue", c.BackupOverdue, &o.BackupOverdue}} {
-		v, err := time.ParseDuration(d.s)
-		if err != nil || v <= 0 {
-			errs = append(errs, fmt.Errorf("%s: %q is not a duration such as \"1m\" or \"72h\"", d.name, d.s))
-		}
-		*d.out = v
-	}
+	dur := durations(&errs)
+	dur("health_every", c.HealthEvery, &o.Every)
+	dur("smart_every", c.SMARTEvery, &o.SMARTEvery)
+	dur("backup_overdue", c.BackupOverdue, &o.BackupOverdue)
 	return o, errors.Join(errs...)
+}
+
+// durations returns a reader of positive durations that adds each bad one to errs.
+func durations(errs *[]error) func(name, s string, out *time.Duration) {
+	return func(name, s string, out *time.Duration) {
+		d, err := time.ParseDuration(s)
+		if err != nil || d <= 0 {
+			*errs = append(*errs, fmt.Errorf("%s: %q is not a duration such as \"10s\" or \"720h\"", name, s))
+		}
+		*out = d
+	}
 }
 
 // Load reads the defaults and, when path exists, the settings there.
@@ -109,13 +114,7 @@ func (c Config) Validate() error {
 func (c Config) PoolOptions() (pool.Options, error) {
 	var o pool.Options
 	var errs []error
-	dur := func(name, s string, out *time.Duration) {
-		d, err := time.ParseDuration(s)
-		if err != nil || d <= 0 {
-			errs = append(errs, fmt.Errorf("%s: %q is not a duration such as \"10s\" or \"720h\"", name, s))
-		}
-		*out = d
-	}
+	dur := durations(&errs)
 	dur("check_every", c.CheckEvery, &o.CheckEvery)
 	dur("drive_timeout", c.DriveTimeout, &o.DriveTimeout)
 	dur("scrub_every", c.ScrubEvery, &o.ScrubEvery)
