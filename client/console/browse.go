@@ -184,13 +184,18 @@ func (b *browser) upload(ctx context.Context, local string, progress func(done, 
 	if st.IsDir() {
 		return fmt.Errorf("%s is a folder; upload the files in it", filepath.Base(local))
 	}
-	p, err := b.in(filepath.Base(local))
+	return b.put(ctx, filepath.Base(local), f, st.Size(), progress)
+}
+
+// put stores what r gives as a new file name in the current folder.
+func (b *browser) put(ctx context.Context, name string, r io.Reader, size int64, progress func(done, total int64)) error {
+	p, err := b.in(name)
 	if err != nil {
 		return err
 	}
 	if _, err := b.dav.Stat(ctx, p); err == nil {
 		// Never replaced unasked: the family's copy on the server may be the newer one.
-		return fmt.Errorf("%s: %w", filepath.Base(local), errExists)
+		return fmt.Errorf("%s: %w", name, errExists)
 	}
 	// A copy cut short must abort the upload, not end it: ending it would store the
 	// part sent in place of the file.
@@ -198,15 +203,15 @@ func (b *browser) upload(ctx context.Context, local string, progress func(done, 
 	defer cancel()
 	w, err := b.dav.Create(ctx, p)
 	if err != nil {
-		return fmt.Errorf("upload %s: %w", filepath.Base(local), err)
+		return fmt.Errorf("upload %s: %w", name, err)
 	}
-	if _, err := io.Copy(w, &counting{r: f, total: st.Size(), progress: progress}); err != nil {
+	if _, err := io.Copy(w, &counting{r: r, total: size, progress: progress}); err != nil {
 		cancel()
 		w.Close()
-		return fmt.Errorf("upload %s: %w", filepath.Base(local), err)
+		return fmt.Errorf("upload %s: %w", name, err)
 	}
 	if err := w.Close(); err != nil {
-		return fmt.Errorf("upload %s: %w", filepath.Base(local), err)
+		return fmt.Errorf("upload %s: %w", name, err)
 	}
 	return nil
 }

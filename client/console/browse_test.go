@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 func names(es []entry) []string {
@@ -102,5 +103,36 @@ func TestBrowse(t *testing.T) {
 	}
 	if err := b.mkdir(ctx, "mine"); err == nil {
 		t.Error("the server let mum make a folder in a share she may only read")
+	}
+}
+
+// brokenReader gives n bytes, then fails, as a file on a failing USB stick does.
+type brokenReader struct{ n int }
+
+func (r *brokenReader) Read(p []byte) (int, error) {
+	if r.n == 0 {
+		return 0, errors.New("input/output error")
+	}
+	k := min(len(p), r.n)
+	r.n -= k
+	return k, nil
+}
+
+// TestUploadCutShort: an upload whose source fails midway leaves nothing on the server,
+// not the part that was sent.
+func TestUploadCutShort(t *testing.T) {
+	ctx := context.Background()
+	_, cfg := joinedPC(t)
+	b, err := newBrowser(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.open("Public")
+	if err := b.put(ctx, "half.jpg", &brokenReader{n: 1 << 20}, 4<<20, nil); err == nil {
+		t.Fatal("an upload whose source failed reported success")
+	}
+	time.Sleep(200 * time.Millisecond) // let the server finish with the aborted request
+	if es, _ := b.list(ctx); len(es) != 0 {
+		t.Errorf("after an upload cut short the folder holds %v", names(es))
 	}
 }

@@ -480,3 +480,30 @@ func TestForgetAPC(t *testing.T) {
 		t.Errorf("it backed up again but is not shown: %+v", h.PCs)
 	}
 }
+
+// TestUnconfirmedWarningStays: a firewall that was off and could not be checked again
+// (its tool timed out) is not taken as fixed.
+func TestUnconfirmedWarningStays(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, 1)
+	m := e.monitor(t)
+	check(t, m)
+	if err := m.Report(ctx, "Laptop", "mum", false, report(schema.Warning)); err != nil {
+		t.Fatal(err)
+	}
+	first := alert(m.Health(health.Viewer{Admin: true}), "pc-check", "firewall")
+	unknown := report(schema.Good)
+	unknown.Checks[1].State, unknown.Checks[1].Sentence = schema.Unknown, "Hearth could not check this: the check took too long."
+	if err := m.Report(ctx, "Laptop", "mum", false, unknown); err != nil {
+		t.Fatal(err)
+	}
+	if a := alert(m.Health(health.Viewer{Admin: true}), "pc-check", "firewall"); first == nil || a == nil || !a.Since.Equal(first.Since) {
+		t.Errorf("after a check that could not be made: %+v (first %+v)", a, first)
+	}
+	if err := m.Report(ctx, "Laptop", "mum", false, report(schema.Good)); err != nil {
+		t.Fatal(err)
+	}
+	if a := alert(m.Health(health.Viewer{Admin: true}), "pc-check", "firewall"); a != nil {
+		t.Errorf("after the firewall was on again: %+v", a)
+	}
+}
