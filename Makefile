@@ -8,7 +8,8 @@ DRIVE     ?=
 TEST_DEBS := util-linux:mount litmus:litmus rclone:rclone cadaver:cadaver bsdutils:script iproute2:ip ca-certificates:update-ca-certificates avahi-daemon:avahi-daemon avahi-utils:avahi-browse dbus:dbus-daemon smartmontools:smartctl python3-prometheus-client:/usr/lib/python3/dist-packages/prometheus_client/parser.py \
 	pkgconf:pkg-config libgtk-3-dev:/usr/include/gtk-3.0/gtk/gtk.h \
 	libayatana-appindicator3-dev:/usr/include/libayatana-appindicator3-0.1/libayatana-appindicator/app-indicator.h \
-	xvfb:Xvfb haskell-gtk-sni-tray-utils:gtk-sni-tray-standalone dbus-bin:dbus-send imagemagick:import
+	xvfb:Xvfb haskell-gtk-sni-tray-utils:gtk-sni-tray-standalone dbus-bin:dbus-send imagemagick:import xdotool:xdotool tesseract-ocr:tesseract \
+	dunst:dunst libnotify-bin:notify-send
 # and what make bench compares against.
 BENCH_DEBS := apache2:apache2 rclone:rclone restic:restic borgbackup:borg time:/usr/bin/time
 APT       := $(if $(filter 0,$(shell id -u)),,sudo) apt-get

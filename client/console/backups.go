@@ -86,7 +86,7 @@ func (p *backupsPage) askRestore() {
 func (p *backupsPage) restoreTo(s schema.Snapshot, sub, dir string) {
 	p.status.SetText("Restoring…")
 	p.restore.Disable()
-	go func() {
+	p.c.work.do(func() {
 		var st restorer.Stats
 		c, err := backupclient.New(p.cfg)
 		if err == nil {
@@ -100,7 +100,7 @@ func (p *backupsPage) restoreTo(s schema.Snapshot, sub, dir string) {
 			}
 			p.status.SetText(fmt.Sprintf("Restored %s (%s) into %s.", files(st.Files), human.Bytes(st.Bytes), dir))
 		})
-	}()
+	})
 }
 
 // openInFiles shows the chosen backup in the Files page, as the server's drive has it.

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -23,6 +24,7 @@ type console struct {
 	win        fyne.Window
 	tabs       *container.AppTabs
 	now        func() time.Time
+	work       *background
 
 	backUp   *widget.Button
 	progress *widget.ProgressBar
@@ -36,7 +38,7 @@ type console struct {
 }
 
 func newConsole(a fyne.App, cfg connector.Config, configPath string, now func() time.Time) *console {
-	c := &console{cfg: cfg, configPath: configPath, win: a.NewWindow("Hearth"), now: now}
+	c := &console{cfg: cfg, configPath: configPath, win: a.NewWindow("Hearth"), now: now, work: &background{}}
 	c.progress = widget.NewProgressBar()
 	c.progress.Hide()
 	c.result = widget.NewLabel("")
@@ -67,19 +69,33 @@ func (c *console) show(f facts, page string) {
 
 // setup shows the Setup page; once this PC joins, the pages follow.
 func (c *console) setup() {
-	p := newSetupPage(c.configPath, func(cfg connector.Config) {
+	p := newSetupPage(c.work, c.configPath, func(cfg connector.Config) {
 		c.cfg = cfg
-		go func() {
-			b, f := fetch(cfg)
-			fyne.Do(func() { c.loaded(b, f, "home") })
-		}()
+		c.fetch("home")
 	})
 	c.files = nil
 	c.win.SetOnDropped(nil)
 	c.win.SetContent(p.content())
 	if c.lan {
-		go p.discover(context.Background())
+		c.work.do(func() { p.discover(context.Background()) })
 	}
+}
+
+// fetch reads what the pages show from the server, away from the window, then shows
+// page.
+func (c *console) fetch(page string) {
+	c.win.SetContent(widget.NewLabel("Asking the server…"))
+	cfg := c.cfg
+	c.work.do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		b, err := newBrowser(ctx, cfg)
+		if err != nil {
+			slog.Warn("the server's files cannot be shown", "err", err)
+		}
+		f := gather(ctx, cfg, c.now())
+		fyne.Do(func() { c.loaded(b, f, page) })
+	})
 }
 
 // loaded shows the pages once their facts are read; b is nil when the server's drive
@@ -103,7 +119,7 @@ func (c *console) open(page string) {
 // withFiles adds the Files page, browsing the server's drive through b; files dropped on
 // the window are uploaded to the folder it shows.
 func (c *console) withFiles(b *browser) {
-	c.files = newFilesPage(c.win, b)
+	c.files = newFilesPage(c.win, c.work, b)
 	c.win.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) {
 		var paths []string
 		for _, u := range uris {
@@ -120,7 +136,7 @@ func (c *console) startBackup() {
 	c.progress.SetValue(0)
 	c.progress.Show()
 	cfg := c.cfg // Settings may change c.cfg meanwhile
-	go func() {
+	c.work.do(func() {
 		snap, err := backupclient.BackupWith(context.Background(), cfg, cfg.Backup, func(p archiver.Progress) {
 			if p.Counted && p.TotalBytes > 0 {
 				fyne.Do(func() { c.progress.SetValue(float64(p.Bytes) / float64(p.TotalBytes)) })
@@ -135,5 +151,5 @@ func (c *console) startBackup() {
 			}
 			c.result.SetText(fmt.Sprintf("Backed up %s; %s was new.", files(snap.Files), human.Bytes(snap.Added)))
 		})
-	}()
+	})
 }

@@ -12,13 +12,11 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/hearth-home/hearth/client/backupclient"
 	"github.com/hearth-home/hearth/client/connector"
 	"github.com/hearth-home/hearth/server/api/schema"
 	"github.com/hearth-home/hearth/server/app/apptest"
-	"github.com/hearth-home/hearth/server/pool/pooltest"
 )
 
 // joinedPC is a PC joined to a real in-process server, backing up a small home folder.
@@ -41,6 +39,13 @@ func joinedPC(t *testing.T) (*apptest.Server, connector.Config) {
 	}
 	cfg.Backup.Include, cfg.Backup.At = []string{home}, "03:00"
 	return s, cfg
+}
+
+// testConsole is a console in fyne's test app, its work held until the test waits.
+func testConsole(t *testing.T, cfg connector.Config, configPath string, now func() time.Time) *console {
+	c := newConsole(test.NewTempApp(t), cfg, configPath, now)
+	c.work.held = true
+	return c
 }
 
 // steady replaces what differs from run to run (the address, clocks, disk sizes, what
@@ -96,9 +101,8 @@ func TestPages(t *testing.T) {
 	if _, err := s.Admin().Health(ctx, true); err != nil {
 		t.Fatal(err)
 	}
-	a := test.NewTempApp(t)
 	now := time.Date(2026, 11, 24, 15, 0, 0, 0, time.Local)
-	c := newConsole(a, cfg, "", func() time.Time { return now })
+	c := testConsole(t, cfg, "", func() time.Time { return now })
 	b, err := newBrowser(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -120,6 +124,7 @@ func TestPages(t *testing.T) {
 	// Settings shows this machine's home folder among what is left out: no golden image.
 	for _, page := range []string{"home", "health", "files", "backups"} {
 		c.show(steady(f), page)
+		c.work.wait()
 		c.win.Resize(fyne.NewSize(640, 520))
 		test.AssertImageMatches(t, page+".png", c.win.Canvas().Capture())
 	}
@@ -129,18 +134,11 @@ func TestPages(t *testing.T) {
 func TestBackUpNow(t *testing.T) {
 	ctx := context.Background()
 	_, cfg := joinedPC(t)
-	a := test.NewTempApp(t)
-	c := newConsole(a, cfg, "", time.Now)
+	c := testConsole(t, cfg, "", time.Now)
 	c.show(gather(ctx, cfg, time.Now()), "home")
 	test.Tap(c.backUp)
-	pooltest.Eventually(t, 20*time.Second, "the backup's result", func() bool {
-		var text string
-		fyne.DoAndWait(func() { text = c.result.Text })
-		return strings.HasPrefix(text, "Backed up") || strings.HasPrefix(text, "The backup failed")
-	})
-	var text string
-	fyne.DoAndWait(func() { text = c.result.Text })
-	if !regexp.MustCompile(`^Backed up 1 file; [0-9.]+ [KMG]?i?B was new\.$`).MatchString(text) {
+	c.work.wait()
+	if text := c.result.Text; !regexp.MustCompile(`^Backed up 1 file; [0-9.]+ [KMG]?i?B was new\.$`).MatchString(text) {
 		t.Errorf("after Back up now: %q", text)
 	}
 	if f := gather(ctx, cfg, time.Now()); f.last == nil || f.last.Files != 1 {
@@ -148,37 +146,107 @@ func TestBackUpNow(t *testing.T) {
 	}
 }
 
-// TestFilesPageNavigates: choosing a folder opens it; Up comes back; in a share the user
-// may only read, the changing buttons are off and the page says why.
+// filesOf shows the Files page of a console for the PC that joined as cfg.
+func filesOf(t *testing.T, cfg connector.Config) *console {
+	t.Helper()
+	b, err := newBrowser(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := testConsole(t, cfg, "", time.Now)
+	c.withFiles(b)
+	c.show(gather(context.Background(), cfg, time.Now()), "files")
+	c.work.wait()
+	return c
+}
+
+// find is the place of the entry of that name in the Files page.
+func find(t *testing.T, p *filesPage, name string) int {
+	t.Helper()
+	for i, e := range p.entries {
+		if e.name == name {
+			return i
+		}
+	}
+	t.Fatalf("no %s among %v", name, names(p.entries))
+	return -1
+}
+
+// TestFilesPageNavigates: choosing a folder only chooses it; opening it (a double click
+// or Open) goes in; Up comes back; in a share the user may only read, the changing
+// buttons are off and the page says why.
 func TestFilesPageNavigates(t *testing.T) {
+	_, cfg := joinedPC(t)
+	c := filesOf(t, cfg)
+	p := c.files
+	p.list.Select(find(t, p, "Software"))
+	if p.where.Text != "Shares" || p.open.Disabled() || !p.download.Disabled() {
+		t.Errorf("a chosen share: at %q, open disabled %v, download disabled %v", p.where.Text, p.open.Disabled(), p.download.Disabled())
+	}
+	test.Tap(p.open)
+	c.work.wait()
+	if p.where.Text != "Shares / Software" || !p.changes[0].Disabled() || !strings.Contains(p.status.Text, "not change") {
+		t.Errorf("in Software: %q, upload disabled %v, %q", p.where.Text, p.changes[0].Disabled(), p.status.Text)
+	}
+	test.Tap(p.up)
+	c.work.wait()
+	r := newRow(p.list.Select, p.openEntry)
+	r.show(find(t, p, "Public"), p.entries[find(t, p, "Public")])
+	test.DoubleTap(r)
+	c.work.wait()
+	if p.where.Text != "Shares / Public" || p.changes[0].Disabled() {
+		t.Errorf("in Public: %q, upload disabled %v", p.where.Text, p.changes[0].Disabled())
+	}
+}
+
+// TestFilesPageChanges: in a share the user may change, a folder is made, renamed and
+// deleted with what is in it; a file opens as a copy in its application; each step is
+// what the server's drive then holds.
+func TestFilesPageChanges(t *testing.T) {
 	ctx := context.Background()
 	_, cfg := joinedPC(t)
+	c := filesOf(t, cfg)
+	p := c.files
+	p.openEntry(find(t, p, "Public"))
+	c.work.wait()
+	p.mkdir("Holiday")
+	c.work.wait()
+	p.list.Select(find(t, p, "Holiday"))
+	p.rename("Holiday", "Summer 2026")
+	c.work.wait()
+	if got := names(p.entries); len(got) != 1 || got[0] != "Summer 2026" || !p.entries[0].dir {
+		t.Fatalf("after making and renaming a folder, Public shows %v (%s)", got, p.status.Text)
+	}
+	p.openEntry(find(t, p, "Summer 2026"))
+	c.work.wait()
+	photo := filepath.Join(t.TempDir(), "beach.jpg")
+	if err := os.WriteFile(photo, []byte("sand and sea"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p.uploadFiles([]string{photo})
+	c.work.wait()
+	var opened string
+	p.launch = func(path string) error { opened = path; return nil }
+	p.openEntry(find(t, p, "beach.jpg"))
+	c.work.wait()
+	if got, err := os.ReadFile(opened); err != nil || string(got) != "sand and sea" {
+		t.Errorf("opening beach.jpg gave %q %v (%s)", got, err, p.status.Text)
+	}
+	test.Tap(p.up)
+	c.work.wait()
+	p.list.Select(find(t, p, "Summer 2026"))
+	p.remove("Summer 2026")
+	c.work.wait()
+	if len(p.entries) != 0 || !strings.HasPrefix(p.status.Text, "This folder is empty") {
+		t.Errorf("after deleting the folder, Public shows %v (%s)", names(p.entries), p.status.Text)
+	}
 	b, err := newBrowser(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := test.NewTempApp(t)
-	c := newConsole(a, cfg, "", time.Now)
-	c.withFiles(b)
-	c.show(gather(ctx, cfg, time.Now()), "files")
-	p := c.files
-	find := func(name string) int {
-		for i, e := range p.entries {
-			if e.name == name {
-				return i
-			}
-		}
-		t.Fatalf("no %s among %v", name, names(p.entries))
-		return -1
-	}
-	fyne.DoAndWait(func() { p.list.Select(find("Software")) })
-	if p.where.Text != "Shares / Software" || !p.changes[0].Disabled() || !strings.Contains(p.status.Text, "not change") {
-		t.Errorf("in Software: %q, upload disabled %v, %q", p.where.Text, p.changes[0].Disabled(), p.status.Text)
-	}
-	fyne.DoAndWait(func() { test.Tap(p.up) })
-	fyne.DoAndWait(func() { p.list.Select(find("Public")) })
-	if p.where.Text != "Shares / Public" || p.changes[0].Disabled() {
-		t.Errorf("in Public: %q, upload disabled %v", p.where.Text, p.changes[0].Disabled())
+	b.open("Public")
+	if es, err := b.list(ctx); err != nil || len(es) != 0 {
+		t.Errorf("the server's Public holds %v %v", names(es), err)
 	}
 }
 
@@ -194,15 +262,16 @@ func TestBackupsPage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := test.NewTempApp(t)
-	c := newConsole(a, cfg, "", time.Now)
+	c := testConsole(t, cfg, "", time.Now)
 	c.withFiles(b)
 	c.show(gather(ctx, cfg, time.Now()), "backups")
 	p := c.backups
 	if len(p.snaps) != 1 {
 		t.Fatalf("%d backups listed", len(p.snaps))
 	}
-	fyne.DoAndWait(func() { p.list.Select(0); test.Tap(p.browse) })
+	p.list.Select(0)
+	test.Tap(p.browse)
+	c.work.wait()
 	root := c.files.b.dir
 	// Walk down the backup to the letter, as a person would: into the one folder there is.
 	has := func(name string) bool {
@@ -217,20 +286,16 @@ func TestBackupsPage(t *testing.T) {
 		if depth > 20 || len(c.files.entries) != 1 || !c.files.entries[0].dir {
 			t.Fatalf("the backup in Files shows %v under %s", names(c.files.entries), c.files.b.dir)
 		}
-		fyne.DoAndWait(func() { c.files.b.open(c.files.entries[0].name); c.files.refresh() })
+		c.files.openEntry(0)
+		c.work.wait()
 	}
 	sub := strings.TrimPrefix(c.files.b.dir, root+"/") + "/letter.txt"
 	to := t.TempDir()
-	fyne.DoAndWait(func() { p.part.SetText(sub); p.restoreTo(p.snaps[0], p.sub(), to) })
-	pooltest.Eventually(t, 20*time.Second, "the restore's result", func() bool {
-		var text string
-		fyne.DoAndWait(func() { text = p.status.Text })
-		return strings.HasPrefix(text, "Restored") || strings.HasPrefix(text, "The restore failed")
-	})
+	p.part.SetText(sub)
+	p.restoreTo(p.snaps[0], p.sub(), to)
+	c.work.wait()
 	if got, err := os.ReadFile(filepath.Join(to, "letter.txt")); err != nil || string(got) != "Dear Grandma" {
-		var text string
-		fyne.DoAndWait(func() { text = p.status.Text })
-		t.Errorf("restored letter: %q %v (%s)", got, err, text)
+		t.Errorf("restored letter: %q %v (%s)", got, err, p.status.Text)
 	}
 }
 
@@ -243,29 +308,25 @@ func TestSettingsPage(t *testing.T) {
 	if err := cfg.Save(path); err != nil {
 		t.Fatal(err)
 	}
-	a := test.NewTempApp(t)
-	c := newConsole(a, cfg, path, time.Now)
+	c := testConsole(t, cfg, path, time.Now)
 	c.show(gather(ctx, cfg, time.Now()), "settings")
 	p := c.settings
-	fyne.DoAndWait(func() {
-		p.at.SetText("25:99")
-		test.Tap(p.save)
-	})
+	p.at.SetText("25:99")
+	test.Tap(p.save)
 	if saved, _ := connector.Load(path); !strings.HasPrefix(p.status.Text, "Not saved") || saved.Backup.At != "03:00" {
 		t.Errorf("an impossible time: %q, saved %q", p.status.Text, saved.Backup.At)
 	}
-	fyne.DoAndWait(func() {
-		p.at.SetText("22:30")
-		p.include.SetText("/home/mum/Pictures\n\n/home/mum/Documents\n")
-		p.exclude.SetText("*.iso")
-		test.Tap(p.save)
-	})
+	p.at.SetText("22:30")
+	p.include.SetText("/home/mum/Pictures\n\n/home/mum/Documents\n")
+	p.exclude.SetText("*.iso")
+	test.Tap(p.save)
 	saved, err := connector.Load(path)
 	if err != nil || saved.Backup.At != "22:30" || strings.Join(saved.Backup.Include, ",") != "/home/mum/Pictures,/home/mum/Documents" ||
 		strings.Join(saved.Backup.Exclude, ",") != "*.iso" || saved.Token != cfg.Token {
 		t.Errorf("saved %+v %v (%s)", saved.Backup, err, p.status.Text)
 	}
-	fyne.DoAndWait(p.leaveNow)
+	p.leaveNow()
+	c.work.wait()
 	if _, err := connector.Load(path); !errors.Is(err, connector.ErrNotJoined) {
 		t.Errorf("after leaving, the settings are still there: %v", err)
 	}
@@ -286,31 +347,36 @@ func TestSetupPage(t *testing.T) {
 	s.AddUser("dad", "correct horse", false)
 	path := filepath.Join(t.TempDir(), "connector.json")
 	var joined *connector.Config
-	p := newSetupPage(path, func(cfg connector.Config) { joined = &cfg })
+	work := &background{held: true}
+	p := newSetupPage(work, path, func(cfg connector.Config) { joined = &cfg })
 	test.NewTempApp(t)
 	w := test.NewWindow(p.content())
 	defer w.Close()
-	text := func(l *widget.Label) string {
-		var s string
-		fyne.DoAndWait(func() { s = l.Text })
-		return s
-	}
-	fyne.DoAndWait(func() { p.address.SetText(s.URL); test.Tap(p.connect) })
+	p.address.SetText(s.URL)
+	test.Tap(p.connect)
+	work.wait()
 	info, _ := s.Admin().Server(ctx)
-	pooltest.Eventually(t, 10*time.Second, "the fingerprint", func() bool { return strings.Contains(text(p.finger), info.CAFingerprint) })
+	if !strings.Contains(p.finger.Text, info.CAFingerprint) {
+		t.Fatalf("the fingerprint shown: %q (%s)", p.finger.Text, p.status.Text)
+	}
 	if !p.join.Disabled() {
 		t.Error("Join is offered before the fingerprint was confirmed")
 	}
-	fyne.DoAndWait(func() {
-		test.Tap(p.matches)
-		p.user.SetText("dad")
-		p.password.SetText("wrong password")
-		p.name.SetText("Den PC")
-		test.Tap(p.join)
-	})
-	pooltest.Eventually(t, 10*time.Second, "the refusal", func() bool { return text(p.status) == "The user name or password is wrong." })
-	fyne.DoAndWait(func() { p.password.SetText("correct horse"); test.Tap(p.join) })
-	pooltest.Eventually(t, 10*time.Second, "the join", func() bool { return strings.HasPrefix(text(p.status), "This PC has joined") })
+	test.Tap(p.matches)
+	p.user.SetText("dad")
+	p.password.SetText("wrong password")
+	p.name.SetText("Den PC")
+	test.Tap(p.join)
+	work.wait()
+	if p.status.Text != "The user name or password is wrong." {
+		t.Errorf("after a wrong password: %q", p.status.Text)
+	}
+	p.password.SetText("correct horse")
+	test.Tap(p.join)
+	work.wait()
+	if !strings.HasPrefix(p.status.Text, "This PC has joined") {
+		t.Errorf("after the right password: %q", p.status.Text)
+	}
 	saved, err := connector.Load(path)
 	if err != nil || joined == nil || saved.Token != joined.Token || saved.DeviceName != "Den PC" || saved.User != "dad" {
 		t.Fatalf("saved %+v %v", saved, err)

@@ -2,69 +2,47 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
-
-	"github.com/hearth-home/hearth/internal/human"
 )
 
 // filesPage is the Files page: the shares and their folders, with what the user may do
 // there. Read-only shares offer no changes.
 type filesPage struct {
 	win      fyne.Window
+	work     *background
 	b        *browser
 	entries  []entry
 	selected int
+	// launch opens a local file in its usual application.
+	launch func(path string) error
 
 	where    *widget.Label
 	list     *widget.List
 	status   *widget.Label
 	progress *widget.ProgressBar
 	changes  []*widget.Button // disabled where the user may only read
+	open     *widget.Button
 	download *widget.Button
 	up       *widget.Button
 }
 
-func newFilesPage(win fyne.Window, b *browser) *filesPage {
-	p := &filesPage{win: win, b: b, selected: -1, where: widget.NewLabel(""), status: widget.NewLabel(""), progress: widget.NewProgressBar()}
+func newFilesPage(win fyne.Window, work *background, b *browser) *filesPage {
+	p := &filesPage{win: win, work: work, b: b, selected: -1, launch: launch,
+		where: widget.NewLabel(""), status: widget.NewLabel(""), progress: widget.NewProgressBar()}
 	p.status.Wrapping = fyne.TextWrapWord
 	p.progress.Hide()
 	p.list = widget.NewList(func() int { return len(p.entries) },
-		func() fyne.CanvasObject {
-			name, icon, size := widget.NewLabel("name"), widget.NewIcon(theme.FolderIcon()), widget.NewLabel("size")
-			name.Truncation = fyne.TextTruncateEllipsis
-			return container.NewBorder(nil, nil, icon, size, name)
-		},
-		func(i widget.ListItemID, o fyne.CanvasObject) {
-			row, e := o.(*fyne.Container), p.entries[i]
-			icon := theme.FileIcon()
-			size := human.Bytes(e.size)
-			if e.dir {
-				icon, size = theme.FolderIcon(), ""
-			}
-			// A border container keeps its centre first, then its edges.
-			row.Objects[0].(*widget.Label).SetText(e.name)
-			row.Objects[1].(*widget.Icon).SetResource(icon)
-			row.Objects[2].(*widget.Label).SetText(size)
-			row.Refresh() // the size's width changed
-		})
-	p.list.OnSelected = func(i widget.ListItemID) {
-		if p.entries[i].dir {
-			p.list.UnselectAll()
-			p.b.open(p.entries[i].name)
-			p.refresh()
-			return
-		}
-		p.selected = i
-		p.download.Enable()
-	}
-	up := widget.NewButtonWithIcon("Up", theme.NavigateBackIcon(), func() { p.b.open(".."); p.refresh() })
+		func() fyne.CanvasObject { return newRow(p.list.Select, p.openEntry) },
+		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*row).show(i, p.entries[i]) })
+	p.list.OnSelected = p.choose
+	p.list.OnUnselected = func(widget.ListItemID) { p.choose(-1) }
+	p.up = widget.NewButtonWithIcon("Up", theme.NavigateBackIcon(), func() { p.b.open(".."); p.refresh() })
+	p.open = widget.NewButtonWithIcon("Open", theme.FolderOpenIcon(), func() { p.openEntry(p.selected) })
 	p.download = widget.NewButtonWithIcon("Download…", theme.DownloadIcon(), p.askDownload)
 	p.changes = []*widget.Button{
 		widget.NewButtonWithIcon("Upload…", theme.UploadIcon(), p.askUpload),
@@ -72,48 +50,106 @@ func newFilesPage(win fyne.Window, b *browser) *filesPage {
 		widget.NewButtonWithIcon("Rename…", theme.DocumentCreateIcon(), p.askRename),
 		widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), p.askDelete),
 	}
-	p.up = up
 	return p
 }
 
 // content is the page's widgets.
 func (p *filesPage) content() fyne.CanvasObject {
-	bar := container.NewHBox(p.up, p.download)
+	bar := container.NewGridWithColumns(3, p.open, p.download)
 	for _, c := range p.changes {
 		bar.Add(c)
 	}
-	return container.NewBorder(container.NewVBox(p.where, bar), container.NewVBox(p.progress, p.status), nil, nil, p.list)
+	top := container.NewVBox(container.NewBorder(nil, nil, p.up, nil, p.where), bar)
+	return container.NewBorder(top, container.NewVBox(p.progress, p.status), nil, nil, p.list)
 }
 
-// refresh lists the current folder again.
-func (p *filesPage) refresh() {
-	es, err := p.b.list(context.Background())
-	p.entries, p.selected = es, -1
+// choose marks entry i (-1: none) as the one the buttons act on.
+func (p *filesPage) choose(i int) {
+	p.selected = i
+	if i < 0 || i >= len(p.entries) {
+		p.selected = -1
+	}
+	p.enable()
+}
+
+// enable offers the buttons that can act here, on what is chosen.
+func (p *filesPage) enable() {
+	chosen := p.selected >= 0
+	set(p.up, p.b.dir != "")
+	set(p.open, chosen)
+	set(p.download, chosen && !p.entries[p.selected].dir)
+	w := p.b.writable()
+	set(p.changes[0], w)           // Upload
+	set(p.changes[1], w)           // New folder
+	set(p.changes[2], w && chosen) // Rename
+	set(p.changes[3], w && chosen) // Delete
+}
+
+func set(b *widget.Button, on bool) {
+	if on {
+		b.Enable()
+	} else {
+		b.Disable()
+	}
+}
+
+// openEntry goes into a folder, or opens a copy of a file in its usual application.
+func (p *filesPage) openEntry(i int) {
+	if i < 0 || i >= len(p.entries) {
+		return
+	}
+	e := p.entries[i]
+	if e.dir {
+		p.b.open(e.name)
+		p.refresh()
+		return
+	}
+	p.run("Opening "+e.name, func(ctx context.Context, b browser, progress func(int64, int64)) (string, error) {
+		local, err := b.fetchCopy(ctx, e, progress)
+		if err == nil {
+			err = p.launch(local)
+		}
+		return "Opened a copy of " + e.name + ". Changes to it stay on this PC: to change the file on the server, save it here with Upload.", err
+	})
+}
+
+// refresh lists the current folder again, away from the window.
+func (p *filesPage) refresh() { p.relist("") }
+
+// relist lists the current folder again, then says msg (or what the folder allows).
+func (p *filesPage) relist(msg string) {
+	p.entries = nil
 	p.list.UnselectAll()
+	p.choose(-1)
 	p.list.Refresh()
-	p.download.Disable()
 	p.where.SetText("Shares / " + strings.ReplaceAll(p.b.dir, "/", " / "))
 	if p.b.dir == "" {
 		p.where.SetText("Shares")
-		p.up.Disable()
-	} else {
-		p.up.Enable()
 	}
-	for _, c := range p.changes {
-		if p.b.writable() {
-			c.Enable()
-		} else {
-			c.Disable()
-		}
-	}
-	switch {
-	case err != nil:
-		p.status.SetText("The folder could not be listed: " + err.Error())
-	case p.b.dir != "" && !p.b.writable():
-		p.status.SetText("You may open and download files here, but not change them.")
-	default:
-		p.status.SetText("")
-	}
+	p.status.SetText("Listing…")
+	b := *p.b
+	p.work.do(func() {
+		es, err := b.list(context.Background())
+		fyne.Do(func() {
+			if p.b.dir != b.dir { // another folder was opened meanwhile; its listing follows
+				return
+			}
+			p.entries = es
+			p.list.Refresh()
+			switch {
+			case err != nil:
+				p.status.SetText("The folder could not be listed: " + err.Error())
+			case msg != "":
+				p.status.SetText(msg)
+			case b.dir != "" && !b.writable():
+				p.status.SetText("You may open and download files here, but not change them.")
+			case b.dir != "" && len(es) == 0:
+				p.status.SetText("This folder is empty. Drop files on the window to upload them here.")
+			default:
+				p.status.SetText("")
+			}
+		})
+	})
 }
 
 // run does slow work away from the window, then shows the result and lists again. The
@@ -123,7 +159,7 @@ func (p *filesPage) run(what string, work func(ctx context.Context, b browser, p
 	p.progress.SetValue(0)
 	p.progress.Show()
 	b := *p.b
-	go func() {
+	p.work.do(func() {
 		msg, err := work(context.Background(), b, func(done, total int64) {
 			if total > 0 {
 				fyne.Do(func() { p.progress.SetValue(float64(done) / float64(total)) })
@@ -131,90 +167,10 @@ func (p *filesPage) run(what string, work func(ctx context.Context, b browser, p
 		})
 		fyne.Do(func() {
 			p.progress.Hide()
-			p.refresh()
 			if err != nil {
 				msg = what + " failed: " + err.Error()
 			}
-			p.status.SetText(msg)
+			p.relist(msg)
 		})
-	}()
-}
-
-// uploadFiles sends local files into the current folder (the Upload dialog, or files
-// dropped on the window).
-func (p *filesPage) uploadFiles(paths []string) {
-	if p.b.dir == "" || !p.b.writable() {
-		p.status.SetText("Open a folder you may change, then drop the files again.")
-		return
-	}
-	p.run("Uploading", func(ctx context.Context, b browser, progress func(int64, int64)) (string, error) {
-		for i, f := range paths {
-			if err := b.upload(ctx, f, progress); err != nil {
-				return "", fmt.Errorf("after %s: %w", files(int64(i)), err)
-			}
-		}
-		return "Uploaded " + files(int64(len(paths))) + ".", nil
 	})
-}
-
-func (p *filesPage) askUpload() {
-	dialog.ShowFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil || r == nil {
-			return
-		}
-		r.Close()
-		p.uploadFiles([]string{r.URI().Path()})
-	}, p.win)
-}
-
-func (p *filesPage) askDownload() {
-	if p.selected < 0 {
-		return
-	}
-	e := p.entries[p.selected]
-	dialog.ShowFolderOpen(func(dir fyne.ListableURI, err error) {
-		if err != nil || dir == nil {
-			return
-		}
-		p.run("Downloading", func(ctx context.Context, b browser, progress func(int64, int64)) (string, error) {
-			out, err := b.download(ctx, e, dir.Path(), progress)
-			return "Saved as " + out + ".", err
-		})
-	}, p.win)
-}
-
-func (p *filesPage) askMkdir() {
-	dialog.ShowEntryDialog("New folder", "Name", func(name string) {
-		p.run("Making the folder", func(ctx context.Context, b browser, _ func(int64, int64)) (string, error) {
-			return "", b.mkdir(ctx, name)
-		})
-	}, p.win)
-}
-
-func (p *filesPage) askRename() {
-	if p.selected < 0 {
-		p.status.SetText("Choose a file first.")
-		return
-	}
-	old := p.entries[p.selected].name
-	dialog.ShowEntryDialog("Rename "+old, "New name", func(name string) {
-		p.run("Renaming", func(ctx context.Context, b browser, _ func(int64, int64)) (string, error) {
-			return "", b.rename(ctx, old, name)
-		})
-	}, p.win)
-}
-
-func (p *filesPage) askDelete() {
-	if p.selected < 0 {
-		p.status.SetText("Choose a file first.")
-		return
-	}
-	name := p.entries[p.selected].name
-	dialog.ShowConfirm("Delete "+name+"?", "It can be brought back from the server's previous versions for a while.", func(ok bool) {
-		if ok {
-			p.run("Deleting", func(ctx context.Context, b browser, _ func(int64, int64)) (string, error) {
-				return "", b.remove(ctx, name)
-			})
-		}
-	}, p.win)
 }

@@ -5,7 +5,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -40,19 +39,7 @@ func main() {
 	if err != nil { // not joined yet
 		c.setup()
 	} else {
-		b, f := fetch(cfg)
-		c.loaded(b, f, *page)
+		c.fetch(*page)
 	}
 	c.win.ShowAndRun()
-}
-
-// fetch reads what the pages show from the server.
-func fetch(cfg connector.Config) (*browser, facts) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	b, err := newBrowser(ctx, cfg)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "hearth-console: the server's files cannot be shown:", err)
-	}
-	return b, gather(ctx, cfg, time.Now())
 }

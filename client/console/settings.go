@@ -95,15 +95,22 @@ func (p *settingsPage) askLeave() {
 }
 
 func (p *settingsPage) leaveNow() {
-	notes, err := p.c.cfg.LeaveServer(context.Background(), p.c.configPath)
-	if err != nil {
-		p.status.SetText("Could not leave: " + err.Error())
-		return
-	}
-	p.status.SetText(strings.Join(append([]string{"This PC has left the server."}, notes...), " "))
-	p.save.Disable()
+	cfg, path := p.c.cfg, p.c.configPath
+	p.status.SetText("Leaving…")
 	p.leave.Disable()
-	if p.left != nil {
-		p.left()
-	}
+	p.c.work.do(func() {
+		notes, err := cfg.LeaveServer(context.Background(), path)
+		fyne.Do(func() {
+			if err != nil {
+				p.leave.Enable()
+				p.status.SetText("Could not leave: " + err.Error())
+				return
+			}
+			p.status.SetText(strings.Join(append([]string{"This PC has left the server."}, notes...), " "))
+			p.save.Disable()
+			if p.left != nil {
+				p.left()
+			}
+		})
+	})
 }

@@ -18,6 +18,7 @@ import (
 // fingerprint of its certificate authority to compare with 'hearthd status', then sign
 // in once with the user's password.
 type setupPage struct {
+	work       *background
 	configPath string
 	found      []connector.Found
 	id         *connector.Identity // the server connected to, not yet trusted
@@ -36,8 +37,8 @@ type setupPage struct {
 	joined func(connector.Config)
 }
 
-func newSetupPage(configPath string, joined func(connector.Config)) *setupPage {
-	p := &setupPage{configPath: configPath, joined: joined, address: widget.NewEntry(), finger: widget.NewLabel(""),
+func newSetupPage(work *background, configPath string, joined func(connector.Config)) *setupPage {
+	p := &setupPage{work: work, configPath: configPath, joined: joined, address: widget.NewEntry(), finger: widget.NewLabel(""),
 		user: widget.NewEntry(), password: widget.NewPasswordEntry(), name: widget.NewEntry(), status: widget.NewLabel("")}
 	p.finger.Wrapping, p.status.Wrapping = fyne.TextWrapWord, fyne.TextWrapWord
 	p.address.SetPlaceHolder("The server's name or address, such as homeserver or 192.168.1.5")
@@ -118,7 +119,7 @@ func (p *setupPage) doConnect() {
 	p.matches.SetChecked(false)
 	p.matches.Disable()
 	p.ready()
-	go func() {
+	p.work.do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()
 		id, err := connector.Probe(ctx, server)
@@ -137,7 +138,7 @@ func (p *setupPage) doConnect() {
 			p.finger.SetText("The server shows this certificate authority:\nSHA-256 " + id.CAFingerprint +
 				"\nIt must match the \"Authority\" line of 'hearthd status' on the server.")
 		})
-	}()
+	})
 }
 
 // doJoin signs in once with the password and keeps this PC's own token.
@@ -148,7 +149,7 @@ func (p *setupPage) doJoin() {
 	id, user, password, name := *p.id, strings.TrimSpace(p.user.Text), p.password.Text, strings.TrimSpace(p.name.Text)
 	p.join.Disable()
 	p.status.SetText("Joining…")
-	go func() {
+	p.work.do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		cfg, err := connector.Join(ctx, id, user, password, name)
@@ -176,5 +177,5 @@ func (p *setupPage) doJoin() {
 				p.joined(cfg)
 			}
 		})
-	}()
+	})
 }

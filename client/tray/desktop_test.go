@@ -11,12 +11,14 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/hearth-home/hearth/client/backupclient"
 	"github.com/hearth-home/hearth/client/connector"
 	"github.com/hearth-home/hearth/internal/testenv"
 	"github.com/hearth-home/hearth/server/api/schema"
@@ -43,7 +45,7 @@ func startDesktop(t *testing.T) *desktop {
 	if err != nil {
 		t.Fatal(err)
 	}
-	x := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "640x480x24", "-nolisten", "tcp")
+	x := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1280x1024x24", "-nolisten", "tcp")
 	x.ExtraFiles = []*os.File{w}
 	if err := x.Start(); err != nil {
 		t.Fatal(err)
@@ -216,9 +218,7 @@ func (d *desktop) click(item string, id int) error {
 // screenshot saves the screen under the test's artifacts and returns it.
 func (d *desktop) screenshot(name string) image.Image {
 	path := filepath.Join(d.t.ArtifactDir(), name)
-	cmd := exec.Command("import", "-window", "root", path)
-	cmd.Env = d.env
-	if out, err := cmd.CombinedOutput(); err != nil {
+	if out, err := d.command("import", "-window", "root", path).CombinedOutput(); err != nil {
 		d.t.Fatalf("screenshot: %v %s", err, out)
 	}
 	f, err := os.Open(path)
@@ -254,13 +254,7 @@ func (d *desktop) showsColour(name, colour string, rgb uint32) {
 // showsWindow waits for a window of that title and keeps a screenshot of the screen.
 func (d *desktop) showsWindow(title, name string) {
 	d.t.Helper()
-	testenv.NeedTool(d.t, "xdotool")
-	pooltest.Eventually(d.t, 30*time.Second, "the "+title+" window", func() bool {
-		cmd := exec.Command("xdotool", "search", "--onlyvisible", "--name", "^"+title+"$")
-		cmd.Env = d.env
-		out, err := cmd.Output()
-		return err == nil && len(strings.TrimSpace(string(out))) > 0
-	})
+	d.window(title)
 	time.Sleep(500 * time.Millisecond) // its first frame
 	d.screenshot(name)
 }
@@ -320,11 +314,15 @@ func labels(items []menuItem) string {
 }
 
 // TestTrayOnADesktop runs the real tray program on a virtual desktop against a real
-// server: its icon shows in the tray green with "Everything is fine", turns yellow with
-// the problem's title when a PC's firewall goes off, and Quit, clicked over D-Bus as a
-// tray host does, ends it.
+// server. Its icon shows in the tray; it notices the PC join; it turns green with
+// "Everything is fine", and yellow with the problem's title when a PC's firewall goes
+// off. Health…, clicked over D-Bus as a tray host does, opens the console; Open shared
+// folders, where no file manager can, opens the console's Files page, which lists the
+// server's shares and, on a double click, the files in one. The tray notices the PC
+// leave, and Quit ends it.
 func TestTrayOnADesktop(t *testing.T) {
 	d := startDesktop(t)
+	d.startNotifications()
 	ctx := context.Background()
 	s := apptest.Start(t)
 	s.AddUser("mum", "correct horse", false)
@@ -336,9 +334,15 @@ func TestTrayOnADesktop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	config := filepath.Join(t.TempDir(), "connector.json")
-	if err := cfg.Save(config); err != nil {
+	home := t.TempDir()
+	if err := os.WriteFile(filepath.Join(home, "letter.txt"), []byte("Dear Grandma"), 0o644); err != nil {
 		t.Fatal(err)
+	}
+	cfg.Backup.Include = []string{home}
+	config := filepath.Join(t.TempDir(), "connector.json")
+	s.Do("mum", "correct horse", "MKCOL", "/dav/Public/Holiday", nil)
+	if r, msg := s.Do("mum", "correct horse", "PUT", "/dav/Public/beach.jpg", apptest.Body("sand and sea")); r.StatusCode != 201 {
+		t.Fatalf("upload: %s %s", r.Status, msg)
 	}
 	bin := filepath.Join(t.TempDir(), "hearth-tray")
 	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
@@ -348,7 +352,8 @@ func TestTrayOnADesktop(t *testing.T) {
 		}
 	}
 	tray := exec.Command(bin)
-	tray.Env = []string{"HEARTH_CONNECTOR_CONFIG=" + config}
+	// A light theme, larger, is easier to read back by OCR.
+	tray.Env = []string{"HEARTH_CONNECTOR_CONFIG=" + config, "FYNE_THEME=light", "FYNE_SCALE=1.5"}
 	var log lockedBuffer
 	tray.Stdout, tray.Stderr = &log, &log
 	d.start(tray)
@@ -370,7 +375,11 @@ func TestTrayOnADesktop(t *testing.T) {
 			time.Sleep(50 * time.Millisecond)
 		}
 	}
-	showing("the server's health", "Everything is fine")
+	showing("a PC that has not joined", "This PC has not joined a server yet")
+	if err := cfg.Save(config); err != nil { // as the console's Setup page does
+		t.Fatal(err)
+	}
+	showing("the server's health once joined", "Everything is fine")
 	d.showsColour("tray-good.png", "green", 0x2e9d4f)
 
 	off := schema.PCReport{OS: "linux", Checks: []schema.Check{{ID: "firewall", Area: "network", State: schema.Warning,
@@ -383,6 +392,18 @@ func TestTrayOnADesktop(t *testing.T) {
 		t.Errorf("the status line: %s", labels(items))
 	}
 	d.showsColour("tray-warning.png", "yellow", 0xe8a200)
+	if err := s.App.Health.Report(ctx, "Laptop", "mum", false, off); err != nil { // the same again
+		t.Fatal(err)
+	}
+	showing("the firewall problem still", "• Laptop: Firewall")
+	var shown []string
+	pooltest.Eventually(t, 10*time.Second, "a notification of the firewall", func() bool {
+		shown = d.notifications()
+		return slices.Contains(shown, "Laptop: Firewall")
+	})
+	if n := len(slices.DeleteFunc(slices.Clone(shown), func(s string) bool { return s != "Laptop: Firewall" })); n != 1 {
+		t.Errorf("the firewall was notified %d times: %q", n, shown)
+	}
 
 	byLabel := func(label string) int {
 		for _, it := range items {
@@ -393,11 +414,56 @@ func TestTrayOnADesktop(t *testing.T) {
 		t.Fatalf("no %q in the menu: %s", label, labels(items))
 		return -1
 	}
+	if err := d.click(item, byLabel("Back up now")); err != nil {
+		t.Fatal(err)
+	}
+	items = showing("the backup's end", "Back up now (done at")
+	bc, err := backupclient.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if snaps, err := bc.Snapshots(ctx); err != nil || len(snaps) != 1 || snaps[0].Files != 1 {
+		t.Errorf("after Back up now, the server has %+v %v", snaps, err)
+	}
+
 	if err := d.click(item, byLabel("Health…")); err != nil {
 		t.Fatal(err)
 	}
 	d.showsWindow("Hearth", "console-health.png")
-	t.Logf("memory: tray %s, console %s", rss(tray.Process.Pid), rss(consolePID(filepath.Dir(bin))))
+	console := consolePID(filepath.Dir(bin))
+	t.Logf("memory: tray %s, console %s", rss(tray.Process.Pid), rss(console))
+	if p, err := os.FindProcess(console); err == nil && console != 0 {
+		p.Kill()
+	}
+	pooltest.Eventually(t, 10*time.Second, "the first console to end", func() bool {
+		return consolePID(filepath.Dir(bin)) == 0 && len(d.windows("Hearth")) == 0
+	})
+
+	// No file manager here opens davs:// (the test machine has no xdg-open or GVfs).
+	if err := d.click(item, byLabel("Open shared folders")); err != nil {
+		t.Fatal(err)
+	}
+	win := d.window("Hearth")
+	var words []word
+	pooltest.Eventually(t, 30*time.Second, "the shares in the console's Files page", func() bool {
+		words = d.read(win, "console-shares.png")
+		_, ok := find(words, "Public")
+		return ok
+	})
+	public, _ := find(words, "Public")
+	d.doubleClick(win, public)
+	pooltest.Eventually(t, 30*time.Second, "the files of Public", func() bool {
+		words = d.read(win, "console-public.png")
+		_, photo := find(words, "beach.jpg")
+		_, folder := find(words, "Holiday")
+		return photo && folder
+	})
+	t.Logf("the console's Files page reads: %s", texts(words))
+
+	if err := os.Remove(config); err != nil { // as leaving does
+		t.Fatal(err)
+	}
+	items = showing("the PC having left", "This PC has not joined a server yet")
 
 	quit := byLabel("Quit")
 	if err := d.click(item, quit); err != nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -32,6 +31,7 @@ type tray struct {
 	mu       sync.Mutex
 	cfg      connector.Config
 	joined   bool
+	gen      int // counts the servers followed, so a late word from an old one is dropped
 	health   *schema.Health
 	online   bool
 	trouble  string // why the server cannot be followed, when a person must act
@@ -66,25 +66,19 @@ func (t *tray) ready() {
 	systray.AddSeparator()
 	t.quit = systray.AddMenuItem("Quit", "Close the Hearth icon (backups still run)")
 
-	cfg, err := connector.Load(t.configPath)
-	t.mu.Lock()
-	t.cfg, t.joined = cfg, err == nil
-	t.mu.Unlock()
-	if err != nil && !errors.Is(err, connector.ErrNotJoined) {
-		t.log.Warn("cannot read the connector's settings", "err", err)
-	}
-	t.redraw()
-	if t.joined {
-		go status.Follow(t.ctx, cfg.WatchHealth, status.Backoff{}, t.heard)
-	}
+	go t.follow() // draws the menu once it has read the settings
 	go t.clicks()
 }
 
 func (t *tray) exit() { t.cancel() }
 
-// heard takes a new state of the server's health.
-func (t *tray) heard(h *schema.Health, online bool, why error) {
+// heard takes a new state of the server's health from the follower of generation gen.
+func (t *tray) heard(gen int, h *schema.Health, online bool, why error) {
 	t.mu.Lock()
+	if gen != t.gen { // from a server this PC has left
+		t.mu.Unlock()
+		return
+	}
 	t.health, t.online, t.trouble = h, online, status.Trouble(why)
 	var news []schema.Alert
 	if online && h != nil {
@@ -214,16 +208,35 @@ func (t *tray) backUp() {
 	}
 }
 
+// openFolders opens the server's drive in the system's file manager or, where that
+// cannot (a Linux desktop without GVfs or KIO, say), in the console's Files page.
 func (t *tray) openFolders() {
 	t.mu.Lock()
 	dav := t.cfg.DAV()
 	t.mu.Unlock()
 	name, args, err := folderCommand(runtime.GOOS, dav)
 	if err == nil {
-		err = exec.Command(name, args...).Start()
+		err = runBriefly(exec.Command(name, args...), 5*time.Second)
 	}
 	if err != nil {
-		notify("The shared folders could not be opened", err.Error(), t.log)
+		t.log.Info("the file manager cannot open the server's drive; the console's Files page will", "err", err)
+		t.openConsole("files")
+	}
+}
+
+// runBriefly runs cmd and returns its failure if it fails within d; a command still
+// running then (a file manager that stays in the foreground) has done its part.
+func runBriefly(cmd *exec.Cmd, d time.Duration) error {
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(d):
+		return nil
 	}
 }
 
@@ -237,7 +250,9 @@ func (t *tray) openConsole(page string) {
 		}
 		cmd := exec.Command(console, "-page", page)
 		cmd.Env = append(os.Environ(), "HEARTH_CONNECTOR_CONFIG="+t.configPath)
-		err = cmd.Start()
+		if err = cmd.Start(); err == nil {
+			go cmd.Wait() // reaped when the window closes
+		}
 	}
 	if err != nil {
 		notify("The Hearth window could not be opened", "It is not installed next to the tray: "+err.Error(), t.log)

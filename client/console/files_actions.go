@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
+)
+
+// uploadFiles sends local files into the current folder (the Upload dialog, or files
+// dropped on the window).
+func (p *filesPage) uploadFiles(paths []string) {
+	if p.b.dir == "" || !p.b.writable() {
+		p.status.SetText("Open a folder you may change, then drop the files again.")
+		return
+	}
+	p.run("Uploading", func(ctx context.Context, b browser, progress func(int64, int64)) (string, error) {
+		for i, f := range paths {
+			if err := b.upload(ctx, f, progress); err != nil {
+				return "", fmt.Errorf("after %s: %w", files(int64(i)), err)
+			}
+		}
+		return "Uploaded " + files(int64(len(paths))) + ".", nil
+	})
+}
+
+func (p *filesPage) askUpload() {
+	dialog.ShowFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil || r == nil {
+			return
+		}
+		r.Close()
+		p.uploadFiles([]string{r.URI().Path()})
+	}, p.win)
+}
+
+func (p *filesPage) askDownload() {
+	if p.selected < 0 || p.entries[p.selected].dir {
+		p.status.SetText("Choose a file to download.")
+		return
+	}
+	e := p.entries[p.selected]
+	dialog.ShowFolderOpen(func(dir fyne.ListableURI, err error) {
+		if err != nil || dir == nil {
+			return
+		}
+		p.downloadTo(e, dir.Path())
+	}, p.win)
+}
+
+// downloadTo saves a copy of e into the local folder dir.
+func (p *filesPage) downloadTo(e entry, dir string) {
+	p.run("Downloading", func(ctx context.Context, b browser, progress func(int64, int64)) (string, error) {
+		out, err := b.download(ctx, e, dir, progress)
+		return "Saved as " + out + ".", err
+	})
+}
+
+func (p *filesPage) askMkdir() {
+	dialog.ShowEntryDialog("New folder", "Name", p.mkdir, p.win)
+}
+
+func (p *filesPage) mkdir(name string) {
+	p.run("Making the folder", func(ctx context.Context, b browser, _ func(int64, int64)) (string, error) {
+		return "", b.mkdir(ctx, name)
+	})
+}
+
+func (p *filesPage) askRename() {
+	if p.selected < 0 {
+		p.status.SetText("Choose a file or folder first.")
+		return
+	}
+	old := p.entries[p.selected].name
+	dialog.ShowEntryDialog("Rename "+old, "New name", func(name string) { p.rename(old, name) }, p.win)
+}
+
+func (p *filesPage) rename(old, name string) {
+	p.run("Renaming", func(ctx context.Context, b browser, _ func(int64, int64)) (string, error) {
+		return "", b.rename(ctx, old, name)
+	})
+}
+
+func (p *filesPage) askDelete() {
+	if p.selected < 0 {
+		p.status.SetText("Choose a file or folder first.")
+		return
+	}
+	e := p.entries[p.selected]
+	title := "Delete " + e.name + "?"
+	if e.dir {
+		title = "Delete the folder " + e.name + " and everything in it?"
+	}
+	dialog.ShowConfirm(title, "It can be brought back from the server's previous versions for a while.", func(ok bool) {
+		if ok {
+			p.remove(e.name)
+		}
+	}, p.win)
+}
+
+func (p *filesPage) remove(name string) {
+	p.run("Deleting", func(ctx context.Context, b browser, _ func(int64, int64)) (string, error) {
+		return "", b.remove(ctx, name)
+	})
+}
