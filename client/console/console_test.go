@@ -190,6 +190,7 @@ func TestFilesPageNavigates(t *testing.T) {
 	}
 	test.Tap(p.up)
 	c.work.wait()
+	// A row as the list makes them; the desktop test double-clicks one the list drew.
 	r := newRow(p.list.Select, p.openEntry)
 	r.show(find(t, p, "Public"), p.entries[find(t, p, "Public")])
 	test.DoubleTap(r)
@@ -383,5 +384,55 @@ func TestSetupPage(t *testing.T) {
 	}
 	if me, err := saved.Me(ctx); err != nil || me.Name != "dad" {
 		t.Errorf("the new device's token: %+v %v", me, err)
+	}
+}
+
+// TestFilesPageShowsOnlyTheNewestListing: of two listings under way, only the newest is
+// shown. An older one shown first would let a file be chosen that the newer listing no
+// longer has (here, deleted from another PC), leaving the choice pointing past the end.
+func TestFilesPageShowsOnlyTheNewestListing(t *testing.T) {
+	s, cfg := joinedPC(t)
+	c := filesOf(t, cfg)
+	p := c.files
+	p.openEntry(find(t, p, "Public"))
+	c.work.wait()
+	for _, name := range []string{"a", "b", "c"} {
+		p.mkdir(name)
+		c.work.wait()
+	}
+	p.refresh()
+	p.refresh()
+	older := c.work.pending[0]
+	c.work.pending = c.work.pending[1:]
+	older()
+	for i, e := range p.entries {
+		if e.name == "c" {
+			p.list.Select(i)
+		}
+	}
+	if r, msg := s.Do("mum", "correct horse", "DELETE", "/dav/Public/c", nil); r.StatusCode != 204 {
+		t.Fatalf("delete from another PC: %s %s", r.Status, msg)
+	}
+	c.work.wait() // the newer listing
+	if got := names(p.entries); strings.Join(got, ",") != "a,b" || p.selected != -1 || !p.open.Disabled() {
+		t.Errorf("after c was deleted, the page shows %v with entry %d chosen", got, p.selected)
+	}
+}
+
+// TestFilesPageWillNotStartPrograms: a program on a share is not started by opening it.
+func TestFilesPageWillNotStartPrograms(t *testing.T) {
+	s, cfg := joinedPC(t)
+	if r, msg := s.Do("mum", "correct horse", "PUT", "/dav/Public/setup.exe", apptest.Body("MZ")); r.StatusCode != 201 {
+		t.Fatalf("upload: %s %s", r.Status, msg)
+	}
+	c := filesOf(t, cfg)
+	p := c.files
+	p.openEntry(find(t, p, "Public"))
+	c.work.wait()
+	p.launch = func(path string) error { t.Errorf("%s was started", path); return nil }
+	p.openEntry(find(t, p, "setup.exe"))
+	c.work.wait()
+	if !strings.Contains(p.status.Text, "does not start programs") {
+		t.Errorf("opening setup.exe: %q", p.status.Text)
 	}
 }

@@ -18,6 +18,8 @@ type filesPage struct {
 	b        *browser
 	entries  []entry
 	selected int
+	listing  int // counts listings asked for, so only the newest is shown
+	busy     int // transfers and changes under way, shown by the progress bar
 	// launch opens a local file in its usual application.
 	launch func(path string) error
 
@@ -32,7 +34,7 @@ type filesPage struct {
 }
 
 func newFilesPage(win fyne.Window, work *background, b *browser) *filesPage {
-	p := &filesPage{win: win, work: work, b: b, selected: -1, launch: launch,
+	p := &filesPage{win: win, work: work, b: b, selected: -1, launch: openLocal,
 		where: widget.NewLabel(""), status: widget.NewLabel(""), progress: widget.NewProgressBar()}
 	p.status.Wrapping = fyne.TextWrapWord
 	p.progress.Hide()
@@ -104,12 +106,16 @@ func (p *filesPage) openEntry(i int) {
 		p.refresh()
 		return
 	}
+	if runsProgram(e.name) {
+		p.status.SetText(e.name + " would start a program, and Hearth does not start programs from the server. If you trust it, Download it and start it yourself.")
+		return
+	}
 	p.run("Opening "+e.name, func(ctx context.Context, b browser, progress func(int64, int64)) (string, error) {
 		local, err := b.fetchCopy(ctx, e, progress)
 		if err == nil {
 			err = p.launch(local)
 		}
-		return "Opened a copy of " + e.name + ". Changes to it stay on this PC: to change the file on the server, save it here with Upload.", err
+		return "Opened a read-only copy of " + e.name + ". To change the file, Download it, change it, and Upload it under a new name.", err
 	})
 }
 
@@ -127,14 +133,17 @@ func (p *filesPage) relist(msg string) {
 		p.where.SetText("Shares")
 	}
 	p.status.SetText("Listing…")
-	b := *p.b
+	p.listing++
+	b, n := *p.b, p.listing
 	p.work.do(func() {
 		es, err := b.list(context.Background())
 		fyne.Do(func() {
-			if p.b.dir != b.dir { // another folder was opened meanwhile; its listing follows
+			if n != p.listing { // a newer listing, or another folder, follows
 				return
 			}
 			p.entries = es
+			p.list.UnselectAll()
+			p.choose(-1)
 			p.list.Refresh()
 			switch {
 			case err != nil:
@@ -158,6 +167,7 @@ func (p *filesPage) run(what string, work func(ctx context.Context, b browser, p
 	p.status.SetText(what + "…")
 	p.progress.SetValue(0)
 	p.progress.Show()
+	p.busy++
 	b := *p.b
 	p.work.do(func() {
 		msg, err := work(context.Background(), b, func(done, total int64) {
@@ -166,7 +176,9 @@ func (p *filesPage) run(what string, work func(ctx context.Context, b browser, p
 			}
 		})
 		fyne.Do(func() {
-			p.progress.Hide()
+			if p.busy--; p.busy == 0 {
+				p.progress.Hide()
+			}
 			if err != nil {
 				msg = what + " failed: " + err.Error()
 			}

@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
 )
 
 // uploadFiles sends local files into the current folder (the Upload dialog, or files
@@ -17,8 +18,10 @@ func (p *filesPage) uploadFiles(paths []string) {
 	}
 	p.run("Uploading", func(ctx context.Context, b browser, progress func(int64, int64)) (string, error) {
 		for i, f := range paths {
-			if err := b.upload(ctx, f, progress); err != nil {
-				return "", fmt.Errorf("after %s: %w", files(int64(i)), err)
+			if err := b.upload(ctx, f, progress); err != nil && i > 0 {
+				return "", fmt.Errorf("it stopped after %s: %w", files(int64(i)), err)
+			} else if err != nil {
+				return "", err
 			}
 		}
 		return "Uploaded " + files(int64(len(paths))) + ".", nil
@@ -73,7 +76,13 @@ func (p *filesPage) askRename() {
 		return
 	}
 	old := p.entries[p.selected].name
-	dialog.ShowEntryDialog("Rename "+old, "New name", func(name string) { p.rename(old, name) }, p.win)
+	name := widget.NewEntry()
+	name.SetText(old) // keeps the ending (.docx, .jpg) unless it is changed on purpose
+	dialog.ShowForm("Rename "+old, "Rename", "Cancel", []*widget.FormItem{widget.NewFormItem("New name", name)}, func(ok bool) {
+		if ok && name.Text != old {
+			p.rename(old, name.Text)
+		}
+	}, p.win)
 }
 
 func (p *filesPage) rename(old, name string) {
@@ -92,7 +101,7 @@ func (p *filesPage) askDelete() {
 	if e.dir {
 		title = "Delete the folder " + e.name + " and everything in it?"
 	}
-	dialog.ShowConfirm(title, "It can be brought back from the server's previous versions for a while.", func(ok bool) {
+	dialog.ShowConfirm(title, "For a while, whoever looks after the server can still bring it back.", func(ok bool) {
 		if ok {
 			p.remove(e.name)
 		}

@@ -8,7 +8,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"time"
+
+	"github.com/hearth-home/hearth/client/launch"
 )
 
 // openers are the commands that open a local file in its usual application on goos;
@@ -24,20 +27,30 @@ func openers(goos string) [][]string {
 	}
 }
 
-// launch opens a local file in its usual application.
-func launch(path string) error {
+// openLocal opens a local file in its usual application.
+func openLocal(path string) error {
 	for _, cmd := range openers(runtime.GOOS) {
 		if _, err := exec.LookPath(cmd[0]); err != nil {
 			continue
 		}
-		c := exec.Command(cmd[0], append(cmd[1:], path)...)
-		if err := c.Start(); err != nil {
-			return fmt.Errorf("open %s: %w", filepath.Base(path), err)
+		if err := launch.Briefly(exec.Command(cmd[0], append(cmd[1:], path)...), 3*time.Second); err != nil {
+			return fmt.Errorf("no program on this PC opened %s (%w); use Download instead", filepath.Base(path), err)
 		}
-		go c.Wait() // it may run as long as the application does
 		return nil
 	}
 	return errors.New("this PC has no program to open files with; use Download instead")
+}
+
+// runsProgram says whether a file of that name starts a program rather than opening a
+// document. Such files are not started from the server: a family's shares are not a
+// place programs should run from unasked.
+func runsProgram(name string) bool {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".exe", ".com", ".bat", ".cmd", ".msi", ".msp", ".lnk", ".url", ".scr", ".pif", ".cpl", ".reg", ".hta",
+		".ps1", ".vbs", ".vbe", ".js", ".jse", ".wsf", ".wsh", ".jar", ".app", ".command", ".sh", ".desktop", ".appimage", ".run":
+		return true
+	}
+	return false
 }
 
 // openedKept is how long copies of opened files stay in the cache.
@@ -65,6 +78,11 @@ func (b *browser) fetchCopy(ctx context.Context, e entry, progress func(done, to
 		return "", err
 	}
 	out, err := b.download(ctx, e, dir, progress)
+	if err == nil {
+		// Read-only: a change saved into the cache would be lost when the copy is removed,
+		// so the application asks to save it elsewhere.
+		err = os.Chmod(out, 0o444)
+	}
 	if err != nil {
 		os.RemoveAll(dir)
 	}

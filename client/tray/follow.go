@@ -32,6 +32,10 @@ func (t *tray) follow() {
 				t.log.Warn("cannot read the connector's settings", "err", err)
 				warned = true
 			}
+			if first { // nothing read yet: show the PC as not joined, as it cannot act
+				stop = t.switchTo(connector.Config{}, false)
+				first = false
+			}
 		case first || (err == nil) != joined || (err == nil && !sameServer(cfg, current)):
 			stop()
 			stop = t.switchTo(cfg, err == nil)

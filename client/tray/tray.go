@@ -15,6 +15,7 @@ import (
 	"github.com/hearth-home/hearth/backup/archiver"
 	"github.com/hearth-home/hearth/client/backupclient"
 	"github.com/hearth-home/hearth/client/connector"
+	"github.com/hearth-home/hearth/client/launch"
 	"github.com/hearth-home/hearth/client/status"
 	"github.com/hearth-home/hearth/icons"
 	"github.com/hearth-home/hearth/server/api/schema"
@@ -101,7 +102,8 @@ func (t *tray) redraw() {
 	if !t.online && t.trouble != "" {
 		v.Line = t.trouble
 	}
-	m := menuOf(v, t.backup, t.joined)
+	joined := t.joined
+	m := menuOf(v, t.backup, joined)
 	old := t.drawn
 	t.drawn = m
 	t.mu.Unlock()
@@ -129,7 +131,7 @@ func (t *tray) redraw() {
 	} else {
 		t.backupItem.Disable()
 	}
-	if t.joined {
+	if joined {
 		t.folders.Enable()
 	} else {
 		t.folders.Disable()
@@ -152,7 +154,7 @@ func (t *tray) clicks() {
 		case <-t.backupItem.ClickedCh:
 			go t.backUp()
 		case <-t.folders.ClickedCh:
-			t.openFolders()
+			go t.openFolders() // it may wait a moment for the file manager
 		case <-t.console.ClickedCh:
 			t.openConsole("home")
 		case <-t.healthItem.ClickedCh:
@@ -216,27 +218,19 @@ func (t *tray) openFolders() {
 	t.mu.Unlock()
 	name, args, err := folderCommand(runtime.GOOS, dav)
 	if err == nil {
-		err = runBriefly(exec.Command(name, args...), 5*time.Second)
+		cmd := exec.Command(name, args...)
+		if runtime.GOOS == "windows" {
+			// Explorer ends with status 1 even when it opened the folder.
+			if err = cmd.Start(); err == nil {
+				go cmd.Wait()
+			}
+		} else {
+			err = launch.Briefly(cmd, 5*time.Second)
+		}
 	}
 	if err != nil {
 		t.log.Info("the file manager cannot open the server's drive; the console's Files page will", "err", err)
 		t.openConsole("files")
-	}
-}
-
-// runBriefly runs cmd and returns its failure if it fails within d; a command still
-// running then (a file manager that stays in the foreground) has done its part.
-func runBriefly(cmd *exec.Cmd, d time.Duration) error {
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		return err
-	case <-time.After(d):
-		return nil
 	}
 }
 
