@@ -21,6 +21,9 @@ type ServerInfo struct {
 	CAFingerprint string
 	Names         []string // host names and addresses the certificate is for
 	SetupNeeded   bool     // no administrator yet
+	// SetupURL is the one-time setup page while no administrator exists and the server
+	// runs. Only the control socket gives it: it lets whoever opens it become the admin.
+	SetupURL string
 }
 
 // AccessEntry is one user's level on one share.

@@ -192,6 +192,9 @@ func (a *App) Info(ctx context.Context) (admin.ServerInfo, error) {
 		CAFingerprint: certfp.SHA256(id.CA), Names: append(id.Leaf.DNSNames, ipStrings(id.Leaf.IPAddresses)...), SetupNeeded: !has}
 	if a.listen != nil {
 		info.URL = "https://" + hostPort(id, a.listen.HTTPS.Addr()) + dav.Prefix + "/"
+		if !has && a.setup != "" {
+			info.SetupURL = a.setupURL()
+		}
 	}
 	return info, nil
 }
@@ -311,10 +314,14 @@ func (a *App) webHandler(ctx context.Context) (http.Handler, error) {
 		return err
 	}
 	if a.setup != "" {
-		a.log.Warn("no administrator yet: open the setup page or run 'hearthd setup'",
-			"setup", "https://"+hostPort(a.id, a.listen.HTTPS.Addr())+"/setup?token="+a.setup)
+		a.log.Warn("no administrator yet: open the setup page or run 'hearthd setup'", "setup", a.setupURL())
 	}
 	return web.New(opt), nil
+}
+
+// setupURL is the one-time page that makes the first administrator.
+func (a *App) setupURL() string {
+	return "https://" + hostPort(a.id, a.listen.HTTPS.Addr()) + "/setup?token=" + a.setup
 }
 
 func (a *App) apiHandler(ctx context.Context) http.Handler {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -61,6 +62,10 @@ func TestCommandsAgainstDaemon(t *testing.T) {
 	dir := t.TempDir()
 	state := filepath.Join(dir, "state")
 	stop := startDaemon(t, state)
+	// The package's install script shows this, so the family can make the first admin.
+	if out := mustRun(t, state, "status"); !regexp.MustCompile(`Setup +no administrator yet: open https://[^ ]+/setup\?token=[A-Z2-7]{26} `).MatchString(out) {
+		t.Errorf("status before setup shows no setup link:\n%s", out)
+	}
 	disk := filepath.Join(dir, "disk2")
 	os.Mkdir(disk, 0o755)
 	mustRun(t, state, "drive", "add", disk, "--label", "Second")

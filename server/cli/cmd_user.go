@@ -170,7 +170,10 @@ func cmdStatus(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(tw, "Authority\tSHA-256 %s\n", info.CAFingerprint)
 	fmt.Fprintf(tw, "Names\t%s\n", strings.Join(info.Names, ", "))
 	fmt.Fprintf(tw, "Pool\t%d drives, %d files, %d shares\n", len(st.Drives), st.Files, st.Shares)
-	if info.SetupNeeded {
+	switch {
+	case info.SetupURL != "":
+		fmt.Fprintf(tw, "Setup\tno administrator yet: open %s (or run hearthd setup)\n", info.SetupURL)
+	case info.SetupNeeded:
 		fmt.Fprintf(tw, "Setup\tno administrator yet: run hearthd setup\n")
 	}
 	return tw.Flush()
