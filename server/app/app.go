@@ -56,6 +56,9 @@ type Options struct {
 	Guard *auth.Guard
 	// NoDiscovery keeps the server off multicast DNS (tests: they use only loopback).
 	NoDiscovery bool
+	// NoMountScan looks for drives only where the state folder's list and Drives say,
+	// not at every mount point (tests: see pool.Options.NoMountScan).
+	NoMountScan bool
 	// BackupGrace overrides how long unreferenced backup data is kept (tests).
 	BackupGrace time.Duration
 	// HealthEvery overrides how often the server checks itself (tests). SMART and
@@ -113,7 +116,7 @@ func (a *App) open(ctx context.Context) error {
 	if a.cat, err = catalog.Open(ctx, paths.Catalog(a.opt.StateDir)); err != nil {
 		return err
 	}
-	popt.Catalog, popt.Logger = a.cat, a.log
+	popt.Catalog, popt.Logger, popt.NoMountScan = a.cat, a.log, a.opt.NoMountScan
 	popt.DriveHints = append(readDriveList(paths.DriveList(a.opt.StateDir)), a.opt.Drives...)
 	if a.Pool, err = pool.Open(ctx, popt); err != nil {
 		a.cat.Close()

@@ -122,7 +122,7 @@ func rebuild(ctx context.Context, e *env, drives []string) error {
 	if err != nil {
 		return err
 	}
-	a, err := app.New(ctx, app.Options{StateDir: e.state, Drives: drives}, quietLogger(e))
+	a, err := app.New(ctx, app.Options{StateDir: e.state, Drives: drives, NoMountScan: e.noMountScan}, quietLogger(e))
 	if err != nil {
 		return errors.Join(err, restoreCatalog(aside, cat, moved))
 	}

@@ -45,7 +45,7 @@ func crashChild() {
 	c, err := catalog.Open(ctx, os.Getenv("CRASH_CATALOG"))
 	must(err)
 	p, err := pool.Open(ctx, pool.Options{Catalog: c, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		DriveHints: strings.Split(os.Getenv("CRASH_DRIVES"), ":"), Reserve: 1})
+		DriveHints: strings.Split(os.Getenv("CRASH_DRIVES"), ":"), Reserve: 1, NoMountScan: true})
 	must(err)
 	log, err := os.OpenFile(os.Getenv("CRASH_LOG"), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
 	must(err)

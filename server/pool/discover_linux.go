@@ -9,7 +9,8 @@ import (
 )
 
 // candidatePaths lists folders that may be drives: the hints given, and every mount point
-// of the system, because a pool drive is normally a whole disk mounted somewhere.
+// of the system (unless NoMountScan), because a pool drive is normally a whole disk
+// mounted somewhere.
 func (p *Pool) candidatePaths() []string {
 	seen := map[string]bool{}
 	var out []string
@@ -22,6 +23,9 @@ func (p *Pool) candidatePaths() []string {
 	}
 	for _, h := range p.opt.DriveHints {
 		add(filepath.Clean(h))
+	}
+	if p.opt.NoMountScan {
+		return out
 	}
 	for _, mp := range mountPoints() {
 		if _, err := os.Stat(filepath.Join(mp, ".hearth", "drive.json")); err == nil {

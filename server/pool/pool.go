@@ -41,6 +41,10 @@ type Options struct {
 	// DriveHints are folders that may hold drives of this pool (the -drive flag, the
 	// state folder's list): used when the catalog is empty or a drive moved.
 	DriveHints []string
+	// NoMountScan looks for drives only in DriveHints, not at every mount point of the
+	// system. Tests set it: the mount points are shared with other tests' pools (and
+	// with a real pool on the machine), which a new pool would otherwise adopt.
+	NoMountScan bool
 	// OpenDrive opens a drive; tests wrap the real one to inject faults.
 	OpenDrive func(ctx context.Context, path string) (drive.Drive, error)
 	// Reserve is the free space left untouched on every drive. Default 1 GiB, or 2% of

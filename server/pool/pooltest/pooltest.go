@@ -61,7 +61,8 @@ func (e *Env) Options() pool.Options {
 	opt := pool.Options{
 		Logger:       slog.New(slog.NewTextHandler(io.Discard, nil)),
 		DriveHints:   e.Drives,
-		Reserve:      1, // tests share one filesystem; a 1 GiB reserve could refuse at random
+		NoMountScan:  true, // other tests' drives may be mounted meanwhile
+		Reserve:      1,    // tests share one filesystem; a 1 GiB reserve could refuse at random
 		CheckEvery:   50 * time.Millisecond,
 		DriveTimeout: 2 * time.Second,
 		RepairEvery:  time.Hour,
