@@ -1,0 +1,192 @@
+package installer
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/hearth-home/hearth/internal/testenv"
+)
+
+// dist is where make installers put the packages.
+func dist(t *testing.T) string {
+	t.Helper()
+	d := os.Getenv("HEARTH_DIST")
+	if d == "" {
+		testenv.Skip(t, "HEARTH_DIST is not set: run make installers-test")
+	}
+	return d
+}
+
+// deb is the one package of that name and architecture in dist.
+func deb(t *testing.T, name, arch string) string {
+	t.Helper()
+	m, _ := filepath.Glob(filepath.Join(dist(t), name+"_*_"+arch+".deb"))
+	if len(m) != 1 {
+		t.Fatalf("want one %s package for %s in %s, found %v", name, arch, dist(t), m)
+	}
+	return m[0]
+}
+
+func run(t *testing.T, env []string, name string, args ...string) string {
+	t.Helper()
+	testenv.NeedTool(t, name)
+	cmd := exec.Command(name, args...)
+	cmd.Env = append(os.Environ(), env...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// TestPackagesHoldWhatTheyShould: each package has its architecture and the files a
+// running system needs, with the modes they need.
+func TestPackagesHoldWhatTheyShould(t *testing.T) {
+	for _, tc := range []struct {
+		name, arch string
+		files      []string // "mode path"
+	}{
+		{"hearthd", "amd64", []string{"-rwxr-xr-x ./usr/bin/hearthd", "-rw-r--r-- ./lib/systemd/system/hearthd.service",
+			"-rw-r--r-- ./usr/lib/sysusers.d/hearthd.conf", "-rw-r--r-- ./usr/share/doc/hearthd/copyright"}},
+		{"hearthd", "arm64", []string{"-rwxr-xr-x ./usr/bin/hearthd", "-rw-r--r-- ./lib/systemd/system/hearthd.service"}},
+		{"hearth", "amd64", []string{"-rwxr-xr-x ./usr/bin/hearth", "-rwxr-xr-x ./usr/bin/hearth-tray", "-rwxr-xr-x ./usr/bin/hearth-console",
+			"-rw-r--r-- ./usr/lib/systemd/user/hearth-agent.service", "-rw-r--r-- ./etc/xdg/autostart/hearth-tray.desktop",
+			"-rw-r--r-- ./usr/share/applications/hearth-console.desktop", "-rw-r--r-- ./usr/share/icons/hicolor/64x64/apps/hearth.png"}},
+	} {
+		t.Run(tc.name+"_"+tc.arch, func(t *testing.T) {
+			p := deb(t, tc.name, tc.arch)
+			if got := strings.TrimSpace(run(t, nil, "dpkg-deb", "-f", p, "Architecture")); got != tc.arch {
+				t.Errorf("Architecture %q", got)
+			}
+			var listed []string
+			for l := range strings.Lines(run(t, nil, "dpkg-deb", "-c", p)) {
+				f := strings.Fields(l)
+				if len(f) >= 6 {
+					listed = append(listed, f[0]+" "+f[len(f)-1])
+				}
+			}
+			for _, want := range tc.files {
+				if !slices.Contains(listed, want) {
+					t.Errorf("no %q in the package:\n%s", want, strings.Join(listed, "\n"))
+				}
+			}
+		})
+	}
+}
+
+// TestLintian: Debian's checker finds no errors in the packages (its warnings are
+// printed; see installer/README.md for those left).
+func TestLintian(t *testing.T) {
+	pkgs := []string{deb(t, "hearthd", "amd64"), deb(t, "hearthd", "arm64"), deb(t, "hearth", "amd64")}
+	testenv.NeedTool(t, "lintian")
+	out, _ := exec.Command("lintian", append([]string{"--tag-display-limit", "0"}, pkgs...)...).CombinedOutput()
+	for l := range strings.Lines(string(out)) {
+		if strings.HasPrefix(l, "E: ") {
+			t.Errorf("lintian: %s", strings.TrimSpace(l))
+		} else if strings.HasPrefix(l, "W: ") {
+			t.Logf("lintian: %s", strings.TrimSpace(l))
+		}
+	}
+}
+
+// throwawayRoot is an empty system root with a dpkg database, for installing into with
+// dpkg --root; the host's systemd targets are copied in so units can be verified there.
+func throwawayRoot(t *testing.T) string {
+	t.Helper()
+	root := t.TempDir()
+	for _, d := range []string{"var/lib/dpkg/info", "var/lib/dpkg/updates", "etc", "lib/systemd/system"} {
+		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, f := range []string{"var/lib/dpkg/status", "var/lib/dpkg/available"} {
+		if err := os.WriteFile(filepath.Join(root, f), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, pattern := range []string{"*.target", "*.slice"} {
+		m, _ := filepath.Glob(filepath.Join("/lib/systemd/system", pattern))
+		for _, src := range m {
+			b, err := os.ReadFile(src)
+			if err == nil {
+				os.WriteFile(filepath.Join(root, "lib/systemd/system", filepath.Base(src)), b, 0o644)
+			}
+		}
+	}
+	return root
+}
+
+// dpkg runs dpkg on root, with the maintainer scripts run outside a chroot (they are
+// written for DPKG_ROOT).
+func dpkg(t *testing.T, root string, args ...string) string {
+	t.Helper()
+	testenv.NeedRoot(t)
+	return run(t, nil, "dpkg", append([]string{"--root=" + root, "--force-script-chrootless", "--force-depends", "--log=/dev/null"}, args...)...)
+}
+
+// TestServerInstallsAndRemoves: the server's package installs into a throwaway root,
+// where its install script makes the hearth system user; its unit passes systemd's
+// check there; removing it takes its files and keeps the state, which may hold a drive.
+func TestServerInstallsAndRemoves(t *testing.T) {
+	root := throwawayRoot(t)
+	out := dpkg(t, root, "-i", deb(t, "hearthd", "amd64"))
+	t.Logf("dpkg -i:\n%s", out)
+	passwd, err := os.ReadFile(filepath.Join(root, "etc/passwd"))
+	if err != nil || !strings.Contains(string(passwd), "hearth:x:") || !strings.Contains(string(passwd), ":/var/lib/hearth:") {
+		t.Errorf("no hearth user made by the install: %q %v", passwd, err)
+	}
+	if out := run(t, []string{"SYSTEMD_LOG_LEVEL=notice"}, "systemd-analyze", "verify", "--man=no", "--root="+root, "hearthd.service"); out != "" {
+		t.Errorf("systemd-analyze verify hearthd.service:\n%s", out)
+	}
+	state := filepath.Join(root, "var/lib/hearth/drives/drive1")
+	if err := os.MkdirAll(state, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(state, "photo.jpg"), []byte("family"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out = dpkg(t, root, "--purge", "hearthd")
+	if _, err := os.Stat(filepath.Join(root, "usr/bin/hearthd")); !os.IsNotExist(err) {
+		t.Errorf("after purge, hearthd is still there: %v", err)
+	}
+	if b, err := os.ReadFile(filepath.Join(state, "photo.jpg")); err != nil || string(b) != "family" {
+		t.Errorf("purge took the family's file in the first drive: %q %v\n%s", b, err, out)
+	}
+}
+
+// TestConnectorUnitsAndEntries: the connector's user unit passes systemd's check (with
+// its program pointed at the packaged one), its desktop entries pass
+// desktop-file-validate, and its install script enables the agent for every user.
+func TestConnectorUnitsAndEntries(t *testing.T) {
+	root := throwawayRoot(t)
+	dpkg(t, root, "-i", deb(t, "hearth", "amd64"))
+	if _, err := os.Lstat(filepath.Join(root, "etc/systemd/user/default.target.wants/hearth-agent.service")); err != nil {
+		t.Errorf("the agent is not enabled for every user: %v", err)
+	}
+	unit, err := os.ReadFile(filepath.Join(root, "usr/lib/systemd/user/hearth-agent.service"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	moved := strings.ReplaceAll(string(unit), "ExecStart=/usr/bin/", "ExecStart="+root+"/usr/bin/")
+	if err := os.WriteFile(filepath.Join(dir, "hearth-agent.service"), []byte(moved), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	runtime := t.TempDir()
+	if out := run(t, []string{"SYSTEMD_LOG_LEVEL=notice", "XDG_RUNTIME_DIR=" + runtime}, "systemd-analyze", "--user", "verify", "--man=no", filepath.Join(dir, "hearth-agent.service")); out != "" {
+		t.Errorf("systemd-analyze --user verify hearth-agent.service:\n%s", out)
+	}
+	for _, entry := range []string{"etc/xdg/autostart/hearth-tray.desktop", "usr/share/applications/hearth-console.desktop"} {
+		if out := run(t, nil, "desktop-file-validate", filepath.Join(root, entry)); out != "" {
+			t.Errorf("desktop-file-validate %s:\n%s", entry, out)
+		}
+	}
+	dpkg(t, root, "--purge", "hearth")
+	if _, err := os.Lstat(filepath.Join(root, "etc/systemd/user/default.target.wants/hearth-agent.service")); !os.IsNotExist(err) {
+		t.Errorf("after removal, the agent is still enabled: %v", err)
+	}
+}
