@@ -9,12 +9,13 @@ TEST_DEBS := util-linux:mount litmus:litmus rclone:rclone cadaver:cadaver bsduti
 	pkgconf:pkg-config libgtk-3-dev:/usr/include/gtk-3.0/gtk/gtk.h \
 	libayatana-appindicator3-dev:/usr/include/libayatana-appindicator3-0.1/libayatana-appindicator/app-indicator.h \
 	xvfb:Xvfb haskell-gtk-sni-tray-utils:gtk-sni-tray-standalone dbus-bin:dbus-send imagemagick:import xdotool:xdotool tesseract-ocr:tesseract \
-	dunst:dunst libnotify-bin:notify-send lintian:lintian desktop-file-utils:desktop-file-validate
+	dunst:dunst libnotify-bin:notify-send lintian:lintian desktop-file-utils:desktop-file-validate \
+	nsis:makensis gcc-mingw-w64-x86-64:x86_64-w64-mingw32-gcc p7zip-full:7z osslsigncode:osslsigncode
 # and what make bench compares against.
 BENCH_DEBS := apache2:apache2 rclone:rclone restic:restic borgbackup:borg time:/usr/bin/time
 APT       := $(if $(filter 0,$(shell id -u)),,sudo) apt-get
 
-.PHONY: run build desktop test deps bench-deps debs lint bench clean installers installers-test
+.PHONY: run build desktop test deps bench-deps debs lint bench clean installers installers-test windows-installer
 
 ## run: build hearthd and start it on its embedded defaults (STATE=dir and DRIVE=dir override)
 run: build
@@ -35,7 +36,7 @@ VERSION ?= 0.1.0~git$(shell git log -1 --format=%cd.%h --date=format:%Y%m%d 2>/d
 LDFLAGS := -s -w -X github.com/hearth-home/hearth/server/cli.Version=$(VERSION)
 DIST    := dist
 
-## installers: the server's .deb (amd64, arm64) and the connector's .deb into dist/
+## installers: the server's .deb (amd64, arm64), the connector's .deb and its Windows installer into dist/
 installers: deps
 	rm -rf $(DIST)
 	mkdir -p $(DIST) $(BIN)/pkg
@@ -48,10 +49,31 @@ installers: deps
 	$(GO) build -trimpath -buildmode=pie -ldflags "-s -w" -o $(BIN)/pkg/hearth-tray ./client/tray
 	$(GO) build -trimpath -buildmode=pie -ldflags "-s -w" -o $(BIN)/pkg/hearth-console ./client/console
 	ARCH=amd64 VERSION=$(VERSION) $(NFPM) pkg -f installer/hearth.nfpm.yaml -p deb -t $(DIST)/
+	@$(MAKE) --no-print-directory windows-installer
 
-## installers-test: build the installers and check them (lintian, an install into a throwaway root, systemd-analyze)
-installers-test: installers
-	HEARTH_DIST=$(abspath $(DIST)) HEARTH_TEST_NO_SKIP=1 $(GO) test -count=1 ./installer
+# The Windows connector: pure Go but for the console (cgo, mingw-w64); signed with
+# osslsigncode when SIGN_CERT and SIGN_KEY (PEM files) are given.
+WIN := $(BIN)/windows
+windows-installer:
+	mkdir -p $(WIN) $(DIST)
+	CGO_ENABLED=0 GOOS=windows GOARCH=amd64 $(GO) build -trimpath -ldflags "-s -w" -o $(WIN)/hearth.exe ./client
+	CGO_ENABLED=0 GOOS=windows GOARCH=amd64 $(GO) build -trimpath -ldflags "-s -w -H=windowsgui" -o $(WIN)/hearthw.exe ./client
+	CGO_ENABLED=0 GOOS=windows GOARCH=amd64 $(GO) build -trimpath -ldflags "-s -w -H=windowsgui" -o $(WIN)/hearth-tray.exe ./client/tray
+	CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc $(GO) build -trimpath -ldflags "-s -w -H=windowsgui" -o $(WIN)/hearth-console.exe ./client/console
+	cp icons/good.ico $(WIN)/hearth.ico
+	$(if $(SIGN_CERT),for f in $(WIN)/*.exe; do osslsigncode sign -certs $(SIGN_CERT) -key $(SIGN_KEY) -n Hearth -h sha256 -in $$f -out $$f.signed && mv $$f.signed $$f || exit 1; done)
+	makensis -V2 -DVERSION=$(VERSION) -DBIN=$(abspath $(WIN)) -DOUT=$(abspath $(DIST))/hearth-setup-$(VERSION).exe installer/windows/hearth.nsi
+	$(if $(SIGN_CERT),osslsigncode sign -certs $(SIGN_CERT) -key $(SIGN_KEY) -n Hearth -h sha256 -in $(DIST)/hearth-setup-$(VERSION).exe -out $(DIST)/hearth-setup.signed && mv $(DIST)/hearth-setup.signed $(DIST)/hearth-setup-$(VERSION).exe)
+
+## installers-test: build the installers and check them (lintian, an install into a throwaway root, systemd-analyze, the Windows installer's contents and signatures)
+# The Windows programs are signed with a throwaway certificate, so signing is checked too.
+TESTSIGN := $(BIN)/testsign
+installers-test: deps
+	mkdir -p $(TESTSIGN)
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=Hearth test signing" \
+		-addext "extendedKeyUsage=codeSigning" -keyout $(TESTSIGN)/key.pem -out $(TESTSIGN)/cert.pem 2>/dev/null
+	@$(MAKE) --no-print-directory installers SIGN_CERT=$(TESTSIGN)/cert.pem SIGN_KEY=$(TESTSIGN)/key.pem
+	HEARTH_DIST=$(abspath $(DIST)) HEARTH_SIGN_CERT=$(abspath $(TESTSIGN))/cert.pem HEARTH_TEST_NO_SKIP=1 $(GO) test -count=1 ./installer
 
 ## deps: install what the tests need (idempotent; apt as root)
 deps:

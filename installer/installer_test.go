@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -188,5 +189,34 @@ func TestConnectorUnitsAndEntries(t *testing.T) {
 	dpkg(t, root, "--purge", "hearth")
 	if _, err := os.Lstat(filepath.Join(root, "etc/systemd/user/default.target.wants/hearth-agent.service")); !os.IsNotExist(err) {
 		t.Errorf("after removal, the agent is still enabled: %v", err)
+	}
+}
+
+// TestWindowsInstaller: the NSIS installer holds the connector's programs and its
+// uninstaller (as 7-Zip lists it), and the installer and the programs in it are signed
+// with the certificate make installers-test gave.
+func TestWindowsInstaller(t *testing.T) {
+	m, _ := filepath.Glob(filepath.Join(dist(t), "hearth-setup-*.exe"))
+	if len(m) != 1 {
+		t.Fatalf("want one Windows installer in %s, found %v", dist(t), m)
+	}
+	setup := m[0]
+	listing := run(t, nil, "7z", "l", setup)
+	// 7-Zip names the uninstaller's data "uninstall.exe.nsis" in a signed installer.
+	for _, want := range []string{`hearth\.exe`, `hearthw\.exe`, `hearth-tray\.exe`, `hearth-console\.exe`, `hearth\.ico`, `uninstall\.exe(\.nsis)?`} {
+		if !regexp.MustCompile(`(?m)\s` + want + `$`).MatchString(listing) {
+			t.Errorf("no %s in the installer:\n%s", want, listing)
+		}
+	}
+	cert := os.Getenv("HEARTH_SIGN_CERT")
+	if cert == "" {
+		testenv.Skip(t, "HEARTH_SIGN_CERT is not set: run make installers-test")
+	}
+	out := t.TempDir()
+	run(t, nil, "7z", "x", "-o"+out, setup, "hearth.exe", "hearth-console.exe")
+	for _, exe := range []string{setup, filepath.Join(out, "hearth.exe"), filepath.Join(out, "hearth-console.exe")} {
+		if v := run(t, nil, "osslsigncode", "verify", "-CAfile", cert, "-in", exe); !strings.Contains(v, "Signature verification: ok") {
+			t.Errorf("%s is not signed:\n%s", filepath.Base(exe), v)
+		}
 	}
 }

@@ -67,6 +67,8 @@ func Main(ctx context.Context, args []string, in io.Reader, out, errOut io.Write
 		run = runAgent
 	case "health":
 		run = healthCmd
+	case "service":
+		run = serviceCmd
 	default:
 		usage(errOut)
 		return 2
@@ -98,7 +100,8 @@ func usage(w io.Writer) {
                                                          tell the server, and show what needs attention
   hearth agent                                           stay running: back up every night, catch up
                                                          after the PC was off, retry when the server is
-                                                         away, and report this PC's health every 5 minutes`)
+                                                         away, and report this PC's health every 5 minutes
+  hearth service install|uninstall                       start the agent at every login (or no longer)`)
 }
 
 func join(ctx context.Context, e *env, args []string) error {
