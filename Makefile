@@ -10,12 +10,12 @@ TEST_DEBS := util-linux:mount litmus:litmus rclone:rclone cadaver:cadaver bsduti
 	libayatana-appindicator3-dev:/usr/include/libayatana-appindicator3-0.1/libayatana-appindicator/app-indicator.h \
 	xvfb:Xvfb haskell-gtk-sni-tray-utils:gtk-sni-tray-standalone dbus-bin:dbus-send imagemagick:import xdotool:xdotool tesseract-ocr:tesseract \
 	dunst:dunst libnotify-bin:notify-send lintian:lintian desktop-file-utils:desktop-file-validate \
-	nsis:makensis gcc-mingw-w64-x86-64:x86_64-w64-mingw32-gcc p7zip-full:7z osslsigncode:osslsigncode
+	nsis:makensis gcc-mingw-w64-x86-64:x86_64-w64-mingw32-gcc p7zip-full:7z osslsigncode:osslsigncode zip:zip unzip:unzip
 # and what make bench compares against.
 BENCH_DEBS := apache2:apache2 rclone:rclone restic:restic borgbackup:borg time:/usr/bin/time
 APT       := $(if $(filter 0,$(shell id -u)),,sudo) apt-get
 
-.PHONY: run build desktop test deps bench-deps debs lint bench clean installers installers-test windows-installer
+.PHONY: run build desktop test deps bench-deps debs lint bench clean installers installers-test windows-installer mac-apps
 
 ## run: build hearthd and start it on its embedded defaults (STATE=dir and DRIVE=dir override)
 run: build
@@ -49,7 +49,27 @@ installers: deps
 	$(GO) build -trimpath -buildmode=pie -ldflags "-s -w" -o $(BIN)/pkg/hearth-tray ./client/tray
 	$(GO) build -trimpath -buildmode=pie -ldflags "-s -w" -o $(BIN)/pkg/hearth-console ./client/console
 	ARCH=amd64 VERSION=$(VERSION) $(NFPM) pkg -f installer/hearth.nfpm.yaml -p deb -t $(DIST)/
-	@$(MAKE) --no-print-directory windows-installer
+	@$(MAKE) --no-print-directory windows-installer mac-apps
+
+# The macOS connector: Hearth.app, a menu-bar app, zipped for each architecture. The
+# tray and the console use cgo with Apple's frameworks: only on a Mac are they built
+# into the bundle; elsewhere it holds the hearth command (agent, join, backup) alone.
+MAC := $(BIN)/macos
+mac-apps:
+	mkdir -p $(DIST)
+	for arch in arm64 amd64; do \
+		app=$(MAC)/$$arch/Hearth.app; rm -rf $$app; \
+		mkdir -p $$app/Contents/MacOS $$app/Contents/Resources || exit 1; \
+		CGO_ENABLED=0 GOOS=darwin GOARCH=$$arch $(GO) build -trimpath -ldflags "-s -w" -o $$app/Contents/MacOS/hearth ./client || exit 1; \
+		if [ "$$(uname)" = Darwin ]; then \
+			GOARCH=$$arch CGO_ENABLED=1 $(GO) build -trimpath -o $$app/Contents/MacOS/hearth-tray ./client/tray && \
+			GOARCH=$$arch CGO_ENABLED=1 $(GO) build -trimpath -o $$app/Contents/MacOS/hearth-console ./client/console || exit 1; \
+		fi; \
+		sed 's/@VERSION@/$(VERSION)/g' installer/macos/Info.plist > $$app/Contents/Info.plist && \
+		cp icons/hearth.icns $$app/Contents/Resources/ && \
+		(cd $(MAC)/$$arch && rm -f $(abspath $(DIST))/Hearth-macos-$$arch-$(VERSION).zip && \
+			zip -qr -X $(abspath $(DIST))/Hearth-macos-$$arch-$(VERSION).zip Hearth.app) || exit 1; \
+	done
 
 # The Windows connector: pure Go but for the console (cgo, mingw-w64); signed with
 # osslsigncode when SIGN_CERT and SIGN_KEY (PEM files) are given.

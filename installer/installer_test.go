@@ -1,6 +1,10 @@
 package installer
 
 import (
+	"bytes"
+	"debug/macho"
+	"encoding/binary"
+	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -218,5 +222,48 @@ func TestWindowsInstaller(t *testing.T) {
 		if v := run(t, nil, "osslsigncode", "verify", "-CAfile", cert, "-in", exe); !strings.Contains(v, "Signature verification: ok") {
 			t.Errorf("%s is not signed:\n%s", filepath.Base(exe), v)
 		}
+	}
+}
+
+// TestMacBundles: each zip holds Hearth.app with the hearth command built for its
+// architecture, an Info.plist that Python's plistlib reads as a menu-bar app, and an
+// icon file whose image decodes.
+func TestMacBundles(t *testing.T) {
+	for arch, cpu := range map[string]macho.Cpu{"arm64": macho.CpuArm64, "amd64": macho.CpuAmd64} {
+		t.Run(arch, func(t *testing.T) {
+			m, _ := filepath.Glob(filepath.Join(dist(t), "Hearth-macos-"+arch+"-*.zip"))
+			if len(m) != 1 {
+				t.Fatalf("want one macOS zip for %s in %s, found %v", arch, dist(t), m)
+			}
+			out := t.TempDir()
+			run(t, nil, "unzip", "-q", m[0], "-d", out)
+			app := filepath.Join(out, "Hearth.app", "Contents")
+			f, err := macho.Open(filepath.Join(app, "MacOS", "hearth"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.Close()
+			if f.Cpu != cpu {
+				t.Errorf("hearth is built for %v", f.Cpu)
+			}
+			plist := run(t, nil, "python3", "-c", `import plistlib, sys, json
+p = plistlib.load(open(sys.argv[1], "rb"))
+print(json.dumps([p["CFBundleIdentifier"], p["CFBundleExecutable"], p["CFBundleIconFile"], p["LSUIElement"], p["CFBundlePackageType"]]))`,
+				filepath.Join(app, "Info.plist"))
+			if strings.TrimSpace(plist) != `["home.hearth.connector", "hearth-tray", "hearth.icns", true, "APPL"]` {
+				t.Errorf("Info.plist: %s", plist)
+			}
+			icns, err := os.ReadFile(filepath.Join(app, "Resources", "hearth.icns"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(icns) < 16 || string(icns[:4]) != "icns" || int(binary.BigEndian.Uint32(icns[4:8])) != len(icns) || string(icns[8:12]) != "icp6" {
+				t.Fatalf("hearth.icns has no icp6 entry: % x", icns[:min(16, len(icns))])
+			}
+			img, err := png.Decode(bytes.NewReader(icns[16:]))
+			if err != nil || img.Bounds().Dx() != 64 {
+				t.Errorf("the icon's image: %v %v", img, err)
+			}
+		})
 	}
 }

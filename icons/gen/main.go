@@ -1,5 +1,5 @@
 // Command gen draws the tray icons: a house in the colour of each state, as PNG (Linux,
-// macOS) and ICO (Windows). Run by go generate in icons/; the output is committed.
+// macOS) and ICO (Windows), and the green one as the macOS application's ICNS. Run by go generate in icons/; the output is committed.
 package main
 
 import (
@@ -35,6 +35,9 @@ func main() {
 		}
 		write(s.name+".png", b.Bytes())
 		write(s.name+".ico", ico(b.Bytes()))
+		if s.name == "good" { // the macOS application's icon
+			write("hearth.icns", icns(b.Bytes()))
+		}
 	}
 }
 
@@ -88,6 +91,18 @@ func ico(pngData []byte) []byte {
 	le(uint16(32))                    // bits per pixel
 	le(uint32(len(pngData)))
 	le(uint32(6 + 16)) // the image follows the header and the one directory entry
+	b.Write(pngData)
+	return b.Bytes()
+}
+
+// icns wraps a 64×64 PNG in an Apple icon file: one "icp6" entry (64×64, PNG).
+func icns(pngData []byte) []byte {
+	var b bytes.Buffer
+	be := func(v any) { binary.Write(&b, binary.BigEndian, v) }
+	b.WriteString("icns")
+	be(uint32(8 + 8 + len(pngData))) // the file: its header and one entry
+	b.WriteString("icp6")
+	be(uint32(8 + len(pngData))) // the entry: its header and the image
 	b.Write(pngData)
 	return b.Bytes()
 }
