@@ -65,10 +65,10 @@ mac-apps:
 			GOARCH=$$arch CGO_ENABLED=1 $(GO) build -trimpath -o $$app/Contents/MacOS/hearth-tray ./client/tray && \
 			GOARCH=$$arch CGO_ENABLED=1 $(GO) build -trimpath -o $$app/Contents/MacOS/hearth-console ./client/console || exit 1; \
 		fi; \
-		sed 's/@VERSION@/$(VERSION)/g' installer/macos/Info.plist > $$app/Contents/Info.plist && \
+		sed 's/@VERSION@/$(VERSION)/g; s/@NUMBER@/$(firstword $(subst ~, ,$(VERSION)))/g' installer/macos/Info.plist > $$app/Contents/Info.plist && \
 		cp icons/hearth.icns $$app/Contents/Resources/ && \
-		(cd $(MAC)/$$arch && rm -f $(abspath $(DIST))/Hearth-macos-$$arch-$(VERSION).zip && \
-			zip -qr -X $(abspath $(DIST))/Hearth-macos-$$arch-$(VERSION).zip Hearth.app) || exit 1; \
+		zip=$(abspath $(DIST))/Hearth-macos-$$arch-$(VERSION)$$([ "$$(uname)" = Darwin ] || echo -cli-only).zip; \
+		(cd $(MAC)/$$arch && rm -f $$zip && zip -qr -X $$zip Hearth.app) || exit 1; \
 	done
 
 # The Windows connector: pure Go but for the console (cgo, mingw-w64); signed with

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"debug/macho"
 	"encoding/binary"
+	"errors"
 	"image/png"
 	"os"
 	"os/exec"
@@ -88,7 +89,11 @@ func TestPackagesHoldWhatTheyShould(t *testing.T) {
 func TestLintian(t *testing.T) {
 	pkgs := []string{deb(t, "hearthd", "amd64"), deb(t, "hearthd", "arm64"), deb(t, "hearth", "amd64")}
 	testenv.NeedTool(t, "lintian")
-	out, _ := exec.Command("lintian", append([]string{"--tag-display-limit", "0"}, pkgs...)...).CombinedOutput()
+	out, err := exec.Command("lintian", append([]string{"--tag-display-limit", "0"}, pkgs...)...).CombinedOutput()
+	var exit *exec.ExitError
+	if err != nil && (!errors.As(err, &exit) || exit.ExitCode() != 1) { // 1: it found errors, listed below
+		t.Fatalf("lintian did not run: %v\n%s", err, out)
+	}
 	for l := range strings.Lines(string(out)) {
 		if strings.HasPrefix(l, "E: ") {
 			t.Errorf("lintian: %s", strings.TrimSpace(l))
@@ -248,10 +253,15 @@ func TestMacBundles(t *testing.T) {
 			}
 			plist := run(t, nil, "python3", "-c", `import plistlib, sys, json
 p = plistlib.load(open(sys.argv[1], "rb"))
-print(json.dumps([p["CFBundleIdentifier"], p["CFBundleExecutable"], p["CFBundleIconFile"], p["LSUIElement"], p["CFBundlePackageType"]]))`,
+print(json.dumps([p["CFBundleIdentifier"], p["CFBundleExecutable"], p["CFBundleIconFile"], p["LSUIElement"], p["CFBundlePackageType"], p["CFBundleVersion"]]))`,
 				filepath.Join(app, "Info.plist"))
-			if strings.TrimSpace(plist) != `["home.hearth.connector", "hearth-tray", "hearth.icns", true, "APPL"]` {
+			if !regexp.MustCompile(`^\["home.hearth.connector", "hearth-tray", "hearth.icns", true, "APPL", "[0-9]+(\.[0-9]+){0,2}"\]$`).MatchString(strings.TrimSpace(plist)) {
 				t.Errorf("Info.plist: %s", plist)
+			}
+			// The app opens its tray; a zip built off a Mac, without it, says so in its name.
+			_, err = os.Stat(filepath.Join(app, "MacOS", "hearth-tray"))
+			if cliOnly := strings.HasSuffix(m[0], "-cli-only.zip"); cliOnly != os.IsNotExist(err) {
+				t.Errorf("%s: the tray %v", filepath.Base(m[0]), err)
 			}
 			icns, err := os.ReadFile(filepath.Join(app, "Resources", "hearth.icns"))
 			if err != nil {

@@ -42,7 +42,9 @@ var ErrUnsupported = errors.New("the agent cannot be registered on this system; 
 func Install(w Where) (Plan, error) {
 	switch w.GOOS {
 	case "linux":
-		p := Plan{Commands: [][]string{{"systemctl", "--user", "daemon-reload"}, {"systemctl", "--user", "enable", "--now", unitName}}}
+		// unmask: undoes an uninstall of the packaged unit.
+		p := Plan{Commands: [][]string{{"systemctl", "--user", "unmask", unitName}, {"systemctl", "--user", "daemon-reload"},
+			{"systemctl", "--user", "enable", "--now", unitName}}}
 		if !w.Packaged {
 			p.Files = []File{{Path: linuxUnitPath(w.Home), Content: []byte(linuxUnit(w.Exe))}}
 		}
@@ -52,6 +54,9 @@ func Install(w Where) (Plan, error) {
 		return Plan{Files: []File{{Path: task, Content: windowsTask(agentExe(w))}},
 			Commands: [][]string{{"schtasks", "/Create", "/F", "/TN", taskName, "/XML", task}}}, nil
 	case "darwin":
+		if strings.Contains(w.Exe, "/AppTranslocation/") {
+			return Plan{}, errors.New("Hearth runs from a temporary copy that macOS removes; move Hearth to Applications, open it from there, and try again")
+		}
 		plist := macPlistPath(w.Home)
 		return Plan{Files: []File{{Path: plist, Content: []byte(macPlist(w.Exe, w.Home))}},
 			Commands: [][]string{{"launchctl", "unload", plist}, {"launchctl", "load", "-w", plist}}}, nil
@@ -63,11 +68,11 @@ func Install(w Where) (Plan, error) {
 func Uninstall(w Where) (Plan, error) {
 	switch w.GOOS {
 	case "linux":
-		p := Plan{Commands: [][]string{{"systemctl", "--user", "disable", "--now", unitName}}}
-		if !w.Packaged {
-			p.Files = []File{{Path: linuxUnitPath(w.Home)}}
+		if w.Packaged {
+			// The package enables it for every user; only a mask keeps it off for this one.
+			return Plan{Commands: [][]string{{"systemctl", "--user", "disable", "--now", unitName}, {"systemctl", "--user", "mask", unitName}}}, nil
 		}
-		return p, nil
+		return Plan{Commands: [][]string{{"systemctl", "--user", "disable", "--now", unitName}}, Files: []File{{Path: linuxUnitPath(w.Home)}}}, nil
 	case "windows":
 		return Plan{Commands: [][]string{{"schtasks", "/End", "/TN", taskName}, {"schtasks", "/Delete", "/F", "/TN", taskName}}}, nil
 	case "darwin":

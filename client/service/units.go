@@ -23,7 +23,6 @@ func linuxUnit(exe string) string {
 	return fmt.Sprintf(`[Unit]
 Description=Hearth connector: nightly backup and health reports to the home server
 After=network-online.target
-ConditionPathExists=%%h/.config/hearth/connector.json
 
 [Service]
 Type=simple
@@ -73,7 +72,7 @@ func windowsTask(exe string) []byte {
     <ExecutionTimeLimit>PT0S</ExecutionTimeLimit>
     <RestartOnFailure>
       <Interval>PT5M</Interval>
-      <Count>999</Count>
+      <Count>255</Count>
     </RestartOnFailure>
     <Priority>7</Priority>
   </Settings>

@@ -19,8 +19,11 @@ BrandingText "Hearth ${VERSION}"
 !define MUI_ICON "${BIN}\hearth.ico"
 !define MUI_UNICON "${BIN}\hearth.ico"
 !define MUI_WELCOMEPAGE_TEXT "This installs the Hearth connector: it backs this PC up to your home server every night, watches its health, and shows the state of your home by the clock.$\r$\n$\r$\nAt the end, you join this PC to the server with your user name and password."
-!define MUI_FINISHPAGE_RUN "$INSTDIR\hearth-console.exe"
+; The join runs as the person at the desktop, not as the administrator whose password
+; allowed the install: this PC's settings belong in their profile.
+!define MUI_FINISHPAGE_RUN
 !define MUI_FINISHPAGE_RUN_TEXT "Join this PC to the home server now"
+!define MUI_FINISHPAGE_RUN_FUNCTION JoinAsUser
 !insertmacro MUI_PAGE_WELCOME
 !insertmacro MUI_PAGE_DIRECTORY
 !insertmacro MUI_PAGE_INSTFILES
@@ -44,6 +47,7 @@ Section "Hearth"
   ; A running tray or agent holds its program open.
   nsExec::Exec 'taskkill /F /IM hearth-tray.exe'
   nsExec::Exec 'taskkill /F /IM hearthw.exe'
+  nsExec::Exec 'taskkill /F /IM hearth-console.exe'
   SetOutPath "$INSTDIR"
   File "${BIN}\hearth.exe"
   File "${BIN}\hearthw.exe"
@@ -69,8 +73,12 @@ Section "Hearth"
   WriteRegStr HKLM "${UNINSTKEY}" "UninstallString" '"$INSTDIR\uninstall.exe"'
   WriteRegDWORD HKLM "${UNINSTKEY}" "NoModify" 1
   WriteRegDWORD HKLM "${UNINSTKEY}" "NoRepair" 1
-  Exec '"$INSTDIR\hearth-tray.exe"'
+  Exec '"$WINDIR\explorer.exe" "$INSTDIR\hearth-tray.exe"'
 SectionEnd
+
+Function JoinAsUser
+  Exec '"$WINDIR\explorer.exe" "$INSTDIR\hearth-console.exe"'
+FunctionEnd
 
 Section "Uninstall"
   SetShellVarContext all
