@@ -32,6 +32,9 @@ func TestLinuxUnitPassesSystemd(t *testing.T) {
 			if err := Apply(context.Background(), Plan{Files: p.Files}); err != nil {
 				t.Fatal(err)
 			}
+			if !strings.Contains(string(p.Files[0].Content), "ExecStart="+systemdQuote(exe)+" agent\n") {
+				t.Errorf("the unit does not run %s:\n%s", exe, p.Files[0].Content)
+			}
 			cmd := exec.Command("systemd-analyze", "--user", "verify", "--man=no", p.Files[0].Path)
 			cmd.Env = append(os.Environ(), "XDG_RUNTIME_DIR="+t.TempDir(), "SYSTEMD_LOG_LEVEL=notice")
 			if out, err := cmd.CombinedOutput(); err != nil || len(out) > 0 {

@@ -1,6 +1,7 @@
 package service
 
 import (
+	_ "embed"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -17,24 +18,15 @@ func linuxUnitPath(home string) string {
 	return filepath.Join(home, ".config", "systemd", "user", unitName)
 }
 
-// linuxUnit is the user unit for a connector not installed from the package (which
-// ships its own, installer/linux/hearth-agent.service).
+// unitText is the agent's user unit as the Linux package installs it.
+//
+//go:embed hearth-agent.service
+var unitText string
+
+// linuxUnit is the user unit for a connector not installed from the package: the
+// package's own, running the program at exe.
 func linuxUnit(exe string) string {
-	return fmt.Sprintf(`[Unit]
-Description=Hearth connector: nightly backup and health reports to the home server
-After=network-online.target
-
-[Service]
-Type=simple
-ExecStart=%s agent
-Restart=on-failure
-RestartSec=30s
-Nice=10
-IOSchedulingClass=idle
-
-[Install]
-WantedBy=default.target
-`, systemdQuote(exe))
+	return strings.Replace(unitText, "ExecStart=/usr/bin/hearth agent", "ExecStart="+systemdQuote(exe)+" agent", 1)
 }
 
 // systemdQuote quotes a path for ExecStart, where spaces and specifiers are special.
