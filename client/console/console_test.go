@@ -233,6 +233,11 @@ func TestFilesPageChanges(t *testing.T) {
 	if got, err := os.ReadFile(opened); err != nil || string(got) != "sand and sea" {
 		t.Errorf("opening beach.jpg gave %q %v (%s)", got, err, p.status.Text)
 	}
+	// Read-only, so an application asks to save changes elsewhere rather than into a
+	// cache that is emptied.
+	if st, err := os.Stat(opened); err != nil || st.Mode().Perm()&0o222 != 0 {
+		t.Errorf("the opened copy may be written: %v %v", st.Mode(), err)
+	}
 	test.Tap(p.up)
 	c.work.wait()
 	p.list.Select(find(t, p, "Summer 2026"))
