@@ -11,6 +11,9 @@ TEST_DEBS := util-linux:mount litmus:litmus rclone:rclone cadaver:cadaver bsduti
 	xvfb:Xvfb haskell-gtk-sni-tray-utils:gtk-sni-tray-standalone dbus-bin:dbus-send imagemagick:import xdotool:xdotool tesseract-ocr:tesseract \
 	dunst:dunst libnotify-bin:notify-send lintian:lintian desktop-file-utils:desktop-file-validate \
 	nsis:makensis gcc-mingw-w64-x86-64:x86_64-w64-mingw32-gcc p7zip-full:7z osslsigncode:osslsigncode zip:zip unzip:unzip
+# Wine runs the Windows installer and connector; without its recommends (32-bit Wine,
+# fonts, multimedia), which the test does not need.
+TEST_DEBS_LEAN := wine64:/usr/lib/wine/wine64
 # and what make bench compares against.
 BENCH_DEBS := apache2:apache2 rclone:rclone restic:restic borgbackup:borg time:/usr/bin/time
 APT       := $(if $(filter 0,$(shell id -u)),,sudo) apt-get
@@ -85,7 +88,7 @@ windows-installer:
 	makensis -V2 -DVERSION=$(VERSION) -DBIN=$(abspath $(WIN)) -DOUT=$(abspath $(DIST))/hearth-setup-$(VERSION).exe installer/windows/hearth.nsi
 	$(if $(SIGN_CERT),osslsigncode sign -certs $(SIGN_CERT) -key $(SIGN_KEY) -n Hearth -h sha256 -in $(DIST)/hearth-setup-$(VERSION).exe -out $(DIST)/hearth-setup.signed && mv $(DIST)/hearth-setup.signed $(DIST)/hearth-setup-$(VERSION).exe)
 
-## installers-test: build the installers and check them (lintian, an install into a throwaway root, systemd-analyze, the Windows installer's contents and signatures)
+## installers-test: build the installers and check them (lintian, an install into a throwaway root, systemd-analyze, the Windows installer signed and run in Wine)
 # The Windows programs are signed with a throwaway certificate, so signing is checked too.
 TESTSIGN := $(BIN)/testsign
 installers-test: deps
@@ -98,6 +101,7 @@ installers-test: deps
 ## deps: install what the tests need (idempotent; apt as root)
 deps:
 	@$(MAKE) --no-print-directory debs DEBS="$(TEST_DEBS)"
+	@$(MAKE) --no-print-directory debs DEBS="$(TEST_DEBS_LEAN)" APTFLAGS=--no-install-recommends
 	@$(GO) version >/dev/null
 
 bench-deps:
@@ -108,7 +112,7 @@ debs:
 		command -v $$cmd >/dev/null 2>&1 || [ -f $$cmd ] || missing="$$missing $$pkg"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
-		$(APT) update -qq && DEBIAN_FRONTEND=noninteractive $(APT) install -y -qq $$missing; \
+		$(APT) update -qq && DEBIAN_FRONTEND=noninteractive $(APT) install -y -qq $(APTFLAGS) $$missing; \
 	fi
 
 # The desktop tests build and run GUI programs on a virtual display; they run after the

@@ -2,6 +2,7 @@
 ; a console window, for the agent), hearth-tray.exe and hearth-console.exe.
 ; makensis -DVERSION=... -DBIN=staging-folder -DOUT=installer.exe hearth.nsi
 Unicode true
+Target amd64-unicode
 SetCompressor /SOLID lzma
 
 !ifndef VERSION
@@ -63,7 +64,7 @@ Section "Hearth"
   nsExec::ExecToLog '"$INSTDIR\hearth.exe" service install'
   Pop $0
   StrCmp $0 "0" +2
-    MessageBox MB_ICONEXCLAMATION "The nightly backup could not be registered (status $0). Run 'hearth service install' as an administrator later."
+    MessageBox MB_ICONEXCLAMATION "The nightly backup could not be registered (status $0). Run 'hearth service install' as an administrator later." /SD IDOK
 
   CreateShortcut "$SMPROGRAMS\Hearth.lnk" "$INSTDIR\hearth-console.exe" "" "$INSTDIR\hearth.ico"
   WriteRegStr HKLM "${UNINSTKEY}" "DisplayName" "Hearth"
@@ -85,6 +86,7 @@ Section "Uninstall"
   nsExec::ExecToLog '"$INSTDIR\hearth.exe" service uninstall'
   nsExec::Exec 'taskkill /F /IM hearth-tray.exe'
   nsExec::Exec 'taskkill /F /IM hearthw.exe'
+  nsExec::Exec 'taskkill /F /IM hearth-console.exe'
   DeleteRegValue HKLM "${RUNKEY}" "Hearth"
   DeleteRegKey HKLM "${UNINSTKEY}"
   DeleteRegKey HKLM "Software\Hearth"

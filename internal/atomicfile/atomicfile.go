@@ -17,7 +17,7 @@ func Write(path string, data []byte, mode os.FileMode) error {
 }
 
 // Copy replaces path with what r gives: written to a temporary file beside it, synced,
-// given mode (and mtime unless zero), renamed over path, and the folder synced. When r
+// given mode (and mtime unless zero), and renamed over path durably. When r
 // fails, path is left as it was and the temporary file is removed.
 func Copy(path string, r io.Reader, mode os.FileMode, mtime time.Time) error {
 	dir := filepath.Dir(path)
@@ -40,22 +40,10 @@ func Copy(path string, r io.Reader, mode os.FileMode, mtime time.Time) error {
 		err = os.Chtimes(tmp.Name(), mtime, mtime)
 	}
 	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err == nil {
-		err = syncDir(dir)
+		err = replace(tmp.Name(), path)
 	}
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }
