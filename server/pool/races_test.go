@@ -140,30 +140,94 @@ func TestWriteReturnsWhenEveryTargetHangs(t *testing.T) {
 	e.Faulty(e.Drives[1]).Heal()
 }
 
-// A stale copy whose retire failed once stays; tombstones are pruned; the next
-// reconcile of that drive brings the deleted file back.
+// A stale copy whose retire failed stays; tombstones are pruned; the next reconcile of
+// that drive brings the deleted file back.
 func TestFailedRetireKeepsDeleteInForce(t *testing.T) {
 	e := pooltest.New(t, 2)
 	e.Share("Docs", 2)
 	e.Put("Docs/f", []byte("delete me"))
 	e.Run()
+	ctx := context.Background()
+	// The test is about the copy on drive 0: make sure it is there (under load a write
+	// may keep one copy and leave the second to the repairer).
+	pooltest.Eventually(t, 20*time.Second, "two copies", func() bool {
+		fi, err := e.Pool.Stat(ctx, "Docs/f")
+		return err == nil && fi.Copies == 2
+	})
 	d0 := e.Drives[0]
 	f := e.Faulty(d0)
-	f.Fail(drivetest.OpCheck, 0, 1, drive.ErrMissing)
-	pooltest.Eventually(t, 20*time.Second, "missing", func() bool { return e.DriveState(d0) == pool.StateMissing })
-	f.Fail(drivetest.OpRetire, 0, 1, syscall.ENOSPC) // first retire on return fails
-	if err := e.Pool.Remove(context.Background(), "Docs/f"); err != nil {
+	// The drive stays away until the test lets it back: the delete must happen while it
+	// is missing, not race its return.
+	away := func() {
+		f.Fail(drivetest.OpCheck, 0, -1, drive.ErrMissing)
+		pooltest.Eventually(t, 20*time.Second, "missing", func() bool { return e.DriveState(d0) == pool.StateMissing })
+	}
+	back := func() {
+		f.Fail(drivetest.OpCheck, 0, 0, nil)
+		pooltest.Eventually(t, 20*time.Second, "back", func() bool { return e.DriveState(d0) == pool.StateActive })
+		// A whole repair pass after the reconcile: it is the one that would prune.
+		if _, err := e.Pool.Repair(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	away()
+	// Retires on the drive fail until the second hiccup: also in any extra reconcile
+	// the monitor may start (a check that began while the drive was missing).
+	f.Fail(drivetest.OpRetire, 0, -1, syscall.ENOSPC)
+	if err := e.Pool.Remove(ctx, "Docs/f"); err != nil {
 		t.Fatal(err)
 	}
-	pooltest.Eventually(t, 20*time.Second, "back", func() bool { return e.DriveState(d0) == pool.StateActive })
-	time.Sleep(300 * time.Millisecond)
-	t.Logf("after first return: stat err=%v holders=%v", statErr(e, "Docs/f"), e.Holders("Docs/f"))
-	f.Fail(drivetest.OpCheck, 0, 1, drive.ErrMissing) // a second hiccup
-	pooltest.Eventually(t, 20*time.Second, "missing", func() bool { return e.DriveState(d0) == pool.StateMissing })
-	pooltest.Eventually(t, 20*time.Second, "back", func() bool { return e.DriveState(d0) == pool.StateActive })
-	time.Sleep(300 * time.Millisecond)
+	back()
+	if err := statErr(e, "Docs/f"); err == nil {
+		t.Fatalf("deleted Docs/f is back after the first return; holders %v", e.Holders("Docs/f"))
+	}
+	if h := e.Holders("Docs/f"); len(h) != 1 || h[0] != 0 {
+		t.Fatalf("after the failed retire the stale copy should be on drive 0 only; holders %v", h)
+	}
+	away() // a second hiccup
+	f.Fail(drivetest.OpRetire, 0, 0, nil)
+	back()
 	if err := statErr(e, "Docs/f"); err == nil {
 		t.Errorf("deleted Docs/f is back; holders %v", e.Holders("Docs/f"))
+	}
+}
+
+// A delete that noted its path before a returning drive's reconcile began, but recorded
+// its tombstone after the reconcile read the index, brings the file back: the reconcile
+// sees the drive's stale copy with neither an index entry nor a tombstone and adopts it.
+func TestDeleteAsReconcileStartsStaysDeleted(t *testing.T) {
+	e := pooltest.New(t, 2, func(o *pool.Options) { o.DriveTimeout = 5 * time.Second })
+	e.Share("Docs", 2)
+	e.Put("Docs/f", []byte("delete me"))
+	e.Run()
+	ctx := context.Background()
+	d0, d1 := e.Drives[0], e.Drives[1]
+	f0, f1 := e.Faulty(d0), e.Faulty(d1)
+	f0.Fail(drivetest.OpCheck, 0, -1, drive.ErrMissing)
+	pooltest.Eventually(t, 20*time.Second, "missing", func() bool { return e.DriveState(d0) == pool.StateMissing })
+	f0.Hang(drivetest.OpWalk)   // a reconcile that read the index stops at its walk
+	f1.Hang(drivetest.OpAppend) // the delete stops at its tombstone line, its path noted
+	defer f0.Heal()
+	defer f1.Heal()
+	done := make(chan error, 1)
+	go func() { done <- e.Pool.Remove(ctx, "Docs/f") }()
+	pooltest.Eventually(t, 5*time.Second, "delete at its tombstone", func() bool { return f1.Hung(drivetest.OpAppend) == 1 })
+	f0.Fail(drivetest.OpCheck, 0, 0, nil) // drive 0 returns; its reconcile starts
+	// Without the fix the reconcile reads the index and reaches its walk now. With it,
+	// the reconcile waits for the delete, and this wait ends at its bound; either way
+	// the outcome below must be the same.
+	for deadline := time.Now().Add(3 * time.Second); f0.Hung(drivetest.OpWalk) == 0 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	f1.Heal()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	f0.Heal()
+	pooltest.Eventually(t, 20*time.Second, "back", func() bool { return e.DriveState(d0) == pool.StateActive })
+	e.StopRun()
+	if err := statErr(e, "Docs/f"); err == nil {
+		t.Errorf("deleted Docs/f is back in the index; holders on disk: %v", e.Holders("Docs/f"))
 	}
 }
 

@@ -40,9 +40,16 @@ const reconcileBatch = 5000
 // family makes during the walk are noted and judged again at the end (settle).
 func (p *Pool) reconcileDrives(ctx context.Context, vs []view) error {
 	start := time.Now()
+	// The change log starts and the index is read under the exclusive tree lock: every
+	// change is either complete in what the reconciler reads, or noted and judged again
+	// at the settle. A delete that noted its path before the log started but recorded its
+	// tombstone after the index was read would otherwise be undone: its stale copies on
+	// the drive would be adopted as new files.
+	p.ns.Lock()
 	p.changes.begin()
-	defer p.changes.end()
 	r, err := p.newReconciler(ctx)
+	p.ns.Unlock()
+	defer p.changes.end()
 	if err != nil {
 		return err
 	}

@@ -232,6 +232,20 @@ func (p *Pool) dropCopy(ctx context.Context, e catalog.Entry, v view) error {
 // pruneTombstones forgets deletes once every drive of the pool is present and agrees
 // with the index: no stale copy is left anywhere for them to catch.
 func (p *Pool) pruneTombstones(ctx context.Context) error {
+	var n int
+	err := p.cat.View(ctx, func(tx *catalog.Tx) error {
+		ts, err := tx.Tombstones(ctx)
+		n = len(ts)
+		return err
+	})
+	if err != nil || n == 0 {
+		return err
+	}
+	// The drives are judged under the tree lock, which every delete holds from its
+	// tombstone to its record: a delete whose retire failed (and took its drive out of
+	// service) cannot slip in between this judgement and the clearing.
+	p.ns.Lock()
+	defer p.ns.Unlock()
 	vs := p.views()
 	for _, v := range vs {
 		if !v.readable() {
@@ -246,17 +260,6 @@ func (p *Pool) pruneTombstones(ctx context.Context) error {
 		}
 	}
 	p.mu.RUnlock()
-	var n int
-	err := p.cat.View(ctx, func(tx *catalog.Tx) error {
-		ts, err := tx.Tombstones(ctx)
-		n = len(ts)
-		return err
-	})
-	if err != nil || n == 0 {
-		return err
-	}
-	p.ns.Lock()
-	defer p.ns.Unlock()
 	for i, err := range p.onDrives(ctx, vs, 3*p.opt.DriveTimeout, func(v view) error { return v.d.ClearTombstones(ctx) }) {
 		if err != nil {
 			return p.noteErr(ctx, vs[i], err)

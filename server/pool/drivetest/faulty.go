@@ -49,11 +49,20 @@ type Faulty struct {
 	rules   map[Op]*rule
 	free    *uint64
 	release chan struct{}
+	hung    map[Op]int // calls blocked in a hang now
 }
 
 // NewFaulty wraps d; it behaves exactly like d until told otherwise.
 func NewFaulty(d drive.Drive) *Faulty {
-	return &Faulty{Drive: d, rules: map[Op]*rule{}, release: make(chan struct{})}
+	return &Faulty{Drive: d, rules: map[Op]*rule{}, release: make(chan struct{}), hung: map[Op]int{}}
+}
+
+// Hung returns how many calls of op are blocked in a hang right now, so a test can wait
+// until an operation has really reached the drive.
+func (f *Faulty) Hung(op Op) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.hung[op]
 }
 
 // Unwrap returns the real drive.
@@ -109,9 +118,15 @@ func (f *Faulty) fault(op Op) error {
 		r.count--
 	}
 	release := f.release
+	if r.hang {
+		f.hung[op]++
+	}
 	f.mu.Unlock()
 	if r.hang {
 		<-release
+		f.mu.Lock()
+		f.hung[op]--
+		f.mu.Unlock()
 		return nil
 	}
 	return r.err
