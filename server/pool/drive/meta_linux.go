@@ -83,11 +83,14 @@ func (d *Local) metaAt(dirfd dirFD, name string, kind Kind) (Meta, bool) {
 	return decodeMeta(buf[:n], kind)
 }
 
-// hasGetxattrat reports whether the kernel has getxattrat(2) (Linux 6.13 and later).
+// hasGetxattrat reports whether getxattrat(2) works here: the kernel has it (Linux 6.13
+// and later) and no sandbox refuses it (systemd before 254 does not know it, so
+// hearthd.service's filter answers EPERM). Only an answer about the attribute itself
+// proves it.
 func hasGetxattrat(dirfd int) bool {
 	var buf [metaFileLen + 1]byte
 	_, err := getxattrat(dirFD(dirfd), ".", buf[:])
-	return err != unix.ENOSYS
+	return err == nil || err == unix.ENODATA || err == unix.ERANGE
 }
 
 // xattrArgs is struct xattr_args of getxattrat(2).

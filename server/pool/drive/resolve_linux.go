@@ -24,6 +24,11 @@ func openat(dirfd int, rel string, flags int, mode uint32) (int, error) {
 		if err == unix.EINTR || err == unix.EAGAIN {
 			continue // EAGAIN: a concurrent rename raced the lookup; the kernel asks to retry
 		}
+		if err == unix.ENOSYS {
+			// Kernels before 5.6, and sandboxes: systemd's RestrictSUIDSGID= (in
+			// hearthd.service) answers ENOSYS because it cannot inspect openat2's mode.
+			fd, err = openatWalk(dirfd, rel, flags, mode)
+		}
 		if err != nil {
 			return -1, pathErr("open", rel, err)
 		}
