@@ -11,9 +11,10 @@ TEST_DEBS := util-linux:mount litmus:litmus rclone:rclone cadaver:cadaver bsduti
 	xvfb:Xvfb haskell-gtk-sni-tray-utils:gtk-sni-tray-standalone dbus-bin:dbus-send imagemagick:import xdotool:xdotool tesseract-ocr:tesseract \
 	dunst:dunst libnotify-bin:notify-send lintian:lintian desktop-file-utils:desktop-file-validate \
 	nsis:makensis gcc-mingw-w64-x86-64:x86_64-w64-mingw32-gcc p7zip-full:7z osslsigncode:osslsigncode zip:zip unzip:unzip
-# Wine runs the Windows installer and connector; without its recommends (32-bit Wine,
-# fonts, multimedia), which the test does not need.
-TEST_DEBS_LEAN := wine64:/usr/lib/wine/wine64
+# Wine runs the Windows installer and connector; QEMU boots a Debian made by debootstrap
+# to install the server's package under systemd. Without their recommends (32-bit Wine,
+# fonts, firmware), which the tests do not need.
+TEST_DEBS_LEAN := wine64:/usr/lib/wine/wine64 qemu-system-x86:qemu-system-x86_64 debootstrap:debootstrap e2fsprogs:mke2fs
 # and what make bench compares against.
 BENCH_DEBS := apache2:apache2 rclone:rclone restic:restic borgbackup:borg time:/usr/bin/time
 APT       := $(if $(filter 0,$(shell id -u)),,sudo) apt-get
@@ -88,7 +89,7 @@ windows-installer:
 	makensis -V2 -DVERSION=$(VERSION) -DBIN=$(abspath $(WIN)) -DOUT=$(abspath $(DIST))/hearth-setup-$(VERSION).exe installer/windows/hearth.nsi
 	$(if $(SIGN_CERT),osslsigncode sign -certs $(SIGN_CERT) -key $(SIGN_KEY) -n Hearth -h sha256 -in $(DIST)/hearth-setup-$(VERSION).exe -out $(DIST)/hearth-setup.signed && mv $(DIST)/hearth-setup.signed $(DIST)/hearth-setup-$(VERSION).exe)
 
-## installers-test: build the installers and check them (lintian, an install into a throwaway root, systemd-analyze, the Windows installer signed and run in Wine)
+## installers-test: build the installers and check them (lintian, dpkg --root, systemd-analyze, the server's package on a booted Debian, the Windows installer signed and run in Wine)
 # The Windows programs are signed with a throwaway certificate, so signing is checked too.
 TESTSIGN := $(BIN)/testsign
 installers-test: deps
