@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -30,6 +31,7 @@ type Env struct {
 	// Tune edits the options before every open.
 	Tune func(*pool.Options)
 
+	log    *testLog
 	mu     sync.Mutex
 	faulty map[string]*drivetest.Faulty
 	stop   context.CancelFunc
@@ -40,7 +42,8 @@ type Env struct {
 // the end of the test.
 func New(t testing.TB, n int, tune ...func(*pool.Options)) *Env {
 	t.Helper()
-	e := &Env{T: t, Dir: t.TempDir()}
+	e := &Env{T: t, Dir: t.TempDir(), log: &testLog{t: t}}
+	t.Cleanup(e.log.end) // the last cleanup: after the pool has closed
 	e.Catalog = filepath.Join(e.Dir, "state", "catalog.db")
 	if err := os.MkdirAll(filepath.Dir(e.Catalog), 0o755); err != nil {
 		t.Fatal(err)
@@ -77,6 +80,9 @@ func (e *Env) Options() pool.Options {
 			e.mu.Unlock()
 			return f, nil
 		},
+	}
+	if e.log != nil {
+		opt.Logger = slog.New(slog.NewTextHandler(e.log, nil))
 	}
 	if os.Getenv("HEARTH_TEST_LOG") != "" {
 		opt.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -252,4 +258,27 @@ func (e *Env) DriveState(path string) pool.State {
 		}
 	}
 	return ""
+}
+
+// testLog passes the pool's log to the test's, which shows it when the test fails. It
+// is quiet once the test has ended, when a goroutine of the pool may still speak.
+type testLog struct {
+	mu   sync.Mutex
+	t    testing.TB
+	done bool
+}
+
+func (l *testLog) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.done {
+		l.t.Log(strings.TrimSuffix(string(b), "\n"))
+	}
+	return len(b), nil
+}
+
+func (l *testLog) end() {
+	l.mu.Lock()
+	l.done = true
+	l.mu.Unlock()
 }
