@@ -178,15 +178,17 @@ func TestWindowsConnectorUnderWine(t *testing.T) {
 		`Holiday\beach.jpg`:   bytes.Repeat([]byte{0xff, 0xd8, 7}, 400_000),
 		`Holiday\Größe.txt`:   []byte("names in Unicode\r\n"),
 		`letter to gran.docx`: []byte("Dear Gran"),
+		// Past Windows's 260 characters, in the backup and in the restore.
+		strings.Repeat(`a folder with a long name\`, 10) + `deep.txt`: []byte("deep down"),
 	}
 	for name, b := range files {
 		writeFile(t, w.path(docs+`\`+name), b)
 	}
-	if out := w.must("", hearth, "backup", "-include", docs); !strings.Contains(out, "Backed up 3 files") {
+	if out := w.must("", hearth, "backup", "-include", docs); !strings.Contains(out, "Backed up 4 files") {
 		t.Fatalf("backup:\n%s", out)
 	}
 	const to = `C:\Restored`
-	if out := w.must("", hearth, "restore", "-to", to, "latest", docs); !strings.Contains(out, "Restored 3 files") {
+	if out := w.must("", hearth, "restore", "-to", to, "latest", docs); !strings.Contains(out, "Restored 4 files") {
 		t.Fatalf("restore:\n%s", out)
 	}
 	for name, want := range files {

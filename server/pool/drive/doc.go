@@ -34,7 +34,8 @@
 // RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS|RESOLVE_NO_XDEV, so neither a planted symbolic link
 // nor a mount inside the drive can take an operation elsewhere. Where openat2 is missing
 // (kernels before 5.6) or refused (systemd's RestrictSUIDSGID=, as in hearthd.service),
-// the path is walked one element at a time with O_NOFOLLOW and the same refusals. A drive
-// whose marker is missing or names another pool is never written to: an unmounted mount
-// point is an empty folder on the system disk, and must not fill up with pool data.
+// the path is walked one element at a time with O_NOFOLLOW, refusing "..", links and a
+// step onto another mount (by mount ID; by device before Linux 5.8). A drive whose
+// marker is missing or names another pool is never written to: an unmounted mount point
+// is an empty folder on the system disk, and must not fill up with pool data.
 package drive

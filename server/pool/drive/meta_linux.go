@@ -84,9 +84,9 @@ func (d *Local) metaAt(dirfd dirFD, name string, kind Kind) (Meta, bool) {
 }
 
 // hasGetxattrat reports whether getxattrat(2) works here: the kernel has it (Linux 6.13
-// and later) and no sandbox refuses it (systemd before 254 does not know it, so
-// hearthd.service's filter answers EPERM). Only an answer about the attribute itself
-// proves it.
+// and later) and no sandbox refuses it. systemd 252 (Debian 12) does not know the call:
+// its filter would kill the server for it, but hearthd.service makes it answer EPERM.
+// Only an answer about the attribute itself proves the call works.
 func hasGetxattrat(dirfd int) bool {
 	var buf [metaFileLen + 1]byte
 	_, err := getxattrat(dirFD(dirfd), ".", buf[:])

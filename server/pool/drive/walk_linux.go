@@ -14,8 +14,8 @@ func openatWalk(dirfd int, rel string, flags int, mode uint32) (int, error) {
 	if strings.HasPrefix(rel, "/") {
 		return -1, unix.EXDEV
 	}
-	var root unix.Stat_t
-	if err := fstat(dirfd, &root); err != nil {
+	root, err := mountOf(dirfd)
+	if err != nil {
 		return -1, err
 	}
 	var parts []string
@@ -39,19 +39,50 @@ func openatWalk(dirfd int, rel string, flags int, mode uint32) (int, error) {
 	}
 	defer closeCur()
 	for _, p := range parts[:len(parts)-1] {
-		fd, err := openStep(cur, p, unix.O_PATH, 0, root.Dev)
+		fd, err := openStep(cur, p, unix.O_PATH, 0, root)
 		if err != nil {
 			return -1, err
 		}
 		closeCur()
 		cur = fd
 	}
-	return openStep(cur, parts[len(parts)-1], flags, mode, root.Dev)
+	return openStep(cur, parts[len(parts)-1], flags, mode, root)
 }
 
-// openStep opens one element name in the folder dirfd, on the device dev, not following
-// a link: O_NOFOLLOW refuses one with ELOOP, but for O_PATH, which opens the link itself.
-func openStep(dirfd int, name string, flags int, mode uint32, dev uint64) (int, error) {
+// mount names the mount a file is on: its mount ID (Linux 5.8 and later), which also
+// tells a bind mount of the same disk apart, as RESOLVE_NO_XDEV does; or, on older
+// kernels, only its device.
+type mount struct {
+	id, dev uint64
+	hasID   bool
+}
+
+func mountOf(fd int) (mount, error) {
+	var stx unix.Statx_t
+	for {
+		err := unix.Statx(fd, "", unix.AT_EMPTY_PATH|unix.AT_SYMLINK_NOFOLLOW, unix.STATX_MNT_ID, &stx)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return mount{}, err
+		}
+		return mount{id: stx.Mnt_id, dev: unix.Mkdev(stx.Dev_major, stx.Dev_minor), hasID: stx.Mask&unix.STATX_MNT_ID != 0}, nil
+	}
+}
+
+// differs says whether m is another mount than the drive's root r.
+func (m mount) differs(r mount) bool {
+	if m.hasID && r.hasID {
+		return m.id != r.id
+	}
+	return m.dev != r.dev
+}
+
+// openStep opens one element name in the folder dirfd, on the drive's mount root, not
+// following a link: O_NOFOLLOW refuses one with ELOOP, but for O_PATH, which opens the
+// link itself.
+func openStep(dirfd int, name string, flags int, mode uint32, root mount) (int, error) {
 	var fd int
 	var err error
 	for {
@@ -68,16 +99,20 @@ func openStep(dirfd int, name string, flags int, mode uint32, dev uint64) (int, 
 	if err != nil {
 		return -1, err
 	}
-	switch err := fstat(fd, &st); {
+	m, err := mountOf(fd)
+	if err == nil {
+		err = fstat(fd, &st)
+	}
+	switch {
 	case err != nil:
+	case st.Mode&unix.S_IFMT == unix.S_IFLNK:
+		err = unix.ELOOP
+	case m.differs(root):
+		err = unix.EXDEV
+	}
+	if err != nil {
 		unix.Close(fd)
 		return -1, err
-	case st.Mode&unix.S_IFMT == unix.S_IFLNK:
-		unix.Close(fd)
-		return -1, unix.ELOOP
-	case st.Dev != dev:
-		unix.Close(fd)
-		return -1, unix.EXDEV
 	}
 	return fd, nil
 }
