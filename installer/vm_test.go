@@ -3,6 +3,8 @@ package installer
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -52,7 +54,9 @@ func vmImage(t *testing.T) (disk, kernel, initrd string) {
 		}
 		cache = filepath.Join(c, "hearth-test")
 	}
-	dir := filepath.Join(cache, "vm-"+vmSuite+"-1")
+	// Named by what goes into it, so a changed package list or unit makes a new one.
+	sum := sha256.Sum256([]byte(vmPackages + vmMirror + vmUnit))
+	dir := filepath.Join(cache, fmt.Sprintf("vm-%s-%x", vmSuite, sum[:6]))
 	disk, kernel, initrd = filepath.Join(dir, "disk.img"), filepath.Join(dir, "vmlinuz"), filepath.Join(dir, "initrd.img")
 	if _, err := os.Stat(disk); err == nil {
 		return disk, kernel, initrd
@@ -87,6 +91,12 @@ func vmImage(t *testing.T) (disk, kernel, initrd string) {
 	}
 	if err := os.Rename(tmp, dir); err != nil {
 		t.Fatal(err)
+	}
+	old, _ := filepath.Glob(filepath.Join(cache, "vm-*"))
+	for _, o := range old {
+		if o != dir {
+			os.RemoveAll(o) // an earlier machine's disk, half a gigabyte
+		}
 	}
 	return disk, kernel, initrd
 }
