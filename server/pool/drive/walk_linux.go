@@ -14,7 +14,7 @@ func openatWalk(dirfd int, rel string, flags int, mode uint32) (int, error) {
 	if strings.HasPrefix(rel, "/") {
 		return -1, unix.EXDEV
 	}
-	root, err := mountOf(dirfd)
+	root, _, err := mountOf(dirfd)
 	if err != nil {
 		return -1, err
 	}
@@ -57,18 +57,21 @@ type mount struct {
 	hasID   bool
 }
 
-func mountOf(fd int) (mount, error) {
+// mountOf names the mount fd is on, and says whether fd is a link (only O_PATH opens
+// one): one statx for both.
+func mountOf(fd int) (m mount, link bool, err error) {
 	var stx unix.Statx_t
 	for {
-		err := unix.Statx(fd, "", unix.AT_EMPTY_PATH|unix.AT_SYMLINK_NOFOLLOW, unix.STATX_MNT_ID, &stx)
-		if err == unix.EINTR {
-			continue
+		err = unix.Statx(fd, "", unix.AT_EMPTY_PATH|unix.AT_SYMLINK_NOFOLLOW, unix.STATX_TYPE|unix.STATX_MNT_ID, &stx)
+		if err != unix.EINTR {
+			break
 		}
-		if err != nil {
-			return mount{}, err
-		}
-		return mount{id: stx.Mnt_id, dev: unix.Mkdev(stx.Dev_major, stx.Dev_minor), hasID: stx.Mask&unix.STATX_MNT_ID != 0}, nil
 	}
+	if err != nil {
+		return mount{}, false, err
+	}
+	m = mount{id: stx.Mnt_id, dev: unix.Mkdev(stx.Dev_major, stx.Dev_minor), hasID: stx.Mask&unix.STATX_MNT_ID != 0}
+	return m, stx.Mode&unix.S_IFMT == unix.S_IFLNK, nil
 }
 
 // differs says whether m is another mount than the drive's root r.
@@ -99,13 +102,10 @@ func openStep(dirfd int, name string, flags int, mode uint32, root mount) (int, 
 	if err != nil {
 		return -1, err
 	}
-	m, err := mountOf(fd)
-	if err == nil {
-		err = fstat(fd, &st)
-	}
+	m, link, err := mountOf(fd)
 	switch {
 	case err != nil:
-	case st.Mode&unix.S_IFMT == unix.S_IFLNK:
+	case link:
 		err = unix.ELOOP
 	case m.differs(root):
 		err = unix.EXDEV
@@ -115,12 +115,4 @@ func openStep(dirfd int, name string, flags int, mode uint32, root mount) (int, 
 		return -1, err
 	}
 	return fd, nil
-}
-
-func fstat(fd int, st *unix.Stat_t) error {
-	for {
-		if err := unix.Fstat(fd, st); err != unix.EINTR {
-			return err
-		}
-	}
 }
