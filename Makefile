@@ -104,6 +104,7 @@ deps:
 	@$(MAKE) --no-print-directory debs DEBS="$(TEST_DEBS)"
 	@$(MAKE) --no-print-directory debs DEBS="$(TEST_DEBS_LEAN)" APTFLAGS=--no-install-recommends
 	@$(GO) version >/dev/null
+	@GO=$(GO) build/cdeps.sh
 
 bench-deps:
 	@$(MAKE) --no-print-directory debs DEBS="$(BENCH_DEBS)"
