@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -145,6 +146,9 @@ func TestScrubHealsBitRot(t *testing.T) {
 				t.Errorf("%s on %s is still bad after scrub", path, filepath.Base(e.Drives[h]))
 			}
 		}
+	}
+	if log := e.Logged(); strings.Contains(log, "err=<nil>") || !strings.Contains(log, "does not match its checksum") {
+		t.Errorf("the scrub's log does not say what was wrong with the bad copies:\n%s", log)
 	}
 	st, _ := e.Pool.Status(context.Background())
 	if len(st.Damaged) != 1 || st.Damaged[0].Path != lost || st.LastScrub == nil {

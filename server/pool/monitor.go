@@ -2,6 +2,8 @@ package pool
 
 import (
 	"context"
+	"errors"
+	"syscall"
 	"time"
 )
 
@@ -83,6 +85,9 @@ func (p *Pool) checkDrive(ctx context.Context, v view) {
 	}
 	err := v.d.Check(ctx)
 	switch {
+	case processShort(err):
+		// The server ran out of descriptors or memory, not the drive: it stays.
+		p.log.Warn("a drive could not be checked: the server is short of resources", "drive", v.rec.Label, "err", err)
 	case err != nil && v.state() != StateMissing:
 		p.lose(ctx, v.id(), err.Error())
 	case err == nil && v.state() == StateMissing:
@@ -129,4 +134,10 @@ func (p *Pool) found(id string) {
 	}
 	p.mu.Unlock()
 	p.wake()
+}
+
+// processShort reports whether err is the server's own shortage (open files, memory)
+// rather than anything the drive did.
+func processShort(err error) bool {
+	return errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) || errors.Is(err, syscall.ENOMEM)
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/hearth-home/hearth/server/catalog"
@@ -66,17 +67,17 @@ func (p *Pool) scrubFile(ctx context.Context, e catalog.Entry, rep *ScrubReport)
 	rep.Files++
 	var good, bad []view
 	for _, v := range p.sources(e.Copies) {
-		n, ok, err := p.verifyCopy(ctx, e, v)
+		n, err := p.verifyCopy(ctx, e, v)
 		rep.Copies++
 		rep.Bytes += n
 		switch {
 		case errors.Is(err, context.Canceled):
 			return
-		case ok:
+		case err == nil:
 			good = append(good, v)
 		default:
 			bad = append(bad, v)
-			p.log.Error("scrub: a copy does not match its checksum", "file", e.Path, "drive", v.rec.Label, "err", err)
+			p.log.Error("scrub: a copy is bad", "file", e.Path, "drive", v.rec.Label, "err", err)
 		}
 	}
 	rep.Bad += len(bad)
@@ -99,19 +100,25 @@ func (p *Pool) scrubFile(ctx context.Context, e catalog.Entry, rep *ScrubReport)
 	}
 }
 
-// verifyCopy reads a copy and compares it with the index's hash.
-func (p *Pool) verifyCopy(ctx context.Context, e catalog.Entry, v view) (int64, bool, error) {
+// verifyCopy reads a copy and compares it with the index's size and hash. A copy that
+// reads but does not match is errBadCopy; one that cannot be read is the drive's error.
+func (p *Pool) verifyCopy(ctx context.Context, e catalog.Entry, v view) (int64, error) {
 	f, err := v.d.Open(ctx, e.Path)
 	if err != nil {
-		return 0, false, p.noteErr(ctx, v, err)
+		return 0, p.noteErr(ctx, v, err)
 	}
 	defer f.Close()
 	h := blake3.New()
 	n, err := copyChecked(h, &throttledReader{ctx: ctx, t: p.throttle, r: f})
-	if err != nil {
-		return n, false, p.noteErr(ctx, v, err)
+	switch {
+	case err != nil:
+		return n, p.noteErr(ctx, v, err)
+	case n != e.Size:
+		return n, fmt.Errorf("%w: %d bytes instead of %d", errBadCopy, n, e.Size)
+	case !bytes.Equal(h.Sum(nil), e.Hash):
+		return n, errBadCopy
 	}
-	return n, n == e.Size && bytes.Equal(h.Sum(nil), e.Hash), nil
+	return n, nil
 }
 
 // heal rewrites the bad copy on v from the good copy on src.

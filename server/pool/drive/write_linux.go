@@ -176,7 +176,6 @@ func (d *Local) keepVersion(root int, parent dirFD, base, path string, link bool
 			// redundant only if it is the same content; otherwise both stay.
 			kept, ok := d.metaAt(vdir, vbase, File)
 			if !ok || !hasMeta || kept != meta {
-				vdir.close()
 				return fmt.Errorf("keep previous version of %s: %w: another content of generation %d is kept already",
 					path, ErrNotEmpty, meta.Gen)
 			}

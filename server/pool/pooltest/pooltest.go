@@ -20,6 +20,9 @@ import (
 	"github.com/hearth-home/hearth/server/pool/drivetest"
 )
 
+// CheckEvery is how often a test pool checks its drives.
+const CheckEvery = 50 * time.Millisecond
+
 // Env is a pool with its folders. Reopen it to simulate a restart.
 type Env struct {
 	T       testing.TB
@@ -66,7 +69,7 @@ func (e *Env) Options() pool.Options {
 		DriveHints:   e.Drives,
 		NoMountScan:  true, // other tests' drives may be mounted meanwhile
 		Reserve:      1,    // tests share one filesystem; a 1 GiB reserve could refuse at random
-		CheckEvery:   50 * time.Millisecond,
+		CheckEvery:   CheckEvery,
 		DriveTimeout: 2 * time.Second,
 		RepairEvery:  time.Hour,
 		OpenDrive: func(ctx context.Context, path string) (drive.Drive, error) {
@@ -266,6 +269,7 @@ type testLog struct {
 	mu   sync.Mutex
 	t    testing.TB
 	done bool
+	text strings.Builder // what was logged, for tests of the log itself
 }
 
 func (l *testLog) Write(b []byte) (int, error) {
@@ -274,7 +278,17 @@ func (l *testLog) Write(b []byte) (int, error) {
 	if !l.done {
 		l.t.Log(strings.TrimSuffix(string(b), "\n"))
 	}
+	if l.text.Len() < 4<<20 {
+		l.text.Write(b)
+	}
 	return len(b), nil
+}
+
+// Logged is what the pool has logged so far in this test.
+func (e *Env) Logged() string {
+	e.log.mu.Lock()
+	defer e.log.mu.Unlock()
+	return e.log.text.String()
 }
 
 func (l *testLog) end() {
