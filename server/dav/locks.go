@@ -15,9 +15,8 @@ import (
 )
 
 // lockSystem is a webdav.LockSystem whose locks outlive a restart: a lock a client took is
-// written to the catalog before the client is told it has it. The engine also takes a
-// short lock for every changing request that names no lock token; those never touch the
-// catalog.
+// written to the catalog before the client is told it has it. Every lock it holds is a
+// client's (see Create).
 type lockSystem struct {
 	cat *catalog.Catalog
 	log *slog.Logger
@@ -36,7 +35,6 @@ type lock struct {
 	shared  bool
 	expires time.Time // zero: never
 	held    int       // requests working under it
-	saved   bool      // it is in the catalog
 }
 
 var _ webdav.LockSystem = (*lockSystem)(nil)
@@ -54,7 +52,7 @@ func newLockSystem(ctx context.Context, cat *catalog.Catalog, log *slog.Logger) 
 			ls.forget(l.Token)
 			continue
 		}
-		ls.locks[l.Token] = &lock{token: l.Token, expires: l.Expires, saved: true, shared: l.Shared, d: webdav.LockDetails{
+		ls.locks[l.Token] = &lock{token: l.Token, expires: l.Expires, shared: l.Shared, d: webdav.LockDetails{
 			Root: l.Root, Duration: l.Duration, OwnerXML: l.OwnerXML, ZeroDepth: l.ZeroDepth}}
 	}
 	return ls, nil
@@ -77,9 +75,7 @@ func (ls *lockSystem) expire(now time.Time) {
 	for t, l := range ls.locks {
 		if !l.expires.IsZero() && !now.Before(l.expires) && l.held == 0 {
 			delete(ls.locks, t)
-			if l.saved {
-				ls.forget(t)
-			}
+			ls.forget(t)
 		}
 	}
 }
@@ -166,30 +162,41 @@ func (ls *lockSystem) submitted(name string, conditions []webdav.Condition) (*lo
 	return nil, !locked
 }
 
-// Create takes an exclusive lock for the engine's own use during one request; it is not
-// kept in the catalog.
+// Create is the engine's check, for a changing request that names no lock token, that no
+// client holds a lock in its way. The engine would take a short exclusive lock per
+// request for this; Hearth holds none: two requests for one new name race in the pool,
+// which decides (one MKCOL makes the folder, the others get 405), instead of one
+// request's passing lock answering the other 423 Locked though no client holds a lock.
 func (ls *lockSystem) Create(now time.Time, d webdav.LockDetails) (string, error) {
 	ls.mu.Lock()
 	defer ls.mu.Unlock()
-	l, err := ls.create(now, d, false)
-	if err != nil {
+	if err := ls.conflict(now, d, false); err != nil {
 		return "", err
 	}
-	return l.token, nil
+	return "urn:uuid:" + newUUID(), nil
 }
 
-// create takes a lock unless it overlaps one (the same root, a deep lock above, or, for
-// a deep lock, any lock below) where either is exclusive.
-func (ls *lockSystem) create(now time.Time, d webdav.LockDetails, shared bool) (*lock, error) {
+// conflict is ErrLocked when a lock on d would overlap one held (the same root, a deep
+// lock above, or, for a deep lock, any lock below) where either is exclusive.
+func (ls *lockSystem) conflict(now time.Time, d webdav.LockDetails, shared bool) error {
 	ls.expire(now)
-	d.Root = cleanName(d.Root)
+	root := cleanName(d.Root)
 	for _, l := range ls.locks {
-		below := d.Root == "/" || strings.HasPrefix(l.d.Root, d.Root+"/")
-		overlap := l.covers(d.Root) || (!d.ZeroDepth && below)
+		below := root == "/" || strings.HasPrefix(l.d.Root, root+"/")
+		overlap := l.covers(root) || (!d.ZeroDepth && below)
 		if overlap && !(shared && l.shared) {
-			return nil, webdav.ErrLocked
+			return webdav.ErrLocked
 		}
 	}
+	return nil
+}
+
+// create takes a lock unless it conflicts with one held.
+func (ls *lockSystem) create(now time.Time, d webdav.LockDetails, shared bool) (*lock, error) {
+	if err := ls.conflict(now, d, shared); err != nil {
+		return nil, err
+	}
+	d.Root = cleanName(d.Root)
 	l := &lock{d: d, token: "urn:uuid:" + newUUID(), shared: shared}
 	if d.Duration >= 0 {
 		l.expires = now.Add(d.Duration)
@@ -222,7 +229,7 @@ func (ls *lockSystem) on(now time.Time, name string) []lock {
 	name = cleanName(name)
 	var out []lock
 	for _, l := range ls.locks {
-		if l.covers(name) && l.saved {
+		if l.covers(name) {
 			out = append(out, *l)
 		}
 	}
@@ -242,10 +249,8 @@ func (ls *lockSystem) Refresh(now time.Time, token string, duration time.Duratio
 	if duration >= 0 {
 		next.expires = now.Add(duration)
 	}
-	if l.saved {
-		if err := ls.save(&next); err != nil {
-			return webdav.LockDetails{}, err
-		}
+	if err := ls.save(&next); err != nil {
+		return webdav.LockDetails{}, err
 	}
 	*l = next
 	return l.d, nil
@@ -259,25 +264,15 @@ func (ls *lockSystem) Unlock(now time.Time, token string) error {
 	if l == nil {
 		return webdav.ErrNoSuchLock
 	}
-	if l.held > 0 && !l.saved {
-		return webdav.ErrLocked
-	}
 	delete(ls.locks, token)
-	if l.saved {
-		return ls.cat.Update(context.Background(), func(tx *catalog.Tx) error { return tx.DeleteLock(context.Background(), token) })
-	}
-	return nil
+	return ls.cat.Update(context.Background(), func(tx *catalog.Tx) error { return tx.DeleteLock(context.Background(), token) })
 }
 
 func (ls *lockSystem) save(l *lock) error {
-	err := ls.cat.Update(context.Background(), func(tx *catalog.Tx) error {
+	return ls.cat.Update(context.Background(), func(tx *catalog.Tx) error {
 		return tx.PutLock(context.Background(), catalog.Lock{Token: l.token, Root: l.d.Root, ZeroDepth: l.d.ZeroDepth, Shared: l.shared,
 			OwnerXML: l.d.OwnerXML, Duration: l.d.Duration, Expires: l.expires})
 	})
-	if err == nil {
-		l.saved = true
-	}
-	return err
 }
 
 // dropUnder forgets the locks on name and everything below it, after name was deleted
@@ -290,9 +285,7 @@ func (ls *lockSystem) dropUnder(name string) {
 	for t, l := range ls.locks {
 		if l.d.Root == name || name == "/" || strings.HasPrefix(l.d.Root, name+"/") {
 			delete(ls.locks, t)
-			if l.saved {
-				ls.forget(t)
-			}
+			ls.forget(t)
 		}
 	}
 }
