@@ -63,8 +63,10 @@ func (w *Writer) Commit(ctx context.Context) (FileInfo, error) {
 	if err := w.p.recordWrite(ctx, e, cur); err != nil {
 		return FileInfo{}, err
 	}
-	if len(e.Copies) < w.want {
-		e.Copies = append(e.Copies, w.p.addCopies(ctx, e, w.want-len(e.Copies), true)...)
+	// A target may have left service since it took its copy (a drive that vanished just
+	// now): what counts is the copies on working drives.
+	if have := len(w.p.healthy(e.Copies)); have < w.want {
+		e.Copies = append(e.Copies, w.p.addCopies(ctx, e, w.want-have, true)...)
 	}
 	return w.p.infoOf(e, w.want), nil
 }

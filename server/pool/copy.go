@@ -176,9 +176,9 @@ func (p *Pool) landCopy(ctx context.Context, e catalog.Entry, dst view, pf drive
 }
 
 // stillCurrent checks that the index still holds e's content at e's path, and that no
-// one is writing it.
+// one is writing it (the writer's end then wakes the repairer, to look at it again).
 func (p *Pool) stillCurrent(ctx context.Context, e catalog.Entry) error {
-	if p.paths.isWriting(e.Path) {
+	if p.paths.skipWriting(e.Path) {
 		return wrapPath(e.Path, ErrChanged)
 	}
 	return p.cat.View(ctx, func(tx *catalog.Tx) error {

@@ -8,6 +8,10 @@ type pathLocks struct {
 	mu      sync.Mutex
 	locks   map[string]*pathLock
 	writing map[string]int
+	// skipped: background work passed these files by while they were being written;
+	// when the last writer of one is done, ended is called so the work comes back.
+	skipped map[string]bool
+	ended   func()
 }
 
 type pathLock struct {
@@ -15,9 +19,11 @@ type pathLock struct {
 	refs int
 }
 
-func (l *pathLocks) init() {
+func (l *pathLocks) init(ended func()) {
 	l.locks = map[string]*pathLock{}
 	l.writing = map[string]int{}
+	l.skipped = map[string]bool{}
+	l.ended = ended
 }
 
 // lock takes the lock of path and returns its release.
@@ -50,12 +56,30 @@ func (l *pathLocks) startWrite(path string) func() {
 	return func() {
 		once.Do(func() {
 			l.mu.Lock()
+			skipped := false
 			if l.writing[path]--; l.writing[path] == 0 {
 				delete(l.writing, path)
+				skipped = l.skipped[path]
+				delete(l.skipped, path)
 			}
 			l.mu.Unlock()
+			if skipped {
+				l.ended()
+			}
 		})
 	}
+}
+
+// skipWriting reports whether path is open for writing and, if so, asks for ended to be
+// called when its writing ends: the caller leaves the file for now and must come back.
+func (l *pathLocks) skipWriting(path string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.writing[path] == 0 {
+		return false
+	}
+	l.skipped[path] = true
+	return true
 }
 
 // isWriting reports whether path is open for writing.

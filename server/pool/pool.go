@@ -138,7 +138,7 @@ func Open(ctx context.Context, opt Options) (*Pool, error) {
 		kick:     make(chan struct{}, 1),
 		throttle: newThrottle(opt.BackgroundRate),
 	}
-	p.paths.init()
+	p.paths.init(p.wake)
 	p.chunks.New = func() any { b := make([]byte, 0, chunkSize); return &b }
 	if err := p.open(ctx); err != nil {
 		p.closeDrives()

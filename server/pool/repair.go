@@ -172,8 +172,8 @@ func (p *Pool) repairFile(ctx context.Context, e catalog.Entry, want int, rep *R
 	healthy := p.healthy(e.Copies)
 	switch {
 	case len(healthy) == want:
-	case p.paths.isWriting(e.Path):
-		rep.Waiting++
+	case p.paths.skipWriting(e.Path):
+		rep.Waiting++ // the writer's end wakes the repairer again
 	case len(healthy) < want:
 		if len(p.sources(e.Copies)) == 0 {
 			rep.Waiting++ // nothing to copy from until a drive returns
