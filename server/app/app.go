@@ -56,9 +56,13 @@ type Options struct {
 	Guard *auth.Guard
 	// NoDiscovery keeps the server off multicast DNS (tests: they use only loopback).
 	NoDiscovery bool
-	// NoMountScan looks for drives only where the state folder's list and Drives say,
-	// not at every mount point (tests: see pool.Options.NoMountScan).
-	NoMountScan bool
+	// OnlyDrives looks for the pool's drives in Drives alone, not in the state folder's
+	// list of them either ("pool rebuild" of drives named).
+	OnlyDrives bool
+	// MountScan also looks at every mount point: for drives of the pool that moved, and
+	// to list other pools' drives, which are never adopted (pool.Options.MountScan).
+	// The hearthd command sets it; tests leave it off, blind to the machine's mounts.
+	MountScan bool
 	// BackupGrace overrides how long unreferenced backup data is kept (tests).
 	BackupGrace time.Duration
 	// HealthEvery overrides how often the server checks itself (tests). SMART and
@@ -116,14 +120,17 @@ func (a *App) open(ctx context.Context) error {
 	if a.cat, err = catalog.Open(ctx, paths.Catalog(a.opt.StateDir)); err != nil {
 		return err
 	}
-	popt.Catalog, popt.Logger, popt.NoMountScan = a.cat, a.log, a.opt.NoMountScan
-	popt.DriveHints = append(readDriveList(paths.DriveList(a.opt.StateDir)), a.opt.Drives...)
+	popt.Catalog, popt.Logger, popt.MountScan = a.cat, a.log, a.opt.MountScan
+	popt.DriveHints = a.opt.Drives
+	if !a.opt.OnlyDrives {
+		popt.DriveHints = append(readDriveList(paths.DriveList(a.opt.StateDir)), a.opt.Drives...)
+	}
 	if a.Pool, err = pool.Open(ctx, popt); err != nil {
 		a.cat.Close()
 		return err
 	}
 	a.saveDriveList(ctx)
-	a.Accounts = auth.NewAccounts(a.cat)
+	a.Accounts = auth.NewAccounts(a.cat, a.peopleChanged)
 	if a.Backups, err = backupstore.Open(ctx, backupstore.Options{Pool: a.Pool, Index: paths.BackupIndex(a.opt.StateDir), Log: a.log, Grace: a.opt.BackupGrace}); err != nil {
 		a.Pool.Close(ctx)
 		a.cat.Close()
@@ -382,6 +389,15 @@ func (a *App) Close(ctx context.Context) error {
 	}
 	a.lock.Close()
 	return err
+}
+
+// peopleChanged records the users, devices and access on the drives, with the pool's
+// configuration, so they come back with the drives if the catalog is lost. They are
+// saved in the catalog already; a drive that cannot take them now gets them next time.
+func (a *App) peopleChanged(ctx context.Context) {
+	if err := a.Pool.SaveConfig(context.WithoutCancel(ctx)); err != nil {
+		a.log.Warn("the users could not be recorded on the drives; they are safe in the catalog", "err", err)
+	}
 }
 
 // saveDriveList records the drives' folders beside the catalog.

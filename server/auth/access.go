@@ -43,7 +43,7 @@ func ParseLevel(s string) (Level, error) {
 
 // SetAccess sets what a user may do in a share.
 func (a *Accounts) SetAccess(ctx context.Context, share, user string, l Level) error {
-	return a.cat.Update(ctx, func(tx *catalog.Tx) error {
+	return a.update(ctx, func(tx *catalog.Tx) error {
 		u, err := a.user(ctx, tx, user)
 		if err != nil {
 			return err

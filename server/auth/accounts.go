@@ -39,6 +39,8 @@ type Accounts struct {
 	// of name and secret; entries lapse, and a password change makes them stale.
 	verified map[[32]byte]verifiedEntry
 	dummy    string // a hash checked for unknown names
+	// changed is told after users, devices or access changed (nil: nobody is told).
+	changed func(context.Context)
 }
 
 type verifiedEntry struct {
@@ -49,10 +51,22 @@ type verifiedEntry struct {
 
 const verifiedFor = 10 * time.Minute
 
-// NewAccounts returns the accounts kept in cat.
-func NewAccounts(cat *catalog.Catalog) *Accounts {
+// NewAccounts returns the accounts kept in cat. changed, when not nil, is called after
+// every change of users, devices or access (hearthd records them on the drives then).
+func NewAccounts(cat *catalog.Catalog, changed func(context.Context)) *Accounts {
 	dummy, _ := hashPassword("no such user")
-	return &Accounts{cat: cat, hashing: make(chan struct{}, 2), verified: map[[32]byte]verifiedEntry{}, dummy: dummy}
+	return &Accounts{cat: cat, hashing: make(chan struct{}, 2), verified: map[[32]byte]verifiedEntry{}, dummy: dummy, changed: changed}
+}
+
+// update runs fn in a catalog transaction and tells changed when it committed.
+func (a *Accounts) update(ctx context.Context, fn func(tx *catalog.Tx) error) error {
+	if err := a.cat.Update(ctx, fn); err != nil {
+		return err
+	}
+	if a.changed != nil {
+		a.changed(ctx)
+	}
+	return nil
 }
 
 // User is a user as the rest of Hearth sees it.
@@ -100,7 +114,7 @@ func (a *Accounts) Add(ctx context.Context, name, password string, admin bool) (
 		return User{}, err
 	}
 	now := time.Now()
-	err = a.cat.Update(ctx, func(tx *catalog.Tx) error {
+	err = a.update(ctx, func(tx *catalog.Tx) error {
 		if _, err := tx.User(ctx, name); err == nil {
 			return ErrUserExists
 		} else if !errors.Is(err, catalog.ErrNotFound) {
@@ -123,7 +137,7 @@ func (a *Accounts) SetPassword(ctx context.Context, name, password string) error
 	if err != nil {
 		return err
 	}
-	return a.cat.Update(ctx, func(tx *catalog.Tx) error {
+	return a.update(ctx, func(tx *catalog.Tx) error {
 		u, err := a.user(ctx, tx, name)
 		if err != nil {
 			return err
@@ -135,7 +149,7 @@ func (a *Accounts) SetPassword(ctx context.Context, name, password string) error
 
 // Remove deletes a user, their device tokens and their share access (not their files).
 func (a *Accounts) Remove(ctx context.Context, name string) error {
-	return a.cat.Update(ctx, func(tx *catalog.Tx) error {
+	return a.update(ctx, func(tx *catalog.Tx) error {
 		u, err := a.user(ctx, tx, name)
 		if err != nil {
 			return err
@@ -322,7 +336,7 @@ func (a *Accounts) Devices(ctx context.Context) ([]Device, error) {
 
 // RemoveDevice revokes a device's token: it can no longer sign in.
 func (a *Accounts) RemoveDevice(ctx context.Context, id string) error {
-	err := a.cat.Update(ctx, func(tx *catalog.Tx) error { return tx.DeleteToken(ctx, id) })
+	err := a.update(ctx, func(tx *catalog.Tx) error { return tx.DeleteToken(ctx, id) })
 	if errors.Is(err, catalog.ErrNotFound) {
 		return fmt.Errorf("%w: %s", ErrNoDevice, id)
 	}
@@ -355,7 +369,7 @@ func (a *Accounts) newToken(ctx context.Context, name, label string) (secret, id
 	secret = tokenPrefix + strings.ToLower(enc.EncodeToString(raw[:20]))
 	id = strings.ToLower(enc.EncodeToString(raw[20:]))
 	digest := sha256.Sum256([]byte(secret))
-	err = a.cat.Update(ctx, func(tx *catalog.Tx) error {
+	err = a.update(ctx, func(tx *catalog.Tx) error {
 		u, err := a.user(ctx, tx, name)
 		if err != nil {
 			return err

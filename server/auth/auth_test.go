@@ -17,7 +17,7 @@ func newAccounts(t *testing.T) *Accounts {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cat.Close() })
-	return NewAccounts(cat)
+	return NewAccounts(cat, nil)
 }
 
 func TestPasswordHash(t *testing.T) {

@@ -25,9 +25,9 @@ type env struct {
 	in          io.Reader // nil: the terminal or standard input
 	out, errOut io.Writer
 	state       string
-	// noMountScan: the pool looks for its drives only in its own list, not on every
-	// mounted filesystem (HEARTH_NO_MOUNT_SCAN=1; tests set it, see app.Options).
-	noMountScan bool
+	// mountScan: the pool also looks at every mounted filesystem (app.Options.MountScan),
+	// unless HEARTH_NO_MOUNT_SCAN=1 (tests set it).
+	mountScan bool
 }
 
 type command struct {
@@ -59,7 +59,7 @@ func Main(ctx context.Context, args []string, out, errOut io.Writer) int {
 
 // MainWithInput is Main with answers to prompts (passwords) read from in.
 func MainWithInput(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer) int {
-	e := &env{in: in, out: out, errOut: errOut, state: paths.StateDir(), noMountScan: os.Getenv("HEARTH_NO_MOUNT_SCAN") == "1"}
+	e := &env{in: in, out: out, errOut: errOut, state: paths.StateDir(), mountScan: os.Getenv("HEARTH_NO_MOUNT_SCAN") != "1"}
 	if len(args) > 0 && (args[0] == "-state" || args[0] == "--state") && len(args) > 1 {
 		e.state, args = args[1], args[2:]
 	}
@@ -122,7 +122,7 @@ func connect(ctx context.Context, e *env) (admin.Service, func(), error) {
 	if c, err := admin.Dial(ctx, paths.Socket(e.state)); err == nil {
 		return c, func() {}, nil
 	}
-	a, err := app.New(ctx, app.Options{StateDir: e.state, NoMountScan: e.noMountScan}, quietLogger(e))
+	a, err := app.New(ctx, app.Options{StateDir: e.state, MountScan: e.mountScan}, quietLogger(e))
 	if errors.Is(err, app.ErrRunning) {
 		return nil, nil, fmt.Errorf("%w, but its control socket does not answer yet; try again in a moment", err)
 	}

@@ -30,14 +30,16 @@ func mustRun(t *testing.T, state string, args ...string) string {
 	return out
 }
 
-// startDaemon runs "hearthd run" until the test ends and waits for its socket.
-func startDaemon(t *testing.T, state string) func() {
+// startDaemon runs "hearthd run" (with more flags, if given) until the test ends and
+// waits for its socket.
+func startDaemon(t *testing.T, state string, flags ...string) func() {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int)
 	var log bytes.Buffer
+	args := append([]string{"-state", state, "run", "-listen", "127.0.0.1:0", "-http", "off", "-announce=false"}, flags...)
 	go func() {
-		done <- Main(ctx, []string{"-state", state, "run", "-listen", "127.0.0.1:0", "-http", "off", "-announce=false"}, &log, &log)
+		done <- Main(ctx, args, &log, &log)
 	}()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
@@ -117,8 +119,9 @@ func TestCommandsAgainstDaemon(t *testing.T) {
 	for _, s := range []string{"", "-wal", "-shm"} {
 		os.Remove(paths.Catalog(state) + s)
 	}
-	if out := mustRun(t, state, "pool", "rebuild"); !strings.Contains(out, "Rebuilt from the drives") || !strings.Contains(out, "1 file in") {
-		t.Errorf("pool rebuild:\n%s", out)
+	if out := mustRun(t, state, "pool", "rebuild"); !strings.Contains(out, "Rebuilt from the drives") || !strings.Contains(out, "1 file in") ||
+		strings.Contains(out, "old catalog") {
+		t.Errorf("pool rebuild without a catalog (it must not speak of an old one):\n%s", out)
 	}
 	if out := mustRun(t, state, "share", "list"); !strings.Contains(out, "Photos") {
 		t.Errorf("shares after rebuild:\n%s", out)

@@ -86,6 +86,11 @@ func printStatus(e *env, st pool.Status) {
 	for _, d := range st.Damaged {
 		fmt.Fprintf(e.out, "Damaged: %s (%s, %s)\n", d.Path, d.Reason, d.Found.Format("2006-01-02"))
 	}
+	for _, o := range st.Others {
+		fmt.Fprintf(e.out, "Not used: drives of another pool are mounted at %s; this server leaves them alone.\n"+
+			"  To bring that pool back instead: stop hearthd, then run hearthd pool rebuild %s\n",
+			strings.Join(o.Paths, ", "), strings.Join(o.Paths, " "))
+	}
 	fmt.Fprintf(e.out, "Previous versions kept: %d\n", st.Versions)
 	if st.LastScrub == nil {
 		fmt.Fprintln(e.out, "Last scrub: never (run hearthd pool scrub, or wait for the monthly one)")
@@ -110,8 +115,9 @@ func printScrub(e *env, r pool.ScrubReport) {
 	}
 }
 
-// rebuild throws the catalog away and rebuilds it from the drives alone. It runs with
-// hearthd stopped; the old catalog is kept beside the new one.
+// rebuild throws the catalog away and rebuilds it from the drives alone: those named, or
+// else those of the state folder's list. It runs with hearthd stopped; the old catalog,
+// if there was one, is kept beside the new one.
 func rebuild(ctx context.Context, e *env, drives []string) error {
 	if c, err := admin.Dial(ctx, paths.Socket(e.state)); err == nil && c != nil {
 		return errors.New("hearthd is running; stop it first (Ctrl-C, or systemctl stop hearthd), then run the rebuild")
@@ -122,18 +128,20 @@ func rebuild(ctx context.Context, e *env, drives []string) error {
 	if err != nil {
 		return err
 	}
-	a, err := app.New(ctx, app.Options{StateDir: e.state, Drives: drives, NoMountScan: e.noMountScan}, quietLogger(e))
+	opt := app.Options{StateDir: e.state, Drives: drives, OnlyDrives: len(drives) > 0, MountScan: e.mountScan}
+	a, err := app.New(ctx, opt, quietLogger(e))
 	if err != nil {
 		return errors.Join(err, restoreCatalog(aside, cat, moved))
 	}
 	st, err := a.Pool.Status(ctx)
 	if err == nil && len(st.Drives) == 0 {
-		err = errors.New("no drive of a pool was found; name the drives: hearthd pool rebuild /mnt/disk1 /mnt/disk2")
+		err = noDrivesFound(st.Others)
 	}
 	if err == nil && moved {
-		// Users, their access and the drive's locks are not on the drives: keep them.
+		// Users and access come back from the drives; what they do not carry (WebDAV
+		// locks and properties, events) comes from the old catalog.
 		if cerr := a.CopyPeopleFrom(ctx, aside); cerr != nil {
-			fmt.Fprintf(e.errOut, "The users could not be carried over from the old catalog (%v); create the administrator again with: hearthd setup\n", cerr)
+			fmt.Fprintf(e.errOut, "Some records could not be carried over from the old catalog (%v); users and shares came back from the drives.\n", cerr)
 		}
 	}
 	if cerr := a.Close(ctx); err == nil {
@@ -142,9 +150,25 @@ func rebuild(ctx context.Context, e *env, drives []string) error {
 	if err != nil {
 		return errors.Join(err, restoreCatalog(aside, cat, moved))
 	}
-	fmt.Fprintf(e.out, "Rebuilt from the drives. The old catalog is kept as %s.\n", aside)
+	fmt.Fprintln(e.out, "Rebuilt from the drives.")
+	if moved {
+		fmt.Fprintf(e.out, "The old catalog is kept as %s.\n", aside)
+	}
 	printStatus(e, st)
 	return nil
+}
+
+// noDrivesFound says that a rebuild found nothing, and names the drives it could use.
+func noDrivesFound(others []pool.OtherPool) error {
+	if len(others) == 0 {
+		return errors.New("no drive of a pool was found; name the drives: hearthd pool rebuild /mnt/disk1 /mnt/disk2")
+	}
+	var b strings.Builder
+	b.WriteString("no drive was named. Drives of a pool are mounted here; to bring one back, name its drives:")
+	for _, o := range others {
+		fmt.Fprintf(&b, "\n  hearthd pool rebuild %s", strings.Join(o.Paths, " "))
+	}
+	return errors.New(b.String())
 }
 
 func moveCatalog(from, to string) (bool, error) {
@@ -160,12 +184,14 @@ func moveCatalog(from, to string) (bool, error) {
 	return moved, nil
 }
 
+// restoreCatalog undoes a failed rebuild: the catalog it made goes, and the old one, if
+// it was set aside, comes back.
 func restoreCatalog(aside, cat string, moved bool) error {
-	if !moved {
-		return nil
-	}
 	for _, s := range []string{"", "-wal", "-shm"} {
 		os.Remove(cat + s)
+	}
+	if !moved {
+		return nil
 	}
 	_, err := moveCatalog(aside, cat)
 	return err

@@ -25,7 +25,7 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 		level = slog.LevelDebug
 	}
 	log := slog.New(slog.NewTextHandler(e.errOut, &slog.HandlerOptions{Level: level}))
-	opt := app.Options{StateDir: e.state, HTTPSListen: *listen, HTTPListen: *plain, Version: Version, NoDiscovery: !*announce, NoMountScan: e.noMountScan}
+	opt := app.Options{StateDir: e.state, HTTPSListen: *listen, HTTPListen: *plain, Version: Version, NoDiscovery: !*announce, MountScan: e.mountScan}
 	if *drive != "" {
 		opt.Drives = []string{*drive}
 	}

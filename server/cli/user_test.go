@@ -3,7 +3,9 @@ package cli
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -107,8 +109,15 @@ func TestRebuildKeepsUsers(t *testing.T) {
 	hearthdWithInput(t, state, "kids password\n", "user", "add", "kid")
 	mustRun(t, state, "share", "set", "Pictures", "-access", "kid=read")
 	stop()
-	if out := mustRun(t, state, "pool", "rebuild"); strings.Contains(out, "could not be carried over") {
+	out := mustRun(t, state, "pool", "rebuild")
+	if strings.Contains(out, "could not be carried over") {
 		t.Fatal(out)
+	}
+	kept := regexp.MustCompile(`The old catalog is kept as (\S+)\.\n`).FindStringSubmatch(out)
+	if kept == nil {
+		t.Errorf("pool rebuild does not say where the old catalog is:\n%s", out)
+	} else if _, err := os.Stat(kept[1]); err != nil {
+		t.Errorf("pool rebuild says the old catalog is kept as %s, but: %v", kept[1], err)
 	}
 	if out := mustRun(t, state, "user", "list"); !strings.Contains(out, "dad") || !strings.Contains(out, "kid") {
 		t.Errorf("users after a rebuild:\n%s", out)

@@ -27,14 +27,6 @@ import (
 
 const crashEnv = "HEARTH_CRASH_CHILD"
 
-func TestMain(m *testing.M) {
-	if os.Getenv(crashEnv) != "" {
-		crashChild()
-		return
-	}
-	os.Exit(m.Run())
-}
-
 // crashChild changes the pool until it is killed. Before each operation it logs "B op
 // args" and after the pool acknowledged it "A", both fsynced, so the parent knows
 // exactly what was acknowledged and what was in flight.
@@ -45,7 +37,7 @@ func crashChild() {
 	c, err := catalog.Open(ctx, os.Getenv("CRASH_CATALOG"))
 	must(err)
 	p, err := pool.Open(ctx, pool.Options{Catalog: c, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		DriveHints: strings.Split(os.Getenv("CRASH_DRIVES"), ":"), Reserve: 1, NoMountScan: true})
+		DriveHints: strings.Split(os.Getenv("CRASH_DRIVES"), ":"), Reserve: 1})
 	must(err)
 	log, err := os.OpenFile(os.Getenv("CRASH_LOG"), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
 	must(err)
@@ -311,17 +303,12 @@ func checkIndexMatchesDrives(t *testing.T, e *pooltest.Env) {
 	})
 	onDisk := map[string]bool{}
 	for _, root := range e.Drives {
-		d, err := drive.Open(ctx, root)
-		if err != nil {
-			t.Fatal(err)
-		}
-		d.Walk(ctx, "", func(en drive.Entry) error {
+		e.Drive(root).Walk(ctx, "", func(en drive.Entry) error {
 			if en.Kind == drive.File {
 				onDisk[root+"|"+en.Path] = true
 			}
 			return nil
 		})
-		d.Close()
 		if ents, _ := os.ReadDir(filepath.Join(root, ".hearth", "tmp")); len(ents) != 0 {
 			t.Errorf("%d leftovers in the temp area of %s", len(ents), filepath.Base(root))
 		}
@@ -355,10 +342,11 @@ func explain(e *pooltest.Env, path string) string {
 	})
 	ds, _ := e.Pool.Drives(ctx)
 	for _, d := range ds {
-		dr, err := drive.Open(ctx, d.Path)
-		if err != nil {
+		f := e.Faulty(d.Path)
+		if f == nil {
 			continue
 		}
+		dr := f.Unwrap()
 		st, err := dr.Stat(ctx, path)
 		fmt.Fprintf(&b, "  drive %s (%s): gen=%d hash=%.8x err=%v\n", filepath.Base(d.Path), d.ID[:6], st.Meta.Gen, st.Meta.Hash, err)
 		dr.WalkVersions(ctx, func(en drive.Entry) error {
@@ -367,7 +355,6 @@ func explain(e *pooltest.Env, path string) string {
 			}
 			return nil
 		})
-		dr.Close()
 	}
 	return b.String()
 }

@@ -155,7 +155,8 @@ func (p *Pool) noteErr(ctx context.Context, v view, err error) error {
 	case err == nil, errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 	case errors.Is(err, syscall.EIO), errors.Is(err, syscall.EROFS):
 		p.setState(ctx, v.id(), StateFailing, "the disk reported an input/output error: "+err.Error())
-	case errors.Is(err, drive.ErrMissing), errors.Is(err, drive.ErrForeign), errors.Is(err, syscall.ENODEV), errors.Is(err, syscall.ENXIO):
+	case errors.Is(err, drive.ErrMissing), errors.Is(err, drive.ErrForeign), errors.Is(err, drive.ErrInUse),
+		errors.Is(err, syscall.ENODEV), errors.Is(err, syscall.ENXIO):
 		p.lose(ctx, v.id(), err.Error())
 	}
 	return err

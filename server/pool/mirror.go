@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -23,6 +24,72 @@ type mirror struct {
 	// Forgotten names drives removed while missing (id to label): if one comes back,
 	// its files are out of date and it must not rejoin by itself.
 	Forgotten map[string]string `json:"forgotten,omitempty"`
+	// People are the users (with their password hashes), their devices' tokens (as
+	// digests) and their access to the shares. Absent in mirrors written before they
+	// were kept here.
+	People *mirrorPeople `json:"people,omitempty"`
+}
+
+type mirrorPeople struct {
+	Users  []mirrorUser   `json:"users"`
+	Tokens []mirrorToken  `json:"tokens"`
+	Access []mirrorAccess `json:"access"`
+}
+
+type mirrorUser struct {
+	Name    string    `json:"name"`
+	Admin   bool      `json:"admin,omitempty"`
+	Hash    string    `json:"hash"` // the password's argon2id hash, as the catalog keeps it
+	Created time.Time `json:"created"`
+	Changed time.Time `json:"changed"`
+}
+
+type mirrorToken struct {
+	ID      string    `json:"id"`
+	User    string    `json:"user"`
+	Digest  []byte    `json:"digest"` // SHA-256 of the token; the token itself is kept nowhere
+	Label   string    `json:"label"`
+	Created time.Time `json:"created"`
+}
+
+type mirrorAccess struct {
+	Share string `json:"share"`
+	User  string `json:"user"`
+	Level string `json:"level"`
+}
+
+func peopleToMirror(p catalog.People) *mirrorPeople {
+	m := &mirrorPeople{Users: []mirrorUser{}, Tokens: []mirrorToken{}, Access: []mirrorAccess{}}
+	for _, u := range p.Users {
+		m.Users = append(m.Users, mirrorUser{Name: u.Name, Admin: u.Admin, Hash: u.Hash, Created: u.Created, Changed: u.Changed})
+	}
+	for _, t := range p.Tokens {
+		m.Tokens = append(m.Tokens, mirrorToken{ID: t.ID, User: t.User, Digest: t.Digest, Label: t.Label, Created: t.Created})
+	}
+	for _, a := range p.Access {
+		m.Access = append(m.Access, mirrorAccess{Share: a.Share, User: a.User, Level: a.Level})
+	}
+	sort.Slice(m.Access, func(i, j int) bool {
+		return m.Access[i].Share+"\x00"+m.Access[i].User < m.Access[j].Share+"\x00"+m.Access[j].User
+	})
+	return m
+}
+
+func (m *mirrorPeople) catalog() catalog.People {
+	var p catalog.People
+	if m == nil {
+		return p
+	}
+	for _, u := range m.Users {
+		p.Users = append(p.Users, catalog.User{Name: u.Name, Admin: u.Admin, Hash: u.Hash, Created: u.Created, Changed: u.Changed})
+	}
+	for _, t := range m.Tokens {
+		p.Tokens = append(p.Tokens, catalog.Token{ID: t.ID, User: t.User, Digest: t.Digest, Label: t.Label, Created: t.Created})
+	}
+	for _, a := range m.Access {
+		p.Access = append(p.Access, catalog.AccessRow{Share: a.Share, User: a.User, Level: a.Level})
+	}
+	return p
 }
 
 type mirrorShare struct {
@@ -120,11 +187,21 @@ func (p *Pool) buildMirror(ctx context.Context, tx *catalog.Tx, seq uint64) (mir
 		m.Drives = append(m.Drives, mirrorDrive{ID: d.ID, Path: d.Path, Label: d.Label, Added: d.Added})
 	}
 	forgotten, err := tx.MetaWithPrefix(ctx, metaForgotten)
+	if err != nil {
+		return m, err
+	}
 	for k, label := range forgotten {
 		if m.Forgotten == nil {
 			m.Forgotten = map[string]string{}
 		}
 		m.Forgotten[strings.TrimPrefix(k, metaForgotten)] = label
 	}
+	people, err := tx.People(ctx)
+	m.People = peopleToMirror(people)
 	return m, err
 }
+
+// SaveConfig writes the pool's configuration, with the people the catalog holds, to
+// every drive. Call it after users, devices or access changed, so the drives alone can
+// bring them back.
+func (p *Pool) SaveConfig(ctx context.Context) error { return p.writeMirrors(ctx) }

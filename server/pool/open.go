@@ -33,6 +33,7 @@ func (p *Pool) open(ctx context.Context) error {
 		return p.openFromDrives(ctx)
 	}
 	p.id = id
+	p.others = p.foundElsewhere(ctx)
 	if err := p.loadMembers(ctx); err != nil {
 		return err
 	}
@@ -47,14 +48,17 @@ func (p *Pool) loadMembers(ctx context.Context) error {
 	}
 	found := p.scanForDrives(ctx)
 	for _, rec := range recs {
-		p.attach(ctx, rec, found)
+		if err := p.attach(ctx, rec, found); err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
 // attach opens the drive of rec, following it to a new path when its marker turned up
-// elsewhere, and adds it as a member (missing when it cannot be opened).
-func (p *Pool) attach(ctx context.Context, rec catalog.Drive, found map[string]string) {
+// elsewhere, and adds it as a member (missing when it cannot be opened). A drive another
+// server holds is an error: this pool must not start beside it.
+func (p *Pool) attach(ctx context.Context, rec catalog.Drive, found map[string]string) error {
 	m := &member{rec: rec}
 	paths := []string{rec.Path}
 	if moved, ok := found[rec.ID]; ok && moved != rec.Path {
@@ -63,6 +67,9 @@ func (p *Pool) attach(ctx context.Context, rec catalog.Drive, found map[string]s
 	var lastErr error
 	for _, path := range paths {
 		d, err := p.openMember(ctx, path, rec.ID)
+		if errors.Is(err, drive.ErrInUse) {
+			return fmt.Errorf("drive %q: %w", rec.Label, err)
+		}
 		if err != nil {
 			lastErr = err
 			continue
@@ -84,6 +91,7 @@ func (p *Pool) attach(ctx context.Context, rec catalog.Drive, found map[string]s
 	p.mu.Lock()
 	p.members[rec.ID] = m
 	p.mu.Unlock()
+	return nil
 }
 
 // openMember opens path and checks that it is drive id of this pool.
@@ -161,13 +169,21 @@ func (p *Pool) reconcileAtStart(ctx context.Context, clean bool, why string) err
 	return p.reconcileDrives(ctx, todo)
 }
 
-// openFromDrives starts a pool whose catalog is empty: rebuilt from the drives found, or
-// new when there are none.
+// openFromDrives starts a pool whose catalog is empty: rebuilt from the drives it was
+// pointed at, or new when it was pointed at none. Drives merely mounted here are listed
+// (OtherPools), never adopted: they may be another server's, or a pool someone means to
+// bring back with "hearthd pool rebuild".
 func (p *Pool) openFromDrives(ctx context.Context) error {
-	found := p.findPoolDrives(ctx)
+	found := probeDrives(ctx, p.hinted(), "")
 	if len(found) == 0 {
 		p.id = newID()
+		p.others = p.foundElsewhere(ctx)
 		p.log.Info("starting a new, empty pool", "pool", p.id)
+		for _, f := range p.others {
+			p.log.Warn("drives of another Hearth pool are mounted here; they were left alone",
+				"pool", f.PoolID, "drives", strings.Join(f.Paths, " "),
+				"to_bring_it_back", "stop hearthd, then run: hearthd pool rebuild "+strings.Join(f.Paths, " "))
+		}
 		err := p.cat.Update(ctx, func(tx *catalog.Tx) error { return tx.SetMeta(ctx, metaPoolID, p.id) })
 		if err != nil {
 			return fmt.Errorf("create pool: %w", err)
@@ -180,21 +196,32 @@ func (p *Pool) openFromDrives(ctx context.Context) error {
 	}
 	if len(ids) > 1 {
 		sort.Strings(ids)
-		return fmt.Errorf("the catalog is empty and drives of %d pools were found (%s); start with -drive pointing at a drive of the pool to rebuild",
+		return fmt.Errorf("the catalog is empty and the drives named belong to %d pools (%s); name only the drives of the pool to bring back",
 			len(ids), strings.Join(ids, ", "))
 	}
 	return p.rebuildFrom(ctx, ids[0], found[ids[0]])
 }
 
-// rebuildFrom rebuilds the catalog of pool id from its drives.
+// rebuildFrom rebuilds the catalog of pool id from its drives. The drives are opened,
+// and so locked, before anything is written: a pool another server runs is refused.
 func (p *Pool) rebuildFrom(ctx context.Context, id string, drives map[string]string) error {
 	p.id = id
+	p.others = p.foundElsewhere(ctx)
 	p.log.Warn("the catalog is empty; rebuilding the pool from its drives", "pool", id, "drives_found", len(drives))
-	mir, err := p.newestMirror(ctx, drives)
-	if err != nil {
-		return err
+	mir := newestMirror(ctx, id, drives)
+	for id := range mir.Forgotten {
+		if path, ok := drives[id]; ok {
+			p.log.Warn("a drive removed while it was missing is back; it stays out of the pool (its files are out of date)",
+				"drive", mir.Forgotten[id], "path", path)
+			delete(drives, id)
+		}
 	}
-	err = p.cat.Update(ctx, func(tx *catalog.Tx) error {
+	for _, rec := range mirrorDrives(mir, drives) {
+		if err := p.attach(ctx, rec, drives); err != nil {
+			return err
+		}
+	}
+	err := p.cat.Update(ctx, func(tx *catalog.Tx) error {
 		if err := tx.SetMeta(ctx, metaPoolID, id); err != nil {
 			return err
 		}
@@ -211,20 +238,10 @@ func (p *Pool) rebuildFrom(ctx context.Context, id string, drives map[string]str
 				return err
 			}
 		}
-		return nil
+		return tx.PutPeople(ctx, mir.People.catalog())
 	})
 	if err != nil {
 		return fmt.Errorf("rebuild pool: %w", err)
-	}
-	for id := range mir.Forgotten {
-		if path, ok := drives[id]; ok {
-			p.log.Warn("a drive removed while it was missing is back; it stays out of the pool (its files are out of date)",
-				"drive", mir.Forgotten[id], "path", path)
-			delete(drives, id)
-		}
-	}
-	for _, recs := range mirrorDrives(mir, drives) {
-		p.attach(ctx, recs, drives)
 	}
 	return p.start(ctx, mir.GenReserved, false, "rebuilding the index from the drives")
 }
@@ -249,27 +266,22 @@ func mirrorDrives(mir mirror, found map[string]string) []catalog.Drive {
 	return out
 }
 
-// newestMirror reads the pool configuration from every found drive and keeps the newest.
-func (p *Pool) newestMirror(ctx context.Context, drives map[string]string) (mirror, error) {
-	best := mirror{Format: mirrorFormat, PoolID: p.id}
+// newestMirror reads the configuration of pool id from every found drive and keeps the
+// newest.
+func newestMirror(ctx context.Context, id string, drives map[string]string) mirror {
+	best := mirror{Format: mirrorFormat, PoolID: id}
 	for _, path := range drives {
-		d, err := p.opt.OpenDrive(ctx, path)
+		pr, err := drive.Probe(ctx, path)
 		if err != nil {
 			continue
 		}
-		b, err := d.ReadConfig(ctx)
-		d.Close()
-		if err != nil {
-			p.log.Warn("a drive has no readable pool configuration", "path", path, "err", err)
-			continue
-		}
-		m, err := parseMirror(b)
-		if err != nil || m.PoolID != p.id {
+		m, err := parseMirror(pr.Config)
+		if err != nil || m.PoolID != id {
 			continue
 		}
 		if m.Seq > best.Seq {
 			best = m
 		}
 	}
-	return best, nil
+	return best
 }

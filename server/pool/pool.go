@@ -39,12 +39,13 @@ type Options struct {
 	Catalog *catalog.Catalog
 	Logger  *slog.Logger
 	// DriveHints are folders that may hold drives of this pool (the -drive flag, the
-	// state folder's list): used when the catalog is empty or a drive moved.
+	// state folder's list, the drives "pool rebuild" names). With an empty catalog the
+	// pool they hold is rebuilt: pointing at a drive is what adopts it.
 	DriveHints []string
-	// NoMountScan looks for drives only in DriveHints, not at every mount point of the
-	// system. Tests set it: the mount points are shared with other tests' pools (and
-	// with a real pool on the machine), which a new pool would otherwise adopt.
-	NoMountScan bool
+	// MountScan also looks at every mount point of the system: for drives of this pool
+	// that moved, and to list other pools, which are never adopted. Off,
+	// the pool is blind to the system's mounts, as every test pool must be.
+	MountScan bool
 	// OpenDrive opens a drive; tests wrap the real one to inject faults.
 	OpenDrive func(ctx context.Context, path string) (drive.Drive, error)
 	// Reserve is the free space left untouched on every drive. Default 1 GiB, or 2% of
@@ -105,6 +106,7 @@ type Pool struct {
 
 	mu      sync.RWMutex // guards members
 	members map[string]*member
+	others  []OtherPool // other pools' drives seen at the mount points, at open
 
 	// ns orders changes to the tree: a folder rename or delete takes it exclusively,
 	// file commits share it. paths serialises changes to one path.

@@ -253,16 +253,11 @@ func TestRenameCutOffOverNewerFileKeepsContent(t *testing.T) {
 			lf, _ := os.OpenFile(filepath.Join(d, ".hearth", "tombstones.log"), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
 			fmt.Fprintf(lf, "%d\t%d\tDocs/F\tDocs/T\t%d\n", G, time.Now().UnixNano(), fiF.Gen)
 			lf.Close()
-			dr, err := drive.Open(context.Background(), d)
-			if err != nil {
-				t.Fatal(err)
-			}
 			var h drive.Hash
 			hexDecode(t, fiF.Hash, h[:])
-			if err := dr.SetMeta(context.Background(), "Docs/F", drive.Meta{Gen: G, Hash: h}); err != nil {
+			if err := e.Drive(d).SetMeta(context.Background(), "Docs/F", drive.Meta{Gen: G, Hash: h}); err != nil {
 				t.Fatal(err)
 			}
-			dr.Close()
 			if moved {
 				vdir := filepath.Join(d, ".hearth", "versions", "Docs")
 				os.MkdirAll(vdir, 0o755)

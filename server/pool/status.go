@@ -19,6 +19,8 @@ type Status struct {
 	Damaged       []catalog.Damaged
 	Versions      int
 	LastScrub     *ScrubReport
+	// Others are drives of other pools mounted here, left alone (see OtherPools).
+	Others []OtherPool
 }
 
 // maxListed bounds the names a status lists; the count is always exact.
@@ -26,7 +28,7 @@ const maxListed = 100
 
 // Status reports capacity, duplication, files at risk and the last scrub.
 func (p *Pool) Status(ctx context.Context) (Status, error) {
-	st := Status{PoolID: p.id}
+	st := Status{PoolID: p.id, Others: p.OtherPools()}
 	drives, err := p.Drives(ctx)
 	if err != nil {
 		return st, err

@@ -38,7 +38,7 @@ type Server struct {
 func Start(t testing.TB, edit ...func(*app.Options)) *Server {
 	t.Helper()
 	s := &Server{T: t, State: t.TempDir()}
-	s.Opt = app.Options{StateDir: s.State, HTTPSListen: "127.0.0.1:0", HTTPListen: "off", Version: "test", NoDiscovery: true, NoMountScan: true}
+	s.Opt = app.Options{StateDir: s.State, HTTPSListen: "127.0.0.1:0", HTTPListen: "off", Version: "test", NoDiscovery: true}
 	for _, e := range edit {
 		e(&s.Opt)
 	}

@@ -6,7 +6,9 @@
 //	<root>/
 //	  Shares/<Share>/<path>           the data, as plain files and folders
 //	  .hearth/drive.json              marker: format, pool id, drive id, label
-//	  .hearth/pool.json               mirror of the pool's configuration (shares, drives)
+//	  .hearth/pool.json               mirror of the pool's configuration (shares, drives,
+//	                                  users with password hashes, devices, access); 0600
+//	  .hearth/lock                    locked (flock) by the one server using the drive
 //	  .hearth/tombstones.log          deletes this drive has seen, one per line
 //	  .hearth/tmp/                    in-flight writes; anything here at start is garbage
 //	  .hearth/versions/<Share>/<path>~v<gen>
@@ -38,4 +40,9 @@
 // step onto another mount (by mount ID; by device before Linux 5.8). A drive whose
 // marker is missing or names another pool is never written to: an unmounted mount point
 // is an empty folder on the system disk, and must not fill up with pool data.
+//
+// A drive belongs to one server at a time: Open takes an exclusive lock on .hearth/lock
+// before it writes anything, held until Close and dropped by the kernel when the process
+// dies; a second Open fails with ErrInUse. Probe reads a drive without locking or
+// writing, to find drives without disturbing another server.
 package drive

@@ -21,6 +21,8 @@ var (
 	ErrUnsupported = errors.New("drive's filesystem is not supported")
 	// ErrNotEmpty: a folder to remove still holds something.
 	ErrNotEmpty = errors.New("folder is not empty")
+	// ErrInUse: another process (another Hearth server) has the drive open.
+	ErrInUse = errors.New("drive in use")
 )
 
 // Hash is a BLAKE3-256 content hash.

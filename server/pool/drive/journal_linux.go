@@ -28,12 +28,13 @@ func (d *Local) ReadConfig(ctx context.Context) ([]byte, error) {
 	return b, err
 }
 
-// WriteConfig replaces the mirrored configuration atomically.
+// WriteConfig replaces the mirrored configuration atomically. Only the server's user may
+// read it: it holds the users' password hashes.
 func (d *Local) WriteConfig(ctx context.Context, data []byte) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return d.withRoot(func(root int) error { return writeFileAtomic(root, d.tmp, configFile, data) })
+	return d.withRoot(func(root int) error { return writeFileAtomic(root, d.tmp, configFile, data, 0o600) })
 }
 
 // AppendTombstones adds deletes to the drive's log and makes them durable.
@@ -84,7 +85,7 @@ func (d *Local) ClearTombstones(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return d.withRoot(func(root int) error { return writeFileAtomic(root, d.tmp, tombFile, nil) })
+	return d.withRoot(func(root int) error { return writeFileAtomic(root, d.tmp, tombFile, nil, 0o644) })
 }
 
 // CleanTemp removes everything left in the temp area.
@@ -117,7 +118,7 @@ func (d *Local) Release(ctx context.Context) error {
 				return err
 			}
 		}
-		for _, f := range []string{tombFile, configFile} {
+		for _, f := range []string{tombFile, configFile, lockFile} {
 			if err := unix.Unlinkat(root, f, 0); err != nil && err != unix.ENOENT {
 				return pathErr("remove", f, err)
 			}

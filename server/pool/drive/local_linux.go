@@ -25,6 +25,7 @@ type Local struct {
 	mu   sync.RWMutex
 	root int
 	tmp  int
+	lock int // holds the drive's lock (see lockDrive)
 	ino  uint64
 	dev  uint64
 	// xattrat: the kernel has getxattrat(2), so metadata is read without /proc.
@@ -33,8 +34,11 @@ type Local struct {
 
 var _ Drive = (*Local)(nil)
 
-// Open opens the drive at path. It refuses a folder without a valid marker (ErrMissing):
-// such a folder is an empty mount point, and nothing may be written there.
+// Open opens the drive at path and takes its lock for as long as it is open. It refuses
+// a folder without a valid marker (ErrMissing): such a folder is an empty mount point,
+// and nothing may be written there; and a drive another process holds (ErrInUse):
+// two servers writing one drive would ruin it. Nothing is written before the lock is
+// held.
 func Open(ctx context.Context, path string) (*Local, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -48,16 +52,29 @@ func Open(ctx context.Context, path string) (*Local, error) {
 		unix.Close(root)
 		return nil, err
 	}
-	if err := mkdirAll(root, tmpDir); err != nil {
-		unix.Close(root)
-		return nil, fmt.Errorf("open drive %s: %w", path, err)
-	}
-	tmp, err := openat(root, tmpDir, unix.O_RDONLY|unix.O_DIRECTORY, 0)
+	lock, tmp, err := lockAndPrepare(root, path)
 	if err != nil {
 		unix.Close(root)
-		return nil, fmt.Errorf("open drive %s: %w", path, err)
+		return nil, err
 	}
-	return &Local{path: path, info: m.info(path), root: root, tmp: tmp, ino: st.Ino, dev: st.Dev, xattrat: hasGetxattrat(root)}, nil
+	return &Local{path: path, info: m.info(path), root: root, tmp: tmp, lock: lock, ino: st.Ino, dev: st.Dev, xattrat: hasGetxattrat(root)}, nil
+}
+
+// lockAndPrepare takes the lock of the drive at root, then opens its temp area (made
+// if missing).
+func lockAndPrepare(root int, path string) (lock, tmp int, err error) {
+	if lock, err = lockDrive(root, path); err != nil {
+		return -1, -1, err
+	}
+	if err := mkdirAll(root, tmpDir); err != nil {
+		unix.Close(lock)
+		return -1, -1, fmt.Errorf("open drive %s: %w", path, err)
+	}
+	if tmp, err = openat(root, tmpDir, unix.O_RDONLY|unix.O_DIRECTORY, 0); err != nil {
+		unix.Close(lock)
+		return -1, -1, fmt.Errorf("open drive %s: %w", path, err)
+	}
+	return lock, tmp, nil
 }
 
 func openRoot(path string) (int, unix.Stat_t, error) {
@@ -118,19 +135,21 @@ func (d *Local) Check(ctx context.Context) error {
 	return d.swapRoot(root, st)
 }
 
-// swapRoot adopts a newly opened root after a remount.
+// swapRoot adopts a newly opened root after a remount, locking it first: the lock held
+// was on the disk as it was mounted before.
 func (d *Local) swapRoot(root int, st unix.Stat_t) error {
-	tmp, err := openat(root, tmpDir, unix.O_RDONLY|unix.O_DIRECTORY, 0)
+	lock, tmp, err := lockAndPrepare(root, d.path)
 	if err != nil {
 		unix.Close(root)
-		return fmt.Errorf("reopen drive %s: %w", d.path, err)
+		return err
 	}
 	d.mu.Lock()
-	oldRoot, oldTmp := d.root, d.tmp
-	d.root, d.tmp, d.ino, d.dev = root, tmp, st.Ino, st.Dev
+	oldRoot, oldTmp, oldLock := d.root, d.tmp, d.lock
+	d.root, d.tmp, d.lock, d.ino, d.dev = root, tmp, lock, st.Ino, st.Dev
 	d.mu.Unlock()
 	unix.Close(oldRoot)
 	unix.Close(oldTmp)
+	unix.Close(oldLock)
 	return nil
 }
 
@@ -148,11 +167,12 @@ func (d *Local) Usage(ctx context.Context) (Usage, error) {
 	return Usage{Total: s.Blocks * uint64(s.Bsize), Free: s.Bavail * uint64(s.Bsize)}, nil
 }
 
-// Close releases the drive's descriptors.
+// Close releases the drive's descriptors, and with them its lock.
 func (d *Local) Close() error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	unix.Close(d.tmp)
+	unix.Close(d.lock)
 	return pathErr("close", d.path, unix.Close(d.root))
 }
 
@@ -182,9 +202,9 @@ func readFileAt(dirfd int, rel string, limit int64) ([]byte, error) {
 
 // writeFileAtomic replaces rel (in the drive's own area) with data: temp file, fsync,
 // rename, folder fsync, so a crash leaves the old content or the new.
-func writeFileAtomic(root, tmp int, rel string, data []byte) error {
+func writeFileAtomic(root, tmp int, rel string, data []byte, mode uint32) error {
 	name := tempName()
-	fd, err := unix.Openat(tmp, name, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_CLOEXEC, 0o644)
+	fd, err := unix.Openat(tmp, name, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_CLOEXEC, mode)
 	if err != nil {
 		return pathErr("create", tmpDir+"/"+name, err)
 	}
@@ -256,7 +276,7 @@ func Init(ctx context.Context, path, poolID, driveID, label string) (Marker, err
 	}
 	defer unix.Close(tmp)
 	// The marker is written last: a folder with a marker is a complete drive.
-	return m, writeFileAtomic(root, tmp, markerFile, append(b, '\n'))
+	return m, writeFileAtomic(root, tmp, markerFile, append(b, '\n'), 0o644)
 }
 
 func probeXattr(root int) error {

@@ -67,8 +67,7 @@ func (e *Env) Options() pool.Options {
 	opt := pool.Options{
 		Logger:       slog.New(slog.NewTextHandler(io.Discard, nil)),
 		DriveHints:   e.Drives,
-		NoMountScan:  true, // other tests' drives may be mounted meanwhile
-		Reserve:      1,    // tests share one filesystem; a 1 GiB reserve could refuse at random
+		Reserve:      1, // tests share one filesystem; a 1 GiB reserve could refuse at random
 		CheckEvery:   CheckEvery,
 		DriveTimeout: 2 * time.Second,
 		RepairEvery:  time.Hour,
@@ -126,11 +125,29 @@ func (e *Env) Close() {
 	e.Pool, e.Cat = nil, nil
 }
 
-// Crash drops the pool without a clean shutdown, as a killed process would.
+// Crash drops the pool without a clean shutdown, as a killed process would: the kernel
+// closes its files, which releases its drives' locks.
 func (e *Env) Crash() {
 	e.StopRun()
 	e.Cat.Close()
+	e.mu.Lock()
+	for _, f := range e.faulty {
+		f.Unwrap().Close()
+	}
+	e.mu.Unlock()
 	e.Pool, e.Cat = nil, nil
+}
+
+// Drive returns the open drive at path, as the pool has it (without faults), for tests
+// that look at or change a drive behind the pool's back. A second Open of the drive
+// would fail: the pool holds its lock.
+func (e *Env) Drive(path string) drive.Drive {
+	e.T.Helper()
+	f := e.Faulty(path)
+	if f == nil {
+		e.T.Fatalf("no open drive at %s", path)
+	}
+	return f.Unwrap()
 }
 
 // Reopen closes cleanly and opens again.
