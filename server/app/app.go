@@ -175,6 +175,9 @@ func takeLock(path string) (*os.File, error) {
 	return f, nil
 }
 
+// Catalog is the server's index.
+func (a *App) Catalog() *catalog.Catalog { return a.cat }
+
 // Service is the admin service of this process.
 func (a *App) Service() admin.Service {
 	return a.local()

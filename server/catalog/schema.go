@@ -143,4 +143,22 @@ CREATE TABLE alerts (
 `, `
 -- Step 4: an alert's title, so one held before a restart is named when it clears.
 ALTER TABLE alerts ADD COLUMN title TEXT NOT NULL DEFAULT '';
+`, `
+-- Step 5: verified reads. A content's CRC-32C per block (by its BLAKE3 hash, so renames
+-- and identical files share them), to check every block a read returns; and the copies a
+-- read or scrub found bad: pending until healed, kept a while after for drive health.
+CREATE TABLE block_sums (
+	hash  BLOB PRIMARY KEY,
+	shift INTEGER NOT NULL,
+	crcs  BLOB NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE bad_copies (
+	drive     TEXT NOT NULL,
+	path      TEXT NOT NULL,
+	gen       INTEGER NOT NULL,
+	found_ns  INTEGER NOT NULL,
+	healed_ns INTEGER NOT NULL DEFAULT 0,
+	PRIMARY KEY (drive, path, gen)
+) WITHOUT ROWID;
 `}

@@ -507,3 +507,35 @@ func TestUnconfirmedWarningStays(t *testing.T) {
 		t.Errorf("after the firewall was on again: %+v", a)
 	}
 }
+
+// TestDriveWithBadCopiesIsFlagged: a drive on which reads found copies that fail their
+// checksum is not "good, nothing needs attention", even while SMART says it is fine.
+func TestDriveWithBadCopiesIsFlagged(t *testing.T) {
+	e := newEnv(t, 2)
+	e.Share("Docs", 2)
+	m := e.monitor(t)
+	for i := range 3 {
+		path := fmt.Sprintf("Docs/f%d", i)
+		e.Put(path, []byte(strings.Repeat("precious ", 1000+i)))
+		disk := pooltest.OnDisk(e.Drives[0], path)
+		b, _ := os.ReadFile(disk)
+		b[100] ^= 1
+		os.WriteFile(disk, b, 0o644)
+		if got := string(e.Get(path)); got != strings.Repeat("precious ", 1000+i) {
+			t.Fatalf("read %s: the damaged copy was returned", path)
+		}
+	}
+	h := check(t, m)
+	a := alert(h, "drive-bad-copies", label(t, e, e.Drives[0]))
+	if a == nil || a.Severity != schema.Warning || !strings.Contains(a.Sentence, "3 damaged copies in the last 30 days") || a.Action == nil {
+		t.Fatalf("alerts = %+v; want a warning that the drive had 3 damaged copies, offering to empty it", h.Alerts)
+	}
+	for _, d := range h.Drives {
+		if d.Path == e.Drives[0] && (d.State == schema.Good || d.BadCopies != 3) {
+			t.Errorf("the drive's line: %+v; want it flagged with 3 bad copies", d)
+		}
+	}
+	if alert(h, "drive-bad-copies", label(t, e, e.Drives[1])) != nil {
+		t.Error("the drive with good copies is flagged too")
+	}
+}

@@ -19,7 +19,8 @@ const (
 
 // driveHealth judges one drive from the pool's view of it and its own SMART verdict.
 func driveHealth(d pool.DriveInfo, r diskRead) (schema.DriveInfo, []schema.Alert) {
-	info := schema.DriveInfo{Label: d.Label, Path: d.Path, Pool: string(d.State), State: schema.Good, Total: d.Total, Free: d.Free}
+	info := schema.DriveInfo{Label: d.Label, Path: d.Path, Pool: string(d.State), State: schema.Good, Total: d.Total, Free: d.Free,
+		BadCopies: d.BadCopies}
 	words := map[string]string{"drive": d.Label, "path": d.Path, "reason": ""}
 	if d.Reason != "" {
 		words["reason"] = " (" + d.Reason + ")"
@@ -33,19 +34,39 @@ func driveHealth(d pool.DriveInfo, r diskRead) (schema.DriveInfo, []schema.Alert
 		return withSMART(info, r), []schema.Alert{raise("drive-failing", d.Label, words)}
 	}
 	info = withSMART(info, r)
-	if r.err != nil || len(r.rep.Problems) == 0 || info.State == schema.Good || info.State == schema.Unknown {
-		return info, nil
+	var alerts []schema.Alert
+	if r.err == nil && len(r.rep.Problems) > 0 && info.State != schema.Good && info.State != schema.Unknown {
+		alerts = append(alerts, smartAlert(d, r, info.State, words))
 	}
-	// The worst problem says enough for an alert; the drive's line lists them all.
+	if d.BadCopies > 0 {
+		// Reads and scrubs found copies on it that no longer match their checksum: the
+		// disk may be failing even while its own SMART verdict is good.
+		info.State = schema.Worse(info.State, schema.Warning)
+		words["count"] = plural(d.BadCopies, "damaged copy", "damaged copies")
+		alerts = append(alerts, raise("drive-bad-copies", d.Label, words))
+	}
+	return info, alerts
+}
+
+// smartAlert is the alert for the worst problem a disk reports of itself; the drive's
+// line lists them all.
+func smartAlert(d pool.DriveInfo, r diskRead, state string, words map[string]string) schema.Alert {
 	words["model"], words["detail"] = r.rep.Model, r.rep.Problems[0]
 	if words["model"] == "" {
 		words["model"] = "model unknown"
 	}
 	code := "drive-smart-warning"
-	if info.State == schema.Critical {
+	if state == schema.Critical {
 		code = "drive-smart-failing"
 	}
-	return info, []schema.Alert{raise(code, d.Label, words)}
+	return raise(code, d.Label, words)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 // withSMART adds the disk's own verdict to info.

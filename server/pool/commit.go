@@ -60,7 +60,7 @@ func (w *Writer) Commit(ctx context.Context) (FileInfo, error) {
 	for _, t := range w.live() {
 		e.Copies = append(e.Copies, t.v.id())
 	}
-	if err := w.p.recordWrite(ctx, e, cur); err != nil {
+	if err := w.p.recordWrite(ctx, e, cur, w.sums.sums()); err != nil {
 		return FileInfo{}, err
 	}
 	// A target may have left service since it took its copy (a drive that vanished just
@@ -231,9 +231,9 @@ func (p *Pool) checkCommit(ctx context.Context, path string, ifGen *uint64) (*ca
 	return cur, err
 }
 
-// recordWrite retires the replaced content's other copies and records the new file and
-// the version it replaced.
-func (p *Pool) recordWrite(ctx context.Context, e catalog.Entry, cur *catalog.Entry) error {
+// recordWrite retires the replaced content's other copies and records the new file, its
+// block checksums and the version it replaced.
+func (p *Pool) recordWrite(ctx context.Context, e catalog.Entry, cur *catalog.Entry, sums catalog.BlockSums) error {
 	var old catalog.Version
 	if cur != nil {
 		old = catalog.Version{Path: cur.Path, Gen: cur.Gen, Size: cur.Size, ModTime: cur.ModTime, Hash: cur.Hash, Retired: p.now()}
@@ -261,6 +261,11 @@ func (p *Pool) recordWrite(ctx context.Context, e catalog.Entry, cur *catalog.En
 	err := p.cat.Update(ctx, func(tx *catalog.Tx) error {
 		if err := tx.PutEntry(ctx, e); err != nil {
 			return err
+		}
+		if e.Size > smallFile {
+			if err := tx.PutBlockSums(ctx, e.Hash, sums); err != nil {
+				return err
+			}
 		}
 		if cur == nil {
 			if err := tx.TouchParent(ctx, e.Path, p.now()); err != nil {

@@ -126,10 +126,13 @@ func (p *Pool) addCopies(ctx context.Context, e catalog.Entry, need int, fg bool
 
 // copyOnto copies e to dst from the first source that gives good bytes.
 func (p *Pool) copyOnto(ctx context.Context, e catalog.Entry, dst view, fg bool) bool {
-	for _, src := range p.sources(e.Copies) {
+	for _, src := range p.readSources(e) {
 		pf, err := p.prepareCopy(ctx, e, src, dst, !fg)
 		var ce *copyError
 		if errors.As(err, &ce) && ce.src {
+			if errors.Is(err, errBadCopy) {
+				p.markBad(ctx, e, src, err)
+			}
 			p.noteErr(ctx, src, err)
 			p.log.Warn("a copy could not be read; trying another", "file", e.Path, "drive", src.rec.Label, "err", err)
 			continue

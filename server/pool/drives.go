@@ -13,6 +13,9 @@ import (
 	"github.com/hearth-home/hearth/server/pool/drive"
 )
 
+// BadCopiesWindow is how far back DriveInfo.BadCopies counts.
+const BadCopiesWindow = 30 * 24 * time.Hour
+
 // DriveInfo describes a drive of the pool.
 type DriveInfo struct {
 	ID     string
@@ -25,6 +28,9 @@ type DriveInfo struct {
 	Files  int64 // file copies on it
 	Bytes  int64
 	Added  time.Time
+	// BadCopies counts the copies on it that failed their checksum in the last 30 days
+	// (reads and scrubs find them; each was rewritten from a good copy when one existed).
+	BadCopies int
 	// Warnings are things the person adding the drive should know.
 	Warnings []string
 }
@@ -32,13 +38,21 @@ type DriveInfo struct {
 // Drives lists the drives with their space and contents.
 func (p *Pool) Drives(ctx context.Context) ([]DriveInfo, error) {
 	var uses map[string]catalog.DriveUse
-	if err := p.cat.View(ctx, func(tx *catalog.Tx) (err error) { uses, err = tx.DriveUses(ctx); return err }); err != nil {
+	var bad map[string]int
+	err := p.cat.View(ctx, func(tx *catalog.Tx) (err error) {
+		if uses, err = tx.DriveUses(ctx); err != nil {
+			return err
+		}
+		bad, err = tx.BadCopiesSince(ctx, p.now().Add(-BadCopiesWindow))
+		return err
+	})
+	if err != nil {
 		return nil, err
 	}
 	var out []DriveInfo
 	for _, v := range p.views() {
 		di := DriveInfo{ID: v.id(), Label: v.rec.Label, Path: v.rec.Path, State: v.state(), Reason: v.rec.Reason,
-			Files: uses[v.id()].Files, Bytes: uses[v.id()].Bytes, Added: v.rec.Added}
+			Files: uses[v.id()].Files, Bytes: uses[v.id()].Bytes, Added: v.rec.Added, BadCopies: bad[v.id()]}
 		if v.present() && !v.reconciled && di.Reason == "" {
 			di.Reason = "being checked against the index"
 		}

@@ -111,6 +111,9 @@ func (p *Pool) openMember(ctx context.Context, path, id string) (drive.Drive, er
 // start finishes opening: generations, leftovers, and reconciling drives the index may
 // not describe (after an unclean shutdown, or drives that returned while hearthd was down).
 func (p *Pool) start(ctx context.Context, reserved uint64, clean bool, why string) error {
+	if err := p.loadBadCopies(ctx); err != nil {
+		return err
+	}
 	for _, v := range p.views() {
 		if v.d == nil {
 			continue

@@ -66,6 +66,9 @@ type Options struct {
 	// BackgroundRate caps background copying in bytes per second (default 200 MB/s);
 	// background work also pauses while the family reads or writes.
 	BackgroundRate int64
+	// TrustReads returns what the drives hold without checking it. Only benchmarks set
+	// it, to measure what checking every read costs.
+	TrustReads bool
 }
 
 func (o *Options) applyDefaults() {
@@ -118,6 +121,7 @@ type Pool struct {
 
 	repairMu sync.Mutex // one repair pass at a time
 	scrubMu  sync.Mutex // one scrub at a time
+	bad      badCopies  // copies found bad, not healed yet
 
 	kick     chan struct{} // wakes the repairer
 	throttle *throttle

@@ -14,6 +14,7 @@ type RepairReport struct {
 	Reconciled int // drives compared with the index
 	Copied     int // copies made to restore duplication
 	Thinned    int // extra copies removed
+	Healed     int // damaged copies rewritten from a good one
 	Waiting    int // files that still lack copies (no room, or being written)
 }
 
@@ -47,11 +48,15 @@ func (p *Pool) Repair(ctx context.Context) (RepairReport, error) {
 	if err := p.syncDirs(ctx); err != nil {
 		return rep, err
 	}
+	if err := p.healBadCopies(ctx, &rep); err != nil {
+		return rep, err
+	}
 	if err := p.duplicationPass(ctx, &rep); err != nil {
 		return rep, err
 	}
-	if rep.Copied+rep.Thinned+rep.Reconciled > 0 || rep.Waiting > 0 {
-		p.log.Info("repair pass", "reconciled", rep.Reconciled, "copied", rep.Copied, "thinned", rep.Thinned, "waiting", rep.Waiting)
+	if rep.Copied+rep.Thinned+rep.Reconciled+rep.Healed > 0 || rep.Waiting > 0 {
+		p.log.Info("repair pass", "reconciled", rep.Reconciled, "copied", rep.Copied, "thinned", rep.Thinned,
+			"healed", rep.Healed, "waiting", rep.Waiting)
 	}
 	return rep, p.pruneTombstones(ctx)
 }
@@ -175,7 +180,7 @@ func (p *Pool) repairFile(ctx context.Context, e catalog.Entry, want int, rep *R
 	case p.paths.skipWriting(e.Path):
 		rep.Waiting++ // the writer's end wakes the repairer again
 	case len(healthy) < want:
-		if len(p.sources(e.Copies)) == 0 {
+		if len(p.readSources(e)) == 0 {
 			rep.Waiting++ // nothing to copy from until a drive returns
 			return
 		}

@@ -20,11 +20,19 @@ func (p *Pool) Run(ctx context.Context) error {
 	return g.Wait()
 }
 
-// runScheduler starts scrubs when they are due and prunes versions hourly.
+// runScheduler starts scrubs when they are due, prunes versions hourly and old records
+// of bad copies and unused block checksums daily.
 func (p *Pool) runScheduler(ctx context.Context) error {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
+	var pruned time.Time
 	for {
+		if p.now().Sub(pruned) >= 24*time.Hour {
+			if err := p.pruneIntegrity(ctx); err != nil && ctx.Err() == nil {
+				p.log.Warn("pruning old checksum records failed", "err", err)
+			}
+			pruned = p.now()
+		}
 		if n, err := p.PruneVersions(ctx); err != nil && ctx.Err() == nil {
 			p.log.Warn("pruning previous versions failed", "err", err)
 		} else if n > 0 {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/hearth-home/hearth/server/catalog"
@@ -66,19 +67,26 @@ func (p *Pool) scrubFile(ctx context.Context, e catalog.Entry, rep *ScrubReport)
 	}
 	rep.Files++
 	var good, bad []view
+	var sums catalog.BlockSums
 	for _, v := range p.sources(e.Copies) {
-		n, err := p.verifyCopy(ctx, e, v)
+		n, s, err := p.verifyCopy(ctx, e, v)
 		rep.Copies++
 		rep.Bytes += n
 		switch {
 		case errors.Is(err, context.Canceled):
 			return
 		case err == nil:
-			good = append(good, v)
+			good, sums = append(good, v), s
 		default:
 			bad = append(bad, v)
 			p.log.Error("scrub: a copy is bad", "file", e.Path, "drive", v.rec.Label, "err", err)
+			if errors.Is(err, errBadCopy) {
+				p.recordBad(ctx, e, v) // it counts against the drive's health
+			}
 		}
+	}
+	if len(good) > 0 && e.Size > smallFile {
+		p.keepSums(ctx, e, sums) // files from before block sums were kept get them now
 	}
 	rep.Bad += len(bad)
 	if len(bad) == 0 {
@@ -87,38 +95,45 @@ func (p *Pool) scrubFile(ctx context.Context, e catalog.Entry, rep *ScrubReport)
 	if len(good) == 0 {
 		if p.stillCurrent(ctx, e) == nil {
 			rep.Damaged = append(rep.Damaged, e.Path)
-			p.cat.Update(ctx, func(tx *catalog.Tx) error {
-				return tx.SetDamaged(ctx, e.Path, "every copy failed its checksum", p.now())
-			})
+			p.markDamaged(ctx, e)
 		}
 		return
 	}
 	for _, v := range bad {
 		if p.heal(ctx, e, good[0], v) {
 			rep.Healed++
+			p.resolveBad(ctx, catalog.BadCopy{Drive: v.id(), Path: e.Path, Gen: e.Gen})
 		}
 	}
 }
 
-// verifyCopy reads a copy and compares it with the index's size and hash. A copy that
-// reads but does not match is errBadCopy; one that cannot be read is the drive's error.
-func (p *Pool) verifyCopy(ctx context.Context, e catalog.Entry, v view) (int64, error) {
+// verifyCopy reads a copy and compares it with the index's size and hash, making its
+// block checksums on the way. A copy that reads but does not match is errBadCopy; one
+// that cannot be read is the drive's error.
+func (p *Pool) verifyCopy(ctx context.Context, e catalog.Entry, v view) (int64, catalog.BlockSums, error) {
 	f, err := v.d.Open(ctx, e.Path)
 	if err != nil {
-		return 0, p.noteErr(ctx, v, err)
+		return 0, catalog.BlockSums{}, p.noteErr(ctx, v, err)
 	}
 	defer f.Close()
-	h := blake3.New()
-	n, err := copyChecked(h, &throttledReader{ctx: ctx, t: p.throttle, r: f})
+	h, s := blake3.New(), &blockSummer{}
+	n, err := copyChecked(io.MultiWriter(h, s), &throttledReader{ctx: ctx, t: p.throttle, r: f})
 	switch {
 	case err != nil:
-		return n, p.noteErr(ctx, v, err)
+		return n, catalog.BlockSums{}, p.noteErr(ctx, v, err)
 	case n != e.Size:
-		return n, fmt.Errorf("%w: %d bytes instead of %d", errBadCopy, n, e.Size)
+		return n, catalog.BlockSums{}, fmt.Errorf("%w: %d bytes instead of %d", errBadCopy, n, e.Size)
 	case !bytes.Equal(h.Sum(nil), e.Hash):
-		return n, errBadCopy
+		return n, catalog.BlockSums{}, errBadCopy
 	}
-	return n, nil
+	return n, s.sums(), nil
+}
+
+// keepSums records the block checksums of e's content.
+func (p *Pool) keepSums(ctx context.Context, e catalog.Entry, s catalog.BlockSums) {
+	if err := p.cat.Update(ctx, func(tx *catalog.Tx) error { return tx.PutBlockSums(ctx, e.Hash, s) }); err != nil {
+		p.log.Warn("could not keep a file's block checksums", "file", e.Path, "err", err)
+	}
 }
 
 // heal rewrites the bad copy on v from the good copy on src.
@@ -128,7 +143,10 @@ func (p *Pool) heal(ctx context.Context, e catalog.Entry, src, v view) bool {
 	}
 	pf, err := p.prepareCopy(ctx, e, src, v, true)
 	if err != nil {
-		p.log.Warn("scrub: could not heal a copy", "file", e.Path, "drive", v.rec.Label, "err", err)
+		if errors.Is(err, errBadCopy) {
+			p.markBad(ctx, e, src, err)
+		}
+		p.log.Warn("could not heal a copy", "file", e.Path, "drive", v.rec.Label, "err", err)
 		return false
 	}
 	unlock := p.lockPath(e.Path)
@@ -147,7 +165,7 @@ func (p *Pool) heal(ctx context.Context, e catalog.Entry, src, v view) bool {
 		p.noteErr(ctx, v, err)
 		return false
 	}
-	p.log.Info("scrub: healed a copy", "file", e.Path, "drive", v.rec.Label, "from", src.rec.Label)
+	p.log.Info("healed a copy", "file", e.Path, "drive", v.rec.Label, "from", src.rec.Label)
 	return true
 }
 

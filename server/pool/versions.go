@@ -1,6 +1,7 @@
 package pool
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/hearth-home/hearth/server/catalog"
 	"github.com/hearth-home/hearth/server/pool/safepath"
+	"github.com/zeebo/blake3"
 )
 
 // VersionInfo describes a kept previous version of a file.
@@ -45,7 +47,9 @@ func (p *Pool) Versions(ctx context.Context, path string) ([]VersionInfo, error)
 	return out, err
 }
 
-// OpenVersion opens a kept version for reading.
+// OpenVersion opens a kept version for reading. The reader fails at its end, instead of
+// ending, when what it read does not match the version's hash: a restore made from it
+// is then thrown away.
 func (p *Pool) OpenVersion(ctx context.Context, path string, gen uint64) (io.ReadCloser, VersionInfo, error) {
 	v, err := p.version(ctx, path, gen)
 	if err != nil {
@@ -56,7 +60,7 @@ func (p *Pool) OpenVersion(ctx context.Context, path string, gen uint64) (io.Rea
 	for _, d := range p.sources(v.Copies) {
 		f, err := d.d.OpenVersion(ctx, path, gen)
 		if err == nil {
-			return f, info, nil
+			return &checkedReader{rc: f, h: blake3.New(), want: v.Hash, size: v.Size, what: path}, info, nil
 		}
 		last = p.noteErr(ctx, d, err)
 	}
@@ -167,3 +171,25 @@ func (p *Pool) dropVersion(ctx context.Context, v catalog.Version) bool {
 	}
 	return gone > 0
 }
+
+// checkedReader hashes what it reads and fails at the end unless it matches.
+type checkedReader struct {
+	rc   io.ReadCloser
+	h    *blake3.Hasher
+	want []byte
+	size int64
+	n    int64
+	what string
+}
+
+func (c *checkedReader) Read(b []byte) (int, error) {
+	n, err := c.rc.Read(b)
+	c.h.Write(b[:n])
+	c.n += int64(n)
+	if errors.Is(err, io.EOF) && (c.n != c.size || !bytes.Equal(c.h.Sum(nil), c.want)) {
+		return n, fmt.Errorf("%s: %w", c.what, errBadCopy)
+	}
+	return n, err
+}
+
+func (c *checkedReader) Close() error { return c.rc.Close() }

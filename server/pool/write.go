@@ -37,6 +37,7 @@ type Writer struct {
 	want    int
 	targets []*target
 	hash    *blake3.Hasher
+	sums    blockSummer // the block checksums reads will check
 	n       int64
 	buf     []byte
 	spare   []byte
@@ -185,6 +186,7 @@ func (w *Writer) Write(b []byte) (int, error) {
 	}
 	w.p.throttle.foreground()
 	w.hash.Write(b)
+	w.sums.Write(b)
 	n := len(b)
 	for len(b) > 0 {
 		k := copy(w.buf[len(w.buf):cap(w.buf)], b)
@@ -347,6 +349,7 @@ func (w *Writer) ReadFrom(r io.Reader) (int64, error) {
 		if k > 0 {
 			w.p.throttle.foreground()
 			w.hash.Write(w.buf[len(w.buf) : len(w.buf)+k])
+			w.sums.Write(w.buf[len(w.buf) : len(w.buf)+k])
 			w.buf = w.buf[:len(w.buf)+k]
 			w.n += int64(k)
 			n += int64(k)

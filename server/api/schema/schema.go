@@ -163,6 +163,8 @@ type DriveInfo struct {
 	Temperature int    `json:"temperature_c,omitempty"`
 	Total       uint64 `json:"total"`
 	Free        uint64 `json:"free"`
+	// BadCopies counts its copies that failed their checksum in the last 30 days.
+	BadCopies int `json:"bad_copies,omitempty"`
 }
 
 // PCHealth is one PC's health: what its agent last reported and its backups.

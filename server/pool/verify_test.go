@@ -1,0 +1,196 @@
+package pool_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/hearth-home/hearth/server/catalog"
+	"github.com/hearth-home/hearth/server/pool"
+	"github.com/hearth-home/hearth/server/pool/pooltest"
+)
+
+// rotted is a two-copy file whose copy on the first drive (the one read first) has a
+// flipped byte.
+type rotted struct {
+	e    *pooltest.Env
+	path string
+	data []byte
+}
+
+func newRotted(t *testing.T, size int, at int64, keepSums bool) rotted {
+	t.Helper()
+	e := pooltest.New(t, 2)
+	e.Share("Docs", 2)
+	r := rotted{e: e, path: "Docs/photo.raw", data: randBytes(uint64(size), size)}
+	e.Put(r.path, r.data)
+	if !keepSums { // as a file written before block checksums were kept
+		forgetSums(t, e, r.path)
+	}
+	flipByte(t, pooltest.OnDisk(e.Drives[0], r.path), at)
+	return r
+}
+
+func forgetSums(t *testing.T, e *pooltest.Env, path string) {
+	t.Helper()
+	ctx := context.Background()
+	err := e.Cat.Update(ctx, func(tx *catalog.Tx) error {
+		en, err := tx.Entry(ctx, path)
+		if err != nil {
+			return err
+		}
+		return tx.PutBlockSums(ctx, en.Hash, catalog.BlockSums{}) // unusable: as if none
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func readAll(e *pooltest.Env, path string) ([]byte, error) {
+	f, err := e.Pool.Open(context.Background(), path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(f)
+}
+
+func readAt(e *pooltest.Env, path string, off int64, n int) ([]byte, error) {
+	f, err := e.Pool.Open(context.Background(), path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b := make([]byte, n)
+	k, err := f.ReadAt(b, off)
+	if errors.Is(err, io.EOF) && k == n {
+		err = nil
+	}
+	return b[:k], err
+}
+
+// A copy with a flipped byte is never returned: the reader gets the good copy, every
+// time, whether it reads the whole file or a piece; the bad copy is marked, counts
+// against its drive, and the repairer rewrites it from the good one within seconds.
+func TestReadsNeverReturnRot(t *testing.T) {
+	cases := []struct {
+		name string
+		size int
+		at   int64
+		sums bool
+	}{
+		{"small file", 300_000, 123_456, true},
+		{"large file", 3_000_000, 2_100_000, true},
+		{"large file, rot in its last block", 3_000_000, 2_999_999, true},
+		{"large file without block sums, read in a piece", 3_000_000, 1_000_000, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := newRotted(t, c.size, c.at, c.sums)
+			for i := range 20 {
+				var got, want []byte
+				var err error
+				if c.sums || i%2 == 1 {
+					got, err = readAll(r.e, r.path)
+					want = r.data
+				} else {
+					got, err = readAt(r.e, r.path, c.at-1000, 5000)
+					want = r.data[c.at-1000 : c.at+4000]
+				}
+				if err != nil || !bytes.Equal(got, want) {
+					t.Fatalf("read %d: %d bytes, %v; want the good %d bytes", i, len(got), err, len(want))
+				}
+			}
+			if n := badCopiesOn(t, r.e, r.e.Drives[0]); n != 1 {
+				t.Errorf("drive A counts %d bad copies, want 1", n)
+			}
+			r.e.Run()
+			pooltest.Eventually(t, 5*time.Second, "the bad copy is rewritten from the good one", func() bool {
+				raw, _ := os.ReadFile(pooltest.OnDisk(r.e.Drives[0], r.path))
+				return bytes.Equal(raw, r.data)
+			})
+		})
+	}
+}
+
+func badCopiesOn(t *testing.T, e *pooltest.Env, path string) int {
+	t.Helper()
+	ds, err := e.Pool.Drives(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range ds {
+		if d.Path == path {
+			return d.BadCopies
+		}
+	}
+	t.Fatalf("no drive %s", path)
+	return 0
+}
+
+// A large file without block checksums read from its start is checked whole at its end:
+// a mismatch fails the read (its last bytes are never returned, so it cannot end as if
+// whole), and the next read gets the good copy and teaches the index its block sums.
+func TestReadInOrderWithoutSumsFailsAtTheEnd(t *testing.T) {
+	r := newRotted(t, 3_000_000, 10, false)
+	got, err := readAll(r.e, r.path)
+	if err == nil || len(got) >= len(r.data) {
+		t.Fatalf("the first read returned %d of %d bytes and %v; want it cut short with an error", len(got), len(r.data), err)
+	}
+	for range 3 {
+		if got, err := readAll(r.e, r.path); err != nil || !bytes.Equal(got, r.data) {
+			t.Fatalf("the next read: %d bytes, %v; want the good copy", len(got), err)
+		}
+	}
+	// The good read kept the block sums, so later reads check every block.
+	ctx := context.Background()
+	r.e.Cat.View(ctx, func(tx *catalog.Tx) error {
+		en, _ := tx.Entry(ctx, r.path)
+		s, err := tx.BlockSums(ctx, en.Hash)
+		if err != nil || len(s.CRCs) != (len(r.data)+(1<<18)-1)>>18 {
+			t.Errorf("block sums after a good read: %d, %v", len(s.CRCs), err)
+		}
+		return nil
+	})
+}
+
+// When every copy is bad, a read fails with ErrDamaged and never returns the bad bytes;
+// the file is listed as damaged, which health reports by name.
+func TestEveryCopyBadIsDamaged(t *testing.T) {
+	for _, size := range []int{100_000, 3_000_000} {
+		r := newRotted(t, size, int64(size/2), true)
+		flipByte(t, pooltest.OnDisk(r.e.Drives[1], r.path), int64(size/2))
+		got, err := readAll(r.e, r.path)
+		if !errors.Is(err, pool.ErrDamaged) {
+			t.Errorf("%d bytes: read %d bytes, %v; want ErrDamaged", size, len(got), err)
+		}
+		if len(got) > size/2 {
+			t.Errorf("%d bytes: %d bytes returned, past the bad block at %d", size, len(got), size/2)
+		}
+		st, err := r.e.Pool.Status(context.Background())
+		if err != nil || len(st.Damaged) != 1 || st.Damaged[0].Path != r.path {
+			t.Errorf("%d bytes: damaged files %+v, %v; want %s", size, st.Damaged, err, r.path)
+		}
+		if _, err := r.e.Pool.Open(context.Background(), r.path); !errors.Is(err, pool.ErrDamaged) {
+			t.Errorf("%d bytes: opening it again: %v; want ErrDamaged", size, err)
+		}
+	}
+}
+
+// A copy cut short on its drive is as bad as a rotten one.
+func TestTruncatedCopyIsBad(t *testing.T) {
+	e := pooltest.New(t, 2)
+	e.Share("Docs", 2)
+	data := randBytes(3, 2_000_000)
+	e.Put("Docs/x", data)
+	if err := os.Truncate(pooltest.OnDisk(e.Drives[0], "Docs/x"), 1_500_000); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := readAll(e, "Docs/x"); err != nil || !bytes.Equal(got, data) {
+		t.Errorf("read %d bytes, %v; want the whole good copy", len(got), err)
+	}
+}
