@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 )
@@ -195,33 +196,72 @@ func TestSnapshotRoundTrip(t *testing.T) {
 	}
 }
 
+// kept runs a policy and returns the times it keeps, oldest first.
+func kept(p Policy, cands []Candidate) []time.Time {
+	var out []time.Time
+	for i, v := range p.Apply(cands, time.UTC) {
+		if v.Keep {
+			out = append(out, cands[i].Time)
+		}
+		if v.Why == "" {
+			panic("a verdict without a reason")
+		}
+	}
+	slices.SortFunc(out, time.Time.Compare)
+	return out
+}
+
 func TestRetention(t *testing.T) {
 	day := func(d, h int) time.Time { return time.Date(2026, 1, d, h, 0, 0, 0, time.UTC) }
+	home := []string{"/home/ann"}
 	// Twice a day for 60 days (January 1 to March 1).
-	var times []time.Time
+	var twiceDaily []Candidate
 	for d := 1; d <= 60; d++ {
-		times = append(times, day(d, 3), day(d, 15))
+		twiceDaily = append(twiceDaily, Candidate{Time: day(d, 3), Paths: home}, Candidate{Time: day(d, 15), Paths: home})
 	}
-	keep := DefaultPolicy.Keep(times, time.UTC)
-	var kept []time.Time
-	for i, k := range keep {
-		if k {
-			kept = append(kept, times[i])
+	cases := []struct {
+		name   string
+		policy Policy
+		cands  []Candidate
+		want   []time.Time
+	}{{
+		// Daily: Mar 1, Feb 28, Feb 27 (15:00 each). Weekly (ISO, Monday first): the weeks
+		// of Mar 1 (Sun), Feb 22 (Sun) and Feb 15 (Sun). Monthly: March, February, Jan 31.
+		name: "days, weeks and months", policy: Policy{Daily: 3, Weekly: 3, Monthly: 3}, cands: twiceDaily,
+		want: []time.Time{day(31, 15), day(46, 15), day(53, 15), day(58, 15), day(59, 15), day(60, 15)},
+	}, {
+		name: "the last five besides", policy: DefaultPolicy, cands: twiceDaily,
+		want: []time.Time{day(31, 15), day(46, 15), day(53, 15), day(58, 15), day(59, 3), day(59, 15), day(60, 3), day(60, 15)},
+	}, {
+		name: "the newest is always kept", policy: Policy{}, cands: twiceDaily, want: []time.Time{day(60, 15)},
+	}, {
+		// A "Back up now" of other folders, the same day, replaces nothing of the nightly.
+		name: "other folders are another group", policy: Policy{Daily: 1},
+		cands: []Candidate{{Time: day(5, 3), Paths: []string{"/home/ann", "/srv/photos"}}, {Time: day(5, 9), Paths: []string{"/home/ann/Letters"}},
+			{Time: day(4, 3), Paths: []string{"/srv/photos", "/home/ann"}}},
+		want: []time.Time{day(5, 3), day(5, 9)},
+	}, {
+		name: "pinned backups stay", policy: Policy{Last: 1},
+		cands: []Candidate{{Time: day(1, 3), Paths: home, Pinned: true}, {Time: day(2, 3), Paths: home}, {Time: day(3, 3), Paths: home}},
+		want:  []time.Time{day(1, 3), day(3, 3)},
+	}}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := kept(c.policy, c.cands); !slices.EqualFunc(got, c.want, time.Time.Equal) {
+				t.Errorf("kept %v\nwant %v", got, c.want)
+			}
+		})
+	}
+}
+
+func TestPolicyCheck(t *testing.T) {
+	if err := DefaultPolicy.Check(); err != nil {
+		t.Error(err)
+	}
+	for _, p := range []Policy{{Last: -1}, {Daily: 1001}, {Monthly: -3}} {
+		if p.Check() == nil {
+			t.Errorf("%+v accepted", p)
 		}
-	}
-	// Daily: Mar 1, Feb 28, Feb 27 (15:00 each). Weekly (ISO, Monday first): the weeks of
-	// Mar 1 (Sun), Feb 22 (Sun) and Feb 15 (Sun). Monthly: March, February, January 31.
-	want := []time.Time{day(31, 15), day(46, 15), day(53, 15), day(58, 15), day(59, 15), day(60, 15)}
-	if len(kept) != len(want) {
-		t.Fatalf("kept %v, want %v", kept, want)
-	}
-	for i := range want {
-		if !kept[i].Equal(want[i]) {
-			t.Fatalf("kept %v, want %v", kept, want)
-		}
-	}
-	if k := (Policy{}).Keep(times, time.UTC); !k[len(k)-1] {
-		t.Error("the newest backup must always be kept")
 	}
 }
 

@@ -36,29 +36,37 @@ found() {
 	return 1
 }
 
-# ldflags GOOS: the -l names the desktop packages link on that system.
-ldflags() {
-	GOOS=$1 GOARCH=amd64 CGO_ENABLED=1 $GO list -deps -f '{{join .CgoLDFLAGS " "}}' $DESKTOP |
-		tr ' ' '\n' | sed -n 's/^-l//p' | sort -u
+# golist GOOS FORMAT: go list over the desktop packages into $listed. It runs in this
+# shell, not in a $(...) a loop reads, so a failing go list ends the script: a check
+# that saw nothing must not pass.
+golist() {
+	listed=$(GOOS=$1 GOARCH=amd64 CGO_ENABLED=1 $GO list -deps -f "$2" $DESKTOP) || {
+		echo "build/cdeps.sh: go list failed (above); cannot tell which C libraries the desktop programs need" >&2
+		exit 1
+	}
 }
 
-pkgconfigs() {
-	GOOS=linux GOARCH=amd64 CGO_ENABLED=1 $GO list -deps -f '{{join .CgoPkgConfig "\n"}}' $DESKTOP |
-		grep -v '^-' | grep . | sort -u
-}
+# lnames: the -l names in $listed.
+lnames() { printf '%s\n' "$listed" | tr ' ' '\n' | sed -n 's/^-l//p' | sort -u; }
 
+golist linux '{{join .CgoLDFLAGS " "}}'
+linux_libs=$(lnames)
+golist linux '{{join .CgoPkgConfig "\n"}}'
+pcs=$(printf '%s\n' "$listed" | grep -v '^-' | grep . | sort -u || true)
+[ -n "$linux_libs" ] || { echo "build/cdeps.sh: go list named no C library at all; something is wrong" >&2; exit 1; }
 missing=""
 unknown=""
-for lib in $(ldflags linux); do
+for lib in $linux_libs; do
 	pkg=$(package_of "$LIBS" "$lib") || { unknown="$unknown -l$lib"; continue; }
 	found "$lib" gcc || missing="$missing $pkg"
 done
-for pc in $(pkgconfigs); do
+for pc in $pcs; do
 	pkg=$(package_of "$PKGCONFIG" "$pc") || { unknown="$unknown pkg-config:$pc"; continue; }
 	pkg-config --exists "$pc" 2>/dev/null || missing="$missing $pkg"
 done
 if command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1; then
-	for lib in $(ldflags windows); do
+	golist windows '{{join .CgoLDFLAGS " "}}'
+	for lib in $(lnames); do
 		found "$lib" x86_64-w64-mingw32-gcc || unknown="$unknown windows:-l$lib"
 	done
 else

@@ -57,6 +57,10 @@ func (e *ErrIncomplete) Error() string {
 // ErrSessionGone: the server forgot the backup session (it restarted, or the PC slept long).
 var ErrSessionGone = errors.New("the server ended this backup session")
 
+// ErrRunning: a backup of this PC is running already (another program on the PC started
+// it); the server takes one at a time.
+var ErrRunning = errors.New("a backup of this PC is running already")
+
 // StatusError is an answer the server refused with.
 type StatusError struct {
 	Code int
@@ -198,6 +202,21 @@ type Session struct {
 	ParentOK bool
 }
 
+// Pin keeps backup id of this PC whatever the retention rule says, or (pinned false)
+// lets the rule judge it again.
+func (c *Client) Pin(ctx context.Context, id backup.ID, pinned bool) error {
+	method := http.MethodPut
+	if !pinned {
+		method = http.MethodDelete
+	}
+	resp, err := c.do(ctx, method, c.pcPath()+"/snapshots/"+id.String()+"/pin", nil, "")
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	return nil
+}
+
 // Begin starts a backup session; parent is the previous backup to compare with.
 func (c *Client) Begin(ctx context.Context, parent *backup.ID) (*Session, error) {
 	req := schema.NewBackupSession{}
@@ -206,6 +225,10 @@ func (c *Client) Begin(ctx context.Context, parent *backup.ID) (*Session, error)
 	}
 	body, _ := json.Marshal(req)
 	resp, err := c.do(ctx, http.MethodPost, c.pcPath()+"/sessions", body, "application/json")
+	var se *StatusError
+	if errors.As(err, &se) && se.Code == http.StatusLocked {
+		return nil, fmt.Errorf("%w: %s", ErrRunning, se.Msg)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -267,6 +290,17 @@ func (s *Session) Commit(ctx context.Context, snap backup.Snapshot) (schema.Snap
 	defer resp.Body.Close()
 	var out schema.Snapshot
 	return out, json.NewDecoder(resp.Body).Decode(&out)
+}
+
+// Alive tells the server the backup still runs, while it reads files the server has
+// and asks it nothing for a while.
+func (s *Session) Alive(ctx context.Context) error {
+	resp, err := s.c.do(ctx, http.MethodPost, s.path()+"/alive", nil, "")
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	return nil
 }
 
 // End abandons the session.

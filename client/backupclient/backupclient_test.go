@@ -13,6 +13,7 @@ import (
 
 	"github.com/hearth-home/hearth/backup/archiver"
 	"github.com/hearth-home/hearth/client/backupclient"
+	"github.com/hearth-home/hearth/client/connector"
 )
 
 // TestBackupRestore: what is backed up comes back byte-identical, with times, modes,
@@ -133,5 +134,93 @@ func TestLockedFileKeepsLastCopy(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(filepath.Join(to, "mail.pst")); string(b) != "last week's mail" {
 		t.Errorf("restored %q; want last week's copy", b)
+	}
+}
+
+// heldSource blocks the reading of one file until released, as a large file being read
+// keeps a backup running.
+type heldSource struct {
+	archiver.OS
+	held    string
+	reached chan struct{}
+	release chan struct{}
+}
+
+func (h heldSource) Open(p string) (io.ReadCloser, error) {
+	if p == h.held {
+		close(h.reached)
+		<-h.release
+	}
+	return h.OS.Open(p)
+}
+
+// TestOneBackupAtATime: a second backup of a PC (the tray's "Back up now" while the
+// nightly one runs) is refused, saying one runs: by the PC itself when both run there
+// with its settings, else by the server; one that waits for it says so once, and runs
+// when the first has ended.
+func TestOneBackupAtATime(t *testing.T) {
+	for _, where := range []string{"server", "pc"} {
+		t.Run(where, func(t *testing.T) { oneBackupAtATime(t, where == "pc") })
+	}
+}
+
+func oneBackupAtATime(t *testing.T, withSettings bool) {
+	ctx := context.Background()
+	s, c := annsPC(t, "laptop")
+	if withSettings {
+		path := filepath.Join(t.TempDir(), "connector.json")
+		if err := join(t, s, "ann", "laptop2").Save(path); err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := connector.Load(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c, err = backupclient.New(cfg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	home := filepath.Join(t.TempDir(), "ann")
+	os.MkdirAll(home, 0o755)
+	big := filepath.Join(home, "video.mp4")
+	os.WriteFile(big, random(3, 100_000), 0o644)
+	src := heldSource{held: big, reached: make(chan struct{}), release: make(chan struct{})}
+	first := make(chan error, 1)
+	go func() {
+		_, err := c.Backup(ctx, backupclient.Options{Paths: []string{home}, Source: src})
+		first <- err
+	}()
+	<-src.reached
+	_, err := c.Backup(ctx, backupclient.Options{Paths: []string{home}})
+	says := "running already (started" // the server, naming when the first began
+	if withSettings {
+		says = "another program on this PC is backing it up"
+	}
+	if !errors.Is(err, backupclient.ErrRunning) || !strings.Contains(err.Error(), says) {
+		t.Fatalf("a second backup while one runs: %v; want it refused, saying %q", err, says)
+	}
+	waited := make(chan string, 10)
+	second := make(chan error, 1)
+	go func() {
+		_, err := c.Backup(ctx, backupclient.Options{Paths: []string{home}, Waiting: func(why string) { waited <- why },
+			WaitEvery: 50 * time.Millisecond})
+		second <- err
+	}()
+	if why := <-waited; !strings.Contains(why, strings.TrimSuffix(says, " (started")) {
+		t.Errorf("the waiting backup was told %q", why)
+	}
+	close(src.release)
+	if err := <-first; err != nil {
+		t.Fatalf("the first backup: %v", err)
+	}
+	if err := <-second; err != nil {
+		t.Fatalf("the backup that waited: %v", err)
+	}
+	if len(waited) != 0 {
+		t.Errorf("the waiting backup was told %d more times", len(waited))
+	}
+	snaps, err := c.Snapshots(ctx)
+	if err != nil || len(snaps) != 2 {
+		t.Errorf("%d backups, %v; want both", len(snaps), err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hearth-home/hearth/client/backupclient"
+	"github.com/hearth-home/hearth/client/connector"
 	"github.com/hearth-home/hearth/server/app/apptest"
 )
 
@@ -63,7 +64,13 @@ func TestKilledBackupResumes(t *testing.T) {
 		t.Fatal("the backup ended before it could be killed midway; give it more data")
 	}
 
-	c, err := backupclient.New(cfg)
+	// The next backup, as the next run of hearth reads the PC's settings: it finds the
+	// session the killed one left, and ends it.
+	loaded, err := connector.Load(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := backupclient.New(loaded)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -92,8 +92,9 @@ func TestSecondPCAddsOnlyWhatIsNew(t *testing.T) {
 	}
 }
 
-// TestGCWhileBackingUp: garbage collection running while PCs back up never takes what
-// a backup relies on: every backup restores whole afterwards, and check finds no damage.
+// TestGCWhileBackingUp: the nightly cleanup (retention, then garbage collection) running
+// while PCs back up never takes what a backup relies on: every backup restores whole
+// afterwards, and check finds no damage.
 func TestGCWhileBackingUp(t *testing.T) {
 	ctx := context.Background()
 	s, ann := annsPC(t, "ann-pc", func(o *app.Options) { o.BackupGrace = time.Nanosecond })
@@ -117,8 +118,8 @@ func TestGCWhileBackingUp(t *testing.T) {
 				return
 			default:
 			}
-			if _, err := s.App.Backups.GC(ctx); err != nil {
-				t.Errorf("gc: %v", err)
+			if _, err := s.App.Backups.Cleanup(ctx); err != nil {
+				t.Errorf("cleanup: %v", err)
 				return
 			}
 			gcRuns++
@@ -145,7 +146,7 @@ func TestGCWhileBackingUp(t *testing.T) {
 	}
 	close(stop)
 	gcs.Wait()
-	if _, err := s.App.Backups.GC(ctx); err != nil {
+	if _, err := s.App.Backups.Cleanup(ctx); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("%d collections ran during 8 backups", gcRuns)

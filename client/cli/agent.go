@@ -23,7 +23,7 @@ func runAgent(ctx context.Context, e *env, _ []string) error {
 			if err != nil {
 				return time.Time{}, err
 			}
-			s, err := runBackup(ctx, cfg, cfg.Backup, nil)
+			s, err := runBackup(ctx, cfg, cfg.Backup, nil, func(why string) { log.Info("waiting for another backup of this PC", "why", why) })
 			if err == nil {
 				log.Info("backed up", "files", s.Files, "bytes", s.Bytes, "new", s.Added, "snapshot", s.ID[:8])
 			}

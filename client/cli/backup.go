@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hearth-home/hearth/backup"
 	"github.com/hearth-home/hearth/backup/archiver"
 	"github.com/hearth-home/hearth/client/backupclient"
 	"github.com/hearth-home/hearth/client/connector"
@@ -65,7 +66,7 @@ func backupNow(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
-	snap, err := runBackup(ctx, cfg, set, e.progress(*asJSON))
+	snap, err := runBackup(ctx, cfg, set, e.progress(*asJSON), e.waiting(*asJSON))
 	if err != nil {
 		if *asJSON {
 			json.NewEncoder(e.out).Encode(map[string]string{"error": err.Error()})
@@ -79,9 +80,18 @@ func backupNow(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// runBackup backs the PC up with its settings.
-func runBackup(ctx context.Context, cfg connector.Config, set connector.BackupSettings, progress func(archiver.Progress)) (schema.Snapshot, error) {
-	return backupclient.BackupWith(ctx, cfg, set, progress)
+// runBackup backs the PC up with its settings, waiting for another backup of it to end.
+func runBackup(ctx context.Context, cfg connector.Config, set connector.BackupSettings, progress func(archiver.Progress), waiting func(string)) (schema.Snapshot, error) {
+	return backupclient.BackupWith(ctx, cfg, set, progress, waiting)
+}
+
+// waiting tells the person (or program) that the backup waits for another one.
+func (e *env) waiting(asJSON bool) func(string) {
+	if asJSON {
+		enc := json.NewEncoder(e.out)
+		return func(why string) { enc.Encode(map[string]string{"waiting": why}) }
+	}
+	return func(why string) { fmt.Fprintf(e.errOut, "Waiting: %s.\n", strings.TrimSuffix(why, ".")) }
 }
 
 // progress returns the progress reporter: a line redrawn on a terminal, JSON lines for
@@ -175,9 +185,41 @@ func snapshots(ctx context.Context, e *env, args []string) error {
 		return nil
 	}
 	for _, s := range snaps {
-		fmt.Fprintf(e.out, "%s  %s  %6d files  %9s  (%s new)\n", s.ID[:8], s.Folder, s.Files, human.Bytes(s.Bytes), human.Bytes(s.Added))
+		pin := ""
+		if s.Pinned {
+			pin = "  pinned"
+		}
+		fmt.Fprintf(e.out, "%s  %s  %6d files  %9s  (%s new)  %s%s\n", s.ID[:8], s.Folder, s.Files, human.Bytes(s.Bytes), human.Bytes(s.Added),
+			strings.Join(s.Paths, ", "), pin)
 	}
 	return nil
+}
+
+// pinCmd keeps a backup whatever the retention rule says, or no longer.
+func pinCmd(pinned bool) func(context.Context, *env, []string) error {
+	return func(ctx context.Context, e *env, args []string) error {
+		if len(args) != 1 {
+			usage(e.errOut)
+			return flag.ErrHelp
+		}
+		c, err := e.backupClient()
+		if err != nil {
+			return err
+		}
+		id, s, err := c.Snapshot(ctx, args[0])
+		if err != nil {
+			return err
+		}
+		if err := c.Pin(ctx, id, pinned); err != nil {
+			return err
+		}
+		if pinned {
+			fmt.Fprintf(e.out, "The backup of %s is kept until you unpin it.\n", backup.FolderName(s.Time))
+		} else {
+			fmt.Fprintf(e.out, "The backup of %s is no longer pinned; the retention rule judges it again.\n", backup.FolderName(s.Time))
+		}
+		return nil
+	}
 }
 
 func restore(ctx context.Context, e *env, args []string) error {

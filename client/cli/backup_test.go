@@ -43,16 +43,28 @@ func TestBackupCommands(t *testing.T) {
 	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &last); err != nil || !last.Done || last.Snapshot.Files != 2 {
 		t.Fatalf("last line of backup -json: %q (%v); want done with 2 files (.cache left out)", lines[len(lines)-1], err)
 	}
-	// The settings were saved: a plain backup uses them. It is the same day, so the
-	// retention rule (one backup a day) keeps only this one.
+	// The settings were saved: a plain backup uses them. A backup never lets another go
+	// (the nightly cleanup applies the retention rule): both are there.
 	out, code = hearth(t, "", "backup")
 	if code != 0 || !strings.Contains(out, "Backed up 2 files") {
 		t.Fatalf("second backup: %d %s", code, out)
 	}
 	_, id, _ := strings.Cut(out, "Backup ")
 	id = id[:8]
-	if out, _ := hearth(t, "", "snapshots"); strings.Count(out, "\n") != 1 || !strings.Contains(out, id) {
+	if out, _ := hearth(t, "", "snapshots"); strings.Count(out, "\n") != 2 || !strings.Contains(out, id) || !strings.Contains(out, home) {
 		t.Errorf("snapshots:\n%s", out)
+	}
+	if out, code := hearth(t, "", "pin", id); code != 0 || !strings.Contains(out, "is kept until you unpin it") {
+		t.Fatalf("pin: %d %s", code, out)
+	}
+	if out, _ := hearth(t, "", "snapshots"); !strings.Contains(out, id) || strings.Count(out, "pinned") != 1 {
+		t.Errorf("snapshots after pin:\n%s", out)
+	}
+	if out, code := hearth(t, "", "unpin", id); code != 0 || !strings.Contains(out, "no longer pinned") {
+		t.Fatalf("unpin: %d %s", code, out)
+	}
+	if out, _ := hearth(t, "", "snapshots"); strings.Contains(out, "pinned") {
+		t.Errorf("snapshots after unpin:\n%s", out)
 	}
 	to := t.TempDir()
 	if out, code := hearth(t, "", "restore", id, filepath.Join(home, "photos"), "-to", to); code != 0 || !strings.Contains(out, "Restored 1 file (4 B)") {

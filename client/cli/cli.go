@@ -63,6 +63,8 @@ func Main(ctx context.Context, args []string, in io.Reader, out, errOut io.Write
 		run = snapshots
 	case "restore":
 		run = restore
+	case "pin", "unpin":
+		run = pinCmd(args[0] == "pin")
 	case "agent":
 		run = runAgent
 	case "health":
@@ -96,6 +98,8 @@ func usage(w io.Writer) {
   hearth snapshots [-json]                               list this PC's backups
   hearth restore [-to DIR] SNAPSHOT [PATH]               bring back a backup, or PATH in it
                                                          (SNAPSHOT: an ID, its first digits, or latest)
+  hearth pin SNAPSHOT | unpin SNAPSHOT                   keep a backup whatever the retention rule
+                                                         says, or no longer
   hearth health [-json] [-watch]                         check this PC (firewall, updates, disks...),
                                                          tell the server, and show what needs attention
   hearth agent                                           stay running: back up every night, catch up

@@ -47,6 +47,9 @@ type Config struct {
 	Backup BackupSettings `json:"backup"`
 	// TrustedCA is the name the CA was added to the PC's trust store under ("" if not).
 	TrustedCA string `json:"trusted_ca,omitempty"`
+	// Path is the file Load read it from: the PC's own records of its backups (which one
+	// runs) live beside it. Not saved.
+	Path string `json:"-"`
 }
 
 // ConfigPath is where the connector keeps its configuration.
@@ -71,6 +74,7 @@ func Load(path string) (Config, error) {
 	if err := json.Unmarshal(b, &c); err != nil {
 		return c, fmt.Errorf("%s is damaged (%v); run hearth join again", path, err)
 	}
+	c.Path = path
 	return c, nil
 }
 

@@ -141,7 +141,7 @@ func (c *console) startBackup() {
 			if p.Counted && p.TotalBytes > 0 {
 				fyne.Do(func() { c.progress.SetValue(float64(p.Bytes) / float64(p.TotalBytes)) })
 			}
-		})
+		}, nil)
 		fyne.Do(func() {
 			c.progress.Hide()
 			c.backUp.Enable()

@@ -95,7 +95,7 @@ func TestPages(t *testing.T) {
 	}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := backupclient.BackupWith(ctx, cfg, cfg.Backup, nil); err != nil {
+	if _, err := backupclient.BackupWith(ctx, cfg, cfg.Backup, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Admin().Health(ctx, true); err != nil {
@@ -261,7 +261,7 @@ func TestFilesPageChanges(t *testing.T) {
 func TestBackupsPage(t *testing.T) {
 	ctx := context.Background()
 	_, cfg := joinedPC(t)
-	if _, err := backupclient.BackupWith(ctx, cfg, cfg.Backup, nil); err != nil {
+	if _, err := backupclient.BackupWith(ctx, cfg, cfg.Backup, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	b, err := newBrowser(ctx, cfg)

@@ -194,7 +194,7 @@ func (t *tray) backUp() {
 			last = time.Now()
 			t.redraw()
 		}
-	})
+	}, nil)
 	t.mu.Lock()
 	t.backup.running = false
 	if err != nil {

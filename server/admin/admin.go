@@ -54,6 +54,7 @@ type Service interface {
 	BackupCheck(ctx context.Context, readData bool) (backupstore.CheckReport, error)
 	BackupGC(ctx context.Context) (backupstore.GCReport, error)
 	BackupKeep(ctx context.Context, pc string, keep backup.Policy) error
+	BackupPin(ctx context.Context, pc, snapshot string, pinned bool) (string, error)
 
 	Health(ctx context.Context, checkNow bool) (schema.Health, error)
 	HealthEvents(ctx context.Context, limit int) ([]HealthEvent, error)

@@ -28,12 +28,22 @@ func (l Local) BackupCheck(ctx context.Context, readData bool) (backupstore.Chec
 	return l.Backups.Check(ctx, readData)
 }
 
-func (l Local) BackupGC(ctx context.Context) (backupstore.GCReport, error) { return l.Backups.GC(ctx) }
+// BackupGC runs the nightly cleanup now: retention, then garbage collection.
+func (l Local) BackupGC(ctx context.Context) (backupstore.GCReport, error) {
+	return l.Backups.Cleanup(ctx)
+}
 
+// BackupKeep sets a PC's retention rule; the nightly cleanup applies it.
 func (l Local) BackupKeep(ctx context.Context, pc string, keep backup.Policy) error {
-	if err := l.Backups.SetPolicy(ctx, pc, keep); err != nil {
-		return err
+	return l.Backups.SetPolicy(ctx, pc, keep)
+}
+
+// BackupPin keeps a backup of pc (given by its ID or first digits) whatever the rule
+// says, or lets the rule judge it again, and returns its full ID.
+func (l Local) BackupPin(ctx context.Context, pc, snapshot string, pinned bool) (string, error) {
+	id, err := l.Backups.FindSnapshot(ctx, pc, snapshot)
+	if err != nil {
+		return "", err
 	}
-	_, err := l.Backups.Forget(ctx, pc)
-	return err
+	return id.String(), l.Backups.Pin(ctx, pc, id, pinned)
 }

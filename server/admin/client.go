@@ -255,6 +255,10 @@ func (c *Client) BackupKeep(ctx context.Context, pc string, keep backup.Policy) 
 	return err
 }
 
+func (c *Client) BackupPin(ctx context.Context, pc, snapshot string, pinned bool) (string, error) {
+	return do[string](ctx, c, "backup/pin", pinReq{PC: pc, Snapshot: snapshot, Pinned: pinned})
+}
+
 func (c *Client) Health(ctx context.Context, checkNow bool) (schema.Health, error) {
 	return do[schema.Health](ctx, c, "health", healthReq{Check: checkNow})
 }

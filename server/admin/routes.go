@@ -52,6 +52,10 @@ type (
 		PC   string
 		Keep backup.Policy
 	}
+	pinReq struct {
+		PC, Snapshot string
+		Pinned       bool
+	}
 )
 
 func routes(svc Service) map[string]func(context.Context, json.RawMessage) (any, error) {
@@ -75,6 +79,9 @@ func routes(svc Service) map[string]func(context.Context, json.RawMessage) (any,
 		"backup/gc":    call(func(ctx context.Context, _ none) (any, error) { return svc.BackupGC(ctx) }),
 		"backup/keep": call(func(ctx context.Context, r keepReq) (any, error) {
 			return none{}, svc.BackupKeep(ctx, r.PC, r.Keep)
+		}),
+		"backup/pin": call(func(ctx context.Context, r pinReq) (any, error) {
+			return svc.BackupPin(ctx, r.PC, r.Snapshot, r.Pinned)
 		}),
 		"health": call(func(ctx context.Context, r healthReq) (any, error) { return svc.Health(ctx, r.Check) }),
 		"health/events": call(func(ctx context.Context, r eventsReq) (any, error) {

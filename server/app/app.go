@@ -131,7 +131,8 @@ func (a *App) open(ctx context.Context) error {
 	}
 	a.saveDriveList(ctx)
 	a.Accounts = auth.NewAccounts(a.cat, a.peopleChanged)
-	if a.Backups, err = backupstore.Open(ctx, backupstore.Options{Pool: a.Pool, Index: paths.BackupIndex(a.opt.StateDir), Log: a.log, Grace: a.opt.BackupGrace}); err != nil {
+	bopt := backupstore.Options{Pool: a.Pool, Index: paths.BackupIndex(a.opt.StateDir), Log: a.log, Grace: a.opt.BackupGrace, Event: a.backupEvent}
+	if a.Backups, err = backupstore.Open(ctx, bopt); err != nil {
 		a.Pool.Close(ctx)
 		a.cat.Close()
 		return err
@@ -392,6 +393,17 @@ func (a *App) Close(ctx context.Context) error {
 	}
 	a.lock.Close()
 	return err
+}
+
+// backupEvent records what the backup store did (a backup let go, and why) among the
+// events health lists, where the family can look it up.
+func (a *App) backupEvent(ctx context.Context, pc, text string) {
+	err := a.cat.Update(ctx, func(tx *catalog.Tx) error {
+		return tx.AddEvent(ctx, catalog.Event{At: time.Now(), Kind: health.EventKind, Source: pc, Text: text})
+	})
+	if err != nil {
+		a.log.Warn("could not record a backup event", "pc", pc, "err", err)
+	}
 }
 
 // peopleChanged records the users, devices and access on the drives, with the pool's

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -40,6 +41,9 @@ func New(st *backupstore.Store) http.Handler {
 	mux.HandleFunc("POST /api/v1/backup/sessions/{s}/missing", h.missing)
 	mux.HandleFunc("PUT /api/v1/backup/sessions/{s}/packs/{id}", h.pack)
 	mux.HandleFunc("POST /api/v1/backup/sessions/{s}/commit", h.commit)
+	mux.HandleFunc("POST /api/v1/backup/sessions/{s}/alive", h.alive)
+	mux.HandleFunc("PUT /api/v1/backup/pcs/{pc}/snapshots/{id}/pin", h.pin)
+	mux.HandleFunc("DELETE /api/v1/backup/pcs/{pc}/snapshots/{id}/pin", h.pin)
 	mux.HandleFunc("DELETE /api/v1/backup/sessions/{s}", h.end)
 	return mux
 }
@@ -67,6 +71,8 @@ func fail(w http.ResponseWriter, err error) {
 		reply(w, http.StatusConflict, out)
 	case errors.Is(err, backupstore.ErrNoSession):
 		problem(w, http.StatusGone, err.Error())
+	case errors.Is(err, backupstore.ErrBusy):
+		problem(w, http.StatusLocked, err.Error())
 	case errors.Is(err, backupstore.ErrNoSnapshot), errors.Is(err, backupstore.ErrNoBlob):
 		problem(w, http.StatusNotFound, err.Error())
 	case errors.Is(err, backupstore.ErrNotOwner):
@@ -129,6 +135,9 @@ func (h handler) pcs(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		b := schema.BackupPC{Name: p.Name, Owner: p.Owner, Keep: schema.Retention(p.Keep)}
+		for _, id := range p.Pinned {
+			b.Pinned = append(b.Pinned, id.String())
+		}
 		if snaps, err := h.st.Snapshots(r.Context(), p.Name); err == nil && len(snaps) > 0 {
 			last := summary(snaps[len(snaps)-1])
 			b.Last = &last
@@ -234,6 +243,39 @@ func (h handler) commit(w http.ResponseWriter, r *http.Request) {
 	reply(w, http.StatusCreated, summary(backupstore.SnapshotInfo{ID: id, Snapshot: snap}))
 }
 
+// alive keeps a session that runs long without asking anything (its PC reads files the
+// server has) from lapsing, which would let a second backup of the PC start.
+func (h handler) alive(w http.ResponseWriter, r *http.Request) {
+	sess, ok := h.inSession(w, r)
+	if !ok {
+		return
+	}
+	if err := h.st.Touch(sess); err != nil {
+		fail(w, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// pin keeps a backup whatever the retention rule says (PUT), or lets the rule judge it
+// again (DELETE).
+func (h handler) pin(w http.ResponseWriter, r *http.Request) {
+	pc := r.PathValue("pc")
+	if !h.allowed(r.Context(), w, pc) {
+		return
+	}
+	id, err := backup.ParseID(r.PathValue("id"))
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	if err := h.st.Pin(r.Context(), pc, id, r.Method == http.MethodPut); err != nil {
+		fail(w, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
 func (h handler) end(w http.ResponseWriter, r *http.Request) {
 	sess, ok := h.inSession(w, r)
 	if !ok {
@@ -253,9 +295,15 @@ func (h handler) snapshots(w http.ResponseWriter, r *http.Request) {
 		fail(w, err)
 		return
 	}
+	p, err := h.st.PC(r.Context(), pc)
+	if err != nil {
+		fail(w, err)
+		return
+	}
 	out := make([]schema.Snapshot, len(snaps))
 	for i, s := range snaps {
 		out[i] = summary(s)
+		out[i].Pinned = slices.Contains(p.Pinned, s.ID)
 	}
 	reply(w, http.StatusOK, out)
 }
@@ -358,7 +406,7 @@ func (h handler) keep(w http.ResponseWriter, r *http.Request) {
 	}
 	var k schema.Retention
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&k); err != nil {
-		problem(w, http.StatusBadRequest, "Send {\"daily\": 3, \"weekly\": 3, \"monthly\": 3}.")
+		problem(w, http.StatusBadRequest, "Send {\"last\": 5, \"daily\": 3, \"weekly\": 3, \"monthly\": 3}.")
 		return
 	}
 	if err := backup.Policy(k).Check(); err != nil {

@@ -21,7 +21,8 @@ type GCReport struct {
 // rewriteBelow: a pack with less than this share of live bytes is rewritten.
 const rewriteBelow = 0.7
 
-// GC removes the blobs no snapshot needs. It is safe while PCs back up: what a session
+// GC removes the blobs no snapshot needs (a snapshot let go counts until the grace period
+// has passed). It is safe while PCs back up: what a session
 // was told exists, what it sent, its parent snapshot, and every pack younger than the grace
 // period are kept; the sweep itself excludes answers about which blobs exist.
 func (s *Store) GC(ctx context.Context) (GCReport, error) {
@@ -29,7 +30,10 @@ func (s *Store) GC(ctx context.Context) (GCReport, error) {
 	defer s.gc.Unlock()
 	var rep GCReport
 	start := s.now()
-	snaps, err := s.allSnapshots(ctx)
+	if err := s.dropExpired(ctx); err != nil {
+		return rep, err
+	}
+	snaps, err := s.liveSnapshots(ctx)
 	if err != nil {
 		return rep, err
 	}
@@ -88,7 +92,7 @@ func (s *Store) mark(ctx context.Context, tree backup.ID, live map[backup.ID]boo
 func (s *Store) sweep(ctx context.Context, start time.Time, live, marked map[backup.ID]bool) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	snaps, err := s.allSnapshots(ctx)
+	snaps, err := s.liveSnapshots(ctx)
 	if err != nil {
 		return 0, err
 	}

@@ -12,7 +12,8 @@ const (
 	gcFirst = 15 * time.Minute
 )
 
-// Run collects garbage once a day until ctx ends.
+// Run does the nightly cleanup (retention, then garbage collection) once a day until ctx
+// ends.
 func (s *Store) Run(ctx context.Context) error {
 	t := time.NewTimer(gcFirst)
 	defer t.Stop()
@@ -22,8 +23,8 @@ func (s *Store) Run(ctx context.Context) error {
 			return nil
 		case <-t.C:
 		}
-		if _, err := s.GC(ctx); err != nil && ctx.Err() == nil {
-			s.log.Warn("backup garbage collection failed; it runs again tomorrow", "err", err)
+		if _, err := s.Cleanup(ctx); err != nil && ctx.Err() == nil {
+			s.log.Warn("the nightly cleanup of backups failed; it runs again tomorrow", "err", err)
 		}
 		t.Reset(gcEvery)
 	}

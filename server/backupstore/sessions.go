@@ -28,6 +28,24 @@ type session struct {
 // starts a new one, which finds what the old one sent.
 const sessionIdle = 2 * time.Hour
 
+// sessionActive: a session heard from this recently is a backup running, and a second
+// one for its PC is refused. A PC's client says it is alive more often than this (Touch);
+// one that stopped without ending its session (killed, asleep) leaves it to lapse.
+const sessionActive = 5 * time.Minute
+
+// BusyError refuses a second backup of a PC while one runs.
+type BusyError struct {
+	PC      string
+	Started time.Time
+}
+
+func (e *BusyError) Error() string {
+	return fmt.Sprintf("a backup of %s is running already (started %s); it can be started again when that one ends",
+		e.PC, e.Started.Local().Format("15:04"))
+}
+
+func (e *BusyError) Is(target error) bool { return target == ErrBusy }
+
 // Begin starts a backup of pc. parent is the snapshot the PC compares with, whose blobs it
 // reuses without asking; it is kept until the session ends. It reports whether the
 // parent exists; when it does not, the PC must read every file.
@@ -48,12 +66,21 @@ func (s *Store) Begin(ctx context.Context, pc, owner string, parent *backup.ID) 
 	sess := &session{pc: pc, started: now, seen: now, keep: map[backup.ID]bool{}}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.expireLocked(now)
+	for other, o := range s.sessions {
+		if o.pc != pc {
+			continue
+		}
+		if now.Sub(o.seen) < sessionActive {
+			return "", false, &BusyError{PC: pc, Started: o.started}
+		}
+		delete(s.sessions, other) // its PC stopped without ending it; what it sent stays
+	}
 	if parent != nil {
 		if p, err := s.snapshot(ctx, pc, *parent); err == nil {
 			sess.parent = &p.Tree
 		}
 	}
-	s.expireLocked(now)
 	s.sessions[id] = sess
 	return id, sess.parent != nil, nil
 }
@@ -75,6 +102,13 @@ func (s *Store) session(id string) (*session, error) {
 	}
 	sess.seen = s.now()
 	return sess, nil
+}
+
+// Touch tells the server a session's backup still runs (it reads files the server has,
+// and may not ask anything for a while).
+func (s *Store) Touch(id string) error {
+	_, err := s.session(id)
+	return err
 }
 
 // SessionPC returns the PC a session backs up.
@@ -117,8 +151,8 @@ func (s *Store) Missing(ctx context.Context, sessionID string, ids []backup.ID) 
 	return missing, nil
 }
 
-// Commit checks that everything a snapshot refers to is stored, records it, applies the
-// PC's retention rule and ends the session.
+// Commit checks that everything a snapshot refers to is stored, records it and ends the
+// session.
 func (s *Store) Commit(ctx context.Context, sessionID string, snap backup.Snapshot) (backup.ID, error) {
 	sess, err := s.session(sessionID)
 	if err != nil {
@@ -158,12 +192,9 @@ func (s *Store) Commit(ctx context.Context, sessionID string, snap backup.Snapsh
 	if len(missing) > 0 {
 		return backup.ID{}, &IncompleteError{Missing: missing}
 	}
+	// The retention rule is applied by the nightly cleanup, never here: a "Back up now"
+	// must not push out a backup within moments.
 	s.log.Info("backup stored", "pc", snap.PC, "snapshot", id.Short(), "files", snap.Files, "bytes", snap.Bytes, "added", snap.Added)
-	if n, err := s.Forget(ctx, snap.PC); err != nil {
-		s.log.Warn("applying the retention rule failed", "pc", snap.PC, "err", err)
-	} else if n > 0 {
-		s.log.Info("old backups let go", "pc", snap.PC, "count", n)
-	}
 	return id, nil
 }
 

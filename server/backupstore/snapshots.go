@@ -10,7 +10,6 @@ import (
 	"path"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/hearth-home/hearth/backup"
 	"github.com/hearth-home/hearth/server/pool"
@@ -22,6 +21,26 @@ type PC struct {
 	// Owner is the user whose PC it is: they and administrators see its backups.
 	Owner string        `json:"owner"`
 	Keep  backup.Policy `json:"keep"`
+	// Pinned are the backups kept whatever Keep says ("keep this backup").
+	Pinned []backup.ID `json:"pinned,omitempty"`
+}
+
+// decodePC reads a pc.json; one written before backups were kept by count (no "last")
+// keeps the default count.
+func decodePC(data []byte) (PC, error) {
+	var p PC
+	if err := json.Unmarshal(data, &p); err != nil {
+		return p, err
+	}
+	var raw struct {
+		Keep map[string]json.RawMessage `json:"keep"`
+	}
+	if json.Unmarshal(data, &raw) == nil {
+		if _, ok := raw.Keep["last"]; !ok {
+			p.Keep.Last = backup.DefaultPolicy.Last
+		}
+	}
+	return p, nil
 }
 
 // SnapshotInfo is a snapshot with its ID.
@@ -87,7 +106,7 @@ func (s *Store) PC(ctx context.Context, pc string) (PC, error) {
 	if err != nil {
 		return PC{}, err
 	}
-	if err := json.Unmarshal(data, &p); err != nil {
+	if p, err = decodePC(data); err != nil {
 		return PC{}, fmt.Errorf("%s: %w", pcFile(pc), err)
 	}
 	p.Name = pc
@@ -209,42 +228,40 @@ func (s *Store) pcSnapshots(ctx context.Context, pc string, strict bool) ([]Snap
 	return out, nil
 }
 
-// Forget removes the snapshots of pc its retention rule no longer keeps and reports how
-// many went. Their data goes at the next garbage collection.
-func (s *Store) Forget(ctx context.Context, pc string) (int, error) {
-	p, err := s.PC(ctx, pc)
-	if err != nil {
-		return 0, err
-	}
-	snaps, err := s.Snapshots(ctx, pc)
-	if err != nil {
-		return 0, err
-	}
-	times := make([]time.Time, len(snaps))
-	for i, sn := range snaps {
-		times[i] = sn.Time
-	}
-	s.forgetting.Lock()
-	defer s.forgetting.Unlock()
-	n := 0
-	for i, keep := range p.Keep.Keep(times, time.Local) {
-		if keep {
-			continue
-		}
-		if err := s.pool.Remove(ctx, snapPath(pc, snaps[i].ID)); err != nil && !errors.Is(err, pool.ErrNotFound) {
-			return n, err
-		}
-		n++
-	}
-	return n, nil
-}
-
 // allSnapshots lists every PC's snapshots. Strict: any snapshot or folder that cannot
 // be read is an error, not a gap. Garbage collection relies on it: a backup it could not
 // read would otherwise look absent, and its data would be taken.
 func (s *Store) allSnapshots(ctx context.Context) ([]SnapshotInfo, error) {
 	s.forgetting.RLock()
 	defer s.forgetting.RUnlock()
+	return s.allSnapshotsLocked(ctx)
+}
+
+// liveSnapshots lists every snapshot whose data must be kept: every PC's, and those let go
+// less than the grace period ago.
+func (s *Store) liveSnapshots(ctx context.Context) ([]SnapshotInfo, error) {
+	s.forgetting.RLock()
+	defer s.forgetting.RUnlock()
+	out, err := s.allSnapshotsLocked(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pcs, err := s.PCs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range pcs {
+		recent, _, err := s.forgotten(ctx, p.Name)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, recent...)
+	}
+	return out, nil
+}
+
+// allSnapshotsLocked is allSnapshots for a caller holding s.forgetting.
+func (s *Store) allSnapshotsLocked(ctx context.Context) ([]SnapshotInfo, error) {
 	dirs, err := s.pool.List(ctx, path.Join(Share, "pcs"))
 	if errors.Is(err, pool.ErrNotFound) {
 		return nil, nil

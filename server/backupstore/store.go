@@ -26,8 +26,10 @@ const Share = "Backups"
 var (
 	ErrNoSnapshot = errors.New("no such backup")
 	ErrNoSession  = errors.New("the backup session has ended; start the backup again")
-	ErrTooLarge   = errors.New("the pack is larger than the server accepts")
-	ErrBadPack    = errors.New("the pack is damaged or does not match its name")
+	// ErrBusy: a backup of the PC is running already (see BusyError).
+	ErrBusy     = errors.New("a backup of this PC is running already")
+	ErrTooLarge = errors.New("the pack is larger than the server accepts")
+	ErrBadPack  = errors.New("the pack is damaged or does not match its name")
 )
 
 // IncompleteError: a snapshot names blobs the server does not have (a garbage collection
@@ -47,8 +49,12 @@ type Options struct {
 	// Now is the clock (tests move it); nil means time.Now.
 	Now func() time.Time
 	// Grace protects unreferenced blobs younger than this from garbage collection, so an
-	// interrupted backup that resumes within it does not send them again. 0 means a week.
+	// interrupted backup that resumes within it does not send them again; and keeps the
+	// data of a backup the retention rule let go this long. 0 means a week.
 	Grace time.Duration
+	// Event records something a person should be able to look up later (a backup let
+	// go, and why); nil records nothing.
+	Event func(ctx context.Context, pc, text string)
 }
 
 // Store is the backup repository.
@@ -59,6 +65,7 @@ type Store struct {
 	log   *slog.Logger
 	now   func() time.Time
 	grace time.Duration
+	event func(ctx context.Context, pc, text string)
 	// uploads bounds the packs held in memory at once.
 	uploads chan struct{}
 
@@ -101,7 +108,7 @@ func Open(ctx context.Context, opt Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open the backup index: %w", err)
 	}
-	s := &Store{pool: opt.Pool, db: db, codec: backup.NewCodec(), log: opt.Log, now: opt.Now, grace: opt.Grace,
+	s := &Store{pool: opt.Pool, db: db, codec: backup.NewCodec(), log: opt.Log, now: opt.Now, grace: opt.Grace, event: opt.Event,
 		uploads: make(chan struct{}, 4), sessions: map[string]*session{}, complete: map[backup.ID]bool{}, pcs: map[string]PC{}}
 	if err := s.open(ctx); err != nil {
 		db.Close()

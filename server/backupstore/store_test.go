@@ -6,6 +6,8 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -117,51 +119,119 @@ func TestIndexRebuilt(t *testing.T) {
 	}
 }
 
-// TestRetentionOnCommit: each new backup lets go of those the PC's rule no longer keeps,
-// and garbage collection then frees their data without touching what is kept.
-func TestRetentionOnCommit(t *testing.T) {
+// TestRetentionAtNightlyCleanup: a backup never lets another go; the nightly cleanup
+// applies the PC's rule to each set of folders on its own, keeps pinned backups, records
+// each backup it lets go with the reason, and frees their data only after the grace
+// period, until when a pin brings one back.
+func TestRetentionAtNightlyCleanup(t *testing.T) {
 	ctx := context.Background()
 	e := pooltest.New(t, 1)
 	now := time.Date(2026, 1, 1, 3, 0, 0, 0, time.Local)
-	st, err := backupstore.Open(ctx, backupstore.Options{Pool: e.Pool, Index: filepath.Join(t.TempDir(), "b.db"), Now: func() time.Time { return now }, Grace: time.Nanosecond})
+	var events []string
+	st, err := backupstore.Open(ctx, backupstore.Options{Pool: e.Pool, Index: filepath.Join(t.TempDir(), "b.db"),
+		Now: func() time.Time { return now }, Grace: 48 * time.Hour,
+		Event: func(_ context.Context, pc, text string) { events = append(events, pc+": "+text) }})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
 	var ids []backup.ID
 	base := now
-	for day := range 40 {
+	for day := range 40 { // Jan 1 to Feb 9 (a Monday), every night
 		when := base.AddDate(0, 0, day)
 		now = when
 		ids = append(ids, backupfstest.Backup(t, st, "pc", "ann", when, "/home/ann", []backupfstest.Entry{
 			{Path: "diary.txt", Data: []byte("day " + when.Format(time.DateOnly)), Mtime: when},
 		}))
 	}
+	// A "Back up now" of one folder the same morning: another set of folders.
+	now = now.Add(6 * time.Hour)
+	letters := backupfstest.Backup(t, st, "pc", "ann", now, "/home/ann/Letters", []backupfstest.Entry{{Path: "grandma.txt", Data: []byte("Dear Grandma"), Mtime: now}})
+	if snaps, _ := st.Snapshots(ctx, "pc"); len(snaps) != 41 {
+		t.Fatalf("%d backups after 41 were made; a backup must not let others go", len(snaps))
+	}
+	if err := st.Pin(ctx, "pc", ids[1], true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Cleanup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// Last 5: Feb 5 to 9. Daily: Feb 9, 8, 7. Weekly (ISO): Feb 9, Feb 8, Feb 1 (Sundays
+	// end weeks). Monthly: Feb 9, Jan 31. Pinned: Jan 2. And the Letters backup.
+	keep := []backup.ID{ids[1], ids[30], ids[31], ids[35], ids[36], ids[37], ids[38], ids[39], letters}
 	snaps, err := st.Snapshots(ctx, "pc")
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Jan 1 to Feb 9 (a Monday). Daily: Feb 9, 8, 7. Weekly (ISO weeks start on Monday):
-	// Feb 9, Feb 8 (Sunday), Feb 1 (Sunday). Monthly: Feb 9, Jan 31.
-	if len(snaps) != 5 {
-		for _, s := range snaps {
-			t.Log(s.Time)
-		}
-		t.Fatalf("%d backups kept after 40 nightly ones; want 5", len(snaps))
+	var got []backup.ID
+	for _, sn := range snaps {
+		got = append(got, sn.ID)
 	}
-	now = base.AddDate(0, 0, 40)
-	rep, err := st.GC(ctx)
+	slices.SortFunc(keep, func(a, b backup.ID) int { return bytes.Compare(a[:], b[:]) })
+	slices.SortFunc(got, func(a, b backup.ID) int { return bytes.Compare(a[:], b[:]) })
+	if !slices.Equal(got, keep) {
+		t.Fatalf("kept %d backups, want %d", len(got), len(keep))
+	}
+	if len(events) != 32 || !strings.Contains(events[0], "was let go: older than the last 5, 3 daily, 3 weekly and 3 monthly") {
+		t.Fatalf("%d events, the first: %q; want 32 saying which and why", len(events), events[0])
+	}
+	// Within the grace period the data stays, and a pin brings a backup back.
+	if err := st.Pin(ctx, "pc", ids[10], true); err != nil {
+		t.Fatalf("pin a backup let go an hour ago: %v", err)
+	}
+	if _, err := st.Snapshot(ctx, "pc", ids[10]); err != nil {
+		t.Fatalf("the pinned backup is not back: %v", err)
+	}
+	if c, err := st.Check(ctx, true); err != nil || len(c.Problems) > 0 {
+		t.Fatalf("check within the grace period: %+v, %v", c, err)
+	}
+	now = now.Add(72 * time.Hour)
+	rep, err := st.Cleanup(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.RemovedBlobs < 35*2 {
-		t.Errorf("collection removed %d blobs; each of the 35 forgotten backups had its own diary and trees", rep.RemovedBlobs)
+	if rep.RemovedBlobs < 31*2 {
+		t.Errorf("after the grace period the collection removed %d blobs; each of the 31 let go had its own diary and trees", rep.RemovedBlobs)
 	}
-	if c, err := st.Check(ctx, true); err != nil || len(c.Problems) > 0 || c.Snapshots != 5 {
+	if c, err := st.Check(ctx, true); err != nil || len(c.Problems) > 0 || c.Snapshots != 10 {
 		t.Fatalf("after collection: %+v, %v", c, err)
 	}
-	if _, err := st.Snapshot(ctx, "pc", ids[len(ids)-1]); err != nil {
-		t.Errorf("the newest backup is gone: %v", err)
+	if _, err := st.Snapshot(ctx, "pc", ids[10]); err != nil {
+		t.Errorf("the backup pinned back is gone: %v", err)
+	}
+}
+
+// TestOneBackupOfAPCAtATime: while a backup of a PC runs, a second is refused saying
+// so; a session its PC keeps alive stays running, and one its PC left lapses.
+func TestOneBackupOfAPCAtATime(t *testing.T) {
+	ctx := context.Background()
+	e := pooltest.New(t, 1)
+	now := time.Date(2026, 1, 1, 3, 0, 0, 0, time.Local)
+	st := open(t, e, filepath.Join(t.TempDir(), "b.db"), func() time.Time { return now })
+	first, _, err := st.Begin(ctx, "pc", "ann", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := st.Begin(ctx, "other pc", "ann", nil); err != nil {
+		t.Fatalf("another PC's backup: %v", err)
+	}
+	for range 3 { // a long backup that reads files the server has, saying it is alive
+		now = now.Add(4 * time.Minute)
+		if err := st.Touch(first); err != nil {
+			t.Fatal(err)
+		}
+		_, _, err := st.Begin(ctx, "pc", "ann", nil)
+		var busy *backupstore.BusyError
+		if !errors.As(err, &busy) || !errors.Is(err, backupstore.ErrBusy) || !strings.Contains(err.Error(), "running already (started 03:00)") {
+			t.Fatalf("a second backup of a running PC: %v; want it refused, saying one runs since 03:00", err)
+		}
+	}
+	now = now.Add(10 * time.Minute) // the PC was switched off mid-backup
+	if _, _, err := st.Begin(ctx, "pc", "ann", nil); err != nil {
+		t.Fatalf("a backup after the last one was left: %v", err)
+	}
+	if err := st.Touch(first); !errors.Is(err, backupstore.ErrNoSession) {
+		t.Errorf("the left session: %v; want it ended", err)
 	}
 }
 

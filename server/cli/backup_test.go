@@ -18,7 +18,7 @@ func TestBackupCommands(t *testing.T) {
 	if out := mustRun(t, state, "backup", "check", "-read-data"); !strings.Contains(out, "All is well") {
 		t.Errorf("backup check: %q", out)
 	}
-	if out := mustRun(t, state, "backup", "gc"); !strings.Contains(out, "Removed 0 unused pieces") {
+	if out := mustRun(t, state, "backup", "gc"); !strings.Contains(out, "removed 0 unused pieces") {
 		t.Errorf("backup gc: %q", out)
 	}
 	if _, code := hearthd(t, state, "backup", "keep"); code != 2 {

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/hearth-home/hearth/backup"
 	"github.com/hearth-home/hearth/internal/human"
@@ -14,13 +16,14 @@ import (
 var errProblems = errors.New("the check found problems (listed above)")
 
 func cmdBackup(ctx context.Context, e *env, args []string) error {
-	verb, args, err := sub(args, "list", "check", "gc", "keep")
+	verb, args, err := sub(args, "list", "check", "gc", "keep", "pin", "unpin")
 	if err != nil {
 		return err
 	}
 	fs := flag.NewFlagSet("backup "+verb, flag.ContinueOnError)
 	readData := fs.Bool("read-data", false, "read every pack whole and check every piece (slow)")
 	keep := backup.DefaultPolicy
+	fs.IntVar(&keep.Last, "last", keep.Last, "most recent backups of each set of folders to keep")
 	fs.IntVar(&keep.Daily, "daily", keep.Daily, "daily backups to keep")
 	fs.IntVar(&keep.Weekly, "weekly", keep.Weekly, "weekly backups to keep")
 	fs.IntVar(&keep.Monthly, "monthly", keep.Monthly, "monthly backups to keep")
@@ -28,7 +31,8 @@ func cmdBackup(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if (verb == "keep") != (len(rest) == 1) || len(rest) > 1 {
+	wantArgs := map[string]int{"keep": 1, "pin": 2, "unpin": 2}
+	if len(rest) != wantArgs[verb] {
 		return errUsage
 	}
 	svc, done, err := connect(ctx, e)
@@ -46,9 +50,14 @@ func cmdBackup(ctx context.Context, e *env, args []string) error {
 			fmt.Fprintln(e.out, "No PC has backed up yet. On a PC that joined: hearth backup")
 		}
 		for _, p := range pcs {
-			fmt.Fprintf(e.out, "%s (%s), keeping %d daily, %d weekly, %d monthly:\n", p.Name, p.Owner, p.Keep.Daily, p.Keep.Weekly, p.Keep.Monthly)
+			fmt.Fprintf(e.out, "%s (%s), keeping %s:\n", p.Name, p.Owner, p.Keep)
 			for _, s := range p.Snapshots {
-				fmt.Fprintf(e.out, "  %s  %s  %d files, %s (%s new)\n", s.ID.Short(), backup.FolderName(s.Time), s.Files, human.Bytes(s.Bytes), human.Bytes(s.Added))
+				pin := ""
+				if slices.Contains(p.Pinned, s.ID) {
+					pin = "  pinned"
+				}
+				fmt.Fprintf(e.out, "  %s  %s  %s  %d files, %s (%s new)%s\n", s.ID.Short(), backup.FolderName(s.Time),
+					strings.Join(s.Paths, ", "), s.Files, human.Bytes(s.Bytes), human.Bytes(s.Added), pin)
 			}
 		}
 	case "check":
@@ -72,7 +81,9 @@ func cmdBackup(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.out, "Removed %d unused pieces: %d packs deleted, %d rewritten, %s freed.\n", r.RemovedBlobs, r.PacksDeleted, r.PacksRewritten, human.Bytes(r.Freed))
+		fmt.Fprintf(e.out, "Applied every PC's retention rule; removed %d unused pieces: %d packs deleted, %d rewritten, %s freed.\n",
+			r.RemovedBlobs, r.PacksDeleted, r.PacksRewritten, human.Bytes(r.Freed))
+		fmt.Fprintln(e.out, "Backups let go are listed by: hearthd health -events 50")
 	case "keep":
 		if err := keep.Check(); err != nil {
 			return err
@@ -80,7 +91,17 @@ func cmdBackup(ctx context.Context, e *env, args []string) error {
 		if err := svc.BackupKeep(ctx, rest[0], keep); err != nil {
 			return err
 		}
-		fmt.Fprintf(e.out, "%s: keeping the newest backup and %d daily, %d weekly, %d monthly.\n", rest[0], keep.Daily, keep.Weekly, keep.Monthly)
+		fmt.Fprintf(e.out, "%s: keeping %s, and pinned backups. Older ones go at the nightly cleanup (or hearthd backup gc).\n", rest[0], keep)
+	case "pin", "unpin":
+		id, err := svc.BackupPin(ctx, rest[0], rest[1], verb == "pin")
+		if err != nil {
+			return err
+		}
+		if verb == "pin" {
+			fmt.Fprintf(e.out, "Backup %s of %s is kept until you unpin it.\n", id[:12], rest[0])
+		} else {
+			fmt.Fprintf(e.out, "Backup %s of %s is no longer pinned; the retention rule judges it again.\n", id[:12], rest[0])
+		}
 	}
 	return nil
 }

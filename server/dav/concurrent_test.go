@@ -1,6 +1,7 @@
 package dav_test
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -10,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"time"
 
 	"github.com/hearth-home/hearth/internal/testenv"
 	"github.com/hearth-home/hearth/server/app/apptest"
@@ -85,8 +88,11 @@ func TestRcloneParallelCopy(t *testing.T) {
 	}
 	base := []string{"--config", "/dev/null", "--ca-cert", s.CAFile, "--webdav-url", s.URL + "/dav/", "--webdav-vendor", "other",
 		"--webdav-user", "mum", "--webdav-pass", strings.TrimSpace(string(obscured))}
-	out, err := exec.Command(rclone, append([]string{"copy", src, ":webdav:mum/up", "--transfers", "8", "--checkers", "8",
-		"--retries", "1", "--low-level-retries", "1"}, base...)...).CombinedOutput()
+	// Bounded, so a stalled request fails the test with rclone's account of it.
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, rclone, append([]string{"copy", src, ":webdav:mum/up", "--transfers", "8", "--checkers", "8",
+		"--retries", "1", "--low-level-retries", "1", "--stats", "30s", "--stats-log-level", "NOTICE"}, base...)...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("rclone copy: %v\n%s", err, out)
 	}

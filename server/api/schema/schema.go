@@ -63,6 +63,8 @@ type Snapshot struct {
 	Files  int64     `json:"files"`
 	Bytes  int64     `json:"bytes"`
 	Added  int64     `json:"added"`
+	// Pinned: kept whatever the retention rule says ("keep this backup").
+	Pinned bool `json:"pinned,omitempty"`
 }
 
 // BackupPC is a PC that backs up to the server.
@@ -71,10 +73,14 @@ type BackupPC struct {
 	Owner string    `json:"owner"`
 	Keep  Retention `json:"keep"`
 	Last  *Snapshot `json:"last,omitempty"`
+	// Pinned are the IDs of backups kept whatever Keep says.
+	Pinned []string `json:"pinned,omitempty"`
 }
 
-// Retention is how many daily, weekly and monthly backups of a PC are kept.
+// Retention is how many backups of a PC are kept, for each set of folders backed up:
+// the last few, and the newest of each of the last days, weeks and months.
 type Retention struct {
+	Last    int `json:"last"`
 	Daily   int `json:"daily"`
 	Weekly  int `json:"weekly"`
 	Monthly int `json:"monthly"`

@@ -1,0 +1,240 @@
+package backupstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hearth-home/hearth/backup"
+	"github.com/hearth-home/hearth/server/pool"
+)
+
+// A backup the retention rule lets go is first moved to its PC's forgotten folder, named
+// by when: its data stays until the grace period has passed (until then it can be pinned
+// back), and only then is it removed and its data freed.
+func forgottenDir(pc string) string { return path.Join(pcDir(pc), "forgotten") }
+
+func forgottenPath(pc string, at time.Time, id backup.ID) string {
+	return path.Join(forgottenDir(pc), strconv.FormatInt(at.UnixNano(), 10)+"-"+id.String()+".snapshot")
+}
+
+// parseForgotten reads the time and ID from a forgotten backup's name.
+func parseForgotten(name string) (time.Time, backup.ID, bool) {
+	stem, ok := strings.CutSuffix(name, ".snapshot")
+	ns, idText, ok2 := strings.Cut(stem, "-")
+	n, err := strconv.ParseInt(ns, 10, 64)
+	if !ok || !ok2 || err != nil {
+		return time.Time{}, backup.ID{}, false
+	}
+	id, err := backup.ParseID(idText)
+	return time.Unix(0, n), id, err == nil
+}
+
+// Cleanup is the nightly work: each PC's retention rule is applied, then the data no
+// backup needs is freed. Retention runs only here, never right after a backup.
+func (s *Store) Cleanup(ctx context.Context) (GCReport, error) {
+	pcs, err := s.PCs(ctx)
+	if err != nil {
+		return GCReport{}, err
+	}
+	for _, p := range pcs {
+		if _, err := s.Forget(ctx, p.Name); err != nil {
+			return GCReport{}, fmt.Errorf("apply the retention rule of %s: %w", p.Name, err)
+		}
+	}
+	return s.GC(ctx)
+}
+
+// Forget lets go of the backups of pc its retention rule does not keep, records each as
+// an event saying which and why, and reports how many went. Their data is freed once the
+// grace period has passed.
+func (s *Store) Forget(ctx context.Context, pc string) (int, error) {
+	p, err := s.PC(ctx, pc)
+	if err != nil {
+		return 0, err
+	}
+	snaps, err := s.Snapshots(ctx, pc)
+	if err != nil {
+		return 0, err
+	}
+	cands := make([]backup.Candidate, len(snaps))
+	for i, sn := range snaps {
+		cands[i] = backup.Candidate{Time: sn.Time, Paths: sn.Paths, Pinned: slices.Contains(p.Pinned, sn.ID)}
+	}
+	s.forgetting.Lock()
+	defer s.forgetting.Unlock()
+	if err := s.mkdirs(ctx, forgottenDir(pc)); err != nil {
+		return 0, err
+	}
+	n := 0
+	for i, v := range p.Keep.Apply(cands, time.Local) {
+		if v.Keep {
+			continue
+		}
+		sn := snaps[i]
+		if err := s.pool.Rename(ctx, snapPath(pc, sn.ID), forgottenPath(pc, s.now(), sn.ID)); err != nil && !errors.Is(err, pool.ErrNotFound) {
+			return n, err
+		}
+		n++
+		s.record(ctx, pc, fmt.Sprintf("The backup of %s from %s (%s) was let go: %s. Its data is freed in %s.",
+			pc, backup.FolderName(sn.Time), strings.Join(sn.Paths, ", "), v.Why, days(s.grace)))
+	}
+	if n > 0 {
+		s.log.Info("old backups let go by the retention rule", "pc", pc, "count", n)
+	}
+	return n, nil
+}
+
+// record notes an event about a PC's backups.
+func (s *Store) record(ctx context.Context, pc, text string) {
+	if s.event != nil {
+		s.event(ctx, pc, text)
+	}
+}
+
+func days(d time.Duration) string {
+	if n := int(d.Hours() / 24); n != 1 {
+		return strconv.Itoa(n) + " days"
+	}
+	return "1 day"
+}
+
+// forgotten lists pc's forgotten backups: those still within the grace period (their data
+// is kept), and the names of those past it.
+func (s *Store) forgotten(ctx context.Context, pc string) (recent []SnapshotInfo, expired []string, err error) {
+	files, err := s.pool.List(ctx, forgottenDir(pc))
+	if errors.Is(err, pool.ErrNotFound) {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, f := range files {
+		at, id, ok := parseForgotten(f.Name)
+		if !ok {
+			continue
+		}
+		if s.now().Sub(at) >= s.grace {
+			expired = append(expired, f.Path)
+			continue
+		}
+		data, err := s.readFile(ctx, f.Path)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", f.Path, err)
+		}
+		if backup.Hash(data) != id {
+			return nil, nil, fmt.Errorf("%s: %w", f.Path, backup.ErrCorrupt)
+		}
+		snap, err := backup.DecodeSnapshot(data)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", f.Path, err)
+		}
+		recent = append(recent, SnapshotInfo{ID: id, Snapshot: snap})
+	}
+	return recent, expired, nil
+}
+
+// dropExpired removes the forgotten backups past the grace period, so garbage
+// collection frees their data.
+func (s *Store) dropExpired(ctx context.Context) error {
+	pcs, err := s.PCs(ctx)
+	if err != nil {
+		return err
+	}
+	s.forgetting.Lock()
+	defer s.forgetting.Unlock()
+	for _, p := range pcs {
+		_, expired, err := s.forgotten(ctx, p.Name)
+		if err != nil {
+			return err
+		}
+		for _, f := range expired {
+			if err := s.pool.Remove(ctx, f); err != nil && !errors.Is(err, pool.ErrNotFound) {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Pin keeps a backup of pc whatever the retention rule says, or (pinned false) lets the
+// rule judge it again. Pinning a backup the rule let go less than the grace period ago
+// brings it back.
+func (s *Store) Pin(ctx context.Context, pc string, id backup.ID, pinned bool) error {
+	p, err := s.PC(ctx, pc)
+	if err != nil {
+		return err
+	}
+	if pinned {
+		if err := s.unforget(ctx, pc, id); err != nil {
+			return err
+		}
+	}
+	p.Pinned = slices.DeleteFunc(p.Pinned, func(x backup.ID) bool { return x == id })
+	if pinned {
+		p.Pinned = append(p.Pinned, id)
+	}
+	return s.putPC(ctx, p)
+}
+
+// unforget makes sure backup id of pc is among its backups, moving it back from the
+// forgotten folder if it is there.
+func (s *Store) unforget(ctx context.Context, pc string, id backup.ID) error {
+	if _, err := s.snapshot(ctx, pc, id); err == nil || !errors.Is(err, ErrNoSnapshot) {
+		return err
+	}
+	s.forgetting.Lock()
+	defer s.forgetting.Unlock()
+	recent, _, err := s.forgotten(ctx, pc)
+	if err != nil {
+		return err
+	}
+	for _, sn := range recent {
+		if sn.ID != id {
+			continue
+		}
+		files, err := s.pool.List(ctx, forgottenDir(pc))
+		if err != nil {
+			return err
+		}
+		for _, f := range files {
+			if _, fid, ok := parseForgotten(f.Name); ok && fid == id {
+				return s.pool.Rename(ctx, f.Path, snapPath(pc, id))
+			}
+		}
+	}
+	return fmt.Errorf("%s of %s: %w", id.Short(), pc, ErrNoSnapshot)
+}
+
+// FindSnapshot finds the backup of pc whose ID is or starts with prefix, among its
+// backups and those let go within the grace period.
+func (s *Store) FindSnapshot(ctx context.Context, pc, prefix string) (backup.ID, error) {
+	snaps, err := s.Snapshots(ctx, pc)
+	if err != nil {
+		return backup.ID{}, err
+	}
+	s.forgetting.RLock()
+	recent, _, err := s.forgotten(ctx, pc)
+	s.forgetting.RUnlock()
+	if err != nil {
+		return backup.ID{}, err
+	}
+	var found []backup.ID
+	for _, sn := range append(snaps, recent...) {
+		if prefix != "" && strings.HasPrefix(sn.ID.String(), strings.ToLower(prefix)) && !slices.Contains(found, sn.ID) {
+			found = append(found, sn.ID)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return backup.ID{}, fmt.Errorf("%s of %s: %w", prefix, pc, ErrNoSnapshot)
+	case 1:
+		return found[0], nil
+	}
+	return backup.ID{}, fmt.Errorf("%q names %d backups of %s; give more of its digits", prefix, len(found), pc)
+}
