@@ -19,6 +19,7 @@ import (
 	"net/http"
 
 	"strconv"
+	"sync"
 
 	"github.com/hearth-home/hearth/discovery"
 	"github.com/hearth-home/hearth/internal/atomicfile"
@@ -38,7 +39,6 @@ import (
 	"github.com/hearth-home/hearth/server/paths"
 	"github.com/hearth-home/hearth/server/pool"
 	"github.com/hearth-home/hearth/server/web"
-	"golang.org/x/sync/errgroup"
 )
 
 // ErrRunning: another hearthd has the state folder.
@@ -83,10 +83,14 @@ type App struct {
 	Accounts *auth.Accounts
 	Backups  *backupstore.Store
 	Health   *health.Monitor
-	// listen is set while the server listens: what Info reports.
-	listen *web.Listeners
-	id     *certs.Identity
-	setup  string // the one-time setup token while there is no administrator
+	// listen is set while the server listens: what Info reports. listenBroken: the
+	// web server failed and closed them; it binds again.
+	mu           sync.Mutex
+	listen       *web.Listeners
+	listenBroken bool
+	id           *certs.Identity
+	setup        string // the one-time setup token while there is no administrator
+	sup          *supervisor
 }
 
 // New takes the state folder's lock and opens the catalog and the pool (rebuilding the
@@ -204,8 +208,8 @@ func (a *App) Info(ctx context.Context) (admin.ServerInfo, error) {
 	}
 	info := admin.ServerInfo{Version: a.opt.Version, Fingerprint: certfp.SHA256(id.Leaf),
 		CAFingerprint: certfp.SHA256(id.CA), Names: append(id.Leaf.DNSNames, ipStrings(id.Leaf.IPAddresses)...), SetupNeeded: !has}
-	if a.listen != nil {
-		info.URL = "https://" + hostPort(id, a.listen.HTTPS.Addr()) + dav.Prefix + "/"
+	if addr := a.Addr(); addr != nil {
+		info.URL = "https://" + hostPort(id, addr) + dav.Prefix + "/"
 		if !has && a.setup != "" {
 			info.SetupURL = a.setupURL()
 		}
@@ -213,8 +217,99 @@ func (a *App) Info(ctx context.Context) (admin.ServerInfo, error) {
 	return info, nil
 }
 
-// EnsureDrive makes path a drive when the pool has none, so a new server works at once.
-func (a *App) EnsureDrive(ctx context.Context, path string) error {
+// Start brings the server up in the order it needs: a first drive at firstDrive when
+// the pool has none (so a new server works at once), the family's shares, the TLS
+// identity and listeners (a port in use is reported now), and then every long-lived part
+// of the server, each under a supervisor that starts it again if it stops. The parts run
+// until ctx ends; Wait waits for them.
+func (a *App) Start(ctx context.Context, firstDrive string) error {
+	if err := a.ensureDrive(ctx, firstDrive); err != nil {
+		return err
+	}
+	if err := a.local().EnsureFamilyShares(ctx); err != nil {
+		return err
+	}
+	if err := a.listenTLS(); err != nil {
+		return err
+	}
+	h, err := a.webHandler(ctx)
+	if err != nil {
+		return err
+	}
+	a.sup = &supervisor{log: a.log, stopped: a.Health.ServiceStopped, running: a.Health.ServiceRunning}
+	for _, svc := range a.services(h) {
+		a.sup.start(ctx, svc)
+	}
+	return nil
+}
+
+// Wait returns when every part of the server has stopped, after Start's ctx ended.
+func (a *App) Wait() {
+	if a.sup != nil {
+		a.sup.wait()
+	}
+}
+
+// services are the long-lived parts of the server.
+func (a *App) services(h http.Handler) []service {
+	out := []service{
+		{"The storage pool's background work (drive checks, repair, scrub)", a.Pool.Run},
+		{"The nightly cleanup of backups", a.Backups.Run},
+		{"The health checks", a.Health.Run},
+		{"The control socket (the hearthd commands)", func(ctx context.Context) error {
+			return admin.Serve(ctx, paths.Socket(a.opt.StateDir), a.Service(), a.log)
+		}},
+		{"The web server (the shared folders, WebDAV and the API)", func(ctx context.Context) error { return a.serveWeb(ctx, h) }},
+	}
+	if !a.opt.NoDiscovery {
+		out = append(out, service{"The announcement on the local network", func(ctx context.Context) error {
+			a.advertise(ctx)
+			return ctx.Err()
+		}})
+	}
+	return out
+}
+
+// serveWeb serves HTTPS (and the plain HTTP redirect) until ctx ends. After a failure it
+// binds the same addresses again: the failed server closed its listeners.
+func (a *App) serveWeb(ctx context.Context, h http.Handler) error {
+	l, broken := a.listeners()
+	if broken {
+		nl, err := web.Listen(l.HTTPS.Addr().String(), httpAddr(l))
+		if err != nil {
+			return err
+		}
+		a.setListeners(nl, false)
+		l = nl
+	}
+	err := web.Serve(ctx, l, a.id.Cert, h, a.log)
+	if ctx.Err() == nil {
+		a.setListeners(l, true)
+	}
+	return err
+}
+
+func httpAddr(l *web.Listeners) string {
+	if l.HTTP == nil {
+		return ""
+	}
+	return l.HTTP.Addr().String()
+}
+
+func (a *App) listeners() (*web.Listeners, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.listen, a.listenBroken
+}
+
+func (a *App) setListeners(l *web.Listeners, broken bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.listen, a.listenBroken = l, broken
+}
+
+// ensureDrive makes path a drive when the pool has none, so a new server works at once.
+func (a *App) ensureDrive(ctx context.Context, path string) error {
 	ds, err := a.Pool.Drives(ctx)
 	if err != nil || len(ds) > 0 {
 		return err
@@ -229,15 +324,11 @@ func (a *App) EnsureDrive(ctx context.Context, path string) error {
 	return err
 }
 
-// EnsureFamilyShares makes the usual shares on a new pool.
-func (a *App) EnsureFamilyShares(ctx context.Context) error { return a.local().EnsureFamilyShares(ctx) }
-
-// Listen loads (or makes) the TLS identity and binds the HTTPS and HTTP addresses, so a
-// taken port is reported before anything runs. It returns the HTTPS address.
-func (a *App) Listen() (net.Addr, error) {
+// listenTLS loads (or makes) the TLS identity and binds the HTTPS and HTTP addresses.
+func (a *App) listenTLS() error {
 	id, err := certs.Load(paths.TLS(a.opt.StateDir), a.certNames())
 	if err != nil {
-		return nil, err
+		return err
 	}
 	httpsAddr, httpAddr := a.cfg.HTTPSListen, a.cfg.HTTPListen
 	if a.opt.HTTPSListen != "" {
@@ -251,39 +342,28 @@ func (a *App) Listen() (net.Addr, error) {
 	}
 	l, err := web.Listen(httpsAddr, httpAddr)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	a.id, a.listen = id, l
+	a.id = id
+	a.setListeners(l, false)
 	has, err := a.Accounts.HasAdmin(context.Background())
 	if err != nil {
 		l.HTTPS.Close()
-		return nil, err
+		return err
 	}
 	if !has {
 		a.setup = rand.Text()
 	}
-	return l.HTTPS.Addr(), nil
+	return nil
 }
 
-// Run serves the control socket and, after Listen, HTTPS; and does the pool's background
-// work until ctx ends.
-func (a *App) Run(ctx context.Context) error {
-	g, ctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return a.Pool.Run(ctx) })
-	g.Go(func() error { return a.Backups.Run(ctx) })
-	g.Go(func() error { return a.Health.Run(ctx) })
-	g.Go(func() error { return admin.Serve(ctx, paths.Socket(a.opt.StateDir), a.Service(), a.log) })
-	if a.listen != nil {
-		h, err := a.webHandler(ctx)
-		if err != nil {
-			return err
-		}
-		g.Go(func() error { return web.Serve(ctx, a.listen, a.id.Cert, h, a.log) })
-		if !a.opt.NoDiscovery {
-			g.Go(func() error { a.advertise(ctx); return nil })
-		}
+// Addr is the HTTPS address the server listens on (nil before Start).
+func (a *App) Addr() net.Addr {
+	l, _ := a.listeners()
+	if l == nil {
+		return nil
 	}
-	return g.Wait()
+	return l.HTTPS.Addr()
 }
 
 // certNames are the names the server certificate is for: the machine's, and the one
@@ -301,7 +381,7 @@ func (a *App) mdnsHost() string {
 // the server still works (by name or address), so a failure is only logged.
 func (a *App) advertise(ctx context.Context) {
 	host, _ := os.Hostname()
-	_, port, _ := net.SplitHostPort(a.listen.HTTPS.Addr().String())
+	_, port, _ := net.SplitHostPort(a.Addr().String())
 	p, _ := strconv.Atoi(port)
 	info := discovery.Info{Instance: "Hearth on " + strings.SplitN(host, ".", 2)[0], ID: a.Pool.ID(), Version: a.opt.Version,
 		Port: p, Fingerprint: strings.ReplaceAll(certfp.SHA256(a.id.CA), ":", "")}
@@ -335,7 +415,7 @@ func (a *App) webHandler(ctx context.Context) (http.Handler, error) {
 
 // setupURL is the one-time page that makes the first administrator.
 func (a *App) setupURL() string {
-	return "https://" + hostPort(a.id, a.listen.HTTPS.Addr()) + "/setup?token=" + a.setup
+	return "https://" + hostPort(a.id, a.Addr()) + "/setup?token=" + a.setup
 }
 
 func (a *App) apiHandler(ctx context.Context) http.Handler {
@@ -364,10 +444,11 @@ func (a *App) SetupToken() string { return a.setup }
 
 // PlainAddr is the address of the plain HTTP listener, "" when there is none.
 func (a *App) PlainAddr() string {
-	if a.listen == nil || a.listen.HTTP == nil {
+	l, _ := a.listeners()
+	if l == nil {
 		return ""
 	}
-	return a.listen.HTTP.Addr().String()
+	return httpAddr(l)
 }
 
 // hostPort is how the log and status name this server: its host name and port.

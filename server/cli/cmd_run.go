@@ -38,13 +38,13 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	if first == "" {
 		first = paths.FirstDrive(e.state)
 	}
-	if err := a.EnsureDrive(ctx, first); err != nil {
-		return err
-	}
-	if err := a.EnsureFamilyShares(ctx); err != nil {
-		return err
-	}
-	if _, err := a.Listen(); err != nil {
+	ctx, stop := context.WithCancel(ctx)
+	defer func() { // before Close: the server's parts stop first
+		stop()
+		a.Wait()
+		log.Info("hearthd stopped")
+	}()
+	if err := a.Start(ctx, first); err != nil {
 		return err
 	}
 	st, err := a.Pool.Status(ctx)
@@ -59,7 +59,6 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 		"files", st.Files, "control", paths.Socket(e.state))
 	log.Info("the shared folders are served", "webdav", info.URL, "certificate_sha256", info.Fingerprint)
 	log.Info("add a drive with: hearthd drive add /mnt/disk   (stop with Ctrl-C)")
-	err = a.Run(ctx)
-	log.Info("hearthd stopped")
-	return err
+	<-ctx.Done()
+	return nil
 }

@@ -60,17 +60,18 @@ type Monitor struct {
 	alerts   map[string]schema.Alert // by key, what is true now
 	// since and titles are when each alert began and its title, also for those held
 	// before a restart.
-	since   map[string]time.Time
-	titles  map[string]string
-	ready   bool           // the server has been checked since the start
-	server  []schema.Alert // the server's own conditions, from the last check
-	status  pool.Status
-	drives  []schema.DriveInfo
-	disks   map[string]diskRead // by drive ID
-	pcs     map[string]pcState  // by lower-case name
-	checked time.Time
-	states  map[string]pool.State // the drives' states at the last check
-	changed chan struct{}         // closed and replaced when anything a viewer sees changes
+	since    map[string]time.Time
+	titles   map[string]string
+	ready    bool           // the server has been checked since the start
+	server   []schema.Alert // the server's own conditions, from the last check
+	status   pool.Status
+	drives   []schema.DriveInfo
+	disks    map[string]diskRead // by drive ID
+	pcs      map[string]pcState  // by lower-case name
+	checked  time.Time
+	states   map[string]pool.State    // the drives' states at the last check
+	services map[string]*serviceState // parts of the server that stopped, by name
+	changed  chan struct{}            // closed and replaced when anything a viewer sees changes
 }
 
 // New returns a monitor; it loads the PCs' last reports and the alerts' start times.
@@ -85,7 +86,7 @@ func New(ctx context.Context, opt Options) (*Monitor, error) {
 		opt.Every = 5 * time.Minute
 	}
 	m := &Monitor{opt: opt, alerts: map[string]schema.Alert{}, since: map[string]time.Time{}, titles: map[string]string{},
-		disks: map[string]diskRead{}, pcs: map[string]pcState{}, changed: make(chan struct{})}
+		disks: map[string]diskRead{}, pcs: map[string]pcState{}, services: map[string]*serviceState{}, changed: make(chan struct{})}
 	if err := m.load(ctx); err != nil {
 		return nil, err
 	}

@@ -29,6 +29,8 @@ func problems() map[string]Problem {
 			Sentence: "{drive} ({model}) reports: {detail}"},
 		"drive-bad-copies": {Severity: schema.Warning, Title: "{drive} may be failing", Evacuate: true,
 			Sentence: "{drive} had {count} in the last 30 days: files whose bytes on it no longer matched what was saved. Hearth rewrote them from the other copies; if this goes on, replace the drive."},
+		"service-restarted": {Severity: schema.Warning, Title: "Part of the server stopped and was restarted",
+			Sentence: "{service} stopped unexpectedly ({times}, last at {when}) and was started again. If this keeps happening, restart the server and tell whoever looks after it."},
 		"pool-space-low": {Severity: schema.Warning, Title: "The server is getting full",
 			Sentence: "The drives have {free} free of {total} ({percent}). Add a drive, or delete files and old backups you no longer need."},
 		"pool-space-critical": {Severity: schema.Critical, Title: "The server is full",

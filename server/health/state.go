@@ -97,7 +97,7 @@ func (m *Monitor) apply(ctx context.Context) {
 		return
 	}
 	want := map[string]schema.Alert{}
-	for _, a := range append(slices.Clone(m.server), m.pcAlerts(now)...) {
+	for _, a := range slices.Concat(m.server, m.pcAlerts(now), m.serviceAlerts(now)) {
 		k := key(a)
 		a.Since = now
 		if t, ok := m.since[k]; ok {

@@ -29,7 +29,6 @@ type Server struct {
 	URL    string // https://127.0.0.1:port
 	CAFile string
 	cancel context.CancelFunc
-	done   chan error
 	client *http.Client
 }
 
@@ -59,22 +58,16 @@ func (s *Server) start() {
 	if err != nil {
 		t.Fatalf("start hearthd: %v", err)
 	}
-	if err := a.EnsureDrive(ctx, paths.FirstDrive(s.State)); err != nil {
-		t.Fatal(err)
+	rctx, cancel := context.WithCancel(ctx)
+	if err := a.Start(rctx, paths.FirstDrive(s.State)); err != nil {
+		cancel()
+		a.Close(ctx)
+		t.Fatalf("start hearthd: %v", err)
 	}
-	if err := a.EnsureFamilyShares(ctx); err != nil {
-		t.Fatal(err)
-	}
-	addr, err := a.Listen()
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.App, s.URL = a, "https://"+addr.String()
+	s.App, s.URL = a, "https://"+a.Addr().String()
 	s.client = nil // the CA may be new
 	s.CAFile = filepath.Join(paths.TLS(s.State), "ca.crt")
-	rctx, cancel := context.WithCancel(ctx)
-	s.cancel, s.done = cancel, make(chan error, 1)
-	go func() { s.done <- a.Run(rctx) }()
+	s.cancel = cancel
 	for i := 0; ; i++ { // wait until it answers
 		resp, err := s.Client().Get(s.URL + "/")
 		if err == nil {
@@ -94,9 +87,7 @@ func (s *Server) Stop() {
 		return
 	}
 	s.cancel()
-	if err := <-s.done; err != nil {
-		s.T.Errorf("hearthd stopped with: %v", err)
-	}
+	s.App.Wait()
 	s.App.Close(context.Background())
 	s.cancel = nil
 }
