@@ -65,3 +65,48 @@ func BenchmarkStat(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkReadChecked measures what checking every read costs: the same 64 MiB file
+// (in the page cache, so the check is all there is to measure) read whole in order and
+// in 1 MiB pieces at random offsets, with the checks (block CRC-32C, and BLAKE3 in
+// order) and without them (TrustReads, which only benchmarks set).
+func BenchmarkReadChecked(b *testing.B) {
+	for _, trusted := range []bool{false, true} {
+		name := "checked"
+		if trusted {
+			name = "unchecked"
+		}
+		e := pooltest.New(b, 1, func(o *pool.Options) { o.TrustReads = trusted })
+		e.Share("Bench", 1)
+		const size = 64 << 20
+		e.Put("Bench/movie", randBytes(1, size))
+		b.Run(name+"/whole", func(b *testing.B) {
+			b.SetBytes(size)
+			for b.Loop() {
+				f, err := e.Pool.Open(context.Background(), "Bench/movie")
+				if err != nil {
+					b.Fatal(err)
+				}
+				if n, err := io.Copy(io.Discard, f); err != nil || n != size {
+					b.Fatal(n, err)
+				}
+				f.Close()
+			}
+		})
+		b.Run(name+"/pieces", func(b *testing.B) {
+			buf := make([]byte, 1<<20)
+			b.SetBytes(int64(len(buf)))
+			f, err := e.Pool.Open(context.Background(), "Bench/movie")
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer f.Close()
+			for i := 0; b.Loop(); i++ {
+				off := int64((i*7919)%60) << 20
+				if _, err := f.ReadAt(buf, off+12345); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
