@@ -385,8 +385,9 @@ func (a *App) advertise(ctx context.Context) {
 	p, _ := strconv.Atoi(port)
 	info := discovery.Info{Instance: "Hearth on " + strings.SplitN(host, ".", 2)[0], ID: a.Pool.ID(), Version: a.opt.Version,
 		Port: p, Fingerprint: strings.ReplaceAll(certfp.SHA256(a.id.CA), ":", "")}
-	if err := discovery.Advertise(ctx, info, discovery.Options{Host: a.mdnsHost()}); err != nil {
+	if err := discovery.Advertise(ctx, info, discovery.Options{Host: a.mdnsHost()}); err != nil && ctx.Err() == nil {
 		a.log.Warn("the server cannot announce itself on the network; PCs must be given its name or address", "err", err)
+		<-ctx.Done() // not a stop to restart: a machine without multicast stays without it
 	}
 }
 

@@ -43,8 +43,10 @@ func (s *Store) Cleanup(ctx context.Context) (GCReport, error) {
 		return GCReport{}, err
 	}
 	for _, p := range pcs {
-		if _, err := s.Forget(ctx, p.Name); err != nil {
-			return GCReport{}, fmt.Errorf("apply the retention rule of %s: %w", p.Name, err)
+		// One PC's trouble (an unreadable backup) must not keep the others' rules, or
+		// the collection, from running.
+		if _, err := s.Forget(ctx, p.Name); err != nil && ctx.Err() == nil {
+			s.log.Warn("the retention rule of a PC could not be applied tonight", "pc", p.Name, "err", err)
 		}
 	}
 	return s.GC(ctx)
@@ -54,11 +56,14 @@ func (s *Store) Cleanup(ctx context.Context) (GCReport, error) {
 // an event saying which and why, and reports how many went. Their data is freed once the
 // grace period has passed.
 func (s *Store) Forget(ctx context.Context, pc string) (int, error) {
+	// Under the lock Pin takes too: a pin made meanwhile is seen, or waits.
+	s.forgetting.Lock()
+	defer s.forgetting.Unlock()
 	p, err := s.PC(ctx, pc)
 	if err != nil {
 		return 0, err
 	}
-	snaps, err := s.Snapshots(ctx, pc)
+	snaps, err := s.pcSnapshots(ctx, pc, false)
 	if err != nil {
 		return 0, err
 	}
@@ -66,8 +71,6 @@ func (s *Store) Forget(ctx context.Context, pc string) (int, error) {
 	for i, sn := range snaps {
 		cands[i] = backup.Candidate{Time: sn.Time, Paths: sn.Paths, Pinned: slices.Contains(p.Pinned, sn.ID)}
 	}
-	s.forgetting.Lock()
-	defer s.forgetting.Unlock()
 	if err := s.mkdirs(ctx, forgottenDir(pc)); err != nil {
 		return 0, err
 	}
@@ -154,6 +157,9 @@ func (s *Store) dropExpired(ctx context.Context) error {
 			return err
 		}
 		for _, f := range expired {
+			if _, id, _ := parseForgotten(path.Base(f)); slices.Contains(p.Pinned, id) {
+				continue // pinned since: Pin brings it back
+			}
 			if err := s.pool.Remove(ctx, f); err != nil && !errors.Is(err, pool.ErrNotFound) {
 				return err
 			}
@@ -166,6 +172,8 @@ func (s *Store) dropExpired(ctx context.Context) error {
 // rule judge it again. Pinning a backup the rule let go less than the grace period ago
 // brings it back.
 func (s *Store) Pin(ctx context.Context, pc string, id backup.ID, pinned bool) error {
+	s.forgetting.Lock()
+	defer s.forgetting.Unlock()
 	p, err := s.PC(ctx, pc)
 	if err != nil {
 		return err
@@ -183,13 +191,11 @@ func (s *Store) Pin(ctx context.Context, pc string, id backup.ID, pinned bool) e
 }
 
 // unforget makes sure backup id of pc is among its backups, moving it back from the
-// forgotten folder if it is there.
+// forgotten folder if it is there. The caller holds s.forgetting.
 func (s *Store) unforget(ctx context.Context, pc string, id backup.ID) error {
 	if _, err := s.snapshot(ctx, pc, id); err == nil || !errors.Is(err, ErrNoSnapshot) {
 		return err
 	}
-	s.forgetting.Lock()
-	defer s.forgetting.Unlock()
 	recent, _, err := s.forgotten(ctx, pc)
 	if err != nil {
 		return err

@@ -137,3 +137,10 @@ func (tx *Tx) PruneBadCopies(ctx context.Context, t time.Time) error {
 	_, err := tx.q.ExecContext(ctx, "DELETE FROM bad_copies WHERE healed_ns != 0 AND found_ns < ?", timeNS(t))
 	return err
 }
+
+// FilesWithoutSums returns up to limit files larger than minSize, with a path after
+// after, whose content has no block checksums, in path order.
+func (tx *Tx) FilesWithoutSums(ctx context.Context, minSize int64, after string, limit int) ([]Entry, error) {
+	return tx.entries(ctx, `WHERE path > ? AND dir = 0 AND size > ? AND NOT EXISTS
+		(SELECT 1 FROM block_sums s WHERE s.hash = entries.hash) ORDER BY path LIMIT ?`, after, minSize, limit)
+}

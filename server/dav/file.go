@@ -3,6 +3,7 @@ package dav
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"mime"
@@ -72,8 +73,22 @@ type readFile struct {
 	err  error
 }
 
+// errReading marks a failure to read a file, as opposed to saving one.
+var errReading = errors.New("reading")
+
+// open opens the file on the first read or seek, and reads its first block: a file whose
+// start is damaged on every drive (for a small file: any of it) is refused with words
+// that say so before the answer starts, rather than cut off after it began.
 func (r *readFile) open() error {
-	r.once.Do(func() { r.f, r.err = r.fs.pool.Open(r.ctx, r.path) })
+	r.once.Do(func() {
+		r.f, r.err = r.fs.pool.Open(r.ctx, r.path)
+		if r.err == nil && r.info.fi.Size > 0 {
+			_, r.err = r.f.ReadAt(make([]byte, 1), 0)
+		}
+		if r.err != nil {
+			r.err = stateOf(r.ctx).fail("read", r.path, fmt.Errorf("%w: %w", errReading, r.err))
+		}
+	})
 	return r.err
 }
 

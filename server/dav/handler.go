@@ -346,6 +346,10 @@ func statusFor(err error) (int, string) {
 	switch {
 	case errors.Is(err, pool.ErrPoolFull), errors.Is(err, syscall.ENOSPC):
 		return webdav.StatusInsufficientStorage, "The server's drives are full. Delete something or add a drive, then try again."
+	case errors.Is(err, pool.ErrDamaged):
+		return http.StatusInternalServerError, "This file is damaged on every drive of the server, so it cannot be read. Bring it back from a previous version or a backup."
+	case errors.Is(err, pool.ErrChanged) && errors.Is(err, errReading):
+		return http.StatusServiceUnavailable, "The file changed while it was being read. Please try again."
 	case errors.Is(err, pool.ErrChanged):
 		return http.StatusPreconditionFailed, "The file changed while you were saving it; nothing was overwritten."
 	case errors.Is(err, pool.ErrNoDrives):
@@ -381,7 +385,7 @@ func (w *responseWriter) WriteHeader(code int) {
 	}
 	if code >= 400 {
 		if err := w.st.poolErr(); err != nil {
-			if c, msg := statusFor(err); c != 0 && c != code {
+			if c, msg := statusFor(err); c != 0 {
 				w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 				w.ResponseWriter.WriteHeader(c)
 				fmt.Fprintln(w.ResponseWriter, msg)

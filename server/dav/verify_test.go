@@ -3,10 +3,12 @@ package dav_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/hearth-home/hearth/server/app/apptest"
@@ -47,9 +49,9 @@ func get(t *testing.T, s *apptest.Server, path string) ([]byte, error) {
 }
 
 // A download never completes with rotten bytes: a rotten copy is skipped for the good
-// one; a large file whose index has no block checksums yet, read with a rotten copy, is
-// cut short (the client sees an error, never a whole file), and the next download is
-// the good copy.
+// one, also for a large file the index has no block checksums for yet (it is checked
+// whole first); and a large file whose middle is damaged on every copy is cut short,
+// so the client sees an error, never a whole file.
 func TestDownloadsNeverCompleteRotten(t *testing.T) {
 	s := apptest.Start(t)
 	s.AddUser("dad", "correct horse", true)
@@ -59,13 +61,15 @@ func TestDownloadsNeverCompleteRotten(t *testing.T) {
 		t.Fatal(err)
 	}
 	first := paths.FirstDrive(s.State)
-	files := map[string][]byte{"small.jpg": random(t, 200_000), "large.mov": random(t, 5_000_000), "legacy.mov": random(t, 5_000_000)}
+	files := map[string][]byte{"small.jpg": random(t, 200_000), "large.mov": random(t, 5_000_000), "legacy.mov": random(t, 5_000_000),
+		"ruined.mov": random(t, 5_000_000)}
 	for name, data := range files {
 		if resp, _ := s.Do("dad", "correct horse", "PUT", "/dav/Public/"+name, bytes.NewReader(data)); resp.StatusCode != http.StatusCreated {
 			t.Fatalf("PUT %s: %d", name, resp.StatusCode)
 		}
 		flip(t, filepath.Join(first, "Shares", "Public", name), int64(len(data)-1000))
 	}
+	flip(t, filepath.Join(second, "Shares", "Public", "ruined.mov"), int64(len(files["ruined.mov"])-1000))
 	ctx := context.Background()
 	// legacy.mov as a file of a server from before block checksums were kept.
 	err := s.App.Catalog().Update(ctx, func(tx *catalog.Tx) error {
@@ -78,18 +82,46 @@ func TestDownloadsNeverCompleteRotten(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"small.jpg", "large.mov"} {
+	for _, name := range []string{"small.jpg", "large.mov", "legacy.mov"} {
 		for i := range 10 {
 			if got, err := get(t, s, "/dav/Public/"+name); err != nil || !bytes.Equal(got, files[name]) {
 				t.Fatalf("GET %s (%d): %d bytes, %v; want the good copy", name, i, len(got), err)
 			}
 		}
 	}
-	got, err := get(t, s, "/dav/Public/legacy.mov")
-	if err == nil || bytes.Equal(got, files["legacy.mov"]) {
-		t.Fatalf("GET of a rotten copy without block sums completed (%d bytes, %v); it must be cut short", len(got), err)
+	got, err := get(t, s, "/dav/Public/ruined.mov")
+	if err == nil || len(got) >= len(files["ruined.mov"]) {
+		t.Fatalf("GET of a file damaged near its end on every copy completed (%d bytes, %v); it must be cut short", len(got), err)
 	}
-	if got, err := get(t, s, "/dav/Public/legacy.mov"); err != nil || !bytes.Equal(got, files["legacy.mov"]) {
-		t.Fatalf("the next GET: %d bytes, %v; want the good copy", len(got), err)
+	// Now the server knows: it says so before the answer starts.
+	if resp, body := s.Do("dad", "correct horse", "GET", "/dav/Public/ruined.mov", nil); resp.StatusCode != http.StatusInternalServerError ||
+		!strings.Contains(body, "damaged on every drive") {
+		t.Errorf("the next GET: %d %.200q; want it refused plainly", resp.StatusCode, body)
+	}
+}
+
+// A file damaged on every copy is refused with words that say so, never served.
+func TestDamagedFileIsRefusedPlainly(t *testing.T) {
+	s := apptest.Start(t)
+	s.AddUser("dad", "correct horse", true)
+	second := filepath.Join(t.TempDir(), "disk2")
+	os.Mkdir(second, 0o755)
+	if _, err := s.Admin().AddDrive(context.Background(), second, ""); err != nil {
+		t.Fatal(err)
+	}
+	for _, size := range []int{50_000, 3_000_000} {
+		name := fmt.Sprintf("ruined-%d.jpg", size)
+		if resp, _ := s.Do("dad", "correct horse", "PUT", "/dav/Public/"+name, bytes.NewReader(random(t, size))); resp.StatusCode != http.StatusCreated {
+			t.Fatalf("PUT: %d", resp.StatusCode)
+		}
+		for _, d := range []string{paths.FirstDrive(s.State), second} {
+			flip(t, filepath.Join(d, "Shares", "Public", name), 1000) // in its first block
+		}
+		for range 2 { // the first finds the damage, the second knows it
+			resp, body := s.Do("dad", "correct horse", "GET", "/dav/Public/"+name, nil)
+			if resp.StatusCode != http.StatusInternalServerError || !strings.Contains(body, "damaged on every drive") {
+				t.Errorf("GET of a file damaged on every drive (%d bytes): %d %.200q", size, resp.StatusCode, body)
+			}
+		}
 	}
 }

@@ -65,7 +65,7 @@ func (w *Writer) Commit(ctx context.Context) (FileInfo, error) {
 	}
 	// A target may have left service since it took its copy (a drive that vanished just
 	// now): what counts is the copies on working drives.
-	if have := len(w.p.healthy(e.Copies)); have < w.want {
+	if have := len(w.p.healthyOf(e)); have < w.want {
 		e.Copies = append(e.Copies, w.p.addCopies(ctx, e, w.want-have, true)...)
 	}
 	return w.p.infoOf(e, w.want), nil

@@ -166,7 +166,7 @@ func (p *Pool) evacuateFile(ctx context.Context, e catalog.Entry, v view, want i
 	if p.paths.isWriting(e.Path) {
 		return wrapPath(e.Path, ErrChanged)
 	}
-	healthy := p.healthy(e.Copies)
+	healthy := p.healthyOf(e)
 	if need := want - len(healthy); need > 0 {
 		healthy = append(healthy, p.addCopies(ctx, e, need, false)...)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/hearth-home/hearth/server/catalog"
@@ -28,10 +29,15 @@ func (p *Pool) infoOf(e catalog.Entry, want int) FileInfo {
 	fi := FileInfo{Path: e.Path, Name: safepath.Base(e.Path), Dir: e.Dir, Size: e.Size, ModTime: e.ModTime, Gen: e.Gen}
 	if !e.Dir {
 		fi.Hash = hex.EncodeToString(e.Hash)
-		fi.Copies = len(p.healthy(e.Copies))
+		fi.Copies = len(p.healthyOf(e))
 		fi.Wanted = want
 	}
 	return fi
+}
+
+// healthyOf returns the copies of e that sit on active drives and are not known bad.
+func (p *Pool) healthyOf(e catalog.Entry) []string {
+	return slices.DeleteFunc(p.healthy(e.Copies), func(id string) bool { return p.bad.has(badKey{id, e.Path, e.Gen}) })
 }
 
 // healthy returns the copies that sit on active drives.

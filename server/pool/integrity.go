@@ -1,14 +1,19 @@
 package pool
 
 import (
+	"bytes"
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"slices"
 	"sync"
 	"time"
 
 	"github.com/hearth-home/hearth/server/catalog"
+	"github.com/zeebo/blake3"
 )
 
 // ErrDamaged: every copy of a file failed its checksum. The bad bytes are never returned.
@@ -62,11 +67,100 @@ func (p *Pool) readSources(e catalog.Entry) []view {
 }
 
 // markBad records that the copy of e on v failed its checksum: reads stop using it, the
-// repairer rewrites it from a good copy, and it counts against its drive's health.
-func (p *Pool) markBad(ctx context.Context, e catalog.Entry, v view, why error) {
+// repairer rewrites it from a good copy, and it counts against its drive's health. It
+// reports false, and records nothing, when the copy is no longer e's content (the file
+// was replaced while it was read): that copy is not bad.
+func (p *Pool) markBad(ctx context.Context, e catalog.Entry, v view, why error) bool {
+	if !p.copyIsCurrent(ctx, e, v) {
+		return false
+	}
 	p.log.Error("a copy of a file is damaged; it will be rewritten from a good copy", "file", e.Path, "drive", v.rec.Label, "err", why)
 	p.recordBad(ctx, e, v)
 	p.wake()
+	return true
+}
+
+// copyIsCurrent reports whether the copy of e on v should still hold e's content: the
+// index has e at its generation, and the copy on the drive carries that generation.
+func (p *Pool) copyIsCurrent(ctx context.Context, e catalog.Entry, v view) bool {
+	cur, err := p.entry(ctx, e.Path)
+	if err != nil || cur.Gen != e.Gen {
+		return false
+	}
+	st, err := v.d.Stat(ctx, e.Path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false
+	}
+	return err != nil || st.Meta.Gen == e.Gen // a disk that cannot even say is not excused
+}
+
+// learnSums reads the copy of e open as r whole, checks it against e's hash, and keeps
+// the block checksums it made on the way. Readers of the same copy wait for one learner.
+func (p *Pool) learnSums(ctx context.Context, e catalog.Entry, v view, r io.ReaderAt) (catalog.BlockSums, error) {
+	key := hex.EncodeToString(e.Hash) + "@" + v.id()
+	res, err, _ := p.learning.Do(key, func() (any, error) {
+		h, s := blake3.New(), &blockSummer{}
+		n, err := io.Copy(io.MultiWriter(h, s), &ctxReader{ctx: ctx, r: io.NewSectionReader(r, 0, e.Size+1)})
+		switch {
+		case err != nil:
+			return nil, err
+		case n != e.Size || !bytes.Equal(h.Sum(nil), e.Hash):
+			return nil, errBadCopy
+		}
+		sums := s.sums()
+		p.keepSums(ctx, e, sums)
+		return sums, nil
+	})
+	if err != nil {
+		return catalog.BlockSums{}, err
+	}
+	return res.(catalog.BlockSums), nil
+}
+
+// learnMissingSums gives every large file the index has no block checksums for (files
+// from before they were kept, or found on the drives by a rebuild) its checksums, read
+// from a copy in the background; a read of such a file must otherwise first read it
+// whole.
+func (p *Pool) learnMissingSums(ctx context.Context) error {
+	var after string
+	learned := 0
+	for {
+		var batch []catalog.Entry
+		err := p.cat.View(ctx, func(tx *catalog.Tx) (err error) {
+			batch, err = tx.FilesWithoutSums(ctx, smallFile, after, 200)
+			return err
+		})
+		if err != nil || len(batch) == 0 {
+			if learned > 0 {
+				p.log.Info("block checksums made for files that had none", "files", learned)
+			}
+			return err
+		}
+		after = batch[len(batch)-1].Path
+		for _, e := range batch {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if p.learnFrom(ctx, e) {
+				learned++
+			}
+		}
+	}
+}
+
+// learnFrom makes e's block checksums from its first good copy (a background read).
+func (p *Pool) learnFrom(ctx context.Context, e catalog.Entry) bool {
+	for _, v := range p.readSources(e) {
+		_, s, err := p.verifyCopy(ctx, e, v)
+		if err == nil {
+			p.keepSums(ctx, e, s)
+			return true
+		}
+		if errors.Is(err, errBadCopy) {
+			p.markBad(ctx, e, v, err)
+		}
+	}
+	return false
 }
 
 // recordBad notes a bad copy without waking the repairer (scrub heals it at once).
@@ -133,7 +227,7 @@ func (p *Pool) healBadCopy(ctx context.Context, b catalog.BadCopy, rep *RepairRe
 		rep.Waiting++
 		return
 	}
-	if p.healFromAny(ctx, e, v) {
+	if p.healFromAny(ctx, e, v) || p.healFromBlocks(ctx, e, v) {
 		p.resolveBad(ctx, b)
 		rep.Healed++
 		return
@@ -141,6 +235,49 @@ func (p *Pool) healBadCopy(ctx context.Context, b catalog.BadCopy, rep *RepairRe
 	if len(p.readSources(e)) == 0 {
 		p.markDamaged(ctx, e)
 	}
+}
+
+// healFromBlocks rewrites the copy of e on v from the good blocks of every copy, its own
+// among them: when each copy is bad somewhere but each block is good somewhere, as ZFS
+// mends a record from the copies it has. The result is checked whole against e's hash.
+func (p *Pool) healFromBlocks(ctx context.Context, e catalog.Entry, v view) bool {
+	if e.Size <= smallFile || (!v.writable() && v.state() != StateRemoving) {
+		return false // a small file is one block: no copy is good in part
+	}
+	f, err := p.openEntry(ctx, e, p.sources(e.Copies))
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	f.background = true
+	pf, err := v.d.Create(ctx, e.Path, e.Size)
+	if err != nil {
+		p.noteErr(ctx, v, err)
+		return false
+	}
+	if n, err := copyChecked(pf, &throttledReader{ctx: ctx, t: p.throttle, r: f}); err != nil || n != e.Size {
+		pf.Abort()
+		return false
+	}
+	if err := pf.Finish(ctx, e.ModTime, metaOf(e.Gen, e.Hash)); err != nil {
+		pf.Abort()
+		p.noteErr(ctx, v, err)
+		return false
+	}
+	unlock := p.lockPath(e.Path)
+	defer unlock()
+	if p.stillCurrent(ctx, e) != nil || len(p.claim([]string{v.id()})) == 0 {
+		pf.Abort()
+		return false
+	}
+	defer p.unclaim([]string{v.id()})
+	if err := pf.Commit(ctx, false); err != nil {
+		pf.Abort()
+		p.noteErr(ctx, v, err)
+		return false
+	}
+	p.log.Info("healed a copy from the good parts of every copy", "file", e.Path, "drive", v.rec.Label)
+	return true
 }
 
 // healFromAny rewrites the copy of e on v from the first good copy elsewhere, marking

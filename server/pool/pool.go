@@ -17,6 +17,7 @@ import (
 
 	"github.com/hearth-home/hearth/server/catalog"
 	"github.com/hearth-home/hearth/server/pool/drive"
+	"golang.org/x/sync/singleflight"
 )
 
 // Errors callers decide on. They are wrapped with the path or drive they concern.
@@ -119,9 +120,10 @@ type Pool struct {
 
 	gen genCounter
 
-	repairMu sync.Mutex // one repair pass at a time
-	scrubMu  sync.Mutex // one scrub at a time
-	bad      badCopies  // copies found bad, not healed yet
+	repairMu sync.Mutex         // one repair pass at a time
+	scrubMu  sync.Mutex         // one scrub at a time
+	bad      badCopies          // copies found bad, not healed yet
+	learning singleflight.Group // learns of block checksums, one per copy at a time
 
 	kick     chan struct{} // wakes the repairer
 	throttle *throttle

@@ -20,34 +20,36 @@ const smallFile = chunkSize
 
 // File is a file of the pool open for reading. It returns only bytes that passed their
 // checksum: each block is checked against its CRC-32C before it is returned, a small file
-// whole against its BLAKE3 hash. A copy that fails is marked bad (the repairer rewrites
-// it) and the read goes on from another copy at the same offset, as it does when a drive
-// fails mid-read. A file read in order from its start is checked against its BLAKE3 hash
-// too, and its last bytes are held back unless it matches. It shows the content it was
-// opened with even if the file is replaced meanwhile. Not safe for concurrent use.
+// whole against its BLAKE3 hash. A copy whose block fails is marked bad (the repairer
+// rewrites it) and the block is read from another copy, as when a drive fails mid-read;
+// only a block bad on every copy fails the read (ErrDamaged). A read in order from the
+// start is checked against the BLAKE3 hash too, and its last block is held back unless it
+// matches. It shows the content it was opened with; if the file is replaced meanwhile,
+// reads fail with ErrChanged. Not safe for concurrent use.
 type File struct {
 	p    *Pool
+	ctx  context.Context // the opener's: a learn of block sums stops with it
 	info FileInfo
 	e    catalog.Entry
-	sums *catalog.BlockSums // nil while the index has none for this content
-	srcs []view
-	f    drive.ReadFile
-	src  int
+	sums *catalog.BlockSums // nil until known (small files do without)
+	srcs []view             // the copies, tried in turn
+	src  int                // the copy f reads
+	f    drive.ReadFile     // nil until opened
 	off  int64
-	bad  int // copies that failed their checksum in this read
 
 	buf    []byte // the checked block at bufOff (a small file: all of it)
 	bufOff int64  // -1: none
-	// A read in order from the start is hashed whole; when the index had no block sums,
-	// they are made on the way and kept once the whole hash matched.
 	whole  *blake3.Hasher
-	hashed int64 // bytes hashed so far; -1 once the reads left order
-	summer *blockSummer
-	err    error // once the content was found damaged mid-read, every later read fails
+	hashed int64 // bytes of a read in order hashed so far; -1 once the reads left order
+	err    error // once a read in order failed its hash, every later read fails
+	closed bool
+	// background: the pool reads for itself (healing), throttled by its caller; its
+	// reads must not count as the family's, which background work yields to.
+	background bool
 }
 
-// Open opens a file for reading.
-// Its Info leaves Wanted unset: opening a file costs one index lookup.
+// Open opens a file for reading. Its Info leaves Wanted unset: opening a file costs one
+// index lookup.
 func (p *Pool) Open(ctx context.Context, path string) (*File, error) {
 	path, err := safepath.Clean(path)
 	if err != nil {
@@ -60,17 +62,23 @@ func (p *Pool) Open(ctx context.Context, path string) (*File, error) {
 	if e.Dir {
 		return nil, wrapPath(path, ErrIsDir)
 	}
-	f := &File{p: p, info: p.infoOf(e, 0), e: e, srcs: p.readSources(e), src: -1, bufOff: -1, whole: blake3.New()}
-	if len(f.srcs) == 0 {
+	srcs := p.readSources(e)
+	if len(srcs) == 0 {
 		if len(p.sources(e.Copies)) > 0 {
 			return nil, fmt.Errorf("%s: %w", path, ErrDamaged)
 		}
 		return nil, fmt.Errorf("%s: %w: every drive holding it is missing; reconnect the drive", path, ErrNotFound)
 	}
+	return p.openEntry(ctx, e, srcs)
+}
+
+// openEntry opens the content e of a file for reading from the copies on srcs.
+func (p *Pool) openEntry(ctx context.Context, e catalog.Entry, srcs []view) (*File, error) {
+	f := &File{p: p, ctx: ctx, info: p.infoOf(e, 0), e: e, srcs: srcs, bufOff: -1, whole: blake3.New()}
 	if err := f.loadSums(ctx); err != nil {
 		return nil, err
 	}
-	if err := f.next(ctx, nil); err != nil {
+	if err := f.openFirst(); err != nil {
 		return nil, err
 	}
 	return f, nil
@@ -84,58 +92,54 @@ func (f *File) loadSums(ctx context.Context) error {
 	var s catalog.BlockSums
 	err := f.p.cat.View(ctx, func(tx *catalog.Tx) (err error) { s, err = tx.BlockSums(ctx, f.e.Hash); return err })
 	switch {
-	case errors.Is(err, catalog.ErrNotFound):
-		f.summer = &blockSummer{}
-	case err != nil:
-		return fmt.Errorf("%s: %w", f.e.Path, err)
-	case usableSums(s, f.e.Size):
+	case err == nil && usableSums(s, f.e.Size):
 		f.sums = &s
-	default:
-		f.summer = &blockSummer{}
+	case err != nil && !errors.Is(err, catalog.ErrNotFound):
+		return fmt.Errorf("%s: %w", f.e.Path, err)
 	}
 	return nil
 }
 
-// next moves to the next copy that opens, after cause made the current one fail.
-func (f *File) next(ctx context.Context, cause error) error {
+// openFirst opens the first copy that opens.
+func (f *File) openFirst() error {
+	var last error
+	for i := range f.srcs {
+		if err := f.use(i); err != nil {
+			last = err
+			continue
+		}
+		return nil
+	}
+	return fmt.Errorf("%s: no copy could be read: %w", f.info.Path, last)
+}
+
+// use makes copy i the one read, opening it.
+func (f *File) use(i int) error {
+	if f.f != nil && f.src == i {
+		return nil
+	}
 	if f.f != nil {
 		f.f.Close()
 		f.f = nil
 	}
-	for f.src+1 < len(f.srcs) {
-		f.src++
-		v := f.srcs[f.src]
-		if cause != nil {
-			// A copy opened after the file was replaced would mix two contents.
-			if e, err := v.d.Stat(ctx, f.info.Path); err != nil || e.Meta.Gen != f.info.Gen {
-				continue
-			}
-		}
-		rf, err := v.d.Open(ctx, f.info.Path)
-		if err != nil {
-			cause = f.p.noteErr(ctx, v, err)
-			continue
-		}
-		f.f = rf
-		return nil
+	f.src = i
+	v := f.srcs[i]
+	rf, err := v.d.Open(f.ctx, f.info.Path)
+	if err != nil {
+		return f.p.noteErr(f.ctx, v, err)
 	}
-	if f.bad > 0 && f.bad == f.src+1 {
-		f.p.markDamaged(ctx, f.e)
-		return fmt.Errorf("%s: %w", f.info.Path, ErrDamaged)
-	}
-	if cause == nil {
-		cause = ErrNotFound
-	}
-	return fmt.Errorf("%s: no copy could be read: %w", f.info.Path, cause)
+	f.f = rf
+	return nil
 }
 
 // Info describes the file as it was opened.
 func (f *File) Info() FileInfo { return f.info }
 
-// ReadAt reads checked bytes from the current copy, moving to another on a read error or
-// a bad checksum.
+// ReadAt reads checked bytes, from another copy where one fails.
 func (f *File) ReadAt(b []byte, off int64) (int, error) {
-	f.p.throttle.foreground()
+	if !f.background {
+		f.p.throttle.foreground()
+	}
 	n := 0
 	for n < len(b) {
 		pos := off + int64(n)
@@ -162,10 +166,16 @@ func (f *File) at(pos int64) ([]byte, error) {
 }
 
 // load reads and checks the block that holds pos (a small file: all of it), from the
-// first copy that has it good.
+// copy in use or, where that fails, from each other copy in turn.
 func (f *File) load(pos int64) error {
+	if f.closed {
+		return fmt.Errorf("%s: %w", f.info.Path, errClosed)
+	}
 	if f.err != nil {
 		return f.err
+	}
+	if err := f.ensureSums(); err != nil {
+		return err
 	}
 	start, end := pos&^(blockSize-1), min((pos&^(blockSize-1))+blockSize, f.e.Size)
 	if f.e.Size <= smallFile {
@@ -175,122 +185,122 @@ func (f *File) load(pos int64) error {
 		f.buf = f.p.chunk()
 	}
 	f.bufOff = -1 // the buffer is overwritten now
-	ctx := context.Background()
-	for {
-		if f.f == nil {
-			return fmt.Errorf("%s: %w", f.info.Path, errClosed)
-		}
-		buf := f.buf[:end-start]
-		v := f.srcs[f.src]
-		k, err := f.f.ReadAt(buf, start)
-		if k == len(buf) {
-			err = nil
-		}
+	buf := f.buf[:end-start]
+	bad, failed := 0, 0
+	var last error
+	for tries := 0; tries < len(f.srcs); tries++ {
+		i := (f.src + tries) % len(f.srcs)
+		err := f.use(i)
 		if err == nil {
-			err = f.check(ctx, start, buf)
+			err = f.readBlock(start, buf)
 		}
-		if err == nil {
+		switch {
+		case err == nil:
 			f.buf, f.bufOff = buf, start
-			return nil
+			return f.hashInOrder(start, buf)
+		case errors.Is(err, errBadCopy):
+			if !f.p.markBad(f.ctx, f.e, f.srcs[i], err) {
+				return f.changed()
+			}
+			bad++
+		default:
+			f.p.noteErr(f.ctx, f.srcs[i], err)
+			f.p.log.Warn("a read failed; reading another copy", "file", f.info.Path, "drive", f.srcs[i].rec.Label, "err", err)
+			failed++
 		}
-		if f.err != nil {
-			return f.err
-		}
-		if errors.Is(err, io.EOF) {
-			err = fmt.Errorf("%w: the copy is shorter than the file", errBadCopy)
-		}
-		if errors.Is(err, errBadCopy) {
-			f.bad++
-			f.p.markBad(ctx, f.e, v, err)
-		} else {
-			f.p.noteErr(ctx, v, err)
-			f.p.log.Warn("a read failed; reading another copy", "file", f.info.Path, "drive", v.rec.Label, "err", err)
-		}
-		if nerr := f.next(ctx, err); nerr != nil {
-			return nerr
-		}
+		last = err
 	}
+	if bad > 0 && failed == 0 {
+		f.p.markDamaged(f.ctx, f.e)
+		return fmt.Errorf("%s: %w", f.info.Path, ErrDamaged)
+	}
+	return fmt.Errorf("%s: no copy could be read: %w", f.info.Path, last)
 }
 
-// check checks a block (or a small file) just read, and hashes it into a read in order.
-// errBadCopy means this copy is bad; f.err set means the content already returned cannot
-// be trusted, and the read must stop.
-func (f *File) check(ctx context.Context, start int64, buf []byte) error {
-	if f.p.opt.TrustReads {
-		return nil
+// readBlock reads the block at start into buf from the copy in use and checks it.
+func (f *File) readBlock(start int64, buf []byte) error {
+	k, err := f.f.ReadAt(buf, start)
+	switch {
+	case k == len(buf):
+	case errors.Is(err, io.EOF):
+		return fmt.Errorf("%w: the copy is shorter than the file", errBadCopy)
+	default:
+		return err
 	}
-	if f.e.Size <= smallFile {
-		return f.checkWhole(buf)
-	}
-	if f.sums == nil && start != f.hashed {
-		// Read out of order, and the index has no block sums to check this block: learn
-		// them from a read of the whole copy, checked against its hash.
-		if err := f.learn(ctx); err != nil {
-			return err
+	switch {
+	case f.p.opt.TrustReads:
+	case f.e.Size <= smallFile:
+		if sum := blake3.Sum256(buf); !bytes.Equal(sum[:], f.e.Hash) {
+			return errBadCopy
 		}
-	}
-	if f.sums != nil {
-		if crc32.Checksum(buf, crc32c) != f.sums.CRCs[start>>blockShift] {
-			return fmt.Errorf("%w: block at %d", errBadCopy, start)
-		}
-	}
-	return f.hashInOrder(ctx, start, buf)
-}
-
-// checkWhole checks a small file's whole content against its hash.
-func (f *File) checkWhole(content []byte) error {
-	if sum := blake3.Sum256(content); !bytes.Equal(sum[:], f.e.Hash) {
-		return errBadCopy
+	case crc32.Checksum(buf, crc32c) != f.sums.CRCs[start>>blockShift]:
+		return fmt.Errorf("%w: block at %d", errBadCopy, start)
 	}
 	return nil
 }
 
 // hashInOrder adds a block to the whole-content hash of a read that runs in order, and
-// checks that hash at the end, before the last block is returned.
-func (f *File) hashInOrder(ctx context.Context, start int64, buf []byte) error {
-	if start != f.hashed {
+// checks that hash at the end, before the last block is returned. Every block passed its
+// CRC already; this catches what a CRC cannot (and is cheap beside the disk).
+func (f *File) hashInOrder(start int64, buf []byte) error {
+	if start != f.hashed || f.e.Size <= smallFile || f.p.opt.TrustReads {
 		if start > f.hashed {
 			f.hashed = -1 // the read skipped ahead: no whole hash for it
 		}
 		return nil
 	}
 	f.whole.Write(buf)
-	if f.summer != nil {
-		f.summer.Write(buf)
-	}
 	f.hashed += int64(len(buf))
-	if f.hashed < f.e.Size {
-		return nil
-	}
-	if !bytes.Equal(f.whole.Sum(nil), f.e.Hash) {
-		// Bytes already returned did not match, and no block sum could tell which: this
-		// read must fail, never end as if it were whole. The next one reads another copy.
+	if f.hashed == f.e.Size && !bytes.Equal(f.whole.Sum(nil), f.e.Hash) {
+		f.bufOff = -1
+		if !f.p.markBad(f.ctx, f.e, f.srcs[f.src], errBadCopy) {
+			return f.changed()
+		}
 		f.err = fmt.Errorf("%s: %w: a copy was damaged; read the file again", f.info.Path, errBadCopy)
-		f.bad++
-		f.p.markBad(ctx, f.e, f.srcs[f.src], errBadCopy)
 		return f.err
-	}
-	if f.summer != nil {
-		f.p.keepSums(ctx, f.e, f.summer.sums())
 	}
 	return nil
 }
 
-// learn reads the current copy whole, checks it against the content's hash and keeps the
-// block sums made on the way, for a read out of order of a file the index had none for.
-func (f *File) learn(ctx context.Context) error {
-	h, s := blake3.New(), &blockSummer{}
-	n, err := io.Copy(io.MultiWriter(h, s), io.NewSectionReader(f.f, 0, f.e.Size+1))
-	if err != nil {
-		return err
+// changed fails the read of a file replaced while it was read.
+func (f *File) changed() error {
+	f.err = fmt.Errorf("%s: %w while it was read; read it again", f.info.Path, ErrChanged)
+	return f.err
+}
+
+// ensureSums learns the block checksums of a large file the index has none for (one
+// from before they were kept, or found on a drive) before the first block is returned:
+// a copy is read whole and checked against the content's hash, once for all readers.
+func (f *File) ensureSums() error {
+	if f.sums != nil || f.e.Size <= smallFile || f.p.opt.TrustReads {
+		return nil
 	}
-	if n != f.e.Size || !bytes.Equal(h.Sum(nil), f.e.Hash) {
-		return errBadCopy
+	bad := 0
+	var last error
+	for tries := 0; tries < len(f.srcs); tries++ {
+		i := (f.src + tries) % len(f.srcs)
+		if err := f.use(i); err != nil {
+			last = err
+			continue
+		}
+		s, err := f.p.learnSums(f.ctx, f.e, f.srcs[i], f.f)
+		if err == nil {
+			f.sums = &s
+			return nil
+		}
+		if errors.Is(err, errBadCopy) {
+			if !f.p.markBad(f.ctx, f.e, f.srcs[i], err) {
+				return f.changed()
+			}
+			bad++
+		}
+		last = err
 	}
-	sums := s.sums()
-	f.p.keepSums(ctx, f.e, sums)
-	f.sums, f.summer = &sums, nil
-	return nil
+	if bad == len(f.srcs) {
+		f.p.markDamaged(f.ctx, f.e)
+		return fmt.Errorf("%s: %w", f.info.Path, ErrDamaged)
+	}
+	return fmt.Errorf("%s: no copy could be read: %w", f.info.Path, last)
 }
 
 var errClosed = errors.New("file is closed")
@@ -309,7 +319,9 @@ func (f *File) Read(b []byte) (int, error) {
 func (f *File) WriteTo(w io.Writer) (int64, error) {
 	var n int64
 	for f.off < f.e.Size {
-		f.p.throttle.foreground()
+		if !f.background {
+			f.p.throttle.foreground()
+		}
 		blk, err := f.at(f.off)
 		if err != nil {
 			return n, err
@@ -344,6 +356,7 @@ func (f *File) Seek(offset int64, whence int) (int64, error) {
 
 // Close releases the copy.
 func (f *File) Close() error {
+	f.closed = true
 	if f.buf != nil {
 		b := f.buf[:0]
 		f.p.chunks.Put(&b)

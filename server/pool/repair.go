@@ -174,7 +174,7 @@ func (p *Pool) duplicationPass(ctx context.Context, rep *RepairReport) error {
 }
 
 func (p *Pool) repairFile(ctx context.Context, e catalog.Entry, want int, rep *RepairReport) {
-	healthy := p.healthy(e.Copies)
+	healthy := p.healthyOf(e)
 	switch {
 	case len(healthy) == want:
 	case p.paths.skipWriting(e.Path):

@@ -17,10 +17,27 @@ func (p *Pool) Run(ctx context.Context) error {
 	g.Go(func() error { return p.runMonitor(ctx) })
 	g.Go(func() error { return p.runRepairer(ctx) })
 	g.Go(func() error { return p.runScheduler(ctx) })
+	g.Go(func() error { return p.runLearner(ctx) })
 	return g.Wait()
 }
 
-// runScheduler starts scrubs when they are due, prunes versions hourly and old records
+// runLearner makes the block checksums files lack, at start and daily: it reads their
+// copies in the background (throttled), which can take hours on a pool from before they
+// were kept, so it runs on its own.
+func (p *Pool) runLearner(ctx context.Context) error {
+	for {
+		if err := p.learnMissingSums(ctx); err != nil && ctx.Err() == nil {
+			p.log.Warn("making block checksums for older files failed", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(24 * time.Hour):
+		}
+	}
+}
+
+// runScheduler starts scrubs when they are due, prunes versions hourly, and old records
 // of bad copies and unused block checksums daily.
 func (p *Pool) runScheduler(ctx context.Context) error {
 	t := time.NewTicker(time.Hour)

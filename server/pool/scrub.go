@@ -77,6 +77,9 @@ func (p *Pool) scrubFile(ctx context.Context, e catalog.Entry, rep *ScrubReport)
 			return
 		case err == nil:
 			good, sums = append(good, v), s
+		case errors.Is(err, errBadCopy) && !p.copyIsCurrent(ctx, e, v):
+			rep.Skipped++ // the file was replaced since this batch was read: not bad
+			return
 		default:
 			bad = append(bad, v)
 			p.log.Error("scrub: a copy is bad", "file", e.Path, "drive", v.rec.Label, "err", err)

@@ -90,7 +90,7 @@ func (p *Pool) countAtRisk(ctx context.Context, tx *catalog.Tx, shares []catalog
 				if len(st.Unavailable) < maxListed {
 					st.Unavailable = append(st.Unavailable, e.Path)
 				}
-			case len(p.healthy(e.Copies)) < want[shareOf(e.Path)]:
+			case len(p.healthyOf(e)) < want[shareOf(e.Path)]:
 				st.NotDuplicated++
 			}
 		}

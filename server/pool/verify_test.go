@@ -132,21 +132,19 @@ func badCopiesOn(t *testing.T, e *pooltest.Env, path string) int {
 	return 0
 }
 
-// A large file without block checksums read from its start is checked whole at its end:
-// a mismatch fails the read (its last bytes are never returned, so it cannot end as if
-// whole), and the next read gets the good copy and teaches the index its block sums.
-func TestReadInOrderWithoutSumsFailsAtTheEnd(t *testing.T) {
+// A large file the index has no block checksums for (from before they were kept, or
+// found by a rebuild) is checked whole before its first byte is returned, even for a
+// read that stops early: its rotten copy is never served, the good one is, and the
+// block sums learned then check every later read.
+func TestFileWithoutSumsIsCheckedBeforeItsFirstByte(t *testing.T) {
 	r := newRotted(t, 3_000_000, 10, false)
-	got, err := readAll(r.e, r.path)
-	if err == nil || len(got) >= len(r.data) {
-		t.Fatalf("the first read returned %d of %d bytes and %v; want it cut short with an error", len(got), len(r.data), err)
+	got, err := readAt(r.e, r.path, 0, 100_000)
+	if err != nil || !bytes.Equal(got, r.data[:100_000]) {
+		t.Fatalf("a read of the first 100 kB: %d bytes, %v; want the good ones", len(got), err)
 	}
-	for range 3 {
-		if got, err := readAll(r.e, r.path); err != nil || !bytes.Equal(got, r.data) {
-			t.Fatalf("the next read: %d bytes, %v; want the good copy", len(got), err)
-		}
+	if got, err := readAll(r.e, r.path); err != nil || !bytes.Equal(got, r.data) {
+		t.Fatalf("a read of it all: %d bytes, %v; want the good copy", len(got), err)
 	}
-	// The good read kept the block sums, so later reads check every block.
 	ctx := context.Background()
 	r.e.Cat.View(ctx, func(tx *catalog.Tx) error {
 		en, _ := tx.Entry(ctx, r.path)
@@ -156,6 +154,60 @@ func TestReadInOrderWithoutSumsFailsAtTheEnd(t *testing.T) {
 		}
 		return nil
 	})
+	if fi, _ := r.e.Pool.Stat(ctx, r.path); fi.Copies != 1 {
+		t.Errorf("the file counts %d good copies while one waits to be healed; want 1", fi.Copies)
+	}
+}
+
+// The background pass gives files without block checksums theirs.
+func TestMissingSumsAreLearnedInTheBackground(t *testing.T) {
+	e := pooltest.New(t, 2)
+	e.Share("Docs", 2)
+	data := randBytes(4, 3_000_000)
+	// A file copied onto a drive by hand is taken up without block sums.
+	if err := os.WriteFile(pooltest.OnDisk(e.Drives[0], "Docs/old.mov"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e.Crash()
+	e.Open()
+	ctx := context.Background()
+	if got := e.Get("Docs/old.mov"); !bytes.Equal(got, data) {
+		t.Fatal("the file copied by hand reads differently")
+	}
+	e.Cat.Update(ctx, func(tx *catalog.Tx) error { _, err := tx.PruneBlockSums(ctx); return err })
+	e.Run()
+	pooltest.Eventually(t, 10*time.Second, "the file gets its block checksums", func() bool {
+		ok := false
+		e.Cat.View(ctx, func(tx *catalog.Tx) error {
+			en, _ := tx.Entry(ctx, "Docs/old.mov")
+			_, err := tx.BlockSums(ctx, en.Hash)
+			ok = err == nil
+			return nil
+		})
+		return ok
+	})
+}
+
+// Each copy bad in a different block: every block is good somewhere, so the read returns
+// the whole good file, and the repairer mends both copies from the good blocks.
+func TestEachBlockFromACopyThatHasItGood(t *testing.T) {
+	r := newRotted(t, 3_000_000, 1_400_000, true)
+	flipByte(t, pooltest.OnDisk(r.e.Drives[1], r.path), 2_600_000)
+	if got, err := readAll(r.e, r.path); err != nil || !bytes.Equal(got, r.data) {
+		t.Fatalf("read %d bytes, %v; want the good file from the good blocks of both copies", len(got), err)
+	}
+	r.e.Run()
+	pooltest.Eventually(t, 10*time.Second, "both copies are mended", func() bool {
+		for _, d := range r.e.Drives {
+			if raw, _ := os.ReadFile(pooltest.OnDisk(d, r.path)); !bytes.Equal(raw, r.data) {
+				return false
+			}
+		}
+		return true
+	})
+	if st, _ := r.e.Pool.Status(context.Background()); len(st.Damaged) != 0 {
+		t.Errorf("damaged files: %+v; want none", st.Damaged)
+	}
 }
 
 // When every copy is bad, a read fails with ErrDamaged and never returns the bad bytes;

@@ -66,12 +66,12 @@ func lockAndPrepare(root int, path string) (lock, tmp int, err error) {
 	if lock, err = lockDrive(root, path); err != nil {
 		return -1, -1, err
 	}
-	if err := mkdirAll(root, tmpDir); err != nil {
-		unix.Close(lock)
+	if err := mkdirAll(root, tmpDir); err != nil && !errors.Is(err, unix.EROFS) {
+		closeFD(lock)
 		return -1, -1, fmt.Errorf("open drive %s: %w", path, err)
 	}
 	if tmp, err = openat(root, tmpDir, unix.O_RDONLY|unix.O_DIRECTORY, 0); err != nil {
-		unix.Close(lock)
+		closeFD(lock)
 		return -1, -1, fmt.Errorf("open drive %s: %w", path, err)
 	}
 	return lock, tmp, nil
@@ -149,7 +149,7 @@ func (d *Local) swapRoot(root int, st unix.Stat_t) error {
 	d.mu.Unlock()
 	unix.Close(oldRoot)
 	unix.Close(oldTmp)
-	unix.Close(oldLock)
+	closeFD(oldLock)
 	return nil
 }
 
@@ -172,8 +172,15 @@ func (d *Local) Close() error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	unix.Close(d.tmp)
-	unix.Close(d.lock)
+	closeFD(d.lock)
 	return pathErr("close", d.path, unix.Close(d.root))
+}
+
+// closeFD closes a descriptor that may be -1 (none).
+func closeFD(fd int) {
+	if fd >= 0 {
+		unix.Close(fd)
+	}
 }
 
 // withRoot runs fn with the root descriptor held steady.

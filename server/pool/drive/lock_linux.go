@@ -20,6 +20,13 @@ const lockFile = metaDir + "/lock"
 // holder. The holder's process and host are written into the file for that message.
 func lockDrive(root int, path string) (int, error) {
 	fd, err := openat(root, lockFile, unix.O_RDWR|unix.O_CREAT, 0o600)
+	if errors.Is(err, unix.EROFS) {
+		// A disk mounted read-only (after errors, or to rescue it) is still read: nobody
+		// can write it, so a lock that cannot be made is no loss; one there is honoured.
+		if fd, err = openat(root, lockFile, unix.O_RDONLY, 0); errors.Is(err, unix.ENOENT) {
+			return -1, nil
+		}
+	}
 	if err != nil {
 		return -1, fmt.Errorf("lock drive %s: %w", path, err)
 	}
@@ -40,7 +47,7 @@ func lockDrive(root int, path string) (int, error) {
 	}
 	host, _ := os.Hostname()
 	note := fmt.Sprintf("hearthd process %d on %s\n", os.Getpid(), host)
-	if err := unix.Ftruncate(fd, 0); err == nil {
+	if err := unix.Ftruncate(fd, 0); err == nil { // fails on a read-only disk: no matter
 		unix.Pwrite(fd, []byte(note), 0) // only for the message above; the lock is what counts
 	}
 	return fd, nil

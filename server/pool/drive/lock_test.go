@@ -9,9 +9,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
+	"github.com/hearth-home/hearth/internal/testenv"
 	"github.com/hearth-home/hearth/server/pool/drive"
+	"github.com/hearth-home/hearth/server/pool/drivetest"
 )
 
 // A drive is used by one process at a time: a second Open fails with ErrInUse, saying
@@ -103,5 +107,52 @@ func TestProbeWritesNothing(t *testing.T) {
 	}
 	if _, err := drive.Probe(ctx, t.TempDir()); !errors.Is(err, drive.ErrMissing) {
 		t.Errorf("Probe of a folder that is no drive: %v, want ErrMissing", err)
+	}
+}
+
+// A disk mounted read-only (after errors, or to rescue it) still opens, so its files
+// can be read and copied off; writing to it fails as the disk says.
+func TestReadOnlyDriveOpens(t *testing.T) {
+	testenv.NeedRoot(t)
+	dir, err := os.MkdirTemp("", "hearth-ro-drive-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, "size=4m"); err != nil {
+		os.Remove(dir)
+		testenv.Skip(t, "cannot mount a tmpfs here: "+err.Error())
+	}
+	t.Cleanup(func() { syscall.Unmount(dir, syscall.MNT_DETACH); os.Remove(dir) })
+	ctx := context.Background()
+	for _, withLock := range []bool{false, true} {
+		os.RemoveAll(filepath.Join(dir, ".hearth"))
+		if _, err := drive.Init(ctx, dir, "pool-1", "d1", "One"); err != nil {
+			t.Fatal(err)
+		}
+		if withLock { // a drive a server used before: its lock file is there
+			d, err := drive.Open(ctx, dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := d.Mkdir(ctx, "Docs", time.Now(), 4); err != nil {
+				t.Fatal(err)
+			}
+			drivetest.Put(t, d, "Docs/a", []byte("kept"), 5, false)
+			d.Close()
+		}
+		if err := syscall.Mount("", dir, "", syscall.MS_REMOUNT|syscall.MS_RDONLY, ""); err != nil {
+			t.Fatal(err)
+		}
+		d, err := drive.Open(ctx, dir)
+		if err != nil {
+			t.Fatalf("open a read-only drive (lock file there: %v): %v", withLock, err)
+		}
+		if _, err := d.Create(ctx, "Docs/b", 0); !errors.Is(err, syscall.EROFS) {
+			t.Errorf("a write to a read-only drive: %v, want EROFS", err)
+		}
+		d.Close()
+		if err := syscall.Mount("", dir, "", syscall.MS_REMOUNT, ""); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
