@@ -260,13 +260,8 @@ func (h handler) alive(w http.ResponseWriter, r *http.Request) {
 // pin keeps a backup whatever the retention rule says (PUT), or lets the rule judge it
 // again (DELETE).
 func (h handler) pin(w http.ResponseWriter, r *http.Request) {
-	pc := r.PathValue("pc")
-	if !h.allowed(r.Context(), w, pc) {
-		return
-	}
-	id, err := backup.ParseID(r.PathValue("id"))
-	if err != nil {
-		fail(w, err)
+	pc, id, ok := h.pcSnapshot(w, r)
+	if !ok {
 		return
 	}
 	if err := h.st.Pin(r.Context(), pc, id, r.Method == http.MethodPut); err != nil {
@@ -308,14 +303,23 @@ func (h handler) snapshots(w http.ResponseWriter, r *http.Request) {
 	reply(w, http.StatusOK, out)
 }
 
-func (h handler) snapshot(w http.ResponseWriter, r *http.Request) {
+// pcSnapshot reads the PC and backup a request names, checking that the user may see it.
+func (h handler) pcSnapshot(w http.ResponseWriter, r *http.Request) (string, backup.ID, bool) {
 	pc := r.PathValue("pc")
 	if !h.allowed(r.Context(), w, pc) {
-		return
+		return "", backup.ID{}, false
 	}
 	id, err := backup.ParseID(r.PathValue("id"))
 	if err != nil {
 		fail(w, err)
+		return "", backup.ID{}, false
+	}
+	return pc, id, true
+}
+
+func (h handler) snapshot(w http.ResponseWriter, r *http.Request) {
+	pc, id, ok := h.pcSnapshot(w, r)
+	if !ok {
 		return
 	}
 	s, err := h.st.Snapshot(r.Context(), pc, id)

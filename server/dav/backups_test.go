@@ -203,14 +203,9 @@ func TestBackupsRawShare(t *testing.T) {
 func TestBackupsRclone(t *testing.T) {
 	rclone := testenv.NeedTool(t, "rclone")
 	s, home, big := backedUp(t)
-	obscured, err := exec.Command(rclone, "obscure", pw).Output()
-	if err != nil {
-		t.Fatal(err)
-	}
+	base := append(rcloneFlags(t, rclone, s, "ann", pw), "-q")
 	run := func(args ...string) string {
 		t.Helper()
-		base := []string{"--config", "/dev/null", "--ca-cert", s.CAFile, "--webdav-url", s.URL + "/dav/", "--webdav-vendor", "other",
-			"--webdav-user", "ann", "--webdav-pass", strings.TrimSpace(string(obscured)), "-q"}
 		out, err := exec.Command(rclone, append(args, base...)...).CombinedOutput()
 		if err != nil {
 			t.Fatalf("rclone %s: %v\n%s", strings.Join(args, " "), err, out)

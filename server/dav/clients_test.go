@@ -63,10 +63,7 @@ func TestRclone(t *testing.T) {
 	rclone := testenv.NeedTool(t, "rclone")
 	s := apptest.Start(t)
 	s.AddUser("mum", "correct horse", false)
-	obscured, err := exec.Command(rclone, "obscure", "correct horse").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
+	base := rcloneFlags(t, rclone, s, "mum", "correct horse")
 	src := t.TempDir()
 	files := map[string][]byte{
 		"a.txt":                   []byte("hello"),
@@ -86,9 +83,7 @@ func TestRclone(t *testing.T) {
 	}
 	run := func(args ...string) {
 		t.Helper()
-		base := []string{"--config", "/dev/null", "--ca-cert", s.CAFile, "--webdav-url", s.URL + "/dav/", "--webdav-vendor", "other",
-			"--webdav-user", "mum", "--webdav-pass", strings.TrimSpace(string(obscured)), "-q"}
-		cmd := exec.Command(rclone, append(args, base...)...)
+		cmd := exec.Command(rclone, append(args, append(base, "-q")...)...)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("rclone %s: %v\n%s", strings.Join(args, " "), err, out)
 		}
@@ -109,6 +104,17 @@ func TestRclone(t *testing.T) {
 	if err != nil || fi.Size != int64(len(files["docs/space name/x y.z"])) {
 		t.Errorf("pool has %+v, %v", fi, err)
 	}
+}
+
+// rcloneFlags are the flags that point rclone at the server's drive as user.
+func rcloneFlags(t *testing.T, rclone string, s *apptest.Server, user, password string) []string {
+	t.Helper()
+	obscured, err := exec.Command(rclone, "obscure", password).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []string{"--config", "/dev/null", "--ca-cert", s.CAFile, "--webdav-url", s.URL + "/dav/", "--webdav-vendor", "other",
+		"--webdav-user", user, "--webdav-pass", strings.TrimSpace(string(obscured))}
 }
 
 func random(t *testing.T, n int) []byte {

@@ -74,10 +74,7 @@ func TestRcloneParallelCopy(t *testing.T) {
 	rclone := testenv.NeedTool(t, "rclone")
 	s := apptest.Start(t)
 	s.AddUser("mum", "correct horse", false)
-	obscured, err := exec.Command(rclone, "obscure", "correct horse").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
+	base := rcloneFlags(t, rclone, s, "mum", "correct horse")
 	src := t.TempDir()
 	for i := range 500 {
 		p := filepath.Join(src, fmt.Sprintf("d%d/e%d/f%03d.txt", i%10, i%3, i))
@@ -86,8 +83,6 @@ func TestRcloneParallelCopy(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	base := []string{"--config", "/dev/null", "--ca-cert", s.CAFile, "--webdav-url", s.URL + "/dav/", "--webdav-vendor", "other",
-		"--webdav-user", "mum", "--webdav-pass", strings.TrimSpace(string(obscured))}
 	// Bounded, so a stalled request fails the test with rclone's account of it.
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
 	defer cancel()

@@ -14,25 +14,18 @@ import (
 	"github.com/hearth-home/hearth/server/app/apptest"
 	"github.com/hearth-home/hearth/server/catalog"
 	"github.com/hearth-home/hearth/server/paths"
+	"github.com/hearth-home/hearth/server/pool/pooltest"
 )
 
-// flip changes one byte of a file in place, as bit rot does, keeping its time.
-func flip(t *testing.T, path string, at int64) {
+// secondDrive adds a drive to the server, so its files have two copies.
+func secondDrive(t *testing.T, s *apptest.Server) string {
 	t.Helper()
-	st, err := os.Stat(path)
-	if err != nil {
+	d := filepath.Join(t.TempDir(), "disk2")
+	os.Mkdir(d, 0o755)
+	if _, err := s.Admin().AddDrive(context.Background(), d, ""); err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := make([]byte, 1)
-	f.ReadAt(b, at)
-	b[0] ^= 0x20
-	f.WriteAt(b, at)
-	f.Close()
-	os.Chtimes(path, st.ModTime(), st.ModTime())
+	return d
 }
 
 // get downloads a file and returns what arrived and whether it arrived whole.
@@ -55,11 +48,7 @@ func get(t *testing.T, s *apptest.Server, path string) ([]byte, error) {
 func TestDownloadsNeverCompleteRotten(t *testing.T) {
 	s := apptest.Start(t)
 	s.AddUser("dad", "correct horse", true)
-	second := filepath.Join(t.TempDir(), "disk2")
-	os.Mkdir(second, 0o755)
-	if _, err := s.Admin().AddDrive(context.Background(), second, ""); err != nil {
-		t.Fatal(err)
-	}
+	second := secondDrive(t, s)
 	first := paths.FirstDrive(s.State)
 	files := map[string][]byte{"small.jpg": random(t, 200_000), "large.mov": random(t, 5_000_000), "legacy.mov": random(t, 5_000_000),
 		"ruined.mov": random(t, 5_000_000)}
@@ -67,9 +56,9 @@ func TestDownloadsNeverCompleteRotten(t *testing.T) {
 		if resp, _ := s.Do("dad", "correct horse", "PUT", "/dav/Public/"+name, bytes.NewReader(data)); resp.StatusCode != http.StatusCreated {
 			t.Fatalf("PUT %s: %d", name, resp.StatusCode)
 		}
-		flip(t, filepath.Join(first, "Shares", "Public", name), int64(len(data)-1000))
+		pooltest.FlipByte(t, filepath.Join(first, "Shares", "Public", name), int64(len(data)-1000))
 	}
-	flip(t, filepath.Join(second, "Shares", "Public", "ruined.mov"), int64(len(files["ruined.mov"])-1000))
+	pooltest.FlipByte(t, filepath.Join(second, "Shares", "Public", "ruined.mov"), int64(len(files["ruined.mov"])-1000))
 	ctx := context.Background()
 	// legacy.mov as a file of a server from before block checksums were kept.
 	err := s.App.Catalog().Update(ctx, func(tx *catalog.Tx) error {
@@ -104,18 +93,14 @@ func TestDownloadsNeverCompleteRotten(t *testing.T) {
 func TestDamagedFileIsRefusedPlainly(t *testing.T) {
 	s := apptest.Start(t)
 	s.AddUser("dad", "correct horse", true)
-	second := filepath.Join(t.TempDir(), "disk2")
-	os.Mkdir(second, 0o755)
-	if _, err := s.Admin().AddDrive(context.Background(), second, ""); err != nil {
-		t.Fatal(err)
-	}
+	second := secondDrive(t, s)
 	for _, size := range []int{50_000, 3_000_000} {
 		name := fmt.Sprintf("ruined-%d.jpg", size)
 		if resp, _ := s.Do("dad", "correct horse", "PUT", "/dav/Public/"+name, bytes.NewReader(random(t, size))); resp.StatusCode != http.StatusCreated {
 			t.Fatalf("PUT: %d", resp.StatusCode)
 		}
 		for _, d := range []string{paths.FirstDrive(s.State), second} {
-			flip(t, filepath.Join(d, "Shares", "Public", name), 1000) // in its first block
+			pooltest.FlipByte(t, filepath.Join(d, "Shares", "Public", name), 1000) // in its first block
 		}
 		for range 2 { // the first finds the damage, the second knows it
 			resp, body := s.Do("dad", "correct horse", "GET", "/dav/Public/"+name, nil)

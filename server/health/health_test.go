@@ -78,17 +78,7 @@ func alert(h schema.Health, code, subject string) *schema.Alert {
 
 func label(t *testing.T, e *env, path string) string {
 	t.Helper()
-	ds, err := e.Pool.Drives(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, d := range ds {
-		if d.Path == path {
-			return d.Label
-		}
-	}
-	t.Fatalf("no drive at %s", path)
-	return ""
+	return e.DriveInfo(path).Label
 }
 
 func healthEvents(t *testing.T, m *health.Monitor) []string {

@@ -91,24 +91,6 @@ func TestPullADriveDuringWrites(t *testing.T) {
 	t.Logf("%d files acknowledged, %d written after the drive died", len(acked), len(acked)-20)
 }
 
-func flipByte(t *testing.T, path string, at int64) {
-	t.Helper()
-	st, err := os.Stat(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := make([]byte, 1)
-	f.ReadAt(b, at)
-	b[0] ^= 0x40
-	f.WriteAt(b, at)
-	f.Close()
-	os.Chtimes(path, st.ModTime(), st.ModTime()) // rot does not touch the time
-}
-
 func TestScrubHealsBitRot(t *testing.T) {
 	e := pooltest.New(t, 3)
 	e.Share("Docs", 2)
@@ -122,12 +104,12 @@ func TestScrubHealsBitRot(t *testing.T) {
 	for i := range 10 {
 		path := fmt.Sprintf("Docs/f%02d", i)
 		h := e.Holders(path)
-		flipByte(t, pooltest.OnDisk(e.Drives[h[i%2]], path), int64(i*337))
+		pooltest.FlipByte(t, pooltest.OnDisk(e.Drives[h[i%2]], path), int64(i*337))
 		rotted++
 	}
 	lost := "Docs/f15"
 	for _, h := range e.Holders(lost) {
-		flipByte(t, pooltest.OnDisk(e.Drives[h], lost), 5)
+		pooltest.FlipByte(t, pooltest.OnDisk(e.Drives[h], lost), 5)
 	}
 	rep, err := e.Pool.Scrub(context.Background())
 	if err != nil {

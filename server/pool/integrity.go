@@ -264,16 +264,7 @@ func (p *Pool) healFromBlocks(ctx context.Context, e catalog.Entry, v view) bool
 		p.noteErr(ctx, v, err)
 		return false
 	}
-	unlock := p.lockPath(e.Path)
-	defer unlock()
-	if p.stillCurrent(ctx, e) != nil || len(p.claim([]string{v.id()})) == 0 {
-		pf.Abort()
-		return false
-	}
-	defer p.unclaim([]string{v.id()})
-	if err := pf.Commit(ctx, false); err != nil {
-		pf.Abort()
-		p.noteErr(ctx, v, err)
+	if !p.landHealed(ctx, e, v, pf) {
 		return false
 	}
 	p.log.Info("healed a copy from the good parts of every copy", "file", e.Path, "drive", v.rec.Label)

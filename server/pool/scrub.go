@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hearth-home/hearth/server/catalog"
+	"github.com/hearth-home/hearth/server/pool/drive"
 	"github.com/zeebo/blake3"
 )
 
@@ -152,13 +153,19 @@ func (p *Pool) heal(ctx context.Context, e catalog.Entry, src, v view) bool {
 		p.log.Warn("could not heal a copy", "file", e.Path, "drive", v.rec.Label, "err", err)
 		return false
 	}
-	unlock := p.lockPath(e.Path)
-	defer unlock()
-	if err := p.stillCurrent(ctx, e); err != nil {
-		pf.Abort()
+	if !p.landHealed(ctx, e, v, pf) {
 		return false
 	}
-	if len(p.claim([]string{v.id()})) == 0 {
+	p.log.Info("healed a copy", "file", e.Path, "drive", v.rec.Label, "from", src.rec.Label)
+	return true
+}
+
+// landHealed puts a prepared good copy of e over the bad one on v, if e is still the
+// file and v still in service; otherwise it throws the copy away.
+func (p *Pool) landHealed(ctx context.Context, e catalog.Entry, v view, pf drive.Pending) bool {
+	unlock := p.lockPath(e.Path)
+	defer unlock()
+	if p.stillCurrent(ctx, e) != nil || len(p.claim([]string{v.id()})) == 0 {
 		pf.Abort()
 		return false
 	}
@@ -168,7 +175,6 @@ func (p *Pool) heal(ctx context.Context, e catalog.Entry, src, v view) bool {
 		p.noteErr(ctx, v, err)
 		return false
 	}
-	p.log.Info("healed a copy", "file", e.Path, "drive", v.rec.Label, "from", src.rec.Label)
 	return true
 }
 

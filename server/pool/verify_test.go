@@ -31,7 +31,7 @@ func newRotted(t *testing.T, size int, at int64, keepSums bool) rotted {
 	if !keepSums { // as a file written before block checksums were kept
 		forgetSums(t, e, r.path)
 	}
-	flipByte(t, pooltest.OnDisk(e.Drives[0], r.path), at)
+	pooltest.FlipByte(t, pooltest.OnDisk(e.Drives[0], r.path), at)
 	return r
 }
 
@@ -105,7 +105,7 @@ func TestReadsNeverReturnRot(t *testing.T) {
 					t.Fatalf("read %d: %d bytes, %v; want the good %d bytes", i, len(got), err, len(want))
 				}
 			}
-			if n := badCopiesOn(t, r.e, r.e.Drives[0]); n != 1 {
+			if n := r.e.DriveInfo(r.e.Drives[0]).BadCopies; n != 1 {
 				t.Errorf("drive A counts %d bad copies, want 1", n)
 			}
 			r.e.Run()
@@ -115,21 +115,6 @@ func TestReadsNeverReturnRot(t *testing.T) {
 			})
 		})
 	}
-}
-
-func badCopiesOn(t *testing.T, e *pooltest.Env, path string) int {
-	t.Helper()
-	ds, err := e.Pool.Drives(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, d := range ds {
-		if d.Path == path {
-			return d.BadCopies
-		}
-	}
-	t.Fatalf("no drive %s", path)
-	return 0
 }
 
 // A large file the index has no block checksums for (from before they were kept, or
@@ -192,7 +177,7 @@ func TestMissingSumsAreLearnedInTheBackground(t *testing.T) {
 // the whole good file, and the repairer mends both copies from the good blocks.
 func TestEachBlockFromACopyThatHasItGood(t *testing.T) {
 	r := newRotted(t, 3_000_000, 1_400_000, true)
-	flipByte(t, pooltest.OnDisk(r.e.Drives[1], r.path), 2_600_000)
+	pooltest.FlipByte(t, pooltest.OnDisk(r.e.Drives[1], r.path), 2_600_000)
 	if got, err := readAll(r.e, r.path); err != nil || !bytes.Equal(got, r.data) {
 		t.Fatalf("read %d bytes, %v; want the good file from the good blocks of both copies", len(got), err)
 	}
@@ -215,7 +200,7 @@ func TestEachBlockFromACopyThatHasItGood(t *testing.T) {
 func TestEveryCopyBadIsDamaged(t *testing.T) {
 	for _, size := range []int{100_000, 3_000_000} {
 		r := newRotted(t, size, int64(size/2), true)
-		flipByte(t, pooltest.OnDisk(r.e.Drives[1], r.path), int64(size/2))
+		pooltest.FlipByte(t, pooltest.OnDisk(r.e.Drives[1], r.path), int64(size/2))
 		got, err := readAll(r.e, r.path)
 		if !errors.Is(err, pool.ErrDamaged) {
 			t.Errorf("%d bytes: read %d bytes, %v; want ErrDamaged", size, len(got), err)

@@ -243,6 +243,46 @@ func OnDisk(root, path string) string {
 	return filepath.Join(root, "Shares", filepath.FromSlash(path))
 }
 
+// FlipByte changes one byte of the file at path in place, as bit rot does, keeping its
+// modification time.
+func FlipByte(t testing.TB, path string, at int64) {
+	t.Helper()
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	b := make([]byte, 1)
+	if _, err := f.ReadAt(b, at); err != nil {
+		t.Fatal(err)
+	}
+	b[0] ^= 0x40
+	if _, err := f.WriteAt(b, at); err != nil {
+		t.Fatal(err)
+	}
+	os.Chtimes(path, st.ModTime(), st.ModTime())
+}
+
+// DriveInfo describes the drive at path, as the pool does.
+func (e *Env) DriveInfo(path string) pool.DriveInfo {
+	e.T.Helper()
+	ds, err := e.Pool.Drives(context.Background())
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	for _, d := range ds {
+		if d.Path == path {
+			return d
+		}
+	}
+	e.T.Fatalf("no drive at %s", path)
+	return pool.DriveInfo{}
+}
+
 // Holders lists the drives (by index) that hold a plain file at path.
 func (e *Env) Holders(path string) []int {
 	var out []int
@@ -266,7 +306,7 @@ func Eventually(t testing.TB, within time.Duration, what string, cond func() boo
 	}
 }
 
-// DriveState returns the state of the drive at path.
+// DriveState returns the state of the drive at path ("" when the pool has none there).
 func (e *Env) DriveState(path string) pool.State {
 	ds, err := e.Pool.Drives(context.Background())
 	if err != nil {
