@@ -120,11 +120,21 @@ func (p *Pool) verifyCopy(ctx context.Context, e catalog.Entry, v view) (int64, 
 		return 0, catalog.BlockSums{}, p.noteErr(ctx, v, err)
 	}
 	defer f.Close()
+	n, sums, err := checkContent(e, &throttledReader{ctx: ctx, t: p.throttle, r: f})
+	if err != nil && !errors.Is(err, errBadCopy) {
+		p.noteErr(ctx, v, err)
+	}
+	return n, sums, err
+}
+
+// checkContent reads a copy of e's content from r whole, compares it with e's size and
+// hash (errBadCopy when it differs), and makes its block checksums on the way.
+func checkContent(e catalog.Entry, r io.Reader) (int64, catalog.BlockSums, error) {
 	h, s := blake3.New(), &blockSummer{}
-	n, err := copyChecked(io.MultiWriter(h, s), &throttledReader{ctx: ctx, t: p.throttle, r: f})
+	n, err := copyChecked(io.MultiWriter(h, s), r)
 	switch {
 	case err != nil:
-		return n, catalog.BlockSums{}, p.noteErr(ctx, v, err)
+		return n, catalog.BlockSums{}, err
 	case n != e.Size:
 		return n, catalog.BlockSums{}, fmt.Errorf("%w: %d bytes instead of %d", errBadCopy, n, e.Size)
 	case !bytes.Equal(h.Sum(nil), e.Hash):
