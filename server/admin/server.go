@@ -82,13 +82,22 @@ func reply(w http.ResponseWriter, log *slog.Logger, out any, err error) {
 
 // Serve listens on the unix socket at path (only the owner may connect) until ctx ends.
 func Serve(ctx context.Context, path string, svc Service, log *slog.Logger) error {
-	os.Remove(path) // a socket left by a killed daemon; the state lock says we are alone
-	ln, err := net.Listen("unix", path)
+	// The socket is made under a temporary name and renamed into place once it listens
+	// and only its owner may open it: whoever sees the name can talk to it (a socket
+	// file is there between bind and listen, when a connect is refused).
+	tmp := path + ".new"
+	os.Remove(tmp) // a socket left by a killed daemon; the state lock says we are alone
+	ln, err := net.Listen("unix", tmp)
 	if err != nil {
 		return fmt.Errorf("control socket: %w", err)
 	}
-	if err := os.Chmod(path, 0o600); err != nil {
+	ln.(*net.UnixListener).SetUnlinkOnClose(false) // it is removed by name below
+	if err := os.Chmod(tmp, 0o600); err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
 		ln.Close()
+		os.Remove(tmp)
 		return fmt.Errorf("control socket: %w", err)
 	}
 	srv := &http.Server{Handler: Handler(svc, log), ReadHeaderTimeout: 10 * time.Second}
