@@ -10,7 +10,7 @@ TEST_DEBS := util-linux:mount litmus:litmus rclone:rclone cadaver:cadaver bsduti
 	libayatana-appindicator3-dev:/usr/include/libayatana-appindicator3-0.1/libayatana-appindicator/app-indicator.h \
 	xvfb:Xvfb haskell-gtk-sni-tray-utils:gtk-sni-tray-standalone dbus-bin:dbus-send imagemagick:import xdotool:xdotool tesseract-ocr:tesseract \
 	dunst:dunst libnotify-bin:notify-send lintian:lintian desktop-file-utils:desktop-file-validate \
-	nsis:makensis gcc-mingw-w64-x86-64:x86_64-w64-mingw32-gcc p7zip-full:7z osslsigncode:osslsigncode zip:zip unzip:unzip
+	nsis:makensis gcc-mingw-w64-x86-64:x86_64-w64-mingw32-gcc p7zip-full:7z osslsigncode:osslsigncode zip:zip unzip:unzip chromium:chromium
 # Wine runs the Windows installer and connector; QEMU boots a Debian made by debootstrap
 # to install the server's package under systemd. Without their recommends (32-bit Wine,
 # fonts, firmware), which the tests do not need.

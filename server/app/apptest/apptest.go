@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hearth-home/hearth/internal/browsertest"
 	"github.com/hearth-home/hearth/server/admin"
 	"github.com/hearth-home/hearth/server/app"
 	"github.com/hearth-home/hearth/server/paths"
@@ -174,3 +175,11 @@ func (s *Server) Do(user, password, method, path string, body io.Reader, hdr ...
 
 // Body is a request body from a string.
 func Body(s string) io.Reader { return strings.NewReader(s) }
+
+// Browser starts a Chromium that trusts this server's certificate (and no other).
+func (s *Server) Browser() *browsertest.Browser {
+	s.T.Helper()
+	conn := s.DialTLS("127.0.0.1")
+	defer conn.Close()
+	return browsertest.New(s.T, conn.ConnectionState().PeerCertificates[0])
+}
