@@ -127,14 +127,18 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (auth.User
 		return auth.User{}, false
 	}
 	ip := clientIP(r)
-	// A PC sending several requests at once with its device token must not be slowed as
-	// if it were guessing.
+	// A PC sending many requests at once with its device token, or with a password just
+	// checked, must not be slowed as if it were guessing.
 	if s.opt.Guard.Clean(ip) {
 		if u, ok := s.opt.Accounts.Known(ctx, name, secret); ok {
 			return u, true
 		}
 	}
-	v := s.opt.Guard.Check(ip)
+	v, err := s.opt.Guard.Check(ctx, ip)
+	if err != nil {
+		http.Error(w, "The server is busy checking other sign-ins; please try again.", http.StatusServiceUnavailable)
+		return auth.User{}, false
+	}
 	if v.Locked {
 		w.Header().Set("Retry-After", strconv.Itoa(int(v.Wait.Seconds())+1))
 		http.Error(w, fmt.Sprintf("Too many wrong passwords from your address. Please wait %d minutes and try again.", int(v.Wait.Minutes())+1), http.StatusTooManyRequests)
@@ -149,7 +153,6 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (auth.User
 		}
 	}
 	var u auth.User
-	var err error
 	if name == "" {
 		u, err = s.opt.Accounts.VerifyToken(ctx, secret)
 	} else {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"net/url"
@@ -244,14 +245,63 @@ func TestParallelGuesses(t *testing.T) {
 	g.FirstDelay, g.MaxDelay = time.Millisecond, 5*time.Millisecond
 	s := apptest.Start(t, func(o *app.Options) { o.Guard = g })
 	s.AddUser("dad", pw, true)
-	checked := 0
+	checked, refused := 0, 0
 	for _, code := range parallelGets(s, 40, func(r *http.Request) { r.SetBasicAuth("dad", "guess") }) {
-		if code == 401 {
+		switch code {
+		case 401:
 			checked++
+		case 429:
+			refused++
 		}
 	}
-	if checked > g.LockAfter {
-		t.Errorf("%d of 40 parallel guesses were checked, want at most %d", checked, g.LockAfter)
+	if checked > g.LockAfter || checked+refused != 40 {
+		t.Errorf("of 40 parallel guesses %d were checked (want at most %d) and %d refused", checked, g.LockAfter, refused)
+	}
+}
+
+// TestParallelRightPassword: a PC opening a folder of photos sends many requests at once
+// with the right password, before any was checked; none is refused or slowed as if it
+// were guessing (requests being checked are not failures).
+func TestParallelRightPassword(t *testing.T) {
+	s := apptest.Start(t) // the usual guard: 10 failures lock out, waits up to 25 s
+	s.AddUser("mum", pw, false)
+	start := time.Now()
+	codes := parallelGets(s, 16, func(r *http.Request) { r.SetBasicAuth("mum", pw) })
+	took := time.Since(start)
+	for i, c := range codes {
+		if c != 200 {
+			t.Errorf("parallel request %d with the right password: %d", i, c)
+		}
+	}
+	// Each check takes well under a second; a guard that counts them as failures makes
+	// the later ones wait up to 25 s each.
+	if took > 20*time.Second {
+		t.Errorf("16 parallel requests with the right password took %v", took)
+	}
+}
+
+// TestParallelPuts: one user's WebDAV client copies 40 files at once; every PUT succeeds.
+func TestParallelPuts(t *testing.T) {
+	s := apptest.Start(t)
+	s.AddUser("mum", pw, false)
+	codes := make(chan int, 40)
+	for i := range 40 {
+		go func() {
+			req, _ := http.NewRequest("PUT", fmt.Sprintf("%s/dav/mum/photo%02d.jpg", s.URL, i), strings.NewReader("a photo"))
+			req.SetBasicAuth("mum", pw)
+			resp, err := s.Client().Do(req)
+			if err != nil {
+				codes <- 0
+				return
+			}
+			resp.Body.Close()
+			codes <- resp.StatusCode
+		}()
+	}
+	for i := range 40 {
+		if c := <-codes; c != 201 {
+			t.Errorf("parallel PUT %d: %d, want 201", i, c)
+		}
 	}
 }
 
