@@ -44,13 +44,19 @@ type Options struct {
 type Server struct {
 	opt      Options
 	sessions *sessions
+	csrf     *http.CrossOriginProtection // see crossSite
 }
 
 // New returns the handler for the HTTPS listener.
-func New(opt Options) *Server { return &Server{opt: opt, sessions: &sessions{m: map[string]session{}}} }
+func New(opt Options) *Server {
+	return &Server{opt: opt, sessions: &sessions{m: map[string]session{}}, csrf: http.NewCrossOriginProtection()}
+}
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Strict-Transport-Security", "max-age=31536000")
+	if s.refuseCrossSite(w, r) {
+		return
+	}
 	p := r.URL.Path
 	switch {
 	case r.Method == http.MethodOptions && !strings.HasPrefix(p, dav.Prefix+"/") && p != dav.Prefix:

@@ -323,16 +323,16 @@ func TestDevices(t *testing.T) {
 	s := apptest.Start(t)
 	s.AddUser("mum", pw, false)
 	s.AddUser("kid", pw, false)
-	if resp, _ := s.Do("mum", "wrong password", "POST", "/api/v1/devices", strings.NewReader(`{"name":"laptop"}`)); resp.StatusCode != 401 {
+	if resp, _ := s.Do("mum", "wrong password", "POST", "/api/v1/devices", strings.NewReader(`{"name":"laptop"}`), "Content-Type", "application/json"); resp.StatusCode != 401 {
 		t.Errorf("join with a wrong password: %d", resp.StatusCode)
 	}
-	resp, body := s.Do("mum", pw, "POST", "/api/v1/devices", strings.NewReader(`{"name":"Mum's laptop"}`))
+	resp, body := s.Do("mum", pw, "POST", "/api/v1/devices", strings.NewReader(`{"name":"Mum's laptop"}`), "Content-Type", "application/json")
 	var d struct{ ID, User, Name, Token string }
 	json.Unmarshal([]byte(body), &d)
 	if resp.StatusCode != 201 || d.ID == "" || !strings.HasPrefix(d.Token, "hth_") || d.User != "mum" || d.Name != "Mum's laptop" {
 		t.Fatalf("join: %d %s", resp.StatusCode, body)
 	}
-	if resp, _ := s.Do("mum", d.Token, "POST", "/api/v1/devices", strings.NewReader(`{"name":"thief"}`)); resp.StatusCode != 403 {
+	if resp, _ := s.Do("mum", d.Token, "POST", "/api/v1/devices", strings.NewReader(`{"name":"thief"}`), "Content-Type", "application/json"); resp.StatusCode != 403 {
 		t.Errorf("a device token making another token: %d, want 403", resp.StatusCode)
 	}
 	if resp, _ := s.Do("", "", "POST", "/api/v1/devices", strings.NewReader(`{"name":"thief"}`), "Authorization", "Bearer "+d.Token); resp.StatusCode != 403 {
@@ -368,7 +368,7 @@ func TestParallelDeviceRequests(t *testing.T) {
 	g.LockAfter, g.FirstDelay, g.MaxDelay = 3, time.Second, 5*time.Second
 	s := apptest.Start(t, func(o *app.Options) { o.Guard = g })
 	s.AddUser("mum", pw, false)
-	_, body := s.Do("mum", pw, "POST", "/api/v1/devices", strings.NewReader(`{"name":"laptop"}`))
+	_, body := s.Do("mum", pw, "POST", "/api/v1/devices", strings.NewReader(`{"name":"laptop"}`), "Content-Type", "application/json")
 	var d struct{ Token string }
 	json.Unmarshal([]byte(body), &d)
 	for _, c := range parallelGets(s, 20, func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+d.Token) }) {
