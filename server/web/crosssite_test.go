@@ -2,10 +2,17 @@ package web_test
 
 import (
 	"context"
+	"html/template"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/chromedp/chromedp"
+
+	"github.com/hearth-home/hearth/internal/browsertest"
 	"github.com/hearth-home/hearth/server/app/apptest"
 )
 
@@ -118,5 +125,104 @@ func TestCrossSiteSetup(t *testing.T) {
 	if resp, body := s.Do("", "", "POST", "/setup", strings.NewReader(form), "Content-Type", "application/x-www-form-urlencoded",
 		"Origin", s.URL, "Sec-Fetch-Site", "same-origin"); resp.StatusCode != 200 || !strings.Contains(body, "Done") {
 		t.Errorf("setup from its own page: %d %s", resp.StatusCode, body)
+	}
+}
+
+// evilPage is another site's page: it makes the browser send hearthd requests that would
+// make a device token or change a file, the ways a page can without a preflight (a form,
+// and fetch in no-cors mode with the browser's credentials) and one it cannot (a PUT).
+var evilPage = template.Must(template.New("evil").Parse(`<!doctype html><title>Cute cats</title>
+<form id="form" method="post" enctype="text/plain" action="{{.}}/api/v1/devices">
+<input type="hidden" name='{"name":"evil form","x":"' value='"}'>
+</form>
+<script>
+async function attack() {
+	const out = [];
+	for (const [url, init] of [
+		["{{.}}/api/v1/devices", {method: "POST", mode: "no-cors", credentials: "include", body: '{"name":"evil text"}'}],
+		["{{.}}/api/v1/devices", {method: "POST", mode: "no-cors", credentials: "include", body: new Blob(['{"name":"evil blob"}'])}],
+		["{{.}}/dav/dad/f.txt", {method: "PUT", mode: "cors", credentials: "include", body: "evil"}],
+	]) {
+		try {
+			const r = await fetch(url, init);
+			out.push(init.method + " " + r.type + " " + r.status);
+		} catch (e) {
+			out.push(init.method + " failed: " + e);
+		}
+	}
+	return out.join("; ");
+}
+</script>`))
+
+// TestCrossSiteInBrowser: dad's Chromium holds his Basic credentials for hearthd (and a
+// session cookie); a page of another site makes it send requests to hearthd, which make
+// no device token and change no file. From hearthd's own page the browser still can.
+func TestCrossSiteInBrowser(t *testing.T) {
+	s := apptest.Start(t)
+	s.AddUser("dad", pw, true)
+	if resp, _ := s.Do("dad", pw, "PUT", "/dav/dad/f.txt", strings.NewReader("mine")); resp.StatusCode != 201 {
+		t.Fatalf("PUT: %d", resp.StatusCode)
+	}
+	evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		evilPage.Execute(w, s.URL)
+	}))
+	defer evil.Close()
+	// localhost, not 127.0.0.1: another site, not only another origin.
+	evilURL := strings.Replace(evil.URL, "127.0.0.1", "localhost", 1)
+
+	b := s.Browser()
+	signIn := url.URL{Scheme: "https", User: url.UserPassword("dad", pw), Host: strings.TrimPrefix(s.URL, "https://"), Path: "/dav/dad/"}
+	if err := b.Do(chromedp.Navigate(signIn.String())); err != nil {
+		t.Fatal(err)
+	}
+	own := func(js string) string {
+		t.Helper()
+		got, err := browsertest.Run(b, chromedp.Evaluate[string](js, chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatalf("%s: %v", js, err)
+		}
+		return got
+	}
+	// (The page's own address holds the credentials, so fetch needs a full one.)
+	if got := own(`fetch("` + s.URL + `/api/v1/session", {method: "POST"}).then(r => String(r.status))`); got != "200" {
+		t.Fatalf("dad signs in on hearthd's own page: %s", got)
+	}
+
+	if err := b.Do(chromedp.Navigate(evilURL)); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("the other site's fetches: %s", own(`attack()`))
+	if err := b.Do(chromedp.Evaluate[chromedp.Void](`document.getElementById("form").submit()`)); err != nil {
+		t.Fatal(err)
+	}
+	// The form's answer replaces the page: wait for it.
+	var answer string
+	for i := 0; ; i++ {
+		loc, _ := browsertest.Run(b, chromedp.Evaluate[string](`location.href`))
+		if strings.HasPrefix(loc, s.URL) {
+			answer, _ = browsertest.Run(b, chromedp.Evaluate[string](`document.body ? document.body.innerText : ""`))
+			break
+		}
+		if i > 300 {
+			t.Fatalf("the form was not answered; the tab is at %s", loc)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Logf("the form's answer: %s", answer)
+	if ds, _ := s.Admin().Devices(context.Background()); len(ds) != 0 {
+		t.Errorf("another site's page made device tokens for dad: %+v", ds)
+	}
+	if _, got := s.Do("dad", pw, "GET", "/dav/dad/f.txt", nil); got != "mine" {
+		t.Errorf("another site's page changed dad's file: %q", got)
+	}
+
+	// Hearth's own page, with the same browser and credentials, may.
+	if err := b.Do(chromedp.Navigate(s.URL + "/dav/dad/")); err != nil {
+		t.Fatal(err)
+	}
+	js := `fetch("/api/v1/devices", {method: "POST", headers: {"Content-Type": "application/json"}, body: '{"name":"from the page"}'}).then(r => String(r.status))`
+	if got := own(js); got != "201" {
+		t.Errorf("hearthd's own page makes a device: %s", got)
 	}
 }
