@@ -116,7 +116,7 @@ func TestGuard(t *testing.T) {
 	want := []time.Duration{250 * time.Millisecond, 500 * time.Millisecond, time.Second, 2 * time.Second, 4 * time.Second,
 		8 * time.Second, 16 * time.Second, 25 * time.Second, 25 * time.Second}
 	for i, w := range want {
-		if g.Failed(ip) {
+		if g.Failed(ip, "dad") {
 			t.Fatalf("locked out after %d failures", i+1)
 		}
 		if v := check(t, g, ip); v.Locked || v.Wait != w {
@@ -124,13 +124,13 @@ func TestGuard(t *testing.T) {
 		}
 		now = now.Add(w)
 	}
-	if !g.Failed(ip) {
+	if !g.Failed(ip, "dad") {
 		t.Fatal("not locked out after 10 failures in 10 minutes")
 	}
 	if v := check(t, g, ip); !v.Locked || v.Wait != 15*time.Minute {
 		t.Errorf("locked out: %+v", v)
 	}
-	g.Succeeded(ip) // a right password during the lockout does not lift it
+	g.Succeeded(ip, "dad") // a right password during the lockout does not lift it
 	if v := check(t, g, "198.51.100.1"); v != (Verdict{}) {
 		t.Errorf("another source is affected: %+v", v)
 	}
@@ -140,7 +140,7 @@ func TestGuard(t *testing.T) {
 	}
 	// Failures spread out wider than the window never lock out.
 	for range 30 {
-		g.Failed(ip)
+		g.Failed(ip, "dad")
 		now = now.Add(2 * time.Minute)
 		if v := check(t, g, ip); v.Locked {
 			t.Fatal("locked out by slow failures")
@@ -177,22 +177,22 @@ func TestGuardParallel(t *testing.T) {
 		if len(fourth) != 0 {
 			t.Fatal("a fourth attempt started while three were being checked (LockAfter 3)")
 		}
-		g.Succeeded(ip)
+		g.Succeeded(ip, "dad")
 		synctest.Wait()
 		if v := <-fourth; v != (Verdict{}) {
 			t.Errorf("the fourth attempt after a success: %+v", v)
 		}
 		// Three attempts are being checked again. Two fail; after a failure the source
 		// checks one at a time.
-		g.Failed(ip)
-		g.Failed(ip)
+		g.Failed(ip, "dad")
+		g.Failed(ip, "dad")
 		next := make(chan Verdict, 1)
 		go func() { next <- check(t, g, ip) }()
 		synctest.Wait()
 		if len(next) != 0 {
 			t.Fatal("an attempt started beside another while the source has failures")
 		}
-		if !g.Failed(ip) {
+		if !g.Failed(ip, "dad") {
 			t.Fatal("three failures did not lock the source out")
 		}
 		synctest.Wait()
@@ -209,4 +209,35 @@ func TestGuardParallel(t *testing.T) {
 			t.Errorf("waiting past the context's end: %v", err)
 		}
 	})
+}
+
+// TestGuardOwnSignIn: signing in as oneself forgets one's own mistakes, not the wrong
+// guesses at someone else's password from the same address.
+func TestGuardOwnSignIn(t *testing.T) {
+	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	g := NewGuard()
+	g.Now = func() time.Time { return now }
+	ip := "192.168.1.20"
+	check(t, g, ip)
+	g.Failed(ip, "mum")
+	check(t, g, ip)
+	g.Succeeded(ip, "Mum")
+	if !g.Clean(ip) {
+		t.Error("mum mistyped once, then signed in: the address is not clean")
+	}
+	for i := range g.LockAfter - 1 {
+		check(t, g, ip)
+		if g.Failed(ip, "dad") {
+			t.Fatalf("locked out after %d guesses", i+1)
+		}
+		check(t, g, ip)
+		g.Succeeded(ip, "kid") // the guesser signs in as themself in between
+		now = now.Add(30 * time.Second)
+	}
+	if v := check(t, g, ip); v.Locked {
+		t.Fatalf("locked before the last guess: %+v", v)
+	}
+	if !g.Failed(ip, "dad") {
+		t.Error("guesses at dad's password, with the guesser's own sign-ins in between, never lock the address out")
+	}
 }

@@ -2,6 +2,8 @@ package auth
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -22,13 +24,19 @@ type Guard struct {
 }
 
 type source struct {
-	failures []time.Time
+	failures []failure
 	// checking counts attempts being checked now. They are not failures (a PC opening a
 	// folder of photos sends many requests at once with the right password), but each
 	// might be one, so they limit how many more may start.
 	checking    int
 	lockedUntil time.Time
 	decided     chan struct{} // closed, and replaced, whenever an attempt is decided
+}
+
+// failure is a wrong password (or token) for a user name, or "" for a Bearer token.
+type failure struct {
+	at   time.Time
+	name string
 }
 
 // NewGuard returns a guard with the defaults: 10 failures in 10 minutes lock a source out
@@ -107,7 +115,7 @@ func (g *Guard) admit(addr string) (Verdict, <-chan struct{}) {
 	if delay > g.MaxDelay || delay <= 0 {
 		delay = g.MaxDelay
 	}
-	return Verdict{Wait: max(s.failures[n-1].Add(delay).Sub(now), 0)}, nil
+	return Verdict{Wait: max(s.failures[n-1].at.Add(delay).Sub(now), 0)}, nil
 }
 
 // decide ends an attempt of s being checked and wakes the attempts waiting their turn.
@@ -117,8 +125,9 @@ func (s *source) decide() {
 	s.decided = make(chan struct{})
 }
 
-// Failed records a failed attempt from addr and reports whether it locked the source out.
-func (g *Guard) Failed(addr string) (locked bool) {
+// Failed records a failed attempt from addr to sign in as name, and reports whether it
+// locked the source out.
+func (g *Guard) Failed(addr, name string) (locked bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	now := g.Now()
@@ -133,7 +142,7 @@ func (g *Guard) Failed(addr string) (locked bool) {
 		g.sources[addr] = s
 	}
 	s.decide()
-	s.failures = append(s.failures, now)
+	s.failures = append(s.failures, failure{at: now, name: name})
 	if len(s.failures) >= g.LockAfter && !now.Before(s.lockedUntil) {
 		s.lockedUntil = now.Add(g.LockFor)
 		s.failures = nil
@@ -142,8 +151,11 @@ func (g *Guard) Failed(addr string) (locked bool) {
 	return false
 }
 
-// Succeeded forgets the failures of addr (unless it is locked out).
-func (g *Guard) Succeeded(addr string) {
+// Succeeded records that addr signed in as name, which forgets the source's failures for
+// that name (unless it is locked out): someone who mistyped their password is not slowed
+// any more. Failures for other names stay, so guessing someone else's password from a
+// PC where one knows one's own does not start afresh with every sign-in of one's own.
+func (g *Guard) Succeeded(addr, name string) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	s := g.sources[addr]
@@ -152,8 +164,8 @@ func (g *Guard) Succeeded(addr string) {
 	}
 	s.decide()
 	if !g.Now().Before(s.lockedUntil) {
-		s.failures = nil
-		if s.checking == 0 {
+		s.failures = slices.DeleteFunc(s.failures, func(f failure) bool { return strings.EqualFold(f.name, name) })
+		if len(s.failures) == 0 && s.checking == 0 {
 			delete(g.sources, addr)
 		}
 	}
@@ -175,14 +187,8 @@ func (g *Guard) prune(addr string, now time.Time) *source {
 	if s == nil {
 		return nil
 	}
-	keep := s.failures[:0]
-	for _, t := range s.failures {
-		if now.Sub(t) < g.Window {
-			keep = append(keep, t)
-		}
-	}
-	s.failures = keep
-	if len(keep) == 0 && s.checking == 0 && !now.Before(s.lockedUntil) {
+	s.failures = slices.DeleteFunc(s.failures, func(f failure) bool { return now.Sub(f.at) >= g.Window })
+	if len(s.failures) == 0 && s.checking == 0 && !now.Before(s.lockedUntil) {
 		delete(g.sources, addr)
 		return nil
 	}

@@ -165,7 +165,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (auth.User
 		u, err = s.opt.Accounts.Verify(ctx, name, secret)
 	}
 	if errors.Is(err, auth.ErrBadCredentials) {
-		locked := s.opt.Guard.Failed(ip)
+		locked := s.opt.Guard.Failed(ip, name)
 		s.recordFailure(ctx, ip, name, locked)
 		challenge(w, "Wrong user name or password.")
 		return auth.User{}, false
@@ -175,7 +175,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (auth.User
 		http.Error(w, "The server could not check your password; please try again.", http.StatusInternalServerError)
 		return auth.User{}, false
 	}
-	s.opt.Guard.Succeeded(ip)
+	s.opt.Guard.Succeeded(ip, name)
 	return u, true
 }
 
