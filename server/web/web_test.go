@@ -268,6 +268,7 @@ func TestParallelRightPassword(t *testing.T) {
 	start := time.Now()
 	codes := parallelGets(s, 16, func(r *http.Request) { r.SetBasicAuth("mum", pw) })
 	took := time.Since(start)
+	t.Logf("16 parallel requests with the right password took %v", took)
 	for i, c := range codes {
 		if c != 200 {
 			t.Errorf("parallel request %d with the right password: %d", i, c)
