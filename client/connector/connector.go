@@ -232,6 +232,11 @@ func (c Config) call(ctx context.Context, method, path string, body []byte, out 
 	if err != nil {
 		return err
 	}
+	if len(body) > 0 {
+		// The server takes a body signed in with a password only as JSON, which a page
+		// of another website cannot send on its own.
+		req.Header.Set("Content-Type", "application/json")
+	}
 	auth(req)
 	resp, err := client.Do(req)
 	if err != nil {

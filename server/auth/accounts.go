@@ -36,7 +36,8 @@ type Accounts struct {
 	mu      sync.Mutex
 	// verified remembers recent successful checks, so a WebDAV client that sends its
 	// password with every request does not pay for argon2id each time. Keyed by a digest
-	// of name and secret; entries lapse, and a password change makes them stale.
+	// of name and secret; entries lapse, and hold only for the hash they were checked
+	// against (salted: a new password, or a user made again, never matches).
 	verified map[[32]byte]verifiedEntry
 	dummy    string // a hash checked for unknown names
 	// changed is told after users, devices or access changed (nil: nobody is told).
@@ -44,9 +45,8 @@ type Accounts struct {
 }
 
 type verifiedEntry struct {
-	name    string
-	changed time.Time
-	until   time.Time
+	hash  string
+	until time.Time
 }
 
 const verifiedFor = 10 * time.Minute
@@ -76,6 +76,61 @@ type User struct {
 	Created time.Time
 	// ByToken: this sign-in used a device token.
 	ByToken bool `json:"-"`
+	// Credential is what this sign-in used; see Current.
+	Credential Credential `json:"-"`
+}
+
+// Credential is what a sign-in used, kept by what the sign-in made (a web session) so it
+// ends with it: a device token, or the user's password as it was then.
+type Credential struct {
+	user  string
+	token [32]byte // the device token's digest; zero for a password
+	hash  [32]byte // digest of the password's salted hash, which every new password changes
+}
+
+// ByToken reports whether the credential is a device token.
+func (c Credential) ByToken() bool { return c.token != [32]byte{} }
+
+func passwordCredential(u catalog.User) Credential {
+	return Credential{user: u.Name, hash: sha256.Sum256([]byte(u.Hash))}
+}
+
+func tokenCredential(user string, digest [32]byte) Credential {
+	return Credential{user: user, token: digest}
+}
+
+func signedIn(u catalog.User, c Credential) User {
+	return User{Name: u.Name, Admin: u.Admin, Created: u.Created, ByToken: c.ByToken(), Credential: c}
+}
+
+// Current returns the user of a credential that still holds, or ErrBadCredentials when it
+// ended: the password was changed, the device removed, or the user removed (even if one
+// of the same name was made since).
+func (a *Accounts) Current(ctx context.Context, c Credential) (User, error) {
+	var u catalog.User
+	err := a.cat.View(ctx, func(tx *catalog.Tx) (err error) {
+		if c.ByToken() {
+			t, err := tx.TokenByDigest(ctx, c.token[:])
+			if err != nil {
+				return err
+			}
+			if !strings.EqualFold(t.User, c.user) {
+				return catalog.ErrNotFound
+			}
+		}
+		u, err = tx.User(ctx, c.user)
+		return err
+	})
+	if errors.Is(err, catalog.ErrNotFound) {
+		return User{}, ErrBadCredentials
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("check the sign-in of %s: %w", c.user, err)
+	}
+	if !c.ByToken() && passwordCredential(u) != c {
+		return User{}, ErrBadCredentials
+	}
+	return signedIn(u, c), nil
 }
 
 func validName(name string) bool {
@@ -242,38 +297,56 @@ func (a *Accounts) Verify(ctx context.Context, name, secret string) (User, error
 	if !ok {
 		return User{}, ErrBadCredentials
 	}
-	return User{Name: u.Name, Admin: u.Admin, Created: u.Created, ByToken: strings.HasPrefix(secret, tokenPrefix)}, nil
+	if strings.HasPrefix(secret, tokenPrefix) {
+		return signedIn(u, tokenCredential(u.Name, sha256.Sum256([]byte(secret)))), nil
+	}
+	return signedIn(u, passwordCredential(u)), nil
 }
 
-// Known returns the user when the credentials are a valid device token. Tokens are long
-// random secrets no one can guess, so requests with one skip the sign-in guard: a PC
-// sending several requests at once is not slowed as if it were guessing. Passwords always
-// go through the guard: a cache of good ones must not let a burst of guesses be checked
-// for free.
+// Known returns the user when the credentials are known to be good without an argon2id
+// check: a valid device token (a long random secret no one can guess), or a password
+// that was checked recently. Such requests may skip the sign-in guard, so a PC sending
+// many requests at once is not slowed as if it were guessing. A wrong password is never
+// known, so guesses still go through the guard.
 func (a *Accounts) Known(ctx context.Context, name, secret string) (User, bool) {
-	if !strings.HasPrefix(secret, tokenPrefix) {
-		return User{}, false
-	}
 	var u User
 	var err error
-	if name == "" {
+	switch {
+	case name == "":
 		u, err = a.VerifyToken(ctx, secret)
-	} else {
+	case strings.HasPrefix(secret, tokenPrefix):
 		u, err = a.Verify(ctx, name, secret)
+	default:
+		var cu catalog.User
+		err = a.cat.View(ctx, func(tx *catalog.Tx) (err error) {
+			cu, err = tx.User(ctx, name)
+			return err
+		})
+		if err != nil || !a.remembered(cu, secret) {
+			return User{}, false
+		}
+		u = signedIn(cu, passwordCredential(cu))
 	}
 	return u, err == nil
+}
+
+func verifiedKey(name, secret string) [32]byte {
+	return sha256.Sum256([]byte(strings.ToLower(name) + "\x00" + secret))
+}
+
+// remembered reports whether secret was checked recently as u's password, as it is now.
+func (a *Accounts) remembered(u catalog.User, secret string) bool {
+	a.mu.Lock()
+	v, hit := a.verified[verifiedKey(u.Name, secret)]
+	a.mu.Unlock()
+	return hit && time.Now().Before(v.until) && v.hash == u.Hash
 }
 
 func (a *Accounts) check(ctx context.Context, u catalog.User, secret string) (bool, error) {
 	if strings.HasPrefix(secret, tokenPrefix) {
 		return a.checkToken(ctx, u, secret)
 	}
-	key := sha256.Sum256([]byte(strings.ToLower(u.Name) + "\x00" + secret))
-	now := time.Now()
-	a.mu.Lock()
-	v, hit := a.verified[key]
-	a.mu.Unlock()
-	if hit && now.Before(v.until) && v.changed.Equal(u.Changed) {
+	if a.remembered(u, secret) {
 		return true, nil
 	}
 	select {
@@ -288,7 +361,7 @@ func (a *Accounts) check(ctx context.Context, u catalog.User, secret string) (bo
 		if len(a.verified) > 1024 {
 			clear(a.verified)
 		}
-		a.verified[key] = verifiedEntry{name: u.Name, changed: u.Changed, until: now.Add(verifiedFor)}
+		a.verified[verifiedKey(u.Name, secret)] = verifiedEntry{hash: u.Hash, until: time.Now().Add(verifiedFor)}
 		a.mu.Unlock()
 	}
 	return ok, nil
@@ -403,5 +476,5 @@ func (a *Accounts) VerifyToken(ctx context.Context, secret string) (User, error)
 	if err != nil {
 		return User{}, err
 	}
-	return User{Name: u.Name, Admin: u.Admin, Created: u.Created, ByToken: true}, nil
+	return signedIn(u, tokenCredential(u.Name, digest)), nil
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/hearth-home/hearth/server/catalog"
@@ -109,40 +110,134 @@ func TestGuard(t *testing.T) {
 	g := NewGuard()
 	g.Now = func() time.Time { return now }
 	ip := "203.0.113.9"
-	if v := g.Check(ip); v != (Verdict{}) {
+	if v := check(t, g, ip); v != (Verdict{}) {
 		t.Fatalf("a new source: %+v", v)
 	}
 	want := []time.Duration{250 * time.Millisecond, 500 * time.Millisecond, time.Second, 2 * time.Second, 4 * time.Second,
 		8 * time.Second, 16 * time.Second, 25 * time.Second, 25 * time.Second}
 	for i, w := range want {
-		if g.Failed(ip) {
+		if g.Failed(ip, "dad") {
 			t.Fatalf("locked out after %d failures", i+1)
 		}
-		if v := g.Check(ip); v.Locked || v.Wait != w {
+		if v := check(t, g, ip); v.Locked || v.Wait != w {
 			t.Errorf("after %d failures: %+v, want a wait of %v", i+1, v, w)
 		}
 		now = now.Add(w)
 	}
-	if !g.Failed(ip) {
+	if !g.Failed(ip, "dad") {
 		t.Fatal("not locked out after 10 failures in 10 minutes")
 	}
-	if v := g.Check(ip); !v.Locked || v.Wait != 15*time.Minute {
+	if v := check(t, g, ip); !v.Locked || v.Wait != 15*time.Minute {
 		t.Errorf("locked out: %+v", v)
 	}
-	g.Succeeded(ip) // a right password during the lockout does not lift it
-	if v := g.Check("198.51.100.1"); v != (Verdict{}) {
+	g.Succeeded(ip, "dad") // a right password during the lockout does not lift it
+	if v := check(t, g, "198.51.100.1"); v != (Verdict{}) {
 		t.Errorf("another source is affected: %+v", v)
 	}
 	now = now.Add(15 * time.Minute)
-	if v := g.Check(ip); v.Locked || v.Wait != 0 {
+	if v := check(t, g, ip); v.Locked || v.Wait != 0 {
 		t.Errorf("after the lockout: %+v", v)
 	}
 	// Failures spread out wider than the window never lock out.
 	for range 30 {
-		g.Failed(ip)
+		g.Failed(ip, "dad")
 		now = now.Add(2 * time.Minute)
-		if v := g.Check(ip); v.Locked {
+		if v := check(t, g, ip); v.Locked {
 			t.Fatal("locked out by slow failures")
 		}
+	}
+}
+
+func check(t *testing.T, g *Guard, addr string) Verdict {
+	t.Helper()
+	v, err := g.Check(context.Background(), addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// TestGuardParallel: attempts being checked are not failures: a burst with the right
+// password starts at once, unslowed. But no more start than could fail before the
+// lockout, and after a failure one at a time: the rest wait their turn (not refused).
+func TestGuardParallel(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := NewGuard()
+		g.LockAfter = 3
+		ip := "203.0.113.9"
+		for i := range 3 {
+			if v := check(t, g, ip); v != (Verdict{}) {
+				t.Fatalf("attempt %d of a burst from a clean source: %+v, want to go at once", i+1, v)
+			}
+		}
+		// A fourth could be the third failure too many: it waits for a verdict.
+		fourth := make(chan Verdict, 1)
+		go func() { fourth <- check(t, g, ip) }()
+		synctest.Wait()
+		if len(fourth) != 0 {
+			t.Fatal("a fourth attempt started while three were being checked (LockAfter 3)")
+		}
+		g.Succeeded(ip, "dad")
+		synctest.Wait()
+		if v := <-fourth; v != (Verdict{}) {
+			t.Errorf("the fourth attempt after a success: %+v", v)
+		}
+		// Three attempts are being checked again. Two fail; after a failure the source
+		// checks one at a time.
+		g.Failed(ip, "dad")
+		g.Failed(ip, "dad")
+		next := make(chan Verdict, 1)
+		go func() { next <- check(t, g, ip) }()
+		synctest.Wait()
+		if len(next) != 0 {
+			t.Fatal("an attempt started beside another while the source has failures")
+		}
+		if !g.Failed(ip, "dad") {
+			t.Fatal("three failures did not lock the source out")
+		}
+		synctest.Wait()
+		if v := <-next; !v.Locked {
+			t.Errorf("the waiting attempt after the lockout: %+v, want Locked", v)
+		}
+		// One that gives up waiting is not counted.
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		g2 := NewGuard()
+		g2.LockAfter = 1
+		check(t, g2, ip)
+		if _, err := g2.Check(ctx, ip); !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("waiting past the context's end: %v", err)
+		}
+	})
+}
+
+// TestGuardOwnSignIn: signing in as oneself forgets one's own mistakes, not the wrong
+// guesses at someone else's password from the same address.
+func TestGuardOwnSignIn(t *testing.T) {
+	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	g := NewGuard()
+	g.Now = func() time.Time { return now }
+	ip := "192.168.1.20"
+	check(t, g, ip)
+	g.Failed(ip, "mum")
+	check(t, g, ip)
+	g.Succeeded(ip, "Mum")
+	if !g.Clean(ip) {
+		t.Error("mum mistyped once, then signed in: the address is not clean")
+	}
+	for i := range g.LockAfter - 1 {
+		check(t, g, ip)
+		if g.Failed(ip, "dad") {
+			t.Fatalf("locked out after %d guesses", i+1)
+		}
+		check(t, g, ip)
+		g.Succeeded(ip, "kid") // the guesser signs in as themself in between
+		now = now.Add(30 * time.Second)
+	}
+	if v := check(t, g, ip); v.Locked {
+		t.Fatalf("locked before the last guess: %+v", v)
+	}
+	if !g.Failed(ip, "dad") {
+		t.Error("guesses at dad's password, with the guesser's own sign-ins in between, never lock the address out")
 	}
 }

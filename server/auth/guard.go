@@ -1,6 +1,9 @@
 package auth
 
 import (
+	"context"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -21,9 +24,19 @@ type Guard struct {
 }
 
 type source struct {
-	failures    []time.Time
-	pending     int // attempts checked but not yet decided: they count as failures
+	failures []failure
+	// checking counts attempts being checked now. They are not failures (a PC opening a
+	// folder of photos sends many requests at once with the right password), but each
+	// might be one, so they limit how many more may start.
+	checking    int
 	lockedUntil time.Time
+	decided     chan struct{} // closed, and replaced, whenever an attempt is decided
+}
+
+// failure is a wrong password (or token) for a user name, or "" for a Bearer token.
+type failure struct {
+	at   time.Time
+	name string
 }
 
 // NewGuard returns a guard with the defaults: 10 failures in 10 minutes lock a source out
@@ -43,53 +56,78 @@ type Verdict struct {
 	Wait   time.Duration // wait this long before checking (or, if Locked, retry after)
 }
 
-// Clean reports whether addr has no failed, undecided or locked-out sign-ins: only then
-// may a request with credentials known to be good skip the guard. A source that is
-// guessing is never clean, so its guesses are never checked for free.
+// Clean reports whether addr has no recent failures and is not locked out: only then may
+// a request with credentials known to be good skip the guard. A source that is guessing
+// is never clean, so its guesses are never checked for free.
 func (g *Guard) Clean(addr string) bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	s := g.prune(addr, g.Now())
-	return s == nil || (len(s.failures) == 0 && s.pending == 0 && !g.Now().Before(s.lockedUntil))
+	now := g.Now()
+	s := g.prune(addr, now)
+	return s == nil || (len(s.failures) == 0 && !now.Before(s.lockedUntil))
 }
 
-// Check tells how the next attempt from addr must be treated. An attempt that is not
-// Locked must be followed by Failed or Succeeded: until then it counts as a failure, so
-// attempts sent in parallel cannot get more guesses in than one after another.
-func (g *Guard) Check(addr string) Verdict {
+// Check waits until an attempt from addr may be checked, and tells how: locked out, or
+// after how long a wait. An attempt that is not Locked must be followed by Failed,
+// Succeeded or Abandoned. The error is ctx's, when it ended while waiting.
+//
+// Attempts being checked are not failures, and from a clean source up to LockAfter of
+// them run at once. No more start than could fail before the source is locked out, and
+// while it has failed lately they run one at a time, each after its delay: guesses sent
+// all at once get no more checked than guesses sent one after another.
+func (g *Guard) Check(ctx context.Context, addr string) (Verdict, error) {
+	for {
+		v, turn := g.admit(addr)
+		if turn == nil {
+			return v, nil
+		}
+		select {
+		case <-turn:
+		case <-ctx.Done():
+			return Verdict{}, ctx.Err()
+		}
+	}
+}
+
+// admit starts an attempt from addr, or returns a channel closed when an earlier attempt
+// is decided and it may ask again.
+func (g *Guard) admit(addr string) (Verdict, <-chan struct{}) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	now := g.Now()
 	s := g.prune(addr, now)
 	if s == nil {
-		s = &source{}
+		s = &source{decided: make(chan struct{})}
 		g.sources[addr] = s
 	}
 	if now.Before(s.lockedUntil) {
-		return Verdict{Locked: true, Wait: s.lockedUntil.Sub(now)}
+		return Verdict{Locked: true, Wait: s.lockedUntil.Sub(now)}, nil
 	}
-	n := len(s.failures) + s.pending
-	if n >= g.LockAfter {
-		// Enough guesses are already under way to lock the source out.
-		return Verdict{Locked: true, Wait: g.LockFor}
+	n := len(s.failures)
+	if n+s.checking >= g.LockAfter || (n > 0 && s.checking > 0) {
+		return Verdict{}, s.decided
 	}
-	s.pending++
+	s.checking++
 	if n == 0 {
-		return Verdict{}
+		return Verdict{}, nil
 	}
 	delay := g.FirstDelay << min(n-1, 30)
 	if delay > g.MaxDelay || delay <= 0 {
 		delay = g.MaxDelay
 	}
-	last := now
-	if len(s.failures) > 0 {
-		last = s.failures[len(s.failures)-1]
-	}
-	return Verdict{Wait: max(last.Add(delay).Sub(now), 0)}
+	return Verdict{Wait: max(s.failures[n-1].at.Add(delay).Sub(now), 0)}, nil
 }
 
-// Failed records a failed attempt from addr and reports whether it locked the source out.
-func (g *Guard) Failed(addr string) (locked bool) {
+// decide ends an attempt of s being checked and wakes the attempts waiting their turn.
+func (s *source) decide() {
+	s.checking = max(s.checking-1, 0)
+	close(s.decided)
+	s.decided = make(chan struct{})
+}
+
+// Failed records a failed attempt from addr to sign in as name, and reports whether it
+// locked the source out.
+func (g *Guard) Failed(addr, name string) (locked bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	now := g.Now()
@@ -100,11 +138,11 @@ func (g *Guard) Failed(addr string) (locked bool) {
 	}
 	s := g.prune(addr, now)
 	if s == nil {
-		s = &source{}
+		s = &source{decided: make(chan struct{})}
 		g.sources[addr] = s
 	}
-	s.pending = max(s.pending-1, 0)
-	s.failures = append(s.failures, now)
+	s.decide()
+	s.failures = append(s.failures, failure{at: now, name: name})
 	if len(s.failures) >= g.LockAfter && !now.Before(s.lockedUntil) {
 		s.lockedUntil = now.Add(g.LockFor)
 		s.failures = nil
@@ -113,18 +151,21 @@ func (g *Guard) Failed(addr string) (locked bool) {
 	return false
 }
 
-// Succeeded forgets the failures of addr (unless it is locked out).
-func (g *Guard) Succeeded(addr string) {
+// Succeeded records that addr signed in as name, which forgets the source's failures for
+// that name (unless it is locked out): someone who mistyped their password is not slowed
+// any more. Failures for other names stay, so guessing someone else's password from a
+// PC where one knows one's own does not start afresh with every sign-in of one's own.
+func (g *Guard) Succeeded(addr, name string) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	s := g.sources[addr]
 	if s == nil {
 		return
 	}
-	s.pending = max(s.pending-1, 0)
+	s.decide()
 	if !g.Now().Before(s.lockedUntil) {
-		s.failures = nil
-		if s.pending == 0 {
+		s.failures = slices.DeleteFunc(s.failures, func(f failure) bool { return strings.EqualFold(f.name, name) })
+		if len(s.failures) == 0 && s.checking == 0 {
 			delete(g.sources, addr)
 		}
 	}
@@ -136,7 +177,7 @@ func (g *Guard) Abandoned(addr string) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if s := g.sources[addr]; s != nil {
-		s.pending = max(s.pending-1, 0)
+		s.decide()
 	}
 }
 
@@ -146,14 +187,8 @@ func (g *Guard) prune(addr string, now time.Time) *source {
 	if s == nil {
 		return nil
 	}
-	keep := s.failures[:0]
-	for _, t := range s.failures {
-		if now.Sub(t) < g.Window {
-			keep = append(keep, t)
-		}
-	}
-	s.failures = keep
-	if len(keep) == 0 && s.pending == 0 && !now.Before(s.lockedUntil) {
+	s.failures = slices.DeleteFunc(s.failures, func(f failure) bool { return now.Sub(f.at) >= g.Window })
+	if len(s.failures) == 0 && s.checking == 0 && !now.Before(s.lockedUntil) {
 		delete(g.sources, addr)
 		return nil
 	}

@@ -89,10 +89,10 @@ func TestReportsAndWhoSeesThem(t *testing.T) {
 			t.Errorf("%s: %d %s, want %d", c.name, code, body, c.want)
 		}
 	}
-	if resp, body := s.Do("mum", "mum's password", "POST", "/api/v1/health/evacuate", strings.NewReader(`{"drive":"Drive 1"}`)); resp.StatusCode != http.StatusForbidden {
+	if resp, body := s.Do("mum", "mum's password", "POST", "/api/v1/health/evacuate", strings.NewReader(`{"drive":"Drive 1"}`), "Content-Type", "application/json"); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("a user who is not an administrator asked to remove a drive: %s %s", resp.Status, body)
 	}
-	if resp, body := s.Do("root", "admin password", "POST", "/api/v1/health/evacuate", strings.NewReader(`{"drive":"Drive 1","force":true}`)); resp.StatusCode != http.StatusConflict {
+	if resp, body := s.Do("root", "admin password", "POST", "/api/v1/health/evacuate", strings.NewReader(`{"drive":"Drive 1","force":true}`), "Content-Type", "application/json"); resp.StatusCode != http.StatusConflict {
 		t.Errorf("an administrator emptied a drive no alert offers to empty: %s %s", resp.Status, body)
 	}
 	if ds, _ := s.Admin().Drives(context.Background()); len(ds) != 1 || ds[0].State != "active" {
@@ -147,7 +147,7 @@ func TestEvacuateFailingDrive(t *testing.T) {
 	if resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("a device token emptied a drive: %s %s", resp.Status, out)
 	}
-	resp, out = s.Do("root", "admin password", "POST", "/api/v1/health/evacuate", strings.NewReader(string(body)))
+	resp, out = s.Do("root", "admin password", "POST", "/api/v1/health/evacuate", strings.NewReader(string(body)), "Content-Type", "application/json")
 	if resp.StatusCode != http.StatusConflict || !strings.Contains(out, "add another drive first") {
 		t.Fatalf("evacuating one of two drives would leave single copies; got %s %s", resp.Status, out)
 	}
@@ -156,7 +156,7 @@ func TestEvacuateFailingDrive(t *testing.T) {
 	if _, err := s.Admin().AddDrive(ctx, third, "New disk"); err != nil {
 		t.Fatal(err)
 	}
-	resp, out = s.Do("root", "admin password", "POST", "/api/v1/health/evacuate", strings.NewReader(string(body)))
+	resp, out = s.Do("root", "admin password", "POST", "/api/v1/health/evacuate", strings.NewReader(string(body)), "Content-Type", "application/json")
 	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusAccepted {
 		t.Fatalf("evacuate: %s %s", resp.Status, out)
 	}

@@ -3,6 +3,7 @@ package web
 import (
 	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"sync"
 	"time"
@@ -25,13 +26,15 @@ type sessions struct {
 	m  map[string]session
 }
 
+// A session keeps the credential that made it and holds only while that does: a password
+// change, the user's removal or the device's removal ends it at once. One made by a
+// device token may not make more tokens (the API asks auth.Principal.ByToken).
 type session struct {
-	user    string
-	byToken bool // made by a device token: it may not make more
+	cred    auth.Credential
 	expires time.Time
 }
 
-func (s *sessions) create(user string, byToken bool) string {
+func (s *sessions) create(cred auth.Credential) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := time.Now()
@@ -46,7 +49,7 @@ func (s *sessions) create(user string, byToken bool) string {
 		clear(s.m) // rather than grow without end: everyone signs in again
 	}
 	id := rand.Text() + rand.Text()
-	s.m[id] = session{user: user, byToken: byToken, expires: now.Add(sessionFor)}
+	s.m[id] = session{cred: cred, expires: now.Add(sessionFor)}
 	return id
 }
 
@@ -67,7 +70,7 @@ func (s *sessions) end(id string) {
 	delete(s.m, id)
 }
 
-// fromSession returns the user of a valid session cookie.
+// fromSession returns the user of a valid session cookie whose credential still holds.
 func (s *Server) fromSession(r *http.Request) (auth.User, bool) {
 	c, err := r.Cookie(sessionCookie)
 	if err != nil {
@@ -77,8 +80,10 @@ func (s *Server) fromSession(r *http.Request) (auth.User, bool) {
 	if !ok {
 		return auth.User{}, false
 	}
-	u, err := s.opt.Accounts.Lookup(r.Context(), x.user)
-	u.ByToken = x.byToken
+	u, err := s.opt.Accounts.Current(r.Context(), x.cred)
+	if errors.Is(err, auth.ErrBadCredentials) {
+		s.sessions.end(c.Value)
+	}
 	return u, err == nil
 }
 
@@ -87,7 +92,7 @@ func (s *Server) fromSession(r *http.Request) (auth.User, bool) {
 func (s *Server) session(w http.ResponseWriter, r *http.Request, u auth.User) {
 	switch r.Method {
 	case http.MethodPost:
-		id := s.sessions.create(u.Name, u.ByToken)
+		id := s.sessions.create(u.Credential)
 		http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: id, Path: "/api/", MaxAge: int(sessionFor.Seconds()),
 			Secure: true, HttpOnly: true, SameSite: http.SameSiteStrictMode})
 		w.Header().Set("Content-Type", "application/json")

@@ -44,13 +44,19 @@ type Options struct {
 type Server struct {
 	opt      Options
 	sessions *sessions
+	csrf     *http.CrossOriginProtection // see crossSite
 }
 
 // New returns the handler for the HTTPS listener.
-func New(opt Options) *Server { return &Server{opt: opt, sessions: &sessions{m: map[string]session{}}} }
+func New(opt Options) *Server {
+	return &Server{opt: opt, sessions: &sessions{m: map[string]session{}}, csrf: http.NewCrossOriginProtection()}
+}
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Strict-Transport-Security", "max-age=31536000")
+	if s.refuseCrossSite(w, r) {
+		return
+	}
 	p := r.URL.Path
 	switch {
 	case r.Method == http.MethodOptions && !strings.HasPrefix(p, dav.Prefix+"/") && p != dav.Prefix:
@@ -127,14 +133,18 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (auth.User
 		return auth.User{}, false
 	}
 	ip := clientIP(r)
-	// A PC sending several requests at once with its device token must not be slowed as
-	// if it were guessing.
+	// A PC sending many requests at once with its device token, or with a password just
+	// checked, must not be slowed as if it were guessing.
 	if s.opt.Guard.Clean(ip) {
 		if u, ok := s.opt.Accounts.Known(ctx, name, secret); ok {
 			return u, true
 		}
 	}
-	v := s.opt.Guard.Check(ip)
+	v, err := s.opt.Guard.Check(ctx, ip)
+	if err != nil {
+		http.Error(w, "The server is busy checking other sign-ins; please try again.", http.StatusServiceUnavailable)
+		return auth.User{}, false
+	}
 	if v.Locked {
 		w.Header().Set("Retry-After", strconv.Itoa(int(v.Wait.Seconds())+1))
 		http.Error(w, fmt.Sprintf("Too many wrong passwords from your address. Please wait %d minutes and try again.", int(v.Wait.Minutes())+1), http.StatusTooManyRequests)
@@ -149,14 +159,13 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (auth.User
 		}
 	}
 	var u auth.User
-	var err error
 	if name == "" {
 		u, err = s.opt.Accounts.VerifyToken(ctx, secret)
 	} else {
 		u, err = s.opt.Accounts.Verify(ctx, name, secret)
 	}
 	if errors.Is(err, auth.ErrBadCredentials) {
-		locked := s.opt.Guard.Failed(ip)
+		locked := s.opt.Guard.Failed(ip, name)
 		s.recordFailure(ctx, ip, name, locked)
 		challenge(w, "Wrong user name or password.")
 		return auth.User{}, false
@@ -166,7 +175,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (auth.User
 		http.Error(w, "The server could not check your password; please try again.", http.StatusInternalServerError)
 		return auth.User{}, false
 	}
-	s.opt.Guard.Succeeded(ip)
+	s.opt.Guard.Succeeded(ip, name)
 	return u, true
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"net/url"
@@ -244,14 +245,64 @@ func TestParallelGuesses(t *testing.T) {
 	g.FirstDelay, g.MaxDelay = time.Millisecond, 5*time.Millisecond
 	s := apptest.Start(t, func(o *app.Options) { o.Guard = g })
 	s.AddUser("dad", pw, true)
-	checked := 0
+	checked, refused := 0, 0
 	for _, code := range parallelGets(s, 40, func(r *http.Request) { r.SetBasicAuth("dad", "guess") }) {
-		if code == 401 {
+		switch code {
+		case 401:
 			checked++
+		case 429:
+			refused++
 		}
 	}
-	if checked > g.LockAfter {
-		t.Errorf("%d of 40 parallel guesses were checked, want at most %d", checked, g.LockAfter)
+	if checked > g.LockAfter || checked+refused != 40 {
+		t.Errorf("of 40 parallel guesses %d were checked (want at most %d) and %d refused", checked, g.LockAfter, refused)
+	}
+}
+
+// TestParallelRightPassword: a PC opening a folder of photos sends many requests at once
+// with the right password, before any was checked; none is refused or slowed as if it
+// were guessing (requests being checked are not failures).
+func TestParallelRightPassword(t *testing.T) {
+	s := apptest.Start(t) // the usual guard: 10 failures lock out, waits up to 25 s
+	s.AddUser("mum", pw, false)
+	start := time.Now()
+	codes := parallelGets(s, 16, func(r *http.Request) { r.SetBasicAuth("mum", pw) })
+	took := time.Since(start)
+	t.Logf("16 parallel requests with the right password took %v", took)
+	for i, c := range codes {
+		if c != 200 {
+			t.Errorf("parallel request %d with the right password: %d", i, c)
+		}
+	}
+	// Each check takes well under a second; a guard that counts them as failures makes
+	// the later ones wait up to 25 s each.
+	if took > 20*time.Second {
+		t.Errorf("16 parallel requests with the right password took %v", took)
+	}
+}
+
+// TestParallelPuts: one user's WebDAV client copies 40 files at once; every PUT succeeds.
+func TestParallelPuts(t *testing.T) {
+	s := apptest.Start(t)
+	s.AddUser("mum", pw, false)
+	codes := make(chan int, 40)
+	for i := range 40 {
+		go func() {
+			req, _ := http.NewRequest("PUT", fmt.Sprintf("%s/dav/mum/photo%02d.jpg", s.URL, i), strings.NewReader("a photo"))
+			req.SetBasicAuth("mum", pw)
+			resp, err := s.Client().Do(req)
+			if err != nil {
+				codes <- 0
+				return
+			}
+			resp.Body.Close()
+			codes <- resp.StatusCode
+		}()
+	}
+	for i := range 40 {
+		if c := <-codes; c != 201 {
+			t.Errorf("parallel PUT %d: %d, want 201", i, c)
+		}
 	}
 }
 
@@ -273,16 +324,16 @@ func TestDevices(t *testing.T) {
 	s := apptest.Start(t)
 	s.AddUser("mum", pw, false)
 	s.AddUser("kid", pw, false)
-	if resp, _ := s.Do("mum", "wrong password", "POST", "/api/v1/devices", strings.NewReader(`{"name":"laptop"}`)); resp.StatusCode != 401 {
+	if resp, _ := s.Do("mum", "wrong password", "POST", "/api/v1/devices", strings.NewReader(`{"name":"laptop"}`), "Content-Type", "application/json"); resp.StatusCode != 401 {
 		t.Errorf("join with a wrong password: %d", resp.StatusCode)
 	}
-	resp, body := s.Do("mum", pw, "POST", "/api/v1/devices", strings.NewReader(`{"name":"Mum's laptop"}`))
+	resp, body := s.Do("mum", pw, "POST", "/api/v1/devices", strings.NewReader(`{"name":"Mum's laptop"}`), "Content-Type", "application/json")
 	var d struct{ ID, User, Name, Token string }
 	json.Unmarshal([]byte(body), &d)
 	if resp.StatusCode != 201 || d.ID == "" || !strings.HasPrefix(d.Token, "hth_") || d.User != "mum" || d.Name != "Mum's laptop" {
 		t.Fatalf("join: %d %s", resp.StatusCode, body)
 	}
-	if resp, _ := s.Do("mum", d.Token, "POST", "/api/v1/devices", strings.NewReader(`{"name":"thief"}`)); resp.StatusCode != 403 {
+	if resp, _ := s.Do("mum", d.Token, "POST", "/api/v1/devices", strings.NewReader(`{"name":"thief"}`), "Content-Type", "application/json"); resp.StatusCode != 403 {
 		t.Errorf("a device token making another token: %d, want 403", resp.StatusCode)
 	}
 	if resp, _ := s.Do("", "", "POST", "/api/v1/devices", strings.NewReader(`{"name":"thief"}`), "Authorization", "Bearer "+d.Token); resp.StatusCode != 403 {
@@ -318,7 +369,7 @@ func TestParallelDeviceRequests(t *testing.T) {
 	g.LockAfter, g.FirstDelay, g.MaxDelay = 3, time.Second, 5*time.Second
 	s := apptest.Start(t, func(o *app.Options) { o.Guard = g })
 	s.AddUser("mum", pw, false)
-	_, body := s.Do("mum", pw, "POST", "/api/v1/devices", strings.NewReader(`{"name":"laptop"}`))
+	_, body := s.Do("mum", pw, "POST", "/api/v1/devices", strings.NewReader(`{"name":"laptop"}`), "Content-Type", "application/json")
 	var d struct{ Token string }
 	json.Unmarshal([]byte(body), &d)
 	for _, c := range parallelGets(s, 20, func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+d.Token) }) {
