@@ -24,6 +24,7 @@ import (
 	"github.com/hearth-home/hearth/discovery"
 	"github.com/hearth-home/hearth/internal/atomicfile"
 	"github.com/hearth-home/hearth/internal/certfp"
+	"github.com/hearth-home/hearth/internal/privfile"
 	"github.com/hearth-home/hearth/server/admin"
 	"github.com/hearth-home/hearth/server/api"
 	"github.com/hearth-home/hearth/server/auth"
@@ -101,6 +102,12 @@ func New(ctx context.Context, opt Options, log *slog.Logger) (*App, error) {
 	}
 	lock, err := takeLock(paths.Lock(opt.StateDir))
 	if err != nil {
+		return nil, err
+	}
+	// The catalog holds the password hashes and tls/ the keys: only the server's account
+	// may read the folder, whatever an older version or the umask left.
+	if err := privfile.Tree(opt.StateDir, filepath.Base(paths.Drives(opt.StateDir))); err != nil {
+		lock.Close()
 		return nil, err
 	}
 	a := &App{opt: opt, log: log, lock: lock}
@@ -314,7 +321,7 @@ func (a *App) ensureDrive(ctx context.Context, path string) error {
 	if err != nil || len(ds) > 0 {
 		return err
 	}
-	if err := os.MkdirAll(path, 0o755); err != nil {
+	if err := os.MkdirAll(path, privfile.DirMode); err != nil {
 		return fmt.Errorf("make the first drive: %w", err)
 	}
 	d, err := a.Service().AddDrive(ctx, path, "")
