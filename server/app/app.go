@@ -71,6 +71,9 @@ type Options struct {
 	HealthEvery time.Duration
 	SMART       smart.Reader
 	DeviceOf    func(path string) (string, error)
+	// Limits bound what web clients may hold: deadlines and connection caps (zero fields
+	// take the defaults; tests use short ones).
+	Limits web.Limits
 }
 
 // App is an open hearthd.
@@ -289,7 +292,7 @@ func (a *App) serveWeb(ctx context.Context, h http.Handler) error {
 		a.setListeners(nl, false)
 		l = nl
 	}
-	err := web.Serve(ctx, l, a.id.Cert, h, a.log)
+	err := web.Serve(ctx, l, a.id.Cert, h, a.opt.Limits, a.log)
 	if ctx.Err() == nil {
 		a.setListeners(l, true)
 	}
@@ -407,8 +410,10 @@ func (a *App) webHandler(ctx context.Context) (http.Handler, error) {
 	if guard == nil {
 		guard = auth.NewGuard()
 	}
-	opt := web.Options{Accounts: a.Accounts, Guard: guard, Catalog: a.cat, DAV: d,
-		API: a.apiHandler(ctx), CA: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: a.id.CA.Raw}), Log: a.log,
+	// The drive and the API run only for signed-in requests: reaching them takes the
+	// connection out of the count of those that have not signed in (web.Limits).
+	opt := web.Options{Accounts: a.Accounts, Guard: guard, Catalog: a.cat, DAV: web.Authenticated(d),
+		API: web.Authenticated(a.apiHandler(ctx)), CA: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: a.id.CA.Raw}), Log: a.log,
 		Metrics: http.HandlerFunc(a.metrics), MetricsAccess: a.cfg.Metrics}
 	opt.SetupToken = a.setup
 	opt.Setup = func(ctx context.Context, name, password string) error {
