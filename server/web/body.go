@@ -10,7 +10,7 @@ import (
 // the server's own timeouts end at the header, and a body trickling one byte every ten
 // seconds held its connection for as long as the client liked.
 func bodyDeadline(lim Limits, next http.Handler) http.Handler {
-	need := max(1, lim.BodyMinRate*int64(lim.BodyWindow/time.Second))
+	need := max(1, int64(float64(lim.BodyMinRate)*lim.BodyWindow.Seconds()))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body == nil || r.Body == http.NoBody {
 			next.ServeHTTP(w, r)

@@ -18,23 +18,22 @@ import (
 // are full, the oldest connection that never signed in makes room instead: a stranger's
 // stalled connections must not keep the family out.
 type conns struct {
-	lim      Limits
-	log      *slog.Logger
-	mu       sync.Mutex
-	total    int
-	byAddr   map[string]*addrConns
-	anon     map[*conn]struct{} // open and not signed in
-	lastWarn time.Time
+	lim Limits
+	log *slog.Logger
+	// evictAfter is how long a connection may go without signing in before it can be
+	// closed to make room: a real client signs in with its first request.
+	evictAfter time.Duration
+	mu         sync.Mutex
+	total      int
+	byAddr     map[string]*addrConns
+	anon       map[*conn]struct{} // open and not signed in
+	lastWarn   time.Time
 }
 
 type addrConns struct{ open, anon int }
 
-// evictAfter is how long a connection may go without signing in before it can be closed
-// to make room: a real client signs in within its first request.
-const evictAfter = 5 * time.Second
-
 func newConns(lim Limits, log *slog.Logger) *conns {
-	return &conns{lim: lim, log: log, byAddr: map[string]*addrConns{}, anon: map[*conn]struct{}{}}
+	return &conns{lim: lim, log: log, evictAfter: 5 * time.Second, byAddr: map[string]*addrConns{}, anon: map[*conn]struct{}{}}
 }
 
 // listen wraps l so that its connections are counted and capped.
@@ -86,7 +85,7 @@ func (cs *conns) admit(c net.Conn) *conn {
 	var evict *conn
 	ok := a.open < cs.lim.PerAddress && a.anon < cs.lim.AnonymousPerAddress
 	if ok && (cs.total >= cs.lim.Total || len(cs.anon) >= cs.lim.Anonymous) {
-		if evict = cs.oldestAnonymous(now.Add(-evictAfter)); evict != nil {
+		if evict = cs.oldestAnonymous(now.Add(-cs.evictAfter)); evict != nil {
 			cs.releaseLocked(evict)
 		}
 		ok = evict != nil
@@ -105,12 +104,14 @@ func (cs *conns) admit(c net.Conn) *conn {
 	if warn {
 		cs.lastWarn = now
 	}
+	seen := *a
 	cs.mu.Unlock()
 	if evict != nil {
 		evict.Conn.Close()
 	}
-	if warn {
-		cs.log.Warn("too many connections; turning new ones away", "from", addr, "open_from_it", a.open, "not_signed_in_from_it", a.anon)
+	if warn { // once a minute at most: an attack would fill the log
+		cs.log.Warn("too many connections; turning new ones away", "from", addr, "open_from_it", seen.open,
+			"not_signed_in_from_it", seen.anon, "open", cs.count())
 	}
 	return tc
 }
@@ -124,6 +125,12 @@ func (cs *conns) oldestAnonymous(t time.Time) *conn {
 		}
 	}
 	return old
+}
+
+func (cs *conns) count() int {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	return cs.total
 }
 
 func (cs *conns) release(c *conn) {
