@@ -60,6 +60,12 @@ func TestStateFolderIsPrivate(t *testing.T) {
 				t.Errorf("%s: %v", when, err)
 			}
 		}
+		// The drive's copy of the users (with their hashes) is the server's alone too.
+		if fi, err := os.Stat(filepath.Join(paths.FirstDrive(s.State), ".hearth", "pool.json")); err != nil {
+			t.Errorf("%s: %v", when, err)
+		} else if fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s: the drive's pool.json is %v, want -rw-------", when, fi.Mode())
+		}
 	}
 	check("while running")
 	s.Restart()
