@@ -97,7 +97,10 @@ type alert struct {
 // raiseFiles raises an alert about files, naming files[0] as its example.
 func raiseFiles(code string, words map[string]string, files []string) alert {
 	words = maps.Clone(words)
-	words["example"] = files[0]
+	words["example"] = "…"
+	if len(files) > 0 {
+		words["example"] = files[0]
+	}
 	return alert{Alert: raise(code, "", words), files: files, words: words}
 }
 
