@@ -24,6 +24,7 @@ import (
 	"github.com/hearth-home/hearth/discovery"
 	"github.com/hearth-home/hearth/internal/atomicfile"
 	"github.com/hearth-home/hearth/internal/certfp"
+	"github.com/hearth-home/hearth/internal/privfile"
 	"github.com/hearth-home/hearth/server/admin"
 	"github.com/hearth-home/hearth/server/api"
 	"github.com/hearth-home/hearth/server/auth"
@@ -70,6 +71,9 @@ type Options struct {
 	HealthEvery time.Duration
 	SMART       smart.Reader
 	DeviceOf    func(path string) (string, error)
+	// Limits bound what web clients may hold: deadlines and connection caps (zero fields
+	// take the defaults; tests use short ones).
+	Limits web.Limits
 }
 
 // App is an open hearthd.
@@ -101,6 +105,12 @@ func New(ctx context.Context, opt Options, log *slog.Logger) (*App, error) {
 	}
 	lock, err := takeLock(paths.Lock(opt.StateDir))
 	if err != nil {
+		return nil, err
+	}
+	// The catalog holds the password hashes and tls/ the keys: only the server's account
+	// may read the folder, whatever an older version or the umask left.
+	if err := privfile.Tree(opt.StateDir, filepath.Base(paths.Drives(opt.StateDir))); err != nil {
+		lock.Close()
 		return nil, err
 	}
 	a := &App{opt: opt, log: log, lock: lock}
@@ -282,7 +292,7 @@ func (a *App) serveWeb(ctx context.Context, h http.Handler) error {
 		a.setListeners(nl, false)
 		l = nl
 	}
-	err := web.Serve(ctx, l, a.id.Cert, h, a.log)
+	err := web.Serve(ctx, l, a.id.Cert, h, a.opt.Limits, a.log)
 	if ctx.Err() == nil {
 		a.setListeners(l, true)
 	}
@@ -314,7 +324,7 @@ func (a *App) ensureDrive(ctx context.Context, path string) error {
 	if err != nil || len(ds) > 0 {
 		return err
 	}
-	if err := os.MkdirAll(path, 0o755); err != nil {
+	if err := os.MkdirAll(path, privfile.DirMode); err != nil {
 		return fmt.Errorf("make the first drive: %w", err)
 	}
 	d, err := a.Service().AddDrive(ctx, path, "")
@@ -400,8 +410,10 @@ func (a *App) webHandler(ctx context.Context) (http.Handler, error) {
 	if guard == nil {
 		guard = auth.NewGuard()
 	}
-	opt := web.Options{Accounts: a.Accounts, Guard: guard, Catalog: a.cat, DAV: d,
-		API: a.apiHandler(ctx), CA: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: a.id.CA.Raw}), Log: a.log,
+	// The drive and the API run only for signed-in requests: reaching them takes the
+	// connection out of the count of those that have not signed in (web.Limits).
+	opt := web.Options{Accounts: a.Accounts, Guard: guard, Catalog: a.cat, DAV: web.Authenticated(d),
+		API: web.Authenticated(a.apiHandler(ctx)), CA: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: a.id.CA.Raw}), Log: a.log,
 		Metrics: http.HandlerFunc(a.metrics), MetricsAccess: a.cfg.Metrics}
 	opt.SetupToken = a.setup
 	opt.Setup = func(ctx context.Context, name, password string) error {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/hearth-home/hearth/backup"
+	"github.com/hearth-home/hearth/internal/privfile"
 	"github.com/hearth-home/hearth/server/pool"
 	_ "modernc.org/sqlite" // the pure-Go SQLite driver
 )
@@ -98,6 +99,9 @@ func Open(ctx context.Context, opt Options) (*Store, error) {
 	}
 	if opt.Log == nil {
 		opt.Log = slog.Default()
+	}
+	if err := privfile.SQLite(opt.Index); err != nil { // what each PC backed up, for the server's account alone
+		return nil, fmt.Errorf("open the backup index: %w", err)
 	}
 	q := url.Values{}
 	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)"} {

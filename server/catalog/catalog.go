@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"net/url"
 
+	"github.com/hearth-home/hearth/internal/privfile"
+
 	_ "modernc.org/sqlite" // the pure-Go SQLite driver keeps hearthd CGO-free
 )
 
@@ -33,6 +35,10 @@ type Catalog struct {
 // a power cut the last commits may be lost, which the pool repairs by reconciling with its
 // drives (the truth) whenever it was not shut down cleanly.
 func Open(ctx context.Context, path string) (*Catalog, error) {
+	// It holds the password hashes: readable by the server's account alone.
+	if err := privfile.SQLite(path); err != nil {
+		return nil, fmt.Errorf("open catalog %s: %w", path, err)
+	}
 	q := url.Values{}
 	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(1)", "cache_size(-32768)"} {
 		q.Add("_pragma", p)

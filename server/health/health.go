@@ -57,13 +57,13 @@ type Monitor struct {
 	applyMu  sync.Mutex // one apply at a time, so events are recorded in order
 	reportMu sync.Mutex // one report at a time, so a PC's owner is decided once
 	mu       sync.Mutex
-	alerts   map[string]schema.Alert // by key, what is true now
+	alerts   map[string]alert // by key, what is true now
 	// since and titles are when each alert began and its title, also for those held
 	// before a restart.
 	since    map[string]time.Time
 	titles   map[string]string
-	ready    bool           // the server has been checked since the start
-	server   []schema.Alert // the server's own conditions, from the last check
+	ready    bool    // the server has been checked since the start
+	server   []alert // the server's own conditions, from the last check
 	status   pool.Status
 	drives   []schema.DriveInfo
 	disks    map[string]diskRead // by drive ID
@@ -85,7 +85,7 @@ func New(ctx context.Context, opt Options) (*Monitor, error) {
 	if opt.Every <= 0 {
 		opt.Every = 5 * time.Minute
 	}
-	m := &Monitor{opt: opt, alerts: map[string]schema.Alert{}, since: map[string]time.Time{}, titles: map[string]string{},
+	m := &Monitor{opt: opt, alerts: map[string]alert{}, since: map[string]time.Time{}, titles: map[string]string{},
 		disks: map[string]diskRead{}, pcs: map[string]pcState{}, services: map[string]*serviceState{}, changed: make(chan struct{})}
 	if err := m.load(ctx); err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 package health
 
 import (
+	"maps"
 	"strings"
 
 	"github.com/hearth-home/hearth/server/api/schema"
@@ -14,6 +15,9 @@ type Problem struct {
 	Sentence string
 	// Evacuate: the alert offers to move the drive's files off and remove it.
 	Evacuate bool
+	// Hidden is the sentence of an alert about files for a viewer who may open none of
+	// them: it counts them and names none.
+	Hidden string
 }
 
 // problems is every alert Hearth raises.
@@ -36,9 +40,11 @@ func problems() map[string]Problem {
 		"pool-space-critical": {Severity: schema.Critical, Title: "The server is full",
 			Sentence: "The drives have only {free} free of {total}. New files and backups may not fit: add a drive now."},
 		"files-unavailable": {Severity: schema.Critical, Title: "Some files cannot be opened",
-			Sentence: "{count} cannot be read because the only drive holding a copy is missing, such as {example}. Bring that drive back to get them."},
+			Sentence: "{count} cannot be read because the only drive holding a copy is missing, such as {example}. Bring that drive back to get them.",
+			Hidden:   "{count} in shares you cannot open {are} out of reach because the only drive holding a copy is missing; whoever looks after the server can bring that drive back."},
 		"files-damaged": {Severity: schema.Critical, Title: "Some files are damaged",
-			Sentence: "{count} {are} damaged on every copy, such as {example}. Bring them back from a previous version or a backup."},
+			Sentence: "{count} {are} damaged on every copy, such as {example}. Bring them back from a previous version or a backup.",
+			Hidden:   "{count} in shares you cannot open {are} damaged on every copy; whoever looks after the server can bring them back from a previous version or a backup."},
 		"duplication-pending": {Severity: schema.Warning, Title: "Some files have only one copy",
 			Sentence: "{count} {are} waiting for a second copy, so one drive failing would lose them. Hearth makes the copies as space allows; if this lasts, add a drive."},
 		"scrub-overdue": {Severity: schema.Warning, Title: "The drives have not been checked lately",
@@ -54,18 +60,76 @@ func problems() map[string]Problem {
 
 // raise fills in problem code's words and returns the alert, whose Since is set later.
 func raise(code, subject string, words map[string]string) schema.Alert {
-	p, ok := problems()[code]
-	if !ok {
-		panic("health: undeclared problem " + code)
-	}
-	pairs := make([]string, 0, 2*len(words))
-	for k, v := range words {
-		pairs = append(pairs, "{"+k+"}", v)
-	}
-	r := strings.NewReplacer(pairs...)
+	p := problem(code)
+	r := replacer(words)
 	a := schema.Alert{Code: code, Subject: subject, Severity: p.Severity, Title: r.Replace(p.Title), Sentence: r.Replace(p.Sentence)}
 	if p.Evacuate {
 		a.Action = &schema.Action{Kind: "evacuate", Drive: subject, Label: "Move its files off and remove it"}
 	}
 	return a
+}
+
+func problem(code string) Problem {
+	p, ok := problems()[code]
+	if !ok {
+		panic("health: undeclared problem " + code)
+	}
+	return p
+}
+
+func replacer(words map[string]string) *strings.Replacer {
+	pairs := make([]string, 0, 2*len(words))
+	for k, v := range words {
+		pairs = append(pairs, "{"+k+"}", v)
+	}
+	return strings.NewReplacer(pairs...)
+}
+
+// alert is an alert as the monitor holds it. An alert about files also keeps which
+// files (share/path) and the words of its sentence, so that each viewer is told only of
+// files in shares they may open, and of the others only how many there are.
+type alert struct {
+	schema.Alert
+	files []string
+	words map[string]string
+}
+
+// raiseFiles raises an alert about files, naming files[0] as its example.
+func raiseFiles(code string, words map[string]string, files []string) alert {
+	words = maps.Clone(words)
+	words["example"] = "…"
+	if len(files) > 0 {
+		words["example"] = files[0]
+	}
+	return alert{Alert: raise(code, "", words), files: files, words: words}
+}
+
+// alerts wraps alerts that name no files.
+func alerts(as []schema.Alert) []alert {
+	out := make([]alert, len(as))
+	for i, a := range as {
+		out[i] = alert{Alert: a}
+	}
+	return out
+}
+
+// seenBy is the alert as v may see it: an administrator sees every file; anyone else
+// is given an example only from the shares they may open, else only a count.
+func (a alert) seenBy(v Viewer) schema.Alert {
+	if a.files == nil || v.Admin {
+		return a.Alert
+	}
+	out := a.Alert
+	p := problem(a.Code)
+	words := maps.Clone(a.words)
+	for _, f := range a.files {
+		share, _, _ := strings.Cut(f, "/")
+		if v.Reads != nil && v.Reads(share) {
+			words["example"] = f
+			out.Sentence = replacer(words).Replace(p.Sentence)
+			return out
+		}
+	}
+	out.Sentence = replacer(words).Replace(p.Hidden)
+	return out
 }

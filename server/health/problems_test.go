@@ -19,5 +19,10 @@ func TestEveryProblemReads(t *testing.T) {
 		if s := a.Title + " " + a.Sentence; unfilled.MatchString(s) || strings.TrimSpace(a.Sentence) == "" || a.Code != code {
 			t.Errorf("%s: %q / %q", code, a.Title, a.Sentence)
 		}
+		if h := problems()[code].Hidden; h != "" {
+			if s := replacer(words).Replace(h); unfilled.MatchString(s) || strings.Contains(s, words["example"]) {
+				t.Errorf("%s, for a viewer who may open none of the files: %q", code, s)
+			}
+		}
 	}
 }

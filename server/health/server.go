@@ -2,6 +2,7 @@ package health
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -93,8 +94,9 @@ func withSMART(info schema.DriveInfo, r diskRead) schema.DriveInfo {
 }
 
 // poolAlerts judges the pool as a whole: space, files at risk, and its last scrub.
-func poolAlerts(st pool.Status, now time.Time, scrubEvery time.Duration) []schema.Alert {
+func poolAlerts(st pool.Status, now time.Time, scrubEvery time.Duration) []alert {
 	var out []schema.Alert
+	var files []alert
 	if st.Total > 0 {
 		words := map[string]string{"free": human.Bytes(int64(st.Free)), "total": human.Bytes(int64(st.Total)),
 			"percent": fmt.Sprintf("%d%%", st.Free*100/st.Total)}
@@ -106,22 +108,28 @@ func poolAlerts(st pool.Status, now time.Time, scrubEvery time.Duration) []schem
 		}
 	}
 	if n := len(st.Unavailable); n > 0 {
-		out = append(out, raise("files-unavailable", "", map[string]string{"count": files(n, st.Unavailable), "example": st.Unavailable[0]}))
+		listed := slices.DeleteFunc(slices.Clone(st.Unavailable), func(p string) bool { return p == "…" })
+		files = append(files, raiseFiles("files-unavailable", map[string]string{"count": countFiles(n, st.Unavailable), "are": are(n)}, listed))
 	}
 	if n := len(st.Damaged); n > 0 {
-		out = append(out, raise("files-damaged", "", map[string]string{"count": files(n, nil), "are": are(n), "example": st.Damaged[0].Path}))
+		paths := make([]string, n)
+		for i, d := range st.Damaged {
+			paths[i] = d.Path
+		}
+		files = append(files, raiseFiles("files-damaged", map[string]string{"count": countFiles(n, nil), "are": are(n)}, paths))
 	}
 	if n := st.NotDuplicated; n > 0 {
-		out = append(out, raise("duplication-pending", "", map[string]string{"count": files(n, nil), "are": are(n)}))
+		out = append(out, raise("duplication-pending", "", map[string]string{"count": countFiles(n, nil), "are": are(n)}))
 	}
 	if s := st.LastScrub; s != nil && scrubEvery > 0 && now.Sub(s.Finished) > 2*scrubEvery {
 		out = append(out, raise("scrub-overdue", "", map[string]string{"when": ago(now, s.Finished)}))
 	}
-	return out
+	return append(alerts(out), files...)
 }
 
-// files says how many files; listed is the pool's list, which ends in "…" when cut short.
-func files(n int, listed []string) string {
+// countFiles says how many files; listed is the pool's list, which ends in "…" when cut
+// short.
+func countFiles(n int, listed []string) string {
 	if n > 0 && len(listed) == n && listed[n-1] == "…" {
 		return fmt.Sprintf("More than %d files", n-1)
 	}

@@ -62,14 +62,14 @@ func (m *Monitor) Check(ctx context.Context) error {
 		m.opt.Log.Warn("the health check could not read the backups", "err", err)
 	}
 	m.mu.Lock()
-	var alerts []schema.Alert
+	var drvAlerts []schema.Alert
 	drives := make([]schema.DriveInfo, 0, len(st.Drives))
 	for _, d := range st.Drives {
 		info, as := driveHealth(d, m.disks[d.ID])
 		drives = append(drives, info)
-		alerts = append(alerts, as...)
+		drvAlerts = append(drvAlerts, as...)
 	}
-	m.server = append(alerts, poolAlerts(st, m.opt.Now(), m.opt.ScrubEvery)...)
+	m.server = append(alerts(drvAlerts), poolAlerts(st, m.opt.Now(), m.opt.ScrubEvery)...)
 	if !reflect.DeepEqual(drives, m.drives) {
 		m.notify()
 	}
@@ -96,9 +96,9 @@ func (m *Monitor) apply(ctx context.Context) {
 		m.mu.Unlock()
 		return
 	}
-	want := map[string]schema.Alert{}
-	for _, a := range slices.Concat(m.server, m.pcAlerts(now), m.serviceAlerts(now)) {
-		k := key(a)
+	want := map[string]alert{}
+	for _, a := range slices.Concat(m.server, alerts(m.pcAlerts(now)), alerts(m.serviceAlerts(now))) {
+		k := key(a.Alert)
 		a.Since = now
 		if t, ok := m.since[k]; ok {
 			a.Since = t
@@ -109,7 +109,7 @@ func (m *Monitor) apply(ctx context.Context) {
 	// m.since holds the alerts that held at the last check, also before a restart.
 	for k, a := range want {
 		if _, ok := m.since[k]; !ok {
-			events = append(events, catalog.Event{At: now, Kind: EventKind, Source: subjectOf(a), Text: a.Severity + ": " + a.Title + ". " + a.Sentence})
+			events = append(events, catalog.Event{At: now, Kind: EventKind, Source: subjectOf(a.Alert), Text: a.Severity + ": " + a.Title + ". " + a.Sentence})
 			m.opt.Log.Warn("health alert raised", "title", a.Title, "severity", a.Severity, "detail", a.Sentence)
 		}
 	}
@@ -122,7 +122,7 @@ func (m *Monitor) apply(ctx context.Context) {
 			m.opt.Log.Info("health alert cleared", "title", cmp.Or(m.titles[k], code), "since", t)
 		}
 	}
-	changed := !maps.EqualFunc(want, m.alerts, func(a, b schema.Alert) bool { return reflect.DeepEqual(a, b) })
+	changed := !maps.EqualFunc(want, m.alerts, func(a, b alert) bool { return reflect.DeepEqual(a, b) })
 	since, titles := map[string]time.Time{}, map[string]string{}
 	var held []catalog.Alert
 	for k, a := range want {

@@ -9,10 +9,13 @@ import (
 	"github.com/hearth-home/hearth/server/pool"
 )
 
-// Viewer is who asks: administrators see every PC, others the server and their own PCs.
+// Viewer is who asks: administrators see every PC and every file an alert is about;
+// others the server, their own PCs, and files in the shares they may read.
 type Viewer struct {
 	Name  string
 	Admin bool
+	// Reads says whether the viewer may read a share (nil: none).
+	Reads func(share string) bool
 }
 
 func (v Viewer) sees(owner string) bool { return v.Admin || strings.EqualFold(v.Name, owner) }
@@ -33,7 +36,8 @@ func (m *Monitor) Health(v Viewer) schema.Health {
 		}
 		h.PCs = append(h.PCs, s.health())
 	}
-	for _, a := range m.alerts {
+	for _, held := range m.alerts {
+		a := held.seenBy(v)
 		if a.PC != "" && !v.sees(owners[strings.ToLower(a.PC)]) {
 			continue
 		}

@@ -61,8 +61,12 @@ func New(ctx context.Context, opt Options) http.Handler {
 const Heartbeat = 25 * time.Second
 
 func viewer(r *http.Request) health.Viewer {
-	pr, _ := auth.PrincipalOf(r.Context())
-	return health.Viewer{Name: pr.Name, Admin: pr.Admin}
+	pr, ok := auth.PrincipalOf(r.Context())
+	if !ok {
+		return health.Viewer{}
+	}
+	// An alert about files names only those in shares the viewer may read.
+	return health.Viewer{Name: pr.Name, Admin: pr.Admin, Reads: func(share string) bool { return pr.Level(share) >= auth.Read }}
 }
 
 func (h *handler) get(w http.ResponseWriter, r *http.Request) {

@@ -279,3 +279,57 @@ func TestMetrics(t *testing.T) {
 		t.Errorf("with metrics off, an administrator got %s", resp.Status)
 	}
 }
+
+// TestFileAlertsNameOnlyReadableFiles: a damaged file in bob's share raises an alert that
+// names it as an example. Bob and the administrator are told its name; alice, who may not
+// open bob's share, is told that a file in a share she cannot open is damaged, and no
+// name (a name says what bob keeps).
+func TestFileAlertsNameOnlyReadableFiles(t *testing.T) {
+	s := apptest.Start(t)
+	s.AddUser("root", "admin password", true)
+	s.AddUser("bob", "bob's password", false)
+	s.AddUser("alice", "alice's password", false)
+	const secret = "d2/job-interview-at-rival.txt"
+	if resp, body := s.Do("bob", "bob's password", "MKCOL", "/dav/bob/d2", nil); resp.StatusCode != http.StatusCreated {
+		t.Fatalf("MKCOL: %s %s", resp.Status, body)
+	}
+	if resp, body := s.Do("bob", "bob's password", "PUT", "/dav/bob/"+secret, strings.NewReader("dear rival")); resp.StatusCode/100 != 2 {
+		t.Fatalf("PUT: %s %s", resp.Status, body)
+	}
+	// Its only copy rots on the drive; a scrub finds no good copy left.
+	copyPath := filepath.Join(paths.FirstDrive(s.State), "Shares", "bob", secret)
+	if err := os.WriteFile(copyPath, []byte("DEAR RIVAL"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.App.Pool.Scrub(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Admin().Health(context.Background(), true); err != nil {
+		t.Fatal(err)
+	}
+	damaged := func(h schema.Health) *schema.Alert {
+		for _, a := range h.Alerts {
+			if a.Code == "files-damaged" {
+				return &a
+			}
+		}
+		return nil
+	}
+	for _, c := range []struct {
+		user, password string
+		named          bool
+	}{{"root", "admin password", true}, {"bob", "bob's password", true}, {"alice", "alice's password", false}} {
+		h := health(t, s, c.user, c.password)
+		a := damaged(h)
+		if a == nil {
+			t.Fatalf("%s sees no alert for the damaged file: %+v", c.user, h.Alerts)
+		}
+		all, _ := json.Marshal(h)
+		if named := strings.Contains(string(all), "job-interview"); named != c.named {
+			t.Errorf("%s: file named = %v, want %v: %s", c.user, named, c.named, a.Sentence)
+		}
+		if !c.named && !strings.Contains(a.Sentence, "1 file in shares you cannot open is damaged") {
+			t.Errorf("%s is not told how many files are damaged: %q", c.user, a.Sentence)
+		}
+	}
+}

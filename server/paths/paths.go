@@ -52,7 +52,11 @@ func Config(state string) string { return filepath.Join(state, "hearthd.json") }
 
 // FirstDrive is where a first drive is made when the pool has none and no -drive flag
 // was given, so the server works out of the box.
-func FirstDrive(state string) string { return filepath.Join(state, "drives", "drive1") }
+func FirstDrive(state string) string { return filepath.Join(Drives(state), "drive1") }
+
+// Drives is the folder of the drives made in the state folder. Its contents are drives,
+// laid out as the pool lays them out.
+func Drives(state string) string { return filepath.Join(state, "drives") }
 
 // TLS is the folder of the server's certificate authority and certificate.
 func TLS(state string) string { return filepath.Join(state, "tls") }

@@ -34,25 +34,32 @@ func Listen(httpsAddr, httpAddr string) (*Listeners, error) {
 	return l, nil
 }
 
-// Serve answers on the listeners until ctx ends, then shuts down gracefully.
-func Serve(ctx context.Context, l *Listeners, cert tls.Certificate, h http.Handler, log *slog.Logger) error {
+// Serve answers on the listeners until ctx ends, then shuts down gracefully. lim bounds
+// what clients may hold (zero fields take the defaults).
+func Serve(ctx context.Context, l *Listeners, cert tls.Certificate, h http.Handler, lim Limits, log *slog.Logger) error {
+	lim = lim.withDefaults()
 	errLog := slog.NewLogLogger(log.Handler(), slog.LevelDebug)
+	// One count for both listeners: the plain one only redirects, but its connections
+	// take descriptors too.
+	cs := newConns(lim, log)
 	secure := &http.Server{
-		Handler:           h,
+		Handler:           bodyDeadline(lim, h),
 		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12},
-		ReadHeaderTimeout: 20 * time.Second,
-		IdleTimeout:       2 * time.Minute,
+		ReadHeaderTimeout: lim.HeaderTimeout, // also bounds the TLS handshake
+		IdleTimeout:       lim.IdleTimeout,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          errLog,
+		ConnContext:       connContext,
 	}
 	g, ctx := errgroup.WithContext(ctx)
 	servers := []*http.Server{secure}
-	g.Go(func() error { return ignoreClosed(secure.ServeTLS(l.HTTPS, "", "")) })
+	g.Go(func() error { return ignoreClosed(secure.ServeTLS(cs.listen(l.HTTPS), "", "")) })
 	if l.HTTP != nil {
 		port := portOf(l.HTTPS.Addr())
-		plain := &http.Server{Handler: redirect(port), ReadHeaderTimeout: 20 * time.Second, ErrorLog: errLog}
+		plain := &http.Server{Handler: bodyDeadline(lim, redirect(port)), ReadHeaderTimeout: lim.HeaderTimeout,
+			IdleTimeout: lim.IdleTimeout, MaxHeaderBytes: 64 << 10, ErrorLog: errLog}
 		servers = append(servers, plain)
-		g.Go(func() error { return ignoreClosed(plain.Serve(l.HTTP)) })
+		g.Go(func() error { return ignoreClosed(plain.Serve(cs.listen(l.HTTP))) })
 	}
 	g.Go(func() error {
 		<-ctx.Done()
