@@ -83,7 +83,7 @@ func (h *Handler) serveBackups(w http.ResponseWriter, r *http.Request, pr auth.P
 		}
 	}
 	engine := &webdav.Handler{Prefix: Prefix + "/" + backupstore.Share, FileSystem: view, LockSystem: h.backupLocks, Logger: h.logEngine}
-	engine.ServeHTTP(w, r)
+	engine.ServeHTTP(withFileHeaders(w, r, name), r)
 }
 
 // listBackups answers a browser's GET of a folder of the backup view.

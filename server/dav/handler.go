@@ -24,6 +24,7 @@ import (
 	"github.com/hearth-home/hearth/server/pool"
 	"github.com/hearth-home/hearth/server/pool/drive"
 	"github.com/hearth-home/hearth/server/pool/safepath"
+	"github.com/hearth-home/hearth/server/webhdr"
 	"golang.org/x/net/webdav"
 )
 
@@ -92,6 +93,10 @@ func changes(method string) bool {
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("MS-Author-Via", "DAV")
 	w.Header().Set("DAV", "1, 2")
+	// Every answer may carry a user's words (names, properties, file bytes): none may run
+	// as a page of this server. GET and HEAD of a file and the listing page refine this.
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Content-Security-Policy", webhdr.FileCSP)
 	pr, ok := auth.PrincipalOf(r.Context())
 	if !ok {
 		http.Error(w, "Please sign in.", http.StatusUnauthorized)
@@ -187,7 +192,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	rw := &responseWriter{ResponseWriter: w, st: st, replacing: r.Method == "PUT" && cur != nil}
+	rw := &responseWriter{ResponseWriter: withFileHeaders(w, r, name), st: st, replacing: r.Method == "PUT" && cur != nil}
 	h.engine.ServeHTTP(rw, r.WithContext(ctx))
 }
 
