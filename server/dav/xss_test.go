@@ -1,7 +1,9 @@
 package dav_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
 	"fmt"
 	"net/url"
 	"strings"
@@ -156,6 +158,18 @@ func TestSharedFilesDoNotRunAsTheServer(t *testing.T) {
 	}
 	for _, h := range harm(t, s) {
 		t.Errorf("a script of bob's ran as dad: %s", h)
+	}
+
+	// Passive files still open in the browser, sandboxed: a photo shows.
+	png, _ := base64.StdEncoding.DecodeString("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==")
+	if resp, _ := s.Do("bob", pw, "PUT", "/dav/Public/dot.png", bytes.NewReader(png)); resp.StatusCode != 201 {
+		t.Fatalf("PUT dot.png: %d", resp.StatusCode)
+	}
+	if err := b.Do(chromedp.Navigate(s.URL + "/dav/Public/dot.png")); err != nil {
+		t.Fatalf("dad opens a photo: %v", err)
+	}
+	if w, err := browsertest.Run(b, chromedp.Evaluate[int](`document.images.length ? document.images[0].naturalWidth : -1`)); err != nil || w != 1 {
+		t.Errorf("the photo does not show in the browser: width %d, %v", w, err)
 	}
 }
 
