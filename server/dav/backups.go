@@ -73,7 +73,7 @@ func (h *Handler) serveBackups(w http.ResponseWriter, r *http.Request, pr auth.P
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, MaxXMLBody)
 		if err := checkXML(r); err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
+			xmlRefused(w, err)
 			return
 		}
 	case "GET", "HEAD":

@@ -138,8 +138,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch r.Method {
-	case "PROPFIND", "PROPPATCH", "LOCK":
+	case "PROPFIND":
 		r.Body = http.MaxBytesReader(w, r.Body, MaxXMLBody)
+	case "PROPPATCH":
+		r.Body = http.MaxBytesReader(w, r.Body, maxPropPatchBody)
+	case "LOCK":
+		r.Body = http.MaxBytesReader(w, r.Body, maxLockBody)
 	}
 	st := &reqState{method: r.Method, size: r.ContentLength, name: name, dst: dst}
 	ctx := withState(r.Context(), st)
@@ -177,18 +181,15 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.lock(w, r.WithContext(ctx), name)
 		return
 	case "UNLOCK":
-		h.unlock(w, r, name)
+		h.unlock(w, r, pr, name)
 		return
-	case "PROPFIND":
+	case "PROPFIND", "PROPPATCH":
 		if err := checkXML(r); err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
+			xmlRefused(w, err)
 			return
 		}
-		h.propfind(w, r.WithContext(ctx), name)
-		return
-	case "PROPPATCH":
-		if err := checkXML(r); err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
+		if r.Method == "PROPFIND" {
+			h.propfind(w, r.WithContext(ctx), name)
 			return
 		}
 	}
@@ -240,8 +241,20 @@ func (h *Handler) lockCheck(r *http.Request, pr auth.Principal, name, dst string
 		if lists, ok = parseIf(hdr); !ok {
 			return http.StatusBadRequest, "The If header is malformed."
 		}
+		var tokens []string
 		for i := range lists {
 			lists[i].resource = h.ifResource(r, pr, name, lists[i].resource)
+			for _, c := range lists[i].conds {
+				if !c.Not && c.Token != "" {
+					tokens = append(tokens, c.Token)
+				}
+			}
+		}
+		// A lock token works only for the user who took the lock (RFC 4918 6.4), though
+		// lockdiscovery shows it to everyone who may read the file. An administrator
+		// breaks a lock with UNLOCK, not by writing through it.
+		if owner := h.locks.foreign(tokens, pr.Name); owner != "" {
+			return http.StatusForbidden, foreignLock(owner)
 		}
 	}
 	var targets []lockTarget
