@@ -13,8 +13,10 @@ import (
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 
+	"github.com/hearth-home/hearth/backup"
 	"github.com/hearth-home/hearth/internal/browsertest"
 	"github.com/hearth-home/hearth/server/app/apptest"
+	"github.com/hearth-home/hearth/server/backupfs/backupfstest"
 	"github.com/hearth-home/hearth/server/webhdr"
 )
 
@@ -189,4 +191,26 @@ func harm(t *testing.T, s *apptest.Server) []string {
 		out = append(out, fmt.Sprintf("a device token %q was made for %s", d.Name, d.User))
 	}
 	return out
+}
+
+// TestBackupFileHeaders: a file read from a PC's backup is user content too: the same
+// headers as the drive's files.
+func TestBackupFileHeaders(t *testing.T) {
+	s := apptest.Start(t)
+	s.AddUser("ann", pw, false)
+	when := time.Date(2024, 5, 1, 21, 30, 0, 0, time.Local)
+	page := []byte("<!doctype html><script>alert(1)</script>")
+	backupfstest.Backup(t, s.App.Backups, "Ann-Laptop", "ann", when, "/home/ann", []backupfstest.Entry{
+		{Path: "page.html", Data: page, Mtime: when}, {Path: "noext", Data: page, Mtime: when}, {Path: "a.txt", Data: page, Mtime: when},
+	})
+	home := "/dav/Backups/Ann-Laptop/" + pathEscape(backup.FolderName(when)) + "/home/ann/"
+	for name, inline := range map[string]bool{"page.html": false, "noext": false, "a.txt": true} {
+		resp, body := s.Do("ann", pw, "GET", home+name, nil)
+		h := resp.Header
+		if resp.StatusCode != 200 || body != string(page) || h.Get("Content-Type") != webhdr.ContentType(name) ||
+			h.Get("X-Content-Type-Options") != "nosniff" || h.Get("Content-Security-Policy") != webhdr.FileCSP ||
+			(h.Get("Content-Disposition") == "") != inline {
+			t.Errorf("GET %s from a backup: %d %v", name, resp.StatusCode, h)
+		}
+	}
 }
