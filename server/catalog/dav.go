@@ -2,7 +2,9 @@ package catalog
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -15,13 +17,16 @@ type Lock struct {
 	OwnerXML  string
 	Duration  time.Duration // negative: infinite
 	Expires   time.Time     // zero: never
+	// Principal is the user who took the lock ("" for a lock from before owners were
+	// kept).
+	Principal string
 }
 
 // PutLock records or refreshes a lock.
 func (tx *Tx) PutLock(ctx context.Context, l Lock) error {
-	_, err := tx.q.ExecContext(ctx, `INSERT INTO locks(token, root, zero_depth, shared, owner_xml, duration_ns, expires_ns) VALUES(?, ?, ?, ?, ?, ?, ?)
+	_, err := tx.q.ExecContext(ctx, `INSERT INTO locks(token, root, zero_depth, shared, owner_xml, duration_ns, expires_ns, principal) VALUES(?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT(token) DO UPDATE SET duration_ns = excluded.duration_ns, expires_ns = excluded.expires_ns`,
-		l.Token, l.Root, l.ZeroDepth, l.Shared, l.OwnerXML, int64(l.Duration), timeNS(l.Expires))
+		l.Token, l.Root, l.ZeroDepth, l.Shared, l.OwnerXML, int64(l.Duration), timeNS(l.Expires), l.Principal)
 	if err != nil {
 		return fmt.Errorf("save lock on %s: %w", l.Root, err)
 	}
@@ -38,7 +43,7 @@ func (tx *Tx) DeleteLock(ctx context.Context, token string) error {
 
 // Locks lists every recorded lock.
 func (tx *Tx) Locks(ctx context.Context) ([]Lock, error) {
-	rows, err := tx.q.QueryContext(ctx, "SELECT token, root, zero_depth, shared, owner_xml, duration_ns, expires_ns FROM locks")
+	rows, err := tx.q.QueryContext(ctx, "SELECT token, root, zero_depth, shared, owner_xml, duration_ns, expires_ns, principal FROM locks")
 	if err != nil {
 		return nil, fmt.Errorf("read locks: %w", err)
 	}
@@ -47,7 +52,7 @@ func (tx *Tx) Locks(ctx context.Context) ([]Lock, error) {
 	for rows.Next() {
 		var l Lock
 		var dur, exp int64
-		if err := rows.Scan(&l.Token, &l.Root, &l.ZeroDepth, &l.Shared, &l.OwnerXML, &dur, &exp); err != nil {
+		if err := rows.Scan(&l.Token, &l.Root, &l.ZeroDepth, &l.Shared, &l.OwnerXML, &dur, &exp, &l.Principal); err != nil {
 			return nil, fmt.Errorf("read locks: %w", err)
 		}
 		l.Duration, l.Expires = time.Duration(dur), nsTime(exp)
@@ -56,10 +61,13 @@ func (tx *Tx) Locks(ctx context.Context) ([]Lock, error) {
 	return out, rows.Err()
 }
 
-// Prop is a dead property of a file or folder: its XML name and inner XML.
+// Prop is a dead property of a file or folder: its XML name and inner XML. Principal and
+// Bytes are only written: who set it, and what it counts against their limit.
 type Prop struct {
 	Space, Local, Lang string
 	InnerXML           []byte
+	Principal          string
+	Bytes              int64
 }
 
 // Props returns the dead properties of path.
@@ -102,13 +110,23 @@ func (tx *Tx) PropsInRange(ctx context.Context, dir, first, last string) (map[st
 
 // SetProp stores a dead property; RemoveProp removes one.
 func (tx *Tx) SetProp(ctx context.Context, path string, p Prop) error {
-	_, err := tx.q.ExecContext(ctx, `INSERT INTO props(path, parent, ns, name, lang, xml) VALUES(?, ?, ?, ?, ?, ?)
-		ON CONFLICT(path, ns, name) DO UPDATE SET lang = excluded.lang, xml = excluded.xml`,
-		path, parentOf(path), p.Space, p.Local, p.Lang, p.InnerXML)
+	_, err := tx.q.ExecContext(ctx, `INSERT INTO props(path, parent, ns, name, lang, xml, principal, bytes) VALUES(?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT(path, ns, name) DO UPDATE SET lang = excluded.lang, xml = excluded.xml, principal = excluded.principal, bytes = excluded.bytes`,
+		path, parentOf(path), p.Space, p.Local, p.Lang, p.InnerXML, p.Principal, p.Bytes)
 	if err != nil {
 		return fmt.Errorf("save property of %s: %w", path, err)
 	}
 	return nil
+}
+
+// PropBytes is what the dead properties a user set count against their limit.
+func (tx *Tx) PropBytes(ctx context.Context, principal string) (int64, error) {
+	var n int64
+	err := tx.q.QueryRowContext(ctx, "SELECT coalesce(sum(bytes), 0) FROM props WHERE principal = ?", principal).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count the properties of %s: %w", principal, err)
+	}
+	return n, nil
 }
 
 func (tx *Tx) RemoveProp(ctx context.Context, path, space, local string) error {
@@ -205,9 +223,34 @@ func (c *Catalog) CopyPeopleFrom(ctx context.Context, path string) error {
 		if n == 0 {
 			continue
 		}
-		if _, err := conn.ExecContext(ctx, "INSERT OR IGNORE INTO main."+t+" SELECT * FROM old."+t); err != nil {
+		cols, err := sharedColumns(ctx, conn, t)
+		if err != nil {
+			return err
+		}
+		if _, err := conn.ExecContext(ctx, "INSERT OR IGNORE INTO main."+t+"("+cols+") SELECT "+cols+" FROM old."+t); err != nil {
 			return fmt.Errorf("carry %s over: %w", t, err)
 		}
 	}
 	return nil
+}
+
+// sharedColumns lists, for an INSERT … SELECT, the columns of table t that the old
+// catalog has too: one from an older Hearth lacks the columns later steps added, which
+// then keep their defaults.
+func sharedColumns(ctx context.Context, conn *sql.Conn, t string) (string, error) {
+	rows, err := conn.QueryContext(ctx, `SELECT n.name FROM pragma_table_info(?1, 'main') AS n
+		JOIN pragma_table_info(?1, 'old') AS o ON o.name = n.name ORDER BY n.cid`, t)
+	if err != nil {
+		return "", fmt.Errorf("read the columns of %s: %w", t, err)
+	}
+	defer rows.Close()
+	var cols []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return "", fmt.Errorf("read the columns of %s: %w", t, err)
+		}
+		cols = append(cols, `"`+c+`"`)
+	}
+	return strings.Join(cols, ", "), rows.Err()
 }

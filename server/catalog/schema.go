@@ -161,4 +161,14 @@ CREATE TABLE bad_copies (
 	healed_ns INTEGER NOT NULL DEFAULT 0,
 	PRIMARY KEY (drive, path, gen)
 ) WITHOUT ROWID;
+`, `
+-- Step 6 (issue 17, items 5 and 9): WebDAV locks and dead properties belong to a user. A
+-- lock keeps who took it, so that nobody else can use its token (an administrator may
+-- still lift it). A property keeps who set it and the bytes it counts against that
+-- user's limit, summed through the index. Rows from before have no owner ('') and count
+-- for nobody; such a lock stays usable by anyone, as it was, until it expires.
+ALTER TABLE locks ADD COLUMN principal TEXT NOT NULL DEFAULT '' COLLATE NOCASE;
+ALTER TABLE props ADD COLUMN principal TEXT NOT NULL DEFAULT '' COLLATE NOCASE;
+ALTER TABLE props ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX props_principal ON props(principal, bytes);
 `}

@@ -73,7 +73,7 @@ func (h *Handler) serveBackups(w http.ResponseWriter, r *http.Request, pr auth.P
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, MaxXMLBody)
 		if err := checkXML(r); err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
+			xmlRefused(w, err)
 			return
 		}
 	case "GET", "HEAD":
@@ -83,7 +83,7 @@ func (h *Handler) serveBackups(w http.ResponseWriter, r *http.Request, pr auth.P
 		}
 	}
 	engine := &webdav.Handler{Prefix: Prefix + "/" + backupstore.Share, FileSystem: view, LockSystem: h.backupLocks, Logger: h.logEngine}
-	engine.ServeHTTP(w, r)
+	engine.ServeHTTP(withFileHeaders(w, r, name), r)
 }
 
 // listBackups answers a browser's GET of a folder of the backup view.

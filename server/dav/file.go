@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"mime"
 	"os"
 	"path"
 	"strings"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/hearth-home/hearth/server/auth"
 	"github.com/hearth-home/hearth/server/pool"
+	"github.com/hearth-home/hearth/server/webhdr"
 )
 
 // fileInfo is a pool entry as an os.FileInfo, with a content-based ETag and a content type
@@ -44,13 +44,9 @@ func etagOf(fi pool.FileInfo) string {
 	return `"d` + strings.ToLower(strings.TrimLeft(fi.ModTime.UTC().Format("20060102150405.000000000"), "0")) + `"`
 }
 
-func (i fileInfo) ContentType(context.Context) (string, error) { return contentType(i.fi.Name), nil }
-
-func contentType(name string) string {
-	if t := mime.TypeByExtension(path.Ext(name)); t != "" {
-		return t
-	}
-	return "application/octet-stream"
+// ContentType is what GET answers too (see webhdr): never sniffed.
+func (i fileInfo) ContentType(context.Context) (string, error) {
+	return webhdr.ContentType(i.fi.Name), nil
 }
 
 // rootInfo is the folder that holds the shares.

@@ -24,6 +24,7 @@ import (
 	"github.com/hearth-home/hearth/server/pool"
 	"github.com/hearth-home/hearth/server/pool/drive"
 	"github.com/hearth-home/hearth/server/pool/safepath"
+	"github.com/hearth-home/hearth/server/webhdr"
 	"golang.org/x/net/webdav"
 )
 
@@ -92,6 +93,10 @@ func changes(method string) bool {
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("MS-Author-Via", "DAV")
 	w.Header().Set("DAV", "1, 2")
+	// Every answer may carry a user's words (names, properties, file bytes): none may run
+	// as a page of this server. GET and HEAD of a file and the listing page refine this.
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Content-Security-Policy", webhdr.FileCSP)
 	pr, ok := auth.PrincipalOf(r.Context())
 	if !ok {
 		http.Error(w, "Please sign in.", http.StatusUnauthorized)
@@ -133,8 +138,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch r.Method {
-	case "PROPFIND", "PROPPATCH", "LOCK":
+	case "PROPFIND":
 		r.Body = http.MaxBytesReader(w, r.Body, MaxXMLBody)
+	case "PROPPATCH":
+		r.Body = http.MaxBytesReader(w, r.Body, maxPropPatchBody)
+	case "LOCK":
+		r.Body = http.MaxBytesReader(w, r.Body, maxLockBody)
 	}
 	st := &reqState{method: r.Method, size: r.ContentLength, name: name, dst: dst}
 	ctx := withState(r.Context(), st)
@@ -172,22 +181,19 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.lock(w, r.WithContext(ctx), name)
 		return
 	case "UNLOCK":
-		h.unlock(w, r, name)
+		h.unlock(w, r, pr, name)
 		return
-	case "PROPFIND":
+	case "PROPFIND", "PROPPATCH":
 		if err := checkXML(r); err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
+			xmlRefused(w, err)
 			return
 		}
-		h.propfind(w, r.WithContext(ctx), name)
-		return
-	case "PROPPATCH":
-		if err := checkXML(r); err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
+		if r.Method == "PROPFIND" {
+			h.propfind(w, r.WithContext(ctx), name)
 			return
 		}
 	}
-	rw := &responseWriter{ResponseWriter: w, st: st, replacing: r.Method == "PUT" && cur != nil}
+	rw := &responseWriter{ResponseWriter: withFileHeaders(w, r, name), st: st, replacing: r.Method == "PUT" && cur != nil}
 	h.engine.ServeHTTP(rw, r.WithContext(ctx))
 }
 
@@ -235,8 +241,20 @@ func (h *Handler) lockCheck(r *http.Request, pr auth.Principal, name, dst string
 		if lists, ok = parseIf(hdr); !ok {
 			return http.StatusBadRequest, "The If header is malformed."
 		}
+		var tokens []string
 		for i := range lists {
 			lists[i].resource = h.ifResource(r, pr, name, lists[i].resource)
+			for _, c := range lists[i].conds {
+				if !c.Not && c.Token != "" {
+					tokens = append(tokens, c.Token)
+				}
+			}
+		}
+		// A lock token works only for the user who took the lock (RFC 4918 6.4), though
+		// lockdiscovery shows it to everyone who may read the file. An administrator
+		// breaks a lock with UNLOCK, not by writing through it.
+		if owner := h.locks.foreign(tokens, pr.Name); owner != "" {
+			return http.StatusForbidden, foreignLock(owner)
 		}
 	}
 	var targets []lockTarget

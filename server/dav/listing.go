@@ -10,6 +10,7 @@ import (
 	"github.com/hearth-home/hearth/server/auth"
 	"github.com/hearth-home/hearth/server/backupstore"
 	"github.com/hearth-home/hearth/server/pool"
+	"github.com/hearth-home/hearth/server/webhdr"
 )
 
 var listingPage = template.Must(template.New("listing").Funcs(template.FuncMap{
@@ -91,7 +92,7 @@ type listing struct {
 }
 
 func writeListing(w http.ResponseWriter, r *http.Request, l listing) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	webhdr.SetPage(w.Header())
 	if r.Method == http.MethodHead {
 		return
 	}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hearth-home/hearth/server/auth"
 	"github.com/hearth-home/hearth/server/pool"
 	"golang.org/x/net/webdav"
 )
@@ -19,6 +20,31 @@ import (
 // maxLockTimeout caps how long a lock lasts without a refresh: a client that vanished
 // must not keep a file locked for ever.
 const maxLockTimeout = 7 * 24 * time.Hour
+
+// Limits on what LOCK keeps in the catalog, on the server's system disk and outside any
+// share's space: a lock's owner element (clients put a name or an address there) and the
+// locks one user holds at once (a PC locks the few documents open on it).
+const (
+	maxLockBody     = 64 << 10
+	maxOwnerXML     = 4 << 10
+	maxLocksPerUser = 1000
+)
+
+var errTooManyLocks = errors.New("too many locks")
+
+// foreignLock is the answer to using a lock token of someone else's lock.
+func foreignLock(owner string) string {
+	return fmt.Sprintf("That lock belongs to %s, and only they can use it: wait until they unlock the file, or ask an administrator to lift the lock.", owner)
+}
+
+// tooLarge answers a request whose body passed its limit (413) or another read error.
+func tooLarge(w http.ResponseWriter, err error, what string) {
+	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+		http.Error(w, "This "+what+" is larger than the server accepts; nothing was changed.", http.StatusRequestEntityTooLarge)
+		return
+	}
+	http.Error(w, "This "+what+" was cut off; nothing was changed. Please try again.", http.StatusBadRequest)
+}
 
 // lockInfo is the body of a LOCK request.
 type lockInfo struct {
@@ -36,13 +62,14 @@ type lockInfo struct {
 func (h *Handler) lock(w http.ResponseWriter, r *http.Request, name string) {
 	now := time.Now()
 	timeout := parseTimeout(r.Header.Get("Timeout"))
+	pr, _ := auth.PrincipalOf(r.Context())
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
-		http.Error(w, "The lock request is too large or was cut off.", http.StatusBadRequest)
+		tooLarge(w, err, "lock request")
 		return
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
-		h.refresh(w, r, name, now, timeout)
+		h.refresh(w, r, pr, name, now, timeout)
 		return
 	}
 	var li lockInfo
@@ -59,10 +86,19 @@ func (h *Handler) lock(w http.ResponseWriter, r *http.Request, name string) {
 		http.Error(w, "A lock's Depth is 0 or infinity.", http.StatusBadRequest)
 		return
 	}
-	d := webdav.LockDetails{Root: name, Duration: timeout, OwnerXML: ownerXML(li.Owner.InnerXML), ZeroDepth: depth == "0"}
-	l, err := h.locks.take(now, d, li.Shared != nil)
+	owner := ownerXML(li.Owner.InnerXML)
+	if len(owner) > maxOwnerXML {
+		http.Error(w, fmt.Sprintf("The lock's owner (who holds it) is longer than the %d KiB the server keeps; no lock was taken.", maxOwnerXML>>10), http.StatusRequestEntityTooLarge)
+		return
+	}
+	d := webdav.LockDetails{Root: name, Duration: timeout, OwnerXML: owner, ZeroDepth: depth == "0"}
+	l, err := h.locks.take(now, d, li.Shared != nil, pr.Name)
 	if errors.Is(err, webdav.ErrLocked) {
 		writeLocked(w, Prefix+name)
+		return
+	}
+	if errors.Is(err, errTooManyLocks) {
+		http.Error(w, fmt.Sprintf("You hold %d locks already, as many as the server keeps for one person; unlock some files, then try again.", maxLocksPerUser), webdav.StatusInsufficientStorage)
 		return
 	}
 	if err != nil {
@@ -95,7 +131,7 @@ func (h *Handler) lock(w http.ResponseWriter, r *http.Request, name string) {
 	writeLockBody(w, status, []lock{*l})
 }
 
-func (h *Handler) refresh(w http.ResponseWriter, r *http.Request, name string, now time.Time, timeout time.Duration) {
+func (h *Handler) refresh(w http.ResponseWriter, r *http.Request, pr auth.Principal, name string, now time.Time, timeout time.Duration) {
 	tokens := ifTokens(r.Header.Get("If"))
 	if len(tokens) != 1 {
 		http.Error(w, "A lock refresh names exactly one lock token in its If header.", http.StatusBadRequest)
@@ -103,6 +139,10 @@ func (h *Handler) refresh(w http.ResponseWriter, r *http.Request, name string, n
 	}
 	for _, l := range h.locks.on(now, name) {
 		if l.token == tokens[0] {
+			if !l.usableBy(pr.Name) {
+				http.Error(w, foreignLock(l.principal), http.StatusForbidden)
+				return
+			}
 			if _, err := h.locks.Refresh(now, l.token, timeout); err != nil {
 				http.Error(w, "The lock could not be refreshed; please try again.", http.StatusInternalServerError)
 				return
@@ -115,8 +155,11 @@ func (h *Handler) refresh(w http.ResponseWriter, r *http.Request, name string, n
 }
 
 // unlock answers UNLOCK itself: the lock must be on the request's resource (RFC 4918
-// 9.11), so nobody can lift a lock through a share where they happen to have full access.
-func (h *Handler) unlock(w http.ResponseWriter, r *http.Request, name string) {
+// 9.11), so nobody can lift a lock through a share where they happen to have full access,
+// and it must be the user's own (RFC 4918 6.4). An administrator may lift anyone's lock
+// (say a PC that died holding one): that is the explicit way to break a lock, and the
+// only use of another's token allowed.
+func (h *Handler) unlock(w http.ResponseWriter, r *http.Request, pr auth.Principal, name string) {
 	token := strings.TrimSpace(r.Header.Get("Lock-Token"))
 	if len(token) < 2 || token[0] != '<' || token[len(token)-1] != '>' {
 		http.Error(w, "UNLOCK needs a Lock-Token header such as <urn:uuid:...>.", http.StatusBadRequest)
@@ -125,6 +168,10 @@ func (h *Handler) unlock(w http.ResponseWriter, r *http.Request, name string) {
 	token = token[1 : len(token)-1]
 	for _, l := range h.locks.on(time.Now(), name) {
 		if l.token == token {
+			if !l.usableBy(pr.Name) && !pr.Admin {
+				http.Error(w, foreignLock(l.principal), http.StatusForbidden)
+				return
+			}
 			if err := h.locks.Unlock(time.Now(), token); err != nil && !errors.Is(err, webdav.ErrNoSuchLock) {
 				http.Error(w, "The lock could not be removed; please try again.", http.StatusInternalServerError)
 				return
@@ -218,13 +265,22 @@ func activeLocks(ls []lock) string {
 	return b.String()
 }
 
+// xmlRefused answers a PROPFIND or PROPPATCH body checkXML refused.
+func xmlRefused(w http.ResponseWriter, err error) {
+	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+		tooLarge(w, err, "request")
+		return
+	}
+	http.Error(w, err.Error(), http.StatusBadRequest)
+}
+
 // checkXML reads a PROPFIND or PROPPATCH body and refuses what the engine would accept
 // but XML forbids: a prefix bound to the empty namespace. The body is put back for the
 // engine.
 func checkXML(r *http.Request) error {
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
-		return errors.New("the request body is too large or was cut off")
+		return fmt.Errorf("the request body is too large or was cut off: %w", err)
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	d := xml.NewDecoder(bytes.NewReader(body))

@@ -35,6 +35,14 @@ type lock struct {
 	shared  bool
 	expires time.Time // zero: never
 	held    int       // requests working under it
+	// principal is the user who took it: only they may use its token (RFC 4918 6.4).
+	// "" for a lock taken before owners were kept, usable by anyone until it expires.
+	principal string
+}
+
+// usableBy reports whether user may submit l's token.
+func (l *lock) usableBy(user string) bool {
+	return l.principal == "" || strings.EqualFold(l.principal, user)
 }
 
 var _ webdav.LockSystem = (*lockSystem)(nil)
@@ -52,7 +60,7 @@ func newLockSystem(ctx context.Context, cat *catalog.Catalog, log *slog.Logger) 
 			ls.forget(l.Token)
 			continue
 		}
-		ls.locks[l.Token] = &lock{token: l.Token, expires: l.Expires, shared: l.Shared, d: webdav.LockDetails{
+		ls.locks[l.Token] = &lock{token: l.Token, expires: l.Expires, shared: l.Shared, principal: l.Principal, d: webdav.LockDetails{
 			Root: l.Root, Duration: l.Duration, OwnerXML: l.OwnerXML, ZeroDepth: l.ZeroDepth}}
 	}
 	return ls, nil
@@ -191,13 +199,23 @@ func (ls *lockSystem) conflict(now time.Time, d webdav.LockDetails, shared bool)
 	return nil
 }
 
-// create takes a lock unless it conflicts with one held.
-func (ls *lockSystem) create(now time.Time, d webdav.LockDetails, shared bool) (*lock, error) {
+// create takes a lock for principal unless it conflicts with one held or they hold
+// their fill of locks already.
+func (ls *lockSystem) create(now time.Time, d webdav.LockDetails, shared bool, principal string) (*lock, error) {
 	if err := ls.conflict(now, d, shared); err != nil {
 		return nil, err
 	}
+	n := 0
+	for _, l := range ls.locks {
+		if strings.EqualFold(l.principal, principal) {
+			n++
+		}
+	}
+	if n >= maxLocksPerUser {
+		return nil, errTooManyLocks
+	}
 	d.Root = cleanName(d.Root)
-	l := &lock{d: d, token: "urn:uuid:" + newUUID(), shared: shared}
+	l := &lock{d: d, token: "urn:uuid:" + newUUID(), shared: shared, principal: principal}
 	if d.Duration >= 0 {
 		l.expires = now.Add(d.Duration)
 	}
@@ -205,11 +223,11 @@ func (ls *lockSystem) create(now time.Time, d webdav.LockDetails, shared bool) (
 	return l, nil
 }
 
-// take is a client's LOCK: the lock is in the catalog before take returns.
-func (ls *lockSystem) take(now time.Time, d webdav.LockDetails, shared bool) (*lock, error) {
+// take is a client's LOCK, for principal: the lock is in the catalog before take returns.
+func (ls *lockSystem) take(now time.Time, d webdav.LockDetails, shared bool, principal string) (*lock, error) {
 	ls.mu.Lock()
 	defer ls.mu.Unlock()
-	l, err := ls.create(now, d, shared)
+	l, err := ls.create(now, d, shared, principal)
 	if err != nil {
 		return nil, err
 	}
@@ -271,8 +289,21 @@ func (ls *lockSystem) Unlock(now time.Time, token string) error {
 func (ls *lockSystem) save(l *lock) error {
 	return ls.cat.Update(context.Background(), func(tx *catalog.Tx) error {
 		return tx.PutLock(context.Background(), catalog.Lock{Token: l.token, Root: l.d.Root, ZeroDepth: l.d.ZeroDepth, Shared: l.shared,
-			OwnerXML: l.d.OwnerXML, Duration: l.d.Duration, Expires: l.expires})
+			OwnerXML: l.d.OwnerXML, Duration: l.d.Duration, Expires: l.expires, Principal: l.principal})
 	})
+}
+
+// foreign returns the user who holds the first of tokens that names a lock user may not
+// use ("" when user may use them all; a token of no lock is the If header's business).
+func (ls *lockSystem) foreign(tokens []string, user string) string {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	for _, t := range tokens {
+		if l := ls.locks[t]; l != nil && !l.usableBy(user) {
+			return l.principal
+		}
+	}
+	return ""
 }
 
 // dropUnder forgets the locks on name and everything below it, after name was deleted

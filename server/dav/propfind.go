@@ -18,6 +18,7 @@ import (
 	"github.com/hearth-home/hearth/server/backupstore"
 	"github.com/hearth-home/hearth/server/catalog"
 	"github.com/hearth-home/hearth/server/pool"
+	"github.com/hearth-home/hearth/server/webhdr"
 )
 
 // PROPFIND is answered here rather than by the engine, which reads a whole folder into
@@ -199,7 +200,7 @@ func (h *Handler) live(ctx context.Context, local, name string, fi pool.FileInfo
 	case "getlastmodified":
 		return fi.ModTime.UTC().Format(http.TimeFormat), true
 	case "getcontenttype":
-		return xmlEscape(contentType(fi.Name)), !fi.Dir
+		return xmlEscape(webhdr.ContentType(fi.Name)), !fi.Dir
 	case "getetag":
 		return xmlEscape(etagOf(fi)), true
 	case "supportedlock":

@@ -3,10 +3,13 @@ package dav
 import (
 	"context"
 	"encoding/xml"
+	"errors"
+	"fmt"
 	"net/http"
 	"sync"
 	"time"
 
+	"github.com/hearth-home/hearth/server/auth"
 	"github.com/hearth-home/hearth/server/catalog"
 	"github.com/hearth-home/hearth/server/pool"
 	"golang.org/x/net/webdav"
@@ -32,6 +35,21 @@ func (s *propStore) deleteAll(ctx context.Context, p string) error {
 	return s.cat.Update(ctx, func(tx *catalog.Tx) error { return tx.DeleteProps(ctx, p) })
 }
 
+// Limits on the dead properties (PROPPATCH) the catalog keeps, on the server's system disk
+// and outside any share's space. A property (name and value) holds up to 64 KiB, and one
+// user's properties up to 4 MiB in all, counted for whoever set each last. Clients set
+// small ones (cadaver's and Office's are a few dozen bytes). Not counted: the four Win32
+// times and attributes Windows Explorer sets on every file it uploads, when small; a file
+// has at most those four, as small as its own row in the catalog, so they grow only with
+// the files.
+const (
+	maxPropPatchBody = 256 << 10
+	maxPropBytes     = 64 << 10
+	maxPropsPerUser  = 4 << 20
+)
+
+var errPropsFull = errors.New("the user's properties are full")
+
 // The Microsoft namespace of the Win32 times Explorer sets on the files it uploads.
 const msNS = "urn:schemas-microsoft-com:"
 
@@ -40,6 +58,22 @@ var (
 	quotaUsed  = xml.Name{Space: "DAV:", Local: "quota-used-bytes"}
 	win32MTime = xml.Name{Space: msNS, Local: "Win32LastModifiedTime"}
 )
+
+// propSize is what a property weighs: its name, language and value.
+func propSize(p webdav.Property) int64 {
+	return int64(len(p.XMLName.Space) + len(p.XMLName.Local) + len(p.Lang) + len(p.InnerXML))
+}
+
+// counted is what a property counts against its user's limit (see maxPropsPerUser).
+func counted(p webdav.Property) int64 {
+	if p.XMLName.Space == msNS && len(p.InnerXML) <= 64 {
+		switch p.XMLName.Local {
+		case "Win32CreationTime", "Win32LastAccessTime", "Win32LastModifiedTime", "Win32FileAttributes":
+			return 0
+		}
+	}
+	return propSize(p)
+}
 
 // propHolder gives an open file or folder its dead properties (webdav.DeadPropsHolder):
 // the engine uses it to copy them with a COPY and to change them with PROPPATCH.
@@ -70,28 +104,46 @@ func (h *propHolder) DeadProps() (map[xml.Name]webdav.Property, error) {
 func (h *propHolder) Patch(patches []webdav.Proppatch) ([]webdav.Propstat, error) {
 	ok := webdav.Propstat{Status: http.StatusOK}
 	refused := webdav.Propstat{Status: http.StatusForbidden}
+	tooBig := webdav.Propstat{Status: webdav.StatusInsufficientStorage,
+		ResponseDescription: fmt.Sprintf("A property may hold at most %d KiB; nothing was changed.", maxPropBytes>>10)}
 	for _, pp := range patches {
 		for _, p := range pp.Props {
-			if p.XMLName == quotaAvail || p.XMLName == quotaUsed {
+			switch {
+			case p.XMLName == quotaAvail || p.XMLName == quotaUsed:
 				refused.Props = append(refused.Props, webdav.Property{XMLName: p.XMLName})
-			} else {
+			case !pp.Remove && propSize(p) > maxPropBytes:
+				tooBig.Props = append(tooBig.Props, webdav.Property{XMLName: p.XMLName})
+			default:
 				ok.Props = append(ok.Props, webdav.Property{XMLName: p.XMLName})
 			}
 		}
 	}
-	if len(refused.Props) > 0 {
-		dep := webdav.Propstat{Status: webdav.StatusFailedDependency, Props: ok.Props}
-		return []webdav.Propstat{refused, dep}, nil
+	if len(refused.Props)+len(tooBig.Props) > 0 {
+		out := []webdav.Propstat{}
+		for _, ps := range []webdav.Propstat{refused, tooBig} {
+			if len(ps.Props) > 0 {
+				out = append(out, ps)
+			}
+		}
+		if len(ok.Props) > 0 {
+			out = append(out, webdav.Propstat{Status: webdav.StatusFailedDependency, Props: ok.Props})
+		}
+		return out, nil
 	}
+	pr, _ := auth.PrincipalOf(h.ctx)
 	var mtime time.Time
 	err := h.fs.props.cat.Update(h.ctx, func(tx *catalog.Tx) error {
+		grows := false
 		for _, pp := range patches {
 			for _, p := range pp.Props {
 				var err error
 				if pp.Remove {
 					err = tx.RemoveProp(h.ctx, h.path, p.XMLName.Space, p.XMLName.Local)
 				} else {
-					err = tx.SetProp(h.ctx, h.path, catalog.Prop{Space: p.XMLName.Space, Local: p.XMLName.Local, Lang: p.Lang, InnerXML: p.InnerXML})
+					n := counted(p)
+					grows = grows || n > 0
+					err = tx.SetProp(h.ctx, h.path, catalog.Prop{Space: p.XMLName.Space, Local: p.XMLName.Local, Lang: p.Lang, InnerXML: p.InnerXML,
+						Principal: pr.Name, Bytes: n})
 					if p.XMLName == win32MTime {
 						mtime, _ = http.ParseTime(string(p.InnerXML))
 					}
@@ -101,8 +153,20 @@ func (h *propHolder) Patch(patches []webdav.Proppatch) ([]webdav.Propstat, error
 				}
 			}
 		}
-		return nil
+		if !grows {
+			return nil
+		}
+		// Counted after the change, inside it: replaced and removed values are gone.
+		total, err := tx.PropBytes(h.ctx, pr.Name)
+		if err == nil && total > maxPropsPerUser {
+			err = errPropsFull
+		}
+		return err
 	})
+	if errors.Is(err, errPropsFull) {
+		return []webdav.Propstat{{Status: webdav.StatusInsufficientStorage, Props: ok.Props, ResponseDescription: fmt.Sprintf(
+			"Your properties on this server's files already fill the %d MiB it keeps for each person; remove some, then try again. Nothing was changed.", maxPropsPerUser>>20)}}, nil
+	}
 	if err != nil {
 		return nil, err
 	}
