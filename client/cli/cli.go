@@ -178,7 +178,7 @@ func join(ctx context.Context, e *env, args []string) error {
 		if err := connector.SystemTrustStore().Add(ctx, name, []byte(cfg.CA)); err != nil {
 			fmt.Fprintf(e.errOut, "Joined, but the server's certificate authority could not be trusted on this PC: %v\n", err)
 		} else {
-			cfg.TrustedCA = name
+			cfg.TrustedCA, cfg.TrustedCAPEM = name, cfg.CA
 			fmt.Fprintln(e.out, "This PC now trusts the server's certificate authority: the drive opens without warnings.")
 		}
 	}
@@ -224,6 +224,9 @@ func status(ctx context.Context, e *env, _ []string) error {
 		return err
 	}
 	fmt.Fprintf(e.out, "Server:   %s\nDevice:   %s (%s)\nDrive:    %s\n", cfg.Server, cfg.DeviceName, cfg.DeviceID, cfg.DAV())
+	if cfg, err = e.repin(ctx, cfg); err != nil && errors.Is(err, connector.ErrTrustStore) {
+		fmt.Fprintln(e.errOut, err)
+	}
 	me, err := cfg.Me(ctx)
 	if err != nil {
 		fmt.Fprintf(e.out, "Reachable: no (%v)\n", err)

@@ -2,6 +2,9 @@ package connector
 
 import (
 	"context"
+	"crypto/sha1"
+	"encoding/pem"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -57,7 +60,13 @@ func (s TrustStore) Remove(ctx context.Context, name string, caPEM []byte) error
 	case "darwin":
 		return withTemp(caPEM, func(p string) error { return run(ctx, "security", "remove-trusted-cert", "-d", p) })
 	case "windows":
-		return run(ctx, "certutil", "-delstore", "Root", name)
+		// certutil names a certificate by its SHA-1 thumbprint (not by the SHA-256 name
+		// it was added under).
+		block, _ := pem.Decode(caPEM)
+		if block == nil {
+			return errors.New("the certificate authority to remove is damaged")
+		}
+		return run(ctx, "certutil", "-delstore", "Root", fmt.Sprintf("%x", sha1.Sum(block.Bytes)))
 	}
 	return fmt.Errorf("removing a trusted authority on %s is not supported yet", runtime.GOOS)
 }

@@ -198,7 +198,7 @@ func (a *App) Info(ctx context.Context) (admin.ServerInfo, error) {
 	id := a.id
 	if id == nil {
 		var err error
-		if id, err = certs.Load(paths.TLS(a.opt.StateDir), a.certNames()); err != nil {
+		if id, err = certs.Load(paths.TLS(a.opt.StateDir), a.certNames(), a.cfg.TLSNames); err != nil {
 			return admin.ServerInfo{}, err
 		}
 	}
@@ -207,7 +207,7 @@ func (a *App) Info(ctx context.Context) (admin.ServerInfo, error) {
 		return admin.ServerInfo{}, err
 	}
 	info := admin.ServerInfo{Version: a.opt.Version, Fingerprint: certfp.SHA256(id.Leaf),
-		CAFingerprint: certfp.SHA256(id.CA), Names: append(id.Leaf.DNSNames, ipStrings(id.Leaf.IPAddresses)...), SetupNeeded: !has}
+		CAFingerprint: certfp.SHA256(id.CA), CAConstrained: id.Constrained(), Names: append(id.Leaf.DNSNames, ipStrings(id.Leaf.IPAddresses)...), SetupNeeded: !has}
 	if addr := a.Addr(); addr != nil {
 		info.URL = "https://" + hostPort(id, addr) + dav.Prefix + "/"
 		if !has && a.setup != "" {
@@ -326,9 +326,16 @@ func (a *App) ensureDrive(ctx context.Context, path string) error {
 
 // listenTLS loads (or makes) the TLS identity and binds the HTTPS and HTTP addresses.
 func (a *App) listenTLS() error {
-	id, err := certs.Load(paths.TLS(a.opt.StateDir), a.certNames())
+	id, err := certs.Load(paths.TLS(a.opt.StateDir), a.certNames(), a.cfg.TLSNames)
 	if err != nil {
 		return err
+	}
+	if !id.Constrained() {
+		a.log.Warn("the server's certificate authority may vouch for any web site to the PCs that trust it (it was made before hearthd limited it to the server's own names); run 'hearthd cert renew-ca', joined PCs follow",
+			"authority", certfp.SHA256(id.CA))
+	}
+	if len(id.Refused) > 0 {
+		a.log.Warn("the certificate leaves out names of tls_names that its authority was not made for; run 'hearthd cert renew-ca'", "names", id.Refused)
 	}
 	httpsAddr, httpAddr := a.cfg.HTTPSListen, a.cfg.HTTPListen
 	if a.opt.HTTPSListen != "" {
@@ -369,6 +376,13 @@ func (a *App) Addr() net.Addr {
 // certNames are the names the server certificate is for: the machine's, and the one
 // it announces on the local network.
 func (a *App) certNames() []string { return append(certs.Names(), a.mdnsHost()+".local") }
+
+// RenewCA replaces the server's certificate authority by a new one limited to the
+// server's names (certs.RenewCA, which says how joined PCs follow). A running server
+// keeps presenting the old one until it starts again.
+func (a *App) RenewCA() (*certs.Identity, error) {
+	return certs.RenewCA(paths.TLS(a.opt.StateDir), a.certNames(), a.cfg.TLSNames)
+}
 
 // mdnsHost is the name the server answers for on the local network. It is its own, not
 // the machine's: avahi on the same machine owns that one, and may have renamed it.
