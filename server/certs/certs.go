@@ -115,6 +115,9 @@ func Load(dir string, names, public []string) (*Identity, error) {
 	}, nil
 }
 
+// RenewAt is when the server certificate is due to be made again (Load does it).
+func (id *Identity) RenewAt() time.Time { return id.Leaf.NotAfter.Add(-renewBefore) }
+
 // Constrained says whether the CA carries name constraints. CAs made before they did
 // vouch for any name, until 'hearthd cert renew-ca' replaces them.
 func (id *Identity) Constrained() bool { return constrained(id.CA) }
