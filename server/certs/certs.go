@@ -146,6 +146,9 @@ func RenewCA(dir string, names, public []string) (*Identity, error) {
 		return nil, err
 	}
 	old, oldKey, err := loadPair(filepath.Join(dir, caCrt), filepath.Join(dir, caKey))
+	if errors.Is(err, os.ErrNotExist) {
+		return Load(dir, names, public) // nothing to renew: a first CA, constrained
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read the certificate authority to renew: %w", err)
 	}

@@ -66,10 +66,16 @@ func TestLoad(t *testing.T) {
 // legacyCA writes a CA as hearthd made them before name constraints: 20 years, any name.
 func legacyCA(t *testing.T, dir string) {
 	t.Helper()
+	caUntil(t, dir, time.Now().Add(20*365*24*time.Hour))
+}
+
+// caUntil writes a CA without constraints that ends at end.
+func caUntil(t *testing.T, dir string, end time.Time) {
+	t.Helper()
 	os.MkdirAll(dir, 0o700)
 	if _, _, err := issue(dir, "ca", &x509.Certificate{
 		Subject:   pkix.Name{CommonName: "Hearth home server CA (old)", Organization: []string{"Hearth"}},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(20 * 365 * 24 * time.Hour),
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: end,
 		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
 		BasicConstraintsValid: true, IsCA: true, MaxPathLenZero: true,
 	}, nil, nil); err != nil {
@@ -250,5 +256,27 @@ func TestRenewCA(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, nextKey), key, 0o600)
 	if done, err := Load(dir, names, nil); err != nil || certfp.SHA256(done.CA) != certfp.SHA256(third.CA) {
 		t.Errorf("an interrupted renewal was not completed: %v", err)
+	}
+}
+
+// TestCARenewedBeforeItEnds: a CA within a year of its end is renewed at start, with a
+// bridge from it, so joined PCs follow; renewing where there is no CA makes a first one.
+func TestCARenewedBeforeItEnds(t *testing.T) {
+	dir := t.TempDir()
+	caUntil(t, dir, time.Now().Add(200*24*time.Hour))
+	names := []string{"localhost", "hearth.local", "127.0.0.1"}
+	id, err := Load(dir, names, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if time.Until(id.CA.NotAfter) < 4*365*24*time.Hour || len(id.Bridges) != 1 || !id.Constrained() {
+		t.Errorf("a CA 200 days from its end: now until %v, %d bridges", id.CA.NotAfter, len(id.Bridges))
+	}
+	if id.Leaf.NotAfter.After(id.CA.NotAfter) || goVerify(id.CA, id.Leaf, "hearth.local") != nil {
+		t.Error("the server certificate is not from the renewed CA")
+	}
+	fresh := t.TempDir()
+	if id, err := RenewCA(fresh, names, nil); err != nil || !id.Constrained() || len(id.Bridges) != 0 {
+		t.Errorf("renew where there is no CA: %v", err)
 	}
 }
