@@ -3,13 +3,16 @@ package cli
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/hearth-home/hearth/client/connector"
 	"github.com/hearth-home/hearth/server/app/apptest"
+	"github.com/hearth-home/hearth/server/certs/certstest"
 	servercli "github.com/hearth-home/hearth/server/cli"
+	"github.com/hearth-home/hearth/server/paths"
 )
 
 // TestStatusFollowsRenewCA: after 'hearthd cert renew-ca' on the server, 'hearth status'
@@ -46,5 +49,29 @@ func TestStatusFollowsRenewCA(t *testing.T) {
 	}
 	if st, _ := hearth(t, "", "status"); strings.Contains(st, "new certificate authority") {
 		t.Errorf("a second status moved again:\n%s", st)
+	}
+}
+
+// TestTrustCARefusesAnUnlimitedCA: 'hearth join -trust-ca' to a server whose CA was made
+// before name constraints joins, but does not add that CA (which could vouch for any web
+// site) to the PC's trust store.
+func TestTrustCARefusesAnUnlimitedCA(t *testing.T) {
+	s := apptest.Start(t)
+	s.Stop()
+	certstest.LegacyCA(t, paths.TLS(s.State), certstest.Old())
+	s.Restart()
+	s.AddUser("mum", "correct horse", false)
+	config := filepath.Join(t.TempDir(), "hearth", "connector.json")
+	t.Setenv("HEARTH_CONNECTOR_CONFIG", config)
+	before, _ := os.ReadDir(connector.SystemTrustStore().LocalDir)
+	out, code := hearth(t, "yes\nmum\ncorrect horse\n", "join", "-trust-ca", s.URL)
+	if code != 0 || !strings.Contains(out, "has joined") || !strings.Contains(out, "not added to this PC's trust store") {
+		t.Fatalf("join -trust-ca: %d %s", code, out)
+	}
+	if cfg, err := connector.Load(config); err != nil || cfg.TrustedCA != "" {
+		t.Errorf("the config says the CA is trusted (%q, %v)", cfg.TrustedCA, err)
+	}
+	if after, _ := os.ReadDir(connector.SystemTrustStore().LocalDir); len(after) != len(before) {
+		t.Errorf("the PC's trust store changed: %d entries, then %d", len(before), len(after))
 	}
 }

@@ -3,48 +3,17 @@ package connector_test
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"errors"
-	"math/big"
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/hearth-home/hearth/client/connector"
 	"github.com/hearth-home/hearth/server/app/apptest"
+	"github.com/hearth-home/hearth/server/certs/certstest"
 	"github.com/hearth-home/hearth/server/cli"
 	"github.com/hearth-home/hearth/server/paths"
 )
-
-// legacyCA gives the stopped server s a CA as hearthd made them before name
-// constraints (20 years, any name), as a server set up then has.
-func legacyCA(t *testing.T, s *apptest.Server) {
-	t.Helper()
-	dir := paths.TLS(s.State)
-	os.RemoveAll(dir)
-	os.MkdirAll(dir, 0o700)
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1),
-		Subject:      pkix.Name{CommonName: "Hearth home server CA (old)", Organization: []string{"Hearth"}},
-		NotBefore:    time.Now().Add(-time.Hour), NotAfter: time.Now().Add(20 * 365 * 24 * time.Hour),
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
-		BasicConstraintsValid: true, IsCA: true, MaxPathLenZero: true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kder, _ := x509.MarshalECPrivateKey(key)
-	os.WriteFile(filepath.Join(dir, "ca.key"), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), 0o600)
-	os.WriteFile(filepath.Join(dir, "ca.crt"), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644)
-}
 
 // renewCA runs 'hearthd cert renew-ca' on the stopped server s and starts it again.
 func renewCA(t *testing.T, s *apptest.Server) {
@@ -67,7 +36,7 @@ func TestRepinAfterRenewCA(t *testing.T) {
 	ctx := context.Background()
 	s := apptest.Start(t)
 	s.Stop()
-	legacyCA(t, s)
+	certstest.LegacyCA(t, paths.TLS(s.State), certstest.Old())
 	s.Restart()
 	s.AddUser("mum", pw, false)
 	id, err := connector.Probe(ctx, s.URL)

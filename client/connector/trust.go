@@ -3,6 +3,7 @@ package connector
 import (
 	"context"
 	"crypto/sha1"
+	"crypto/x509"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -99,4 +100,11 @@ func withTemp(b []byte, fn func(string) error) error {
 func TrustName(fingerprint string) string {
 	h := strings.ToLower(strings.ReplaceAll(fingerprint, ":", ""))
 	return h[:min(16, len(h))]
+}
+
+// Limited says whether a server's CA carries name constraints: trusting it trusts it for
+// the server's own and private names and addresses only. A CA made before hearthd limited
+// them could vouch for any web site, and is not added to a trust store.
+func Limited(ca *x509.Certificate) bool {
+	return ca.PermittedDNSDomainsCritical && (len(ca.PermittedDNSDomains) > 0 || len(ca.PermittedIPRanges) > 0)
 }

@@ -1,7 +1,8 @@
 // Package certs keeps hearthd's TLS identity: a small certificate authority made on first
 // start, and a server certificate it signs for the names and addresses the server is
 // reached by. PCs that trust the CA open the WebDAV drive without warnings; the connector
-// pins the certificate's fingerprint.
+// pins the CA. The CA carries name constraints, so that trusting it trusts nothing but
+// this server and private names and addresses (see caTemplate and RenewCA).
 package certs
 
 import (
@@ -44,8 +45,8 @@ type Identity struct {
 // decades (the first CAs were made for 20 years). Five years, renewed by the server a
 // year before the end (joined PCs follow it over the bridge, see RenewCA), bounds what a
 // key taken from an old disk or backup of the server is worth. The server certificate is
-// shorter still: 397 days, the longest browsers accept, renewed at start within a month
-// of its end, never past the CA's.
+// shorter still: 397 days, the longest browsers accept, never past the CA's, renewed a
+// month before its end (at start, or by the running server at RenewAt).
 const (
 	caValid       = 5 * 365 * 24 * time.Hour
 	caRenewBefore = 365 * 24 * time.Hour

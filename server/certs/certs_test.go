@@ -3,7 +3,6 @@ package certs
 import (
 	"bytes"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/asn1"
 	"encoding/pem"
 	"fmt"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/hearth-home/hearth/internal/certfp"
 	"github.com/hearth-home/hearth/internal/testenv"
+	"github.com/hearth-home/hearth/server/certs/certstest"
 )
 
 func TestLoad(t *testing.T) {
@@ -63,25 +63,7 @@ func TestLoad(t *testing.T) {
 	}
 }
 
-// legacyCA writes a CA as hearthd made them before name constraints: 20 years, any name.
-func legacyCA(t *testing.T, dir string) {
-	t.Helper()
-	caUntil(t, dir, time.Now().Add(20*365*24*time.Hour))
-}
-
-// caUntil writes a CA without constraints that ends at end.
-func caUntil(t *testing.T, dir string, end time.Time) {
-	t.Helper()
-	os.MkdirAll(dir, 0o700)
-	if _, _, err := issue(dir, "ca", &x509.Certificate{
-		Subject:   pkix.Name{CommonName: "Hearth home server CA (old)", Organization: []string{"Hearth"}},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: end,
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
-		BasicConstraintsValid: true, IsCA: true, MaxPathLenZero: true,
-	}, nil, nil); err != nil {
-		t.Fatal(err)
-	}
-}
+func legacyCA(t *testing.T, dir string) { certstest.LegacyCA(t, dir, certstest.Old()) }
 
 // forge signs a server certificate for name (a host name or an address) with the CA
 // kept in dir, as whoever stole the CA's key would.
@@ -263,7 +245,7 @@ func TestRenewCA(t *testing.T) {
 // bridge from it, so joined PCs follow; renewing where there is no CA makes a first one.
 func TestCARenewedBeforeItEnds(t *testing.T) {
 	dir := t.TempDir()
-	caUntil(t, dir, time.Now().Add(200*24*time.Hour))
+	certstest.LegacyCA(t, dir, time.Now().Add(200*24*time.Hour))
 	names := []string{"localhost", "hearth.local", "127.0.0.1"}
 	id, err := Load(dir, names, nil)
 	if err != nil {

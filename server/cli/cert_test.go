@@ -1,20 +1,12 @@
 package cli
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/hearth-home/hearth/server/certs/certstest"
 	"github.com/hearth-home/hearth/server/paths"
 )
 
@@ -23,7 +15,7 @@ import (
 // (the daemon presents it after a restart), and status no longer warns.
 func TestCertRenewCA(t *testing.T) {
 	state := filepath.Join(t.TempDir(), "state")
-	writeLegacyCA(t, paths.TLS(state))
+	certstest.LegacyCA(t, paths.TLS(state), certstest.Old())
 	authority := regexp.MustCompile(`Authority +SHA-256 ([0-9A-F:]+)(.*)`)
 	stop := startDaemon(t, state)
 	before := authority.FindStringSubmatch(mustRun(t, state, "status"))
@@ -43,25 +35,4 @@ func TestCertRenewCA(t *testing.T) {
 	if out, code := hearthd(t, state, "cert", "renew"); code != 2 || !strings.Contains(out, "cert renew-ca") {
 		t.Errorf("a wrong verb: %d %s", code, out)
 	}
-}
-
-// writeLegacyCA writes a CA as hearthd made them before name constraints.
-func writeLegacyCA(t *testing.T, dir string) {
-	t.Helper()
-	os.MkdirAll(dir, 0o700)
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1),
-		Subject:      pkix.Name{CommonName: "Hearth home server CA (old)", Organization: []string{"Hearth"}},
-		NotBefore:    time.Now().Add(-time.Hour), NotAfter: time.Now().Add(20 * 365 * 24 * time.Hour),
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
-		BasicConstraintsValid: true, IsCA: true, MaxPathLenZero: true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kder, _ := x509.MarshalECPrivateKey(key)
-	os.WriteFile(filepath.Join(dir, "ca.key"), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), 0o600)
-	os.WriteFile(filepath.Join(dir, "ca.crt"), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644)
 }
