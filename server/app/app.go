@@ -308,7 +308,7 @@ func (a *App) serveWeb(ctx context.Context, h http.Handler) error {
 		if !renew {
 			return err
 		}
-		nid, err := certs.Load(paths.TLS(a.opt.StateDir), a.certNames(), a.cfg.TLSNames)
+		nid, err := certs.Reload(paths.TLS(a.opt.StateDir), a.certNames(), a.cfg.TLSNames)
 		if err != nil {
 			return fmt.Errorf("renew the server certificate: %w", err)
 		}

@@ -72,6 +72,17 @@ const (
 // by from outside (the tls_names setting): a new CA permits them besides the private
 // ones. A CA within a year of its end is renewed (RenewCA).
 func Load(dir string, names, public []string) (*Identity, error) {
+	return load(dir, names, public, caRenewBefore)
+}
+
+// Reload is Load for a running server whose certificate is due (RenewAt). It renews the
+// CA only when it ends within two months: a running server keeps offering and announcing
+// the CA it started with, and renews it, a year ahead, when it starts again.
+func Reload(dir string, names, public []string) (*Identity, error) {
+	return load(dir, names, public, 2*renewBefore)
+}
+
+func load(dir string, names, public []string, caBefore time.Duration) (*Identity, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("make the certificate folder: %w", err)
 	}
@@ -85,7 +96,7 @@ func Load(dir string, names, public []string) (*Identity, error) {
 	if err != nil {
 		return nil, err
 	}
-	if time.Until(caCert.NotAfter) < caRenewBefore {
+	if time.Until(caCert.NotAfter) < caBefore {
 		return RenewCA(dir, names, public)
 	}
 	leafNames, refused := permitted(caCert, names, public)

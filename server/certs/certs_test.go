@@ -247,6 +247,10 @@ func TestCARenewedBeforeItEnds(t *testing.T) {
 	dir := t.TempDir()
 	certstest.LegacyCA(t, dir, time.Now().Add(200*24*time.Hour))
 	names := []string{"localhost", "hearth.local", "127.0.0.1"}
+	// A running server renewing its certificate keeps the CA it announces.
+	if kept, err := Reload(dir, names, nil); err != nil || time.Until(kept.CA.NotAfter) > 201*24*time.Hour || kept.Leaf.NotAfter.After(kept.CA.NotAfter) {
+		t.Errorf("reload renewed the CA, or made a certificate outliving it (%v)", err)
+	}
 	id, err := Load(dir, names, nil)
 	if err != nil {
 		t.Fatal(err)
