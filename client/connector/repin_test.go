@@ -93,6 +93,16 @@ func TestRepinAfterRenewCA(t *testing.T) {
 		t.Errorf("after two renewals: changed %v, %v", changed, err)
 	}
 
+	// A PC joining now pins the new CA (the last certificate the server presents, after
+	// the bridges).
+	if id, err := connector.Probe(ctx, s.URL); err != nil || id.CAFingerprint != info.CAFingerprint {
+		t.Errorf("probe after renewals: %v", err)
+	} else if second, err := connector.Join(ctx, id, "mum", pw, "desktop"); err != nil {
+		t.Errorf("join after renewals: %v", err)
+	} else if _, err := second.Me(ctx); err != nil {
+		t.Errorf("a PC joined after renewals: %v", err)
+	}
+
 	// Another server, with a CA of its own that it renewed too (so it presents a bridge,
 	// signed by a key this PC never pinned), is refused and moves nothing.
 	stranger := apptest.Start(t)
