@@ -9,6 +9,8 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
@@ -19,7 +21,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -187,27 +188,25 @@ func pinnedClient(caPEM, fingerprint string, seen *seenCA) (*http.Client, error)
 // its pin (and its trust store entry) to the new authority; a server with an unrelated
 // authority has none and is refused.
 func current(pinned *x509.Certificate, peer []*x509.Certificate, now time.Time) (*x509.Certificate, error) {
-	if len(peer) < 2 {
+	if len(peer) == 0 {
 		return nil, ErrPinMismatch
 	}
 	leaf, ca := peer[0], peer[len(peer)-1]
-	roots := x509.NewCertPool()
-	roots.AddCert(ca)
-	if _, err := leaf.Verify(x509.VerifyOptions{Roots: roots, CurrentTime: now}); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrPinMismatch, err)
-	}
-	if bytes.Equal(ca.Raw, pinned.Raw) {
+	if from(leaf, pinned, now) == nil {
 		return pinned, nil
 	}
-	if ca.CheckSignatureFrom(ca) != nil {
+	if len(peer) < 2 || ca.CheckSignatureFrom(ca) != nil {
 		return nil, ErrPinMismatch
+	}
+	if err := from(leaf, ca, now); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrPinMismatch, err)
 	}
 	bridges := peer[1 : len(peer)-1]
 	signer := pinned
 	for range bridges {
 		var next *x509.Certificate
 		for _, b := range bridges {
-			if b.IsCA && now.After(b.NotBefore) && now.Before(b.NotAfter) && b.CheckSignatureFrom(signer) == nil && b != signer {
+			if b != signer && b.IsCA && now.After(b.NotBefore) && now.Before(b.NotAfter) && b.CheckSignatureFrom(signer) == nil {
 				next = b
 				break
 			}
@@ -226,21 +225,32 @@ func current(pinned *x509.Certificate, peer []*x509.Certificate, now time.Time) 
 	return nil, ErrPinMismatch
 }
 
-// sameConstraints: the bridge certified the name constraints the new authority carries,
-// so whoever holds only the new key cannot get an unconstrained authority trusted.
+// from checks that leaf is a server certificate ca signed, valid now, for names ca
+// permits.
+func from(leaf, ca *x509.Certificate, now time.Time) error {
+	roots := x509.NewCertPool()
+	roots.AddCert(ca)
+	_, err := leaf.Verify(x509.VerifyOptions{Roots: roots, CurrentTime: now})
+	return err
+}
+
+// nameConstraintsOID is X.509's name constraints extension.
+var nameConstraintsOID = asn1.ObjectIdentifier{2, 5, 29, 30}
+
+// sameConstraints: the bridge certified, marked critical, exactly the name constraints
+// the new authority carries, so whoever holds only the new authority's key cannot get one
+// without them trusted.
 func sameConstraints(bridge, ca *x509.Certificate) bool {
-	nets := func(ns []*net.IPNet) []string {
-		out := make([]string, len(ns))
-		for i, n := range ns {
-			out[i] = n.String()
+	ext := func(c *x509.Certificate) *pkix.Extension {
+		for i, e := range c.Extensions {
+			if e.Id.Equal(nameConstraintsOID) {
+				return &c.Extensions[i]
+			}
 		}
-		return out
+		return nil
 	}
-	return len(ca.PermittedDNSDomains) > 0 && ca.PermittedDNSDomainsCritical && bridge.PermittedDNSDomainsCritical &&
-		slices.Equal(bridge.PermittedDNSDomains, ca.PermittedDNSDomains) &&
-		slices.Equal(nets(bridge.PermittedIPRanges), nets(ca.PermittedIPRanges)) &&
-		len(ca.ExcludedDNSDomains)+len(ca.ExcludedIPRanges)+len(ca.PermittedEmailAddresses)+len(ca.PermittedURIDomains) ==
-			len(bridge.ExcludedDNSDomains)+len(bridge.ExcludedIPRanges)+len(bridge.PermittedEmailAddresses)+len(bridge.PermittedURIDomains)
+	b, c := ext(bridge), ext(ca)
+	return b != nil && c != nil && b.Critical && c.Critical && bytes.Equal(b.Value, c.Value)
 }
 
 // seenCA keeps the authority the last connection's certificate came from.

@@ -67,7 +67,15 @@ func TestCurrentNeedsTheBridge(t *testing.T) {
 	if got, err := current(ca.cert, []*x509.Certificate{leaf, bridge, ca.cert}, time.Now()); err != nil || got != ca.cert {
 		t.Errorf("the pinned CA itself: %v", err)
 	}
+	oldLeaf := mint(t, &x509.Certificate{DNSNames: []string{"hearth.local"}, NotBefore: time.Now().Add(-time.Hour), NotAfter: year,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, KeyUsage: x509.KeyUsageDigitalSignature}, leafKey, old)
+	if got, err := current(old.cert, []*x509.Certificate{oldLeaf}, time.Now()); err != nil || got != old.cert {
+		t.Errorf("a server sending only its certificate, from the pinned CA: %v", err)
+	}
+	otherLimits := caTmpl("new", true, year)
+	otherLimits.PermittedDNSDomains = []string{"local", "hearth", "bank.example"}
 	refused := map[string][]*x509.Certificate{
+		"a bridge with other limits":    {leaf, mint(t, otherLimits, caKey, old), ca.cert},
 		"no bridge":                     {leaf, ca.cert},
 		"a bridge from another CA":      {leaf, mint(t, caTmpl("new", true, year), caKey, stranger), ca.cert},
 		"an expired bridge":             {leaf, mint(t, caTmpl("new", true, time.Now().Add(-time.Minute)), caKey, old), ca.cert},
