@@ -5,7 +5,7 @@ BIN       := bin
 STATE     ?=
 DRIVE     ?=
 # Debian packages the tests need. Each is checked by a command it provides.
-TEST_DEBS := util-linux:mount litmus:litmus rclone:rclone cadaver:cadaver bsdutils:script iproute2:ip ca-certificates:update-ca-certificates avahi-daemon:avahi-daemon avahi-utils:avahi-browse dbus:dbus-daemon smartmontools:smartctl python3-prometheus-client:/usr/lib/python3/dist-packages/prometheus_client/parser.py \
+TEST_DEBS := util-linux:mount litmus:litmus rclone:rclone cadaver:cadaver bsdutils:script iproute2:ip ca-certificates:update-ca-certificates openssl:openssl avahi-daemon:avahi-daemon avahi-utils:avahi-browse dbus:dbus-daemon smartmontools:smartctl python3-prometheus-client:/usr/lib/python3/dist-packages/prometheus_client/parser.py \
 	pkgconf:pkg-config libgtk-3-dev:/usr/include/gtk-3.0/gtk/gtk.h \
 	libayatana-appindicator3-dev:/usr/include/libayatana-appindicator3-0.1/libayatana-appindicator/app-indicator.h \
 	xvfb:Xvfb haskell-gtk-sni-tray-utils:gtk-sni-tray-standalone dbus-bin:dbus-send imagemagick:import xdotool:xdotool tesseract-ocr:tesseract \

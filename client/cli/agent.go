@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -40,6 +41,11 @@ func runAgent(ctx context.Context, e *env, _ []string) error {
 			cfg, err := connector.Load(e.config)
 			if err != nil {
 				return err
+			}
+			if cfg, err = e.repin(ctx, cfg); err != nil && !errors.Is(err, connector.ErrTrustStore) {
+				return err
+			} else if err != nil {
+				log.Warn("the server's new certificate authority is not in this PC's trust store yet", "err", err)
 			}
 			_, err = e.reportHealth(ctx, cfg)
 			return err

@@ -114,7 +114,7 @@ func join(ctx context.Context, e *env, args []string) error {
 	user := fs.String("user", "", "your user name on the server")
 	name := fs.String("name", "", "this PC's name (default: its host name)")
 	expect := fs.String("fingerprint", "", "the CA fingerprint 'hearthd status' shows; given, it is checked instead of asked")
-	trust := fs.Bool("trust-ca", false, "also trust the server's certificate authority on this PC, so the drive opens without warnings (needs root or administrator; whoever holds the server's CA key could then vouch for any web site to this PC)")
+	trust := fs.Bool("trust-ca", false, "also trust the server's certificate authority on this PC, so the drive opens without warnings (needs root or administrator; the authority can vouch only for the server's own and private names and addresses: one made before Hearth limited it is not trusted)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -173,12 +173,14 @@ func join(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("not joined: %w", err)
 	}
-	if *trust {
+	if *trust && !connector.Limited(id.CA) {
+		fmt.Fprintln(e.errOut, "Joined, but the server's certificate authority is not added to this PC's trust store: it was made before Hearth limited authorities to the server's own names, so it could vouch for any web site. Ask the administrator to run 'hearthd cert renew-ca', then run 'hearth leave' and 'hearth join -trust-ca' again.")
+	} else if *trust {
 		name := connector.TrustName(cfg.CAFingerprint)
 		if err := connector.SystemTrustStore().Add(ctx, name, []byte(cfg.CA)); err != nil {
 			fmt.Fprintf(e.errOut, "Joined, but the server's certificate authority could not be trusted on this PC: %v\n", err)
 		} else {
-			cfg.TrustedCA = name
+			cfg.TrustedCA, cfg.TrustedCAPEM = name, cfg.CA
 			fmt.Fprintln(e.out, "This PC now trusts the server's certificate authority: the drive opens without warnings.")
 		}
 	}
@@ -224,6 +226,9 @@ func status(ctx context.Context, e *env, _ []string) error {
 		return err
 	}
 	fmt.Fprintf(e.out, "Server:   %s\nDevice:   %s (%s)\nDrive:    %s\n", cfg.Server, cfg.DeviceName, cfg.DeviceID, cfg.DAV())
+	if cfg, err = e.repin(ctx, cfg); err != nil && errors.Is(err, connector.ErrTrustStore) {
+		fmt.Fprintln(e.errOut, err)
+	}
 	me, err := cfg.Me(ctx)
 	if err != nil {
 		fmt.Fprintf(e.out, "Reachable: no (%v)\n", err)

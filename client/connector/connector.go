@@ -9,6 +9,8 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
@@ -20,6 +22,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hearth-home/hearth/internal/atomicfile"
@@ -45,8 +48,12 @@ type Config struct {
 	Token         string `json:"token"`
 	// Backup says what this PC backs up and when.
 	Backup BackupSettings `json:"backup"`
-	// TrustedCA is the name the CA was added to the PC's trust store under ("" if not).
-	TrustedCA string `json:"trusted_ca,omitempty"`
+	// TrustedCA is the name the CA was added to the PC's trust store under ("" if not),
+	// TrustedCAPEM the CA added there (it is CA until the server's authority is renewed
+	// and the trust store could not follow yet; empty in configurations of older
+	// connectors, where it is CA).
+	TrustedCA    string `json:"trusted_ca,omitempty"`
+	TrustedCAPEM string `json:"trusted_ca_pem,omitempty"`
 	// Path is the file Load read it from: the PC's own records of its backups (which one
 	// runs) live beside it. Not saved.
 	Path string `json:"-"`
@@ -139,8 +146,9 @@ func Probe(ctx context.Context, server string) (Identity, error) {
 
 // pinnedClient trusts only the pinned authority. Host names are not checked: the
 // authority is this server's own, so its signature is the proof, whatever name or
-// address the PC used.
-func pinnedClient(caPEM, fingerprint string) (*http.Client, error) {
+// address the PC used. seen, when not nil, learns the authority each connection's
+// certificate came from (see current).
+func pinnedClient(caPEM, fingerprint string, seen *seenCA) (*http.Client, error) {
 	block, _ := pem.Decode([]byte(caPEM))
 	if block == nil {
 		return nil, errors.New("the saved certificate authority is damaged; run hearth join again")
@@ -149,36 +157,127 @@ func pinnedClient(caPEM, fingerprint string) (*http.Client, error) {
 	if err != nil || certfp.SHA256(ca) != fingerprint {
 		return nil, errors.New("the saved certificate authority is damaged; run hearth join again")
 	}
-	roots := x509.NewCertPool()
-	roots.AddCert(ca)
 	cfg := &tls.Config{
 		InsecureSkipVerify: true, // replaced by the check against the pinned authority
 		VerifyConnection: func(cs tls.ConnectionState) error {
-			if len(cs.PeerCertificates) == 0 {
-				return ErrPinMismatch
-			}
-			inter := x509.NewCertPool()
-			for _, c := range cs.PeerCertificates[1:] {
-				inter.AddCert(c)
-			}
-			_, err := cs.PeerCertificates[0].Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter})
+			now, err := current(ca, cs.PeerCertificates, time.Now())
 			if err != nil {
-				now := "unknown"
+				shown := "unknown"
 				if n := len(cs.PeerCertificates); n > 1 {
-					now = certfp.SHA256(cs.PeerCertificates[n-1])
+					shown = certfp.SHA256(cs.PeerCertificates[n-1])
 				}
-				return fmt.Errorf("%w (pinned SHA-256 %s, now %s). If the server was set up again, run: hearth leave, then hearth join; otherwise another machine may be pretending to be it", ErrPinMismatch, fingerprint, now)
+				return fmt.Errorf("%w (pinned SHA-256 %s, now %s). If the server was set up again, run: hearth leave, then hearth join; otherwise another machine may be pretending to be it", ErrPinMismatch, fingerprint, shown)
 			}
+			seen.set(now)
 			return nil
 		},
 	}
 	return &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: cfg}}, nil
 }
 
+// current checks the certificates a server presented against the authority this PC
+// pinned, and returns the authority the server uses now: the pinned one, or one that
+// replaced it ('hearthd cert renew-ca').
+//
+// The server presents its certificate, then bridges, then its authority. Its
+// certificate must come from that authority (name constraints and all). That authority
+// is the pinned one, or a chain of bridges leads to it from the pinned one: each bridge
+// signed by the key the previous one certified (the first by the pinned authority's), the
+// last certifying the new authority's key and the very name constraints it carries. Only
+// who holds the pinned authority's key could have made such a bridge, so the PC may move
+// its pin (and its trust store entry) to the new authority; a server with an unrelated
+// authority has none and is refused.
+func current(pinned *x509.Certificate, peer []*x509.Certificate, now time.Time) (*x509.Certificate, error) {
+	if len(peer) == 0 {
+		return nil, ErrPinMismatch
+	}
+	leaf, ca := peer[0], peer[len(peer)-1]
+	if from(leaf, pinned, now) == nil {
+		return pinned, nil
+	}
+	if len(peer) < 2 || ca.CheckSignatureFrom(ca) != nil {
+		return nil, ErrPinMismatch
+	}
+	if err := from(leaf, ca, now); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrPinMismatch, err)
+	}
+	bridges := peer[1 : len(peer)-1]
+	signer := pinned
+	for range bridges {
+		var next *x509.Certificate
+		for _, b := range bridges {
+			if b != signer && b.IsCA && now.After(b.NotBefore) && now.Before(b.NotAfter) && b.CheckSignatureFrom(signer) == nil {
+				next = b
+				break
+			}
+		}
+		if next == nil {
+			break
+		}
+		if bytes.Equal(next.RawSubjectPublicKeyInfo, ca.RawSubjectPublicKeyInfo) {
+			if !sameConstraints(next, ca) {
+				break
+			}
+			return ca, nil
+		}
+		signer = next
+	}
+	return nil, ErrPinMismatch
+}
+
+// from checks that leaf is a server certificate ca signed, valid now, for names ca
+// permits.
+func from(leaf, ca *x509.Certificate, now time.Time) error {
+	roots := x509.NewCertPool()
+	roots.AddCert(ca)
+	_, err := leaf.Verify(x509.VerifyOptions{Roots: roots, CurrentTime: now})
+	return err
+}
+
+// nameConstraintsOID is X.509's name constraints extension.
+var nameConstraintsOID = asn1.ObjectIdentifier{2, 5, 29, 30}
+
+// sameConstraints: the bridge certified, marked critical, exactly the name constraints
+// the new authority carries, so whoever holds only the new authority's key cannot get one
+// without them trusted.
+func sameConstraints(bridge, ca *x509.Certificate) bool {
+	ext := func(c *x509.Certificate) *pkix.Extension {
+		for i, e := range c.Extensions {
+			if e.Id.Equal(nameConstraintsOID) {
+				return &c.Extensions[i]
+			}
+		}
+		return nil
+	}
+	b, c := ext(bridge), ext(ca)
+	return b != nil && c != nil && b.Critical && c.Critical && bytes.Equal(b.Value, c.Value)
+}
+
+// seenCA keeps the authority the last connection's certificate came from.
+type seenCA struct {
+	mu sync.Mutex
+	ca *x509.Certificate
+}
+
+func (s *seenCA) set(ca *x509.Certificate) {
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ca = ca
+}
+
+func (s *seenCA) get() *x509.Certificate {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.ca
+}
+
 // HTTPClient is a client that trusts only the server's pinned authority, for long
 // transfers (backups and restores): it has no overall time limit, only one for silence.
 func (c Config) HTTPClient() (*http.Client, error) {
-	hc, err := pinnedClient(c.CA, c.CAFingerprint)
+	hc, err := pinnedClient(c.CA, c.CAFingerprint, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -224,7 +323,11 @@ func (c Config) DAV() string { return c.Server + "/dav/" }
 func (c Config) bearer(r *http.Request) { r.Header.Set("Authorization", "Bearer "+c.Token) }
 
 func (c Config) call(ctx context.Context, method, path string, body []byte, out any, auth func(*http.Request)) error {
-	client, err := pinnedClient(c.CA, c.CAFingerprint)
+	return c.callSeen(ctx, method, path, body, out, auth, nil)
+}
+
+func (c Config) callSeen(ctx context.Context, method, path string, body []byte, out any, auth func(*http.Request), seen *seenCA) error {
+	client, err := pinnedClient(c.CA, c.CAFingerprint, seen)
 	if err != nil {
 		return err
 	}
@@ -298,7 +401,11 @@ func (c Config) LeaveServer(ctx context.Context, path string) (notes []string, e
 		notes = append(notes, fmt.Sprintf("The server could not be told (%v); an administrator can remove this device with: hearthd device remove %s", err, c.DeviceID))
 	}
 	if c.TrustedCA != "" {
-		if err := SystemTrustStore().Remove(ctx, c.TrustedCA, []byte(c.CA)); err != nil {
+		trusted := c.TrustedCAPEM
+		if trusted == "" {
+			trusted = c.CA
+		}
+		if err := SystemTrustStore().Remove(ctx, c.TrustedCA, []byte(trusted)); err != nil {
 			notes = append(notes, fmt.Sprintf("The server's certificate authority is still trusted on this PC: %v", err))
 		}
 	}

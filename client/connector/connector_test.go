@@ -106,40 +106,54 @@ func TestServerURL(t *testing.T) {
 // TestTrustStore adds and removes a server's CA with the real update-ca-certificates,
 // working on temporary folders instead of the machine's.
 func TestTrustStore(t *testing.T) {
-	tool := testenv.NeedTool(t, "update-ca-certificates")
 	s := apptest.Start(t)
 	id, err := connector.Probe(context.Background(), s.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	local, certs, hooks := filepath.Join(dir, "local"), filepath.Join(dir, "etc-ssl-certs"), filepath.Join(dir, "hooks")
-	for _, d := range []string{local, certs, hooks, filepath.Join(dir, "share")} {
-		os.MkdirAll(d, 0o755)
-	}
 	// Another authority the PC already trusts (update-ca-certificates keeps the old bundle
 	// when none is left).
 	other, _ := os.ReadFile(filepath.Join(paths.TLS(s.State), "server.crt"))
-	os.WriteFile(filepath.Join(local, "other.crt"), other, 0o644)
-	conf := filepath.Join(dir, "ca-certificates.conf")
-	os.WriteFile(conf, nil, 0o644)
-	bundle := filepath.Join(certs, "ca-certificates.crt")
-	store := connector.TrustStore{LocalDir: local, Update: []string{tool, "--certsconf", conf, "--certsdir", filepath.Join(dir, "share"),
-		"--localcertsdir", local, "--etccertsdir", certs, "--hooksdir", hooks, "--certbundle", "ca-certificates.crt"}}
+	store, bundle := tempTrustStore(t, other)
 	caPEM, _ := os.ReadFile(s.CAFile)
 	name := connector.TrustName(id.CAFingerprint)
 	if err := store.Add(context.Background(), name, caPEM); err != nil {
 		t.Fatal(err)
 	}
-	b, err := os.ReadFile(bundle)
-	if err != nil || !strings.Contains(string(b), strings.TrimSpace(string(caPEM))[30:90]) {
-		t.Fatalf("the CA is not in the bundle (%v)", err)
+	if !inBundle(t, bundle, caPEM) {
+		t.Fatalf("the CA is not in the bundle")
 	}
 	if err := store.Remove(context.Background(), name, caPEM); err != nil {
 		t.Fatal(err)
 	}
-	b, _ = os.ReadFile(bundle)
-	if strings.Contains(string(b), strings.TrimSpace(string(caPEM))[30:90]) || !strings.Contains(string(b), strings.TrimSpace(string(other))[30:90]) {
+	if inBundle(t, bundle, caPEM) || !inBundle(t, bundle, other) {
 		t.Error("after removal the bundle still has the CA, or lost the other one")
 	}
+}
+
+// tempTrustStore is the real update-ca-certificates working on temporary folders, with
+// other already trusted there; it returns the store and the bundle it makes.
+func tempTrustStore(t *testing.T, other []byte) (connector.TrustStore, string) {
+	t.Helper()
+	tool := testenv.NeedTool(t, "update-ca-certificates")
+	dir := t.TempDir()
+	local, certs, hooks := filepath.Join(dir, "local"), filepath.Join(dir, "etc-ssl-certs"), filepath.Join(dir, "hooks")
+	for _, d := range []string{local, certs, hooks, filepath.Join(dir, "share")} {
+		os.MkdirAll(d, 0o755)
+	}
+	os.WriteFile(filepath.Join(local, "other.crt"), other, 0o644)
+	conf := filepath.Join(dir, "ca-certificates.conf")
+	os.WriteFile(conf, nil, 0o644)
+	return connector.TrustStore{LocalDir: local, Update: []string{tool, "--certsconf", conf, "--certsdir", filepath.Join(dir, "share"),
+		"--localcertsdir", local, "--etccertsdir", certs, "--hooksdir", hooks, "--certbundle", "ca-certificates.crt"}}, filepath.Join(certs, "ca-certificates.crt")
+}
+
+// inBundle says whether the trust store's bundle holds the certificate in pem.
+func inBundle(t *testing.T, bundle string, pem []byte) bool {
+	t.Helper()
+	b, err := os.ReadFile(bundle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Contains(string(b), strings.TrimSpace(string(pem))[30:90])
 }

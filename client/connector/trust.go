@@ -2,6 +2,10 @@ package connector
 
 import (
 	"context"
+	"crypto/sha1"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -57,7 +61,13 @@ func (s TrustStore) Remove(ctx context.Context, name string, caPEM []byte) error
 	case "darwin":
 		return withTemp(caPEM, func(p string) error { return run(ctx, "security", "remove-trusted-cert", "-d", p) })
 	case "windows":
-		return run(ctx, "certutil", "-delstore", "Root", name)
+		// certutil names a certificate by its SHA-1 thumbprint (not by the SHA-256 name
+		// it was added under).
+		block, _ := pem.Decode(caPEM)
+		if block == nil {
+			return errors.New("the certificate authority to remove is damaged")
+		}
+		return run(ctx, "certutil", "-delstore", "Root", fmt.Sprintf("%x", sha1.Sum(block.Bytes)))
 	}
 	return fmt.Errorf("removing a trusted authority on %s is not supported yet", runtime.GOOS)
 }
@@ -90,4 +100,11 @@ func withTemp(b []byte, fn func(string) error) error {
 func TrustName(fingerprint string) string {
 	h := strings.ToLower(strings.ReplaceAll(fingerprint, ":", ""))
 	return h[:min(16, len(h))]
+}
+
+// Limited says whether a server's CA carries name constraints: trusting it trusts it for
+// the server's own and private names and addresses only. A CA made before hearthd limited
+// them could vouch for any web site, and is not added to a trust store.
+func Limited(ca *x509.Certificate) bool {
+	return ca.PermittedDNSDomainsCritical && (len(ca.PermittedDNSDomains) > 0 || len(ca.PermittedIPRanges) > 0)
 }

@@ -19,6 +19,7 @@ type ServerInfo struct {
 	URL           string // the WebDAV drive, when the server is running
 	Fingerprint   string // SHA-256 of the server certificate
 	CAFingerprint string
+	CAConstrained bool     // the CA vouches only for the server's names (certs.Identity.Constrained)
 	Names         []string // host names and addresses the certificate is for
 	SetupNeeded   bool     // no administrator yet
 	// SetupURL is the one-time setup page while no administrator exists and the server

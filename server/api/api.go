@@ -106,7 +106,7 @@ func New(p *pool.Pool, accounts *auth.Accounts, info func(context.Context) (admi
 			fail(w, err)
 			return
 		}
-		reply(w, Server{Version: i.Version, Fingerprint: i.Fingerprint, DAV: i.URL})
+		reply(w, Server{Version: i.Version, Fingerprint: i.Fingerprint, CAFingerprint: i.CAFingerprint, DAV: i.URL})
 	})
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")

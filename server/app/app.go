@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -205,10 +206,10 @@ func (a *App) local() admin.Local {
 // Info describes the server: its certificate's fingerprint and, while it listens, its
 // address.
 func (a *App) Info(ctx context.Context) (admin.ServerInfo, error) {
-	id := a.id
+	id := a.identity()
 	if id == nil {
 		var err error
-		if id, err = certs.Load(paths.TLS(a.opt.StateDir), a.certNames()); err != nil {
+		if id, err = certs.Load(paths.TLS(a.opt.StateDir), a.certNames(), a.cfg.TLSNames); err != nil {
 			return admin.ServerInfo{}, err
 		}
 	}
@@ -217,7 +218,7 @@ func (a *App) Info(ctx context.Context) (admin.ServerInfo, error) {
 		return admin.ServerInfo{}, err
 	}
 	info := admin.ServerInfo{Version: a.opt.Version, Fingerprint: certfp.SHA256(id.Leaf),
-		CAFingerprint: certfp.SHA256(id.CA), Names: append(id.Leaf.DNSNames, ipStrings(id.Leaf.IPAddresses)...), SetupNeeded: !has}
+		CAFingerprint: certfp.SHA256(id.CA), CAConstrained: id.Constrained(), Names: append(id.Leaf.DNSNames, ipStrings(id.Leaf.IPAddresses)...), SetupNeeded: !has}
 	if addr := a.Addr(); addr != nil {
 		info.URL = "https://" + hostPort(id, addr) + dav.Prefix + "/"
 		if !has && a.setup != "" {
@@ -282,21 +283,61 @@ func (a *App) services(h http.Handler) []service {
 
 // serveWeb serves HTTPS (and the plain HTTP redirect) until ctx ends. After a failure it
 // binds the same addresses again: the failed server closed its listeners.
+//
+// The server certificate is renewed while the server runs, when it is due (a server may
+// run for longer than the certificate lives): the web server stops taking connections,
+// lets those open finish, and starts again on the same addresses with the new one.
 func (a *App) serveWeb(ctx context.Context, h http.Handler) error {
-	l, broken := a.listeners()
-	if broken {
-		nl, err := web.Listen(l.HTTPS.Addr().String(), httpAddr(l))
-		if err != nil {
+	for {
+		l, broken := a.listeners()
+		if broken {
+			nl, err := web.Listen(l.HTTPS.Addr().String(), httpAddr(l))
+			if err != nil {
+				return err
+			}
+			a.setListeners(nl, false)
+			l = nl
+		}
+		id := a.identity()
+		sctx, due := context.WithCancel(ctx)
+		wait := time.Until(id.RenewAt())
+		if wait <= 0 {
+			// A certificate just made and due already (the clock is wrong): serve it
+			// rather than renew it in a loop.
+			a.log.Warn("the server certificate is due for renewal already; check the clock", "until", id.Leaf.NotAfter)
+			wait = time.Duration(math.MaxInt64)
+		}
+		timer := time.AfterFunc(wait, due)
+		err := web.Serve(sctx, l, id.Cert, h, a.opt.Limits, a.log)
+		timer.Stop()
+		renew := sctx.Err() != nil && ctx.Err() == nil
+		due()
+		if ctx.Err() == nil {
+			a.setListeners(l, true)
+		}
+		if !renew {
 			return err
 		}
-		a.setListeners(nl, false)
-		l = nl
+		nid, err := certs.Reload(paths.TLS(a.opt.StateDir), a.certNames(), a.cfg.TLSNames)
+		if err != nil {
+			return fmt.Errorf("renew the server certificate: %w", err)
+		}
+		a.log.Info("the server certificate was renewed", "fingerprint", certfp.SHA256(nid.Leaf), "until", nid.Leaf.NotAfter)
+		a.setIdentity(nid)
 	}
-	err := web.Serve(ctx, l, a.id.Cert, h, a.opt.Limits, a.log)
-	if ctx.Err() == nil {
-		a.setListeners(l, true)
-	}
-	return err
+}
+
+// identity is the TLS identity the server presents now.
+func (a *App) identity() *certs.Identity {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.id
+}
+
+func (a *App) setIdentity(id *certs.Identity) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.id = id
 }
 
 func httpAddr(l *web.Listeners) string {
@@ -336,9 +377,16 @@ func (a *App) ensureDrive(ctx context.Context, path string) error {
 
 // listenTLS loads (or makes) the TLS identity and binds the HTTPS and HTTP addresses.
 func (a *App) listenTLS() error {
-	id, err := certs.Load(paths.TLS(a.opt.StateDir), a.certNames())
+	id, err := certs.Load(paths.TLS(a.opt.StateDir), a.certNames(), a.cfg.TLSNames)
 	if err != nil {
 		return err
+	}
+	if !id.Constrained() {
+		a.log.Warn("the server's certificate authority may vouch for any web site to the PCs that trust it (it was made before hearthd limited it to the server's own names); run 'hearthd cert renew-ca', joined PCs follow",
+			"authority", certfp.SHA256(id.CA))
+	}
+	if len(id.Refused) > 0 {
+		a.log.Warn("the certificate leaves out names of tls_names that its authority was not made for; run 'hearthd cert renew-ca'", "names", id.Refused)
 	}
 	httpsAddr, httpAddr := a.cfg.HTTPSListen, a.cfg.HTTPListen
 	if a.opt.HTTPSListen != "" {
@@ -354,7 +402,7 @@ func (a *App) listenTLS() error {
 	if err != nil {
 		return err
 	}
-	a.id = id
+	a.setIdentity(id)
 	a.setListeners(l, false)
 	has, err := a.Accounts.HasAdmin(context.Background())
 	if err != nil {
@@ -380,6 +428,13 @@ func (a *App) Addr() net.Addr {
 // it announces on the local network.
 func (a *App) certNames() []string { return append(certs.Names(), a.mdnsHost()+".local") }
 
+// RenewCA replaces the server's certificate authority by a new one limited to the
+// server's names (certs.RenewCA, which says how joined PCs follow). A running server
+// keeps presenting the old one until it starts again.
+func (a *App) RenewCA() (*certs.Identity, error) {
+	return certs.RenewCA(paths.TLS(a.opt.StateDir), a.certNames(), a.cfg.TLSNames)
+}
+
 // mdnsHost is the name the server answers for on the local network. It is its own, not
 // the machine's: avahi on the same machine owns that one, and may have renamed it.
 func (a *App) mdnsHost() string {
@@ -394,7 +449,7 @@ func (a *App) advertise(ctx context.Context) {
 	_, port, _ := net.SplitHostPort(a.Addr().String())
 	p, _ := strconv.Atoi(port)
 	info := discovery.Info{Instance: "Hearth on " + strings.SplitN(host, ".", 2)[0], ID: a.Pool.ID(), Version: a.opt.Version,
-		Port: p, Fingerprint: strings.ReplaceAll(certfp.SHA256(a.id.CA), ":", "")}
+		Port: p, Fingerprint: strings.ReplaceAll(certfp.SHA256(a.identity().CA), ":", "")}
 	if err := discovery.Advertise(ctx, info, discovery.Options{Host: a.mdnsHost()}); err != nil && ctx.Err() == nil {
 		a.log.Warn("the server cannot announce itself on the network; PCs must be given its name or address", "err", err)
 		<-ctx.Done() // not a stop to restart: a machine without multicast stays without it
@@ -413,7 +468,7 @@ func (a *App) webHandler(ctx context.Context) (http.Handler, error) {
 	// The drive and the API run only for signed-in requests: reaching them takes the
 	// connection out of the count of those that have not signed in (web.Limits).
 	opt := web.Options{Accounts: a.Accounts, Guard: guard, Catalog: a.cat, DAV: web.Authenticated(d),
-		API: web.Authenticated(a.apiHandler(ctx)), CA: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: a.id.CA.Raw}), Log: a.log,
+		API: web.Authenticated(a.apiHandler(ctx)), CA: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: a.identity().CA.Raw}), Log: a.log,
 		Metrics: http.HandlerFunc(a.metrics), MetricsAccess: a.cfg.Metrics}
 	opt.SetupToken = a.setup
 	opt.Setup = func(ctx context.Context, name, password string) error {
@@ -428,7 +483,7 @@ func (a *App) webHandler(ctx context.Context) (http.Handler, error) {
 
 // setupURL is the one-time page that makes the first administrator.
 func (a *App) setupURL() string {
-	return "https://" + hostPort(a.id, a.Addr()) + "/setup?token=" + a.setup
+	return "https://" + hostPort(a.identity(), a.Addr()) + "/setup?token=" + a.setup
 }
 
 func (a *App) apiHandler(ctx context.Context) http.Handler {

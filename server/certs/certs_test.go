@@ -1,19 +1,30 @@
 package certs
 
 import (
-	"github.com/hearth-home/hearth/internal/certfp"
-
+	"bytes"
 	"crypto/x509"
+	"encoding/asn1"
+	"encoding/pem"
+	"fmt"
+	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/hearth-home/hearth/internal/certfp"
+	"github.com/hearth-home/hearth/internal/testenv"
+	"github.com/hearth-home/hearth/server/certs/certstest"
 )
 
 func TestLoad(t *testing.T) {
 	dir := t.TempDir()
 	names := []string{"localhost", "hearth", "hearth.local", "127.0.0.1", "::1"}
-	id, err := Load(dir, names)
+	id, err := Load(dir, names, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,24 +41,228 @@ func TestLoad(t *testing.T) {
 	if !regexp.MustCompile(`^([0-9A-F]{2}:){31}[0-9A-F]{2}$`).MatchString(certfp.SHA256(id.Leaf)) {
 		t.Errorf("fingerprint %q", certfp.SHA256(id.Leaf))
 	}
-	again, err := Load(dir, names[:2])
+	again, err := Load(dir, names[:2], nil)
 	if err != nil || certfp.SHA256(again.Leaf) != certfp.SHA256(id.Leaf) {
 		t.Errorf("a second load made a new certificate (%v)", err)
 	}
 	// A new address needs a new certificate, from the same CA.
-	moved, err := Load(dir, append(names, "192.0.2.7"))
+	moved, err := Load(dir, append(names, "192.168.2.7"), nil)
 	if err != nil || certfp.SHA256(moved.Leaf) == certfp.SHA256(id.Leaf) || certfp.SHA256(moved.CA) != certfp.SHA256(id.CA) {
 		t.Errorf("new address: %v", err)
 	}
-	if _, err := moved.Leaf.Verify(x509.VerifyOptions{Roots: roots, DNSName: "192.0.2.7"}); err != nil {
+	if _, err := moved.Leaf.Verify(x509.VerifyOptions{Roots: roots, DNSName: "192.168.2.7"}); err != nil {
 		t.Error(err)
 	}
 	os.WriteFile(filepath.Join(dir, "server.crt"), []byte("garbage"), 0o644)
-	if fixed, err := Load(dir, names); err != nil || certfp.SHA256(fixed.CA) != certfp.SHA256(id.CA) {
+	if fixed, err := Load(dir, names, nil); err != nil || certfp.SHA256(fixed.CA) != certfp.SHA256(id.CA) {
 		t.Errorf("a damaged server certificate was not made again: %v", err)
 	}
 	os.WriteFile(filepath.Join(dir, "ca.crt"), []byte("garbage"), 0o644)
-	if _, err := Load(dir, names); err == nil {
+	if _, err := Load(dir, names, nil); err == nil {
 		t.Error("a damaged CA was accepted (a new one would break every PC that trusts it)")
+	}
+}
+
+func legacyCA(t *testing.T, dir string) { certstest.LegacyCA(t, dir, certstest.Old()) }
+
+// forge signs a server certificate for name (a host name or an address) with the CA
+// kept in dir, as whoever stole the CA's key would.
+func forge(t *testing.T, dir, name string) *x509.Certificate {
+	t.Helper()
+	ca, key, err := loadPair(filepath.Join(dir, caCrt), filepath.Join(dir, caKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.MkdirAll(filepath.Join(dir, "forged"), 0o700)
+	leaf, _, err := makeServer(filepath.Join(dir, "forged"), ca, key, []string{name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return leaf
+}
+
+func writePEM(t *testing.T, path string, c *x509.Certificate) string {
+	t.Helper()
+	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// opensslVerify runs openssl verify of leaf against ca for name; nil when it verifies.
+func opensslVerify(t *testing.T, openssl string, ca, leaf *x509.Certificate, name string) error {
+	t.Helper()
+	dir := t.TempDir()
+	flag := "-verify_hostname"
+	if net.ParseIP(name) != nil {
+		flag = "-verify_ip"
+	}
+	out, err := exec.Command(openssl, "verify", "-CAfile", writePEM(t, filepath.Join(dir, "ca.pem"), ca), "-purpose", "sslserver",
+		flag, name, writePEM(t, filepath.Join(dir, "leaf.pem"), leaf)).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("%w: %s", err, out)
+	}
+	return nil
+}
+
+func goVerify(ca, leaf *x509.Certificate, name string) error {
+	roots := x509.NewCertPool()
+	roots.AddCert(ca)
+	_, err := leaf.Verify(x509.VerifyOptions{Roots: roots, DNSName: name})
+	return err
+}
+
+// TestNameConstraints: a new CA vouches for the server's names, private names and
+// addresses, and the public names configured, and for nothing else: a certificate its
+// key signs for a bank's name or a public address is refused by Go and by openssl.
+func TestNameConstraints(t *testing.T) {
+	openssl := testenv.NeedTool(t, "openssl")
+	dir := t.TempDir()
+	names := []string{"localhost", "hearth", "hearth.local", "hearth-1a2b.local", "127.0.0.1", "::1", "192.168.1.5", "fd00::5", "8.8.4.4"}
+	id, err := Load(dir, names, []string{"home.example.net", "203.0.113.9"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !id.Constrained() {
+		t.Fatal("a new CA has no name constraints")
+	}
+	critical := false
+	for _, e := range id.CA.Extensions {
+		if e.Id.Equal(asn1.ObjectIdentifier{2, 5, 29, 30}) {
+			critical = e.Critical
+		}
+	}
+	if !critical {
+		t.Error("the name constraints are not marked critical")
+	}
+	if life := id.CA.NotAfter.Sub(id.CA.NotBefore); life > 6*365*24*time.Hour {
+		t.Errorf("the CA lives %v", life)
+	}
+	if id.Leaf.NotAfter.After(id.CA.NotAfter) {
+		t.Error("the server certificate outlives its CA")
+	}
+	// The machine's own public address is left out of the server certificate (a CA that
+	// permitted it would vouch for whoever has it next); configured names are in.
+	if slices.ContainsFunc(id.Leaf.IPAddresses, net.ParseIP("8.8.4.4").Equal) {
+		t.Error("the server certificate names an unconfigured public address")
+	}
+	for _, n := range []string{"hearth", "hearth.local", "hearth-1a2b.local", "localhost", "127.0.0.1", "::1", "192.168.1.5", "fd00::5", "home.example.net", "203.0.113.9"} {
+		if err := goVerify(id.CA, id.Leaf, n); err != nil {
+			t.Errorf("Go: the server's own certificate for %s: %v", n, err)
+		}
+		if err := opensslVerify(t, openssl, id.CA, id.Leaf, n); err != nil {
+			t.Errorf("openssl: the server's own certificate for %s: %v", n, err)
+		}
+	}
+	// What the CA still vouches for when its key signs it: private names and addresses.
+	for _, n := range []string{"printer.home.arpa", "nas.local", "10.1.2.3", "fe80::1"} {
+		if err := goVerify(id.CA, forge(t, dir, n), n); err != nil {
+			t.Errorf("Go: a certificate for the private %s: %v", n, err)
+		}
+	}
+	// What it must not vouch for.
+	for _, n := range []string{"www.bank.example", "bank.example", "local.bank.example", "home.example.net.evil.example", "8.8.8.8", "2001:db8::1", "203.0.113.10"} {
+		leaf := forge(t, dir, n)
+		if err := goVerify(id.CA, leaf, n); err == nil {
+			t.Errorf("Go accepts a certificate for %s from the server's CA", n)
+		}
+		if err := opensslVerify(t, openssl, id.CA, leaf, n); err == nil {
+			t.Errorf("openssl accepts a certificate for %s from the server's CA", n)
+		} else if !strings.Contains(err.Error(), "subtree violation") {
+			t.Errorf("openssl refuses %s for another reason than the name constraints: %v", n, err)
+		}
+	}
+	// A public name configured after the CA was made is not in it: the certificate leaves
+	// it out and says so, until 'hearthd cert renew-ca'.
+	later, err := Load(dir, names, []string{"home.example.net", "203.0.113.9", "files.example.org"})
+	if err != nil || !slices.Equal(later.Refused, []string{"files.example.org"}) || slices.Contains(later.Leaf.DNSNames, "files.example.org") {
+		t.Errorf("a public name added later: refused %v (%v)", later.Refused, err)
+	}
+	renewed, err := RenewCA(dir, names, []string{"home.example.net", "203.0.113.9", "files.example.org"})
+	if err != nil || len(renewed.Refused) > 0 || goVerify(renewed.CA, renewed.Leaf, "files.example.org") != nil {
+		t.Errorf("after renew-ca the added name is still refused: %v %v", renewed.Refused, err)
+	}
+}
+
+// TestRenewCA: a CA made before constraints keeps working (for any name, as before)
+// until it is renewed; the renewal makes a constrained CA, deletes the old key, and
+// bridges from the old CA to the new one, a renewal later from both earlier ones.
+func TestRenewCA(t *testing.T) {
+	dir := t.TempDir()
+	legacyCA(t, dir)
+	names := []string{"localhost", "hearth", "hearth.local", "127.0.0.1", "8.8.4.4"}
+	old, err := Load(dir, names, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if old.Constrained() || goVerify(old.CA, old.Leaf, "8.8.4.4") != nil {
+		t.Fatal("an old CA no longer works as it did")
+	}
+	oldKey, _ := os.ReadFile(filepath.Join(dir, caKey))
+	id, err := RenewCA(dir, names, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !id.Constrained() || certfp.SHA256(id.CA) == certfp.SHA256(old.CA) {
+		t.Fatal("renew-ca did not make a new constrained CA")
+	}
+	if k, _ := os.ReadFile(filepath.Join(dir, caKey)); bytes.Equal(k, oldKey) || bytes.Contains(k, oldKey) {
+		t.Error("the old CA's key is still kept")
+	}
+	if err := goVerify(id.CA, id.Leaf, "hearth.local"); err != nil {
+		t.Errorf("the new server certificate: %v", err)
+	}
+	if len(id.Bridges) != 1 || id.Bridges[0].CheckSignatureFrom(old.CA) != nil ||
+		!bytes.Equal(id.Bridges[0].RawSubjectPublicKeyInfo, id.CA.RawSubjectPublicKeyInfo) ||
+		!slices.Equal(id.Bridges[0].PermittedDNSDomains, id.CA.PermittedDNSDomains) {
+		t.Fatalf("no bridge from the old CA to the new one: %d", len(id.Bridges))
+	}
+	chain := id.Cert.Certificate
+	if len(chain) != 3 || !bytes.Equal(chain[0], id.Leaf.Raw) || !bytes.Equal(chain[1], id.Bridges[0].Raw) || !bytes.Equal(chain[2], id.CA.Raw) {
+		t.Error("the server does not present its certificate, the bridge, then the CA")
+	}
+	again, err := Load(dir, names, nil)
+	if err != nil || certfp.SHA256(again.CA) != certfp.SHA256(id.CA) || len(again.Bridges) != 1 {
+		t.Errorf("a start after the renewal: %v", err)
+	}
+	third, err := RenewCA(dir, names, nil)
+	if err != nil || len(third.Bridges) != 2 {
+		t.Fatalf("a second renewal keeps %d bridges (%v)", len(third.Bridges), err)
+	}
+
+	// A renewal cut off after its new CA was written is completed by the next start.
+	crt, _ := os.ReadFile(filepath.Join(dir, caCrt))
+	key, _ := os.ReadFile(filepath.Join(dir, caKey))
+	legacyCA(t, dir)
+	os.WriteFile(filepath.Join(dir, nextCrt), crt, 0o644)
+	os.WriteFile(filepath.Join(dir, nextKey), key, 0o600)
+	if done, err := Load(dir, names, nil); err != nil || certfp.SHA256(done.CA) != certfp.SHA256(third.CA) {
+		t.Errorf("an interrupted renewal was not completed: %v", err)
+	}
+}
+
+// TestCARenewedBeforeItEnds: a CA within a year of its end is renewed at start, with a
+// bridge from it, so joined PCs follow; renewing where there is no CA makes a first one.
+func TestCARenewedBeforeItEnds(t *testing.T) {
+	dir := t.TempDir()
+	certstest.LegacyCA(t, dir, time.Now().Add(200*24*time.Hour))
+	names := []string{"localhost", "hearth.local", "127.0.0.1"}
+	// A running server renewing its certificate keeps the CA it announces.
+	if kept, err := Reload(dir, names, nil); err != nil || time.Until(kept.CA.NotAfter) > 201*24*time.Hour || kept.Leaf.NotAfter.After(kept.CA.NotAfter) {
+		t.Errorf("reload renewed the CA, or made a certificate outliving it (%v)", err)
+	}
+	id, err := Load(dir, names, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if time.Until(id.CA.NotAfter) < 4*365*24*time.Hour || len(id.Bridges) != 1 || !id.Constrained() {
+		t.Errorf("a CA 200 days from its end: now until %v, %d bridges", id.CA.NotAfter, len(id.Bridges))
+	}
+	if id.Leaf.NotAfter.After(id.CA.NotAfter) || goVerify(id.CA, id.Leaf, "hearth.local") != nil {
+		t.Error("the server certificate is not from the renewed CA")
+	}
+	fresh := t.TempDir()
+	if id, err := RenewCA(fresh, names, nil); err != nil || !id.Constrained() || len(id.Bridges) != 0 {
+		t.Errorf("renew where there is no CA: %v", err)
 	}
 }

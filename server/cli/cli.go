@@ -44,6 +44,7 @@ func commands() map[string]command {
 		"setup":   {"setup [-name admin]       create the first administrator", cmdSetup},
 		"device":  {"device list|remove ID     the PCs and phones that joined", cmdDevice},
 		"status":  {"status                    the server's address, certificate and pool", cmdStatus},
+		"cert":    {"cert renew-ca             a new certificate authority, limited to the server's names (joined PCs follow)", cmdCert},
 		"pool":    {"pool status|scrub|repair|rebuild", cmdPool},
 		"backup":  {"backup list|check [-read-data]|gc|keep PC [-last N -daily N -weekly N -monthly N]|pin PC ID|unpin PC ID", cmdBackup},
 		"file":    {"file ls|put|get|rm|mv|mkdir|versions|restore", cmdFile},

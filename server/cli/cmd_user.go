@@ -167,7 +167,7 @@ func cmdStatus(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(tw, "Drive\tnot served: hearthd is not running (start it with: hearthd run)\n")
 	}
 	fmt.Fprintf(tw, "Certificate\tSHA-256 %s\n", info.Fingerprint)
-	fmt.Fprintf(tw, "Authority\tSHA-256 %s\n", info.CAFingerprint)
+	fmt.Fprintf(tw, "Authority\tSHA-256 %s%s\n", info.CAFingerprint, authorityNote(info))
 	fmt.Fprintf(tw, "Names\t%s\n", strings.Join(info.Names, ", "))
 	fmt.Fprintf(tw, "Pool\t%d drives, %d files, %d shares\n", len(st.Drives), st.Files, st.Shares)
 	switch {

@@ -8,13 +8,18 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/hearth-home/hearth/server/pool"
 )
+
+// hostName is a DNS name of letters, digits and hyphens, as a certificate may carry.
+var hostName = regexp.MustCompile(`^(?i)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$`)
 
 //go:embed default.json
 var defaults []byte
@@ -41,6 +46,11 @@ type Config struct {
 	// Metrics says who may read /metrics: "admin" (signed in as an administrator), "lan"
 	// (anyone on the local network, as a Prometheus scraper is) or "off".
 	Metrics string `json:"metrics"`
+	// TLSNames are names and addresses the server is reached by from outside the house
+	// (a DNS name pointing at the router, a public address), for its certificate. The
+	// certificate authority permits them only when it is made: after changing them, run
+	// 'hearthd cert renew-ca'.
+	TLSNames []string `json:"tls_names"`
 }
 
 // HealthOptions are the health monitor's settings.
@@ -103,6 +113,11 @@ func (c Config) Validate() error {
 	case "admin", "lan", "off":
 	default:
 		err = errors.Join(err, fmt.Errorf("metrics: %q, want \"admin\", \"lan\" or \"off\"", c.Metrics))
+	}
+	for _, n := range c.TLSNames {
+		if net.ParseIP(n) == nil && !hostName.MatchString(n) {
+			err = errors.Join(err, fmt.Errorf("tls_names: %q is not a host name such as \"home.example.net\" or an address", n))
+		}
 	}
 	if c.HTTPSListen == "" {
 		err = errors.Join(err, errors.New("https_listen: an address such as \":8443\" is needed"))

@@ -29,9 +29,9 @@ func TestOverrideAndErrors(t *testing.T) {
 	if o, _ := c.PoolOptions(); o.Reserve != 5<<30 || o.VersionsMax != 3 {
 		t.Errorf("override = %+v", o)
 	}
-	os.WriteFile(path, []byte(`{"check_every": "soon", "versions_max": 0, "background_rate": "x", "health_every": "0s", "backup_overdue": "a week", "metrics": "everyone"}`), 0o644)
+	os.WriteFile(path, []byte(`{"check_every": "soon", "versions_max": 0, "background_rate": "x", "health_every": "0s", "backup_overdue": "a week", "metrics": "everyone", "tls_names": ["home.example.net", "203.0.113.9", "https://x"]}`), 0o644)
 	_, err = Load(path)
-	for _, want := range []string{"check_every", "versions_max", "background_rate", "health_every", "backup_overdue", "metrics"} {
+	for _, want := range []string{"check_every", "versions_max", "background_rate", "health_every", "backup_overdue", "metrics", `tls_names: "https://x"`} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error %v does not mention %s", err, want)
 		}

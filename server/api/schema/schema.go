@@ -23,7 +23,10 @@ type Me struct {
 type Server struct {
 	Version     string `json:"version"`
 	Fingerprint string `json:"fingerprint"`
-	DAV         string `json:"dav"`
+	// CAFingerprint is the authority the server's certificate comes from now: a joined
+	// PC that pinned an earlier one moves to it (client/connector Repin).
+	CAFingerprint string `json:"ca_fingerprint"`
+	DAV           string `json:"dav"`
 }
 
 // Device is a registered PC or phone; Token is only in the answer that made it.
