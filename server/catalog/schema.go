@@ -161,4 +161,13 @@ CREATE TABLE bad_copies (
 	healed_ns INTEGER NOT NULL DEFAULT 0,
 	PRIMARY KEY (drive, path, gen)
 ) WITHOUT ROWID;
+`, `
+-- Step 6 (issue 17): a device token acts only for its own PC. pc is the name the PC's
+-- backups go under; '' means none (a token made for a phone or a WebDAV program, which
+-- may not touch any PC's backups). A PC joined with its name as the device name and its
+-- connector backs up under exactly that name, so a token made before this step is bound
+-- to its label: no token is ever left free to choose which PC it acts for.
+ALTER TABLE tokens ADD COLUMN pc TEXT NOT NULL DEFAULT '';
+UPDATE tokens SET pc = label;
+CREATE INDEX tokens_pc ON tokens(pc COLLATE NOCASE);
 `}
