@@ -106,7 +106,9 @@ func TestDeviceTokenActsOnlyForItsPC(t *testing.T) {
 		resp, body := how("PUT", desk+"/keep", `{"last": `+itoa(last)+`, "daily": 3, "weekly": 3, "monthly": 3}`)
 		return resp.StatusCode, body
 	}
-	byToken := func(method, path, body string) (*http.Response, string) { return asDevice(s, desktopCfg, method, path, body) }
+	byToken := func(method, path, body string) (*http.Response, string) {
+		return asDevice(s, desktopCfg, method, path, body)
+	}
 	byPassword := func(method, path, body string) (*http.Response, string) {
 		return s.Do("alice", pw, method, path, apptest.Body(body), "Content-Type", "application/json")
 	}

@@ -369,7 +369,7 @@ func (a *Accounts) RemoveDevice(ctx context.Context, id string) error {
 
 // NewDevice registers a device for a user and returns it with its token, which is
 // shown once and kept only as a digest. pc is the PC the token acts for: the name its
-// backups go under, or '' for a device that does not back up. A PC name belongs to the
+// backups go under, or empty for a device that does not back up. A PC name belongs to the
 // user who first joined with it (see CheckPCName).
 func (a *Accounts) NewDevice(ctx context.Context, user, name, pc string) (Device, string, error) {
 	secret, id, err := a.newToken(ctx, user, name, pc)
