@@ -129,6 +129,17 @@ func TestDeviceTokenActsOnlyForItsPC(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &pcs); err != nil || len(pcs) != 1 || pcs[0].Keep.Last != 1 {
 		t.Errorf("alice's PCs: %s; want the desktop keeping the last 1", body)
 	}
+
+	// Nor may the laptop cut the desktop off by removing it; each PC may leave itself.
+	if resp, body := asDevice(s, laptopCfg, "DELETE", "/api/v1/devices/"+desktopCfg.DeviceID, ""); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("the laptop's token removes the desktop: %d %s; want 403", resp.StatusCode, body)
+	}
+	if err := laptopCfg.Leave(ctx); err != nil {
+		t.Errorf("the laptop leaves: %v", err)
+	}
+	if _, err := desktop.Snapshots(ctx); err != nil {
+		t.Errorf("the desktop after the laptop left: %v", err)
+	}
 }
 
 // TestPCNameBelongsToFirstUser: a PC name is unique without case and belongs to the

@@ -85,6 +85,12 @@ func New(p *pool.Pool, accounts *auth.Accounts, backups *backupstore.Store, info
 		}
 		for _, d := range ds {
 			if d.ID == r.PathValue("id") && (pr.Admin || strings.EqualFold(d.User, pr.Name)) {
+				// A PC leaves with its own token ("hearth leave"); a stolen one must not
+				// cut the family's other PCs off their backups.
+				if pr.ByToken && (pr.PC == "" || d.PC != pr.PC) {
+					problem(w, http.StatusForbidden, "This device may remove only itself. To remove another device, sign in with your password.")
+					return
+				}
 				if err := accounts.RemoveDevice(r.Context(), d.ID); err != nil {
 					fail(w, err)
 					return

@@ -91,15 +91,19 @@ func (s *Store) CheckPCName(ctx context.Context, owner, pc string) error {
 	if err != nil {
 		return err
 	}
+	// The PC itself first: one that backs up under exactly this name is its owner's,
+	// whatever other spellings an older server let in.
 	for _, p := range pcs {
-		if !strings.EqualFold(p.Name, pc) {
-			continue
+		if p.Name == pc {
+			if !strings.EqualFold(p.Owner, owner) {
+				return &auth.PCTakenError{PC: p.Name}
+			}
+			return nil
 		}
-		switch {
-		case !strings.EqualFold(p.Owner, owner):
-			return &auth.PCTakenError{PC: p.Name}
-		case p.Name != pc:
-			return &auth.PCTakenError{PC: p.Name, Yours: true}
+	}
+	for _, p := range pcs {
+		if strings.EqualFold(p.Name, pc) {
+			return &auth.PCTakenError{PC: p.Name, Yours: strings.EqualFold(p.Owner, owner)}
 		}
 	}
 	return nil
