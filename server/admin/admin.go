@@ -55,6 +55,8 @@ type Service interface {
 	BackupGC(ctx context.Context) (backupstore.GCReport, error)
 	BackupKeep(ctx context.Context, pc string, keep backup.Policy) error
 	BackupPin(ctx context.Context, pc, snapshot string, pinned bool) (string, error)
+	BackupDelete(ctx context.Context, pc, snapshot string) (string, error)
+	BackupUndelete(ctx context.Context, pc, snapshot string) (string, error)
 
 	Health(ctx context.Context, checkNow bool) (schema.Health, error)
 	HealthEvents(ctx context.Context, limit int) ([]HealthEvent, error)
@@ -65,6 +67,9 @@ type Service interface {
 type BackupPC struct {
 	backupstore.PC
 	Snapshots []backupstore.SnapshotInfo
+	// Deleted are the backups let go less than the grace period ago, which can still be
+	// brought back (BackupUndelete).
+	Deleted []backupstore.DeletedSnapshot
 }
 
 // Local serves the Service from a pool in this process.

@@ -19,7 +19,11 @@ func (l Local) BackupPCs(ctx context.Context) ([]BackupPC, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, BackupPC{PC: p, Snapshots: snaps})
+		deleted, err := l.Backups.Deleted(ctx, p.Name)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, BackupPC{PC: p, Snapshots: snaps, Deleted: deleted})
 	}
 	return out, nil
 }
@@ -46,4 +50,25 @@ func (l Local) BackupPin(ctx context.Context, pc, snapshot string, pinned bool) 
 		return "", err
 	}
 	return id.String(), l.Backups.Pin(ctx, pc, id, pinned)
+}
+
+// BackupDelete lets go of a backup of pc (given by its ID or first digits) now, and
+// returns its full ID. Its data is kept for the grace period, when BackupUndelete brings
+// it back.
+func (l Local) BackupDelete(ctx context.Context, pc, snapshot string) (string, error) {
+	id, err := l.Backups.FindSnapshot(ctx, pc, snapshot)
+	if err != nil {
+		return "", err
+	}
+	return id.String(), l.Backups.Delete(ctx, pc, id, "deleted by an administrator")
+}
+
+// BackupUndelete brings back (and pins) a backup of pc let go less than the grace period
+// ago, and returns its full ID.
+func (l Local) BackupUndelete(ctx context.Context, pc, snapshot string) (string, error) {
+	id, err := l.Backups.FindSnapshot(ctx, pc, snapshot)
+	if err != nil {
+		return "", err
+	}
+	return id.String(), l.Backups.Undelete(ctx, pc, id)
 }

@@ -259,6 +259,14 @@ func (c *Client) BackupPin(ctx context.Context, pc, snapshot string, pinned bool
 	return do[string](ctx, c, "backup/pin", pinReq{PC: pc, Snapshot: snapshot, Pinned: pinned})
 }
 
+func (c *Client) BackupDelete(ctx context.Context, pc, snapshot string) (string, error) {
+	return do[string](ctx, c, "backup/delete", pinReq{PC: pc, Snapshot: snapshot})
+}
+
+func (c *Client) BackupUndelete(ctx context.Context, pc, snapshot string) (string, error) {
+	return do[string](ctx, c, "backup/undelete", pinReq{PC: pc, Snapshot: snapshot})
+}
+
 func (c *Client) Health(ctx context.Context, checkNow bool) (schema.Health, error) {
 	return do[schema.Health](ctx, c, "health", healthReq{Check: checkNow})
 }

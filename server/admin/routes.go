@@ -83,6 +83,12 @@ func routes(svc Service) map[string]func(context.Context, json.RawMessage) (any,
 		"backup/pin": call(func(ctx context.Context, r pinReq) (any, error) {
 			return svc.BackupPin(ctx, r.PC, r.Snapshot, r.Pinned)
 		}),
+		"backup/delete": call(func(ctx context.Context, r pinReq) (any, error) {
+			return svc.BackupDelete(ctx, r.PC, r.Snapshot)
+		}),
+		"backup/undelete": call(func(ctx context.Context, r pinReq) (any, error) {
+			return svc.BackupUndelete(ctx, r.PC, r.Snapshot)
+		}),
 		"health": call(func(ctx context.Context, r healthReq) (any, error) { return svc.Health(ctx, r.Check) }),
 		"health/events": call(func(ctx context.Context, r eventsReq) (any, error) {
 			return svc.HealthEvents(ctx, r.Limit)

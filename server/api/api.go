@@ -5,9 +5,11 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 
+	"github.com/hearth-home/hearth/backup"
 	"github.com/hearth-home/hearth/server/admin"
 	"github.com/hearth-home/hearth/server/api/schema"
 	"github.com/hearth-home/hearth/server/auth"
@@ -23,8 +25,8 @@ type (
 	Device = schema.Device
 )
 
-// New returns the API handler.
-func New(p *pool.Pool, accounts *auth.Accounts, info func(context.Context) (admin.ServerInfo, error)) http.Handler {
+// New returns the API handler. backups is asked whether a joining PC's name is free.
+func New(p *pool.Pool, accounts *auth.Accounts, backups *backupstore.Store, info func(context.Context) (admin.ServerInfo, error)) http.Handler {
 	mux := http.NewServeMux()
 	// A PC joins: it signs in with the user's password and gets a token of its own.
 	mux.HandleFunc("POST /api/v1/devices", func(w http.ResponseWriter, r *http.Request) {
@@ -38,7 +40,18 @@ func New(p *pool.Pool, accounts *auth.Accounts, info func(context.Context) (admi
 			problem(w, http.StatusBadRequest, "Send the device's name, such as {\"name\": \"Mum's laptop\"}.")
 			return
 		}
-		d, token, err := accounts.NewDevice(r.Context(), pr.Name, strings.TrimSpace(req.Name))
+		// The connector backs up under the name it joins with, so the token acts for
+		// the PC of that name alone; a name that cannot name backups acts for none.
+		name := strings.TrimSpace(req.Name)
+		pc := ""
+		if backup.CheckPCName(name) == nil {
+			pc = name
+			if err := backups.CheckPCName(r.Context(), pr.Name, pc); err != nil {
+				fail(w, err)
+				return
+			}
+		}
+		d, token, err := accounts.NewDevice(r.Context(), pr.Name, name, pc)
 		if err != nil {
 			fail(w, err)
 			return
@@ -72,6 +85,12 @@ func New(p *pool.Pool, accounts *auth.Accounts, info func(context.Context) (admi
 		}
 		for _, d := range ds {
 			if d.ID == r.PathValue("id") && (pr.Admin || strings.EqualFold(d.User, pr.Name)) {
+				// A PC leaves with its own token ("hearth leave"); a stolen one must not
+				// cut the family's other PCs off their backups.
+				if pr.ByToken && (pr.PC == "" || d.PC != pr.PC) {
+					problem(w, http.StatusForbidden, "This device may remove only itself. To remove another device, sign in with your password.")
+					return
+				}
 				if err := accounts.RemoveDevice(r.Context(), d.ID); err != nil {
 					fail(w, err)
 					return
@@ -128,7 +147,11 @@ func problem(w http.ResponseWriter, code int, msg string) {
 }
 
 func fail(w http.ResponseWriter, err error) {
+	code := http.StatusInternalServerError
+	if errors.Is(err, auth.ErrPCTaken) {
+		code = http.StatusConflict // its text says what to do
+	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusInternalServerError)
+	w.WriteHeader(code)
 	json.NewEncoder(w).Encode(map[string]string{"error": err.Error()})
 }

@@ -78,6 +78,8 @@ type User struct {
 	ByToken bool `json:"-"`
 	// Credential is what this sign-in used; see Current.
 	Credential Credential `json:"-"`
+	// PC: for a sign-in with a device token, the PC it acts for (see Principal.PC).
+	PC string `json:"-"`
 }
 
 // Credential is what a sign-in used, kept by what the sign-in made (a web session) so it
@@ -108,6 +110,7 @@ func signedIn(u catalog.User, c Credential) User {
 // of the same name was made since).
 func (a *Accounts) Current(ctx context.Context, c Credential) (User, error) {
 	var u catalog.User
+	var pc string
 	err := a.cat.View(ctx, func(tx *catalog.Tx) (err error) {
 		if c.ByToken() {
 			t, err := tx.TokenByDigest(ctx, c.token[:])
@@ -117,6 +120,7 @@ func (a *Accounts) Current(ctx context.Context, c Credential) (User, error) {
 			if !strings.EqualFold(t.User, c.user) {
 				return catalog.ErrNotFound
 			}
+			pc = t.PC
 		}
 		u, err = tx.User(ctx, c.user)
 		return err
@@ -130,7 +134,9 @@ func (a *Accounts) Current(ctx context.Context, c Credential) (User, error) {
 	if !c.ByToken() && passwordCredential(u) != c {
 		return User{}, ErrBadCredentials
 	}
-	return signedIn(u, c), nil
+	out := signedIn(u, c)
+	out.PC = pc
+	return out, nil
 }
 
 func validName(name string) bool {
@@ -297,10 +303,28 @@ func (a *Accounts) Verify(ctx context.Context, name, secret string) (User, error
 	if !ok {
 		return User{}, ErrBadCredentials
 	}
-	if strings.HasPrefix(secret, tokenPrefix) {
-		return signedIn(u, tokenCredential(u.Name, sha256.Sum256([]byte(secret)))), nil
+	if !strings.HasPrefix(secret, tokenPrefix) {
+		return signedIn(u, passwordCredential(u)), nil
 	}
-	return signedIn(u, passwordCredential(u)), nil
+	out := signedIn(u, tokenCredential(u.Name, sha256.Sum256([]byte(secret))))
+	if out.PC, err = a.tokenPC(ctx, secret); err != nil {
+		return User{}, err
+	}
+	return out, nil
+}
+
+// tokenPC returns the PC a device token acts for.
+func (a *Accounts) tokenPC(ctx context.Context, secret string) (string, error) {
+	digest := sha256.Sum256([]byte(secret))
+	var t catalog.Token
+	err := a.cat.View(ctx, func(tx *catalog.Tx) (err error) {
+		t, err = tx.TokenByDigest(ctx, digest[:])
+		return err
+	})
+	if errors.Is(err, catalog.ErrNotFound) {
+		return "", ErrBadCredentials // removed since it was checked
+	}
+	return t.PC, err
 }
 
 // Known returns the user when the credentials are known to be good without an argon2id
@@ -389,6 +413,8 @@ type Device struct {
 	User    string
 	Name    string
 	Created time.Time
+	// PC is the PC the device's token acts for ('' for none).
+	PC string `json:",omitempty"`
 }
 
 // ErrNoDevice: no device has that id.
@@ -400,7 +426,7 @@ func (a *Accounts) Devices(ctx context.Context) ([]Device, error) {
 	err := a.cat.View(ctx, func(tx *catalog.Tx) error {
 		ts, err := tx.Tokens(ctx)
 		for _, t := range ts {
-			out = append(out, Device{ID: t.ID, User: t.User, Name: t.Label, Created: t.Created})
+			out = append(out, Device{ID: t.ID, User: t.User, Name: t.Label, Created: t.Created, PC: t.PC})
 		}
 		return err
 	})
@@ -417,23 +443,73 @@ func (a *Accounts) RemoveDevice(ctx context.Context, id string) error {
 }
 
 // NewDevice registers a device for a user and returns it with its token, which is
-// shown once and kept only as a digest.
-func (a *Accounts) NewDevice(ctx context.Context, user, name string) (Device, string, error) {
-	secret, id, err := a.newToken(ctx, user, name)
+// shown once and kept only as a digest. pc is the PC the token acts for: the name its
+// backups go under, or empty for a device that does not back up. A PC name belongs to the
+// user who first joined with it (see CheckPCName).
+func (a *Accounts) NewDevice(ctx context.Context, user, name, pc string) (Device, string, error) {
+	secret, id, err := a.newToken(ctx, user, name, pc)
 	if err != nil {
 		return Device{}, "", err
 	}
 	u, err := a.Lookup(ctx, user)
-	return Device{ID: id, User: u.Name, Name: name, Created: time.Now()}, secret, err
+	return Device{ID: id, User: u.Name, Name: name, Created: time.Now(), PC: pc}, secret, err
 }
 
 // NewToken makes a device token for a user; it is shown once and kept only as a digest.
+// It acts for no PC: a PC gets its own when it joins (NewDevice).
 func (a *Accounts) NewToken(ctx context.Context, name, label string) (string, error) {
-	secret, _, err := a.newToken(ctx, name, label)
+	secret, _, err := a.newToken(ctx, name, label, "")
 	return secret, err
 }
 
-func (a *Accounts) newToken(ctx context.Context, name, label string) (secret, id string, err error) {
+// ErrPCTaken: a PC name is another's (see PCTakenError).
+var ErrPCTaken = errors.New("that PC name is taken")
+
+// PCTakenError refuses a PC name that, compared without case, another user's device
+// joined with first, or that the user's own PC has spelled otherwise: two PCs whose
+// names differ only in case would share one folder of backups on Windows, and a name
+// must not let one user's PC pass as another's.
+type PCTakenError struct {
+	PC    string // the name as it was first given
+	Yours bool   // the user's own PC has it, spelled otherwise
+}
+
+func (e *PCTakenError) Error() string {
+	if e.Yours {
+		return fmt.Sprintf("You already have a PC called %q. If this is that PC, use exactly that name; otherwise give this one another name.", e.PC)
+	}
+	return fmt.Sprintf("A PC called %q belongs to another person here. Please give this PC another name.", e.PC)
+}
+
+func (e *PCTakenError) Is(target error) bool { return target == ErrPCTaken }
+
+// CheckPCName returns a PCTakenError when user may not have a PC called pc because a
+// device that joined before holds the name (compared without case) for someone else,
+// or for another of user's PCs spelled otherwise.
+func (a *Accounts) CheckPCName(ctx context.Context, user, pc string) error {
+	return a.cat.View(ctx, func(tx *catalog.Tx) error { return pcNameFree(ctx, tx, user, pc) })
+}
+
+func pcNameFree(ctx context.Context, tx *catalog.Tx, user, pc string) error {
+	if pc == "" {
+		return nil
+	}
+	ts, err := tx.TokensForPC(ctx, pc)
+	if err != nil {
+		return err
+	}
+	for _, t := range ts {
+		if !strings.EqualFold(t.User, user) {
+			return &PCTakenError{PC: t.PC}
+		}
+		if t.PC != pc {
+			return &PCTakenError{PC: t.PC, Yours: true}
+		}
+	}
+	return nil
+}
+
+func (a *Accounts) newToken(ctx context.Context, name, label, pc string) (secret, id string, err error) {
 	raw := make([]byte, 25) // 20 secret bytes, and 5 for an id that gives nothing away
 	if _, err := rand.Read(raw); err != nil {
 		return "", "", fmt.Errorf("make a token: %w", err)
@@ -447,7 +523,12 @@ func (a *Accounts) newToken(ctx context.Context, name, label string) (secret, id
 		if err != nil {
 			return err
 		}
-		return tx.AddToken(ctx, catalog.Token{ID: id, User: u.Name, Digest: digest[:], Label: label, Created: time.Now()})
+		// Checked in the same transaction as the token is added, so two PCs joining at
+		// once under one name cannot both have it.
+		if err := pcNameFree(ctx, tx, u.Name, pc); err != nil {
+			return err
+		}
+		return tx.AddToken(ctx, catalog.Token{ID: id, User: u.Name, Digest: digest[:], Label: label, Created: time.Now(), PC: pc})
 	})
 	if err != nil {
 		return "", "", err
@@ -462,9 +543,9 @@ func (a *Accounts) VerifyToken(ctx context.Context, secret string) (User, error)
 	}
 	digest := sha256.Sum256([]byte(secret))
 	var u catalog.User
-	err := a.cat.View(ctx, func(tx *catalog.Tx) error {
-		t, err := tx.TokenByDigest(ctx, digest[:])
-		if err != nil {
+	var t catalog.Token
+	err := a.cat.View(ctx, func(tx *catalog.Tx) (err error) {
+		if t, err = tx.TokenByDigest(ctx, digest[:]); err != nil {
 			return err
 		}
 		u, err = tx.User(ctx, t.User)
@@ -476,5 +557,7 @@ func (a *Accounts) VerifyToken(ctx context.Context, secret string) (User, error)
 	if err != nil {
 		return User{}, err
 	}
-	return signedIn(u, tokenCredential(u.Name, digest)), nil
+	out := signedIn(u, tokenCredential(u.Name, digest))
+	out.PC = t.PC
+	return out, nil
 }

@@ -241,3 +241,64 @@ func TestGuardOwnSignIn(t *testing.T) {
 		t.Error("guesses at dad's password, with the guesser's own sign-ins in between, never lock the address out")
 	}
 }
+
+// TestDeviceBoundToPC: a PC's token carries the PC it joined as, through both ways of
+// signing in with it, into the principal's rules; a token made for a phone acts for no
+// PC; and a PC name another user (or another spelling) holds is refused at join.
+func TestDeviceBoundToPC(t *testing.T) {
+	ctx := context.Background()
+	a := newAccounts(t)
+	for _, n := range []string{"alice", "bob"} {
+		if _, err := a.Add(ctx, n, "correct horse", false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, laptop, err := a.NewDevice(ctx, "alice", "alice-laptop", "alice-laptop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	phone, err := a.NewToken(ctx, "alice", "phone")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ token, pc string }{{laptop, "alice-laptop"}, {phone, ""}} {
+		u1, err1 := a.VerifyToken(ctx, c.token)
+		u2, err2 := a.Verify(ctx, "alice", c.token)
+		if err1 != nil || err2 != nil || u1.PC != c.pc || u2.PC != c.pc || !u1.ByToken || !u2.ByToken {
+			t.Errorf("token for %q: %+v %v, %+v %v", c.pc, u1, err1, u2, err2)
+		}
+	}
+	if u, _ := a.Verify(ctx, "alice", "correct horse"); u.ByToken || u.PC != "" {
+		t.Errorf("password sign-in: %+v", u)
+	}
+	pr := Principal{Name: "alice", ByToken: true, PC: "alice-laptop"}
+	if !pr.OwnPC("alice-laptop") || pr.OwnPC("alice-desktop") || pr.OwnPC("Alice-Laptop") || pr.MayLetGo("alice") {
+		t.Error("a laptop's token may act for another PC, or let backups go")
+	}
+	if (Principal{Name: "dad", Admin: true, ByToken: true}).OwnPC("") || (Principal{Name: "dad", Admin: true, ByToken: true, PC: "x"}).MayLetGo("alice") {
+		t.Error("an administrator's token acts beyond its PC")
+	}
+	if pw := (Principal{Name: "alice"}); !pw.OwnPC("alice-desktop") || !pw.MayLetGo("Alice") || pw.MayLetGo("bob") {
+		t.Error("a password sign-in's rules are wrong")
+	}
+	for _, c := range []struct {
+		user, pc string
+		yours    bool
+	}{{"bob", "Alice-Laptop", false}, {"bob", "alice-laptop", false}, {"alice", "ALICE-laptop", true}} {
+		_, _, err := a.NewDevice(ctx, c.user, c.pc, c.pc)
+		var taken *PCTakenError
+		if !errors.As(err, &taken) || !errors.Is(err, ErrPCTaken) || taken.PC != "alice-laptop" || taken.Yours != c.yours {
+			t.Errorf("%s joins as %s: %v", c.user, c.pc, err)
+		}
+	}
+	if _, _, err := a.NewDevice(ctx, "alice", "alice-laptop", "alice-laptop"); err != nil {
+		t.Errorf("alice joins her laptop again: %v", err)
+	}
+	if _, _, err := a.NewDevice(ctx, "bob", "bob's phone", ""); err != nil {
+		t.Errorf("a device that backs nothing up: %v", err)
+	}
+	ds, _ := a.Devices(ctx)
+	if len(ds) != 4 {
+		t.Errorf("%d devices, want 4", len(ds))
+	}
+}

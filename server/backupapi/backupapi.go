@@ -1,5 +1,8 @@
 // Package backupapi is the part of the JSON API at /api/v1/backup/ that PCs back up and
-// restore through. A PC's backups are its owner's and the administrators'.
+// restore through. A PC's backups are its owner's and the administrators'. A PC signs in
+// with its device token, which acts for that PC alone: a stolen or infected laptop can
+// neither read nor touch the desktop's backups, and cannot make the server keep fewer of
+// its own (that needs its owner's password or an administrator).
 package backupapi
 
 import (
@@ -7,6 +10,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"slices"
@@ -25,11 +29,15 @@ const Prefix = "/api/v1/backup/"
 // maxAsk bounds one question about which blobs exist.
 const maxAsk = 1 << 16
 
-type handler struct{ st *backupstore.Store }
+type handler struct {
+	st *backupstore.Store
+	// accounts knows which PC names devices joined with.
+	accounts *auth.Accounts
+}
 
 // New returns the handler. Requests arrive signed in.
-func New(st *backupstore.Store) http.Handler {
-	h := handler{st: st}
+func New(st *backupstore.Store, accounts *auth.Accounts) http.Handler {
+	h := handler{st: st, accounts: accounts}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/v1/backup/pcs", h.pcs)
 	mux.HandleFunc("POST /api/v1/backup/pcs/{pc}/sessions", h.begin)
@@ -77,6 +85,8 @@ func fail(w http.ResponseWriter, err error) {
 		problem(w, http.StatusNotFound, err.Error())
 	case errors.Is(err, backupstore.ErrNotOwner):
 		problem(w, http.StatusForbidden, err.Error())
+	case errors.Is(err, auth.ErrPCTaken):
+		problem(w, http.StatusConflict, err.Error())
 	case errors.Is(err, backupstore.ErrTooLarge):
 		problem(w, http.StatusRequestEntityTooLarge, err.Error())
 	case errors.Is(err, backupstore.ErrBadPack), errors.Is(err, backup.ErrCorrupt), errors.Is(err, backup.ErrBadID):
@@ -89,21 +99,41 @@ func fail(w http.ResponseWriter, err error) {
 // allowed says whether the signed-in user may see pc's backups; a PC nobody has backed
 // up yet is nobody's.
 func (h handler) allowed(ctx context.Context, w http.ResponseWriter, pc string) bool {
+	_, ok := h.pcOf(ctx, w, pc)
+	return ok
+}
+
+// pcOf returns pc when the signed-in user may see its backups: its owner or an
+// administrator, and with a device token only the token's own PC.
+func (h handler) pcOf(ctx context.Context, w http.ResponseWriter, pc string) (backupstore.PC, bool) {
 	pr, _ := auth.PrincipalOf(ctx)
 	if err := backup.CheckPCName(pc); err != nil {
 		problem(w, http.StatusBadRequest, err.Error())
-		return false
+		return backupstore.PC{}, false
+	}
+	// Before the PC is looked up: a device learns nothing of other PCs.
+	if !pr.OwnPC(pc) {
+		problem(w, http.StatusForbidden, notThisPC(pr, pc))
+		return backupstore.PC{}, false
 	}
 	p, err := h.st.PC(ctx, pc)
 	if err != nil {
 		fail(w, err)
-		return false
+		return backupstore.PC{}, false
 	}
 	if !pr.Admin && !strings.EqualFold(p.Owner, pr.Name) {
 		problem(w, http.StatusForbidden, "These backups belong to "+p.Owner+"; ask them or an administrator.")
-		return false
+		return backupstore.PC{}, false
 	}
-	return true
+	return p, true
+}
+
+// notThisPC says why a device may not act on pc's backups.
+func notThisPC(pr auth.Principal, pc string) string {
+	if pr.PC == "" {
+		return "This device did not join as a PC, so it cannot see or make backups. Sign in with your password to look at backups."
+	}
+	return fmt.Sprintf("This PC joined as %q and may back up and restore only its own backups, not those of %q. To look after another PC's backups, sign in with your password.", pr.PC, pc)
 }
 
 // inSession checks the session and that its PC is the user's.
@@ -131,7 +161,7 @@ func (h handler) pcs(w http.ResponseWriter, r *http.Request) {
 	}
 	out := []schema.BackupPC{}
 	for _, p := range pcs {
-		if !pr.Admin && !strings.EqualFold(p.Owner, pr.Name) {
+		if !pr.OwnPC(p.Name) || (!pr.Admin && !strings.EqualFold(p.Owner, pr.Name)) {
 			continue
 		}
 		b := schema.BackupPC{Name: p.Name, Owner: p.Owner, Keep: schema.Retention(p.Keep)}
@@ -167,6 +197,20 @@ func (h handler) begin(w http.ResponseWriter, r *http.Request) {
 	if err := backup.CheckPCName(pc); err != nil {
 		problem(w, http.StatusBadRequest, err.Error())
 		return
+	}
+	// This is what stored an empty backup under the desktop's name from the laptop.
+	if !pr.OwnPC(pc) {
+		problem(w, http.StatusForbidden, notThisPC(pr, pc))
+		return
+	}
+	// A PC's first backup claims its name: not one another user's PC joined with (the
+	// store checks those that backed up already). A PC that backs up here already is
+	// its owner's whatever devices say.
+	if _, err := h.st.PC(r.Context(), pc); errors.Is(err, backupstore.ErrNoSnapshot) {
+		if err := h.accounts.CheckPCName(r.Context(), pr.Name, pc); err != nil {
+			fail(w, err)
+			return
+		}
 	}
 	id, ok, err := h.st.Begin(r.Context(), pc, pr.Name, parent)
 	if err != nil {
@@ -404,8 +448,10 @@ func (h handler) blobs(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h handler) keep(w http.ResponseWriter, r *http.Request) {
+	pr, _ := auth.PrincipalOf(r.Context())
 	pc := r.PathValue("pc")
-	if !h.allowed(r.Context(), w, pc) {
+	p, ok := h.pcOf(r.Context(), w, pc)
+	if !ok {
 		return
 	}
 	var k schema.Retention
@@ -417,9 +463,20 @@ func (h handler) keep(w http.ResponseWriter, r *http.Request) {
 		problem(w, http.StatusBadRequest, err.Error())
 		return
 	}
+	// Keeping more is always fine; keeping fewer lets backups go, which a stolen PC's
+	// token must not be able to do.
+	if fewer(p.Keep, backup.Policy(k)) && !pr.MayLetGo(p.Owner) {
+		problem(w, http.StatusForbidden, "Keeping fewer backups needs "+p.Owner+"'s password (sign in with it rather than this PC's own sign-in) or an administrator. Keeping more is fine from the PC.")
+		return
+	}
 	if err := h.st.SetPolicy(r.Context(), pc, backup.Policy(k)); err != nil {
 		fail(w, err)
 		return
 	}
 	reply(w, http.StatusOK, k)
+}
+
+// fewer reports whether policy to keeps fewer of some kind of backup than from.
+func fewer(from, to backup.Policy) bool {
+	return to.Last < from.Last || to.Daily < from.Daily || to.Weekly < from.Weekly || to.Monthly < from.Monthly
 }

@@ -3,7 +3,7 @@
 // backup as a folder and dragging the file out.
 //
 // The view belongs to one person: "/" lists the PCs they may see (their own, or every PC
-// for an administrator), "/<PC>" lists that PC's backups by their local date and time
+// for an administrator; signed in with a PC's device token, that PC's alone), "/<PC>" lists that PC's backups by their local date and time
 // (backup.FolderName), and "/<PC>/<date time>/..." walks the backup's folders as the PC
 // had them. Nothing can be changed: every write is refused with os.ErrPermission.
 package backupfs
@@ -78,7 +78,8 @@ func (f *FS) pcsLocked(ctx context.Context) ([]backupstore.PC, error) {
 		return nil, fmt.Errorf("list the PCs that back up: %w", err)
 	}
 	for _, pc := range all {
-		if f.who.Admin || strings.EqualFold(pc.Owner, f.who.Name) {
+		// A device token sees its own PC's backups alone, whoever it belongs to.
+		if f.who.OwnPC(pc.Name) && (f.who.Admin || strings.EqualFold(pc.Owner, f.who.Name)) {
 			f.pcs = append(f.pcs, pc)
 		}
 	}

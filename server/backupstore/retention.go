@@ -14,9 +14,11 @@ import (
 	"github.com/hearth-home/hearth/server/pool"
 )
 
-// A backup the retention rule lets go is first moved to its PC's forgotten folder, named
-// by when: its data stays until the grace period has passed (until then it can be pinned
-// back), and only then is it removed and its data freed.
+// A backup the retention rule lets go, or that is deleted, is first moved to its PC's
+// forgotten folder, named by when: it is "deleted", but its data stays until the grace
+// period has passed (until then Undelete, or a pin, brings it back), and only then is it
+// removed and its data freed. So whoever lowered the retention rule or deleted a backup
+// (a mistake, or a stolen password) has not destroyed anything for a week.
 func forgottenDir(pc string) string { return path.Join(pcDir(pc), "forgotten") }
 
 func forgottenPath(pc string, at time.Time, id backup.ID) string {
@@ -107,9 +109,17 @@ func days(d time.Duration) string {
 	return "1 day"
 }
 
+// DeletedSnapshot is a backup let go (by the retention rule, or deleted) less than the
+// grace period ago: its data is kept until Until, and Undelete brings it back.
+type DeletedSnapshot struct {
+	SnapshotInfo
+	Deleted time.Time
+	Until   time.Time
+}
+
 // forgotten lists pc's forgotten backups: those still within the grace period (their data
 // is kept), and the names of those past it.
-func (s *Store) forgotten(ctx context.Context, pc string) (recent []SnapshotInfo, expired []string, err error) {
+func (s *Store) forgotten(ctx context.Context, pc string) (recent []DeletedSnapshot, expired []string, err error) {
 	files, err := s.pool.List(ctx, forgottenDir(pc))
 	if errors.Is(err, pool.ErrNotFound) {
 		return nil, nil, nil
@@ -137,7 +147,7 @@ func (s *Store) forgotten(ctx context.Context, pc string) (recent []SnapshotInfo
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", f.Path, err)
 		}
-		recent = append(recent, SnapshotInfo{ID: id, Snapshot: snap})
+		recent = append(recent, DeletedSnapshot{SnapshotInfo: SnapshotInfo{ID: id, Snapshot: snap}, Deleted: at, Until: at.Add(s.grace)})
 	}
 	return recent, expired, nil
 }
@@ -174,6 +184,11 @@ func (s *Store) dropExpired(ctx context.Context) error {
 func (s *Store) Pin(ctx context.Context, pc string, id backup.ID, pinned bool) error {
 	s.forgetting.Lock()
 	defer s.forgetting.Unlock()
+	return s.pinLocked(ctx, pc, id, pinned)
+}
+
+// pinLocked is Pin for a caller holding s.forgetting.
+func (s *Store) pinLocked(ctx context.Context, pc string, id backup.ID, pinned bool) error {
 	p, err := s.PC(ctx, pc)
 	if err != nil {
 		return err
@@ -230,8 +245,11 @@ func (s *Store) FindSnapshot(ctx context.Context, pc, prefix string) (backup.ID,
 	if err != nil {
 		return backup.ID{}, err
 	}
+	for _, sn := range recent {
+		snaps = append(snaps, sn.SnapshotInfo)
+	}
 	var found []backup.ID
-	for _, sn := range append(snaps, recent...) {
+	for _, sn := range snaps {
 		if prefix != "" && strings.HasPrefix(sn.ID.String(), strings.ToLower(prefix)) && !slices.Contains(found, sn.ID) {
 			found = append(found, sn.ID)
 		}
@@ -243,4 +261,68 @@ func (s *Store) FindSnapshot(ctx context.Context, pc, prefix string) (backup.ID,
 		return found[0], nil
 	}
 	return backup.ID{}, fmt.Errorf("%q names %d backups of %s; give more of its digits", prefix, len(found), pc)
+}
+
+// Deleted lists the backups of pc let go (by the retention rule, or deleted) less than
+// the grace period ago, the last let go first. Their data is still kept.
+func (s *Store) Deleted(ctx context.Context, pc string) ([]DeletedSnapshot, error) {
+	if err := backup.CheckPCName(pc); err != nil {
+		return nil, err
+	}
+	s.forgetting.RLock()
+	recent, _, err := s.forgotten(ctx, pc)
+	s.forgetting.RUnlock()
+	slices.SortFunc(recent, func(a, b DeletedSnapshot) int { return b.Deleted.Compare(a.Deleted) })
+	return recent, err
+}
+
+// Undelete brings back backup id of pc, let go less than the grace period ago, and pins
+// it: the rule that let it go would otherwise let it go again at the next cleanup.
+// ErrNoSnapshot when it is not among the deleted ones (any more).
+func (s *Store) Undelete(ctx context.Context, pc string, id backup.ID) error {
+	s.forgetting.Lock()
+	defer s.forgetting.Unlock()
+	recent, _, err := s.forgotten(ctx, pc)
+	if err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(recent, func(d DeletedSnapshot) bool { return d.ID == id }) {
+		return fmt.Errorf("%s of %s: %w among the backups deleted in the last %s", id.Short(), pc, ErrNoSnapshot, days(s.grace))
+	}
+	if err := s.pinLocked(ctx, pc, id, true); err != nil {
+		return err
+	}
+	s.record(ctx, pc, fmt.Sprintf("A deleted backup of %s was brought back and pinned.", pc))
+	return nil
+}
+
+// Delete lets go of backup id of pc now, whatever the retention rule says (and unpins
+// it). Like a backup the rule lets go, its data is freed only after the grace period;
+// until then Undelete brings it back.
+func (s *Store) Delete(ctx context.Context, pc string, id backup.ID, why string) error {
+	s.forgetting.Lock()
+	defer s.forgetting.Unlock()
+	p, err := s.PC(ctx, pc)
+	if err != nil {
+		return err
+	}
+	sn, err := s.snapshot(ctx, pc, id)
+	if err != nil {
+		return err
+	}
+	if err := s.mkdirs(ctx, forgottenDir(pc)); err != nil {
+		return err
+	}
+	if slices.Contains(p.Pinned, id) {
+		p.Pinned = slices.DeleteFunc(p.Pinned, func(x backup.ID) bool { return x == id })
+		if err := s.putPC(ctx, p); err != nil {
+			return err
+		}
+	}
+	if err := s.pool.Rename(ctx, snapPath(pc, id), forgottenPath(pc, s.now(), id)); err != nil {
+		return err
+	}
+	s.record(ctx, pc, fmt.Sprintf("The backup of %s from %s (%s) was deleted: %s. Its data is freed in %s.",
+		pc, backup.FolderName(sn.Time), strings.Join(sn.Paths, ", "), why, days(s.grace)))
+	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/hearth-home/hearth/backup"
+	"github.com/hearth-home/hearth/server/auth"
 	"github.com/hearth-home/hearth/server/pool"
 )
 
@@ -58,8 +59,13 @@ func snapPath(pc string, id backup.ID) string {
 // ErrNotOwner: the PC's backups belong to someone else.
 var ErrNotOwner = errors.New("this PC's backups belong to another user")
 
-// claimPC records pc as owner's on its first backup.
+// claimPC records pc as owner's on its first backup. A name is unique without case
+// (see CheckPCName), and belongs to whoever backed up with it first.
 func (s *Store) claimPC(ctx context.Context, pc, owner string) error {
+	// One claim at a time: two PCs backing up for the first time under names that
+	// differ only in case must not both get one.
+	s.claimMu.Lock()
+	defer s.claimMu.Unlock()
 	cur, err := s.PC(ctx, pc)
 	if err == nil {
 		if !strings.EqualFold(cur.Owner, owner) {
@@ -70,7 +76,37 @@ func (s *Store) claimPC(ctx context.Context, pc, owner string) error {
 	if !errors.Is(err, ErrNoSnapshot) {
 		return err
 	}
+	if err := s.CheckPCName(ctx, owner, pc); err != nil {
+		return err
+	}
 	return s.putPC(ctx, PC{Name: pc, Owner: owner, Keep: backup.DefaultPolicy})
+}
+
+// CheckPCName returns an *auth.PCTakenError when owner may not have a PC called pc: a
+// PC whose name differs from it only in case backs up here already, someone else's or
+// owner's own (two such PCs would share one folder in the Windows drive, and one user's
+// PC must not pass for another's).
+func (s *Store) CheckPCName(ctx context.Context, owner, pc string) error {
+	pcs, err := s.PCs(ctx)
+	if err != nil {
+		return err
+	}
+	// The PC itself first: one that backs up under exactly this name is its owner's,
+	// whatever other spellings an older server let in.
+	for _, p := range pcs {
+		if p.Name == pc {
+			if !strings.EqualFold(p.Owner, owner) {
+				return &auth.PCTakenError{PC: p.Name}
+			}
+			return nil
+		}
+	}
+	for _, p := range pcs {
+		if strings.EqualFold(p.Name, pc) {
+			return &auth.PCTakenError{PC: p.Name, Yours: strings.EqualFold(p.Owner, owner)}
+		}
+	}
+	return nil
 }
 
 func (s *Store) putPC(ctx context.Context, p PC) error {
@@ -255,7 +291,9 @@ func (s *Store) liveSnapshots(ctx context.Context) ([]SnapshotInfo, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, recent...)
+		for _, d := range recent {
+			out = append(out, d.SnapshotInfo)
+		}
 	}
 	return out, nil
 }

@@ -86,6 +86,8 @@ type Store struct {
 	// pcs holds the pc.json files read or written so far.
 	pcMu sync.Mutex
 	pcs  map[string]PC
+	// claimMu orders PCs' first backups (claimPC).
+	claimMu sync.Mutex
 }
 
 // Open opens the store, creating the share and the index when needed and bringing the

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hearth-home/hearth/backup"
+	"github.com/hearth-home/hearth/server/auth"
 	"github.com/hearth-home/hearth/server/backupfs/backupfstest"
 	"github.com/hearth-home/hearth/server/backupstore"
 	"github.com/hearth-home/hearth/server/pool/pooltest"
@@ -301,5 +302,116 @@ func TestWrongPCClock(t *testing.T) {
 	snaps, _ := st.Snapshots(ctx, "pc")
 	if len(snaps) != 3 {
 		t.Errorf("%d backups kept; want all 3 (one per day)", len(snaps))
+	}
+}
+
+// TestPCNameUniqueWithoutCase: a PC's first backup claims its name without case: bob's
+// "Alice-Laptop" is refused next to alice's alice-laptop, and so is alice's own second
+// spelling; the PC itself goes on backing up.
+func TestPCNameUniqueWithoutCase(t *testing.T) {
+	ctx := context.Background()
+	e := pooltest.New(t, 1)
+	st := open(t, e, filepath.Join(t.TempDir(), "b.db"), nil)
+	when := time.Now().Add(-time.Hour)
+	backupfstest.Backup(t, st, "alice-laptop", "alice", when, "/home/alice", []backupfstest.Entry{{Path: "a.txt", Data: []byte("a"), Mtime: when}})
+	for _, c := range []struct {
+		pc, owner string
+		yours     bool
+	}{{"Alice-Laptop", "bob", false}, {"ALICE-LAPTOP", "alice", true}} {
+		_, _, err := st.Begin(ctx, c.pc, c.owner, nil)
+		var taken *auth.PCTakenError
+		if !errors.As(err, &taken) || !errors.Is(err, auth.ErrPCTaken) || taken.PC != "alice-laptop" || taken.Yours != c.yours {
+			t.Errorf("%s backs up as %s: %v; want it refused, naming alice-laptop", c.owner, c.pc, err)
+		}
+	}
+	if _, _, err := st.Begin(ctx, "alice-laptop", "bob", nil); !errors.Is(err, backupstore.ErrNotOwner) {
+		t.Errorf("bob backs up as alice-laptop: %v; want it refused", err)
+	}
+	if _, _, err := st.Begin(ctx, "alice-laptop", "Alice", nil); err != nil {
+		t.Errorf("alice-laptop backs up again: %v", err)
+	}
+	if pcs, _ := st.PCs(ctx); len(pcs) != 1 {
+		t.Errorf("%d PCs; want alice-laptop alone", len(pcs))
+	}
+}
+
+// TestDeletedBackupsRecoverable: a backup let go (by a lowered retention rule, or
+// deleted) is listed as deleted with when, can be brought back within the grace period,
+// keeps its data through garbage collection until then, and is freed after it.
+func TestDeletedBackupsRecoverable(t *testing.T) {
+	ctx := context.Background()
+	e := pooltest.New(t, 1)
+	now := time.Date(2026, 3, 1, 3, 0, 0, 0, time.Local)
+	st, err := backupstore.Open(ctx, backupstore.Options{Pool: e.Pool, Index: filepath.Join(t.TempDir(), "b.db"),
+		Now: func() time.Time { return now }, Grace: 7 * 24 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var ids []backup.ID
+	for range 4 {
+		when := now
+		ids = append(ids, backupfstest.Backup(t, st, "pc", "ann", when, "/home/ann", []backupfstest.Entry{
+			{Path: "diary.txt", Data: bytes.Repeat([]byte("day "+when.Format(time.DateOnly)), 5000), Mtime: when},
+		}))
+		now = now.AddDate(0, 0, 1)
+	}
+	// A month on (the packs are older than the grace period: only the deleted backups
+	// hold their data), the rule lowered to nothing lets all but the newest go, and the
+	// newest is deleted by hand.
+	now = now.AddDate(0, 1, 0)
+	if err := st.SetPolicy(ctx, "pc", backup.Policy{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Cleanup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	letGo := now
+	now = now.Add(time.Hour)
+	if err := st.Delete(ctx, "pc", ids[3], "a test"); err != nil {
+		t.Fatal(err)
+	}
+	if snaps, _ := st.Snapshots(ctx, "pc"); len(snaps) != 0 {
+		t.Fatalf("%d backups left; want none", len(snaps))
+	}
+	deleted, err := st.Deleted(ctx, "pc")
+	if err != nil || len(deleted) != 4 || deleted[0].ID != ids[3] || !deleted[0].Deleted.Equal(now) ||
+		!deleted[1].Deleted.Equal(letGo) || !deleted[1].Until.Equal(letGo.Add(7*24*time.Hour)) {
+		t.Fatalf("deleted backups: %+v, %v; want all 4, the one deleted by hand first, each with when", deleted, err)
+	}
+	// Six days on the data is all there, whatever the collection does.
+	now = now.AddDate(0, 0, 6)
+	rep, err := st.Cleanup(ctx)
+	if err != nil || rep.RemovedBlobs != 0 {
+		t.Fatalf("collection within the grace period: %+v, %v; want nothing removed", rep, err)
+	}
+	if c, err := st.Check(ctx, true); err != nil || len(c.Problems) > 0 {
+		t.Fatalf("check within the grace period: %+v, %v", c, err)
+	}
+	if err := st.Undelete(ctx, "pc", ids[0]); err != nil {
+		t.Fatalf("undelete within the grace period: %v", err)
+	}
+	back, err := st.Snapshot(ctx, "pc", ids[0])
+	if err != nil {
+		t.Fatalf("the backup brought back: %v", err)
+	}
+	if _, err := st.Tree(ctx, back.Tree); err != nil {
+		t.Fatalf("the backup brought back lost its data: %v", err)
+	}
+	// Past the grace period the rest goes, and cannot come back.
+	now = now.AddDate(0, 0, 2)
+	rep, err = st.Cleanup(ctx)
+	if err != nil || rep.RemovedBlobs < 3*2 {
+		t.Fatalf("collection after the grace period: %+v, %v; want the 3 deleted backups' diaries and trees freed", rep, err)
+	}
+	if d, _ := st.Deleted(ctx, "pc"); len(d) != 0 {
+		t.Errorf("%d deleted backups listed after the grace period", len(d))
+	}
+	if err := st.Undelete(ctx, "pc", ids[1]); !errors.Is(err, backupstore.ErrNoSnapshot) {
+		t.Errorf("undelete after the grace period: %v; want no such backup", err)
+	}
+	c, err := st.Check(ctx, true)
+	if err != nil || len(c.Problems) > 0 || c.Snapshots != 1 {
+		t.Fatalf("check after the collection: %+v, %v; want the one brought back, whole", c, err)
 	}
 }

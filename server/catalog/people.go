@@ -49,8 +49,8 @@ func (tx *Tx) PutPeople(ctx context.Context, p People) error {
 		}
 	}
 	for _, t := range p.Tokens {
-		_, err := tx.q.ExecContext(ctx, "INSERT OR REPLACE INTO tokens(id, user, digest, label, created_ns) VALUES(?, ?, ?, ?, ?)",
-			t.ID, t.User, t.Digest, t.Label, timeNS(t.Created))
+		_, err := tx.q.ExecContext(ctx, "INSERT OR REPLACE INTO tokens(id, user, digest, label, created_ns, pc) VALUES(?, ?, ?, ?, ?, ?)",
+			t.ID, t.User, t.Digest, t.Label, timeNS(t.Created), t.PC)
 		if err != nil {
 			return fmt.Errorf("restore token for %s: %w", t.User, err)
 		}

@@ -171,4 +171,13 @@ ALTER TABLE locks ADD COLUMN principal TEXT NOT NULL DEFAULT '' COLLATE NOCASE;
 ALTER TABLE props ADD COLUMN principal TEXT NOT NULL DEFAULT '' COLLATE NOCASE;
 ALTER TABLE props ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX props_principal ON props(principal, bytes);
+`, `
+-- Step 7 (issue 17, item 2): a device token acts only for its own PC. pc is the name the PC's
+-- backups go under; '' means none (a token made for a phone or a WebDAV program, which
+-- may not touch any PC's backups). A PC joined with its name as the device name and its
+-- connector backs up under exactly that name, so a token made before this step is bound
+-- to its label: no token is ever left free to choose which PC it acts for.
+ALTER TABLE tokens ADD COLUMN pc TEXT NOT NULL DEFAULT '';
+UPDATE tokens SET pc = label;
+CREATE INDEX tokens_pc ON tokens(pc COLLATE NOCASE);
 `}

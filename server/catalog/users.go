@@ -85,12 +85,14 @@ type Token struct {
 	Digest  []byte
 	Label   string
 	Created time.Time
+	// PC is the PC the token acts for: the name its backups go under ('' for none).
+	PC string
 }
 
 // AddToken records a token.
 func (tx *Tx) AddToken(ctx context.Context, t Token) error {
-	_, err := tx.q.ExecContext(ctx, "INSERT INTO tokens(id, user, digest, label, created_ns) VALUES(?, ?, ?, ?, ?)",
-		t.ID, t.User, t.Digest, t.Label, timeNS(t.Created))
+	_, err := tx.q.ExecContext(ctx, "INSERT INTO tokens(id, user, digest, label, created_ns, pc) VALUES(?, ?, ?, ?, ?, ?)",
+		t.ID, t.User, t.Digest, t.Label, timeNS(t.Created), t.PC)
 	if err != nil {
 		return fmt.Errorf("save token for %s: %w", t.User, err)
 	}
@@ -101,8 +103,8 @@ func (tx *Tx) AddToken(ctx context.Context, t Token) error {
 func (tx *Tx) TokenByDigest(ctx context.Context, digest []byte) (Token, error) {
 	var t Token
 	var created int64
-	err := tx.q.QueryRowContext(ctx, "SELECT id, user, digest, label, created_ns FROM tokens WHERE digest = ?", digest).
-		Scan(&t.ID, &t.User, &t.Digest, &t.Label, &created)
+	err := tx.q.QueryRowContext(ctx, "SELECT id, user, digest, label, created_ns, pc FROM tokens WHERE digest = ?", digest).
+		Scan(&t.ID, &t.User, &t.Digest, &t.Label, &created, &t.PC)
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, ErrNotFound
 	}
@@ -115,7 +117,17 @@ func (tx *Tx) TokenByDigest(ctx context.Context, digest []byte) (Token, error) {
 
 // Tokens lists every token, newest first.
 func (tx *Tx) Tokens(ctx context.Context) ([]Token, error) {
-	rows, err := tx.q.QueryContext(ctx, "SELECT id, user, digest, label, created_ns FROM tokens ORDER BY created_ns DESC")
+	return tx.tokens(ctx, "SELECT id, user, digest, label, created_ns, pc FROM tokens ORDER BY created_ns DESC")
+}
+
+// TokensForPC lists the tokens bound to pc or to a name that differs from it only in
+// case: PC names are unique without case, as Windows has them.
+func (tx *Tx) TokensForPC(ctx context.Context, pc string) ([]Token, error) {
+	return tx.tokens(ctx, "SELECT id, user, digest, label, created_ns, pc FROM tokens WHERE pc = ? COLLATE NOCASE ORDER BY created_ns", pc)
+}
+
+func (tx *Tx) tokens(ctx context.Context, query string, args ...any) ([]Token, error) {
+	rows, err := tx.q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list tokens: %w", err)
 	}
@@ -124,7 +136,7 @@ func (tx *Tx) Tokens(ctx context.Context) ([]Token, error) {
 	for rows.Next() {
 		var t Token
 		var created int64
-		if err := rows.Scan(&t.ID, &t.User, &t.Digest, &t.Label, &created); err != nil {
+		if err := rows.Scan(&t.ID, &t.User, &t.Digest, &t.Label, &created, &t.PC); err != nil {
 			return nil, fmt.Errorf("list tokens: %w", err)
 		}
 		t.Created = nsTime(created)

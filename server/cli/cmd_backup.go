@@ -16,7 +16,7 @@ import (
 var errProblems = errors.New("the check found problems (listed above)")
 
 func cmdBackup(ctx context.Context, e *env, args []string) error {
-	verb, args, err := sub(args, "list", "check", "gc", "keep", "pin", "unpin")
+	verb, args, err := sub(args, "list", "check", "gc", "keep", "pin", "unpin", "delete", "deleted", "undelete")
 	if err != nil {
 		return err
 	}
@@ -31,7 +31,7 @@ func cmdBackup(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	wantArgs := map[string]int{"keep": 1, "pin": 2, "unpin": 2}
+	wantArgs := map[string]int{"keep": 1, "pin": 2, "unpin": 2, "delete": 2, "undelete": 2}
 	if len(rest) != wantArgs[verb] {
 		return errUsage
 	}
@@ -102,6 +102,39 @@ func cmdBackup(ctx context.Context, e *env, args []string) error {
 		} else {
 			fmt.Fprintf(e.out, "Backup %s of %s is no longer pinned; the retention rule judges it again.\n", id[:12], rest[0])
 		}
+	case "deleted":
+		pcs, err := svc.BackupPCs(ctx)
+		if err != nil {
+			return err
+		}
+		n := 0
+		for _, p := range pcs {
+			for _, d := range p.Deleted {
+				if n == 0 {
+					fmt.Fprintln(e.out, "Backups let go that can still be brought back (hearthd backup undelete PC ID):")
+				}
+				n++
+				fmt.Fprintf(e.out, "  %s (%s)  %s  %s  %s, %d files; deleted %s, its data is freed after %s\n", p.Name, p.Owner,
+					d.ID.Short(), backup.FolderName(d.Time), strings.Join(d.Paths, ", "), d.Files,
+					d.Deleted.Local().Format("2006-01-02 15:04"), d.Until.Local().Format("2006-01-02 15:04"))
+			}
+		}
+		if n == 0 {
+			fmt.Fprintln(e.out, "No backup was let go recently; there is nothing to bring back.")
+		}
+	case "delete":
+		id, err := svc.BackupDelete(ctx, rest[0], rest[1])
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.out, "Backup %s of %s is deleted. Its data is kept for a while; until then this brings it back:\n  hearthd backup undelete %q %s\n",
+			id[:12], rest[0], rest[0], id[:12])
+	case "undelete":
+		id, err := svc.BackupUndelete(ctx, rest[0], rest[1])
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.out, "Backup %s of %s is back, and pinned so the retention rule does not let it go again; unpin it when you no longer need it.\n", id[:12], rest[0])
 	}
 	return nil
 }

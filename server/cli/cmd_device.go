@@ -23,13 +23,18 @@ func cmdDevice(ctx context.Context, e *env, args []string) error {
 			return nil
 		}
 		tw := tabwriter.NewWriter(e.out, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tUSER\tDEVICE\tJOINED")
+		// BACKS UP AS: the one PC whose backups the device's token may touch ("-": none,
+		// a token made with "hearthd user token").
+		fmt.Fprintln(tw, "ID\tUSER\tDEVICE\tJOINED\tBACKS UP AS")
 		for _, d := range ds {
-			name := d.Name
+			name, pc := d.Name, d.PC
 			if name == "" {
 				name = "-"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", d.ID, d.User, name, d.Created.Local().Format("2006-01-02 15:04"))
+			if pc == "" {
+				pc = "-"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", d.ID, d.User, name, d.Created.Local().Format("2006-01-02 15:04"), pc)
 		}
 		return tw.Flush()
 	case c.verb == "remove" && len(c.args) == 1:

@@ -103,7 +103,7 @@ func cmdUser(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.out, "%s\nUse this as the password of %s on one device. It is shown only now.\n", t, rest[0])
+		fmt.Fprintf(e.out, "%s\nUse this as the password of %s on one device. It is shown only now.\nIt cannot back up a PC or touch its backups: a PC gets its own when it joins (hearth join).\n", t, rest[0])
 		return nil
 	}
 	return errUsage

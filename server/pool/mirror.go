@@ -50,6 +50,9 @@ type mirrorToken struct {
 	Digest  []byte    `json:"digest"` // SHA-256 of the token; the token itself is kept nowhere
 	Label   string    `json:"label"`
 	Created time.Time `json:"created"`
+	// PC is the PC the token acts for. Absent in mirrors written before tokens were
+	// bound to a PC: such a token is bound to its label, as the catalog's migration does.
+	PC *string `json:"pc,omitempty"`
 }
 
 type mirrorAccess struct {
@@ -64,7 +67,7 @@ func peopleToMirror(p catalog.People) *mirrorPeople {
 		m.Users = append(m.Users, mirrorUser{Name: u.Name, Admin: u.Admin, Hash: u.Hash, Created: u.Created, Changed: u.Changed})
 	}
 	for _, t := range p.Tokens {
-		m.Tokens = append(m.Tokens, mirrorToken{ID: t.ID, User: t.User, Digest: t.Digest, Label: t.Label, Created: t.Created})
+		m.Tokens = append(m.Tokens, mirrorToken{ID: t.ID, User: t.User, Digest: t.Digest, Label: t.Label, Created: t.Created, PC: &t.PC})
 	}
 	for _, a := range p.Access {
 		m.Access = append(m.Access, mirrorAccess{Share: a.Share, User: a.User, Level: a.Level})
@@ -84,7 +87,11 @@ func (m *mirrorPeople) catalog() catalog.People {
 		p.Users = append(p.Users, catalog.User{Name: u.Name, Admin: u.Admin, Hash: u.Hash, Created: u.Created, Changed: u.Changed})
 	}
 	for _, t := range m.Tokens {
-		p.Tokens = append(p.Tokens, catalog.Token{ID: t.ID, User: t.User, Digest: t.Digest, Label: t.Label, Created: t.Created})
+		pc := t.Label
+		if t.PC != nil {
+			pc = *t.PC
+		}
+		p.Tokens = append(p.Tokens, catalog.Token{ID: t.ID, User: t.User, Digest: t.Digest, Label: t.Label, Created: t.Created, PC: pc})
 	}
 	for _, a := range m.Access {
 		p.Access = append(p.Access, catalog.AccessRow{Share: a.Share, User: a.User, Level: a.Level})

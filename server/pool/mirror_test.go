@@ -15,3 +15,22 @@ func FuzzParseMirror(f *testing.F) {
 		}
 	})
 }
+
+// TestMirrorTokensKeepTheirPC: a token's PC goes onto the drives and comes back; a token
+// from a mirror written before tokens had one is bound to its label, as the catalog's
+// schema step binds it.
+func TestMirrorTokensKeepTheirPC(t *testing.T) {
+	m, err := parseMirror([]byte(`{"format":1,"pool_id":"p","people":{"tokens":[
+		{"id":"a","user":"ann","label":"ann-pc"},
+		{"id":"b","user":"ann","label":"phone","pc":""},
+		{"id":"c","user":"ann","label":"Ann's laptop","pc":"Ann's laptop"}]}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	back := peopleToMirror(m.People.catalog()).catalog()
+	for i, want := range []string{"ann-pc", "", "Ann's laptop"} {
+		if got := back.Tokens[i].PC; got != want {
+			t.Errorf("token %s: PC %q, want %q", back.Tokens[i].ID, got, want)
+		}
+	}
+}

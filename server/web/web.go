@@ -113,7 +113,7 @@ func (s *Server) serveAs(w http.ResponseWriter, r *http.Request, u auth.User, ne
 		http.Error(w, "The server could not read who may open what; please try again.", http.StatusInternalServerError)
 		return
 	}
-	pr := auth.Principal{Name: u.Name, Admin: u.Admin, ByToken: u.ByToken, Level: func(share string) auth.Level { return access.Of(share, u.Name) }}
+	pr := auth.Principal{Name: u.Name, Admin: u.Admin, ByToken: u.ByToken, PC: u.PC, Level: func(share string) auth.Level { return access.Of(share, u.Name) }}
 	next.ServeHTTP(w, r.WithContext(auth.WithPrincipal(r.Context(), pr)))
 }
 

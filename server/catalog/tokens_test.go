@@ -1,0 +1,63 @@
+package catalog
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestOldTokensBoundToTheirPC: a token made before tokens were bound to a PC is bound to
+// its label, which is the name its PC joined with and backs up under; none is left free
+// to act for any PC.
+func TestOldTokensBoundToTheirPC(t *testing.T) {
+	ctx := context.Background()
+	step := -1
+	for i, m := range migrations {
+		if strings.Contains(m, "ALTER TABLE tokens ADD COLUMN pc") {
+			step = i
+		}
+	}
+	if step < 0 {
+		t.Fatal("no schema step binds tokens to a PC")
+	}
+	path := filepath.Join(t.TempDir(), "catalog.db")
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range migrations[:step] {
+		if _, err := db.ExecContext(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, q := range []string{
+		fmt.Sprintf("PRAGMA user_version = %d", step),
+		"INSERT INTO users(name, admin, hash, created_ns, changed_ns) VALUES('alice', 0, 'x', 1, 1)",
+		"INSERT INTO tokens(id, user, digest, label, created_ns) VALUES('a', 'alice', x'01', 'alice-laptop', 1)",
+		"INSERT INTO tokens(id, user, digest, label, created_ns) VALUES('b', 'alice', x'02', '', 2)",
+	} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	c, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.View(ctx, func(tx *Tx) error {
+		for digest, pc := range map[byte]string{1: "alice-laptop", 2: ""} {
+			if tok, err := tx.TokenByDigest(ctx, []byte{digest}); err != nil || tok.PC != pc {
+				t.Errorf("old token %d: %+v, %v; want it bound to %q", digest, tok, err, pc)
+			}
+		}
+		if ts, err := tx.TokensForPC(ctx, "Alice-Laptop"); err != nil || len(ts) != 1 || ts[0].ID != "a" {
+			t.Errorf("tokens for Alice-Laptop (any case): %+v, %v", ts, err)
+		}
+		return nil
+	})
+}
