@@ -122,6 +122,12 @@ func (h *handler) report(w http.ResponseWriter, r *http.Request) {
 		problem(w, http.StatusBadRequest, err.Error())
 		return
 	}
+	if !pr.OwnPC(pc) {
+		// A device token reports for its own PC only: a stolen laptop must not paint
+		// the desktop green (or red) in everyone's view.
+		problem(w, http.StatusForbidden, "This device may report the health of its own PC only.")
+		return
+	}
 	if !pr.Admin {
 		mine, err := h.ownDevice(r.Context(), pr.Name, pc)
 		if err != nil {

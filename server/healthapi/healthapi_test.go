@@ -333,3 +333,35 @@ func TestFileAlertsNameOnlyReadableFiles(t *testing.T) {
 		}
 	}
 }
+
+// TestTokenReportsOnlyForItsPC: alice's laptop, signed in with its device token, reports
+// its own health but not her desktop's (issue 17: a device token acts only for its PC).
+func TestTokenReportsOnlyForItsPC(t *testing.T) {
+	s := apptest.Start(t)
+	s.AddUser("alice", "alice's password", false)
+	token := map[string]string{}
+	for _, pc := range []string{"alice-laptop", "alice-desktop"} {
+		resp, body := s.Do("alice", "alice's password", "POST", "/api/v1/devices", strings.NewReader(`{"name":"`+pc+`"}`), "Content-Type", "application/json")
+		var d schema.Device
+		if resp.StatusCode != http.StatusCreated || json.Unmarshal([]byte(body), &d) != nil {
+			t.Fatalf("join %s: %s %s", pc, resp.Status, body)
+		}
+		token[pc] = d.Token
+	}
+	report := func(pc string) int {
+		resp, _ := s.Do("", "", "PUT", "/api/v1/health/pcs/"+pc, strings.NewReader(firewallOff),
+			"Authorization", "Bearer "+token["alice-laptop"], "Content-Type", "application/json")
+		return resp.StatusCode
+	}
+	if code := report("alice-laptop"); code != http.StatusNoContent {
+		t.Errorf("the laptop reports for itself: %d", code)
+	}
+	if code := report("alice-desktop"); code != http.StatusForbidden {
+		t.Errorf("the laptop's token reports for the desktop: %d, want 403", code)
+	}
+	for _, pc := range health(t, s, "alice", "alice's password").PCs {
+		if pc.Name == "alice-desktop" {
+			t.Errorf("the desktop has health the laptop reported: %+v", pc)
+		}
+	}
+}
