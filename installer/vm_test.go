@@ -175,7 +175,7 @@ func TestServerPackageOnARealSystem(t *testing.T) {
 		{"install.active", "active", "running after the install"},
 		{"install.answers", "yes", "answering on its socket"},
 		{"user", "hearth", "the hearth system user"},
-		{"statedir", "hearth:hearth:750", "its state folder"},
+		{"statedir", "hearth:hearth:700", "its state folder, private to the server (issue 17)"},
 		{"driveadd.rc", "0", "a disk under /mnt added (the sandbox lets it write there)"},
 		{"put.rc", "0", "a file stored"},
 		{"put.copies", "2", "the file on both drives"},
