@@ -10,8 +10,10 @@ import (
 )
 
 // TestOldTokensBoundToTheirPC: a token made before tokens were bound to a PC is bound to
-// its label, which is the name its PC joined with and backs up under; none is left free
-// to act for any PC.
+// its label, the name its PC joined with, when a PC showed itself under that name (it
+// backs up here, or its agent reported its health as the token's user); a token made
+// for a phone or a WebDAV program ('hearthd user token', whose label is any word) acts
+// for no PC, so it cannot back up as PC "phone" and claim the name.
 func TestOldTokensBoundToTheirPC(t *testing.T) {
 	ctx := context.Background()
 	step := -1
@@ -36,8 +38,17 @@ func TestOldTokensBoundToTheirPC(t *testing.T) {
 	for _, q := range []string{
 		fmt.Sprintf("PRAGMA user_version = %d", step),
 		"INSERT INTO users(name, admin, hash, created_ns, changed_ns) VALUES('alice', 0, 'x', 1, 1)",
+		"INSERT INTO users(name, admin, hash, created_ns, changed_ns) VALUES('bob', 0, 'x', 1, 1)",
+		"INSERT INTO entries(path, parent, dir, size, mtime_ns, gen) VALUES('Backups/pcs/alice-laptop/pc.json', 'Backups/pcs/alice-laptop', 0, 10, 1, 1)",
+		"INSERT INTO pc_health(pc, owner, report, seen_ns) VALUES('alice-desktop', 'alice', x'7b7d', 1)",
 		"INSERT INTO tokens(id, user, digest, label, created_ns) VALUES('a', 'alice', x'01', 'alice-laptop', 1)",
 		"INSERT INTO tokens(id, user, digest, label, created_ns) VALUES('b', 'alice', x'02', '', 2)",
+		"INSERT INTO tokens(id, user, digest, label, created_ns) VALUES('c', 'Alice', x'03', 'alice-desktop', 3)",
+		"INSERT INTO tokens(id, user, digest, label, created_ns) VALUES('d', 'alice', x'04', 'phone', 4)",
+		"INSERT INTO tokens(id, user, digest, label, created_ns) VALUES('e', 'bob', x'05', 'rclone', 5)",
+		// bob's desktop never reported as bob; alice's laptop spelled otherwise is no PC.
+		"INSERT INTO tokens(id, user, digest, label, created_ns) VALUES('f', 'bob', x'06', 'alice-desktop', 6)",
+		"INSERT INTO tokens(id, user, digest, label, created_ns) VALUES('g', 'bob', x'07', 'Alice-Laptop', 7)",
 	} {
 		if _, err := db.ExecContext(ctx, q); err != nil {
 			t.Fatal(err)
@@ -50,7 +61,7 @@ func TestOldTokensBoundToTheirPC(t *testing.T) {
 	}
 	defer c.Close()
 	c.View(ctx, func(tx *Tx) error {
-		for digest, pc := range map[byte]string{1: "alice-laptop", 2: ""} {
+		for digest, pc := range map[byte]string{1: "alice-laptop", 2: "", 3: "alice-desktop", 4: "", 5: "", 6: "", 7: ""} {
 			if tok, err := tx.TokenByDigest(ctx, []byte{digest}); err != nil || tok.PC != pc {
 				t.Errorf("old token %d: %+v, %v; want it bound to %q", digest, tok, err, pc)
 			}
