@@ -488,7 +488,7 @@ func (a *App) setupURL() string {
 
 func (a *App) apiHandler(ctx context.Context) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle(backupapi.Prefix, backupapi.New(a.Backups, a.Accounts))
+	mux.Handle(backupapi.Prefix, backupapi.New(a.Backups, a.Accounts, a.log))
 	h := healthapi.New(ctx, healthapi.Options{Monitor: a.Health, Accounts: a.Accounts, Log: a.log,
 		Evacuate: func(ctx context.Context, drive string, force bool) error {
 			_, err := a.Service().RemoveDrive(ctx, drive, pool.RemoveOptions{Force: force})
