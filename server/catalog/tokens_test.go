@@ -60,14 +60,35 @@ func TestOldTokensBoundToTheirPC(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
+	want := map[byte]string{1: "alice-laptop", 2: "", 3: "alice-desktop", 4: "", 5: "", 6: "", 7: ""}
 	c.View(ctx, func(tx *Tx) error {
-		for digest, pc := range map[byte]string{1: "alice-laptop", 2: "", 3: "alice-desktop", 4: "", 5: "", 6: "", 7: ""} {
+		for digest, pc := range want {
 			if tok, err := tx.TokenByDigest(ctx, []byte{digest}); err != nil || tok.PC != pc {
 				t.Errorf("old token %d: %+v, %v; want it bound to %q", digest, tok, err, pc)
 			}
 		}
 		if ts, err := tx.TokensForPC(ctx, "Alice-Laptop"); err != nil || len(ts) != 1 || ts[0].ID != "a" {
 			t.Errorf("tokens for Alice-Laptop (any case): %+v, %v", ts, err)
+		}
+		return nil
+	})
+
+	// The same tokens restored from a drive's copy of an older catalog, unbound, are bound
+	// by BindTokensByLabel as the schema step binds them.
+	err = c.Update(ctx, func(tx *Tx) error {
+		if _, err := tx.q.ExecContext(ctx, "UPDATE tokens SET pc = ''"); err != nil {
+			return err
+		}
+		return tx.BindTokensByLabel(ctx, []string{"a", "b", "c", "d", "e", "f", "g"})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.View(ctx, func(tx *Tx) error {
+		for digest, pc := range want {
+			if tok, err := tx.TokenByDigest(ctx, []byte{digest}); err != nil || tok.PC != pc {
+				t.Errorf("restored token %d: %+v, %v; want it bound to %q", digest, tok, err, pc)
+			}
 		}
 		return nil
 	})
