@@ -141,7 +141,9 @@ func (h handler) pcOf(ctx context.Context, w http.ResponseWriter, pc string) (ba
 // notThisPC says why a device may not act on pc's backups.
 func notThisPC(pr auth.Principal, pc string) string {
 	if pr.PC == "" {
-		return "This device did not join as a PC, so it cannot see or make backups. Sign in with your password to look at backups."
+		// Also a PC that joined before tokens were bound to their PC and had neither backed
+		// up nor reported its health by then (catalog step 7 could not tell it from a phone).
+		return "This device did not join as a PC, so it cannot see or make backups. If it is a PC, join it to the server again; to look at backups, sign in with your password."
 	}
 	return fmt.Sprintf("This PC joined as %q and may back up and restore only its own backups, not those of %q. To look after another PC's backups, sign in with your password.", pr.PC, pc)
 }
