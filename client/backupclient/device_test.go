@@ -313,7 +313,8 @@ func TestTokenCannotUnpin(t *testing.T) {
 
 // TestBeginReportsABrokenPCRecord: when the server cannot read what it knows of a PC
 // (its record is damaged) a backup is refused with 500 in plain words, not let on to
-// claim the name past the check nor answered with the reader's error.
+// claim the name past the check nor answered with the reader's error; so is a look at
+// the PC's backups.
 func TestBeginReportsABrokenPCRecord(t *testing.T) {
 	ctx := context.Background()
 	s, ann := annsPC(t, "ann-laptop")
@@ -329,8 +330,13 @@ func TestBeginReportsABrokenPCRecord(t *testing.T) {
 	if _, err := s.App.Pool.WriteFile(ctx, "Backups/pcs/ann-desktop/pc.json", strings.NewReader(junk), pool.WriteOptions{Size: int64(len(junk))}); err != nil {
 		t.Fatal(err)
 	}
-	resp, body := s.Do("ann", pw, "POST", "/api/v1/backup/pcs/ann-desktop/sessions", apptest.Body("{}"), "Content-Type", "application/json")
-	if resp.StatusCode != http.StatusInternalServerError || !strings.Contains(body, "could not") || strings.Contains(body, "invalid") || strings.Contains(body, "pc.json") {
-		t.Errorf("a backup of a PC whose record is damaged: %d %s; want 500 in plain words", resp.StatusCode, body)
+	for _, c := range []struct{ method, path string }{
+		{"POST", "/api/v1/backup/pcs/ann-desktop/sessions"},
+		{"GET", "/api/v1/backup/pcs/ann-desktop/snapshots"},
+	} {
+		resp, body := s.Do("ann", pw, c.method, c.path, apptest.Body("{}"), "Content-Type", "application/json")
+		if resp.StatusCode != http.StatusInternalServerError || !strings.Contains(body, "could not") || strings.Contains(body, "invalid") || strings.Contains(body, "pc.json") {
+			t.Errorf("%s %s of a PC whose record is damaged: %d %s; want 500 in plain words", c.method, c.path, resp.StatusCode, body)
+		}
 	}
 }

@@ -67,8 +67,8 @@ func problem(w http.ResponseWriter, code int, msg string) {
 
 // broken answers 500 for a fault on the server's side: the PC gets plain words, the log
 // gets the cause.
-func (h handler) broken(w http.ResponseWriter, r *http.Request, doing string, err error) {
-	h.log.Error("backup API: could not "+doing, "path", r.URL.Path, "err", err)
+func (h handler) broken(w http.ResponseWriter, pc, doing string, err error) {
+	h.log.Error("backup API: could not "+doing, "pc", pc, "err", err)
 	problem(w, http.StatusInternalServerError, "The server could not look up this PC's backups just now. Please try again later; if it keeps happening, the server's log says why.")
 }
 
@@ -127,8 +127,12 @@ func (h handler) pcOf(ctx context.Context, w http.ResponseWriter, pc string) (ba
 		return backupstore.PC{}, false
 	}
 	p, err := h.st.PC(ctx, pc)
-	if err != nil {
+	if errors.Is(err, backupstore.ErrNoSnapshot) {
 		fail(w, err)
+		return backupstore.PC{}, false
+	}
+	if err != nil {
+		h.broken(w, pc, "read the PC's record", err)
 		return backupstore.PC{}, false
 	}
 	if !pr.Admin && !strings.EqualFold(p.Owner, pr.Name) {
@@ -231,11 +235,11 @@ func (h handler) begin(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if err != nil {
-			h.broken(w, r, "check the PC's name", err)
+			h.broken(w, pc, "check the PC's name", err)
 			return
 		}
 	case err != nil:
-		h.broken(w, r, "read the PC's record", err)
+		h.broken(w, pc, "read the PC's record", err)
 		return
 	}
 	id, ok, err := h.st.Begin(r.Context(), pc, pr.Name, parent)
