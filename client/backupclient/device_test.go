@@ -2,6 +2,7 @@ package backupclient_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -9,10 +10,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hearth-home/hearth/client/backupclient"
 	"github.com/hearth-home/hearth/client/connector"
 	"github.com/hearth-home/hearth/server/app/apptest"
+	"github.com/hearth-home/hearth/server/catalog"
+	"github.com/hearth-home/hearth/server/paths"
+	"github.com/hearth-home/hearth/server/pool"
 )
 
 // asDevice sends one request signed in with a PC's device token, as its connector does.
@@ -194,5 +199,144 @@ func TestPCNameBelongsToFirstUser(t *testing.T) {
 	pcs, err := s.Admin().BackupPCs(ctx)
 	if err != nil || len(pcs) != 1 || pcs[0].Name != "alice-laptop" || pcs[0].Owner != "alice" {
 		t.Errorf("PCs: %+v, %v; want alice-laptop alone", pcs, err)
+	}
+}
+
+// TestPCNameOwnerOutranksLeftoverToken: a token bob made before names were checked,
+// joined as "Alice-Laptop", is left over next to alice's alice-laptop, which backs up
+// here. The name is the backups' owner's: alice joins her laptop again under its exact
+// name; bob cannot take it in any spelling; alice's own other spelling is refused,
+// naming hers, whether she joins or backs up with it.
+func TestPCNameOwnerOutranksLeftoverToken(t *testing.T) {
+	ctx := context.Background()
+	s := apptest.Start(t)
+	s.AddUser("alice", pw, false)
+	s.AddUser("bob", pw, false)
+	laptop := joined(t, s, "alice", "alice-laptop")
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "f.txt"), []byte("alice's"), 0o644)
+	if _, err := laptop.Backup(ctx, backupclient.Options{Paths: []string{dir}}); err != nil {
+		t.Fatal(err)
+	}
+	// The leftover, as an older server let it in and catalog step 7 bound it.
+	s.Stop()
+	cat, err := catalog.Open(ctx, paths.Catalog(s.State))
+	if err != nil {
+		t.Fatal(err)
+	}
+	digest := sha256.Sum256([]byte("bob's old token"))
+	err = cat.Update(ctx, func(tx *catalog.Tx) error {
+		return tx.AddToken(ctx, catalog.Token{ID: "leftover", User: "bob", Digest: digest[:], Label: "Alice-Laptop", Created: time.Unix(1, 0), PC: "Alice-Laptop"})
+	})
+	cat.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Restart()
+
+	laptop = joined(t, s, "alice", "alice-laptop") // was refused: "belongs to another person"
+	if _, err := laptop.Backup(ctx, backupclient.Options{Paths: []string{dir}}); err != nil {
+		t.Errorf("alice-laptop backs up: %v", err)
+	}
+	id, err := connector.Probe(ctx, s.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ user, name, want string }{
+		{"bob", "alice-laptop", "belongs to another person"},
+		{"bob", "Alice-Laptop", "belongs to another person"},
+		{"alice", "ALICE-LAPTOP", `You already have a PC called "alice-laptop"`},
+	} {
+		if _, err := connector.Join(ctx, id, c.user, pw, c.name); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s joins as %q: %v; want it refused: %q", c.user, c.name, err, c.want)
+		}
+		resp, body := s.Do(c.user, pw, "POST", "/api/v1/backup/pcs/"+c.name+"/sessions", apptest.Body("{}"), "Content-Type", "application/json")
+		if c.user == "alice" && (resp.StatusCode != http.StatusConflict || !strings.Contains(body, "You already have a PC called")) {
+			t.Errorf("alice backs up as %q: %d %s; want 409 naming alice-laptop", c.name, resp.StatusCode, body)
+		}
+		if c.user == "bob" && resp.StatusCode != http.StatusConflict && resp.StatusCode != http.StatusForbidden {
+			t.Errorf("bob backs up as %q: %d %s; want it refused", c.name, resp.StatusCode, body)
+		}
+	}
+	pcs, err := s.Admin().BackupPCs(ctx)
+	if err != nil || len(pcs) != 1 || pcs[0].Name != "alice-laptop" || pcs[0].Owner != "alice" {
+		t.Errorf("PCs: %+v, %v; want alice-laptop alone", pcs, err)
+	}
+}
+
+// TestTokenCannotUnpin: unpinning lets a backup go at the next cleanup, so like keeping
+// fewer it needs the owner's password: a PC's token may keep (pin) its backups, not let
+// a kept one go, not even one just brought back from the deleted ones.
+func TestTokenCannotUnpin(t *testing.T) {
+	ctx := context.Background()
+	s := apptest.Start(t)
+	s.AddUser("alice", pw, false)
+	cfg := join(t, s, "alice", "alice-desktop")
+	desktop, err := backupclient.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "f.txt"), []byte("tax return"), 0o644)
+	snap, err := desktop.Backup(ctx, backupclient.Options{Paths: []string{dir}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pin := "/api/v1/backup/pcs/alice-desktop/snapshots/" + snap.ID + "/pin"
+	pinned := func() bool {
+		pcs, err := s.Admin().BackupPCs(ctx)
+		if err != nil || len(pcs) != 1 {
+			t.Fatalf("PCs: %+v, %v", pcs, err)
+		}
+		return len(pcs[0].Pinned) == 1
+	}
+	if resp, body := asDevice(s, cfg, "PUT", pin, ""); resp.StatusCode != http.StatusNoContent || !pinned() {
+		t.Errorf("the desktop's token pins its backup: %d %s", resp.StatusCode, body)
+	}
+	if resp, body := asDevice(s, cfg, "DELETE", pin, ""); resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "password") || !pinned() {
+		t.Errorf("the desktop's token unpins its backup: %d %s; want 403 asking for the password, still pinned", resp.StatusCode, body)
+	}
+	// Deleted by mistake and brought back (which pins it): the token still cannot let it go.
+	if _, err := s.Admin().BackupDelete(ctx, "alice-desktop", snap.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Admin().BackupUndelete(ctx, "alice-desktop", snap.ID); err != nil {
+		t.Fatal(err)
+	}
+	if resp, body := asDevice(s, cfg, "DELETE", pin, ""); resp.StatusCode != http.StatusForbidden || !pinned() {
+		t.Errorf("the desktop's token unpins a backup brought back: %d %s; want 403, still pinned", resp.StatusCode, body)
+	}
+	if resp, body := s.Do("alice", pw, "DELETE", pin, nil); resp.StatusCode != http.StatusNoContent || pinned() {
+		t.Errorf("alice's password unpins: %d %s", resp.StatusCode, body)
+	}
+}
+
+// TestBeginReportsABrokenPCRecord: when the server cannot read what it knows of a PC
+// (its record is damaged) a backup is refused with 500 in plain words, not let on to
+// claim the name past the check nor answered with the reader's error; so is a look at
+// the PC's backups.
+func TestBeginReportsABrokenPCRecord(t *testing.T) {
+	ctx := context.Background()
+	s, ann := annsPC(t, "ann-laptop")
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "f.txt"), []byte("ann's"), 0o644)
+	if _, err := ann.Backup(ctx, backupclient.Options{Paths: []string{dir}}); err != nil {
+		t.Fatal(err)
+	}
+	junk := "{not json"
+	if _, err := s.App.Pool.Mkdir(ctx, "Backups/pcs/ann-desktop", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.App.Pool.WriteFile(ctx, "Backups/pcs/ann-desktop/pc.json", strings.NewReader(junk), pool.WriteOptions{Size: int64(len(junk))}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ method, path string }{
+		{"POST", "/api/v1/backup/pcs/ann-desktop/sessions"},
+		{"GET", "/api/v1/backup/pcs/ann-desktop/snapshots"},
+	} {
+		resp, body := s.Do("ann", pw, c.method, c.path, apptest.Body("{}"), "Content-Type", "application/json")
+		if resp.StatusCode != http.StatusInternalServerError || !strings.Contains(body, "could not") || strings.Contains(body, "invalid") || strings.Contains(body, "pc.json") {
+			t.Errorf("%s %s of a PC whose record is damaged: %d %s; want 500 in plain words", c.method, c.path, resp.StatusCode, body)
+		}
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 )
 
 // Modes of the state folder's files and folders.
@@ -43,10 +42,11 @@ func SQLite(path string) error {
 }
 
 // Tree makes dir and every folder below it DirMode and every file FileMode. Symbolic
-// links and sockets are left alone (a link's mode is its target's business). The folders
-// named in keep (relative to dir) are made DirMode but what is inside them is not
-// touched: a drive kept in the state folder has its own layout.
-func Tree(dir string, keep ...string) error {
+// links and sockets are left alone (a link's mode is its target's business). A folder
+// below dir for which leave returns true is left as it is, with everything inside it: a
+// drive kept in the state folder, or a file system mounted there, has its own layout and
+// modes (a drive's files stay readable as plain files). leave may be nil.
+func Tree(dir string, leave func(path string) bool) error {
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -54,6 +54,10 @@ func Tree(dir string, keep ...string) error {
 		var mode fs.FileMode
 		switch {
 		case d.IsDir():
+			// Asked before its mode is changed: a drive's own folder is the drive's too.
+			if path != dir && leave != nil && leave(path) {
+				return filepath.SkipDir
+			}
 			mode = DirMode
 		case d.Type().IsRegular():
 			mode = FileMode
@@ -68,9 +72,6 @@ func Tree(dir string, keep ...string) error {
 			if err := os.Chmod(path, mode); err != nil {
 				return err
 			}
-		}
-		if rel, _ := filepath.Rel(dir, path); d.IsDir() && slices.Contains(keep, rel) {
-			return filepath.SkipDir
 		}
 		return nil
 	})

@@ -44,14 +44,18 @@ func New(p *pool.Pool, accounts *auth.Accounts, backups *backupstore.Store, info
 		// the PC of that name alone; a name that cannot name backups acts for none.
 		name := strings.TrimSpace(req.Name)
 		pc := ""
+		var held []auth.PCHolder
 		if backup.CheckPCName(name) == nil {
 			pc = name
-			if err := backups.CheckPCName(r.Context(), pr.Name, pc); err != nil {
+			var err error
+			if held, err = backups.Holders(r.Context(), pc); err != nil {
 				fail(w, err)
 				return
 			}
 		}
-		d, token, err := accounts.NewDevice(r.Context(), pr.Name, name, pc)
+		// Whether the name is free is decided with the devices in one transaction, so two
+		// PCs joining at once under one name cannot both have it.
+		d, token, err := accounts.NewDevice(r.Context(), pr.Name, name, pc, held)
 		if err != nil {
 			fail(w, err)
 			return

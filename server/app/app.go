@@ -25,6 +25,7 @@ import (
 	"github.com/hearth-home/hearth/discovery"
 	"github.com/hearth-home/hearth/internal/atomicfile"
 	"github.com/hearth-home/hearth/internal/certfp"
+	"github.com/hearth-home/hearth/internal/mountinfo"
 	"github.com/hearth-home/hearth/internal/privfile"
 	"github.com/hearth-home/hearth/server/admin"
 	"github.com/hearth-home/hearth/server/api"
@@ -40,6 +41,7 @@ import (
 	"github.com/hearth-home/hearth/server/healthapi"
 	"github.com/hearth-home/hearth/server/paths"
 	"github.com/hearth-home/hearth/server/pool"
+	"github.com/hearth-home/hearth/server/pool/drive"
 	"github.com/hearth-home/hearth/server/web"
 )
 
@@ -110,7 +112,7 @@ func New(ctx context.Context, opt Options, log *slog.Logger) (*App, error) {
 	}
 	// The catalog holds the password hashes and tls/ the keys: only the server's account
 	// may read the folder, whatever an older version or the umask left.
-	if err := privfile.Tree(opt.StateDir, filepath.Base(paths.Drives(opt.StateDir))); err != nil {
+	if err := privfile.Tree(opt.StateDir, leaveInState(opt.StateDir, log)); err != nil {
 		lock.Close()
 		return nil, err
 	}
@@ -120,6 +122,35 @@ func New(ctx context.Context, opt Options, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	return a, nil
+}
+
+// leaveInState says which folders of the state folder keep their modes when the rest is
+// made private: the drives in drives/ and any other drive kept in the state folder (one
+// given with -drive there), and any file system mounted in it. A drive's files stay
+// readable as plain files, as the drive made them.
+func leaveInState(state string, log *slog.Logger) func(path string) bool {
+	drives := paths.Drives(state)
+	mounted := map[string]bool{}
+	if mounts, err := mountinfo.Read(); err != nil {
+		log.Warn("could not read the mount table; folders mounted in the state folder are made private like the rest, drives are not", "err", err)
+	} else {
+		for _, m := range mounts {
+			mounted[m.Point] = true
+		}
+	}
+	// The mount table names real paths; the state folder may be given otherwise.
+	resolved := func(p string) string {
+		if r, err := filepath.EvalSymlinks(p); err == nil {
+			p = r
+		}
+		if abs, err := filepath.Abs(p); err == nil {
+			p = abs
+		}
+		return p
+	}
+	return func(path string) bool {
+		return filepath.Dir(path) == drives || drive.HasMarker(path) || mounted[resolved(path)]
+	}
 }
 
 func (a *App) open(ctx context.Context) error {
@@ -488,7 +519,7 @@ func (a *App) setupURL() string {
 
 func (a *App) apiHandler(ctx context.Context) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle(backupapi.Prefix, backupapi.New(a.Backups, a.Accounts))
+	mux.Handle(backupapi.Prefix, backupapi.New(a.Backups, a.Accounts, a.log))
 	h := healthapi.New(ctx, healthapi.Options{Monitor: a.Health, Accounts: a.Accounts, Log: a.log,
 		Evacuate: func(ctx context.Context, drive string, force bool) error {
 			_, err := a.Service().RemoveDrive(ctx, drive, pool.RemoveOptions{Force: force})

@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"context"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -81,5 +82,63 @@ func mustNot(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestStateFolderLeavesDrivesAlone: a drive kept in the state folder outside drives/ (one
+// given with -drive there) keeps its own modes at every start: its files stay readable
+// as plain files, as the drive made them, while the rest of the state folder is made
+// private.
+func TestStateFolderLeavesDrivesAlone(t *testing.T) {
+	old := syscall.Umask(0o022)
+	defer syscall.Umask(old)
+	s := apptest.Start(t)
+	disk := filepath.Join(s.State, "disk2")
+	mustNot(t, os.MkdirAll(disk, 0o755))
+	mustNot(t, os.Chmod(disk, 0o755))
+	if _, err := s.Admin().AddDrive(context.Background(), disk, "disk2"); err != nil {
+		t.Fatal(err)
+	}
+	s.AddUser("dad", "correct horse", true)
+	for _, name := range []string{"a.txt", "b.txt", "c.txt"} {
+		if resp, _ := s.Do("dad", "correct horse", "PUT", "/dav/Public/"+name, apptest.Body("hello")); resp.StatusCode/100 != 2 {
+			t.Fatalf("PUT: %s", resp.Status)
+		}
+	}
+	// A file of the drive's own, readable by all as a plain file on a drive is.
+	mustNot(t, os.WriteFile(filepath.Join(disk, "README.txt"), []byte("hearth drive"), 0o644))
+	mustNot(t, os.Chmod(filepath.Join(disk, "README.txt"), 0o644))
+	modes := func() map[string]fs.FileMode {
+		out := map[string]fs.FileMode{}
+		err := filepath.WalkDir(disk, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if info, err := d.Info(); err == nil && (d.IsDir() || d.Type().IsRegular()) {
+				out[path] = info.Mode().Perm()
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	before := modes()
+	s.Restart()
+	after := modes()
+	for path, mode := range before {
+		if after[path] != mode {
+			t.Errorf("%s was %v before the start, %v after", path, mode, after[path])
+		}
+	}
+	if before[filepath.Join(disk, "README.txt")] != 0o644 || before[disk] != 0o755 {
+		t.Errorf("the drive's modes before the start: %v; the test proves nothing", before)
+	}
+	// The rest of the state folder is still made private.
+	if fi, err := os.Stat(paths.Catalog(s.State)); err != nil {
+		t.Error(err)
+	} else if fi.Mode().Perm() != 0o600 {
+		t.Errorf("catalog.db: %v; want -rw-------", fi.Mode())
 	}
 }

@@ -444,10 +444,11 @@ func (a *Accounts) RemoveDevice(ctx context.Context, id string) error {
 
 // NewDevice registers a device for a user and returns it with its token, which is
 // shown once and kept only as a digest. pc is the PC the token acts for: the name its
-// backups go under, or empty for a device that does not back up. A PC name belongs to the
-// user who first joined with it (see CheckPCName).
-func (a *Accounts) NewDevice(ctx context.Context, user, name, pc string) (Device, string, error) {
-	secret, id, err := a.newToken(ctx, user, name, pc)
+// backups go under, or empty for a device that does not back up. backedUp are the PCs
+// that back up here under pc in any case (see PCNameFree, which decides whether user may
+// have the name).
+func (a *Accounts) NewDevice(ctx context.Context, user, name, pc string, backedUp []PCHolder) (Device, string, error) {
+	secret, id, err := a.newToken(ctx, user, name, pc, backedUp)
 	if err != nil {
 		return Device{}, "", err
 	}
@@ -458,19 +459,19 @@ func (a *Accounts) NewDevice(ctx context.Context, user, name, pc string) (Device
 // NewToken makes a device token for a user; it is shown once and kept only as a digest.
 // It acts for no PC: a PC gets its own when it joins (NewDevice).
 func (a *Accounts) NewToken(ctx context.Context, name, label string) (string, error) {
-	secret, _, err := a.newToken(ctx, name, label, "")
+	secret, _, err := a.newToken(ctx, name, label, "", nil)
 	return secret, err
 }
 
 // ErrPCTaken: a PC name is another's (see PCTakenError).
 var ErrPCTaken = errors.New("that PC name is taken")
 
-// PCTakenError refuses a PC name that, compared without case, another user's device
-// joined with first, or that the user's own PC has spelled otherwise: two PCs whose
-// names differ only in case would share one folder of backups on Windows, and a name
-// must not let one user's PC pass as another's.
+// PCTakenError refuses a PC name that, compared without case, another user holds, or
+// that the user's own PC holds spelled otherwise (see PCNameFree): two PCs whose names
+// differ only in case would share one folder of backups on Windows, and a name must not
+// let one user's PC pass as another's.
 type PCTakenError struct {
-	PC    string // the name as it was first given
+	PC    string // the name as it is held
 	Yours bool   // the user's own PC has it, spelled otherwise
 }
 
@@ -483,33 +484,69 @@ func (e *PCTakenError) Error() string {
 
 func (e *PCTakenError) Is(target error) bool { return target == ErrPCTaken }
 
-// CheckPCName returns a PCTakenError when user may not have a PC called pc because a
-// device that joined before holds the name (compared without case) for someone else,
-// or for another of user's PCs spelled otherwise.
-func (a *Accounts) CheckPCName(ctx context.Context, user, pc string) error {
-	return a.cat.View(ctx, func(tx *catalog.Tx) error { return pcNameFree(ctx, tx, user, pc) })
+// PCHolder is a PC name and the user who holds it: the owner of the PC that backs up
+// under it, or the user whose device joined with it.
+type PCHolder struct {
+	PC, User string
 }
 
-func pcNameFree(ctx context.Context, tx *catalog.Tx, user, pc string) error {
+// PCNameFree is the one rule for who may have a PC name, used where a PC joins and where
+// a PC's first backup claims its name. It returns a *PCTakenError when user may not have
+// a PC called pc. backedUp are the PCs that back up here under pc in any case, with their
+// owners; joined are the devices that joined with it in any case, oldest first.
+//
+// A name is its backups' owner's: whoever backs up under it holds it, whatever devices
+// an older server let join with it (a leftover token of another user must not lock the
+// owner out of their own PC). Only a name nobody backs up under yet is held by the
+// devices that joined with it, the first one first. Either way the exact spelling decides
+// before other spellings do: a user keeps the name they hold exactly even if an older
+// server let another spelling in beside it. Any other spelling of a held name is refused,
+// the user's own too (two PCs whose names differ only in case would share one folder of
+// backups on Windows), naming the spelling that holds it.
+func PCNameFree(user, pc string, backedUp, joined []PCHolder) error {
 	if pc == "" {
 		return nil
 	}
-	ts, err := tx.TokensForPC(ctx, pc)
-	if err != nil {
-		return err
-	}
-	for _, t := range ts {
-		if !strings.EqualFold(t.User, user) {
-			return &PCTakenError{PC: t.PC}
+	for _, held := range [][]PCHolder{backedUp, joined} {
+		for _, h := range held {
+			if h.PC == pc {
+				if strings.EqualFold(h.User, user) {
+					return nil
+				}
+				return &PCTakenError{PC: h.PC}
+			}
 		}
-		if t.PC != pc {
-			return &PCTakenError{PC: t.PC, Yours: true}
+		for _, h := range held {
+			if strings.EqualFold(h.PC, pc) {
+				return &PCTakenError{PC: h.PC, Yours: strings.EqualFold(h.User, user)}
+			}
 		}
 	}
 	return nil
 }
 
-func (a *Accounts) newToken(ctx context.Context, name, label, pc string) (secret, id string, err error) {
+// CheckPCName returns a *PCTakenError when user may not have a PC called pc (see
+// PCNameFree); backedUp are the PCs that back up here under pc in any case.
+func (a *Accounts) CheckPCName(ctx context.Context, user, pc string, backedUp []PCHolder) error {
+	return a.cat.View(ctx, func(tx *catalog.Tx) error { return pcNameFree(ctx, tx, user, pc, backedUp) })
+}
+
+func pcNameFree(ctx context.Context, tx *catalog.Tx, user, pc string, backedUp []PCHolder) error {
+	if pc == "" {
+		return nil
+	}
+	ts, err := tx.TokensForPC(ctx, pc) // oldest first
+	if err != nil {
+		return err
+	}
+	joined := make([]PCHolder, len(ts))
+	for i, t := range ts {
+		joined[i] = PCHolder{PC: t.PC, User: t.User}
+	}
+	return PCNameFree(user, pc, backedUp, joined)
+}
+
+func (a *Accounts) newToken(ctx context.Context, name, label, pc string, backedUp []PCHolder) (secret, id string, err error) {
 	raw := make([]byte, 25) // 20 secret bytes, and 5 for an id that gives nothing away
 	if _, err := rand.Read(raw); err != nil {
 		return "", "", fmt.Errorf("make a token: %w", err)
@@ -525,7 +562,7 @@ func (a *Accounts) newToken(ctx context.Context, name, label, pc string) (secret
 		}
 		// Checked in the same transaction as the token is added, so two PCs joining at
 		// once under one name cannot both have it.
-		if err := pcNameFree(ctx, tx, u.Name, pc); err != nil {
+		if err := pcNameFree(ctx, tx, u.Name, pc, backedUp); err != nil {
 			return err
 		}
 		return tx.AddToken(ctx, catalog.Token{ID: id, User: u.Name, Digest: digest[:], Label: label, Created: time.Now(), PC: pc})

@@ -253,7 +253,7 @@ func TestDeviceBoundToPC(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	_, laptop, err := a.NewDevice(ctx, "alice", "alice-laptop", "alice-laptop")
+	_, laptop, err := a.NewDevice(ctx, "alice", "alice-laptop", "alice-laptop", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -285,20 +285,62 @@ func TestDeviceBoundToPC(t *testing.T) {
 		user, pc string
 		yours    bool
 	}{{"bob", "Alice-Laptop", false}, {"bob", "alice-laptop", false}, {"alice", "ALICE-laptop", true}} {
-		_, _, err := a.NewDevice(ctx, c.user, c.pc, c.pc)
+		_, _, err := a.NewDevice(ctx, c.user, c.pc, c.pc, nil)
 		var taken *PCTakenError
 		if !errors.As(err, &taken) || !errors.Is(err, ErrPCTaken) || taken.PC != "alice-laptop" || taken.Yours != c.yours {
 			t.Errorf("%s joins as %s: %v", c.user, c.pc, err)
 		}
 	}
-	if _, _, err := a.NewDevice(ctx, "alice", "alice-laptop", "alice-laptop"); err != nil {
+	if _, _, err := a.NewDevice(ctx, "alice", "alice-laptop", "alice-laptop", nil); err != nil {
 		t.Errorf("alice joins her laptop again: %v", err)
 	}
-	if _, _, err := a.NewDevice(ctx, "bob", "bob's phone", ""); err != nil {
+	if _, _, err := a.NewDevice(ctx, "bob", "bob's phone", "", nil); err != nil {
 		t.Errorf("a device that backs nothing up: %v", err)
 	}
 	ds, _ := a.Devices(ctx)
 	if len(ds) != 4 {
 		t.Errorf("%d devices, want 4", len(ds))
+	}
+}
+
+// TestPCNameFree: the one rule for PC names, as both a PC joining and a PC's first backup
+// apply it. The PC that backs up under a name holds it over any device that joined with it
+// (a leftover token of bob's spelled "Alice-Laptop" must not lock alice out of her own
+// backed-up laptop); the exact spelling decides before other spellings; another spelling
+// of a name is refused, naming the spelling that holds it, whether the holder is the user
+// or someone else.
+func TestPCNameFree(t *testing.T) {
+	laptop := []PCHolder{{PC: "alice-laptop", User: "alice"}}
+	bobsOld := []PCHolder{{PC: "Alice-Laptop", User: "bob"}}
+	for _, c := range []struct {
+		why              string
+		user, pc         string
+		backedUp, joined []PCHolder
+		taken            string // "" when allowed
+		yours            bool
+	}{
+		{why: "a name nobody holds", user: "alice", pc: "alice-laptop"},
+		{why: "the owner's exact name", user: "alice", pc: "alice-laptop", backedUp: laptop, joined: laptop},
+		{why: "the owner, past another user's leftover token", user: "Alice", pc: "alice-laptop", backedUp: laptop, joined: bobsOld},
+		{why: "the leftover token's holder, against the backups' owner", user: "bob", pc: "Alice-Laptop", backedUp: laptop, joined: bobsOld, taken: "alice-laptop"},
+		{why: "the exact name over another spelling, among devices", user: "alice", pc: "alice-laptop", joined: append(append([]PCHolder{}, bobsOld...), laptop...)},
+		{why: "the exact name over another spelling, among backups", user: "alice", pc: "alice-laptop", backedUp: append(append([]PCHolder{}, bobsOld...), laptop...)},
+		{why: "the owner's name spelled otherwise (backed up)", user: "alice", pc: "ALICE-LAPTOP", backedUp: laptop, taken: "alice-laptop", yours: true},
+		{why: "the owner's name spelled otherwise (joined)", user: "alice", pc: "ALICE-LAPTOP", joined: laptop, taken: "alice-laptop", yours: true},
+		{why: "another's name, exactly (backed up)", user: "bob", pc: "alice-laptop", backedUp: laptop, taken: "alice-laptop"},
+		{why: "another's name, spelled otherwise (backed up)", user: "bob", pc: "Alice-Laptop", backedUp: laptop, taken: "alice-laptop"},
+		{why: "another's name, spelled otherwise (joined)", user: "bob", pc: "ALICE-laptop", joined: laptop, taken: "alice-laptop"},
+		{why: "the first device's spelling is named", user: "carol", pc: "ALICE-LAPTOP", joined: append(append([]PCHolder{}, bobsOld...), laptop...), taken: "Alice-Laptop"},
+	} {
+		err := PCNameFree(c.user, c.pc, c.backedUp, c.joined)
+		var taken *PCTakenError
+		switch {
+		case c.taken == "" && err != nil:
+			t.Errorf("%s: %v; want it allowed", c.why, err)
+		case c.taken != "" && (!errors.As(err, &taken) || !errors.Is(err, ErrPCTaken) || taken.PC != c.taken || taken.Yours != c.yours):
+			t.Errorf("%s: %v; want it refused naming %q (yours %v)", c.why, err, c.taken, c.yours)
+		case c.taken != "" && c.yours && !strings.Contains(err.Error(), `You already have a PC called "`+c.taken+`"`):
+			t.Errorf("%s: %q does not name the user's own spelling", c.why, err)
+		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"slices"
 	"strconv"
@@ -33,11 +34,13 @@ type handler struct {
 	st *backupstore.Store
 	// accounts knows which PC names devices joined with.
 	accounts *auth.Accounts
+	log      *slog.Logger
 }
 
-// New returns the handler. Requests arrive signed in.
-func New(st *backupstore.Store, accounts *auth.Accounts) http.Handler {
-	h := handler{st: st, accounts: accounts}
+// New returns the handler. Requests arrive signed in. log gets the causes of what goes
+// wrong on the server's side (the PC is told in plain words).
+func New(st *backupstore.Store, accounts *auth.Accounts, log *slog.Logger) http.Handler {
+	h := handler{st: st, accounts: accounts, log: log}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/v1/backup/pcs", h.pcs)
 	mux.HandleFunc("POST /api/v1/backup/pcs/{pc}/sessions", h.begin)
@@ -60,6 +63,13 @@ func problem(w http.ResponseWriter, code int, msg string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
 	json.NewEncoder(w).Encode(map[string]string{"error": msg})
+}
+
+// broken answers 500 for a fault on the server's side: the PC gets plain words, the log
+// gets the cause.
+func (h handler) broken(w http.ResponseWriter, pc, doing string, err error) {
+	h.log.Error("backup API: could not "+doing, "pc", pc, "err", err)
+	problem(w, http.StatusInternalServerError, "The server could not look up this PC's backups just now. Please try again later; if it keeps happening, the server's log says why.")
 }
 
 func reply(w http.ResponseWriter, code int, v any) {
@@ -117,8 +127,12 @@ func (h handler) pcOf(ctx context.Context, w http.ResponseWriter, pc string) (ba
 		return backupstore.PC{}, false
 	}
 	p, err := h.st.PC(ctx, pc)
-	if err != nil {
+	if errors.Is(err, backupstore.ErrNoSnapshot) {
 		fail(w, err)
+		return backupstore.PC{}, false
+	}
+	if err != nil {
+		h.broken(w, pc, "read the PC's record", err)
 		return backupstore.PC{}, false
 	}
 	if !pr.Admin && !strings.EqualFold(p.Owner, pr.Name) {
@@ -131,7 +145,9 @@ func (h handler) pcOf(ctx context.Context, w http.ResponseWriter, pc string) (ba
 // notThisPC says why a device may not act on pc's backups.
 func notThisPC(pr auth.Principal, pc string) string {
 	if pr.PC == "" {
-		return "This device did not join as a PC, so it cannot see or make backups. Sign in with your password to look at backups."
+		// Also a PC that joined before tokens were bound to their PC and had neither backed
+		// up nor reported its health by then (catalog step 7 could not tell it from a phone).
+		return "This device did not join as a PC, so it cannot see or make backups. If it is a PC, join it to the server again; to look at backups, sign in with your password."
 	}
 	return fmt.Sprintf("This PC joined as %q and may back up and restore only its own backups, not those of %q. To look after another PC's backups, sign in with your password.", pr.PC, pc)
 }
@@ -203,14 +219,28 @@ func (h handler) begin(w http.ResponseWriter, r *http.Request) {
 		problem(w, http.StatusForbidden, notThisPC(pr, pc))
 		return
 	}
-	// A PC's first backup claims its name: not one another user's PC joined with (the
-	// store checks those that backed up already). A PC that backs up here already is
-	// its owner's whatever devices say.
-	if _, err := h.st.PC(r.Context(), pc); errors.Is(err, backupstore.ErrNoSnapshot) {
-		if err := h.accounts.CheckPCName(r.Context(), pr.Name, pc); err != nil {
+	// A PC's first backup claims its name, by the rule a PC joins by (auth.PCNameFree).
+	// A PC that backs up here already is its owner's whatever devices say (the store
+	// refuses anyone else).
+	_, err := h.st.PC(r.Context(), pc)
+	switch {
+	case errors.Is(err, backupstore.ErrNoSnapshot):
+		held, err := h.st.Holders(r.Context(), pc)
+		if err == nil {
+			err = h.accounts.CheckPCName(r.Context(), pr.Name, pc, held)
+		}
+		var taken *auth.PCTakenError
+		if errors.As(err, &taken) {
 			fail(w, err)
 			return
 		}
+		if err != nil {
+			h.broken(w, pc, "check the PC's name", err)
+			return
+		}
+	case err != nil:
+		h.broken(w, pc, "read the PC's record", err)
+		return
 	}
 	id, ok, err := h.st.Begin(r.Context(), pc, pr.Name, parent)
 	if err != nil {
@@ -302,13 +332,25 @@ func (h handler) alive(w http.ResponseWriter, r *http.Request) {
 }
 
 // pin keeps a backup whatever the retention rule says (PUT), or lets the rule judge it
-// again (DELETE).
+// again (DELETE). Unpinning lets the backup go at the next cleanup (one just brought back
+// from the deleted ones too), so like keeping fewer it needs the owner's password or an
+// administrator, not a PC's token.
 func (h handler) pin(w http.ResponseWriter, r *http.Request) {
-	pc, id, ok := h.pcSnapshot(w, r)
+	pr, _ := auth.PrincipalOf(r.Context())
+	p, ok := h.pcOf(r.Context(), w, r.PathValue("pc"))
 	if !ok {
 		return
 	}
-	if err := h.st.Pin(r.Context(), pc, id, r.Method == http.MethodPut); err != nil {
+	if r.Method == http.MethodDelete && !pr.MayLetGo(p.Owner) {
+		problem(w, http.StatusForbidden, "Letting a kept backup go needs "+p.Owner+"'s password (sign in with it rather than this PC's own sign-in) or an administrator. Keeping one is fine from the PC.")
+		return
+	}
+	id, err := backup.ParseID(r.PathValue("id"))
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	if err := h.st.Pin(r.Context(), p.Name, id, r.Method == http.MethodPut); err != nil {
 		fail(w, err)
 		return
 	}

@@ -59,8 +59,10 @@ func snapPath(pc string, id backup.ID) string {
 // ErrNotOwner: the PC's backups belong to someone else.
 var ErrNotOwner = errors.New("this PC's backups belong to another user")
 
-// claimPC records pc as owner's on its first backup. A name is unique without case
-// (see CheckPCName), and belongs to whoever backed up with it first.
+// claimPC records pc as owner's on its first backup. Whether owner may have the name is
+// decided by auth.PCNameFree, as when a PC joins; the devices that joined with it were
+// asked before (the backup API does), and here, under the claim lock, the PCs that back
+// up here decide again.
 func (s *Store) claimPC(ctx context.Context, pc, owner string) error {
 	// One claim at a time: two PCs backing up for the first time under names that
 	// differ only in case must not both get one.
@@ -76,37 +78,30 @@ func (s *Store) claimPC(ctx context.Context, pc, owner string) error {
 	if !errors.Is(err, ErrNoSnapshot) {
 		return err
 	}
-	if err := s.CheckPCName(ctx, owner, pc); err != nil {
+	held, err := s.Holders(ctx, pc)
+	if err != nil {
+		return err
+	}
+	if err := auth.PCNameFree(owner, pc, held, nil); err != nil {
 		return err
 	}
 	return s.putPC(ctx, PC{Name: pc, Owner: owner, Keep: backup.DefaultPolicy})
 }
 
-// CheckPCName returns an *auth.PCTakenError when owner may not have a PC called pc: a
-// PC whose name differs from it only in case backs up here already, someone else's or
-// owner's own (two such PCs would share one folder in the Windows drive, and one user's
-// PC must not pass for another's).
-func (s *Store) CheckPCName(ctx context.Context, owner, pc string) error {
+// Holders lists the PCs that back up here under pc, compared without case (an older
+// server let several spellings in), with their owners: what auth.PCNameFree weighs first.
+func (s *Store) Holders(ctx context.Context, pc string) ([]auth.PCHolder, error) {
 	pcs, err := s.PCs(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	// The PC itself first: one that backs up under exactly this name is its owner's,
-	// whatever other spellings an older server let in.
-	for _, p := range pcs {
-		if p.Name == pc {
-			if !strings.EqualFold(p.Owner, owner) {
-				return &auth.PCTakenError{PC: p.Name}
-			}
-			return nil
-		}
-	}
+	var out []auth.PCHolder
 	for _, p := range pcs {
 		if strings.EqualFold(p.Name, pc) {
-			return &auth.PCTakenError{PC: p.Name, Yours: strings.EqualFold(p.Owner, owner)}
+			out = append(out, auth.PCHolder{PC: p.Name, User: p.Owner})
 		}
 	}
-	return nil
+	return out, nil
 }
 
 func (s *Store) putPC(ctx context.Context, p PC) error {

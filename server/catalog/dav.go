@@ -215,6 +215,10 @@ func (c *Catalog) CopyPeopleFrom(ctx context.Context, path string) error {
 		return fmt.Errorf("open the old catalog: %w", err)
 	}
 	defer conn.ExecContext(context.WithoutCancel(ctx), "DETACH DATABASE old")
+	// Tokens of a catalog from before tokens were bound to a PC come unbound; once
+	// everything is over (the PCs' health too) they are bound as schema step 7 binds
+	// them. Only those not here already: the drives' copy knows the others' PCs.
+	var unbound []string
 	for _, t := range peopleTables {
 		var n int
 		if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM old.sqlite_master WHERE type = 'table' AND name = ?", t).Scan(&n); err != nil {
@@ -227,11 +231,39 @@ func (c *Catalog) CopyPeopleFrom(ctx context.Context, path string) error {
 		if err != nil {
 			return err
 		}
+		if t == "tokens" && !strings.Contains(cols, `"pc"`) {
+			if unbound, err = newTokens(ctx, conn); err != nil {
+				return err
+			}
+		}
 		if _, err := conn.ExecContext(ctx, "INSERT OR IGNORE INTO main."+t+"("+cols+") SELECT "+cols+" FROM old."+t); err != nil {
 			return fmt.Errorf("carry %s over: %w", t, err)
 		}
 	}
+	for _, id := range unbound {
+		if _, err := conn.ExecContext(ctx, bindByLabel, id); err != nil {
+			return fmt.Errorf("bind token %s to its PC: %w", id, err)
+		}
+	}
 	return nil
+}
+
+// newTokens lists the ids of the old catalog's tokens that this one lacks.
+func newTokens(ctx context.Context, conn *sql.Conn) ([]string, error) {
+	rows, err := conn.QueryContext(ctx, "SELECT id FROM old.tokens WHERE id NOT IN (SELECT id FROM main.tokens)")
+	if err != nil {
+		return nil, fmt.Errorf("read the old catalog's tokens: %w", err)
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("read the old catalog's tokens: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
 }
 
 // sharedColumns lists, for an INSERT … SELECT, the columns of table t that the old

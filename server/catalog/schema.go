@@ -175,9 +175,17 @@ CREATE INDEX props_principal ON props(principal, bytes);
 -- Step 7 (issue 17, item 2): a device token acts only for its own PC. pc is the name the PC's
 -- backups go under; '' means none (a token made for a phone or a WebDAV program, which
 -- may not touch any PC's backups). A PC joined with its name as the device name and its
--- connector backs up under exactly that name, so a token made before this step is bound
--- to its label: no token is ever left free to choose which PC it acts for.
+-- connector backs up, and its agent reports health, under exactly that name; a token of
+-- 'hearthd user token' has a label too ("phone"), which says nothing of a PC. So a token
+-- made before this step is bound to its label only when a PC has shown itself under that
+-- exact name: its backups are here (Backups/pcs/<label>/pc.json), or its agent reported
+-- its health as the token's user. Any other token acts for no PC (a PC joined but never
+-- run joins again). A token bound to a name another user backs up under gains nothing:
+-- the backups' owner holds the name, and only they and administrators see the backups.
 ALTER TABLE tokens ADD COLUMN pc TEXT NOT NULL DEFAULT '';
-UPDATE tokens SET pc = label;
+UPDATE tokens SET pc = label WHERE label <> '' AND (
+	EXISTS (SELECT 1 FROM entries WHERE entries.path = 'Backups/pcs/' || tokens.label || '/pc.json')
+	OR EXISTS (SELECT 1 FROM pc_health WHERE pc_health.pc = tokens.label COLLATE BINARY
+		AND pc_health.owner = tokens.user COLLATE NOCASE));
 CREATE INDEX tokens_pc ON tokens(pc COLLATE NOCASE);
 `}

@@ -120,6 +120,27 @@ func (tx *Tx) Tokens(ctx context.Context) ([]Token, error) {
 	return tx.tokens(ctx, "SELECT id, user, digest, label, created_ns, pc FROM tokens ORDER BY created_ns DESC")
 }
 
+// BindTokensByLabel binds the tokens named by ids, made before tokens were bound to a PC
+// (restored from a drive's copy of an older catalog), to their label where a PC showed
+// itself under that exact name, as schema step 7 binds those of an older catalog: its
+// backups are in the index, or its agent reported its health as the token's user. The
+// others act for no PC.
+func (tx *Tx) BindTokensByLabel(ctx context.Context, ids []string) error {
+	for _, id := range ids {
+		if _, err := tx.q.ExecContext(ctx, bindByLabel, id); err != nil {
+			return fmt.Errorf("bind token %s to its PC: %w", id, err)
+		}
+	}
+	return nil
+}
+
+// bindByLabel binds the token with id ?1 to its label when a PC showed itself under it (see
+// BindTokensByLabel); schema step 7's rule, which stays as it was released.
+const bindByLabel = `UPDATE tokens SET pc = label WHERE id = ?1 AND label <> '' AND (
+	EXISTS (SELECT 1 FROM entries WHERE entries.path = 'Backups/pcs/' || tokens.label || '/pc.json')
+	OR EXISTS (SELECT 1 FROM pc_health WHERE pc_health.pc = tokens.label COLLATE BINARY
+		AND pc_health.owner = tokens.user COLLATE NOCASE))`
+
 // TokensForPC lists the tokens bound to pc or to a name that differs from it only in
 // case: PC names are unique without case, as Windows has them.
 func (tx *Tx) TokensForPC(ctx context.Context, pc string) ([]Token, error) {

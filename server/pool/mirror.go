@@ -51,7 +51,8 @@ type mirrorToken struct {
 	Label   string    `json:"label"`
 	Created time.Time `json:"created"`
 	// PC is the PC the token acts for. Absent in mirrors written before tokens were
-	// bound to a PC: such a token is bound to its label, as the catalog's migration does.
+	// bound to a PC: such a token is bound once the index is rebuilt, as the catalog's
+	// migration binds one (catalog.Tx.BindTokensByLabel).
 	PC *string `json:"pc,omitempty"`
 }
 
@@ -78,25 +79,29 @@ func peopleToMirror(p catalog.People) *mirrorPeople {
 	return m
 }
 
-func (m *mirrorPeople) catalog() catalog.People {
-	var p catalog.People
+// catalog returns the people of a mirror, and the ids of the tokens it has from before
+// tokens were bound to a PC: those act for no PC until BindTokensByLabel has looked at the
+// rebuilt index (a label names a PC only if one showed itself under it: "phone" does not).
+func (m *mirrorPeople) catalog() (p catalog.People, unbound []string) {
 	if m == nil {
-		return p
+		return p, nil
 	}
 	for _, u := range m.Users {
 		p.Users = append(p.Users, catalog.User{Name: u.Name, Admin: u.Admin, Hash: u.Hash, Created: u.Created, Changed: u.Changed})
 	}
 	for _, t := range m.Tokens {
-		pc := t.Label
+		pc := ""
 		if t.PC != nil {
 			pc = *t.PC
+		} else {
+			unbound = append(unbound, t.ID)
 		}
 		p.Tokens = append(p.Tokens, catalog.Token{ID: t.ID, User: t.User, Digest: t.Digest, Label: t.Label, Created: t.Created, PC: pc})
 	}
 	for _, a := range m.Access {
 		p.Access = append(p.Access, catalog.AccessRow{Share: a.Share, User: a.User, Level: a.Level})
 	}
-	return p
+	return p, unbound
 }
 
 type mirrorShare struct {

@@ -224,6 +224,7 @@ func (p *Pool) rebuildFrom(ctx context.Context, id string, drives map[string]str
 			return err
 		}
 	}
+	people, unbound := mir.People.catalog()
 	err := p.cat.Update(ctx, func(tx *catalog.Tx) error {
 		if err := tx.SetMeta(ctx, metaPoolID, id); err != nil {
 			return err
@@ -241,12 +242,22 @@ func (p *Pool) rebuildFrom(ctx context.Context, id string, drives map[string]str
 				return err
 			}
 		}
-		return tx.PutPeople(ctx, mir.People.catalog())
+		return tx.PutPeople(ctx, people)
 	})
 	if err != nil {
 		return fmt.Errorf("rebuild pool: %w", err)
 	}
-	return p.start(ctx, mir.GenReserved, false, "rebuilding the index from the drives")
+	if err := p.start(ctx, mir.GenReserved, false, "rebuilding the index from the drives"); err != nil {
+		return err
+	}
+	// Tokens from an older mirror act for a PC only if its backups are in the index,
+	// which is now rebuilt.
+	if len(unbound) > 0 {
+		if err := p.cat.Update(ctx, func(tx *catalog.Tx) error { return tx.BindTokensByLabel(ctx, unbound) }); err != nil {
+			return fmt.Errorf("rebuild pool: %w", err)
+		}
+	}
+	return nil
 }
 
 // mirrorDrives lists the drives the newest mirror names, plus any found that it does not

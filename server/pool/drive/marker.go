@@ -3,6 +3,8 @@ package drive
 import (
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 )
 
@@ -17,6 +19,13 @@ const (
 	versionsDir  = metaDir + "/versions"
 	markerFormat = 1
 )
+
+// HasMarker reports whether the folder dir holds a drive's marker, of any pool: it is a
+// drive (or was one), whose files keep the layout and modes the drive gives them.
+func HasMarker(dir string) bool {
+	_, err := os.Lstat(filepath.Join(dir, markerFile))
+	return err == nil
+}
 
 // Marker is the content of .hearth/drive.json.
 type Marker struct {
