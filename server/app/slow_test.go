@@ -115,12 +115,14 @@ func TestSlowClientsCannotStarveTheServer(t *testing.T) {
 	}
 }
 
-// TestSlowButSteadyUploadWorks: with a body deadline of a second, an upload trickling
-// 8 KiB every 200 ms for 4 s succeeds (it keeps the minimum pace), while a body of a byte
-// every 100 ms is cut off, and its connection closed, within seconds.
+// TestSlowButSteadyUploadWorks: with a body deadline of 4 KiB a second over 2 s windows,
+// an upload trickling 8 KiB every 200 ms (40 KiB/s) for 4 s succeeds: ten times the
+// minimum pace, so a busy machine delaying the client's chunks cannot make it fail (one
+// chunk in a whole window is enough). A body of a byte every 100 ms (10 B/s, a four
+// hundredth of the minimum) is cut off, and its connection closed, within seconds.
 func TestSlowButSteadyUploadWorks(t *testing.T) {
 	s := apptest.Start(t, func(o *app.Options) {
-		o.Limits = web.Limits{HeaderTimeout: 3 * time.Second, BodyWindow: time.Second, BodyMinRate: 16 << 10}
+		o.Limits = web.Limits{HeaderTimeout: 3 * time.Second, BodyWindow: 2 * time.Second, BodyMinRate: 4 << 10}
 	})
 	s.AddUser("dad", "correct horse", true)
 	data := bytes.Repeat([]byte("steady "), 160<<10/7)
