@@ -137,11 +137,7 @@ func TestSlowButSteadyUploadWorks(t *testing.T) {
 	conn := s.DialTLS("127.0.0.1")
 	defer conn.Close()
 	fmt.Fprintf(conn, "POST /setup HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100000\r\n\r\n")
-	closed := make(chan struct{})
-	go func() {
-		io.Copy(io.Discard, conn)
-		close(closed)
-	}()
+	closed := closedBy(conn)
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	timeout := time.After(15 * time.Second)
@@ -201,11 +197,7 @@ func holdOne(ctx context.Context, addr string, roots *x509.CertPool, kind int, h
 		}
 	}
 	connected()
-	closed := make(chan struct{})
-	go func() {
-		io.Copy(io.Discard, c)
-		close(closed)
-	}()
+	closed := closedBy(c)
 	kept := time.NewTimer(2 * time.Second)
 	defer kept.Stop()
 	tick := time.NewTicker(time.Second)
@@ -232,6 +224,16 @@ func holdOne(ctx context.Context, addr string, roots *x509.CertPool, kind int, h
 			}
 		}
 	}
+}
+
+// closedBy returns a channel closed when the server closes c (what it sends is dropped).
+func closedBy(c net.Conn) <-chan struct{} {
+	closed := make(chan struct{})
+	go func() {
+		io.Copy(io.Discard, c)
+		close(closed)
+	}()
+	return closed
 }
 
 // quickClient is a client of its own (no connection shared with the test's others) that

@@ -340,22 +340,13 @@ func TestOthersFailureSlowsNoOne(t *testing.T) {
 func TestParallelPuts(t *testing.T) {
 	s := apptest.Start(t)
 	s.AddUser("mum", pw, false)
-	codes := make(chan int, 40)
-	for i := range 40 {
-		go func() {
-			req, _ := http.NewRequest("PUT", fmt.Sprintf("%s/dav/mum/photo%02d.jpg", s.URL, i), strings.NewReader("a photo"))
-			req.SetBasicAuth("mum", pw)
-			resp, err := s.Client().Do(req)
-			if err != nil {
-				codes <- 0
-				return
-			}
-			resp.Body.Close()
-			codes <- resp.StatusCode
-		}()
-	}
-	for i := range 40 {
-		if c := <-codes; c != 201 {
+	codes := parallel(s, 40, func(i int) *http.Request {
+		req, _ := http.NewRequest("PUT", fmt.Sprintf("%s/dav/mum/photo%02d.jpg", s.URL, i), strings.NewReader("a photo"))
+		req.SetBasicAuth("mum", pw)
+		return req
+	})
+	for i, c := range codes {
+		if c != 201 {
 			t.Errorf("parallel PUT %d: %d, want 201", i, c)
 		}
 	}
@@ -441,12 +432,20 @@ func TestParallelDeviceRequests(t *testing.T) {
 // parallelGets sends n requests for /api/v1/me at once, each signed in by sign, and
 // returns their status codes (0 for a request that failed outright).
 func parallelGets(s *apptest.Server, n int, sign func(*http.Request)) []int {
+	return parallel(s, n, func(int) *http.Request {
+		req, _ := http.NewRequest("GET", s.URL+"/api/v1/me", nil)
+		sign(req)
+		return req
+	})
+}
+
+// parallel sends the n requests made by req at once and returns their status codes, in
+// the order they came (0 for a request that failed outright).
+func parallel(s *apptest.Server, n int, req func(i int) *http.Request) []int {
 	codes := make(chan int, n)
-	for range n {
+	for i := range n {
 		go func() {
-			req, _ := http.NewRequest("GET", s.URL+"/api/v1/me", nil)
-			sign(req)
-			resp, err := s.Client().Do(req)
+			resp, err := s.Client().Do(req(i))
 			if err != nil {
 				codes <- 0
 				return
