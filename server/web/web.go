@@ -213,11 +213,10 @@ func (s *Server) recordFailure(ctx context.Context, ip, name string, locked bool
 // mapped into IPv6 (::ffff:a.b.c.d, as a dual-stack listener reports it) is the IPv4
 // address, so both count it the same.
 func source(remoteAddr string) string {
-	ap, err := netip.ParseAddrPort(remoteAddr)
+	ip, err := remoteIP(remoteAddr)
 	if err != nil {
 		return remoteAddr
 	}
-	ip := ap.Addr().Unmap()
 	if ip.Is4() {
 		return ip.String()
 	}
@@ -252,10 +251,16 @@ func (s *Server) metrics(w http.ResponseWriter, r *http.Request) {
 
 // onLAN says whether a request comes from this machine or a private network.
 func onLAN(r *http.Request) bool {
-	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	ip, err := remoteIP(r.RemoteAddr)
 	if err != nil {
 		return false
 	}
-	ip := ap.Addr().Unmap()
 	return ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast()
+}
+
+// remoteIP is the address of a peer's "host:port", an IPv4 address mapped into IPv6 being
+// the IPv4 address.
+func remoteIP(remoteAddr string) (netip.Addr, error) {
+	ap, err := netip.ParseAddrPort(remoteAddr)
+	return ap.Addr().Unmap(), err
 }
