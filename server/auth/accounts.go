@@ -332,25 +332,19 @@ func (a *Accounts) Verify(ctx context.Context, name, secret string) (User, error
 // many requests at once is not slowed as if it were guessing. A wrong password is never
 // known, so guesses still go through the guard.
 func (a *Accounts) Known(ctx context.Context, name, secret string) (User, bool) {
-	var u User
-	var err error
-	switch {
-	case name == "":
-		u, err = a.VerifyToken(ctx, secret)
-	case strings.HasPrefix(secret, tokenPrefix):
-		u, err = a.Verify(ctx, name, secret) // a lookup, no argon2id
-	default:
-		var cu catalog.User
-		err = a.cat.View(ctx, func(tx *catalog.Tx) (err error) {
-			cu, err = tx.User(ctx, name)
-			return err
-		})
-		if err != nil || !a.remembered(cu, secret) {
-			return User{}, false
-		}
-		u = signedIn(cu, passwordCredential(cu))
+	if strings.HasPrefix(secret, tokenPrefix) { // with a user name or without
+		u, err := a.tokenUser(ctx, sha256.Sum256([]byte(secret)), name)
+		return u, err == nil
 	}
-	return u, err == nil
+	var u catalog.User
+	err := a.cat.View(ctx, func(tx *catalog.Tx) (err error) {
+		u, err = tx.User(ctx, name)
+		return err
+	})
+	if err != nil || !a.remembered(u, secret) {
+		return User{}, false
+	}
+	return signedIn(u, passwordCredential(u)), true
 }
 
 func verifiedKey(name, secret string) [32]byte {
