@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"strings"
 
@@ -25,8 +26,10 @@ type (
 	Device = schema.Device
 )
 
-// New returns the API handler. backups is asked whether a joining PC's name is free.
-func New(p *pool.Pool, accounts *auth.Accounts, backups *backupstore.Store, info func(context.Context) (admin.ServerInfo, error)) http.Handler {
+// New returns the API handler. backups is asked whether a joining PC's name is free; log
+// gets the causes of failures, which the caller is told in plain words.
+func New(p *pool.Pool, accounts *auth.Accounts, backups *backupstore.Store, info func(context.Context) (admin.ServerInfo, error), log *slog.Logger) http.Handler {
+	fail := failer{log: log}.fail
 	mux := http.NewServeMux()
 	// A PC joins: it signs in with the user's password and gets a token of its own.
 	mux.HandleFunc("POST /api/v1/devices", func(w http.ResponseWriter, r *http.Request) {
@@ -49,7 +52,7 @@ func New(p *pool.Pool, accounts *auth.Accounts, backups *backupstore.Store, info
 			pc = name
 			var err error
 			if held, err = backups.Holders(r.Context(), pc); err != nil {
-				fail(w, err)
+				fail(w, r, err)
 				return
 			}
 		}
@@ -57,7 +60,7 @@ func New(p *pool.Pool, accounts *auth.Accounts, backups *backupstore.Store, info
 		// PCs joining at once under one name cannot both have it.
 		d, token, err := accounts.NewDevice(r.Context(), pr.Name, name, pc, held)
 		if err != nil {
-			fail(w, err)
+			fail(w, r, err)
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
@@ -69,7 +72,7 @@ func New(p *pool.Pool, accounts *auth.Accounts, backups *backupstore.Store, info
 		pr, _ := auth.PrincipalOf(r.Context())
 		ds, err := accounts.Devices(r.Context())
 		if err != nil {
-			fail(w, err)
+			fail(w, r, err)
 			return
 		}
 		out := []Device{}
@@ -84,7 +87,7 @@ func New(p *pool.Pool, accounts *auth.Accounts, backups *backupstore.Store, info
 		pr, _ := auth.PrincipalOf(r.Context())
 		ds, err := accounts.Devices(r.Context())
 		if err != nil {
-			fail(w, err)
+			fail(w, r, err)
 			return
 		}
 		for _, d := range ds {
@@ -96,7 +99,7 @@ func New(p *pool.Pool, accounts *auth.Accounts, backups *backupstore.Store, info
 					return
 				}
 				if err := accounts.RemoveDevice(r.Context(), d.ID); err != nil {
-					fail(w, err)
+					fail(w, r, err)
 					return
 				}
 				w.WriteHeader(http.StatusNoContent)
@@ -109,7 +112,7 @@ func New(p *pool.Pool, accounts *auth.Accounts, backups *backupstore.Store, info
 		pr, _ := auth.PrincipalOf(r.Context())
 		shares, err := p.Shares(r.Context())
 		if err != nil {
-			fail(w, err)
+			fail(w, r, err)
 			return
 		}
 		me := Me{Name: pr.Name, Admin: pr.Admin, Shares: []Share{}}
@@ -126,7 +129,7 @@ func New(p *pool.Pool, accounts *auth.Accounts, backups *backupstore.Store, info
 	mux.HandleFunc("GET /api/v1/server", func(w http.ResponseWriter, r *http.Request) {
 		i, err := info(r.Context())
 		if err != nil {
-			fail(w, err)
+			fail(w, r, err)
 			return
 		}
 		reply(w, Server{Version: i.Version, Fingerprint: i.Fingerprint, CAFingerprint: i.CAFingerprint, DAV: i.URL})
@@ -150,12 +153,32 @@ func problem(w http.ResponseWriter, code int, msg string) {
 	json.NewEncoder(w).Encode(map[string]string{"error": msg})
 }
 
-func fail(w http.ResponseWriter, err error) {
-	code := http.StatusInternalServerError
-	if errors.Is(err, auth.ErrPCTaken) {
-		code = http.StatusConflict // its text says what to do
+// failer answers a request that failed.
+type failer struct{ log *slog.Logger }
+
+// fail answers err in plain words: the errors a person can act on with what to do, any
+// other with an apology, its cause (Go's words, which may name files, tables or
+// addresses) going to the log only.
+func (f failer) fail(w http.ResponseWriter, r *http.Request, err error) {
+	code, msg := failure(err)
+	if code == http.StatusInternalServerError {
+		f.log.Error("an API call failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(code)
-	json.NewEncoder(w).Encode(map[string]string{"error": err.Error()})
+	problem(w, code, msg)
+}
+
+// failure is the status and the words a failed API call is answered with.
+func failure(err error) (int, string) {
+	if pe, ok := errors.AsType[*auth.PCTakenError](err); ok {
+		return http.StatusConflict, pe.Error() // written for people: says what to do
+	}
+	switch {
+	case errors.Is(err, auth.ErrNoUser):
+		return http.StatusNotFound, "There is no such user on this server; an administrator can add one."
+	case errors.Is(err, auth.ErrNoDevice):
+		return http.StatusNotFound, "No device of yours has that id."
+	case errors.Is(err, auth.ErrBadName):
+		return http.StatusBadRequest, "A user name is 1 to 32 letters, digits, '-', '_' or '.', starting with a letter or digit."
+	}
+	return http.StatusInternalServerError, "The server could not do that; please try again."
 }

@@ -527,7 +527,7 @@ func (a *App) apiHandler(ctx context.Context) http.Handler {
 		}})
 	mux.Handle(healthapi.Prefix, h)
 	mux.Handle(healthapi.Prefix+"/", h)
-	mux.Handle("/", api.New(a.Pool, a.Accounts, a.Backups, a.Info))
+	mux.Handle("/", api.New(a.Pool, a.Accounts, a.Backups, a.Info, a.log))
 	return mux
 }
 

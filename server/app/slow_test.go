@@ -115,12 +115,14 @@ func TestSlowClientsCannotStarveTheServer(t *testing.T) {
 	}
 }
 
-// TestSlowButSteadyUploadWorks: with a body deadline of a second, an upload trickling
-// 8 KiB every 200 ms for 4 s succeeds (it keeps the minimum pace), while a body of a byte
-// every 100 ms is cut off, and its connection closed, within seconds.
+// TestSlowButSteadyUploadWorks: with a body deadline of 4 KiB a second over 2 s windows,
+// an upload trickling 8 KiB every 200 ms (40 KiB/s) for 4 s succeeds: ten times the
+// minimum pace, so a busy machine delaying the client's chunks cannot make it fail (one
+// chunk in a whole window is enough). A body of a byte every 100 ms (10 B/s, a four
+// hundredth of the minimum) is cut off, and its connection closed, within seconds.
 func TestSlowButSteadyUploadWorks(t *testing.T) {
 	s := apptest.Start(t, func(o *app.Options) {
-		o.Limits = web.Limits{HeaderTimeout: 3 * time.Second, BodyWindow: time.Second, BodyMinRate: 16 << 10}
+		o.Limits = web.Limits{HeaderTimeout: 3 * time.Second, BodyWindow: 2 * time.Second, BodyMinRate: 4 << 10}
 	})
 	s.AddUser("dad", "correct horse", true)
 	data := bytes.Repeat([]byte("steady "), 160<<10/7)
@@ -135,11 +137,7 @@ func TestSlowButSteadyUploadWorks(t *testing.T) {
 	conn := s.DialTLS("127.0.0.1")
 	defer conn.Close()
 	fmt.Fprintf(conn, "POST /setup HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100000\r\n\r\n")
-	closed := make(chan struct{})
-	go func() {
-		io.Copy(io.Discard, conn)
-		close(closed)
-	}()
+	closed := closedBy(conn)
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	timeout := time.After(15 * time.Second)
@@ -199,11 +197,7 @@ func holdOne(ctx context.Context, addr string, roots *x509.CertPool, kind int, h
 		}
 	}
 	connected()
-	closed := make(chan struct{})
-	go func() {
-		io.Copy(io.Discard, c)
-		close(closed)
-	}()
+	closed := closedBy(c)
 	kept := time.NewTimer(2 * time.Second)
 	defer kept.Stop()
 	tick := time.NewTicker(time.Second)
@@ -230,6 +224,16 @@ func holdOne(ctx context.Context, addr string, roots *x509.CertPool, kind int, h
 			}
 		}
 	}
+}
+
+// closedBy returns a channel closed when the server closes c (what it sends is dropped).
+func closedBy(c net.Conn) <-chan struct{} {
+	closed := make(chan struct{})
+	go func() {
+		io.Copy(io.Discard, c)
+		close(closed)
+	}()
+	return closed
 }
 
 // quickClient is a client of its own (no connection shared with the test's others) that

@@ -109,19 +109,11 @@ func signedIn(u catalog.User, c Credential) User {
 // ended: the password was changed, the device removed, or the user removed (even if one
 // of the same name was made since).
 func (a *Accounts) Current(ctx context.Context, c Credential) (User, error) {
+	if c.ByToken() {
+		return a.tokenUser(ctx, c.token, c.user)
+	}
 	var u catalog.User
-	var pc string
 	err := a.cat.View(ctx, func(tx *catalog.Tx) (err error) {
-		if c.ByToken() {
-			t, err := tx.TokenByDigest(ctx, c.token[:])
-			if err != nil {
-				return err
-			}
-			if !strings.EqualFold(t.User, c.user) {
-				return catalog.ErrNotFound
-			}
-			pc = t.PC
-		}
 		u, err = tx.User(ctx, c.user)
 		return err
 	})
@@ -131,11 +123,36 @@ func (a *Accounts) Current(ctx context.Context, c Credential) (User, error) {
 	if err != nil {
 		return User{}, fmt.Errorf("check the sign-in of %s: %w", c.user, err)
 	}
-	if !c.ByToken() && passwordCredential(u) != c {
+	if passwordCredential(u) != c {
 		return User{}, ErrBadCredentials
 	}
-	out := signedIn(u, c)
-	out.PC = pc
+	return signedIn(u, c), nil
+}
+
+// tokenUser returns the user signed in by the device token with digest, or
+// ErrBadCredentials when there is no such token (never made, or the device was removed)
+// or, when user is not "", it is not user's. This is the one place a token is looked up.
+func (a *Accounts) tokenUser(ctx context.Context, digest [32]byte, user string) (User, error) {
+	var t catalog.Token
+	var u catalog.User
+	err := a.cat.View(ctx, func(tx *catalog.Tx) (err error) {
+		if t, err = tx.TokenByDigest(ctx, digest[:]); err != nil {
+			return err
+		}
+		if user != "" && !strings.EqualFold(t.User, user) {
+			return catalog.ErrNotFound
+		}
+		u, err = tx.User(ctx, t.User)
+		return err
+	})
+	if errors.Is(err, catalog.ErrNotFound) {
+		return User{}, ErrBadCredentials
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("check a device token: %w", err)
+	}
+	out := signedIn(u, tokenCredential(u.Name, digest))
+	out.PC = t.PC
 	return out, nil
 }
 
@@ -282,6 +299,9 @@ func (a *Accounts) HasAdmin(ctx context.Context) (bool, error) {
 // Verify checks a user name with a password or device token and returns the user, or
 // ErrBadCredentials.
 func (a *Accounts) Verify(ctx context.Context, name, secret string) (User, error) {
+	if strings.HasPrefix(secret, tokenPrefix) {
+		return a.tokenUser(ctx, sha256.Sum256([]byte(secret)), name)
+	}
 	var u catalog.User
 	err := a.cat.View(ctx, func(tx *catalog.Tx) (err error) {
 		u, err = tx.User(ctx, name)
@@ -303,28 +323,7 @@ func (a *Accounts) Verify(ctx context.Context, name, secret string) (User, error
 	if !ok {
 		return User{}, ErrBadCredentials
 	}
-	if !strings.HasPrefix(secret, tokenPrefix) {
-		return signedIn(u, passwordCredential(u)), nil
-	}
-	out := signedIn(u, tokenCredential(u.Name, sha256.Sum256([]byte(secret))))
-	if out.PC, err = a.tokenPC(ctx, secret); err != nil {
-		return User{}, err
-	}
-	return out, nil
-}
-
-// tokenPC returns the PC a device token acts for.
-func (a *Accounts) tokenPC(ctx context.Context, secret string) (string, error) {
-	digest := sha256.Sum256([]byte(secret))
-	var t catalog.Token
-	err := a.cat.View(ctx, func(tx *catalog.Tx) (err error) {
-		t, err = tx.TokenByDigest(ctx, digest[:])
-		return err
-	})
-	if errors.Is(err, catalog.ErrNotFound) {
-		return "", ErrBadCredentials // removed since it was checked
-	}
-	return t.PC, err
+	return signedIn(u, passwordCredential(u)), nil
 }
 
 // Known returns the user when the credentials are known to be good without an argon2id
@@ -333,25 +332,19 @@ func (a *Accounts) tokenPC(ctx context.Context, secret string) (string, error) {
 // many requests at once is not slowed as if it were guessing. A wrong password is never
 // known, so guesses still go through the guard.
 func (a *Accounts) Known(ctx context.Context, name, secret string) (User, bool) {
-	var u User
-	var err error
-	switch {
-	case name == "":
-		u, err = a.VerifyToken(ctx, secret)
-	case strings.HasPrefix(secret, tokenPrefix):
-		u, err = a.Verify(ctx, name, secret)
-	default:
-		var cu catalog.User
-		err = a.cat.View(ctx, func(tx *catalog.Tx) (err error) {
-			cu, err = tx.User(ctx, name)
-			return err
-		})
-		if err != nil || !a.remembered(cu, secret) {
-			return User{}, false
-		}
-		u = signedIn(cu, passwordCredential(cu))
+	if strings.HasPrefix(secret, tokenPrefix) { // with a user name or without
+		u, err := a.tokenUser(ctx, sha256.Sum256([]byte(secret)), name)
+		return u, err == nil
 	}
-	return u, err == nil
+	var u catalog.User
+	err := a.cat.View(ctx, func(tx *catalog.Tx) (err error) {
+		u, err = tx.User(ctx, name)
+		return err
+	})
+	if err != nil || !a.remembered(u, secret) {
+		return User{}, false
+	}
+	return signedIn(u, passwordCredential(u)), true
 }
 
 func verifiedKey(name, secret string) [32]byte {
@@ -366,10 +359,8 @@ func (a *Accounts) remembered(u catalog.User, secret string) bool {
 	return hit && time.Now().Before(v.until) && v.hash == u.Hash
 }
 
+// check checks secret as u's password (never a device token: see tokenUser).
 func (a *Accounts) check(ctx context.Context, u catalog.User, secret string) (bool, error) {
-	if strings.HasPrefix(secret, tokenPrefix) {
-		return a.checkToken(ctx, u, secret)
-	}
 	if a.remembered(u, secret) {
 		return true, nil
 	}
@@ -389,22 +380,6 @@ func (a *Accounts) check(ctx context.Context, u catalog.User, secret string) (bo
 		a.mu.Unlock()
 	}
 	return ok, nil
-}
-
-func (a *Accounts) checkToken(ctx context.Context, u catalog.User, secret string) (bool, error) {
-	digest := sha256.Sum256([]byte(secret))
-	var t catalog.Token
-	err := a.cat.View(ctx, func(tx *catalog.Tx) (err error) {
-		t, err = tx.TokenByDigest(ctx, digest[:])
-		return err
-	})
-	if errors.Is(err, catalog.ErrNotFound) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	return strings.EqualFold(t.User, u.Name), nil
 }
 
 // Device is a PC or phone signed in with a token of its own.
@@ -578,23 +553,5 @@ func (a *Accounts) VerifyToken(ctx context.Context, secret string) (User, error)
 	if !strings.HasPrefix(secret, tokenPrefix) {
 		return User{}, ErrBadCredentials
 	}
-	digest := sha256.Sum256([]byte(secret))
-	var u catalog.User
-	var t catalog.Token
-	err := a.cat.View(ctx, func(tx *catalog.Tx) (err error) {
-		if t, err = tx.TokenByDigest(ctx, digest[:]); err != nil {
-			return err
-		}
-		u, err = tx.User(ctx, t.User)
-		return err
-	})
-	if errors.Is(err, catalog.ErrNotFound) {
-		return User{}, ErrBadCredentials
-	}
-	if err != nil {
-		return User{}, err
-	}
-	out := signedIn(u, tokenCredential(u.Name, digest))
-	out.PC = t.PC
-	return out, nil
+	return a.tokenUser(ctx, sha256.Sum256([]byte(secret)), "")
 }

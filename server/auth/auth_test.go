@@ -130,6 +130,9 @@ func TestGuard(t *testing.T) {
 	if v := check(t, g, ip); !v.Locked || v.Wait != 15*time.Minute {
 		t.Errorf("locked out: %+v", v)
 	}
+	if !g.LockedOut(ip) || g.LockedOut("198.51.100.1") {
+		t.Errorf("LockedOut: %v for the source, %v for another", g.LockedOut(ip), g.LockedOut("198.51.100.1"))
+	}
 	g.Succeeded(ip, "dad") // a right password during the lockout does not lift it
 	if v := check(t, g, "198.51.100.1"); v != (Verdict{}) {
 		t.Errorf("another source is affected: %+v", v)
@@ -222,9 +225,10 @@ func TestGuardOwnSignIn(t *testing.T) {
 	g.Failed(ip, "mum")
 	check(t, g, ip)
 	g.Succeeded(ip, "Mum")
-	if !g.Clean(ip) {
-		t.Error("mum mistyped once, then signed in: the address is not clean")
+	if v := check(t, g, ip); v != (Verdict{}) {
+		t.Errorf("mum mistyped once, then signed in: the next attempt is still slowed: %+v", v)
 	}
+	g.Succeeded(ip, "mum")
 	for i := range g.LockAfter - 1 {
 		check(t, g, ip)
 		if g.Failed(ip, "dad") {

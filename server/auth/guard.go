@@ -21,6 +21,23 @@ type Guard struct {
 
 	mu      sync.Mutex
 	sources map[string]*source
+	stats   GuardStats
+}
+
+// GuardStats counts what the guard told attempts since it was made: what it did to the
+// people it let in, for the metrics and the tests that must not go by the clock.
+type GuardStats struct {
+	Checked int64 // attempts let through to be checked
+	Delayed int64 // of those, the ones told to wait first (the source had failed lately)
+	Queued  int64 // times an attempt waited for another attempt from its source to be decided
+	Refused int64 // attempts refused because their source was locked out
+}
+
+// Stats returns the counts so far.
+func (g *Guard) Stats() GuardStats {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.stats
 }
 
 type source struct {
@@ -56,15 +73,15 @@ type Verdict struct {
 	Wait   time.Duration // wait this long before checking (or, if Locked, retry after)
 }
 
-// Clean reports whether addr has no recent failures and is not locked out: only then may
-// a request with credentials known to be good skip the guard. A source that is guessing
-// is never clean, so its guesses are never checked for free.
-func (g *Guard) Clean(addr string) bool {
+// LockedOut reports whether addr is locked out now. Credentials known to be good without
+// a check (see auth.Accounts.Known) skip the guard, whatever others at the address got
+// wrong, but not while it is locked out.
+func (g *Guard) LockedOut(addr string) bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	now := g.Now()
 	s := g.prune(addr, now)
-	return s == nil || (len(s.failures) == 0 && !now.Before(s.lockedUntil))
+	return s != nil && now.Before(s.lockedUntil)
 }
 
 // Check waits until an attempt from addr may be checked, and tells how: locked out, or
@@ -101,13 +118,16 @@ func (g *Guard) admit(addr string) (Verdict, <-chan struct{}) {
 		g.sources[addr] = s
 	}
 	if now.Before(s.lockedUntil) {
+		g.stats.Refused++
 		return Verdict{Locked: true, Wait: s.lockedUntil.Sub(now)}, nil
 	}
 	n := len(s.failures)
 	if n+s.checking >= g.LockAfter || (n > 0 && s.checking > 0) {
+		g.stats.Queued++
 		return Verdict{}, s.decided
 	}
 	s.checking++
+	g.stats.Checked++
 	if n == 0 {
 		return Verdict{}, nil
 	}
@@ -115,7 +135,11 @@ func (g *Guard) admit(addr string) (Verdict, <-chan struct{}) {
 	if delay > g.MaxDelay || delay <= 0 {
 		delay = g.MaxDelay
 	}
-	return Verdict{Wait: max(s.failures[n-1].at.Add(delay).Sub(now), 0)}, nil
+	v := Verdict{Wait: max(s.failures[n-1].at.Add(delay).Sub(now), 0)}
+	if v.Wait > 0 {
+		g.stats.Delayed++
+	}
+	return v, nil
 }
 
 // decide ends an attempt of s being checked and wakes the attempts waiting their turn.

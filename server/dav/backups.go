@@ -73,7 +73,7 @@ func (h *Handler) serveBackups(w http.ResponseWriter, r *http.Request, pr auth.P
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, MaxXMLBody)
 		if err := checkXML(r); err != nil {
-			xmlRefused(w, err)
+			h.bodyRefused(w, r, err, "request")
 			return
 		}
 	case "GET", "HEAD":

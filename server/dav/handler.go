@@ -185,7 +185,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	case "PROPFIND", "PROPPATCH":
 		if err := checkXML(r); err != nil {
-			xmlRefused(w, err)
+			h.bodyRefused(w, r, err, "request")
 			return
 		}
 		if r.Method == "PROPFIND" {

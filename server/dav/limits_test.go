@@ -1,13 +1,20 @@
 package dav_test
 
 import (
+	"bufio"
+	"encoding/base64"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/hearth-home/hearth/server/app"
 	"github.com/hearth-home/hearth/server/app/apptest"
 	"github.com/hearth-home/hearth/server/paths"
+	"github.com/hearth-home/hearth/server/web"
 )
 
 // catalogBytes is the size of the catalog on the system disk, with its write-ahead log.
@@ -125,5 +132,47 @@ func TestLocksPerUser(t *testing.T) {
 	}
 	if resp, _ := s.Do("dad", pw, "LOCK", "/dav/Public/f.txt", strings.NewReader(lockWithOwner("dad"))); resp.StatusCode != 200 {
 		t.Errorf("another user's lock: %d", resp.StatusCode)
+	}
+}
+
+// TestRefusedBodiesInPlainWords: a body the server refuses (not XML, or cut off by the
+// body deadline) gets plain words saying what happened, never Go's error text ("XML
+// syntax error on line 1", "read tcp 127.0.0.1:…: i/o timeout").
+func TestRefusedBodiesInPlainWords(t *testing.T) {
+	s := family(t, func(o *app.Options) {
+		o.Limits = web.Limits{HeaderTimeout: 10 * time.Second, BodyWindow: time.Second, BodyMinRate: 1 << 10}
+	})
+	writeFile(t, s, "Public/f.txt", "x")
+	goText := []string{"syntax error", "tcp", "timeout", "i/o", "EOF", "unexpected"}
+	plain := func(what, body string) {
+		t.Helper()
+		for _, g := range goText {
+			if strings.Contains(body, g) {
+				t.Errorf("%s: the answer carries Go's error text %q: %q", what, g, body)
+			}
+		}
+	}
+	for _, m := range []string{"PROPFIND", "PROPPATCH", "LOCK"} {
+		resp, body := s.Do("full", pw, m, "/dav/Public/f.txt", strings.NewReader("this is not xml"), "Depth", "0")
+		if resp.StatusCode != 400 || !strings.Contains(body, "not valid XML") {
+			t.Errorf("%s with a body that is not XML: %d %q", m, resp.StatusCode, body)
+		}
+		plain(m+" with a body that is not XML", body)
+
+		// Half a body, then nothing: the body deadline ends the wait.
+		conn := s.DialTLS("127.0.0.1")
+		fmt.Fprintf(conn, "%s /dav/Public/f.txt HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Basic %s\r\nDepth: 0\r\nContent-Length: 1000\r\n\r\n<D:prop",
+			m, base64.StdEncoding.EncodeToString([]byte("full:"+pw)))
+		conn.SetReadDeadline(time.Now().Add(30 * time.Second))
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatalf("%s with a body cut off: no answer: %v", m, err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		conn.Close()
+		if resp.StatusCode != 400 || !strings.Contains(string(b), "cut off") {
+			t.Errorf("%s with a body cut off: %d %q", m, resp.StatusCode, b)
+		}
+		plain(m+" with a body cut off", string(b))
 	}
 }

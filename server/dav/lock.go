@@ -37,13 +37,29 @@ func foreignLock(owner string) string {
 	return fmt.Sprintf("That lock belongs to %s, and only they can use it: wait until they unlock the file, or ask an administrator to lift the lock.", owner)
 }
 
-// tooLarge answers a request whose body passed its limit (413) or another read error.
-func tooLarge(w http.ResponseWriter, err error, what string) {
-	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-		http.Error(w, "This "+what+" is larger than the server accepts; nothing was changed.", http.StatusRequestEntityTooLarge)
-		return
+// Why checkXML (or LOCK) refused a body that arrived whole; bodyRefused words each.
+var (
+	errNotXML         = errors.New("the request body is not valid XML")
+	errEmptyNamespace = errors.New("an XML prefix is bound to an empty namespace, which XML does not allow")
+)
+
+// bodyRefused answers a request (what it is: "lock request", "request") whose body was
+// refused: larger than the limit (413), cut off or too slow (the body deadline), or not
+// XML the server takes. The cause goes to the log; the client gets plain words, never a
+// Go error such as "read tcp 192.0.2.7:443->…: i/o timeout".
+func (h *Handler) bodyRefused(w http.ResponseWriter, r *http.Request, err error, what string) {
+	if h.log != nil {
+		h.log.Info("refused a WebDAV request body", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
-	http.Error(w, "This "+what+" was cut off; nothing was changed. Please try again.", http.StatusBadRequest)
+	code, msg := http.StatusBadRequest, "This "+what+" was cut off or came too slowly; nothing was changed. Please try again."
+	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+		code, msg = http.StatusRequestEntityTooLarge, "This "+what+" is larger than the server accepts; nothing was changed."
+	} else if errors.Is(err, errEmptyNamespace) {
+		msg = "This " + what + " binds an XML prefix to an empty namespace, which XML does not allow; nothing was changed."
+	} else if errors.Is(err, errNotXML) {
+		msg = "This " + what + " is not valid XML; nothing was changed."
+	}
+	http.Error(w, msg, code)
 }
 
 // lockInfo is the body of a LOCK request.
@@ -65,7 +81,7 @@ func (h *Handler) lock(w http.ResponseWriter, r *http.Request, name string) {
 	pr, _ := auth.PrincipalOf(r.Context())
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
-		tooLarge(w, err, "lock request")
+		h.bodyRefused(w, r, fmt.Errorf("read the lock request: %w", err), "lock request")
 		return
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
@@ -74,7 +90,7 @@ func (h *Handler) lock(w http.ResponseWriter, r *http.Request, name string) {
 	}
 	var li lockInfo
 	if err := xml.Unmarshal(body, &li); err != nil {
-		http.Error(w, "The lock request is not valid XML: "+err.Error(), http.StatusBadRequest)
+		h.bodyRefused(w, r, fmt.Errorf("%w: %w", errNotXML, err), "lock request")
 		return
 	}
 	if li.Write == nil || (li.Exclusive == nil) == (li.Shared == nil) {
@@ -265,38 +281,43 @@ func activeLocks(ls []lock) string {
 	return b.String()
 }
 
-// xmlRefused answers a PROPFIND or PROPPATCH body checkXML refused.
-func xmlRefused(w http.ResponseWriter, err error) {
-	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-		tooLarge(w, err, "request")
-		return
-	}
-	http.Error(w, err.Error(), http.StatusBadRequest)
-}
-
 // checkXML reads a PROPFIND or PROPPATCH body and refuses what the engine would accept
 // but XML forbids: a prefix bound to the empty namespace. The body is put back for the
-// engine.
+// engine. Its errors are for bodyRefused.
 func checkXML(r *http.Request) error {
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
-		return fmt.Errorf("the request body is too large or was cut off: %w", err)
+		return fmt.Errorf("read the request body: %w", err)
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	d := xml.NewDecoder(bytes.NewReader(body))
+	// RawToken does not pair elements: they are counted here, so that a body cut short or
+	// plain text is answered as not XML rather than by the engine's bare "Bad Request".
+	depth := 0
 	for {
 		t, err := d.RawToken()
 		if err == io.EOF {
+			if depth != 0 {
+				return fmt.Errorf("%w: %d elements are not closed", errNotXML, depth)
+			}
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("the request body is not valid XML: %w", err)
+			return fmt.Errorf("%w: %w", errNotXML, err)
 		}
-		if se, ok := t.(xml.StartElement); ok {
-			for _, a := range se.Attr {
+		switch t := t.(type) {
+		case xml.StartElement:
+			depth++
+			for _, a := range t.Attr {
 				if a.Name.Space == "xmlns" && a.Value == "" {
-					return fmt.Errorf("the XML prefix %q is bound to an empty namespace, which XML does not allow", a.Name.Local)
+					return fmt.Errorf("%w: prefix %q", errEmptyNamespace, a.Name.Local)
 				}
+			}
+		case xml.EndElement:
+			depth--
+		case xml.CharData:
+			if depth == 0 && len(bytes.TrimSpace(t)) > 0 {
+				return fmt.Errorf("%w: text outside the root element", errNotXML)
 			}
 		}
 	}

@@ -67,7 +67,7 @@ func parsePropfind(body []byte) (propfindReq, error) {
 		return q, nil
 	}
 	if err := xml.Unmarshal(body, &q); err != nil {
-		return q, fmt.Errorf("the PROPFIND body is not valid: %w", err)
+		return q, fmt.Errorf("%w: %w", errNotXML, err)
 	}
 	n := 0
 	for _, set := range []bool{q.Allprop != nil, q.Propname != nil, q.Prop != nil} {
@@ -100,12 +100,16 @@ func (h *Handler) propfind(w http.ResponseWriter, r *http.Request, name string) 
 	depth := r.Header.Get("Depth")
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
-		http.Error(w, "The request body is too large or was cut off.", http.StatusBadRequest)
+		h.bodyRefused(w, r, fmt.Errorf("read the request body: %w", err), "request")
 		return
 	}
 	q, err := parsePropfind(body)
+	if errors.Is(err, errBadPropfind) {
+		http.Error(w, "This PROPFIND asks for neither allprop, propname nor prop; say which properties to list.", http.StatusBadRequest)
+		return
+	}
 	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
+		h.bodyRefused(w, r, err, "request")
 		return
 	}
 	ctx := r.Context()

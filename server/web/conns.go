@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/netip"
 	"sync"
 	"time"
 
@@ -74,7 +73,7 @@ func (c *conn) Close() error {
 
 // admit counts c, or returns nil when it must be turned away.
 func (cs *conns) admit(c net.Conn) *conn {
-	addr := addrKey(c.RemoteAddr())
+	addr := source(c.RemoteAddr().String())
 	now := time.Now()
 	cs.mu.Lock()
 	a := cs.byAddr[addr]
@@ -193,19 +192,4 @@ func Authenticated(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
-}
-
-// addrKey is what the caps count by: the address, or for IPv6 its /64, which one
-// household (or attacker) holds whole.
-func addrKey(a net.Addr) string {
-	ap, err := netip.ParseAddrPort(a.String())
-	if err != nil {
-		return a.String()
-	}
-	ip := ap.Addr().Unmap()
-	if ip.Is4() {
-		return ip.String()
-	}
-	p, _ := ip.Prefix(64)
-	return p.String()
 }

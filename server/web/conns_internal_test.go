@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"log/slog"
 	"net"
 	"testing"
@@ -31,8 +30,9 @@ func TestConnectionCaps(t *testing.T) {
 		}
 	}()
 	// dial connects from ip and returns the client's end and the server's (nil when the
-	// server closed it at once).
-	dial := func(ip string) (net.Conn, *conn) {
+	// server closed it at once). The listener decides before it accepts the next
+	// connection, so each dial waits for that decision, not for a time.
+	dial := func(ip string) (*client, *conn) {
 		t.Helper()
 		d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
 		c, err := d.Dial("tcp", ln.Addr().String())
@@ -40,14 +40,18 @@ func TestConnectionCaps(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { c.Close() })
+		cl := watch(c)
 		select {
 		case s := <-accepted:
-			return c, s
-		case <-time.After(500 * time.Millisecond):
-			if !closed(c, 2*time.Second) {
-				t.Fatalf("a connection from %s was neither served nor closed", ip)
+			return cl, s
+		case err := <-cl.read:
+			if err == nil {
+				t.Fatalf("the server wrote to a connection from %s that it did not serve", ip)
 			}
-			return c, nil
+			return cl, nil
+		case <-time.After(30 * time.Second):
+			t.Fatalf("a connection from %s was neither served nor closed", ip)
+			return nil, nil
 		}
 	}
 	a, sa := dial("127.0.0.1")
@@ -59,7 +63,7 @@ func TestConnectionCaps(t *testing.T) {
 		t.Fatal("a third connection not signed in from one address was served")
 	}
 	cs.signIn(sa)
-	_, sd := dial("127.0.0.1")
+	d, sd := dial("127.0.0.1")
 	if sd == nil {
 		t.Fatal("a connection was refused though one of the address's had signed in")
 	}
@@ -81,18 +85,55 @@ func TestConnectionCaps(t *testing.T) {
 	if !sd.released || sa.released || sb.released {
 		t.Error("the wrong connection was closed to make room")
 	}
-	if closed(a, 200*time.Millisecond) {
-		t.Error("a signed-in connection was closed")
+	select {
+	case err := <-d.read:
+		if err == nil {
+			t.Error("the connection closed to make room got data instead")
+		}
+	case <-time.After(30 * time.Second):
+		t.Error("the connection closed to make room is still open at the client")
+	}
+	// The signed-in connection still carries what the server sends.
+	if _, err := sa.Write([]byte("x")); err != nil {
+		t.Fatalf("writing to a signed-in connection: %v", err)
+	}
+	if err := <-a.read; err != nil {
+		t.Errorf("a signed-in connection was closed: %v", err)
 	}
 	if n := cs.count(); n != 4 {
 		t.Errorf("%d connections counted, want 4", n)
 	}
 }
 
-// closed says whether the server closed c within d (it sends nothing else).
-func closed(c net.Conn, d time.Duration) bool {
-	c.SetReadDeadline(time.Now().Add(d))
-	_, err := c.Read(make([]byte, 1))
-	var ne net.Error
-	return err != nil && !(errors.As(err, &ne) && ne.Timeout())
+// client is the client's end of a connection, with the outcome of its first read: nil
+// when the server wrote something, the error when it closed the connection.
+type client struct {
+	net.Conn
+	read chan error
+}
+
+func watch(c net.Conn) *client {
+	cl := &client{Conn: c, read: make(chan error, 1)}
+	go func() {
+		_, err := c.Read(make([]byte, 1))
+		cl.read <- err
+	}()
+	return cl
+}
+
+// TestSource: the guard and the connection caps count an IPv4 address by itself, the
+// same whether or not it comes mapped into IPv6, and an IPv6 address by its /64.
+func TestSource(t *testing.T) {
+	for addr, want := range map[string]string{
+		"192.0.2.7:443":                "192.0.2.7",
+		"[::ffff:192.0.2.7]:443":       "192.0.2.7",
+		"[2001:db8:1:2:3:4:5:6]:443":   "2001:db8:1:2::/64",
+		"[2001:db8:1:2:ffff::1]:50000": "2001:db8:1:2::/64",
+		"[fe80::1%eth0]:443":           "fe80::/64",
+		"not an address":               "not an address",
+	} {
+		if got := source(addr); got != want {
+			t.Errorf("source(%q) = %q, want %q", addr, got, want)
+		}
+	}
 }

@@ -23,17 +23,17 @@ import (
 //     never agrees. A device token sent as a Bearer header cannot come from such a page
 //     (a browser never adds one on its own), so the connector's requests need no type.
 
+// fromAnotherSite is what a refused cross-site request is told.
+const fromAnotherSite = "This request came from another website, so Hearth refused it. Use Hearth's own pages or apps to make changes."
+
 // crossSite returns why r must be refused as a request another site made a browser send,
 // with the status to refuse it with, or 0.
 func (s *Server) crossSite(r *http.Request) (int, string) {
 	if safeMethod(r.Method) {
 		return 0, ""
 	}
-	if s.csrf.Check(r) != nil {
-		return http.StatusForbidden, "This request came from another website, so Hearth refused it. Use Hearth's own pages or apps to make changes."
-	}
-	if o := r.Header.Get("Origin"); o != "" && !strings.EqualFold(o, "https://"+r.Host) {
-		return http.StatusForbidden, "This request came from another website, so Hearth refused it. Use Hearth's own pages or apps to make changes."
+	if s.csrf.Check(r) != nil || !ownOrigin(r) {
+		return http.StatusForbidden, fromAnotherSite
 	}
 	if strings.HasPrefix(r.URL.Path, "/api/") && !hasBearer(r) && !apiBody(r) {
 		return http.StatusUnsupportedMediaType, "Send the request's data as JSON, with Content-Type: application/json."
@@ -57,6 +57,13 @@ func (s *Server) refuseCrossSite(w http.ResponseWriter, r *http.Request) bool {
 	}
 	http.Error(w, msg, code)
 	return true
+}
+
+// ownOrigin reports whether r's Origin, if it has one, is this server's own https origin
+// (CrossOriginProtection compares the host alone).
+func ownOrigin(r *http.Request) bool {
+	o := r.Header.Get("Origin")
+	return o == "" || strings.EqualFold(o, "https://"+r.Host)
 }
 
 func safeMethod(m string) bool {

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/netip"
 	"strconv"
@@ -132,13 +131,17 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (auth.User
 		challenge(w, "Please sign in with your Hearth user name and password.")
 		return auth.User{}, false
 	}
-	ip := clientIP(r)
-	// A PC sending many requests at once with its device token, or with a password just
-	// checked, must not be slowed as if it were guessing.
-	if s.opt.Guard.Clean(ip) {
-		if u, ok := s.opt.Accounts.Known(ctx, name, secret); ok {
-			return u, true
-		}
+	ip := source(r.RemoteAddr)
+	// Credentials known to be good without an argon2id check (a device token, a password
+	// checked lately against the current hash) skip the guard: a PC sending many requests
+	// at once must not be slowed as if it were guessing, nor because someone else at the
+	// address (a shared PC, a household's IPv6 /64, a removed PC's agent) got a password
+	// or a token wrong. Credentials not known go through the guard and count like any
+	// attempt, so guesses are never checked for free. A locked-out address keeps only
+	// its device tokens, which no one can guess: a password remembered as right would
+	// otherwise answer guesses during the lockout.
+	if u, ok := s.opt.Accounts.Known(ctx, name, secret); ok && (u.ByToken || !s.opt.Guard.LockedOut(ip)) {
+		return u, true
 	}
 	v, err := s.opt.Guard.Check(ctx, ip)
 	if err != nil {
@@ -205,18 +208,20 @@ func (s *Server) recordFailure(ctx context.Context, ip, name string, locked bool
 	}
 }
 
-// clientIP is the source the guard counts: the address, or for IPv6 its /64 network,
-// since one household or attacker holds a whole /64.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
+// source is what the guard and the connection caps count by: the address, or for IPv6
+// its /64 network, which one household (or attacker) holds whole. An IPv4 address
+// mapped into IPv6 (::ffff:a.b.c.d, as a dual-stack listener reports it) is the IPv4
+// address, so both count it the same.
+func source(remoteAddr string) string {
+	ip, err := remoteIP(remoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		return remoteAddr
 	}
-	ip := net.ParseIP(host)
-	if ip == nil || ip.To4() != nil {
-		return host
+	if ip.Is4() {
+		return ip.String()
 	}
-	return ip.Mask(net.CIDRMask(64, 128)).String() + "/64"
+	p, _ := ip.Prefix(64)
+	return p.String()
 }
 
 func tokenEqual(a, b string) bool {
@@ -246,10 +251,16 @@ func (s *Server) metrics(w http.ResponseWriter, r *http.Request) {
 
 // onLAN says whether a request comes from this machine or a private network.
 func onLAN(r *http.Request) bool {
-	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	ip, err := remoteIP(r.RemoteAddr)
 	if err != nil {
 		return false
 	}
-	ip := ap.Addr().Unmap()
 	return ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast()
+}
+
+// remoteIP is the address of a peer's "host:port", an IPv4 address mapped into IPv6 being
+// the IPv4 address.
+func remoteIP(remoteAddr string) (netip.Addr, error) {
+	ap, err := netip.ParseAddrPort(remoteAddr)
+	return ap.Addr().Unmap(), err
 }

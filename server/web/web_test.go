@@ -82,21 +82,36 @@ func failedSignIns(t *testing.T, s *apptest.Server) []catalog.Event {
 func TestLockout(t *testing.T) {
 	g := auth.NewGuard()
 	g.LockAfter, g.FirstDelay, g.MaxDelay = 5, time.Millisecond, 20*time.Millisecond
+	// The guard's clock stands still, so every guess after the first is told to wait
+	// however slowly the requests come, and the lockout does not end during the test.
+	now := time.Now()
+	g.Now = func() time.Time { return now }
 	s := apptest.Start(t, func(o *app.Options) { o.Guard = g })
 	s.AddUser("kid", pw, false)
+	token, err := s.Admin().NewToken(context.Background(), "kid", "phone")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp, _ := s.Do("kid", pw, "GET", "/api/v1/me", nil); resp.StatusCode != 200 { // now remembered as right
+		t.Fatalf("right password: %d", resp.StatusCode)
+	}
 	for i := range 5 {
-		start := time.Now()
 		resp, _ := s.Do("kid", "guess", "GET", "/api/v1/me", nil)
 		if resp.StatusCode != 401 {
 			t.Fatalf("guess %d: %d", i, resp.StatusCode)
 		}
-		if i > 1 && time.Since(start) < time.Millisecond<<(i-1) {
-			t.Errorf("guess %d answered without the growing wait", i)
-		}
 	}
+	if st := g.Stats(); st.Delayed != 4 {
+		t.Errorf("of 5 guesses one after another %d were made to wait, want 4 (all but the first): %+v", st.Delayed, st)
+	}
+	// The right password, though remembered as checked, would answer guesses for free.
 	resp, body := s.Do("kid", pw, "GET", "/api/v1/me", nil)
 	if resp.StatusCode != 429 || resp.Header.Get("Retry-After") == "" || !strings.Contains(body, "wait") {
 		t.Errorf("right password from a locked-out address: %d %q", resp.StatusCode, body)
+	}
+	// A device token cannot be guessed: the PC's agent goes on working.
+	if resp, _ := s.Do("", "", "GET", "/api/v1/me", nil, "Authorization", "Bearer "+token); resp.StatusCode != 200 {
+		t.Errorf("a device token from a locked-out address: %d, want 200", resp.StatusCode)
 	}
 	other := clientFrom(t, s, "127.0.0.2")
 	req, _ := http.NewRequest("GET", s.URL+"/api/v1/me", nil)
@@ -263,21 +278,61 @@ func TestParallelGuesses(t *testing.T) {
 // with the right password, before any was checked; none is refused or slowed as if it
 // were guessing (requests being checked are not failures).
 func TestParallelRightPassword(t *testing.T) {
-	s := apptest.Start(t) // the usual guard: 10 failures lock out, waits up to 25 s
+	g := auth.NewGuard() // the usual guard: 10 failures lock out, waits up to 25 s
+	s := apptest.Start(t, func(o *app.Options) { o.Guard = g })
 	s.AddUser("mum", pw, false)
-	start := time.Now()
 	codes := parallelGets(s, 16, func(r *http.Request) { r.SetBasicAuth("mum", pw) })
-	took := time.Since(start)
-	t.Logf("16 parallel requests with the right password took %v", took)
 	for i, c := range codes {
 		if c != 200 {
 			t.Errorf("parallel request %d with the right password: %d", i, c)
 		}
 	}
-	// Each check takes well under a second; a guard that counts them as failures makes
-	// the later ones wait up to 25 s each.
-	if took > 20*time.Second {
-		t.Errorf("16 parallel requests with the right password took %v", took)
+	// A guard that counted them as failures told the later ones to wait, up to 25 s each.
+	if st := g.Stats(); st.Delayed != 0 || st.Refused != 0 {
+		t.Errorf("16 parallel requests with the right password were slowed or refused: %+v", st)
+	}
+}
+
+// TestOthersFailureSlowsNoOne: someone at a shared PC (or a household's IPv6 /64) gets
+// dad's password wrong, and a removed PC's agent keeps trying its dead token. Mum's PC
+// then sends many requests at once with her password, checked a moment ago, and with her
+// device token: none goes through the guard, so none waits for another, while a wrong
+// password from the address still does and counts.
+func TestOthersFailureSlowsNoOne(t *testing.T) {
+	g := auth.NewGuard() // the usual guard: after a failure, one attempt at a time
+	s := apptest.Start(t, func(o *app.Options) { o.Guard = g })
+	s.AddUser("dad", pw, false)
+	s.AddUser("mum", pw, false)
+	token, err := s.Admin().NewToken(context.Background(), "mum", "laptop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp, _ := s.Do("dad", "guess", "GET", "/api/v1/me", nil); resp.StatusCode != 401 {
+		t.Fatalf("dad's wrong password: %d", resp.StatusCode)
+	}
+	if resp, _ := s.Do("", "", "GET", "/api/v1/me", nil, "Authorization", "Bearer hth_removedremovedremovedremovedremo"); resp.StatusCode != 401 {
+		t.Fatalf("a removed device's token: %d", resp.StatusCode)
+	}
+	if resp, _ := s.Do("mum", pw, "GET", "/api/v1/me", nil); resp.StatusCode != 200 {
+		t.Fatalf("mum's password: %d", resp.StatusCode)
+	}
+	before := g.Stats()
+	pwCodes := make(chan []int, 1)
+	go func() { pwCodes <- parallelGets(s, 16, func(r *http.Request) { r.SetBasicAuth("mum", pw) }) }()
+	tokenCodes := parallelGets(s, 16, func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+token) })
+	for i, c := range append(<-pwCodes, tokenCodes...) {
+		if c != 200 {
+			t.Errorf("parallel request %d of mum's: %d", i, c)
+		}
+	}
+	if after := g.Stats(); after != before {
+		t.Errorf("mum's requests with known credentials went through the guard after others' failures: %+v, then %+v", before, after)
+	}
+	if resp, _ := s.Do("mum", "guess", "GET", "/api/v1/me", nil); resp.StatusCode != 401 {
+		t.Errorf("a wrong password for mum: %d", resp.StatusCode)
+	}
+	if st := g.Stats(); st.Checked != before.Checked+1 {
+		t.Errorf("a wrong password did not go through the guard: %+v, then %+v", before, st)
 	}
 }
 
@@ -285,22 +340,13 @@ func TestParallelRightPassword(t *testing.T) {
 func TestParallelPuts(t *testing.T) {
 	s := apptest.Start(t)
 	s.AddUser("mum", pw, false)
-	codes := make(chan int, 40)
-	for i := range 40 {
-		go func() {
-			req, _ := http.NewRequest("PUT", fmt.Sprintf("%s/dav/mum/photo%02d.jpg", s.URL, i), strings.NewReader("a photo"))
-			req.SetBasicAuth("mum", pw)
-			resp, err := s.Client().Do(req)
-			if err != nil {
-				codes <- 0
-				return
-			}
-			resp.Body.Close()
-			codes <- resp.StatusCode
-		}()
-	}
-	for i := range 40 {
-		if c := <-codes; c != 201 {
+	codes := parallel(s, 40, func(i int) *http.Request {
+		req, _ := http.NewRequest("PUT", fmt.Sprintf("%s/dav/mum/photo%02d.jpg", s.URL, i), strings.NewReader("a photo"))
+		req.SetBasicAuth("mum", pw)
+		return req
+	})
+	for i, c := range codes {
+		if c != 201 {
 			t.Errorf("parallel PUT %d: %d, want 201", i, c)
 		}
 	}
@@ -386,12 +432,20 @@ func TestParallelDeviceRequests(t *testing.T) {
 // parallelGets sends n requests for /api/v1/me at once, each signed in by sign, and
 // returns their status codes (0 for a request that failed outright).
 func parallelGets(s *apptest.Server, n int, sign func(*http.Request)) []int {
+	return parallel(s, n, func(int) *http.Request {
+		req, _ := http.NewRequest("GET", s.URL+"/api/v1/me", nil)
+		sign(req)
+		return req
+	})
+}
+
+// parallel sends the n requests made by req at once and returns their status codes, in
+// the order they came (0 for a request that failed outright).
+func parallel(s *apptest.Server, n int, req func(i int) *http.Request) []int {
 	codes := make(chan int, n)
-	for range n {
+	for i := range n {
 		go func() {
-			req, _ := http.NewRequest("GET", s.URL+"/api/v1/me", nil)
-			sign(req)
-			resp, err := s.Client().Do(req)
+			resp, err := s.Client().Do(req(i))
 			if err != nil {
 				codes <- 0
 				return
