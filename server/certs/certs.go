@@ -77,8 +77,8 @@ func Load(dir string, names, public []string) (*Identity, error) {
 }
 
 // Reload is Load for a running server whose certificate is due (RenewAt). It renews the
-// CA only when it ends within two months: a running server keeps offering and announcing
-// the CA it started with, and renews it, a year ahead, when it starts again.
+// CA only when it ends within two months (a start renews it a year ahead): the server
+// then presents, offers and announces the new one at once.
 func Reload(dir string, names, public []string) (*Identity, error) {
 	return load(dir, names, public, 2*renewBefore)
 }

@@ -35,8 +35,10 @@ func Listen(httpsAddr, httpAddr string) (*Listeners, error) {
 }
 
 // Serve answers on the listeners until ctx ends, then shuts down gracefully. lim bounds
-// what clients may hold (zero fields take the defaults).
-func Serve(ctx context.Context, l *Listeners, cert tls.Certificate, h http.Handler, lim Limits, log *slog.Logger) error {
+// what clients may hold (zero fields take the defaults). cert is asked at each TLS
+// handshake for the certificate to present: a renewed one is presented from the next
+// connection on, with no restart, while open connections carry on.
+func Serve(ctx context.Context, l *Listeners, cert func() *tls.Certificate, h http.Handler, lim Limits, log *slog.Logger) error {
 	lim = lim.withDefaults()
 	errLog := slog.NewLogLogger(log.Handler(), slog.LevelDebug)
 	// One count for both listeners: the plain one only redirects, but its connections
@@ -44,7 +46,8 @@ func Serve(ctx context.Context, l *Listeners, cert tls.Certificate, h http.Handl
 	cs := newConns(lim, log)
 	secure := &http.Server{
 		Handler:           bodyDeadline(lim, h),
-		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12},
+		TLSConfig: &tls.Config{MinVersion: tls.VersionTLS12,
+			GetCertificate: func(*tls.ClientHelloInfo) (*tls.Certificate, error) { return cert(), nil }},
 		ReadHeaderTimeout: lim.HeaderTimeout, // also bounds the TLS handshake
 		IdleTimeout:       lim.IdleTimeout,
 		MaxHeaderBytes:    64 << 10,
