@@ -93,10 +93,10 @@ type App struct {
 	listenBroken bool
 	id           *certs.Identity
 	idChanged    chan struct{} // closed when id changes (setIdentity)
+	setup        string        // the one-time setup token while there is no administrator
+	sup          *supervisor
 	// certMu keeps one change of the certificate folder at a time (renewWhenDue, RenewCA).
 	certMu sync.Mutex
-	setup        string // the one-time setup token while there is no administrator
-	sup          *supervisor
 }
 
 // New takes the state folder's lock and opens the catalog and the pool (rebuilding the

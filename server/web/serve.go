@@ -44,10 +44,10 @@ func Serve(ctx context.Context, l *Listeners, cert func() *tls.Certificate, h ht
 	// One count for both listeners: the plain one only redirects, but its connections
 	// take descriptors too.
 	cs := newConns(lim, log)
+	current := func(*tls.ClientHelloInfo) (*tls.Certificate, error) { return cert(), nil }
 	secure := &http.Server{
 		Handler:           bodyDeadline(lim, h),
-		TLSConfig: &tls.Config{MinVersion: tls.VersionTLS12,
-			GetCertificate: func(*tls.ClientHelloInfo) (*tls.Certificate, error) { return cert(), nil }},
+		TLSConfig:         &tls.Config{GetCertificate: current, MinVersion: tls.VersionTLS12},
 		ReadHeaderTimeout: lim.HeaderTimeout, // also bounds the TLS handshake
 		IdleTimeout:       lim.IdleTimeout,
 		MaxHeaderBytes:    64 << 10,
