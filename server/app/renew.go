@@ -94,31 +94,24 @@ func (a *App) renewCertificate() error {
 	return nil
 }
 
-// RenewCA replaces the server's certificate authority by a new one limited to the
-// server's names (certs.RenewCA, which says how joined PCs follow). A running server
-// presents it from the next connection on, offers it at /ca.crt and announces it; the
-// files are written by this process, so they belong to the account the server runs as.
-func (a *App) RenewCA() (*certs.Identity, error) {
+// renewCA replaces the server's certificate authority by a new one limited to the
+// server's names (certs.RenewCA, which says how joined PCs follow), for 'hearthd cert
+// renew-ca' (admin.Service.RenewCA). A running server presents it from the next
+// connection on, offers it at /ca.crt and announces it; the files are written by this
+// process, so they belong to the account the server runs as.
+func (a *App) renewCA(context.Context) (admin.CARenewal, error) {
 	a.certMu.Lock()
 	defer a.certMu.Unlock()
 	id, err := certs.RenewCA(paths.TLS(a.opt.StateDir), a.certNames(), a.cfg.TLSNames)
 	if err != nil {
-		return nil, fmt.Errorf("renew the certificate authority: %w", err)
+		return admin.CARenewal{}, fmt.Errorf("renew the certificate authority: %w", err)
 	}
-	if a.identity() != nil {
+	running := a.identity() != nil
+	if running {
 		a.setIdentity(id)
 		a.log.Info("a new certificate authority replaces the old one", "authority", certfp.SHA256(id.CA), "until", id.CA.NotAfter)
 	}
-	return id, nil
-}
-
-// renewCA is RenewCA for the hearthd commands (admin.Service.RenewCA).
-func (a *App) renewCA(context.Context) (admin.CARenewal, error) {
-	id, err := a.RenewCA()
-	if err != nil {
-		return admin.CARenewal{}, err
-	}
-	r := admin.CARenewal{CAFingerprint: certfp.SHA256(id.CA), CAUntil: id.CA.NotAfter, Presented: a.identity() != nil}
+	r := admin.CARenewal{CAFingerprint: certfp.SHA256(id.CA), CAUntil: id.CA.NotAfter, Presented: running}
 	if len(id.Bridges) > 0 {
 		r.BridgeUntil = id.Bridges[len(id.Bridges)-1].NotAfter
 	}
