@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -42,10 +41,10 @@ func runAgent(ctx context.Context, e *env, _ []string) error {
 			if err != nil {
 				return err
 			}
-			if cfg, err = e.repin(ctx, cfg); err != nil && !errors.Is(err, connector.ErrTrustStore) {
+			if cfg, err = e.repin(ctx, cfg); err != nil && !trustOnly(err) {
 				return err
 			} else if err != nil {
-				log.Warn("the server's new certificate authority is not in this PC's trust store yet", "err", err)
+				log.Warn("the server's new certificate authority is not in this PC's trust store", "err", err)
 			}
 			_, err = e.reportHealth(ctx, cfg)
 			return err

@@ -226,7 +226,7 @@ func status(ctx context.Context, e *env, _ []string) error {
 		return err
 	}
 	fmt.Fprintf(e.out, "Server:   %s\nDevice:   %s (%s)\nDrive:    %s\n", cfg.Server, cfg.DeviceName, cfg.DeviceID, cfg.DAV())
-	if cfg, err = e.repin(ctx, cfg); err != nil && errors.Is(err, connector.ErrTrustStore) {
+	if cfg, err = e.repin(ctx, cfg); err != nil && trustOnly(err) {
 		fmt.Fprintln(e.errOut, err)
 	}
 	me, err := cfg.Me(ctx)

@@ -3,10 +3,19 @@ package connector_test
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
+	"math/big"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/hearth-home/hearth/client/connector"
 	"github.com/hearth-home/hearth/server/app/apptest"
@@ -114,4 +123,93 @@ func TestRepinAfterRenewCA(t *testing.T) {
 	if kept, changed, err := far.Repin(ctx, store); !errors.Is(err, connector.ErrPinMismatch) || changed || kept.CAFingerprint != far.CAFingerprint {
 		t.Errorf("a server with another CA moved the pin: changed %v, %v", changed, err)
 	}
+}
+
+// TestRepinKeepsAWideCAOutOfTheTrustStore: whoever stole a server's limited CA key can
+// sign a bridge to a CA of their own that vouches for a bank's name, and serve it. The PC
+// follows it to reach the server (the bridge vouches for that much) but does not put it
+// in its trust store, where it would vouch for the bank to every program on the PC.
+func TestRepinKeepsAWideCAOutOfTheTrustStore(t *testing.T) {
+	ctx := context.Background()
+	s := apptest.Start(t)
+	s.AddUser("mum", pw, false)
+	id, err := connector.Probe(ctx, s.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := connector.Join(ctx, id, "mum", pw, "laptop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, _ := os.ReadFile(filepath.Join(paths.TLS(s.State), "server.crt"))
+	store, bundle := tempTrustStore(t, other)
+	cfg.TrustedCA, cfg.TrustedCAPEM = connector.TrustName(cfg.CAFingerprint), cfg.CA
+	if err := store.Add(ctx, cfg.TrustedCA, []byte(cfg.CA)); err != nil {
+		t.Fatal(err)
+	}
+
+	// The thief's CA: the server's limits and bank.example, with a bridge from the
+	// stolen key, in the server's folder.
+	s.Stop()
+	dir := paths.TLS(s.State)
+	old, oldKey := readPair(t, dir)
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(9), Subject: pkix.Name{CommonName: "Hearth home server CA (thief)"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(4 * 365 * 24 * time.Hour),
+		KeyUsage: x509.KeyUsageCertSign, BasicConstraintsValid: true, IsCA: true, MaxPathLenZero: true,
+		PermittedDNSDomainsCritical: true, PermittedDNSDomains: append(slices.Clone(old.PermittedDNSDomains), "bank.example"),
+		PermittedIPRanges: old.PermittedIPRanges}
+	wide, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bridge, err := x509.CreateCertificate(rand.Reader, tmpl, old, &key.PublicKey, oldKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kder, _ := x509.MarshalECPrivateKey(key)
+	widePEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: wide})
+	os.WriteFile(filepath.Join(dir, "ca.key"), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), 0o600)
+	os.WriteFile(filepath.Join(dir, "ca.crt"), widePEM, 0o600)
+	os.WriteFile(filepath.Join(dir, "bridges.pem"), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: bridge}), 0o600)
+	os.Remove(filepath.Join(dir, "server.crt"))
+	s.Restart()
+
+	cfg.Server = s.URL
+	moved, changed, err := cfg.Repin(ctx, store)
+	if !errors.Is(err, connector.ErrNotLimited) {
+		t.Errorf("repin to a CA for bank.example: %v", err)
+	}
+	if !changed || moved.CA != string(widePEM) {
+		t.Errorf("the PC did not follow the server over the bridge (changed %v)", changed)
+	}
+	if inBundle(t, bundle, widePEM) || !inBundle(t, bundle, []byte(cfg.CA)) || moved.TrustedCA != cfg.TrustedCA {
+		t.Error("a CA vouching for bank.example went into the PC's trust store")
+	}
+	if _, _, err := moved.Repin(ctx, store); !errors.Is(err, connector.ErrNotLimited) || inBundle(t, bundle, widePEM) {
+		t.Errorf("the next repin: %v", err)
+	}
+	if _, err := moved.Me(ctx); err != nil {
+		t.Errorf("the PC no longer reaches its server: %v", err)
+	}
+}
+
+func readPair(t *testing.T, dir string) (*x509.Certificate, *ecdsa.PrivateKey) {
+	t.Helper()
+	cb, _ := os.ReadFile(filepath.Join(dir, "ca.crt"))
+	kb, _ := os.ReadFile(filepath.Join(dir, "ca.key"))
+	cp, _ := pem.Decode(cb)
+	kp, _ := pem.Decode(kb)
+	if cp == nil || kp == nil {
+		t.Fatal("the CA or its key is not PEM")
+	}
+	c, err := x509.ParseCertificate(cp.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := x509.ParseECPrivateKey(kp.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, k
 }

@@ -49,6 +49,10 @@ type Service interface {
 	Access(ctx context.Context) ([]AccessEntry, error)
 	SetAccess(ctx context.Context, share, user, level string) error
 	Server(ctx context.Context) (ServerInfo, error)
+	// RenewCA replaces the server's certificate authority ('hearthd cert renew-ca'). The
+	// daemon does it when it runs: its own account then owns the files, and it presents
+	// the new one at once.
+	RenewCA(ctx context.Context) (CARenewal, error)
 
 	BackupPCs(ctx context.Context) ([]BackupPC, error)
 	BackupCheck(ctx context.Context, readData bool) (backupstore.CheckReport, error)
@@ -82,7 +86,22 @@ type Local struct {
 	Monitor  *health.Monitor
 	// Info describes the running server.
 	Info func(ctx context.Context) (ServerInfo, error)
+	// NewCA replaces the certificate authority (Service.RenewCA).
+	NewCA func(ctx context.Context) (CARenewal, error)
 }
+
+// CARenewal is what RenewCA made.
+type CARenewal struct {
+	CAFingerprint string
+	CAUntil       time.Time
+	// BridgeUntil is how long PCs that pinned the old authority can follow to the new
+	// one (zero when there was none to follow from).
+	BridgeUntil time.Time
+	// Presented: the server runs and presents the new authority already.
+	Presented bool
+}
+
+func (l Local) RenewCA(ctx context.Context) (CARenewal, error) { return l.NewCA(ctx) }
 
 var _ Service = Local{}
 

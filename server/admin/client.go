@@ -229,6 +229,10 @@ func (c *Client) Server(ctx context.Context) (ServerInfo, error) {
 	return do[ServerInfo](ctx, c, "server", none{})
 }
 
+func (c *Client) RenewCA(ctx context.Context) (CARenewal, error) {
+	return do[CARenewal](ctx, c, "cert/renew-ca", none{})
+}
+
 func (c *Client) Devices(ctx context.Context) ([]auth.Device, error) {
 	return do[[]auth.Device](ctx, c, "devices", none{})
 }

@@ -122,7 +122,8 @@ func routes(svc Service) map[string]func(context.Context, json.RawMessage) (any,
 		"access/set": call(func(ctx context.Context, r accessReq) (any, error) {
 			return none{}, svc.SetAccess(ctx, r.Share, r.User, r.Level)
 		}),
-		"server": call(func(ctx context.Context, _ none) (any, error) { return svc.Server(ctx) }),
+		"server":        call(func(ctx context.Context, _ none) (any, error) { return svc.Server(ctx) }),
+		"cert/renew-ca": call(func(ctx context.Context, _ none) (any, error) { return svc.RenewCA(ctx) }),
 		"versions/restore": call(func(ctx context.Context, r restoreReq) (any, error) {
 			return svc.RestoreVersion(ctx, r.Path, r.Gen, r.To)
 		}),

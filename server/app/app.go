@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,7 +14,6 @@ import (
 	"time"
 
 	"crypto/rand"
-	"encoding/pem"
 	"net"
 	"net/http"
 
@@ -96,8 +94,11 @@ type App struct {
 	listen       *web.Listeners
 	listenBroken bool
 	id           *certs.Identity
-	setup        string // the one-time setup token while there is no administrator
+	idChanged    chan struct{} // closed when id changes (setIdentity)
+	setup        string        // the one-time setup token while there is no administrator
 	sup          *supervisor
+	// certMu keeps one change of the certificate folder at a time (renewWhenDue, RenewCA).
+	certMu sync.Mutex
 }
 
 // New takes the state folder's lock and opens the catalog and the pool (rebuilding the
@@ -231,7 +232,8 @@ func (a *App) Service() admin.Service {
 }
 
 func (a *App) local() admin.Local {
-	return admin.Local{Pool: a.Pool, Changed: a.saveDriveList, Accounts: a.Accounts, Backups: a.Backups, Monitor: a.Health, Info: a.Info}
+	return admin.Local{Pool: a.Pool, Changed: a.saveDriveList, Accounts: a.Accounts, Backups: a.Backups, Monitor: a.Health, Info: a.Info,
+		NewCA: a.renewCA}
 }
 
 // Info describes the server: its certificate's fingerprint and, while it listens, its
@@ -302,6 +304,7 @@ func (a *App) services(h http.Handler) []service {
 			return admin.Serve(ctx, paths.Socket(a.opt.StateDir), a.Service(), a.log)
 		}},
 		{"The web server (the shared folders, WebDAV and the API)", func(ctx context.Context) error { return a.serveWeb(ctx, h) }},
+		{"The renewal of the server certificate", a.renewWhenDue},
 	}
 	if !a.opt.NoDiscovery {
 		out = append(out, service{"The announcement on the local network", func(ctx context.Context) error {
@@ -313,49 +316,24 @@ func (a *App) services(h http.Handler) []service {
 }
 
 // serveWeb serves HTTPS (and the plain HTTP redirect) until ctx ends. After a failure it
-// binds the same addresses again: the failed server closed its listeners.
-//
-// The server certificate is renewed while the server runs, when it is due (a server may
-// run for longer than the certificate lives): the web server stops taking connections,
-// lets those open finish, and starts again on the same addresses with the new one.
+// binds the same addresses again: the failed server closed its listeners. Each new
+// connection gets the identity current then (renewWhenDue and RenewCA change it while
+// the server runs, with no restart: see renew.go).
 func (a *App) serveWeb(ctx context.Context, h http.Handler) error {
-	for {
-		l, broken := a.listeners()
-		if broken {
-			nl, err := web.Listen(l.HTTPS.Addr().String(), httpAddr(l))
-			if err != nil {
-				return err
-			}
-			a.setListeners(nl, false)
-			l = nl
-		}
-		id := a.identity()
-		sctx, due := context.WithCancel(ctx)
-		wait := time.Until(id.RenewAt())
-		if wait <= 0 {
-			// A certificate just made and due already (the clock is wrong): serve it
-			// rather than renew it in a loop.
-			a.log.Warn("the server certificate is due for renewal already; check the clock", "until", id.Leaf.NotAfter)
-			wait = time.Duration(math.MaxInt64)
-		}
-		timer := time.AfterFunc(wait, due)
-		err := web.Serve(sctx, l, id.Cert, h, a.opt.Limits, a.log)
-		timer.Stop()
-		renew := sctx.Err() != nil && ctx.Err() == nil
-		due()
-		if ctx.Err() == nil {
-			a.setListeners(l, true)
-		}
-		if !renew {
+	l, broken := a.listeners()
+	if broken {
+		nl, err := web.Listen(l.HTTPS.Addr().String(), httpAddr(l))
+		if err != nil {
 			return err
 		}
-		nid, err := certs.Reload(paths.TLS(a.opt.StateDir), a.certNames(), a.cfg.TLSNames)
-		if err != nil {
-			return fmt.Errorf("renew the server certificate: %w", err)
-		}
-		a.log.Info("the server certificate was renewed", "fingerprint", certfp.SHA256(nid.Leaf), "until", nid.Leaf.NotAfter)
-		a.setIdentity(nid)
+		a.setListeners(nl, false)
+		l = nl
 	}
+	err := web.Serve(ctx, l, a.certificate, h, a.opt.Limits, a.log)
+	if ctx.Err() == nil {
+		a.setListeners(l, true)
+	}
+	return err
 }
 
 // identity is the TLS identity the server presents now.
@@ -365,10 +343,16 @@ func (a *App) identity() *certs.Identity {
 	return a.id
 }
 
+// setIdentity makes id the identity presented from the next connection on, and tells
+// those waiting on identityChanged.
 func (a *App) setIdentity(id *certs.Identity) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.id = id
+	if a.idChanged != nil {
+		close(a.idChanged)
+	}
+	a.idChanged = make(chan struct{})
 }
 
 func httpAddr(l *web.Listeners) string {
@@ -459,13 +443,6 @@ func (a *App) Addr() net.Addr {
 // it announces on the local network.
 func (a *App) certNames() []string { return append(certs.Names(), a.mdnsHost()+".local") }
 
-// RenewCA replaces the server's certificate authority by a new one limited to the
-// server's names (certs.RenewCA, which says how joined PCs follow). A running server
-// keeps presenting the old one until it starts again.
-func (a *App) RenewCA() (*certs.Identity, error) {
-	return certs.RenewCA(paths.TLS(a.opt.StateDir), a.certNames(), a.cfg.TLSNames)
-}
-
 // mdnsHost is the name the server answers for on the local network. It is its own, not
 // the machine's: avahi on the same machine owns that one, and may have renamed it.
 func (a *App) mdnsHost() string {
@@ -474,16 +451,27 @@ func (a *App) mdnsHost() string {
 }
 
 // advertise announces the server on the local network until ctx ends. Without multicast
-// the server still works (by name or address), so a failure is only logged.
+// the server still works (by name or address), so a failure is only logged. The
+// announcement carries the CA's fingerprint, which PCs joining check: when 'hearthd cert
+// renew-ca' replaces the CA, the server announces the new one.
 func (a *App) advertise(ctx context.Context) {
 	host, _ := os.Hostname()
 	_, port, _ := net.SplitHostPort(a.Addr().String())
 	p, _ := strconv.Atoi(port)
-	info := discovery.Info{Instance: "Hearth on " + strings.SplitN(host, ".", 2)[0], ID: a.Pool.ID(), Version: a.opt.Version,
-		Port: p, Fingerprint: strings.ReplaceAll(certfp.SHA256(a.identity().CA), ":", "")}
-	if err := discovery.Advertise(ctx, info, discovery.Options{Host: a.mdnsHost()}); err != nil && ctx.Err() == nil {
-		a.log.Warn("the server cannot announce itself on the network; PCs must be given its name or address", "err", err)
-		<-ctx.Done() // not a stop to restart: a machine without multicast stays without it
+	for ctx.Err() == nil {
+		ca := a.identity().CA
+		info := discovery.Info{Instance: "Hearth on " + strings.SplitN(host, ".", 2)[0], ID: a.Pool.ID(), Version: a.opt.Version,
+			Port: p, Fingerprint: strings.ReplaceAll(certfp.SHA256(ca), ":", "")}
+		actx, cancel := context.WithCancel(ctx)
+		go func() {
+			defer cancel()
+			a.waitNewCA(actx, ca)
+		}()
+		if err := discovery.Advertise(actx, info, discovery.Options{Host: a.mdnsHost()}); err != nil && actx.Err() == nil {
+			a.log.Warn("the server cannot announce itself on the network; PCs must be given its name or address", "err", err)
+			<-actx.Done() // not a stop to restart: a machine without multicast stays without it
+		}
+		cancel()
 	}
 }
 
@@ -499,7 +487,7 @@ func (a *App) webHandler(ctx context.Context) (http.Handler, error) {
 	// The drive and the API run only for signed-in requests: reaching them takes the
 	// connection out of the count of those that have not signed in (web.Limits).
 	opt := web.Options{Accounts: a.Accounts, Guard: guard, Catalog: a.cat, DAV: web.Authenticated(d),
-		API: web.Authenticated(a.apiHandler(ctx)), CA: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: a.identity().CA.Raw}), Log: a.log,
+		API: web.Authenticated(a.apiHandler(ctx)), CA: a.caPEM, Log: a.log,
 		Metrics: http.HandlerFunc(a.metrics), MetricsAccess: a.cfg.Metrics}
 	opt.SetupToken = a.setup
 	opt.Setup = func(ctx context.Context, name, password string) error {

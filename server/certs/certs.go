@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/hearth-home/hearth/internal/atomicfile"
+	"github.com/hearth-home/hearth/internal/calimit"
 )
 
 // Identity is the server's CA and certificate.
@@ -76,12 +77,13 @@ func Load(dir string, names, public []string) (*Identity, error) {
 }
 
 // Reload is Load for a running server whose certificate is due (RenewAt). It renews the
-// CA only when it ends within two months: a running server keeps offering and announcing
-// the CA it started with, and renews it, a year ahead, when it starts again.
+// CA only when it ends within two months (a start renews it a year ahead): the server
+// then presents, offers and announces the new one at once.
 func Reload(dir string, names, public []string) (*Identity, error) {
 	return load(dir, names, public, 2*renewBefore)
 }
 
+// load is Load, renewing the CA when it ends within caBefore (never when caBefore is 0).
 func load(dir string, names, public []string, caBefore time.Duration) (*Identity, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("make the certificate folder: %w", err)
@@ -96,7 +98,10 @@ func load(dir string, names, public []string, caBefore time.Duration) (*Identity
 	if err != nil {
 		return nil, err
 	}
-	if time.Until(caCert.NotAfter) < caBefore {
+	// A CA constrained too widely (made before calimit kept bare host names and public
+	// suffixes out: one permitted "media" vouches for all of .media) is renewed at once;
+	// joined PCs follow over the bridge, as from a CA near its end.
+	if caBefore > 0 && (time.Until(caCert.NotAfter) < caBefore || (constrained(caCert) && calimit.Limited(caCert, nil, nil) != nil)) {
 		return RenewCA(dir, names, public)
 	}
 	leafNames, refused := permitted(caCert, names, public)
@@ -201,7 +206,8 @@ func RenewCA(dir string, names, public []string) (*Identity, error) {
 	if err := os.Remove(filepath.Join(dir, serverCrt)); err != nil && !os.IsNotExist(err) {
 		return nil, fmt.Errorf("retire the old server certificate: %w", err)
 	}
-	return Load(dir, names, public)
+	return load(dir, names, public, 0) // the CA just made is not renewed again
+
 }
 
 // finishRenewal puts a renewal's new CA in place: the key first (replacing, and so
@@ -275,20 +281,15 @@ func findIssuer(all []*x509.Certificate, c *x509.Certificate) *x509.Certificate 
 	return nil
 }
 
-// privateRanges are addresses no public web site can have: a CA that permits only these
-// (and the server's own names) cannot vouch for a bank. 100.64.0.0/10 is the carrier-grade
-// NAT range overlay networks such as Tailscale use to reach a home server from outside.
-var privateRanges = []string{
-	"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8", "169.254.0.0/16", "100.64.0.0/10",
-	"fc00::/7", "fe80::/10", "::1/128",
-}
-
-// privateDomains are names no public web site can have: mDNS names and RFC 8375's.
-var privateDomains = []string{"local", "home.arpa"}
-
 // caTemplate is a new CA, constrained (critically, so a verifier that does not
 // understand the constraints refuses rather than ignores them) to the private names and
-// addresses, the machine's own host names and public.
+// addresses (calimit), the machine's own host names and public.
+//
+// X.509 DNS constraints permit subtrees: "home.example.net" permits every name below it
+// too, which is the family's to give. A name that strangers have names under (a single
+// label such as a bare host name "media", which is also a top-level domain, or a public
+// suffix such as "duckdns.org") is never permitted (calimit.Subtree): the certificate then
+// leaves it out, and the server is reached by host.local, its address, or a full name.
 func caTemplate(names, public []string) *x509.Certificate {
 	host, _ := os.Hostname()
 	tmpl := &x509.Certificate{
@@ -301,11 +302,8 @@ func caTemplate(names, public []string) *x509.Certificate {
 		IsCA:                        true,
 		MaxPathLenZero:              true,
 		PermittedDNSDomainsCritical: true,
-		PermittedDNSDomains:         slices.Clone(privateDomains),
-	}
-	for _, r := range privateRanges {
-		_, n, _ := net.ParseCIDR(r)
-		tmpl.PermittedIPRanges = append(tmpl.PermittedIPRanges, n)
+		PermittedDNSDomains:         slices.Clone(calimit.PrivateDomains),
+		PermittedIPRanges:           calimit.PrivateRanges(),
 	}
 	for _, n := range append(slices.Clone(names), public...) {
 		n = strings.ToLower(strings.TrimSuffix(n, "."))
@@ -315,7 +313,7 @@ func caTemplate(names, public []string) *x509.Certificate {
 			if slices.Contains(public, n) && !slices.ContainsFunc(tmpl.PermittedIPRanges, func(r *net.IPNet) bool { return r.Contains(ip) }) {
 				tmpl.PermittedIPRanges = append(tmpl.PermittedIPRanges, single(ip))
 			}
-		} else if n != "" && !under(n, tmpl.PermittedDNSDomains) {
+		} else if calimit.Subtree(n) == nil && !under(n, tmpl.PermittedDNSDomains) {
 			tmpl.PermittedDNSDomains = append(tmpl.PermittedDNSDomains, n)
 		}
 	}
@@ -329,18 +327,9 @@ func single(ip net.IP) *net.IPNet {
 	return &net.IPNet{IP: ip, Mask: net.CIDRMask(128, 128)}
 }
 
-// under says whether name is one of domains or below one ("x.local" is under "local"),
-// as X.509 DNS name constraints match.
-func under(name string, domains []string) bool {
-	name = strings.ToLower(strings.TrimSuffix(name, "."))
-	for _, d := range domains {
-		d = strings.ToLower(d)
-		if name == d || strings.HasSuffix(name, "."+d) {
-			return true
-		}
-	}
-	return false
-}
+// under says whether name is one of domains or below one, as X.509 DNS name constraints
+// match.
+func under(name string, domains []string) bool { return calimit.Under(name, domains) }
 
 // permits says whether ca may vouch for name (a host name or an address).
 func permits(ca *x509.Certificate, name string) bool {
@@ -379,14 +368,11 @@ func minTime(a, b time.Time) time.Time {
 	return b
 }
 
-// Names returns the names this machine is reached by: its host name, host.local,
-// localhost and every address of its interfaces.
+// Names returns the names this machine is reached by: host.local (mDNS), localhost and
+// every address of its interfaces.
 func Names() []string {
-	names := []string{"localhost", "127.0.0.1", "::1"}
-	if h, err := os.Hostname(); err == nil && h != "" {
-		h = strings.TrimSuffix(strings.SplitN(h, ".", 2)[0], ".")
-		names = append(names, h, h+".local")
-	}
+	h, _ := os.Hostname()
+	names := hostNames(h)
 	if addrs, err := net.InterfaceAddrs(); err == nil {
 		for _, a := range addrs {
 			if ipn, ok := a.(*net.IPNet); ok && !ipn.IP.IsLinkLocalUnicast() {
@@ -396,6 +382,19 @@ func Names() []string {
 	}
 	slices.Sort(names)
 	return slices.Compact(names)
+}
+
+// hostNames are the names of the machine called host, besides its addresses. The bare
+// host name ("media" in http://media/) is not one: a CA can only permit it as a subtree,
+// and a CA permitted "media" vouches for every name under the top-level domain .media
+// (caTemplate). PCs reach the server by host.local (mDNS, which the connector uses) or
+// an address.
+func hostNames(host string) []string {
+	names := []string{"localhost", "127.0.0.1", "::1"}
+	if h := strings.TrimSuffix(strings.SplitN(host, ".", 2)[0], "."); h != "" {
+		names = append(names, h+".local")
+	}
+	return names
 }
 
 func covers(c *x509.Certificate, names []string) bool {

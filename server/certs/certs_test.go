@@ -146,7 +146,7 @@ func TestNameConstraints(t *testing.T) {
 	if slices.ContainsFunc(id.Leaf.IPAddresses, net.ParseIP("8.8.4.4").Equal) {
 		t.Error("the server certificate names an unconfigured public address")
 	}
-	for _, n := range []string{"hearth", "hearth.local", "hearth-1a2b.local", "localhost", "127.0.0.1", "::1", "192.168.1.5", "fd00::5", "home.example.net", "203.0.113.9"} {
+	for _, n := range []string{"hearth.local", "hearth-1a2b.local", "localhost", "127.0.0.1", "::1", "192.168.1.5", "fd00::5", "home.example.net", "203.0.113.9"} {
 		if err := goVerify(id.CA, id.Leaf, n); err != nil {
 			t.Errorf("Go: the server's own certificate for %s: %v", n, err)
 		}
@@ -161,7 +161,9 @@ func TestNameConstraints(t *testing.T) {
 		}
 	}
 	// What it must not vouch for.
-	for _, n := range []string{"www.bank.example", "bank.example", "local.bank.example", "home.example.net.evil.example", "8.8.8.8", "2001:db8::1", "203.0.113.10"} {
+	// A bare host name ("hearth") is not permitted: it would permit the top-level domain
+	// .hearth (see TestNoTopLevelDomain).
+	for _, n := range []string{"www.bank.example", "bank.example", "local.bank.example", "home.example.net.evil.example", "8.8.8.8", "2001:db8::1", "203.0.113.10", "bank.hearth"} {
 		leaf := forge(t, dir, n)
 		if err := goVerify(id.CA, leaf, n); err == nil {
 			t.Errorf("Go accepts a certificate for %s from the server's CA", n)
@@ -264,5 +266,62 @@ func TestCARenewedBeforeItEnds(t *testing.T) {
 	fresh := t.TempDir()
 	if id, err := RenewCA(fresh, names, nil); err != nil || !id.Constrained() || len(id.Bridges) != 0 {
 		t.Errorf("renew where there is no CA: %v", err)
+	}
+}
+
+// TestNoTopLevelDomain: a machine called "media" (also a top-level domain, as are cloud,
+// box, dev, family, house) gets a CA that does not vouch for bank.media: X.509 permits
+// subtrees, so the bare host name is neither permitted nor in the server certificate,
+// which is for media.local and the addresses. Public suffixes given as names are left
+// out too; a name below one is the family's and is permitted.
+func TestNoTopLevelDomain(t *testing.T) {
+	openssl := testenv.NeedTool(t, "openssl")
+	dir := t.TempDir()
+	names := append(hostNames("media"), "192.168.1.5")
+	id, err := Load(dir, names, []string{"duckdns.org", "co.uk", "ourhome.duckdns.org"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{"media.local", "127.0.0.1", "192.168.1.5", "ourhome.duckdns.org"} {
+		if err := goVerify(id.CA, id.Leaf, n); err != nil {
+			t.Errorf("Go: the server's own certificate for %s: %v", n, err)
+		}
+		if err := opensslVerify(t, openssl, id.CA, id.Leaf, n); err != nil {
+			t.Errorf("openssl: the server's own certificate for %s: %v", n, err)
+		}
+	}
+	for _, n := range []string{"bank.media", "media", "bank.duckdns.org", "bank.co.uk"} {
+		leaf := forge(t, dir, n)
+		if err := goVerify(id.CA, leaf, n); err == nil {
+			t.Errorf("Go accepts a certificate for %s from the CA of a server called media", n)
+		}
+		if err := opensslVerify(t, openssl, id.CA, leaf, n); err == nil {
+			t.Errorf("openssl accepts a certificate for %s from the CA of a server called media", n)
+		}
+	}
+	// Given the bare name directly, as a caller with an older list of names would.
+	again := t.TempDir()
+	if id, err := Load(again, []string{"media", "media.local", "127.0.0.1"}, nil); err != nil {
+		t.Fatal(err)
+	} else if slices.Contains(id.CA.PermittedDNSDomains, "media") || slices.Contains(id.Leaf.DNSNames, "media") {
+		t.Errorf("the bare host name is permitted %v or certified %v", id.CA.PermittedDNSDomains, id.Leaf.DNSNames)
+	}
+}
+
+// TestTooWideCARenewed: a constrained CA that permits a top-level domain (as hearthd made
+// them for a bare host name) is replaced at start, with a bridge PCs follow.
+func TestTooWideCARenewed(t *testing.T) {
+	dir := t.TempDir()
+	tmpl := caTemplate(nil, nil)
+	tmpl.PermittedDNSDomains = append(tmpl.PermittedDNSDomains, "media")
+	if _, _, err := issue(dir, "ca", tmpl, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	id, err := Load(dir, hostNames("media"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.Contains(id.CA.PermittedDNSDomains, "media") || len(id.Bridges) != 1 {
+		t.Errorf("the CA permitting .media was kept: %v, %d bridges", id.CA.PermittedDNSDomains, len(id.Bridges))
 	}
 }

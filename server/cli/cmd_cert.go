@@ -5,12 +5,13 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"syscall"
 
-	"github.com/hearth-home/hearth/internal/certfp"
 	"github.com/hearth-home/hearth/server/admin"
 	"github.com/hearth-home/hearth/server/app"
-	"github.com/hearth-home/hearth/server/certs"
-	"github.com/hearth-home/hearth/server/config"
 	"github.com/hearth-home/hearth/server/paths"
 )
 
@@ -23,51 +24,68 @@ func cmdCert(ctx context.Context, e *env, args []string) error {
 	if err != nil || len(rest) != 0 {
 		return errUsage
 	}
-	id, running, err := renewCA(ctx, e)
+	r, err := renewCA(ctx, e)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(e.out, "A new certificate authority replaces the old one. It vouches only for this server's names and private addresses:\n  SHA-256 %s\n  valid until %s\n",
-		certfp.SHA256(id.CA), id.CA.NotAfter.Local().Format("2006-01-02"))
-	if len(id.Bridges) > 0 {
+		r.CAFingerprint, r.CAUntil.Local().Format("2006-01-02"))
+	if !r.BridgeUntil.IsZero() {
 		fmt.Fprintf(e.out, "Joined PCs move to it by themselves the next time they reach the server (until %s; a PC that stays away longer must leave and join again).\n",
-			id.Bridges[len(id.Bridges)-1].NotAfter.Local().Format("2006-01-02"))
+			r.BridgeUntil.Local().Format("2006-01-02"))
 	}
 	fmt.Fprintln(e.out, "Browsers and phones that were given the old authority by hand need the new one from the server's /ca.crt page.")
-	if running {
-		fmt.Fprintln(e.out, "hearthd is running and still presents the old one: restart it (for example: sudo systemctl restart hearthd).")
+	if r.Presented {
+		fmt.Fprintln(e.out, "hearthd is running and presents the new one already.")
 	}
 	return nil
 }
 
-// renewCA renews the CA of e's state folder. A running daemon keeps the state folder's
-// lock; the renewal then only needs the names it serves under, which it tells.
-func renewCA(ctx context.Context, e *env) (*certs.Identity, bool, error) {
+// renewCA renews the CA of e's state folder. A running daemon does it itself, over its
+// control socket: it then presents the new one at once, and the files belong to the
+// account it runs as (this command, run as root, would leave keys it cannot read).
+// Without a daemon the renewal is made here, and the files are given to the owner of
+// the state folder.
+func renewCA(ctx context.Context, e *env) (admin.CARenewal, error) {
 	if c, err := admin.Dial(ctx, paths.Socket(e.state)); err == nil {
-		info, err := c.Server(ctx)
-		if err != nil {
-			return nil, true, err
-		}
-		cfg, err := config.Load(paths.Config(e.state))
-		if err != nil {
-			return nil, true, err
-		}
-		id, err := certs.RenewCA(paths.TLS(e.state), append(certs.Names(), info.Names...), cfg.TLSNames)
-		return id, true, err
+		return c.RenewCA(ctx)
 	}
 	a, err := app.New(ctx, app.Options{StateDir: e.state, MountScan: e.mountScan}, quietLogger(e))
 	if errors.Is(err, app.ErrRunning) {
-		return nil, false, fmt.Errorf("%w, but its control socket does not answer yet; try again in a moment", err)
+		return admin.CARenewal{}, fmt.Errorf("%w, but its control socket does not answer yet; try again in a moment", err)
 	}
 	if err != nil {
-		return nil, false, err
+		return admin.CARenewal{}, err
 	}
 	defer a.Close(context.Background())
-	id, err := a.RenewCA()
+	r, err := a.Service().RenewCA(ctx)
 	if err != nil {
-		return nil, false, fmt.Errorf("renew the certificate authority: %w", err)
+		return r, err
 	}
-	return id, false, nil
+	return r, ownLikeState(e.state)
+}
+
+// ownLikeState gives the certificate folder and its files to the owner of the state
+// folder (the account hearthd runs as), when this command runs as another (root).
+func ownLikeState(state string) error {
+	st, err := os.Stat(state)
+	if err != nil {
+		return fmt.Errorf("look up who owns the state folder: %w", err)
+	}
+	own, ok := st.Sys().(*syscall.Stat_t)
+	if !ok || int(own.Uid) == os.Geteuid() {
+		return nil
+	}
+	err = filepath.WalkDir(paths.TLS(state), func(path string, _ fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		return os.Lchown(path, int(own.Uid), int(own.Gid))
+	})
+	if err != nil {
+		return fmt.Errorf("the new certificate authority is made, but could not be given to the account that owns %s (hearthd may not be able to read it; run this command as that account): %w", state, err)
+	}
+	return nil
 }
 
 // authorityNote is what 'hearthd status' adds to the authority's fingerprint.

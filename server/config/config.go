@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hearth-home/hearth/internal/calimit"
 	"github.com/hearth-home/hearth/server/pool"
 )
 
@@ -117,6 +118,10 @@ func (c Config) Validate() error {
 	for _, n := range c.TLSNames {
 		if net.ParseIP(n) == nil && !hostName.MatchString(n) {
 			err = errors.Join(err, fmt.Errorf("tls_names: %q is not a host name such as \"home.example.net\" or an address", n))
+		} else if net.ParseIP(n) == nil && calimit.Subtree(n) != nil {
+			// The certificate authority would vouch for every name below it, other
+			// people's sites too (calimit.Subtree).
+			err = errors.Join(err, fmt.Errorf("tls_names: %q is a name under which anyone can have a site of their own; give the server's own full name (such as \"ourhome.duckdns.org\", not \"duckdns.org\")", n))
 		}
 	}
 	if c.HTTPSListen == "" {

@@ -29,12 +29,17 @@ func TestOverrideAndErrors(t *testing.T) {
 	if o, _ := c.PoolOptions(); o.Reserve != 5<<30 || o.VersionsMax != 3 {
 		t.Errorf("override = %+v", o)
 	}
-	os.WriteFile(path, []byte(`{"check_every": "soon", "versions_max": 0, "background_rate": "x", "health_every": "0s", "backup_overdue": "a week", "metrics": "everyone", "tls_names": ["home.example.net", "203.0.113.9", "https://x"]}`), 0o644)
+	os.WriteFile(path, []byte(`{"check_every": "soon", "versions_max": 0, "background_rate": "x", "health_every": "0s", "backup_overdue": "a week", "metrics": "everyone", "tls_names": ["home.example.net", "203.0.113.9", "https://x", "duckdns.org", "co.uk", "media"]}`), 0o644)
 	_, err = Load(path)
-	for _, want := range []string{"check_every", "versions_max", "background_rate", "health_every", "backup_overdue", "metrics", `tls_names: "https://x"`} {
+	// A public suffix or a single label would let the CA vouch for other people's sites.
+	for _, want := range []string{"check_every", "versions_max", "background_rate", "health_every", "backup_overdue", "metrics", `tls_names: "https://x"`,
+		`tls_names: "duckdns.org"`, `tls_names: "co.uk"`, `tls_names: "media"`} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error %v does not mention %s", err, want)
 		}
+	}
+	if err != nil && strings.Contains(err.Error(), `tls_names: "home.example.net"`) {
+		t.Errorf("a name the family owns is refused: %v", err)
 	}
 	os.WriteFile(path, []byte(`{"chek_every": "1s"}`), 0o644)
 	if _, err := Load(path); err == nil {

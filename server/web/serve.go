@@ -35,16 +35,19 @@ func Listen(httpsAddr, httpAddr string) (*Listeners, error) {
 }
 
 // Serve answers on the listeners until ctx ends, then shuts down gracefully. lim bounds
-// what clients may hold (zero fields take the defaults).
-func Serve(ctx context.Context, l *Listeners, cert tls.Certificate, h http.Handler, lim Limits, log *slog.Logger) error {
+// what clients may hold (zero fields take the defaults). cert is asked at each TLS
+// handshake for the certificate to present: a renewed one is presented from the next
+// connection on, with no restart, while open connections carry on.
+func Serve(ctx context.Context, l *Listeners, cert func() *tls.Certificate, h http.Handler, lim Limits, log *slog.Logger) error {
 	lim = lim.withDefaults()
 	errLog := slog.NewLogLogger(log.Handler(), slog.LevelDebug)
 	// One count for both listeners: the plain one only redirects, but its connections
 	// take descriptors too.
 	cs := newConns(lim, log)
+	current := func(*tls.ClientHelloInfo) (*tls.Certificate, error) { return cert(), nil }
 	secure := &http.Server{
 		Handler:           bodyDeadline(lim, h),
-		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12},
+		TLSConfig:         &tls.Config{GetCertificate: current, MinVersion: tls.VersionTLS12},
 		ReadHeaderTimeout: lim.HeaderTimeout, // also bounds the TLS handshake
 		IdleTimeout:       lim.IdleTimeout,
 		MaxHeaderBytes:    64 << 10,

@@ -27,8 +27,9 @@ type Options struct {
 	Catalog  *catalog.Catalog // where failed sign-ins are recorded
 	DAV      http.Handler
 	API      http.Handler // served at /api/v1/ for signed-in users
-	// CA is the certificate authority in PEM, offered at /ca.crt so a PC can trust it.
-	CA []byte
+	// CA gives the certificate authority in PEM, offered at /ca.crt so a PC can trust
+	// it: the current one, which 'hearthd cert renew-ca' changes while the server runs.
+	CA func() []byte
 	// SetupToken, while no administrator exists, lets /setup create the first one
 	// through Setup.
 	SetupToken string
@@ -84,7 +85,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case p == "/ca.crt":
 		w.Header().Set("Content-Type", "application/x-x509-ca-cert")
 		w.Header().Set("Content-Disposition", `attachment; filename="hearth-ca.crt"`)
-		w.Write(s.opt.CA)
+		w.Write(s.opt.CA())
 	case p == "/metrics":
 		s.metrics(w, r)
 	case p == "/setup":
