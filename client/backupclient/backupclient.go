@@ -28,7 +28,23 @@ type Client struct {
 	hc    *http.Client
 	codec *backup.Codec
 	pc    string
+	// owner, when set, signs requests in with the owner's password instead of the PC's
+	// token: the server lets go of backups (unpin) only for the owner, never a device.
+	owner *ownerSignIn
 }
+
+type ownerSignIn struct{ user, password string }
+
+// AsOwner returns a client that signs in as the PC's owner with password, for what a
+// device's own token may not do (letting a kept backup go).
+func (c *Client) AsOwner(password string) *Client {
+	o := *c
+	o.owner = &ownerSignIn{user: c.cfg.User, password: password}
+	return &o
+}
+
+// Owner is the user the PC joined as.
+func (c *Client) Owner() string { return c.cfg.User }
 
 // New returns a client for the PC cfg joined as.
 func New(cfg connector.Config) (*Client, error) {
@@ -83,7 +99,11 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte, conte
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
-	c.cfg.Bearer(req)
+	if c.owner != nil {
+		req.SetBasicAuth(c.owner.user, c.owner.password)
+	} else {
+		c.cfg.Bearer(req)
+	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("reach %s: %w", c.cfg.Server, err)
@@ -104,7 +124,10 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte, conte
 		if json.Unmarshal(b, &e) != nil || e.Error == "" {
 			e.Error = strings.TrimSpace(string(b))
 		}
-		if resp.StatusCode == http.StatusUnauthorized {
+		switch {
+		case resp.StatusCode == http.StatusUnauthorized && c.owner != nil:
+			e.Error = "wrong password for " + c.owner.user + "; nothing was changed"
+		case resp.StatusCode == http.StatusUnauthorized:
 			e.Error = "this PC's sign-in was refused; it may have been removed from the server (run hearth join again)"
 		}
 		return nil, &StatusError{Code: resp.StatusCode, Msg: e.Error}

@@ -210,6 +210,15 @@ func pinCmd(pinned bool) func(context.Context, *env, []string) error {
 		if err != nil {
 			return err
 		}
+		if !pinned {
+			// Letting a kept backup go needs the owner, not this PC's token: a stolen
+			// or infected PC must not be able to make the server drop backups.
+			pw, err := e.password(c.Owner() + "'s password (letting a kept backup go needs it): ")
+			if err != nil {
+				return err
+			}
+			c = c.AsOwner(pw)
+		}
 		if err := c.Pin(ctx, id, pinned); err != nil {
 			return err
 		}

@@ -60,7 +60,11 @@ func TestBackupCommands(t *testing.T) {
 	if out, _ := hearth(t, "", "snapshots"); !strings.Contains(out, id) || strings.Count(out, "pinned") != 1 {
 		t.Errorf("snapshots after pin:\n%s", out)
 	}
-	if out, code := hearth(t, "", "unpin", id); code != 0 || !strings.Contains(out, "no longer pinned") {
+	// Letting it go takes mum's password, not the PC's token (issue 17).
+	if out, code := hearth(t, "wrong password\n", "unpin", id); code == 0 || !strings.Contains(out, "wrong password for mum") {
+		t.Fatalf("unpin with a wrong password: %d %s", code, out)
+	}
+	if out, code := hearth(t, "correct horse\n", "unpin", id); code != 0 || !strings.Contains(out, "no longer pinned") {
 		t.Fatalf("unpin: %d %s", code, out)
 	}
 	if out, _ := hearth(t, "", "snapshots"); strings.Contains(out, "pinned") {
