@@ -41,27 +41,36 @@ func renewCA(t *testing.T, s *apptest.Server) {
 // renew-ca' and moves its pin and its trust store entry to the new, constrained CA; a
 // second renewal, with the PC away, is followed too. A server with an unrelated CA, even
 // one with bridges of its own, is still refused, and moves no pin.
+// joinTrusting joins mum's laptop to s as hearth join -trust-ca does, with a trust store
+// of its own (in temporary folders) that holds the server's CA, and other: a certificate
+// that is not the server's CA, which must stay there.
+func joinTrusting(t *testing.T, s *apptest.Server) (cfg connector.Config, store connector.TrustStore, bundle string, other []byte) {
+	t.Helper()
+	ctx := context.Background()
+	s.AddUser("mum", pw, false)
+	id, err := connector.Probe(ctx, s.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg, err = connector.Join(ctx, id, "mum", pw, "laptop"); err != nil {
+		t.Fatal(err)
+	}
+	other, _ = os.ReadFile(filepath.Join(paths.TLS(s.State), "server.crt"))
+	store, bundle = tempTrustStore(t, other)
+	cfg.TrustedCA, cfg.TrustedCAPEM = connector.TrustName(cfg.CAFingerprint), cfg.CA
+	if err := store.Add(ctx, cfg.TrustedCA, []byte(cfg.CA)); err != nil {
+		t.Fatal(err)
+	}
+	return cfg, store, bundle, other
+}
+
 func TestRepinAfterRenewCA(t *testing.T) {
 	ctx := context.Background()
 	s := apptest.Start(t)
 	s.Stop()
 	certstest.LegacyCA(t, paths.TLS(s.State), certstest.Old())
 	s.Restart()
-	s.AddUser("mum", pw, false)
-	id, err := connector.Probe(ctx, s.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := connector.Join(ctx, id, "mum", pw, "laptop")
-	if err != nil {
-		t.Fatal(err)
-	}
-	other, _ := os.ReadFile(filepath.Join(paths.TLS(s.State), "server.crt"))
-	store, bundle := tempTrustStore(t, other)
-	cfg.TrustedCA, cfg.TrustedCAPEM = connector.TrustName(cfg.CAFingerprint), cfg.CA
-	if err := store.Add(ctx, cfg.TrustedCA, []byte(cfg.CA)); err != nil {
-		t.Fatal(err)
-	}
+	cfg, store, bundle, other := joinTrusting(t, s)
 	oldPEM := []byte(cfg.CA)
 
 	renewCA(t, s)
@@ -132,27 +141,13 @@ func TestRepinAfterRenewCA(t *testing.T) {
 func TestRepinKeepsAWideCAOutOfTheTrustStore(t *testing.T) {
 	ctx := context.Background()
 	s := apptest.Start(t)
-	s.AddUser("mum", pw, false)
-	id, err := connector.Probe(ctx, s.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := connector.Join(ctx, id, "mum", pw, "laptop")
-	if err != nil {
-		t.Fatal(err)
-	}
-	other, _ := os.ReadFile(filepath.Join(paths.TLS(s.State), "server.crt"))
-	store, bundle := tempTrustStore(t, other)
-	cfg.TrustedCA, cfg.TrustedCAPEM = connector.TrustName(cfg.CAFingerprint), cfg.CA
-	if err := store.Add(ctx, cfg.TrustedCA, []byte(cfg.CA)); err != nil {
-		t.Fatal(err)
-	}
+	cfg, store, bundle, _ := joinTrusting(t, s)
 
 	// The thief's CA: the server's limits and bank.example, with a bridge from the
 	// stolen key, in the server's folder.
 	s.Stop()
 	dir := paths.TLS(s.State)
-	old, oldKey := readPair(t, dir)
+	old, oldKey := certstest.ReadPair(t, filepath.Join(dir, "ca.crt"), filepath.Join(dir, "ca.key"))
 	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	tmpl := &x509.Certificate{SerialNumber: big.NewInt(9), Subject: pkix.Name{CommonName: "Hearth home server CA (thief)"},
 		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(4 * 365 * 24 * time.Hour),
@@ -192,24 +187,4 @@ func TestRepinKeepsAWideCAOutOfTheTrustStore(t *testing.T) {
 	if _, err := moved.Me(ctx); err != nil {
 		t.Errorf("the PC no longer reaches its server: %v", err)
 	}
-}
-
-func readPair(t *testing.T, dir string) (*x509.Certificate, *ecdsa.PrivateKey) {
-	t.Helper()
-	cb, _ := os.ReadFile(filepath.Join(dir, "ca.crt"))
-	kb, _ := os.ReadFile(filepath.Join(dir, "ca.key"))
-	cp, _ := pem.Decode(cb)
-	kp, _ := pem.Decode(kb)
-	if cp == nil || kp == nil {
-		t.Fatal("the CA or its key is not PEM")
-	}
-	c, err := x509.ParseCertificate(cp.Bytes)
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, err := x509.ParseECPrivateKey(kp.Bytes)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c, k
 }

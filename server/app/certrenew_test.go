@@ -21,6 +21,7 @@ import (
 
 	"github.com/hearth-home/hearth/internal/certfp"
 	"github.com/hearth-home/hearth/server/app/apptest"
+	"github.com/hearth-home/hearth/server/certs/certstest"
 	"github.com/hearth-home/hearth/server/paths"
 )
 
@@ -65,7 +66,7 @@ func TestCertificateRenewedWhileRunning(t *testing.T) {
 	// The certificate is due: as if a year went by, the one in the folder ends in ten
 	// days.
 	dir := paths.TLS(s.State)
-	ca, caKey := readPair(t, filepath.Join(dir, "ca.crt"), filepath.Join(dir, "ca.key"))
+	ca, caKey := certstest.ReadPair(t, filepath.Join(dir, "ca.crt"), filepath.Join(dir, "ca.key"))
 	writeDue(t, dir, start[0], ca, caKey)
 	if err := s.App.RenewCertificate(); err != nil {
 		t.Fatal(err)
@@ -118,24 +119,4 @@ func writeDue(t *testing.T, dir string, old, ca *x509.Certificate, caKey *ecdsa.
 	kder, _ := x509.MarshalECPrivateKey(key)
 	os.WriteFile(filepath.Join(dir, "server.key"), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), 0o600)
 	os.WriteFile(filepath.Join(dir, "server.crt"), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
-}
-
-func readPair(t *testing.T, certPath, keyPath string) (*x509.Certificate, *ecdsa.PrivateKey) {
-	t.Helper()
-	cb, _ := os.ReadFile(certPath)
-	kb, _ := os.ReadFile(keyPath)
-	cp, _ := pem.Decode(cb)
-	kp, _ := pem.Decode(kb)
-	if cp == nil || kp == nil {
-		t.Fatalf("%s or its key is not PEM", certPath)
-	}
-	c, err := x509.ParseCertificate(cp.Bytes)
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, err := x509.ParseECPrivateKey(kp.Bytes)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c, k
 }

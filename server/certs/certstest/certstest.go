@@ -57,3 +57,25 @@ func LegacyCA(t testing.TB, dir string, end time.Time) {
 
 // Old is when the CAs made before name constraints ended: 20 years on.
 func Old() time.Time { return time.Now().Add(20 * 365 * 24 * time.Hour) }
+
+// ReadPair reads a certificate and its EC private key from PEM files (the CA's, or the
+// server's, in a certificate folder).
+func ReadPair(t testing.TB, certPath, keyPath string) (*x509.Certificate, *ecdsa.PrivateKey) {
+	t.Helper()
+	cb, _ := os.ReadFile(certPath)
+	kb, _ := os.ReadFile(keyPath)
+	cp, _ := pem.Decode(cb)
+	kp, _ := pem.Decode(kb)
+	if cp == nil || kp == nil {
+		t.Fatalf("%s or its key is not PEM", certPath)
+	}
+	c, err := x509.ParseCertificate(cp.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := x509.ParseECPrivateKey(kp.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, k
+}
