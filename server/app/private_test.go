@@ -132,7 +132,7 @@ func TestStateFolderLeavesDrivesAlone(t *testing.T) {
 			t.Errorf("%s was %v before the start, %v after", path, mode, after[path])
 		}
 	}
-	if before[filepath.Join(disk, "README.txt")] != 0o644 || before[disk] != 0o755 {
+	if before[filepath.Join(disk, "README.txt")] != 0o644 || before[filepath.Join(disk, "Shares")] != 0o755 {
 		t.Errorf("the drive's modes before the start: %v; the test proves nothing", before)
 	}
 	// The rest of the state folder is still made private.

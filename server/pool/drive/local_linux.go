@@ -66,6 +66,14 @@ func lockAndPrepare(root int, path string) (lock, tmp int, err error) {
 	if lock, err = lockDrive(root, path); err != nil {
 		return -1, -1, err
 	}
+	// The drive's folder is the server's alone on this machine: its files are plain
+	// files, readable by any local account that can reach them, and a share's
+	// access is the server's to decide. (Moved to another PC, its administrator reads
+	// them still.) A folder the server does not own, or a read-only one, stays as it is.
+	if err := unix.Fchmod(root, 0o700); err != nil && !errors.Is(err, unix.EPERM) && !errors.Is(err, unix.EROFS) {
+		closeFD(lock)
+		return -1, -1, fmt.Errorf("make drive %s private: %w", path, err)
+	}
 	if err := mkdirAll(root, tmpDir); err != nil && !errors.Is(err, unix.EROFS) {
 		closeFD(lock)
 		return -1, -1, fmt.Errorf("open drive %s: %w", path, err)
