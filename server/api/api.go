@@ -177,6 +177,8 @@ func failure(err error) (int, string) {
 		return http.StatusNotFound, "There is no such user on this server; an administrator can add one."
 	case errors.Is(err, auth.ErrNoDevice):
 		return http.StatusNotFound, "No device of yours has that id."
+	case errors.Is(err, auth.ErrBadDeviceName):
+		return http.StatusBadRequest, "A device's name is plain text of 1 to 200 bytes, without control characters."
 	case errors.Is(err, auth.ErrBadName):
 		return http.StatusBadRequest, "A user name is 1 to 32 letters, digits, '-', '_' or '.', starting with a letter or digit."
 	}

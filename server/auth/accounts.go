@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/hearth-home/hearth/server/catalog"
 )
@@ -521,7 +522,28 @@ func pcNameFree(ctx context.Context, tx *catalog.Tx, user, pc string, backedUp [
 	return PCNameFree(user, pc, backedUp, joined)
 }
 
+// ErrBadDeviceName: a device's name is shown in lists and terminals, so it is plain text.
+var ErrBadDeviceName = errors.New("a device's name is at most 200 bytes of text, without control characters")
+
+// checkDeviceName refuses a name that would not show as itself: control characters
+// (a terminal escape in hearthd device list), invisible format characters such as a
+// right-to-left override, or bytes that are not UTF-8.
+func checkDeviceName(label string) error {
+	if len(label) > 200 || !utf8.ValidString(label) { // "": hearthd user token without -label
+		return ErrBadDeviceName
+	}
+	for _, r := range label {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return ErrBadDeviceName
+		}
+	}
+	return nil
+}
+
 func (a *Accounts) newToken(ctx context.Context, name, label, pc string, backedUp []PCHolder) (secret, id string, err error) {
+	if err := checkDeviceName(label); err != nil {
+		return "", "", err
+	}
 	raw := make([]byte, 25) // 20 secret bytes, and 5 for an id that gives nothing away
 	if _, err := rand.Read(raw); err != nil {
 		return "", "", fmt.Errorf("make a token: %w", err)

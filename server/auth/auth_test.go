@@ -348,3 +348,35 @@ func TestPCNameFree(t *testing.T) {
 		}
 	}
 }
+
+// TestDeviceNames: a device's name is shown in lists and terminals as it is, so one that
+// would not show as itself is refused: a terminal escape, NUL, a right-to-left override
+// that reverses what follows, bytes that are not UTF-8 (found by the re-attack, issue 17).
+func TestDeviceNames(t *testing.T) {
+	ctx := context.Background()
+	a := newAccounts(t)
+	if _, err := a.Add(ctx, "alice", "correct horse", false); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		ok   bool
+	}{
+		{"Alice's laptop", true},
+		{"Küchen-PC 2", true},
+		{"ноутбук", true},
+		{"pc\x1b[31mRED\x1b[0m", false},
+		{"pc\x1b]0;owned-title\x07", false},
+		{"nul\x00byte", false},
+		{"a\u202egnp.exe", false},
+		{"zero\u200bwidth", false},
+		{"bad\xffutf8", false},
+		{"", true}, // hearthd user token without -label
+		{strings.Repeat("x", 201), false},
+	} {
+		_, err := a.NewToken(ctx, "alice", c.name)
+		if (err == nil) != c.ok || (err != nil && !errors.Is(err, ErrBadDeviceName)) {
+			t.Errorf("device name %q: %v, want ok=%v", c.name, err, c.ok)
+		}
+	}
+}
