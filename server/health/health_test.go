@@ -178,6 +178,15 @@ func TestPCReports(t *testing.T) {
 	if alert(h, "backup-never", "Mum's laptop") == nil {
 		t.Errorf("a PC that never backed up is not flagged: %+v", h.Alerts)
 	}
+	// Mum sees the drives' state, not where the server mounts them (issue 17).
+	for _, d := range h.Drives {
+		if d.Path != "" {
+			t.Errorf("mum sees the drive's folder %s", d.Path)
+		}
+	}
+	if len(h.Drives) == 0 || check(t, m).Drives[0].Path == "" {
+		t.Errorf("drives: mum's %+v; an administrator sees the folders", h.Drives)
+	}
 	if h := m.Health(health.Viewer{Name: "dad"}); len(h.PCs) != 0 || alert(h, "pc-check", "firewall") != nil {
 		t.Errorf("dad sees mum's PC: %+v", h)
 	}

@@ -28,6 +28,13 @@ func (m *Monitor) Health(v Viewer) schema.Health {
 	if h.Drives == nil {
 		h.Drives = []schema.DriveInfo{}
 	}
+	if !v.Admin {
+		// Where the disks are mounted is the administrator's business (issue 17: it
+		// showed every user the server's folders).
+		for i := range h.Drives {
+			h.Drives[i].Path = ""
+		}
+	}
 	owners := map[string]string{}
 	for _, s := range m.pcs {
 		owners[strings.ToLower(s.name)] = s.owner

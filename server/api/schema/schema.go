@@ -163,9 +163,9 @@ type Health struct {
 // DriveInfo is one pool drive's health.
 type DriveInfo struct {
 	Label string `json:"label"`
-	Path  string `json:"path"`
-	Pool  string `json:"pool"`  // the pool's view: active, missing, failing, removing
-	State string `json:"state"` // Good … Critical, SMART and pool together
+	Path  string `json:"path,omitempty"` // for administrators only
+	Pool  string `json:"pool"`           // the pool's view: active, missing, failing, removing
+	State string `json:"state"`          // Good … Critical, SMART and pool together
 	// SMART says what the drive reports of itself, or why it could not be asked.
 	SMART       string `json:"smart"`
 	Model       string `json:"model,omitempty"`
