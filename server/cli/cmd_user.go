@@ -90,7 +90,20 @@ func cmdUser(ctx context.Context, e *env, args []string) error {
 		if err := svc.SetPassword(ctx, rest[0], pw); err != nil {
 			return err
 		}
-		fmt.Fprintf(e.out, "Password of %s changed.\n", rest[0])
+		fmt.Fprintf(e.out, "Password of %s changed; the web pages signed in with the old one are signed out.\n", rest[0])
+		// A PC's own sign-in is not the password: say so, in case the password was
+		// changed because someone else knew it and joined a device of their own.
+		if ds, err := svc.Devices(ctx); err == nil {
+			n := 0
+			for _, d := range ds {
+				if strings.EqualFold(d.User, rest[0]) {
+					n++
+				}
+			}
+			if n > 0 {
+				fmt.Fprintf(e.out, "Their %d device(s) keep their own sign-in: hearthd device list shows them, hearthd device remove ID ends one.\n", n)
+			}
+		}
 		return nil
 	case verb == "remove" && len(rest) == 1:
 		if err := svc.RemoveUser(ctx, rest[0]); err != nil {

@@ -75,6 +75,10 @@ func TestUsersAndAccess(t *testing.T) {
 	if !strings.HasPrefix(out, "hth_") {
 		t.Errorf("token: %s", out)
 	}
+	// A password change does not end a device's own sign-in: passwd says so.
+	if out, code := hearthdWithInput(t, state, "newer password\n", "user", "passwd", "kid"); code != 0 || !strings.Contains(out, "1 device(s) keep their own sign-in") {
+		t.Errorf("passwd with a device: %d %s", code, out)
+	}
 	out = mustRun(t, state, "device", "list")
 	fields := strings.Fields(strings.Split(out, "\n")[1])
 	if len(fields) < 3 || fields[1] != "kid" || fields[2] != "tablet" {
