@@ -281,9 +281,10 @@ func findIssuer(all []*x509.Certificate, c *x509.Certificate) *x509.Certificate 
 	return nil
 }
 
-// caTemplate is a new CA, constrained (critically, so a verifier that does not
-// understand the constraints refuses rather than ignores them) to the private names and
-// addresses (calimit), the machine's own host names and public.
+// caTemplate is a new CA for web servers only, constrained (critically, so a verifier
+// that does not understand the constraints refuses rather than ignores them) to the
+// private names and addresses (calimit), the machine's own host names and public, and to
+// no mail address or URI (calimit.Limited is what it must pass).
 //
 // X.509 DNS constraints permit subtrees: "home.example.net" permits every name below it
 // too, which is the family's to give. A name that strangers have names under (a single
