@@ -234,23 +234,31 @@ func from(leaf, ca *x509.Certificate, now time.Time) error {
 	return err
 }
 
-// nameConstraintsOID is X.509's name constraints extension.
-var nameConstraintsOID = asn1.ObjectIdentifier{2, 5, 29, 30}
+// nameConstraintsOID and extKeyUsageOID are X.509's name constraints and extended key
+// usage extensions: together, what an authority may vouch for.
+var (
+	nameConstraintsOID = asn1.ObjectIdentifier{2, 5, 29, 30}
+	extKeyUsageOID     = asn1.ObjectIdentifier{2, 5, 29, 37}
+)
 
 // sameConstraints: the bridge certified, marked critical, exactly the name constraints
-// the new authority carries, so whoever holds only the new authority's key cannot get one
-// without them trusted.
+// the new authority carries, and exactly its extended key usage (or neither has one), so
+// whoever holds only the new authority's key cannot get one without them trusted.
 func sameConstraints(bridge, ca *x509.Certificate) bool {
-	ext := func(c *x509.Certificate) *pkix.Extension {
+	ext := func(c *x509.Certificate, id asn1.ObjectIdentifier) *pkix.Extension {
 		for i, e := range c.Extensions {
-			if e.Id.Equal(nameConstraintsOID) {
+			if e.Id.Equal(id) {
 				return &c.Extensions[i]
 			}
 		}
 		return nil
 	}
-	b, c := ext(bridge), ext(ca)
-	return b != nil && c != nil && b.Critical && c.Critical && bytes.Equal(b.Value, c.Value)
+	b, c := ext(bridge, nameConstraintsOID), ext(ca, nameConstraintsOID)
+	if b == nil || c == nil || !b.Critical || !c.Critical || !bytes.Equal(b.Value, c.Value) {
+		return false
+	}
+	b, c = ext(bridge, extKeyUsageOID), ext(ca, extKeyUsageOID)
+	return (b == nil && c == nil) || (b != nil && c != nil && b.Critical == c.Critical && bytes.Equal(b.Value, c.Value))
 }
 
 // seenCA keeps the authority the last connection's certificate came from.

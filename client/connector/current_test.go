@@ -74,8 +74,13 @@ func TestCurrentNeedsTheBridge(t *testing.T) {
 	}
 	otherLimits := caTmpl("new", true, year)
 	otherLimits.PermittedDNSDomains = []string{"local", "hearth", "bank.example"}
+	// A bridge for a CA of web servers only, while the new CA (same key, same names) may
+	// vouch for any use: mail, programs.
+	webOnly := caTmpl("new", true, year)
+	webOnly.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
 	refused := map[string][]*x509.Certificate{
 		"a bridge with other limits":    {leaf, mint(t, otherLimits, caKey, old), ca.cert},
+		"a bridge for fewer uses":       {leaf, mint(t, webOnly, caKey, old), ca.cert},
 		"no bridge":                     {leaf, ca.cert},
 		"a bridge from another CA":      {leaf, mint(t, caTmpl("new", true, year), caKey, stranger), ca.cert},
 		"an expired bridge":             {leaf, mint(t, caTmpl("new", true, time.Now().Add(-time.Minute)), caKey, old), ca.cert},

@@ -153,7 +153,8 @@ func TestRepinKeepsAWideCAOutOfTheTrustStore(t *testing.T) {
 		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(4 * 365 * 24 * time.Hour),
 		KeyUsage: x509.KeyUsageCertSign, BasicConstraintsValid: true, IsCA: true, MaxPathLenZero: true,
 		PermittedDNSDomainsCritical: true, PermittedDNSDomains: append(slices.Clone(old.PermittedDNSDomains), "bank.example"),
-		PermittedIPRanges: old.PermittedIPRanges}
+		PermittedIPRanges: old.PermittedIPRanges, ExtKeyUsage: old.ExtKeyUsage,
+		PermittedEmailAddresses: old.PermittedEmailAddresses, PermittedURIDomains: old.PermittedURIDomains}
 	wide, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
 		t.Fatal(err)

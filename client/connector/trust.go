@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+
+	"github.com/hearth-home/hearth/internal/calimit"
 )
 
 // TrustStore puts a server's CA where this PC's programs look for trusted authorities, so
@@ -42,7 +44,8 @@ func (s TrustStore) Add(ctx context.Context, name string, caPEM []byte) error {
 		return run(ctx, s.Update...)
 	case "darwin":
 		return withTemp(caPEM, func(p string) error {
-			return run(ctx, "security", "add-trusted-cert", "-d", "-r", "trustRoot", "-k", "/Library/Keychains/System.keychain", p)
+			// -p ssl: trusted for TLS only, besides the CA's own extended key usage.
+			return run(ctx, "security", "add-trusted-cert", "-d", "-r", "trustRoot", "-p", "ssl", "-k", "/Library/Keychains/System.keychain", p)
 		})
 	case "windows":
 		return withTemp(caPEM, func(p string) error { return run(ctx, "certutil", "-addstore", "-f", "Root", p) })
@@ -102,9 +105,10 @@ func TrustName(fingerprint string) string {
 	return h[:min(16, len(h))]
 }
 
-// Limited says whether a server's CA carries name constraints: trusting it trusts it for
-// the server's own and private names and addresses only. A CA made before hearthd limited
-// them could vouch for any web site, and is not added to a trust store.
+// Limited says whether a server's CA vouches only for web servers at the server's own
+// and private names and addresses (calimit.Limited), so trusting it trusts it for those
+// only. A CA made before hearthd limited them could vouch for any web site, mail address
+// or program, and is not added to a trust store.
 func Limited(ca *x509.Certificate) bool {
-	return ca.PermittedDNSDomainsCritical && (len(ca.PermittedDNSDomains) > 0 || len(ca.PermittedIPRanges) > 0)
+	return calimit.Limited(ca, nil, nil) == nil
 }

@@ -32,6 +32,8 @@ func TestTrustable(t *testing.T) {
 		c := caTmpl("ca", true, year)
 		c.PermittedDNSDomains = []string{"local", "home.arpa", "localhost"}
 		c.PermittedIPRanges = cidrs(private...)
+		c.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
+		c.PermittedEmailAddresses, c.PermittedURIDomains = []string{"invalid"}, []string{"invalid"}
 		if edit != nil {
 			edit(c)
 		}
@@ -58,6 +60,9 @@ func TestTrustable(t *testing.T) {
 		if err := trustable(c.newCA, c.trusted, c.server); err != nil {
 			t.Errorf("%s: refused: %v", c.what, err)
 		}
+		if ca, err := parsePEM(c.newCA); err != nil || !Limited(ca) {
+			t.Errorf("%s: hearth join -trust-ca would not trust it (%v)", c.what, err)
+		}
 	}
 	refused := []struct{ what, newCA, trusted string }{
 		{"exclusions only", ca(func(c *x509.Certificate) {
@@ -73,12 +78,35 @@ func TestTrustable(t *testing.T) {
 		{"a public range", ca(func(c *x509.Certificate) { c.PermittedIPRanges = append(c.PermittedIPRanges, cidrs("8.0.0.0/8")...) }), legacy},
 		{"constraints not critical", ca(func(c *x509.Certificate) { c.PermittedDNSDomainsCritical = false }), legacy},
 		{"no constraints", legacy, legacy},
+		{"any use (no extended key usage)", ca(func(c *x509.Certificate) { c.ExtKeyUsage = nil }), legacy},
+		{"signing programs too", ca(func(c *x509.Certificate) {
+			c.ExtKeyUsage = append(c.ExtKeyUsage, x509.ExtKeyUsageCodeSigning)
+		}), legacy},
+		{"mail only", ca(func(c *x509.Certificate) { c.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageEmailProtection} }), legacy},
+		{"any mail address", ca(func(c *x509.Certificate) { c.PermittedEmailAddresses = nil }), legacy},
+		{"a bank's mail", ca(func(c *x509.Certificate) {
+			c.PermittedEmailAddresses = append(c.PermittedEmailAddresses, "bank.example")
+		}), legacy},
+		{"any URI", ca(func(c *x509.Certificate) { c.PermittedURIDomains = nil }), legacy},
+		{"URIs of a site", ca(func(c *x509.Certificate) { c.PermittedURIDomains = []string{"www.google.com"} }), legacy},
+		{"carrier-grade NAT", ca(func(c *x509.Certificate) {
+			c.PermittedIPRanges = append(c.PermittedIPRanges, cidrs("100.64.0.0/10")...)
+		}), legacy},
+		{"link-local addresses", ca(func(c *x509.Certificate) {
+			c.PermittedIPRanges = append(c.PermittedIPRanges, cidrs("169.254.0.0/16")...)
+		}), legacy},
+		{"link-local IPv6", ca(func(c *x509.Certificate) { c.PermittedIPRanges = append(c.PermittedIPRanges, cidrs("fe80::/10")...) }), legacy},
 		{"a name the trusted CA did not permit", ca(func(c *x509.Certificate) { c.PermittedDNSDomains = append(c.PermittedDNSDomains, "bank.example") }), limited},
 		{"an address the trusted CA did not permit", ca(func(c *x509.Certificate) { c.PermittedIPRanges = append(c.PermittedIPRanges, cidrs("8.8.8.8/32")...) }), limited},
 	}
 	for _, c := range refused {
 		if err := trustable(c.newCA, c.trusted, lan); err == nil {
 			t.Errorf("%s: would go into the PC's trust store", c.what)
+		}
+		// hearth join -trust-ca holds the CA it joins with to the same limits (it has
+		// no trusted CA to compare with).
+		if ca, err := parsePEM(c.newCA); err == nil && c.trusted == legacy && Limited(ca) {
+			t.Errorf("%s: hearth join -trust-ca would add it to the PC's trust store", c.what)
 		}
 	}
 }

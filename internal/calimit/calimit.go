@@ -23,11 +23,29 @@ import (
 var PrivateDomains = []string{"local", "home.arpa"}
 
 // privateRanges are addresses no public web site can have: a CA that permits only these
-// (and the server's own names) cannot vouch for a bank. 100.64.0.0/10 is the carrier-grade
-// NAT range overlay networks such as Tailscale use to reach a home server from outside.
+// (and the server's own names) cannot vouch for a bank. Left out, though private too:
+// 100.64.0.0/10, carrier-grade NAT, which an ISP shares among strangers (and Tailscale
+// uses: a family reaching the server so puts its 100.x address in tls_names), and the
+// link-local 169.254.0.0/16 (169.254.169.254 is a cloud's metadata service) and
+// fe80::/10, which no server certificate carries (certs.Names leaves them out).
 var privateRanges = []string{
-	"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8", "169.254.0.0/16", "100.64.0.0/10",
-	"fc00::/7", "fe80::/10", "::1/128",
+	"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8",
+	"fc00::/7", "::1/128",
+}
+
+// Nowhere is the one name a home server's CA permits for mail addresses and URIs: no
+// mailbox or URI can be under it (RFC 2606 keeps .invalid), and X.509 leaves a kind of
+// name with no permitted entry unconstrained, so permitting it permits none. The CA
+// vouches for web servers only; its key must not make a certificate for someone's mail.
+const Nowhere = "invalid"
+
+// closed says whether permitted (email or URI name constraints) permits no real name:
+// it has entries, and each is Nowhere or below it.
+func closed(permitted []string) bool {
+	return len(permitted) > 0 && !slices.ContainsFunc(permitted, func(p string) bool {
+		// A mailbox constraint may name one address ("x@invalid"): its host counts.
+		return !Under(p[strings.LastIndex(p, "@")+1:], []string{Nowhere})
+	})
 }
 
 // PrivateRanges are the address ranges a home server's CA may always vouch for.
@@ -93,21 +111,30 @@ func single(n *net.IPNet) bool {
 // ErrNotLimited: a CA's name constraints let it vouch for more than a home server.
 var ErrNotLimited = errors.New("the certificate authority is not limited to a home server's names")
 
-// Limited says whether ca vouches only for what a home server's CA may: its name
-// constraints are critical, permit some names and some addresses (X.509 leaves a kind
-// with no permitted entry unconstrained), each permitted name is one a family can own
-// (Subtree), and each permitted address range is private or a single address.
+// Limited says whether ca vouches only for what a home server's CA may: web servers (its
+// extended key usage is server authentication alone, which Go, OpenSSL and Windows hold
+// every certificate below it to, so it cannot make one for code signing, S/MIME or client
+// sign-in), with name constraints that are critical, permit some names and some addresses
+// (X.509 leaves a kind with no permitted entry unconstrained), no mail address or URI
+// (Nowhere), each permitted name one a family can own (Subtree), and each permitted
+// address range private or a single address.
 //
 // When ref is a constrained CA (the one a PC trusts now), ca may not reach beyond it:
 // each permitted name must also be private, under one of ref's, or under one of own
 // (the names the PC reaches the server by), and each public address one ref permits or
 // one of own. So whoever holds ref's key gains nothing by certifying a new CA.
 func Limited(ca, ref *x509.Certificate, own []string) error {
+	if !slices.Equal(ca.ExtKeyUsage, []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}) || len(ca.UnknownExtKeyUsage) > 0 {
+		return fmt.Errorf("%w: it may vouch for more than web servers (its extended key usage is not server authentication alone)", ErrNotLimited)
+	}
 	if !ca.PermittedDNSDomainsCritical {
 		return fmt.Errorf("%w: its name constraints are missing or not marked critical", ErrNotLimited)
 	}
 	if len(ca.PermittedDNSDomains) == 0 || len(ca.PermittedIPRanges) == 0 {
 		return fmt.Errorf("%w: it does not limit both names and addresses", ErrNotLimited)
+	}
+	if !closed(ca.PermittedEmailAddresses) || !closed(ca.PermittedURIDomains) {
+		return fmt.Errorf("%w: it may vouch for mail addresses or URIs", ErrNotLimited)
 	}
 	bounded := ref != nil && (len(ref.PermittedDNSDomains) > 0 && len(ref.PermittedIPRanges) > 0)
 	var ownIPs []*net.IPNet

@@ -281,9 +281,10 @@ func findIssuer(all []*x509.Certificate, c *x509.Certificate) *x509.Certificate 
 	return nil
 }
 
-// caTemplate is a new CA, constrained (critically, so a verifier that does not
-// understand the constraints refuses rather than ignores them) to the private names and
-// addresses (calimit), the machine's own host names and public.
+// caTemplate is a new CA for web servers only, constrained (critically, so a verifier
+// that does not understand the constraints refuses rather than ignores them) to the
+// private names and addresses (calimit), the machine's own host names and public, and to
+// no mail address or URI (calimit.Limited is what it must pass).
 //
 // X.509 DNS constraints permit subtrees: "home.example.net" permits every name below it
 // too, which is the family's to give. A name that strangers have names under (a single
@@ -295,15 +296,22 @@ func caTemplate(names, public []string) *x509.Certificate {
 	tmpl := &x509.Certificate{
 		Subject: pkix.Name{CommonName: "Hearth home server CA (" + host + ", " + time.Now().UTC().Format("2006-01-02") + ")",
 			Organization: []string{"Hearth"}},
-		NotBefore:                   time.Now().Add(-time.Hour),
-		NotAfter:                    time.Now().Add(caValid),
-		KeyUsage:                    x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
-		BasicConstraintsValid:       true,
-		IsCA:                        true,
-		MaxPathLenZero:              true,
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(caValid),
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+		MaxPathLenZero:        true,
+		// Web servers only: a CA's extended key usage bounds every certificate below
+		// it (Go, OpenSSL, Windows), so its key cannot sign programs, S/MIME mail or
+		// client sign-ins that a PC trusting it would accept.
+		ExtKeyUsage:                 []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 		PermittedDNSDomainsCritical: true,
 		PermittedDNSDomains:         slices.Clone(calimit.PrivateDomains),
 		PermittedIPRanges:           calimit.PrivateRanges(),
+		// No mail address or URI: a kind with no permitted entry would be unconstrained.
+		PermittedEmailAddresses: []string{calimit.Nowhere},
+		PermittedURIDomains:     []string{calimit.Nowhere},
 	}
 	for _, n := range append(slices.Clone(names), public...) {
 		n = strings.ToLower(strings.TrimSuffix(n, "."))

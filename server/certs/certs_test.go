@@ -2,11 +2,16 @@ package certs
 
 import (
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/asn1"
 	"encoding/pem"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hearth-home/hearth/internal/calimit"
 	"github.com/hearth-home/hearth/internal/certfp"
 	"github.com/hearth-home/hearth/internal/testenv"
 	"github.com/hearth-home/hearth/server/certs/certstest"
@@ -92,13 +98,20 @@ func writePEM(t *testing.T, path string, c *x509.Certificate) string {
 // opensslVerify runs openssl verify of leaf against ca for name; nil when it verifies.
 func opensslVerify(t *testing.T, openssl string, ca, leaf *x509.Certificate, name string) error {
 	t.Helper()
-	dir := t.TempDir()
 	flag := "-verify_hostname"
 	if net.ParseIP(name) != nil {
 		flag = "-verify_ip"
 	}
-	out, err := exec.Command(openssl, "verify", "-CAfile", writePEM(t, filepath.Join(dir, "ca.pem"), ca), "-purpose", "sslserver",
-		flag, name, writePEM(t, filepath.Join(dir, "leaf.pem"), leaf)).CombinedOutput()
+	return opensslVerifyFor(t, openssl, ca, leaf, "sslserver", flag, name)
+}
+
+// opensslVerifyFor runs openssl verify of leaf against ca for purpose (sslserver,
+// smimesign...), with more flags; nil when it verifies.
+func opensslVerifyFor(t *testing.T, openssl string, ca, leaf *x509.Certificate, purpose string, flags ...string) error {
+	t.Helper()
+	dir := t.TempDir()
+	args := append([]string{"verify", "-CAfile", writePEM(t, filepath.Join(dir, "ca.pem"), ca), "-purpose", purpose}, flags...)
+	out, err := exec.Command(openssl, append(args, writePEM(t, filepath.Join(dir, "leaf.pem"), leaf))...).CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("%w: %s", err, out)
 	}
@@ -119,7 +132,9 @@ func TestNameConstraints(t *testing.T) {
 	openssl := testenv.NeedTool(t, "openssl")
 	dir := t.TempDir()
 	names := []string{"localhost", "hearth", "hearth.local", "hearth-1a2b.local", "127.0.0.1", "::1", "192.168.1.5", "fd00::5", "8.8.4.4"}
-	id, err := Load(dir, names, []string{"home.example.net", "203.0.113.9"})
+	// 100.101.102.103: a Tailscale address, which a family reaching the server so gives
+	// in tls_names; the CA permits that address, not all of carrier-grade NAT.
+	id, err := Load(dir, names, []string{"home.example.net", "203.0.113.9", "100.101.102.103"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +161,7 @@ func TestNameConstraints(t *testing.T) {
 	if slices.ContainsFunc(id.Leaf.IPAddresses, net.ParseIP("8.8.4.4").Equal) {
 		t.Error("the server certificate names an unconfigured public address")
 	}
-	for _, n := range []string{"hearth.local", "hearth-1a2b.local", "localhost", "127.0.0.1", "::1", "192.168.1.5", "fd00::5", "home.example.net", "203.0.113.9"} {
+	for _, n := range []string{"hearth.local", "hearth-1a2b.local", "localhost", "127.0.0.1", "::1", "192.168.1.5", "fd00::5", "home.example.net", "203.0.113.9", "100.101.102.103"} {
 		if err := goVerify(id.CA, id.Leaf, n); err != nil {
 			t.Errorf("Go: the server's own certificate for %s: %v", n, err)
 		}
@@ -155,15 +170,18 @@ func TestNameConstraints(t *testing.T) {
 		}
 	}
 	// What the CA still vouches for when its key signs it: private names and addresses.
-	for _, n := range []string{"printer.home.arpa", "nas.local", "10.1.2.3", "fe80::1"} {
+	for _, n := range []string{"printer.home.arpa", "nas.local", "10.1.2.3", "fd12::1"} {
 		if err := goVerify(id.CA, forge(t, dir, n), n); err != nil {
 			t.Errorf("Go: a certificate for the private %s: %v", n, err)
 		}
 	}
 	// What it must not vouch for.
 	// A bare host name ("hearth") is not permitted: it would permit the top-level domain
-	// .hearth (see TestNoTopLevelDomain).
-	for _, n := range []string{"www.bank.example", "bank.example", "local.bank.example", "home.example.net.evil.example", "8.8.8.8", "2001:db8::1", "203.0.113.10", "bank.hearth"} {
+	// .hearth (see TestNoTopLevelDomain). Nor are carrier-grade NAT addresses, shared
+	// among an ISP's customers, or link-local ones (169.254.169.254 is a cloud's metadata
+	// service), which no server certificate carries.
+	for _, n := range []string{"www.bank.example", "bank.example", "local.bank.example", "home.example.net.evil.example", "8.8.8.8", "2001:db8::1", "203.0.113.10", "bank.hearth",
+		"100.100.100.100", "169.254.169.254", "fe80::1"} {
 		leaf := forge(t, dir, n)
 		if err := goVerify(id.CA, leaf, n); err == nil {
 			t.Errorf("Go accepts a certificate for %s from the server's CA", n)
@@ -176,7 +194,7 @@ func TestNameConstraints(t *testing.T) {
 	}
 	// A public name configured after the CA was made is not in it: the certificate leaves
 	// it out and says so, until 'hearthd cert renew-ca'.
-	later, err := Load(dir, names, []string{"home.example.net", "203.0.113.9", "files.example.org"})
+	later, err := Load(dir, names, []string{"home.example.net", "203.0.113.9", "100.101.102.103", "files.example.org"})
 	if err != nil || !slices.Equal(later.Refused, []string{"files.example.org"}) || slices.Contains(later.Leaf.DNSNames, "files.example.org") {
 		t.Errorf("a public name added later: refused %v (%v)", later.Refused, err)
 	}
@@ -184,6 +202,96 @@ func TestNameConstraints(t *testing.T) {
 	if err != nil || len(renewed.Refused) > 0 || goVerify(renewed.CA, renewed.Leaf, "files.example.org") != nil {
 		t.Errorf("after renew-ca the added name is still refused: %v %v", renewed.Refused, err)
 	}
+}
+
+// TestCAVouchesOnlyForWebServers: whoever steals the CA's key cannot make a certificate
+// that a PC trusting the CA accepts for mail (S/MIME), for signing programs, or for
+// signing in as a client: the CA's extended key usage is server authentication alone,
+// and its name constraints permit no mail address or URI. Checked with Go's verifier
+// and openssl, each for the use the certificate claims.
+func TestCAVouchesOnlyForWebServers(t *testing.T) {
+	openssl := testenv.NeedTool(t, "openssl")
+	dir := t.TempDir()
+	id, err := Load(dir, []string{"localhost", "hearth.local", "127.0.0.1", "192.168.1.5"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(id.CA.ExtKeyUsage, []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}) {
+		t.Errorf("the CA's extended key usage is %v, not server authentication alone", id.CA.ExtKeyUsage)
+	}
+	if err := calimit.Limited(id.CA, nil, nil); err != nil {
+		t.Errorf("a new CA is not limited: %v", err)
+	}
+	// The server's own certificate still verifies for what it is for.
+	if _, err := id.Leaf.Verify(x509.VerifyOptions{Roots: pool(id.CA), DNSName: "hearth.local", KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}); err != nil {
+		t.Errorf("Go: the server's certificate: %v", err)
+	}
+	if err := opensslVerify(t, openssl, id.CA, id.Leaf, "hearth.local"); err != nil {
+		t.Errorf("openssl: the server's certificate: %v", err)
+	}
+	codesign := "codesign" // OpenSSL 3.2 and later; 3.0 has no purpose for code signing
+	if out, _ := exec.Command(openssl, "verify", "-purpose", codesign, "/dev/null").CombinedOutput(); strings.Contains(string(out), "purpose") {
+		codesign = ""
+	}
+	forged := []struct {
+		what string
+		leaf x509.Certificate
+		use  x509.ExtKeyUsage
+		// purposes are openssl's names for what the certificate claims to be good for.
+		purposes []string
+	}{
+		{"an S/MIME certificate for a bank's mail", x509.Certificate{Subject: pkix.Name{CommonName: "CEO"}, EmailAddresses: []string{"ceo@bank.example"},
+			ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageEmailProtection}}, x509.ExtKeyUsageEmailProtection, []string{"smimesign", "smimeencrypt"}},
+		// Only the name constraints stop these two: they claim to be web servers.
+		{"a web server certificate naming a mail address", x509.Certificate{Subject: pkix.Name{CommonName: "CEO"}, EmailAddresses: []string{"ceo@bank.example"},
+			ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}, x509.ExtKeyUsageServerAuth, []string{"sslserver"}},
+		{"a web server certificate naming a URI", x509.Certificate{Subject: pkix.Name{CommonName: "google"}, URIs: []*url.URL{{Scheme: "https", Host: "www.google.com", Path: "/"}},
+			ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}, x509.ExtKeyUsageServerAuth, []string{"sslserver"}},
+		{"a code signing certificate", x509.Certificate{Subject: pkix.Name{CommonName: "Microsoft Corporation", Organization: []string{"Microsoft Corporation"}},
+			ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageCodeSigning}}, x509.ExtKeyUsageCodeSigning, []string{codesign}},
+		{"a client sign-in certificate for a URI", x509.Certificate{Subject: pkix.Name{CommonName: "google"}, URIs: []*url.URL{{Scheme: "https", Host: "www.google.com", Path: "/"}},
+			ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}, x509.ExtKeyUsageClientAuth, []string{"sslclient"}},
+		{"a client sign-in certificate for a private name", x509.Certificate{Subject: pkix.Name{CommonName: "nas.local"}, DNSNames: []string{"nas.local"},
+			ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}, x509.ExtKeyUsageClientAuth, []string{"sslclient"}},
+	}
+	ca, key, err := loadPair(filepath.Join(dir, caCrt), filepath.Join(dir, caKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	leafKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	for _, f := range forged {
+		tmpl := f.leaf
+		tmpl.NotBefore, tmpl.NotAfter = time.Now().Add(-time.Hour), time.Now().Add(24*time.Hour)
+		tmpl.KeyUsage = x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment
+		der, err := sign(&tmpl, ca, key, &leafKey.PublicKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		leaf, err := x509.ParseCertificate(der)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := leaf.Verify(x509.VerifyOptions{Roots: pool(ca), KeyUsages: []x509.ExtKeyUsage{f.use}}); err == nil {
+			t.Errorf("Go accepts %s from the server's CA", f.what)
+		}
+		for _, p := range f.purposes {
+			if p == "" {
+				t.Logf("openssl %s has no purpose for %s: checked by Go alone", openssl, f.what)
+				continue
+			}
+			if err := opensslVerifyFor(t, openssl, ca, leaf, p); err == nil {
+				t.Errorf("openssl -purpose %s accepts %s from the server's CA", p, f.what)
+			}
+		}
+	}
+}
+
+func pool(cas ...*x509.Certificate) *x509.CertPool {
+	p := x509.NewCertPool()
+	for _, c := range cas {
+		p.AddCert(c)
+	}
+	return p
 }
 
 // TestRenewCA: a CA made before constraints keeps working (for any name, as before)
@@ -309,19 +417,37 @@ func TestNoTopLevelDomain(t *testing.T) {
 }
 
 // TestTooWideCARenewed: a constrained CA that permits a top-level domain (as hearthd made
-// them for a bare host name) is replaced at start, with a bridge PCs follow.
+// them for a bare host name), or one made before the CA was held to web servers and the
+// narrower ranges (no extended key usage, mail addresses and URIs open, carrier-grade NAT
+// and link-local addresses permitted) is replaced at start, with a bridge PCs follow.
 func TestTooWideCARenewed(t *testing.T) {
-	dir := t.TempDir()
-	tmpl := caTemplate(nil, nil)
-	tmpl.PermittedDNSDomains = append(tmpl.PermittedDNSDomains, "media")
-	if _, _, err := issue(dir, "ca", tmpl, nil, nil); err != nil {
-		t.Fatal(err)
-	}
-	id, err := Load(dir, hostNames("media"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if slices.Contains(id.CA.PermittedDNSDomains, "media") || len(id.Bridges) != 1 {
-		t.Errorf("the CA permitting .media was kept: %v, %d bridges", id.CA.PermittedDNSDomains, len(id.Bridges))
+	for _, c := range []struct {
+		what string
+		edit func(*x509.Certificate)
+	}{
+		{"permits .media", func(c *x509.Certificate) { c.PermittedDNSDomains = append(c.PermittedDNSDomains, "media") }},
+		{"any use", func(c *x509.Certificate) { c.ExtKeyUsage = nil }},
+		{"mail addresses and URIs", func(c *x509.Certificate) { c.PermittedEmailAddresses, c.PermittedURIDomains = nil, nil }},
+		{"carrier-grade NAT", func(c *x509.Certificate) {
+			c.PermittedIPRanges = append(c.PermittedIPRanges, &net.IPNet{IP: net.IP{100, 64, 0, 0}, Mask: net.CIDRMask(10, 32)})
+		}},
+		{"link-local", func(c *x509.Certificate) {
+			c.PermittedIPRanges = append(c.PermittedIPRanges, &net.IPNet{IP: net.IP{169, 254, 0, 0}, Mask: net.CIDRMask(16, 32)})
+		}},
+	} {
+		dir := t.TempDir()
+		tmpl := caTemplate(nil, nil)
+		c.edit(tmpl)
+		old, _, err := issue(dir, "ca", tmpl, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id, err := Load(dir, hostNames("media"), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if id.CA.Equal(old) || calimit.Limited(id.CA, nil, nil) != nil || len(id.Bridges) != 1 {
+			t.Errorf("%s: the CA was kept, or its renewal is not limited (%v), %d bridges", c.what, calimit.Limited(id.CA, nil, nil), len(id.Bridges))
+		}
 	}
 }

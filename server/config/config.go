@@ -48,7 +48,8 @@ type Config struct {
 	// (anyone on the local network, as a Prometheus scraper is) or "off".
 	Metrics string `json:"metrics"`
 	// TLSNames are names and addresses the server is reached by from outside the house
-	// (a DNS name pointing at the router, a public address), for its certificate. The
+	// (a DNS name pointing at the router, a public address, an overlay network's address
+	// such as Tailscale's 100.x, which no default range covers), for its certificate. The
 	// certificate authority permits them only when it is made: after changing them, run
 	// 'hearthd cert renew-ca'.
 	TLSNames []string `json:"tls_names"`
