@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hearth-home/hearth/server/auth"
@@ -71,13 +72,29 @@ type conn struct {
 	cs       *conns
 	addr     string
 	opened   time.Time
-	signedIn bool      // under cs.mu
-	idleAt   time.Time // under cs.mu: when it became idle; zero while it is not
-	released bool      // under cs.mu: no longer counted
+	signedIn bool         // under cs.mu
+	idleAt   time.Time    // under cs.mu: when it became idle; zero while it is not
+	released bool         // under cs.mu: no longer counted
+	resetAt  atomic.Int64 // see resetAfter: UnixNano, or 0
+}
+
+// resetAfter makes closing c from time d on (zero: never) reset it, dropping what the
+// kernel still has to send on it (see steadyWriter).
+func (c *conn) resetAfter(d time.Time) {
+	var at int64
+	if !d.IsZero() {
+		at = d.UnixNano()
+	}
+	c.resetAt.Store(at)
 }
 
 func (c *conn) Close() error {
 	c.cs.release(c)
+	if at := c.resetAt.Load(); at != 0 && time.Now().UnixNano() >= at {
+		if tc, ok := c.Conn.(*net.TCPConn); ok {
+			tc.SetLinger(0)
+		}
+	}
 	return c.Conn.Close()
 }
 
