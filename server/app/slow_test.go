@@ -289,3 +289,79 @@ func limitDescriptors(t *testing.T, n uint64) {
 	}
 	t.Cleanup(func() { syscall.Setrlimit(syscall.RLIMIT_NOFILE, &old) })
 }
+
+// TestSlowDownloadIsCutOff: with responses held to 8 KiB a second over 2 s windows, a
+// client with a tiny receive buffer reading a 16 MiB file 100 bytes every 100 ms (a
+// kilobyte a second) is disconnected promptly: the attacked server kept such a reader
+// of a 30 MB file, its connection and the open file on the drive, for as long as the
+// client liked. A reader taking 16 KiB every 100 ms (twenty times the minimum pace)
+// gets the whole of a 512 KiB file, and a Range of the big one.
+func TestSlowDownloadIsCutOff(t *testing.T) {
+	s := apptest.Start(t, func(o *app.Options) {
+		o.Limits = web.Limits{BodyWindow: 2 * time.Second, BodyMinRate: 8 << 10}
+	})
+	s.AddUser("dad", "correct horse", true)
+	big := bytes.Repeat([]byte("a slow reader "), 16<<20/14)
+	small := big[:512<<10]
+	for name, data := range map[string][]byte{"big.bin": big, "small.bin": small} {
+		if resp, _ := s.Do("dad", "correct horse", "PUT", "/dav/Public/"+name, bytes.NewReader(data)); resp.StatusCode/100 != 2 {
+			t.Fatalf("PUT %s: %s", name, resp.Status)
+		}
+	}
+	// A client of its own whose connections take in at most a kilobyte or so at a time.
+	tiny := net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
+		var err error
+		c.Control(func(fd uintptr) { err = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 1024) })
+		return err
+	}}
+	c := &http.Client{Transport: &http.Transport{DialContext: tiny.DialContext, TLSClientConfig: &tls.Config{RootCAs: s.Roots()}}}
+	defer c.CloseIdleConnections()
+	get := func(name string, hdr ...string) *http.Response {
+		t.Helper()
+		req, _ := http.NewRequest("GET", s.URL+"/dav/Public/"+name, nil)
+		req.SetBasicAuth("dad", "correct horse")
+		for i := 0; i+1 < len(hdr); i += 2 {
+			req.Header.Set(hdr[i], hdr[i+1])
+		}
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatalf("GET %s: %v", name, err)
+		}
+		return resp
+	}
+	// read takes chunk bytes every 100 ms until the end or an error.
+	read := func(resp *http.Response, chunk int, until time.Time) ([]byte, error) {
+		defer resp.Body.Close()
+		var got []byte
+		buf := make([]byte, chunk)
+		for time.Now().Before(until) {
+			n, err := io.ReadFull(resp.Body, buf)
+			got = append(got, buf[:n]...)
+			if err == io.EOF || err == io.ErrUnexpectedEOF && int64(len(got)) == resp.ContentLength {
+				return got, nil
+			} else if err != nil {
+				return got, err
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		return got, fmt.Errorf("still reading after %d bytes", len(got))
+	}
+
+	start := time.Now()
+	got, err := read(get("small.bin"), 16<<10, start.Add(2*time.Minute))
+	if err != nil || !bytes.Equal(got, small) {
+		t.Fatalf("a steady slow download: %d bytes of %d, same bytes: %v (%v)", len(got), len(small), bytes.Equal(got, small), err)
+	}
+	t.Logf("512 KiB read steadily in %v", time.Since(start).Round(time.Millisecond))
+	resp := get("big.bin", "Range", "bytes=1000000-1199999")
+	if got, err := read(resp, 16<<10, time.Now().Add(2*time.Minute)); resp.StatusCode != http.StatusPartialContent || err != nil || !bytes.Equal(got, big[1000000:1200000]) {
+		t.Fatalf("a steady slow Range: %s, %d bytes (%v)", resp.Status, len(got), err)
+	}
+
+	start = time.Now()
+	got, err = read(get("big.bin"), 100, start.Add(30*time.Second))
+	if err == nil || strings.HasPrefix(err.Error(), "still reading") {
+		t.Fatalf("a download read a kilobyte a second was not cut off in 30 s: %d bytes read (%v)", len(got), err)
+	}
+	t.Logf("a download read a kilobyte a second was cut off after %v and %d bytes: %v", time.Since(start).Round(time.Millisecond), len(got), err)
+}

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hearth-home/hearth/server/auth"
@@ -13,9 +14,16 @@ import (
 
 // conns counts the open connections of the server's listeners, by address and by
 // whether they signed in, and turns away what is over Limits: a new connection over a
-// cap is closed at once, before the TLS handshake costs anything. When only the totals
-// are full, the oldest connection that never signed in makes room instead: a stranger's
-// stalled connections must not keep the family out.
+// cap is closed at once, before the TLS handshake costs anything. When a cap is full, a
+// connection already open makes room instead if one can go without harm. When the totals
+// are full: the oldest one that never signed in and has stalled (a stranger's stalled
+// connections must not keep the family out), or else the one idle longest between
+// requests, signed in or not (a keep-alive, which its client opens again when it needs
+// it: a signed-in user holding thousands of idle connections must not keep everyone out
+// either). When an address's own caps are full: that address's connection idle longest
+// (a PC juggling many keep-alives gives up its own idle ones rather than be refused).
+// A connection in the middle of a request is never closed to make room, except one that
+// never signed in and has stalled.
 type conns struct {
 	lim Limits
 	log *slog.Logger
@@ -26,13 +34,15 @@ type conns struct {
 	total      int
 	byAddr     map[string]*addrConns
 	anon       map[*conn]struct{} // open and not signed in
+	idle       map[*conn]struct{} // open and waiting for its next request
 	lastWarn   time.Time
 }
 
 type addrConns struct{ open, anon int }
 
 func newConns(lim Limits, log *slog.Logger) *conns {
-	return &conns{lim: lim, log: log, evictAfter: 5 * time.Second, byAddr: map[string]*addrConns{}, anon: map[*conn]struct{}{}}
+	return &conns{lim: lim, log: log, evictAfter: 5 * time.Second, byAddr: map[string]*addrConns{},
+		anon: map[*conn]struct{}{}, idle: map[*conn]struct{}{}}
 }
 
 // listen wraps l so that its connections are counted and capped.
@@ -62,12 +72,29 @@ type conn struct {
 	cs       *conns
 	addr     string
 	opened   time.Time
-	signedIn bool // under cs.mu
-	released bool // under cs.mu: no longer counted
+	signedIn bool         // under cs.mu
+	idleAt   time.Time    // under cs.mu: when it became idle; zero while it is not
+	released bool         // under cs.mu: no longer counted
+	resetAt  atomic.Int64 // see resetAfter: UnixNano, or 0
+}
+
+// resetAfter makes closing c from time d on (zero: never) reset it, dropping what the
+// kernel still has to send on it (see steadyWriter).
+func (c *conn) resetAfter(d time.Time) {
+	var at int64
+	if !d.IsZero() {
+		at = d.UnixNano()
+	}
+	c.resetAt.Store(at)
 }
 
 func (c *conn) Close() error {
 	c.cs.release(c)
+	if at := c.resetAt.Load(); at != 0 && time.Now().UnixNano() >= at {
+		if tc, ok := c.Conn.(*net.TCPConn); ok {
+			tc.SetLinger(0)
+		}
+	}
 	return c.Conn.Close()
 }
 
@@ -81,17 +108,31 @@ func (cs *conns) admit(c net.Conn) *conn {
 		a = &addrConns{}
 		cs.byAddr[addr] = a
 	}
-	var evict *conn
-	ok := a.open < cs.lim.PerAddress && a.anon < cs.lim.AnonymousPerAddress
-	if ok && (cs.total >= cs.lim.Total || len(cs.anon) >= cs.lim.Anonymous) {
-		if evict = cs.oldestAnonymous(now.Add(-cs.evictAfter)); evict != nil {
-			cs.releaseLocked(evict)
+	// Each full cap has one connection make room, among those whose closing frees a
+	// place under it; one closed for an address's cap frees a place in the totals too.
+	var evict []*conn
+	room := func(stalled bool, among func(*conn) bool) bool {
+		var c *conn
+		if stalled { // only the totals: an address's own caps stand against its stalling
+			c = cs.oldestStalled(now.Add(-cs.evictAfter), among)
 		}
-		ok = evict != nil
+		if c == nil {
+			c = cs.idleLongest(among)
+		}
+		if c != nil {
+			cs.releaseLocked(c)
+			evict = append(evict, c)
+		}
+		return c != nil
 	}
+	ok := (a.open < cs.lim.PerAddress || room(false, func(c *conn) bool { return c.addr == addr })) &&
+		(a.anon < cs.lim.AnonymousPerAddress || room(false, func(c *conn) bool { return c.addr == addr && !c.signedIn })) &&
+		(len(cs.anon) < cs.lim.Anonymous || room(true, func(c *conn) bool { return !c.signedIn })) &&
+		(cs.total < cs.lim.Total || room(true, func(*conn) bool { return true }))
 	var tc *conn
 	if ok {
 		tc = &conn{Conn: c, cs: cs, addr: addr, opened: now}
+		cs.byAddr[addr] = a // again, if closing its only other connection dropped it
 		cs.total++
 		a.open++
 		a.anon++
@@ -105,8 +146,8 @@ func (cs *conns) admit(c net.Conn) *conn {
 	}
 	seen := *a
 	cs.mu.Unlock()
-	if evict != nil {
-		evict.Conn.Close()
+	for _, c := range evict {
+		c.Conn.Close()
 	}
 	if warn { // once a minute at most: an attack would fill the log
 		cs.log.Warn("too many connections; turning new ones away", "from", addr, "open_from_it", seen.open,
@@ -115,15 +156,51 @@ func (cs *conns) admit(c net.Conn) *conn {
 	return tc
 }
 
-// oldestAnonymous is the oldest connection opened before t that has not signed in.
-func (cs *conns) oldestAnonymous(t time.Time) *conn {
+// oldestStalled is the oldest connection among those that has been open since before t
+// and not signed in.
+func (cs *conns) oldestStalled(t time.Time, among func(*conn) bool) *conn {
 	var old *conn
 	for c := range cs.anon {
-		if c.opened.Before(t) && (old == nil || c.opened.Before(old.opened)) {
+		if c.opened.Before(t) && (old == nil || c.opened.Before(old.opened)) && among(c) {
 			old = c
 		}
 	}
 	return old
+}
+
+// idleLongest is the connection among those that has waited longest for its next request.
+func (cs *conns) idleLongest(among func(*conn) bool) *conn {
+	var old *conn
+	for c := range cs.idle {
+		if (old == nil || c.idleAt.Before(old.idleAt)) && among(c) {
+			old = c
+		}
+	}
+	return old
+}
+
+// connState follows whether each connection is in the middle of a request or waiting
+// for the next one (http.Server.ConnState): only one waiting may be closed to make room.
+func (cs *conns) connState(nc net.Conn, state http.ConnState) {
+	if u, ok := nc.(interface{ NetConn() net.Conn }); ok { // TLS
+		nc = u.NetConn()
+	}
+	c, ok := nc.(*conn)
+	if !ok {
+		return
+	}
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	if c.released {
+		return
+	}
+	if state == http.StateIdle {
+		c.idleAt = time.Now()
+		cs.idle[c] = struct{}{}
+	} else { // new, active, hijacked (no longer the server's to judge) or closed
+		c.idleAt = time.Time{}
+		delete(cs.idle, c)
+	}
 }
 
 func (cs *conns) count() int {
@@ -143,6 +220,7 @@ func (cs *conns) releaseLocked(c *conn) {
 		return
 	}
 	c.released = true
+	delete(cs.idle, c)
 	cs.total--
 	a := cs.byAddr[c.addr]
 	a.open--

@@ -1,8 +1,13 @@
 package web
 
 import (
+	"bufio"
+	"fmt"
+	"io"
 	"log/slog"
 	"net"
+	"net/http"
+	"sync"
 	"testing"
 	"time"
 )
@@ -134,6 +139,125 @@ func TestSource(t *testing.T) {
 	} {
 		if got := source(addr); got != want {
 			t.Errorf("source(%q) = %q, want %q", addr, got, want)
+		}
+	}
+}
+
+// TestIdleConnectionsMakeRoom: connections signed in and idle between requests cannot
+// keep others out. An address at its own cap gives up its own connection idle longest
+// (not another address's); when the total is full, the connection idle longest goes,
+// signed in or not; and a connection in the middle of a request is never closed: with
+// every one busy, a new connection is refused. (The attack: a user opened 128 signed-in
+// keep-alive connections from each of 40 addresses and locked everyone out.)
+func TestIdleConnectionsMakeRoom(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs := newConns(Limits{PerAddress: 2, AnonymousPerAddress: 2, Anonymous: 100, Total: 4}, slog.New(slog.DiscardHandler))
+	cs.evictAfter = time.Hour // no connection here counts as stalled
+	type event struct {
+		addr  string
+		state http.ConnState
+	}
+	events := make(chan event, 1000)
+	release := make(chan struct{})
+	srv := &http.Server{
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if c, ok := r.Context().Value(connKey{}).(*conn); ok {
+				cs.signIn(c)
+			}
+			if r.URL.Path == "/busy" { // answers the header, then works until released
+				w.WriteHeader(http.StatusOK)
+				http.NewResponseController(w).Flush()
+				<-release
+			}
+		}),
+		ConnContext: connContext,
+		ConnState: func(c net.Conn, s http.ConnState) {
+			cs.connState(c, s)
+			events <- event{c.RemoteAddr().String(), s}
+		},
+	}
+	go srv.Serve(cs.listen(ln))
+	defer srv.Close()
+	var once sync.Once
+	done := func() { once.Do(func() { close(release) }) }
+	defer done()
+
+	// open connects from ip and asks for path: it returns the client's end, watching for
+	// the server closing it, or nil when the server refused the connection. Asking for
+	// /idle, it also waits for the server to be waiting for the next request on it.
+	open := func(ip, path string) *client {
+		t.Helper()
+		d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}, Timeout: 30 * time.Second}
+		c, err := d.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		c.SetDeadline(time.Now().Add(30 * time.Second)) // only so a broken test ends
+		fmt.Fprintf(c, "GET %s HTTP/1.1\r\nHost: x\r\n\r\n", path)
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil {
+			return nil
+		}
+		if path == "/idle" {
+			io.Copy(io.Discard, resp.Body)
+			for e := range events {
+				if e.addr == c.LocalAddr().String() && e.state == http.StateIdle {
+					break
+				}
+			}
+		}
+		c.SetDeadline(time.Time{})
+		return watch(c)
+	}
+	closed := func(c *client, what string) {
+		t.Helper()
+		select {
+		case err := <-c.read:
+			if err == nil {
+				t.Errorf("%s got data instead of being closed", what)
+			}
+		case <-time.After(30 * time.Second):
+			t.Errorf("%s was not closed", what)
+		}
+	}
+	open1 := func(ip, path, what string) *client {
+		t.Helper()
+		c := open(ip, path)
+		if c == nil {
+			t.Fatalf("%s was refused", what)
+		}
+		return c
+	}
+
+	b1 := open1("127.0.0.3", "/idle", "the first connection")
+	a1 := open1("127.0.0.2", "/idle", "a first connection from 127.0.0.2")
+	open1("127.0.0.2", "/idle", "a second connection from 127.0.0.2")
+	open1("127.0.0.2", "/idle", "a third connection from 127.0.0.2, at its cap of 2 with both idle,")
+	closed(a1, "127.0.0.2's connection idle longest")
+
+	busy := []*client{open1("127.0.0.4", "/busy", "a busy connection")}
+	open1("127.0.0.5", "/idle", "a connection when the total was full of idle ones")
+	closed(b1, "the connection idle longest (another address's, signed in)")
+
+	// Three more busy ones take the places of the three idle: then all are busy.
+	for _, ip := range []string{"127.0.0.6", "127.0.0.7", "127.0.0.8"} {
+		busy = append(busy, open1(ip, "/busy", "a busy connection from "+ip+" while others were idle"))
+	}
+	if n := cs.count(); n != 4 {
+		t.Errorf("%d connections counted, want 4", n)
+	}
+	if c := open("127.0.0.9", "/idle"); c != nil {
+		t.Error("a connection was served when every place was taken by one in the middle of a request")
+	}
+	// Every busy one carries on to the end of its response.
+	done()
+	for i, c := range busy {
+		if err := <-c.read; err != nil {
+			t.Errorf("busy connection %d was closed: %v", i, err)
 		}
 	}
 }

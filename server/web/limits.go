@@ -16,7 +16,9 @@ type Limits struct {
 	// BodyMinRate bytes a second of it must arrive, or the connection is closed. A slow
 	// but honest upload of many GiB goes on for as long as it takes; one trickling a
 	// byte now and then does not. Time the server itself spends between reads (writing
-	// to a slow drive) is not counted against the client.
+	// to a slow drive) is not counted against the client. A response body must keep
+	// going at the same pace: a download read a few bytes now and then is cut off,
+	// while a stream of events may stay quiet between them for as long as it likes.
 	BodyWindow  time.Duration
 	BodyMinRate int64
 	// PerAddress caps the open connections from one address (an IPv6 /64): a PC opening

@@ -53,6 +53,7 @@ func Serve(ctx context.Context, l *Listeners, cert func() *tls.Certificate, h ht
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          errLog,
 		ConnContext:       connContext,
+		ConnState:         cs.connState,
 	}
 	g, ctx := errgroup.WithContext(ctx)
 	servers := []*http.Server{secure}
@@ -60,7 +61,7 @@ func Serve(ctx context.Context, l *Listeners, cert func() *tls.Certificate, h ht
 	if l.HTTP != nil {
 		port := portOf(l.HTTPS.Addr())
 		plain := &http.Server{Handler: bodyDeadline(lim, redirect(port)), ReadHeaderTimeout: lim.HeaderTimeout,
-			IdleTimeout: lim.IdleTimeout, MaxHeaderBytes: 64 << 10, ErrorLog: errLog}
+			IdleTimeout: lim.IdleTimeout, MaxHeaderBytes: 64 << 10, ErrorLog: errLog, ConnState: cs.connState}
 		servers = append(servers, plain)
 		g.Go(func() error { return ignoreClosed(plain.Serve(cs.listen(l.HTTP))) })
 	}
