@@ -23,18 +23,22 @@ func bodyDeadline(lim Limits, next http.Handler) http.Handler {
 		if c, ok := r.Context().Value(connKey{}).(*conn); ok && r.ProtoMajor == 1 {
 			sw.resetAfter = c.resetAfter // over HTTP/2 only the stream ends: the others go on
 		}
+		finish := lim.BodyWindow
 		if r.Body == nil || r.Body == http.NoBody {
 			next.ServeHTTP(sw, r)
 		} else {
 			r.Body = &steadyBody{ReadCloser: r.Body, rc: rc, window: lim.BodyWindow, need: need}
 			next.ServeHTTP(sw, r)
 			// What the handler left unread, the server reads away before the next request
-			// on the connection: at the same pace, or not at all.
+			// on the connection: at the same pace, or not at all. It does so before it
+			// writes the response's header, so the write below has a window after this one
+			// (with one window for both, a body that never came left no time to answer).
 			rc.SetReadDeadline(time.Now().Add(lim.BodyWindow))
+			finish = 2 * lim.BodyWindow
 		}
 		// What the handler left buffered, the server writes after it returns: within a
 		// window too.
-		rc.SetWriteDeadline(time.Now().Add(lim.BodyWindow))
+		rc.SetWriteDeadline(time.Now().Add(finish))
 	})
 }
 
