@@ -71,6 +71,3 @@ func Run[T any](b *Browser, a chromedp.Action[T]) (T, error) {
 	defer cancel()
 	return chromedp.Run(ctx, a)
 }
-
-// Context is the tab's context, for chromedp calls that need one.
-func (b *Browser) Context() context.Context { return b.ctx }
