@@ -43,6 +43,9 @@ type Service interface {
 	Setup(ctx context.Context, name, password string) (auth.User, error)
 	SetPassword(ctx context.Context, name, password string) error
 	RemoveUser(ctx context.Context, name string) error
+	// SetAdmin makes a user an administrator (with full access to every share) or an
+	// ordinary user again (their access stays as it is).
+	SetAdmin(ctx context.Context, name string, admin bool) error
 	NewToken(ctx context.Context, user, label string) (string, error)
 	Devices(ctx context.Context) ([]auth.Device, error)
 	RemoveDevice(ctx context.Context, id string) error

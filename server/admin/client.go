@@ -212,6 +212,11 @@ func (c *Client) RemoveUser(ctx context.Context, name string) error {
 	return err
 }
 
+func (c *Client) SetAdmin(ctx context.Context, name string, admin bool) error {
+	_, err := do[none](ctx, c, "users/admin", userReq{Name: name, Admin: admin})
+	return err
+}
+
 func (c *Client) NewToken(ctx context.Context, user, label string) (string, error) {
 	return do[string](ctx, c, "users/token", tokenReq{user, label})
 }

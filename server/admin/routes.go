@@ -114,7 +114,10 @@ func routes(svc Service) map[string]func(context.Context, json.RawMessage) (any,
 		"users/passwd": call(func(ctx context.Context, r userReq) (any, error) {
 			return none{}, svc.SetPassword(ctx, r.Name, r.Password)
 		}),
-		"users/remove":   call(func(ctx context.Context, r userReq) (any, error) { return none{}, svc.RemoveUser(ctx, r.Name) }),
+		"users/remove": call(func(ctx context.Context, r userReq) (any, error) { return none{}, svc.RemoveUser(ctx, r.Name) }),
+		"users/admin": call(func(ctx context.Context, r userReq) (any, error) {
+			return none{}, svc.SetAdmin(ctx, r.Name, r.Admin)
+		}),
 		"users/token":    call(func(ctx context.Context, r tokenReq) (any, error) { return svc.NewToken(ctx, r.User, r.Label) }),
 		"devices":        call(func(ctx context.Context, _ none) (any, error) { return svc.Devices(ctx) }),
 		"devices/remove": call(func(ctx context.Context, r pathReq) (any, error) { return none{}, svc.RemoveDevice(ctx, r.Path) }),

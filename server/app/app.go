@@ -72,6 +72,8 @@ type Options struct {
 	HealthEvery time.Duration
 	SMART       smart.Reader
 	DeviceOf    func(path string) (string, error)
+	// Connectors is the folder of the connector's installers the web console offers.
+	Connectors string
 	// Limits bound what web clients may hold: deadlines and connection caps (zero fields
 	// take the defaults; tests use short ones).
 	Limits web.Limits
@@ -486,9 +488,11 @@ func (a *App) webHandler(ctx context.Context) (http.Handler, error) {
 	}
 	// The drive and the API run only for signed-in requests: reaching them takes the
 	// connection out of the count of those that have not signed in (web.Limits).
+	sessions := web.NewSessions()
 	opt := web.Options{Accounts: a.Accounts, Guard: guard, Catalog: a.cat, DAV: web.Authenticated(d),
 		API: web.Authenticated(a.apiHandler(ctx)), CA: a.caPEM, Log: a.log,
-		Metrics: http.HandlerFunc(a.metrics), MetricsAccess: a.cfg.Metrics}
+		Metrics: http.HandlerFunc(a.metrics), MetricsAccess: a.cfg.Metrics,
+		Sessions: sessions, Pages: a.console(ctx, sessions)}
 	opt.SetupToken = a.setup
 	opt.Setup = func(ctx context.Context, name, password string) error {
 		_, err := a.local().Setup(ctx, name, password)

@@ -16,6 +16,7 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	listen := fs.String("listen", "", "the HTTPS address, such as :8443 (default: from the settings)")
 	plain := fs.String("http", "", "the plain HTTP address that redirects to HTTPS, or off")
 	announce := fs.Bool("announce", true, "announce the server on the local network (multicast DNS)")
+	connectors := fs.String("connectors", app.DefaultConnectors, "the folder of the connector's installers the web pages offer")
 	rest, err := parse(fs, e, args)
 	if err != nil || len(rest) > 0 {
 		return errUsage
@@ -25,7 +26,8 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 		level = slog.LevelDebug
 	}
 	log := slog.New(slog.NewTextHandler(e.errOut, &slog.HandlerOptions{Level: level}))
-	opt := app.Options{StateDir: e.state, HTTPSListen: *listen, HTTPListen: *plain, Version: Version, NoDiscovery: !*announce, MountScan: e.mountScan}
+	opt := app.Options{StateDir: e.state, HTTPSListen: *listen, HTTPListen: *plain, Version: Version, NoDiscovery: !*announce, MountScan: e.mountScan,
+		Connectors: *connectors}
 	if *drive != "" {
 		opt.Drives = []string{*drive}
 	}

@@ -37,19 +37,27 @@ type Options struct {
 	// Metrics serves /metrics to whom MetricsAccess says: "admin", "lan" or "off".
 	Metrics       http.Handler
 	MetricsAccess string
-	Log           *slog.Logger
+	// Sessions are the signed-in browsers (shared with the console, which lists them).
+	Sessions *Sessions
+	// Pages are the web console: every path not served above. They run for a signed-in
+	// session (a POST only with its CSRF token), except /signin and /static/, which run
+	// for anyone; see pages.go.
+	Pages http.Handler
+	Log   *slog.Logger
 }
 
 // Server is the HTTPS handler.
 type Server struct {
-	opt      Options
-	sessions *sessions
-	csrf     *http.CrossOriginProtection // see crossSite
+	opt  Options
+	csrf *http.CrossOriginProtection // see crossSite
 }
 
 // New returns the handler for the HTTPS listener.
 func New(opt Options) *Server {
-	return &Server{opt: opt, sessions: &sessions{m: map[string]session{}}, csrf: http.NewCrossOriginProtection()}
+	if opt.Sessions == nil {
+		opt.Sessions = NewSessions()
+	}
+	return &Server{opt: opt, csrf: http.NewCrossOriginProtection()}
 }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -77,7 +85,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.session(w, r, u)
 		}
 	case strings.HasPrefix(p, "/api/v1/"):
-		if u, ok := s.fromSession(r); ok {
+		if u, _, ok := s.fromSession(r); ok {
 			s.serveAs(w, r, u, s.opt.API)
 			return
 		}
@@ -90,10 +98,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.metrics(w, r)
 	case p == "/setup":
 		s.setup(w, r)
-	case p == "/":
+	case s.opt.Pages == nil && p == "/":
 		s.home(w, r)
-	default:
+	case s.opt.Pages == nil:
 		http.NotFound(w, r)
+	default:
+		s.pages(w, r)
 	}
 }
 
@@ -123,7 +133,6 @@ func challenge(w http.ResponseWriter, msg string) {
 }
 
 func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (auth.User, bool) {
-	ctx := r.Context()
 	name, secret, ok := r.BasicAuth()
 	if !ok {
 		name, secret, ok = bearer(r)
@@ -132,7 +141,32 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (auth.User
 		challenge(w, "Please sign in with your Hearth user name and password.")
 		return auth.User{}, false
 	}
-	ip := source(r.RemoteAddr)
+	u, d := s.check(r.Context(), source(r.RemoteAddr), name, secret)
+	if d == nil {
+		return u, true
+	}
+	if d.retryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(d.retryAfter))
+	}
+	if d.code == http.StatusUnauthorized {
+		challenge(w, d.msg)
+	} else if d.code != 0 {
+		http.Error(w, d.msg, d.code)
+	}
+	return auth.User{}, false
+}
+
+// denial is why a sign-in was refused: the status and words to answer with (code 0: the
+// request went away while it waited).
+type denial struct {
+	code       int
+	msg        string
+	retryAfter int // seconds
+}
+
+// check signs in name (empty for a device token) with secret from the address ip,
+// under the guard.
+func (s *Server) check(ctx context.Context, ip, name, secret string) (auth.User, *denial) {
 	// Credentials known to be good without an argon2id check (a device token, a password
 	// checked lately against the current hash) skip the guard: a PC sending many requests
 	// at once must not be slowed as if it were guessing, nor because someone else at the
@@ -142,24 +176,22 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (auth.User
 	// its device tokens, which no one can guess: a password remembered as right would
 	// otherwise answer guesses during the lockout.
 	if u, ok := s.opt.Accounts.Known(ctx, name, secret); ok && (u.ByToken || !s.opt.Guard.LockedOut(ip)) {
-		return u, true
+		return u, nil
 	}
 	v, err := s.opt.Guard.Check(ctx, ip)
 	if err != nil {
-		http.Error(w, "The server is busy checking other sign-ins; please try again.", http.StatusServiceUnavailable)
-		return auth.User{}, false
+		return auth.User{}, &denial{code: http.StatusServiceUnavailable, msg: "The server is busy checking other sign-ins; please try again."}
 	}
 	if v.Locked {
-		w.Header().Set("Retry-After", strconv.Itoa(int(v.Wait.Seconds())+1))
-		http.Error(w, fmt.Sprintf("Too many wrong passwords from your address. Please wait %d minutes and try again.", int(v.Wait.Minutes())+1), http.StatusTooManyRequests)
-		return auth.User{}, false
+		return auth.User{}, &denial{code: http.StatusTooManyRequests, retryAfter: int(v.Wait.Seconds()) + 1,
+			msg: fmt.Sprintf("Too many wrong passwords from your address. Please wait %d minutes and try again.", int(v.Wait.Minutes())+1)}
 	}
 	if v.Wait > 0 {
 		select {
 		case <-time.After(v.Wait):
 		case <-ctx.Done():
 			s.opt.Guard.Abandoned(ip)
-			return auth.User{}, false
+			return auth.User{}, &denial{}
 		}
 	}
 	var u auth.User
@@ -171,16 +203,14 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (auth.User
 	if errors.Is(err, auth.ErrBadCredentials) {
 		locked := s.opt.Guard.Failed(ip, name)
 		s.recordFailure(ctx, ip, name, locked)
-		challenge(w, "Wrong user name or password.")
-		return auth.User{}, false
+		return auth.User{}, &denial{code: http.StatusUnauthorized, msg: "Wrong user name or password."}
 	}
 	if err != nil {
 		s.opt.Guard.Abandoned(ip)
-		http.Error(w, "The server could not check your password; please try again.", http.StatusInternalServerError)
-		return auth.User{}, false
+		return auth.User{}, &denial{code: http.StatusInternalServerError, msg: "The server could not check your password; please try again."}
 	}
 	s.opt.Guard.Succeeded(ip, name)
-	return u, true
+	return u, nil
 }
 
 // bearer reads "Authorization: Bearer <device token>".

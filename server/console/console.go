@@ -1,0 +1,225 @@
+// Package console is the web console: the pages a family's administrator runs the whole
+// server from in any browser (Home, Computers, Users, Shared folders, Storage, Events,
+// Settings), and those every family member sees (their Home and PCs, Get the connector).
+//
+// Pages are rendered on the server with html/template; forms post back to the page and
+// are answered with a redirect (so a reload never repeats an action) and a one-time
+// message. The only script is static/live.js, which refreshes a page's live part when
+// the server's health changes. server/web signs the browser in, checks each form's CSRF
+// token and puts the user (auth.Principal) in the request before a page runs; pages
+// never trust anything else about who is asking.
+package console
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/hearth-home/hearth/server/admin"
+	"github.com/hearth-home/hearth/server/auth"
+	"github.com/hearth-home/hearth/server/backupstore"
+	"github.com/hearth-home/hearth/server/catalog"
+	"github.com/hearth-home/hearth/server/health"
+	"github.com/hearth-home/hearth/server/web"
+)
+
+//go:embed templates static
+var files embed.FS
+
+// Options wire the console.
+type Options struct {
+	Service  admin.Service // what the pages do: the same calls the hearthd commands make
+	Monitor  *health.Monitor
+	Backups  *backupstore.Store // browsing and downloading backups
+	Sessions *web.Sessions
+	// Connectors is a folder holding the connector's installers to offer for download
+	// ("" or missing: the page says where to get them).
+	Connectors string
+	// Background is the server's context, for work that outlives the request that
+	// started it (a scrub, a drive's removal).
+	Background context.Context
+	// Events reads the event log (kind "" for all), Record adds to it.
+	Events func(ctx context.Context, kind string, limit int) ([]catalog.Event, error)
+	Record func(ctx context.Context, e catalog.Event)
+	Log    *slog.Logger
+}
+
+// Console is the pages' handler.
+type Console struct {
+	opt   Options
+	pages map[string]*template.Template
+	mux   *http.ServeMux
+}
+
+// New returns the console.
+func New(opt Options) *Console {
+	c := &Console{opt: opt, pages: parsePages(), mux: http.NewServeMux()}
+	static, _ := fs.Sub(files, "static")
+	c.mux.Handle("GET "+web.StaticPath, http.StripPrefix(web.StaticPath, staticFiles(static)))
+	c.mux.HandleFunc("GET "+web.SignInPath, c.signIn)
+	c.mux.HandleFunc("GET /{$}", c.home)
+	c.mux.HandleFunc("GET /connector", c.connector)
+	c.mux.HandleFunc("GET /connector/{file}", c.connectorFile)
+	c.computerRoutes()
+	c.adminRoutes()
+	return c
+}
+
+func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	// The pages load only their own style sheet and script, and are never framed.
+	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("X-Frame-Options", "DENY")
+	c.mux.ServeHTTP(w, r)
+}
+
+// adminOnly runs a page for administrators only; anyone else is told it is not theirs.
+func (c *Console) adminOnly(fn http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if pr, _ := auth.PrincipalOf(r.Context()); !pr.Admin {
+			c.sorry(w, r, http.StatusForbidden, "This page is for the server's administrators.")
+			return
+		}
+		fn(w, r)
+	}
+}
+
+// page is what every page's template gets.
+type page struct {
+	Title  string
+	Nav    string // which item of the menu is this page
+	User   string
+	Admin  bool
+	CSRF   string
+	Flash  *flash
+	Server string // the server's name
+	Data   any
+}
+
+func (c *Console) render(w http.ResponseWriter, r *http.Request, name, title string, data any) {
+	pr, _ := auth.PrincipalOf(r.Context())
+	p := page{Title: title, Nav: name, User: pr.Name, Admin: pr.Admin, CSRF: web.CSRF(r.Context()), Flash: takeFlash(w, r),
+		Server: c.serverName(r.Context()), Data: data}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	if err := c.pages[name].ExecuteTemplate(w, "base", p); err != nil {
+		c.opt.Log.Error("a console page failed to render", "page", name, "err", err)
+	}
+}
+
+func (c *Console) serverName(ctx context.Context) string {
+	if info, err := c.opt.Service.Server(ctx); err == nil && len(info.Names) > 0 {
+		return info.Names[0]
+	}
+	return "Hearth"
+}
+
+// sorry answers with a page that says what went wrong.
+func (c *Console) sorry(w http.ResponseWriter, r *http.Request, code int, msg string) {
+	w.WriteHeader(code)
+	c.render(&keepStatus{w}, r, "sorry", "Sorry", msg)
+}
+
+type keepStatus struct{ http.ResponseWriter }
+
+func (k *keepStatus) WriteHeader(int) {}
+
+// done answers a form: back to the page it came from (or to), with a message.
+func (c *Console) done(w http.ResponseWriter, r *http.Request, to string, err error, ok string) {
+	if err != nil {
+		if !errors.Is(err, context.Canceled) {
+			c.opt.Log.Warn("a console action failed", "path", r.URL.Path, "err", err)
+		}
+		setFlash(w, true, Sentence(err))
+	} else if ok != "" {
+		setFlash(w, false, ok)
+		if pr, _ := auth.PrincipalOf(r.Context()); pr.Admin && c.opt.Record != nil {
+			c.opt.Record(context.WithoutCancel(r.Context()), catalog.Event{At: time.Now(), Kind: ChangeKind, Source: pr.Name, Text: ok})
+		}
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+// ChangeKind is the kind of event an administrator's change from the console records.
+const ChangeKind = "change"
+
+// A flash is the one-time message a page shows after a form: kept in a cookie for the
+// redirect's next request, so a link cannot put words on a page.
+type flash struct {
+	Error bool
+	Text  string
+}
+
+const flashCookie = "hearth_flash"
+
+func setFlash(w http.ResponseWriter, isErr bool, text string) {
+	v := "ok:" + text
+	if isErr {
+		v = "error:" + text
+	}
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: url.QueryEscape(v), Path: "/", MaxAge: 60,
+		Secure: true, HttpOnly: true, SameSite: http.SameSiteStrictMode})
+}
+
+func takeFlash(w http.ResponseWriter, r *http.Request) *flash {
+	ck, err := r.Cookie(flashCookie)
+	if err != nil {
+		return nil
+	}
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: "", Path: "/", MaxAge: -1, Secure: true, HttpOnly: true, SameSite: http.SameSiteStrictMode})
+	v, err := url.QueryUnescape(ck.Value)
+	if err != nil {
+		return nil
+	}
+	kind, text, ok := strings.Cut(v, ":")
+	if !ok || text == "" {
+		return nil
+	}
+	return &flash{Error: kind == "error", Text: text}
+}
+
+// staticFiles serves the style sheet and script, cached for an hour.
+func staticFiles(fsys fs.FS) http.Handler {
+	fh := http.FileServerFS(fsys)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/") || r.URL.Path == "" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		fh.ServeHTTP(w, r)
+	})
+}
+
+// when is a time as a family reads it: "today at 14:05", "yesterday at 03:00",
+// "Mon 30 Nov at 03:00", "12 Mar 2025".
+func when(t time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	t = t.Local()
+	now := time.Now()
+	y1, m1, d1 := now.Date()
+	y2, m2, d2 := t.Date()
+	switch {
+	case y1 == y2 && m1 == m2 && d1 == d2:
+		return "today at " + t.Format("15:04")
+	case now.AddDate(0, 0, -1).Format("20060102") == t.Format("20060102"):
+		return "yesterday at " + t.Format("15:04")
+	case now.Sub(t) < 6*24*time.Hour && now.Sub(t) > 0:
+		return t.Format("Mon 2 Jan") + " at " + t.Format("15:04")
+	case y1 == y2:
+		return t.Format("2 Jan") + " at " + t.Format("15:04")
+	}
+	return t.Format("2 Jan 2006")
+}

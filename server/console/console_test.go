@@ -1,0 +1,67 @@
+package console_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/hearth-home/hearth/server/admin"
+	"github.com/hearth-home/hearth/server/app/apptest"
+	"github.com/hearth-home/hearth/server/auth"
+)
+
+// An administrator who has never seen a shell adds a user, makes a shared folder and
+// gives the new user access to it, and adds a drive: each from the pages, each checked
+// on the server itself.
+func TestAdminRunsTheServerFromTheBrowser(t *testing.T) {
+	s := apptest.Start(t)
+	s.AddUser("dad", pw, true)
+	x := newTab(t, s)
+	x.signIn("/users", "dad", pw)
+
+	// A user.
+	x.set("#u-name", "kid")
+	x.set("#u-pw", "a long password")
+	x.set("#u-pw2", "a long password")
+	x.submit("form[action='/users'] button")
+	if got := x.flash(); !strings.Contains(got, "kid can sign in now") {
+		t.Fatalf("after adding kid the page says %q", got)
+	}
+	users, err := s.Admin().Users(context.Background())
+	if err != nil || !slices.ContainsFunc(users, func(u auth.User) bool { return u.Name == "kid" && !u.Admin }) {
+		t.Fatalf("users on the server: %v, %v; want kid, not an administrator", users, err)
+	}
+
+	// A shared folder, and kid may read it.
+	x.open("/shares")
+	x.set("#s-name", "Taxes")
+	x.set("#s-desc", "Papers for the tax return")
+	x.submit("form[action='/shares'] button")
+	if got := x.flash(); !strings.Contains(got, "Taxes is ready") {
+		t.Fatalf("after adding Taxes the page says %q", got)
+	}
+	x.set(`select[name="a/Taxes/kid"]`, "read")
+	x.submit("form[action='/shares/access'] button")
+	if got := x.flash(); !strings.Contains(got, "Saved: 1 change") {
+		t.Fatalf("after setting access the page says %q", got)
+	}
+	access, err := s.Admin().Access(context.Background())
+	if err != nil || !slices.Contains(access, admin.AccessEntry{Share: "Taxes", User: "kid", Level: "read"}) {
+		t.Fatalf("access on the server: %v, %v; want kid to read Taxes", access, err)
+	}
+
+	// A drive.
+	disk := t.TempDir()
+	x.open("/storage")
+	x.set("#d-path", disk)
+	x.set("#d-label", "disk2")
+	x.submit("form[action='/storage/drives'] button")
+	if got := x.flash(); !strings.Contains(got, "disk2 is in the pool") {
+		t.Fatalf("after adding a drive the page says %q", got)
+	}
+	drives, err := s.Admin().Drives(context.Background())
+	if err != nil || !slices.ContainsFunc(drives, func(d poolDrive) bool { return d.Label == "disk2" && d.Path == disk }) {
+		t.Fatalf("drives on the server: %v, %v; want disk2 at %s", drives, err, disk)
+	}
+}

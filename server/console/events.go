@@ -1,0 +1,64 @@
+package console
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/hearth-home/hearth/server/health"
+)
+
+// eventKinds are the kinds of event the page filters by, in words.
+var eventKinds = []struct{ Value, Name string }{
+	{"", "Everything"},
+	{health.EventKind, "Alerts and backups"},
+	{"login-failed", "Failed sign-ins"},
+	{"login-locked", "Addresses locked out"},
+	{ChangeKind, "Changes made in the console"},
+}
+
+func kindName(k string) string {
+	for _, x := range eventKinds {
+		if x.Value == k && k != "" {
+			return x.Name
+		}
+	}
+	return k
+}
+
+type eventRow struct {
+	At                     time.Time
+	KindName, Source, Text string
+}
+
+type eventsData struct {
+	Kinds       []struct{ Value, Name string }
+	Kind, Query string
+	Events      []eventRow
+}
+
+// events shows the newest events, of one kind or all, optionally containing some words.
+func (c *Console) events(w http.ResponseWriter, r *http.Request) {
+	d := eventsData{Kinds: eventKinds, Kind: r.FormValue("kind"), Query: strings.TrimSpace(r.FormValue("q"))}
+	limit := 200
+	if d.Query != "" {
+		limit = 5000 // the words are looked for in the newest 5,000
+	}
+	evs, err := c.opt.Events(r.Context(), d.Kind, limit)
+	if err != nil {
+		c.opt.Log.Warn("reading the events failed", "err", err)
+		c.sorry(w, r, http.StatusInternalServerError, "The server could not read its events just now. Please try again.")
+		return
+	}
+	q := strings.ToLower(d.Query)
+	for _, e := range evs {
+		if q != "" && !strings.Contains(strings.ToLower(e.Text+" "+e.Source), q) {
+			continue
+		}
+		d.Events = append(d.Events, eventRow{At: e.At, KindName: kindName(e.Kind), Source: e.Source, Text: e.Text})
+		if len(d.Events) == 200 {
+			break
+		}
+	}
+	c.render(w, r, "events", "Events", d)
+}

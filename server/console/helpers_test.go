@@ -1,0 +1,5 @@
+package console_test
+
+import "github.com/hearth-home/hearth/server/pool"
+
+type poolDrive = pool.DriveInfo
