@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
@@ -223,4 +224,49 @@ func navigating(err error) bool {
 		}
 	}
 	return false
+}
+
+// download clicks a link that downloads a file and returns the file's bytes.
+func (x *tab) download(link string) []byte {
+	x.t.Helper()
+	dir := x.t.TempDir()
+	var file string
+	err := x.b.Do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		done := make(chan string, 1)
+		lctx, stop := context.WithCancel(ctx)
+		defer stop()
+		if err := chromedp.ListenBrowser(lctx, func(ev any) {
+			if e, ok := ev.(*browser.EventDownloadProgress); ok && e.State == browser.DownloadProgressStateCompleted {
+				select {
+				case done <- e.GUID:
+				default:
+				}
+			}
+		}); err != nil {
+			return err
+		}
+		on := true
+		if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+			Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: dir, EventsEnabled: &on}); err != nil {
+			return err
+		}
+		if err := chromedp.Do(ctx, chromedp.Click(link)); err != nil {
+			return err
+		}
+		select {
+		case guid := <-done:
+			file = filepath.Join(dir, guid)
+			return nil
+		case <-ctx.Done():
+			return fmt.Errorf("the download of %s did not finish: %w", link, ctx.Err())
+		}
+	}))
+	if err != nil {
+		x.t.Fatal(err)
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		x.t.Fatal(err)
+	}
+	return b
 }

@@ -15,6 +15,7 @@ import (
 
 type homeData struct {
 	Health  schema.Health
+	PCs     []computerRow // every PC the viewer may see: those that back up or report
 	Storage *storageChart // administrators only
 	Problem string        // the storage could not be read
 }
@@ -43,6 +44,12 @@ func viewer(pr auth.Principal) health.Viewer {
 func (c *Console) home(w http.ResponseWriter, r *http.Request) {
 	pr, _ := auth.PrincipalOf(r.Context())
 	d := homeData{Health: c.opt.Monitor.Health(viewer(pr))}
+	pcs, err := c.pcs(r)
+	if err != nil {
+		c.opt.Log.Warn("listing the computers failed", "err", err)
+		d.Problem = "The server could not read the computers' backups just now."
+	}
+	d.PCs = pcs
 	if pr.Admin {
 		chart, err := c.chart(r)
 		if err != nil {

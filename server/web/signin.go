@@ -35,14 +35,17 @@ func (s *Server) pages(w http.ResponseWriter, r *http.Request) {
 	case p == SignInPath && r.Method == http.MethodPost:
 		s.signIn(w, r)
 	case p == SignInPath:
-		if _, _, ok := s.fromSession(r); ok {
+		if u, _, ok := s.fromSession(r); ok && !u.ByToken {
 			http.Redirect(w, r, nextPage(r.URL.Query().Get("next")), http.StatusSeeOther)
 			return
 		}
 		s.opt.Pages.ServeHTTP(w, r)
 	default:
 		u, x, ok := s.fromSession(r)
-		if !ok {
+		// A session a device token made (the API's POST /api/v1/session) is for what
+		// that device needs, never the console's pages: a stolen PC's key must not
+		// manage the server even when its owner is an administrator.
+		if !ok || u.ByToken {
 			if safeMethod(r.Method) {
 				http.Redirect(w, r, SignInPath+"?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 				return

@@ -1,0 +1,56 @@
+package console_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/hearth-home/hearth/server/app/apptest"
+	"github.com/hearth-home/hearth/server/backupfs/backupfstest"
+)
+
+// family is a server with an administrator (dad), a family member (mum) with a laptop
+// that has backed up twice, and a second drive.
+func family(t *testing.T) *apptest.Server {
+	t.Helper()
+	s := apptest.Start(t)
+	s.AddUser("dad", pw, true)
+	s.AddUser("mum", pw, false)
+	now := time.Now()
+	for i, when := range []time.Time{now.Add(-26 * time.Hour), now.Add(-2 * time.Hour)} {
+		backupfstest.Backup(t, s.App.Backups, "laptop", "mum", when, "/home/mum", []backupfstest.Entry{
+			{Path: "Letters/grandma.txt", Data: []byte("Dear Grandma, thank you for the scarf."), Mtime: when},
+			{Path: "Letters/school.txt", Data: []byte("Dear Mrs Smith"), Mtime: when},
+			{Path: "Photos/beach.jpg", Data: make([]byte, 100_000+i), Chunk: 40_000, Mtime: when},
+		})
+	}
+	return s
+}
+
+// Every page, as an administrator and as a family member: it works with the keyboard
+// alone, every control is labelled, and it is photographed at both sizes in both
+// schemes (look at them: make test keeps them in build/screenshots).
+func TestEveryPageLooksRightAndIsAccessible(t *testing.T) {
+	s := family(t)
+	x := newTab(t, s)
+	x.open("/signin")
+	x.accessible("sign-in")
+	x.shots("signin")
+	x.signIn("/", "dad", pw)
+	for _, p := range []struct{ name, path string }{
+		{"home", "/"}, {"computers", "/computers"}, {"computer", "/computers/laptop"},
+		{"browse", "/computers/laptop/browse/" + folderOf(t, s, 1) + "/home/mum/Letters/"},
+		{"users", "/users"}, {"user", "/users/mum"}, {"shares", "/shares"}, {"share", "/shares/Pictures"},
+		{"storage", "/storage"}, {"events", "/events"}, {"settings", "/settings"}, {"connector", "/connector"},
+	} {
+		x.open(p.path)
+		x.accessible(p.name)
+		x.shots("admin-" + p.name)
+	}
+	y := newTab(t, s)
+	y.signIn("/", "mum", pw)
+	for _, p := range []struct{ name, path string }{{"home", "/"}, {"computers", "/computers"}, {"computer", "/computers/laptop"}} {
+		y.open(p.path)
+		y.accessible("mum's " + p.name)
+		y.shots("member-" + p.name)
+	}
+}
