@@ -270,3 +270,15 @@ func (x *tab) download(link string) []byte {
 	}
 	return b
 }
+
+// weight is what the page just opened weighs on a first visit: the page and everything
+// it loaded (cached or not), as sent.
+func (x *tab) weight() int {
+	x.t.Helper()
+	n, err := browsertest.Run(x.b, chromedp.Evaluate[int](`performance.getEntriesByType("navigation").concat(performance.getEntriesByType("resource"))
+		.reduce((sum, e) => sum + (e.encodedBodySize || 0), 0)`))
+	if err != nil {
+		x.t.Fatal(err)
+	}
+	return n
+}

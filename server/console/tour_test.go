@@ -1,6 +1,10 @@
 package console_test
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -36,6 +40,7 @@ func TestEveryPageLooksRightAndIsAccessible(t *testing.T) {
 	x.accessible("sign-in")
 	x.shots("signin")
 	x.signIn("/", "dad", pw)
+	var weights []string
 	for _, p := range []struct{ name, path string }{
 		{"home", "/"}, {"computers", "/computers"}, {"computer", "/computers/laptop"},
 		{"browse", "/computers/laptop/browse/" + folderOf(t, s, 1) + "/home/mum/Letters/"},
@@ -43,8 +48,13 @@ func TestEveryPageLooksRightAndIsAccessible(t *testing.T) {
 		{"storage", "/storage"}, {"events", "/events"}, {"settings", "/settings"}, {"connector", "/connector"},
 	} {
 		x.open(p.path)
+		weights = append(weights, fmt.Sprintf("%-10s %6d bytes", p.name, x.weight()))
 		x.accessible(p.name)
 		x.shots("admin-" + p.name)
+	}
+	t.Logf("page weight, first load (page, style sheet, script, icons; before compression):\n%s", strings.Join(weights, "\n"))
+	if dir := os.Getenv("HEARTH_SCREENSHOTS"); dir != "" {
+		os.WriteFile(filepath.Join(dir, "page-weight.txt"), []byte(strings.Join(weights, "\n")+"\n"), 0o644)
 	}
 	y := newTab(t, s)
 	y.signIn("/", "mum", pw)
