@@ -45,15 +45,20 @@ installers: deps
 	rm -rf $(DIST)
 	mkdir -p $(DIST) $(BIN)/pkg
 	gzip -9n < installer/linux/changelog > $(BIN)/pkg/changelog.gz
-	for arch in amd64 arm64; do \
-		CGO_ENABLED=0 GOOS=linux GOARCH=$$arch $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN)/pkg/hearthd ./server && \
-		ARCH=$$arch VERSION=$(VERSION) $(NFPM) pkg -f installer/hearthd.nfpm.yaml -p deb -t $(DIST)/ || exit 1; \
-	done
 	$(GO) build -trimpath -buildmode=pie -ldflags "-s -w" -o $(BIN)/pkg/hearth ./client
 	$(GO) build -trimpath -buildmode=pie -ldflags "-s -w" -o $(BIN)/pkg/hearth-tray ./client/tray
 	$(GO) build -trimpath -buildmode=pie -ldflags "-s -w" -o $(BIN)/pkg/hearth-console ./client/console
 	ARCH=amd64 VERSION=$(VERSION) $(NFPM) pkg -f installer/hearth.nfpm.yaml -p deb -t $(DIST)/
 	@$(MAKE) --no-print-directory windows-installer mac-apps
+	# The server's package carries the connector's installers, which its web console
+	# offers on Get the connector (/usr/share/hearth/connector).
+	rm -rf $(BIN)/pkg/connector && mkdir -p $(BIN)/pkg/connector
+	cp $(DIST)/hearth_*_amd64.deb $(DIST)/hearth-setup-*.exe $(DIST)/Hearth-macos-*.zip $(BIN)/pkg/connector/
+	chmod 0644 $(BIN)/pkg/connector/*
+	for arch in amd64 arm64; do \
+		CGO_ENABLED=0 GOOS=linux GOARCH=$$arch $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN)/pkg/hearthd ./server && \
+		ARCH=$$arch VERSION=$(VERSION) $(NFPM) pkg -f installer/hearthd.nfpm.yaml -p deb -t $(DIST)/ || exit 1; \
+	done
 
 # The macOS connector: Hearth.app, a menu-bar app, zipped for each architecture. The
 # tray and the console use cgo with Apple's frameworks: only on a Mac are they built

@@ -8,6 +8,7 @@ import (
 	"image/png"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -57,7 +58,10 @@ func TestPackagesHoldWhatTheyShould(t *testing.T) {
 		files      []string // "mode path"
 	}{
 		{"hearthd", "amd64", []string{"-rwxr-xr-x ./usr/bin/hearthd", "-rw-r--r-- ./lib/systemd/system/hearthd.service",
-			"-rw-r--r-- ./usr/lib/sysusers.d/hearthd.conf", "-rw-r--r-- ./usr/share/doc/hearthd/copyright"}},
+			"-rw-r--r-- ./usr/lib/sysusers.d/hearthd.conf", "-rw-r--r-- ./usr/share/doc/hearthd/copyright",
+			// The connector's installers, which the web console offers.
+			"-rw-r--r-- ./usr/share/hearth/connector/hearth-setup-*.exe", "-rw-r--r-- ./usr/share/hearth/connector/hearth_*_amd64.deb",
+			"-rw-r--r-- ./usr/share/hearth/connector/Hearth-macos-arm64-*.zip", "-rw-r--r-- ./usr/share/hearth/connector/Hearth-macos-amd64-*.zip"}},
 		{"hearthd", "arm64", []string{"-rwxr-xr-x ./usr/bin/hearthd", "-rw-r--r-- ./lib/systemd/system/hearthd.service"}},
 		{"hearth", "amd64", []string{"-rwxr-xr-x ./usr/bin/hearth", "-rwxr-xr-x ./usr/bin/hearth-tray", "-rwxr-xr-x ./usr/bin/hearth-console",
 			"-rw-r--r-- ./usr/lib/systemd/user/hearth-agent.service", "-rw-r--r-- ./etc/xdg/autostart/hearth-tray.desktop",
@@ -76,7 +80,7 @@ func TestPackagesHoldWhatTheyShould(t *testing.T) {
 				}
 			}
 			for _, want := range tc.files {
-				if !slices.Contains(listed, want) {
+				if !slices.ContainsFunc(listed, func(l string) bool { ok, _ := path.Match(want, l); return ok }) {
 					t.Errorf("no %q in the package:\n%s", want, strings.Join(listed, "\n"))
 				}
 			}

@@ -49,6 +49,9 @@ func (c *Console) installers() []installer {
 		default:
 			continue // the server's own packages, or anything else, are not offered
 		}
+		if strings.Contains(n, "-cli-only") {
+			who += ", without the tray for now"
+		}
 		out = append(out, installer{Name: n, For: who, Size: info.Size()})
 	}
 	slices.SortFunc(out, func(a, b installer) int { return strings.Compare(a.For, b.For) })
