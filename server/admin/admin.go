@@ -26,6 +26,12 @@ type Service interface {
 	Shares(ctx context.Context) ([]pool.ShareInfo, error)
 	CreateShare(ctx context.Context, name string, copies int, description string) (pool.ShareInfo, error)
 	SetShare(ctx context.Context, name string, set pool.ShareSettings) (pool.ShareInfo, error)
+	// RemoveShare hides a share and its access, keeping its files to be restored
+	// (removedshares.go); RemovedShares lists those kept; PurgeShare deletes one for good.
+	RemoveShare(ctx context.Context, name string) error
+	RemovedShares(ctx context.Context) ([]pool.RemovedShare, error)
+	RestoreShare(ctx context.Context, name string) (pool.ShareInfo, error)
+	PurgeShare(ctx context.Context, name string) error
 	Status(ctx context.Context) (pool.Status, error)
 	Scrub(ctx context.Context) (pool.ScrubReport, error)
 	Repair(ctx context.Context) (pool.RepairReport, error)
@@ -159,6 +165,8 @@ var kinds = []struct {
 	{"last_admin", auth.ErrLastAdmin},
 	{"name_taken", ErrNameTaken},
 	{"no_device", auth.ErrNoDevice},
+	{"share_removed", pool.ErrShareRemoved},
+	{"backups_share", ErrBackupsShare},
 }
 
 func kindOf(err error) string {

@@ -109,6 +109,24 @@ func (c *Client) SetShare(ctx context.Context, name string, set pool.ShareSettin
 	return do[pool.ShareInfo](ctx, c, "shares/set", setShareReq{name, set.Copies, set.Description})
 }
 
+func (c *Client) RemoveShare(ctx context.Context, name string) error {
+	_, err := do[none](ctx, c, "shares/remove", shareReq{Name: name})
+	return err
+}
+
+func (c *Client) RemovedShares(ctx context.Context) ([]pool.RemovedShare, error) {
+	return do[[]pool.RemovedShare](ctx, c, "shares/removed", none{})
+}
+
+func (c *Client) RestoreShare(ctx context.Context, name string) (pool.ShareInfo, error) {
+	return do[pool.ShareInfo](ctx, c, "shares/restore", shareReq{Name: name})
+}
+
+func (c *Client) PurgeShare(ctx context.Context, name string) error {
+	_, err := do[none](ctx, c, "shares/purge", shareReq{Name: name})
+	return err
+}
+
 func (c *Client) Status(ctx context.Context) (pool.Status, error) {
 	return do[pool.Status](ctx, c, "status", none{})
 }

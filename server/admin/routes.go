@@ -74,9 +74,13 @@ func routes(svc Service) map[string]func(context.Context, json.RawMessage) (any,
 		"shares/set": call(func(ctx context.Context, r setShareReq) (any, error) {
 			return svc.SetShare(ctx, r.Name, pool.ShareSettings{Copies: r.Copies, Description: r.Description})
 		}),
-		"backup/pcs":   call(func(ctx context.Context, _ none) (any, error) { return svc.BackupPCs(ctx) }),
-		"backup/check": call(func(ctx context.Context, r checkReq) (any, error) { return svc.BackupCheck(ctx, r.ReadData) }),
-		"backup/gc":    call(func(ctx context.Context, _ none) (any, error) { return svc.BackupGC(ctx) }),
+		"shares/remove":  call(func(ctx context.Context, r shareReq) (any, error) { return none{}, svc.RemoveShare(ctx, r.Name) }),
+		"shares/removed": call(func(ctx context.Context, _ none) (any, error) { return svc.RemovedShares(ctx) }),
+		"shares/restore": call(func(ctx context.Context, r shareReq) (any, error) { return svc.RestoreShare(ctx, r.Name) }),
+		"shares/purge":   call(func(ctx context.Context, r shareReq) (any, error) { return none{}, svc.PurgeShare(ctx, r.Name) }),
+		"backup/pcs":     call(func(ctx context.Context, _ none) (any, error) { return svc.BackupPCs(ctx) }),
+		"backup/check":   call(func(ctx context.Context, r checkReq) (any, error) { return svc.BackupCheck(ctx, r.ReadData) }),
+		"backup/gc":      call(func(ctx context.Context, _ none) (any, error) { return svc.BackupGC(ctx) }),
 		"backup/keep": call(func(ctx context.Context, r keepReq) (any, error) {
 			return none{}, svc.BackupKeep(ctx, r.PC, r.Keep)
 		}),

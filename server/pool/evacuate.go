@@ -134,10 +134,12 @@ func (p *Pool) filesOn(ctx context.Context, id string) (int, error) {
 }
 
 func (p *Pool) evacuateRound(ctx context.Context, v view, rep *RemoveReport) (int, error) {
-	want := map[string]int{}
-	shares, _ := p.Shares(ctx)
-	for _, s := range shares {
-		want[s.Name] = max(s.Wanted, 1)
+	want, err := p.wantedCopies(ctx)
+	if err != nil {
+		return 0, err
+	}
+	for name, n := range want {
+		want[name] = max(n, 1)
 	}
 	left := 0
 	var after string
