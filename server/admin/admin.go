@@ -35,6 +35,12 @@ type Service interface {
 	Status(ctx context.Context) (pool.Status, error)
 	Scrub(ctx context.Context) (pool.ScrubReport, error)
 	Repair(ctx context.Context) (pool.RepairReport, error)
+	// Jobs lists the background jobs, running and recent (jobs.go); the Start calls
+	// begin one in the daemon and return at once (ErrJobRunning, ErrNoDaemon).
+	Jobs(ctx context.Context) ([]Job, error)
+	StartScrub(ctx context.Context) (Job, error)
+	StartRepair(ctx context.Context) (Job, error)
+	StartRemoveDrive(ctx context.Context, which string, opt pool.RemoveOptions) (Job, error)
 	List(ctx context.Context, dir string) ([]pool.FileInfo, error)
 	Mkdir(ctx context.Context, path string, mtime time.Time) (pool.FileInfo, error)
 	Remove(ctx context.Context, path string) error
@@ -94,6 +100,8 @@ type Local struct {
 	Info func(ctx context.Context) (ServerInfo, error)
 	// NewCA replaces the certificate authority (Service.RenewCA).
 	NewCA func(ctx context.Context) (CARenewal, error)
+	// Background runs the Start jobs; nil when no daemon runs (a command opened the pool).
+	Background *Jobs
 }
 
 // CARenewal is what RenewCA made.
@@ -167,6 +175,8 @@ var kinds = []struct {
 	{"no_device", auth.ErrNoDevice},
 	{"share_removed", pool.ErrShareRemoved},
 	{"backups_share", ErrBackupsShare},
+	{"job_running", ErrJobRunning},
+	{"no_daemon", ErrNoDaemon},
 }
 
 func kindOf(err error) string {

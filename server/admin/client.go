@@ -139,6 +139,22 @@ func (c *Client) Repair(ctx context.Context) (pool.RepairReport, error) {
 	return do[pool.RepairReport](ctx, c, "repair", none{})
 }
 
+func (c *Client) Jobs(ctx context.Context) ([]Job, error) {
+	return do[[]Job](ctx, c, "jobs", none{})
+}
+
+func (c *Client) StartScrub(ctx context.Context) (Job, error) {
+	return do[Job](ctx, c, "jobs/scrub", none{})
+}
+
+func (c *Client) StartRepair(ctx context.Context) (Job, error) {
+	return do[Job](ctx, c, "jobs/repair", none{})
+}
+
+func (c *Client) StartRemoveDrive(ctx context.Context, which string, opt pool.RemoveOptions) (Job, error) {
+	return do[Job](ctx, c, "jobs/remove-drive", removeDrvReq{which, opt.Force})
+}
+
 func (c *Client) List(ctx context.Context, dir string) ([]pool.FileInfo, error) {
 	return do[[]pool.FileInfo](ctx, c, "list", pathReq{dir})
 }

@@ -100,6 +100,12 @@ func routes(svc Service) map[string]func(context.Context, json.RawMessage) (any,
 		"health/forget": call(func(ctx context.Context, r pcReq) (any, error) {
 			return none{}, svc.HealthForget(ctx, r.PC)
 		}),
+		"jobs":        call(func(ctx context.Context, _ none) (any, error) { return svc.Jobs(ctx) }),
+		"jobs/scrub":  call(func(ctx context.Context, _ none) (any, error) { return svc.StartScrub(ctx) }),
+		"jobs/repair": call(func(ctx context.Context, _ none) (any, error) { return svc.StartRepair(ctx) }),
+		"jobs/remove-drive": call(func(ctx context.Context, r removeDrvReq) (any, error) {
+			return svc.StartRemoveDrive(ctx, r.Drive, pool.RemoveOptions{Force: r.Force})
+		}),
 		"status": call(func(ctx context.Context, _ none) (any, error) { return svc.Status(ctx) }),
 		"scrub":  call(func(ctx context.Context, _ none) (any, error) { return svc.Scrub(ctx) }),
 		"repair": call(func(ctx context.Context, _ none) (any, error) { return svc.Repair(ctx) }),

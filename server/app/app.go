@@ -97,6 +97,9 @@ type App struct {
 	idChanged    chan struct{} // closed when id changes (setIdentity)
 	setup        string        // the one-time setup token while there is no administrator
 	sup          *supervisor
+	// jobs runs the console's long work (scrub, repair, drive removal) under Start's
+	// context; nil before Start.
+	jobs *admin.Jobs
 	// certMu keeps one change of the certificate folder at a time (renewWhenDue, RenewCA).
 	certMu sync.Mutex
 }
@@ -233,7 +236,7 @@ func (a *App) Service() admin.Service {
 
 func (a *App) local() admin.Local {
 	return admin.Local{Pool: a.Pool, Changed: a.saveDriveList, Accounts: a.Accounts, Backups: a.Backups, Monitor: a.Health, Info: a.Info,
-		NewCA: a.renewCA}
+		NewCA: a.renewCA, Background: a.jobs}
 }
 
 // Info describes the server: its certificate's fingerprint and, while it listens, its
@@ -280,6 +283,7 @@ func (a *App) Start(ctx context.Context, firstDrive string) error {
 	if err != nil {
 		return err
 	}
+	a.jobs = admin.NewJobs(ctx, a.log)
 	a.sup = &supervisor{log: a.log, stopped: a.Health.ServiceStopped, running: a.Health.ServiceRunning}
 	for _, svc := range a.services(h) {
 		a.sup.start(ctx, svc)
@@ -291,6 +295,9 @@ func (a *App) Start(ctx context.Context, firstDrive string) error {
 func (a *App) Wait() {
 	if a.sup != nil {
 		a.sup.wait()
+	}
+	if a.jobs != nil {
+		a.jobs.Wait()
 	}
 }
 

@@ -45,7 +45,7 @@ func commands() map[string]command {
 		"device":  {"device list|remove ID     the PCs and phones that joined", cmdDevice},
 		"status":  {"status                    the server's address, certificate and pool", cmdStatus},
 		"cert":    {"cert renew-ca             a new certificate authority, limited to the server's names (joined PCs follow)", cmdCert},
-		"pool":    {"pool status|scrub|repair|rebuild", cmdPool},
+		"pool":    {"pool status|scrub|repair|rebuild|jobs", cmdPool},
 		"backup":  {"backup list|check [-read-data]|gc|keep PC [-last N -daily N -weekly N -monthly N]|pin PC ID|unpin PC ID|delete PC ID|deleted|undelete PC ID", cmdBackup},
 		"file":    {"file ls|put|get|rm|mv|mkdir|versions|restore", cmdFile},
 		"health":  {"health [-now] [-events N] [-json] | health forget PC   what needs attention", cmdHealth},
