@@ -13,6 +13,7 @@ import (
 	"github.com/hearth-home/hearth/server/api/schema"
 	"github.com/hearth-home/hearth/server/auth"
 	"github.com/hearth-home/hearth/server/backupstore"
+	"github.com/hearth-home/hearth/server/disks"
 	"github.com/hearth-home/hearth/server/health"
 	"github.com/hearth-home/hearth/server/pool"
 	"github.com/hearth-home/hearth/server/pool/safepath"
@@ -21,6 +22,9 @@ import (
 // Service is everything the commands can ask of the pool.
 type Service interface {
 	Drives(ctx context.Context) ([]pool.DriveInfo, error)
+	// DriveCandidates lists the mounted file systems that could be added as drives, and
+	// the disks with nothing mounted (shown, never offered: Hearth does not format).
+	DriveCandidates(ctx context.Context) (disks.Candidates, error)
 	AddDrive(ctx context.Context, path, label string) (pool.DriveInfo, error)
 	RemoveDrive(ctx context.Context, which string, opt pool.RemoveOptions) (pool.RemoveReport, error)
 	Shares(ctx context.Context) ([]pool.ShareInfo, error)
@@ -102,6 +106,9 @@ type Local struct {
 	NewCA func(ctx context.Context) (CARenewal, error)
 	// Background runs the Start jobs; nil when no daemon runs (a command opened the pool).
 	Background *Jobs
+	// MountTable and SysRoot are where DriveCandidates looks ("" for the machine's own:
+	// /proc/self/mountinfo and /sys); tests give their own.
+	MountTable, SysRoot string
 }
 
 // CARenewal is what RenewCA made.

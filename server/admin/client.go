@@ -17,6 +17,7 @@ import (
 
 	"github.com/hearth-home/hearth/server/api/schema"
 	"github.com/hearth-home/hearth/server/auth"
+	"github.com/hearth-home/hearth/server/disks"
 	"github.com/hearth-home/hearth/server/pool"
 )
 
@@ -87,6 +88,10 @@ func do[T any](ctx context.Context, c *Client, route string, req any) (T, error)
 
 func (c *Client) Drives(ctx context.Context) ([]pool.DriveInfo, error) {
 	return do[[]pool.DriveInfo](ctx, c, "drives", none{})
+}
+
+func (c *Client) DriveCandidates(ctx context.Context) (disks.Candidates, error) {
+	return do[disks.Candidates](ctx, c, "drives/candidates", none{})
 }
 
 func (c *Client) AddDrive(ctx context.Context, path, label string) (pool.DriveInfo, error) {

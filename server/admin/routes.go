@@ -60,7 +60,8 @@ type (
 
 func routes(svc Service) map[string]func(context.Context, json.RawMessage) (any, error) {
 	return map[string]func(context.Context, json.RawMessage) (any, error){
-		"drives": call(func(ctx context.Context, _ none) (any, error) { return svc.Drives(ctx) }),
+		"drives":            call(func(ctx context.Context, _ none) (any, error) { return svc.Drives(ctx) }),
+		"drives/candidates": call(func(ctx context.Context, _ none) (any, error) { return svc.DriveCandidates(ctx) }),
 		"drives/add": call(func(ctx context.Context, r addDriveReq) (any, error) {
 			return svc.AddDrive(ctx, r.Path, r.Label)
 		}),

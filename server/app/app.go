@@ -72,6 +72,9 @@ type Options struct {
 	HealthEvery time.Duration
 	SMART       smart.Reader
 	DeviceOf    func(path string) (string, error)
+	// MountTable and SysRoot replace /proc/self/mountinfo and /sys where the console
+	// looks for disks to add (admin.Service.DriveCandidates); tests give their own.
+	MountTable, SysRoot string
 	// Limits bound what web clients may hold: deadlines and connection caps (zero fields
 	// take the defaults; tests use short ones).
 	Limits web.Limits
@@ -236,7 +239,7 @@ func (a *App) Service() admin.Service {
 
 func (a *App) local() admin.Local {
 	return admin.Local{Pool: a.Pool, Changed: a.saveDriveList, Accounts: a.Accounts, Backups: a.Backups, Monitor: a.Health, Info: a.Info,
-		NewCA: a.renewCA, Background: a.jobs}
+		NewCA: a.renewCA, Background: a.jobs, MountTable: a.opt.MountTable, SysRoot: a.opt.SysRoot}
 }
 
 // Info describes the server: its certificate's fingerprint and, while it listens, its

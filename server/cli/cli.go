@@ -38,7 +38,7 @@ type command struct {
 func commands() map[string]command {
 	return map[string]command{
 		"run":     {"run [-drive DIR] [-v]      start the server", cmdRun},
-		"drive":   {"drive add|list|remove     manage the pool's drives", cmdDrive},
+		"drive":   {"drive add|list|remove|candidates   manage the pool's drives", cmdDrive},
 		"share":   {"share add|list|set|remove|removed|restore|purge   manage shared folders and who may open them", cmdShare},
 		"user":    {"user add|list|passwd|remove|token   manage the family's users", cmdUser},
 		"setup":   {"setup [-name admin]       create the first administrator", cmdSetup},
