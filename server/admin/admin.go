@@ -17,6 +17,7 @@ import (
 	"github.com/hearth-home/hearth/server/health"
 	"github.com/hearth-home/hearth/server/pool"
 	"github.com/hearth-home/hearth/server/pool/safepath"
+	"github.com/hearth-home/hearth/server/settings"
 )
 
 // Service is everything the commands can ask of the pool.
@@ -65,6 +66,10 @@ type Service interface {
 	Access(ctx context.Context) ([]AccessEntry, error)
 	SetAccess(ctx context.Context, share, user, level string) error
 	Server(ctx context.Context) (ServerInfo, error)
+	// Settings are the server's settings; SetSettings replaces them all (checked first:
+	// settings.Err* say what is refused) and they apply at once.
+	Settings(ctx context.Context) (settings.Settings, error)
+	SetSettings(ctx context.Context, s settings.Settings) (settings.Settings, error)
 	// RenewCA replaces the server's certificate authority ('hearthd cert renew-ca'). The
 	// daemon does it when it runs: its own account then owns the files, and it presents
 	// the new one at once.
@@ -109,6 +114,8 @@ type Local struct {
 	// MountTable and SysRoot are where DriveCandidates looks ("" for the machine's own:
 	// /proc/self/mountinfo and /sys); tests give their own.
 	MountTable, SysRoot string
+	// SettingsStore holds the server's settings (Service.Settings).
+	SettingsStore *settings.Store
 }
 
 // CARenewal is what RenewCA made.
@@ -184,6 +191,11 @@ var kinds = []struct {
 	{"backups_share", ErrBackupsShare},
 	{"job_running", ErrJobRunning},
 	{"no_daemon", ErrNoDaemon},
+	{"server_name", settings.ErrServerName},
+	{"metrics_access", settings.ErrMetrics},
+	{"time_zone", settings.ErrTimeZone},
+	{"backup_window", settings.ErrWindow},
+	{"keep_rule", settings.ErrKeep},
 }
 
 func kindOf(err error) string {

@@ -19,6 +19,7 @@ import (
 	"github.com/hearth-home/hearth/server/auth"
 	"github.com/hearth-home/hearth/server/disks"
 	"github.com/hearth-home/hearth/server/pool"
+	"github.com/hearth-home/hearth/server/settings"
 )
 
 // Client talks to a running hearthd over its control socket.
@@ -266,6 +267,14 @@ func (c *Client) SetAccess(ctx context.Context, share, user, level string) error
 
 func (c *Client) Server(ctx context.Context) (ServerInfo, error) {
 	return do[ServerInfo](ctx, c, "server", none{})
+}
+
+func (c *Client) Settings(ctx context.Context) (settings.Settings, error) {
+	return do[settings.Settings](ctx, c, "settings", none{})
+}
+
+func (c *Client) SetSettings(ctx context.Context, s settings.Settings) (settings.Settings, error) {
+	return do[settings.Settings](ctx, c, "settings/set", s)
 }
 
 func (c *Client) RenewCA(ctx context.Context) (CARenewal, error) {

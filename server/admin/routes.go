@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hearth-home/hearth/server/pool"
+	"github.com/hearth-home/hearth/server/settings"
 )
 
 // Request bodies, shared by the handler and the client.
@@ -133,6 +134,8 @@ func routes(svc Service) map[string]func(context.Context, json.RawMessage) (any,
 		"access/set": call(func(ctx context.Context, r accessReq) (any, error) {
 			return none{}, svc.SetAccess(ctx, r.Share, r.User, r.Level)
 		}),
+		"settings":      call(func(ctx context.Context, _ none) (any, error) { return svc.Settings(ctx) }),
+		"settings/set":  call(func(ctx context.Context, r settings.Settings) (any, error) { return svc.SetSettings(ctx, r) }),
 		"server":        call(func(ctx context.Context, _ none) (any, error) { return svc.Server(ctx) }),
 		"cert/renew-ca": call(func(ctx context.Context, _ none) (any, error) { return svc.RenewCA(ctx) }),
 		"versions/restore": call(func(ctx context.Context, r restoreReq) (any, error) {

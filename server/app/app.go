@@ -20,6 +20,7 @@ import (
 	"strconv"
 	"sync"
 
+	"github.com/hearth-home/hearth/backup"
 	"github.com/hearth-home/hearth/discovery"
 	"github.com/hearth-home/hearth/internal/atomicfile"
 	"github.com/hearth-home/hearth/internal/certfp"
@@ -40,6 +41,7 @@ import (
 	"github.com/hearth-home/hearth/server/paths"
 	"github.com/hearth-home/hearth/server/pool"
 	"github.com/hearth-home/hearth/server/pool/drive"
+	"github.com/hearth-home/hearth/server/settings"
 	"github.com/hearth-home/hearth/server/web"
 )
 
@@ -91,6 +93,9 @@ type App struct {
 	Accounts *auth.Accounts
 	Backups  *backupstore.Store
 	Health   *health.Monitor
+	// Settings are what the console edits (server name, default retention, metrics
+	// access, time zone, backup window); the parts that use them read them on each use.
+	Settings *settings.Store
 	// listen is set while the server listens: what Info reports. listenBroken: the
 	// web server failed and closed them; it binds again.
 	mu           sync.Mutex
@@ -184,7 +189,13 @@ func (a *App) open(ctx context.Context) error {
 	}
 	a.saveDriveList(ctx)
 	a.Accounts = auth.NewAccounts(a.cat, a.peopleChanged)
-	bopt := backupstore.Options{Pool: a.Pool, Index: paths.BackupIndex(a.opt.StateDir), Log: a.log, Grace: a.opt.BackupGrace, Event: a.backupEvent}
+	if a.Settings, err = settings.Open(ctx, a.cat, settings.Defaults(cfg.Metrics)); err != nil {
+		a.Pool.Close(ctx)
+		a.cat.Close()
+		return err
+	}
+	bopt := backupstore.Options{Pool: a.Pool, Index: paths.BackupIndex(a.opt.StateDir), Log: a.log, Grace: a.opt.BackupGrace, Event: a.backupEvent,
+		DefaultKeep: func() backup.Policy { return a.Settings.Get().DefaultKeep }, Location: a.Settings.Location}
 	if a.Backups, err = backupstore.Open(ctx, bopt); err != nil {
 		a.Pool.Close(ctx)
 		a.cat.Close()
@@ -239,7 +250,8 @@ func (a *App) Service() admin.Service {
 
 func (a *App) local() admin.Local {
 	return admin.Local{Pool: a.Pool, Changed: a.saveDriveList, Accounts: a.Accounts, Backups: a.Backups, Monitor: a.Health, Info: a.Info,
-		NewCA: a.renewCA, Background: a.jobs, MountTable: a.opt.MountTable, SysRoot: a.opt.SysRoot}
+		NewCA: a.renewCA, Background: a.jobs, MountTable: a.opt.MountTable, SysRoot: a.opt.SysRoot,
+		SettingsStore: a.Settings}
 }
 
 // Info describes the server: its certificate's fingerprint and, while it listens, its
@@ -498,7 +510,7 @@ func (a *App) webHandler(ctx context.Context) (http.Handler, error) {
 	// connection out of the count of those that have not signed in (web.Limits).
 	opt := web.Options{Accounts: a.Accounts, Guard: guard, Catalog: a.cat, DAV: web.Authenticated(d),
 		API: web.Authenticated(a.apiHandler(ctx)), CA: a.caPEM, Log: a.log,
-		Metrics: http.HandlerFunc(a.metrics), MetricsAccess: a.cfg.Metrics}
+		Metrics: http.HandlerFunc(a.metrics), MetricsAccess: a.Settings.Get().Metrics}
 	opt.SetupToken = a.setup
 	opt.Setup = func(ctx context.Context, name, password string) error {
 		_, err := a.local().Setup(ctx, name, password)
@@ -622,8 +634,15 @@ func readDriveList(path string) []string {
 	return out
 }
 
-// metrics serves what the health monitor last found, for Prometheus.
+// metrics serves what the health monitor last found, for Prometheus. The web server
+// decides who may ask by the access setting at start; a change to "off" since applies
+// here at once (web.Options.MetricsAccess is read once: a change between "admin" and
+// "lan" applies from the next start).
 func (a *App) metrics(w http.ResponseWriter, r *http.Request) {
+	if a.Settings.Get().Metrics == "off" {
+		http.NotFound(w, r)
+		return
+	}
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 	if err := a.Health.WriteMetrics(w); err != nil {
 		a.log.Debug("writing metrics stopped", "err", err)
