@@ -70,6 +70,11 @@ type Service interface {
 	// settings.Err* say what is refused) and they apply at once.
 	Settings(ctx context.Context) (settings.Settings, error)
 	SetSettings(ctx context.Context, s settings.Settings) (settings.Settings, error)
+	// Restart stops the server cleanly and has its system service start it again
+	// (ErrNoRestarter when nothing would); Shutdown stops it (the service, not the
+	// machine). Both answer before the server goes down.
+	Restart(ctx context.Context) error
+	Shutdown(ctx context.Context) error
 	// RenewCA replaces the server's certificate authority ('hearthd cert renew-ca'). The
 	// daemon does it when it runs: its own account then owns the files, and it presents
 	// the new one at once.
@@ -116,6 +121,9 @@ type Local struct {
 	MountTable, SysRoot string
 	// SettingsStore holds the server's settings (Service.Settings).
 	SettingsStore *settings.Store
+	// Stop ends the daemon's run as SIGTERM does, for a restart or not (Service.Restart
+	// and Shutdown); nil when no daemon runs.
+	Stop func(ctx context.Context, restart bool) error
 }
 
 // CARenewal is what RenewCA made.
@@ -191,6 +199,7 @@ var kinds = []struct {
 	{"backups_share", ErrBackupsShare},
 	{"job_running", ErrJobRunning},
 	{"no_daemon", ErrNoDaemon},
+	{"no_restarter", ErrNoRestarter},
 	{"server_name", settings.ErrServerName},
 	{"metrics_access", settings.ErrMetrics},
 	{"time_zone", settings.ErrTimeZone},

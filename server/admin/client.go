@@ -277,6 +277,16 @@ func (c *Client) SetSettings(ctx context.Context, s settings.Settings) (settings
 	return do[settings.Settings](ctx, c, "settings/set", s)
 }
 
+func (c *Client) Restart(ctx context.Context) error {
+	_, err := do[none](ctx, c, "restart", none{})
+	return err
+}
+
+func (c *Client) Shutdown(ctx context.Context) error {
+	_, err := do[none](ctx, c, "shutdown", none{})
+	return err
+}
+
 func (c *Client) RenewCA(ctx context.Context) (CARenewal, error) {
 	return do[CARenewal](ctx, c, "cert/renew-ca", none{})
 }

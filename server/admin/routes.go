@@ -136,6 +136,8 @@ func routes(svc Service) map[string]func(context.Context, json.RawMessage) (any,
 		}),
 		"settings":      call(func(ctx context.Context, _ none) (any, error) { return svc.Settings(ctx) }),
 		"settings/set":  call(func(ctx context.Context, r settings.Settings) (any, error) { return svc.SetSettings(ctx, r) }),
+		"restart":       call(func(ctx context.Context, _ none) (any, error) { return none{}, svc.Restart(ctx) }),
+		"shutdown":      call(func(ctx context.Context, _ none) (any, error) { return none{}, svc.Shutdown(ctx) }),
 		"server":        call(func(ctx context.Context, _ none) (any, error) { return svc.Server(ctx) }),
 		"cert/renew-ca": call(func(ctx context.Context, _ none) (any, error) { return svc.RenewCA(ctx) }),
 		"versions/restore": call(func(ctx context.Context, r restoreReq) (any, error) {

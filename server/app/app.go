@@ -77,6 +77,9 @@ type Options struct {
 	// MountTable and SysRoot replace /proc/self/mountinfo and /sys where the console
 	// looks for disks to add (admin.Service.DriveCandidates); tests give their own.
 	MountTable, SysRoot string
+	// Supervised: a service manager starts hearthd again when it exits with ExitRestart
+	// (hearthd.service says so with HEARTH_SUPERVISED=1), so the console may restart it.
+	Supervised bool
 	// Limits bound what web clients may hold: deadlines and connection caps (zero fields
 	// take the defaults; tests use short ones).
 	Limits web.Limits
@@ -108,6 +111,8 @@ type App struct {
 	// jobs runs the console's long work (scrub, repair, drive removal) under Start's
 	// context; nil before Start.
 	jobs *admin.Jobs
+	// stop ends the run for the console (stop.go); under mu.
+	stop stopState
 	// certMu keeps one change of the certificate folder at a time (renewWhenDue, RenewCA).
 	certMu sync.Mutex
 }
@@ -251,7 +256,7 @@ func (a *App) Service() admin.Service {
 func (a *App) local() admin.Local {
 	return admin.Local{Pool: a.Pool, Changed: a.saveDriveList, Accounts: a.Accounts, Backups: a.Backups, Monitor: a.Health, Info: a.Info,
 		NewCA: a.renewCA, Background: a.jobs, MountTable: a.opt.MountTable, SysRoot: a.opt.SysRoot,
-		SettingsStore: a.Settings}
+		SettingsStore: a.Settings, Stop: a.requestStop}
 }
 
 // Info describes the server: its certificate's fingerprint and, while it listens, its
@@ -298,6 +303,10 @@ func (a *App) Start(ctx context.Context, firstDrive string) error {
 	if err != nil {
 		return err
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	a.mu.Lock()
+	a.stop = stopState{cancel: cancel, done: ctx.Done()}
+	a.mu.Unlock()
 	a.jobs = admin.NewJobs(ctx, a.log)
 	a.sup = &supervisor{log: a.log, stopped: a.Health.ServiceStopped, running: a.Health.ServiceRunning}
 	for _, svc := range a.services(h) {

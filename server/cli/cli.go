@@ -77,6 +77,9 @@ func MainWithInput(ctx context.Context, args []string, in io.Reader, out, errOut
 		return 2
 	}
 	if err := c.run(ctx, e, args[1:]); err != nil {
+		if errors.Is(err, errRestart) {
+			return app.ExitRestart
+		}
 		if errors.Is(err, errUsage) {
 			fmt.Fprintf(errOut, "usage: hearthd %s\n", c.usage)
 			return 2
