@@ -13,22 +13,39 @@ import (
 	"github.com/hearth-home/hearth/server/api/schema"
 	"github.com/hearth-home/hearth/server/auth"
 	"github.com/hearth-home/hearth/server/backupstore"
+	"github.com/hearth-home/hearth/server/disks"
 	"github.com/hearth-home/hearth/server/health"
 	"github.com/hearth-home/hearth/server/pool"
 	"github.com/hearth-home/hearth/server/pool/safepath"
+	"github.com/hearth-home/hearth/server/settings"
 )
 
 // Service is everything the commands can ask of the pool.
 type Service interface {
 	Drives(ctx context.Context) ([]pool.DriveInfo, error)
+	// DriveCandidates lists the mounted file systems that could be added as drives, and
+	// the disks with nothing mounted (shown, never offered: Hearth does not format).
+	DriveCandidates(ctx context.Context) (disks.Candidates, error)
 	AddDrive(ctx context.Context, path, label string) (pool.DriveInfo, error)
 	RemoveDrive(ctx context.Context, which string, opt pool.RemoveOptions) (pool.RemoveReport, error)
 	Shares(ctx context.Context) ([]pool.ShareInfo, error)
 	CreateShare(ctx context.Context, name string, copies int, description string) (pool.ShareInfo, error)
 	SetShare(ctx context.Context, name string, set pool.ShareSettings) (pool.ShareInfo, error)
+	// RemoveShare hides a share and its access, keeping its files to be restored
+	// (removedshares.go); RemovedShares lists those kept; PurgeShare deletes one for good.
+	RemoveShare(ctx context.Context, name string) error
+	RemovedShares(ctx context.Context) ([]pool.RemovedShare, error)
+	RestoreShare(ctx context.Context, name string) (pool.ShareInfo, error)
+	PurgeShare(ctx context.Context, name string) error
 	Status(ctx context.Context) (pool.Status, error)
 	Scrub(ctx context.Context) (pool.ScrubReport, error)
 	Repair(ctx context.Context) (pool.RepairReport, error)
+	// Jobs lists the background jobs, running and recent (jobs.go); the Start calls
+	// begin one in the daemon and return at once (ErrJobRunning, ErrNoDaemon).
+	Jobs(ctx context.Context) ([]Job, error)
+	StartScrub(ctx context.Context) (Job, error)
+	StartRepair(ctx context.Context) (Job, error)
+	StartRemoveDrive(ctx context.Context, which string, opt pool.RemoveOptions) (Job, error)
 	List(ctx context.Context, dir string) ([]pool.FileInfo, error)
 	Mkdir(ctx context.Context, path string, mtime time.Time) (pool.FileInfo, error)
 	Remove(ctx context.Context, path string) error
@@ -52,6 +69,15 @@ type Service interface {
 	Access(ctx context.Context) ([]AccessEntry, error)
 	SetAccess(ctx context.Context, share, user, level string) error
 	Server(ctx context.Context) (ServerInfo, error)
+	// Settings are the server's settings; SetSettings replaces them all (checked first:
+	// settings.Err* say what is refused) and they apply at once.
+	Settings(ctx context.Context) (settings.Settings, error)
+	SetSettings(ctx context.Context, s settings.Settings) (settings.Settings, error)
+	// Restart stops the server cleanly and has its system service start it again
+	// (ErrNoRestarter when nothing would); Shutdown stops it (the service, not the
+	// machine). Both answer before the server goes down.
+	Restart(ctx context.Context) error
+	Shutdown(ctx context.Context) error
 	// RenewCA replaces the server's certificate authority ('hearthd cert renew-ca'). The
 	// daemon does it when it runs: its own account then owns the files, and it presents
 	// the new one at once.
@@ -91,6 +117,16 @@ type Local struct {
 	Info func(ctx context.Context) (ServerInfo, error)
 	// NewCA replaces the certificate authority (Service.RenewCA).
 	NewCA func(ctx context.Context) (CARenewal, error)
+	// Background runs the Start jobs; nil when no daemon runs (a command opened the pool).
+	Background *Jobs
+	// MountTable and SysRoot are where DriveCandidates looks ("" for the machine's own:
+	// /proc/self/mountinfo and /sys); tests give their own.
+	MountTable, SysRoot string
+	// SettingsStore holds the server's settings (Service.Settings).
+	SettingsStore *settings.Store
+	// Stop ends the daemon's run as SIGTERM does, for a restart or not (Service.Restart
+	// and Shutdown); nil when no daemon runs.
+	Stop func(ctx context.Context, restart bool) error
 }
 
 // CARenewal is what RenewCA made.
@@ -162,6 +198,16 @@ var kinds = []struct {
 	{"last_admin", auth.ErrLastAdmin},
 	{"name_taken", ErrNameTaken},
 	{"no_device", auth.ErrNoDevice},
+	{"share_removed", pool.ErrShareRemoved},
+	{"backups_share", ErrBackupsShare},
+	{"job_running", ErrJobRunning},
+	{"no_daemon", ErrNoDaemon},
+	{"no_restarter", ErrNoRestarter},
+	{"server_name", settings.ErrServerName},
+	{"metrics_access", settings.ErrMetrics},
+	{"time_zone", settings.ErrTimeZone},
+	{"backup_window", settings.ErrWindow},
+	{"keep_rule", settings.ErrKeep},
 }
 
 func kindOf(err error) string {

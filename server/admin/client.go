@@ -17,7 +17,9 @@ import (
 
 	"github.com/hearth-home/hearth/server/api/schema"
 	"github.com/hearth-home/hearth/server/auth"
+	"github.com/hearth-home/hearth/server/disks"
 	"github.com/hearth-home/hearth/server/pool"
+	"github.com/hearth-home/hearth/server/settings"
 )
 
 // Client talks to a running hearthd over its control socket.
@@ -89,6 +91,10 @@ func (c *Client) Drives(ctx context.Context) ([]pool.DriveInfo, error) {
 	return do[[]pool.DriveInfo](ctx, c, "drives", none{})
 }
 
+func (c *Client) DriveCandidates(ctx context.Context) (disks.Candidates, error) {
+	return do[disks.Candidates](ctx, c, "drives/candidates", none{})
+}
+
 func (c *Client) AddDrive(ctx context.Context, path, label string) (pool.DriveInfo, error) {
 	return do[pool.DriveInfo](ctx, c, "drives/add", addDriveReq{path, label})
 }
@@ -109,6 +115,24 @@ func (c *Client) SetShare(ctx context.Context, name string, set pool.ShareSettin
 	return do[pool.ShareInfo](ctx, c, "shares/set", setShareReq{name, set.Copies, set.Description})
 }
 
+func (c *Client) RemoveShare(ctx context.Context, name string) error {
+	_, err := do[none](ctx, c, "shares/remove", shareReq{Name: name})
+	return err
+}
+
+func (c *Client) RemovedShares(ctx context.Context) ([]pool.RemovedShare, error) {
+	return do[[]pool.RemovedShare](ctx, c, "shares/removed", none{})
+}
+
+func (c *Client) RestoreShare(ctx context.Context, name string) (pool.ShareInfo, error) {
+	return do[pool.ShareInfo](ctx, c, "shares/restore", shareReq{Name: name})
+}
+
+func (c *Client) PurgeShare(ctx context.Context, name string) error {
+	_, err := do[none](ctx, c, "shares/purge", shareReq{Name: name})
+	return err
+}
+
 func (c *Client) Status(ctx context.Context) (pool.Status, error) {
 	return do[pool.Status](ctx, c, "status", none{})
 }
@@ -119,6 +143,22 @@ func (c *Client) Scrub(ctx context.Context) (pool.ScrubReport, error) {
 
 func (c *Client) Repair(ctx context.Context) (pool.RepairReport, error) {
 	return do[pool.RepairReport](ctx, c, "repair", none{})
+}
+
+func (c *Client) Jobs(ctx context.Context) ([]Job, error) {
+	return do[[]Job](ctx, c, "jobs", none{})
+}
+
+func (c *Client) StartScrub(ctx context.Context) (Job, error) {
+	return do[Job](ctx, c, "jobs/scrub", none{})
+}
+
+func (c *Client) StartRepair(ctx context.Context) (Job, error) {
+	return do[Job](ctx, c, "jobs/repair", none{})
+}
+
+func (c *Client) StartRemoveDrive(ctx context.Context, which string, opt pool.RemoveOptions) (Job, error) {
+	return do[Job](ctx, c, "jobs/remove-drive", removeDrvReq{which, opt.Force})
 }
 
 func (c *Client) List(ctx context.Context, dir string) ([]pool.FileInfo, error) {
@@ -232,6 +272,24 @@ func (c *Client) SetAccess(ctx context.Context, share, user, level string) error
 
 func (c *Client) Server(ctx context.Context) (ServerInfo, error) {
 	return do[ServerInfo](ctx, c, "server", none{})
+}
+
+func (c *Client) Settings(ctx context.Context) (settings.Settings, error) {
+	return do[settings.Settings](ctx, c, "settings", none{})
+}
+
+func (c *Client) SetSettings(ctx context.Context, s settings.Settings) (settings.Settings, error) {
+	return do[settings.Settings](ctx, c, "settings/set", s)
+}
+
+func (c *Client) Restart(ctx context.Context) error {
+	_, err := do[none](ctx, c, "restart", none{})
+	return err
+}
+
+func (c *Client) Shutdown(ctx context.Context) error {
+	_, err := do[none](ctx, c, "shutdown", none{})
+	return err
 }
 
 func (c *Client) RenewCA(ctx context.Context) (CARenewal, error) {

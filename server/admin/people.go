@@ -80,6 +80,15 @@ func (l Local) AddUser(ctx context.Context, name, password string, admin bool) (
 			return auth.User{}, ErrNameTaken
 		}
 	}
+	removed, err := l.Pool.RemovedShares(ctx)
+	if err != nil {
+		return auth.User{}, err
+	}
+	for _, s := range removed { // kept to be restored: the name is still the share's
+		if strings.EqualFold(s.Name, name) {
+			return auth.User{}, ErrNameTaken
+		}
+	}
 	u, err := l.Accounts.Add(ctx, name, password, admin)
 	if err != nil {
 		return u, err
@@ -123,6 +132,9 @@ func (l Local) SetPassword(ctx context.Context, name, password string) error {
 	return l.Accounts.SetPassword(ctx, name, password)
 }
 
+// RemoveUser removes a user with their devices and their access. Their own share stays,
+// with its files, as a shared folder nobody may open (administrators had no access to
+// it) until an administrator gives access to it, or removes it (recoverably, RemoveShare).
 func (l Local) RemoveUser(ctx context.Context, name string) error {
 	return l.Accounts.Remove(ctx, name)
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hearth-home/hearth/server/pool"
+	"github.com/hearth-home/hearth/server/settings"
 )
 
 // Request bodies, shared by the handler and the client.
@@ -60,7 +61,8 @@ type (
 
 func routes(svc Service) map[string]func(context.Context, json.RawMessage) (any, error) {
 	return map[string]func(context.Context, json.RawMessage) (any, error){
-		"drives": call(func(ctx context.Context, _ none) (any, error) { return svc.Drives(ctx) }),
+		"drives":            call(func(ctx context.Context, _ none) (any, error) { return svc.Drives(ctx) }),
+		"drives/candidates": call(func(ctx context.Context, _ none) (any, error) { return svc.DriveCandidates(ctx) }),
 		"drives/add": call(func(ctx context.Context, r addDriveReq) (any, error) {
 			return svc.AddDrive(ctx, r.Path, r.Label)
 		}),
@@ -74,9 +76,13 @@ func routes(svc Service) map[string]func(context.Context, json.RawMessage) (any,
 		"shares/set": call(func(ctx context.Context, r setShareReq) (any, error) {
 			return svc.SetShare(ctx, r.Name, pool.ShareSettings{Copies: r.Copies, Description: r.Description})
 		}),
-		"backup/pcs":   call(func(ctx context.Context, _ none) (any, error) { return svc.BackupPCs(ctx) }),
-		"backup/check": call(func(ctx context.Context, r checkReq) (any, error) { return svc.BackupCheck(ctx, r.ReadData) }),
-		"backup/gc":    call(func(ctx context.Context, _ none) (any, error) { return svc.BackupGC(ctx) }),
+		"shares/remove":  call(func(ctx context.Context, r shareReq) (any, error) { return none{}, svc.RemoveShare(ctx, r.Name) }),
+		"shares/removed": call(func(ctx context.Context, _ none) (any, error) { return svc.RemovedShares(ctx) }),
+		"shares/restore": call(func(ctx context.Context, r shareReq) (any, error) { return svc.RestoreShare(ctx, r.Name) }),
+		"shares/purge":   call(func(ctx context.Context, r shareReq) (any, error) { return none{}, svc.PurgeShare(ctx, r.Name) }),
+		"backup/pcs":     call(func(ctx context.Context, _ none) (any, error) { return svc.BackupPCs(ctx) }),
+		"backup/check":   call(func(ctx context.Context, r checkReq) (any, error) { return svc.BackupCheck(ctx, r.ReadData) }),
+		"backup/gc":      call(func(ctx context.Context, _ none) (any, error) { return svc.BackupGC(ctx) }),
 		"backup/keep": call(func(ctx context.Context, r keepReq) (any, error) {
 			return none{}, svc.BackupKeep(ctx, r.PC, r.Keep)
 		}),
@@ -95,6 +101,12 @@ func routes(svc Service) map[string]func(context.Context, json.RawMessage) (any,
 		}),
 		"health/forget": call(func(ctx context.Context, r pcReq) (any, error) {
 			return none{}, svc.HealthForget(ctx, r.PC)
+		}),
+		"jobs":        call(func(ctx context.Context, _ none) (any, error) { return svc.Jobs(ctx) }),
+		"jobs/scrub":  call(func(ctx context.Context, _ none) (any, error) { return svc.StartScrub(ctx) }),
+		"jobs/repair": call(func(ctx context.Context, _ none) (any, error) { return svc.StartRepair(ctx) }),
+		"jobs/remove-drive": call(func(ctx context.Context, r removeDrvReq) (any, error) {
+			return svc.StartRemoveDrive(ctx, r.Drive, pool.RemoveOptions{Force: r.Force})
 		}),
 		"status": call(func(ctx context.Context, _ none) (any, error) { return svc.Status(ctx) }),
 		"scrub":  call(func(ctx context.Context, _ none) (any, error) { return svc.Scrub(ctx) }),
@@ -125,6 +137,10 @@ func routes(svc Service) map[string]func(context.Context, json.RawMessage) (any,
 		"access/set": call(func(ctx context.Context, r accessReq) (any, error) {
 			return none{}, svc.SetAccess(ctx, r.Share, r.User, r.Level)
 		}),
+		"settings":      call(func(ctx context.Context, _ none) (any, error) { return svc.Settings(ctx) }),
+		"settings/set":  call(func(ctx context.Context, r settings.Settings) (any, error) { return svc.SetSettings(ctx, r) }),
+		"restart":       call(func(ctx context.Context, _ none) (any, error) { return none{}, svc.Restart(ctx) }),
+		"shutdown":      call(func(ctx context.Context, _ none) (any, error) { return none{}, svc.Shutdown(ctx) }),
 		"server":        call(func(ctx context.Context, _ none) (any, error) { return svc.Server(ctx) }),
 		"cert/renew-ca": call(func(ctx context.Context, _ none) (any, error) { return svc.RenewCA(ctx) }),
 		"versions/restore": call(func(ctx context.Context, r restoreReq) (any, error) {

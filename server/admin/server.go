@@ -62,7 +62,7 @@ func reply(w http.ResponseWriter, log *slog.Logger, out any, err error) {
 		switch kindOf(err) {
 		case "not_found", "no_share", "unknown_drive":
 			status = http.StatusNotFound
-		case "exists", "changed":
+		case "exists", "changed", "share_removed", "job_running":
 			status = http.StatusConflict
 		case "pool_full", "no_drives":
 			status = http.StatusInsufficientStorage

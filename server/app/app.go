@@ -20,6 +20,7 @@ import (
 	"strconv"
 	"sync"
 
+	"github.com/hearth-home/hearth/backup"
 	"github.com/hearth-home/hearth/discovery"
 	"github.com/hearth-home/hearth/internal/atomicfile"
 	"github.com/hearth-home/hearth/internal/certfp"
@@ -40,6 +41,7 @@ import (
 	"github.com/hearth-home/hearth/server/paths"
 	"github.com/hearth-home/hearth/server/pool"
 	"github.com/hearth-home/hearth/server/pool/drive"
+	"github.com/hearth-home/hearth/server/settings"
 	"github.com/hearth-home/hearth/server/web"
 )
 
@@ -74,6 +76,12 @@ type Options struct {
 	DeviceOf    func(path string) (string, error)
 	// Connectors is the folder of the connector's installers the web console offers.
 	Connectors string
+	// MountTable and SysRoot replace /proc/self/mountinfo and /sys where the console
+	// looks for disks to add (admin.Service.DriveCandidates); tests give their own.
+	MountTable, SysRoot string
+	// Supervised: a service manager starts hearthd again when it exits with ExitRestart
+	// (hearthd.service says so with HEARTH_SUPERVISED=1), so the console may restart it.
+	Supervised bool
 	// Limits bound what web clients may hold: deadlines and connection caps (zero fields
 	// take the defaults; tests use short ones).
 	Limits web.Limits
@@ -90,6 +98,9 @@ type App struct {
 	Accounts *auth.Accounts
 	Backups  *backupstore.Store
 	Health   *health.Monitor
+	// Settings are what the console edits (server name, default retention, metrics
+	// access, time zone, backup window); the parts that use them read them on each use.
+	Settings *settings.Store
 	// listen is set while the server listens: what Info reports. listenBroken: the
 	// web server failed and closed them; it binds again.
 	mu           sync.Mutex
@@ -99,6 +110,11 @@ type App struct {
 	idChanged    chan struct{} // closed when id changes (setIdentity)
 	setup        string        // the one-time setup token while there is no administrator
 	sup          *supervisor
+	// jobs runs the console's long work (scrub, repair, drive removal) under Start's
+	// context; nil before Start.
+	jobs *admin.Jobs
+	// stop ends the run for the console (stop.go); under mu.
+	stop stopState
 	// certMu keeps one change of the certificate folder at a time (renewWhenDue, RenewCA).
 	certMu sync.Mutex
 }
@@ -180,7 +196,13 @@ func (a *App) open(ctx context.Context) error {
 	}
 	a.saveDriveList(ctx)
 	a.Accounts = auth.NewAccounts(a.cat, a.peopleChanged)
-	bopt := backupstore.Options{Pool: a.Pool, Index: paths.BackupIndex(a.opt.StateDir), Log: a.log, Grace: a.opt.BackupGrace, Event: a.backupEvent}
+	if a.Settings, err = settings.Open(ctx, a.cat, settings.Defaults(cfg.Metrics)); err != nil {
+		a.Pool.Close(ctx)
+		a.cat.Close()
+		return err
+	}
+	bopt := backupstore.Options{Pool: a.Pool, Index: paths.BackupIndex(a.opt.StateDir), Log: a.log, Grace: a.opt.BackupGrace, Event: a.backupEvent,
+		DefaultKeep: func() backup.Policy { return a.Settings.Get().DefaultKeep }, Location: a.Settings.Location}
 	if a.Backups, err = backupstore.Open(ctx, bopt); err != nil {
 		a.Pool.Close(ctx)
 		a.cat.Close()
@@ -235,7 +257,8 @@ func (a *App) Service() admin.Service {
 
 func (a *App) local() admin.Local {
 	return admin.Local{Pool: a.Pool, Changed: a.saveDriveList, Accounts: a.Accounts, Backups: a.Backups, Monitor: a.Health, Info: a.Info,
-		NewCA: a.renewCA}
+		NewCA: a.renewCA, Background: a.jobs, MountTable: a.opt.MountTable, SysRoot: a.opt.SysRoot,
+		SettingsStore: a.Settings, Stop: a.requestStop}
 }
 
 // Info describes the server: its certificate's fingerprint and, while it listens, its
@@ -282,6 +305,11 @@ func (a *App) Start(ctx context.Context, firstDrive string) error {
 	if err != nil {
 		return err
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	a.mu.Lock()
+	a.stop = stopState{cancel: cancel, done: ctx.Done()}
+	a.mu.Unlock()
+	a.jobs = admin.NewJobs(ctx, a.log)
 	a.sup = &supervisor{log: a.log, stopped: a.Health.ServiceStopped, running: a.Health.ServiceRunning}
 	for _, svc := range a.services(h) {
 		a.sup.start(ctx, svc)
@@ -293,6 +321,9 @@ func (a *App) Start(ctx context.Context, firstDrive string) error {
 func (a *App) Wait() {
 	if a.sup != nil {
 		a.sup.wait()
+	}
+	if a.jobs != nil {
+		a.jobs.Wait()
 	}
 }
 
@@ -491,7 +522,7 @@ func (a *App) webHandler(ctx context.Context) (http.Handler, error) {
 	sessions := web.NewSessions()
 	opt := web.Options{Accounts: a.Accounts, Guard: guard, Catalog: a.cat, DAV: web.Authenticated(d),
 		API: web.Authenticated(a.apiHandler(ctx)), CA: a.caPEM, Log: a.log,
-		Metrics: http.HandlerFunc(a.metrics), MetricsAccess: a.cfg.Metrics,
+		Metrics: http.HandlerFunc(a.metrics), MetricsAccess: func() string { return a.Settings.Get().Metrics },
 		Sessions: sessions, Pages: a.console(ctx, sessions)}
 	opt.SetupToken = a.setup
 	opt.Setup = func(ctx context.Context, name, password string) error {
@@ -616,7 +647,8 @@ func readDriveList(path string) []string {
 	return out
 }
 
-// metrics serves what the health monitor last found, for Prometheus.
+// metrics serves what the health monitor last found, for Prometheus. The web server
+// decides who may ask, by the access setting as it is at each request.
 func (a *App) metrics(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 	if err := a.Health.WriteMetrics(w); err != nil {

@@ -77,7 +77,7 @@ func (s *Store) Forget(ctx context.Context, pc string) (int, error) {
 		return 0, err
 	}
 	n := 0
-	for i, v := range p.Keep.Apply(cands, time.Local) {
+	for i, v := range p.Keep.Apply(cands, s.location()) {
 		if v.Keep {
 			continue
 		}

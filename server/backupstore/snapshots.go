@@ -22,6 +22,9 @@ type PC struct {
 	// Owner is the user whose PC it is: they and administrators see its backups.
 	Owner string        `json:"owner"`
 	Keep  backup.Policy `json:"keep"`
+	// OwnRule: Keep was set for this PC. Without, the PC follows the server's default
+	// rule (Options.DefaultKeep), which PC reports as its Keep.
+	OwnRule bool `json:"own_rule,omitempty"`
 	// Pinned are the backups kept whatever Keep says ("keep this backup").
 	Pinned []backup.ID `json:"pinned,omitempty"`
 }
@@ -34,11 +37,17 @@ func decodePC(data []byte) (PC, error) {
 		return p, err
 	}
 	var raw struct {
-		Keep map[string]json.RawMessage `json:"keep"`
+		Keep    map[string]json.RawMessage `json:"keep"`
+		OwnRule *bool                      `json:"own_rule"`
 	}
 	if json.Unmarshal(data, &raw) == nil {
 		if _, ok := raw.Keep["last"]; !ok {
 			p.Keep.Last = backup.DefaultPolicy.Last
+		}
+		// Written before PCs could follow a default: a rule other than the default then
+		// was set by an administrator, and stays the PC's own.
+		if raw.OwnRule == nil && p.Keep != backup.DefaultPolicy {
+			p.OwnRule = true
 		}
 	}
 	return p, nil
@@ -85,7 +94,7 @@ func (s *Store) claimPC(ctx context.Context, pc, owner string) error {
 	if err := auth.PCNameFree(owner, pc, held, nil); err != nil {
 		return err
 	}
-	return s.putPC(ctx, PC{Name: pc, Owner: owner, Keep: backup.DefaultPolicy})
+	return s.putPC(ctx, PC{Name: pc, Owner: owner, Keep: s.defaultKeep()})
 }
 
 // Holders lists the PCs that back up here under pc, compared without case (an older
@@ -121,6 +130,15 @@ func (s *Store) putPC(ctx context.Context, p PC) error {
 // PC returns what the server knows of a PC. Every request about a PC's backups asks
 // who owns it, so what was read is kept; only this store writes pc.json.
 func (s *Store) PC(ctx context.Context, pc string) (PC, error) {
+	p, err := s.pcRecord(ctx, pc)
+	if err == nil && !p.OwnRule {
+		p.Keep = s.defaultKeep()
+	}
+	return p, err
+}
+
+// pcRecord is a PC's pc.json, as read (kept after the first read).
+func (s *Store) pcRecord(ctx context.Context, pc string) (PC, error) {
 	if err := backup.CheckPCName(pc); err != nil {
 		return PC{}, err
 	}
@@ -174,7 +192,7 @@ func (s *Store) SetPolicy(ctx context.Context, pc string, keep backup.Policy) er
 	if err != nil {
 		return err
 	}
-	p.Keep = keep
+	p.Keep, p.OwnRule = keep, true
 	return s.putPC(ctx, p)
 }
 

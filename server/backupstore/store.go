@@ -56,6 +56,12 @@ type Options struct {
 	// Event records something a person should be able to look up later (a backup let
 	// go, and why); nil records nothing.
 	Event func(ctx context.Context, pc, text string)
+	// DefaultKeep is the retention rule of the PCs without one of their own, read each
+	// time (an administrator changes it while the server runs); nil is
+	// backup.DefaultPolicy. Location is the time zone whose days, weeks and months the
+	// rules count; nil is the machine's.
+	DefaultKeep func() backup.Policy
+	Location    func() *time.Location
 }
 
 // Store is the backup repository.
@@ -67,6 +73,9 @@ type Store struct {
 	now   func() time.Time
 	grace time.Duration
 	event func(ctx context.Context, pc, text string)
+	// defaultKeep and location: Options.DefaultKeep and Location, never nil.
+	defaultKeep func() backup.Policy
+	location    func() *time.Location
 	// uploads bounds the packs held in memory at once.
 	uploads chan struct{}
 
@@ -114,7 +123,14 @@ func Open(ctx context.Context, opt Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open the backup index: %w", err)
 	}
+	if opt.DefaultKeep == nil {
+		opt.DefaultKeep = func() backup.Policy { return backup.DefaultPolicy }
+	}
+	if opt.Location == nil {
+		opt.Location = func() *time.Location { return time.Local }
+	}
 	s := &Store{pool: opt.Pool, db: db, codec: backup.NewCodec(), log: opt.Log, now: opt.Now, grace: opt.Grace, event: opt.Event,
+		defaultKeep: opt.DefaultKeep, location: opt.Location,
 		uploads: make(chan struct{}, 4), sessions: map[string]*session{}, complete: map[backup.ID]bool{}, pcs: map[string]PC{}}
 	if err := s.open(ctx); err != nil {
 		db.Close()

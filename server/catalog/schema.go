@@ -188,4 +188,11 @@ UPDATE tokens SET pc = label WHERE label <> '' AND (
 	OR EXISTS (SELECT 1 FROM pc_health WHERE pc_health.pc = tokens.label COLLATE BINARY
 		AND pc_health.owner = tokens.user COLLATE NOCASE));
 CREATE INDEX tokens_pc ON tokens(pc COLLATE NOCASE);
+`, `
+-- Step 8 (issue 18, removing a shared folder recoverably): a removed share keeps its files
+-- in place, hidden, until it is restored or purged (30 days on). removed_ns is when it was
+-- removed (0: a live share); removed_access keeps, as JSON (user -> level), the access its
+-- users had, which went with it and comes back on restore.
+ALTER TABLE shares ADD COLUMN removed_ns INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE shares ADD COLUMN removed_access TEXT NOT NULL DEFAULT '';
 `}

@@ -13,7 +13,7 @@ import (
 func cmdDrive(ctx context.Context, e *env, args []string) error {
 	var label *string
 	var force *bool
-	c, err := openVerb(ctx, e, "drive", args, []string{"add", "list", "remove"}, func(fs *flag.FlagSet) func() error {
+	c, err := openVerb(ctx, e, "drive", args, []string{"add", "list", "remove", "candidates"}, func(fs *flag.FlagSet) func() error {
 		label = fs.String("label", "", "a name for the drive (add)")
 		force = fs.Bool("force", false, "remove a missing drive, or leave duplicated files with one copy (remove)")
 		return nil
@@ -31,6 +31,8 @@ func cmdDrive(ctx context.Context, e *env, args []string) error {
 		}
 		printDrives(e, ds)
 		return nil
+	case verb == "candidates" && len(rest) == 0:
+		return printCandidates(ctx, e, svc)
 	case verb == "add" && len(rest) == 1:
 		d, err := svc.AddDrive(ctx, rest[0], *label)
 		if err != nil {

@@ -17,7 +17,7 @@ import (
 )
 
 func cmdPool(ctx context.Context, e *env, args []string) error {
-	verb, args, err := sub(args, "status", "scrub", "repair", "rebuild")
+	verb, args, err := sub(args, "status", "scrub", "repair", "rebuild", "jobs")
 	if err != nil {
 		return err
 	}
@@ -37,6 +37,8 @@ func cmdPool(ctx context.Context, e *env, args []string) error {
 	}
 	defer done()
 	switch verb {
+	case "jobs":
+		return printJobs(ctx, e, svc)
 	case "status":
 		st, err := svc.Status(ctx)
 		if err != nil {

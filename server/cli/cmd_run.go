@@ -2,8 +2,10 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"log/slog"
+	"os"
 
 	"github.com/hearth-home/hearth/server/app"
 	"github.com/hearth-home/hearth/server/paths"
@@ -27,7 +29,7 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	}
 	log := slog.New(slog.NewTextHandler(e.errOut, &slog.HandlerOptions{Level: level}))
 	opt := app.Options{StateDir: e.state, HTTPSListen: *listen, HTTPListen: *plain, Version: Version, NoDiscovery: !*announce, MountScan: e.mountScan,
-		Connectors: *connectors}
+		Connectors: *connectors, Supervised: os.Getenv("HEARTH_SUPERVISED") == "1"}
 	if *drive != "" {
 		opt.Drives = []string{*drive}
 	}
@@ -61,6 +63,16 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 		"files", st.Files, "control", paths.Socket(e.state))
 	log.Info("the shared folders are served", "webdav", info.URL, "certificate_sha256", info.Fingerprint)
 	log.Info("add a drive with: hearthd drive add /mnt/disk   (stop with Ctrl-C)")
-	<-ctx.Done()
+	select {
+	case <-ctx.Done():
+	case <-a.Stopped(): // the console asked: the same clean stop as SIGTERM, deferred above
+	}
+	if a.RestartAsked() {
+		return errRestart
+	}
 	return nil
 }
+
+// errRestart: the run ended for a restart; hearthd exits with app.ExitRestart, on which
+// its system service starts it again.
+var errRestart = errors.New("restart")

@@ -17,7 +17,7 @@ func cmdShare(ctx context.Context, e *env, args []string) error {
 	var desc, access *string
 	var n int
 	var set pool.ShareSettings
-	c, err := openVerb(ctx, e, "share", args, []string{"add", "list", "set"}, func(fs *flag.FlagSet) func() error {
+	c, err := openVerb(ctx, e, "share", args, []string{"add", "list", "set", "remove", "removed", "restore", "purge"}, func(fs *flag.FlagSet) func() error {
 		copies := fs.String("copies", "", "1, 2, or auto (2 once the pool has two drives)")
 		desc = fs.String("description", "", "a few words on what the share is for")
 		access = fs.String("access", "", "who may open it: user=none|read|full, comma-separated")
@@ -67,6 +67,14 @@ func cmdShare(ctx context.Context, e *env, args []string) error {
 			fmt.Fprintf(e.out, "Share %s now keeps %s; existing files are adjusted in the background.\n", s.Name, copiesText(s))
 		}
 		return setAccess(ctx, e, svc, rest[0], *access)
+	case verb == "remove" && len(rest) == 1:
+		return removeShare(ctx, e, svc, rest[0])
+	case verb == "removed" && len(rest) == 0:
+		return listRemovedShares(ctx, e, svc)
+	case verb == "restore" && len(rest) == 1:
+		return restoreShare(ctx, e, svc, rest[0])
+	case verb == "purge" && len(rest) == 1:
+		return purgeShare(ctx, e, svc, rest[0])
 	}
 	return errUsage
 }

@@ -47,6 +47,11 @@ func (p *Pool) RemoveDrive(ctx context.Context, which string, opt RemoveOptions)
 		return RemoveReport{}, fmt.Errorf("drive %q is being checked against the index; try again in a moment", v.rec.Label)
 	}
 	rep := RemoveReport{}
+	p.cat.View(ctx, func(tx *catalog.Tx) error {
+		uses, err := tx.DriveUses(ctx)
+		progressOf(ctx).total(uses[v.id()].Files, uses[v.id()].Bytes)
+		return err
+	})
 	if err := p.evacuateFiles(ctx, v, &rep); err != nil {
 		return rep, err
 	}
@@ -54,6 +59,17 @@ func (p *Pool) RemoveDrive(ctx context.Context, which string, opt RemoveOptions)
 		return rep, err
 	}
 	return rep, p.release(ctx, v)
+}
+
+// CheckRemoveDrive says whether RemoveDrive would start: the drive is in the pool, and
+// the other drives can take its files. It lets a caller that runs the removal in the
+// background refuse at once.
+func (p *Pool) CheckRemoveDrive(ctx context.Context, which string, opt RemoveOptions) error {
+	v, err := p.driveByPath(which)
+	if err != nil || !v.present() {
+		return err
+	}
+	return p.canRemove(ctx, v, opt)
 }
 
 // canRemove checks that the rest of the pool can take the drive's files.
@@ -134,10 +150,12 @@ func (p *Pool) filesOn(ctx context.Context, id string) (int, error) {
 }
 
 func (p *Pool) evacuateRound(ctx context.Context, v view, rep *RemoveReport) (int, error) {
-	want := map[string]int{}
-	shares, _ := p.Shares(ctx)
-	for _, s := range shares {
-		want[s.Name] = max(s.Wanted, 1)
+	want, err := p.wantedCopies(ctx)
+	if err != nil {
+		return 0, err
+	}
+	for name, n := range want {
+		want[name] = max(n, 1)
 	}
 	left := 0
 	var after string
@@ -178,6 +196,7 @@ func (p *Pool) evacuateFile(ctx context.Context, e catalog.Entry, v view, want i
 	}
 	rep.Moved++
 	rep.Bytes += e.Size
+	progressOf(ctx).done(1, e.Size)
 	return nil
 }
 

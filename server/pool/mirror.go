@@ -109,6 +109,18 @@ type mirrorShare struct {
 	Copies      int       `json:"copies"`
 	Description string    `json:"description,omitempty"`
 	Created     time.Time `json:"created"`
+	// Removed is set for a removed share (kept to be restored), with the access its users
+	// had: a rebuild brings it back removed, neither live nor lost.
+	Removed       *time.Time        `json:"removed,omitempty"`
+	RemovedAccess map[string]string `json:"removed_access,omitempty"`
+}
+
+func (s mirrorShare) catalog() catalog.Share {
+	out := catalog.Share{Name: s.Name, Copies: s.Copies, Description: s.Description, Created: s.Created, RemovedAccess: s.RemovedAccess}
+	if s.Removed != nil {
+		out.Removed = *s.Removed
+	}
+	return out
 }
 
 type mirrorDrive struct {
@@ -189,7 +201,12 @@ func (p *Pool) buildMirror(ctx context.Context, tx *catalog.Tx, seq uint64) (mir
 		return m, err
 	}
 	for _, s := range shares {
-		m.Shares = append(m.Shares, mirrorShare{Name: s.Name, Copies: s.Copies, Description: s.Description, Created: s.Created})
+		ms := mirrorShare{Name: s.Name, Copies: s.Copies, Description: s.Description, Created: s.Created}
+		if !s.Removed.IsZero() {
+			removed := s.Removed
+			ms.Removed, ms.RemovedAccess = &removed, s.RemovedAccess
+		}
+		m.Shares = append(m.Shares, ms)
 	}
 	drives, err := tx.Drives(ctx)
 	if err != nil {

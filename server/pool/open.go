@@ -233,7 +233,7 @@ func (p *Pool) rebuildFrom(ctx context.Context, id string, drives map[string]str
 			return err
 		}
 		for _, s := range mir.Shares {
-			if err := tx.PutShare(ctx, catalog.Share{Name: s.Name, Copies: s.Copies, Description: s.Description, Created: s.Created}); err != nil {
+			if err := tx.PutShare(ctx, s.catalog()); err != nil {
 				return err
 			}
 		}

@@ -33,6 +33,8 @@ var (
 	ErrDriveUnknown = errors.New("no such drive in the pool")
 	ErrRefused      = errors.New("refused")
 	ErrChanged      = errors.New("the file changed")
+	// ErrShareRemoved: a removed share (kept to be restored) has that name.
+	ErrShareRemoved = errors.New("a removed shared folder has that name; restore it, or delete it for good first")
 )
 
 // Options configure a pool. Zero values take the defaults shown.
@@ -64,6 +66,9 @@ type Options struct {
 	// (default 30 days), or beyond the VersionsMax newest of a file (default 20).
 	VersionsKeep time.Duration
 	VersionsMax  int
+	// RemovedSharesKeep is how long a removed share is kept, to be restored, before the
+	// background work purges it (default 30 days).
+	RemovedSharesKeep time.Duration
 	// BackgroundRate caps background copying in bytes per second (default 200 MB/s);
 	// background work also pauses while the family reads or writes.
 	BackgroundRate int64
@@ -87,6 +92,7 @@ func (o *Options) applyDefaults() {
 	setDur(&o.ScrubEvery, 30*24*time.Hour)
 	setDur(&o.RepairEvery, 10*time.Minute)
 	setDur(&o.VersionsKeep, 30*24*time.Hour)
+	setDur(&o.RemovedSharesKeep, 30*24*time.Hour)
 	if o.VersionsMax == 0 {
 		o.VersionsMax = 20
 	}

@@ -30,10 +30,16 @@ func (p *Pool) remove(ctx context.Context, path string, keep bool) error {
 	if err != nil {
 		return err
 	}
+	return p.removeTree(ctx, path, keep, nil)
+}
+
+// removeTree removes path (a share's root too, for a purge) with everything below it;
+// also, when set, runs in the transaction that unindexes it.
+func (p *Pool) removeTree(ctx context.Context, path string, keep bool, also func(*catalog.Tx) error) error {
 	p.ns.Lock()
 	defer p.ns.Unlock()
 	var tree []catalog.Entry
-	err = p.cat.View(ctx, func(tx *catalog.Tx) (err error) { tree, err = tx.Tree(ctx, path); return err })
+	err := p.cat.View(ctx, func(tx *catalog.Tx) (err error) { tree, err = tx.Tree(ctx, path); return err })
 	if err != nil {
 		return err
 	}
@@ -77,6 +83,9 @@ func (p *Pool) remove(ctx context.Context, path string, keep bool) error {
 			if err := tx.AddVersion(ctx, v); err != nil {
 				return err
 			}
+		}
+		if also != nil {
+			return also(tx)
 		}
 		return nil
 	})

@@ -154,6 +154,12 @@ func (p *Pool) duplicationPass(ctx context.Context, rep *RepairReport) error {
 	for _, s := range shares {
 		want[s.Name] = p.wantCopies(s)
 	}
+	prog := progressOf(ctx)
+	p.cat.View(ctx, func(tx *catalog.Tx) error {
+		t, err := tx.Totals(ctx, "")
+		prog.total(t.Files, t.Bytes)
+		return err
+	})
 	var after string
 	for {
 		var batch []catalog.Entry
@@ -169,6 +175,7 @@ func (p *Pool) duplicationPass(ctx context.Context, rep *RepairReport) error {
 				return err
 			}
 			p.repairFile(ctx, e, want[shareOf(e.Path)], rep)
+			prog.done(1, e.Size)
 		}
 	}
 }

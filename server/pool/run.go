@@ -37,8 +37,8 @@ func (p *Pool) runLearner(ctx context.Context) error {
 	}
 }
 
-// runScheduler starts scrubs when they are due, prunes versions hourly, and old records
-// of bad copies and unused block checksums daily.
+// runScheduler starts scrubs when they are due, prunes versions and purges removed shares
+// hourly, and old records of bad copies and unused block checksums daily.
 func (p *Pool) runScheduler(ctx context.Context) error {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
@@ -54,6 +54,9 @@ func (p *Pool) runScheduler(ctx context.Context) error {
 			p.log.Warn("pruning previous versions failed", "err", err)
 		} else if n > 0 {
 			p.log.Info("old previous versions pruned", "versions", n)
+		}
+		if err := p.purgeRemovedShares(ctx); err != nil && ctx.Err() == nil {
+			p.log.Warn("purging removed shares failed", "err", err)
 		}
 		if p.scrubDue(ctx) {
 			if _, err := p.Scrub(ctx); err != nil && ctx.Err() == nil {

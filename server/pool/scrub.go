@@ -36,6 +36,12 @@ func (p *Pool) Scrub(ctx context.Context) (ScrubReport, error) {
 	defer p.scrubMu.Unlock()
 	rep := ScrubReport{Started: p.now()}
 	p.log.Info("scrub started")
+	prog := progressOf(ctx)
+	p.cat.View(ctx, func(tx *catalog.Tx) error {
+		t, err := tx.Totals(ctx, "")
+		prog.total(t.Files, t.Bytes)
+		return err
+	})
 	var after string
 	for {
 		var batch []catalog.Entry
@@ -53,6 +59,7 @@ func (p *Pool) Scrub(ctx context.Context) (ScrubReport, error) {
 				return rep, err
 			}
 			p.scrubFile(ctx, e, &rep)
+			prog.done(1, e.Size)
 		}
 	}
 	rep.Finished = p.now()

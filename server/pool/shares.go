@@ -43,7 +43,9 @@ func (p *Pool) CreateShare(ctx context.Context, name string, copies int, descrip
 	p.ns.Lock()
 	defer p.ns.Unlock()
 	err := p.cat.View(ctx, func(tx *catalog.Tx) error {
-		if _, err := tx.Share(ctx, name); err == nil {
+		if s, err := tx.Share(ctx, name); err == nil && !s.Removed.IsZero() {
+			return fmt.Errorf("share %s: %w", name, ErrShareRemoved)
+		} else if err == nil {
 			return fmt.Errorf("share %s: %w", name, ErrExist)
 		}
 		if _, err := tx.Entry(ctx, name); err == nil {
@@ -87,7 +89,7 @@ func (p *Pool) SetShare(ctx context.Context, name string, set ShareSettings) (Sh
 	var s catalog.Share
 	err := p.cat.Update(ctx, func(tx *catalog.Tx) error {
 		var err error
-		if s, err = tx.Share(ctx, name); errors.Is(err, catalog.ErrNotFound) {
+		if s, err = tx.Share(ctx, name); errors.Is(err, catalog.ErrNotFound) || (err == nil && !s.Removed.IsZero()) {
 			return fmt.Errorf("%s: %w", name, ErrNoShare)
 		} else if err != nil {
 			return err
@@ -107,7 +109,7 @@ func (p *Pool) SetShare(ctx context.Context, name string, set ShareSettings) (Sh
 	return p.shareInfo(ctx, s), p.writeMirrors(ctx)
 }
 
-// Shares lists the shares with what they hold.
+// Shares lists the live shares (not the removed ones) with what they hold.
 func (p *Pool) Shares(ctx context.Context) ([]ShareInfo, error) {
 	var shares []catalog.Share
 	if err := p.cat.View(ctx, func(tx *catalog.Tx) (err error) { shares, err = tx.Shares(ctx); return err }); err != nil {
@@ -115,9 +117,25 @@ func (p *Pool) Shares(ctx context.Context) ([]ShareInfo, error) {
 	}
 	out := make([]ShareInfo, 0, len(shares))
 	for _, s := range shares {
-		out = append(out, p.shareInfo(ctx, s))
+		if s.Removed.IsZero() {
+			out = append(out, p.shareInfo(ctx, s))
+		}
 	}
 	return out, nil
+}
+
+// wantedCopies is how many copies each share's files should have, removed shares
+// included: their files are kept as well as any until they are purged.
+func (p *Pool) wantedCopies(ctx context.Context) (map[string]int, error) {
+	var shares []catalog.Share
+	if err := p.cat.View(ctx, func(tx *catalog.Tx) (err error) { shares, err = tx.Shares(ctx); return err }); err != nil {
+		return nil, err
+	}
+	want := make(map[string]int, len(shares))
+	for _, s := range shares {
+		want[s.Name] = p.wantCopies(s)
+	}
+	return want, nil
 }
 
 func (p *Pool) shareInfo(ctx context.Context, s catalog.Share) ShareInfo {

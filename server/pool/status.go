@@ -45,9 +45,13 @@ func (p *Pool) Status(ctx context.Context) (Status, error) {
 			return err
 		}
 		shares, err := tx.Shares(ctx)
-		st.Shares = len(shares)
 		if err != nil {
 			return err
+		}
+		for _, s := range shares {
+			if s.Removed.IsZero() { // a removed share is hidden until restored
+				st.Shares++
+			}
 		}
 		if st.Damaged, err = tx.DamagedFiles(ctx); err != nil {
 			return err

@@ -89,7 +89,7 @@ func (p *Pool) prepareWrite(ctx context.Context, path string) (*catalog.Entry, i
 	var want int
 	err := p.cat.View(ctx, func(tx *catalog.Tx) error {
 		s, err := tx.Share(ctx, share)
-		if errors.Is(err, catalog.ErrNotFound) {
+		if errors.Is(err, catalog.ErrNotFound) || (err == nil && !s.Removed.IsZero()) {
 			return fmt.Errorf("%s: %w", share, ErrNoShare)
 		}
 		if err != nil {

@@ -34,9 +34,10 @@ type Options struct {
 	// through Setup.
 	SetupToken string
 	Setup      func(ctx context.Context, name, password string) error
-	// Metrics serves /metrics to whom MetricsAccess says: "admin", "lan" or "off".
+	// Metrics serves /metrics to whom MetricsAccess says: "admin", "lan" or "off" (asked
+	// at each request: the console's settings change it while the server runs).
 	Metrics       http.Handler
-	MetricsAccess string
+	MetricsAccess func() string
 	// Sessions are the signed-in browsers (shared with the console, which lists them).
 	Sessions *Sessions
 	// Pages are the web console: every path not served above. They run for a signed-in
@@ -262,12 +263,16 @@ func tokenEqual(a, b string) bool {
 // metrics serves Prometheus: to administrators, or to anyone on the local network (a
 // scraper has no password to give), never to the internet.
 func (s *Server) metrics(w http.ResponseWriter, r *http.Request) {
+	access := "admin"
+	if s.opt.MetricsAccess != nil {
+		access = s.opt.MetricsAccess()
+	}
 	switch {
-	case s.opt.Metrics == nil || s.opt.MetricsAccess == "off":
+	case s.opt.Metrics == nil || access == "off":
 		http.NotFound(w, r)
-	case s.opt.MetricsAccess == "lan" && onLAN(r):
+	case access == "lan" && onLAN(r):
 		s.opt.Metrics.ServeHTTP(w, r)
-	case s.opt.MetricsAccess == "lan":
+	case access == "lan":
 		http.Error(w, "The server's metrics are only for the local network.", http.StatusForbidden)
 	default:
 		s.signedIn(w, r, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
