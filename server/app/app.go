@@ -301,15 +301,17 @@ func (a *App) Start(ctx context.Context, firstDrive string) error {
 	if err := a.listenTLS(); err != nil {
 		return err
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	// The jobs come before the web handler: the console's service starts them.
+	a.jobs = admin.NewJobs(ctx, a.log)
 	h, err := a.webHandler(ctx)
 	if err != nil {
+		cancel()
 		return err
 	}
-	ctx, cancel := context.WithCancel(ctx)
 	a.mu.Lock()
 	a.stop = stopState{cancel: cancel, done: ctx.Done()}
 	a.mu.Unlock()
-	a.jobs = admin.NewJobs(ctx, a.log)
 	a.sup = &supervisor{log: a.log, stopped: a.Health.ServiceStopped, running: a.Health.ServiceRunning}
 	for _, svc := range a.services(h) {
 		a.sup.start(ctx, svc)

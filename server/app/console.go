@@ -15,7 +15,7 @@ const DefaultConnectors = "/usr/share/hearth/connector"
 func (a *App) console(ctx context.Context, sessions *web.Sessions) *console.Console {
 	return console.New(console.Options{
 		Service: a.local(), Monitor: a.Health, Backups: a.Backups, Sessions: sessions,
-		Connectors: a.opt.Connectors, Background: ctx, Log: a.log,
+		Connectors: a.opt.Connectors, Log: a.log,
 		Events: func(ctx context.Context, kind string, limit int) (out []catalog.Event, err error) {
 			err = a.cat.View(ctx, func(tx *catalog.Tx) error { out, err = tx.Events(ctx, kind, limit); return err })
 			return out, err

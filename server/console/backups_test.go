@@ -13,14 +13,13 @@ import (
 	"time"
 
 	"github.com/hearth-home/hearth/server/app"
-	"github.com/hearth-home/hearth/server/app/apptest"
 	"github.com/hearth-home/hearth/server/backupfs/backupfstest"
 )
 
 // mum keeps one of her laptop's backups from its page, then downloads a folder of it as
 // a zip, which holds exactly what was backed up.
 func TestKeepABackupAndDownloadAFolder(t *testing.T) {
-	s := apptest.Start(t)
+	s, _ := start(t)
 	s.AddUser("mum", pw, false)
 	when := time.Now().Add(-time.Hour).Truncate(time.Second)
 	files := map[string][]byte{
@@ -105,7 +104,7 @@ func keys(m map[string][]byte) []string {
 // Home follows the server's health as it changes: a drive that vanishes appears as a
 // problem on the open page, without a reload.
 func TestHomeShowsAVanishedDriveLive(t *testing.T) {
-	s := apptest.Start(t, func(o *app.Options) { o.HealthEvery = 100 * time.Millisecond })
+	s, _ := start(t, func(o *app.Options) { o.HealthEvery = 100 * time.Millisecond })
 	s.AddUser("dad", pw, true)
 	disk := filepath.Join(t.TempDir(), "disk2")
 	os.Mkdir(disk, 0o755)

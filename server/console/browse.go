@@ -102,7 +102,7 @@ func (c *Console) listBackupFolder(w http.ResponseWriter, r *http.Request, view 
 		if fi.IsDir() {
 			u += "/"
 		}
-		d.Entries = append(d.Entries, entry{Name: fi.Name(), URL: u, Dir: fi.IsDir(), Size: fi.Size(), ModTime: when(fi.ModTime())})
+		d.Entries = append(d.Entries, entry{Name: fi.Name(), URL: u, Dir: fi.IsDir(), Size: fi.Size(), ModTime: c.when(fi.ModTime())})
 	}
 	c.render(w, r, "browse", parts[0]+" · "+pc, d)
 }

@@ -179,7 +179,7 @@ func (x *tab) accessible(page string) {
 	if err != nil {
 		x.t.Fatal(err)
 	}
-	for range n + 3 {
+	for range 2*n + 5 { // a time field takes a stop for each of its parts
 		x.do(chromedp.KeyEvent("\t"), chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
 			_, err := chromedp.Run(ctx, chromedp.Evaluate[any](`document.activeElement && window.__reached.add(document.activeElement)`))
 			return err
@@ -281,4 +281,21 @@ func (x *tab) weight() int {
 		x.t.Fatal(err)
 	}
 	return n
+}
+
+// clickSummary opens the first closed disclosure (a "Remove…" that asks to confirm)
+// whose words are these.
+func clickSummary(words string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fmt.Sprintf(`(() => {
+			const s = [...document.querySelectorAll("details:not([open]) > summary")].find(s => s.textContent.trim() === %q);
+			if (!s) return false;
+			s.click();
+			return true;
+		})()`, words)))
+		if err == nil && !ok {
+			err = fmt.Errorf("no closed %q to open", words)
+		}
+		return err
+	})
 }

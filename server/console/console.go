@@ -11,6 +11,7 @@
 package console
 
 import (
+	"cmp"
 	"context"
 	"embed"
 	"errors"
@@ -20,6 +21,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/hearth-home/hearth/server/admin"
@@ -42,9 +44,6 @@ type Options struct {
 	// Connectors is a folder holding the connector's installers to offer for download
 	// ("" or missing: the page says where to get them).
 	Connectors string
-	// Background is the server's context, for work that outlives the request that
-	// started it (a scrub, a drive's removal).
-	Background context.Context
 	// Events reads the event log (kind "" for all), Record adds to it.
 	Events func(ctx context.Context, kind string, limit int) ([]catalog.Event, error)
 	Record func(ctx context.Context, e catalog.Event)
@@ -56,11 +55,14 @@ type Console struct {
 	opt   Options
 	pages map[string]*template.Template
 	mux   *http.ServeMux
+	zone  atomic.Pointer[time.Location] // the settings' time zone, for times on pages
 }
 
 // New returns the console.
 func New(opt Options) *Console {
-	c := &Console{opt: opt, pages: parsePages(), mux: http.NewServeMux()}
+	c := &Console{opt: opt, mux: http.NewServeMux()}
+	c.zone.Store(time.Local)
+	c.pages = parsePages(c.when)
 	static, _ := fs.Sub(files, "static")
 	c.mux.Handle("GET "+web.StaticPath, http.StripPrefix(web.StaticPath, staticFiles(static)))
 	c.mux.HandleFunc("GET "+web.SignInPath, c.signIn)
@@ -108,20 +110,19 @@ type page struct {
 func (c *Console) render(w http.ResponseWriter, r *http.Request, name, title string, data any) {
 	pr, _ := auth.PrincipalOf(r.Context())
 	p := page{Title: title, Nav: name, User: pr.Name, Admin: pr.Admin, CSRF: web.CSRF(r.Context()), Flash: takeFlash(w, r),
-		Server: c.serverName(r.Context()), Data: data}
+		Server: "Hearth", Data: data}
+	if set, err := c.opt.Service.Settings(r.Context()); err == nil {
+		p.Server = cmp.Or(set.ServerName, p.Server)
+		if loc, err := set.Location(); err == nil {
+			c.zone.Store(loc)
+		}
+	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
 	if err := c.pages[name].ExecuteTemplate(w, "base", p); err != nil {
 		c.opt.Log.Error("a console page failed to render", "page", name, "err", err)
 	}
-}
-
-func (c *Console) serverName(ctx context.Context) string {
-	if info, err := c.opt.Service.Server(ctx); err == nil && len(info.Names) > 0 {
-		return info.Names[0]
-	}
-	return "Hearth"
 }
 
 // sorry answers with a page that says what went wrong.
@@ -203,12 +204,13 @@ func staticFiles(fsys fs.FS) http.Handler {
 
 // when is a time as a family reads it: "today at 14:05", "yesterday at 03:00",
 // "Mon 30 Nov at 03:00", "12 Mar 2025".
-func when(t time.Time) string {
+func (c *Console) when(t time.Time) string {
 	if t.IsZero() {
 		return "never"
 	}
-	t = t.Local()
-	now := time.Now()
+	loc := c.zone.Load()
+	t = t.In(loc)
+	now := time.Now().In(loc)
 	y1, m1, d1 := now.Date()
 	y2, m2, d2 := t.Date()
 	switch {

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/hearth-home/hearth/server/admin"
-	"github.com/hearth-home/hearth/server/app/apptest"
 	"github.com/hearth-home/hearth/server/auth"
 )
 
@@ -15,7 +14,7 @@ import (
 // gives the new user access to it, and adds a drive: each from the pages, each checked
 // on the server itself.
 func TestAdminRunsTheServerFromTheBrowser(t *testing.T) {
-	s := apptest.Start(t)
+	s, disk := start(t)
 	s.AddUser("dad", pw, true)
 	x := newTab(t, s)
 	x.signIn("/users", "dad", pw)
@@ -51,17 +50,17 @@ func TestAdminRunsTheServerFromTheBrowser(t *testing.T) {
 		t.Fatalf("access on the server: %v, %v; want kid to read Taxes", access, err)
 	}
 
-	// A drive.
-	disk := t.TempDir()
+	// A drive: the disk the server sees mounted is offered.
 	x.open("/storage")
-	x.set("#d-path", disk)
-	x.set("#d-label", "disk2")
-	x.submit("form[action='/storage/drives'] button")
-	if got := x.flash(); !strings.Contains(got, "disk2 is in the pool") {
+	x.submit("form[action='/storage/drives'] input[value='" + disk + "'] + button")
+	if got := x.flash(); !strings.Contains(got, "is in the pool now") {
 		t.Fatalf("after adding a drive the page says %q", got)
 	}
 	drives, err := s.Admin().Drives(context.Background())
-	if err != nil || !slices.ContainsFunc(drives, func(d poolDrive) bool { return d.Label == "disk2" && d.Path == disk }) {
-		t.Fatalf("drives on the server: %v, %v; want disk2 at %s", drives, err, disk)
+	if err != nil || !slices.ContainsFunc(drives, func(d poolDrive) bool { return d.Path == disk }) {
+		t.Fatalf("drives on the server: %v, %v; want one at %s", drives, err, disk)
+	}
+	if n := x.eval(`document.querySelectorAll("form[action='/storage/drives'] input[type=hidden][name=path]").length`); n != float64(0) {
+		t.Errorf("the disk is still offered after it was added (%v offers)", n)
 	}
 }

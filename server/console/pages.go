@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/hearth-home/hearth/internal/human"
 	"github.com/hearth-home/hearth/server/api/schema"
@@ -16,7 +17,7 @@ import (
 var pageNames = []string{"sorry", "signin", "home", "computers", "computer", "browse", "users", "user", "shares", "share",
 	"storage", "events", "settings", "connector"}
 
-func parsePages() map[string]*template.Template {
+func parsePages(when func(time.Time) string) map[string]*template.Template {
 	funcs := template.FuncMap{
 		"bytes":     func(n any) string { return human.Bytes(toInt64(n)) },
 		"when":      when,

@@ -108,7 +108,7 @@ var adminPages = []struct {
 // A family member signed in sees no administrator's page and can do none of their
 // actions; someone not signed in is sent to sign in; and nothing changed on the server.
 func TestOnlyAdministratorsManage(t *testing.T) {
-	s := apptest.Start(t)
+	s, _ := start(t)
 	s.AddUser("dad", pw, true)
 	s.AddUser("mum", pw, false)
 	backupfstest.Backup(t, s.App.Backups, "laptop", "mum", time.Now(), "/home/mum", []backupfstest.Entry{{Path: "a.txt", Data: []byte("a")}})
@@ -166,7 +166,7 @@ func TestOnlyAdministratorsManage(t *testing.T) {
 // Every form needs its session's own CSRF token: without it, or with another session's,
 // nothing happens.
 func TestFormsNeedTheirSessionsToken(t *testing.T) {
-	s := apptest.Start(t)
+	s, _ := start(t)
 	s.AddUser("dad", pw, true)
 	s.AddUser("mum", pw, false)
 	dad, mum := newVisitor(t, s), newVisitor(t, s)
@@ -197,7 +197,7 @@ func TestFormsNeedTheirSessionsToken(t *testing.T) {
 // The sign-in page says what went wrong in words, goes on only to this server's own
 // pages, and a session a device's key made opens no page.
 func TestSignIn(t *testing.T) {
-	s := apptest.Start(t)
+	s, _ := start(t)
 	s.AddUser("dad", pw, true)
 	v := newVisitor(t, s)
 	code, body, _ := v.post("/signin", url.Values{"name": {"dad"}, "password": {"wrong one"}})

@@ -19,6 +19,31 @@ func (c *Console) shareRoutes() {
 	c.mux.HandleFunc("POST /shares/access", c.adminOnly(c.setAccess))
 	c.mux.HandleFunc("GET /shares/{name}", c.adminOnly(c.share))
 	c.mux.HandleFunc("POST /shares/{name}", c.adminOnly(c.setShare))
+	c.mux.HandleFunc("POST /shares/{name}/remove", c.adminOnly(c.removeShare))
+	c.mux.HandleFunc("POST /shares/removed/{name}/restore", c.adminOnly(c.restoreShare))
+	c.mux.HandleFunc("POST /shares/removed/{name}/purge", c.adminOnly(c.purgeShare))
+}
+
+// removeShare takes a shared folder away from everyone, its files kept (with their
+// copies) for 30 days, when it can be brought back whole.
+func (c *Console) removeShare(w http.ResponseWriter, r *http.Request) {
+	s, ok := c.findShare(w, r)
+	if !ok {
+		return
+	}
+	err := c.opt.Service.RemoveShare(r.Context(), s.Name)
+	c.done(w, r, "/shares", err, s.Name+" was removed: no one can open it now. Its files are kept for 30 days; bring it back from Removed shared folders below.")
+}
+
+func (c *Console) restoreShare(w http.ResponseWriter, r *http.Request) {
+	s, err := c.opt.Service.RestoreShare(r.Context(), r.PathValue("name"))
+	c.done(w, r, "/shares", err, s.Name+" is back, with its files and who could open it.")
+}
+
+func (c *Console) purgeShare(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	err := c.opt.Service.PurgeShare(r.Context(), name)
+	c.done(w, r, "/shares", err, name+" and its files were deleted for good.")
 }
 
 func (c *Console) access(r *http.Request) ([]adminAccess, error) {
@@ -29,8 +54,9 @@ type sharesData struct {
 	Shares []pool.ShareInfo
 	Users  []string
 	// Matrix has a row per share and a level per user, in Users' order.
-	Matrix []matrixRow
-	Drives int
+	Matrix  []matrixRow
+	Drives  int
+	Removed []pool.RemovedShare
 }
 
 type matrixRow struct {
@@ -62,6 +88,9 @@ func (c *Console) shares(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := sharesData{Shares: shares, Drives: len(drives)}
+	if d.Removed, err = c.opt.Service.RemovedShares(r.Context()); err != nil {
+		c.opt.Log.Warn("listing the removed shares failed", "err", err)
+	}
 	for _, a := range access {
 		if !slices.Contains(d.Users, a.User) {
 			d.Users = append(d.Users, a.User)

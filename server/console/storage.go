@@ -1,12 +1,15 @@
 package console
 
 import (
-	"context"
+	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
+	"github.com/hearth-home/hearth/server/admin"
 	"github.com/hearth-home/hearth/server/api/schema"
 	"github.com/hearth-home/hearth/server/auth"
+	"github.com/hearth-home/hearth/server/disks"
 	"github.com/hearth-home/hearth/server/pool"
 )
 
@@ -19,8 +22,11 @@ func (c *Console) storageRoutes() {
 }
 
 type storageData struct {
-	Status pool.Status
-	Drives []driveRow
+	Status     pool.Status
+	Drives     []driveRow
+	Jobs       []jobRow
+	Running    bool // a job runs: the page follows it
+	Candidates disks.Candidates
 }
 
 type driveRow struct {
@@ -28,14 +34,27 @@ type driveRow struct {
 	Health *schema.DriveInfo
 }
 
+// jobRow is a scrub, repair or drive removal, running or lately finished.
+type jobRow struct {
+	admin.Job
+	What    string // "Checking every copy", "Removing Drive 2"
+	Percent string // "" when not known
+	Remains string // "about 5 minutes left", "" when not known
+}
+
 func (c *Console) storage(w http.ResponseWriter, r *http.Request) {
-	st, err := c.opt.Service.Status(r.Context())
+	ctx := r.Context()
+	st, err := c.opt.Service.Status(ctx)
+	var jobs []admin.Job
+	if err == nil {
+		jobs, err = c.opt.Service.Jobs(ctx)
+	}
 	if err != nil {
 		c.opt.Log.Warn("reading the pool failed", "err", err)
 		c.sorry(w, r, http.StatusInternalServerError, "The server could not read its drives just now. Please try again.")
 		return
 	}
-	pr, _ := auth.PrincipalOf(r.Context())
+	pr, _ := auth.PrincipalOf(ctx)
 	h := c.opt.Monitor.Health(viewer(pr))
 	d := storageData{Status: st}
 	for _, dr := range st.Drives {
@@ -47,7 +66,54 @@ func (c *Console) storage(w http.ResponseWriter, r *http.Request) {
 		}
 		d.Drives = append(d.Drives, row)
 	}
+	for i, j := range jobs {
+		if i >= 5 && j.State != admin.JobRunning {
+			continue // the latest few are enough
+		}
+		d.Jobs = append(d.Jobs, jobWords(j))
+		d.Running = d.Running || j.State == admin.JobRunning
+	}
+	if d.Candidates, err = c.opt.Service.DriveCandidates(ctx); err != nil {
+		c.opt.Log.Warn("looking for disks to add failed", "err", err)
+	}
 	c.render(w, r, "storage", "Storage", d)
+}
+
+func jobWords(j admin.Job) jobRow {
+	row := jobRow{Job: j}
+	switch j.Kind {
+	case admin.JobScrub:
+		row.What = "Checking every copy"
+	case admin.JobRepair:
+		row.What = "Repairing the pool"
+	case admin.JobRemoveDrive:
+		row.What = "Removing " + j.Subject
+	default:
+		row.What = string(j.Kind)
+	}
+	switch {
+	case j.BytesTotal > 0:
+		row.Percent = fmt.Sprintf("%d", min(100, 100*j.BytesDone/j.BytesTotal))
+	case j.FilesTotal > 0:
+		row.Percent = fmt.Sprintf("%d", min(100, 100*j.FilesDone/j.FilesTotal))
+	}
+	if j.State == admin.JobRunning && j.Left > 0 {
+		row.Remains = "about " + duration(j.Left) + " left"
+	}
+	return row
+}
+
+// duration is a span of time as a person says it: "a minute", "5 minutes", "2 hours".
+func duration(d time.Duration) string {
+	switch {
+	case d < 90*time.Second:
+		return "a minute"
+	case d < 90*time.Minute:
+		return fmt.Sprintf("%d minutes", int(d.Round(time.Minute).Minutes()))
+	case d < 36*time.Hour:
+		return fmt.Sprintf("%d hours", int(d.Round(time.Hour).Hours()))
+	}
+	return fmt.Sprintf("%d days", int(d.Round(24*time.Hour).Hours()/24))
 }
 
 func (c *Console) addDrive(w http.ResponseWriter, r *http.Request) {
@@ -66,32 +132,19 @@ func (c *Console) addDrive(w http.ResponseWriter, r *http.Request) {
 }
 
 // removeDrive moves a drive's files off and removes it, in the background: it may take
-// hours. The drive says "removing" until it is done.
+// hours, and Storage follows it.
 func (c *Console) removeDrive(w http.ResponseWriter, r *http.Request) {
 	label := r.PathValue("label")
-	force := r.PostFormValue("force") == "on"
-	c.background("drive removal", func(ctx context.Context) error {
-		_, err := c.opt.Service.RemoveDrive(ctx, label, pool.RemoveOptions{Force: force})
-		return err
-	})
-	c.done(w, r, "/storage", nil, "The server is moving the files off "+label+". It stays in the list as removing until it is done; then it can be unplugged.")
+	_, err := c.opt.Service.StartRemoveDrive(r.Context(), label, pool.RemoveOptions{Force: r.PostFormValue("force") == "on"})
+	c.done(w, r, "/storage", err, "The server is moving the files off "+label+". This page shows how far it is; unplug the drive only when it has left the list.")
 }
 
 func (c *Console) scrub(w http.ResponseWriter, r *http.Request) {
-	c.background("scrub", func(ctx context.Context) error { _, err := c.opt.Service.Scrub(ctx); return err })
-	c.done(w, r, "/storage", nil, "The server is checking every copy of every file now. A damaged copy is rewritten from a good one; Events tells what it found.")
+	_, err := c.opt.Service.StartScrub(r.Context())
+	c.done(w, r, "/storage", err, "The server is checking every copy of every file. A damaged copy is rewritten from a good one.")
 }
 
 func (c *Console) repair(w http.ResponseWriter, r *http.Request) {
-	c.background("repair", func(ctx context.Context) error { _, err := c.opt.Service.Repair(ctx); return err })
-	c.done(w, r, "/storage", nil, "The server is repairing the pool now: it makes missing second copies and compares the drives with its index.")
-}
-
-// background runs long work on the server's own context, not the request's.
-func (c *Console) background(what string, fn func(ctx context.Context) error) {
-	go func() {
-		if err := fn(c.opt.Background); err != nil {
-			c.opt.Log.Warn("work started from the console failed", "work", what, "err", err)
-		}
-	}()
+	_, err := c.opt.Service.StartRepair(r.Context())
+	c.done(w, r, "/storage", err, "The server is repairing the pool: it makes missing second copies and compares the drives with its index.")
 }

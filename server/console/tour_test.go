@@ -16,7 +16,7 @@ import (
 // that has backed up twice, and a second drive.
 func family(t *testing.T) *apptest.Server {
 	t.Helper()
-	s := apptest.Start(t)
+	s, _ := start(t)
 	s.AddUser("dad", pw, true)
 	s.AddUser("mum", pw, false)
 	now := time.Now()

@@ -22,7 +22,7 @@ func (c *Console) adminRoutes() {
 	c.shareRoutes()
 	c.storageRoutes()
 	c.mux.HandleFunc("GET /events", c.adminOnly(c.events))
-	c.mux.HandleFunc("GET /settings", c.adminOnly(c.settings))
+	c.settingsRoutes()
 }
 
 type usersData struct {
@@ -177,7 +177,7 @@ func (c *Console) removeUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.done(w, r, "/users", nil, u.Name+" was removed, with their devices. Their own shared folder "+u.Name+
-		" stays, with its files; only administrators can open it now. Remove it under Shared folders when no one needs it.")
+		" stays, with its files, and no one can open it until you give someone access under Shared folders (or remove it there).")
 }
 
 func (c *Console) removeDevice(w http.ResponseWriter, r *http.Request) {

@@ -10,6 +10,7 @@ import (
 	"github.com/hearth-home/hearth/server/backupstore"
 	"github.com/hearth-home/hearth/server/pool"
 	"github.com/hearth-home/hearth/server/pool/safepath"
+	"github.com/hearth-home/hearth/server/settings"
 )
 
 // sentences are what a page says when an action fails for a reason a person can act on.
@@ -34,10 +35,23 @@ var sentences = []struct {
 	{safepath.ErrInvalid, "That name cannot be used: names may not contain / or \\, control characters, or be . or .."},
 	{backupstore.ErrNoSnapshot, "That backup is not there any more. Reload the page to see the backups."},
 	{backupstore.ErrBusy, "A backup of this computer is running. Try again when it has finished."},
+	{pool.ErrShareRemoved, "A removed shared folder has that name. Bring it back, or delete it for good, under Removed shared folders."},
+	{admin.ErrBackupsShare, "The Backups folder holds the computers' backups and cannot be removed."},
+	{admin.ErrJobRunning, "That is running already; this page shows how far it is."},
+	{admin.ErrNoDaemon, "The server is not running. Start it first."},
+	{admin.ErrNoRestarter, "This server does not run as a system service, so nothing would start it again. Stop it and start it again yourself."},
+	{settings.ErrServerName, "A server name has 1 to 63 characters: letters, digits, spaces, dots or dashes."},
+	{settings.ErrMetrics, "Choose who may read the metrics: administrators, anyone on the home network, or no one."},
+	{settings.ErrTimeZone, "That is not a time zone this server knows. Use a name such as Europe/London or America/New_York, or leave it empty."},
+	{settings.ErrWindow, "The backup window is two times of day, such as 03:00 to 07:00, or both empty for none."},
+	{settings.ErrKeep, "Each number of backups to keep is a whole number from 0 to 1000."},
 }
 
 // Sentence is err in words for a page: what happened and what to do, never Go's words.
 func Sentence(err error) string {
+	if _, ok := errors.AsType[*pool.SingleCopiesError](err); ok {
+		return "After removing this drive, files in shared folders kept twice would have a single copy. Add another drive first, or tick “Remove it anyway” to accept that."
+	}
 	for _, s := range sentences {
 		if errors.Is(err, s.err) {
 			return s.text

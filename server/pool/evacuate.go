@@ -95,11 +95,25 @@ func (p *Pool) canRemove(ctx context.Context, v view, opt RemoveOptions) error {
 			ErrRefused, v.rec.Label, human.Bytes(need), human.Bytes(room))
 	}
 	if dup := p.duplicatedShares(ctx); others < 2 && len(dup) > 0 && !opt.Force {
-		return fmt.Errorf("%w: after removing drive %q only %d working drive is left, so files in %s would have a single copy; add another drive first, or use --force to accept that",
-			ErrRefused, v.rec.Label, others, strings.Join(dup, ", "))
+		return &SingleCopiesError{Drive: v.rec.Label, Left: others, Shares: dup}
 	}
 	return nil
 }
+
+// SingleCopiesError refuses a drive's removal that would leave files of duplicated
+// shares with a single copy (RemoveOptions.Force accepts that). It is an ErrRefused.
+type SingleCopiesError struct {
+	Drive  string
+	Left   int      // working drives that would be left
+	Shares []string // the duplicated shares
+}
+
+func (e *SingleCopiesError) Error() string {
+	return fmt.Sprintf("%v: after removing drive %q only %d working drive is left, so files in %s would have a single copy; add another drive first, or use --force to accept that",
+		ErrRefused, e.Drive, e.Left, strings.Join(e.Shares, ", "))
+}
+
+func (e *SingleCopiesError) Unwrap() error { return ErrRefused }
 
 // duplicatedShares lists the shares that now keep two copies.
 func (p *Pool) duplicatedShares(ctx context.Context) []string {

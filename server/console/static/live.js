@@ -12,7 +12,10 @@ if (live) {
       if (!resp.ok || resp.redirected) return;
       const doc = new DOMParser().parseFromString(await resp.text(), "text/html");
       const fresh = doc.querySelector("[data-live]");
-      if (fresh && fresh.innerHTML !== live.innerHTML && !live.contains(document.activeElement)) {
+      // Never under someone's hands: a field or button they are on, or a question they
+      // opened ("Remove…") stays as it is until they are done.
+      const busyHere = live.contains(document.activeElement) || live.querySelector("details[open]");
+      if (fresh && fresh.innerHTML !== live.innerHTML && !busyHere) {
         live.replaceChildren(...fresh.childNodes);
         live.dispatchEvent(new CustomEvent("hearth:refreshed", { bubbles: true }));
       }
