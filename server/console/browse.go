@@ -61,8 +61,7 @@ func (c *Console) browse(w http.ResponseWriter, r *http.Request) {
 		c.sorry(w, r, http.StatusNotFound, "That is not in this computer's backups. Go back to the computer's page to choose a backup.")
 		return
 	case err != nil:
-		c.opt.Log.Warn("reading a backup failed", "path", name, "err", err)
-		c.sorry(w, r, http.StatusInternalServerError, "The server could not read this backup just now. Please try again.")
+		c.unreadable(w, r, "this backup", err)
 		return
 	}
 	switch {
@@ -78,8 +77,7 @@ func (c *Console) browse(w http.ResponseWriter, r *http.Request) {
 func (c *Console) listBackupFolder(w http.ResponseWriter, r *http.Request, view *backupfs.FS, pc, rest string) {
 	list, err := readDir(r.Context(), view, "/"+pc+"/"+rest)
 	if err != nil {
-		c.opt.Log.Warn("listing a backup folder failed", "pc", pc, "path", rest, "err", err)
-		c.sorry(w, r, http.StatusInternalServerError, "The server could not read this backup just now. Please try again.")
+		c.unreadable(w, r, "this backup", err)
 		return
 	}
 	parts := strings.Split(rest, "/")

@@ -74,8 +74,7 @@ func (c *Console) pcs(r *http.Request) ([]computerRow, error) {
 func (c *Console) computers(w http.ResponseWriter, r *http.Request) {
 	rows, err := c.pcs(r)
 	if err != nil {
-		c.opt.Log.Warn("listing the computers failed", "err", err)
-		c.sorry(w, r, http.StatusInternalServerError, "The server could not read the computers' backups just now. Please try again.")
+		c.unreadable(w, r, "the computers' backups", err)
 		return
 	}
 	c.render(w, r, "computers", "Computers", rows)
@@ -101,8 +100,7 @@ type backupRow struct {
 func (c *Console) findPC(w http.ResponseWriter, r *http.Request) (computerRow, bool) {
 	rows, err := c.pcs(r)
 	if err != nil {
-		c.opt.Log.Warn("listing the computers failed", "err", err)
-		c.sorry(w, r, http.StatusInternalServerError, "The server could not read the computers' backups just now. Please try again.")
+		c.unreadable(w, r, "the computers' backups", err)
 		return computerRow{}, false
 	}
 	for _, row := range rows {

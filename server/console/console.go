@@ -131,6 +131,13 @@ func (c *Console) sorry(w http.ResponseWriter, r *http.Request, code int, msg st
 	c.render(&keepStatus{w}, r, "sorry", "Sorry", msg)
 }
 
+// unreadable answers a page whose facts the server could not read: what, in words
+// ("its drives"), to the person; the cause to the log.
+func (c *Console) unreadable(w http.ResponseWriter, r *http.Request, what string, err error) {
+	c.opt.Log.Warn("a console page could not read what it shows", "page", r.URL.Path, "what", what, "err", err)
+	c.sorry(w, r, http.StatusInternalServerError, "The server could not read "+what+" just now. Please try again.")
+}
+
 type keepStatus struct{ http.ResponseWriter }
 
 func (k *keepStatus) WriteHeader(int) {}

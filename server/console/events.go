@@ -46,8 +46,7 @@ func (c *Console) events(w http.ResponseWriter, r *http.Request) {
 	}
 	evs, err := c.opt.Events(r.Context(), d.Kind, limit)
 	if err != nil {
-		c.opt.Log.Warn("reading the events failed", "err", err)
-		c.sorry(w, r, http.StatusInternalServerError, "The server could not read its events just now. Please try again.")
+		c.unreadable(w, r, "its events", err)
 		return
 	}
 	q := strings.ToLower(d.Query)

@@ -35,8 +35,7 @@ func (c *Console) settings(w http.ResponseWriter, r *http.Request) {
 		set, err = c.opt.Service.Settings(r.Context())
 	}
 	if err != nil {
-		c.opt.Log.Warn("reading the server's settings failed", "err", err)
-		c.sorry(w, r, http.StatusInternalServerError, "The server could not read its settings just now. Please try again.")
+		c.unreadable(w, r, "its settings", err)
 		return
 	}
 	info.SetupURL = "" // never shown: it would make its reader an administrator

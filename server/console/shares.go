@@ -83,8 +83,7 @@ func (c *Console) shares(w http.ResponseWriter, r *http.Request) {
 		drives, err = c.opt.Service.Drives(r.Context())
 	}
 	if err != nil {
-		c.opt.Log.Warn("listing the shares failed", "err", err)
-		c.sorry(w, r, http.StatusInternalServerError, "The server could not read its shared folders just now. Please try again.")
+		c.unreadable(w, r, "its shared folders", err)
 		return
 	}
 	d := sharesData{Shares: shares, Drives: len(drives)}
@@ -164,8 +163,7 @@ type shareData struct {
 func (c *Console) findShare(w http.ResponseWriter, r *http.Request) (pool.ShareInfo, bool) {
 	shares, err := c.userShares(r)
 	if err != nil {
-		c.opt.Log.Warn("listing the shares failed", "err", err)
-		c.sorry(w, r, http.StatusInternalServerError, "The server could not read its shared folders just now. Please try again.")
+		c.unreadable(w, r, "its shared folders", err)
 		return pool.ShareInfo{}, false
 	}
 	i := slices.IndexFunc(shares, func(s pool.ShareInfo) bool { return s.Name == r.PathValue("name") })

@@ -50,8 +50,7 @@ func (c *Console) storage(w http.ResponseWriter, r *http.Request) {
 		jobs, err = c.opt.Service.Jobs(ctx)
 	}
 	if err != nil {
-		c.opt.Log.Warn("reading the pool failed", "err", err)
-		c.sorry(w, r, http.StatusInternalServerError, "The server could not read its drives just now. Please try again.")
+		c.unreadable(w, r, "its drives", err)
 		return
 	}
 	pr, _ := auth.PrincipalOf(ctx)

@@ -43,8 +43,7 @@ func (c *Console) users(w http.ResponseWriter, r *http.Request) {
 		ds, err = c.opt.Service.Devices(ctx)
 	}
 	if err != nil {
-		c.opt.Log.Warn("listing the users failed", "err", err)
-		c.sorry(w, r, http.StatusInternalServerError, "The server could not read its users just now. Please try again.")
+		c.unreadable(w, r, "its users", err)
 		return
 	}
 	d := usersData{Sessions: c.opt.Sessions.List()}
@@ -89,8 +88,7 @@ type accessRow struct{ Share, Level string }
 func (c *Console) findUser(w http.ResponseWriter, r *http.Request) (auth.User, bool) {
 	us, err := c.opt.Service.Users(r.Context())
 	if err != nil {
-		c.opt.Log.Warn("listing the users failed", "err", err)
-		c.sorry(w, r, http.StatusInternalServerError, "The server could not read its users just now. Please try again.")
+		c.unreadable(w, r, "its users", err)
 		return auth.User{}, false
 	}
 	i := slices.IndexFunc(us, func(u auth.User) bool { return strings.EqualFold(u.Name, r.PathValue("name")) })
@@ -120,8 +118,7 @@ func (c *Console) user(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err != nil {
-		c.opt.Log.Warn("reading a user failed", "user", u.Name, "err", err)
-		c.sorry(w, r, http.StatusInternalServerError, "The server could not read this user just now. Please try again.")
+		c.unreadable(w, r, "this user", err)
 		return
 	}
 	for _, dv := range ds {
