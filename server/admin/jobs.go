@@ -55,6 +55,9 @@ var (
 	ErrNoDaemon = errors.New("the server is not running; start it first")
 )
 
+// JobEventKind is the kind of the event each ended job is recorded as.
+const JobEventKind = "storage"
+
 // keepJobs is how many finished jobs are remembered.
 const keepJobs = 20
 
@@ -62,9 +65,10 @@ const keepJobs = 20
 // remembers the recent ones. Their context is the daemon's, not the request's that
 // started them: they go on after the page that asked has gone, and stop with the server.
 type Jobs struct {
-	ctx context.Context
-	log *slog.Logger
-	wg  sync.WaitGroup
+	ctx  context.Context
+	log  *slog.Logger
+	done func(Job) // told of each job that ended (for the event log); may be nil
+	wg   sync.WaitGroup
 
 	mu     sync.Mutex
 	nextID int64
@@ -76,9 +80,10 @@ type runningJob struct {
 	prog pool.Progress
 }
 
-// NewJobs returns a job runner whose jobs run under ctx (the daemon's run).
-func NewJobs(ctx context.Context, log *slog.Logger) *Jobs {
-	return &Jobs{ctx: ctx, log: log}
+// NewJobs returns a job runner whose jobs run under ctx (the daemon's run); done, when
+// not nil, is told of each job as it ends.
+func NewJobs(ctx context.Context, log *slog.Logger, done func(Job)) *Jobs {
+	return &Jobs{ctx: ctx, log: log, done: done}
 }
 
 // Wait waits for the running jobs to stop (after the daemon's context ended).
@@ -106,13 +111,17 @@ func (j *Jobs) start(kind JobKind, subject string, fn func(ctx context.Context) 
 		defer j.wg.Done()
 		result, err := fn(ctx)
 		j.mu.Lock()
-		defer j.mu.Unlock()
 		r.job.Finished, r.job.Result, r.job.State = time.Now(), result, JobDone
 		if err != nil {
 			r.job.State, r.job.Error = JobFailed, err.Error()
 			if j.log != nil && ctx.Err() == nil {
 				j.log.Warn("a background job failed", "job", kind, "subject", subject, "err", err)
 			}
+		}
+		ended := r.snapshot(time.Now())
+		j.mu.Unlock()
+		if j.done != nil {
+			j.done(ended)
 		}
 	}()
 	return r.snapshot(time.Now()), nil

@@ -13,7 +13,7 @@ import (
 // keeps its result; a stopped one is failed.
 func TestJobsOneOfAKind(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
-	j := NewJobs(ctx, nil)
+	j := NewJobs(ctx, nil, nil)
 	release := make(chan struct{})
 	first, err := j.start(JobScrub, "", func(ctx context.Context) (string, error) {
 		<-release

@@ -303,7 +303,7 @@ func (a *App) Start(ctx context.Context, firstDrive string) error {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	// The jobs come before the web handler: the console's service starts them.
-	a.jobs = admin.NewJobs(ctx, a.log)
+	a.jobs = admin.NewJobs(ctx, a.log, a.jobEnded)
 	h, err := a.webHandler(ctx)
 	if err != nil {
 		cancel()

@@ -1,7 +1,11 @@
 package app
 
 import (
+	"cmp"
 	"context"
+	"strings"
+
+	"github.com/hearth-home/hearth/server/admin"
 
 	"github.com/hearth-home/hearth/server/catalog"
 	"github.com/hearth-home/hearth/server/console"
@@ -20,10 +24,23 @@ func (a *App) console(ctx context.Context, sessions *web.Sessions) *console.Cons
 			err = a.cat.View(ctx, func(tx *catalog.Tx) error { out, err = tx.Events(ctx, kind, limit); return err })
 			return out, err
 		},
-		Record: func(ctx context.Context, e catalog.Event) {
-			if err := a.cat.Update(ctx, func(tx *catalog.Tx) error { return tx.AddEvent(ctx, e) }); err != nil {
-				a.log.Warn("could not record an event", "err", err)
-			}
-		},
+		Record: a.addEvent,
 	})
+}
+
+func (a *App) addEvent(ctx context.Context, e catalog.Event) {
+	if err := a.cat.Update(ctx, func(tx *catalog.Tx) error { return tx.AddEvent(ctx, e) }); err != nil {
+		a.log.Warn("could not record an event", "kind", e.Kind, "err", err)
+	}
+}
+
+// jobEnded records a scrub, repair or drive removal that ended in the event log, in the
+// words of its result.
+func (a *App) jobEnded(j admin.Job) {
+	text := j.Result
+	if j.State == admin.JobFailed {
+		text = "It stopped before the end. " + text
+	}
+	what := map[admin.JobKind]string{admin.JobScrub: "Check of every copy", admin.JobRepair: "Repair", admin.JobRemoveDrive: "Removal of " + j.Subject}[j.Kind]
+	a.addEvent(context.Background(), catalog.Event{At: j.Finished, Kind: admin.JobEventKind, Source: cmp.Or(what, string(j.Kind)), Text: strings.TrimSpace(text)})
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hearth-home/hearth/server/admin"
 	"github.com/hearth-home/hearth/server/health"
 )
 
@@ -14,6 +15,7 @@ var eventKinds = []struct{ Value, Name string }{
 	{health.EventKind, "Alerts and backups"},
 	{"login-failed", "Failed sign-ins"},
 	{"login-locked", "Addresses locked out"},
+	{admin.JobEventKind, "Drives: checks, repairs, removals"},
 	{ChangeKind, "Changes made in the console"},
 }
 

@@ -85,6 +85,11 @@ func TestRemoveADriveWithProgress(t *testing.T) {
 	if _, body := s.Do("dad", pw, "GET", "/dav/Public/photoa.jpg", nil); len(body) != 50_000 {
 		t.Fatalf("a photo after the drive left: %d bytes", len(body))
 	}
+	// Events tells what was done, in words.
+	x.open("/events?kind=storage")
+	if got := x.text("main table"); !strings.Contains(got, "Removal of Old disk") {
+		t.Errorf("the events of the drives: %q", got)
+	}
 }
 
 // Settings saved on the page hold: the server's name is in every page's title, times
