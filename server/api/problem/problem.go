@@ -165,10 +165,11 @@ func Reply(w http.ResponseWriter, status int, code, msg string) {
 	json.NewEncoder(w).Encode(schema.Problem{Error: msg, Code: code})
 }
 
-// Fail answers err by the policy (Of), logging its cause when the fault is the server's.
+// Fail answers err by the policy (Of), logging its cause when the fault is the server's
+// (a 500): the others are the caller's to mend, and said to them.
 func Fail(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	status, code, msg := Of(err)
-	if status >= 500 && !errors.Is(err, context.Canceled) {
+	if status == http.StatusInternalServerError {
 		log.Error("an API call failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	Reply(w, status, code, msg)
@@ -176,7 +177,9 @@ func Fail(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 
 // BadRequest answers a request whose body or parameters cannot be used; msg says what to
 // send.
-func BadRequest(w http.ResponseWriter, msg string) { Reply(w, http.StatusBadRequest, CodeBadRequest, msg) }
+func BadRequest(w http.ResponseWriter, msg string) {
+	Reply(w, http.StatusBadRequest, CodeBadRequest, msg)
+}
 
 // Forbidden answers a request the caller may not make; msg says who may.
 func Forbidden(w http.ResponseWriter, msg string) { Reply(w, http.StatusForbidden, CodeForbidden, msg) }

@@ -169,3 +169,11 @@ type Cleanup struct {
 type BackupID struct {
 	ID string `json:"id"`
 }
+
+// DeletedSnapshot is a backup let go (by the retention rule, or deleted) that can still
+// be brought back until Until.
+type DeletedSnapshot struct {
+	Snapshot Snapshot  `json:"snapshot"`
+	Deleted  time.Time `json:"deleted"`
+	Until    time.Time `json:"until"`
+}
