@@ -142,8 +142,8 @@ func refusal(err error) string {
 	} else {
 		return "The server refused to do that, to keep the files safe."
 	}
-	msg = strings.NewReplacer("use --force to accept that", "choose to force it to accept that",
-		"with --force", "by forcing it", "--force", "forcing it").Replace(msg)
+	msg = strings.NewReplacer("use --force to accept that", "remove it anyway to accept that",
+		"with --force", "anyway", "--force", "anyway").Replace(msg)
 	return sentence(msg)
 }
 

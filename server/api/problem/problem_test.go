@@ -57,7 +57,7 @@ func TestFailInPlainWords(t *testing.T) {
 		{fmt.Errorf("Drive 9: %w", pool.ErrDriveUnknown), 404, "no_drive", "no drive of that name"},
 		{wrap(safepath.ErrInvalid), 400, "bad_path", "cannot be used"},
 		{fmt.Errorf("remove: %w", fmt.Errorf("%w: after removing drive %q only %d working drive is left, so files in %s would have a single copy; add another drive first, or use --force to accept that", pool.ErrRefused, "Drive 2", 1, "Documents")),
-			409, "refused", `After removing drive "Drive 2" only 1 working drive is left`},
+			409, "refused", `After removing drive "Drive 2" only 1 working drive is left, so files in Documents would have a single copy; add another drive first, or remove it anyway to accept that.`},
 		{wrap(backupstore.ErrNoSession), 410, "session_ended", "start the backup again"},
 		{&backupstore.BusyError{PC: "den", Started: time.Now()}, 423, "busy", "A backup of den is running already"},
 		{wrap(backupstore.ErrNoSnapshot), 404, "no_backup", "no such backup"},
