@@ -22,7 +22,6 @@ func TestDependencyDirection(t *testing.T) {
 		// the admin package serves the hearthd commands and is not the API's to import.
 		{"server/api/...", []string{"server/admin", "server/app", "server/cli"}},
 		{"server/backupapi", []string{"server/admin", "server/app", "server/cli"}},
-		{"server/healthapi", []string{"server/admin", "server/app", "server/cli"}},
 	}
 	// The connector may use the server's API shapes, nothing else of it (its tests may
 	// start a real server).
