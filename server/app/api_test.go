@@ -117,7 +117,7 @@ func TestAPIPermissions(t *testing.T) {
 	const any2xx = -2
 
 	rows := []struct {
-		route, path, body   string
+		route, path, body  string
 		token, user, admin int
 	}{
 		{"GET /api/v1/me", "/api/v1/me", "", 200, 200, 200},
