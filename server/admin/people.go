@@ -8,29 +8,18 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/hearth-home/hearth/server/api/schema"
 	"github.com/hearth-home/hearth/server/auth"
 	"github.com/hearth-home/hearth/server/backupstore"
 	"github.com/hearth-home/hearth/server/pool"
 )
 
-// ServerInfo is how PCs reach the server and recognise it.
-type ServerInfo struct {
-	Version       string
-	URL           string // the WebDAV drive, when the server is running
-	Fingerprint   string // SHA-256 of the server certificate
-	CAFingerprint string
-	CAConstrained bool     // the CA vouches only for the server's names (certs.Identity.Constrained)
-	Names         []string // host names and addresses the certificate is for
-	SetupNeeded   bool     // no administrator yet
-	// SetupURL is the one-time setup page while no administrator exists and the server
-	// runs. Only the control socket gives it: it lets whoever opens it become the admin.
-	SetupURL string
-}
+// ServerInfo is how PCs reach the server and recognise it (in schema, so the API can
+// give it without importing this package).
+type ServerInfo = schema.ServerInfo
 
 // AccessEntry is one user's level on one share.
-type AccessEntry struct {
-	Share, User, Level string
-}
+type AccessEntry = schema.AccessEntry
 
 // FamilyShare is a share every new server starts with, and what users may do in it.
 type FamilyShare struct {
@@ -50,7 +39,7 @@ var FamilyShares = []FamilyShare{
 }
 
 // ErrNameTaken: a new user's name is already a share's.
-var ErrNameTaken = errors.New("a share already has that name; choose another user name")
+var ErrNameTaken = auth.ErrNameTaken
 
 // EnsureFamilyShares makes the family shares when the pool has none.
 func (l Local) EnsureFamilyShares(ctx context.Context) error {
@@ -242,4 +231,27 @@ func (l Local) Server(ctx context.Context) (ServerInfo, error) {
 func (l Local) userShares(ctx context.Context) ([]pool.ShareInfo, error) {
 	shares, err := l.Pool.Shares(ctx)
 	return slices.DeleteFunc(shares, func(s pool.ShareInfo) bool { return s.Name == backupstore.Share }), err
+}
+
+// SetAdmin makes a user an administrator, with full access to every share as AddUser
+// gives one, or makes them an ordinary user again (their access to shares stays as it
+// is; an administrator can lower it). The last administrator stays one.
+func (l Local) SetAdmin(ctx context.Context, name string, admin bool) error {
+	if err := l.Accounts.SetAdmin(ctx, name, admin); err != nil || !admin {
+		return err
+	}
+	u, err := l.Accounts.Lookup(ctx, name)
+	if err != nil {
+		return err
+	}
+	shares, err := l.userShares(ctx)
+	if err != nil {
+		return err
+	}
+	for _, s := range shares {
+		if err := l.Accounts.SetAccess(ctx, s.Name, u.Name, auth.Full); err != nil {
+			return err
+		}
+	}
+	return nil
 }

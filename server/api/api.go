@@ -1,5 +1,8 @@
-// Package api is hearthd's JSON API at /api/v1/, for the connector and the web pages. The
-// caller is signed in by the web layer; what it may see follows its share access.
+// Package api is hearthd's JSON API at /api/v1/ (but for /api/v1/backup/ and
+// /api/v1/health, in backupapi and healthapi), for the connector, the tray and the web
+// console. The caller is signed in by the web layer; what it may see follows its share
+// access, and the administrators' calls refuse everyone else. Every failure is answered
+// in one shape (package problem).
 package api
 
 import (
@@ -9,12 +12,15 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/hearth-home/hearth/backup"
-	"github.com/hearth-home/hearth/server/admin"
+	"github.com/hearth-home/hearth/server/api/problem"
+	"github.com/hearth-home/hearth/server/api/route"
 	"github.com/hearth-home/hearth/server/api/schema"
 	"github.com/hearth-home/hearth/server/auth"
 	"github.com/hearth-home/hearth/server/backupstore"
+	"github.com/hearth-home/hearth/server/catalog"
 	"github.com/hearth-home/hearth/server/pool"
 )
 
@@ -26,161 +32,249 @@ type (
 	Device = schema.Device
 )
 
-// New returns the API handler. backups is asked whether a joining PC's name is free; log
-// gets the causes of failures, which the caller is told in plain words.
-func New(p *pool.Pool, accounts *auth.Accounts, backups *backupstore.Store, info func(context.Context) (admin.ServerInfo, error), log *slog.Logger) http.Handler {
-	fail := failer{log: log}.fail
-	mux := http.NewServeMux()
-	// A PC joins: it signs in with the user's password and gets a token of its own.
-	mux.HandleFunc("POST /api/v1/devices", func(w http.ResponseWriter, r *http.Request) {
-		pr, _ := auth.PrincipalOf(r.Context())
-		if pr.ByToken {
-			problem(w, http.StatusForbidden, "A device joins with its user's password, not with another device's token.")
-			return
-		}
-		var req schema.NewDevice
-		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10)).Decode(&req); err != nil || strings.TrimSpace(req.Name) == "" || len(req.Name) > 200 {
-			problem(w, http.StatusBadRequest, "Send the device's name, such as {\"name\": \"Mum's laptop\"}.")
-			return
-		}
-		// The connector backs up under the name it joins with, so the token acts for
-		// the PC of that name alone; a name that cannot name backups acts for none.
-		name := strings.TrimSpace(req.Name)
-		pc := ""
-		var held []auth.PCHolder
-		if backup.CheckPCName(name) == nil {
-			pc = name
-			var err error
-			if held, err = backups.Holders(r.Context(), pc); err != nil {
-				fail(w, r, err)
-				return
-			}
-		}
-		// Whether the name is free is decided with the devices in one transaction, so two
-		// PCs joining at once under one name cannot both have it.
-		d, token, err := accounts.NewDevice(r.Context(), pr.Name, name, pc, held)
-		if err != nil {
-			fail(w, r, err)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusCreated)
-		json.NewEncoder(w).Encode(Device{ID: d.ID, User: d.User, Name: d.Name, Created: d.Created, Token: token})
-	})
-	// Users see their own devices; administrators see all.
-	mux.HandleFunc("GET /api/v1/devices", func(w http.ResponseWriter, r *http.Request) {
-		pr, _ := auth.PrincipalOf(r.Context())
-		ds, err := accounts.Devices(r.Context())
-		if err != nil {
-			fail(w, r, err)
-			return
-		}
-		out := []Device{}
-		for _, d := range ds {
-			if pr.Admin || strings.EqualFold(d.User, pr.Name) {
-				out = append(out, Device{ID: d.ID, User: d.User, Name: d.Name, Created: d.Created})
-			}
-		}
-		reply(w, out)
-	})
-	mux.HandleFunc("DELETE /api/v1/devices/{id}", func(w http.ResponseWriter, r *http.Request) {
-		pr, _ := auth.PrincipalOf(r.Context())
-		ds, err := accounts.Devices(r.Context())
-		if err != nil {
-			fail(w, r, err)
-			return
-		}
-		for _, d := range ds {
-			if d.ID == r.PathValue("id") && (pr.Admin || strings.EqualFold(d.User, pr.Name)) {
-				// A PC leaves with its own token ("hearth leave"); a stolen one must not
-				// cut the family's other PCs off their backups.
-				if pr.ByToken && (pr.PC == "" || d.PC != pr.PC) {
-					problem(w, http.StatusForbidden, "This device may remove only itself. To remove another device, sign in with your password.")
-					return
-				}
-				if err := accounts.RemoveDevice(r.Context(), d.ID); err != nil {
-					fail(w, r, err)
-					return
-				}
-				w.WriteHeader(http.StatusNoContent)
-				return
-			}
-		}
-		problem(w, http.StatusNotFound, "No device of yours has that id.")
-	})
-	mux.HandleFunc("GET /api/v1/me", func(w http.ResponseWriter, r *http.Request) {
-		pr, _ := auth.PrincipalOf(r.Context())
-		shares, err := p.Shares(r.Context())
-		if err != nil {
-			fail(w, r, err)
-			return
-		}
-		me := Me{Name: pr.Name, Admin: pr.Admin, Shares: []Share{}}
-		for _, s := range shares {
-			if s.Name == backupstore.Share {
-				continue // its backups are under /api/v1/backup/ and read-only in the drive
-			}
-			if l := pr.Level(s.Name); l >= auth.Read {
-				me.Shares = append(me.Shares, Share{Name: s.Name, Description: s.Description, Access: l.String(), Copies: s.Wanted})
-			}
-		}
-		reply(w, me)
-	})
-	mux.HandleFunc("GET /api/v1/server", func(w http.ResponseWriter, r *http.Request) {
-		i, err := info(r.Context())
-		if err != nil {
-			fail(w, r, err)
-			return
-		}
-		reply(w, Server{Version: i.Version, Fingerprint: i.Fingerprint, CAFingerprint: i.CAFingerprint, DAV: i.URL})
-	})
-	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusNotFound)
-		json.NewEncoder(w).Encode(map[string]string{"error": "no such API call"})
-	})
-	return mux
+// Admin is what the administrators' calls do: the operations the hearthd commands use
+// (admin.Local has them all), named here so this package need not import the one that
+// serves the commands.
+type Admin interface {
+	Users(ctx context.Context) ([]auth.User, error)
+	AddUser(ctx context.Context, name, password string, admin bool) (auth.User, error)
+	RemoveUser(ctx context.Context, name string) error
+	SetPassword(ctx context.Context, name, password string) error
+	SetAdmin(ctx context.Context, name string, admin bool) error
+	Shares(ctx context.Context) ([]pool.ShareInfo, error)
+	CreateShare(ctx context.Context, name string, copies int, description string) (pool.ShareInfo, error)
+	SetShare(ctx context.Context, name string, set pool.ShareSettings) (pool.ShareInfo, error)
+	Access(ctx context.Context) ([]schema.AccessEntry, error)
+	SetAccess(ctx context.Context, share, user, level string) error
+	Drives(ctx context.Context) ([]pool.DriveInfo, error)
+	AddDrive(ctx context.Context, path, label string) (pool.DriveInfo, error)
+	RemoveDrive(ctx context.Context, which string, opt pool.RemoveOptions) (pool.RemoveReport, error)
+	Status(ctx context.Context) (pool.Status, error)
+	Scrub(ctx context.Context) (pool.ScrubReport, error)
+	Repair(ctx context.Context) (pool.RepairReport, error)
+	Server(ctx context.Context) (schema.ServerInfo, error)
 }
 
-func reply(w http.ResponseWriter, v any) {
+// Options wire the handler.
+type Options struct {
+	// Ctx is the server's: work that outlives its request (removing a drive, a scrub)
+	// ends with it.
+	Ctx      context.Context
+	Pool     *pool.Pool
+	Accounts *auth.Accounts
+	Backups  *backupstore.Store // asked whether a joining PC's name is free
+	Admin    Admin
+	// Events reads the newest limit events of the catalog's log, newest first.
+	Events func(ctx context.Context, limit int) ([]catalog.Event, error)
+	// Log gets the causes of failures, which the caller is told in plain words.
+	Log *slog.Logger
+}
+
+type handler struct {
+	Options
+	mu      sync.Mutex
+	running map[string]bool // long operations under way, by what they work on
+}
+
+// New returns the API handler.
+func New(opt Options) http.Handler {
+	return route.Mux(routes(&handler{Options: opt, running: map[string]bool{}}))
+}
+
+// Routes lists the calls New serves, as "METHOD /path" patterns.
+func Routes() []string { return route.Patterns(routes(&handler{})) }
+
+// Who may make a call. Signed-in is checked by the web layer before the API runs.
+type perm int
+
+const (
+	// anyone signed in: a password, a session or a device token.
+	anyone perm = iota
+	// password: signed in with a password (or a session made with one), not a device
+	// token; a token may be stolen with its device.
+	password
+	// adminOnly: an administrator signed in with a password. A device token does only
+	// what its device needs, even an administrator's.
+	adminOnly
+)
+
+func routes(h *handler) []route.Route {
+	r := func(method, path string, p perm, fn http.HandlerFunc) route.Route {
+		return route.Route{Method: method, Path: path, Handler: guard(p, fn)}
+	}
+	return []route.Route{
+		r("GET", "/api/v1/me", anyone, h.me),
+		r("GET", "/api/v1/server", anyone, h.server),
+		r("GET", "/api/v1/openapi.json", anyone, openAPI),
+		r("POST", "/api/v1/devices", password, h.join),
+		r("GET", "/api/v1/devices", anyone, h.devices),
+		r("DELETE", "/api/v1/devices/{id}", anyone, h.removeDevice),
+
+		r("GET", "/api/v1/users", adminOnly, h.users),
+		r("POST", "/api/v1/users", adminOnly, h.addUser),
+		r("DELETE", "/api/v1/users/{name}", adminOnly, h.removeUser),
+		r("PUT", "/api/v1/users/{name}/password", adminOnly, h.setPassword),
+		r("PUT", "/api/v1/users/{name}/admin", adminOnly, h.setAdmin),
+		r("GET", "/api/v1/shares", adminOnly, h.shares),
+		r("POST", "/api/v1/shares", adminOnly, h.addShare),
+		r("PATCH", "/api/v1/shares/{name}", adminOnly, h.setShare),
+		r("GET", "/api/v1/access", adminOnly, h.access),
+		r("PUT", "/api/v1/shares/{share}/access/{user}", adminOnly, h.setAccess),
+		r("GET", "/api/v1/drives", adminOnly, h.drives),
+		r("POST", "/api/v1/drives", adminOnly, h.addDrive),
+		r("DELETE", "/api/v1/drives/{label}", adminOnly, h.removeDrive),
+		r("GET", "/api/v1/pool", adminOnly, h.status),
+		r("POST", "/api/v1/pool/scrub", adminOnly, h.scrub),
+		r("POST", "/api/v1/pool/repair", adminOnly, h.repair),
+		r("GET", "/api/v1/events", adminOnly, h.events),
+	}
+}
+
+// guard refuses a call to those its permission leaves out.
+func guard(p perm, next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		pr, ok := auth.PrincipalOf(r.Context())
+		switch {
+		case !ok:
+			// The web layer signs everyone in first; a request without a principal is
+			// a wiring fault, refused rather than served as nobody.
+			problem.Reply(w, http.StatusUnauthorized, "sign_in", "Please sign in with your Hearth user name and password.")
+		case p >= password && pr.ByToken:
+			problem.Reply(w, http.StatusForbidden, "password_needed", "This device's own sign-in cannot do that. Sign in with your password.")
+		case p == adminOnly && !pr.Admin:
+			problem.Reply(w, http.StatusForbidden, problem.CodeAdminOnly, "Only an administrator can do that. Ask one of the family's administrators.")
+		default:
+			next(w, r)
+		}
+	}
+}
+
+func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	problem.Fail(w, r, h.Log, err)
+}
+
+// decode reads a JSON body into v, answering 400 with example when it cannot.
+func decode(w http.ResponseWriter, r *http.Request, v any, example string) bool {
+	err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10)).Decode(v)
+	if err == nil {
+		return true
+	}
+	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+		problem.Reply(w, http.StatusRequestEntityTooLarge, "too_large", "The request is larger than the server accepts.")
+		return false
+	}
+	problem.BadRequest(w, "Send the request as JSON, such as "+example+".")
+	return false
+}
+
+func reply(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(v)
 }
 
-func problem(w http.ResponseWriter, code int, msg string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(code)
-	json.NewEncoder(w).Encode(map[string]string{"error": msg})
+// join: a PC joins. It signs in with the user's password and gets a token of its own.
+func (h *handler) join(w http.ResponseWriter, r *http.Request) {
+	pr, _ := auth.PrincipalOf(r.Context())
+	var req schema.NewDevice
+	if !decode(w, r, &req, `{"name": "Mum's laptop"}`) {
+		return
+	}
+	name := strings.TrimSpace(req.Name)
+	if name == "" || len(name) > 200 {
+		problem.BadRequest(w, "Send the device's name, such as {\"name\": \"Mum's laptop\"}.")
+		return
+	}
+	// The connector backs up under the name it joins with, so the token acts for the PC
+	// of that name alone; a name that cannot name backups acts for none.
+	pc := ""
+	var held []auth.PCHolder
+	if backup.CheckPCName(name) == nil {
+		pc = name
+		var err error
+		if held, err = h.Backups.Holders(r.Context(), pc); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+	}
+	// Whether the name is free is decided with the devices in one transaction, so two
+	// PCs joining at once under one name cannot both have it.
+	d, token, err := h.Accounts.NewDevice(r.Context(), pr.Name, name, pc, held)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	reply(w, http.StatusCreated, Device{ID: d.ID, User: d.User, Name: d.Name, Created: d.Created, Token: token})
 }
 
-// failer answers a request that failed.
-type failer struct{ log *slog.Logger }
-
-// fail answers err in plain words: the errors a person can act on with what to do, any
-// other with an apology, its cause (Go's words, which may name files, tables or
-// addresses) going to the log only.
-func (f failer) fail(w http.ResponseWriter, r *http.Request, err error) {
-	code, msg := failure(err)
-	if code == http.StatusInternalServerError {
-		f.log.Error("an API call failed", "method", r.Method, "path", r.URL.Path, "err", err)
+// devices: users see their own devices; administrators see all.
+func (h *handler) devices(w http.ResponseWriter, r *http.Request) {
+	pr, _ := auth.PrincipalOf(r.Context())
+	ds, err := h.Accounts.Devices(r.Context())
+	if err != nil {
+		h.fail(w, r, err)
+		return
 	}
-	problem(w, code, msg)
+	out := []Device{}
+	for _, d := range ds {
+		if pr.Admin || strings.EqualFold(d.User, pr.Name) {
+			out = append(out, Device{ID: d.ID, User: d.User, Name: d.Name, Created: d.Created})
+		}
+	}
+	reply(w, http.StatusOK, out)
 }
 
-// failure is the status and the words a failed API call is answered with.
-func failure(err error) (int, string) {
-	if pe, ok := errors.AsType[*auth.PCTakenError](err); ok {
-		return http.StatusConflict, pe.Error() // written for people: says what to do
+func (h *handler) removeDevice(w http.ResponseWriter, r *http.Request) {
+	pr, _ := auth.PrincipalOf(r.Context())
+	ds, err := h.Accounts.Devices(r.Context())
+	if err != nil {
+		h.fail(w, r, err)
+		return
 	}
-	switch {
-	case errors.Is(err, auth.ErrNoUser):
-		return http.StatusNotFound, "There is no such user on this server; an administrator can add one."
-	case errors.Is(err, auth.ErrNoDevice):
-		return http.StatusNotFound, "No device of yours has that id."
-	case errors.Is(err, auth.ErrBadDeviceName):
-		return http.StatusBadRequest, "A device's name is plain text of 1 to 200 bytes, without control characters."
-	case errors.Is(err, auth.ErrBadName):
-		return http.StatusBadRequest, "A user name is 1 to 32 letters, digits, '-', '_' or '.', starting with a letter or digit."
+	for _, d := range ds {
+		if d.ID == r.PathValue("id") && (pr.Admin || strings.EqualFold(d.User, pr.Name)) {
+			// A PC leaves with its own token ("hearth leave"); a stolen one must not cut
+			// the family's other PCs off their backups.
+			if pr.ByToken && (pr.PC == "" || d.PC != pr.PC) {
+				problem.Forbidden(w, "This device may remove only itself. To remove another device, sign in with your password.")
+				return
+			}
+			if err := h.Accounts.RemoveDevice(r.Context(), d.ID); err != nil {
+				h.fail(w, r, err)
+				return
+			}
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
 	}
-	return http.StatusInternalServerError, "The server could not do that; please try again."
+	h.fail(w, r, auth.ErrNoDevice)
+}
+
+func (h *handler) me(w http.ResponseWriter, r *http.Request) {
+	pr, _ := auth.PrincipalOf(r.Context())
+	shares, err := h.Pool.Shares(r.Context())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	me := Me{Name: pr.Name, Admin: pr.Admin, Shares: []Share{}}
+	for _, s := range shares {
+		if s.Name == backupstore.Share {
+			continue // its backups are under /api/v1/backup/ and read-only in the drive
+		}
+		if l := pr.Level(s.Name); l >= auth.Read {
+			me.Shares = append(me.Shares, Share{Name: s.Name, Description: s.Description, Access: l.String(), Copies: s.Wanted})
+		}
+	}
+	reply(w, http.StatusOK, me)
+}
+
+func (h *handler) server(w http.ResponseWriter, r *http.Request) {
+	i, err := h.Admin.Server(r.Context())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	reply(w, http.StatusOK, Server{Version: i.Version, Fingerprint: i.Fingerprint, CAFingerprint: i.CAFingerprint, DAV: i.URL})
 }

@@ -552,7 +552,14 @@ func (a *App) apiHandler(ctx context.Context) http.Handler {
 		}})
 	mux.Handle(healthapi.Prefix, h)
 	mux.Handle(healthapi.Prefix+"/", h)
-	mux.Handle("/", api.New(a.Pool, a.Accounts, a.Backups, a.Info, a.log))
+	mux.Handle("/", api.New(api.Options{Ctx: ctx, Pool: a.Pool, Accounts: a.Accounts, Backups: a.Backups, Admin: a.local(), Log: a.log,
+		Events: func(ctx context.Context, limit int) (es []catalog.Event, err error) {
+			err = a.cat.View(ctx, func(tx *catalog.Tx) error {
+				es, err = tx.Events(ctx, "", limit)
+				return err
+			})
+			return es, err
+		}}))
 	return mux
 }
 

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -38,8 +39,11 @@ func ParseLevel(s string) (Level, error) {
 	case catalog.AccessFull:
 		return Full, nil
 	}
-	return None, fmt.Errorf("access is none, read or full, not %q", s)
+	return None, fmt.Errorf("%w, not %q", ErrBadLevel, s)
 }
+
+// ErrBadLevel: an access level that is not none, read or full.
+var ErrBadLevel = errors.New("access is none, read or full")
 
 // SetAccess sets what a user may do in a share.
 func (a *Accounts) SetAccess(ctx context.Context, share, user string, l Level) error {

@@ -24,6 +24,9 @@ var (
 	ErrBadName        = errors.New("a user name is 1 to 32 letters, digits, '-', '_' or '.', starting with a letter or digit")
 	ErrWeakPassword   = errors.New("a password needs at least 8 characters")
 	ErrLastAdmin      = errors.New("the last administrator cannot be removed")
+	// ErrNameTaken: a new user's name is already a share's (each user gets a share of
+	// their own name).
+	ErrNameTaken = errors.New("a share already has that name; choose another user name")
 )
 
 // tokenPrefix marks a device token, so a token is never checked as a password.
@@ -257,6 +260,24 @@ func (a *Accounts) Remove(ctx context.Context, name string) error {
 			}
 		}
 		return tx.DeleteUser(ctx, u.Name)
+	})
+}
+
+// SetAdmin makes a user an administrator or not; the last administrator stays one
+// (ErrLastAdmin), so someone can always manage the server.
+func (a *Accounts) SetAdmin(ctx context.Context, name string, admin bool) error {
+	return a.update(ctx, func(tx *catalog.Tx) error {
+		u, err := a.user(ctx, tx, name)
+		if err != nil || u.Admin == admin {
+			return err
+		}
+		if !admin {
+			if err := lastAdminCheck(ctx, tx, u.Name); err != nil {
+				return err
+			}
+		}
+		u.Admin, u.Changed = admin, time.Now()
+		return tx.PutUser(ctx, u)
 	})
 }
 

@@ -6,7 +6,6 @@
 package backupapi
 
 import (
-	"context"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -19,6 +18,8 @@ import (
 	"strings"
 
 	"github.com/hearth-home/hearth/backup"
+	"github.com/hearth-home/hearth/server/api/problem"
+	"github.com/hearth-home/hearth/server/api/route"
 	"github.com/hearth-home/hearth/server/api/schema"
 	"github.com/hearth-home/hearth/server/auth"
 	"github.com/hearth-home/hearth/server/backupstore"
@@ -40,36 +41,45 @@ type handler struct {
 // New returns the handler. Requests arrive signed in. log gets the causes of what goes
 // wrong on the server's side (the PC is told in plain words).
 func New(st *backupstore.Store, accounts *auth.Accounts, log *slog.Logger) http.Handler {
-	h := handler{st: st, accounts: accounts, log: log}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /api/v1/backup/pcs", h.pcs)
-	mux.HandleFunc("POST /api/v1/backup/pcs/{pc}/sessions", h.begin)
-	mux.HandleFunc("GET /api/v1/backup/pcs/{pc}/snapshots", h.snapshots)
-	mux.HandleFunc("GET /api/v1/backup/pcs/{pc}/snapshots/{id}", h.snapshot)
-	mux.HandleFunc("GET /api/v1/backup/pcs/{pc}/blobs/{id}", h.blob)
-	mux.HandleFunc("POST /api/v1/backup/pcs/{pc}/blobs", h.blobs)
-	mux.HandleFunc("PUT /api/v1/backup/pcs/{pc}/keep", h.keep)
-	mux.HandleFunc("POST /api/v1/backup/sessions/{s}/missing", h.missing)
-	mux.HandleFunc("PUT /api/v1/backup/sessions/{s}/packs/{id}", h.pack)
-	mux.HandleFunc("POST /api/v1/backup/sessions/{s}/commit", h.commit)
-	mux.HandleFunc("POST /api/v1/backup/sessions/{s}/alive", h.alive)
-	mux.HandleFunc("PUT /api/v1/backup/pcs/{pc}/snapshots/{id}/pin", h.pin)
-	mux.HandleFunc("DELETE /api/v1/backup/pcs/{pc}/snapshots/{id}/pin", h.pin)
-	mux.HandleFunc("DELETE /api/v1/backup/sessions/{s}", h.end)
-	return mux
+	return route.Mux(routes(handler{st: st, accounts: accounts, log: log}))
 }
 
-func problem(w http.ResponseWriter, code int, msg string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(code)
-	json.NewEncoder(w).Encode(map[string]string{"error": msg})
+// Routes lists the calls New serves, as "METHOD /path" patterns.
+func Routes() []string { return route.Patterns(routes(handler{})) }
+
+func routes(h handler) []route.Route {
+	return []route.Route{
+		{Method: "GET", Path: "/api/v1/backup/pcs", Handler: h.pcs},
+		{Method: "POST", Path: "/api/v1/backup/pcs/{pc}/sessions", Handler: h.begin},
+		{Method: "GET", Path: "/api/v1/backup/pcs/{pc}/snapshots", Handler: h.snapshots},
+		{Method: "GET", Path: "/api/v1/backup/pcs/{pc}/snapshots/{id}", Handler: h.snapshot},
+		{Method: "DELETE", Path: "/api/v1/backup/pcs/{pc}/snapshots/{id}", Handler: h.delete},
+		{Method: "POST", Path: "/api/v1/backup/pcs/{pc}/snapshots/{id}/undelete", Handler: h.undelete},
+		{Method: "GET", Path: "/api/v1/backup/pcs/{pc}/deleted", Handler: h.deleted},
+		{Method: "GET", Path: "/api/v1/backup/pcs/{pc}/blobs/{id}", Handler: h.blob},
+		{Method: "POST", Path: "/api/v1/backup/pcs/{pc}/blobs", Handler: h.blobs},
+		{Method: "PUT", Path: "/api/v1/backup/pcs/{pc}/keep", Handler: h.keep},
+		{Method: "POST", Path: "/api/v1/backup/cleanup", Handler: h.cleanup},
+		{Method: "POST", Path: "/api/v1/backup/sessions/{s}/missing", Handler: h.missing},
+		{Method: "PUT", Path: "/api/v1/backup/sessions/{s}/packs/{id}", Handler: h.pack},
+		{Method: "POST", Path: "/api/v1/backup/sessions/{s}/commit", Handler: h.commit},
+		{Method: "POST", Path: "/api/v1/backup/sessions/{s}/alive", Handler: h.alive},
+		{Method: "PUT", Path: "/api/v1/backup/pcs/{pc}/snapshots/{id}/pin", Handler: h.pin},
+		{Method: "DELETE", Path: "/api/v1/backup/pcs/{pc}/snapshots/{id}/pin", Handler: h.pin},
+		{Method: "DELETE", Path: "/api/v1/backup/sessions/{s}", Handler: h.end},
+	}
 }
 
 // broken answers 500 for a fault on the server's side: the PC gets plain words, the log
 // gets the cause.
 func (h handler) broken(w http.ResponseWriter, pc, doing string, err error) {
 	h.log.Error("backup API: could not "+doing, "pc", pc, "err", err)
-	problem(w, http.StatusInternalServerError, "The server could not look up this PC's backups just now. Please try again later; if it keeps happening, the server's log says why.")
+	problem.Reply(w, http.StatusInternalServerError, problem.CodeInternal, "The server could not look up this PC's backups just now. Please try again later; if it keeps happening, the server's log says why.")
+}
+
+// badPCName answers a PC name that cannot name backups.
+func badPCName(w http.ResponseWriter) {
+	problem.BadRequest(w, `A PC's name is up to 100 letters, digits, spaces and simple punctuation, without / \ : * ? " < > or |.`)
 }
 
 func reply(w http.ResponseWriter, code int, v any) {
@@ -78,57 +88,45 @@ func reply(w http.ResponseWriter, code int, v any) {
 	json.NewEncoder(w).Encode(v)
 }
 
-func fail(w http.ResponseWriter, err error) {
-	var inc *backupstore.IncompleteError
-	switch {
-	case errors.As(err, &inc):
-		out := schema.Incomplete{Error: err.Error(), Missing: make([]string, len(inc.Missing))}
+// fail answers err by the API's policy (package problem); a commit that lacks pieces
+// also names them, for the PC to send.
+func (h handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if inc, ok := errors.AsType[*backupstore.IncompleteError](err); ok {
+		status, code, msg := problem.Of(err)
+		out := schema.Incomplete{Error: msg, Code: code, Missing: make([]string, len(inc.Missing))}
 		for i, id := range inc.Missing {
 			out.Missing[i] = id.String()
 		}
-		reply(w, http.StatusConflict, out)
-	case errors.Is(err, backupstore.ErrNoSession):
-		problem(w, http.StatusGone, err.Error())
-	case errors.Is(err, backupstore.ErrBusy):
-		problem(w, http.StatusLocked, err.Error())
-	case errors.Is(err, backupstore.ErrNoSnapshot), errors.Is(err, backupstore.ErrNoBlob):
-		problem(w, http.StatusNotFound, err.Error())
-	case errors.Is(err, backupstore.ErrNotOwner):
-		problem(w, http.StatusForbidden, err.Error())
-	case errors.Is(err, auth.ErrPCTaken):
-		problem(w, http.StatusConflict, err.Error())
-	case errors.Is(err, backupstore.ErrTooLarge):
-		problem(w, http.StatusRequestEntityTooLarge, err.Error())
-	case errors.Is(err, backupstore.ErrBadPack), errors.Is(err, backup.ErrCorrupt), errors.Is(err, backup.ErrBadID):
-		problem(w, http.StatusBadRequest, err.Error())
-	default:
-		problem(w, http.StatusInternalServerError, err.Error())
+		reply(w, status, out)
+		return
 	}
+	problem.Fail(w, r, h.log, err)
 }
 
 // allowed says whether the signed-in user may see pc's backups; a PC nobody has backed
 // up yet is nobody's.
-func (h handler) allowed(ctx context.Context, w http.ResponseWriter, pc string) bool {
-	_, ok := h.pcOf(ctx, w, pc)
+func (h handler) allowed(w http.ResponseWriter, r *http.Request, pc string) bool {
+	_, ok := h.pcOf(w, r, pc)
 	return ok
 }
 
 // pcOf returns pc when the signed-in user may see its backups: its owner or an
 // administrator, and with a device token only the token's own PC.
-func (h handler) pcOf(ctx context.Context, w http.ResponseWriter, pc string) (backupstore.PC, bool) {
+func (h handler) pcOf(w http.ResponseWriter, r *http.Request, pc string) (backupstore.PC, bool) {
+	ctx := r.Context()
 	pr, _ := auth.PrincipalOf(ctx)
 	if err := backup.CheckPCName(pc); err != nil {
-		problem(w, http.StatusBadRequest, err.Error())
+		badPCName(w)
 		return backupstore.PC{}, false
 	}
 	// Before the PC is looked up: a device learns nothing of other PCs.
 	if !pr.OwnPC(pc) {
-		problem(w, http.StatusForbidden, notThisPC(pr, pc))
+		problem.Forbidden(w, notThisPC(pr, pc))
 		return backupstore.PC{}, false
 	}
 	p, err := h.st.PC(ctx, pc)
 	if errors.Is(err, backupstore.ErrNoSnapshot) {
-		fail(w, err)
+		h.fail(w, r, err)
 		return backupstore.PC{}, false
 	}
 	if err != nil {
@@ -136,7 +134,7 @@ func (h handler) pcOf(ctx context.Context, w http.ResponseWriter, pc string) (ba
 		return backupstore.PC{}, false
 	}
 	if !pr.Admin && !strings.EqualFold(p.Owner, pr.Name) {
-		problem(w, http.StatusForbidden, "These backups belong to "+p.Owner+"; ask them or an administrator.")
+		problem.Forbidden(w, "These backups belong to "+p.Owner+"; ask them or an administrator.")
 		return backupstore.PC{}, false
 	}
 	return p, true
@@ -157,10 +155,10 @@ func (h handler) inSession(w http.ResponseWriter, r *http.Request) (string, bool
 	id := r.PathValue("s")
 	pc, err := h.st.SessionPC(id)
 	if err != nil {
-		fail(w, err)
+		h.fail(w, r, err)
 		return "", false
 	}
-	return id, h.allowed(r.Context(), w, pc)
+	return id, h.allowed(w, r, pc)
 }
 
 func summary(s backupstore.SnapshotInfo) schema.Snapshot {
@@ -172,7 +170,7 @@ func (h handler) pcs(w http.ResponseWriter, r *http.Request) {
 	pr, _ := auth.PrincipalOf(r.Context())
 	pcs, err := h.st.PCs(r.Context())
 	if err != nil {
-		fail(w, err)
+		h.fail(w, r, err)
 		return
 	}
 	out := []schema.BackupPC{}
@@ -197,26 +195,26 @@ func (h handler) begin(w http.ResponseWriter, r *http.Request) {
 	pr, _ := auth.PrincipalOf(r.Context())
 	var req schema.NewBackupSession
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&req); err != nil && err != io.EOF {
-		problem(w, http.StatusBadRequest, "Send {\"parent\": \"<previous backup ID>\"} or {}.")
+		problem.BadRequest(w, "Send {\"parent\": \"<previous backup ID>\"} or {}.")
 		return
 	}
 	var parent *backup.ID
 	if req.Parent != "" {
 		id, err := backup.ParseID(req.Parent)
 		if err != nil {
-			fail(w, err)
+			h.fail(w, r, err)
 			return
 		}
 		parent = &id
 	}
 	pc := r.PathValue("pc")
 	if err := backup.CheckPCName(pc); err != nil {
-		problem(w, http.StatusBadRequest, err.Error())
+		badPCName(w)
 		return
 	}
 	// This is what stored an empty backup under the desktop's name from the laptop.
 	if !pr.OwnPC(pc) {
-		problem(w, http.StatusForbidden, notThisPC(pr, pc))
+		problem.Forbidden(w, notThisPC(pr, pc))
 		return
 	}
 	// A PC's first backup claims its name, by the rule a PC joins by (auth.PCNameFree).
@@ -231,7 +229,7 @@ func (h handler) begin(w http.ResponseWriter, r *http.Request) {
 		}
 		var taken *auth.PCTakenError
 		if errors.As(err, &taken) {
-			fail(w, err)
+			h.fail(w, r, err)
 			return
 		}
 		if err != nil {
@@ -244,7 +242,7 @@ func (h handler) begin(w http.ResponseWriter, r *http.Request) {
 	}
 	id, ok, err := h.st.Begin(r.Context(), pc, pr.Name, parent)
 	if err != nil {
-		fail(w, err)
+		h.fail(w, r, err)
 		return
 	}
 	reply(w, http.StatusCreated, schema.BackupSession{Session: id, ParentOK: ok})
@@ -257,7 +255,7 @@ func (h handler) missing(w http.ResponseWriter, r *http.Request) {
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxAsk*32))
 	if err != nil || len(body)%32 != 0 {
-		problem(w, http.StatusBadRequest, "Send blob IDs as 32-byte binary names, at most 65536 at a time.")
+		problem.BadRequest(w, "Send blob IDs as 32-byte binary names, at most 65536 at a time.")
 		return
 	}
 	ids := make([]backup.ID, len(body)/32)
@@ -266,7 +264,7 @@ func (h handler) missing(w http.ResponseWriter, r *http.Request) {
 	}
 	missing, err := h.st.Missing(r.Context(), sess, ids)
 	if err != nil {
-		fail(w, err)
+		h.fail(w, r, err)
 		return
 	}
 	out := make([]byte, 0, 32*len(missing))
@@ -284,11 +282,11 @@ func (h handler) pack(w http.ResponseWriter, r *http.Request) {
 	}
 	id, err := backup.ParseID(r.PathValue("id"))
 	if err != nil {
-		fail(w, err)
+		h.fail(w, r, err)
 		return
 	}
 	if err := h.st.PutPack(r.Context(), sess, id, r.Body, r.ContentLength); err != nil {
-		fail(w, err)
+		h.fail(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -301,17 +299,17 @@ func (h handler) commit(w http.ResponseWriter, r *http.Request) {
 	}
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
 	if err != nil {
-		problem(w, http.StatusBadRequest, "The backup description is too large.")
+		problem.BadRequest(w, "The backup description is too large.")
 		return
 	}
 	snap, err := backup.DecodeSnapshot(data)
 	if err != nil {
-		fail(w, err)
+		h.fail(w, r, err)
 		return
 	}
 	id, err := h.st.Commit(r.Context(), sess, snap)
 	if err != nil {
-		fail(w, err)
+		h.fail(w, r, err)
 		return
 	}
 	reply(w, http.StatusCreated, summary(backupstore.SnapshotInfo{ID: id, Snapshot: snap}))
@@ -325,7 +323,7 @@ func (h handler) alive(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := h.st.Touch(sess); err != nil {
-		fail(w, err)
+		h.fail(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -337,21 +335,21 @@ func (h handler) alive(w http.ResponseWriter, r *http.Request) {
 // administrator, not a PC's token.
 func (h handler) pin(w http.ResponseWriter, r *http.Request) {
 	pr, _ := auth.PrincipalOf(r.Context())
-	p, ok := h.pcOf(r.Context(), w, r.PathValue("pc"))
+	p, ok := h.pcOf(w, r, r.PathValue("pc"))
 	if !ok {
 		return
 	}
 	if r.Method == http.MethodDelete && !pr.MayLetGo(p.Owner) {
-		problem(w, http.StatusForbidden, "Letting a kept backup go needs "+p.Owner+"'s password (sign in with it rather than this PC's own sign-in) or an administrator. Keeping one is fine from the PC.")
+		problem.Forbidden(w, "Letting a kept backup go needs "+p.Owner+"'s password (sign in with it rather than this PC's own sign-in) or an administrator. Keeping one is fine from the PC.")
 		return
 	}
 	id, err := backup.ParseID(r.PathValue("id"))
 	if err != nil {
-		fail(w, err)
+		h.fail(w, r, err)
 		return
 	}
 	if err := h.st.Pin(r.Context(), p.Name, id, r.Method == http.MethodPut); err != nil {
-		fail(w, err)
+		h.fail(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -368,17 +366,17 @@ func (h handler) end(w http.ResponseWriter, r *http.Request) {
 
 func (h handler) snapshots(w http.ResponseWriter, r *http.Request) {
 	pc := r.PathValue("pc")
-	if !h.allowed(r.Context(), w, pc) {
+	if !h.allowed(w, r, pc) {
 		return
 	}
 	snaps, err := h.st.Snapshots(r.Context(), pc)
 	if err != nil {
-		fail(w, err)
+		h.fail(w, r, err)
 		return
 	}
 	p, err := h.st.PC(r.Context(), pc)
 	if err != nil {
-		fail(w, err)
+		h.fail(w, r, err)
 		return
 	}
 	out := make([]schema.Snapshot, len(snaps))
@@ -392,12 +390,12 @@ func (h handler) snapshots(w http.ResponseWriter, r *http.Request) {
 // pcSnapshot reads the PC and backup a request names, checking that the user may see it.
 func (h handler) pcSnapshot(w http.ResponseWriter, r *http.Request) (string, backup.ID, bool) {
 	pc := r.PathValue("pc")
-	if !h.allowed(r.Context(), w, pc) {
+	if !h.allowed(w, r, pc) {
 		return "", backup.ID{}, false
 	}
 	id, err := backup.ParseID(r.PathValue("id"))
 	if err != nil {
-		fail(w, err)
+		h.fail(w, r, err)
 		return "", backup.ID{}, false
 	}
 	return pc, id, true
@@ -410,12 +408,12 @@ func (h handler) snapshot(w http.ResponseWriter, r *http.Request) {
 	}
 	s, err := h.st.Snapshot(r.Context(), pc, id)
 	if err != nil {
-		fail(w, err)
+		h.fail(w, r, err)
 		return
 	}
 	data, _, err := backup.EncodeSnapshot(s.Snapshot)
 	if err != nil {
-		fail(w, err)
+		h.fail(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
@@ -424,17 +422,17 @@ func (h handler) snapshot(w http.ResponseWriter, r *http.Request) {
 
 // blob sends a blob as stored; the PC expands it and checks it against its name.
 func (h handler) blob(w http.ResponseWriter, r *http.Request) {
-	if !h.allowed(r.Context(), w, r.PathValue("pc")) {
+	if !h.allowed(w, r, r.PathValue("pc")) {
 		return
 	}
 	id, err := backup.ParseID(r.PathValue("id"))
 	if err != nil {
-		fail(w, err)
+		h.fail(w, r, err)
 		return
 	}
 	e, stored, err := h.st.LoadStored(r.Context(), id)
 	if err != nil {
-		fail(w, err)
+		h.fail(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/octet-stream")
@@ -451,12 +449,12 @@ const maxFetch = 4096
 // plain length (4, little-endian), stored length (4), stored bytes. They come in the
 // order they lie on disk, not the order asked.
 func (h handler) blobs(w http.ResponseWriter, r *http.Request) {
-	if !h.allowed(r.Context(), w, r.PathValue("pc")) {
+	if !h.allowed(w, r, r.PathValue("pc")) {
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxFetch*32))
 	if err != nil || len(body)%32 != 0 || len(body) == 0 {
-		problem(w, http.StatusBadRequest, "Send blob IDs as 32-byte binary names, at most 4096 at a time.")
+		problem.BadRequest(w, "Send blob IDs as 32-byte binary names, at most 4096 at a time.")
 		return
 	}
 	ids := make([]backup.ID, len(body)/32)
@@ -485,34 +483,34 @@ func (h handler) blobs(w http.ResponseWriter, r *http.Request) {
 			// Part of the answer is gone; cut the connection so the PC sees it incomplete.
 			panic(http.ErrAbortHandler)
 		}
-		fail(w, err)
+		h.fail(w, r, err)
 	}
 }
 
 func (h handler) keep(w http.ResponseWriter, r *http.Request) {
 	pr, _ := auth.PrincipalOf(r.Context())
 	pc := r.PathValue("pc")
-	p, ok := h.pcOf(r.Context(), w, pc)
+	p, ok := h.pcOf(w, r, pc)
 	if !ok {
 		return
 	}
 	var k schema.Retention
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&k); err != nil {
-		problem(w, http.StatusBadRequest, "Send {\"last\": 5, \"daily\": 3, \"weekly\": 3, \"monthly\": 3}.")
+		problem.BadRequest(w, "Send {\"last\": 5, \"daily\": 3, \"weekly\": 3, \"monthly\": 3}.")
 		return
 	}
 	if err := backup.Policy(k).Check(); err != nil {
-		problem(w, http.StatusBadRequest, err.Error())
+		problem.BadRequest(w, "Keep between 0 and 1000 of the last, daily, weekly and monthly backups.")
 		return
 	}
 	// Keeping more is always fine; keeping fewer lets backups go, which a stolen PC's
 	// token must not be able to do.
 	if fewer(p.Keep, backup.Policy(k)) && !pr.MayLetGo(p.Owner) {
-		problem(w, http.StatusForbidden, "Keeping fewer backups needs "+p.Owner+"'s password (sign in with it rather than this PC's own sign-in) or an administrator. Keeping more is fine from the PC.")
+		problem.Forbidden(w, "Keeping fewer backups needs "+p.Owner+"'s password (sign in with it rather than this PC's own sign-in) or an administrator. Keeping more is fine from the PC.")
 		return
 	}
 	if err := h.st.SetPolicy(r.Context(), pc, backup.Policy(k)); err != nil {
-		fail(w, err)
+		h.fail(w, r, err)
 		return
 	}
 	reply(w, http.StatusOK, k)

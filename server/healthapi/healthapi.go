@@ -6,7 +6,6 @@ package healthapi
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -15,6 +14,8 @@ import (
 	"time"
 
 	"github.com/hearth-home/hearth/backup"
+	"github.com/hearth-home/hearth/server/api/problem"
+	"github.com/hearth-home/hearth/server/api/route"
 	"github.com/hearth-home/hearth/server/api/schema"
 	"github.com/hearth-home/hearth/server/auth"
 	"github.com/hearth-home/hearth/server/health"
@@ -47,13 +48,19 @@ type handler struct {
 
 // New returns the handler. ctx bounds work that outlives a request (an evacuation).
 func New(ctx context.Context, opt Options) http.Handler {
-	h := &handler{ctx: ctx, Options: opt, heartbeat: Heartbeat, emptying: map[string]bool{}}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET "+Prefix, h.get)
-	mux.HandleFunc("GET "+Prefix+"/stream", h.stream)
-	mux.HandleFunc("PUT "+Prefix+"/pcs/{pc}", h.report)
-	mux.HandleFunc("POST "+Prefix+"/evacuate", h.evac)
-	return mux
+	return route.Mux(routes(&handler{ctx: ctx, Options: opt, heartbeat: Heartbeat, emptying: map[string]bool{}}))
+}
+
+// Routes lists the calls New serves, as "METHOD /path" patterns.
+func Routes() []string { return route.Patterns(routes(&handler{})) }
+
+func routes(h *handler) []route.Route {
+	return []route.Route{
+		{Method: "GET", Path: Prefix, Handler: h.get},
+		{Method: "GET", Path: Prefix + "/stream", Handler: h.stream},
+		{Method: "PUT", Path: Prefix + "/pcs/{pc}", Handler: h.report},
+		{Method: "POST", Path: Prefix + "/evacuate", Handler: h.evac},
+	}
 }
 
 // Heartbeat is how often the stream speaks when nothing changes; a PC that hears
@@ -113,43 +120,37 @@ func (h *handler) stream(w http.ResponseWriter, r *http.Request) {
 func (h *handler) report(w http.ResponseWriter, r *http.Request) {
 	var rep schema.PCReport
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, schema.MaxReport)).Decode(&rep); err != nil {
-		problem(w, http.StatusBadRequest, "Send the PC's health report as JSON: "+err.Error())
+		problem.BadRequest(w, "Send the PC's health report as JSON, as the Hearth connector does; update Hearth on the PC if it is old.")
 		return
 	}
 	pr, _ := auth.PrincipalOf(r.Context())
 	pc := r.PathValue("pc")
 	if err := backup.CheckPCName(pc); err != nil {
-		problem(w, http.StatusBadRequest, err.Error())
+		problem.BadRequest(w, `A PC's name is up to 100 letters, digits, spaces and simple punctuation, without / \ : * ? " < > or |.`)
 		return
 	}
 	if !pr.OwnPC(pc) {
 		// A device token reports for its own PC only: a stolen laptop must not paint
 		// the desktop green (or red) in everyone's view.
-		problem(w, http.StatusForbidden, "This device may report the health of its own PC only.")
+		problem.Forbidden(w, "This device may report the health of its own PC only.")
 		return
 	}
 	if !pr.Admin {
 		mine, err := h.ownDevice(r.Context(), pr.Name, pc)
 		if err != nil {
-			problem(w, http.StatusInternalServerError, "The server could not read its devices: "+err.Error())
+			problem.Fail(w, r, h.Log, fmt.Errorf("read the devices: %w", err))
 			return
 		}
 		if !mine {
-			problem(w, http.StatusForbidden, "Only a PC that joined as you reports its health under its own name; join it with 'hearth join'.")
+			problem.Forbidden(w, "Only a PC that joined as you reports its health under its own name; join it with 'hearth join'.")
 			return
 		}
 	}
-	err := h.Monitor.Report(r.Context(), pc, pr.Name, pr.Admin, rep)
-	switch {
-	case errors.Is(err, health.ErrNotOwner):
-		problem(w, http.StatusForbidden, "That PC belongs to another user; ask an administrator.")
-	case errors.Is(err, health.ErrBadReport):
-		problem(w, http.StatusBadRequest, err.Error())
-	case err != nil:
-		problem(w, http.StatusInternalServerError, "The server could not record the report: "+err.Error())
-	default:
-		w.WriteHeader(http.StatusNoContent)
+	if err := h.Monitor.Report(r.Context(), pc, pr.Name, pr.Admin, rep); err != nil {
+		problem.Fail(w, r, h.Log, fmt.Errorf("record the health report of %s: %w", pc, err))
+		return
 	}
+	w.WriteHeader(http.StatusNoContent)
 }
 
 // evacuateAnswer is how long an evacuation may take to be refused before the request is
@@ -160,7 +161,7 @@ func (h *handler) evac(w http.ResponseWriter, r *http.Request) {
 	if pr, _ := auth.PrincipalOf(r.Context()); !pr.Admin || pr.ByToken {
 		// A device's token may be stolen with the device; emptying a drive asks for a
 		// password.
-		problem(w, http.StatusForbidden, "Only an administrator, signed in with a password, can remove a drive.")
+		problem.Reply(w, http.StatusForbidden, problem.CodeAdminOnly, "Only an administrator, signed in with a password, can remove a drive.")
 		return
 	}
 	var req struct {
@@ -168,11 +169,11 @@ func (h *handler) evac(w http.ResponseWriter, r *http.Request) {
 		Force bool   `json:"force"`
 	}
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&req); err != nil || req.Drive == "" {
-		problem(w, http.StatusBadRequest, `Send the drive's label, such as {"drive": "Drive 2"}.`)
+		problem.BadRequest(w, `Send the drive's label, such as {"drive": "Drive 2"}.`)
 		return
 	}
 	if !h.Monitor.Evacuable(req.Drive) {
-		problem(w, http.StatusConflict, "No alert offers to empty "+req.Drive+" now; to remove a drive that is healthy or missing, use 'hearthd drive remove' on the server.")
+		problem.Reply(w, http.StatusConflict, "no_alert", "No alert offers to empty "+req.Drive+" now; to remove a drive that is healthy or missing, remove it on the Storage page.")
 		return
 	}
 	h.mu.Lock()
@@ -180,7 +181,7 @@ func (h *handler) evac(w http.ResponseWriter, r *http.Request) {
 	h.emptying[req.Drive] = true
 	h.mu.Unlock()
 	if busy {
-		problem(w, http.StatusConflict, "The files are already being moved off "+req.Drive+".")
+		problem.Reply(w, http.StatusConflict, "busy", "The files are already being moved off "+req.Drive+".")
 		return
 	}
 	done := make(chan error, 1)
@@ -194,7 +195,7 @@ func (h *handler) evac(w http.ResponseWriter, r *http.Request) {
 	select {
 	case err := <-done:
 		if err != nil {
-			problem(w, http.StatusConflict, err.Error())
+			problem.Fail(w, r, h.Log, fmt.Errorf("empty drive %s: %w", req.Drive, err))
 			return
 		}
 		reply(w, http.StatusOK, map[string]string{"result": "The files are off " + req.Drive + ", and it has left the pool."})
@@ -226,8 +227,4 @@ func reply(w http.ResponseWriter, code int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
 	json.NewEncoder(w).Encode(v)
-}
-
-func problem(w http.ResponseWriter, code int, msg string) {
-	reply(w, code, map[string]string{"error": msg})
 }

@@ -89,10 +89,19 @@ type Retention struct {
 	Monthly int `json:"monthly"`
 }
 
-// Incomplete answers a commit that refers to pieces the server lacks.
+// Incomplete answers a commit that refers to pieces the server lacks: a Problem with
+// the code "incomplete" and the pieces' IDs.
 type Incomplete struct {
 	Error   string   `json:"error"`
+	Code    string   `json:"code,omitempty"`
 	Missing []string `json:"missing"`
+}
+
+// Problem is how every API call answers a failure: Error is a sentence for a person,
+// Code a stable word for a program ("no_user", "weak_password", "admin_only", …).
+type Problem struct {
+	Error string `json:"error"`
+	Code  string `json:"code"`
 }
 
 // Health states, from best to worst. Unknown sits between good and warning: something

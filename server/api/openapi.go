@@ -1,0 +1,239 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+	"reflect"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hearth-home/hearth/server/api/schema"
+)
+
+// The OpenAPI 3.1 document at /api/v1/openapi.json is made from the table below and the
+// Go types the handlers send and take, so it cannot drift in its shapes; a test checks
+// that its calls are the ones the handlers serve, both ways.
+
+// Content that is not JSON.
+type (
+	octets      struct{} // application/octet-stream
+	eventStream struct{} // text/event-stream of schema.Health
+)
+
+// Who may make a call, as the document says it.
+const (
+	whoAnyone   = "anyone signed in (password, session or device token)"
+	whoPassword = "anyone signed in with a password or session, not a device token"
+	whoAdmin    = "administrators signed in with a password or session; never a device token"
+	whoPC       = "the PC's owner or an administrator; a device token only for its own PC"
+	whoLetGo    = "the PC's owner or an administrator, signed in with a password or session"
+)
+
+type op struct {
+	method, path, summary, who string
+	req                        any // nil: no body
+	status                     int // on success
+	resp                       any // nil: no body
+}
+
+var ops = []op{
+	{"GET", "/api/v1/me", "The signed-in user and the shares they may open.", whoAnyone, nil, 200, schema.Me{}},
+	{"GET", "/api/v1/server", "What any signed-in user may know of the server.", whoAnyone, nil, 200, schema.Server{}},
+	{"GET", "/api/v1/openapi.json", "This document.", whoAnyone, nil, 200, map[string]any{}},
+	{"POST", "/api/v1/devices", "Join a PC or phone: it gets a device token of its own (shown once).", whoPassword, schema.NewDevice{}, 201, schema.Device{}},
+	{"GET", "/api/v1/devices", "The caller's devices; an administrator's lists everyone's.", whoAnyone, nil, 200, []schema.Device{}},
+	{"DELETE", "/api/v1/devices/{id}", "Remove a device; a device token may remove only its own device.", whoAnyone, nil, 204, nil},
+
+	{"GET", "/api/v1/users", "Every user.", whoAdmin, nil, 200, []schema.User{}},
+	{"POST", "/api/v1/users", "Add a user, with a shared folder of their own and access to the family's shares.", whoAdmin, schema.NewUser{}, 201, schema.User{}},
+	{"DELETE", "/api/v1/users/{name}", "Remove a user, their devices and access; their own shared folder and its files stay.", whoAdmin, nil, 200, schema.Done{}},
+	{"PUT", "/api/v1/users/{name}/password", "Set a user's password; their sign-ins with the old one end.", whoAdmin, schema.NewPassword{}, 204, nil},
+	{"PUT", "/api/v1/users/{name}/admin", "Make a user an administrator (with full access to every share), or not; the last administrator stays one.", whoAdmin, schema.AdminFlag{}, 204, nil},
+	{"GET", "/api/v1/shares", "Every shared folder, with its size and duplication.", whoAdmin, nil, 200, []schema.ShareDetail{}},
+	{"POST", "/api/v1/shares", "Add a shared folder; administrators get full access, others none until given.", whoAdmin, schema.NewShare{}, 201, schema.ShareDetail{}},
+	{"PATCH", "/api/v1/shares/{name}", "Change a shared folder's description or duplication.", whoAdmin, schema.ShareChange{}, 200, schema.ShareDetail{}},
+	{"GET", "/api/v1/access", "Every user's access to every shared folder.", whoAdmin, nil, 200, []schema.AccessEntry{}},
+	{"PUT", "/api/v1/shares/{share}/access/{user}", "Set a user's access to a shared folder.", whoAdmin, schema.AccessLevel{}, 204, nil},
+	{"GET", "/api/v1/drives", "The pool's drives.", whoAdmin, nil, 200, []schema.Drive{}},
+	{"POST", "/api/v1/drives", "Add a folder on the server (normally a whole disk) to the pool.", whoAdmin, schema.NewDrive{}, 201, schema.Drive{}},
+	{"DELETE", "/api/v1/drives/{label}", "Move a drive's files to the others, then remove it (202 while it goes on). ?force=true accepts single copies, or gives up files only a missing drive held.", whoAdmin, nil, 200, schema.Done{}},
+	{"GET", "/api/v1/pool", "The pool at a glance.", whoAdmin, nil, 200, schema.PoolStatus{}},
+	{"POST", "/api/v1/pool/scrub", "Read every copy of every file and check it now (202 while it goes on).", whoAdmin, nil, 200, schema.Done{}},
+	{"POST", "/api/v1/pool/repair", "Restore duplication and mend damaged copies now (202 while it goes on).", whoAdmin, nil, 200, schema.Done{}},
+	{"GET", "/api/v1/events", "The event log, newest first; ?kind= keeps kinds starting with it, ?limit= (1 to 1000, 100).", whoAdmin, nil, 200, []schema.Event{}},
+
+	{"GET", "/api/v1/backup/pcs", "The PCs that back up here whose backups the caller may see (an administrator's: all).", whoAnyone, nil, 200, []schema.BackupPC{}},
+	{"POST", "/api/v1/backup/pcs/{pc}/sessions", "Start a backup of a PC.", whoPC, schema.NewBackupSession{}, 201, schema.BackupSession{}},
+	{"GET", "/api/v1/backup/pcs/{pc}/snapshots", "A PC's backups.", whoPC, nil, 200, []schema.Snapshot{}},
+	{"GET", "/api/v1/backup/pcs/{pc}/snapshots/{id}", "One backup's description (its tree's root and paths).", whoPC, nil, 200, map[string]any{}},
+	{"DELETE", "/api/v1/backup/pcs/{pc}/snapshots/{id}", "Let a backup go now; it can be brought back for the grace period.", whoLetGo, nil, 204, nil},
+	{"POST", "/api/v1/backup/pcs/{pc}/snapshots/{id}/undelete", "Bring back a backup let go less than the grace period ago; it is kept (pinned).", whoPC, nil, 200, schema.BackupID{}},
+	{"GET", "/api/v1/backup/pcs/{pc}/deleted", "A PC's backups let go that can still be brought back.", whoPC, nil, 200, []schema.DeletedSnapshot{}},
+	{"PUT", "/api/v1/backup/pcs/{pc}/snapshots/{id}/pin", "Keep this backup whatever the retention rule says.", whoPC, nil, 204, nil},
+	{"DELETE", "/api/v1/backup/pcs/{pc}/snapshots/{id}/pin", "Let the retention rule judge this backup again.", whoLetGo, nil, 204, nil},
+	{"GET", "/api/v1/backup/pcs/{pc}/blobs/{id}", "One piece of a backup as stored.", whoPC, nil, 200, octets{}},
+	{"POST", "/api/v1/backup/pcs/{pc}/blobs", "Many pieces of a backup as stored (32-byte IDs in, records out).", whoPC, octets{}, 200, octets{}},
+	{"PUT", "/api/v1/backup/pcs/{pc}/keep", "Set a PC's retention rule; keeping fewer needs the owner's password or an administrator.", whoPC, schema.Retention{}, 200, schema.Retention{}},
+	{"POST", "/api/v1/backup/cleanup", "Run the nightly cleanup now: retention, then freeing unused space.", whoAdmin, nil, 200, schema.Cleanup{}},
+	{"POST", "/api/v1/backup/sessions/{s}/missing", "Which of these pieces (32-byte IDs) the server lacks.", whoPC, octets{}, 200, octets{}},
+	{"PUT", "/api/v1/backup/sessions/{s}/packs/{id}", "Send a pack of pieces.", whoPC, octets{}, 204, nil},
+	{"POST", "/api/v1/backup/sessions/{s}/commit", "Finish a backup with its description; 409 with the missing pieces if any.", whoPC, map[string]any{}, 201, schema.Snapshot{}},
+	{"POST", "/api/v1/backup/sessions/{s}/alive", "Keep a long backup's session open.", whoPC, nil, 204, nil},
+	{"DELETE", "/api/v1/backup/sessions/{s}", "End a backup session without a backup.", whoPC, nil, 204, nil},
+
+	{"GET", "/api/v1/health", "The house at a glance as the caller may see it: alerts, drives, PCs.", whoAnyone, nil, 200, schema.Health{}},
+	{"GET", "/api/v1/health/stream", "The same as server-sent events (event: health), at once and at every change.", whoAnyone, nil, 200, eventStream{}},
+	{"PUT", "/api/v1/health/pcs/{pc}", "A PC reports its own health; a device token only for its own PC.", whoPC, schema.PCReport{}, 204, nil},
+	{"POST", "/api/v1/health/evacuate", "Do what a failing drive's alert offers: move its files off and remove it.", whoAdmin, map[string]any{"drive": "", "force": false}, 200, map[string]string{}},
+}
+
+// Patterns lists the documented calls as "METHOD /path" patterns.
+func Patterns() []string {
+	out := make([]string, len(ops))
+	for i, o := range ops {
+		out[i] = o.method + " " + o.path
+	}
+	return out
+}
+
+var openAPIDoc = sync.OnceValue(func() []byte {
+	b, err := json.MarshalIndent(document(), "", "  ")
+	if err != nil {
+		panic(err) // the document is made of maps and strings
+	}
+	return b
+})
+
+func openAPI(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(openAPIDoc())
+}
+
+type obj = map[string]any
+
+func document() obj {
+	comps := obj{"Problem": nil}
+	g := gen{comps: comps}
+	comps["Problem"] = g.schemaOf(reflect.TypeFor[schema.Problem]())
+	problemRef := obj{"$ref": "#/components/schemas/Problem"}
+	errResp := func(what string) obj {
+		return obj{"description": what, "content": obj{"application/json": obj{"schema": problemRef}}}
+	}
+	paths := obj{}
+	for _, o := range ops {
+		item, _ := paths[o.path].(obj)
+		if item == nil {
+			item = obj{}
+			paths[o.path] = item
+		}
+		op := obj{"summary": o.summary, "x-permission": o.who, "operationId": operationID(o)}
+		var params []obj
+		for _, seg := range strings.Split(o.path, "/") {
+			if strings.HasPrefix(seg, "{") {
+				params = append(params, obj{"name": strings.Trim(seg, "{}"), "in": "path", "required": true, "schema": obj{"type": "string"}})
+			}
+		}
+		if params != nil {
+			op["parameters"] = params
+		}
+		if o.req != nil {
+			op["requestBody"] = obj{"required": true, "content": g.content(o.req)}
+		}
+		ok := obj{"description": "Done."}
+		if o.resp != nil {
+			ok["content"] = g.content(o.resp)
+		}
+		op["responses"] = obj{
+			itoa(o.status): ok,
+			"401":          obj{"description": "Not signed in (a text body and a WWW-Authenticate challenge)."},
+			"403":          errResp("The caller may not make this call."),
+			"default":      errResp("Anything else that went wrong, in plain words."),
+		}
+		item[strings.ToLower(o.method)] = op
+	}
+	return obj{
+		"openapi": "3.1.0",
+		"info": obj{"title": "Hearth", "version": "1",
+			"description": "The JSON API of a Hearth home server. Every failure is answered with the Problem shape: a sentence for a person and a stable code. Requests that change something carry Content-Type: application/json (or, for backup pieces, application/octet-stream)."},
+		"paths":      paths,
+		"components": obj{"schemas": comps, "securitySchemes": obj{"password": obj{"type": "http", "scheme": "basic"}, "deviceToken": obj{"type": "http", "scheme": "bearer"}, "session": obj{"type": "apiKey", "in": "cookie", "name": "hearth_session"}}},
+		"security":   []obj{{"password": []string{}}, {"deviceToken": []string{}}, {"session": []string{}}},
+	}
+}
+
+func itoa(n int) string {
+	b, _ := json.Marshal(n)
+	return string(b)
+}
+
+func operationID(o op) string {
+	id := strings.ToLower(o.method)
+	for _, seg := range strings.Split(strings.TrimPrefix(o.path, "/api/v1/"), "/") {
+		seg = strings.Trim(seg, "{}")
+		for _, part := range strings.FieldsFunc(seg, func(r rune) bool { return r == '.' || r == '_' || r == '-' }) {
+			id += strings.ToUpper(part[:1]) + part[1:]
+		}
+	}
+	return id
+}
+
+// gen makes JSON schemas of Go types, named struct types as components.
+type gen struct{ comps obj }
+
+func (g gen) content(v any) obj {
+	switch v.(type) {
+	case octets:
+		return obj{"application/octet-stream": obj{"schema": obj{"type": "string", "contentEncoding": "binary"}}}
+	case eventStream:
+		return obj{"text/event-stream": obj{"schema": obj{"type": "string", "description": "event: health, data: a Health object"}}}
+	}
+	return obj{"application/json": obj{"schema": g.schemaOf(reflect.TypeOf(v))}}
+}
+
+func (g gen) schemaOf(t reflect.Type) obj {
+	if t == reflect.TypeFor[time.Time]() {
+		return obj{"type": "string", "format": "date-time"}
+	}
+	switch t.Kind() {
+	case reflect.Pointer:
+		return g.schemaOf(t.Elem())
+	case reflect.String:
+		return obj{"type": "string"}
+	case reflect.Bool:
+		return obj{"type": "boolean"}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return obj{"type": "integer"}
+	case reflect.Float32, reflect.Float64:
+		return obj{"type": "number"}
+	case reflect.Slice, reflect.Array:
+		return obj{"type": "array", "items": g.schemaOf(t.Elem())}
+	case reflect.Map:
+		return obj{"type": "object", "additionalProperties": g.schemaOf(t.Elem())}
+	case reflect.Interface:
+		return obj{}
+	case reflect.Struct:
+		name := t.Name()
+		if _, done := g.comps[name]; !done {
+			g.comps[name] = obj{} // a type that refers to itself finds its name taken
+			props, required := obj{}, []string{}
+			for f := range t.Fields() {
+				tag := f.Tag.Get("json")
+				if !f.IsExported() || tag == "-" {
+					continue
+				}
+				key, opts, _ := strings.Cut(tag, ",")
+				if key == "" {
+					key = f.Name
+				}
+				props[key] = g.schemaOf(f.Type)
+				if !strings.Contains(opts, "omitempty") && f.Type.Kind() != reflect.Pointer {
+					required = append(required, key)
+				}
+			}
+			g.comps[name] = obj{"type": "object", "properties": props, "required": required}
+		}
+		return obj{"$ref": "#/components/schemas/" + name}
+	}
+	return obj{}
+}
