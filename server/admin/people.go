@@ -128,22 +128,6 @@ func (l Local) RemoveUser(ctx context.Context, name string) error {
 	return l.Accounts.Remove(ctx, name)
 }
 
-func (l Local) SetAdmin(ctx context.Context, name string, admin bool) error {
-	if err := l.Accounts.SetAdmin(ctx, name, admin); err != nil || !admin {
-		return err
-	}
-	shares, err := l.userShares(ctx)
-	if err != nil {
-		return err
-	}
-	for _, s := range shares {
-		if err := l.Accounts.SetAccess(ctx, s.Name, name, auth.Full); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 func (l Local) NewToken(ctx context.Context, user, label string) (string, error) {
 	return l.Accounts.NewToken(ctx, user, label)
 }

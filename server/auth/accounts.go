@@ -229,24 +229,6 @@ func (a *Accounts) SetPassword(ctx context.Context, name, password string) error
 	})
 }
 
-// SetAdmin makes a user an administrator or an ordinary user again; the server always
-// keeps one administrator (ErrLastAdmin). It takes effect at their next request.
-func (a *Accounts) SetAdmin(ctx context.Context, name string, admin bool) error {
-	return a.update(ctx, func(tx *catalog.Tx) error {
-		u, err := a.user(ctx, tx, name)
-		if err != nil || u.Admin == admin {
-			return err
-		}
-		if !admin {
-			if err := lastAdminCheck(ctx, tx, u.Name); err != nil {
-				return err
-			}
-		}
-		u.Admin, u.Changed = admin, time.Now()
-		return tx.PutUser(ctx, u)
-	})
-}
-
 // Remove deletes a user, their device tokens and their share access (not their files).
 func (a *Accounts) Remove(ctx context.Context, name string) error {
 	return a.update(ctx, func(tx *catalog.Tx) error {

@@ -22,6 +22,7 @@ import (
 	"github.com/hearth-home/hearth/server/health"
 	"github.com/hearth-home/hearth/server/pool"
 	"github.com/hearth-home/hearth/server/pool/safepath"
+	"github.com/hearth-home/hearth/server/settings"
 )
 
 // Error is a failure a handler decided on itself, already in words for a person.
@@ -69,6 +70,7 @@ var mapping = []struct {
 	{auth.ErrBadLevel, http.StatusBadRequest, "bad_level", `An access level is "none", "read" or "full".`},
 	{auth.ErrBadCredentials, http.StatusUnauthorized, "bad_credentials", "Wrong user name or password."},
 
+	{pool.ErrShareRemoved, http.StatusConflict, "share_removed", "A removed shared folder has that name; bring it back, or delete it for good, first."},
 	{pool.ErrNoShare, http.StatusNotFound, "no_share", "There is no shared folder of that name."},
 	{pool.ErrDriveUnknown, http.StatusNotFound, "no_drive", "The pool has no drive of that name."},
 	{pool.ErrNotFound, http.StatusNotFound, "not_found", "There is no such file or folder."},
@@ -93,6 +95,12 @@ var mapping = []struct {
 
 	{health.ErrNotOwner, http.StatusForbidden, "not_owner", "That PC belongs to another user; ask an administrator."},
 	{health.ErrBadReport, http.StatusBadRequest, "bad_report", "The PC's health report is not one this server can use; update Hearth on the PC."},
+
+	{settings.ErrServerName, http.StatusBadRequest, "bad_server_name", "A server name has 1 to 63 characters: letters, digits, spaces, dots or dashes."},
+	{settings.ErrMetrics, http.StatusBadRequest, "bad_metrics", `Metrics access is "admin" (administrators only), "lan" (anyone on the home network) or "off".`},
+	{settings.ErrTimeZone, http.StatusBadRequest, "bad_time_zone", "That is not a time zone this server knows. Use a name such as Europe/London or America/New_York, or leave it empty."},
+	{settings.ErrWindow, http.StatusBadRequest, "bad_window", "A backup window is two times of day, such as 03:00 to 07:00, or both empty for none."},
+	{settings.ErrKeep, http.StatusBadRequest, "bad_keep", "Each number of backups to keep is a whole number from 0 to 1000."},
 
 	{context.Canceled, http.StatusServiceUnavailable, "canceled", "The request was cut short before it was done; please try again."},
 	{context.DeadlineExceeded, http.StatusServiceUnavailable, "timeout", "That took too long; please try again."},
