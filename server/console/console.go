@@ -71,6 +71,11 @@ func New(opt Options) *Console {
 	c.mux.HandleFunc("GET /connector/{file}", c.connectorFile)
 	c.computerRoutes()
 	c.adminRoutes()
+	// Any other address (a mistyped one, a GET of a form's action) gets a page in words,
+	// not the mux's "404 page not found" or "Method Not Allowed".
+	c.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		c.sorry(w, r, http.StatusNotFound, "There is no such page. Use the menu to find what you were looking for.")
+	})
 	return c
 }
 
