@@ -1,0 +1,128 @@
+package console_test
+
+import (
+	"context"
+	"html"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hearth-home/hearth/server/backupfs/backupfstest"
+)
+
+// Only the sign-out form's POST, with its token, signs out: a GET of /signout (a link or
+// an image on some page) leaves the browser signed in.
+func TestSignOutOnlyByTheForm(t *testing.T) {
+	s, _ := start(t)
+	s.AddUser("dad", pw, true)
+	v := newVisitor(t, s)
+	v.signIn("dad", pw)
+	v.get("/signout")
+	if code, _, loc := v.get("/users"); code != http.StatusOK {
+		t.Fatalf("after a GET of /signout, Users answers %d to %q: the GET signed out", code, loc)
+	}
+	if code, _, _ := v.post("/signout", url.Values{"csrf": {"not the token"}}); code != http.StatusForbidden {
+		t.Errorf("sign-out without the form's token: %d, want 403", code)
+	}
+	if code, _, loc := v.post("/signout", nil); code != http.StatusSeeOther || loc != "/signin" {
+		t.Errorf("sign-out by the form: %d to %q", code, loc)
+	}
+	if code, _, loc := v.get("/users"); code != http.StatusSeeOther || !strings.HasPrefix(loc, "/signin") {
+		t.Errorf("after signing out, Users answers %d to %q", code, loc)
+	}
+}
+
+// A share or PC whose name holds a '#' or a '%' links to its own page, and its forms
+// act on it (html/template leaves '#' as it is: "Photos #1" linked to "Photos ").
+func TestNamesThatAreNotPlainLinkRight(t *testing.T) {
+	s, _ := start(t)
+	s.AddUser("dad", pw, true)
+	ctx := context.Background()
+	for _, n := range []string{"Photos #1", "100% fun"} {
+		if _, err := s.Admin().CreateShare(ctx, n, 1, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	backupfstest.Backup(t, s.App.Backups, "Den #2", "dad", time.Now(), "/home/dad", []backupfstest.Entry{{Path: "a.txt", Data: []byte("a")}})
+	v := newVisitor(t, s)
+	v.signIn("dad", pw)
+	links := func(page, prefix string) map[string]string { // link text → address
+		_, body, _ := v.get(page)
+		out := map[string]string{}
+		for _, m := range regexp.MustCompile(`<a href="(`+prefix+`[^"]*)">([^<]*)</a>`).FindAllStringSubmatch(body, -1) {
+			out[html.UnescapeString(m[2])] = html.UnescapeString(m[1])
+		}
+		return out
+	}
+	shares := links("/shares", "/shares/")
+	for _, n := range []string{"Photos #1", "100% fun"} {
+		code, body, _ := v.get(shares[n])
+		if code != http.StatusOK || !strings.Contains(body, "<title>"+html.EscapeString(n)) {
+			t.Errorf("the link to %s (%q) opens %d", n, shares[n], code)
+		}
+		action := regexp.MustCompile(`action="([^"]*/remove)"`).FindStringSubmatch(body)
+		if action == nil {
+			t.Fatalf("no remove form on %s's page", n)
+		}
+		v.post(html.UnescapeString(action[1]), nil)
+	}
+	list, _ := s.Admin().Shares(ctx)
+	for _, sh := range list {
+		if strings.ContainsAny(sh.Name, "#%") {
+			t.Errorf("the remove form left %s", sh.Name)
+		}
+	}
+	pcs := links("/computers", "/computers/")
+	if code, body, _ := v.get(pcs["Den #2"]); code != http.StatusOK || !strings.Contains(body, "<title>Den #2") {
+		t.Errorf("the link to Den #2 (%q) opens %d", pcs["Den #2"], code)
+	}
+}
+
+// A mistyped address, or a GET of an address only a form posts to, gets a page in words
+// with the console's headers, never the mux's "404 page not found".
+func TestNoSuchPageInWords(t *testing.T) {
+	s, _ := start(t)
+	s.AddUser("dad", pw, true)
+	v := newVisitor(t, s)
+	v.signIn("dad", pw)
+	for _, p := range []string{"/nope", "/users/", "/storage/scrub", "/shares/Public/remove"} {
+		req, _ := http.NewRequest("GET", s.URL+p, nil)
+		req.Header.Set("Origin", s.URL)
+		resp, err := v.c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		code, body, _ := v.get(p)
+		if code != http.StatusNotFound || !strings.Contains(body, "There is no such page") ||
+			!strings.Contains(resp.Header.Get("Content-Security-Policy"), "frame-ancestors 'none'") {
+			t.Errorf("GET %s: %d %q", p, code, body)
+		}
+	}
+}
+
+// An escaped "..%2F" in a backup's address does not leave the computer it names: not
+// into another PC's backups (which an administrator may see), not up to the list of PCs.
+func TestBrowseStaysInItsComputer(t *testing.T) {
+	s, _ := start(t)
+	s.AddUser("dad", pw, true)
+	s.AddUser("mum", pw, false)
+	now := time.Now()
+	backupfstest.Backup(t, s.App.Backups, "laptop", "mum", now, "/home/mum", []backupfstest.Entry{{Path: "a.txt", Data: []byte("a")}})
+	backupfstest.Backup(t, s.App.Backups, "study", "dad", now, "/home/dad", []backupfstest.Entry{{Path: "secret.txt", Data: []byte("b")}})
+	dad, mum := newVisitor(t, s), newVisitor(t, s)
+	dad.signIn("dad", pw)
+	mum.signIn("mum", pw)
+	folder := url.PathEscape(folderOf(t, s, 0))
+	for _, v := range []*visitor{dad, mum} {
+		for _, p := range []string{"..%2Fstudy%2F" + folder + "%2Fhome%2Fdad%2F", "..%2F", folder + "%2F..%2F..%2Fstudy%2F" + folder + "%2Fhome%2Fdad%2Fsecret.txt"} {
+			code, body, _ := v.get("/computers/laptop/browse/" + p)
+			if code != http.StatusNotFound || strings.Contains(body, "secret.txt") || strings.Contains(body, "study") {
+				t.Errorf("%s opening /computers/laptop/browse/%s: %d", map[*visitor]string{dad: "dad", mum: "mum"}[v], p, code)
+			}
+		}
+	}
+}
