@@ -126,3 +126,32 @@ func TestBrowseStaysInItsComputer(t *testing.T) {
 		}
 	}
 }
+
+// A PC that backs up is its backups' owner's: another family member whose device of the
+// same name reported its health first (the monitor still counting it theirs) neither
+// sees it nor changes how many of its backups are kept.
+func TestAComputerIsItsBackupsOwners(t *testing.T) {
+	s, _ := start(t)
+	s.AddUser("dad", pw, true)
+	s.AddUser("mum", pw, false)
+	if resp, out := s.Do("mum", pw, "POST", "/api/v1/devices", strings.NewReader(`{"name":"study"}`), "Content-Type", "application/json"); resp.StatusCode != http.StatusCreated {
+		t.Fatalf("mum joins a device named study: %d %s", resp.StatusCode, out)
+	}
+	if resp, out := s.Do("mum", pw, "PUT", "/api/v1/health/pcs/study", strings.NewReader(`{"checks":[]}`), "Content-Type", "application/json"); resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("mum reports study's health: %d %s", resp.StatusCode, out)
+	}
+	backupfstest.Backup(t, s.App.Backups, "study", "dad", time.Now(), "/home/dad", []backupfstest.Entry{{Path: "a.txt", Data: []byte("a")}})
+	before, err := s.App.Backups.PC(context.Background(), "study")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mum := newVisitor(t, s)
+	mum.signIn("mum", pw)
+	if _, body, _ := mum.get("/computers"); strings.Contains(body, "study") {
+		t.Error("mum's Computers lists dad's study")
+	}
+	mum.post("/computers/study/keep", url.Values{"last": {"1"}, "daily": {"0"}, "weekly": {"0"}, "monthly": {"0"}})
+	if after, _ := s.App.Backups.PC(context.Background(), "study"); after.Keep != before.Keep {
+		t.Errorf("mum changed how many of dad's study's backups are kept: %v, was %v", after.Keep, before.Keep)
+	}
+}
