@@ -155,3 +155,39 @@ func TestAComputerIsItsBackupsOwners(t *testing.T) {
 		t.Errorf("mum changed how many of dad's study's backups are kept: %v, was %v", after.Keep, before.Keep)
 	}
 }
+
+// Every answer but the style sheet and script is kept out of the browser's cache, so no
+// one opens another's page or backed-up file from it after sign-out: pages, errors and
+// downloads (a file, a folder's zip) alike; and downloads are sandboxed.
+func TestNothingPrivateIsCached(t *testing.T) {
+	s, _ := start(t)
+	s.AddUser("mum", pw, false)
+	backupfstest.Backup(t, s.App.Backups, "laptop", "mum", time.Now(), "/home/mum", []backupfstest.Entry{{Path: "Letters/a.txt", Data: []byte("a")}})
+	mum := newVisitor(t, s)
+	mum.signIn("mum", pw)
+	folder := "/computers/laptop/browse/" + url.PathEscape(folderOf(t, s, 0)) + "/home/mum/Letters"
+	for _, p := range []string{"/", "/computers/laptop", "/nope", folder + "/", folder + "/a.txt", folder + "/a.txt?download", folder + "?zip"} {
+		req, _ := http.NewRequest("GET", s.URL+p, nil)
+		resp, err := mum.c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if cc := resp.Header.Get("Cache-Control"); cc != "no-store" {
+			t.Errorf("GET %s (%d): Cache-Control %q, want no-store", p, resp.StatusCode, cc)
+		}
+		if strings.Contains(p, "a.txt") || strings.Contains(p, "zip") {
+			if csp := resp.Header.Get("Content-Security-Policy"); !strings.HasPrefix(csp, "sandbox") || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+				t.Errorf("GET %s: CSP %q: a user's file must be sandboxed", p, csp)
+			}
+		}
+	}
+	resp, err := mum.c.Get(s.URL + "/static/style.css")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if cc := resp.Header.Get("Cache-Control"); !strings.Contains(cc, "max-age") {
+		t.Errorf("the style sheet: Cache-Control %q, want it cached", cc)
+	}
+}

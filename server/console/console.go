@@ -86,6 +86,10 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")
 	h.Set("X-Frame-Options", "DENY")
+	// What a signed-in person sees (pages, and their backups' files) stays out of the
+	// browser's cache: the next person at a shared PC must not open it from there after
+	// sign-out. The style sheet and script say otherwise (staticFiles).
+	h.Set("Cache-Control", "no-store")
 	c.mux.ServeHTTP(w, r)
 }
 
@@ -124,7 +128,6 @@ func (c *Console) render(w http.ResponseWriter, r *http.Request, name, title str
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
 	if err := c.pages[name].ExecuteTemplate(w, "base", p); err != nil {
 		c.opt.Log.Error("a console page failed to render", "page", name, "err", err)
 	}
