@@ -191,3 +191,40 @@ func TestNothingPrivateIsCached(t *testing.T) {
 		t.Errorf("the style sheet: Cache-Control %q, want it cached", cc)
 	}
 }
+
+// What an administrator changes about someone holds at their next click, in the browser
+// they are already signed in with: no longer an administrator, no admin page; a new
+// password or their removal, signed out.
+func TestChangesToSomeoneHoldAtOnce(t *testing.T) {
+	s, _ := start(t)
+	s.AddUser("dad", pw, true)
+	s.AddUser("mum", pw, true)
+	s.AddUser("kid", pw, false)
+	ctx := context.Background()
+	mum, kid := newVisitor(t, s), newVisitor(t, s)
+	mum.signIn("mum", pw)
+	kid.signIn("kid", pw)
+	if code, _, _ := mum.get("/users"); code != http.StatusOK {
+		t.Fatalf("mum, an administrator, opening Users: %d", code)
+	}
+	if err := s.Admin().SetAdmin(ctx, "mum", false); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, _ := mum.get("/users"); code != http.StatusForbidden {
+		t.Errorf("mum, no longer an administrator, opening Users: %d, want 403", code)
+	}
+	if code, _, _ := mum.post("/users/kid/admin", url.Values{"admin": {"yes"}}); code != http.StatusForbidden {
+		t.Errorf("mum, no longer an administrator, making kid one: %d, want 403", code)
+	}
+	if err := s.Admin().SetPassword(ctx, "mum", "a new password"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Admin().RemoveUser(ctx, "kid"); err != nil {
+		t.Fatal(err)
+	}
+	for name, v := range map[string]*visitor{"mum after a new password": mum, "kid after removal": kid} {
+		if code, _, loc := v.get("/computers"); code != http.StatusSeeOther || !strings.HasPrefix(loc, "/signin") {
+			t.Errorf("%s opening Computers: %d to %q, want the sign-in page", name, code, loc)
+		}
+	}
+}
