@@ -3,6 +3,7 @@ package console_test
 import (
 	"context"
 	"html"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -226,5 +227,43 @@ func TestChangesToSomeoneHoldAtOnce(t *testing.T) {
 		if code, _, loc := v.get("/computers"); code != http.StatusSeeOther || !strings.HasPrefix(loc, "/signin") {
 			t.Errorf("%s opening Computers: %d to %q, want the sign-in page", name, code, loc)
 		}
+	}
+}
+
+// The one-time message after a form comes only from a cookie a browser takes from this
+// server over HTTPS (the __Host- prefix: Secure, Path=/, no Domain); one named as before,
+// which a page on plain HTTP could set, puts no words on a page.
+func TestAFlashCannotBePlanted(t *testing.T) {
+	s, _ := start(t)
+	s.AddUser("dad", pw, true)
+	v := newVisitor(t, s)
+	v.signIn("dad", pw)
+	req, _ := http.NewRequest("POST", s.URL+"/storage/scrub", strings.NewReader(url.Values{"csrf": {v.csrf}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", s.URL)
+	resp, err := v.c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	var flash *http.Cookie
+	for _, c := range resp.Cookies() {
+		if strings.Contains(c.Name, "flash") {
+			flash = c
+		}
+	}
+	if flash == nil || !strings.HasPrefix(flash.Name, "__Host-") || !flash.Secure || flash.Path != "/" || flash.Domain != "" {
+		t.Errorf("the flash cookie %+v: want a __Host- one, Secure, Path=/, no Domain", flash)
+	}
+	req, _ = http.NewRequest("GET", s.URL+"/", nil)
+	req.AddCookie(&http.Cookie{Name: "hearth_flash", Value: url.QueryEscape("error:Your drives are failing. Call 555-0100 now.")})
+	resp, err = v.c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if strings.Contains(string(body), "555-0100") {
+		t.Error("a planted cookie put its words on Home")
 	}
 }

@@ -163,13 +163,16 @@ func (c *Console) done(w http.ResponseWriter, r *http.Request, to string, err er
 const ChangeKind = "change"
 
 // A flash is the one-time message a page shows after a form: kept in a cookie for the
-// redirect's next request, so a link cannot put words on a page.
+// redirect's next request, so a link cannot put words on a page. The cookie's name has
+// the __Host- prefix, so a browser takes it only from this server over HTTPS: someone on
+// the network answering for the server on plain HTTP cannot plant one ("Your drives
+// are failing: call ...") to show on a page of Hearth's.
 type flash struct {
 	Error bool
 	Text  string
 }
 
-const flashCookie = "hearth_flash"
+const flashCookie = "__Host-hearth_flash"
 
 func setFlash(w http.ResponseWriter, isErr bool, text string) {
 	v := "ok:" + text
