@@ -267,3 +267,41 @@ func TestAFlashCannotBePlanted(t *testing.T) {
 		t.Error("a planted cookie put its words on Home")
 	}
 }
+
+// Text others choose (a share's description, a backed-up file's name, a device's name,
+// the name tried at a failed sign-in, the address after sign-in) shows as text on every
+// page that has it, never as markup.
+func TestOthersTextIsText(t *testing.T) {
+	const evil = `"><img src=x onerror=alert(1)><script>alert(2)</script>`
+	s, _ := start(t)
+	s.AddUser("dad", pw, true)
+	s.AddUser("mum", pw, false)
+	ctx := context.Background()
+	if _, err := s.Admin().CreateShare(ctx, "Notes", 1, evil); err != nil {
+		t.Fatal(err)
+	}
+	if resp, out := s.Do("mum", pw, "POST", "/api/v1/devices", strings.NewReader(`{"name":"tab`+strings.ReplaceAll(evil, `"`, `\"`)+`"}`), "Content-Type", "application/json"); resp.StatusCode >= 500 {
+		t.Fatalf("join: %d %s", resp.StatusCode, out)
+	}
+	backupfstest.Backup(t, s.App.Backups, "laptop", "mum", time.Now(), "/home/mum", []backupfstest.Entry{{Path: "x" + strings.ReplaceAll(evil, "/", "") + ".txt", Data: []byte("a")}})
+	stranger := newVisitor(t, s)
+	stranger.post("/signin", url.Values{"name": {evil}, "password": {"guess"}})
+	_, body, _ := stranger.get("/signin?next=" + url.QueryEscape(evil))
+	dad := newVisitor(t, s)
+	dad.signIn("dad", pw)
+	pages := map[string]string{"/signin?next=…": body}
+	for _, p := range []string{"/shares", "/users/mum", "/events", "/computers/laptop/browse/" + url.PathEscape(folderOf(t, s, 0)) + "/home/mum/"} {
+		_, pages[p], _ = dad.get(p)
+	}
+	for p, body := range pages {
+		if strings.Contains(body, "<img src=x") || strings.Contains(body, "<script>alert") {
+			t.Errorf("%s shows others' text as markup", p)
+		}
+		if !strings.Contains(body, "&lt;img src=x") {
+			t.Errorf("%s does not show the text at all: the test proves nothing there", p)
+		}
+	}
+	if !strings.Contains(pages["/events"], "onerror=alert(1)") {
+		t.Error("Events does not show the name tried at the failed sign-in")
+	}
+}
