@@ -217,12 +217,22 @@ func (f *FS) children(ctx context.Context, dir *info) ([]*info, error) {
 	}
 	slices.SortFunc(kids, func(a, b *info) int { return strings.Compare(a.name, b.name) })
 	f.mu.Lock()
+	if len(f.kids) >= maxRemembered {
+		// A walk through a whole backup (a folder's zip) lists every folder of it: kept
+		// all, a PC's million files would stay in memory until the download ends.
+		// Forgotten, a listing is read again when next needed: the folders on the way
+		// down, once per maxRemembered listings.
+		clear(f.kids)
+	}
 	f.kids[key] = kids
 	f.mu.Unlock()
 	return kids, nil
 }
 
 var errNotDir = errors.New("not a folder")
+
+// maxRemembered is how many folder listings a view keeps at most.
+const maxRemembered = 256
 
 // nodeInfo describes an entry of a backed-up folder, or returns nil for one the view
 // leaves out:

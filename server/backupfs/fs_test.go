@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"math/rand/v2"
@@ -227,5 +228,33 @@ func TestReadSeek(t *testing.T) {
 	}
 	if !bytes.Equal(got.Bytes(), data) {
 		t.Error("small reads straight through differ")
+	}
+}
+
+// Walking a whole backup (as a folder's zip does) holds a bounded number of folder
+// listings, not every folder of the PC, and still reads every file right.
+func TestAWalkHoldsLittle(t *testing.T) {
+	st := store(t)
+	when := time.Date(2024, 5, 1, 21, 30, 0, 0, time.Local)
+	var entries []backupfstest.Entry
+	for i := range 2 * backupfs.MaxRemembered {
+		// Each folder different: folders alike are one tree, remembered once.
+		entries = append(entries, backupfstest.Entry{Path: fmt.Sprintf("d%04d/f.txt", i), Data: fmt.Appendf(nil, "file %d", i)})
+	}
+	backupfstest.Backup(t, st, "Ann-Laptop", "Ann", when, "/home/ann", entries)
+	v := backupfs.New(st, ann)
+	top := "/Ann-Laptop/" + backup.FolderName(when) + "/home/ann"
+	for _, d := range names(t, v, top) {
+		for _, f := range names(t, v, top+"/"+d) {
+			var i int
+			fmt.Sscanf(d, "d%d", &i)
+			want := fmt.Sprintf("file %d", i)
+			if got := read(t, v, top+"/"+d+"/"+f); string(got) != want {
+				t.Fatalf("%s/%s holds %q, want %q", d, f, got, want)
+			}
+		}
+	}
+	if n := v.Remembered(); n > backupfs.MaxRemembered {
+		t.Errorf("after the walk the view holds %d folder listings, want at most %d", n, backupfs.MaxRemembered)
 	}
 }

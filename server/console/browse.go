@@ -55,9 +55,16 @@ func (c *Console) browse(w http.ResponseWriter, r *http.Request) {
 	view := backupfs.New(c.opt.Backups, pr)
 	rest := strings.Trim(r.PathValue("rest"), "/")
 	name := "/" + row.Name + "/" + rest
-	fi, err := view.Stat(r.Context(), name)
+	// The view cleans names, so an escaped "..%2F" would step out of this computer into
+	// another (one an administrator may see) under this one's name, or up to the list of
+	// computers as if it were a backup: such a path is nowhere.
+	var fi fs.FileInfo
+	err := fs.ErrNotExist
+	if rest != "" && path.Clean("/"+rest) == "/"+rest {
+		fi, err = view.Stat(r.Context(), name)
+	}
 	switch {
-	case errors.Is(err, fs.ErrNotExist) || rest == "":
+	case errors.Is(err, fs.ErrNotExist):
 		c.sorry(w, r, http.StatusNotFound, "That is not in this computer's backups. Go back to the computer's page to choose a backup.")
 		return
 	case err != nil:

@@ -62,9 +62,11 @@ func (c *Console) pcs(r *http.Request) ([]computerRow, error) {
 		}
 		out = append(out, row)
 	}
-	// PCs that reported their health but never backed up are the viewer's too.
+	// PCs that reported their health but never backed up are the viewer's too. One that
+	// backs up is its backups' owner's alone, whoever the health monitor last heard
+	// report for it: its row would let its retention be changed.
 	for i := range h.PCs {
-		if !slices.ContainsFunc(out, func(r computerRow) bool { return strings.EqualFold(r.Name, h.PCs[i].Name) }) {
+		if !slices.ContainsFunc(all, func(p admin.BackupPC) bool { return strings.EqualFold(p.Name, h.PCs[i].Name) }) {
 			out = append(out, computerRow{BackupPC: admin.BackupPC{PC: backupstore.PC{Name: h.PCs[i].Name, Owner: h.PCs[i].Owner}}, Health: &h.PCs[i]})
 		}
 	}

@@ -71,6 +71,11 @@ func New(opt Options) *Console {
 	c.mux.HandleFunc("GET /connector/{file}", c.connectorFile)
 	c.computerRoutes()
 	c.adminRoutes()
+	// Any other address (a mistyped one, a GET of a form's action) gets a page in words,
+	// not the mux's "404 page not found" or "Method Not Allowed".
+	c.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		c.sorry(w, r, http.StatusNotFound, "There is no such page. Use the menu to find what you were looking for.")
+	})
 	return c
 }
 
@@ -81,6 +86,10 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")
 	h.Set("X-Frame-Options", "DENY")
+	// What a signed-in person sees (pages, and their backups' files) stays out of the
+	// browser's cache: the next person at a shared PC must not open it from there after
+	// sign-out. The style sheet and script say otherwise (staticFiles).
+	h.Set("Cache-Control", "no-store")
 	c.mux.ServeHTTP(w, r)
 }
 
@@ -119,7 +128,6 @@ func (c *Console) render(w http.ResponseWriter, r *http.Request, name, title str
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
 	if err := c.pages[name].ExecuteTemplate(w, "base", p); err != nil {
 		c.opt.Log.Error("a console page failed to render", "page", name, "err", err)
 	}
@@ -162,13 +170,16 @@ func (c *Console) done(w http.ResponseWriter, r *http.Request, to string, err er
 const ChangeKind = "change"
 
 // A flash is the one-time message a page shows after a form: kept in a cookie for the
-// redirect's next request, so a link cannot put words on a page.
+// redirect's next request, so a link cannot put words on a page. The cookie's name has
+// the __Host- prefix, so a browser takes it only from this server over HTTPS: someone on
+// the network answering for the server on plain HTTP cannot plant one ("Your drives
+// are failing: call ...") to show on a page of Hearth's.
 type flash struct {
 	Error bool
 	Text  string
 }
 
-const flashCookie = "hearth_flash"
+const flashCookie = "__Host-hearth_flash"
 
 func setFlash(w http.ResponseWriter, isErr bool, text string) {
 	v := "ok:" + text

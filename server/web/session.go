@@ -25,6 +25,7 @@ const (
 	sessionCookie = "hearth_session"
 	sessionFor    = 12 * time.Hour
 	maxSessions   = 10000
+	maxPerUser    = 100 // browsers and PCs of one person
 )
 
 // Sessions are the signed-in browsers, which an administrator may list and end.
@@ -71,6 +72,7 @@ func (s *Sessions) create(cred auth.Credential, user, from, agent string) string
 			}
 		}
 	}
+	s.dropOldest(user, now)
 	if len(s.m) >= maxSessions {
 		clear(s.m) // rather than grow without end: everyone signs in again
 	}
@@ -80,6 +82,27 @@ func (s *Sessions) create(cred auth.Credential, user, from, agent string) string
 	}
 	s.m[id] = &session{cred: cred, user: user, csrf: rand.Text(), from: from, agent: agent, created: now, seen: now, expires: now.Add(sessionFor)}
 	return id
+}
+
+// dropOldest ends user's oldest sessions while they have maxPerUser: one user signing in
+// in a loop (a stolen PC's device token makes sessions without a password) would
+// otherwise fill the store until it is cleared, signing everyone else out.
+func (s *Sessions) dropOldest(user string, now time.Time) {
+	for {
+		n, oldest := 0, ""
+		for id, x := range s.m {
+			if !strings.EqualFold(x.user, user) || now.After(x.expires) {
+				continue
+			}
+			if n++; oldest == "" || x.created.Before(s.m[oldest].created) {
+				oldest = id
+			}
+		}
+		if n < maxPerUser {
+			return
+		}
+		delete(s.m, oldest)
+	}
 }
 
 func (s *Sessions) get(id string) (session, bool) {

@@ -57,7 +57,9 @@ func (s *Server) pages(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "This form is out of date (the page was open before you signed in again). Go back, reload the page and try again.", http.StatusForbidden)
 			return
 		}
-		if p == SignOutPath {
+		// Only the sign-out form's POST signs out: a GET (a link, an image, a prefetch)
+		// changes nothing, as no GET does.
+		if p == SignOutPath && r.Method == http.MethodPost {
 			s.endSession(w, r)
 			http.Redirect(w, r, SignInPath, http.StatusSeeOther)
 			return

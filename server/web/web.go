@@ -1,6 +1,9 @@
 // Package web is hearthd's one HTTPS listener: the WebDAV drive at /dav/, the JSON API at
-// /api/v1/, and a small page at /. It signs people in (HTTP Basic over TLS, with a password
-// or a device token) under the guard that slows down guessing. Plain HTTP only redirects.
+// /api/v1/, and the web console's pages at every other path (Options.Pages; a small page
+// at / without them). It signs people in (HTTP Basic over TLS with a password or a device
+// token, or the console's form at /signin, which makes a session) under the guard that
+// slows down guessing, and checks each page's form for its session's CSRF token. Plain
+// HTTP only redirects.
 package web
 
 import (
