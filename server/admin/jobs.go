@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hearth-home/hearth/server/api/problem"
 	"github.com/hearth-home/hearth/server/pool"
 )
 
@@ -114,6 +115,9 @@ func (j *Jobs) start(kind JobKind, subject string, fn func(ctx context.Context) 
 		r.job.Finished, r.job.Result, r.job.State = time.Now(), result, JobDone
 		if err != nil {
 			r.job.State, r.job.Error = JobFailed, err.Error()
+			if result == "" { // say why in the words the API would
+				_, _, r.job.Result = problem.Of(err)
+			}
 			if j.log != nil && ctx.Err() == nil {
 				j.log.Warn("a background job failed", "job", kind, "subject", subject, "err", err)
 			}

@@ -157,7 +157,7 @@ func document() obj {
 		"info": obj{"title": "Hearth", "version": "1",
 			"description": "The JSON API of a Hearth home server. Every failure is answered with the Problem shape: a sentence for a person and a stable code. Requests that change something carry Content-Type: application/json (or, for backup pieces, application/octet-stream)."},
 		"paths":      paths,
-		"components": obj{"schemas": comps, "securitySchemes": obj{"password": obj{"type": "http", "scheme": "basic"}, "deviceToken": obj{"type": "http", "scheme": "bearer"}, "session": obj{"type": "apiKey", "in": "cookie", "name": "hearth_session"}}},
+		"components": obj{"schemas": comps, "securitySchemes": obj{"password": obj{"type": "http", "scheme": "basic"}, "deviceToken": obj{"type": "http", "scheme": "bearer"}, "session": obj{"type": "apiKey", "in": "cookie", "name": "__Host-hearth_session"}}},
 		"security":   []obj{{"password": []string{}}, {"deviceToken": []string{}}, {"session": []string{}}},
 	}
 }

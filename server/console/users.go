@@ -140,7 +140,7 @@ func (c *Console) setPassword(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	back := "/users/" + u.Name
+	back := "/users/" + url.PathEscape(u.Name)
 	if r.PostFormValue("password") != r.PostFormValue("again") {
 		setFlash(w, true, "The two passwords differ. Type the same password twice.")
 		http.Redirect(w, r, back, http.StatusSeeOther)
@@ -182,7 +182,13 @@ func (c *Console) removeDevice(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	err := c.opt.Service.RemoveDevice(r.Context(), r.PathValue("id"))
+	ds, err := c.opt.Service.Devices(r.Context())
+	if err == nil && !slices.ContainsFunc(ds, func(d auth.Device) bool { return d.ID == r.PathValue("id") && strings.EqualFold(d.User, u.Name) }) {
+		err = auth.ErrNoDevice // another's device: the page named the wrong one
+	}
+	if err == nil {
+		err = c.opt.Service.RemoveDevice(r.Context(), r.PathValue("id"))
+	}
 	c.done(w, r, "/users/"+url.PathEscape(u.Name), err, "The device was removed: it can no longer reach the server until it joins again. Its backups stay.")
 }
 

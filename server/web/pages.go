@@ -2,10 +2,10 @@ package web
 
 import (
 	"errors"
-
-	"github.com/hearth-home/hearth/server/auth"
 	"html/template"
 	"net/http"
+
+	"github.com/hearth-home/hearth/server/auth"
 )
 
 var homePage = template.Must(template.New("home").Parse(`<!doctype html>

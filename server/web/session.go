@@ -18,11 +18,11 @@ import (
 
 // A session lets the web pages and the API go on without the password at each request.
 // Sessions live in memory: a restart signs the browsers out, nothing else. The cookie is
-// Secure, HttpOnly and SameSite=Strict, for the pages and the API (never /dav/, which
-// wants its own sign-in), and every form of a page carries the session's own CSRF token
+// Secure, HttpOnly and SameSite=Strict, for the pages and the API (the browser sends it
+// to /dav/ too, where it is not honoured: the drive wants its own sign-in), and every form of a page carries the session's own CSRF token
 // besides (web.CSRF), checked before the page runs.
 const (
-	sessionCookie = "hearth_session"
+	sessionCookie = "__Host-hearth_session" // __Host-: only this server over HTTPS may set it, never a page on plain HTTP
 	sessionFor    = 12 * time.Hour
 	maxSessions   = 10000
 	maxPerUser    = 100 // browsers and PCs of one person

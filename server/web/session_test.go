@@ -22,7 +22,7 @@ func signIn(t *testing.T, s *apptest.Server, sign func(*http.Request)) *http.Coo
 	}
 	resp.Body.Close()
 	for _, c := range resp.Cookies() {
-		if c.Name == "hearth_session" && resp.StatusCode == 200 {
+		if c.Name == "__Host-hearth_session" && resp.StatusCode == 200 {
 			if code := withCookie(t, s, c, "GET", "/api/v1/me", ""); code != 200 {
 				t.Fatalf("API with a new session: %d", code)
 			}

@@ -223,7 +223,7 @@ func TestSession(t *testing.T) {
 	resp, _ := s.Do("mum", pw, "POST", "/api/v1/session", nil)
 	var cookie *http.Cookie
 	for _, c := range resp.Cookies() {
-		if c.Name == "hearth_session" {
+		if c.Name == "__Host-hearth_session" {
 			cookie = c
 		}
 	}
