@@ -12,7 +12,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 
 	"github.com/hearth-home/hearth/backup"
 	"github.com/hearth-home/hearth/server/api/problem"
@@ -48,22 +47,17 @@ type Admin interface {
 	SetAccess(ctx context.Context, share, user, level string) error
 	Drives(ctx context.Context) ([]pool.DriveInfo, error)
 	AddDrive(ctx context.Context, path, label string) (pool.DriveInfo, error)
-	RemoveDrive(ctx context.Context, which string, opt pool.RemoveOptions) (pool.RemoveReport, error)
 	Status(ctx context.Context) (pool.Status, error)
-	Scrub(ctx context.Context) (pool.ScrubReport, error)
-	Repair(ctx context.Context) (pool.RepairReport, error)
 	Server(ctx context.Context) (schema.ServerInfo, error)
 }
 
 // Options wire the handler.
 type Options struct {
-	// Ctx is the server's: work that outlives its request (removing a drive, a scrub)
-	// ends with it.
-	Ctx      context.Context
 	Pool     *pool.Pool
 	Accounts *auth.Accounts
 	Backups  *backupstore.Store // asked whether a joining PC's name is free
 	Admin    Admin
+	Manage   Manager
 	// Events reads the newest limit events of the catalog's log, newest first.
 	Events func(ctx context.Context, limit int) ([]catalog.Event, error)
 	// Log gets the causes of failures, which the caller is told in plain words.
@@ -72,13 +66,11 @@ type Options struct {
 
 type handler struct {
 	Options
-	mu      sync.Mutex
-	running map[string]bool // long operations under way, by what they work on
 }
 
 // New returns the API handler.
 func New(opt Options) http.Handler {
-	return route.Mux(routes(&handler{Options: opt, running: map[string]bool{}}))
+	return route.Mux(routes(&handler{Options: opt}))
 }
 
 // Routes lists the calls New serves, as "METHOD /path" patterns.
@@ -127,6 +119,16 @@ func routes(h *handler) []route.Route {
 		r("POST", "/api/v1/pool/scrub", adminOnly, h.scrub),
 		r("POST", "/api/v1/pool/repair", adminOnly, h.repair),
 		r("GET", "/api/v1/events", adminOnly, h.events),
+		r("GET", "/api/v1/jobs", adminOnly, h.jobs),
+		r("GET", "/api/v1/disks", adminOnly, h.candidates),
+		r("DELETE", "/api/v1/shares/{name}", adminOnly, h.removeShare),
+		r("GET", "/api/v1/removed-shares", adminOnly, h.removedShares),
+		r("POST", "/api/v1/removed-shares/{name}/restore", adminOnly, h.restoreShare),
+		r("DELETE", "/api/v1/removed-shares/{name}", adminOnly, h.purgeShare),
+		r("GET", "/api/v1/settings", adminOnly, h.settings),
+		r("PUT", "/api/v1/settings", adminOnly, h.setSettings),
+		r("POST", "/api/v1/server/restart", adminOnly, h.restart),
+		r("POST", "/api/v1/server/shutdown", adminOnly, h.shutdown),
 	}
 }
 

@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hearth-home/hearth/server/api/schema"
 	"github.com/hearth-home/hearth/server/app/apptest"
+	"github.com/hearth-home/hearth/server/pool/pooltest"
 )
 
 // TestAdministratorsCalls: an administrator runs the family's users, shares and access
@@ -111,10 +113,19 @@ func TestAdministratorsCalls(t *testing.T) {
 	}
 	do("GET", "/api/v1/events?limit=0", "", 400, &p)
 
-	// The pool: a scrub and a repair answer in words.
-	do("POST", "/api/v1/pool/scrub", "", 200, &done)
-	if !done.Done || !strings.Contains(done.Result, "Checked") {
-		t.Errorf("scrub: %+v", done)
+	// The pool: a scrub runs as a job, followed to its end and its words.
+	var job schema.Job
+	do("POST", "/api/v1/pool/scrub", "", 202, &job)
+	if job.Kind != "scrub" || job.ID == 0 {
+		t.Errorf("scrub: %+v", job)
+	}
+	var jobs []schema.Job
+	pooltest.Eventually(t, 20*time.Second, "the scrub ends", func() bool {
+		do("GET", "/api/v1/jobs", "", 200, &jobs)
+		return len(jobs) > 0 && jobs[0].ID == job.ID && jobs[0].State == "done"
+	})
+	if !strings.Contains(jobs[0].Result, "Checked") && !strings.Contains(jobs[0].Result, "checked") {
+		t.Errorf("the scrub's result: %+v", jobs[0])
 	}
 	var st schema.PoolStatus
 	do("GET", "/api/v1/pool", "", 200, &st)

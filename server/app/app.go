@@ -546,13 +546,10 @@ func (a *App) apiHandler(ctx context.Context) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle(backupapi.Prefix, backupapi.New(a.Backups, a.Accounts, a.log))
 	h := healthapi.New(ctx, healthapi.Options{Monitor: a.Health, Accounts: a.Accounts, Log: a.log,
-		Evacuate: func(ctx context.Context, drive string, force bool) error {
-			_, err := a.Service().RemoveDrive(ctx, drive, pool.RemoveOptions{Force: force})
-			return err
-		}})
+		Evacuate: a.evacuate})
 	mux.Handle(healthapi.Prefix, h)
 	mux.Handle(healthapi.Prefix+"/", h)
-	mux.Handle("/", api.New(api.Options{Ctx: ctx, Pool: a.Pool, Accounts: a.Accounts, Backups: a.Backups, Admin: a.local(), Log: a.log,
+	mux.Handle("/", api.New(api.Options{Pool: a.Pool, Accounts: a.Accounts, Backups: a.Backups, Admin: a.local(), Manage: apiManager{a.local()}, Log: a.log,
 		Events: func(ctx context.Context, limit int) (es []catalog.Event, err error) {
 			err = a.cat.View(ctx, func(tx *catalog.Tx) error {
 				es, err = tx.Events(ctx, "", limit)
