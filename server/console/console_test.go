@@ -41,7 +41,7 @@ func TestAdminRunsTheServerFromTheBrowser(t *testing.T) {
 		t.Fatalf("after adding Taxes the page says %q", got)
 	}
 	x.set(`select[name="a/Taxes/kid"]`, "read")
-	x.submit("form[action='/shares/access'] button")
+	x.submit("form[action='/access'] button")
 	if got := x.flash(); !strings.Contains(got, "Saved: 1 change") {
 		t.Fatalf("after setting access the page says %q", got)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/hearth-home/hearth/server/app/apptest"
 	"github.com/hearth-home/hearth/server/auth"
 	"github.com/hearth-home/hearth/server/backupfs/backupfstest"
+	"github.com/hearth-home/hearth/server/pool"
 )
 
 // visitor is a browser without a window: a cookie jar, and the CSRF token of its session.
@@ -95,7 +96,7 @@ var adminPages = []struct {
 	{"POST", "/users/dad/devices/x/remove", nil},
 	{"POST", "/sessions/x/end", nil},
 	{"POST", "/shares", url.Values{"name": {"Secret"}}},
-	{"POST", "/shares/access", url.Values{"a/dad/mum": {"full"}}},
+	{"POST", "/access", url.Values{"a/dad/mum": {"full"}}},
 	{"POST", "/shares/dad", url.Values{"description": {"mine now"}}},
 	{"POST", "/storage/drives", url.Values{"path": {"/tmp"}}},
 	{"POST", "/storage/drives/Drive 1/remove", url.Values{"force": {"on"}}},
@@ -103,6 +104,12 @@ var adminPages = []struct {
 	{"POST", "/computers/cleanup", nil},
 	{"POST", "/computers/laptop/backups/x/delete", nil},
 	{"POST", "/computers/laptop/backups/x/undelete", nil},
+	{"POST", "/shares/Public/remove", nil},
+	{"POST", "/shares/removed/Public/restore", nil},
+	{"POST", "/shares/removed/Public/purge", nil},
+	{"POST", "/settings", url.Values{"name": {"Taken"}, "metrics": {"lan"}}},
+	{"POST", "/settings/restart", nil},
+	{"POST", "/settings/shutdown", nil},
 }
 
 // A family member signed in sees no administrator's page and can do none of their
@@ -141,6 +148,12 @@ func TestOnlyAdministratorsManage(t *testing.T) {
 	}
 	if _, err := s.App.Accounts.Verify(ctx, "dad", pw); err != nil {
 		t.Errorf("dad's password after the attempts: %v", err)
+	}
+	if shares, _ := s.Admin().Shares(ctx); !slices.ContainsFunc(shares, func(sh pool.ShareInfo) bool { return sh.Name == "Public" }) {
+		t.Error("Public was removed by the attempts")
+	}
+	if set, _ := s.Admin().Settings(ctx); set.ServerName == "Taken" || set.Metrics == "lan" {
+		t.Errorf("settings after the attempts: %+v", set)
 	}
 	if ds, _ := s.Admin().Drives(ctx); len(ds) != 1 || ds[0].State != "active" {
 		t.Errorf("drives after the attempts: %+v", ds)

@@ -16,7 +16,7 @@ type adminAccess = admin.AccessEntry
 func (c *Console) shareRoutes() {
 	c.mux.HandleFunc("GET /shares", c.adminOnly(c.shares))
 	c.mux.HandleFunc("POST /shares", c.adminOnly(c.addShare))
-	c.mux.HandleFunc("POST /shares/access", c.adminOnly(c.setAccess))
+	c.mux.HandleFunc("POST /access", c.adminOnly(c.setAccess))
 	c.mux.HandleFunc("GET /shares/{name}", c.adminOnly(c.share))
 	c.mux.HandleFunc("POST /shares/{name}", c.adminOnly(c.setShare))
 	c.mux.HandleFunc("POST /shares/{name}/remove", c.adminOnly(c.removeShare))
