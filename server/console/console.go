@@ -90,6 +90,10 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// browser's cache: the next person at a shared PC must not open it from there after
 	// sign-out. The style sheet and script say otherwise (staticFiles).
 	h.Set("Cache-Control", "no-store")
+	if msg := web.Refusal(r.Context()); msg != "" {
+		c.render(w, r, "sorry", "Sorry", msg) // the web layer set the status
+		return
+	}
 	c.mux.ServeHTTP(w, r)
 }
 

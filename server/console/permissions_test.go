@@ -192,8 +192,8 @@ func TestFormsNeedTheirSessionsToken(t *testing.T) {
 			f[k] = v
 		}
 		f.Set("csrf", token)
-		if code, _, _ := dad.post("/users", f); code != http.StatusForbidden {
-			t.Errorf("adding a user with CSRF token %q: %d, want 403", token, code)
+		if code, body, _ := dad.post("/users", f); code != http.StatusForbidden || !strings.Contains(body, "This form is out of date") || !strings.Contains(body, "<h1>Sorry</h1>") {
+			t.Errorf("adding a user with CSRF token %q: %d, want 403 and a page that says why: %s", token, code, body)
 		}
 	}
 	if users, _ := s.Admin().Users(context.Background()); len(users) != 2 {

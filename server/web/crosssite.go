@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/json"
 	"mime"
 	"net/http"
 	"strings"
@@ -49,13 +48,11 @@ func (s *Server) refuseCrossSite(w http.ResponseWriter, r *http.Request) bool {
 	}
 	s.opt.Log.Warn("refused a request from another website", "method", r.Method, "path", r.URL.Path,
 		"origin", r.Header.Get("Origin"), "sec_fetch_site", r.Header.Get("Sec-Fetch-Site"), "content_type", r.Header.Get("Content-Type"))
-	if strings.HasPrefix(r.URL.Path, "/api/") {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(code)
-		json.NewEncoder(w).Encode(map[string]string{"error": msg})
-		return true
+	apiCode := "other_site"
+	if code == http.StatusUnsupportedMediaType {
+		apiCode = "json_needed"
 	}
-	http.Error(w, msg, code)
+	refuse(w, r, code, apiCode, msg)
 	return true
 }
 

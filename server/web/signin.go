@@ -50,11 +50,11 @@ func (s *Server) pages(w http.ResponseWriter, r *http.Request) {
 				http.Redirect(w, r, SignInPath+"?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 				return
 			}
-			http.Error(w, "You are signed out. Sign in again and repeat what you did.", http.StatusUnauthorized)
+			s.refusePage(w, r, http.StatusUnauthorized, "You are signed out. Sign in again, then do it again.")
 			return
 		}
 		if !safeMethod(r.Method) && !csrfOK(r, x.csrf) {
-			http.Error(w, "This form is out of date (the page was open before you signed in again). Go back, reload the page and try again.", http.StatusForbidden)
+			s.refusePage(w, r, http.StatusForbidden, "This form is out of date: the page was open before you signed in again. Go back, reload the page and try again.")
 			return
 		}
 		// Only the sign-out form's POST signs out: a GET (a link, an image, a prefetch)
@@ -103,6 +103,23 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(code)
 	r = r.WithContext(context.WithValue(r.Context(), signInKey{}, msg))
 	r.Method = http.MethodGet // the page shows the form again
+	s.opt.Pages.ServeHTTP(&keepStatus{ResponseWriter: w}, r)
+}
+
+type refusalKey struct{}
+
+// Refusal is why the web layer turned a page's request away, for the page that says so
+// ("" when it did not).
+func Refusal(ctx context.Context) string {
+	m, _ := ctx.Value(refusalKey{}).(string)
+	return m
+}
+
+// refusePage answers with the console's page that says msg, under status.
+func (s *Server) refusePage(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	w.WriteHeader(status)
+	r = r.WithContext(context.WithValue(r.Context(), refusalKey{}, msg))
+	r.Method = http.MethodGet
 	s.opt.Pages.ServeHTTP(&keepStatus{ResponseWriter: w}, r)
 }
 

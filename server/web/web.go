@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hearth-home/hearth/server/api/problem"
 	"github.com/hearth-home/hearth/server/auth"
 	"github.com/hearth-home/hearth/server/catalog"
 	"github.com/hearth-home/hearth/server/dav"
@@ -124,16 +125,27 @@ func (s *Server) signedIn(w http.ResponseWriter, r *http.Request, next http.Hand
 func (s *Server) serveAs(w http.ResponseWriter, r *http.Request, u auth.User, next http.Handler) {
 	access, err := s.opt.Accounts.Access(r.Context())
 	if err != nil {
-		http.Error(w, "The server could not read who may open what; please try again.", http.StatusInternalServerError)
+		s.opt.Log.Error("reading the share access failed", "err", err)
+		refuse(w, r, http.StatusInternalServerError, problem.CodeInternal, "The server could not read who may open what; please try again.")
 		return
 	}
 	pr := auth.Principal{Name: u.Name, Admin: u.Admin, ByToken: u.ByToken, PC: u.PC, Level: func(share string) auth.Level { return access.Of(share, u.Name) }}
 	next.ServeHTTP(w, r.WithContext(auth.WithPrincipal(r.Context(), pr)))
 }
 
-func challenge(w http.ResponseWriter, msg string) {
+func challenge(w http.ResponseWriter, r *http.Request, msg string) {
 	w.Header().Set("WWW-Authenticate", `Basic realm="Hearth", charset="UTF-8"`)
-	http.Error(w, msg, http.StatusUnauthorized)
+	refuse(w, r, http.StatusUnauthorized, "sign_in", msg)
+}
+
+// refuse answers a request the web layer turns away: under /api/ in the API's one error
+// shape, elsewhere (the drive, the metrics) as text.
+func refuse(w http.ResponseWriter, r *http.Request, status int, code, msg string) {
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		problem.Reply(w, status, code, msg)
+		return
+	}
+	http.Error(w, msg, status)
 }
 
 func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (auth.User, bool) {
@@ -142,7 +154,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (auth.User
 		name, secret, ok = bearer(r)
 	}
 	if !ok {
-		challenge(w, "Please sign in with your Hearth user name and password.")
+		challenge(w, r, "Please sign in with your Hearth user name and password.")
 		return auth.User{}, false
 	}
 	u, d := s.check(r.Context(), source(r.RemoteAddr), name, secret)
@@ -153,9 +165,9 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (auth.User
 		w.Header().Set("Retry-After", strconv.Itoa(d.retryAfter))
 	}
 	if d.code == http.StatusUnauthorized {
-		challenge(w, d.msg)
+		challenge(w, r, d.msg)
 	} else if d.code != 0 {
-		http.Error(w, d.msg, d.code)
+		refuse(w, r, d.code, d.apiCode, d.msg)
 	}
 	return auth.User{}, false
 }
@@ -164,6 +176,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (auth.User
 // request went away while it waited).
 type denial struct {
 	code       int
+	apiCode    string // the API's code for it
 	msg        string
 	retryAfter int // seconds
 }
@@ -184,10 +197,10 @@ func (s *Server) check(ctx context.Context, ip, name, secret string) (auth.User,
 	}
 	v, err := s.opt.Guard.Check(ctx, ip)
 	if err != nil {
-		return auth.User{}, &denial{code: http.StatusServiceUnavailable, msg: "The server is busy checking other sign-ins; please try again."}
+		return auth.User{}, &denial{code: http.StatusServiceUnavailable, apiCode: "busy", msg: "The server is busy checking other sign-ins; please try again."}
 	}
 	if v.Locked {
-		return auth.User{}, &denial{code: http.StatusTooManyRequests, retryAfter: int(v.Wait.Seconds()) + 1,
+		return auth.User{}, &denial{code: http.StatusTooManyRequests, apiCode: "locked_out", retryAfter: int(v.Wait.Seconds()) + 1,
 			msg: fmt.Sprintf("Too many wrong passwords from your address. Please wait %d minutes and try again.", int(v.Wait.Minutes())+1)}
 	}
 	if v.Wait > 0 {
@@ -211,7 +224,7 @@ func (s *Server) check(ctx context.Context, ip, name, secret string) (auth.User,
 	}
 	if err != nil {
 		s.opt.Guard.Abandoned(ip)
-		return auth.User{}, &denial{code: http.StatusInternalServerError, msg: "The server could not check your password; please try again."}
+		return auth.User{}, &denial{code: http.StatusInternalServerError, apiCode: problem.CodeInternal, msg: "The server could not check your password; please try again."}
 	}
 	s.opt.Guard.Succeeded(ip, name)
 	return u, nil
