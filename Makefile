@@ -23,7 +23,7 @@ APT       := $(if $(filter 0,$(shell id -u)),,sudo) apt-get
 
 ## run: build hearthd and start it on its embedded defaults (STATE=dir and DRIVE=dir override)
 run: build
-	$(BIN)/hearthd run $(if $(STATE),-state $(STATE)) $(if $(DRIVE),-drive $(DRIVE))
+	$(BIN)/hearthd run $(if $(STATE),-state $(STATE)) $(if $(DRIVE),-drive $(DRIVE)) $(if $(wildcard $(DIST)/hearth_*.deb),-connectors $(abspath $(DIST)))
 
 build:
 	CGO_ENABLED=0 $(GO) build -o $(BIN)/hearthd ./server
