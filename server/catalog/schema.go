@@ -195,4 +195,26 @@ CREATE INDEX tokens_pc ON tokens(pc COLLATE NOCASE);
 -- users had, which went with it and comes back on restore.
 ALTER TABLE shares ADD COLUMN removed_ns INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE shares ADD COLUMN removed_access TEXT NOT NULL DEFAULT '';
+`, `
+-- Step 9 (issue 19, sharing links): a link to a file or folder of a share for someone
+-- without an account. The token is kept only as its SHA-256 digest (it is long and
+-- random, like a device token). kind is 'read' (open and download) or 'upload' (add
+-- files, never list). hash is the link's optional password (argon2id, '' for none);
+-- expires_ns 0 means never. files and bytes count what an upload link took in, against
+-- max_files and max_bytes (0: no limit). A link goes with its owner.
+CREATE TABLE links (
+	id         TEXT PRIMARY KEY,
+	owner      TEXT NOT NULL COLLATE NOCASE REFERENCES users(name) ON DELETE CASCADE,
+	digest     BLOB NOT NULL UNIQUE,
+	path       TEXT NOT NULL,
+	kind       TEXT NOT NULL CHECK (kind IN ('read', 'upload')),
+	hash       TEXT NOT NULL DEFAULT '',
+	expires_ns INTEGER NOT NULL DEFAULT 0,
+	created_ns INTEGER NOT NULL,
+	max_files  INTEGER NOT NULL DEFAULT 0,
+	max_bytes  INTEGER NOT NULL DEFAULT 0,
+	files      INTEGER NOT NULL DEFAULT 0,
+	bytes      INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE INDEX links_owner ON links(owner);
 `}
