@@ -20,6 +20,7 @@ import (
 	"github.com/hearth-home/hearth/server/auth"
 	"github.com/hearth-home/hearth/server/backupstore"
 	"github.com/hearth-home/hearth/server/catalog"
+	"github.com/hearth-home/hearth/server/links"
 	"github.com/hearth-home/hearth/server/pool"
 )
 
@@ -58,6 +59,8 @@ type Options struct {
 	Backups  *backupstore.Store // asked whether a joining PC's name is free
 	Admin    Admin
 	Manage   Manager
+	// Links makes, lists and revokes sharing links.
+	Links *links.Service
 	// Events reads the newest limit events of the catalog's log, newest first.
 	Events func(ctx context.Context, limit int) ([]catalog.Event, error)
 	// Log gets the causes of failures, which the caller is told in plain words.
@@ -101,6 +104,11 @@ func routes(h *handler) []route.Route {
 		r("POST", "/api/v1/devices", password, h.join),
 		r("GET", "/api/v1/devices", anyone, h.devices),
 		r("DELETE", "/api/v1/devices/{id}", anyone, h.removeDevice),
+		// A link hands files to people without an account: made only with a password
+		// (a stolen device must not give the family's files away), ended with anything.
+		r("POST", "/api/v1/links", password, h.addLink),
+		r("GET", "/api/v1/links", anyone, h.links),
+		r("DELETE", "/api/v1/links/{id}", anyone, h.removeLink),
 
 		r("GET", "/api/v1/users", adminOnly, h.users),
 		r("POST", "/api/v1/users", adminOnly, h.addUser),

@@ -38,6 +38,7 @@ import (
 	"github.com/hearth-home/hearth/server/health"
 	"github.com/hearth-home/hearth/server/health/smart"
 	"github.com/hearth-home/hearth/server/healthapi"
+	"github.com/hearth-home/hearth/server/links"
 	"github.com/hearth-home/hearth/server/paths"
 	"github.com/hearth-home/hearth/server/pool"
 	"github.com/hearth-home/hearth/server/pool/drive"
@@ -85,6 +86,9 @@ type Options struct {
 	// Limits bound what web clients may hold: deadlines and connection caps (zero fields
 	// take the defaults; tests use short ones).
 	Limits web.Limits
+	// LinkClock is the sharing links' clock, which says when one has expired; nil is
+	// time.Now (tests pass their own).
+	LinkClock func() time.Time
 }
 
 // App is an open hearthd.
@@ -522,10 +526,13 @@ func (a *App) webHandler(ctx context.Context) (http.Handler, error) {
 	// The drive and the API run only for signed-in requests: reaching them takes the
 	// connection out of the count of those that have not signed in (web.Limits).
 	sessions := web.NewSessions()
+	// Sharing links answer anyone at /s/; their tokens are checked under the same guard
+	// as passwords.
+	lk := links.New(links.Options{Catalog: a.cat, Pool: a.Pool, Accounts: a.Accounts, Guard: guard, Log: a.log, Now: a.opt.LinkClock})
 	opt := web.Options{Accounts: a.Accounts, Guard: guard, Catalog: a.cat, DAV: web.Authenticated(d),
-		API: web.Authenticated(a.apiHandler(ctx)), CA: a.caPEM, Log: a.log,
+		API: web.Authenticated(a.apiHandler(ctx, lk)), CA: a.caPEM, Log: a.log,
 		Metrics: http.HandlerFunc(a.metrics), MetricsAccess: func() string { return a.Settings.Get().Metrics },
-		Sessions: sessions, Pages: a.console(ctx, sessions)}
+		Sessions: sessions, Pages: a.console(ctx, sessions), Links: lk}
 	opt.SetupToken = a.setup
 	opt.Setup = func(ctx context.Context, name, password string) error {
 		_, err := a.local().Setup(ctx, name, password)
@@ -542,14 +549,14 @@ func (a *App) setupURL() string {
 	return "https://" + hostPort(a.identity(), a.Addr()) + "/setup?token=" + a.setup
 }
 
-func (a *App) apiHandler(ctx context.Context) http.Handler {
+func (a *App) apiHandler(ctx context.Context, lk *links.Service) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle(backupapi.Prefix, backupapi.New(a.Backups, a.Accounts, a.log))
 	h := healthapi.New(ctx, healthapi.Options{Monitor: a.Health, Accounts: a.Accounts, Log: a.log,
 		Evacuate: a.evacuate})
 	mux.Handle(healthapi.Prefix, h)
 	mux.Handle(healthapi.Prefix+"/", h)
-	mux.Handle("/", api.New(api.Options{Pool: a.Pool, Accounts: a.Accounts, Backups: a.Backups, Admin: a.local(), Manage: apiManager{a.local()}, Log: a.log,
+	mux.Handle("/", api.New(api.Options{Pool: a.Pool, Accounts: a.Accounts, Backups: a.Backups, Admin: a.local(), Manage: apiManager{a.local()}, Log: a.log, Links: lk,
 		Events: func(ctx context.Context, limit int) (es []catalog.Event, err error) {
 			err = a.cat.View(ctx, func(tx *catalog.Tx) error {
 				es, err = tx.Events(ctx, "", limit)

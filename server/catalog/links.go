@@ -23,6 +23,7 @@ type Link struct {
 	// Bytes are what it took in so far.
 	MaxFiles, Files int64
 	MaxBytes, Bytes int64
+	Revoked         time.Time // zero while the link is in force
 }
 
 // The kinds of link.
@@ -31,20 +32,20 @@ const (
 	LinkUpload = "upload"
 )
 
-const linkCols = "id, owner, digest, path, kind, hash, expires_ns, created_ns, max_files, max_bytes, files, bytes"
+const linkCols = "id, owner, digest, path, kind, hash, expires_ns, created_ns, max_files, max_bytes, files, bytes, revoked_ns"
 
 func scanLink(r interface{ Scan(...any) error }) (Link, error) {
 	var l Link
-	var expires, created int64
-	err := r.Scan(&l.ID, &l.Owner, &l.Digest, &l.Path, &l.Kind, &l.Hash, &expires, &created, &l.MaxFiles, &l.MaxBytes, &l.Files, &l.Bytes)
-	l.Expires, l.Created = nsTime(expires), nsTime(created)
+	var expires, created, revoked int64
+	err := r.Scan(&l.ID, &l.Owner, &l.Digest, &l.Path, &l.Kind, &l.Hash, &expires, &created, &l.MaxFiles, &l.MaxBytes, &l.Files, &l.Bytes, &revoked)
+	l.Expires, l.Created, l.Revoked = nsTime(expires), nsTime(created), nsTime(revoked)
 	return l, err
 }
 
 // AddLink records a link.
 func (tx *Tx) AddLink(ctx context.Context, l Link) error {
-	_, err := tx.q.ExecContext(ctx, "INSERT INTO links("+linkCols+") VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		l.ID, l.Owner, l.Digest, l.Path, l.Kind, l.Hash, timeNS(l.Expires), timeNS(l.Created), l.MaxFiles, l.MaxBytes, l.Files, l.Bytes)
+	_, err := tx.q.ExecContext(ctx, "INSERT INTO links("+linkCols+") VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		l.ID, l.Owner, l.Digest, l.Path, l.Kind, l.Hash, timeNS(l.Expires), timeNS(l.Created), l.MaxFiles, l.MaxBytes, l.Files, l.Bytes, timeNS(l.Revoked))
 	if err != nil {
 		return fmt.Errorf("save a link of %s: %w", l.Owner, err)
 	}
@@ -76,11 +77,11 @@ func (tx *Tx) Link(ctx context.Context, id string) (Link, error) {
 	return l, nil
 }
 
-// Links lists the links of owner ("" for everyone's), newest first.
+// Links lists the links in force of owner ("" for everyone's), newest first.
 func (tx *Tx) Links(ctx context.Context, owner string) ([]Link, error) {
-	q, args := "SELECT "+linkCols+" FROM links ORDER BY created_ns DESC", []any{}
+	q, args := "SELECT "+linkCols+" FROM links WHERE revoked_ns = 0 ORDER BY created_ns DESC", []any{}
 	if owner != "" {
-		q, args = "SELECT "+linkCols+" FROM links WHERE owner = ? ORDER BY created_ns DESC", []any{owner}
+		q, args = "SELECT "+linkCols+" FROM links WHERE revoked_ns = 0 AND owner = ? ORDER BY created_ns DESC", []any{owner}
 	}
 	rows, err := tx.q.QueryContext(ctx, q, args...)
 	if err != nil {
@@ -98,14 +99,18 @@ func (tx *Tx) Links(ctx context.Context, owner string) ([]Link, error) {
 	return out, rows.Err()
 }
 
-// DeleteLink revokes a link; ErrNotFound when there is none.
-func (tx *Tx) DeleteLink(ctx context.Context, id string) error {
-	res, err := tx.q.ExecContext(ctx, "DELETE FROM links WHERE id = ?", id)
+// RevokeLink marks a link in force revoked at now (ErrNotFound when there is none), and
+// forgets links revoked before forget: by then their visitors have stopped coming.
+func (tx *Tx) RevokeLink(ctx context.Context, id string, now, forget time.Time) error {
+	res, err := tx.q.ExecContext(ctx, "UPDATE links SET revoked_ns = ? WHERE id = ? AND revoked_ns = 0", timeNS(now), id)
 	if err != nil {
-		return fmt.Errorf("remove link %s: %w", id, err)
+		return fmt.Errorf("revoke link %s: %w", id, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return ErrNotFound
+	}
+	if _, err := tx.q.ExecContext(ctx, "DELETE FROM links WHERE revoked_ns > 0 AND revoked_ns < ?", timeNS(forget)); err != nil {
+		return fmt.Errorf("forget old revoked links: %w", err)
 	}
 	return nil
 }

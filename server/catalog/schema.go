@@ -201,7 +201,9 @@ ALTER TABLE shares ADD COLUMN removed_access TEXT NOT NULL DEFAULT '';
 -- random, like a device token). kind is 'read' (open and download) or 'upload' (add
 -- files, never list). hash is the link's optional password (argon2id, '' for none);
 -- expires_ns 0 means never. files and bytes count what an upload link took in, against
--- max_files and max_bytes (0: no limit). A link goes with its owner.
+-- max_files and max_bytes (0: no limit). A revoked link is kept a while (revoked_ns),
+-- so that its visitors are told it was taken back rather than counted as guessing. A
+-- link goes with its owner.
 CREATE TABLE links (
 	id         TEXT PRIMARY KEY,
 	owner      TEXT NOT NULL COLLATE NOCASE REFERENCES users(name) ON DELETE CASCADE,
@@ -214,7 +216,8 @@ CREATE TABLE links (
 	max_files  INTEGER NOT NULL DEFAULT 0,
 	max_bytes  INTEGER NOT NULL DEFAULT 0,
 	files      INTEGER NOT NULL DEFAULT 0,
-	bytes      INTEGER NOT NULL DEFAULT 0
+	bytes      INTEGER NOT NULL DEFAULT 0,
+	revoked_ns INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 CREATE INDEX links_owner ON links(owner);
 `}

@@ -206,24 +206,29 @@ func (s *Service) List(ctx context.Context, pr auth.Principal) ([]Link, error) {
 func (s *Service) Revoke(ctx context.Context, pr auth.Principal, id string) error {
 	return s.opt.Catalog.Update(ctx, func(tx *catalog.Tx) error {
 		l, err := tx.Link(ctx, id)
-		if errors.Is(err, catalog.ErrNotFound) || (err == nil && !pr.Admin && !strings.EqualFold(l.Owner, pr.Name)) {
+		if errors.Is(err, catalog.ErrNotFound) || (err == nil && (!l.Revoked.IsZero() || !pr.Admin && !strings.EqualFold(l.Owner, pr.Name))) {
 			return ErrNoLink // someone else's link is no business of the caller's, not even its existence
 		}
 		if err != nil {
 			return err
 		}
-		if err := tx.DeleteLink(ctx, id); err != nil {
+		now := s.opt.Now()
+		if err := tx.RevokeLink(ctx, id, now, now.Add(-keepRevoked)); err != nil {
 			return err
 		}
-		return tx.AddEvent(ctx, catalog.Event{At: s.opt.Now(), Kind: "link", Source: pr.Name,
+		return tx.AddEvent(ctx, catalog.Event{At: now, Kind: "link", Source: pr.Name,
 			Text: fmt.Sprintf("%s took back %s's %s link to %s.", pr.Name, l.Owner, kindWords(l.Kind), l.Path)})
 	})
 }
 
-// usable reports whether a link still works now: not expired, and its owner (who still
+// keepRevoked is how long a revoked link is remembered, so that its visitors are told it
+// was taken back (and not counted by the guard as guessing).
+const keepRevoked = 90 * 24 * time.Hour
+
+// usable reports whether a link still works now: not revoked nor expired, and its owner (who still
 // exists: a removed user's links went with them) may still do what it allows.
 func (s *Service) usable(ctx context.Context, l catalog.Link) (bool, error) {
-	if !l.Expires.IsZero() && !s.opt.Now().Before(l.Expires) {
+	if !l.Revoked.IsZero() || !l.Expires.IsZero() && !s.opt.Now().Before(l.Expires) {
 		return false, nil
 	}
 	if _, err := s.opt.Accounts.Lookup(ctx, l.Owner); errors.Is(err, auth.ErrNoUser) {

@@ -48,6 +48,9 @@ type Options struct {
 	// session (a POST only with its CSRF token), except /signin and /static/, which run
 	// for anyone; see pages.go.
 	Pages http.Handler
+	// Links serves the sharing links at /s/ to anyone, signed in or not: the token in
+	// the address is the credential, checked (under Guard) by the handler.
+	Links http.Handler
 	Log   *slog.Logger
 }
 
@@ -103,6 +106,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.metrics(w, r)
 	case p == "/setup":
 		s.setup(w, r)
+	case s.opt.Links != nil && strings.HasPrefix(p, "/s/"):
+		s.opt.Links.ServeHTTP(w, r)
 	case s.opt.Pages == nil && p == "/":
 		s.home(w, r)
 	case s.opt.Pages == nil:
