@@ -129,6 +129,9 @@ func TestAPIPermissions(t *testing.T) {
 		{"POST /api/v1/devices", "/api/v1/devices", `{"name": "ann-phone"}`, 403, 201, 409},
 		{"GET /api/v1/devices", "/api/v1/devices", "", 200, 200, 200},
 		{"DELETE /api/v1/devices/{id}", "/api/v1/devices/nosuch", "", 404, 404, 404},
+		{"POST /api/v1/links", "/api/v1/links", `{"path": "ann", "kind": "read"}`, 403, 201, 403}, // root has no access to ann's own folder
+		{"GET /api/v1/links", "/api/v1/links", "", 200, 200, 200},
+		{"DELETE /api/v1/links/{id}", "/api/v1/links/nosuch", "", 404, 404, 404},
 
 		{"GET /api/v1/users", "/api/v1/users", "", 403, 403, 200},
 		{"POST /api/v1/users", "/api/v1/users", `{"name": "carl", "password": "carl-password1"}`, 403, 403, 201},
