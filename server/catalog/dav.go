@@ -199,9 +199,9 @@ func (tx *Tx) Events(ctx context.Context, kind string, limit int) ([]Event, erro
 }
 
 // peopleTables are what the catalog holds that the drives do not: users, their tokens and
-// access, WebDAV locks and properties, events, and the PCs' health. A rebuild carries
-// them over.
-var peopleTables = []string{"users", "tokens", "access", "locks", "props", "events", "pc_health", "alerts"}
+// access, WebDAV locks and properties, events, the PCs' health and the sharing links. A
+// rebuild carries them over (links after users: a link needs its owner).
+var peopleTables = []string{"users", "tokens", "access", "locks", "props", "events", "pc_health", "alerts", "links"}
 
 // CopyPeopleFrom copies the tables the drives cannot rebuild from the catalog file at
 // path (one set aside by a rebuild). Tables that file lacks are skipped.
