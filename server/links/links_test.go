@@ -35,7 +35,7 @@ func TestReadLinkSignedOut(t *testing.T) {
 		t.Fatalf("listing: %d %s", resp.StatusCode, page)
 	}
 	if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") || strings.Contains(csp, "unsafe") ||
-		resp.Header.Get("Referrer-Policy") != "no-referrer" {
+		resp.Header.Get("Referrer-Policy") != "same-origin" {
 		t.Errorf("listing headers: %v", resp.Header)
 	}
 	resp, body := f.get(l.Path + "a.jpg?download")

@@ -27,8 +27,9 @@ const guardOK = "\x00link token"
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	// The address holds the token: no page may send it on to another site, nor may a
-	// search engine keep it.
-	h.Set("Referrer-Policy", "no-referrer")
+	// search engine keep it. ("no-referrer" would also make the browser send "Origin:
+	// null" with the upload form, which the web layer refuses as another site's.)
+	h.Set("Referrer-Policy", "same-origin")
 	h.Set("X-Robots-Tag", "noindex, nofollow")
 	h.Set("Cache-Control", "no-store")
 	token, rest, slash := strings.Cut(strings.TrimPrefix(r.URL.Path, Prefix), "/")

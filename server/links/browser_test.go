@@ -1,0 +1,195 @@
+package links_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/chromedp"
+
+	"github.com/hearth-home/hearth/internal/browsertest"
+)
+
+// TestLinksInBrowser: in a Chromium that never signed in, a read-only link opens its
+// folder, downloads a file and the folder as a zip, byte for byte; it stops when it
+// expires, and another when it is revoked. An upload-only link sends a file chosen with
+// the page's picker into the folder, and shows nothing of what is there.
+func TestLinksInBrowser(t *testing.T) {
+	f := startFamily(t)
+	x := &tab{t: t, url: f.URL, b: f.Browser()}
+	expires := f.clock.Now().Add(time.Hour).UTC().Format(time.RFC3339)
+	exp := f.makeLink("ann", annPW, `{"path": "Photos/Trip", "kind": "read", "expires": "`+expires+`"}`)
+	rev := f.makeLink("ann", annPW, `{"path": "Photos/Trip", "kind": "read"}`)
+	up := f.makeLink("ann", annPW, `{"path": "Photos/Trip", "kind": "upload"}`)
+
+	x.open(exp.Path)
+	if h := x.text("main h1"); h != "Trip" {
+		t.Fatalf("the link's page is %q", h)
+	}
+	if got := x.download("a[href='a.jpg?download']"); !bytes.Equal(got, f.files["Photos/Trip/a.jpg"]) {
+		t.Errorf("the downloaded file differs (%d bytes)", len(got))
+	}
+	zipped := unzip(t, x.download("#zip"))
+	if !bytes.Equal(zipped["Trip/sub/b.txt"], f.files["Photos/Trip/sub/b.txt"]) || !bytes.Equal(zipped["Trip/a.jpg"], f.files["Photos/Trip/a.jpg"]) {
+		t.Errorf("the zip differs: %d files", len(zipped))
+	}
+	f.clock.Add(2 * time.Hour)
+	x.open(exp.Path)
+	if h, p := x.text("main h1"), x.text("main .flash"); h != "Sorry" || !strings.Contains(p, "no longer works") {
+		t.Errorf("after its expiry the link shows %q: %q", h, p)
+	}
+
+	x.open(rev.Path)
+	if h := x.text("main h1"); h != "Trip" {
+		t.Fatalf("the second link's page is %q", h)
+	}
+	if resp, _ := f.Do("ann", annPW, "DELETE", "/api/v1/links/"+rev.ID, nil); resp.StatusCode != 204 {
+		t.Fatalf("revoke: %d", resp.StatusCode)
+	}
+	x.open(rev.Path + "sub/")
+	if h := x.text("main h1"); h != "Sorry" {
+		t.Errorf("a revoked link shows %q", h)
+	}
+
+	x.open(up.Path)
+	if h := x.text("main h1"); !strings.Contains(h, "Send files") {
+		t.Fatalf("the upload link's page is %q", h)
+	}
+	if body := x.text("main"); strings.Contains(body, "a.jpg") || strings.Contains(body, "notes.txt") {
+		t.Errorf("the upload page shows the folder: %q", body)
+	}
+	file := filepath.Join(t.TempDir(), "a.jpg") // the name of a file there already
+	sent := bytes.Repeat([]byte("a holiday photo "), 5000)
+	if err := os.WriteFile(file, sent, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	x.do(chromedp.SetUploadFiles("#files", []string{file}))
+	x.submit("#send")
+	if got := x.text("#saved"); got != "a (2).jpg" {
+		t.Errorf("the page says it saved %q", got)
+	}
+	if got := f.read("Photos/Trip/a (2).jpg"); !bytes.Equal(got, sent) {
+		t.Errorf("the uploaded file differs (%d bytes)", len(got))
+	}
+	if got := f.read("Photos/Trip/a.jpg"); !bytes.Equal(got, f.files["Photos/Trip/a.jpg"]) {
+		t.Error("the upload replaced the file of its name")
+	}
+	x.open(up.Path + "a.jpg")
+	if h := x.text("main h1"); h != "Sorry" {
+		t.Errorf("an upload link opened a file: %q", h)
+	}
+}
+
+// tab is one Chromium tab, as in the console's browser tests.
+type tab struct {
+	t   *testing.T
+	url string
+	b   *browsertest.Browser
+}
+
+func (x *tab) do(steps ...chromedp.Action[chromedp.Void]) {
+	x.t.Helper()
+	if err := x.b.Do(steps...); err != nil {
+		x.t.Fatal(err)
+	}
+}
+
+func (x *tab) open(path string) {
+	x.t.Helper()
+	x.do(chromedp.Navigate(x.url + path))
+	x.settle(`document.querySelector("main h1")`)
+}
+
+// settle waits until the page has loaded and the condition holds; a page still
+// navigating is asked again.
+func (x *tab) settle(cond string) {
+	x.t.Helper()
+	var err error
+	for range 20 {
+		err = x.b.Do(chromedp.Poll[chromedp.Void](`document.readyState === "complete" && (` + cond + `)`))
+		if err == nil || !navigating(err) {
+			break
+		}
+	}
+	if err != nil {
+		x.t.Fatalf("waiting for %s: %v", cond, err)
+	}
+}
+
+func navigating(err error) bool {
+	for _, s := range []string{"navigated or closed", "context was destroyed", "Cannot find context"} {
+		if strings.Contains(err.Error(), s) {
+			return true
+		}
+	}
+	return false
+}
+
+func (x *tab) submit(button string) {
+	x.t.Helper()
+	if _, err := browsertest.Run(x.b, chromedp.Evaluate[any](`window.__before = true`)); err != nil {
+		x.t.Fatal(err)
+	}
+	x.do(chromedp.Click(button))
+	x.settle(`!window.__before && document.querySelector("main h1")`)
+}
+
+func (x *tab) text(sel string) string {
+	x.t.Helper()
+	s, err := browsertest.Run(x.b, chromedp.Text(sel))
+	if err != nil {
+		x.t.Fatalf("text of %s: %v", sel, err)
+	}
+	return strings.TrimSpace(s)
+}
+
+// download clicks a link that downloads a file and returns the file's bytes.
+func (x *tab) download(link string) []byte {
+	x.t.Helper()
+	dir := x.t.TempDir()
+	var file string
+	err := x.b.Do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		done := make(chan string, 1)
+		lctx, stop := context.WithCancel(ctx)
+		defer stop()
+		if err := chromedp.ListenBrowser(lctx, func(ev any) {
+			if e, ok := ev.(*browser.EventDownloadProgress); ok && e.State == browser.DownloadProgressStateCompleted {
+				select {
+				case done <- e.GUID:
+				default:
+				}
+			}
+		}); err != nil {
+			return err
+		}
+		on := true
+		if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+			Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: dir, EventsEnabled: &on}); err != nil {
+			return err
+		}
+		if err := chromedp.Do(ctx, chromedp.Click(link)); err != nil {
+			return err
+		}
+		select {
+		case guid := <-done:
+			file = filepath.Join(dir, guid)
+			return nil
+		case <-ctx.Done():
+			return fmt.Errorf("the download of %s did not finish: %w", link, ctx.Err())
+		}
+	}))
+	if err != nil {
+		x.t.Fatal(err)
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		x.t.Fatal(err)
+	}
+	return b
+}
