@@ -1,33 +1,12 @@
 package api
 
 import (
-	"errors"
 	"net/http"
 
-	"github.com/hearth-home/hearth/server/api/problem"
 	"github.com/hearth-home/hearth/server/api/schema"
 	"github.com/hearth-home/hearth/server/auth"
 	"github.com/hearth-home/hearth/server/links"
 )
-
-// linkProblem puts the links' refusals in words for a person.
-func linkProblem(err error) error {
-	switch {
-	case errors.Is(err, links.ErrNoLink):
-		return problem.New(http.StatusNotFound, "no_link", "You have no link with that id.")
-	case errors.Is(err, links.ErrBadKind):
-		return problem.New(http.StatusBadRequest, "bad_kind", `A link's kind is "read" (open and download) or "upload" (send files in, never see them).`)
-	case errors.Is(err, links.ErrNoAccess):
-		return problem.New(http.StatusForbidden, "no_access", "You may share only what you may open yourself, and an upload link needs full access to the folder.")
-	case errors.Is(err, links.ErrNotFolder):
-		return problem.New(http.StatusBadRequest, "not_folder", "An upload link is to a folder, not a file.")
-	case errors.Is(err, links.ErrBadExpiry):
-		return problem.New(http.StatusBadRequest, "bad_expiry", "A link's expiry must be in the future.")
-	case errors.Is(err, links.ErrBadLimits):
-		return problem.New(http.StatusBadRequest, "bad_limits", "A link's limits of files and bytes are 0 (the defaults) or more.")
-	}
-	return err
-}
 
 func linkJSON(l links.Link) schema.Link {
 	out := schema.Link{ID: l.ID, Owner: l.Owner, Path: l.Path, Kind: l.Kind, Password: l.Password, Created: l.Created,
@@ -51,7 +30,7 @@ func (h *handler) addLink(w http.ResponseWriter, r *http.Request) {
 	}
 	l, token, err := h.Links.Create(r.Context(), pr, n)
 	if err != nil {
-		h.fail(w, r, linkProblem(err))
+		h.fail(w, r, err)
 		return
 	}
 	out := linkJSON(l)
@@ -78,7 +57,7 @@ func (h *handler) links(w http.ResponseWriter, r *http.Request) {
 func (h *handler) removeLink(w http.ResponseWriter, r *http.Request) {
 	pr, _ := auth.PrincipalOf(r.Context())
 	if err := h.Links.Revoke(r.Context(), pr, r.PathValue("id")); err != nil {
-		h.fail(w, r, linkProblem(err))
+		h.fail(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)

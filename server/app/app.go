@@ -532,7 +532,7 @@ func (a *App) webHandler(ctx context.Context) (http.Handler, error) {
 	opt := web.Options{Accounts: a.Accounts, Guard: guard, Catalog: a.cat, DAV: web.Authenticated(d),
 		API: web.Authenticated(a.apiHandler(ctx, lk)), CA: a.caPEM, Log: a.log,
 		Metrics: http.HandlerFunc(a.metrics), MetricsAccess: func() string { return a.Settings.Get().Metrics },
-		Sessions: sessions, Pages: a.console(ctx, sessions), Links: lk}
+		Sessions: sessions, Pages: a.console(ctx, sessions, lk), Links: lk}
 	opt.SetupToken = a.setup
 	opt.Setup = func(ctx context.Context, name, password string) error {
 		_, err := a.local().Setup(ctx, name, password)

@@ -3,6 +3,7 @@ package app
 import (
 	"cmp"
 	"context"
+	"github.com/hearth-home/hearth/server/links"
 	"strings"
 
 	"github.com/hearth-home/hearth/server/admin"
@@ -16,10 +17,10 @@ import (
 const DefaultConnectors = "/usr/share/hearth/connector"
 
 // console is the web console's pages, over the same service the hearthd commands use.
-func (a *App) console(ctx context.Context, sessions *web.Sessions) *console.Console {
+func (a *App) console(ctx context.Context, sessions *web.Sessions, lk *links.Service) *console.Console {
 	return console.New(console.Options{
 		Service: a.local(), Monitor: a.Health, Backups: a.Backups, Sessions: sessions,
-		Connectors: a.opt.Connectors, Log: a.log,
+		Connectors: a.opt.Connectors, Log: a.log, Links: lk,
 		Events: func(ctx context.Context, kind string, limit int) (out []catalog.Event, err error) {
 			err = a.cat.View(ctx, func(tx *catalog.Tx) error { out, err = tx.Events(ctx, kind, limit); return err })
 			return out, err

@@ -29,6 +29,7 @@ import (
 	"github.com/hearth-home/hearth/server/backupstore"
 	"github.com/hearth-home/hearth/server/catalog"
 	"github.com/hearth-home/hearth/server/health"
+	"github.com/hearth-home/hearth/server/links"
 	"github.com/hearth-home/hearth/server/web"
 )
 
@@ -47,7 +48,9 @@ type Options struct {
 	// Events reads the event log (kind "" for all), Record adds to it.
 	Events func(ctx context.Context, kind string, limit int) ([]catalog.Event, error)
 	Record func(ctx context.Context, e catalog.Event)
-	Log    *slog.Logger
+	// Links are the sharing links the Sharing links page lists (nil: no such page).
+	Links *links.Service
+	Log   *slog.Logger
 }
 
 // Console is the pages' handler.
@@ -70,6 +73,7 @@ func New(opt Options) *Console {
 	c.mux.HandleFunc("GET /connector", c.connector)
 	c.mux.HandleFunc("GET /connector/{file}", c.connectorFile)
 	c.computerRoutes()
+	c.linkRoutes()
 	c.adminRoutes()
 	// Any other address (a mistyped one, a GET of a form's action) gets a page in words,
 	// not the mux's "404 page not found" or "Method Not Allowed".

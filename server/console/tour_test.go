@@ -46,6 +46,7 @@ func TestEveryPageLooksRightAndIsAccessible(t *testing.T) {
 		{"browse", "/computers/laptop/browse/" + folderOf(t, s, 1) + "/home/mum/Letters/"},
 		{"users", "/users"}, {"user", "/users/mum"}, {"shares", "/shares"}, {"share", "/shares/Pictures"},
 		{"storage", "/storage"}, {"events", "/events"}, {"settings", "/settings"}, {"connector", "/connector"},
+		{"links", "/links"},
 	} {
 		x.open(p.path)
 		weights = append(weights, fmt.Sprintf("%-10s %6d bytes", p.name, x.weight()))

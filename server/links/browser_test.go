@@ -86,6 +86,43 @@ func TestLinksInBrowser(t *testing.T) {
 	}
 }
 
+// TestSharingLinksPage: on the console's Sharing links page a family member makes a link
+// (its address shown once), sees it listed, and revokes it with its button; it stops.
+func TestSharingLinksPage(t *testing.T) {
+	f := startFamily(t)
+	x := &tab{t: t, url: f.URL, b: f.Browser()}
+	x.open("/links")
+	x.do(chromedp.SetValue("#name", "ann"), chromedp.SetValue("#password", annPW))
+	x.submit("form[action='/signin'] button")
+	if h := x.text("main h1"); h != "Sharing links" {
+		t.Fatalf("after signing in: %q", h)
+	}
+	x.do(chromedp.SetValue("#l-path", "Photos/Trip"))
+	x.submit("form[action='/links'] button")
+	addr := x.text("#new-link")
+	if !strings.HasPrefix(addr, f.URL+"/s/hsl_") {
+		t.Fatalf("the new link is %q", addr)
+	}
+	if row := x.text("main table"); !strings.Contains(row, "Photos/Trip") || strings.Contains(row, "hsl_") {
+		t.Errorf("the list: %q", row)
+	}
+	path := strings.TrimPrefix(addr, f.URL)
+	if resp, _ := f.get(path); resp.StatusCode != 200 {
+		t.Fatalf("the new link: %d", resp.StatusCode)
+	}
+	x.open("/links")
+	x.submit("form[action$='/revoke'] button")
+	if msg := x.text("main .flash"); !strings.Contains(msg, "taken back") {
+		t.Errorf("after revoking: %q", msg)
+	}
+	if resp, _ := f.get(path); resp.StatusCode != 410 {
+		t.Errorf("a link revoked on the page: %d", resp.StatusCode)
+	}
+	if strings.Contains(x.text("main"), "Photos/Trip") {
+		t.Error("a revoked link is still listed")
+	}
+}
+
 // tab is one Chromium tab, as in the console's browser tests.
 type tab struct {
 	t   *testing.T

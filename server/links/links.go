@@ -27,13 +27,12 @@ import (
 
 // Errors a caller decides on.
 var (
-	ErrNoLink     = errors.New("no such link")
-	ErrBadKind    = errors.New(`a link is "read" or "upload"`)
-	ErrNoAccess   = errors.New("you may not share that")
-	ErrNotFolder  = errors.New("an upload link is to a folder")
-	ErrBadExpiry  = errors.New("a link's expiry is in the future")
-	ErrBadLimits  = errors.New("a link's limits are not negative")
-	ErrNotAllowed = errors.New("not your link")
+	ErrNoLink    = errors.New("no such link")
+	ErrBadKind   = errors.New(`a link is "read" or "upload"`)
+	ErrNoAccess  = errors.New("you may not share that")
+	ErrNotFolder = errors.New("an upload link is to a folder")
+	ErrBadExpiry = errors.New("a link's expiry is in the future")
+	ErrBadLimits = errors.New("a link's limits are not negative")
 )
 
 // Defaults for an upload link's limits when its maker gives none: enough for a

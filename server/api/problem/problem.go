@@ -20,6 +20,7 @@ import (
 	"github.com/hearth-home/hearth/server/auth"
 	"github.com/hearth-home/hearth/server/backupstore"
 	"github.com/hearth-home/hearth/server/health"
+	"github.com/hearth-home/hearth/server/links"
 	"github.com/hearth-home/hearth/server/pool"
 	"github.com/hearth-home/hearth/server/pool/safepath"
 	"github.com/hearth-home/hearth/server/settings"
@@ -69,6 +70,13 @@ var mapping = []struct {
 	{auth.ErrBadDeviceName, http.StatusBadRequest, "bad_device_name", "A device's name is plain text of 1 to 200 bytes, without control characters."},
 	{auth.ErrBadLevel, http.StatusBadRequest, "bad_level", `An access level is "none", "read" or "full".`},
 	{auth.ErrBadCredentials, http.StatusUnauthorized, "bad_credentials", "Wrong user name or password."},
+
+	{links.ErrNoLink, http.StatusNotFound, "no_link", "You have no link with that id."},
+	{links.ErrBadKind, http.StatusBadRequest, "bad_kind", `A link's kind is "read" (open and download) or "upload" (send files in, never see them).`},
+	{links.ErrNoAccess, http.StatusForbidden, "no_access", "You may share only what you may open yourself, and an upload link needs full access to the folder."},
+	{links.ErrNotFolder, http.StatusBadRequest, "not_folder", "An upload link is to a folder, not a file."},
+	{links.ErrBadExpiry, http.StatusBadRequest, "bad_expiry", "A link's expiry must be in the future."},
+	{links.ErrBadLimits, http.StatusBadRequest, "bad_limits", "A link's limits of files and bytes are 0 (the defaults) or more."},
 
 	{pool.ErrShareRemoved, http.StatusConflict, "share_removed", "A removed shared folder has that name; bring it back, or delete it for good, first."},
 	{pool.ErrNoShare, http.StatusNotFound, "no_share", "There is no shared folder of that name."},
