@@ -17,6 +17,7 @@ var eventKinds = []struct{ Value, Name string }{
 	{"login-locked", "Addresses locked out"},
 	{admin.JobEventKind, "Drives: checks, repairs, removals"},
 	{ChangeKind, "Changes made in the console"},
+	{"link", "Sharing links: made, used, taken back, refused"},
 }
 
 func kindName(k string) string {

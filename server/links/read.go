@@ -66,7 +66,7 @@ func (q *linkRequest) read(w http.ResponseWriter, r *http.Request) {
 	case !fi.Dir:
 		q.file(w, r, fi)
 	case !strings.HasSuffix(r.URL.Path, "/"):
-		http.Redirect(w, r, r.URL.Path+"/", http.StatusSeeOther)
+		http.Redirect(w, r, r.URL.EscapedPath()+"/", http.StatusSeeOther)
 	case r.URL.Query().Has("zip"):
 		q.zip(w, r, fi)
 	default:

@@ -2,8 +2,9 @@
 // /api/v1/, and the web console's pages at every other path (Options.Pages; a small page
 // at / without them). It signs people in (HTTP Basic over TLS with a password or a device
 // token, or the console's form at /signin, which makes a session) under the guard that
-// slows down guessing, and checks each page's form for its session's CSRF token. Plain
-// HTTP only redirects.
+// slows down guessing, and checks each page's form for its session's CSRF token. The
+// sharing links at /s/ (Options.Links) answer anyone: their token is their credential.
+// Plain HTTP only redirects.
 package web
 
 import (
