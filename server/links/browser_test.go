@@ -57,6 +57,21 @@ func TestLinksInBrowser(t *testing.T) {
 		t.Errorf("a revoked link shows %q", h)
 	}
 
+	// A link with a password opens once it is given, in this browser alone.
+	pw := f.makeLink("ann", annPW, `{"path": "Photos/Trip", "kind": "read", "password": "open sesame"}`)
+	x.open(pw.Path + "sub/")
+	if h := x.text("main h1"); !strings.Contains(h, "password") {
+		t.Fatalf("a link with a password shows %q", h)
+	}
+	x.do(chromedp.SetValue("#password", "open sesame"))
+	x.submit("main form button")
+	if h := x.text("main h1"); h != "Trip" {
+		t.Errorf("after its password the link shows %q", h)
+	}
+	if resp, body := f.get(pw.Path + "a.jpg"); resp.StatusCode != 401 || bytes.Contains(body, []byte("jpegjpeg")) {
+		t.Errorf("the password opened the link for others too: %d", resp.StatusCode)
+	}
+
 	x.open(up.Path)
 	if h := x.text("main h1"); !strings.Contains(h, "Send files") {
 		t.Fatalf("the upload link's page is %q", h)
