@@ -23,9 +23,9 @@ import (
 // undo is how to take back the last change, kept in a cookie for the next page: it holds
 // nothing a person could not ask for themselves, and each step is checked again.
 type undo struct {
-	Op    string     `json:"op"` // what was done: "delete", "move", "copy", "mkdir"
+	Op    string      `json:"op"`    // what was done: "delete", "move", "copy", "mkdir"
 	Items [][2]string `json:"items"` // for each item: where it was, where it is (pool paths)
-	At    time.Time  `json:"at"`
+	At    time.Time   `json:"at"`
 }
 
 const undoCookie = "__Host-hearth_undo"
