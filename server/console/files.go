@@ -31,6 +31,7 @@ func (c *Console) fileRoutes() {
 	c.mux.HandleFunc("POST /versions/{share}/{rest...}", c.restoreVersion)
 	c.mux.HandleFunc("GET /deleted/{share}", c.deleted)
 	c.mux.HandleFunc("GET /thumb/{share}/{rest...}", c.thumb)
+	c.mux.HandleFunc("GET /view/{share}/{rest...}", c.view)
 }
 
 // pageSize is how many entries a folder's page shows: a folder of 50,000 is 100 pages,
@@ -98,7 +99,8 @@ type fileEntry struct {
 	Dir             bool
 	Size            int64
 	ModTime         string
-	Image           bool // a picture: the grid shows its thumbnail
+	Image           bool   // a picture: the grid shows its thumbnail
+	Media           string // "image", "audio" or "video": it opens in a page of its own
 }
 
 // files shows a folder, or sends a file (ranges, so video seeks).
@@ -139,8 +141,14 @@ func (c *Console) files(w http.ResponseWriter, r *http.Request) {
 		if fi.Dir {
 			u += "/"
 		}
-		d.Entries = append(d.Entries, fileEntry{Name: fi.Name, URL: u, Path: fi.Path, Dir: fi.Dir, Size: fi.Size, ModTime: c.when(fi.ModTime),
-			Image: !fi.Dir && thumbable(fi.Name)})
+		e := fileEntry{Name: fi.Name, URL: u, Path: fi.Path, Dir: fi.Dir, Size: fi.Size, ModTime: c.when(fi.ModTime),
+			Image: !fi.Dir && thumbable(fi.Name)}
+		if !fi.Dir {
+			if e.Media = mediaKind(fi.Name); e.Media != "" {
+				e.URL = "/view/" + escapePath(strings.Split(fi.Path, "/")...)
+			}
+		}
+		d.Entries = append(d.Entries, e)
 	}
 	parts := strings.Split(p, "/")
 	for i := range parts {
@@ -204,4 +212,65 @@ func (c *Console) sendFile(w http.ResponseWriter, r *http.Request, p string) {
 	info := f.Info()
 	w.Header().Set("ETag", `"`+info.Hash+`"`)
 	http.ServeContent(w, r, "", info.ModTime, f)
+}
+
+// mediaKind says whether a file is a picture, a sound or a video the browser plays
+// (by the type its name gives it: webhdr's, which opens only those in the browser).
+func mediaKind(name string) string {
+	pol := webhdr.For(name)
+	if !pol.Inline {
+		return ""
+	}
+	for _, k := range []string{"image", "audio", "video"} {
+		if strings.HasPrefix(pol.ContentType, k+"/") {
+			return k
+		}
+	}
+	return ""
+}
+
+type viewData struct {
+	Name, Src, Download, Folder, Kind, Versions string
+	Prev, Next                                  string // the folder's pictures either side, for a slideshow by keyboard or link
+}
+
+// view shows a picture, or plays a sound or a video, in a page: with seeking (the file
+// is sent with ranges) and, for pictures, the previous and next of the folder.
+func (c *Console) view(w http.ResponseWriter, r *http.Request) {
+	share, rest := r.PathValue("share"), strings.Trim(r.PathValue("rest"), "/")
+	p, ok := c.fileAccess(w, r, share, rest, auth.Read)
+	if !ok {
+		return
+	}
+	kind := mediaKind(p)
+	if fi, err := c.opt.Pool.Stat(r.Context(), p); err != nil || fi.Dir || kind == "" {
+		c.sorry(w, r, http.StatusNotFound, "There is nothing to show there. Go back to its folder.")
+		return
+	}
+	raw := "/files/" + escapePath(strings.Split(p, "/")...)
+	parent := safepath.Parent(p)
+	d := viewData{Name: path.Base(p), Src: raw, Download: raw + "?download", Kind: kind,
+		Folder: "/files/" + escapePath(strings.Split(parent, "/")...) + "/", Versions: "/versions/" + escapePath(strings.Split(p, "/")...)}
+	if kind == "image" {
+		if list, err := c.opt.Pool.List(r.Context(), parent); err == nil {
+			sortEntries(list, "name", false)
+			var pics []string
+			for _, e := range list {
+				if !e.Dir && mediaKind(e.Name) == "image" {
+					pics = append(pics, e.Path)
+				}
+			}
+			if i := slices.Index(pics, p); i >= 0 {
+				if i > 0 {
+					d.Prev = "/view/" + escapePath(strings.Split(pics[i-1], "/")...)
+				}
+				if i+1 < len(pics) {
+					d.Next = "/view/" + escapePath(strings.Split(pics[i+1], "/")...)
+				}
+			}
+		}
+	}
+	// The page plays the file from this server: media may come from 'self' only.
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; media-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	c.render(w, r, "view", d.Name, d)
 }

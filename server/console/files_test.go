@@ -8,6 +8,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -202,4 +203,54 @@ func TestLargeFolder(t *testing.T) {
 		t.Fatalf("the last page of 10,000: %d", code)
 	}
 	t.Logf("the last of 20 pages of a 10,000-entry folder: %v, %d bytes", took, len(body))
+}
+
+// wav is a tone of the given seconds as a WAV file (8 kHz, 8-bit mono).
+func wav(seconds int) []byte {
+	n := 8000 * seconds
+	var b bytes.Buffer
+	le := func(v uint32, size int) {
+		for i := range size {
+			b.WriteByte(byte(v >> (8 * i)))
+		}
+	}
+	b.WriteString("RIFF")
+	le(uint32(36+n), 4)
+	b.WriteString("WAVEfmt ")
+	le(16, 4)
+	le(1, 2)    // PCM
+	le(1, 2)    // mono
+	le(8000, 4) // samples a second
+	le(8000, 4) // bytes a second
+	le(1, 2)
+	le(8, 2)
+	b.WriteString("data")
+	le(uint32(n), 4)
+	for i := range n {
+		b.WriteByte(byte(128 + 60*((i/10)%2*2-1)))
+	}
+	return b.Bytes()
+}
+
+// Sound plays in the page, and seeks: the file is sent in ranges.
+func TestMediaPlaysInThePage(t *testing.T) {
+	s, _ := start(t)
+	s.AddUser("mum", pw, false)
+	put(t, s.App.Pool, "Music/tone.wav", wav(3))
+	v := newVisitor(t, s)
+	v.signIn("mum", pw)
+	req, _ := http.NewRequest("GET", s.URL+"/files/Music/tone.wav", nil)
+	req.Header.Set("Range", "bytes=100-199")
+	if code, body, _ := v.do(req); code != http.StatusPartialContent || len(body) != 100 {
+		t.Fatalf("a range of the file: %d, %d bytes", code, len(body))
+	}
+	x := newTab(t, s)
+	x.signIn("/files/Music/", "mum", pw)
+	x.do(chromedp.Click(`a[href="/view/Music/tone.wav"]`))
+	x.settle(`document.querySelector("audio") && document.querySelector("audio").readyState >= 1`)
+	if d := x.eval(`document.querySelector("audio").duration`).(float64); d < 2.9 || d > 3.1 {
+		t.Fatalf("the sound lasts %v s in the page, want 3", d)
+	}
+	x.eval(`document.querySelector("audio").currentTime = 2`)
+	x.settle(`!document.querySelector("audio").seeking && document.querySelector("audio").currentTime >= 2`)
 }

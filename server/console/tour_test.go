@@ -32,6 +32,7 @@ func family(t *testing.T) *apptest.Server {
 	put(t, s.App.Pool, "Documents/list.txt", []byte("milk"))
 	put(t, s.App.Pool, "Documents/list.txt", []byte("milk, bread"))
 	put(t, s.App.Pool, "Documents/old.txt", []byte("gone"))
+	put(t, s.App.Pool, "Music/tone.wav", wav(3))
 	s.App.Pool.Remove(context.Background(), "Documents/old.txt")
 	return s
 }
@@ -66,7 +67,7 @@ func TestEveryPageLooksRightAndIsAccessible(t *testing.T) {
 	y.signIn("/", "mum", pw)
 	for _, p := range []struct{ name, path string }{{"home", "/"}, {"computers", "/computers"}, {"computer", "/computers/laptop"},
 		{"files", "/files"}, {"folder", "/files/Documents/"}, {"folder-grid", "/files/Documents/?view=grid"},
-		{"versions", "/versions/Documents/list.txt"}, {"deleted", "/deleted/Documents"}} {
+		{"versions", "/versions/Documents/list.txt"}, {"deleted", "/deleted/Documents"}, {"view", "/view/Music/tone.wav"}} {
 		y.open(p.path)
 		y.accessible("mum's " + p.name)
 		y.shots("member-" + p.name)
