@@ -3,13 +3,13 @@ package app
 import (
 	"cmp"
 	"context"
-	"github.com/hearth-home/hearth/server/links"
 	"strings"
 
 	"github.com/hearth-home/hearth/server/admin"
-
 	"github.com/hearth-home/hearth/server/catalog"
 	"github.com/hearth-home/hearth/server/console"
+	"github.com/hearth-home/hearth/server/links"
+	"github.com/hearth-home/hearth/server/paths"
 	"github.com/hearth-home/hearth/server/web"
 )
 
@@ -19,8 +19,8 @@ const DefaultConnectors = "/usr/share/hearth/connector"
 // console is the web console's pages, over the same service the hearthd commands use.
 func (a *App) console(ctx context.Context, sessions *web.Sessions, lk *links.Service) *console.Console {
 	return console.New(console.Options{
-		Service: a.local(), Monitor: a.Health, Backups: a.Backups, Sessions: sessions,
-		Connectors: a.opt.Connectors, Log: a.log, Links: lk,
+		Service: a.local(), Pool: a.Pool, Monitor: a.Health, Backups: a.Backups, Sessions: sessions,
+		Connectors: a.opt.Connectors, Thumbs: paths.Thumbs(a.opt.StateDir), Log: a.log, Links: lk,
 		Events: func(ctx context.Context, kind string, limit int) (out []catalog.Event, err error) {
 			err = a.cat.View(ctx, func(tx *catalog.Tx) error { out, err = tx.Events(ctx, kind, limit); return err })
 			return out, err

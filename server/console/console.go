@@ -30,6 +30,7 @@ import (
 	"github.com/hearth-home/hearth/server/catalog"
 	"github.com/hearth-home/hearth/server/health"
 	"github.com/hearth-home/hearth/server/links"
+	"github.com/hearth-home/hearth/server/pool"
 	"github.com/hearth-home/hearth/server/web"
 )
 
@@ -39,12 +40,15 @@ var files embed.FS
 // Options wire the console.
 type Options struct {
 	Service  admin.Service // what the pages do: the same calls the hearthd commands make
+	Pool     *pool.Pool    // the files pages read and write the shares through it
 	Monitor  *health.Monitor
 	Backups  *backupstore.Store // browsing and downloading backups
 	Sessions *web.Sessions
 	// Connectors is a folder holding the connector's installers to offer for download
 	// ("" or missing: the page says where to get them).
 	Connectors string
+	// Thumbs is the folder on the system disk where pictures' thumbnails are cached.
+	Thumbs string
 	// Events reads the event log (kind "" for all), Record adds to it.
 	Events func(ctx context.Context, kind string, limit int) ([]catalog.Event, error)
 	Record func(ctx context.Context, e catalog.Event)
@@ -59,11 +63,14 @@ type Console struct {
 	pages map[string]*template.Template
 	mux   *http.ServeMux
 	zone  atomic.Pointer[time.Location] // the settings' time zone, for times on pages
+
+	thumbSlots   chan struct{}             // thumbnails made at once
+	thumbTrimmed atomic.Pointer[time.Time] // when the thumbnail cache was last trimmed
 }
 
 // New returns the console.
 func New(opt Options) *Console {
-	c := &Console{opt: opt, mux: http.NewServeMux()}
+	c := &Console{opt: opt, mux: http.NewServeMux(), thumbSlots: make(chan struct{}, 2)}
 	c.zone.Store(time.Local)
 	c.pages = parsePages(c.when)
 	static, _ := fs.Sub(files, "static")
@@ -74,6 +81,7 @@ func New(opt Options) *Console {
 	c.mux.HandleFunc("GET /connector/{file}", c.connectorFile)
 	c.computerRoutes()
 	c.linkRoutes()
+	c.fileRoutes()
 	c.adminRoutes()
 	// Any other address (a mistyped one, a GET of a form's action) gets a page in words,
 	// not the mux's "404 page not found" or "Method Not Allowed".
@@ -121,6 +129,8 @@ type page struct {
 	CSRF   string
 	Flash  *flash
 	Server string // the server's name
+	Undo   bool   // the last change on a Files page can be undone
+	Here   string // this page's address, for forms that come back to it
 	Data   any
 }
 
@@ -128,6 +138,8 @@ func (c *Console) render(w http.ResponseWriter, r *http.Request, name, title str
 	pr, _ := auth.PrincipalOf(r.Context())
 	p := page{Title: title, Nav: name, User: pr.Name, Admin: pr.Admin, CSRF: web.CSRF(r.Context()), Flash: takeFlash(w, r),
 		Server: "Hearth", Data: data}
+	_, p.Undo = readUndo(r)
+	p.Here = r.URL.RequestURI()
 	if set, err := c.opt.Service.Settings(r.Context()); err == nil {
 		p.Server = cmp.Or(set.ServerName, p.Server)
 		if loc, err := set.Location(); err == nil {

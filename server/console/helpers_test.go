@@ -3,8 +3,11 @@ package console_test
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/hearth-home/hearth/backup"
@@ -44,4 +47,12 @@ func start(t *testing.T, edit ...func(*app.Options)) (*apptest.Server, string) {
 		}
 	}}, edit...)...)
 	return s, disk
+}
+
+// signInRequest is the sign-in form's POST for mum, which answers with a session cookie.
+func signInRequest(t testing.TB, s *apptest.Server) *http.Request {
+	req, _ := http.NewRequest("POST", s.URL+"/signin", strings.NewReader(url.Values{"name": {"mum"}, "password": {pw}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", s.URL)
+	return req
 }

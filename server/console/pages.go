@@ -16,7 +16,7 @@ import (
 
 // pageNames are the templates in templates/, each parsed with base.html.
 var pageNames = []string{"sorry", "signin", "home", "computers", "computer", "browse", "users", "user", "shares", "share",
-	"storage", "events", "settings", "connector", "links"}
+	"storage", "events", "settings", "connector", "fileshares", "folder", "versions", "deleted", "view", "links"}
 
 func parsePages(when func(time.Time) string) map[string]*template.Template {
 	funcs := template.FuncMap{
@@ -35,6 +35,9 @@ func parsePages(when func(time.Time) string) map[string]*template.Template {
 		// segment is a name as one segment of a page's address: html/template would
 		// leave a '#' or '?' as it is, and a share "Photos #1" would link to "Photos ".
 		"segment": func(v any) string { return url.PathEscape(fmt.Sprint(v)) },
+		// segments escapes each part of a path: "Public/a #1.txt" is Public/a%20%231.txt.
+		"segments": func(p string) string { return escapePath(strings.Split(p, "/")...) },
+		"sortKeys": func() []string { return []string{"name", "size", "date"} },
 	}
 	out := map[string]*template.Template{}
 	for _, n := range pageNames {

@@ -1,6 +1,7 @@
 package console_test
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -27,6 +28,12 @@ func family(t *testing.T) *apptest.Server {
 			{Path: "Photos/beach.jpg", Data: make([]byte, 100_000+i), Chunk: 40_000, Mtime: when},
 		})
 	}
+	put(t, s.App.Pool, "Documents/letters/grandma.txt", []byte("Dear Grandma"))
+	put(t, s.App.Pool, "Documents/list.txt", []byte("milk"))
+	put(t, s.App.Pool, "Documents/list.txt", []byte("milk, bread"))
+	put(t, s.App.Pool, "Documents/old.txt", []byte("gone"))
+	put(t, s.App.Pool, "Music/tone.wav", wav(3))
+	s.App.Pool.Remove(context.Background(), "Documents/old.txt")
 	return s
 }
 
@@ -59,7 +66,9 @@ func TestEveryPageLooksRightAndIsAccessible(t *testing.T) {
 	}
 	y := newTab(t, s)
 	y.signIn("/", "mum", pw)
-	for _, p := range []struct{ name, path string }{{"home", "/"}, {"computers", "/computers"}, {"computer", "/computers/laptop"}} {
+	for _, p := range []struct{ name, path string }{{"home", "/"}, {"computers", "/computers"}, {"computer", "/computers/laptop"},
+		{"files", "/files"}, {"folder", "/files/Documents/"}, {"folder-grid", "/files/Documents/?view=grid"},
+		{"versions", "/versions/Documents/list.txt"}, {"deleted", "/deleted/Documents"}, {"view", "/view/Music/tone.wav"}} {
 		y.open(p.path)
 		y.accessible("mum's " + p.name)
 		y.shots("member-" + p.name)

@@ -143,7 +143,7 @@ func (s *Service) Create(ctx context.Context, pr auth.Principal, n NewLink) (Lin
 		if !fi.Dir {
 			return Link{}, "", ErrNotFolder
 		}
-		row.MaxFiles, row.MaxBytes = cmp(n.MaxFiles, DefaultMaxFiles), cmp(n.MaxBytes, DefaultMaxBytes)
+		row.MaxFiles, row.MaxBytes = orDefault(n.MaxFiles, DefaultMaxFiles), orDefault(n.MaxBytes, DefaultMaxBytes)
 	}
 	if n.Password != "" {
 		if row.Hash, err = s.opt.Accounts.HashSecret(n.Password); err != nil {
@@ -169,7 +169,7 @@ func (s *Service) Create(ctx context.Context, pr auth.Principal, n NewLink) (Lin
 	return fromRow(row), token, nil
 }
 
-func cmp(v, def int64) int64 {
+func orDefault(v, def int64) int64 {
 	if v == 0 {
 		return def
 	}

@@ -60,3 +60,7 @@ func Drives(state string) string { return filepath.Join(state, "drives") }
 
 // TLS is the folder of the server's certificate authority and certificate.
 func TLS(state string) string { return filepath.Join(state, "tls") }
+
+// Thumbs is where the web pages cache pictures' thumbnails: on the system disk, never
+// on a share.
+func Thumbs(state string) string { return filepath.Join(state, "thumbs") }
