@@ -26,6 +26,8 @@ type linksData struct {
 	// New is the address of the link just made: shown on this answer alone, since the
 	// server keeps only a digest of its token.
 	New string
+	// Path fills the form's folder, for a link asked for from a folder's page.
+	Path string
 }
 
 func (c *Console) links(w http.ResponseWriter, r *http.Request) {
@@ -40,7 +42,7 @@ func (c *Console) showLinks(w http.ResponseWriter, r *http.Request, status int, 
 		return
 	}
 	w.WriteHeader(status)
-	c.render(&keepStatus{w}, r, "links", "Sharing links", linksData{Links: ls, New: made})
+	c.render(&keepStatus{w}, r, "links", "Sharing links", linksData{Links: ls, New: made, Path: r.URL.Query().Get("path")})
 }
 
 // addLink makes a link and shows its address once, on the page answering the form.

@@ -106,13 +106,15 @@ func TestLinksInBrowser(t *testing.T) {
 func TestSharingLinksPage(t *testing.T) {
 	f := startFamily(t)
 	x := &tab{t: t, url: f.URL, b: f.Browser()}
-	x.open("/links")
+	x.open("/files/Photos/Trip/")
 	x.do(chromedp.SetValue("#name", "ann"), chromedp.SetValue("#password", annPW))
 	x.submit("form[action='/signin'] button")
-	if h := x.text("main h1"); h != "Sharing links" {
-		t.Fatalf("after signing in: %q", h)
+	// The folder's page offers its link.
+	x.do(chromedp.Click("a[href^='/links?path=']"))
+	x.settle(`location.pathname === "/links" && document.querySelector("#l-path")`)
+	if got := x.value("#l-path"); got != "Photos/Trip" {
+		t.Fatalf("the form's folder is %q", got)
 	}
-	x.do(chromedp.SetValue("#l-path", "Photos/Trip"))
 	x.submit("form[action='/links'] button")
 	addr := x.text("#new-link")
 	if !strings.HasPrefix(addr, f.URL+"/s/hsl_") {
@@ -190,6 +192,15 @@ func (x *tab) submit(button string) {
 	}
 	x.do(chromedp.Click(button))
 	x.settle(`!window.__before && document.querySelector("main h1")`)
+}
+
+func (x *tab) value(sel string) string {
+	x.t.Helper()
+	s, err := browsertest.Run(x.b, chromedp.Value(sel))
+	if err != nil {
+		x.t.Fatalf("value of %s: %v", sel, err)
+	}
+	return s
 }
 
 func (x *tab) text(sel string) string {
