@@ -58,9 +58,13 @@ func (u *upload) WriteChunk(ctx context.Context, offset int64, src io.Reader) (i
 		w.sum = want.alg()
 	}
 	_, copyErr := io.Copy(w, src)
-	if want != nil && copyErr == nil && !want.matches(w.sum) {
-		// Nothing of it is kept: the next write starts at offset again.
-		return 0, errors.Join(ErrChecksum, f.Truncate(offset))
+	if want != nil && (copyErr != nil || !want.matches(w.sum)) {
+		// Nothing of it is kept: the next write starts at offset again. A chunk cut
+		// short cannot be checked, and is dropped too.
+		if copyErr == nil {
+			copyErr = ErrChecksum
+		}
+		return 0, errors.Join(copyErr, f.Truncate(offset))
 	}
 	if err := w.durable(); err != nil {
 		return w.acked - offset, err
