@@ -79,3 +79,49 @@ func TestBrowserDropsFolder(t *testing.T) {
 		t.Errorf("%v labelled progress bars, want 3", n)
 	}
 }
+
+// TestBrowserPicksPausesResumes: a file chosen with the zone's picker and paused sends
+// nothing; Resume sends it, with progress, whole into the zone's folder.
+func TestBrowserPicksPausesResumes(t *testing.T) {
+	s := apptest.Start(t)
+	s.AddUser("ann", annPW, false)
+	src := filepath.Join(t.TempDir(), "film.bin")
+	data := pattern(96 << 20)
+	if err := os.WriteFile(src, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	x := &tab{t: t, s: s, b: s.Browser()}
+	x.signIn()
+	x.eval(`new Promise((ok, fail) => {
+		const zone = Object.assign(document.createElement("section"), { id: "zone" });
+		zone.dataset.upload = "Videos";
+		document.querySelector("main").prepend(zone);
+		window.got = [];
+		zone.addEventListener("hearth:uploaded", (e) => got.push(e.detail.path));
+		const s = Object.assign(document.createElement("script"), { type: "module", src: "/static/upload.js" });
+		s.onload = ok; s.onerror = fail;
+		document.head.append(s);
+	})`)
+	x.wait(time.Minute, "upload.js to set the zone up", `document.querySelectorAll("#zone input[type=file]").length === 2`)
+	// Pause is pressed as soon as the file is listed, before anything is sent (a pause
+	// mid-way would race the upload): nothing may arrive until Resume.
+	x.eval(`document.querySelector("#zone input[type=file]:not([webkitdirectory])").addEventListener("change",
+		() => document.querySelector("#zone .upload-item button").click(), { once: true }); true`)
+	x.do(chromedp.SetUploadFiles(`#zone input[type=file]:not([webkitdirectory])`, []string{src}))
+	x.wait(time.Minute, "the file listed, paused", `document.querySelector("#zone .upload-status")?.textContent === "Paused"`)
+	if b := x.eval(`document.querySelector("#zone .upload-item button").textContent`); b != "Resume" {
+		t.Fatalf("the paused file's button says %q", b)
+	}
+	time.Sleep(time.Second) // what a running upload would send meanwhile
+	if len(x.eval(`got`).([]any)) != 0 || x.eval(`document.querySelector("#zone progress").value`).(float64) != 0 {
+		t.Fatal("a paused file went up")
+	}
+	if _, err := s.App.Pool.Stat(context.Background(), "Videos/film.bin"); err == nil {
+		t.Fatal("a paused file arrived")
+	}
+	x.do(chromedp.Click(`#zone .upload-item button`))
+	x.wait(2*time.Minute, "the upload to finish", `got.length === 1`)
+	if b := readPool(t, s, "Videos/film.bin"); b != string(data) {
+		t.Fatalf("the file differs from what was chosen (%d bytes)", len(b))
+	}
+}

@@ -106,6 +106,7 @@ class Zone {
     if (job.paused) {
       job.status.textContent = "Paused";
       if (job.upload) job.upload.abort();
+      if (job.release) job.release(); // the next file goes meanwhile
     } else if (job.upload) {
       job.status.textContent = "Resuming";
       job.upload.start();
@@ -121,11 +122,13 @@ class Zone {
     this.running = false;
   }
 
-  // send uploads one file, resolving when it is done or failed for good.
+  // send uploads one file, resolving when it is done, failed for good, or paused (a
+  // paused file resumes on its own, beside the queue).
   async send(job) {
     const tus = await loadTus();
     const folder = this.folder;
     await new Promise((done) => {
+      job.release = done;
       const up = new tus.Upload(job.file, {
         endpoint: "/api/v1/uploads",
         chunkSize: CHUNK,
@@ -158,7 +161,8 @@ class Zone {
       job.status.textContent = "Starting";
       up.findPreviousUploads().then((prev) => {
         if (prev.length > 0) up.resumeFromPreviousUpload(prev[0]);
-        if (!job.paused) up.start();
+        if (job.paused) done(); // it starts when Resume is pressed
+        else up.start();
       });
     });
   }
