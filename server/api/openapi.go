@@ -19,6 +19,7 @@ import (
 type (
 	octets      struct{} // application/octet-stream
 	eventStream struct{} // text/event-stream of schema.Health
+	tusChunk    struct{} // application/offset+octet-stream: a piece of a tus upload
 )
 
 // Who may make a call, as the document says it.
@@ -28,6 +29,8 @@ const (
 	whoAdmin    = "administrators signed in with a password or session; never a device token"
 	whoPC       = "the PC's owner or an administrator; a device token only for its own PC"
 	whoLetGo    = "the PC's owner or an administrator, signed in with a password or session"
+	whoUploader = "anyone signed in (a device token acts with its user's access) with full access to the folder the file goes in"
+	whoUpload   = "the upload's owner alone (to anyone else there is no such upload)"
 )
 
 type op struct {
@@ -99,6 +102,11 @@ var ops = []op{
 	{"GET", "/api/v1/health/stream", "The same as server-sent events (event: health), at once and at every change.", whoAnyone, nil, 200, eventStream{}},
 	{"PUT", "/api/v1/health/pcs/{pc}", "A PC reports its own health; a device token only for its own PC.", whoPC, schema.PCReport{}, 204, nil},
 	{"POST", "/api/v1/health/evacuate", "Do what a failing drive's alert offers: move its files off and remove it.", whoAdmin, map[string]any{"drive": "", "force": false}, 200, map[string]string{}},
+
+	{"POST", "/api/v1/uploads", "Begin a resumable upload (tus 1.0.0: core, creation, termination, checksum; no size cap): Tus-Resumable: 1.0.0, Upload-Length, and Upload-Metadata with folder (\"Share/path\"), filename (may hold a path below folder, whose folders are made) and optionally mtime (milliseconds since 1970). Answered 201 with the upload's Location.", whoUploader, nil, 201, nil},
+	{"HEAD", "/api/v1/uploads/{id}", "How much of an upload the server holds (Upload-Offset, Upload-Length): go on from there.", whoUpload, nil, 200, nil},
+	{"PATCH", "/api/v1/uploads/{id}", "Send the next piece of an upload at Upload-Offset, optionally with Upload-Checksum (md5, sha1, sha256, sha512; a mismatch is 460 and nothing is kept). It is on the disk before the answer; after the last byte the file is written into the shared folder (duplicated as the folder is), a file already there kept as a previous version.", whoUpload, tusChunk{}, 204, nil},
+	{"DELETE", "/api/v1/uploads/{id}", "Give up an upload and remove what it sent (tus termination). Uploads without progress for a day are removed by themselves.", whoUpload, nil, 204, nil},
 }
 
 // Patterns lists the documented calls as "METHOD /path" patterns.
@@ -198,6 +206,8 @@ func (g gen) content(v any) obj {
 	switch v.(type) {
 	case octets:
 		return obj{"application/octet-stream": obj{"schema": obj{"type": "string", "contentEncoding": "binary"}}}
+	case tusChunk:
+		return obj{"application/offset+octet-stream": obj{"schema": obj{"type": "string", "contentEncoding": "binary"}}}
 	case eventStream:
 		return obj{"text/event-stream": obj{"schema": obj{"type": "string", "description": "event: health, data: a Health object"}}}
 	}

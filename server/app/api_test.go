@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"maps"
@@ -17,11 +18,12 @@ import (
 	"github.com/hearth-home/hearth/server/backupapi"
 	"github.com/hearth-home/hearth/server/backupfs/backupfstest"
 	"github.com/hearth-home/hearth/server/healthapi"
+	"github.com/hearth-home/hearth/server/upload"
 )
 
 // allRoutes are the calls the API's handlers serve.
 func allRoutes() []string {
-	return slices.Concat(api.Routes(), backupapi.Routes(), healthapi.Routes())
+	return slices.Concat(api.Routes(), backupapi.Routes(), healthapi.Routes(), upload.Routes())
 }
 
 // TestOpenAPIDocumentsEveryCall: the document served at /api/v1/openapi.json names
@@ -118,6 +120,8 @@ func TestAPIPermissions(t *testing.T) {
 	drive := t.TempDir()
 	report := `{"os": "linux", "time": "` + time.Now().UTC().Format(time.RFC3339) + `", "checks": []}`
 	const any2xx = -2
+	// An upload each of ann and bob began (tus): only its owner may touch it.
+	annUp, bobUp := beginUpload(t, s, "ann", annPW), beginUpload(t, s, "bob", bobPW)
 
 	rows := []struct {
 		route, path, body  string
@@ -190,6 +194,12 @@ func TestAPIPermissions(t *testing.T) {
 		{"PUT /api/v1/health/pcs/{pc}", "/api/v1/health/pcs/ann-laptop", report, 204, 204, 204},
 		{"PUT /api/v1/health/pcs/{pc}", "/api/v1/health/pcs/bob-pc", report, 403, 403, 204},
 		{"POST /api/v1/health/evacuate", "/api/v1/health/evacuate", `{"drive": "Nope"}`, 403, 403, 409},
+
+		{"POST /api/v1/uploads", "/api/v1/uploads", "", 201, 201, 201},
+		{"HEAD /api/v1/uploads/{id}", "/api/v1/uploads/" + annUp, "", 200, 200, 404},
+		{"PATCH /api/v1/uploads/{id}", "/api/v1/uploads/" + annUp, "", 204, 204, 404},
+		{"DELETE /api/v1/uploads/{id}", "/api/v1/uploads/" + bobUp, "", 404, 404, 404},
+		{"DELETE /api/v1/uploads/{id}", "/api/v1/uploads/" + annUp, "", 204, 404, 404},
 		// Last: the server stops after it answers.
 		{"POST /api/v1/server/shutdown", "/api/v1/server/shutdown", "", 403, 403, 202},
 	}
@@ -218,7 +228,7 @@ func TestAPIPermissions(t *testing.T) {
 			if code != r.want && !(r.want == any2xx && code >= 200 && code < 300) {
 				t.Errorf("%s %s as %s: %d %s, want %d", method, row.path, r.name, code, text, r.want)
 			}
-			if code < 400 {
+			if code < 400 || method == "HEAD" { // a HEAD's answer has no body
 				continue
 			}
 			var p map[string]string
@@ -265,6 +275,17 @@ func call(t *testing.T, s *apptest.Server, method, path, body string, hdr []stri
 	if strings.Contains(path, "/blobs") || strings.Contains(path, "/packs/") || strings.HasSuffix(path, "/missing") {
 		req.Header.Set("Content-Type", "application/octet-stream")
 	}
+	if strings.HasPrefix(path, upload.Prefix) { // the tus protocol's headers
+		req.Header.Set("Tus-Resumable", "1.0.0")
+		switch method {
+		case "POST":
+			req.Header.Set("Upload-Length", "5")
+			req.Header.Set("Upload-Metadata", "folder "+b64("Public")+",filename "+b64("permissions.txt"))
+		case "PATCH":
+			req.Header.Set("Content-Type", "application/offset+octet-stream")
+			req.Header.Set("Upload-Offset", "0")
+		}
+	}
 	for i := 0; i+1 < len(hdr); i += 2 {
 		req.Header.Set(hdr[i], hdr[i+1])
 	}
@@ -279,4 +300,18 @@ func call(t *testing.T, s *apptest.Server, method, path, body string, hdr []stri
 	}
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, ctype, string(b)
+}
+
+func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+
+// beginUpload begins a tus upload as user and returns its id.
+func beginUpload(t *testing.T, s *apptest.Server, user, password string) string {
+	t.Helper()
+	resp, body := s.Do(user, password, "POST", upload.Prefix, nil, "Tus-Resumable", "1.0.0", "Upload-Length", "10",
+		"Upload-Metadata", "folder "+b64("Public")+",filename "+b64(user+".txt"))
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != 201 || !strings.Contains(loc, upload.Prefix+"/") {
+		t.Fatalf("begin an upload as %s: %d %s %q", user, resp.StatusCode, body, loc)
+	}
+	return loc[strings.LastIndex(loc, "/")+1:]
 }

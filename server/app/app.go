@@ -43,6 +43,7 @@ import (
 	"github.com/hearth-home/hearth/server/pool"
 	"github.com/hearth-home/hearth/server/pool/drive"
 	"github.com/hearth-home/hearth/server/settings"
+	"github.com/hearth-home/hearth/server/upload"
 	"github.com/hearth-home/hearth/server/web"
 )
 
@@ -117,6 +118,8 @@ type App struct {
 	// jobs runs the console's long work (scrub, repair, drive removal) under Start's
 	// context; nil before Start.
 	jobs *admin.Jobs
+	// uploads receives the browsers' resumable uploads (tus); made by Start.
+	uploads *upload.Store
 	// stop ends the run for the console (stop.go); under mu.
 	stop stopState
 	// certMu keeps one change of the certificate folder at a time (renewWhenDue, RenewCA).
@@ -344,6 +347,7 @@ func (a *App) services(h http.Handler) []service {
 		}},
 		{"The web server (the shared folders, WebDAV and the API)", func(ctx context.Context) error { return a.serveWeb(ctx, h) }},
 		{"The renewal of the server certificate", a.renewWhenDue},
+		{"The removal of uploads left unfinished for a day", a.uploads.Run},
 	}
 	if !a.opt.NoDiscovery {
 		out = append(out, service{"The announcement on the local network", func(ctx context.Context) error {
@@ -556,6 +560,10 @@ func (a *App) apiHandler(ctx context.Context, lk *links.Service) http.Handler {
 		Evacuate: a.evacuate})
 	mux.Handle(healthapi.Prefix, h)
 	mux.Handle(healthapi.Prefix+"/", h)
+	a.uploads = upload.New(ctx, upload.Options{Pool: a.Pool, Log: a.log})
+	up := upload.NewHandler(a.uploads, a.log)
+	mux.Handle(upload.Prefix, up)
+	mux.Handle(upload.Prefix+"/", up)
 	mux.Handle("/", api.New(api.Options{Pool: a.Pool, Accounts: a.Accounts, Backups: a.Backups, Admin: a.local(), Manage: apiManager{a.local()}, Log: a.log, Links: lk,
 		Events: func(ctx context.Context, limit int) (es []catalog.Event, err error) {
 			err = a.cat.View(ctx, func(tx *catalog.Tx) error {

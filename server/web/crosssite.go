@@ -17,7 +17,8 @@ import (
 //     (net/http.CrossOriginProtection, plus the scheme, which it leaves out). WebDAV
 //     clients send neither header and go on working.
 //   - Such a request to the API must carry JSON (or, for the backup's packs, binary data
-//     as application/octet-stream), or no body at all. A page of another site can send
+//     as application/octet-stream; for an upload's data under /api/v1/uploads, tus's
+//     application/offset+octet-stream), or no body at all. A page of another site can send
 //     only text/plain, a form or no type without asking the server first, and the server
 //     never agrees. A device token sent as a Bearer header cannot come from such a page
 //     (a browser never adds one on its own), so the connector's requests need no type.
@@ -75,7 +76,8 @@ func apiBody(r *http.Request) bool {
 		return r.ContentLength == 0
 	}
 	mt, _, err := mime.ParseMediaType(ct)
-	return err == nil && (mt == "application/json" || mt == "application/octet-stream")
+	return err == nil && (mt == "application/json" || mt == "application/octet-stream" ||
+		mt == "application/offset+octet-stream" && (r.URL.Path == "/api/v1/uploads" || strings.HasPrefix(r.URL.Path, "/api/v1/uploads/")))
 }
 
 func hasBearer(r *http.Request) bool {

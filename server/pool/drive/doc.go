@@ -13,6 +13,9 @@
 //	  .hearth/tmp/                    in-flight writes; anything here at start is garbage
 //	  .hearth/versions/<Share>/<path>~v<gen>
 //	                                  previous versions of overwritten or deleted files
+//	  .hearth/staging/<name>/         data on its way into the pool that other parts of the
+//	                                  server keep and clean (resumable uploads); never
+//	                                  listed or served (pool.StagingDir)
 //
 // Every file and folder under Shares and versions carries the extended attribute
 // "user.hearth": one format byte (1), the 8-byte big-endian generation at which the item
