@@ -9,6 +9,8 @@ import (
 	"image/color"
 	"image/png"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -253,4 +255,36 @@ func TestMediaPlaysInThePage(t *testing.T) {
 	}
 	x.eval(`document.querySelector("audio").currentTime = 2`)
 	x.settle(`!document.querySelector("audio").seeking && document.querySelector("audio").currentTime >= 2`)
+}
+
+// A file chosen on a folder's page goes up (resumable, through tus) and appears in the
+// folder's list without a reload.
+func TestUploadOnTheFolderPage(t *testing.T) {
+	s, _ := start(t)
+	s.AddUser("mum", pw, false)
+	src := filepath.Join(t.TempDir(), "holiday notes.txt")
+	data := bytes.Repeat([]byte("sun, sea, sand. "), 70_000) // about 1 MiB
+	if err := os.WriteFile(src, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	x := newTab(t, s)
+	x.signIn("/files/Documents/", "mum", pw)
+	x.eval(`window.__same = true`)
+	x.do(chromedp.Click("details.panel > summary"))
+	x.settle(`document.querySelector("[data-upload] input[type=file]:not([webkitdirectory])")`)
+	x.do(chromedp.SetUploadFiles(`[data-upload] input[type=file]:not([webkitdirectory])`, []string{src}))
+	x.settle(`[...document.querySelectorAll("main table a")].some(a => a.textContent === "holiday notes.txt")`)
+	if x.eval(`window.__same === true`) != true {
+		t.Error("the page was loaded again; the new file should appear in place")
+	}
+	f, err := s.App.Pool.Open(context.Background(), "Documents/holiday notes.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var got bytes.Buffer
+	got.ReadFrom(f)
+	if !bytes.Equal(got.Bytes(), data) {
+		t.Fatalf("the uploaded file: %d bytes, want the %d chosen", got.Len(), len(data))
+	}
 }

@@ -14,7 +14,7 @@ if (live) {
       const fresh = doc.querySelector("[data-live]");
       // Never under someone's hands: a field or button they are on, or a question they
       // opened ("Remove…") stays as it is until they are done.
-      const busyHere = live.contains(document.activeElement) || live.querySelector("details[open]");
+      const busyHere = live.contains(document.activeElement) || live.querySelector("details[open], input:checked");
       if (fresh && fresh.innerHTML !== live.innerHTML && !busyHere) {
         live.replaceChildren(...fresh.childNodes);
         live.dispatchEvent(new CustomEvent("hearth:refreshed", { bubbles: true }));
@@ -29,4 +29,6 @@ if (live) {
   const stream = new EventSource("/api/v1/health/stream");
   stream.addEventListener("health", refresh);
   setInterval(() => { if (document.querySelector("[data-poll]")) refresh(); }, 2000);
+  // A file uploaded into this folder shows in its list.
+  document.addEventListener("hearth:uploaded", refresh);
 }
