@@ -101,6 +101,7 @@ func routes(h *handler) []route.Route {
 		r("POST", "/api/v1/devices", password, h.join),
 		r("GET", "/api/v1/devices", anyone, h.devices),
 		r("DELETE", "/api/v1/devices/{id}", anyone, h.removeDevice),
+		r("GET", "/api/v1/files/search", anyone, h.search),
 
 		r("GET", "/api/v1/users", adminOnly, h.users),
 		r("POST", "/api/v1/users", adminOnly, h.addUser),

@@ -44,6 +44,7 @@ var ops = []op{
 	{"POST", "/api/v1/devices", "Join a PC or phone: it gets a device token of its own (shown once).", whoPassword, schema.NewDevice{}, 201, schema.Device{}},
 	{"GET", "/api/v1/devices", "The caller's devices; an administrator's lists everyone's.", whoAnyone, nil, 200, []schema.Device{}},
 	{"DELETE", "/api/v1/devices/{id}", "Remove a device; a device token may remove only its own device.", whoAnyone, nil, 204, nil},
+	{"GET", "/api/v1/files/search", "Find files and folders by part of their names, in the shared folders the caller may read; ?q= what to look for (one or two characters find names starting with them), ?limit= (1 to 500, 50).", whoAnyone, nil, 200, schema.SearchResults{}},
 
 	{"GET", "/api/v1/users", "Every user.", whoAdmin, nil, 200, []schema.User{}},
 	{"POST", "/api/v1/users", "Add a user, with a shared folder of their own and access to the family's shares.", whoAdmin, schema.NewUser{}, 201, schema.User{}},

@@ -129,6 +129,7 @@ func TestAPIPermissions(t *testing.T) {
 		{"POST /api/v1/devices", "/api/v1/devices", `{"name": "ann-phone"}`, 403, 201, 409},
 		{"GET /api/v1/devices", "/api/v1/devices", "", 200, 200, 200},
 		{"DELETE /api/v1/devices/{id}", "/api/v1/devices/nosuch", "", 404, 404, 404},
+		{"GET /api/v1/files/search", "/api/v1/files/search?q=diary&limit=5", "", 200, 200, 200},
 
 		{"GET /api/v1/users", "/api/v1/users", "", 403, 403, 200},
 		{"POST /api/v1/users", "/api/v1/users", `{"name": "carl", "password": "carl-password1"}`, 403, 403, 201},
