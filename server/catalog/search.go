@@ -9,46 +9,45 @@ import (
 	"unicode/utf8"
 )
 
-// Search by name: the names table numbers the index's paths and names_fts holds the
-// trigrams of their names (schema step 9 says how). nameText is the text indexed for an
-// entry; the triggers keep both in step with entries, in the same transaction.
-const nameText = `'//' || CASE WHEN %[1]s.parent = '' THEN %[1]s.path
-	ELSE substr(%[1]s.path, length(%[1]s.parent) + 2) END || '/'`
+// Search by name: every entry has a number, sid, and names_fts holds the trigrams of its
+// name under that number (schema step 9 says how). nameText is the text indexed for an
+// entry; the triggers keep it in step with entries, in the same transaction.
+const nameText = `'//' || CASE WHEN %[1]sparent = '' THEN %[1]spath
+	ELSE substr(%[1]spath, length(%[1]sparent) + 2) END || '/'`
 
 // nameTriggers are the current triggers. reindexNames creates them afresh, so changing
 // them here reaches every catalog at its next rebuild of the name index.
 var nameTriggers = fmt.Sprintf(`
 CREATE TRIGGER names_insert AFTER INSERT ON entries BEGIN
-	INSERT INTO names(path) VALUES (NEW.path);
-	INSERT INTO names_fts(rowid, name) VALUES (last_insert_rowid(), %[1]s);
+	UPDATE entries SET sid = (SELECT coalesce(max(sid), 0) + 1 FROM entries) WHERE path = NEW.path;
+	INSERT INTO names_fts(rowid, name) SELECT sid, %[1]s FROM entries WHERE path = NEW.path;
 END;
 CREATE TRIGGER names_delete AFTER DELETE ON entries BEGIN
-	DELETE FROM names_fts WHERE rowid = (SELECT id FROM names WHERE path = OLD.path);
-	DELETE FROM names WHERE path = OLD.path;
+	DELETE FROM names_fts WHERE rowid = OLD.sid;
 END;
-CREATE TRIGGER names_move AFTER UPDATE OF path ON entries BEGIN
-	UPDATE names SET path = NEW.path WHERE path = OLD.path;
-	-- Below a moved folder only the paths change: the names, and so the trigrams, stay.
-	DELETE FROM names_fts WHERE rowid = (SELECT id FROM names WHERE path = NEW.path) AND %[2]s <> %[1]s;
-	INSERT INTO names_fts(rowid, name) SELECT id, %[1]s FROM names WHERE path = NEW.path AND %[2]s <> %[1]s;
-END;`, fmt.Sprintf(nameText, "NEW"), fmt.Sprintf(nameText, "OLD"))
+-- Below a moved folder only the paths change: the names, and so the trigrams, stay.
+CREATE TRIGGER names_move AFTER UPDATE OF path ON entries WHEN %[2]s <> %[1]s BEGIN
+	DELETE FROM names_fts WHERE rowid = OLD.sid;
+	INSERT INTO names_fts(rowid, name) VALUES (NEW.sid, %[1]s);
+END;`, fmt.Sprintf(nameText, "NEW."), fmt.Sprintf(nameText, "OLD."))
 
 const dropNameTriggers = `DROP TRIGGER IF EXISTS names_insert;
 DROP TRIGGER IF EXISTS names_delete;
 DROP TRIGGER IF EXISTS names_move;`
 
-// reindexNames builds the name index from entries in bulk, in one transaction: the
-// paths are numbered shortest first, which is the order a search reads its candidates
-// in, and the triggers come back. A rebuild of the pool's index calls it once the
-// entries are in; Open calls it when a rebuild was cut off before.
+// reindexNames numbers every entry and indexes its name in bulk, in one transaction,
+// shortest paths first (the order a search reads its candidates in), and puts the
+// triggers back. A rebuild of the pool's index calls it once the entries are in; Open
+// calls it when a rebuild was cut off before.
 func (c *Catalog) reindexNames(ctx context.Context) error {
 	err := c.Update(ctx, func(tx *Tx) error {
 		_, err := tx.q.ExecContext(ctx, dropNameTriggers+`
-			DELETE FROM names;
+			DROP INDEX IF EXISTS entries_sid;
 			INSERT INTO names_fts(names_fts) VALUES ('delete-all');
-			INSERT INTO names(path) SELECT path FROM entries ORDER BY length(path), path;
-			INSERT INTO names_fts(rowid, name) SELECT n.id, `+fmt.Sprintf(nameText, "e")+`
-				FROM names n JOIN entries e ON e.path = n.path;
+			UPDATE entries SET sid = n.sid FROM (SELECT path, row_number() OVER (ORDER BY length(path), path) AS sid
+				FROM entries) AS n WHERE entries.path = n.path;
+			CREATE UNIQUE INDEX entries_sid ON entries(sid);
+			INSERT INTO names_fts(rowid, name) SELECT sid, `+fmt.Sprintf(nameText, "")+` FROM entries;
 			INSERT INTO names_fts(names_fts) VALUES ('optimize');`+nameTriggers)
 		return err
 	})
@@ -143,12 +142,12 @@ func (tx *Tx) findMatch(ctx context.Context, match string, shares []string, limi
 		if i > 0 {
 			in.WriteString(" OR ")
 		}
-		in.WriteString("(n.path >= ? AND n.path < ?)")
+		in.WriteString("(e.path >= ? AND e.path < ?)")
 		args = append(args, s+"/", s+"0")
 	}
 	args = append(args, limit)
 	rows, err := tx.q.QueryContext(ctx, `SELECT e.path, e.dir, e.size, e.mtime_ns, e.hash, e.gen, e.copies
-		FROM names_fts f JOIN names n ON n.id = f.rowid JOIN entries e ON e.path = n.path
+		FROM names_fts f JOIN entries e ON e.sid = f.rowid
 		WHERE names_fts MATCH ? AND (`+in.String()+`) ORDER BY f.rowid LIMIT ?`, args...)
 	if err != nil {
 		return nil, err
