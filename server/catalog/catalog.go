@@ -161,7 +161,7 @@ const createParentIndex = "CREATE INDEX IF NOT EXISTS entries_parent ON entries(
 // inserts. The search index is built from what entries hold then, so a change made
 // meanwhile is in it too.
 func (c *Catalog) BulkLoad(ctx context.Context, fn func() error) error {
-	if _, err := c.db.ExecContext(ctx, "DROP INDEX IF EXISTS entries_parent; DROP INDEX IF EXISTS entries_sid;"+dropNameTriggers); err != nil {
+	if _, err := c.db.ExecContext(ctx, dropNameTriggers+"DROP INDEX IF EXISTS entries_parent; DROP INDEX IF EXISTS entries_sid;"); err != nil {
 		return err
 	}
 	err := fn()

@@ -57,12 +57,13 @@ func (c *Catalog) reindexNames(ctx context.Context) error {
 	return nil
 }
 
-// nameIndexComplete tells whether the triggers are in place (a bulk load drops them).
+// nameIndexComplete tells whether the triggers and the number index are in place (a bulk
+// load drops them, one statement at a time).
 func (c *Catalog) nameIndexComplete(ctx context.Context) (bool, error) {
 	var n int
-	err := c.db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'trigger'
-		AND name IN ('names_insert', 'names_delete', 'names_move')`).Scan(&n)
-	return n == 3, err
+	err := c.db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE (type = 'trigger'
+		AND name IN ('names_insert', 'names_delete', 'names_move')) OR (type = 'index' AND name = 'entries_sid')`).Scan(&n)
+	return n == 4, err
 }
 
 // Match ranks: how well a found name matches the query.
