@@ -96,41 +96,66 @@ func (tx *Tx) Find(ctx context.Context, query string, shares []string, limit int
 	}
 	// FTS5 phrases are quoted; a quote inside is doubled.
 	phrase := func(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
-	ranks := []string{phrase("/" + query + "/"), phrase("/" + query)}
-	switch {
-	case n == 1:
-		ranks[1] = phrase("//" + query)
-	case n >= 3:
-		ranks = append(ranks, phrase(query))
+	start := phrase("/" + query)
+	if n == 1 {
+		start = phrase("//" + query)
 	}
+	window := max(limit, searchWindow)
 	var out []Found
 	seen := map[string]bool{}
-	for rank, match := range ranks {
-		es, err := tx.findMatch(ctx, match, shares, max(limit, searchWindow)+len(out))
-		if err != nil {
-			return nil, fmt.Errorf("search for %q: %w", query, err)
-		}
+	add := func(hs []hit, rank func(hit) int) {
 		var got []Found
-		for _, e := range es {
-			if !seen[e.Path] {
-				seen[e.Path] = true
-				got = append(got, Found{e, rank})
+		for _, h := range hs {
+			if !seen[h.Path] {
+				seen[h.Path] = true
+				got = append(got, Found{h.Entry, rank(h)})
 			}
 		}
 		slices.SortFunc(got, func(a, b Found) int {
-			return cmp.Or(cmp.Compare(len(a.Path), len(b.Path)), strings.Compare(a.Path, b.Path))
+			return cmp.Or(cmp.Compare(a.Match, b.Match), cmp.Compare(len(a.Path), len(b.Path)), strings.Compare(a.Path, b.Path))
 		})
 		out = append(out, got...)
-		if len(out) >= limit {
-			return out[:limit], nil
-		}
 	}
-	return out, nil
+	starts, err := tx.findMatch(ctx, start, shares, window)
+	if err != nil {
+		return nil, fmt.Errorf("search for %q: %w", query, err)
+	}
+	if len(starts) < window {
+		// All the names starting with query are here: the whole ones are as long as it
+		// (the tokenizer folds a character into one), and a long phrase is read once less.
+		add(starts, func(h hit) int {
+			if h.nameLen == n {
+				return MatchExact
+			}
+			return MatchPrefix
+		})
+	} else {
+		whole, err := tx.findMatch(ctx, phrase("/"+query+"/"), shares, window)
+		if err != nil {
+			return nil, fmt.Errorf("search for %q: %w", query, err)
+		}
+		add(whole, func(hit) int { return MatchExact })
+		add(starts, func(hit) int { return MatchPrefix })
+	}
+	if len(out) < limit && n >= 3 {
+		inside, err := tx.findMatch(ctx, phrase(query), shares, window+len(out))
+		if err != nil {
+			return nil, fmt.Errorf("search for %q: %w", query, err)
+		}
+		add(inside, func(hit) int { return MatchInside })
+	}
+	return out[:min(limit, len(out))], nil
+}
+
+// hit is an entry whose indexed name matched, with its name's length in characters.
+type hit struct {
+	Entry
+	nameLen int
 }
 
 // findMatch reads up to limit entries of the shares whose indexed names match an FTS5
-// query, in the names' numbering order.
-func (tx *Tx) findMatch(ctx context.Context, match string, shares []string, limit int) ([]Entry, error) {
+// query, in the order of their numbers.
+func (tx *Tx) findMatch(ctx context.Context, match string, shares []string, limit int) ([]hit, error) {
 	_, ids, err := tx.nums(ctx)
 	if err != nil {
 		return nil, err
@@ -147,20 +172,24 @@ func (tx *Tx) findMatch(ctx context.Context, match string, shares []string, limi
 		args = append(args, s+"/", s+"0")
 	}
 	args = append(args, limit)
-	rows, err := tx.q.QueryContext(ctx, `SELECT e.path, e.dir, e.size, e.mtime_ns, e.hash, e.gen, e.copies
+	rows, err := tx.q.QueryContext(ctx, `SELECT e.path, e.dir, e.size, e.mtime_ns, e.hash, e.gen, e.copies,
+			length(e.path) - CASE WHEN e.parent = '' THEN 0 ELSE length(e.parent) + 1 END
 		FROM names_fts f JOIN entries e ON e.sid = f.rowid
 		WHERE names_fts MATCH ? AND (`+in.String()+`) ORDER BY f.rowid LIMIT ?`, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []Entry
+	var out []hit
 	for rows.Next() {
-		e, err := scanEntry(rows, ids)
-		if err != nil {
+		var h hit
+		var mtime, copies int64
+		if err := rows.Scan(&h.Path, &h.Dir, &h.Size, &mtime, &h.Hash, &h.Gen, &copies, &h.nameLen); err != nil {
 			return nil, err
 		}
-		out = append(out, e)
+		h.ModTime = nsTime(mtime)
+		h.Copies = drivesOf(copies, ids)
+		out = append(out, h)
 	}
 	return out, rows.Err()
 }

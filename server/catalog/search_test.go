@@ -92,6 +92,22 @@ func TestFind(t *testing.T) {
 	}
 }
 
+// More names start with the query than a search reads at once: the whole name still
+// comes first, though it was indexed last.
+func TestFindManyStarts(t *testing.T) {
+	c, _ := open(t)
+	tree := []string{"Docs/", "Docs/many/"}
+	for i := range searchWindow + 100 {
+		tree = append(tree, fmt.Sprintf("Docs/many/IMG_%04d.jpg", i))
+	}
+	putTree(t, c, tree)
+	putTree(t, c, []string{"Docs/last/", "Docs/last/img"})
+	want := []string{"0 Docs/last/img", "1 Docs/many/IMG_0000.jpg", "1 Docs/many/IMG_0001.jpg"}
+	if diff := cmp.Diff(want, find(t, c, "img", []string{"Docs"}, 3)); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
 // A new file, a rename and a delete are in the search index as soon as their transaction
 // commits: with the triggers of the schema step, and with those a rebuild puts back.
 func TestFindFollowsChanges(t *testing.T) {
