@@ -47,6 +47,9 @@ type Service interface {
 	StartRepair(ctx context.Context) (Job, error)
 	StartRemoveDrive(ctx context.Context, which string, opt pool.RemoveOptions) (Job, error)
 	List(ctx context.Context, dir string) ([]pool.FileInfo, error)
+	// Find searches the given shares for files and folders by a fragment of their names
+	// (pool.Find says how; the Backups share and removed shares are never searched).
+	Find(ctx context.Context, query string, shares []string, limit int) ([]pool.FileInfo, error)
 	Mkdir(ctx context.Context, path string, mtime time.Time) (pool.FileInfo, error)
 	Remove(ctx context.Context, path string) error
 	Rename(ctx context.Context, from, to string) error

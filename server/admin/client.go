@@ -165,6 +165,10 @@ func (c *Client) List(ctx context.Context, dir string) ([]pool.FileInfo, error) 
 	return do[[]pool.FileInfo](ctx, c, "list", pathReq{dir})
 }
 
+func (c *Client) Find(ctx context.Context, query string, shares []string, limit int) ([]pool.FileInfo, error) {
+	return do[[]pool.FileInfo](ctx, c, "find", findReq{query, shares, limit})
+}
+
 func (c *Client) Mkdir(ctx context.Context, path string, mtime time.Time) (pool.FileInfo, error) {
 	return do[pool.FileInfo](ctx, c, "mkdir", mkdirReq{path, mtime})
 }

@@ -12,7 +12,12 @@ import (
 
 // Request bodies, shared by the handler and the client.
 type (
-	pathReq      struct{ Path string }
+	pathReq struct{ Path string }
+	findReq struct {
+		Query  string
+		Shares []string
+		Limit  int
+	}
 	moveReq      struct{ From, To string }
 	addDriveReq  struct{ Path, Label string }
 	removeDrvReq struct {
@@ -112,6 +117,9 @@ func routes(svc Service) map[string]func(context.Context, json.RawMessage) (any,
 		"scrub":  call(func(ctx context.Context, _ none) (any, error) { return svc.Scrub(ctx) }),
 		"repair": call(func(ctx context.Context, _ none) (any, error) { return svc.Repair(ctx) }),
 		"list":   call(func(ctx context.Context, r pathReq) (any, error) { return svc.List(ctx, r.Path) }),
+		"find": call(func(ctx context.Context, r findReq) (any, error) {
+			return svc.Find(ctx, r.Query, r.Shares, r.Limit)
+		}),
 		"mkdir":  call(func(ctx context.Context, r mkdirReq) (any, error) { return svc.Mkdir(ctx, r.Path, r.MTime) }),
 		"remove": call(func(ctx context.Context, r pathReq) (any, error) { return none{}, svc.Remove(ctx, r.Path) }),
 		"rename": call(func(ctx context.Context, r moveReq) (any, error) { return none{}, svc.Rename(ctx, r.From, r.To) }),

@@ -109,6 +109,7 @@ func routes(h *handler) []route.Route {
 		r("POST", "/api/v1/links", password, h.addLink),
 		r("GET", "/api/v1/links", anyone, h.links),
 		r("DELETE", "/api/v1/links/{id}", anyone, h.removeLink),
+		r("GET", "/api/v1/files/search", anyone, h.search),
 
 		r("GET", "/api/v1/users", adminOnly, h.users),
 		r("POST", "/api/v1/users", adminOnly, h.addUser),

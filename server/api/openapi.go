@@ -50,6 +50,7 @@ var ops = []op{
 	{"POST", "/api/v1/links", "Make a sharing link to a file or folder for someone without an account: read-only (read access needed) or upload-only (full access needed), with an optional password and expiry. Its address is in this answer alone.", whoPassword, schema.NewLink{}, 201, schema.Link{}},
 	{"GET", "/api/v1/links", "The caller's sharing links; an administrator's lists everyone's.", whoAnyone, nil, 200, []schema.Link{}},
 	{"DELETE", "/api/v1/links/{id}", "Take a sharing link back: it stops working at once. Its owner or an administrator.", whoAnyone, nil, 204, nil},
+	{"GET", "/api/v1/files/search", "Find files and folders by part of their names, in the shared folders the caller may read; ?q= what to look for (one or two characters find names starting with them), ?limit= (1 to 500, 50).", whoAnyone, nil, 200, schema.SearchResults{}},
 
 	{"GET", "/api/v1/users", "Every user.", whoAdmin, nil, 200, []schema.User{}},
 	{"POST", "/api/v1/users", "Add a user, with a shared folder of their own and access to the family's shares.", whoAdmin, schema.NewUser{}, 201, schema.User{}},

@@ -136,6 +136,7 @@ func TestAPIPermissions(t *testing.T) {
 		{"POST /api/v1/links", "/api/v1/links", `{"path": "ann", "kind": "read"}`, 403, 201, 403}, // root has no access to ann's own folder
 		{"GET /api/v1/links", "/api/v1/links", "", 200, 200, 200},
 		{"DELETE /api/v1/links/{id}", "/api/v1/links/nosuch", "", 404, 404, 404},
+		{"GET /api/v1/files/search", "/api/v1/files/search?q=diary&limit=5", "", 200, 200, 200},
 
 		{"GET /api/v1/users", "/api/v1/users", "", 403, 403, 200},
 		{"POST /api/v1/users", "/api/v1/users", `{"name": "carl", "password": "carl-password1"}`, 403, 403, 201},

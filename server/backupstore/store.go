@@ -21,7 +21,7 @@ import (
 
 // Share is the pool share that holds the backups. It is hidden from WebDAV, which shows
 // the snapshots under the same name instead, and duplicated like any share.
-const Share = "Backups"
+const Share = pool.BackupsShare
 
 // Errors a caller decides on.
 var (

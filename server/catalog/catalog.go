@@ -58,6 +58,16 @@ func Open(ctx context.Context, path string) (*Catalog, error) {
 		db.Close()
 		return nil, fmt.Errorf("open catalog %s: %w", path, err)
 	}
+	// It leaves the search index without its triggers too: build that again.
+	if ok, err := c.nameIndexComplete(ctx); err != nil || !ok {
+		if err == nil {
+			err = c.reindexNames(ctx)
+		}
+		if err != nil {
+			db.Close()
+			return nil, fmt.Errorf("open catalog %s: %w", path, err)
+		}
+	}
 	if c.entry, err = db.PrepareContext(ctx, "SELECT "+entryCols+" FROM entries WHERE path = ?"); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open catalog %s: %w", path, err)
@@ -146,14 +156,19 @@ func (c *Catalog) Checkpoint(ctx context.Context) error {
 
 const createParentIndex = "CREATE INDEX IF NOT EXISTS entries_parent ON entries(parent)"
 
-// BulkLoad runs fn, which fills an empty index, without the folder index, and builds
-// that index once at the end: sorting once is much quicker than a million inserts.
+// BulkLoad runs fn, which fills an empty index, without the folder index and the search
+// index, and builds those once at the end: sorting once is much quicker than a million
+// inserts. The search index is built from what entries hold then, so a change made
+// meanwhile is in it too.
 func (c *Catalog) BulkLoad(ctx context.Context, fn func() error) error {
-	if _, err := c.db.ExecContext(ctx, "DROP INDEX IF EXISTS entries_parent"); err != nil {
+	if _, err := c.db.ExecContext(ctx, dropNameTriggers+"DROP INDEX IF EXISTS entries_parent; DROP INDEX IF EXISTS entries_sid;"); err != nil {
 		return err
 	}
 	err := fn()
 	if _, ierr := c.db.ExecContext(context.WithoutCancel(ctx), createParentIndex); err == nil {
+		err = ierr
+	}
+	if ierr := c.reindexNames(context.WithoutCancel(ctx)); err == nil {
 		err = ierr
 	}
 	return err

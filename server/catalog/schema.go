@@ -220,4 +220,38 @@ CREATE TABLE links (
 	revoked_ns INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 CREATE INDEX links_owner ON links(owner);
+`, `
+-- Step 10 (issue 19, search by name): the names of the index's files and folders in an FTS5
+-- trigram index, which finds a fragment anywhere in a name, without case or accents.
+-- FTS5 rows are numbered and entries has no rowid, so each entry gets a number, sid,
+-- shortest paths first (the order a search reads its candidates in). The FTS table keeps
+-- no text of its own (content=''), only the trigrams, and deletes by number.
+-- Each name is indexed as '//' || name || '/': no name holds a slash, so the phrase
+-- "/q/" matches a whole name, "/q" its start, and "//q" its first character (a trigram
+-- index needs three characters to look anything up).
+-- Triggers keep it in the same transaction as every change to entries. A rebuild of the
+-- index drops them and numbers and indexes everything in bulk afterwards (search.go,
+-- reindexNames, which holds the current text of these triggers; this copy stays as is).
+ALTER TABLE entries ADD COLUMN sid INTEGER;
+CREATE VIRTUAL TABLE names_fts USING fts5(name, content='', contentless_delete=1,
+	tokenize='trigram remove_diacritics 1');
+UPDATE entries SET sid = n.sid FROM (SELECT path, row_number() OVER (ORDER BY length(path), path) AS sid
+	FROM entries) AS n WHERE entries.path = n.path;
+CREATE UNIQUE INDEX entries_sid ON entries(sid);
+INSERT INTO names_fts(rowid, name) SELECT sid, '//' || CASE WHEN parent = '' THEN path
+	ELSE substr(path, length(parent) + 2) END || '/' FROM entries;
+CREATE TRIGGER names_insert AFTER INSERT ON entries BEGIN
+	UPDATE entries SET sid = (SELECT coalesce(max(sid), 0) + 1 FROM entries) WHERE path = NEW.path;
+	INSERT INTO names_fts(rowid, name) SELECT sid, '//' || CASE WHEN NEW.parent = '' THEN NEW.path
+		ELSE substr(NEW.path, length(NEW.parent) + 2) END || '/' FROM entries WHERE path = NEW.path;
+END;
+CREATE TRIGGER names_delete AFTER DELETE ON entries BEGIN
+	DELETE FROM names_fts WHERE rowid = OLD.sid;
+END;
+CREATE TRIGGER names_move AFTER UPDATE OF path ON entries
+WHEN substr(OLD.path, length(OLD.parent) + 1) <> substr(NEW.path, length(NEW.parent) + 1) BEGIN
+	DELETE FROM names_fts WHERE rowid = OLD.sid;
+	INSERT INTO names_fts(rowid, name) VALUES (NEW.sid, '//' || CASE WHEN NEW.parent = '' THEN NEW.path
+		ELSE substr(NEW.path, length(NEW.parent) + 2) END || '/');
+END;
 `}

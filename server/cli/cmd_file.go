@@ -7,19 +7,23 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/hearth-home/hearth/internal/atomicfile"
 	"github.com/hearth-home/hearth/internal/human"
 	"github.com/hearth-home/hearth/server/admin"
+	"github.com/hearth-home/hearth/server/pool"
 )
 
 func cmdFile(ctx context.Context, e *env, args []string) error {
 	var to *string
-	verbs := []string{"ls", "put", "get", "rm", "mv", "mkdir", "versions", "restore"}
+	var limit *int
+	verbs := []string{"ls", "put", "get", "rm", "mv", "mkdir", "versions", "restore", "find"}
 	c, err := openVerb(ctx, e, "file", args, verbs, func(fs *flag.FlagSet) func() error {
 		to = fs.String("to", "", "restore to this path instead (restore)")
+		limit = fs.Int("limit", pool.FindDefault, "show at most this many (find)")
 		return nil
 	})
 	if err != nil {
@@ -45,6 +49,8 @@ func cmdFile(ctx context.Context, e *env, args []string) error {
 	case verb == "mkdir" && len(rest) == 1:
 		_, err := svc.Mkdir(ctx, rest[0], time.Time{})
 		return err
+	case verb == "find" && len(rest) >= 1:
+		return fileFind(ctx, e, svc, strings.Join(rest, " "), *limit)
 	case verb == "versions" && len(rest) == 1:
 		return fileVersions(ctx, e, svc, rest[0])
 	case verb == "restore" && len(rest) == 2:
@@ -129,5 +135,43 @@ func fileVersions(ctx context.Context, e *env, svc admin.Service, path string) e
 	}
 	tw.Flush()
 	fmt.Fprintf(e.out, "Bring one back with: hearthd file restore PATH VERSION\n")
+	return nil
+}
+
+// fileFind searches every shared folder by name (the command is the server's owner's).
+func fileFind(ctx context.Context, e *env, svc admin.Service, query string, limit int) error {
+	if limit < 1 || limit > pool.FindMax {
+		return fmt.Errorf("-limit is a number from 1 to %d", pool.FindMax)
+	}
+	shares, err := svc.Shares(ctx)
+	if err != nil {
+		return err
+	}
+	names := make([]string, 0, len(shares))
+	for _, s := range shares {
+		names = append(names, s.Name)
+	}
+	found, err := svc.Find(ctx, query, names, limit+1) // one more tells whether there are more
+	if err != nil {
+		return err
+	}
+	more := len(found) > limit
+	found = found[:min(limit, len(found))]
+	if len(found) == 0 {
+		fmt.Fprintf(e.out, "No file or folder has %q in its name.\n", query)
+		return nil
+	}
+	tw := tabwriter.NewWriter(e.out, 0, 4, 2, ' ', 0)
+	for _, fi := range found {
+		if fi.Dir {
+			fmt.Fprintf(tw, "%s/\t\t%s\n", fi.Path, fi.ModTime.Local().Format("2006-01-02 15:04"))
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", fi.Path, human.Bytes(fi.Size), fi.ModTime.Local().Format("2006-01-02 15:04"))
+	}
+	tw.Flush()
+	if more {
+		fmt.Fprintf(e.out, "There are more; these are the first %d, best first. Use -limit to see more.\n", limit)
+	}
 	return nil
 }
