@@ -32,6 +32,7 @@ func (c *Console) fileRoutes() {
 	c.mux.HandleFunc("GET /deleted/{share}", c.deleted)
 	c.mux.HandleFunc("GET /thumb/{share}/{rest...}", c.thumb)
 	c.mux.HandleFunc("GET /view/{share}/{rest...}", c.view)
+	c.mux.HandleFunc("GET /search", c.search)
 }
 
 // pageSize is how many entries a folder's page shows: a folder of 50,000 is 100 pages,

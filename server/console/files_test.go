@@ -288,3 +288,25 @@ func TestUploadOnTheFolderPage(t *testing.T) {
 		t.Fatalf("the uploaded file: %d bytes, want the %d chosen", got.Len(), len(data))
 	}
 }
+
+// Search finds a file by a fragment of its name, accents and case aside, and never one
+// in a share the person may not read.
+func TestSearchInTheBrowser(t *testing.T) {
+	s, _ := start(t)
+	s.AddUser("dad", pw, false)
+	s.AddUser("kid", pw, false)
+	put(t, s.App.Pool, "Pictures/summer/Été à Paris.jpg", []byte("a picture"))
+	put(t, s.App.Pool, "dad/Paris presents.txt", []byte("the presents are in the garage"))
+	x := newTab(t, s)
+	x.signIn("/files", "kid", pw)
+	x.set("#find", "ete a par")
+	x.submit("form[action='/search'] button")
+	got := x.text("main")
+	if !strings.Contains(got, "Été à Paris.jpg") || !strings.Contains(got, "Pictures › summer") {
+		t.Fatalf("searching for a fragment: %q", got)
+	}
+	x.open("/search?q=paris")
+	if got := x.text("main"); strings.Contains(got, "presents") || !strings.Contains(got, "Été à Paris.jpg") {
+		t.Fatalf("kid's search shows %q; never a file of dad's own folder", got)
+	}
+}

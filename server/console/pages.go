@@ -3,6 +3,7 @@ package console
 import (
 	"fmt"
 	"html/template"
+	"io/fs"
 	"math"
 	"net/http"
 	"net/url"
@@ -16,7 +17,7 @@ import (
 
 // pageNames are the templates in templates/, each parsed with base.html.
 var pageNames = []string{"sorry", "signin", "home", "computers", "computer", "browse", "users", "user", "shares", "share",
-	"storage", "events", "settings", "connector", "fileshares", "folder", "versions", "deleted", "view", "links"}
+	"storage", "events", "settings", "connector", "fileshares", "folder", "versions", "deleted", "view", "links", "search"}
 
 func parsePages(when func(time.Time) string) map[string]*template.Template {
 	funcs := template.FuncMap{
@@ -42,6 +43,11 @@ func parsePages(when func(time.Time) string) map[string]*template.Template {
 	out := map[string]*template.Template{}
 	for _, n := range pageNames {
 		out[n] = template.Must(template.New(n).Funcs(funcs).ParseFS(files, "templates/base.html", "templates/"+n+".html"))
+	}
+	// Every page's template is in the list: a page left out would fail only when shown.
+	all, _ := fs.Glob(files, "templates/*.html")
+	if len(all) != len(out)+1 { // and base.html
+		panic(fmt.Sprintf("console: %d templates, %d pages in pageNames", len(all), len(out)))
 	}
 	return out
 }

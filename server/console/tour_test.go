@@ -68,7 +68,7 @@ func TestEveryPageLooksRightAndIsAccessible(t *testing.T) {
 	y.signIn("/", "mum", pw)
 	for _, p := range []struct{ name, path string }{{"home", "/"}, {"computers", "/computers"}, {"computer", "/computers/laptop"},
 		{"files", "/files"}, {"folder", "/files/Documents/"}, {"folder-grid", "/files/Documents/?view=grid"},
-		{"versions", "/versions/Documents/list.txt"}, {"deleted", "/deleted/Documents"}, {"view", "/view/Music/tone.wav"}} {
+		{"versions", "/versions/Documents/list.txt"}, {"deleted", "/deleted/Documents"}, {"view", "/view/Music/tone.wav"}, {"search", "/search?q=list"}} {
 		y.open(p.path)
 		y.accessible("mum's " + p.name)
 		y.shots("member-" + p.name)
