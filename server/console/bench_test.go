@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"testing"
 	"time"
 
 	"github.com/hearth-home/hearth/server/app/apptest"
+	"github.com/hearth-home/hearth/server/pool"
 )
 
 // BenchmarkFolderOf50000 opens a page of a 50,000-entry folder over HTTPS, as the Files
@@ -47,4 +49,72 @@ func BenchmarkFolderOf50000(b *testing.B) {
 		io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 	}
+}
+
+// BenchmarkDownload1GiB downloads a 1 GiB file from a Files page over HTTPS, the way a
+// browser does (make bench; compare BenchmarkPlainRead1GiB, the same bytes read from a
+// plain file on the same file system).
+func BenchmarkDownload1GiB(b *testing.B) {
+	s := apptest.Start(b)
+	s.AddUser("mum", pw, false)
+	const size = 1 << 30
+	if _, err := s.App.Pool.WriteFile(context.Background(), "Public/big.bin", io.LimitReader(zeros{}, size), pool.WriteOptions{Size: size}); err != nil {
+		b.Fatal(err)
+	}
+	c := new(http.Client)
+	*c = *s.Client()
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := c.Do(signInRequest(b, s))
+	if err != nil {
+		b.Fatal(err)
+	}
+	resp.Body.Close()
+	cookies := resp.Cookies()
+	b.SetBytes(size)
+	b.ResetTimer()
+	for b.Loop() {
+		req, _ := http.NewRequest("GET", s.URL+"/files/Public/big.bin?download", nil)
+		for _, ck := range cookies {
+			req.AddCookie(ck)
+		}
+		resp, err := c.Do(req)
+		if err != nil || resp.StatusCode != 200 {
+			b.Fatalf("download: %v %v", resp, err)
+		}
+		if n, _ := io.Copy(io.Discard, resp.Body); n != size {
+			b.Fatalf("downloaded %d bytes", n)
+		}
+		resp.Body.Close()
+	}
+}
+
+// BenchmarkPlainRead1GiB reads 1 GiB from a plain file: the floor for a download.
+func BenchmarkPlainRead1GiB(b *testing.B) {
+	const size = 1 << 30
+	f, err := os.CreateTemp(b.TempDir(), "big")
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := io.Copy(f, io.LimitReader(zeros{}, size)); err != nil {
+		b.Fatal(err)
+	}
+	f.Sync()
+	b.SetBytes(size)
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := f.Seek(0, 0); err != nil {
+			b.Fatal(err)
+		}
+		if n, _ := io.Copy(io.Discard, f); n != size {
+			b.Fatalf("read %d bytes", n)
+		}
+	}
+	f.Close()
+}
+
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
 }
