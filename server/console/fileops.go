@@ -53,10 +53,7 @@ func readUndo(r *http.Request) (undo, bool) {
 // fileOp does one change from a Files page and goes back to the folder.
 func (c *Console) fileOp(w http.ResponseWriter, r *http.Request) {
 	r.ParseForm()
-	back := r.PostForm.Get("back")
-	if !strings.HasPrefix(back, "/files/") {
-		back = "/files"
-	}
+	back := filesBack(r.PostForm.Get("back"))
 	ctx := r.Context()
 	paths := r.PostForm["path"]
 	// Every path named must be one the person may change.
@@ -150,6 +147,19 @@ func (c *Console) fileOp(w http.ResponseWriter, r *http.Request) {
 		err = pool.ErrNotFound
 	}
 	c.done(w, r, back, err, msg)
+}
+
+// filesBack is the page of Files a form names to go back to, or Files itself. The form
+// carries the page's own address, query and all, which a stranger's link chooses; a
+// redirect tidies "/files/Docs/?a=/../../../\evil.example" into "/\evil.example", which a
+// browser reads as another site's address (so does "/\t/evil.example"): a backslash or a
+// control character anywhere sends the person to Files instead.
+func filesBack(back string) string {
+	if c := path.Clean(back); (c != "/files" && !strings.HasPrefix(c, "/files/")) ||
+		strings.ContainsFunc(back, func(r rune) bool { return r == '\\' || r < 0x20 || r == 0x7f }) {
+		return "/files"
+	}
+	return back
 }
 
 func slicesOf(s []string) []string { return append([]string(nil), s...) }
