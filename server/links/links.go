@@ -62,6 +62,8 @@ type Service struct {
 	// so a restart asks for passwords again.
 	key  []byte
 	seen *coalescer
+	// quota keeps upload links' limits for senders at the same time (quota.go).
+	quota *quota
 }
 
 // New returns the service.
@@ -69,7 +71,7 @@ func New(opt Options) *Service {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
-	return &Service{opt: opt, key: []byte(rand.Text() + rand.Text()), seen: newCoalescer(10 * time.Minute)}
+	return &Service{opt: opt, key: []byte(rand.Text() + rand.Text()), seen: newCoalescer(10 * time.Minute), quota: newQuota()}
 }
 
 // NewLink is what a link is made of.

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"path"
 	"strings"
@@ -69,7 +68,12 @@ func (q *linkRequest) receive(r *http.Request) (saved []string, problem string) 
 				q.ip, len(saved), human.Bytes(bytes), q.l.Path, q.l.Owner, strings.Join(saved, ", ")))
 		}
 	}()
-	files, taken := q.l.Files, q.l.Bytes
+	use, err := q.s.quota.enter(ctx, q.s.opt.Catalog, q.l.ID)
+	if err != nil {
+		q.s.opt.Log.Warn("an upload through a link failed", "link", q.l.ID, "err", err)
+		return nil, "The server could not save a file. Send the files again."
+	}
+	defer q.s.quota.leave(q.l.ID)
 	for {
 		part, err := mr.NextPart()
 		if err == io.EOF {
@@ -82,15 +86,15 @@ func (q *linkRequest) receive(r *http.Request) (saved []string, problem string) 
 			part.Close()
 			continue
 		}
-		if q.l.MaxFiles > 0 && files >= q.l.MaxFiles {
+		if q.s.quota.beginFile(use, q.l.MaxFiles) != nil {
 			return saved, "This link has taken in all the files it may. Ask the person who sent it for a new one."
 		}
-		left := int64(-1)
-		if q.l.MaxBytes > 0 {
-			left = q.l.MaxBytes - taken
-		}
-		name, n, err := q.save(ctx, part, left)
+		src := &metered{q: q.s.quota, u: use, max: q.l.MaxBytes, r: part}
+		name, n, err := q.save(ctx, part.FileName(), src)
 		part.Close()
+		if err != nil {
+			q.s.quota.failed(use, src.n)
+		}
 		switch {
 		case errors.Is(err, errLimit):
 			return saved, "That file is larger than this link may still take in. Ask the person who sent it for more room."
@@ -102,7 +106,7 @@ func (q *linkRequest) receive(r *http.Request) (saved []string, problem string) 
 			q.s.opt.Log.Warn("an upload through a link failed", "link", q.l.ID, "err", err)
 			return saved, "The server could not save a file. Send the files that are not listed here again."
 		}
-		files, taken, bytes = files+1, taken+n, bytes+n
+		bytes += n
 		saved = append(saved, name)
 		bg := context.WithoutCancel(ctx) // the file is in: count it even if the sender left
 		err = q.s.opt.Catalog.Update(bg, func(tx *catalog.Tx) error {
@@ -119,9 +123,9 @@ func (q *linkRequest) receive(r *http.Request) (saved []string, problem string) 
 }
 
 // save writes one file into the folder under a name no file there has, and returns that
-// name and its size. left is how many bytes the link may still take in (-1: no limit).
-func (q *linkRequest) save(ctx context.Context, part *multipart.Part, left int64) (string, int64, error) {
-	name := baseName(part.FileName())
+// name and its size. src fails with errLimit when the link may take in no more bytes.
+func (q *linkRequest) save(ctx context.Context, sent string, src io.Reader) (string, int64, error) {
+	name := baseName(sent)
 	if name == "" {
 		return "", 0, safepath.ErrInvalid
 	}
@@ -136,14 +140,7 @@ func (q *linkRequest) save(ctx context.Context, part *multipart.Part, left int64
 	if err != nil {
 		return "", 0, err
 	}
-	var src io.Reader = part
-	if left >= 0 {
-		src = io.LimitReader(part, left+1)
-	}
 	n, err := fw.ReadFrom(src)
-	if err == nil && left >= 0 && n > left {
-		err = errLimit
-	}
 	if err != nil {
 		fw.Abort()
 		return "", 0, err

@@ -1,0 +1,62 @@
+package links_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// An upload link's limits hold for senders at the same time: a second sender while the
+// first's file is still arriving is counted against the same limit, not against what
+// the link had taken in when each began. (Each request used to check the counts it read
+// at its start, so N senders at once took in N times the limit.)
+func TestUploadLinkLimitsHoldForSendersAtOnce(t *testing.T) {
+	f := startFamily(t)
+	l := f.makeLink("ann", annPW, `{"path": "Photos/Trip", "kind": "upload", "max_files": 1}`)
+
+	// The first sender's file is on its way: its form and most of its data are sent,
+	// the rest waits. 32 MiB is more than the connection's buffers hold, so the server
+	// has begun to read the file when the write returns.
+	pr, pw := io.Pipe()
+	mw := multipart.NewWriter(pw)
+	first := make(chan *http.Response, 1)
+	go func() {
+		req, _ := http.NewRequest("POST", f.URL+l.Path, pr)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		resp, err := f.Client().Do(req)
+		if err != nil {
+			t.Error(err)
+			first <- nil
+			return
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		first <- resp
+	}()
+	fw, _ := mw.CreateFormFile("files", "first.bin")
+	if _, err := fw.Write(bytes.Repeat([]byte("1"), 32<<20)); err != nil {
+		t.Fatal(err)
+	}
+
+	resp, text := f.upload(l.Path, map[string][]byte{"second.txt": []byte("2")})
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(text, "all the files") {
+		t.Errorf("a second file while the first of a one-file link arrives: %d %.300s", resp.StatusCode, text)
+	}
+	mw.Close()
+	pw.Close()
+	if r := <-first; r == nil || r.StatusCode != http.StatusOK {
+		t.Errorf("the first sender: %v", r)
+	}
+	list, _ := f.App.Pool.List(context.Background(), "Photos/Trip")
+	var names []string
+	for _, e := range list {
+		names = append(names, e.Name)
+	}
+	if got := strings.Join(names, ","); strings.Contains(got, "second.txt") || !strings.Contains(got, "first.bin") {
+		t.Errorf("Photos/Trip holds %s; want first.bin and not second.txt", got)
+	}
+}
