@@ -3,9 +3,12 @@ package links_test
 import (
 	"bytes"
 	"context"
+	"html"
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -59,4 +62,51 @@ func TestUploadLinkLimitsHoldForSendersAtOnce(t *testing.T) {
 	if got := strings.Join(names, ","); strings.Contains(got, "second.txt") || !strings.Contains(got, "first.bin") {
 		t.Errorf("Photos/Trip holds %s; want first.bin and not second.txt", got)
 	}
+}
+
+// A name with a colon ("at 10:30.txt") is a link like any other on a link's pages: a
+// relative address "at%2010:30.txt" reads as one of a scheme "at%2010", which the page's
+// template blanks out ("#ZgotmplZ") and a browser would not follow as a file here.
+func TestLinkPagesLinkNamesWithAColon(t *testing.T) {
+	f := startFamily(t)
+	f.write("Photos/Trip/at 10:30.txt", []byte("half past ten"))
+	f.write("Photos/Trip/sub/x:y.txt", []byte("x and y"))
+	href := regexp.MustCompile(`href="([^"]*)"`)
+	check := func(page, base string, want map[string]string) {
+		t.Helper()
+		found := map[string]bool{}
+		for _, m := range href.FindAllStringSubmatch(page, -1) {
+			u := html.UnescapeString(m[1])
+			if strings.Contains(u, "ZgotmplZ") {
+				t.Errorf("a link on %s is blanked: %q", base, u)
+				continue
+			}
+			ref, err := url.Parse(u)
+			if err != nil || ref.Scheme != "" {
+				continue
+			}
+			abs := (&url.URL{Path: base}).ResolveReference(ref)
+			for name, data := range want {
+				if strings.HasSuffix(abs.Path, "/"+name) {
+					found[name] = true
+					if resp, body := f.get(abs.EscapedPath() + "?download"); resp.StatusCode != 200 || string(body) != data {
+						t.Errorf("%s from %s: %d %q", u, base, resp.StatusCode, body)
+					}
+				}
+			}
+		}
+		for name := range want {
+			if !found[name] {
+				t.Errorf("%s has no working link to %s: %s", base, name, page)
+			}
+		}
+	}
+	folder := f.makeLink("ann", annPW, `{"path": "Photos/Trip", "kind": "read"}`)
+	_, page := f.get(folder.Path)
+	check(string(page), folder.Path, map[string]string{"at 10:30.txt": "half past ten"})
+	_, page = f.get(folder.Path + "sub/")
+	check(string(page), folder.Path+"sub/", map[string]string{"x:y.txt": "x and y"})
+	file := f.makeLink("ann", annPW, `{"path": "Photos/Trip/at 10:30.txt", "kind": "read"}`)
+	_, page = f.get(file.Path)
+	check(string(page), file.Path, map[string]string{"at 10:30.txt": "half past ten"})
 }

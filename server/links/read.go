@@ -46,7 +46,7 @@ func (q *linkRequest) read(w http.ResponseWriter, r *http.Request) {
 		switch q.rest {
 		case "":
 			q.s.used(ctx, q.l, q.ip, "opened the link to "+root.Name, "")
-			q.s.page(w, http.StatusOK, "file", fileData{Name: root.Name, URL: url.PathEscape(root.Name), Size: human.Bytes(root.Size)})
+			q.s.page(w, http.StatusOK, "file", fileData{Name: root.Name, URL: relative(root.Name), Size: human.Bytes(root.Size)})
 		case root.Name:
 			q.file(w, r, root)
 		default:
@@ -125,7 +125,7 @@ func (q *linkRequest) list(w http.ResponseWriter, r *http.Request, root, dir poo
 		}
 	}
 	for _, fi := range list {
-		u := url.PathEscape(fi.Name)
+		u := relative(fi.Name)
 		if fi.Dir {
 			u += "/"
 		}
@@ -134,6 +134,10 @@ func (q *linkRequest) list(w http.ResponseWriter, r *http.Request, root, dir poo
 	q.s.used(ctx, q.l, q.ip, "opened the folder "+dir.Path, dir.Path)
 	q.s.page(w, http.StatusOK, "folder", d)
 }
+
+// relative is the address of a name beside the page's, "./" first: a name with a colon
+// ("at 10:30.txt") would otherwise read as an address of another scheme.
+func relative(name string) string { return "./" + url.PathEscape(name) }
 
 func escape(parts []string) string {
 	out := make([]string, len(parts))
