@@ -32,7 +32,7 @@ func TestLinksInBrowser(t *testing.T) {
 	if h := x.text("main h1"); h != "Trip" {
 		t.Fatalf("the link's page is %q", h)
 	}
-	if got := x.download("a[href='a.jpg?download']"); !bytes.Equal(got, f.files["Photos/Trip/a.jpg"]) {
+	if got := x.download("a[href='./a.jpg?download']"); !bytes.Equal(got, f.files["Photos/Trip/a.jpg"]) {
 		t.Errorf("the downloaded file differs (%d bytes)", len(got))
 	}
 	zipped := unzip(t, x.download("#zip"))
