@@ -149,11 +149,10 @@ func (c *Console) fileOp(w http.ResponseWriter, r *http.Request) {
 	c.done(w, r, back, err, msg)
 }
 
-// filesBack is the page of Files a form names to go back to, or Files itself. The form
-// carries the page's own address, query and all, which a stranger's link chooses; a
-// redirect tidies "/files/Docs/?a=/../../../\evil.example" into "/\evil.example", which a
-// browser reads as another site's address (so does "/\t/evil.example"): a backslash or a
-// control character anywhere sends the person to Files instead.
+// filesBack is the page of Files a form names to go back to, or Files itself. A prefix
+// alone does not make it one: the redirect tidies "/files/../\evil.example" into
+// "/\evil.example", which a browser reads as another site's address (so is "/\t/x"), so
+// a backslash or a control character anywhere sends the person to Files instead.
 func filesBack(back string) string {
 	if c := path.Clean(back); (c != "/files" && !strings.HasPrefix(c, "/files/")) ||
 		strings.ContainsFunc(back, func(r rune) bool { return r == '\\' || r < 0x20 || r == 0x7f }) {

@@ -217,7 +217,8 @@ func TestSignIn(t *testing.T) {
 	if code != http.StatusUnauthorized || !strings.Contains(body, "Wrong user name or password.") || strings.Contains(body, "WWW-Authenticate") {
 		t.Errorf("a wrong password: %d %q", code, body)
 	}
-	for next, want := range map[string]string{"/users": "/users", "//evil.example/": "/", "https://evil.example/": "/", "/\\evil.example": "/"} {
+	for next, want := range map[string]string{"/users": "/users", "//evil.example/": "/", "https://evil.example/": "/", "/\\evil.example": "/",
+		"/users/../\\evil.example": "/"} {
 		_, _, loc := v.post("/signin", url.Values{"name": {"dad"}, "password": {pw}, "next": {next}})
 		if loc != want {
 			t.Errorf("signed in with next=%q: on to %q, want %q", next, loc, want)

@@ -128,9 +128,13 @@ type keepStatus struct{ http.ResponseWriter }
 
 func (k *keepStatus) WriteHeader(int) {}
 
-// nextPage is where a sign-in goes on to: a page of this server, never another site.
+// nextPage is where a sign-in goes on to: a page of this server, never another site. A
+// backslash anywhere in the path is refused, not only at its start: the redirect tidies
+// "/users/../\evil.example" into "/\evil.example", which a browser reads as
+// "//evil.example".
 func nextPage(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") ||
+	p, _, _ := strings.Cut(next, "?")
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.Contains(p, "\\") ||
 		strings.ContainsAny(next, "\r\n\t") {
 		return "/"
 	}
