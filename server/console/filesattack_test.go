@@ -23,3 +23,30 @@ func TestFilesGoBackOnlyToFiles(t *testing.T) {
 		}
 	}
 }
+
+// A folder moved into itself, or copied, is refused in words that say so: not as the
+// server's own failure (which asks to look at Events, a page a family member has not).
+func TestAFolderIsNotMovedIntoItself(t *testing.T) {
+	s, _ := start(t)
+	s.AddUser("kid", pw, false)
+	put(t, s.App.Pool, "kid/f/sub/x.txt", []byte("x"))
+	v := newVisitor(t, s)
+	v.signIn("kid", pw)
+	for _, op := range []string{"move", "copy"} {
+		code, _, loc := v.post("/files/op/"+op, url.Values{"path": {"kid/f"}, "to": {"kid/f/sub"}, "back": {"/files/kid/"}})
+		_, page, _ := v.get(loc)
+		if code != http.StatusSeeOther || !strings.Contains(page, "into itself") {
+			t.Errorf("%s a folder into itself: %d, the page says %q", op, code, flashOf(page))
+		}
+	}
+	if list, _ := s.App.Pool.List(t.Context(), "kid/f/sub"); len(list) != 1 {
+		t.Errorf("kid/f/sub holds %d entries after, want its x.txt alone", len(list))
+	}
+}
+
+func flashOf(page string) string {
+	if i := strings.Index(page, `class="flash`); i >= 0 {
+		return page[i:min(len(page), i+200)]
+	}
+	return ""
+}

@@ -3,6 +3,7 @@ package pool
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"sort"
 	"strings"
@@ -127,7 +128,8 @@ func (p *Pool) Rename(ctx context.Context, from, to string) error {
 		return nil
 	}
 	if safepath.Within(to, from) {
-		return wrapPath(to, errors.New("a folder cannot be moved into itself"))
+		// Refused, not failed: the caller tells the person so in these words.
+		return wrapPath(to, fmt.Errorf("%w: a folder cannot be moved into itself", ErrRefused))
 	}
 	p.ns.Lock()
 	defer p.ns.Unlock()
