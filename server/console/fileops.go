@@ -26,6 +26,9 @@ type undo struct {
 	Op    string      `json:"op"`    // what was done: "delete", "move", "copy", "mkdir"
 	Items [][2]string `json:"items"` // for each item: where it was, where it is (pool paths)
 	At    time.Time   `json:"at"`
+	// User made the change: a browser the family shares keeps the cookie after they sign
+	// out, and the next person must not be offered (or make) their undo.
+	User string `json:"user"`
 }
 
 const undoCookie = "__Host-hearth_undo"
@@ -40,14 +43,17 @@ func clearUndo(w http.ResponseWriter) {
 	http.SetCookie(w, &http.Cookie{Name: undoCookie, Value: "", Path: "/", MaxAge: -1, Secure: true, HttpOnly: true, SameSite: http.SameSiteStrictMode})
 }
 
+// readUndo is the undo the signed-in person's last change left, if any.
 func readUndo(r *http.Request) (undo, bool) {
 	var u undo
 	ck, err := r.Cookie(undoCookie)
 	if err != nil {
 		return u, false
 	}
+	pr, _ := auth.PrincipalOf(r.Context())
 	v, err := url.QueryUnescape(ck.Value)
-	return u, err == nil && json.Unmarshal([]byte(v), &u) == nil && u.Op != "" && len(u.Items) > 0 && len(u.Items) <= 1000
+	return u, err == nil && json.Unmarshal([]byte(v), &u) == nil && u.Op != "" && len(u.Items) > 0 && len(u.Items) <= 1000 &&
+		pr.Name != "" && strings.EqualFold(u.User, pr.Name)
 }
 
 // fileOp does one change from a Files page and goes back to the folder.
@@ -140,7 +146,8 @@ func (c *Console) fileOp(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if len(u.Items) > 0 {
-		u.At = time.Now()
+		pr, _ := auth.PrincipalOf(ctx)
+		u.At, u.User = time.Now(), pr.Name
 		setUndo(w, u)
 	}
 	if err == nil && msg == "" {

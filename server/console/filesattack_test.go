@@ -50,3 +50,30 @@ func flashOf(page string) string {
 	}
 	return ""
 }
+
+// The last change is undone only by the person who made it: in a browser the family
+// shares, the next person signed in is not offered mum's undo, and cannot take back
+// what she did (here, a folder she made) by posting the form.
+func TestUndoIsTheChangersOwn(t *testing.T) {
+	s, _ := start(t)
+	s.AddUser("mum", pw, false)
+	s.AddUser("kid", pw, false)
+	s.SetAccess("Documents", "kid", "full")
+	v := newVisitor(t, s)
+	v.signIn("mum", pw)
+	if code, _, _ := v.post("/files/op/mkdir", url.Values{"dir": {"Documents"}, "name": {"Taxes"}, "back": {"/files/Documents/"}}); code != http.StatusSeeOther {
+		t.Fatalf("mum's new folder: %d", code)
+	}
+	if _, page, _ := v.get("/files/Documents/"); !strings.Contains(page, "/files/op/undo") {
+		t.Fatal("mum is not offered to undo her new folder")
+	}
+	v.post("/signout", nil)
+	v.signIn("kid", pw)
+	if _, page, _ := v.get("/files/Documents/"); strings.Contains(page, "/files/op/undo") {
+		t.Error("kid is offered to undo mum's change")
+	}
+	v.post("/files/op/undo", url.Values{"back": {"/files/Documents/"}})
+	if _, err := s.App.Pool.Stat(t.Context(), "Documents/Taxes"); err != nil {
+		t.Errorf("after kid's undo, mum's folder: %v", err)
+	}
+}
