@@ -64,6 +64,11 @@ func (l Local) AddUser(ctx context.Context, name, password string, admin bool) (
 	if err != nil {
 		return auth.User{}, err
 	}
+	// The Backups share's name too, though it is made only when the first PC backs up:
+	// a user of that name would own the PCs' backups as their own folder.
+	if strings.EqualFold(name, backupstore.Share) {
+		return auth.User{}, ErrNameTaken
+	}
 	for _, s := range shares {
 		if strings.EqualFold(s.Name, name) {
 			return auth.User{}, ErrNameTaken

@@ -110,3 +110,19 @@ func TestLinkPagesLinkNamesWithAColon(t *testing.T) {
 	_, page = f.get(file.Path)
 	check(string(page), file.Path, map[string]string{"at 10:30.txt": "half past ten"})
 }
+
+// No one is named after the PCs' Backups share: such a user would have it as their own
+// folder, with full access, before the first PC backs up, and could give out a link
+// that reads the backups' packs or adds files among them.
+func TestNoUserOwnsTheBackupsShare(t *testing.T) {
+	f := startFamily(t)
+	for _, name := range []string{"Backups", "backups"} {
+		if _, err := f.Admin().AddUser(context.Background(), name, "backups-password1", false); err == nil {
+			t.Errorf("a user named %s was added", name)
+		}
+	}
+	if resp, _ := f.Do("Backups", "backups-password1", "POST", "/api/v1/links", strings.NewReader(`{"path": "Backups", "kind": "upload"}`),
+		"Content-Type", "application/json"); resp.StatusCode == http.StatusCreated {
+		t.Error("a link into the Backups share was made")
+	}
+}
