@@ -310,3 +310,23 @@ func TestSearchInTheBrowser(t *testing.T) {
 		t.Fatalf("kid's search shows %q; never a file of dad's own folder", got)
 	}
 }
+
+// A picture too large to decode safely on a small box gets no thumbnail (the page shows
+// its name), and the server stays up: its header alone says its size.
+func TestNoThumbnailForAHugePicture(t *testing.T) {
+	s, _ := start(t)
+	s.AddUser("mum", pw, false)
+	// A 16-bit PNG of 6,000 × 5,000 would take 240 MB to decode.
+	img := image.NewNRGBA64(image.Rect(0, 0, 6000, 5000))
+	var buf bytes.Buffer
+	png.Encode(&buf, img)
+	put(t, s.App.Pool, "Pictures/huge.png", buf.Bytes())
+	v := newVisitor(t, s)
+	v.signIn("mum", pw)
+	if code, _, _ := v.get("/thumb/Pictures/huge.png"); code != http.StatusNotFound {
+		t.Fatalf("the thumbnail of a 240 MB picture: %d, want none", code)
+	}
+	if code, _, _ := v.get("/files/Pictures/"); code != 200 {
+		t.Fatalf("the folder after: %d", code)
+	}
+}

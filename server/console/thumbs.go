@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"image"
+	"image/color"
 	"image/jpeg"
 	"net/http"
 	"os"
@@ -33,7 +34,9 @@ import (
 const (
 	thumbSize     = 256
 	thumbCacheMax = 256 << 20
-	maxPixels     = 64 << 20 // a picture larger than this is not decoded for a thumbnail
+	// maxDecoded bounds the memory a picture takes while its thumbnail is made (two are
+	// made at once): a 48-megapixel photo at 8 bits a channel, half that at 16.
+	maxDecoded = 192 << 20
 )
 
 func thumbable(name string) bool {
@@ -88,7 +91,14 @@ func (c *Console) makeThumb(ctx context.Context, p, file string) ([]byte, error)
 	if err != nil {
 		return nil, err
 	}
-	if cfg.Width*cfg.Height > maxPixels {
+	perPixel := 4
+	switch cfg.ColorModel {
+	case color.RGBA64Model, color.NRGBA64Model:
+		perPixel = 8
+	case color.Gray16Model:
+		perPixel = 2
+	}
+	if int64(cfg.Width)*int64(cfg.Height)*int64(perPixel) > maxDecoded {
 		return nil, fmt.Errorf("%dx%d is too large for a thumbnail", cfg.Width, cfg.Height)
 	}
 	if _, err := f.Seek(0, 0); err != nil {
