@@ -178,7 +178,6 @@ func TestPictureThumbnails(t *testing.T) {
 	if shares, _ := s.App.Pool.List(context.Background(), "Pictures"); len(shares) != 1 {
 		t.Errorf("the Pictures share holds %d entries after the thumbnail; the cache must not be on the shares", len(shares))
 	}
-	_ = time.Now
 }
 
 // A large folder opens page by page; the time it takes is logged (never a pass or fail:
