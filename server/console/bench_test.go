@@ -25,16 +25,7 @@ func BenchmarkFolderOf50000(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	// A session, as the browser has one.
-	c := new(http.Client)
-	*c = *s.Client()
-	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	resp, err := c.Do(signInRequest(b, s))
-	if err != nil {
-		b.Fatal(err)
-	}
-	resp.Body.Close()
-	cookie := resp.Cookies()
+	c, cookie := session(b, s)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
@@ -61,15 +52,7 @@ func BenchmarkDownload1GiB(b *testing.B) {
 	if _, err := s.App.Pool.WriteFile(context.Background(), "Public/big.bin", io.LimitReader(zeros{}, size), pool.WriteOptions{Size: size}); err != nil {
 		b.Fatal(err)
 	}
-	c := new(http.Client)
-	*c = *s.Client()
-	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	resp, err := c.Do(signInRequest(b, s))
-	if err != nil {
-		b.Fatal(err)
-	}
-	resp.Body.Close()
-	cookies := resp.Cookies()
+	c, cookies := session(b, s)
 	b.SetBytes(size)
 	b.ResetTimer()
 	for b.Loop() {
@@ -117,4 +100,19 @@ type zeros struct{}
 func (zeros) Read(p []byte) (int, error) {
 	clear(p)
 	return len(p), nil
+}
+
+// session signs mum in with the sign-in form, as a browser does, and returns a client
+// and the session's cookies.
+func session(b *testing.B, s *apptest.Server) (*http.Client, []*http.Cookie) {
+	b.Helper()
+	c := new(http.Client)
+	*c = *s.Client()
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := c.Do(signInRequest(b, s))
+	if err != nil {
+		b.Fatal(err)
+	}
+	resp.Body.Close()
+	return c, resp.Cookies()
 }

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
@@ -48,15 +47,8 @@ func (x *tab) open(path string) {
 // navigating (a form's redirect) stops a check midway; it is asked again.
 func (x *tab) settle(cond string) {
 	x.t.Helper()
-	var err error
-	for range 20 {
-		err = x.b.Do(chromedp.Poll[chromedp.Void](`document.readyState === "complete" && (` + cond + `)`))
-		if err == nil || !navigating(err) {
-			break
-		}
-	}
-	if err != nil {
-		x.t.Fatalf("waiting for %s: %v", cond, err)
+	if err := x.b.Settle(cond); err != nil {
+		x.t.Fatal(err)
 	}
 }
 
@@ -215,56 +207,10 @@ const accessibilityScript = `(() => {
 	return out;
 })()`
 
-// navigating reports whether err says the page went away under a check: it is
-// navigating.
-func navigating(err error) bool {
-	for _, s := range []string{"navigated or closed", "context was destroyed", "Cannot find context"} {
-		if strings.Contains(err.Error(), s) {
-			return true
-		}
-	}
-	return false
-}
-
 // download clicks a link that downloads a file and returns the file's bytes.
 func (x *tab) download(link string) []byte {
 	x.t.Helper()
-	dir := x.t.TempDir()
-	var file string
-	err := x.b.Do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
-		done := make(chan string, 1)
-		lctx, stop := context.WithCancel(ctx)
-		defer stop()
-		if err := chromedp.ListenBrowser(lctx, func(ev any) {
-			if e, ok := ev.(*browser.EventDownloadProgress); ok && e.State == browser.DownloadProgressStateCompleted {
-				select {
-				case done <- e.GUID:
-				default:
-				}
-			}
-		}); err != nil {
-			return err
-		}
-		on := true
-		if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
-			Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: dir, EventsEnabled: &on}); err != nil {
-			return err
-		}
-		if err := chromedp.Do(ctx, chromedp.Click(link)); err != nil {
-			return err
-		}
-		select {
-		case guid := <-done:
-			file = filepath.Join(dir, guid)
-			return nil
-		case <-ctx.Done():
-			return fmt.Errorf("the download of %s did not finish: %w", link, ctx.Err())
-		}
-	}))
-	if err != nil {
-		x.t.Fatal(err)
-	}
-	b, err := os.ReadFile(file)
+	b, err := x.b.Download(x.t.TempDir(), link)
 	if err != nil {
 		x.t.Fatal(err)
 	}

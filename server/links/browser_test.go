@@ -2,15 +2,12 @@ package links_test
 
 import (
 	"bytes"
-	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 
 	"github.com/hearth-home/hearth/internal/browsertest"
@@ -164,25 +161,9 @@ func (x *tab) open(path string) {
 // navigating is asked again.
 func (x *tab) settle(cond string) {
 	x.t.Helper()
-	var err error
-	for range 20 {
-		err = x.b.Do(chromedp.Poll[chromedp.Void](`document.readyState === "complete" && (` + cond + `)`))
-		if err == nil || !navigating(err) {
-			break
-		}
+	if err := x.b.Settle(cond); err != nil {
+		x.t.Fatal(err)
 	}
-	if err != nil {
-		x.t.Fatalf("waiting for %s: %v", cond, err)
-	}
-}
-
-func navigating(err error) bool {
-	for _, s := range []string{"navigated or closed", "context was destroyed", "Cannot find context"} {
-		if strings.Contains(err.Error(), s) {
-			return true
-		}
-	}
-	return false
 }
 
 func (x *tab) submit(button string) {
@@ -215,42 +196,7 @@ func (x *tab) text(sel string) string {
 // download clicks a link that downloads a file and returns the file's bytes.
 func (x *tab) download(link string) []byte {
 	x.t.Helper()
-	dir := x.t.TempDir()
-	var file string
-	err := x.b.Do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
-		done := make(chan string, 1)
-		lctx, stop := context.WithCancel(ctx)
-		defer stop()
-		if err := chromedp.ListenBrowser(lctx, func(ev any) {
-			if e, ok := ev.(*browser.EventDownloadProgress); ok && e.State == browser.DownloadProgressStateCompleted {
-				select {
-				case done <- e.GUID:
-				default:
-				}
-			}
-		}); err != nil {
-			return err
-		}
-		on := true
-		if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
-			Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: dir, EventsEnabled: &on}); err != nil {
-			return err
-		}
-		if err := chromedp.Do(ctx, chromedp.Click(link)); err != nil {
-			return err
-		}
-		select {
-		case guid := <-done:
-			file = filepath.Join(dir, guid)
-			return nil
-		case <-ctx.Done():
-			return fmt.Errorf("the download of %s did not finish: %w", link, ctx.Err())
-		}
-	}))
-	if err != nil {
-		x.t.Fatal(err)
-	}
-	b, err := os.ReadFile(file)
+	b, err := x.b.Download(x.t.TempDir(), link)
 	if err != nil {
 		x.t.Fatal(err)
 	}
