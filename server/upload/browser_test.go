@@ -85,7 +85,7 @@ func (x *tab) startBig(size int) {
 	x.t.Helper()
 	x.eval(fmt.Sprintf(`window.st = { acked: 0, done: false };
 		window.up = new tus.Upload(makeFile(%d), {
-			endpoint: "/api/v1/uploads", chunkSize: 16 << 20, retryDelays: [],
+			endpoint: "/api/v1/uploads", chunkSize: 16 << 20, retryDelays: [0, 1000, 3000], // as upload.js: the first request after a restart may meet a socket of the old server
 			metadata: { folder: "Public", filename: "big.bin", mtime: "1600000000000" },
 			storeFingerprintForResuming: true, removeFingerprintOnSuccess: true,
 			onChunkComplete: (n, acked) => { st.acked = acked; },
