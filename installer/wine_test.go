@@ -110,17 +110,28 @@ func (w *wine) path(win string) string {
 	return filepath.Join(w.prefix, "drive_c", filepath.FromSlash(strings.ReplaceAll(rel, `\`, "/")))
 }
 
-// regValue is a registry value as reg query prints it, "" when there is none.
+// regValue is a registry value as reg query prints it, "" when there is none. Under
+// load Wine's reg.exe now and then ends in failure without an answer, so a failure that
+// does not say the value is missing is tried again, and fails the test the third time.
 func (w *wine) regValue(key, name string) string {
-	out, err := w.run("", "reg", "query", key, "/v", name)
-	if err != nil {
-		return ""
-	}
-	for l := range strings.Lines(out) {
-		if f := strings.Fields(l); len(f) >= 3 && f[0] == name {
-			return strings.Join(f[2:], " ")
+	w.t.Helper()
+	var out string
+	var err error
+	for range 3 {
+		if out, err = w.run("", "reg", "query", key, "/v", name); err == nil {
+			for l := range strings.Lines(out) {
+				if f := strings.Fields(l); len(f) >= 3 && f[0] == name {
+					return strings.Join(f[2:], " ")
+				}
+			}
+			return ""
 		}
+		if strings.Contains(strings.ToLower(out), "unable to find") {
+			return ""
+		}
+		time.Sleep(time.Second)
 	}
+	w.t.Fatalf("reg query %s /v %s: %v\n%s", key, name, err, out)
 	return ""
 }
 
