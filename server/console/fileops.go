@@ -26,6 +26,9 @@ type undo struct {
 	Op    string      `json:"op"`    // what was done: "delete", "move", "copy", "mkdir"
 	Items [][2]string `json:"items"` // for each item: where it was, where it is (pool paths)
 	At    time.Time   `json:"at"`
+	// Made is the pool's generation when a copy or a new folder was done: an undo takes
+	// away only what has not changed since, never a file someone put there meanwhile.
+	Made uint64 `json:"made,omitempty"`
 	// User made the change: a browser the family shares keeps the cookie after they sign
 	// out, and the next person must not be offered (or make) their undo.
 	User string `json:"user"`
@@ -85,8 +88,9 @@ func (c *Console) fileOp(w http.ResponseWriter, r *http.Request) {
 		if _, ok := need(p); !ok {
 			return
 		}
-		_, err = c.opt.Pool.Mkdir(ctx, p, time.Time{})
-		u, msg = undo{Op: "mkdir", Items: [][2]string{{"", p}}}, "The folder "+name+" is made."
+		var fi pool.FileInfo
+		fi, err = c.opt.Pool.Mkdir(ctx, p, time.Time{})
+		u, msg = undo{Op: "mkdir", Items: [][2]string{{"", p}}, Made: fi.Gen}, "The folder "+name+" is made."
 	case "rename":
 		if len(paths) != 1 {
 			break
@@ -105,7 +109,9 @@ func (c *Console) fileOp(w http.ResponseWriter, r *http.Request) {
 			if op == "move" {
 				err = c.move(ctx, p, dst)
 			} else {
-				dst, err = c.copy(ctx, p, dst)
+				var made uint64
+				dst, made, err = c.copy(ctx, p, dst)
+				u.Made = max(u.Made, made)
 			}
 			if err != nil {
 				break
@@ -179,46 +185,51 @@ func (c *Console) move(ctx context.Context, from, to string) error {
 }
 
 // copy copies a file or folder to dst, or beside it as "name (2)" when dst is taken,
-// and returns where it went.
-func (c *Console) copy(ctx context.Context, src, dst string) (string, error) {
+// and returns where it went and the pool's generation when the last of it was made.
+func (c *Console) copy(ctx context.Context, src, dst string) (string, uint64, error) {
 	dst, err := c.freeName(ctx, dst)
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
 	fi, err := c.opt.Pool.Stat(ctx, src)
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
 	if !fi.Dir {
-		return dst, c.copyFile(ctx, src, dst)
+		made, err := c.copyFile(ctx, src, dst)
+		return dst, made, err
 	}
 	if safepath.Within(dst, src) {
-		return "", fmt.Errorf("%w: a folder cannot be copied into itself", pool.ErrRefused)
+		return "", 0, fmt.Errorf("%w: a folder cannot be copied into itself", pool.ErrRefused)
 	}
-	if _, err := c.opt.Pool.Mkdir(ctx, dst, fi.ModTime); err != nil {
-		return "", err
+	dir, err := c.opt.Pool.Mkdir(ctx, dst, fi.ModTime)
+	if err != nil {
+		return "", 0, err
 	}
+	made := dir.Gen
 	list, err := c.opt.Pool.List(ctx, src)
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
 	for _, e := range list {
-		if _, err := c.copy(ctx, src+"/"+e.Name, dst+"/"+e.Name); err != nil {
-			return "", err
+		_, gen, err := c.copy(ctx, src+"/"+e.Name, dst+"/"+e.Name)
+		if err != nil {
+			return "", 0, err
 		}
+		made = max(made, gen)
 	}
-	return dst, nil
+	return dst, made, nil
 }
 
-func (c *Console) copyFile(ctx context.Context, src, dst string) error {
+func (c *Console) copyFile(ctx context.Context, src, dst string) (uint64, error) {
 	f, err := c.opt.Pool.Open(ctx, src)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer f.Close()
 	none := uint64(0) // nothing there: never replace a file
-	_, err = c.opt.Pool.WriteFile(ctx, dst, f, pool.WriteOptions{Size: f.Info().Size, ModTime: f.Info().ModTime, IfGen: &none})
-	return err
+	fi, err := c.opt.Pool.WriteFile(ctx, dst, f, pool.WriteOptions{Size: f.Info().Size, ModTime: f.Info().ModTime, IfGen: &none})
+	return fi.Gen, err
 }
 
 // freeName is p, or the first "name (n).ext" beside it that nothing has.
@@ -239,6 +250,9 @@ func (c *Console) freeName(ctx context.Context, p string) (string, error) {
 	return "", fmt.Errorf("%s: %w", p, pool.ErrExist)
 }
 
+// errChangedSince refuses an undo of a copy or a new folder that someone changed since.
+var errChangedSince = errors.New("changed since the change to undo")
+
 // takeBack undoes u.
 func (c *Console) takeBack(ctx context.Context, u undo) error {
 	for _, it := range u.Items {
@@ -247,7 +261,9 @@ func (c *Console) takeBack(ctx context.Context, u undo) error {
 		case "move":
 			err = c.move(ctx, it[1], it[0])
 		case "copy", "mkdir":
-			err = c.opt.Pool.Remove(ctx, it[1])
+			if err = c.opt.Pool.RemoveUnchanged(ctx, it[1], u.Made); errors.Is(err, pool.ErrChanged) {
+				err = fmt.Errorf("%w: %w", errChangedSince, err)
+			}
 		case "delete":
 			err = c.bringBack(ctx, it[0], u.At.Add(-time.Minute))
 		}

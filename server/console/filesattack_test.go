@@ -1,10 +1,15 @@
 package console_test
 
 import (
+	"errors"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/hearth-home/hearth/server/pool"
 )
 
 // The Files forms go back to a page of Files, never to another site, whatever the
@@ -75,5 +80,68 @@ func TestUndoIsTheChangersOwn(t *testing.T) {
 	v.post("/files/op/undo", url.Values{"back": {"/files/Documents/"}})
 	if _, err := s.App.Pool.Stat(t.Context(), "Documents/Taxes"); err != nil {
 		t.Errorf("after kid's undo, mum's folder: %v", err)
+	}
+}
+
+// An undo of a new folder or a copy takes away only what that change made: a file
+// someone put there since (into the folder, or over the copy) stays, and the person is
+// told so.
+func TestUndoLeavesWhatOthersPutThere(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		op      string
+		form    url.Values
+		made    string // what the change made
+		meddle  string // a file someone else writes there afterwards; "" for none
+		changed bool
+	}{
+		{"new folder, untouched", "mkdir", url.Values{"dir": {"Documents"}, "name": {"Taxes"}}, "Documents/Taxes", "", false},
+		{"new folder, then a file in it", "mkdir", url.Values{"dir": {"Documents"}, "name": {"Taxes"}}, "Documents/Taxes", "Documents/Taxes/2026.txt", true},
+		{"copied file, then replaced", "copy", url.Values{"path": {"Documents/letter.txt"}, "to": {"Documents/Archive"}}, "Documents/Archive/letter.txt", "Documents/Archive/letter.txt", true},
+		{"copied folder, then a file in it", "copy", url.Values{"path": {"Documents/Trip"}, "to": {"Documents/Archive"}}, "Documents/Archive/Trip", "Documents/Archive/Trip/new.txt", true},
+		{"copied folder, untouched", "copy", url.Values{"path": {"Documents/Trip"}, "to": {"Documents/Archive"}}, "Documents/Archive/Trip", "", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, _ := start(t)
+			s.AddUser("mum", pw, false)
+			p := s.App.Pool
+			put(t, p, "Documents/letter.txt", []byte("Dear Gran"))
+			put(t, p, "Documents/Trip/day1.txt", []byte("sun"))
+			if _, err := p.Mkdir(t.Context(), "Documents/Archive", time.Time{}); err != nil {
+				t.Fatal(err)
+			}
+			v := newVisitor(t, s)
+			v.signIn("mum", pw)
+			tc.form.Set("back", "/files/Documents/")
+			if code, _, _ := v.post("/files/op/"+tc.op, tc.form); code != http.StatusSeeOther {
+				t.Fatalf("%s: %d", tc.op, code)
+			}
+			if _, err := p.Stat(t.Context(), tc.made); err != nil {
+				t.Fatalf("%s made nothing at %s: %v", tc.op, tc.made, err)
+			}
+			if tc.meddle != "" {
+				put(t, p, tc.meddle, []byte("someone else's"))
+			}
+			v.post("/files/op/undo", url.Values{"back": {"/files/Documents/"}})
+			_, page, _ := v.get("/files/Documents/")
+			if !tc.changed {
+				if _, err := p.Stat(t.Context(), tc.made); !errors.Is(err, pool.ErrNotFound) {
+					t.Errorf("after the undo, %s: %v; want it gone", tc.made, err)
+				}
+				return
+			}
+			var got []byte
+			f, err := p.Open(t.Context(), tc.meddle)
+			if err == nil {
+				got, err = io.ReadAll(f)
+				f.Close()
+			}
+			if err != nil || string(got) != "someone else's" {
+				t.Errorf("after the undo, the file someone put at %s: %q, %v", tc.meddle, got, err)
+			}
+			if !strings.Contains(page, "Someone changed it since") {
+				t.Errorf("the page after the undo does not say it was left:\n%s", page)
+			}
+		})
 	}
 }

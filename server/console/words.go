@@ -20,6 +20,7 @@ var sentences = []struct {
 	{admin.ErrJobRunning, "That is running already; this page shows how far it is."},
 	{admin.ErrNoDaemon, "The server is not running. Start it first."},
 	{admin.ErrNoRestarter, "This server does not run as a system service, so nothing would start it again. Stop it and start it again yourself."},
+	{errChangedSince, "Someone changed it since, so the undo left it as it is."},
 	{admin.ErrNameTaken, "A shared folder has that name already. Choose another user name."},
 }
 

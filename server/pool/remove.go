@@ -26,17 +26,37 @@ func (p *Pool) Discard(ctx context.Context, path string) error {
 	return p.remove(ctx, path, false)
 }
 
+// RemoveUnchanged is Remove for an undo of what was made at generation made or before:
+// it fails with ErrChanged, removing nothing, when anything at or below path came to be
+// there after it (written, replaced, moved in), so an undo never takes away what
+// someone else put there meanwhile.
+func (p *Pool) RemoveUnchanged(ctx context.Context, path string, made uint64) error {
+	path, err := cleanInShare(path)
+	if err != nil {
+		return err
+	}
+	return p.removeTree(ctx, path, true, func(tree []catalog.Entry) error {
+		for _, e := range tree {
+			if e.Gen > made {
+				return wrapPath(e.Path, ErrChanged)
+			}
+		}
+		return nil
+	}, nil)
+}
+
 func (p *Pool) remove(ctx context.Context, path string, keep bool) error {
 	path, err := cleanInShare(path)
 	if err != nil {
 		return err
 	}
-	return p.removeTree(ctx, path, keep, nil)
+	return p.removeTree(ctx, path, keep, nil, nil)
 }
 
 // removeTree removes path (a share's root too, for a purge) with everything below it;
-// also, when set, runs in the transaction that unindexes it.
-func (p *Pool) removeTree(ctx context.Context, path string, keep bool, also func(*catalog.Tx) error) error {
+// check, when set, may refuse the tree before anything is touched; also, when set, runs
+// in the transaction that unindexes it.
+func (p *Pool) removeTree(ctx context.Context, path string, keep bool, check func([]catalog.Entry) error, also func(*catalog.Tx) error) error {
 	p.ns.Lock()
 	defer p.ns.Unlock()
 	var tree []catalog.Entry
@@ -46,6 +66,11 @@ func (p *Pool) removeTree(ctx context.Context, path string, keep bool, also func
 	}
 	if len(tree) == 0 {
 		return wrapPath(path, ErrNotFound)
+	}
+	if check != nil {
+		if err := check(tree); err != nil {
+			return err
+		}
 	}
 	for _, e := range tree {
 		if !e.Dir && p.paths.isWriting(e.Path) {

@@ -92,7 +92,7 @@ func (p *Pool) PurgeShare(ctx context.Context, name string) error {
 		return err
 	}
 	forget := func(tx *catalog.Tx) error { return tx.DeleteShare(ctx, name) }
-	err = p.removeTree(ctx, name, false, forget)
+	err = p.removeTree(ctx, name, false, nil, forget)
 	if errors.Is(err, ErrNotFound) { // nothing indexed under it: only the record is left
 		err = p.cat.Update(ctx, forget)
 	}
