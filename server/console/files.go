@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"path"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -123,21 +122,29 @@ func (c *Console) files(w http.ResponseWriter, r *http.Request) {
 		c.sendFile(w, r, p)
 		return
 	}
-	list, err := c.opt.Pool.List(r.Context(), p)
+	pr, _ := auth.PrincipalOf(r.Context())
+	q := r.URL.Query()
+	d := folderData{Share: share, Path: rest, Sort: q.Get("sort"), View: cmp.Or(q.Get("view"), "list"),
+		Desc: q.Get("desc") == "1", MayChange: pr.Level(share) >= auth.Full}
+	if d.Sort != pool.BySize && d.Sort != pool.ByDate {
+		d.Sort = pool.ByName
+	}
+	d.Page, _ = strconv.Atoi(q.Get("page"))
+	d.Page = max(d.Page, 1)
+	list, total, err := c.opt.Pool.ListSorted(r.Context(), p, pool.Order{Key: d.Sort, Desc: d.Desc}, (d.Page-1)*pageSize, pageSize)
+	if err == nil && len(list) == 0 && total > 0 {
+		// A page past the end (the folder shrank since): show the last one.
+		d.Page = (total + pageSize - 1) / pageSize
+		list, total, err = c.opt.Pool.ListSorted(r.Context(), p, pool.Order{Key: d.Sort, Desc: d.Desc}, (d.Page-1)*pageSize, pageSize)
+	}
 	if err != nil {
 		c.unreadable(w, r, "this folder", err)
 		return
 	}
-	pr, _ := auth.PrincipalOf(r.Context())
-	q := r.URL.Query()
-	d := folderData{Share: share, Path: rest, Total: len(list), Sort: cmp.Or(q.Get("sort"), "name"), View: cmp.Or(q.Get("view"), "list"),
-		Desc: q.Get("desc") == "1", MayChange: pr.Level(share) >= auth.Full}
-	sortEntries(list, d.Sort, d.Desc)
-	d.Pages = max(1, (len(list)+pageSize-1)/pageSize)
-	d.Page, _ = strconv.Atoi(q.Get("page"))
-	d.Page = min(max(d.Page, 1), d.Pages)
+	d.Total = total
+	d.Pages = max(1, (total+pageSize-1)/pageSize)
 	base := "/files/" + escapePath(strings.Split(p, "/")...)
-	for _, fi := range list[(d.Page-1)*pageSize : min(len(list), d.Page*pageSize)] {
+	for _, fi := range list {
 		u := base + "/" + url.PathEscape(fi.Name)
 		if fi.Dir {
 			u += "/"
@@ -169,32 +176,6 @@ func (c *Console) files(w http.ResponseWriter, r *http.Request) {
 		d.Next = page(d.Page + 1)
 	}
 	c.render(w, r, "folder", path.Base(p), d)
-}
-
-// sortEntries orders a folder: folders first, then by the chosen key, names breaking ties.
-func sortEntries(list []pool.FileInfo, by string, desc bool) {
-	slices.SortStableFunc(list, func(a, b pool.FileInfo) int {
-		if a.Dir != b.Dir {
-			if a.Dir {
-				return -1
-			}
-			return 1
-		}
-		var n int
-		switch by {
-		case "size":
-			n = cmp.Compare(a.Size, b.Size)
-		case "date":
-			n = a.ModTime.Compare(b.ModTime)
-		}
-		if n == 0 {
-			n = cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name))
-		}
-		if desc {
-			n = -n
-		}
-		return n
-	})
 }
 
 // sendFile sends a file of a share under the sandbox headers every user's file gets;
@@ -253,22 +234,15 @@ func (c *Console) view(w http.ResponseWriter, r *http.Request) {
 	d := viewData{Name: path.Base(p), Src: raw, Download: raw + "?download", Kind: kind,
 		Folder: "/files/" + escapePath(strings.Split(parent, "/")...) + "/", Versions: "/versions/" + escapePath(strings.Split(p, "/")...)}
 	if kind == "image" {
-		if list, err := c.opt.Pool.List(r.Context(), parent); err == nil {
-			sortEntries(list, "name", false)
-			var pics []string
-			for _, e := range list {
-				if !e.Dir && mediaKind(e.Name) == "image" {
-					pics = append(pics, e.Path)
-				}
-			}
-			if i := slices.Index(pics, p); i >= 0 {
-				if i > 0 {
-					d.Prev = "/view/" + escapePath(strings.Split(pics[i-1], "/")...)
-				}
-				if i+1 < len(pics) {
-					d.Next = "/view/" + escapePath(strings.Split(pics[i+1], "/")...)
-				}
-			}
+		prev, next, err := c.opt.Pool.Beside(r.Context(), p, webhdr.Extensions("image/"))
+		if err != nil {
+			c.opt.Log.Warn("could not find the pictures beside one", "file", p, "err", err)
+		}
+		if prev != "" {
+			d.Prev = "/view/" + escapePath(strings.Split(prev, "/")...)
+		}
+		if next != "" {
+			d.Next = "/view/" + escapePath(strings.Split(next, "/")...)
 		}
 	}
 	// The page plays the file from this server: media may come from 'self' only.

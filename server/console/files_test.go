@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -327,5 +328,31 @@ func TestNoThumbnailForAHugePicture(t *testing.T) {
 	}
 	if code, _, _ := v.get("/files/Pictures/"); code != 200 {
 		t.Fatalf("the folder after: %d", code)
+	}
+}
+
+// A picture's page steps to the previous and next pictures of its folder in name order,
+// past other files; a folder's page sorts as asked, and a page past the end (the folder
+// shrank) shows the last one.
+func TestPicturesAndPagesInOrder(t *testing.T) {
+	s, _ := start(t)
+	s.AddUser("mum", pw, false)
+	p := s.App.Pool
+	for name, size := range map[string]int{"a.jpg": 3, "b.txt": 1, "C.png": 4, "d.JPG": 2, "e.txt": 5} {
+		put(t, p, "Public/Trip/"+name, bytes.Repeat([]byte{1}, size))
+	}
+	v := newVisitor(t, s)
+	v.signIn("mum", pw)
+	_, body, _ := v.get("/view/Public/Trip/C.png")
+	if !strings.Contains(body, `href="/view/Public/Trip/a.jpg" rel="prev"`) || !strings.Contains(body, `href="/view/Public/Trip/d.JPG" rel="next"`) {
+		t.Errorf("C.png's page does not step to a.jpg and d.JPG:\n%s", body)
+	}
+	_, body, _ = v.get("/files/Public/Trip/?sort=size&desc=1&page=7")
+	var order []int
+	for _, name := range []string{"e.txt", "C.png", "a.jpg", "d.JPG", "b.txt"} {
+		order = append(order, strings.Index(body, ">"+name+"<"))
+	}
+	if !slices.IsSorted(order) || order[0] < 0 {
+		t.Errorf("by size, largest first, page past the end: the names stand at %v in the page:\n%s", order, body)
 	}
 }

@@ -103,14 +103,63 @@ func (p *Pool) ListPage(ctx context.Context, dir, after string, n int) ([]FileIn
 }
 
 func (p *Pool) list(ctx context.Context, dir, after string, limit int) ([]FileInfo, error) {
+	var out []FileInfo
+	err := p.viewFolder(ctx, dir, func(tx *catalog.Tx, dir string, want int) error {
+		kids, err := tx.ChildrenAfter(ctx, dir, after, limit)
+		for _, k := range kids {
+			out = append(out, p.infoOf(k, want))
+		}
+		return err
+	})
+	return out, err
+}
+
+// Order is how ListSorted sorts a folder: by one of these keys, names breaking ties.
+type Order = catalog.Order
+
+const (
+	ByName = catalog.ByName
+	BySize = catalog.BySize
+	ByDate = catalog.ByDate
+)
+
+// ListSorted returns at most n entries of a folder in order from offset, and how many
+// the folder holds: one page of a long folder, without reading the rest of it.
+func (p *Pool) ListSorted(ctx context.Context, dir string, o Order, offset, n int) ([]FileInfo, int, error) {
+	var out []FileInfo
+	var total int
+	err := p.viewFolder(ctx, dir, func(tx *catalog.Tx, dir string, want int) error {
+		kids, all, err := tx.ChildrenSorted(ctx, dir, o, offset, n)
+		for _, k := range kids {
+			out = append(out, p.infoOf(k, want))
+		}
+		total = all
+		return err
+	})
+	return out, total, err
+}
+
+// Beside returns the files nearest to path on each side in its folder sorted by name
+// whose names end in one of exts (".jpg", any case), "" where there is none.
+func (p *Pool) Beside(ctx context.Context, path string, exts []string) (prev, next string, err error) {
+	if path, err = safepath.Clean(path); err != nil {
+		return "", "", err
+	}
+	err = p.cat.View(ctx, func(tx *catalog.Tx) (err error) { prev, next, err = tx.Beside(ctx, path, exts); return err })
+	return prev, next, err
+}
+
+// viewFolder runs list in a read transaction for the folder dir ("" for the shares),
+// once it is known to be one, with the copies its share asks for.
+func (p *Pool) viewFolder(ctx context.Context, dir string, list func(tx *catalog.Tx, dir string, want int) error) error {
 	if dir != "" {
 		var err error
 		if dir, err = safepath.Clean(dir); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	var out []FileInfo
-	err := p.cat.View(ctx, func(tx *catalog.Tx) error {
+	return p.cat.View(ctx, func(tx *catalog.Tx) error {
+		want := 0
 		if dir != "" {
 			e, err := tx.Entry(ctx, dir)
 			if errors.Is(err, catalog.ErrNotFound) {
@@ -122,25 +171,14 @@ func (p *Pool) list(ctx context.Context, dir, after string, limit int) ([]FileIn
 			if !e.Dir {
 				return wrapPath(dir, ErrNotDir)
 			}
-		}
-		kids, err := tx.ChildrenAfter(ctx, dir, after, limit)
-		if err != nil {
-			return err
-		}
-		want := 0
-		if dir != "" {
 			s, err := tx.Share(ctx, shareOf(dir))
 			if err != nil {
 				return fmt.Errorf("list %s: %w", dir, err)
 			}
 			want = p.wantCopies(s)
 		}
-		for _, k := range kids {
-			out = append(out, p.infoOf(k, want))
-		}
-		return nil
+		return list(tx, dir, want)
 	})
-	return out, err
 }
 
 func shareOf(path string) string {

@@ -15,6 +15,7 @@ import (
 	"mime"
 	"net/http"
 	"path"
+	"slices"
 	"strings"
 )
 
@@ -30,48 +31,47 @@ const (
 	Fallback = "application/octet-stream"
 )
 
-// inlineType is the type of a file a browser shows without running anything the file
-// says, by lower-case extension ("" for everything else, which downloads).
-func inlineType(ext string) string {
-	switch ext {
-	case ".png":
-		return "image/png"
-	case ".jpg", ".jpeg":
-		return "image/jpeg"
-	case ".gif":
-		return "image/gif"
-	case ".webp":
-		return "image/webp"
-	case ".avif":
-		return "image/avif"
-	case ".bmp":
-		return "image/bmp"
-	case ".ico":
-		return "image/x-icon"
-	case ".mp3":
-		return "audio/mpeg"
-	case ".m4a":
-		return "audio/mp4"
-	case ".ogg", ".oga", ".opus":
-		return "audio/ogg"
-	case ".wav":
-		return "audio/wav"
-	case ".flac":
-		return "audio/flac"
-	case ".aac":
-		return "audio/aac"
-	case ".mp4", ".m4v":
-		return "video/mp4"
-	case ".webm":
-		return "video/webm"
-	case ".ogv":
-		return "video/ogg"
-	case ".mov":
-		return "video/quicktime"
-	case ".txt", ".text", ".log", ".md":
-		return "text/plain; charset=utf-8"
+// inlineTypes are the types of the files a browser shows without running anything the
+// file says, by lower-case extension; every other file downloads. Read only.
+var inlineTypes = map[string]string{
+	".png":  "image/png",
+	".jpg":  "image/jpeg",
+	".jpeg": "image/jpeg",
+	".gif":  "image/gif",
+	".webp": "image/webp",
+	".avif": "image/avif",
+	".bmp":  "image/bmp",
+	".ico":  "image/x-icon",
+	".mp3":  "audio/mpeg",
+	".m4a":  "audio/mp4",
+	".ogg":  "audio/ogg",
+	".oga":  "audio/ogg",
+	".opus": "audio/ogg",
+	".wav":  "audio/wav",
+	".flac": "audio/flac",
+	".aac":  "audio/aac",
+	".mp4":  "video/mp4",
+	".m4v":  "video/mp4",
+	".webm": "video/webm",
+	".ogv":  "video/ogg",
+	".mov":  "video/quicktime",
+	".txt":  "text/plain; charset=utf-8",
+	".text": "text/plain; charset=utf-8",
+	".log":  "text/plain; charset=utf-8",
+	".md":   "text/plain; charset=utf-8",
+}
+
+// Extensions lists the extensions of the files shown in the browser whose type starts
+// with prefix ("image/"), sorted.
+func Extensions(prefix string) []string {
+	var out []string
+	for ext, t := range inlineTypes {
+		if strings.HasPrefix(t, prefix) {
+			out = append(out, ext)
+		}
 	}
-	return ""
+	slices.Sort(out)
+	return out
 }
 
 // Policy is how a file of a name is served.
@@ -83,7 +83,7 @@ type Policy struct {
 // For is the policy for a file named name (its last element counts).
 func For(name string) Policy {
 	ext := strings.ToLower(path.Ext(name))
-	if t := inlineType(ext); t != "" {
+	if t := inlineTypes[ext]; t != "" {
 		return Policy{ContentType: t, Inline: true}
 	}
 	// The type still tells a WebDAV client what the file is; as a download it cannot
