@@ -104,6 +104,7 @@ var ops = []op{
 	{"PUT", "/api/v1/health/pcs/{pc}", "A PC reports its own health; a device token only for its own PC.", whoPC, schema.PCReport{}, 204, nil},
 	{"POST", "/api/v1/health/evacuate", "Do what a failing drive's alert offers: move its files off and remove it.", whoAdmin, map[string]any{"drive": "", "force": false}, 200, map[string]string{}},
 
+	{"OPTIONS", "/api/v1/uploads", "What the upload service speaks (tus discovery): Tus-Version, Tus-Extension and Tus-Checksum-Algorithm.", whoAnyone, nil, 204, nil},
 	{"POST", "/api/v1/uploads", "Begin a resumable upload (tus 1.0.0: core, creation, termination, checksum; no size cap): Tus-Resumable: 1.0.0, Upload-Length, and Upload-Metadata with folder (\"Share/path\"), filename (may hold a path below folder, whose folders are made) and optionally mtime (milliseconds since 1970). Answered 201 with the upload's Location.", whoUploader, nil, 201, nil},
 	{"HEAD", "/api/v1/uploads/{id}", "How much of an upload the server holds (Upload-Offset, Upload-Length): go on from there.", whoUpload, nil, 200, nil},
 	{"PATCH", "/api/v1/uploads/{id}", "Send the next piece of an upload at Upload-Offset, optionally with Upload-Checksum (md5, sha1, sha256, sha512; a mismatch is 460 and nothing is kept). It is on the disk before the answer; after the last byte the file is written into the shared folder (duplicated as the folder is), a file already there kept as a previous version.", whoUpload, tusChunk{}, 204, nil},

@@ -196,6 +196,7 @@ func TestAPIPermissions(t *testing.T) {
 		{"PUT /api/v1/health/pcs/{pc}", "/api/v1/health/pcs/bob-pc", report, 403, 403, 204},
 		{"POST /api/v1/health/evacuate", "/api/v1/health/evacuate", `{"drive": "Nope"}`, 403, 403, 409},
 
+		{"OPTIONS /api/v1/uploads", "/api/v1/uploads", "", 204, 204, 204},
 		{"POST /api/v1/uploads", "/api/v1/uploads", "", 201, 201, 201},
 		{"HEAD /api/v1/uploads/{id}", "/api/v1/uploads/" + annUp, "", 200, 200, 404},
 		{"PATCH /api/v1/uploads/{id}", "/api/v1/uploads/" + annUp, "", 204, 204, 404},

@@ -24,6 +24,13 @@ func TestTusProtocol(t *testing.T) {
 	s := apptest.Start(t)
 	s.AddUser("ann", annPW, false)
 	c := appClient(t, s)
+	// Discovery: OPTIONS says what the server speaks (the WebDAV answer the web layer
+	// gives other paths must not stand in for it).
+	o := c.do("OPTIONS", "/api/v1/uploads", nil, "Tus-Resumable", "")
+	if o.status != http.StatusNoContent || o.hdr.Get("Tus-Version") != "1.0.0" || o.hdr.Get("DAV") != "" ||
+		!strings.Contains(o.hdr.Get("Tus-Extension"), "termination") || !strings.Contains(o.hdr.Get("Tus-Checksum-Algorithm"), "sha1") {
+		t.Errorf("OPTIONS: %d %v", o.status, o.hdr)
+	}
 	data := pattern(2<<20 + 3)
 	p := c.create("Public", "proto.bin", int64(len(data)))
 

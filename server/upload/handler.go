@@ -61,11 +61,26 @@ func routes(h *handler) []route.Route {
 		create, head, patch, del = h.serve(h.tus.PostFile), h.serve(h.tus.HeadFile), h.serve(h.tus.PatchFile), h.serve(h.tus.DelFile)
 	}
 	return []route.Route{
+		{Method: "OPTIONS", Path: Prefix, Handler: discover},
 		{Method: "POST", Path: Prefix, Handler: create},
 		{Method: "HEAD", Path: Prefix + "/{id}", Handler: head},
 		{Method: "PATCH", Path: Prefix + "/{id}", Handler: patch},
 		{Method: "DELETE", Path: Prefix + "/{id}", Handler: del},
 	}
+}
+
+// discover answers tus's OPTIONS: what the service speaks. Not tusd's own answer, which
+// does not know the checksums Hearth checks itself.
+func discover(w http.ResponseWriter, r *http.Request) {
+	tusHeaders(w.Header())
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func tusHeaders(h http.Header) {
+	h.Set("Tus-Resumable", "1.0.0")
+	h.Set("Tus-Version", "1.0.0")
+	h.Set("Tus-Extension", tusExtensions)
+	h.Set("Tus-Checksum-Algorithm", checksumAlgorithms)
 }
 
 // serve runs one of tusd's handlers, with the request's checksum for the store and
@@ -76,11 +91,8 @@ func (h *handler) serve(fn http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		pw := &problemWriter{ResponseWriter: w, log: h.log, r: r}
 		defer pw.finish()
-		// A client learns what the server does from any answer: OPTIONS, where tus
-		// says it, is answered before the API by the web layer.
-		w.Header().Set("Tus-Version", "1.0.0")
-		w.Header().Set("Tus-Extension", tusExtensions)
-		w.Header().Set("Tus-Checksum-Algorithm", checksumAlgorithms)
+		// A client learns what the server does from any answer, not only OPTIONS.
+		tusHeaders(w.Header())
 		if v := r.Header.Get("Upload-Checksum"); v != "" {
 			c, err := parseChecksum(v)
 			if err != nil {

@@ -76,7 +76,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	p := r.URL.Path
 	switch {
-	case r.Method == http.MethodOptions && !strings.HasPrefix(p, dav.Prefix+"/") && p != dav.Prefix:
+	case r.Method == http.MethodOptions && !strings.HasPrefix(p, dav.Prefix+"/") && p != dav.Prefix && !strings.HasPrefix(p, "/api/"):
 		// Windows' WebDAV client asks the server's root whether it speaks WebDAV before
 		// it opens /dav/; say so without asking for a password.
 		w.Header().Set("DAV", "1, 2")
