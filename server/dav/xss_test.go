@@ -34,7 +34,7 @@ func TestFileHeaders(t *testing.T) {
 		{"x.svg", "image/svg+xml", false},
 		{"x.xml", "xml", false},
 		{"x.js", "javascript", false},
-		{"x.pdf", "application/pdf", false},
+		{"x.pdf", "application/pdf", true}, // the browser's own viewer, sandboxed
 		{"noext", "application/octet-stream", false},
 		{"Grüße.weird", "application/octet-stream", false},
 		{"photo.jpg", "image/jpeg", true},

@@ -59,6 +59,9 @@ var inlineTypes = map[string]string{
 	".text": "text/plain; charset=utf-8",
 	".log":  "text/plain; charset=utf-8",
 	".md":   "text/plain; charset=utf-8",
+	// The browser's own viewer shows a PDF under the sandbox policy every file gets (an
+	// opaque origin that runs nothing of the page's), as Chromium 156 and Firefox do.
+	".pdf": "application/pdf",
 }
 
 // Extensions lists the extensions of the files shown in the browser whose type starts

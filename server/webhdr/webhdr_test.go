@@ -19,7 +19,7 @@ func TestPolicy(t *testing.T) {
 		{"x.xml", "text/xml; charset=utf-8", false},
 		{"x.js", "text/javascript; charset=utf-8", false},
 		{"x.mjs", "text/javascript; charset=utf-8", false},
-		{"x.pdf", "application/pdf", false},
+		{"x.pdf", "application/pdf", true},
 		{"noextension", Fallback, false},
 		{"x.unknownext", Fallback, false},
 		{"dir.d/noext", Fallback, false},
