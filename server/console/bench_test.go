@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -93,6 +95,37 @@ func BenchmarkPlainRead1GiB(b *testing.B) {
 		}
 	}
 	f.Close()
+}
+
+// BenchmarkPlainHTTPSDownload1GiB downloads 1 GiB of a plain file from net/http's file
+// server over HTTPS on loopback: the floor for a download through the network path, to
+// set BenchmarkDownload1GiB beside (it adds sign-in, the pool's verified read and the
+// pacing against stalled clients).
+func BenchmarkPlainHTTPSDownload1GiB(b *testing.B) {
+	const size = 1 << 30
+	dir := b.TempDir()
+	f, err := os.Create(filepath.Join(dir, "big.bin"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := io.Copy(f, io.LimitReader(zeros{}, size)); err != nil {
+		b.Fatal(err)
+	}
+	f.Close()
+	srv := httptest.NewTLSServer(http.FileServer(http.Dir(dir)))
+	defer srv.Close()
+	b.SetBytes(size)
+	b.ResetTimer()
+	for b.Loop() {
+		resp, err := srv.Client().Get(srv.URL + "/big.bin")
+		if err != nil || resp.StatusCode != 200 {
+			b.Fatalf("download: %v %v", resp, err)
+		}
+		if n, _ := io.Copy(io.Discard, resp.Body); n != size {
+			b.Fatalf("downloaded %d bytes", n)
+		}
+		resp.Body.Close()
+	}
 }
 
 type zeros struct{}
