@@ -59,6 +59,8 @@ type Options struct {
 	Backups  *backupstore.Store // asked whether a joining PC's name is free
 	Admin    Admin
 	Manage   Manager
+	// JoinCodes are the codes PCs join with (POST /api/v1/joincodes makes one).
+	JoinCodes *auth.JoinCodes
 	// Links makes, lists and revokes sharing links.
 	Links *links.Service
 	// Events reads the newest limit events of the catalog's log, newest first.
@@ -103,6 +105,8 @@ func routes(h *handler) []route.Route {
 		r("GET", "/api/v1/openapi.json", anyone, openAPI),
 		r("POST", "/api/v1/devices", password, h.join),
 		r("GET", "/api/v1/devices", anyone, h.devices),
+		// A code stands for a password: made only with one.
+		r("POST", "/api/v1/joincodes", password, h.makeJoinCode),
 		r("DELETE", "/api/v1/devices/{id}", anyone, h.removeDevice),
 		// A link hands files to people without an account: made only with a password
 		// (a stolen device must not give the family's files away), ended with anything.
@@ -217,6 +221,41 @@ func (h *handler) join(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	reply(w, http.StatusCreated, Device{ID: d.ID, User: d.User, Name: d.Name, Created: d.Created, Token: token})
+}
+
+// makeJoinCode makes a code with which one PC joins as the caller, or as another user
+// an administrator names: typed into the connector, it stands for the server's
+// fingerprint and the password (see internal/joincode and web.JoinPath).
+func (h *handler) makeJoinCode(w http.ResponseWriter, r *http.Request) {
+	pr, _ := auth.PrincipalOf(r.Context())
+	var req schema.NewJoinCode
+	if r.ContentLength != 0 && !decode(w, r, &req, `{"user": "kid"}`) {
+		return
+	}
+	name := pr.Name
+	if req.User != "" && !strings.EqualFold(req.User, pr.Name) {
+		if !pr.Admin {
+			problem.Reply(w, http.StatusForbidden, problem.CodeAdminOnly, "Only an administrator can make a join code for someone else.")
+			return
+		}
+		name = req.User
+	}
+	u, err := h.Accounts.Lookup(r.Context(), name)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	info, err := h.Admin.Server(r.Context())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	c, expires, err := h.JoinCodes.Make(u, info.CAFingerprint)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	reply(w, http.StatusCreated, schema.JoinCode{Code: c.String(), User: u.Name, Expires: expires})
 }
 
 // devices: users see their own devices; administrators see all.

@@ -19,11 +19,12 @@ import (
 	"github.com/hearth-home/hearth/server/backupfs/backupfstest"
 	"github.com/hearth-home/hearth/server/healthapi"
 	"github.com/hearth-home/hearth/server/upload"
+	"github.com/hearth-home/hearth/server/web"
 )
 
 // allRoutes are the calls the API's handlers serve.
 func allRoutes() []string {
-	return slices.Concat(api.Routes(), backupapi.Routes(), healthapi.Routes(), upload.Routes())
+	return slices.Concat(api.Routes(), backupapi.Routes(), healthapi.Routes(), upload.Routes(), []string{"POST " + web.JoinPath})
 }
 
 // TestOpenAPIDocumentsEveryCall: the document served at /api/v1/openapi.json names
@@ -74,6 +75,9 @@ func TestOpenAPIDocumentsEveryCall(t *testing.T) {
 	for _, r := range slices.Sorted(maps.Keys(documented)) {
 		if r == "POST /api/v1/server/shutdown" {
 			continue // it would stop the server for the calls after it; the permission table calls it last
+		}
+		if r == "POST "+web.JoinPath {
+			continue // it takes a join code, no password (TestJoinWithCode)
 		}
 		method, path, _ := strings.Cut(r, " ")
 		path = regexp.MustCompile(`\{[^}]+\}`).ReplaceAllString(path, "x")
@@ -132,6 +136,9 @@ func TestAPIPermissions(t *testing.T) {
 		{"GET /api/v1/openapi.json", "/api/v1/openapi.json", "", 200, 200, 200},
 		{"POST /api/v1/devices", "/api/v1/devices", `{"name": "ann-phone"}`, 403, 201, 409},
 		{"GET /api/v1/devices", "/api/v1/devices", "", 200, 200, 200},
+		{"POST /api/v1/joincodes", "/api/v1/joincodes", "", 403, 201, 201},
+		// A join code, no other sign-in (TestJoinWithCode).
+		{"POST /api/v1/join", "/api/v1/join", `{"name": "x"}`, 401, 401, 401},
 		{"DELETE /api/v1/devices/{id}", "/api/v1/devices/nosuch", "", 404, 404, 404},
 		{"POST /api/v1/links", "/api/v1/links", `{"path": "ann", "kind": "read"}`, 403, 201, 403}, // root has no access to ann's own folder
 		{"GET /api/v1/links", "/api/v1/links", "", 200, 200, 200},

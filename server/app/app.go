@@ -533,10 +533,12 @@ func (a *App) webHandler(ctx context.Context) (http.Handler, error) {
 	// Sharing links answer anyone at /s/; their tokens are checked under the same guard
 	// as passwords.
 	lk := links.New(links.Options{Catalog: a.cat, Pool: a.Pool, Accounts: a.Accounts, Guard: guard, Log: a.log, Now: a.opt.LinkClock})
+	// Join codes live in memory: at most an hour, never past a restart, never on a disk.
+	jc := auth.NewJoinCodes(nil)
 	opt := web.Options{Accounts: a.Accounts, Guard: guard, Catalog: a.cat, DAV: web.Authenticated(d),
-		API: web.Authenticated(a.apiHandler(ctx, lk)), CA: a.caPEM, Log: a.log,
+		API: web.Authenticated(a.apiHandler(ctx, lk, jc)), CA: a.caPEM, Log: a.log,
 		Metrics: http.HandlerFunc(a.metrics), MetricsAccess: func() string { return a.Settings.Get().Metrics },
-		Sessions: sessions, Pages: a.console(ctx, sessions, lk), Links: lk}
+		Sessions: sessions, Pages: a.console(ctx, sessions, lk, jc), Links: lk, JoinCodes: jc}
 	opt.SetupToken = a.setup
 	opt.Setup = func(ctx context.Context, name, password string) error {
 		_, err := a.local().Setup(ctx, name, password)
@@ -553,7 +555,7 @@ func (a *App) setupURL() string {
 	return "https://" + hostPort(a.identity(), a.Addr()) + "/setup?token=" + a.setup
 }
 
-func (a *App) apiHandler(ctx context.Context, lk *links.Service) http.Handler {
+func (a *App) apiHandler(ctx context.Context, lk *links.Service, jc *auth.JoinCodes) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle(backupapi.Prefix, backupapi.New(a.Backups, a.Accounts, a.log))
 	h := healthapi.New(ctx, healthapi.Options{Monitor: a.Health, Accounts: a.Accounts, Log: a.log,
@@ -564,7 +566,7 @@ func (a *App) apiHandler(ctx context.Context, lk *links.Service) http.Handler {
 	up := upload.NewHandler(a.uploads, a.log)
 	mux.Handle(upload.Prefix, up)
 	mux.Handle(upload.Prefix+"/", up)
-	mux.Handle("/", api.New(api.Options{Pool: a.Pool, Accounts: a.Accounts, Backups: a.Backups, Admin: a.local(), Manage: apiManager{a.local()}, Log: a.log, Links: lk,
+	mux.Handle("/", api.New(api.Options{Pool: a.Pool, Accounts: a.Accounts, Backups: a.Backups, Admin: a.local(), Manage: apiManager{a.local()}, Log: a.log, Links: lk, JoinCodes: jc,
 		Events: func(ctx context.Context, limit int) (es []catalog.Event, err error) {
 			err = a.cat.View(ctx, func(tx *catalog.Tx) error {
 				es, err = tx.Events(ctx, "", limit)

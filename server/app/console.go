@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/hearth-home/hearth/server/admin"
+	"github.com/hearth-home/hearth/server/auth"
 	"github.com/hearth-home/hearth/server/catalog"
 	"github.com/hearth-home/hearth/server/console"
 	"github.com/hearth-home/hearth/server/links"
@@ -17,10 +18,10 @@ import (
 const DefaultConnectors = "/usr/share/hearth/connector"
 
 // console is the web console's pages, over the same service the hearthd commands use.
-func (a *App) console(ctx context.Context, sessions *web.Sessions, lk *links.Service) *console.Console {
+func (a *App) console(ctx context.Context, sessions *web.Sessions, lk *links.Service, jc *auth.JoinCodes) *console.Console {
 	return console.New(console.Options{
 		Service: a.local(), Pool: a.Pool, Monitor: a.Health, Backups: a.Backups, Sessions: sessions,
-		Connectors: a.opt.Connectors, Thumbs: paths.Thumbs(a.opt.StateDir), Log: a.log, Links: lk,
+		Connectors: a.opt.Connectors, Thumbs: paths.Thumbs(a.opt.StateDir), Log: a.log, Links: lk, JoinCodes: jc,
 		Events: func(ctx context.Context, kind string, limit int) (out []catalog.Event, err error) {
 			err = a.cat.View(ctx, func(tx *catalog.Tx) error { out, err = tx.Events(ctx, kind, limit); return err })
 			return out, err

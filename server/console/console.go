@@ -52,6 +52,8 @@ type Options struct {
 	// Events reads the event log (kind "" for all), Record adds to it.
 	Events func(ctx context.Context, kind string, limit int) ([]catalog.Event, error)
 	Record func(ctx context.Context, e catalog.Event)
+	// JoinCodes make the codes a PC joins with (Get the connector).
+	JoinCodes *auth.JoinCodes
 	// Links are the sharing links the Sharing links page lists (nil: no such page).
 	Links *links.Service
 	Log   *slog.Logger
@@ -79,6 +81,7 @@ func New(opt Options) *Console {
 	c.mux.HandleFunc("GET /{$}", c.home)
 	c.mux.HandleFunc("GET /connector", c.connector)
 	c.mux.HandleFunc("GET /connector/{file}", c.connectorFile)
+	c.mux.HandleFunc("POST /connector/code", c.joinCode)
 	c.computerRoutes()
 	c.linkRoutes()
 	c.fileRoutes()

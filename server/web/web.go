@@ -52,7 +52,9 @@ type Options struct {
 	// Links serves the sharing links at /s/ to anyone, signed in or not: the token in
 	// the address is the credential, checked (under Guard) by the handler.
 	Links http.Handler
-	Log   *slog.Logger
+	// JoinCodes let a PC join at JoinPath without a password.
+	JoinCodes *auth.JoinCodes
+	Log       *slog.Logger
 }
 
 // Server is the HTTPS handler.
@@ -93,6 +95,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if u, ok := s.authenticate(w, r); ok {
 			s.session(w, r, u)
 		}
+	case p == JoinPath:
+		s.joinByCode(w, r)
 	case strings.HasPrefix(p, "/api/v1/"):
 		if u, _, ok := s.fromSession(r); ok {
 			s.serveAs(w, r, u, s.opt.API)
@@ -201,6 +205,18 @@ func (s *Server) check(ctx context.Context, ip, name, secret string) (auth.User,
 	if u, ok := s.opt.Accounts.Known(ctx, name, secret); ok && (u.ByToken || !s.opt.Guard.LockedOut(ip)) {
 		return u, nil
 	}
+	return s.guarded(ctx, ip, name, func() (auth.User, error) {
+		if name == "" {
+			return s.opt.Accounts.VerifyToken(ctx, secret)
+		}
+		return s.opt.Accounts.Verify(ctx, name, secret)
+	})
+}
+
+// guarded checks a credential with verify under the guard, as one attempt of the
+// address ip to sign in as name: slowed, counted, locked out after too many wrong ones
+// (verify's ErrBadCredentials), and a failure recorded as an event.
+func (s *Server) guarded(ctx context.Context, ip, name string, verify func() (auth.User, error)) (auth.User, *denial) {
 	v, err := s.opt.Guard.Check(ctx, ip)
 	if err != nil {
 		return auth.User{}, &denial{code: http.StatusServiceUnavailable, apiCode: "busy", msg: "The server is busy checking other sign-ins; please try again."}
@@ -217,12 +233,7 @@ func (s *Server) check(ctx context.Context, ip, name, secret string) (auth.User,
 			return auth.User{}, &denial{}
 		}
 	}
-	var u auth.User
-	if name == "" {
-		u, err = s.opt.Accounts.VerifyToken(ctx, secret)
-	} else {
-		u, err = s.opt.Accounts.Verify(ctx, name, secret)
-	}
+	u, err := verify()
 	if errors.Is(err, auth.ErrBadCredentials) {
 		locked := s.opt.Guard.Failed(ip, name)
 		s.recordFailure(ctx, ip, name, locked)

@@ -66,6 +66,7 @@ var mapping = []struct {
 	{auth.ErrBadName, http.StatusBadRequest, "bad_name", "A user name is 1 to 32 letters, digits, '-', '_' or '.', starting with a letter or digit."},
 	{auth.ErrWeakPassword, http.StatusBadRequest, "weak_password", "A password needs at least 8 characters (and at most 1024 bytes)."},
 	{auth.ErrLastAdmin, http.StatusConflict, "last_admin", "This is the last administrator; make someone else an administrator first."},
+	{auth.ErrTooManyJoinCodes, http.StatusTooManyRequests, "too_many_join_codes", "Too many join codes are waiting to be used. Use one, or wait an hour until they end."},
 	{auth.ErrNoDevice, http.StatusNotFound, "no_device", "No device of yours has that id."},
 	{auth.ErrBadDeviceName, http.StatusBadRequest, "bad_device_name", "A device's name is plain text of 1 to 200 bytes, without control characters."},
 	{auth.ErrBadLevel, http.StatusBadRequest, "bad_level", `An access level is "none", "read" or "full".`},

@@ -38,6 +38,20 @@ type Device struct {
 	Token   string    `json:"token,omitempty"`
 }
 
+// NewJoinCode is the body of POST /api/v1/joincodes: whom the PC joins as (empty: the
+// caller; another user only for an administrator).
+type NewJoinCode struct {
+	User string `json:"user,omitempty"`
+}
+
+// JoinCode is a one-time code with which a PC joins (see internal/joincode): typed into
+// the connector, it stands for the server's fingerprint and the user's password.
+type JoinCode struct {
+	Code    string    `json:"code"`
+	User    string    `json:"user"`
+	Expires time.Time `json:"expires"`
+}
+
 // NewDevice is the body of POST /api/v1/devices.
 type NewDevice struct {
 	Name string `json:"name"`
