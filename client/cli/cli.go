@@ -16,6 +16,7 @@ import (
 
 	"github.com/hearth-home/hearth/client/connector"
 	"github.com/hearth-home/hearth/client/health"
+	"github.com/hearth-home/hearth/internal/joincode"
 	"golang.org/x/term"
 )
 
@@ -88,6 +89,7 @@ func Main(ctx context.Context, args []string, in io.Reader, out, errOut io.Write
 func usage(w io.Writer) {
 	fmt.Fprintln(w, `usage:
   hearth join [-user NAME] [-name DEVICE] [-fingerprint FP] [-trust-ca] [SERVER]
+  hearth join -code CODE [-name DEVICE] [-trust-ca] [SERVER]
                                                          join this PC to a Hearth server
                                                          (found on the network when not named)
   hearth status                                          the server and this PC's place on it
@@ -114,6 +116,7 @@ func join(ctx context.Context, e *env, args []string) error {
 	user := fs.String("user", "", "your user name on the server")
 	name := fs.String("name", "", "this PC's name (default: its host name)")
 	expect := fs.String("fingerprint", "", "the CA fingerprint 'hearthd status' shows; given, it is checked instead of asked")
+	codeText := fs.String("code", "", "a join code from the server's web console (Get the connector): it finds and checks the server, and stands for the user's password")
 	trust := fs.Bool("trust-ca", false, "also trust the server's certificate authority on this PC, so the drive opens without warnings (needs root or administrator; the authority can vouch only for the server's own and private names and addresses: one made before Hearth limited it is not trusted)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -124,6 +127,12 @@ func join(ctx context.Context, e *env, args []string) error {
 	}
 	if _, err := connector.Load(e.config); err == nil {
 		return errors.New("this PC has already joined a server; run hearth leave first")
+	}
+	if *name == "" {
+		*name, _ = os.Hostname()
+	}
+	if *codeText != "" {
+		return joinWithCode(ctx, e, *codeText, *name, *trust, fs.Arg(0))
 	}
 	var server, announced string
 	var err error
@@ -166,16 +175,56 @@ func join(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *name == "" {
-		*name, _ = os.Hostname()
-	}
 	cfg, err := connector.Join(ctx, id, *user, password, *name)
 	if err != nil {
 		return fmt.Errorf("not joined: %w", err)
 	}
-	if *trust && !connector.Limited(id.CA) {
+	return e.joined(ctx, cfg, id, *trust)
+}
+
+// joinWithCode joins with a join code: the server is the one on the network (or at
+// server, when given) whose authority the code pins; nothing is asked.
+func joinWithCode(ctx context.Context, e *env, text, name string, trust bool, server string) error {
+	code, err := joincode.Parse(text)
+	if err != nil {
+		return err
+	}
+	if server != "" {
+		if server, err = connector.ServerURL(server); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintln(e.out, "Looking for the server that made this code on the network...")
+		found, err := connector.Discover(ctx, 3*time.Second)
+		if err != nil {
+			return err
+		}
+		f, ok := connector.ServerForCode(found, code)
+		if !ok {
+			return errors.New("no server on this network made this join code. Check the code, or give the server's name or address: hearth join -code CODE SERVER")
+		}
+		server = f.URL
+	}
+	id, err := connector.Probe(ctx, server)
+	if err != nil {
+		return err
+	}
+	cfg, err := connector.JoinWithCode(ctx, id, code, name)
+	if errors.Is(err, connector.ErrNotCodesServer) {
+		return fmt.Errorf("not joined: the server at %s is not the one that made this join code (another server, or something on the network standing in for it); the code was not sent", server)
+	}
+	if err != nil {
+		return fmt.Errorf("not joined: %w", err)
+	}
+	return e.joined(ctx, cfg, id, trust)
+}
+
+// joined finishes a join: trusts the server's authority when asked, and keeps the PC's
+// settings.
+func (e *env) joined(ctx context.Context, cfg connector.Config, id connector.Identity, trust bool) error {
+	if trust && !connector.Limited(id.CA) {
 		fmt.Fprintln(e.errOut, "Joined, but the server's certificate authority is not added to this PC's trust store: it was made before Hearth limited authorities to the server's own names, so it could vouch for any web site. Ask the administrator to run 'hearthd cert renew-ca', then run 'hearth leave' and 'hearth join -trust-ca' again.")
-	} else if *trust {
+	} else if trust {
 		name := connector.TrustName(cfg.CAFingerprint)
 		if err := connector.SystemTrustStore().Add(ctx, name, []byte(cfg.CA)); err != nil {
 			fmt.Fprintf(e.errOut, "Joined, but the server's certificate authority could not be trusted on this PC: %v\n", err)

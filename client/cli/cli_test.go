@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -102,5 +103,33 @@ func TestJoinByDiscovery(t *testing.T) {
 	}
 	if out, _ := hearth(t, "", "status"); !strings.Contains(out, "Reachable: yes") {
 		t.Errorf("status:\n%s", out)
+	}
+}
+
+// TestJoinWithCode: with a join code nothing is asked: no fingerprint to compare, no user
+// name, no password; a code typed loosely still reads, a mistyped one and another
+// server are refused in words.
+func TestJoinWithCode(t *testing.T) {
+	s, other := apptest.Start(t), apptest.Start(t)
+	s.AddUser("mum", "correct horse", false)
+	t.Setenv("HEARTH_CONNECTOR_CONFIG", filepath.Join(t.TempDir(), "hearth", "connector.json"))
+	resp, body := s.Do("mum", "correct horse", "POST", "/api/v1/joincodes", nil)
+	var jc struct{ Code string }
+	if err := json.Unmarshal([]byte(body), &jc); err != nil || resp.StatusCode != 201 {
+		t.Fatalf("a join code: %d %s", resp.StatusCode, body)
+	}
+	if out, code := hearth(t, "", "join", "-code", "7K2QD-M9XWA", s.URL); code == 0 || !strings.Contains(out, "twenty letters and digits") {
+		t.Errorf("a code too short: %d %s", code, out)
+	}
+	if out, code := hearth(t, "", "join", "-code", jc.Code, other.URL); code == 0 || !strings.Contains(out, "not the one that made this join code") {
+		t.Errorf("another server: %d %s", code, out)
+	}
+	typed := strings.ToLower(strings.ReplaceAll(jc.Code, "-", " "))
+	out, code := hearth(t, "", "join", "-code", typed, "-name", "Mum's laptop", s.URL)
+	if code != 0 || !strings.Contains(out, "has joined") || !strings.Contains(out, "as mum") {
+		t.Fatalf("join with the code: %d %s", code, out)
+	}
+	if strings.Contains(out, "Password") || strings.Contains(out, "Is it the same") {
+		t.Errorf("the join with a code asked something:\n%s", out)
 	}
 }
