@@ -229,7 +229,7 @@ func folderOf(p string) string {
 }
 
 // search asks the server for files and folders with q in their names, in every share
-// the user may read: the same call 'hearthd file find' and the web pages make.
+// the user may read (its GET /api/v1/files/search).
 func (b *browser) search(ctx context.Context, q string) (schema.SearchResults, error) {
 	res, err := b.cfg.Search(ctx, q, searchLimit)
 	if err != nil {
