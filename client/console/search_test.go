@@ -176,6 +176,27 @@ func TestFilesPageSearch(t *testing.T) {
 		t.Errorf("download of a file found: %d bytes, %v (%s)", len(got), err, p.status.Text)
 	}
 
+	// Files dropped on the window are not put anywhere while results are shown: the
+	// folder they would go to is not the one in view.
+	drop := filepath.Join(t.TempDir(), "dropped.txt")
+	os.WriteFile(drop, []byte("hi"), 0o644)
+	p.uploadFiles([]string{drop})
+	c.work.wait()
+	if !strings.HasPrefix(p.status.Text, "Files cannot be put into search results") {
+		t.Errorf("a drop on search results: %q", p.status.Text)
+	}
+
+	// Of two searches under way, only the newest is shown, whichever answers first.
+	p.find("ball")
+	p.find("house")
+	older, newer := c.work.pending[0], c.work.pending[1]
+	c.work.pending = nil
+	newer()
+	older()
+	if got := hitPaths(p); p.query != "house" || len(got) != 1 || got[0] != "mum/Letters/beach house.txt" {
+		t.Errorf("after an older search answered last: %q shows %v", p.query, got)
+	}
+
 	// The field's clear button goes back to the folder the search started in.
 	test.Tap(p.search.ActionItem.(fyne.Tappable))
 	c.work.wait()
