@@ -375,13 +375,22 @@ func (c Config) callSeen(ctx context.Context, method, path string, body []byte, 
 		if e.Error == "" {
 			e.Error = resp.Status
 		}
-		return fmt.Errorf("the server said: %s", e.Error)
+		return &ServerError{Status: resp.StatusCode, Msg: e.Error}
 	}
 	if out != nil {
 		return json.NewDecoder(resp.Body).Decode(out)
 	}
 	return nil
 }
+
+// ServerError is a refusal or failure the server answered, in its own plain words (Msg),
+// so a window can show them as they are.
+type ServerError struct {
+	Status int
+	Msg    string
+}
+
+func (e *ServerError) Error() string { return "the server said: " + e.Msg }
 
 // ReportHealth sends what this PC's health probes found; pc is the name its backups go
 // under.

@@ -157,3 +157,30 @@ func inBundle(t *testing.T, bundle string, pem []byte) bool {
 	}
 	return strings.Contains(string(b), strings.TrimSpace(string(pem))[30:90])
 }
+
+// TestSearch: a joined PC's token searches the shares its user may read, by a fragment
+// of a name; a refusal comes back as the server's own words, for a window to show.
+func TestSearch(t *testing.T) {
+	ctx := context.Background()
+	s := apptest.Start(t)
+	s.AddUser("mum", pw, false)
+	if _, err := s.Admin().Put(ctx, "Public/Holiday plans.txt", strings.NewReader("sea"), 3, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	id, err := connector.Probe(ctx, s.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := connector.Join(ctx, id, "mum", pw, "laptop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := cfg.Search(ctx, "iday pl", 10)
+	if err != nil || len(res.Results) != 1 || res.Results[0].Path != "Public/Holiday plans.txt" || res.Results[0].Size != 3 || res.More {
+		t.Errorf("search: %+v %v", res, err)
+	}
+	_, err = cfg.Search(ctx, "  ", 10)
+	if se, ok := errors.AsType[*connector.ServerError](err); !ok || se.Status != 400 || !strings.HasPrefix(se.Msg, "Say what to look for") {
+		t.Errorf("an empty search: %v", err)
+	}
+}

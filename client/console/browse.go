@@ -33,6 +33,8 @@ type browser struct {
 	prefix string // the drive's path on the server, "/dav/"
 	shares []schema.Share
 	dir    string // "" lists the shares; else "Share/folder"
+	// cfg asks the server's JSON API what the drive cannot: a search by name.
+	cfg connector.Config
 }
 
 func newBrowser(ctx context.Context, cfg connector.Config) (*browser, error) {
@@ -49,7 +51,7 @@ func newBrowser(ctx context.Context, cfg connector.Config) (*browser, error) {
 		return nil, err
 	}
 	u, _ := url.Parse(cfg.DAV())
-	return &browser{dav: dav, prefix: u.Path, shares: me.Shares}, nil
+	return &browser{dav: dav, prefix: u.Path, shares: me.Shares, cfg: cfg}, nil
 }
 
 // writable says whether the user may change the share the browser is in.

@@ -12,6 +12,10 @@ import (
 // uploadFiles sends local files into the current folder (the Upload dialog, or files
 // dropped on the window).
 func (p *filesPage) uploadFiles(paths []string) {
+	if p.query != "" {
+		p.status.SetText("Files cannot be put into search results. Clear the search, open the folder they belong in, then drop them again.")
+		return
+	}
 	if p.b.dir == "" || !p.b.writable() {
 		p.status.SetText("Open a folder you may change, then drop the files again.")
 		return
@@ -39,22 +43,37 @@ func (p *filesPage) askUpload() {
 }
 
 func (p *filesPage) askDownload() {
-	if p.selected < 0 || p.entries[p.selected].dir {
+	b, e, ok := p.chosen()
+	if !ok || e.dir {
 		p.status.SetText("Choose a file to download.")
 		return
 	}
-	e := p.entries[p.selected]
 	dialog.ShowFolderOpen(func(dir fyne.ListableURI, err error) {
 		if err != nil || dir == nil {
 			return
 		}
-		p.downloadTo(e, dir.Path())
+		p.downloadTo(b, e, dir.Path())
 	}, p.win)
 }
 
-// downloadTo saves a copy of e into the local folder dir.
-func (p *filesPage) downloadTo(e entry, dir string) {
-	p.run("Downloading", func(ctx context.Context, b browser, progress func(int64, int64)) (string, error) {
+// chosen is what the buttons act on, with a browser in the folder it is in: the chosen
+// entry of the folder, or the chosen hit of a search.
+func (p *filesPage) chosen() (browser, entry, bool) {
+	if p.query != "" {
+		if p.hit < 0 || p.hit >= len(p.hits) {
+			return browser{}, entry{}, false
+		}
+		return p.inFolder(p.hits[p.hit])
+	}
+	if p.selected < 0 || p.selected >= len(p.entries) {
+		return browser{}, entry{}, false
+	}
+	return *p.b, p.entries[p.selected], true
+}
+
+// downloadTo saves a copy of e, in b's folder, into the local folder dir.
+func (p *filesPage) downloadTo(b browser, e entry, dir string) {
+	p.runIn(b, "Downloading", func(ctx context.Context, b browser, progress func(int64, int64)) (string, error) {
 		out, err := b.download(ctx, e, dir, progress)
 		return "Saved as " + out + ".", err
 	})
