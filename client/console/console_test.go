@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -439,5 +440,48 @@ func TestFilesPageWillNotStartPrograms(t *testing.T) {
 	c.work.wait()
 	if !strings.Contains(p.status.Text, "does not start programs") {
 		t.Errorf("opening setup.exe: %q", p.status.Text)
+	}
+}
+
+// TestSetupPageJoinCode: with a join code nothing else is asked: a mistyped code and
+// another server are refused in words before the code is sent, and the right server
+// joins this PC as the code's user.
+func TestSetupPageJoinCode(t *testing.T) {
+	s, other := apptest.Start(t), apptest.Start(t)
+	s.AddUser("mum", "correct horse", false)
+	resp, body := s.Do("mum", "correct horse", "POST", "/api/v1/joincodes", nil)
+	var jc struct{ Code string }
+	if err := json.Unmarshal([]byte(body), &jc); err != nil || resp.StatusCode != 201 {
+		t.Fatalf("a join code: %d %s", resp.StatusCode, body)
+	}
+	path := filepath.Join(t.TempDir(), "connector.json")
+	var joined *connector.Config
+	work := &background{held: true}
+	p := newSetupPage(work, path, func(cfg connector.Config) { joined = &cfg })
+	test.NewTempApp(t)
+	w := test.NewWindow(p.content())
+	defer w.Close()
+	w.Resize(fyne.NewSize(640, 520))
+	p.name.SetText("Kitchen PC")
+	for _, tc := range []struct{ code, address, want string }{
+		{"7K2QD-M9XWA", s.URL, "That is not a join code."},
+		{jc.Code, other.URL, "is not the one that made this code, so the code was not sent."},
+		{strings.ToLower(jc.Code), s.URL, "This PC has joined " + s.URL + " as mum."},
+	} {
+		test.Type(p.code, tc.code)
+		p.address.SetText(tc.address)
+		test.Tap(p.codeJoin)
+		work.wait()
+		if !strings.Contains(p.status.Text, tc.want) {
+			t.Errorf("code %q at %s: %q, want %q", tc.code, tc.address, p.status.Text, tc.want)
+		}
+		p.code.SetText("")
+	}
+	saved, err := connector.Load(path)
+	if err != nil || joined == nil || saved.User != "mum" || saved.DeviceName != "Kitchen PC" {
+		t.Fatalf("saved %+v %v", saved, err)
+	}
+	if me, err := saved.Me(context.Background()); err != nil || me.Name != "mum" {
+		t.Errorf("the new device's token: %+v %v", me, err)
 	}
 }
