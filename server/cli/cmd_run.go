@@ -61,7 +61,9 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	}
 	log.Info("hearthd is running", "version", Version, "state", e.state, "drives", len(st.Drives),
 		"files", st.Files, "control", paths.Socket(e.state))
-	log.Info("the shared folders are served", "webdav", info.URL, "certificate_sha256", info.Fingerprint)
+	// The authority's fingerprint: the one a joining PC shows (the certificate's own
+	// changes with every renewal, and no PC shows it).
+	log.Info("the shared folders are served", "webdav", info.URL, "fingerprint_sha256", info.CAFingerprint)
 	log.Info("add a drive with: hearthd drive add /mnt/disk   (stop with Ctrl-C)")
 	select {
 	case <-ctx.Done():

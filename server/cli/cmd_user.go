@@ -179,8 +179,11 @@ func cmdStatus(ctx context.Context, e *env, args []string) error {
 	} else {
 		fmt.Fprintf(tw, "Drive\tnot served: hearthd is not running (start it with: hearthd run)\n")
 	}
-	fmt.Fprintf(tw, "Certificate\tSHA-256 %s\n", info.Fingerprint)
+	// The authority's fingerprint first: the one a joining PC shows. The certificate's
+	// own changes with every renewal and is for experts.
 	fmt.Fprintf(tw, "Authority\tSHA-256 %s%s\n", info.CAFingerprint, authorityNote(info))
+	fmt.Fprintf(tw, "\t(a PC that joins shows this fingerprint; a join code from the web console checks it by itself)\n")
+	fmt.Fprintf(tw, "Certificate\tSHA-256 %s (renewed every year; no PC shows it)\n", info.Fingerprint)
 	fmt.Fprintf(tw, "Names\t%s\n", strings.Join(info.Names, ", "))
 	fmt.Fprintf(tw, "Pool\t%d drives, %d files, %d shares\n", len(st.Drives), st.Files, st.Shares)
 	switch {

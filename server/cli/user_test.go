@@ -3,11 +3,14 @@ package cli
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/hearth-home/hearth/internal/certfp"
 )
 
 // hearthdWithInput runs a command that asks for a password, answering from input.
@@ -128,5 +131,29 @@ func TestRebuildKeepsUsers(t *testing.T) {
 	}
 	if out := mustRun(t, state, "share", "list"); !strings.Contains(out, "dad:full kid:read") {
 		t.Errorf("access after a rebuild:\n%s", out)
+	}
+}
+
+// TestStatusLeadsWithTheAuthority: the first fingerprint 'hearthd status' shows is the
+// authority's, the one a joining PC sees in the server's TLS chain and shows.
+func TestStatusLeadsWithTheAuthority(t *testing.T) {
+	state := filepath.Join(t.TempDir(), "state")
+	stop := startDaemon(t, state)
+	defer stop()
+	out := mustRun(t, state, "status")
+	drive := regexp.MustCompile(`Drive +https://([^/]+)/`).FindStringSubmatch(out)
+	first := regexp.MustCompile(`SHA-256 ([0-9A-F:]+)`).FindStringSubmatch(out)
+	if drive == nil || first == nil {
+		t.Fatalf("status:\n%s", out)
+	}
+	_, port, _ := strings.Cut(drive[1], ":")
+	conn, err := tls.Dial("tcp", "127.0.0.1:"+port, &tls.Config{InsecureSkipVerify: true}) // only to read the chain
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	chain := conn.ConnectionState().PeerCertificates
+	if ca := certfp.SHA256(chain[len(chain)-1]); first[1] != ca {
+		t.Errorf("status shows %s first; a joining PC shows the authority's %s:\n%s", first[1], ca, out)
 	}
 }
