@@ -31,6 +31,8 @@ type Loader interface {
 type Stats struct {
 	Files, Dirs, Links int64
 	Bytes              int64
+	// Kept and Skipped count what was in the way: restored beside it, or left alone.
+	Kept, Skipped int64
 }
 
 // ErrNoPath: the path is not in the backup.
@@ -39,12 +41,22 @@ var ErrNoPath = errors.New("that path is not in this backup")
 // Restore writes the part of the tree root at sub (a slash-separated path inside the
 // backup, "" for all of it) into dir, which is created if needed. Files are fetched in
 // batches of many pieces, several batches at once, and each piece is written where every
-// file that holds it needs it.
-func Restore(ctx context.Context, l Loader, root backup.ID, sub, dir string) (Stats, error) {
-	r := &restorer{l: l, batch: newBatch()}
+// file that holds it needs it. What is in the way is met as opt says: never replaced
+// without being asked.
+func Restore(ctx context.Context, l Loader, root backup.ID, sub, dir string, opt Options) (Stats, error) {
+	r := &restorer{l: l, batch: newBatch(), opt: opt}
 	node, err := r.find(ctx, root, sub)
 	if err != nil {
 		return Stats{}, err
+	}
+	if opt.Conflict == nil {
+		n, examples, err := Conflicts(ctx, l, root, sub, dir)
+		if err != nil {
+			return Stats{}, err
+		}
+		if n > 0 {
+			return Stats{}, &ReplaceError{Count: n, Examples: examples}
+		}
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return Stats{}, fmt.Errorf("make the restore folder: %w", err)
@@ -90,12 +102,14 @@ const (
 
 type restorer struct {
 	l                  Loader
+	opt                Options
 	g                  *errgroup.Group
 	gctx               context.Context
 	batch              *batch
 	jobs               []*fileJob
 	files, dirs, links atomic.Int64
 	bytes              atomic.Int64
+	kept, skipped      atomic.Int64
 }
 
 // fileJob is a file being restored under its temporary name.
@@ -121,7 +135,8 @@ type batch struct {
 func newBatch() *batch { return &batch{targets: map[backup.ID][]target{}} }
 
 func (r *restorer) stats() Stats {
-	return Stats{Files: r.files.Load(), Dirs: r.dirs.Load(), Links: r.links.Load(), Bytes: r.bytes.Load()}
+	return Stats{Files: r.files.Load(), Dirs: r.dirs.Load(), Links: r.links.Load(), Bytes: r.bytes.Load(),
+		Kept: r.kept.Load(), Skipped: r.skipped.Load()}
 }
 
 type dirTime struct {
@@ -191,6 +206,27 @@ func (r *restorer) node(ctx context.Context, n backup.Node, path string, dirs *[
 		return fmt.Errorf("%q cannot be restored on this system: its name holds %q; restore it on the kind of PC it came from", name, unsafeHere)
 	}
 	mtime := time.Unix(0, n.ModTime)
+	if r.opt.Conflict != nil && inTheWay(n.Type, path) {
+		switch r.opt.Conflict(path) {
+		case Skip:
+			r.skipped.Add(1)
+			return nil
+		case KeepBoth:
+			path = keepBothName(path)
+			r.kept.Add(1)
+		case Replace:
+			if fi, err := os.Lstat(path); err == nil && fi.IsDir() {
+				// A folder where a file or link goes is never emptied for it: beside.
+				path = keepBothName(path)
+				r.kept.Add(1)
+			} else if n.Type == backup.Dir {
+				// A file where the folder goes: the person chose to replace it.
+				if err := os.Remove(path); err != nil {
+					return fmt.Errorf("replace %s: %w", path, err)
+				}
+			}
+		}
+	}
 	switch n.Type {
 	case backup.Dir:
 		if err := os.Mkdir(path, 0o700); err != nil {

@@ -69,7 +69,7 @@ func TestNoEscapeThroughLinks(t *testing.T) {
 	if err := os.Symlink(elsewhere, filepath.Join(to, "docs")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Restore(context.Background(), b, root, "", to); err == nil {
+	if _, err := Restore(context.Background(), b, root, "", to, Options{}); err == nil {
 		t.Error("restored through a link")
 	}
 	if _, err := os.Stat(filepath.Join(elsewhere, "file.txt")); err == nil {
@@ -78,13 +78,13 @@ func TestNoEscapeThroughLinks(t *testing.T) {
 	// Into a clean folder it works, and an existing real folder is reused.
 	clean := t.TempDir()
 	os.Mkdir(filepath.Join(clean, "docs"), 0o755)
-	if _, err := Restore(context.Background(), b, root, "", clean); err != nil {
+	if _, err := Restore(context.Background(), b, root, "", clean, Options{}); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := os.ReadFile(filepath.Join(clean, "docs", "file.txt")); string(got) != "secret" {
 		t.Errorf("restored %q", got)
 	}
-	if _, err := Restore(context.Background(), b, root, "docs/missing", t.TempDir()); !errors.Is(err, ErrNoPath) {
+	if _, err := Restore(context.Background(), b, root, "docs/missing", t.TempDir(), Options{}); !errors.Is(err, ErrNoPath) {
 		t.Errorf("a path not in the backup: %v", err)
 	}
 }
@@ -122,7 +122,7 @@ func TestCutOffRestoreLeavesNoHalfFile(t *testing.T) {
 	}
 	root := b.tree(t, f)
 	to := t.TempDir()
-	if _, err := Restore(context.Background(), &failing{blobs: b, left: 2}, root, "", to); err == nil {
+	if _, err := Restore(context.Background(), &failing{blobs: b, left: 2}, root, "", to, Options{}); err == nil {
 		t.Fatal("a restore that lost its connection reported success")
 	}
 	left, _ := os.ReadDir(to)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hearth-home/hearth/backup/archiver"
+	"github.com/hearth-home/hearth/backup/restorer"
 	"github.com/hearth-home/hearth/client/backupclient"
 	"github.com/hearth-home/hearth/client/connector"
 )
@@ -35,7 +36,7 @@ func TestBackupRestore(t *testing.T) {
 	}
 	to := t.TempDir()
 	start = time.Now()
-	st, err := c.Restore(ctx, snap.ID, home, to)
+	st, err := c.Restore(ctx, snap.ID, home, to, restorer.Options{})
 	t.Logf("restore took %v", time.Since(start))
 	if err != nil {
 		t.Fatal(err)
@@ -54,7 +55,7 @@ func TestBackupRestore(t *testing.T) {
 
 	// One file of the backup, by its path inside it.
 	one := t.TempDir()
-	if _, err := c.Restore(ctx, "latest", filepath.Join(home, "Music"), one); err != nil {
+	if _, err := c.Restore(ctx, "latest", filepath.Join(home, "Music"), one, restorer.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	sameTree(t, filepath.Join(home, "Music"), filepath.Join(one, "Music"), 3)
@@ -129,7 +130,7 @@ func TestLockedFileKeepsLastCopy(t *testing.T) {
 		t.Errorf("skipped: %q", full.Skipped)
 	}
 	to := t.TempDir()
-	if _, err := c.Restore(ctx, snap.ID, mail, to); err != nil {
+	if _, err := c.Restore(ctx, snap.ID, mail, to, restorer.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	if b, _ := os.ReadFile(filepath.Join(to, "mail.pst")); string(b) != "last week's mail" {

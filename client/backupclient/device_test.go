@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hearth-home/hearth/backup/restorer"
 	"github.com/hearth-home/hearth/client/backupclient"
 	"github.com/hearth-home/hearth/client/connector"
 	"github.com/hearth-home/hearth/server/app/apptest"
@@ -83,7 +84,7 @@ func TestDeviceTokenActsOnlyForItsPC(t *testing.T) {
 	if _, err := ec.Backup(ctx, backupclient.Options{Paths: []string{t.TempDir()}}); !errors.As(err, &se) || se.Code != http.StatusForbidden {
 		t.Errorf("an empty backup under the desktop's name with the laptop's token: %v; want 403", err)
 	}
-	if _, err := ec.Restore(ctx, ids[0], "", t.TempDir()); !errors.As(err, &se) || se.Code != http.StatusForbidden {
+	if _, err := ec.Restore(ctx, ids[0], "", t.TempDir(), restorer.Options{}); !errors.As(err, &se) || se.Code != http.StatusForbidden {
 		t.Errorf("restoring the desktop's backup with the laptop's token: %v; want 403", err)
 	}
 	// The laptop sees neither the desktop in the list of PCs nor its backups in the drive.
@@ -102,7 +103,7 @@ func TestDeviceTokenActsOnlyForItsPC(t *testing.T) {
 	if err != nil || len(snaps) != 2 || snaps[0].ID != ids[0] || snaps[1].ID != ids[1] {
 		t.Fatalf("the desktop's backups after the attack and the cleanup: %+v, %v; want both", snaps, err)
 	}
-	if _, err := desktop.Restore(ctx, ids[0], "", t.TempDir()); err != nil {
+	if _, err := desktop.Restore(ctx, ids[0], "", t.TempDir(), restorer.Options{}); err != nil {
 		t.Errorf("restore the desktop's first backup: %v", err)
 	}
 

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hearth-home/hearth/backup/restorer"
 	"github.com/hearth-home/hearth/client/backupclient"
 	"github.com/hearth-home/hearth/client/connector"
 	"github.com/hearth-home/hearth/server/app/apptest"
@@ -88,7 +89,7 @@ func TestKilledBackupResumes(t *testing.T) {
 		t.Errorf("the resumed backup sent %d bytes; %d of %d had already arrived", snap.Added, sentBeforeKill, total)
 	}
 	to := t.TempDir()
-	if _, err := c.Restore(ctx, snap.ID, dir, to); err != nil {
+	if _, err := c.Restore(ctx, snap.ID, dir, to, restorer.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	sameTree(t, dir, filepath.Join(to, "data"), files)

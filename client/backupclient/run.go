@@ -150,11 +150,22 @@ func keepAlive(ctx context.Context, sess *Session) {
 	}
 }
 
-// Restore brings back sub (a path inside the backup, "" for all) of a backup into dir.
-func (c *Client) Restore(ctx context.Context, which, sub, dir string) (restorer.Stats, error) {
+// Restore brings back sub (a path inside the backup, "" for all) of a backup into dir,
+// meeting what is there already as opt says.
+func (c *Client) Restore(ctx context.Context, which, sub, dir string, opt restorer.Options) (restorer.Stats, error) {
 	_, s, err := c.Snapshot(ctx, which)
 	if err != nil {
 		return restorer.Stats{}, err
 	}
-	return restorer.Restore(ctx, c, s.Tree, sub, dir)
+	return restorer.Restore(ctx, c, s.Tree, sub, dir, opt)
+}
+
+// Conflicts counts what restoring sub of a backup into dir would replace, with the
+// first few places.
+func (c *Client) Conflicts(ctx context.Context, which, sub, dir string) (int, []string, error) {
+	_, s, err := c.Snapshot(ctx, which)
+	if err != nil {
+		return 0, nil, err
+	}
+	return restorer.Conflicts(ctx, c, s.Tree, sub, dir)
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hearth-home/hearth/backup"
+	"github.com/hearth-home/hearth/backup/restorer"
 	"github.com/hearth-home/hearth/client/backupclient"
 	"github.com/hearth-home/hearth/server/app"
 	"github.com/hearth-home/hearth/server/app/apptest"
@@ -87,7 +88,7 @@ func TestSecondPCAddsOnlyWhatIsNew(t *testing.T) {
 		t.Errorf("the second PC added %d bytes (repository grew %d) for 2 MiB of new data", second.Added, grew)
 	}
 	// Bob cannot see Ann's backups.
-	if _, err := bob.Restore(ctx, first.ID, "", t.TempDir()); err == nil {
+	if _, err := bob.Restore(ctx, first.ID, "", t.TempDir(), restorer.Options{}); err == nil {
 		t.Error("bob restored ann's backup")
 	}
 }
@@ -152,7 +153,7 @@ func TestGCWhileBackingUp(t *testing.T) {
 	t.Logf("%d collections ran during 8 backups", gcRuns)
 	for i, c := range []*backupclient.Client{ann, bob} {
 		to := t.TempDir()
-		if _, err := c.Restore(ctx, last[i], dir, to); err != nil {
+		if _, err := c.Restore(ctx, last[i], dir, to, restorer.Options{}); err != nil {
 			t.Fatalf("%s: %v", c.PC(), err)
 		}
 		sameTree(t, dir, filepath.Join(to, filepath.Base(dir)), 300)

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/hearth-home/hearth/backup"
 	"github.com/hearth-home/hearth/backup/archiver"
+	"github.com/hearth-home/hearth/backup/restorer"
 	"github.com/hearth-home/hearth/client/backupclient"
 	"github.com/hearth-home/hearth/client/connector"
 	"github.com/hearth-home/hearth/internal/human"
@@ -234,7 +236,8 @@ func pinCmd(pinned bool) func(context.Context, *env, []string) error {
 func restore(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("restore", flag.ContinueOnError)
 	fs.SetOutput(e.errOut)
-	to := fs.String("to", "", "the folder to restore into (required: restoring never overwrites in place unless you name the place)")
+	to := fs.String("to", "", "the folder to restore into (required; -to / puts files back where they were)")
+	overwrite := fs.Bool("overwrite", false, "replace the files already there with the backup's (without it, a restore that would replace any file restores nothing)")
 	// Flags may follow the arguments: hearth restore latest /home/ann/Documents --to /tmp/x.
 	var pos []string
 	for len(args) > 0 {
@@ -247,9 +250,12 @@ func restore(ctx context.Context, e *env, args []string) error {
 		pos = append(pos, fs.Arg(0))
 		args = fs.Args()[1:]
 	}
-	if len(pos) < 1 || len(pos) > 2 || *to == "" {
+	if len(pos) < 1 || len(pos) > 2 {
 		usage(e.errOut)
 		return flag.ErrHelp
+	}
+	if *to == "" {
+		return errors.New("say where to restore to: hearth restore -to FOLDER " + strings.Join(pos, " ") + " (an empty folder, or -to / to put the files back where they were)")
 	}
 	c, err := e.backupClient()
 	if err != nil {
@@ -260,7 +266,19 @@ func restore(ctx context.Context, e *env, args []string) error {
 		sub = pos[1]
 	}
 	start := time.Now()
-	st, err := c.Restore(ctx, pos[0], sub, *to)
+	var opt restorer.Options
+	if *overwrite {
+		opt.Conflict = func(string) restorer.Choice { return restorer.Replace }
+	}
+	st, err := c.Restore(ctx, pos[0], sub, *to, opt)
+	if re, ok := errors.AsType[*restorer.ReplaceError](err); ok {
+		what := fmt.Sprintf("%d files or folders", re.Count)
+		if re.Count == 1 {
+			what = "1 file or folder"
+		}
+		return fmt.Errorf("nothing was restored: %s already there would be replaced (such as %s). Restore into an empty folder with -to, or add -overwrite to replace them",
+			what, strings.Join(re.Examples, ", "))
+	}
 	if err != nil {
 		return err
 	}

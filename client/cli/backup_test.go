@@ -77,8 +77,24 @@ func TestBackupCommands(t *testing.T) {
 	if b, err := os.ReadFile(filepath.Join(to, "photos", "cat.jpg")); err != nil || string(b) != "meow" {
 		t.Errorf("restored cat.jpg: %q %v", b, err)
 	}
-	if out, code := hearth(t, "", "restore", "latest"); code != 2 {
+	if out, code := hearth(t, "", "restore", "latest"); code != 1 || !strings.Contains(out, "say where to restore to") || strings.Contains(out, "usage") {
 		t.Errorf("restore without -to: %d %s", code, out)
+	}
+	// The same again would replace cat.jpg: refused, with how many and which, until
+	// -overwrite says so.
+	os.WriteFile(filepath.Join(to, "photos", "cat.jpg"), []byte("changed since"), 0o644)
+	if out, code := hearth(t, "", "restore", id, filepath.Join(home, "photos"), "-to", to); code != 1 ||
+		!strings.Contains(out, "nothing was restored: 1 file or folder already there would be replaced") || !strings.Contains(out, "-overwrite") {
+		t.Errorf("restore over a file: %d %s", code, out)
+	}
+	if b, _ := os.ReadFile(filepath.Join(to, "photos", "cat.jpg")); string(b) != "changed since" {
+		t.Errorf("a refused restore changed cat.jpg: %q", b)
+	}
+	if out, code := hearth(t, "", "restore", "-overwrite", id, filepath.Join(home, "photos"), "-to", to); code != 0 {
+		t.Errorf("restore -overwrite: %d %s", code, out)
+	}
+	if b, _ := os.ReadFile(filepath.Join(to, "photos", "cat.jpg")); string(b) != "meow" {
+		t.Errorf("after -overwrite, cat.jpg: %q", b)
 	}
 	if out, code := hearth(t, "", "restore", "-to", to, "nonesuch"); code != 1 || !strings.Contains(out, "hearth snapshots lists them") {
 		t.Errorf("restore of an unknown backup: %d %s", code, out)

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"path"
 	"path/filepath"
 	"strings"
@@ -30,8 +32,12 @@ type backupsPage struct {
 	list    *widget.List
 	part    *widget.Entry
 	restore *widget.Button
+	putBack *widget.Button
 	browse  *widget.Button
 	status  *widget.Label
+	// ask asks the person what to do with a file the restore would replace, and whether
+	// for all the others too; it runs on the restore's goroutine and waits for them.
+	ask func(path string) (restorer.Choice, bool)
 }
 
 func newBackupsPage(c *console, cfg connector.Config, snaps []schema.Snapshot) *backupsPage {
@@ -47,11 +53,22 @@ func newBackupsPage(c *console, cfg connector.Config, snaps []schema.Snapshot) *
 			s := p.snaps[i]
 			o.(*widget.Label).SetText(fmt.Sprintf("%s: %s, %s (%s new)", when(c.now(), s.Time), files(s.Files), human.Bytes(s.Bytes), human.Bytes(s.Added)))
 		})
-	p.list.OnSelected = func(i widget.ListItemID) { p.selected = i; p.restore.Enable(); p.browse.Enable() }
-	p.restore = widget.NewButton("Restore…", p.askRestore)
+	p.list.OnSelected = func(i widget.ListItemID) {
+		p.selected = i
+		p.restore.Enable()
+		p.putBack.Enable()
+		p.browse.Enable()
+	}
+	p.ask = p.askConflict
+	p.restore = widget.NewButton("Restore to a folder…", p.askRestore)
+	p.putBack = widget.NewButton("Put back where it was", p.doPutBack)
 	p.browse = widget.NewButton("Browse in Files", p.openInFiles)
 	p.restore.Disable()
+	p.putBack.Disable()
 	p.browse.Disable()
+	if originalPlace() == "" {
+		p.putBack.Hide()
+	}
 	if len(p.snaps) == 0 {
 		p.status.SetText("This PC has no backup yet. Choose Back up now on the Home page.")
 	}
@@ -59,7 +76,7 @@ func newBackupsPage(c *console, cfg connector.Config, snaps []schema.Snapshot) *
 }
 
 func (p *backupsPage) content() fyne.CanvasObject {
-	bottom := container.NewVBox(p.part, container.NewHBox(p.restore, p.browse), p.status)
+	bottom := container.NewVBox(p.part, container.NewHBox(p.restore, p.putBack, p.browse), p.status)
 	return container.NewBorder(widget.NewLabelWithStyle("Backups of "+p.cfg.DeviceName, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), bottom, nil, nil, p.list)
 }
 
@@ -82,25 +99,103 @@ func (p *backupsPage) askRestore() {
 	}, p.c.win)
 }
 
-// restoreTo brings back sub of backup s into dir, away from the window.
+// doPutBack brings the backup (or the part chosen) back where it was on this PC. Files
+// there already are not replaced without asking, one by one or for all.
+func (p *backupsPage) doPutBack() {
+	if p.selected < 0 {
+		return
+	}
+	p.restoreTo(p.snaps[p.selected], p.sub(), originalPlace())
+}
+
+// restoreTo brings back sub of backup s into dir, away from the window, asking about
+// each file already there (or once for all).
 func (p *backupsPage) restoreTo(s schema.Snapshot, sub, dir string) {
 	p.status.SetText("Restoring…")
 	p.restore.Disable()
+	p.putBack.Disable()
+	ask := p.ask
 	p.c.work.do(func() {
 		var st restorer.Stats
+		var all restorer.Choice // the answer for all, once given
+		opt := restorer.Options{Conflict: func(path string) restorer.Choice {
+			if all != 0 {
+				return all
+			}
+			choice, forAll := ask(path)
+			if forAll {
+				all = choice
+			}
+			return choice
+		}}
 		c, err := backupclient.New(p.cfg)
 		if err == nil {
-			st, err = c.Restore(context.Background(), s.ID, sub, dir)
+			st, err = c.Restore(context.Background(), s.ID, sub, dir, opt)
 		}
 		fyne.Do(func() {
 			p.restore.Enable()
+			p.putBack.Enable()
 			if err != nil {
-				p.status.SetText("The restore failed: " + err.Error())
+				p.status.SetText("The restore did not finish: " + restoreWords(err))
 				return
 			}
-			p.status.SetText(fmt.Sprintf("Restored %s (%s) into %s.", files(st.Files), human.Bytes(st.Bytes), dir))
+			msg := fmt.Sprintf("Restored %s (%s) into %s.", files(st.Files), human.Bytes(st.Bytes), dir)
+			if st.Kept > 0 {
+				msg += fmt.Sprintf(" %s kept beside what was there, named “(restored)”.", files(st.Kept))
+			}
+			if st.Skipped > 0 {
+				msg += fmt.Sprintf(" %s already there left as they were.", files(st.Skipped))
+			}
+			p.status.SetText(msg)
 		})
 	})
+}
+
+// restoreWords says why a restore stopped, in words.
+func restoreWords(err error) string {
+	switch {
+	case errors.Is(err, fs.ErrPermission):
+		return "this PC does not let Hearth write there. Choose a folder of your own."
+	case errors.Is(err, restorer.ErrNoPath):
+		return "that part is not in this backup. Check it, as Files shows the backup."
+	}
+	return sayOr(err, "something went wrong while writing the files. Check there is room on the disk, and try again.")
+}
+
+// askConflict asks, in a window of its own, what to do with a file the restore would
+// replace, and waits for the answer (on the restore's goroutine, never the window's).
+func (p *backupsPage) askConflict(path string) (restorer.Choice, bool) {
+	answer := make(chan conflictAnswer, 1)
+	fyne.Do(func() { conflictDialog(p.c.win, path, func(a conflictAnswer) { answer <- a }) })
+	a := <-answer
+	return a.choice, a.forAll
+}
+
+type conflictAnswer struct {
+	choice restorer.Choice
+	forAll bool
+}
+
+// conflictDialog shows the question about one file and calls reply once with the answer.
+func conflictDialog(win fyne.Window, path string, reply func(conflictAnswer)) dialog.Dialog {
+	forAll := widget.NewCheck("Do this for every file already there", nil)
+	text := widget.NewLabel("“" + filepath.Base(path) + "” is already in " + filepath.Dir(path) + ". What should the restore do?")
+	text.Wrapping = fyne.TextWrapWord
+	var d dialog.Dialog
+	answer := func(c restorer.Choice) func() {
+		return func() {
+			d.Hide()
+			reply(conflictAnswer{c, forAll.Checked})
+		}
+	}
+	buttons := container.NewGridWithColumns(3,
+		widget.NewButton("Replace it", answer(restorer.Replace)),
+		widget.NewButton("Keep both", answer(restorer.KeepBoth)),
+		widget.NewButton("Skip it", answer(restorer.Skip)))
+	d = dialog.NewCustomWithoutButtons("A file is already there", container.NewVBox(text, forAll, buttons), win)
+	d.Resize(fyne.NewSize(480, 0))
+	d.Show()
+	return d
 }
 
 // openInFiles shows the chosen backup in the Files page, as the server's drive has it.

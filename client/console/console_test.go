@@ -13,7 +13,9 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
+	"github.com/hearth-home/hearth/backup/restorer"
 	"github.com/hearth-home/hearth/client/backupclient"
 	"github.com/hearth-home/hearth/client/connector"
 	"github.com/hearth-home/hearth/server/api/schema"
@@ -304,6 +306,92 @@ func TestBackupsPage(t *testing.T) {
 	if got, err := os.ReadFile(filepath.Join(to, "letter.txt")); err != nil || string(got) != "Dear Grandma" {
 		t.Errorf("restored letter: %q %v (%s)", got, err, p.status.Text)
 	}
+	// Again, over a letter changed since: the restore asks, and does what it is told.
+	os.WriteFile(filepath.Join(to, "letter.txt"), []byte("Dear Grandma, again"), 0o644)
+	for _, tc := range []struct {
+		choice     restorer.Choice
+		want, says string
+	}{
+		{restorer.Skip, "Dear Grandma, again", "1 file already there left as they were."},
+		{restorer.KeepBoth, "Dear Grandma, again", "1 file kept beside what was there"},
+		{restorer.Replace, "Dear Grandma", "Restored 1 file"},
+	} {
+		var asked []string
+		p.ask = func(path string) (restorer.Choice, bool) { asked = append(asked, path); return tc.choice, false }
+		p.restoreTo(p.snaps[0], p.sub(), to)
+		c.work.wait()
+		got, _ := os.ReadFile(filepath.Join(to, "letter.txt"))
+		if len(asked) != 1 || asked[0] != filepath.Join(to, "letter.txt") || string(got) != tc.want || !strings.Contains(p.status.Text, tc.says) {
+			t.Errorf("choice %d: asked %v; letter %q; status %q", tc.choice, asked, got, p.status.Text)
+		}
+	}
+	if got, _ := os.ReadFile(filepath.Join(to, "letter (restored).txt")); string(got) != "Dear Grandma" {
+		t.Errorf("the letter kept beside: %q", got)
+	}
+}
+
+// TestConflictDialog: the question about a file in the way answers with the button
+// chosen, and for all when ticked.
+func TestConflictDialog(t *testing.T) {
+	test.NewTempApp(t)
+	w := test.NewWindow(widget.NewLabel(""))
+	defer w.Close()
+	w.Resize(fyne.NewSize(640, 400))
+	for _, tc := range []struct {
+		button string
+		forAll bool
+		want   restorer.Choice
+	}{{"Replace it", false, restorer.Replace}, {"Keep both", true, restorer.KeepBoth}, {"Skip it", false, restorer.Skip}} {
+		var got []conflictAnswer
+		d := conflictDialog(w, "/home/mum/letter.txt", func(a conflictAnswer) { got = append(got, a) })
+		var texts []string
+		tapIn(t, w.Canvas().Overlays().Top(), tc.button, tc.forAll, &texts)
+		if len(got) != 1 || got[0] != (conflictAnswer{tc.want, tc.forAll}) {
+			t.Errorf("%s (for all %v): %v", tc.button, tc.forAll, got)
+		}
+		if !strings.Contains(strings.Join(texts, " "), "“letter.txt” is already in /home/mum") {
+			t.Errorf("the question reads %q", texts)
+		}
+		d.Hide()
+	}
+}
+
+// tapIn ticks the dialog's check when forAll, taps the button with that text, and
+// gathers the labels' texts.
+func tapIn(t *testing.T, o fyne.CanvasObject, button string, forAll bool, texts *[]string) {
+	t.Helper()
+	var tap *widget.Button
+	var walk func(fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		switch w := o.(type) {
+		case *widget.Button:
+			if w.Text == button {
+				tap = w
+			}
+		case *widget.Check:
+			if forAll {
+				w.SetChecked(true)
+			}
+		case *widget.Label:
+			*texts = append(*texts, w.Text)
+		case fyne.Widget:
+			r := test.WidgetRenderer(w)
+			for _, c := range r.Objects() {
+				walk(c)
+			}
+			return
+		}
+		if c, ok := o.(*fyne.Container); ok {
+			for _, k := range c.Objects {
+				walk(k)
+			}
+		}
+	}
+	walk(o)
+	if tap == nil {
+		t.Fatalf("no button %q in the dialog", button)
+	}
+	test.Tap(tap)
 }
 
 // TestSettingsPage: settings are checked and saved where the agent reads them; leaving
