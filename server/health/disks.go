@@ -115,12 +115,12 @@ var errSMARTOff = errors.New("SMART checks are off")
 
 // failed turns a reading that could not be made into words for the drive's line.
 func failed(now time.Time, err error) diskRead {
-	why := "The drive's own health could not be read: " + err.Error()
+	why := "The drive did not answer when asked about its health; it is asked again later."
 	switch {
 	case errors.Is(err, smart.ErrNotInstalled):
-		why = "Not watched: smartctl is not installed. Install smartmontools so Hearth can warn before the disk fails."
-	case errors.Is(err, smart.ErrNoSMART):
-		why = "This drive cannot report its own health: " + err.Error()
+		why = "Not watched: the disk health tool (smartmontools) is not installed on the server. Install it so Hearth can warn before the disk fails."
+	case errors.Is(err, smart.ErrNoSMART), errors.As(err, new(*smart.AccessError)):
+		why = err.Error() // a sentence already
 	}
 	return diskRead{at: now, err: err, why: why}
 }
@@ -136,7 +136,7 @@ func keepLast(old, cur diskRead) diskRead {
 	case cur.err == nil && cur.rep.Asleep:
 		old.note = "Asleep now; its last answer:"
 	case cur.err != nil && !errors.Is(cur.err, smart.ErrNoSMART) && !errors.Is(cur.err, smart.ErrNotInstalled) && !errors.Is(cur.err, errSMARTOff):
-		old.note = "It did not answer just now (" + cur.err.Error() + "); its last answer:"
+		old.note = "It did not answer just now; its last answer:"
 	default:
 		return cur
 	}

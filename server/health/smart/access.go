@@ -28,7 +28,7 @@ func (e *AccessError) Error() string {
 	case errors.Is(e.Err, fs.ErrNotExist):
 		return fmt.Sprintf(sayCannotFind, e.Device)
 	}
-	return fmt.Sprintf("smartctl cannot open %s: %s", e.Device, e.Detail)
+	return fmt.Sprintf(sayCannotAsk, e.Device)
 }
 
 func (e *AccessError) Unwrap() error { return e.Err }
@@ -39,7 +39,7 @@ func (e *AccessError) Unwrap() error { return e.Err }
 func interpret(device string, b []byte, code int) (Report, error) {
 	out, status, err := parse(b, code)
 	if err != nil {
-		return Report{}, fmt.Errorf("read SMART data of %s (Hearth needs smartmontools 7.0 or newer): %w", device, err)
+		return Report{}, &wordsError{fmt.Sprintf(sayTooOld, device), err}
 	}
 	if err := classify(device, out, status); err != nil {
 		return Report{}, err
@@ -66,11 +66,11 @@ func classify(device string, out output, status int) error {
 		if missing() {
 			return &AccessError{Device: device, Detail: msg, Err: fs.ErrNotExist}
 		}
-		return fmt.Errorf(sayUnknownDevice+": %w", device, ErrNoSMART)
+		return &wordsError{fmt.Sprintf(sayUnknownDevice, device), ErrNoSMART}
 	case status&bitCmdLine != 0 && strings.Contains(msg, "Unknown USB bridge"):
-		return fmt.Errorf(sayUnknownBridge+": %w", device, ErrNoSMART)
+		return &wordsError{fmt.Sprintf(sayUnknownBridge, device), ErrNoSMART}
 	case status&bitCmdLine != 0:
-		return fmt.Errorf("smartctl did not accept its command for %s: %s", device, msg)
+		return &wordsError{fmt.Sprintf(sayRefused, device), errors.New(msg)}
 	case status&bitOpen == 0 || out.Device != nil || out.asleep():
 		return nil
 	}
@@ -94,3 +94,13 @@ func refused(msg string) bool {
 	}
 	return false
 }
+
+// wordsError is a failure told in a sentence for a family; the cause stays for the log
+// and for errors.Is.
+type wordsError struct {
+	say   string
+	cause error
+}
+
+func (e *wordsError) Error() string { return e.say }
+func (e *wordsError) Unwrap() error { return e.cause }

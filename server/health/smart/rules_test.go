@@ -113,7 +113,7 @@ func TestDecodeRules(t *testing.T) {
 			"smartctl": map[string]any{"exit_status": 0, "messages": []any{map[string]any{"string": "Device is in STANDBY mode, exit(2)", "severity": "information"}}}}),
 			schema.Good, nil},
 		{"open failure without a message", synth(t, 2, map[string]any{"device": nil}),
-			schema.Unknown, []string{"smartctl could not open the drive (smartctl exit status 2)."}},
+			schema.Unknown, []string{"The server could not open the drive to ask about its health."}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -68,7 +68,7 @@ func TestSmartctlJudgesNonzeroExit(t *testing.T) {
 
 func TestSmartctlExitMustAgree(t *testing.T) {
 	_, err := fakeSmartctl(t, "smart-fail2.json", 0).Read(t.Context(), "/dev/sdz")
-	if err == nil || !strings.Contains(err.Error(), "exit status 216 but smartctl exited with 0") {
+	if err == nil || !strings.Contains(errors.Unwrap(err).Error(), "exit status 216 but smartctl exited with 0") {
 		t.Fatalf("Read = %v, want the disagreement named", err)
 	}
 }
@@ -111,7 +111,7 @@ func TestSmartctlRealNoSuchDevice(t *testing.T) {
 	defer cancel()
 	for _, dev := range []string{"/dev/hearth-no-such-disk", "/dev/nonexistent", "/dev/sdzz"} {
 		r, err := smart.Smartctl{}.Read(ctx, dev)
-		if !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), "cannot find "+dev) {
+		if !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), "The disk "+dev+" is not there any more") {
 			t.Errorf("Read(%s) = %+v, %v; want an error that says it cannot find %s", dev, r, err, dev)
 		}
 	}

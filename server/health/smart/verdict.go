@@ -48,15 +48,12 @@ func rank(state string) int {
 // generic; the data usually names the cause too (judgeATA), and then the generic one is
 // left out.
 func (v *verdict) exitBits(status int, out output) {
-	why := out.errorText()
-	if why == "" {
-		why = fmt.Sprintf("smartctl exit status %d", status)
-	}
+	// smartctl's own words (out.errorText) are for the log, not the family.
 	if status&bitCmdLine != 0 {
-		v.add(schema.Unknown, fmt.Sprintf(sayBadRequest, why))
+		v.add(schema.Unknown, sayBadRequest)
 	}
 	if status&bitOpen != 0 {
-		v.add(schema.Unknown, fmt.Sprintf(sayCannotOpen, why))
+		v.add(schema.Unknown, sayCannotOpen)
 	}
 	switch {
 	case status&bitCommand != 0 && v.judged:

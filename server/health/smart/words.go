@@ -11,8 +11,8 @@ const (
 	sayAsleep     = "The drive is asleep; it was left to sleep and will be checked later."
 	sayNoData     = "The drive gave no SMART health data, so its health is unknown."
 	sayIncomplete = "Some of the drive's health checks could not be run, so this verdict is incomplete."
-	sayCannotOpen = "smartctl could not open the drive (%s)."
-	sayBadRequest = "smartctl could not run its check on the drive (%s)."
+	sayCannotOpen = "The server could not open the drive to ask about its health."
+	sayBadRequest = "The server could not ask the drive about its health."
 
 	sayFailing       = "The drive's own health check says it is failing. Move its files off now."
 	sayPrefailNow    = "Some of the drive's vital signs are past the maker's failure limit: it is failing. Move its files off now."
@@ -36,11 +36,14 @@ const (
 	sayWearing       = "The drive has used %d%% of its rated write life. Plan to replace it."
 	sayWornOut       = "The drive has used up its rated write life (%d%%). Replace it soon."
 	sayGrownDefects  = "The drive reports %s found since it was made: it is wearing out. Plan to replace it."
-	sayNoAccess      = "hearthd cannot read SMART data: it needs to run as root or have access to %s"
-	sayNoAccessRoot  = "hearthd cannot read SMART data from %s: the system refused access although it runs as root (in a container, give it the disk and the CAP_SYS_RAWIO right)"
-	sayCannotFind    = "smartctl cannot find %s"
-	sayUnknownDevice = "smartctl does not know how to ask %s for SMART data (a virtual disk or an unsupported controller)"
-	sayUnknownBridge = "%s is in a USB enclosure whose bridge smartctl does not know how to ask for SMART data"
+	sayNoAccess      = "The server may not ask %s about its health: it must run as the system's administrator (root) or be given access to the disk."
+	sayNoAccessRoot  = "The system does not let the server ask %s about its health, although it runs as root. In a container, give it the disk and the right to read its health (CAP_SYS_RAWIO)."
+	sayCannotFind    = "The disk %s is not there any more."
+	sayCannotAsk     = "The server could not open %s to ask about its health."
+	sayUnknownDevice = "This disk (%s) does not report its health: it is a virtual disk, or its controller hides it. Hearth cannot warn before it fails; keep its files duplicated."
+	sayUnknownBridge = "This disk (%s) is in a USB case that does not pass on its health. Hearth cannot warn before it fails; keep its files duplicated."
+	sayRefused       = "The server could not ask %s about its health."
+	sayTooOld        = "The server could not make sense of what its disk health tool said about %s: it needs smartmontools 7.0 or newer."
 )
 
 // count says "1 reallocated sector" or "24 reallocated sectors".
