@@ -2,8 +2,10 @@
 // (resumable uploads), into the pool. Each upload is staged on a pool drive, in a folder
 // the pool never lists or serves; every chunk is on the disk before it is acknowledged,
 // so a client that loses its connection, or a server that restarts, goes on from the
-// last acknowledged byte. When the last byte arrives the file is written into the pool
-// with its normal atomic, duplicated write: until then nothing is seen under its name.
+// last acknowledged byte. When the last byte arrives the file is committed into the pool
+// with its normal atomic, duplicated commit (pool.Adopt: the staged data becomes the copy
+// on its drive, and only the other copies are written): until then nothing is seen
+// under its name.
 // An upload belongs to the user who began it, and expires after a day without progress.
 package upload
 

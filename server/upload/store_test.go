@@ -166,6 +166,10 @@ func TestCommitDuplicated(t *testing.T) {
 	}
 	p := pathOf(t, a.hdr.Get("Location"))
 	dir, id := e.staged(p)
+	stagedData, err := os.Stat(filepath.Join(dir, id+".part"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	c.send(p, data, 1<<20)
 	fi, err := e.pool.Pool.Stat(context.Background(), "Family/Trip/day 1/a.bin")
 	if err != nil || fi.Copies != 2 || !fi.ModTime.Equal(mtime) || fi.Size != int64(len(data)) {
@@ -174,16 +178,66 @@ func TestCommitDuplicated(t *testing.T) {
 	if got := e.pool.Holders("Family/Trip/day 1/a.bin"); !slices.Equal(got, []int{0, 1}) {
 		t.Fatalf("copies on drives %v, want both", got)
 	}
+	// The copy on the staging drive is the staged data itself, not written a second time;
+	// the other is a copy.
+	adopted := 0
 	for _, d := range e.pool.Drives {
-		if b, err := os.ReadFile(pooltest.OnDisk(d, "Family/Trip/day 1/a.bin")); err != nil || string(b) != string(data) {
+		onDisk := pooltest.OnDisk(d, "Family/Trip/day 1/a.bin")
+		if b, err := os.ReadFile(onDisk); err != nil || string(b) != string(data) {
 			t.Fatalf("the copy on %s differs (%v)", d, err)
 		}
+		if st, err := os.Stat(onDisk); err == nil && os.SameFile(st, stagedData) {
+			adopted++
+			if !strings.HasPrefix(dir, d+"/") {
+				t.Errorf("the staged data, on another drive, is the copy on %s", d)
+			}
+		}
+	}
+	if adopted != 1 {
+		t.Errorf("%d copies are the staged data itself, want the one on its drive", adopted)
 	}
 	if _, err := os.Stat(filepath.Join(dir, id+".part")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("the staged data is still there: %v", err)
 	}
 	if got := c.offset(p); got != int64(len(data)) {
 		t.Errorf("after the commit HEAD says %d, want the whole %d", got, len(data))
+	}
+}
+
+// TestStagedDataNeverWrittenShared: staged data that is another file's too (a commit
+// links it into the pool; a crash before the upload was recorded done leaves the two
+// names one file) is copied to a file of its own before a chunk is written again: what
+// the client sends never changes the pool's file. The upload then commits what it sent.
+func TestStagedDataNeverWrittenShared(t *testing.T) {
+	e := newEnv(t, 1)
+	c := e.as("ann")
+	data := pattern(3 << 20)
+	p := c.create("Family", "again.bin", int64(len(data)))
+	dir, id := e.staged(p)
+	last := int64(2 << 20)
+	c.send(p, data[:last], 1<<20)
+	// As the cut-off commit left it: the whole data staged, and a second name for it.
+	part := filepath.Join(dir, id+".part")
+	f, err := os.OpenFile(part, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Write(data[last:])
+	f.Close()
+	other := filepath.Join(dir, "pool-copy")
+	if err := os.Link(part, other); err != nil {
+		t.Fatal(err)
+	}
+	resent := slices.Clone(data)
+	copy(resent[last:], "sent again, otherwise")
+	if a := c.patch(p, last, resent[last:]); a.status != http.StatusNoContent {
+		t.Fatalf("the last chunk again: %d %s", a.status, a.body)
+	}
+	if got, _ := os.ReadFile(other); string(got) != string(data) {
+		t.Errorf("writing the staged data changed the file it was linked to")
+	}
+	if got := e.pool.Get("Family/again.bin"); string(got) != string(resent) {
+		t.Errorf("the committed file is not what was sent")
 	}
 }
 

@@ -44,7 +44,10 @@ func (u *upload) WriteChunk(ctx context.Context, offset int64, src io.Reader) (i
 	if err != nil {
 		return 0, u.s.lost(u.st.ID, err)
 	}
-	defer f.Close()
+	defer func() { f.Close() }()
+	if f, err = u.ownData(f, offset); err != nil {
+		return 0, fmt.Errorf("upload %s: %w", u.st.ID, err)
+	}
 	// Bytes past the acknowledged offset came from a request cut short or refused.
 	if err := f.Truncate(offset); err != nil {
 		return 0, fmt.Errorf("upload %s: %w", u.st.ID, err)
