@@ -55,6 +55,8 @@ type Store struct {
 	// (a client that goes away must not abort a commit under way).
 	ctx context.Context
 
+	bufs sync.Pool // of *[]byte, writeSize long: a request's data on its way to the disk
+
 	mu   sync.Mutex
 	busy map[string]int // uploads being written or committed: never swept
 	// onSync is told of every fsync, in order (tests).
@@ -78,7 +80,9 @@ func New(ctx context.Context, opt Options) *Store {
 	if opt.Checkpoint <= 0 {
 		opt.Checkpoint = 64 << 20
 	}
-	return &Store{opt: opt, log: opt.Log, ctx: ctx, busy: map[string]int{}}
+	s := &Store{opt: opt, log: opt.Log, ctx: ctx, busy: map[string]int{}}
+	s.bufs.New = func() any { b := make([]byte, writeSize); return &b }
+	return s
 }
 
 var (

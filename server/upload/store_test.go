@@ -29,24 +29,39 @@ func (e *env) staged(path string) (dir, id string) {
 }
 
 // TestChunkDurableBeforeAck: when a PATCH is answered, its chunk is on the disk (synced),
-// then its offset is recorded (the record synced, then its folder), and the staged data
-// and the record both say the offset the answer acknowledged.
+// then its offset is recorded (the record synced, then its folder), once, and the staged
+// data and the record both say the offset the answer acknowledged: for a chunk with a
+// checksum, and for one without whose size is the checkpoint's (as the page sends them).
 func TestChunkDurableBeforeAck(t *testing.T) {
-	e := newEnv(t, 1)
+	for _, checksum := range []bool{true, false} {
+		t.Run(map[bool]string{true: "with a checksum", false: "without"}[checksum], func(t *testing.T) {
+			testChunkDurableBeforeAck(t, checksum)
+		})
+	}
+}
+
+func testChunkDurableBeforeAck(t *testing.T, checksum bool) {
+	const chunk = 3 << 20
+	e := newEnv(t, 1, func(o *upload.Options) { o.Checkpoint = chunk })
 	var mu sync.Mutex
 	var syncs []string
 	upload.OnSync(e.store, func(what string) { mu.Lock(); syncs = append(syncs, what); mu.Unlock() })
 	c := e.as("ann")
-	data := pattern(3<<20 + 5)
+	data := pattern(3*chunk + 5)
 	p := c.create("Family", "a.bin", int64(len(data)))
 	dir, id := e.staged(p)
-	for off := int64(0); off < 3<<20; off += 1 << 20 {
+	for off := int64(0); off < 3*chunk; off += chunk {
 		mu.Lock()
 		syncs = nil
 		mu.Unlock()
-		a := c.patch(p, off, data[off:off+1<<20])
+		var a answer
+		if checksum {
+			a = c.patch(p, off, data[off:off+chunk])
+		} else {
+			a = c.do("PATCH", p, data[off:off+chunk], "Content-Type", "application/offset+octet-stream", "Upload-Offset", strconv.FormatInt(off, 10))
+		}
 		acked, _ := strconv.ParseInt(a.hdr.Get("Upload-Offset"), 10, 64)
-		if a.status != http.StatusNoContent || acked != off+1<<20 {
+		if a.status != http.StatusNoContent || acked != off+chunk {
 			t.Fatalf("PATCH at %d: %d %s, offset %d", off, a.status, a.body, acked)
 		}
 		mu.Lock()
