@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hearth-home/hearth/server/pool"
 	"github.com/hearth-home/hearth/server/pool/pooltest"
 	"github.com/hearth-home/hearth/server/upload"
 )
@@ -219,10 +221,12 @@ func TestCommitDuplicated(t *testing.T) {
 	}
 }
 
-// TestStagedDataNeverWrittenShared: staged data that is another file's too (a commit
-// links it into the pool; a crash before the upload was recorded done leaves the two
-// names one file) is copied to a file of its own before a chunk is written again: what
-// the client sends never changes the pool's file. The upload then commits what it sent.
+// TestStagedDataNeverWrittenShared: a commit links the staged data into the pool
+// (pool.Adopt); if the server dies after that but before the upload is recorded done, the
+// staged data is still the pool's file too. The client then sends its last chunk again:
+// the staged data is copied to a file of its own before it is written, so what arrives
+// never changes the pool's file (kept as the previous version), and the upload commits
+// what was sent.
 func TestStagedDataNeverWrittenShared(t *testing.T) {
 	e := newEnv(t, 1)
 	c := e.as("ann")
@@ -231,7 +235,7 @@ func TestStagedDataNeverWrittenShared(t *testing.T) {
 	dir, id := e.staged(p)
 	last := int64(2 << 20)
 	c.send(p, data[:last], 1<<20)
-	// As the cut-off commit left it: the whole data staged, and a second name for it.
+	// As the cut-off commit left it: the last chunk written, the file in the pool.
 	part := filepath.Join(dir, id+".part")
 	f, err := os.OpenFile(part, os.O_WRONLY|os.O_APPEND, 0)
 	if err != nil {
@@ -239,8 +243,9 @@ func TestStagedDataNeverWrittenShared(t *testing.T) {
 	}
 	f.Write(data[last:])
 	f.Close()
-	other := filepath.Join(dir, "pool-copy")
-	if err := os.Link(part, other); err != nil {
+	ctx := context.Background()
+	first, err := e.pool.Pool.Adopt(ctx, "Family/again.bin", part, pool.WriteOptions{Size: int64(len(data))})
+	if err != nil {
 		t.Fatal(err)
 	}
 	resent := slices.Clone(data)
@@ -248,11 +253,16 @@ func TestStagedDataNeverWrittenShared(t *testing.T) {
 	if a := c.patch(p, last, resent[last:]); a.status != http.StatusNoContent {
 		t.Fatalf("the last chunk again: %d %s", a.status, a.body)
 	}
-	if got, _ := os.ReadFile(other); string(got) != string(data) {
-		t.Errorf("writing the staged data changed the file it was linked to")
-	}
 	if got := e.pool.Get("Family/again.bin"); string(got) != string(resent) {
 		t.Errorf("the committed file is not what was sent")
+	}
+	r, _, err := e.pool.Pool.OpenVersion(ctx, "Family/again.bin", first.Gen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if got, err := io.ReadAll(r); err != nil || string(got) != string(data) {
+		t.Errorf("the first commit's file changed when the staged data was written again (%v)", err)
 	}
 }
 
