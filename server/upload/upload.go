@@ -109,10 +109,11 @@ func (w *chunkWriter) writeback(off, n int64) {
 	if w.wb == nil {
 		w.wb = make(chan [2]int64, 4)
 		w.wbDone = make(chan struct{})
+		fd := w.f.Fd() // valid until the file is closed, after stopWriteback
 		go func() {
 			defer close(w.wbDone)
 			for r := range w.wb {
-				startWriteback(w.f, r[0], r[1])
+				startWriteback(fd, r[0], r[1])
 			}
 		}()
 	}
