@@ -46,6 +46,7 @@ func crashChild() {
 		must(err)
 		must(log.Sync())
 	}
+	var staged string
 	for i := 0; ; i++ {
 		files := listFiles(ctx, p)
 		switch op := rng.IntN(10); {
@@ -60,8 +61,15 @@ func crashChild() {
 			}
 			data := randBytes(rng.Uint64(), size)
 			sum := blake3.Sum256(data)
-			note("B W " + path + " " + hex.EncodeToString(sum[:]))
-			_, err = p.WriteFile(ctx, path, bytes.NewReader(data), pool.WriteOptions{Size: int64(size)})
+			if os.Getenv("CRASH_ADOPT") == "" {
+				note("B W " + path + " " + hex.EncodeToString(sum[:]))
+				_, err = p.WriteFile(ctx, path, bytes.NewReader(data), pool.WriteOptions{Size: int64(size)})
+				break
+			}
+			// As an upload commits: the content staged and synced first, then adopted.
+			staged = stageFile(ctx, p, fmt.Sprintf("s%d-%d", seed, i), data)
+			note("B W " + path + " " + hex.EncodeToString(sum[:]) + " " + staged)
+			_, err = p.Adopt(ctx, path, staged, pool.WriteOptions{Size: int64(size)})
 		case op < 8:
 			path := files[rng.IntN(len(files))]
 			note("B D " + path)
@@ -74,7 +82,29 @@ func crashChild() {
 		}
 		must(err)
 		note("A")
+		if staged != "" {
+			must(os.Remove(staged))
+			staged = ""
+		}
 	}
+}
+
+// stageFile writes data durably into the crash test's staging folder.
+func stageFile(ctx context.Context, p *pool.Pool, name string, data []byte) string {
+	dir, err := p.StagingDir(ctx, "crash", int64(len(data)))
+	must(err)
+	staged := filepath.Join(dir, name)
+	f, err := os.Create(staged)
+	must(err)
+	_, err = f.Write(data)
+	must(err)
+	must(f.Sync())
+	must(f.Close())
+	d, err := os.Open(dir)
+	must(err)
+	must(d.Sync())
+	must(d.Close())
+	return staged
 }
 
 func must(err error) {
@@ -139,11 +169,12 @@ func TestCrashKeepsEveryAcknowledgedFile(t *testing.T) {
 	t.Logf("%d rounds, %d kills in the middle of an operation, %d files at the end", rounds, killedMidOp, len(model))
 }
 
-func runChild(t *testing.T, e *pooltest.Env, logPath string, seed uint64, after time.Duration) {
+func runChild(t *testing.T, e *pooltest.Env, logPath string, seed uint64, after time.Duration, env ...string) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), crashEnv+"=1", "CRASH_SEED="+strconv.FormatUint(seed, 10),
 		"CRASH_CATALOG="+e.Catalog, "CRASH_DRIVES="+strings.Join(e.Drives, ":"), "CRASH_LOG="+logPath)
+	cmd.Env = append(cmd.Env, env...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {

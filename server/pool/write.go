@@ -53,6 +53,9 @@ type target struct {
 	acks chan error
 	exit chan struct{}
 	err  error
+	// adopted: the copy is a staged file linked in (Adopt); it holds the content
+	// already and takes no chunks.
+	adopted bool
 }
 
 // Create opens a new file at path for writing.
@@ -134,6 +137,9 @@ func checkParent(ctx context.Context, tx *catalog.Tx, path string) error {
 // next best one.
 func (w *Writer) open(ctx context.Context, prefer []string) error {
 	var tried []string
+	for _, t := range w.targets { // an adopted copy is there already
+		tried = append(tried, t.v.id())
+	}
 	var lastErr error
 	for len(w.targets) < w.want {
 		vs, err := w.p.place(ctx, w.want-len(w.targets), w.opt.Size, prefer, tried)
@@ -211,7 +217,7 @@ func (w *Writer) send() error {
 		return nil
 	}
 	for _, t := range w.targets {
-		if t.err == nil {
+		if t.err == nil && !t.adopted {
 			t.in <- w.buf
 		}
 	}
@@ -230,7 +236,7 @@ func (w *Writer) wait() error {
 	defer timer.Stop()
 	expired := false
 	for _, t := range w.targets {
-		if t.err != nil {
+		if t.err != nil || t.adopted {
 			continue
 		}
 		var err error

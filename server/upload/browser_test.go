@@ -85,7 +85,7 @@ func (x *tab) startBig(size int) {
 	x.t.Helper()
 	x.eval(fmt.Sprintf(`window.st = { acked: 0, done: false };
 		window.up = new tus.Upload(makeFile(%d), {
-			endpoint: "/api/v1/uploads", chunkSize: 16 << 20, retryDelays: [0, 1000, 3000], // as upload.js: the first request after a restart may meet a socket of the old server
+			endpoint: "/api/v1/uploads", chunkSize: 64 << 20, retryDelays: [0, 1000, 3000], // as upload.js: the first request after a restart may meet a socket of the old server
 			metadata: { folder: "Public", filename: "big.bin", mtime: "1600000000000" },
 			storeFingerprintForResuming: true, removeFingerprintOnSuccess: true,
 			onChunkComplete: (n, acked) => { st.acked = acked; },
@@ -99,8 +99,8 @@ func (x *tab) startBig(size int) {
 		}); true`, size))
 }
 
-// TestBrowserResumesBigUpload: Chromium uploads 300 MiB with tus-js-client in 16 MiB
-// chunks; at a third the server stops (the page loses it, and its sign-in); the server
+// TestBrowserResumesBigUpload: Chromium uploads 300 MiB with tus-js-client in 64 MiB
+// chunks (as upload.js); at a third the server stops (the page loses it, and its sign-in); the server
 // starts again, the person signs in again and chooses the same file: the upload goes on
 // from what the server acknowledged (the same upload, not a new one) and the file
 // arrives byte for byte, never seen in a listing or over WebDAV before.

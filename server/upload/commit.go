@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"strings"
 	"time"
@@ -15,11 +16,13 @@ import (
 	"github.com/hearth-home/hearth/server/pool/safepath"
 )
 
-// commit writes the whole staged file into the pool at its place, through the pool's
-// normal write: streamed to its drives at once, synced, renamed into place, indexed
-// (duplicated when its share is). A file already there is kept as a previous version.
-// Only then is the upload recorded done and its data removed. The owner's access is
-// checked again: it may have been taken away while the upload went on.
+// commit puts the staged file into the pool at its place with the pool's normal atomic
+// commit (pool.Adopt): the staged data, on a pool drive already, becomes the copy on
+// that drive without being written again; only a duplicated share's other copies are
+// written. It is hashed and indexed as any write, and a file already there is kept as a
+// previous version. Only then is the upload recorded done and its data's name removed.
+// The owner's access is checked again: it may have been taken away while the upload
+// went on.
 func (s *Store) commit(ctx context.Context, u *upload) error {
 	pr, ok := auth.PrincipalOf(ctx)
 	if !ok || !sameUser(pr.Name, u.st.User) {
@@ -34,15 +37,20 @@ func (s *Store) commit(ctx context.Context, u *upload) error {
 	if err := s.makeFolders(cctx, u.st.Path); err != nil {
 		return asRefusal(err)
 	}
-	f, err := os.Open(dataFile(u.dir, u.st.ID))
+	data := dataFile(u.dir, u.st.ID)
+	fi, err := os.Stat(data)
 	if err != nil {
 		return s.lost(u.st.ID, err)
 	}
-	defer f.Close()
-	if fi, err := f.Stat(); err != nil || fi.Size() != u.st.Size {
-		return fmt.Errorf("upload %s: the staged data is not whole (%v)", u.st.ID, err)
+	if fi.Size() != u.st.Size {
+		return fmt.Errorf("upload %s: the staged data is not whole (%d bytes of %d)", u.st.ID, fi.Size(), u.st.Size)
 	}
-	if _, err := s.opt.Pool.WriteFile(cctx, u.st.Path, f, pool.WriteOptions{Size: u.st.Size, ModTime: u.st.ModTime}); err != nil {
+	// From here the staged data must not change: once adopted it is the pool's copy too
+	// (see ownData), until its name is removed below.
+	if _, err := s.opt.Pool.Adopt(cctx, u.st.Path, data, pool.WriteOptions{Size: u.st.Size, ModTime: u.st.ModTime}); err != nil {
+		if errors.Is(err, fs.ErrNotExist) { // its drive went away
+			return s.lost(u.st.ID, err)
+		}
 		return asRefusal(fmt.Errorf("upload %s: %w", u.st.ID, err))
 	}
 	st := u.st

@@ -37,6 +37,9 @@ type state struct {
 func dataFile(dir, id string) string  { return filepath.Join(dir, id+".part") }
 func stateFile(dir, id string) string { return filepath.Join(dir, id+".json") }
 
+// ownFile is where staged data is copied when it must become a file of its own (owndata.go).
+func ownFile(dir, id string) string { return filepath.Join(dir, id+".part.own") }
+
 // readState reads an upload's record; fs.ErrNotExist when there is none.
 func readState(dir, id string) (state, error) {
 	b, err := os.ReadFile(stateFile(dir, id))
@@ -107,9 +110,11 @@ func (s *Store) sync(f *os.File, what string) error {
 // removeUpload deletes an upload's files, the record last: an upload without its
 // record is garbage the sweep removes, never one that looks complete.
 func removeUpload(dir, id string) error {
-	err := os.Remove(dataFile(dir, id))
-	if errors.Is(err, fs.ErrNotExist) {
-		err = nil
+	var err error
+	for _, name := range []string{dataFile(dir, id), ownFile(dir, id)} {
+		if rerr := os.Remove(name); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
+			err = errors.Join(err, rerr)
+		}
 	}
 	if rerr := os.Remove(stateFile(dir, id)); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
 		err = errors.Join(err, rerr)

@@ -2,8 +2,10 @@
 // (resumable uploads), into the pool. Each upload is staged on a pool drive, in a folder
 // the pool never lists or serves; every chunk is on the disk before it is acknowledged,
 // so a client that loses its connection, or a server that restarts, goes on from the
-// last acknowledged byte. When the last byte arrives the file is written into the pool
-// with its normal atomic, duplicated write: until then nothing is seen under its name.
+// last acknowledged byte. When the last byte arrives the file is committed into the pool
+// with its normal atomic, duplicated commit (pool.Adopt: the staged data becomes the copy
+// on its drive, and only the other copies are written): until then nothing is seen
+// under its name.
 // An upload belongs to the user who began it, and expires after a day without progress.
 package upload
 
@@ -53,6 +55,8 @@ type Store struct {
 	// (a client that goes away must not abort a commit under way).
 	ctx context.Context
 
+	bufs sync.Pool // of *[]byte, writeSize long: a request's data on its way to the disk
+
 	mu   sync.Mutex
 	busy map[string]int // uploads being written or committed: never swept
 	// onSync is told of every fsync, in order (tests).
@@ -76,7 +80,9 @@ func New(ctx context.Context, opt Options) *Store {
 	if opt.Checkpoint <= 0 {
 		opt.Checkpoint = 64 << 20
 	}
-	return &Store{opt: opt, log: opt.Log, ctx: ctx, busy: map[string]int{}}
+	s := &Store{opt: opt, log: opt.Log, ctx: ctx, busy: map[string]int{}}
+	s.bufs.New = func() any { b := make([]byte, writeSize); return &b }
+	return s
 }
 
 var (

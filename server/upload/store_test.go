@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hearth-home/hearth/server/pool"
 	"github.com/hearth-home/hearth/server/pool/pooltest"
 	"github.com/hearth-home/hearth/server/upload"
 )
@@ -29,24 +31,39 @@ func (e *env) staged(path string) (dir, id string) {
 }
 
 // TestChunkDurableBeforeAck: when a PATCH is answered, its chunk is on the disk (synced),
-// then its offset is recorded (the record synced, then its folder), and the staged data
-// and the record both say the offset the answer acknowledged.
+// then its offset is recorded (the record synced, then its folder), once, and the staged
+// data and the record both say the offset the answer acknowledged: for a chunk with a
+// checksum, and for one without whose size is the checkpoint's (as the page sends them).
 func TestChunkDurableBeforeAck(t *testing.T) {
-	e := newEnv(t, 1)
+	for _, checksum := range []bool{true, false} {
+		t.Run(map[bool]string{true: "with a checksum", false: "without"}[checksum], func(t *testing.T) {
+			testChunkDurableBeforeAck(t, checksum)
+		})
+	}
+}
+
+func testChunkDurableBeforeAck(t *testing.T, checksum bool) {
+	const chunk = 3 << 20
+	e := newEnv(t, 1, func(o *upload.Options) { o.Checkpoint = chunk })
 	var mu sync.Mutex
 	var syncs []string
 	upload.OnSync(e.store, func(what string) { mu.Lock(); syncs = append(syncs, what); mu.Unlock() })
 	c := e.as("ann")
-	data := pattern(3<<20 + 5)
+	data := pattern(3*chunk + 5)
 	p := c.create("Family", "a.bin", int64(len(data)))
 	dir, id := e.staged(p)
-	for off := int64(0); off < 3<<20; off += 1 << 20 {
+	for off := int64(0); off < 3*chunk; off += chunk {
 		mu.Lock()
 		syncs = nil
 		mu.Unlock()
-		a := c.patch(p, off, data[off:off+1<<20])
+		var a answer
+		if checksum {
+			a = c.patch(p, off, data[off:off+chunk])
+		} else {
+			a = c.do("PATCH", p, data[off:off+chunk], "Content-Type", "application/offset+octet-stream", "Upload-Offset", strconv.FormatInt(off, 10))
+		}
 		acked, _ := strconv.ParseInt(a.hdr.Get("Upload-Offset"), 10, 64)
-		if a.status != http.StatusNoContent || acked != off+1<<20 {
+		if a.status != http.StatusNoContent || acked != off+chunk {
 			t.Fatalf("PATCH at %d: %d %s, offset %d", off, a.status, a.body, acked)
 		}
 		mu.Lock()
@@ -166,6 +183,10 @@ func TestCommitDuplicated(t *testing.T) {
 	}
 	p := pathOf(t, a.hdr.Get("Location"))
 	dir, id := e.staged(p)
+	stagedData, err := os.Stat(filepath.Join(dir, id+".part"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	c.send(p, data, 1<<20)
 	fi, err := e.pool.Pool.Stat(context.Background(), "Family/Trip/day 1/a.bin")
 	if err != nil || fi.Copies != 2 || !fi.ModTime.Equal(mtime) || fi.Size != int64(len(data)) {
@@ -174,16 +195,74 @@ func TestCommitDuplicated(t *testing.T) {
 	if got := e.pool.Holders("Family/Trip/day 1/a.bin"); !slices.Equal(got, []int{0, 1}) {
 		t.Fatalf("copies on drives %v, want both", got)
 	}
+	// The copy on the staging drive is the staged data itself, not written a second time;
+	// the other is a copy.
+	adopted := 0
 	for _, d := range e.pool.Drives {
-		if b, err := os.ReadFile(pooltest.OnDisk(d, "Family/Trip/day 1/a.bin")); err != nil || string(b) != string(data) {
+		onDisk := pooltest.OnDisk(d, "Family/Trip/day 1/a.bin")
+		if b, err := os.ReadFile(onDisk); err != nil || string(b) != string(data) {
 			t.Fatalf("the copy on %s differs (%v)", d, err)
 		}
+		if st, err := os.Stat(onDisk); err == nil && os.SameFile(st, stagedData) {
+			adopted++
+			if !strings.HasPrefix(dir, d+"/") {
+				t.Errorf("the staged data, on another drive, is the copy on %s", d)
+			}
+		}
+	}
+	if adopted != 1 {
+		t.Errorf("%d copies are the staged data itself, want the one on its drive", adopted)
 	}
 	if _, err := os.Stat(filepath.Join(dir, id+".part")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("the staged data is still there: %v", err)
 	}
 	if got := c.offset(p); got != int64(len(data)) {
 		t.Errorf("after the commit HEAD says %d, want the whole %d", got, len(data))
+	}
+}
+
+// TestStagedDataNeverWrittenShared: a commit links the staged data into the pool
+// (pool.Adopt); if the server dies after that but before the upload is recorded done, the
+// staged data is still the pool's file too. The client then sends its last chunk again:
+// the staged data is copied to a file of its own before it is written, so what arrives
+// never changes the pool's file (kept as the previous version), and the upload commits
+// what was sent.
+func TestStagedDataNeverWrittenShared(t *testing.T) {
+	e := newEnv(t, 1)
+	c := e.as("ann")
+	data := pattern(3 << 20)
+	p := c.create("Family", "again.bin", int64(len(data)))
+	dir, id := e.staged(p)
+	last := int64(2 << 20)
+	c.send(p, data[:last], 1<<20)
+	// As the cut-off commit left it: the last chunk written, the file in the pool.
+	part := filepath.Join(dir, id+".part")
+	f, err := os.OpenFile(part, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Write(data[last:])
+	f.Close()
+	ctx := context.Background()
+	first, err := e.pool.Pool.Adopt(ctx, "Family/again.bin", part, pool.WriteOptions{Size: int64(len(data))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resent := slices.Clone(data)
+	copy(resent[last:], "sent again, otherwise")
+	if a := c.patch(p, last, resent[last:]); a.status != http.StatusNoContent {
+		t.Fatalf("the last chunk again: %d %s", a.status, a.body)
+	}
+	if got := e.pool.Get("Family/again.bin"); string(got) != string(resent) {
+		t.Errorf("the committed file is not what was sent")
+	}
+	r, _, err := e.pool.Pool.OpenVersion(ctx, "Family/again.bin", first.Gen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if got, err := io.ReadAll(r); err != nil || string(got) != string(data) {
+		t.Errorf("the first commit's file changed when the staged data was written again (%v)", err)
 	}
 }
 

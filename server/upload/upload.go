@@ -44,20 +44,26 @@ func (u *upload) WriteChunk(ctx context.Context, offset int64, src io.Reader) (i
 	if err != nil {
 		return 0, u.s.lost(u.st.ID, err)
 	}
-	defer f.Close()
-	// Bytes past the acknowledged offset came from a request cut short or refused.
-	if err := f.Truncate(offset); err != nil {
+	defer func() { f.Close() }()
+	if f, err = u.ownData(f, offset); err != nil {
 		return 0, fmt.Errorf("upload %s: %w", u.st.ID, err)
+	}
+	// Bytes past the acknowledged offset came from a request cut short or refused.
+	if fi, err := f.Stat(); err != nil || fi.Size() != offset {
+		if err := f.Truncate(offset); err != nil {
+			return 0, fmt.Errorf("upload %s: %w", u.st.ID, err)
+		}
 	}
 	if _, err := f.Seek(offset, io.SeekStart); err != nil {
 		return 0, err
 	}
 	w := &chunkWriter{u: u, f: f, start: offset, checkpoint: u.s.opt.Checkpoint}
+	defer w.stopWriteback() // before f is closed
 	if want != nil {
 		w.checkpoint = 0 // a chunk with a checksum is all or nothing
 		w.sum = want.alg()
 	}
-	_, copyErr := io.Copy(w, src)
+	copyErr := w.readFrom(src)
 	if want != nil && (copyErr != nil || !want.matches(w.sum)) {
 		// Nothing of it is kept: the next write starts at offset again. A chunk cut
 		// short cannot be checked, and is dropped too.
@@ -82,6 +88,70 @@ type chunkWriter struct {
 	checkpoint int64     // record progress every so many bytes; 0: only at the end
 	since      int64     // bytes since the last record
 	sum        hash.Hash // of the request's data, when it came with a checksum
+	started    int64     // bytes of this request whose writing to the disk was started
+	wb         chan [2]int64
+	wbDone     chan struct{}
+}
+
+// Data goes to the disk in writes of up to writeSize bytes (the network hands it over in
+// pieces of 16 KiB, a TLS record), and the disk is told to start writing it out every
+// writebackEvery bytes: the sync before the answer then waits only for the last piece,
+// instead of for the whole chunk after it arrived.
+const (
+	writeSize      = 1 << 20
+	writebackEvery = 4 << 20
+)
+
+// writeback has the disk start writing a range out, from a goroutine of its own: the
+// call may wait for the disk, and the request's data must not. A range the goroutine is
+// too busy to take is left to the sync.
+func (w *chunkWriter) writeback(off, n int64) {
+	if w.wb == nil {
+		w.wb = make(chan [2]int64, 4)
+		w.wbDone = make(chan struct{})
+		fd := w.f.Fd() // valid until the file is closed, after stopWriteback
+		go func() {
+			defer close(w.wbDone)
+			for r := range w.wb {
+				startWriteback(fd, r[0], r[1])
+			}
+		}()
+	}
+	select {
+	case w.wb <- [2]int64{off, n}:
+	default:
+	}
+}
+
+// stopWriteback ends the writeback goroutine; it must run before the file is closed.
+func (w *chunkWriter) stopWriteback() {
+	if w.wb != nil {
+		close(w.wb)
+		<-w.wbDone
+		w.wb = nil
+	}
+}
+
+// readFrom writes what src brings until it ends; it returns src's error, or the first
+// failure to write.
+func (w *chunkWriter) readFrom(src io.Reader) error {
+	bp := w.u.s.bufs.Get().(*[]byte)
+	defer w.u.s.bufs.Put(bp)
+	buf := *bp
+	for {
+		n, rerr := io.ReadFull(src, buf)
+		if n > 0 {
+			if _, err := w.Write(buf[:n]); err != nil {
+				return err
+			}
+		}
+		switch {
+		case rerr == io.EOF || rerr == io.ErrUnexpectedEOF:
+			return nil
+		case rerr != nil:
+			return rerr
+		}
+	}
 }
 
 func (w *chunkWriter) Write(b []byte) (int, error) {
@@ -97,6 +167,10 @@ func (w *chunkWriter) Write(b []byte) (int, error) {
 	if err != nil {
 		return n, fmt.Errorf("upload %s: write: %w", w.u.st.ID, err)
 	}
+	if w.n-w.started >= writebackEvery {
+		w.writeback(w.start+w.started, w.n-w.started)
+		w.started = w.n
+	}
 	if w.checkpoint > 0 && w.since >= w.checkpoint {
 		if err := w.durable(); err != nil {
 			return n, err
@@ -110,12 +184,12 @@ func (w *chunkWriter) Write(b []byte) (int, error) {
 // only once the commit succeeds (FinishUpload): a commit that fails makes the client
 // send its last chunk again, where it will fail again, rather than be told it is done.
 func (w *chunkWriter) durable() error {
+	if w.n == 0 || (w.since == 0 && w.acked == w.start+w.n) {
+		w.acked = w.start + w.n
+		return nil // nothing written since the last checkpoint
+	}
 	w.acked = w.start + w.n
 	w.since = 0
-	if w.n == 0 {
-		w.acked = w.start
-		return nil
-	}
 	if err := w.u.s.sync(w.f, "data"); err != nil {
 		w.acked = w.u.st.Offset
 		return fmt.Errorf("upload %s: sync: %w", w.u.st.ID, err)

@@ -5,7 +5,10 @@
 // chosen again after the page was closed goes on from what the server acknowledged.
 // When a file is whole in the shared folder, the element receives a "hearth:uploaded"
 // event (bubbling) whose detail is {path, name, size}.
-const CHUNK = 16 << 20;
+// Each chunk is synced on the server before it is acknowledged, and a chunk cut short
+// keeps what arrived: 64 MiB chunks pay that sync (and a request) a quarter as often as
+// 16 MiB ones did, which made the chunks about 30% faster (see BenchmarkTusUpload1GiB).
+const CHUNK = 64 << 20;
 const RETRY_DELAYS = [0, 1000, 3000, 5000, 10000, 20000, 30000, 60000];
 
 let tusLoaded;

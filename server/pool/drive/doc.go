@@ -15,7 +15,9 @@
 //	                                  previous versions of overwritten or deleted files
 //	  .hearth/staging/<name>/         data on its way into the pool that other parts of the
 //	                                  server keep and clean (resumable uploads); never
-//	                                  listed or served (pool.StagingDir)
+//	                                  listed or served (pool.StagingDir). A whole staged
+//	                                  file is committed by a hard link into tmp (Adopt),
+//	                                  so its bytes are never written twice
 //
 // Every file and folder under Shares and versions carries the extended attribute
 // "user.hearth": one format byte (1), the 8-byte big-endian generation at which the item

@@ -107,7 +107,19 @@ type Writer interface {
 	// visible at path until Pending.Commit. sizeHint, when positive, reserves space up front
 	// so a full drive fails now rather than half way.
 	Create(ctx context.Context, path string, sizeHint int64) (Pending, error)
+	// Adopt starts a copy of the file at path whose content is a file already on the
+	// drive, in its staging area (staged is relative to it: "uploads/<id>.part"), without
+	// copying a byte: the staged file is linked into the temp area and stays where it is.
+	// It returns the pending copy, on which Write must not be called, and the content
+	// open for reading. The staged file must be a plain file with no other link (else
+	// ErrShared), and must not change from now on: once committed, the two names are one
+	// file until the caller removes the staged one.
+	Adopt(ctx context.Context, path, staged string) (Pending, ReadFile, error)
 }
+
+// ErrShared: a staged file to adopt has another link already (an earlier commit of it
+// that a crash cut off may be in place): adopting it again would tie two files together.
+var ErrShared = errors.New("the staged file has another link")
 
 // Pending is a copy being written. Write, Finish and Commit are called in that order from
 // one goroutine; Abort may be called at any point and after Commit does nothing.

@@ -17,6 +17,7 @@ const (
 	tombFile     = metaDir + "/tombstones.log"
 	tmpDir       = metaDir + "/tmp"
 	versionsDir  = metaDir + "/versions"
+	stagingDir   = metaDir + "/staging"
 	markerFormat = 1
 )
 

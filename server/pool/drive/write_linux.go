@@ -49,9 +49,13 @@ type pending struct {
 	done    bool // committed or aborted
 	closed  bool
 	renamed bool
+	adopted bool // a staged file linked in (adopt_linux.go): its content is there already
 }
 
 func (p *pending) Write(b []byte) (int, error) {
+	if p.adopted {
+		return 0, pathErr("write", p.path, errAdopted)
+	}
 	n, err := p.f.Write(b)
 	p.n += int64(n)
 	if err != nil {

@@ -19,6 +19,7 @@ const (
 	OpCheck  Op = "check"
 	OpUsage  Op = "usage"
 	OpCreate Op = "create"
+	OpAdopt  Op = "adopt"  // Adopt (linking a staged file in)
 	OpWrite  Op = "write"  // Pending.Write
 	OpFinish Op = "finish" // Pending.Finish (the fsync)
 	OpCommit Op = "commit" // Pending.Commit (the rename)
@@ -162,6 +163,17 @@ func (f *Faulty) Create(ctx context.Context, path string, sizeHint int64) (drive
 		return nil, err
 	}
 	return &faultyPending{Pending: p, f: f}, nil
+}
+
+func (f *Faulty) Adopt(ctx context.Context, path, staged string) (drive.Pending, drive.ReadFile, error) {
+	if err := f.fault(OpAdopt); err != nil {
+		return nil, nil, err
+	}
+	p, r, err := f.Drive.Adopt(ctx, path, staged)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &faultyPending{Pending: p, f: f}, &faultyFile{ReadFile: r, f: f}, nil
 }
 
 type faultyPending struct {

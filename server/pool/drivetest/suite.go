@@ -45,6 +45,7 @@ func Run(t *testing.T, newDrive New) {
 		{"CleanTemp", testCleanTemp},
 		{"CheckMissingMarker", testCheckMissingMarker},
 		{"Usage", testUsage},
+		{"Adopt", testAdopt},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, newDrive(t)) })
@@ -564,4 +565,68 @@ func must(t *testing.T, err error) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// testAdopt: a staged file becomes a pending copy without a copy of its bytes, visible
+// only at Commit, keeping the file there before as a version; an abort leaves the staged
+// file alone. A staged file with another link, a link, and a name out of the staging
+// area are refused.
+func testAdopt(t *testing.T, d drive.Drive) {
+	ctx := context.Background()
+	Mkdir(t, d, "Docs", 1)
+	Put(t, d, "Docs/a", []byte("old"), 2, false)
+	area := filepath.Join(d.Info().Path, ".hearth", "staging", "up")
+	must(t, os.MkdirAll(area, 0o700))
+	staged := filepath.Join(area, "x.part")
+	must(t, os.WriteFile(staged, []byte("staged data"), 0o600))
+	p, r, err := d.Adopt(ctx, "Docs/a", "up/x.part")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := io.ReadAll(r); string(got) != "staged data" {
+		t.Errorf("the adopted content reads %q", got)
+	}
+	r.Close()
+	if _, err := p.Write([]byte("more")); err == nil {
+		t.Error("an adopted copy took a write")
+	}
+	must(t, p.Finish(ctx, t0, drive.Meta{Gen: 3}))
+	if got := ReadAll(t, d, "Docs/a"); string(got) != "old" {
+		t.Errorf("before commit the path shows %q", got)
+	}
+	must(t, p.Abort())
+	assertTempEmpty(t, d)
+	if got, err := os.ReadFile(staged); err != nil || string(got) != "staged data" {
+		t.Fatalf("after an abort the staged file is %q (%v)", got, err)
+	}
+	p, r, err = d.Adopt(ctx, "Docs/a", "up/x.part")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	must(t, p.Finish(ctx, t0, drive.Meta{Gen: 4}))
+	must(t, p.Commit(ctx, true))
+	if got := ReadAll(t, d, "Docs/a"); string(got) != "staged data" {
+		t.Errorf("after commit the path shows %q", got)
+	}
+	if st, err := d.Stat(ctx, "Docs/a"); err != nil || st.Meta.Gen != 4 || !st.ModTime.Equal(t0) {
+		t.Errorf("the adopted copy: %+v (%v), want generation 4 at %v", st, err, t0)
+	}
+	var versions int
+	d.WalkVersions(ctx, func(e drive.Entry) error { versions++; return nil })
+	if versions != 1 {
+		t.Errorf("%d versions kept, want the old file", versions)
+	}
+	assertTempEmpty(t, d)
+	// x.part is now a second name of Docs/a: adopting it again would tie them.
+	if _, _, err := d.Adopt(ctx, "Docs/b", "up/x.part"); !errors.Is(err, drive.ErrShared) {
+		t.Errorf("adopting a file with another link: %v, want ErrShared", err)
+	}
+	must(t, os.Symlink(staged, filepath.Join(area, "link")))
+	for _, bad := range []string{"up/link", "../tmp/x", "up/../../drive.json", "/etc/passwd", "up/none"} {
+		if _, _, err := d.Adopt(ctx, "Docs/c", bad); err == nil {
+			t.Errorf("adopting %q succeeded", bad)
+		}
+	}
+	assertTempEmpty(t, d)
 }
