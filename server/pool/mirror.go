@@ -151,8 +151,12 @@ func (p *Pool) writeMirrors(ctx context.Context) error {
 	return p.writeMirrorsLocked(ctx)
 }
 
-// writeMirrorsLocked is writeMirrors for a caller holding p.gen.mu.
+// writeMirrorsLocked is writeMirrors for a caller holding p.gen.mu. A stop does not cut
+// it short: the change it records is in the catalog already, and drives left with the
+// configuration before it would bring that back in a rebuild (a purged share, say);
+// each drive's write has its own time limit.
 func (p *Pool) writeMirrorsLocked(ctx context.Context) error {
+	ctx = context.WithoutCancel(ctx)
 	var m mirror
 	err := p.cat.Update(ctx, func(tx *catalog.Tx) error {
 		seq, err := tx.MetaUint(ctx, metaSeq)
