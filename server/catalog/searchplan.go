@@ -18,6 +18,10 @@ import (
 // is rare. Telling costs reading up to that many numbers of each trigram's list.
 const rareTrigram = 4096
 
+// narrowMax is how many names holding the rare part of a phrase a search reads to check
+// them, at most: each is a look-up in entries.
+const narrowMax = 200
+
 // narrowFrom is the shortest phrase worth the probes: with fewer trigrams, reading the
 // whole lists costs less than asking how long they are.
 const narrowFrom = 8
@@ -70,8 +74,15 @@ func (s *search) match(ctx context.Context, text string, limit int) (hits []hit,
 
 // matchNarrowed is match for one share through part of text (rarePart): it reads every
 // name holding part, in the order of their numbers, and keeps those holding text. done
-// is false when a name read is not plain ASCII.
+// is false when more than narrowMax names hold part (then many of them hold text too,
+// and the whole phrase finds them quickly), or a name read is not plain ASCII.
 func (s *search) matchNarrowed(ctx context.Context, text, part string, sp span, limit int) (hits []hit, done bool, err error) {
+	var n int
+	err = s.tx.q.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM names_fts
+		WHERE names_fts MATCH ? AND rowid BETWEEN ? AND ? LIMIT ?)`, phrase(part), sp.lo, sp.hi, narrowMax+1).Scan(&n)
+	if err != nil || n > narrowMax {
+		return nil, false, err
+	}
 	want := foldASCII(text)
 	done = true
 	err = s.tx.eachMatch(ctx, phrase(part), sp, 0, func(h hit) bool {
