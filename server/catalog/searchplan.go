@@ -13,25 +13,49 @@ import (
 // trigram tokenizer's folding is exactly A-Z to a-z: when the phrase or a name read is
 // anything else, it asks the index for the whole phrase as before. So the results are
 // the same either way.
+//
+// How common a trigram is comes from the FTS index's own table of contents: names_fts_idx
+// holds, for each page of each segment of the index, the first term starting on it
+// (prefixed by '0', the main index) and the page (times two, plus a flag). The pages
+// between a term's and the next term's are its list: a couple of lookups each, where
+// counting the list's names would read thousands (4 ms for a long query). This reads
+// SQLite's storage format of FTS5, which SQLite keeps compatible; were it ever read
+// wrong, the estimate would be wrong and a search slower, never its results different.
 
-// rareTrigram is the default for Catalog.rareTrigram: a trigram in fewer names than this
-// is rare. Telling costs reading up to that many numbers of each trigram's list.
-const rareTrigram = 4096
+// rarePages is the default for Catalog.rarePages: a trigram whose list fills fewer pages
+// than this whole is rare (a page holds the numbers of a thousand names or more).
+const rarePages = 3
 
 // narrowMax is how many names holding the rare part of a phrase a search reads to check
 // them, at most: each is a look-up in entries.
 const narrowMax = 200
 
-// narrowFrom is the shortest phrase worth the probes: with fewer trigrams, reading the
-// whole lists costs less than asking how long they are.
+// narrowFrom is the shortest phrase worth estimating: with fewer trigrams, reading the
+// whole lists costs little more.
 const narrowFrom = 8
+
+// pagesOf estimates how many pages of the FTS index a term's list fills whole (pages no
+// term starts on), summed over the index's segments (found one after the other through
+// the primary key). Where no term follows it in a segment, its list runs to that
+// segment's last page. Pages shared with other terms are left out: a rare term is in
+// many segments, each a page it shares, and the sum must not make it look common.
+const pagesOf = `WITH RECURSIVE seg(id) AS (
+		SELECT (SELECT segid FROM names_fts_idx ORDER BY segid LIMIT 1)
+		UNION ALL
+		SELECT (SELECT segid FROM names_fts_idx WHERE segid > seg.id ORDER BY segid LIMIT 1) FROM seg WHERE seg.id IS NOT NULL)
+	SELECT coalesce(sum(max(0,
+		coalesce((SELECT pgno FROM names_fts_idx WHERE segid = seg.id AND term > ?1 ORDER BY term LIMIT 1),
+			(SELECT pgno FROM names_fts_idx WHERE segid = seg.id ORDER BY term DESC LIMIT 1) + 2) / 2
+		- coalesce((SELECT pgno FROM names_fts_idx WHERE segid = seg.id AND term <= ?1 ORDER BY term DESC LIMIT 1), 0) / 2
+		- 1)), 0)
+	FROM seg WHERE seg.id IS NOT NULL`
 
 // search is one Find: the shares' ranges, and how common each trigram read so far is.
 type search struct {
 	tx     *Tx
 	spans  []span
-	rare   int            // Catalog.rareTrigram
-	counts map[string]int // trigram (folded) -> its names, up to rare
+	rare   int            // Catalog.rarePages
+	counts map[string]int // trigram (folded) -> the pages its list fills (pagesOf)
 }
 
 func (tx *Tx) newSearch(ctx context.Context, shares []string) (*search, error) {
@@ -39,7 +63,7 @@ func (tx *Tx) newSearch(ctx context.Context, shares []string) (*search, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &search{tx: tx, spans: spans, rare: tx.c.rareTrigram, counts: map[string]int{}}, nil
+	return &search{tx: tx, spans: spans, rare: tx.c.rarePages, counts: map[string]int{}}, nil
 }
 
 // phrase quotes text as an FTS5 phrase; a quote inside is doubled.
@@ -104,7 +128,7 @@ func (s *search) matchNarrowed(ctx context.Context, text, part string, sp span, 
 
 // rarePart returns the longest run of text's trigrams that are all rare, as text, when
 // text is plain ASCII, long enough, and has common trigrams outside that run; else "".
-// Of runs as long, the one in the fewest names comes first.
+// Of runs as long, the one in the fewest pages comes first.
 func (s *search) rarePart(ctx context.Context, text string) (string, error) {
 	if s.rare <= 0 || len(text) < narrowFrom || !plainASCII(text) {
 		return "", nil
@@ -115,9 +139,7 @@ func (s *search) rarePart(ctx context.Context, text string) (string, error) {
 		tri := folded[i : i+3]
 		n, ok := s.counts[tri]
 		if !ok {
-			err := s.tx.q.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM names_fts
-				WHERE names_fts MATCH ? LIMIT ?)`, phrase(tri), s.rare).Scan(&n)
-			if err != nil {
+			if err := s.tx.q.QueryRowContext(ctx, pagesOf, []byte("0"+tri)).Scan(&n); err != nil {
 				return "", err
 			}
 			s.counts[tri] = n

@@ -13,8 +13,9 @@ import (
 // with an accent is left to the index), in the same order, within the same limits.
 func TestFindNarrowed(t *testing.T) {
 	c, _ := open(t)
+	// Enough names for the common trigrams' lists to fill pages of the index.
 	tree := []string{"Docs/", "Docs/a/", "Photos/", "Photos/b/"}
-	for i := range 60 {
+	for i := range 3000 {
 		tree = append(tree, fmt.Sprintf("Photos/IMG_%04d.JPG", i), fmt.Sprintf("Docs/a/img_%04d.jpg", i))
 	}
 	tree = append(tree,
@@ -26,8 +27,8 @@ func TestFindNarrowed(t *testing.T) {
 		"G_0042.JPG é", "ÎMG_0042.JPG", "IMG_0420.JPG", "IMG_0099.JPG", `IMG_0042"JPG`}
 	shares := [][]string{{"Docs", "Photos"}, {"Docs"}, {"Photos"}}
 
-	// Some of them are narrowed with few names counted as rare.
-	c.rareTrigram = 20
+	// Some of them are narrowed, with a trigram rare when its list fills no page whole.
+	c.rarePages = 1
 	narrowed := 0
 	err := c.View(context.Background(), func(tx *Tx) error {
 		s, err := tx.newSearch(context.Background(), shares[0])
@@ -51,7 +52,7 @@ func TestFindNarrowed(t *testing.T) {
 		Match map[string][]string
 	}
 	run := func(rare int) result {
-		c.rareTrigram = rare
+		c.rarePages = rare
 		r := result{Match: map[string][]string{}}
 		for _, q := range queries {
 			for _, sh := range shares {
@@ -85,7 +86,7 @@ func TestFindNarrowed(t *testing.T) {
 		}
 		return r
 	}
-	whole, parts := run(0), run(20)
+	whole, parts := run(0), run(1)
 	if diff := cmp.Diff(whole, parts); diff != "" {
 		t.Errorf("narrowed searches differ (-whole phrase +rare part):\n%s", diff)
 	}
