@@ -34,7 +34,7 @@ var nameTriggers = func() string {
 	UPDATE entries SET sid = (SELECT coalesce((SELECT sid FROM entries WHERE sid BETWEEN s.num << %[2]d
 			AND (s.num << %[2]d) + %[3]d ORDER BY sid DESC LIMIT 1), s.num << %[2]d) + 1
 		FROM search_shares s WHERE s.share = %[1]s)
-	WHERE path = NEW.path`, newShare, shareBits, 1<<shareBits-1)
+	WHERE path = NEW.path`, newShare, shareBits, int64(1)<<shareBits-1)
 	index := fmt.Sprintf(`INSERT INTO names_fts(rowid, name) SELECT sid, %s FROM entries WHERE path = NEW.path`,
 		fmt.Sprintf(nameText, "NEW."))
 	return fmt.Sprintf(`
