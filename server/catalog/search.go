@@ -215,44 +215,33 @@ func (tx *Tx) shareSpans(ctx context.Context, shares []string) ([]span, error) {
 // query, in the order of their numbers. The range of numbers goes to the FTS index,
 // which seeks to it in each trigram's list.
 func (tx *Tx) findMatch(ctx context.Context, match string, sp span, limit int) ([]hit, error) {
-	var out []hit
-	err := tx.eachMatch(ctx, match, sp, limit, func(h hit) bool {
-		out = append(out, h)
-		return true
-	})
-	return out, err
-}
-
-// eachMatch calls fn with the entries of a share whose indexed names match an FTS5 query,
-// in the order of their numbers, up to limit of them (none: 0) or until fn returns false.
-func (tx *Tx) eachMatch(ctx context.Context, match string, sp span, limit int, fn func(hit) bool) error {
-	_, ids, err := tx.nums(ctx)
-	if err != nil {
-		return err
-	}
-	if limit <= 0 {
-		limit = -1 // SQLite's "no limit"
-	}
-	rows, err := tx.q.QueryContext(ctx, `SELECT e.path, e.dir, e.size, e.mtime_ns, e.hash, e.gen, e.copies,
-			length(e.path) - length(e.parent) - 1
-		FROM names_fts f JOIN entries e ON e.sid = f.rowid
+	return tx.hits(ctx, `FROM names_fts f JOIN entries e ON e.sid = f.rowid
 		WHERE names_fts MATCH ? AND f.rowid BETWEEN ? AND ? AND e.parent <> ''
 		ORDER BY f.rowid LIMIT ?`, match, sp.lo, sp.hi, limit)
+}
+
+// hits reads the entries (e) a query selects.
+func (tx *Tx) hits(ctx context.Context, query string, args ...any) ([]hit, error) {
+	_, ids, err := tx.nums(ctx)
 	if err != nil {
-		return err
+		return nil, err
+	}
+	rows, err := tx.q.QueryContext(ctx, `SELECT e.path, e.dir, e.size, e.mtime_ns, e.hash, e.gen, e.copies,
+			length(e.path) - length(e.parent) - 1 `+query, args...)
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
+	var out []hit
 	for rows.Next() {
 		var h hit
 		var mtime, copies int64
 		if err := rows.Scan(&h.Path, &h.Dir, &h.Size, &mtime, &h.Hash, &h.Gen, &copies, &h.nameLen); err != nil {
-			return err
+			return nil, err
 		}
 		h.ModTime = nsTime(mtime)
 		h.Copies = drivesOf(copies, ids)
-		if !fn(h) {
-			break
-		}
+		out = append(out, h)
 	}
-	return rows.Err()
+	return out, rows.Err()
 }

@@ -96,34 +96,48 @@ func (s *search) match(ctx context.Context, text string, limit int) (hits []hit,
 	return hits, all, nil
 }
 
-// matchNarrowed is match for one share through part of text (rarePart): it reads every
-// name holding part, in the order of their numbers, and keeps those holding text. done
-// is false when more than narrowMax names hold part (then many of them hold text too,
-// and the whole phrase finds them quickly), or a name read is not plain ASCII.
+// matchNarrowed is match for one share through part of text (rarePart): it reads the
+// paths of the names holding part, in the order of their numbers (from the index of
+// numbers alone), keeps those holding text, and reads their entries. done is false when
+// more than narrowMax names hold part (then many of them hold text too, and the whole
+// phrase finds them quickly), or a name read is not plain ASCII.
 func (s *search) matchNarrowed(ctx context.Context, text, part string, sp span, limit int) (hits []hit, done bool, err error) {
-	var n int
-	err = s.tx.q.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM names_fts
-		WHERE names_fts MATCH ? AND rowid BETWEEN ? AND ? LIMIT ?)`, phrase(part), sp.lo, sp.hi, narrowMax+1).Scan(&n)
-	if err != nil || n > narrowMax {
+	rows, err := s.tx.q.QueryContext(ctx, `SELECT e.sid, e.path FROM names_fts f JOIN entries e ON e.sid = f.rowid
+		WHERE names_fts MATCH ? AND f.rowid BETWEEN ? AND ? ORDER BY f.rowid LIMIT ?`, phrase(part), sp.lo, sp.hi, narrowMax+1)
+	if err != nil {
 		return nil, false, err
 	}
+	defer rows.Close()
 	want := foldASCII(text)
-	done = true
-	err = s.tx.eachMatch(ctx, phrase(part), sp, 0, func(h hit) bool {
-		name := h.Path[strings.LastIndexByte(h.Path, '/')+1:]
-		if !plainASCII(name) {
-			done = false
-			return false
+	var sids []any
+	n := 0
+	for rows.Next() {
+		var sid int64
+		var path string
+		if err := rows.Scan(&sid, &path); err != nil {
+			return nil, false, err
 		}
-		if strings.Contains(foldASCII("//"+name+"/"), want) {
-			hits = append(hits, h)
+		if n++; n > narrowMax {
+			return nil, false, nil
 		}
-		return len(hits) < limit
-	})
-	if err != nil || !done {
-		return nil, false, err
+		i := strings.LastIndexByte(path, '/')
+		if i < 0 {
+			continue // a share's own folder
+		}
+		if name := path[i+1:]; !plainASCII(name) {
+			return nil, false, nil
+		} else if strings.Contains(foldASCII("//"+name+"/"), want) {
+			if sids = append(sids, sid); len(sids) == limit {
+				break // the first ones in order are all read
+			}
+		}
 	}
-	return hits, true, nil
+	if err := rows.Err(); err != nil || len(sids) == 0 {
+		return nil, err == nil, err
+	}
+	rows.Close()
+	hits, err = s.tx.hits(ctx, `FROM entries e WHERE e.sid IN (?`+strings.Repeat(", ?", len(sids)-1)+`) ORDER BY e.sid`, sids...)
+	return hits, err == nil, err
 }
 
 // rarePart returns the longest run of text's trigrams that are all rare, as text, when
