@@ -2,6 +2,8 @@ package catalog
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -34,21 +36,23 @@ const narrowMax = 200
 // whole lists costs little more.
 const narrowFrom = 8
 
-// pagesOf estimates how many pages of the FTS index a term's list fills whole (pages no
-// term starts on), summed over the index's segments (found one after the other through
-// the primary key). Where no term follows it in a segment, its list runs to that
-// segment's last page. Pages shared with other terms are left out: a rare term is in
-// many segments, each a page it shares, and the sum must not make it look common.
+// pagesOf estimates how many pages of the FTS index each term's list fills whole (pages
+// no term starts on), summed over the index's segments (found one after the other
+// through the primary key); %s is the terms, as VALUES rows (number, '0' || term). Where
+// no term follows one in a segment, its list runs to that segment's last page. Pages
+// shared with other terms are left out: a rare term is in many segments, each a page it
+// shares, and the sum must not make it look common.
 const pagesOf = `WITH RECURSIVE seg(id) AS (
 		SELECT (SELECT segid FROM names_fts_idx ORDER BY segid LIMIT 1)
 		UNION ALL
-		SELECT (SELECT segid FROM names_fts_idx WHERE segid > seg.id ORDER BY segid LIMIT 1) FROM seg WHERE seg.id IS NOT NULL)
-	SELECT coalesce(sum(max(0,
-		coalesce((SELECT pgno FROM names_fts_idx WHERE segid = seg.id AND term > ?1 ORDER BY term LIMIT 1),
+		SELECT (SELECT segid FROM names_fts_idx WHERE segid > seg.id ORDER BY segid LIMIT 1) FROM seg WHERE seg.id IS NOT NULL),
+	terms(i, key) AS (VALUES %s)
+	SELECT terms.i, sum(max(0,
+		coalesce((SELECT pgno FROM names_fts_idx WHERE segid = seg.id AND term > terms.key ORDER BY term LIMIT 1),
 			(SELECT pgno FROM names_fts_idx WHERE segid = seg.id ORDER BY term DESC LIMIT 1) + 2) / 2
-		- coalesce((SELECT pgno FROM names_fts_idx WHERE segid = seg.id AND term <= ?1 ORDER BY term DESC LIMIT 1), 0) / 2
-		- 1)), 0)
-	FROM seg WHERE seg.id IS NOT NULL`
+		- coalesce((SELECT pgno FROM names_fts_idx WHERE segid = seg.id AND term <= terms.key ORDER BY term DESC LIMIT 1), 0) / 2
+		- 1))
+	FROM terms JOIN seg ON seg.id IS NOT NULL GROUP BY terms.i`
 
 // search is one Find: the shares' ranges, and how common each trigram read so far is.
 type search struct {
@@ -102,6 +106,13 @@ func (s *search) match(ctx context.Context, text string, limit int) (hits []hit,
 // more than narrowMax names hold part (then many of them hold text too, and the whole
 // phrase finds them quickly), or a name read is not plain ASCII.
 func (s *search) matchNarrowed(ctx context.Context, text, part string, sp span, limit int) (hits []hit, done bool, err error) {
+	// Counted first from the FTS index alone: a hundredth of reading them.
+	var n int
+	err = s.tx.q.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM names_fts
+		WHERE names_fts MATCH ? AND rowid BETWEEN ? AND ? LIMIT ?)`, phrase(part), sp.lo, sp.hi, narrowMax+1).Scan(&n)
+	if err != nil || n > narrowMax {
+		return nil, false, err
+	}
 	rows, err := s.tx.q.QueryContext(ctx, `SELECT e.sid, e.path FROM names_fts f JOIN entries e ON e.sid = f.rowid
 		WHERE names_fts MATCH ? AND f.rowid BETWEEN ? AND ? ORDER BY f.rowid LIMIT ?`, phrase(part), sp.lo, sp.hi, narrowMax+1)
 	if err != nil {
@@ -110,14 +121,13 @@ func (s *search) matchNarrowed(ctx context.Context, text, part string, sp span, 
 	defer rows.Close()
 	want := foldASCII(text)
 	var sids []any
-	n := 0
-	for rows.Next() {
+	for n = 0; rows.Next(); {
 		var sid int64
 		var path string
 		if err := rows.Scan(&sid, &path); err != nil {
 			return nil, false, err
 		}
-		if n++; n > narrowMax {
+		if n++; n > narrowMax { // more were added since the count
 			return nil, false, nil
 		}
 		i := strings.LastIndexByte(path, '/')
@@ -148,17 +158,12 @@ func (s *search) rarePart(ctx context.Context, text string) (string, error) {
 		return "", nil
 	}
 	folded := foldASCII(text)
+	if err := s.countPages(ctx, folded); err != nil {
+		return "", err
+	}
 	counts := make([]int, len(folded)-2)
 	for i := range counts {
-		tri := folded[i : i+3]
-		n, ok := s.counts[tri]
-		if !ok {
-			if err := s.tx.q.QueryRowContext(ctx, pagesOf, []byte("0"+tri)).Scan(&n); err != nil {
-				return "", err
-			}
-			s.counts[tri] = n
-		}
-		counts[i] = n
+		counts[i] = s.counts[folded[i:i+3]]
 	}
 	bestAt, bestLen, bestSum := 0, 0, 0
 	for i := 0; i < len(counts); {
@@ -179,6 +184,39 @@ func (s *search) rarePart(ctx context.Context, text string) (string, error) {
 		return "", nil // all common, or all rare: the whole phrase is as quick
 	}
 	return text[bestAt : bestAt+bestLen+2], nil
+}
+
+// countPages estimates, in one statement, the pages of the trigrams of folded not
+// estimated yet (pagesOf); none where the index is empty.
+func (s *search) countPages(ctx context.Context, folded string) error {
+	var tris []string
+	var args []any
+	for i := 0; i+3 <= len(folded); i++ {
+		if tri := folded[i : i+3]; !slices.Contains(tris, tri) {
+			if _, ok := s.counts[tri]; !ok {
+				args = append(args, len(tris), []byte("0"+tri))
+				tris = append(tris, tri)
+				s.counts[tri] = 0
+			}
+		}
+	}
+	if len(tris) == 0 {
+		return nil
+	}
+	values := strings.Repeat("(?, ?), ", len(tris))
+	rows, err := s.tx.q.QueryContext(ctx, fmt.Sprintf(pagesOf, values[:len(values)-2]), args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var i, n int
+		if err := rows.Scan(&i, &n); err != nil {
+			return err
+		}
+		s.counts[tris[i]] = n
+	}
+	return rows.Err()
 }
 
 // plainASCII tells whether s is ASCII without NUL (which the tokenizer drops).
