@@ -133,18 +133,22 @@ func (tx *Tx) Find(ctx context.Context, query string, shares []string, limit int
 		start = "//" + query
 	}
 	window := max(limit, searchWindow/len(s.spans))
-	var out []Found
+	type ranked struct {
+		hit
+		match int
+	}
+	var out []ranked
 	seen := map[string]bool{}
 	add := func(hs []hit, rank func(hit) int) {
-		var got []Found
+		var got []ranked
 		for _, h := range hs {
-			if !seen[h.Path] {
-				seen[h.Path] = true
-				got = append(got, Found{h.Entry, rank(h)})
+			if !seen[h.path] {
+				seen[h.path] = true
+				got = append(got, ranked{h, rank(h)})
 			}
 		}
-		slices.SortFunc(got, func(a, b Found) int {
-			return cmp.Or(cmp.Compare(a.Match, b.Match), cmp.Compare(len(a.Path), len(b.Path)), strings.Compare(a.Path, b.Path))
+		slices.SortFunc(got, func(a, b ranked) int {
+			return cmp.Or(cmp.Compare(a.match, b.match), cmp.Compare(len(a.path), len(b.path)), strings.Compare(a.path, b.path))
 		})
 		out = append(out, got...)
 	}
@@ -156,7 +160,7 @@ func (tx *Tx) Find(ctx context.Context, query string, shares []string, limit int
 		// All the names starting with query are here: the whole ones are as long as it
 		// (the tokenizer folds a character into one), and a long phrase is read once less.
 		add(starts, func(h hit) int {
-			if h.nameLen == n {
+			if h.nameLen() == n {
 				return MatchExact
 			}
 			return MatchPrefix
@@ -176,13 +180,42 @@ func (tx *Tx) Find(ctx context.Context, query string, shares []string, limit int
 		}
 		add(inside, func(hit) int { return MatchInside })
 	}
-	return out[:min(limit, len(out))], nil
+	// The candidates were ranked by their paths alone; only the best are read whole (one
+	// gone meanwhile is left out).
+	out = out[:min(limit, len(out))]
+	if len(out) == 0 {
+		return nil, nil
+	}
+	sids := make([]any, len(out))
+	for i, r := range out {
+		sids[i] = r.sid
+	}
+	es, err := tx.entries(ctx, "WHERE sid IN (?"+strings.Repeat(", ?", len(sids)-1)+")", sids...)
+	if err != nil {
+		return nil, fmt.Errorf("search for %q: %w", query, err)
+	}
+	byPath := make(map[string]Entry, len(es))
+	for _, e := range es {
+		byPath[e.Path] = e
+	}
+	found := make([]Found, 0, len(out))
+	for _, r := range out {
+		if e, ok := byPath[r.path]; ok {
+			found = append(found, Found{e, r.match})
+		}
+	}
+	return found, nil
 }
 
-// hit is an entry whose indexed name matched, with its name's length in characters.
+// hit is an entry whose indexed name matched: its number and path.
 type hit struct {
-	Entry
-	nameLen int
+	sid  int64
+	path string
+}
+
+// nameLen is the length of the hit's name in characters.
+func (h hit) nameLen() int {
+	return utf8.RuneCountInString(h.path[strings.LastIndexByte(h.path, '/')+1:])
 }
 
 // span is the range of sids of one share.
@@ -213,21 +246,12 @@ func (tx *Tx) shareSpans(ctx context.Context, shares []string) ([]span, error) {
 
 // findMatch reads up to limit entries of a share whose indexed names match an FTS5
 // query, in the order of their numbers. The range of numbers goes to the FTS index,
-// which seeks to it in each trigram's list.
+// which seeks to it in each trigram's list; the paths come from the index of numbers
+// alone (a share's own folder, with no slash, is left out).
 func (tx *Tx) findMatch(ctx context.Context, match string, sp span, limit int) ([]hit, error) {
-	return tx.hits(ctx, `FROM names_fts f JOIN entries e ON e.sid = f.rowid
-		WHERE names_fts MATCH ? AND f.rowid BETWEEN ? AND ? AND e.parent <> ''
+	rows, err := tx.q.QueryContext(ctx, `SELECT f.rowid, e.path FROM names_fts f JOIN entries e ON e.sid = f.rowid
+		WHERE names_fts MATCH ? AND f.rowid BETWEEN ? AND ? AND instr(e.path, '/') > 0
 		ORDER BY f.rowid LIMIT ?`, match, sp.lo, sp.hi, limit)
-}
-
-// hits reads the entries (e) a query selects.
-func (tx *Tx) hits(ctx context.Context, query string, args ...any) ([]hit, error) {
-	_, ids, err := tx.nums(ctx)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := tx.q.QueryContext(ctx, `SELECT e.path, e.dir, e.size, e.mtime_ns, e.hash, e.gen, e.copies,
-			length(e.path) - length(e.parent) - 1 `+query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -235,12 +259,9 @@ func (tx *Tx) hits(ctx context.Context, query string, args ...any) ([]hit, error
 	var out []hit
 	for rows.Next() {
 		var h hit
-		var mtime, copies int64
-		if err := rows.Scan(&h.Path, &h.Dir, &h.Size, &mtime, &h.Hash, &h.Gen, &copies, &h.nameLen); err != nil {
+		if err := rows.Scan(&h.sid, &h.path); err != nil {
 			return nil, err
 		}
-		h.ModTime = nsTime(mtime)
-		h.Copies = drivesOf(copies, ids)
 		out = append(out, h)
 	}
 	return out, rows.Err()

@@ -101,8 +101,8 @@ func (s *search) match(ctx context.Context, text string, limit int) (hits []hit,
 }
 
 // matchNarrowed is match for one share through part of text (rarePart): it reads the
-// paths of the names holding part, in the order of their numbers (from the index of
-// numbers alone), keeps those holding text, and reads their entries. done is false when
+// paths of the names holding part, in the order of their numbers, and keeps those
+// holding text. done is false when
 // more than narrowMax names hold part (then many of them hold text too, and the whole
 // phrase finds them quickly), or a name read is not plain ASCII.
 func (s *search) matchNarrowed(ctx context.Context, text, part string, sp span, limit int) (hits []hit, done bool, err error) {
@@ -113,41 +113,23 @@ func (s *search) matchNarrowed(ctx context.Context, text, part string, sp span, 
 	if err != nil || n > narrowMax {
 		return nil, false, err
 	}
-	rows, err := s.tx.q.QueryContext(ctx, `SELECT e.sid, e.path FROM names_fts f JOIN entries e ON e.sid = f.rowid
-		WHERE names_fts MATCH ? AND f.rowid BETWEEN ? AND ? ORDER BY f.rowid LIMIT ?`, phrase(part), sp.lo, sp.hi, narrowMax+1)
-	if err != nil {
+	cands, err := s.tx.findMatch(ctx, phrase(part), sp, narrowMax+1)
+	if err != nil || len(cands) > narrowMax { // more were added since the count
 		return nil, false, err
 	}
-	defer rows.Close()
 	want := foldASCII(text)
-	var sids []any
-	for n = 0; rows.Next(); {
-		var sid int64
-		var path string
-		if err := rows.Scan(&sid, &path); err != nil {
-			return nil, false, err
-		}
-		if n++; n > narrowMax { // more were added since the count
+	for _, h := range cands {
+		name := h.path[strings.LastIndexByte(h.path, '/')+1:]
+		if !plainASCII(name) {
 			return nil, false, nil
 		}
-		i := strings.LastIndexByte(path, '/')
-		if i < 0 {
-			continue // a share's own folder
-		}
-		if name := path[i+1:]; !plainASCII(name) {
-			return nil, false, nil
-		} else if strings.Contains(foldASCII("//"+name+"/"), want) {
-			if sids = append(sids, sid); len(sids) == limit {
+		if strings.Contains(foldASCII("//"+name+"/"), want) {
+			if hits = append(hits, h); len(hits) == limit {
 				break // the first ones in order are all read
 			}
 		}
 	}
-	if err := rows.Err(); err != nil || len(sids) == 0 {
-		return nil, err == nil, err
-	}
-	rows.Close()
-	hits, err = s.tx.hits(ctx, `FROM entries e WHERE e.sid IN (?`+strings.Repeat(", ?", len(sids)-1)+`) ORDER BY e.sid`, sids...)
-	return hits, err == nil, err
+	return hits, true, nil
 }
 
 // rarePart returns the longest run of text's trigrams that are all rare, as text, when

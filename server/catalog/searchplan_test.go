@@ -74,7 +74,7 @@ func TestFindNarrowed(t *testing.T) {
 						}
 						k := fmt.Sprint(text, limit, all)
 						for _, h := range hs {
-							r.Match[k] = append(r.Match[k], h.Path)
+							r.Match[k] = append(r.Match[k], h.path)
 						}
 					}
 				}
