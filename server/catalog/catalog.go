@@ -24,6 +24,9 @@ type Catalog struct {
 	db    *sql.DB
 	drive driveNums
 	entry *sql.Stmt // the lookup of one path, prepared once: it is on every file open
+	// rarePages: below how many pages of the FTS index a trigram's list is rare to a
+	// search (searchplan.go); tests change it, 0 never narrows.
+	rarePages int
 }
 
 // Open opens (creating when needed) the catalog at path and brings its schema up to date.
@@ -48,7 +51,7 @@ func Open(ctx context.Context, path string) (*Catalog, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open catalog %s: %w", path, err)
 	}
-	c := &Catalog{db: db}
+	c := &Catalog{db: db, rarePages: rarePages}
 	if err := c.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open catalog %s: %w", path, err)

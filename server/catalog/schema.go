@@ -254,4 +254,63 @@ WHEN substr(OLD.path, length(OLD.parent) + 1) <> substr(NEW.path, length(NEW.par
 	INSERT INTO names_fts(rowid, name) VALUES (NEW.sid, '//' || CASE WHEN NEW.parent = '' THEN NEW.path
 		ELSE substr(NEW.path, length(NEW.parent) + 2) END || '/');
 END;
+`, `
+-- Step 11 (issue 19, search within the shares given): a search looks in the shares its user
+-- may read only, and the FTS index can seek to a range of row numbers but cannot filter by
+-- path: filtering the paths afterwards stepped over every match of the other shares. So
+-- each share (the first part of a path: whatever is at the top of the namespace) has a
+-- number in search_shares, and an entry's sid is that number times 2^40 plus its place in
+-- the share, shortest paths first: each share is one range of sids at all times. A new
+-- entry takes its share's highest sid plus one; one moved into another share is numbered
+-- again there. A share's number stays when no entry is left in it (a share made again
+-- under that name takes its range back). Every entry is numbered and indexed again here;
+-- the triggers replace step 10's (search.go holds their current text, which reindexNames
+-- writes; this copy stays as is).
+CREATE TABLE search_shares (
+	share TEXT PRIMARY KEY,
+	num   INTEGER NOT NULL UNIQUE
+) WITHOUT ROWID;
+DROP TRIGGER IF EXISTS names_insert;
+DROP TRIGGER IF EXISTS names_delete;
+DROP TRIGGER IF EXISTS names_move;
+DROP INDEX IF EXISTS entries_sid;
+INSERT INTO names_fts(names_fts) VALUES ('delete-all');
+INSERT INTO search_shares(share, num) SELECT share, row_number() OVER (ORDER BY share)
+	FROM (SELECT DISTINCT substr(path, 1, instr(path || '/', '/') - 1) AS share FROM entries);
+UPDATE entries SET sid = n.sid FROM (SELECT e.path,
+		(s.num << 40) + row_number() OVER (PARTITION BY s.num ORDER BY length(e.path), e.path) AS sid
+	FROM entries e JOIN search_shares s ON s.share = substr(e.path, 1, instr(e.path || '/', '/') - 1)) AS n
+	WHERE entries.path = n.path;
+CREATE UNIQUE INDEX entries_sid ON entries(sid);
+INSERT INTO names_fts(rowid, name) SELECT sid, '//' || CASE WHEN parent = '' THEN path
+	ELSE substr(path, length(parent) + 2) END || '/' FROM entries ORDER BY sid;
+INSERT INTO names_fts(names_fts) VALUES ('optimize');
+CREATE TRIGGER names_insert AFTER INSERT ON entries BEGIN
+	INSERT OR IGNORE INTO search_shares(share, num) VALUES (substr(NEW.path, 1, instr(NEW.path || '/', '/') - 1),
+		(SELECT coalesce(max(num), 0) + 1 FROM search_shares));
+	UPDATE entries SET sid = (SELECT coalesce((SELECT sid FROM entries WHERE sid BETWEEN s.num << 40
+			AND (s.num << 40) + 1099511627775 ORDER BY sid DESC LIMIT 1), s.num << 40) + 1
+		FROM search_shares s WHERE s.share = substr(NEW.path, 1, instr(NEW.path || '/', '/') - 1))
+	WHERE path = NEW.path;
+	INSERT INTO names_fts(rowid, name) SELECT sid, '//' || CASE WHEN NEW.parent = '' THEN NEW.path
+		ELSE substr(NEW.path, length(NEW.parent) + 2) END || '/' FROM entries WHERE path = NEW.path;
+END;
+CREATE TRIGGER names_delete AFTER DELETE ON entries BEGIN
+	DELETE FROM names_fts WHERE rowid = OLD.sid;
+END;
+CREATE TRIGGER names_move AFTER UPDATE OF path ON entries
+WHEN substr(OLD.path, 1, instr(OLD.path || '/', '/') - 1) <> substr(NEW.path, 1, instr(NEW.path || '/', '/') - 1)
+	OR CASE WHEN OLD.parent = '' THEN OLD.path ELSE substr(OLD.path, length(OLD.parent) + 2) END
+		<> CASE WHEN NEW.parent = '' THEN NEW.path ELSE substr(NEW.path, length(NEW.parent) + 2) END BEGIN
+	DELETE FROM names_fts WHERE rowid = OLD.sid;
+	INSERT OR IGNORE INTO search_shares(share, num) VALUES (substr(NEW.path, 1, instr(NEW.path || '/', '/') - 1),
+		(SELECT coalesce(max(num), 0) + 1 FROM search_shares));
+	UPDATE entries SET sid = (SELECT coalesce((SELECT sid FROM entries WHERE sid BETWEEN s.num << 40
+			AND (s.num << 40) + 1099511627775 ORDER BY sid DESC LIMIT 1), s.num << 40) + 1
+		FROM search_shares s WHERE s.share = substr(NEW.path, 1, instr(NEW.path || '/', '/') - 1))
+	WHERE path = NEW.path AND substr(OLD.path, 1, instr(OLD.path || '/', '/') - 1)
+		<> substr(NEW.path, 1, instr(NEW.path || '/', '/') - 1);
+	INSERT INTO names_fts(rowid, name) SELECT sid, '//' || CASE WHEN NEW.parent = '' THEN NEW.path
+		ELSE substr(NEW.path, length(NEW.parent) + 2) END || '/' FROM entries WHERE path = NEW.path;
+END;
 `}

@@ -10,44 +10,73 @@ import (
 )
 
 // Search by name: every entry has a number, sid, and names_fts holds the trigrams of its
-// name under that number (schema step 10 says how). nameText is the text indexed for an
-// entry; the triggers keep it in step with entries, in the same transaction.
-const nameText = `'//' || CASE WHEN %[1]sparent = '' THEN %[1]spath
+// name under that number (schema steps 10 and 11 say how). An entry's share (the first
+// part of its path) has a number in search_shares, and the entry's sid is that number
+// shifted by shareBits plus the entry's place in the share: a share is one range of sids,
+// which a search asks the FTS index for, so that matches in other shares cost nothing.
+// nameText is the text indexed for an entry, shareText its share; the triggers keep
+// both in step with entries, in the same transaction.
+const (
+	nameText = `'//' || CASE WHEN %[1]sparent = '' THEN %[1]spath
 	ELSE substr(%[1]spath, length(%[1]sparent) + 2) END || '/'`
+	shareText = `substr(%[1]spath, 1, instr(%[1]spath || '/', '/') - 1)`
+	shareBits = 40 // a trillion entries a share, eight million shares
+)
 
 // nameTriggers are the current triggers. reindexNames creates them afresh, so changing
 // them here reaches every catalog at its next rebuild of the name index.
-var nameTriggers = fmt.Sprintf(`
+var nameTriggers = func() string {
+	newShare, oldShare := fmt.Sprintf(shareText, "NEW."), fmt.Sprintf(shareText, "OLD.")
+	// A new share is numbered after the others; the entry takes its share's highest sid
+	// plus one (the first, the share's number shifted plus one).
+	number := fmt.Sprintf(`INSERT OR IGNORE INTO search_shares(share, num) VALUES (%[1]s,
+		(SELECT coalesce(max(num), 0) + 1 FROM search_shares));
+	UPDATE entries SET sid = (SELECT coalesce((SELECT sid FROM entries WHERE sid BETWEEN s.num << %[2]d
+			AND (s.num << %[2]d) + %[3]d ORDER BY sid DESC LIMIT 1), s.num << %[2]d) + 1
+		FROM search_shares s WHERE s.share = %[1]s)
+	WHERE path = NEW.path`, newShare, shareBits, int64(1)<<shareBits-1)
+	index := fmt.Sprintf(`INSERT INTO names_fts(rowid, name) SELECT sid, %s FROM entries WHERE path = NEW.path`,
+		fmt.Sprintf(nameText, "NEW."))
+	return fmt.Sprintf(`
 CREATE TRIGGER names_insert AFTER INSERT ON entries BEGIN
-	UPDATE entries SET sid = (SELECT coalesce(max(sid), 0) + 1 FROM entries) WHERE path = NEW.path;
-	INSERT INTO names_fts(rowid, name) SELECT sid, %[1]s FROM entries WHERE path = NEW.path;
+	%[1]s;
+	%[2]s;
 END;
 CREATE TRIGGER names_delete AFTER DELETE ON entries BEGIN
 	DELETE FROM names_fts WHERE rowid = OLD.sid;
 END;
--- Below a moved folder only the paths change: the names, and so the trigrams, stay.
-CREATE TRIGGER names_move AFTER UPDATE OF path ON entries WHEN %[2]s <> %[1]s BEGIN
+-- Below a folder moved within its share only the paths change: the names, the trigrams
+-- and the numbers stay. One moved into another share is numbered again in that one.
+CREATE TRIGGER names_move AFTER UPDATE OF path ON entries WHEN %[3]s <> %[4]s OR %[5]s <> %[6]s BEGIN
 	DELETE FROM names_fts WHERE rowid = OLD.sid;
-	INSERT INTO names_fts(rowid, name) VALUES (NEW.sid, %[1]s);
-END;`, fmt.Sprintf(nameText, "NEW."), fmt.Sprintf(nameText, "OLD."))
+	%[1]s AND %[3]s <> %[4]s;
+	%[2]s;
+END;`, number, index, oldShare, newShare, fmt.Sprintf(nameText, "OLD."), fmt.Sprintf(nameText, "NEW."))
+}()
 
 const dropNameTriggers = `DROP TRIGGER IF EXISTS names_insert;
 DROP TRIGGER IF EXISTS names_delete;
 DROP TRIGGER IF EXISTS names_move;`
 
-// reindexNames numbers every entry and indexes its name in bulk, in one transaction,
-// shortest paths first (the order a search reads its candidates in), and puts the
-// triggers back. A rebuild of the pool's index calls it once the entries are in; Open
-// calls it when a rebuild was cut off before.
+// reindexNames numbers every share and entry and indexes the names in bulk, in one
+// transaction, shortest paths first within each share (the order a search reads its
+// candidates in), and puts the triggers back. A rebuild of the pool's index calls it
+// once the entries are in; Open calls it when a rebuild was cut off before.
 func (c *Catalog) reindexNames(ctx context.Context) error {
+	share := fmt.Sprintf(shareText, "e.")
 	err := c.Update(ctx, func(tx *Tx) error {
 		_, err := tx.q.ExecContext(ctx, dropNameTriggers+`
 			DROP INDEX IF EXISTS entries_sid;
 			INSERT INTO names_fts(names_fts) VALUES ('delete-all');
-			UPDATE entries SET sid = n.sid FROM (SELECT path, row_number() OVER (ORDER BY length(path), path) AS sid
-				FROM entries) AS n WHERE entries.path = n.path;
+			DELETE FROM search_shares;
+			INSERT INTO search_shares(share, num) SELECT share, row_number() OVER (ORDER BY share)
+				FROM (SELECT DISTINCT `+share+` AS share FROM entries e);
+			UPDATE entries SET sid = n.sid FROM (SELECT e.path, (s.num << `+fmt.Sprint(shareBits)+`)
+					+ row_number() OVER (PARTITION BY s.num ORDER BY length(e.path), e.path) AS sid
+				FROM entries e JOIN search_shares s ON s.share = `+share+`) AS n
+				WHERE entries.path = n.path;
 			CREATE UNIQUE INDEX entries_sid ON entries(sid);
-			INSERT INTO names_fts(rowid, name) SELECT sid, `+fmt.Sprintf(nameText, "")+` FROM entries;
+			INSERT INTO names_fts(rowid, name) SELECT sid, `+fmt.Sprintf(nameText, "")+` FROM entries ORDER BY sid;
 			INSERT INTO names_fts(names_fts) VALUES ('optimize');`+nameTriggers)
 		return err
 	})
@@ -79,9 +108,10 @@ type Found struct {
 	Match int
 }
 
-// searchWindow is how many candidates of each rank a search reads to put the shortest
-// paths first. The candidates come shortest path first as numbered by the last bulk
-// build (newer files after them), so beyond the window the order is near, not exact.
+// searchWindow is how many candidates of each rank a search reads, shared out among the
+// shares searched, to put the shortest paths first. A share's candidates come shortest
+// path first as numbered by the last bulk build (newer files after them), so beyond the
+// window the order is near, not exact.
 const searchWindow = 500
 
 // Find returns up to limit files and folders whose names hold query, ignoring case and
@@ -94,43 +124,49 @@ func (tx *Tx) Find(ctx context.Context, query string, shares []string, limit int
 	if n == 0 || limit <= 0 || len(shares) == 0 || strings.ContainsAny(query, "/\x00") {
 		return nil, nil // no name holds a slash
 	}
-	// FTS5 phrases are quoted; a quote inside is doubled.
-	phrase := func(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
-	start := phrase("/" + query)
-	if n == 1 {
-		start = phrase("//" + query)
+	s, err := tx.newSearch(ctx, shares)
+	if err != nil || len(s.spans) == 0 {
+		return nil, err
 	}
-	window := max(limit, searchWindow)
-	var out []Found
+	start := "/" + query
+	if n == 1 {
+		start = "//" + query
+	}
+	window := max(limit, searchWindow/len(s.spans))
+	type ranked struct {
+		hit
+		match int
+	}
+	var out []ranked
 	seen := map[string]bool{}
 	add := func(hs []hit, rank func(hit) int) {
-		var got []Found
+		var got []ranked
 		for _, h := range hs {
-			if !seen[h.Path] {
-				seen[h.Path] = true
-				got = append(got, Found{h.Entry, rank(h)})
+			if !seen[h.path] {
+				seen[h.path] = true
+				got = append(got, ranked{h, rank(h)})
 			}
 		}
-		slices.SortFunc(got, func(a, b Found) int {
-			return cmp.Or(cmp.Compare(a.Match, b.Match), cmp.Compare(len(a.Path), len(b.Path)), strings.Compare(a.Path, b.Path))
+		slices.SortFunc(got, func(a, b ranked) int {
+			return cmp.Or(cmp.Compare(a.match, b.match), cmp.Compare(len(a.path), len(b.path)), strings.Compare(a.path, b.path))
 		})
 		out = append(out, got...)
 	}
-	starts, err := tx.findMatch(ctx, start, shares, window)
+	starts, all, err := s.match(ctx, start, window)
 	if err != nil {
 		return nil, fmt.Errorf("search for %q: %w", query, err)
 	}
-	if len(starts) < window {
+	if all {
 		// All the names starting with query are here: the whole ones are as long as it
 		// (the tokenizer folds a character into one), and a long phrase is read once less.
 		add(starts, func(h hit) int {
-			if h.nameLen == n {
+			if h.nameLen() == n {
 				return MatchExact
 			}
 			return MatchPrefix
 		})
 	} else {
-		whole, err := tx.findMatch(ctx, phrase("/"+query+"/"), shares, window)
+		whole, _, err := s.match(ctx, "/"+query+"/", window)
 		if err != nil {
 			return nil, fmt.Errorf("search for %q: %w", query, err)
 		}
@@ -138,44 +174,84 @@ func (tx *Tx) Find(ctx context.Context, query string, shares []string, limit int
 		add(starts, func(hit) int { return MatchPrefix })
 	}
 	if len(out) < limit && n >= 3 {
-		inside, err := tx.findMatch(ctx, phrase(query), shares, window+len(out))
+		inside, _, err := s.match(ctx, query, window+len(out))
 		if err != nil {
 			return nil, fmt.Errorf("search for %q: %w", query, err)
 		}
 		add(inside, func(hit) int { return MatchInside })
 	}
-	return out[:min(limit, len(out))], nil
+	// The candidates were ranked by their paths alone; only the best are read whole (one
+	// gone meanwhile is left out).
+	out = out[:min(limit, len(out))]
+	if len(out) == 0 {
+		return nil, nil
+	}
+	sids := make([]any, len(out))
+	for i, r := range out {
+		sids[i] = r.sid
+	}
+	es, err := tx.entries(ctx, "WHERE sid IN (?"+strings.Repeat(", ?", len(sids)-1)+")", sids...)
+	if err != nil {
+		return nil, fmt.Errorf("search for %q: %w", query, err)
+	}
+	byPath := make(map[string]Entry, len(es))
+	for _, e := range es {
+		byPath[e.Path] = e
+	}
+	found := make([]Found, 0, len(out))
+	for _, r := range out {
+		if e, ok := byPath[r.path]; ok {
+			found = append(found, Found{e, r.match})
+		}
+	}
+	return found, nil
 }
 
-// hit is an entry whose indexed name matched, with its name's length in characters.
+// hit is an entry whose indexed name matched: its number and path.
 type hit struct {
-	Entry
-	nameLen int
+	sid  int64
+	path string
 }
 
-// findMatch reads up to limit entries of the shares whose indexed names match an FTS5
-// query, in the order of their numbers.
-func (tx *Tx) findMatch(ctx context.Context, match string, shares []string, limit int) ([]hit, error) {
-	_, ids, err := tx.nums(ctx)
+// nameLen is the length of the hit's name in characters.
+func (h hit) nameLen() int {
+	return utf8.RuneCountInString(h.path[strings.LastIndexByte(h.path, '/')+1:])
+}
+
+// span is the range of sids of one share.
+type span struct{ lo, hi int64 }
+
+// shareSpans returns the ranges of sids of the shares (none for a share without entries).
+func (tx *Tx) shareSpans(ctx context.Context, shares []string) ([]span, error) {
+	args := make([]any, len(shares))
+	for i, s := range shares {
+		args[i] = s
+	}
+	rows, err := tx.q.QueryContext(ctx, `SELECT num FROM search_shares WHERE share IN (?`+
+		strings.Repeat(", ?", len(shares)-1)+`) ORDER BY num`, args...)
 	if err != nil {
 		return nil, err
 	}
-	// Each share is a range of paths: the filter stays inside the query, so a share with
-	// few matches is not crowded out of the limit by others.
-	var in strings.Builder
-	args := []any{match}
-	for i, s := range shares {
-		if i > 0 {
-			in.WriteString(" OR ")
+	defer rows.Close()
+	var out []span
+	for rows.Next() {
+		var num int64
+		if err := rows.Scan(&num); err != nil {
+			return nil, err
 		}
-		in.WriteString("(e.path >= ? AND e.path < ?)")
-		args = append(args, s+"/", s+"0")
+		out = append(out, span{num << shareBits, num<<shareBits + 1<<shareBits - 1})
 	}
-	args = append(args, limit)
-	rows, err := tx.q.QueryContext(ctx, `SELECT e.path, e.dir, e.size, e.mtime_ns, e.hash, e.gen, e.copies,
-			length(e.path) - CASE WHEN e.parent = '' THEN 0 ELSE length(e.parent) + 1 END
-		FROM names_fts f JOIN entries e ON e.sid = f.rowid
-		WHERE names_fts MATCH ? AND (`+in.String()+`) ORDER BY f.rowid LIMIT ?`, args...)
+	return out, rows.Err()
+}
+
+// findMatch reads up to limit entries of a share whose indexed names match an FTS5
+// query, in the order of their numbers. The range of numbers goes to the FTS index,
+// which seeks to it in each trigram's list; the paths come from the index of numbers
+// alone (a share's own folder, with no slash, is left out).
+func (tx *Tx) findMatch(ctx context.Context, match string, sp span, limit int) ([]hit, error) {
+	rows, err := tx.q.QueryContext(ctx, `SELECT f.rowid, e.path FROM names_fts f JOIN entries e ON e.sid = f.rowid
+		WHERE names_fts MATCH ? AND f.rowid BETWEEN ? AND ? AND instr(e.path, '/') > 0
+		ORDER BY f.rowid LIMIT ?`, match, sp.lo, sp.hi, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -183,12 +259,9 @@ func (tx *Tx) findMatch(ctx context.Context, match string, shares []string, limi
 	var out []hit
 	for rows.Next() {
 		var h hit
-		var mtime, copies int64
-		if err := rows.Scan(&h.Path, &h.Dir, &h.Size, &mtime, &h.Hash, &h.Gen, &copies, &h.nameLen); err != nil {
+		if err := rows.Scan(&h.sid, &h.path); err != nil {
 			return nil, err
 		}
-		h.ModTime = nsTime(mtime)
-		h.Copies = drivesOf(copies, ids)
 		out = append(out, h)
 	}
 	return out, rows.Err()

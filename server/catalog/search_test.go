@@ -51,16 +51,17 @@ func find(t *testing.T, c *Catalog, q string, shares []string, limit int) []stri
 	return out
 }
 
-func TestFind(t *testing.T) {
-	c, _ := open(t)
-	putTree(t, c, searchTree)
+type findCase struct {
+	name, q string
+	shares  []string
+	limit   int
+	want    []string
+}
+
+// findCases are searches of searchTree and what they find.
+func findCases() []findCase {
 	family := []string{"Photos", "Docs"}
-	for _, tc := range []struct {
-		name, q string
-		shares  []string
-		limit   int
-		want    []string
-	}{
+	return []findCase{
 		{"whole name, then start, then inside", "report", family, 50,
 			[]string{"0 Photos/report", "1 Docs/reports", "2 Docs/Tax report 2023.pdf"}},
 		{"limit keeps the best", "report", family, 2, []string{"0 Photos/report", "1 Docs/reports"}},
@@ -79,17 +80,29 @@ func TestFind(t *testing.T) {
 			[]string{"1 Backups/pcs/report.json", "2 Private/secret report.txt"}},
 		{"a share's name is not a prefix of another's", "report", []string{"Doc", "Photo"}, 50, nil},
 		{"a share's own folder is not a result", "Photos", family, 50, nil},
+		{"a share that does not exist", "report", []string{"Nowhere"}, 50, nil},
 		{"no shares", "report", nil, 50, nil},
 		{"a slash", "2023/beach", family, 50, nil},
 		{"a quote", `re"port`, family, 50, nil},
 		{"blank", "  ", family, 50, nil},
-	} {
+	}
+}
+
+func checkFindCases(t *testing.T, c *Catalog) {
+	t.Helper()
+	for _, tc := range findCases() {
 		t.Run(tc.name, func(t *testing.T) {
 			if diff := cmp.Diff(tc.want, find(t, c, tc.q, tc.shares, tc.limit)); diff != "" {
 				t.Errorf("Find(%q, %v) (-want +got):\n%s", tc.q, tc.shares, diff)
 			}
 		})
 	}
+}
+
+func TestFind(t *testing.T) {
+	c, _ := open(t)
+	putTree(t, c, searchTree)
+	checkFindCases(t, c)
 }
 
 // More names start with the query than a search reads at once: the whole name still

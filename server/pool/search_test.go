@@ -108,3 +108,50 @@ func TestFindQueryLength(t *testing.T) {
 		}
 	}
 }
+
+// Each share is its own range of numbers in the search index: after a rebuild from the
+// drives (a bulk build), a file added in each share, a share added, a file moved from one
+// share to another and a share removed and restored are found in their share only.
+func TestFindByShareAfterRebuild(t *testing.T) {
+	e := pooltest.New(t, 2)
+	ctx := context.Background()
+	for _, s := range []string{"Docs", "Private"} {
+		e.Share(s, 1)
+		e.Put(s+"/old "+s+" notes.txt", nil)
+	}
+	e.Close()
+	removeCatalog(t, e)
+	e.Open()
+	for _, s := range []string{"Docs", "Private"} {
+		e.Put(s+"/new "+s+" notes.txt", nil)
+	}
+	e.Share("Music", 1)
+	e.Put("Music/new Music notes.txt", nil)
+	if err := e.Pool.Rename(ctx, "Private/old Private notes.txt", "Docs/moved notes.txt"); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Pool.Rename(ctx, "Docs/old Docs notes.txt", "Music/old Docs notes.txt"); err != nil {
+		t.Fatal(err)
+	}
+	check := func(when string, cases map[string][]string) {
+		t.Helper()
+		for share, want := range cases {
+			if diff := cmp.Diff(want, findPaths(t, e.Pool, "notes", []string{share})); diff != "" {
+				t.Errorf("%s, Find(notes, [%s]) (-want +got):\n%s", when, share, diff)
+			}
+		}
+	}
+	check("after the changes", map[string][]string{
+		"Docs":    {"Docs/moved notes.txt", "Docs/new Docs notes.txt"},
+		"Private": {"Private/new Private notes.txt"},
+		"Music":   {"Music/old Docs notes.txt", "Music/new Music notes.txt"},
+	})
+	if err := e.Pool.RemoveShare(ctx, "Private"); err != nil {
+		t.Fatal(err)
+	}
+	check("with Private removed", map[string][]string{"Private": nil})
+	if _, err := e.Pool.RestoreShare(ctx, "Private"); err != nil {
+		t.Fatal(err)
+	}
+	check("with Private restored", map[string][]string{"Private": {"Private/new Private notes.txt"}})
+}
