@@ -2,33 +2,48 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/hearth-home/hearth/client/agent"
 	"github.com/hearth-home/hearth/client/connector"
+	"github.com/hearth-home/hearth/client/localapi"
+	"github.com/hearth-home/hearth/server/api/schema"
 )
 
-// agent runs the nightly backup until stopped.
+// agent runs the nightly backup, and the backups the tray, the console and hearth backup
+// ask for, until stopped. A second agent of the same user does not start.
 func runAgent(ctx context.Context, e *env, _ []string) error {
 	log := slog.New(slog.NewTextHandler(e.errOut, nil))
+	ln, err := localapi.Listen(e.config)
+	if errors.Is(err, localapi.ErrAgentRunning) {
+		return err
+	}
+	if err != nil {
+		return fmt.Errorf("the agent cannot open its channel to the tray and console: %w", err)
+	}
 	a := agent.Agent{
 		Settings: func() (connector.BackupSettings, error) {
 			cfg, err := connector.Load(e.config)
 			return cfg.Backup, err
 		},
-		Backup: func(ctx context.Context) (time.Time, error) {
+		Backup: func(ctx context.Context, job agent.Job) (schema.Snapshot, error) {
 			cfg, err := connector.Load(e.config)
 			if err != nil {
-				return time.Time{}, err
+				return schema.Snapshot{}, err
 			}
-			s, err := runBackup(ctx, cfg, cfg.Backup, nil, func(why string) { log.Info("waiting for another backup of this PC", "why", why) })
-			if err == nil {
-				log.Info("backed up", "files", s.Files, "bytes", s.Bytes, "new", s.Added, "snapshot", s.ID[:8])
+			set := cfg.Backup
+			if len(job.Include) > 0 {
+				set.Include = job.Include
 			}
-			return s.Time, err
+			if len(job.Exclude) > 0 {
+				set.Exclude = job.Exclude
+			}
+			return runBackup(ctx, cfg, set, job.Progress, job.Waiting)
 		},
+		Words: failureWords,
 		Last: func(ctx context.Context) (time.Time, error) {
 			cfg, err := connector.Load(e.config)
 			if err != nil {
@@ -49,8 +64,9 @@ func runAgent(ctx context.Context, e *env, _ []string) error {
 			_, err = e.reportHealth(ctx, cfg)
 			return err
 		},
-		Log: log,
+		Log:      log,
+		Listener: ln,
 	}
-	fmt.Fprintln(e.out, "Hearth agent: backing this PC up every night and reporting its health. Stop with Ctrl-C.")
+	fmt.Fprintln(e.out, "Hearth agent: backing this PC up every night and when asked, and reporting its health. Stop with Ctrl-C.")
 	return a.Run(ctx)
 }
