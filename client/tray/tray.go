@@ -39,7 +39,7 @@ type tray struct {
 	gen      int // counts the servers followed, so a late word from an old one is dropped
 	health   *schema.Health
 	online   bool
-	trouble  string // why the server cannot be followed, when a person must act
+	trouble  string      // why the server cannot be followed, when a person must act
 	backup   backupState // the tray's own, when no agent runs
 	agent    agentView
 	notifier status.Notifier
