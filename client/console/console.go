@@ -30,7 +30,7 @@ type console struct {
 	agent agentView
 	last  *schema.Snapshot // the PC's last backup, as the server or the agent told it
 	next  time.Time        // the next nightly backup by the settings, until the agent says
-	files *filesPage // nil when the server's drive could not be opened
+	files *filesPage       // nil when the server's drive could not be opened
 	// lan: the Setup page looks for servers on the network (off in tests, which keep to
 	// loopback).
 	lan      bool
