@@ -91,7 +91,8 @@ func (a *Agent) Run(ctx context.Context) error {
 	defer t.Stop()
 	for {
 		now := a.Now()
-		if !known {
+		set, joined := a.settings()
+		if !known && joined {
 			l, err := a.Last(ctx)
 			if err == nil {
 				last, known = l, true
@@ -99,7 +100,6 @@ func (a *Agent) Run(ctx context.Context) error {
 				a.Log.Warn("cannot reach the server to learn the last backup; trying again", "err", err)
 			}
 		}
-		set, joined := a.settings()
 		due := false
 		if known && joined {
 			var err error
