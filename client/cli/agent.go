@@ -22,7 +22,9 @@ func runAgent(ctx context.Context, e *env, _ []string) error {
 		return err
 	}
 	if err != nil {
-		return fmt.Errorf("the agent cannot open its channel to the tray and console: %w", err)
+		// The nightly backup matters more than the tray's view of it.
+		log.Error("the tray and the console cannot reach this agent; it backs up at night all the same", "err", err)
+		ln = nil
 	}
 	a := agent.Agent{
 		Settings: func() (connector.BackupSettings, error) {
@@ -64,8 +66,10 @@ func runAgent(ctx context.Context, e *env, _ []string) error {
 			_, err = e.reportHealth(ctx, cfg)
 			return err
 		},
-		Log:      log,
-		Listener: ln,
+		Log: log,
+	}
+	if ln != nil {
+		a.Listener = ln
 	}
 	fmt.Fprintln(e.out, "Hearth agent: backing this PC up every night and when asked, and reporting its health. Stop with Ctrl-C.")
 	return a.Run(ctx)

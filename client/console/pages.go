@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/hearth-home/hearth/client/status"
 	"github.com/hearth-home/hearth/internal/human"
 	"github.com/hearth-home/hearth/server/api/schema"
 )
@@ -119,17 +120,7 @@ func mark(state string) string {
 
 // when says when t is, from now, the way a person would.
 func when(now, t time.Time) string {
-	t, now = t.Local(), now.Local()
-	day := func(x time.Time) time.Time { y, m, d := x.Date(); return time.Date(y, m, d, 0, 0, 0, 0, time.Local) }
-	switch day(t).Sub(day(now)).Round(time.Hour) / (24 * time.Hour) {
-	case 0:
-		return "today at " + t.Format("15:04")
-	case -1:
-		return "yesterday at " + t.Format("15:04")
-	case 1:
-		return "tomorrow at " + t.Format("15:04")
-	}
-	return t.Format("Monday 2 January at 15:04")
+	return status.When(now, t) // the tray's words
 }
 
 func errText(err error) string {

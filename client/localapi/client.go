@@ -35,7 +35,7 @@ func Dial(ctx context.Context, configPath string) (*Client, error) {
 	defer cancel()
 	if _, err := c.State(ctx); err != nil {
 		c.Close()
-		return nil, fmt.Errorf("%w (%v)", ErrNoAgent, err)
+		return nil, ErrNoAgent
 	}
 	return c, nil
 }

@@ -54,7 +54,7 @@ func Listen(configPath string) (*Listener, error) {
 		return nil, fmt.Errorf("make the connector's folder: %w", err)
 	}
 	// Only this user may open the folder, and so the socket in it.
-	if err := os.Chmod(dir, 0o700); err != nil {
+	if err := private(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("keep the connector's folder private: %w", err)
 	}
 	// The lock, not the socket, decides who is the agent: the system drops it however
@@ -81,7 +81,7 @@ func Listen(configPath string) (*Listener, error) {
 		lock.Close()
 		return nil, fmt.Errorf("open the agent's channel: %w", err)
 	}
-	if err := os.Chmod(path, 0o600); err != nil {
+	if err := private(path, 0o600); err != nil {
 		ln.Close()
 		lock.Close()
 		return nil, fmt.Errorf("keep the agent's channel private: %w", err)

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -29,6 +30,7 @@ import (
 // the agent and shows in the tray the same way.
 func TestTrayFollowsTheAgent(t *testing.T) {
 	d := startDesktop(t)
+	d.startNotifications()
 	ctx := context.Background()
 	s := apptest.Start(t)
 	s.AddUser("mum", "correct horse", false)
@@ -157,6 +159,22 @@ func TestTrayFollowsTheAgent(t *testing.T) {
 	if n := serverBackups(t, cfg); n != 2 {
 		t.Errorf("the server has %d backups; want 2", n)
 	}
+
+	// The server goes away mid-way through a backup typed as hearth backup: the tray,
+	// which did not start it, notifies the failure, and both say it in words.
+	gate.Hold(1 << 20)
+	newData(t, home, "video3.bin")
+	cmd, out = hearth()
+	showing("the third backup mid-way", "Started from the command line", "Backing up… ")
+	gate.Cut()
+	if err := cmd.Wait(); err == nil || !strings.Contains(out.String(), "The backup failed: the server cannot be reached.") {
+		agentLog, _ := os.ReadFile(filepath.Join(filepath.Dir(config), "agent.log"))
+		t.Errorf("hearth backup with the server gone: %v %s\nthe agent's log:\n%s", err, out.String(), agentLog)
+	}
+	showing("the failed backup", "Back up now (failed at")
+	pooltest.Eventually(t, 10*time.Second, "a notification of the failure", func() bool {
+		return slices.Contains(d.notifications(), "The backup failed")
+	})
 }
 
 // newData writes a file of random bytes, big enough that a backup of it is caught by the

@@ -42,6 +42,8 @@ type tray struct {
 	trouble  string      // why the server cannot be followed, when a person must act
 	backup   backupState // the tray's own, when no agent runs
 	agent    agentView
+	agentPID int    // the agent followed
+	seenRun  uint64 // its last backup the tray has seen end
 	notifier status.Notifier
 	drawn    menu // what the menu shows now
 	anyDrawn bool
@@ -104,12 +106,30 @@ func (t *tray) heard(gen int, h *schema.Health, online bool, why error) {
 	t.redraw()
 }
 
-// heardAgent takes the agent's new state, or that none answers (up false).
+// heardAgent takes the agent's new state, or that none answers (up false). A backup
+// that failed while the tray watched is notified, whoever started it.
 func (t *tray) heardAgent(st localapi.State, up bool) {
 	t.mu.Lock()
 	t.agent = agentView{known: true, up: up, st: st}
+	var failed *localapi.Result
+	switch l := st.Last; {
+	case !up:
+	case st.PID != t.agentPID: // another agent, counting its backups from one again
+		t.agentPID, t.seenRun = st.PID, 0
+		if l != nil {
+			t.seenRun = l.Run // ended before the tray watched
+		}
+	case l != nil && l.Run > t.seenRun:
+		t.seenRun = l.Run
+		if !l.OK {
+			failed = l
+		}
+	}
 	t.mu.Unlock()
 	t.redraw()
+	if failed != nil {
+		notify("The backup failed", failed.Words, t.log)
+	}
 }
 
 // redraw makes the icon and menu show the current state; the icon is set again only

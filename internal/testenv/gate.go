@@ -5,6 +5,7 @@ import (
 	"net"
 	"sync"
 	"testing"
+	"time"
 )
 
 // Gate relays TCP connections to a server and can hold what clients send past a number
@@ -17,6 +18,8 @@ type Gate struct {
 	mu     sync.Mutex
 	limit  int64         // bytes a connection may send while held; <0: not held
 	opened chan struct{} // closed when the hold is let go
+	cut    bool          // the server is away: connections are closed and refused
+	conns  map[net.Conn]bool
 }
 
 // NewGate relays connections on a loopback port to target (host:port) until the test ends.
@@ -25,13 +28,12 @@ func NewGate(t testing.TB, target string) *Gate {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := &Gate{Addr: ln.Addr().String(), limit: -1}
+	g := &Gate{Addr: ln.Addr().String(), limit: -1, conns: map[net.Conn]bool{}}
 	var wg sync.WaitGroup
-	var conns sync.Map
 	t.Cleanup(func() {
 		ln.Close()
+		g.Cut()
 		g.Release()
-		conns.Range(func(k, _ any) bool { k.(net.Conn).Close(); return true })
 		wg.Wait()
 	})
 	wg.Go(func() {
@@ -40,13 +42,21 @@ func NewGate(t testing.TB, target string) *Gate {
 			if err != nil {
 				return
 			}
+			g.mu.Lock()
+			cut := g.cut
+			g.mu.Unlock()
+			if cut {
+				c.Close()
+				continue
+			}
 			s, err := net.Dial("tcp", target)
 			if err != nil {
 				c.Close()
 				continue
 			}
-			conns.Store(c, nil)
-			conns.Store(s, nil)
+			g.mu.Lock()
+			g.conns[c], g.conns[s] = true, true
+			g.mu.Unlock()
 			wg.Go(func() { io.Copy(c, s); c.Close(); s.Close() })
 			wg.Go(func() { g.relay(s, c); c.Close(); s.Close() })
 		}
@@ -61,14 +71,26 @@ func (g *Gate) Hold(limit int64) {
 	g.limit, g.opened = limit, make(chan struct{})
 }
 
-// Release lets everything held go on.
+// Release lets everything held go on, and new connections through after a Cut.
 func (g *Gate) Release() {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.limit >= 0 {
 		close(g.opened)
 	}
-	g.limit = -1
+	g.limit, g.cut = -1, false
+}
+
+// Cut is the server going away: every connection is closed, and new ones are refused
+// until Release.
+func (g *Gate) Cut() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.cut = true
+	for c := range g.conns {
+		c.Close()
+	}
+	clear(g.conns)
 }
 
 // relay copies from src to dst, waiting while the gate holds a connection past its limit.
@@ -79,14 +101,17 @@ func (g *Gate) relay(dst, src net.Conn) {
 		n, err := src.Read(buf)
 		for off := 0; off < n; {
 			g.mu.Lock()
-			limit, opened := g.limit, g.opened
+			limit, opened, cut := g.limit, g.opened, g.cut
 			g.mu.Unlock()
+			if cut {
+				return
+			}
 			chunk := n - off
 			if limit >= 0 && sent+int64(chunk) > limit {
 				if room := limit - sent; room > 0 {
 					chunk = int(room)
 				} else {
-					<-opened
+					g.wait(opened)
 					continue
 				}
 			}
@@ -98,6 +123,23 @@ func (g *Gate) relay(dst, src net.Conn) {
 		}
 		if err != nil {
 			return
+		}
+	}
+}
+
+// wait waits until the hold is let go or the gate is cut.
+func (g *Gate) wait(opened chan struct{}) {
+	for {
+		select {
+		case <-opened:
+			return
+		case <-time.After(50 * time.Millisecond):
+			g.mu.Lock()
+			cut := g.cut
+			g.mu.Unlock()
+			if cut {
+				return
+			}
 		}
 	}
 }
