@@ -40,6 +40,7 @@ func (c *console) showAgent() {
 	if a.up && a.st.Last != nil && a.st.Last.Snapshot != nil && (c.last == nil || a.st.Last.Snapshot.Time.After(c.last.Time)) {
 		s := *a.st.Last.Snapshot
 		c.last = &s
+		c.refreshBackups()
 	}
 	h.last.SetText(lastWords(c.now(), c.last))
 	switch {

@@ -103,6 +103,10 @@ func TestHomeFollowsTheAgent(t *testing.T) {
 	if n := backups(t, cfg); n != 2 {
 		t.Errorf("two Back up now at once: the server has %d backups; want 2 (one before, one now)", n)
 	}
+	c.work.wait() // the Backups page reads the list again
+	if n := len(c.backups.snaps); n != 2 || c.backups.snaps[0].ID != c.last.ID {
+		t.Errorf("the Backups page lists %d backups, newest %+v; want 2, the newest first", n, c.backups.snaps)
+	}
 
 	// hearth backup, typed while the agent runs, goes through it: Home shows it.
 	gate.Hold(1 << 20)

@@ -162,6 +162,7 @@ func (c *console) startBackup() {
 			if c.last == nil || snap.Time.After(c.last.Time) {
 				c.last = &snap
 				h.last.SetText(lastWords(c.now(), c.last))
+				c.refreshBackups()
 			}
 		})
 	})
