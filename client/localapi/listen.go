@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 )
 
@@ -42,8 +43,10 @@ type Backend interface {
 // one agent of its user on this PC.
 type Listener struct {
 	net.Listener
-	path string
-	lock *os.File
+	path   string
+	lock   *os.File
+	closed sync.Once
+	err    error
 }
 
 // Listen opens the channel of the connector configured at configPath. A socket left by
@@ -89,12 +92,15 @@ func Listen(configPath string) (*Listener, error) {
 	return &Listener{Listener: ln, path: path, lock: lock}, nil
 }
 
-// Close closes the socket, removes it and lets the lock go.
+// Close closes the socket, removes it and lets the lock go, once: after the lock, the
+// socket file may be the next agent's.
 func (l *Listener) Close() error {
-	err := l.Listener.Close()
-	os.Remove(l.path)
-	l.lock.Close()
-	return err
+	l.closed.Do(func() {
+		l.err = l.Listener.Close()
+		os.Remove(l.path)
+		l.lock.Close()
+	})
+	return l.err
 }
 
 // Serve answers on ln until ctx ends, then closes it.
