@@ -163,8 +163,9 @@ func (a *archiver) run(paths []string) (backup.Snapshot, error) {
 	perr := <-packerDone
 	uerr := up.Wait()
 	stopReport()
-	if err == nil {
-		err = context.Cause(a.ctx)
+	// The stage that failed says why; the walk then only saw the backup cancelled.
+	if cause := context.Cause(a.ctx); cause != nil && (err == nil || errors.Is(err, context.Canceled)) {
+		err = cause
 	}
 	if err == nil {
 		err = errors.Join(perr, uerr)

@@ -1,23 +1,33 @@
-// Package agent is the connector's background service: it backs the PC up every night at
-// the set time, catches up when the PC was off or asleep then, and retries, waiting longer
-// each time, while the server cannot be reached. Every few minutes it reports the PC's
-// health.
+// Package agent is the connector's background service and the one process on a PC that
+// backs it up: every night at the set time, catching up when the PC was off or asleep
+// then, retrying, waiting longer each time, while the server cannot be reached, and
+// whenever the tray, the console or the hearth command asks it over its local channel,
+// which also tells them what it does. Every few minutes it reports the PC's health.
 package agent
 
 import (
 	"context"
+	"errors"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/hearth-home/hearth/client/connector"
+	"github.com/hearth-home/hearth/client/localapi"
+	"github.com/hearth-home/hearth/server/api/schema"
 )
 
-// Agent schedules backups.
+// Agent schedules backups, runs those asked for, one at a time, and says what it does.
 type Agent struct {
-	// Settings returns the PC's backup settings (read again each time: they may change).
+	// Settings returns the PC's backup settings (read again each time: they may change);
+	// connector.ErrNotJoined while the PC has not joined a server.
 	Settings func() (connector.BackupSettings, error)
-	// Backup backs up now and returns the backup's time.
-	Backup func(ctx context.Context) (time.Time, error)
+	// Backup backs up now, as job says, and returns the backup.
+	Backup func(ctx context.Context, job Job) (schema.Snapshot, error)
+	// Words says in words for a person why a backup failed; nil uses the error's text.
+	Words func(error) string
+	// Listener, when set, is the local channel the agent serves while it runs.
+	Listener *localapi.Listener
 	// Last returns when the PC last backed up (zero if never).
 	Last func(ctx context.Context) (time.Time, error)
 	Log  *slog.Logger
@@ -32,11 +42,18 @@ type Agent struct {
 	// minutes) and after each backup. Nil turns it off.
 	Report      func(ctx context.Context) error
 	ReportEvery time.Duration
+
+	mu      sync.Mutex
+	st      localapi.State
+	changed chan struct{}   // closed at the next change of st
+	ctx     context.Context // Run's: the backups run under it
+	done    chan outcome    // a backup ended
+	running sync.WaitGroup
 }
 
 const maxRetry = time.Hour
 
-// Run schedules backups until ctx ends.
+// Run schedules backups, and serves the local channel when there is one, until ctx ends.
 func (a *Agent) Run(ctx context.Context) error {
 	if a.Now == nil {
 		a.Now = time.Now
@@ -53,6 +70,13 @@ func (a *Agent) Run(ctx context.Context) error {
 	if a.Log == nil {
 		a.Log = slog.Default()
 	}
+	a.begin(ctx)
+	defer a.running.Wait() // a backup ends with ctx
+	if a.Listener != nil {
+		served := make(chan struct{})
+		go func() { localapi.Serve(ctx, a.Listener, a, a.Log); close(served) }()
+		defer func() { <-served }()
+	}
 	var last time.Time
 	known := false
 	kick := make(chan struct{}, 1) // a backup finished: its age changed
@@ -67,7 +91,8 @@ func (a *Agent) Run(ctx context.Context) error {
 	defer t.Stop()
 	for {
 		now := a.Now()
-		if !known {
+		set, joined := a.settings()
+		if !known && joined {
 			l, err := a.Last(ctx)
 			if err == nil {
 				last, known = l, true
@@ -75,36 +100,74 @@ func (a *Agent) Run(ctx context.Context) error {
 				a.Log.Warn("cannot reach the server to learn the last backup; trying again", "err", err)
 			}
 		}
-		if known && !now.Before(retryAt) {
-			due, err := a.due(now, last)
-			if err != nil {
+		due := false
+		if known && joined {
+			var err error
+			if due, err = a.due(set, now, last); err != nil {
 				a.Log.Warn("the backup time is not valid; using 03:00", "err", err)
 			}
-			if due {
-				a.Log.Info("backing up")
-				when, err := a.Backup(ctx)
-				switch {
-				case err == nil:
-					last, retryAt, wait = when, time.Time{}, a.Retry
-					select {
-					case kick <- struct{}{}:
-					default:
-					}
-				case ctx.Err() != nil:
-					return nil
-				default:
-					retryAt = a.Now().Add(wait)
-					a.Log.Warn("the backup failed; trying again later", "err", err, "retry_in", wait)
-					wait = min(2*wait, maxRetry)
-				}
+		}
+		a.plan(set, joined, now, due, retryAt)
+		if due && !now.Before(retryAt) {
+			if _, started, _ := a.Start(localapi.Request{By: localapi.BySchedule}); started {
+				a.Log.Info("backing up, as the schedule says")
 			}
 		}
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
+		case o := <-a.done:
+			if o.err == nil {
+				last, known, retryAt, wait = o.when, true, time.Time{}, a.Retry
+				select {
+				case kick <- struct{}{}:
+				default:
+				}
+			} else if ctx.Err() == nil {
+				retryAt = a.Now().Add(wait)
+				a.Log.Warn("the backup failed; trying again later", "err", o.err, "retry_in", wait)
+				wait = min(2*wait, maxRetry)
+			}
 		}
 	}
+}
+
+// settings are the PC's backup settings; joined is false while it has not joined.
+func (a *Agent) settings() (set connector.BackupSettings, joined bool) {
+	set, err := a.Settings()
+	if errors.Is(err, connector.ErrNotJoined) {
+		return set, false
+	}
+	if err != nil {
+		a.Log.Warn("cannot read this PC's backup settings; using the usual ones", "err", err)
+		return connector.BackupSettings{}, true
+	}
+	return set, true
+}
+
+// plan says in the state whether the PC has joined and when the agent backs up next.
+func (a *Agent) plan(set connector.BackupSettings, joined bool, now time.Time, due bool, retryAt time.Time) {
+	var next time.Time
+	switch {
+	case !joined:
+	case now.Before(retryAt):
+		next = retryAt
+	case due:
+		next = now
+	default:
+		var err error
+		if next, err = set.Next(now); err != nil {
+			next, _ = connector.BackupSettings{}.Next(now)
+		}
+	}
+	a.update(func(st *localapi.State) bool {
+		if st.Joined == joined && st.Next.Equal(next) {
+			return false
+		}
+		st.Joined, st.Next = joined, next
+		return true
+	})
 }
 
 // reportLoop reports the PC's health every ReportEvery by the wall clock, and at once
@@ -130,16 +193,13 @@ func (a *Agent) reportLoop(ctx context.Context, kick <-chan struct{}) {
 	}
 }
 
-// due says whether a backup is due at now: the latest scheduled time has passed since
-// the last backup, or there never was one.
-func (a *Agent) due(now, last time.Time) (bool, error) {
-	set, err := a.Settings()
-	if err != nil {
-		set = connector.BackupSettings{}
-	}
+// due says whether a backup is due at now by settings set: the latest scheduled time has
+// passed since the last backup, or there never was one.
+func (a *Agent) due(set connector.BackupSettings, now, last time.Time) (bool, error) {
 	if last.IsZero() {
-		return true, err
+		return true, nil
 	}
+	var err error
 	next, nerr := set.Next(now.AddDate(0, 0, -1))
 	if nerr != nil {
 		next, _ = connector.BackupSettings{}.Next(now.AddDate(0, 0, -1))

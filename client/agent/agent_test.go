@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hearth-home/hearth/client/connector"
+	"github.com/hearth-home/hearth/server/api/schema"
 )
 
 // clock is a wall clock the test moves, as a PC's clock jumps when it wakes.
@@ -26,15 +27,15 @@ type fakeServer struct {
 	c       *clock
 }
 
-func (s *fakeServer) backup(context.Context) (time.Time, error) {
+func (s *fakeServer) backup(context.Context, Job) (schema.Snapshot, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.away {
-		return time.Time{}, errors.New("server unreachable")
+		return schema.Snapshot{}, errors.New("server unreachable")
 	}
 	t := s.c.Now()
 	s.backups = append(s.backups, t)
-	return t, nil
+	return schema.Snapshot{Time: t}, nil
 }
 
 func (s *fakeServer) count() int { s.mu.Lock(); defer s.mu.Unlock(); return len(s.backups) }
@@ -165,12 +166,12 @@ func TestReportsDuringALongBackup(t *testing.T) {
 	reports := 0
 	a := &Agent{
 		Settings: func() (connector.BackupSettings, error) { return connector.BackupSettings{At: "03:00"}, nil },
-		Backup: func(ctx context.Context) (time.Time, error) {
+		Backup: func(ctx context.Context, _ Job) (schema.Snapshot, error) {
 			select {
 			case <-release:
 			case <-ctx.Done():
 			}
-			return c.Now(), nil
+			return schema.Snapshot{Time: c.Now()}, nil
 		},
 		Last:        func(context.Context) (time.Time, error) { return time.Time{}, nil }, // never: backs up at once
 		Report:      func(context.Context) error { mu.Lock(); reports++; mu.Unlock(); return nil },

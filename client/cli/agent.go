@@ -2,33 +2,50 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/hearth-home/hearth/client/agent"
 	"github.com/hearth-home/hearth/client/connector"
+	"github.com/hearth-home/hearth/client/localapi"
+	"github.com/hearth-home/hearth/server/api/schema"
 )
 
-// agent runs the nightly backup until stopped.
+// agent runs the nightly backup, and the backups the tray, the console and hearth backup
+// ask for, until stopped. A second agent of the same user does not start.
 func runAgent(ctx context.Context, e *env, _ []string) error {
 	log := slog.New(slog.NewTextHandler(e.errOut, nil))
+	ln, err := localapi.Listen(e.config)
+	if errors.Is(err, localapi.ErrAgentRunning) {
+		return err
+	}
+	if err != nil {
+		// The nightly backup matters more than the tray's view of it.
+		log.Error("the tray and the console cannot reach this agent; it backs up at night all the same", "err", err)
+		ln = nil
+	}
 	a := agent.Agent{
 		Settings: func() (connector.BackupSettings, error) {
 			cfg, err := connector.Load(e.config)
 			return cfg.Backup, err
 		},
-		Backup: func(ctx context.Context) (time.Time, error) {
+		Backup: func(ctx context.Context, job agent.Job) (schema.Snapshot, error) {
 			cfg, err := connector.Load(e.config)
 			if err != nil {
-				return time.Time{}, err
+				return schema.Snapshot{}, err
 			}
-			s, err := runBackup(ctx, cfg, cfg.Backup, nil, func(why string) { log.Info("waiting for another backup of this PC", "why", why) })
-			if err == nil {
-				log.Info("backed up", "files", s.Files, "bytes", s.Bytes, "new", s.Added, "snapshot", s.ID[:8])
+			set := cfg.Backup
+			if len(job.Include) > 0 {
+				set.Include = job.Include
 			}
-			return s.Time, err
+			if len(job.Exclude) > 0 {
+				set.Exclude = job.Exclude
+			}
+			return runBackup(ctx, cfg, set, job.Progress, job.Waiting)
 		},
+		Words: failureWords,
 		Last: func(ctx context.Context) (time.Time, error) {
 			cfg, err := connector.Load(e.config)
 			if err != nil {
@@ -51,6 +68,9 @@ func runAgent(ctx context.Context, e *env, _ []string) error {
 		},
 		Log: log,
 	}
-	fmt.Fprintln(e.out, "Hearth agent: backing this PC up every night and reporting its health. Stop with Ctrl-C.")
+	if ln != nil {
+		a.Listener = ln
+	}
+	fmt.Fprintln(e.out, "Hearth agent: backing this PC up every night and when asked, and reporting its health. Stop with Ctrl-C.")
 	return a.Run(ctx)
 }

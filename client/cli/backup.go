@@ -16,6 +16,7 @@ import (
 	"github.com/hearth-home/hearth/backup/restorer"
 	"github.com/hearth-home/hearth/client/backupclient"
 	"github.com/hearth-home/hearth/client/connector"
+	"github.com/hearth-home/hearth/client/localapi"
 	"github.com/hearth-home/hearth/internal/human"
 	"github.com/hearth-home/hearth/server/api/schema"
 	"golang.org/x/term"
@@ -68,7 +69,18 @@ func backupNow(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
-	snap, err := runBackup(ctx, cfg, set, e.progress(*asJSON), e.waiting(*asJSON))
+	var snap schema.Snapshot
+	if agent, aerr := localapi.Dial(ctx, e.config); aerr == nil {
+		// The agent backs this PC up; it is asked, and followed, as the tray is.
+		defer agent.Close()
+		req := localapi.Request{By: localapi.ByCLI}
+		if !*save && (len(include) > 0 || len(exclude) > 0) {
+			req.Include, req.Exclude = set.Include, set.Exclude
+		}
+		snap, err = e.throughAgent(ctx, agent, req, *asJSON)
+	} else {
+		snap, err = runBackup(ctx, cfg, set, e.progress(*asJSON), e.waiting(*asJSON))
+	}
 	if err != nil {
 		if *asJSON {
 			json.NewEncoder(e.out).Encode(map[string]string{"error": err.Error()})
@@ -85,6 +97,58 @@ func backupNow(ctx context.Context, e *env, args []string) error {
 // runBackup backs the PC up with its settings, waiting for another backup of it to end.
 func runBackup(ctx context.Context, cfg connector.Config, set connector.BackupSettings, progress func(archiver.Progress), waiting func(string)) (schema.Snapshot, error) {
 	return backupclient.BackupWith(ctx, cfg, set, progress, waiting)
+}
+
+// throughAgent asks the agent to back up and follows that backup, or the one it runs
+// already, to its end.
+func (e *env) throughAgent(ctx context.Context, agent *localapi.Client, req localapi.Request, asJSON bool) (schema.Snapshot, error) {
+	st, started, err := agent.Backup(ctx, req)
+	if err != nil {
+		return schema.Snapshot{}, err
+	}
+	switch {
+	case !started && len(req.Include)+len(req.Exclude) > 0:
+		fmt.Fprintf(e.errOut, "A backup of this PC is already running (%s), with its saved settings, not the folders and patterns given; following it. Run hearth backup again when it has finished.\n", localapi.ByWords(st.By))
+	case !started:
+		fmt.Fprintf(e.errOut, "A backup of this PC is already running (%s); following it.\n", localapi.ByWords(st.By))
+	default:
+		fmt.Fprintln(e.errOut, "The Hearth agent is backing this PC up.")
+	}
+	run, progress, waiting := st.Run, e.progress(asJSON), e.waiting(asJSON)
+	var res *localapi.Result
+	var told string
+	var shown *localapi.Progress
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	agent.Watch(wctx, func(s localapi.State) {
+		switch {
+		case s.Last != nil && s.Last.Run >= run:
+			res = s.Last
+			cancel()
+		case s.Run != run:
+		case s.Waiting != "" && s.Waiting != told:
+			told = s.Waiting
+			waiting(told)
+		case s.Progress != nil && progress != nil:
+			shown = s.Progress
+			progress(s.Progress.Archiver())
+		}
+	})
+	if res == nil {
+		if ctx.Err() != nil {
+			return schema.Snapshot{}, ctx.Err()
+		}
+		return schema.Snapshot{}, errors.New("the Hearth agent stopped before the backup ended; run hearth backup again")
+	}
+	if shown != nil && !asJSON { // end the progress line
+		p := shown.Archiver()
+		p.Done = true
+		progress(p)
+	}
+	if !res.OK || res.Snapshot == nil {
+		return schema.Snapshot{}, errors.New(res.Words)
+	}
+	return *res.Snapshot, nil
 }
 
 // waiting tells the person (or program) that the backup waits for another one.

@@ -106,7 +106,9 @@ func usage(w io.Writer) {
                                                          tell the server, and show what needs attention
   hearth agent                                           stay running: back up every night, catch up
                                                          after the PC was off, retry when the server is
-                                                         away, and report this PC's health every 5 minutes
+                                                         away, back up when the tray, the console or
+                                                         hearth backup ask, and report this PC's health
+                                                         every 5 minutes (one agent per user and PC)
   hearth service install|uninstall                       start the agent at every login (or no longer)`)
 }
 

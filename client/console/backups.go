@@ -8,6 +8,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -73,6 +74,49 @@ func newBackupsPage(c *console, cfg connector.Config, snaps []schema.Snapshot) *
 		p.status.SetText("This PC has no backup yet. Choose Back up now on the Home page.")
 	}
 	return p
+}
+
+// refreshBackups reads this PC's backups again for the Backups page, after a new one.
+func (c *console) refreshBackups() {
+	p, cfg := c.backups, c.cfg
+	if p == nil {
+		return
+	}
+	c.work.do(func() {
+		bc, err := backupclient.New(cfg)
+		if err != nil {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if snaps, err := bc.Snapshots(ctx); err == nil {
+			fyne.Do(func() { p.update(snaps) })
+		}
+	})
+}
+
+// update lists snaps (oldest first), keeping the backup chosen when it is still there.
+func (p *backupsPage) update(snaps []schema.Snapshot) {
+	chosen := ""
+	if p.selected >= 0 && p.selected < len(p.snaps) {
+		chosen = p.snaps[p.selected].ID
+	}
+	p.snaps, p.selected = nil, -1
+	for i := len(snaps) - 1; i >= 0; i-- {
+		p.snaps = append(p.snaps, snaps[i])
+	}
+	p.list.UnselectAll()
+	p.restore.Disable()
+	p.browse.Disable()
+	for i, s := range p.snaps {
+		if s.ID == chosen {
+			p.list.Select(i)
+		}
+	}
+	p.list.Refresh()
+	if len(p.snaps) > 0 {
+		p.status.SetText("")
+	}
 }
 
 func (p *backupsPage) content() fyne.CanvasObject {

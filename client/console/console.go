@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"strings"
 	"time"
@@ -14,7 +13,8 @@ import (
 	"github.com/hearth-home/hearth/backup/archiver"
 	"github.com/hearth-home/hearth/client/backupclient"
 	"github.com/hearth-home/hearth/client/connector"
-	"github.com/hearth-home/hearth/internal/human"
+	"github.com/hearth-home/hearth/client/localapi"
+	"github.com/hearth-home/hearth/server/api/schema"
 )
 
 // console is the window and what its pages show.
@@ -26,10 +26,11 @@ type console struct {
 	now        func() time.Time
 	work       *background
 
-	backUp   *widget.Button
-	progress *widget.ProgressBar
-	result   *widget.Label
-	files    *filesPage // nil when the server's drive could not be opened
+	home  *home
+	agent agentView
+	last  *schema.Snapshot // the PC's last backup, as the server or the agent told it
+	next  time.Time        // the next nightly backup by the settings, until the agent says
+	files *filesPage       // nil when the server's drive could not be opened
 	// lan: the Setup page looks for servers on the network (off in tests, which keep to
 	// loopback).
 	lan      bool
@@ -39,11 +40,7 @@ type console struct {
 
 func newConsole(a fyne.App, cfg connector.Config, configPath string, now func() time.Time) *console {
 	c := &console{cfg: cfg, configPath: configPath, win: a.NewWindow("Hearth"), now: now, work: &background{}}
-	c.progress = widget.NewProgressBar()
-	c.progress.Hide()
-	c.result = widget.NewLabel("")
-	c.result.Wrapping = fyne.TextWrapWord
-	c.backUp = widget.NewButton("Back up now", c.startBackup)
+	c.home = newHome(c.startBackup, c.startTheAgent)
 	c.win.Resize(fyne.NewSize(640, 520))
 	return c
 }
@@ -51,7 +48,7 @@ func newConsole(a fyne.App, cfg connector.Config, configPath string, now func() 
 // show draws the pages from f and opens page.
 func (c *console) show(f facts, page string) {
 	c.tabs = container.NewAppTabs(
-		container.NewTabItem("Home", homePage(f, c.now(), c.backUp, c.progress, c.result)),
+		container.NewTabItem("Home", homePage(f, c.home)),
 		container.NewTabItem("Health", healthPage(f)),
 	)
 	if c.files != nil {
@@ -63,6 +60,11 @@ func (c *console) show(f facts, page string) {
 	c.settings = newSettingsPage(c)
 	c.settings.left = c.setup // nothing else works without a server
 	c.tabs.Append(container.NewTabItem("Settings", c.settings.content()))
+	if f.last != nil && (c.last == nil || f.last.Time.After(c.last.Time)) {
+		c.last = f.last
+	}
+	c.next = f.next
+	c.showAgent()
 	c.open(page)
 	c.win.SetContent(c.tabs)
 }
@@ -129,27 +131,39 @@ func (c *console) withFiles(b *browser) {
 	})
 }
 
-// startBackup backs this PC up, showing progress, then the result in words.
+// startBackup asks the agent to back this PC up and follows it; with no agent running,
+// the window backs up itself, showing progress, then the result in words.
 func (c *console) startBackup() {
-	c.backUp.Disable()
-	c.result.SetText("Backing up…")
-	c.progress.SetValue(0)
-	c.progress.Show()
-	cfg := c.cfg // Settings may change c.cfg meanwhile
+	h := c.home
+	h.backUp.Disable()
+	h.result.SetText("Backing up…")
+	cfg, path := c.cfg, c.configPath // Settings may change c.cfg meanwhile
 	c.work.do(func() {
+		if c.askAgent(context.Background(), path) {
+			return
+		}
+		fyne.Do(func() {
+			h.progress.SetValue(0)
+			h.progress.Show()
+		})
 		snap, err := backupclient.BackupWith(context.Background(), cfg, cfg.Backup, func(p archiver.Progress) {
 			if p.Counted && p.TotalBytes > 0 {
-				fyne.Do(func() { c.progress.SetValue(float64(p.Bytes) / float64(p.TotalBytes)) })
+				fyne.Do(func() { h.progress.SetValue(float64(p.Bytes) / float64(p.TotalBytes)) })
 			}
 		}, nil)
 		fyne.Do(func() {
-			c.progress.Hide()
-			c.backUp.Enable()
+			h.progress.Hide()
+			h.backUp.Enable()
 			if err != nil {
-				c.result.SetText("The backup failed: " + err.Error())
+				h.result.SetText("The backup failed: " + err.Error())
 				return
 			}
-			c.result.SetText(fmt.Sprintf("Backed up %s; %s was new.", files(snap.Files), human.Bytes(snap.Added)))
+			h.result.SetText(localapi.DoneWords(snap))
+			if c.last == nil || snap.Time.After(c.last.Time) {
+				c.last = &snap
+				h.last.SetText(lastWords(c.now(), c.last))
+				c.refreshBackups()
+			}
 		})
 	})
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/hearth-home/hearth/client/connector"
 	"github.com/hearth-home/hearth/server/api/schema"
 	"github.com/hearth-home/hearth/server/app/apptest"
+	"github.com/hearth-home/hearth/server/pool/pooltest"
 )
 
 // joinedPC is a PC joined to a real in-process server, backing up a small home folder.
@@ -105,7 +106,9 @@ func TestPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Date(2026, 11, 24, 15, 0, 0, 0, time.Local)
-	c := testConsole(t, cfg, "", func() time.Time { return now })
+	// No agent runs for this PC: Home says the nightly backup will not run.
+	c := testConsole(t, cfg, filepath.Join(t.TempDir(), "connector.json"), func() time.Time { return now })
+	followed(t, c, func() bool { return c.agent.known })
 	b, err := newBrowser(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -133,15 +136,33 @@ func TestPages(t *testing.T) {
 	}
 }
 
+// followed lets the console follow the agent until it shows what done says.
+func followed(t *testing.T, c *console, done func() bool) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	c.followAgent(ctx)
+	showing(t, c, "the agent's state", done)
+}
+
+// showing waits until the console, showing what its followers heard, shows what.
+func showing(t *testing.T, c *console, what string, done func() bool) {
+	t.Helper()
+	pooltest.Eventually(t, 30*time.Second, what, func() bool {
+		c.work.show()
+		return done()
+	})
+}
+
 // TestBackUpNow: the Home page's button backs this PC up to the real server and says so.
 func TestBackUpNow(t *testing.T) {
 	ctx := context.Background()
 	_, cfg := joinedPC(t)
 	c := testConsole(t, cfg, "", time.Now)
 	c.show(gather(ctx, cfg, time.Now()), "home")
-	test.Tap(c.backUp)
+	test.Tap(c.home.backUp)
 	c.work.wait()
-	if text := c.result.Text; !regexp.MustCompile(`^Backed up 1 file; [0-9.]+ [KMG]?i?B was new\.$`).MatchString(text) {
+	if text := c.home.result.Text; !regexp.MustCompile(`^Backed up 1 file; [0-9.]+ [KMG]?i?B was new\.$`).MatchString(text) {
 		t.Errorf("after Back up now: %q", text)
 	}
 	if f := gather(ctx, cfg, time.Now()); f.last == nil || f.last.Files != 1 {

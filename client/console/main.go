@@ -5,6 +5,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -36,6 +37,7 @@ func main() {
 	a := app.NewWithID("home.hearth.console")
 	c := newConsole(a, cfg, path, time.Now)
 	c.lan = true
+	c.followAgent(context.Background())
 	if err != nil { // not joined yet
 		c.setup()
 	} else {

@@ -9,23 +9,35 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/hearth-home/hearth/client/status"
 	"github.com/hearth-home/hearth/internal/human"
 	"github.com/hearth-home/hearth/server/api/schema"
 )
 
+// home is the Home page's parts that change while it shows: the backup, followed from
+// the agent.
+type home struct {
+	backUp, startAgent *widget.Button
+	progress           *widget.ProgressBar
+	last, next, result *widget.Label
+}
+
+func newHome(backUp, startAgent func()) *home {
+	h := &home{backUp: widget.NewButton("Back up now", backUp), startAgent: widget.NewButton("Start the Hearth agent", startAgent),
+		progress: widget.NewProgressBar(), last: widget.NewLabel(""), next: widget.NewLabel(""), result: widget.NewLabel("")}
+	h.progress.Hide()
+	h.startAgent.Hide()
+	for _, l := range []*widget.Label{h.last, h.next, h.result} {
+		l.Wrapping = fyne.TextWrapWord
+	}
+	return h
+}
+
 // homePage shows the server, this PC, its last and next backup, and Back up now.
-func homePage(f facts, now time.Time, backUp *widget.Button, progress *widget.ProgressBar, result *widget.Label) fyne.CanvasObject {
+func homePage(f facts, h *home) fyne.CanvasObject {
 	state := "The server cannot be reached: " + errText(f.err)
 	if f.health != nil {
 		state = summary(*f.health)
-	}
-	last := "Never backed up yet."
-	if f.last != nil {
-		last = fmt.Sprintf("Last backup: %s (%s, %s).", when(now, f.last.Time), files(f.last.Files), human.Bytes(f.last.Bytes))
-	}
-	next := "Next backup: " + when(now, f.next) + "."
-	if f.next.IsZero() {
-		next = "No nightly backup is set."
 	}
 	form := widget.NewForm(
 		widget.NewFormItem("Server", widget.NewLabel(f.server)),
@@ -36,9 +48,17 @@ func homePage(f facts, now time.Time, backUp *widget.Button, progress *widget.Pr
 	return container.NewVBox(
 		widget.NewLabelWithStyle("Home", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		status, form,
-		widget.NewLabel(last), widget.NewLabel(next),
-		backUp, progress, result,
+		h.last, h.next, h.startAgent,
+		h.backUp, h.progress, h.result,
 	)
+}
+
+// lastWords say when the PC last backed up, and what that backup holds.
+func lastWords(now time.Time, last *schema.Snapshot) string {
+	if last == nil {
+		return "Never backed up yet."
+	}
+	return fmt.Sprintf("Last backup: %s (%s, %s).", when(now, last.Time), files(last.Files), human.Bytes(last.Bytes))
 }
 
 // healthPage lists what needs attention, then every drive and PC with its checks.
@@ -100,17 +120,7 @@ func mark(state string) string {
 
 // when says when t is, from now, the way a person would.
 func when(now, t time.Time) string {
-	t, now = t.Local(), now.Local()
-	day := func(x time.Time) time.Time { y, m, d := x.Date(); return time.Date(y, m, d, 0, 0, 0, 0, time.Local) }
-	switch day(t).Sub(day(now)).Round(time.Hour) / (24 * time.Hour) {
-	case 0:
-		return "today at " + t.Format("15:04")
-	case -1:
-		return "yesterday at " + t.Format("15:04")
-	case 1:
-		return "tomorrow at " + t.Format("15:04")
-	}
-	return t.Format("Monday 2 January at 15:04")
+	return status.When(now, t) // the tray's words
 }
 
 func errText(err error) string {

@@ -1,6 +1,10 @@
 package main
 
-import "sync"
+import (
+	"sync"
+
+	"fyne.io/fyne/v2"
+)
 
 // background runs slow work (the network, the disk) away from the window, so the window
 // keeps answering. Its results reach the widgets through fyne.Do.
@@ -11,6 +15,31 @@ type background struct {
 	// its own would touch the widgets while the test does.
 	held    bool
 	pending []func()
+	mu      sync.Mutex
+	shown   []func() // held: what followers would show, until the test's goroutine does
+}
+
+// ui shows what a follower (a goroutine that lives as long as the window) heard: through
+// fyne.Do, or, in tests, on the test's goroutine when it calls show.
+func (b *background) ui(f func()) {
+	if !b.held {
+		fyne.Do(f)
+		return
+	}
+	b.mu.Lock()
+	b.shown = append(b.shown, f)
+	b.mu.Unlock()
+}
+
+// show shows, in tests, what the followers heard so far.
+func (b *background) show() {
+	b.mu.Lock()
+	fs := b.shown
+	b.shown = nil
+	b.mu.Unlock()
+	for _, f := range fs {
+		f()
+	}
 }
 
 func (b *background) do(f func()) {

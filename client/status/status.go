@@ -7,6 +7,7 @@ package status
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/hearth-home/hearth/server/api/schema"
 )
@@ -79,4 +80,20 @@ func line(problems []string) string {
 	default:
 		return fmt.Sprintf("%d problems: %s; and %d more", n, strings.Join(problems[:maxInLine], "; "), n-maxInLine)
 	}
+}
+
+// When says when t is, from now, the way a person would: "today at 14:02", "tomorrow at
+// 03:00", "Monday 7 December at 03:00".
+func When(now, t time.Time) string {
+	t, now = t.Local(), now.Local()
+	day := func(x time.Time) time.Time { y, m, d := x.Date(); return time.Date(y, m, d, 0, 0, 0, 0, time.Local) }
+	switch day(t).Sub(day(now)).Round(time.Hour) / (24 * time.Hour) {
+	case 0:
+		return "today at " + t.Format("15:04")
+	case -1:
+		return "yesterday at " + t.Format("15:04")
+	case 1:
+		return "tomorrow at " + t.Format("15:04")
+	}
+	return t.Format("Monday 2 January at 15:04")
 }

@@ -45,6 +45,7 @@ func (t *tray) follow() {
 		case <-t.ctx.Done():
 			return
 		case <-tick.C:
+			t.redraw() // "tomorrow at 03:00" is "today at 03:00" after midnight
 		}
 	}
 }

@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"sync"
 	"time"
@@ -16,6 +18,8 @@ import (
 	"github.com/hearth-home/hearth/client/backupclient"
 	"github.com/hearth-home/hearth/client/connector"
 	"github.com/hearth-home/hearth/client/launch"
+	"github.com/hearth-home/hearth/client/localapi"
+	"github.com/hearth-home/hearth/client/service"
 	"github.com/hearth-home/hearth/client/status"
 	"github.com/hearth-home/hearth/icons"
 	"github.com/hearth-home/hearth/server/api/schema"
@@ -35,13 +39,17 @@ type tray struct {
 	gen      int // counts the servers followed, so a late word from an old one is dropped
 	health   *schema.Health
 	online   bool
-	trouble  string // why the server cannot be followed, when a person must act
-	backup   backupState
+	trouble  string      // why the server cannot be followed, when a person must act
+	backup   backupState // the tray's own, when no agent runs
+	agent    agentView
+	agentPID int    // the agent followed
+	seenRun  uint64 // its last backup the tray has seen end
 	notifier status.Notifier
 	drawn    menu // what the menu shows now
+	anyDrawn bool
 
-	status, backupItem, folders, console, healthItem, quit *systray.MenuItem
-	problems                                               [maxProblems]*systray.MenuItem
+	status, backupItem, next, startAgent, folders, console, healthItem, quit *systray.MenuItem
+	problems                                                                 [maxProblems]*systray.MenuItem
 }
 
 func newTray(configPath string, log *slog.Logger) *tray {
@@ -61,6 +69,11 @@ func (t *tray) ready() {
 	}
 	systray.AddSeparator()
 	t.backupItem = systray.AddMenuItem("Back up now", "Back this PC up to the server now")
+	t.next = systray.AddMenuItem("", "")
+	t.next.Disable()
+	t.next.Hide()
+	t.startAgent = systray.AddMenuItem("Start the Hearth agent", "Start the program that backs this PC up every night")
+	t.startAgent.Hide()
 	t.folders = systray.AddMenuItem("Open shared folders", "Open the server's files in the file manager")
 	t.console = systray.AddMenuItem("Open console…", "The Hearth window: files, backups, settings")
 	t.healthItem = systray.AddMenuItem("Health…", "Every PC and drive, and what needs attention")
@@ -68,6 +81,7 @@ func (t *tray) ready() {
 	t.quit = systray.AddMenuItem("Quit", "Close the Hearth icon (backups still run)")
 
 	go t.follow() // draws the menu once it has read the settings
+	go localapi.Follow(t.ctx, t.configPath, 0, t.heardAgent)
 	go t.clicks()
 }
 
@@ -92,22 +106,52 @@ func (t *tray) heard(gen int, h *schema.Health, online bool, why error) {
 	t.redraw()
 }
 
+// heardAgent takes the agent's new state, or that none answers (up false). A backup
+// that failed while the tray watched is notified, whoever started it.
+func (t *tray) heardAgent(st localapi.State, up bool) {
+	t.mu.Lock()
+	t.agent = agentView{known: true, up: up, st: st}
+	var failed *localapi.Result
+	switch l := st.Last; {
+	case !up:
+	case st.PID != t.agentPID: // another agent, counting its backups from one again
+		t.agentPID, t.seenRun = st.PID, 0
+		if l != nil {
+			t.seenRun = l.Run // ended before the tray watched
+		}
+	case l != nil && l.Run > t.seenRun:
+		t.seenRun = l.Run
+		if !l.OK {
+			failed = l
+		}
+	}
+	t.mu.Unlock()
+	t.redraw()
+	if failed != nil {
+		notify("The backup failed", failed.Words, t.log)
+	}
+}
+
 // redraw makes the icon and menu show the current state; the icon is set again only
 // when it changed, as trays repaint on every set.
 func (t *tray) redraw() {
 	t.drawMu.Lock()
 	defer t.drawMu.Unlock()
 	t.mu.Lock()
-	v := status.Of(t.health, t.online, t.backup.running)
+	b := backupOf(t.agent, t.backup)
+	v := status.Of(t.health, t.online, b.running)
 	if !t.online && t.trouble != "" {
 		v.Line = t.trouble
 	}
 	joined := t.joined
-	m := menuOf(v, t.backup, joined)
-	old := t.drawn
-	t.drawn = m
+	m := menuOf(v, b, joined, t.agent, time.Now())
+	old, any := t.drawn, t.anyDrawn
+	t.drawn, t.anyDrawn = m, true
 	t.mu.Unlock()
-	if m.icon != old.icon {
+	if any && reflect.DeepEqual(m, old) { // a tray repaints on every change
+		return
+	}
+	if m.icon != old.icon || !any {
 		b, err := iconFor(m.icon)
 		if err != nil {
 			t.log.Error("no icon for a state", "state", m.icon, "err", err)
@@ -126,6 +170,17 @@ func (t *tray) redraw() {
 		}
 	}
 	t.backupItem.SetTitle(m.backup)
+	if m.next != "" {
+		t.next.SetTitle(m.next)
+		t.next.Show()
+	} else {
+		t.next.Hide()
+	}
+	if m.offer {
+		t.startAgent.Show()
+	} else {
+		t.startAgent.Hide()
+	}
 	if m.canStart {
 		t.backupItem.Enable()
 	} else {
@@ -153,6 +208,8 @@ func (t *tray) clicks() {
 			return
 		case <-t.backupItem.ClickedCh:
 			go t.backUp()
+		case <-t.startAgent.ClickedCh:
+			go t.startTheAgent()
 		case <-t.folders.ClickedCh:
 			go t.openFolders() // it may wait a moment for the file manager
 		case <-t.console.ClickedCh:
@@ -166,8 +223,17 @@ func (t *tray) clicks() {
 	}
 }
 
-// backUp backs the PC up with its saved settings, showing progress in the menu.
+// backUp asks the agent to back the PC up, or, when no agent runs, backs it up with its
+// saved settings itself; the menu shows the progress either way.
 func (t *tray) backUp() {
+	if agent, err := localapi.Dial(t.ctx, t.configPath); err == nil {
+		defer agent.Close()
+		// The agent's state, followed, shows the backup (or the one already running).
+		if _, _, err := agent.Backup(t.ctx, localapi.Request{By: localapi.ByTray}); err != nil {
+			notify("The backup could not start", say(err), t.log)
+		}
+		return
+	}
 	// The settings are read now: the console may have changed them since the tray began.
 	cfg, err := connector.Load(t.configPath)
 	t.mu.Lock()
@@ -208,6 +274,27 @@ func (t *tray) backUp() {
 		t.log.Warn("the backup failed", "err", err)
 		notify("The backup failed", err.Error(), t.log)
 	}
+}
+
+// startTheAgent starts the agent, which then backs the PC up every night.
+func (t *tray) startTheAgent() {
+	t.mu.Lock()
+	t.startAgent.Disable()
+	t.mu.Unlock()
+	defer t.startAgent.Enable()
+	if err := service.StartAgent(t.ctx, t.configPath); err != nil {
+		t.log.Warn("the agent did not start", "err", err)
+		notify("The Hearth agent did not start", "This PC will not be backed up at night until it runs. Try again, or restart the PC.", t.log)
+	}
+}
+
+// say is why the agent refused, in its words, or a sentence.
+func say(err error) string {
+	var r *localapi.RefusedError
+	if errors.As(err, &r) {
+		return r.Msg
+	}
+	return "The Hearth agent did not answer. Try again in a moment."
 }
 
 // openFolders opens the server's drive in the system's file manager or, where that
