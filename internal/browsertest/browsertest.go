@@ -71,3 +71,9 @@ func Run[T any](b *Browser, a chromedp.Action[T]) (T, error) {
 	defer cancel()
 	return chromedp.Run(ctx, a)
 }
+
+// Listen has fn told of the tab's events (requests, console messages…) for as long as
+// the browser lives; fn must return fast (see chromedp.Listen).
+func (b *Browser) Listen(fn func(ev any)) error {
+	return chromedp.Listen(b.ctx, fn)
+}

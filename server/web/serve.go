@@ -70,7 +70,12 @@ func Serve(ctx context.Context, l *Listeners, cert func() *tls.Certificate, h ht
 		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		for _, s := range servers {
-			s.Shutdown(sctx)
+			// A request still under way after the grace period (an upload that goes on
+			// sending) has its connection closed: the server must not go on writing
+			// while the pool under it closes.
+			if s.Shutdown(sctx) != nil {
+				s.Close()
+			}
 		}
 		return nil
 	})

@@ -143,8 +143,18 @@ func (s *Server) serveAs(w http.ResponseWriter, r *http.Request, u auth.User, ne
 	next.ServeHTTP(w, r.WithContext(auth.WithPrincipal(r.Context(), pr)))
 }
 
+// challenge refuses a request that did not sign in, asking for a password. A page's
+// own request (fetch or XHR: a Sec-Fetch-Mode other than navigate) that came with a
+// session the server no longer has is not asked: the browser would put a password
+// dialog of its own over the page and hold the request until someone answers it (an
+// upload after the server restarted and forgot its sessions); the page says in its own
+// words to sign in again. Without a session cookie the challenge stays, so a browser
+// that signed in with a password answers it by itself.
 func challenge(w http.ResponseWriter, r *http.Request, msg string) {
-	w.Header().Set("WWW-Authenticate", `Basic realm="Hearth", charset="UTF-8"`)
+	_, stale := r.Cookie(sessionCookie)
+	if m := r.Header.Get("Sec-Fetch-Mode"); stale != nil || m == "" || m == "navigate" {
+		w.Header().Set("WWW-Authenticate", `Basic realm="Hearth", charset="UTF-8"`)
+	}
 	refuse(w, r, http.StatusUnauthorized, "sign_in", msg)
 }
 

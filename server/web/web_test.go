@@ -31,6 +31,19 @@ func TestSignIn(t *testing.T) {
 	if resp.StatusCode != 401 || !strings.HasPrefix(resp.Header.Get("WWW-Authenticate"), "Basic ") {
 		t.Errorf("no credentials: %d %q", resp.StatusCode, resp.Header.Get("WWW-Authenticate"))
 	}
+	// A page's own request (here an upload's, after the server forgot its session) is
+	// refused in words without a challenge: the browser would hold it behind a password
+	// dialog of its own.
+	resp, body := s.Do("", "", "HEAD", "/api/v1/uploads/x", nil, "Sec-Fetch-Mode", "cors", "Cookie", "__Host-hearth_session=gone")
+	if resp.StatusCode != 401 || resp.Header.Get("WWW-Authenticate") != "" {
+		t.Errorf("a page's request: %d %q %s", resp.StatusCode, resp.Header.Get("WWW-Authenticate"), body)
+	}
+	if resp, _ := s.Do("", "", "GET", "/api/v1/me", nil, "Sec-Fetch-Mode", "cors"); resp.Header.Get("WWW-Authenticate") == "" {
+		t.Error("a page's request without a session is not asked (a browser with a cached password answers it)")
+	}
+	if resp, _ := s.Do("", "", "GET", "/api/v1/me", nil, "Sec-Fetch-Mode", "navigate"); resp.Header.Get("WWW-Authenticate") == "" {
+		t.Error("a browser opening the API's address is not asked for a password")
+	}
 	if resp, _ := s.Do("mum", "wrong password", "GET", "/api/v1/me", nil); resp.StatusCode != 401 {
 		t.Errorf("wrong password: %d", resp.StatusCode)
 	}

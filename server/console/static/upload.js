@@ -141,6 +141,8 @@ class Zone {
         fingerprint: (file) => Promise.resolve(["hearth", folder, job.rel, file.size, file.lastModified].join("|")),
         storeFingerprintForResuming: true,
         removeFingerprintOnSuccess: true,
+        urlStorage: keepOverSignIn(tus.defaultOptions.urlStorage, job),
+        onAfterResponse: (req, res) => { job.signInNeeded = res.getStatus() === 401; },
         onProgress: (sent, total) => {
           job.bar.value = total ? Math.floor((sent / total) * 100) : 100;
           if (!job.paused) job.status.textContent = `${Math.floor((sent / total) * 100)}%`;
@@ -163,12 +165,26 @@ class Zone {
       job.upload = up;
       job.status.textContent = "Starting";
       up.findPreviousUploads().then((prev) => {
+        // The newest first: an older one may be an upload the server let go of.
+        prev.sort((a, b) => String(b.creationTime).localeCompare(String(a.creationTime)));
         if (prev.length > 0) up.resumeFromPreviousUpload(prev[0]);
         if (job.paused) done(); // it starts when Resume is pressed
         else up.start();
       });
     });
   }
+}
+
+// keepOverSignIn is the browser's store of uploads to resume, except that an upload is not
+// forgotten when the server only asked for a sign-in: a server that restarted forgot its
+// sessions, not its uploads, and after signing in again the file goes on from there.
+function keepOverSignIn(storage, job) {
+  return {
+    findAllUploads: () => storage.findAllUploads(),
+    findUploadsByFingerprint: (fp) => storage.findUploadsByFingerprint(fp),
+    addUpload: (fp, upload) => storage.addUpload(fp, upload),
+    removeUpload: (key) => (job.signInNeeded ? Promise.resolve() : storage.removeUpload(key)),
+  };
 }
 
 // reason is the server's own words for a refusal, when it gave some.
