@@ -4,7 +4,9 @@ import (
 	"context"
 	"net/url"
 	"os"
+	"path"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -212,5 +214,49 @@ func TestHomeAndHealthAgree(t *testing.T) {
 	c.show(older, "home")
 	if c.last.ID != second.ID || !strings.Contains(pageText(c, "home"), lastWords(time.Now(), &second)) {
 		t.Errorf("an older backup replaced the newer on Home: %s", c.home.last.Text)
+	}
+}
+
+// decimalUnit finds a size written in decimal units: Hearth writes sizes in binary
+// units only (human.Bytes), so no page shows "GB" beside "GiB".
+var decimalUnit = regexp.MustCompile(`\b\d+(\.\d+)? ?(kB|KB|MB|GB|TB|PB)\b`)
+
+// TestOneUnitSystem: every page of the console, drawn from a real server after a backup
+// with files of some size, writes its sizes in one unit system.
+func TestOneUnitSystem(t *testing.T) {
+	ctx := context.Background()
+	_, cfg := joinedPC(t)
+	if err := os.WriteFile(filepath.Join(cfg.Backup.Include[0], "photo.jpg"), make([]byte, 3<<20), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := backupclient.BackupWith(ctx, cfg, cfg.Backup, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	b, err := newBrowser(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := testConsole(t, cfg, "", time.Now)
+	c.withFiles(b)
+	c.files.b.dir = path.Join("Backups", cfg.DeviceName)
+	c.show(gather(ctx, cfg, time.Now()), "home")
+	c.work.wait()
+	var all []string
+	for _, page := range []string{"home", "health", "files", "backups"} {
+		c.open(page)
+		c.work.wait()
+		all = append(all, pageText(c, page))
+	}
+	for i := range c.backups.snaps { // the list's rows are drawn as they scroll in
+		o := c.backups.list.CreateItem()
+		c.backups.list.UpdateItem(i, o)
+		all = append(all, texts(o)...)
+	}
+	text := strings.Join(all, "\n")
+	if bad := decimalUnit.FindAllString(text, -1); bad != nil {
+		t.Errorf("sizes in decimal units %q beside binary ones:\n%s", bad, text)
+	}
+	if !strings.Contains(text, "MiB") || !strings.Contains(text, "GiB") {
+		t.Errorf("no sizes found to check:\n%s", text)
 	}
 }
