@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -131,13 +130,6 @@ func mark(state string) string {
 // when says when t is, from now, the way a person would.
 func when(now, t time.Time) string {
 	return status.When(now, t) // the tray's words
-}
-
-func errText(err error) string {
-	if err == nil {
-		return "no answer"
-	}
-	return strings.TrimPrefix(err.Error(), "the server said: ")
 }
 
 func files(n int64) string {
