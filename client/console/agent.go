@@ -37,9 +37,7 @@ func (c *console) followAgent(ctx context.Context) {
 // showAgent shows the agent's state on the Home page.
 func (c *console) showAgent() {
 	h, a := c.home, c.agent
-	if a.up && a.st.Last != nil && a.st.Last.Snapshot != nil && (c.last == nil || a.st.Last.Snapshot.Time.After(c.last.Time)) {
-		s := *a.st.Last.Snapshot
-		c.last = &s
+	if a.up && a.st.Last != nil && a.st.Last.Snapshot != nil && c.learnLast(*a.st.Last.Snapshot) {
 		c.refreshBackups()
 	}
 	h.last.SetText(lastWords(c.now(), c.last))

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -76,7 +77,8 @@ func newBackupsPage(c *console, cfg connector.Config, snaps []schema.Snapshot) *
 	return p
 }
 
-// refreshBackups reads this PC's backups again for the Backups page, after a new one.
+// refreshBackups reads this PC's backups again for the Backups page: after a new one, when
+// the page shows, when the server's health changes (a cleanup may have let some go).
 func (c *console) refreshBackups() {
 	p, cfg := c.backups, c.cfg
 	if p == nil {
@@ -90,7 +92,12 @@ func (c *console) refreshBackups() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		if snaps, err := bc.Snapshots(ctx); err == nil {
-			fyne.Do(func() { p.update(snaps) })
+			fyne.Do(func() {
+				p.update(snaps)
+				if n := len(snaps); n > 0 {
+					c.learnLast(snaps[n-1])
+				}
+			})
 		}
 	})
 }
@@ -173,12 +180,25 @@ func (p *backupsPage) restoreTo(s schema.Snapshot, sub, dir string) {
 			return choice
 		}}
 		c, err := backupclient.New(p.cfg)
+		var now []schema.Snapshot // the backups there are, read again when the restore failed
+		gone := false
 		if err == nil {
 			st, err = c.Restore(context.Background(), s.ID, sub, dir, opt)
+			if err != nil {
+				// The server's cleanup may have let it go since the list was read.
+				if snaps, lerr := c.Snapshots(context.Background()); lerr == nil {
+					now, gone = snaps, !slices.ContainsFunc(snaps, func(x schema.Snapshot) bool { return x.ID == s.ID })
+				}
+			}
 		}
 		fyne.Do(func() {
 			p.restore.Enable()
 			p.putBack.Enable()
+			if gone {
+				p.update(now)
+				p.status.SetText(sayGone)
+				return
+			}
 			if err != nil {
 				p.status.SetText("The restore did not finish: " + restoreWords(err))
 				return
@@ -194,6 +214,9 @@ func (p *backupsPage) restoreTo(s schema.Snapshot, sub, dir string) {
 		})
 	})
 }
+
+// sayGone: the backup chosen is no longer on the server.
+const sayGone = "That backup is no longer on the server: its cleanup let it go, as the server keeps only so many old backups. The list now shows the backups there are; choose another."
 
 // restoreWords says why a restore stopped, in words.
 func restoreWords(err error) string {

@@ -28,12 +28,24 @@ type console struct {
 
 	home  *home
 	agent agentView
-	last  *schema.Snapshot // the PC's last backup, as the server or the agent told it
-	next  time.Time        // the next nightly backup by the settings, until the agent says
-	files *filesPage       // nil when the server's drive could not be opened
+	// last is the PC's last backup, the newest the server, the agent or this window told
+	// of: the one fact Home's "Last backup" and Health's line for this PC are drawn from
+	// (learnLast), so they never disagree and never go back to an older one.
+	last *schema.Snapshot
+	// health is the server's last word on the house, followed on its health stream;
+	// online says whether the stream is connected now (followHealth).
+	health     *schema.Health
+	online     bool
+	why        error // why the server cannot be followed, when it cannot
+	stopHealth context.CancelFunc
+	next       time.Time  // the next nightly backup by the settings, until the agent says
+	files      *filesPage // nil when the server's drive could not be opened
 	// lan: the Setup page looks for servers on the network (off in tests, which keep to
 	// loopback).
-	lan      bool
+	lan bool
+	// live: the pages follow the server's health stream (followHealth); tests start it
+	// themselves.
+	live     bool
 	backups  *backupsPage
 	settings *settingsPage
 }
@@ -49,7 +61,7 @@ func newConsole(a fyne.App, cfg connector.Config, configPath string, now func() 
 func (c *console) show(f facts, page string) {
 	c.tabs = container.NewAppTabs(
 		container.NewTabItem("Home", homePage(f, c.home)),
-		container.NewTabItem("Health", healthPage(f)),
+		container.NewTabItem("Health", healthPage(f.health, f.health != nil, f.err, f.pc, c.now(), f.last)),
 	)
 	if c.files != nil {
 		c.files.refresh()
@@ -60,12 +72,24 @@ func (c *console) show(f facts, page string) {
 	c.settings = newSettingsPage(c)
 	c.settings.left = c.setup // nothing else works without a server
 	c.tabs.Append(container.NewTabItem("Settings", c.settings.content()))
-	if f.last != nil && (c.last == nil || f.last.Time.After(c.last.Time)) {
-		c.last = f.last
+	if f.health != nil {
+		c.health, c.online, c.why = f.health, true, nil
+	} else if c.health == nil {
+		c.why = f.err
 	}
+	if f.last != nil {
+		c.learnLast(*f.last)
+	}
+	c.showReach()
+	c.showHealth()
 	c.next = f.next
 	c.showAgent()
 	c.open(page)
+	c.tabs.OnSelected = func(t *container.TabItem) {
+		if t.Text == "Backups" { // it may have changed since: a cleanup, another PC's restore
+			c.refreshBackups()
+		}
+	}
 	c.win.SetContent(c.tabs)
 }
 
@@ -74,6 +98,9 @@ func (c *console) setup() {
 	p := newSetupPage(c.work, c.configPath, func(cfg connector.Config) {
 		c.cfg = cfg
 		c.fetch("home")
+		if c.live {
+			c.followHealth(context.Background())
+		}
 	})
 	c.files = nil
 	c.win.SetOnDropped(nil)
@@ -159,9 +186,7 @@ func (c *console) startBackup() {
 				return
 			}
 			h.result.SetText(localapi.DoneWords(snap))
-			if c.last == nil || snap.Time.After(c.last.Time) {
-				c.last = &snap
-				h.last.SetText(lastWords(c.now(), c.last))
+			if c.learnLast(snap) {
 				c.refreshBackups()
 			}
 		})

@@ -36,12 +36,13 @@ func main() {
 	}
 	a := app.NewWithID("home.hearth.console")
 	c := newConsole(a, cfg, path, time.Now)
-	c.lan = true
+	c.lan, c.live = true, true
 	c.followAgent(context.Background())
 	if err != nil { // not joined yet
 		c.setup()
 	} else {
 		c.fetch(*page)
+		c.followHealth(context.Background())
 	}
 	c.win.ShowAndRun()
 }

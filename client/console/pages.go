@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -14,20 +13,20 @@ import (
 	"github.com/hearth-home/hearth/server/api/schema"
 )
 
-// home is the Home page's parts that change while it shows: the backup, followed from
-// the agent.
+// home is the Home page's parts that change while it shows: the server's state,
+// followed on its health stream, and the backup, followed from the agent.
 type home struct {
-	backUp, startAgent *widget.Button
-	progress           *widget.ProgressBar
-	last, next, result *widget.Label
+	backUp, startAgent        *widget.Button
+	progress                  *widget.ProgressBar
+	state, last, next, result *widget.Label
 }
 
 func newHome(backUp, startAgent func()) *home {
 	h := &home{backUp: widget.NewButton("Back up now", backUp), startAgent: widget.NewButton("Start the Hearth agent", startAgent),
-		progress: widget.NewProgressBar(), last: widget.NewLabel(""), next: widget.NewLabel(""), result: widget.NewLabel("")}
+		progress: widget.NewProgressBar(), state: widget.NewLabel(""), last: widget.NewLabel(""), next: widget.NewLabel(""), result: widget.NewLabel("")}
 	h.progress.Hide()
 	h.startAgent.Hide()
-	for _, l := range []*widget.Label{h.last, h.next, h.result} {
+	for _, l := range []*widget.Label{h.state, h.last, h.next, h.result} {
 		l.Wrapping = fyne.TextWrapWord
 	}
 	return h
@@ -35,19 +34,13 @@ func newHome(backUp, startAgent func()) *home {
 
 // homePage shows the server, this PC, its last and next backup, and Back up now.
 func homePage(f facts, h *home) fyne.CanvasObject {
-	state := "The server cannot be reached: " + errText(f.err)
-	if f.health != nil {
-		state = summary(*f.health)
-	}
 	form := widget.NewForm(
 		widget.NewFormItem("Server", widget.NewLabel(f.server)),
 		widget.NewFormItem("This PC", widget.NewLabel(f.pc+", signed in as "+f.user)),
 	)
-	status := widget.NewLabel(state)
-	status.Wrapping = fyne.TextWrapWord
 	return container.NewVBox(
 		widget.NewLabelWithStyle("Home", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		status, form,
+		h.state, form,
 		h.last, h.next, h.startAgent,
 		h.backUp, h.progress, h.result,
 	)
@@ -61,19 +54,21 @@ func lastWords(now time.Time, last *schema.Snapshot) string {
 	return fmt.Sprintf("Last backup: %s (%s, %s).", when(now, last.Time), files(last.Files), human.Bytes(last.Bytes))
 }
 
-// healthPage lists what needs attention, then every drive and PC with its checks.
-func healthPage(f facts) fyne.CanvasObject {
+// healthPage lists what needs attention, then every drive and PC with its checks. h is
+// the server's last word (nil before it ever answered), online whether it answers now;
+// pc's backups are judged by last, this PC's newest backup, as Home shows it (settled).
+func healthPage(h0 *schema.Health, online bool, why error, pc string, now time.Time, last *schema.Snapshot) fyne.CanvasObject {
 	box := container.NewVBox(widget.NewLabelWithStyle("Health", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	add := func(text string, style fyne.TextStyle) {
 		l := widget.NewLabelWithStyle(text, fyne.TextAlignLeading, style)
 		l.Wrapping = fyne.TextWrapWord
 		box.Add(l)
 	}
-	if f.health == nil {
-		add("The server cannot be reached: "+errText(f.err), fyne.TextStyle{})
+	if h0 == nil || !online {
+		add(reachWords(nil, false, why), fyne.TextStyle{})
 		return container.NewVScroll(box)
 	}
-	h := *f.health
+	h := settled(*h0, pc, last)
 	add(summary(h), fyne.TextStyle{Bold: true})
 	for _, a := range h.Alerts {
 		add(mark(a.Severity)+" "+a.Title, fyne.TextStyle{Bold: true})
@@ -87,11 +82,25 @@ func healthPage(f facts) fyne.CanvasObject {
 	for _, p := range h.PCs {
 		add(fmt.Sprintf("%s %s (%s)", mark(p.State), p.Name, p.Owner), fyne.TextStyle{Bold: true})
 		for _, c := range p.Checks {
+			if c.Area == "backup" && p.Name == pc && last != nil {
+				// The PC's own word on its backups dates from its last report; Home's
+				// fact is newer.
+				state := schema.Good
+				if now.Sub(last.Time) > backupDue {
+					state = schema.Warning
+				}
+				add("    "+mark(state)+" "+c.Title+": "+lastWords(now, last), fyne.TextStyle{})
+				continue
+			}
 			add("    "+mark(c.State)+" "+c.Title+": "+c.Sentence, fyne.TextStyle{})
 		}
 	}
 	return container.NewVScroll(box)
 }
+
+// backupDue is how old a PC's last backup may be before it is a warning, as the
+// connector's own check (client/cli) judges it.
+const backupDue = 72 * time.Hour
 
 // summary says how the house is in one sentence.
 func summary(h schema.Health) string {
@@ -121,13 +130,6 @@ func mark(state string) string {
 // when says when t is, from now, the way a person would.
 func when(now, t time.Time) string {
 	return status.When(now, t) // the tray's words
-}
-
-func errText(err error) string {
-	if err == nil {
-		return "no answer"
-	}
-	return strings.TrimPrefix(err.Error(), "the server said: ")
 }
 
 func files(n int64) string {

@@ -3,6 +3,7 @@ package health
 import (
 	"fmt"
 
+	"github.com/hearth-home/hearth/internal/human"
 	"github.com/hearth-home/hearth/server/api/schema"
 )
 
@@ -15,6 +16,10 @@ type diskUsage struct {
 
 const gib = 1 << 30
 
+// Sizes are written by human.Bytes, in binary units (GiB), the one unit system of every
+// Hearth text: the server's console and CLI use it too, so a PC's disk and a server drive
+// read alike on one page.
+//
 // A disk is short of space below the smaller of a share of its size and a fixed amount. The
 // share protects small disks (on a 64 GB laptop, 5 GiB free is already tight); the fixed
 // amount keeps a 4 TB disk with 300 GB free from nagging. Below 5 GiB, updates start to fail
@@ -48,7 +53,7 @@ func diskCheck(u diskUsage) schema.Check {
 		State: diskState(u),
 		Title: "Disk " + u.Mount,
 	}
-	amounts := fmt.Sprintf("%s free of %s (%s)", formatBytes(u.Free), formatBytes(u.Total), percentFree(u))
+	amounts := fmt.Sprintf("%s free of %s (%s)", human.Bytes(int64(u.Free)), human.Bytes(int64(u.Total)), percentFree(u))
 	switch c.State {
 	case schema.Critical:
 		c.Sentence = fmt.Sprintf("Disk %s is almost full: %s. %s", u.Mount, amounts, freeSpaceUrgency)
@@ -69,25 +74,6 @@ func percentFree(u diskUsage) string {
 		return "less than 1%"
 	}
 	return fmt.Sprintf("%.0f%%", p)
-}
-
-// formatBytes writes a size the way disk makers and file managers do: in powers of 1000,
-// with one decimal below 10 ("3.1 GB", "250 GB").
-func formatBytes(n uint64) string {
-	units := []string{"bytes", "kB", "MB", "GB", "TB", "PB", "EB"}
-	v, u := float64(n), 0
-	for v >= 999.5 && u < len(units)-1 {
-		v /= 1000
-		u++
-	}
-	switch {
-	case u == 0:
-		return fmt.Sprintf("%d bytes", n)
-	case v < 9.95:
-		return fmt.Sprintf("%.1f %s", v, units[u])
-	default:
-		return fmt.Sprintf("%.0f %s", v, units[u])
-	}
 }
 
 // diskChecks makes the checks of all disks, or one unknown check when none could be read.

@@ -33,26 +33,6 @@ func TestDiskState(t *testing.T) {
 	}
 }
 
-func TestFormatBytes(t *testing.T) {
-	for _, tc := range []struct {
-		n    uint64
-		want string
-	}{
-		{0, "0 bytes"},
-		{999, "999 bytes"},
-		{1000, "1.0 kB"},
-		{3_140_000_000, "3.1 GB"},
-		{9_960_000_000, "10 GB"},
-		{250_000_000_000, "250 GB"},
-		{999_600_000_000, "1.0 TB"},
-		{4_000_787_030_016, "4.0 TB"},
-	} {
-		if got := formatBytes(tc.n); got != tc.want {
-			t.Errorf("formatBytes(%d) = %q, want %q", tc.n, got, tc.want)
-		}
-	}
-}
-
 func TestDiskCheckSentences(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -61,15 +41,15 @@ func TestDiskCheckSentences(t *testing.T) {
 	}{
 		{"good", diskUsage{Mount: "/", Free: 76_000_000_000, Total: 252_000_000_000}, schema.Check{
 			ID: "disk:/", Area: "storage", State: schema.Good, Title: "Disk /",
-			Sentence: "Disk / has 76 GB free of 252 GB (30%).",
+			Sentence: "Disk / has 70.8 GiB free of 234.7 GiB (30%).",
 		}},
 		{"warning", diskUsage{Mount: "C:", Free: 3_100_000_000, Total: 250_000_000_000}, schema.Check{
 			ID: "disk:C:", Area: "storage", State: schema.Warning, Title: "Disk C:",
-			Sentence: "Disk C: is getting full: 3.1 GB free of 250 GB (1%). " + freeSpaceAdvice,
+			Sentence: "Disk C: is getting full: 2.9 GiB free of 232.8 GiB (1%). " + freeSpaceAdvice,
 		}},
 		{"critical", diskUsage{Mount: "/home", Free: 700_000_000, Total: 250_000_000_000}, schema.Check{
 			ID: "disk:/home", Area: "storage", State: schema.Critical, Title: "Disk /home",
-			Sentence: "Disk /home is almost full: 700 MB free of 250 GB (less than 1%). " + freeSpaceUrgency,
+			Sentence: "Disk /home is almost full: 667.6 MiB free of 232.8 GiB (less than 1%). " + freeSpaceUrgency,
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

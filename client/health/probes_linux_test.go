@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/hearth-home/hearth/internal/human"
 	"github.com/hearth-home/hearth/server/api/schema"
 )
 
@@ -67,8 +68,8 @@ func TestLinuxDisksAgreeWithStatfs(t *testing.T) {
 			t.Errorf("free on / = %d, statfs says %d", d.Free, free)
 		}
 		c := diskCheck(d)
-		if !strings.Contains(c.Sentence, "of "+formatBytes(total)+" (") {
-			t.Errorf("sentence %q does not give the size %s", c.Sentence, formatBytes(total))
+		if !strings.Contains(c.Sentence, "of "+human.Bytes(int64(total))+" (") {
+			t.Errorf("sentence %q does not give the size %s", c.Sentence, human.Bytes(int64(total)))
 		}
 		return
 	}
