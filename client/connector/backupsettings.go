@@ -42,8 +42,17 @@ func (b BackupSettings) Excludes() []string {
 // DefaultExcludes are caches, trash and temporary files: rebuilt by the programs that
 // made them, they only slow a backup down.
 func DefaultExcludes(goos string) []string {
-	common := []string{"*.tmp", "~$*", "Thumbs.db", ".DS_Store", "node_modules", "__pycache__"}
 	home, _ := os.UserHomeDir()
+	return DefaultExcludesFor(goos, home)
+}
+
+// DefaultExcludesFor is the one list of known caches and temporary folders, for a home
+// folder home: the console's folder tree leaves them unticked and backups leave them
+// out. Browsers keep their caches under ~/.cache (Linux), Library/Caches (macOS) and
+// AppData\Local\<maker>\<browser>\...\Cache (Windows, matched by the */*/Cache
+// pattern); %TEMP% is AppData\Local\Temp.
+func DefaultExcludesFor(goos, home string) []string {
+	common := []string{"*.tmp", "~$*", "Thumbs.db", ".DS_Store", "node_modules", "__pycache__"}
 	j := func(p ...string) string { return filepath.Join(append([]string{home}, p...)...) }
 	switch goos {
 	case "windows":
