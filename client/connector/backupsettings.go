@@ -42,13 +42,23 @@ func (b BackupSettings) Excludes() []string {
 // DefaultExcludes are caches, trash and temporary files: rebuilt by the programs that
 // made them, they only slow a backup down.
 func DefaultExcludes(goos string) []string {
-	common := []string{"*.tmp", "~$*", "Thumbs.db", ".DS_Store", "node_modules", "__pycache__"}
 	home, _ := os.UserHomeDir()
+	return DefaultExcludesFor(goos, home)
+}
+
+// DefaultExcludesFor is the one list of known caches and temporary folders, for a home
+// folder home: the console's folder tree leaves them unticked and backups leave them
+// out. Browsers keep their caches under ~/.cache (Linux), Library/Caches (macOS) and
+// AppData\Local (Windows: Chrome and Edge under <maker>\<browser>\User Data\<profile>\Cache,
+// Firefox under Mozilla\Firefox\Profiles\<profile>\cache2); %TEMP% is AppData\Local\Temp.
+func DefaultExcludesFor(goos, home string) []string {
+	common := []string{"*.tmp", "~$*", "Thumbs.db", ".DS_Store", "node_modules", "__pycache__"}
 	j := func(p ...string) string { return filepath.Join(append([]string{home}, p...)...) }
 	switch goos {
 	case "windows":
 		return append(common, j("AppData", "Local", "Temp"), j("AppData", "Local", "Microsoft", "Windows", "INetCache"),
-			j("AppData", "Local", "Packages"), j("AppData", "Local", "*", "*", "Cache"), "$Recycle.Bin", "hiberfil.sys", "pagefile.sys")
+			j("AppData", "Local", "Packages"), j("AppData", "Local", "*", "*", "Cache"), j("AppData", "Local", "*", "*", "User Data", "*", "Cache"),
+			j("AppData", "Local", "Mozilla", "Firefox", "Profiles", "*", "cache2"), "$Recycle.Bin", "hiberfil.sys", "pagefile.sys")
 	case "darwin":
 		return append(common, j("Library", "Caches"), j(".Trash"), j("Library", "Logs"))
 	default:

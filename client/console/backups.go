@@ -8,7 +8,6 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
-	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -31,8 +30,10 @@ type backupsPage struct {
 	snaps    []schema.Snapshot // newest first
 	selected int
 
-	list    *widget.List
-	part    *widget.Entry
+	list *widget.List
+	// picker shows the chosen backup's files and folders to pick what to restore;
+	// nothing picked restores all of it.
+	picker  *backupModel
 	restore *widget.Button
 	putBack *widget.Button
 	browse  *widget.Button
@@ -43,12 +44,11 @@ type backupsPage struct {
 }
 
 func newBackupsPage(c *console, cfg connector.Config, snaps []schema.Snapshot) *backupsPage {
-	p := &backupsPage{c: c, cfg: cfg, selected: -1, part: widget.NewEntry(), status: widget.NewLabel("")}
+	p := &backupsPage{c: c, cfg: cfg, selected: -1, picker: newBackupModel(c, cfg), status: widget.NewLabel("")}
 	for i := len(snaps) - 1; i >= 0; i-- {
 		p.snaps = append(p.snaps, snaps[i])
 	}
 	p.status.Wrapping = fyne.TextWrapWord
-	p.part.SetPlaceHolder("Only this part, as Files shows it, such as home/mum/Documents (empty: all)")
 	p.list = widget.NewList(func() int { return len(p.snaps) },
 		func() fyne.CanvasObject { return widget.NewLabel("backup") },
 		func(i widget.ListItemID, o fyne.CanvasObject) {
@@ -57,6 +57,7 @@ func newBackupsPage(c *console, cfg connector.Config, snaps []schema.Snapshot) *
 		})
 	p.list.OnSelected = func(i widget.ListItemID) {
 		p.selected = i
+		p.picker.show(p.snaps[i].ID)
 		p.restore.Enable()
 		p.putBack.Enable()
 		p.browse.Enable()
@@ -127,26 +128,32 @@ func (p *backupsPage) update(snaps []schema.Snapshot) {
 }
 
 func (p *backupsPage) content() fyne.CanvasObject {
-	bottom := container.NewVBox(p.part, container.NewHBox(p.restore, p.putBack, p.browse), p.status)
-	return container.NewBorder(widget.NewLabelWithStyle("Backups of "+p.cfg.DeviceName, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), bottom, nil, nil, p.list)
+	bottom := container.NewVBox(container.NewHBox(p.restore, p.putBack, p.browse), p.status)
+	pick := container.NewBorder(widget.NewLabel("Tick what to restore (nothing ticked: all of it):"), nil, nil, nil, p.picker.tree)
+	split := container.NewHSplit(p.list, pick)
+	return container.NewBorder(widget.NewLabelWithStyle("Backups of "+p.cfg.DeviceName, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), bottom, nil, nil, split)
 }
 
-// sub is the part of the backup to bring back, as a path inside it.
-func (p *backupsPage) sub() string {
-	return strings.Trim(path.Clean("/"+strings.ReplaceAll(strings.TrimSpace(p.part.Text), `\`, "/")), "/")
+// parts are the parts of the chosen backup to bring back, as paths inside it; "" is all.
+func (p *backupsPage) parts() []string {
+	if picks := p.picker.picks(); len(picks) > 0 {
+		return picks
+	}
+	return []string{""}
 }
 
 func (p *backupsPage) askRestore() {
 	if p.selected < 0 {
 		return
 	}
-	s, sub := p.snaps[p.selected], p.sub()
+	s, parts := p.snaps[p.selected], p.parts()
 	dialog.ShowFolderOpen(func(dir fyne.ListableURI, err error) {
 		if err != nil || dir == nil {
 			return
 		}
 		// Into a folder of its own: restoring over newer files would lose them.
-		p.restoreTo(s, sub, filepath.Join(dir.Path(), "Restored from "+s.Folder))
+		into := filepath.Join(dir.Path(), "Restored from "+s.Folder)
+		p.restoreTo(s, parts, func(string) string { return into })
 	}, p.c.win)
 }
 
@@ -156,12 +163,17 @@ func (p *backupsPage) doPutBack() {
 	if p.selected < 0 {
 		return
 	}
-	p.restoreTo(p.snaps[p.selected], p.sub(), originalPlace())
+	p.restoreTo(p.snaps[p.selected], p.parts(), putBackDir)
 }
 
-// restoreTo brings back sub of backup s into dir, away from the window, asking about
-// each file already there (or once for all).
-func (p *backupsPage) restoreTo(s schema.Snapshot, sub, dir string) {
+// putBackDir is the folder on this PC a part of a backup came from.
+func putBackDir(sub string) string {
+	return filepath.Join(originalPlace(), filepath.FromSlash(path.Dir(sub)))
+}
+
+// restoreTo brings back parts of backup s, each into the folder dir says, away from the
+// window, asking about each file already there (or once for all).
+func (p *backupsPage) restoreTo(s schema.Snapshot, parts []string, dir func(sub string) string) {
 	p.status.SetText("Restoring…")
 	p.restore.Disable()
 	p.putBack.Disable()
@@ -180,15 +192,27 @@ func (p *backupsPage) restoreTo(s schema.Snapshot, sub, dir string) {
 			return choice
 		}}
 		c, err := backupclient.New(p.cfg)
+		for _, sub := range parts {
+			if err != nil {
+				break
+			}
+			var one restorer.Stats
+			one, err = c.Restore(context.Background(), s.ID, sub, dir(sub), opt)
+			st.Files, st.Dirs, st.Links, st.Bytes = st.Files+one.Files, st.Dirs+one.Dirs, st.Links+one.Links, st.Bytes+one.Bytes
+			st.Kept, st.Skipped = st.Kept+one.Kept, st.Skipped+one.Skipped
+		}
 		var now []schema.Snapshot // the backups there are, read again when the restore failed
 		gone := false
-		if err == nil {
-			st, err = c.Restore(context.Background(), s.ID, sub, dir, opt)
-			if err != nil {
-				// The server's cleanup may have let it go since the list was read.
-				if snaps, lerr := c.Snapshots(context.Background()); lerr == nil {
-					now, gone = snaps, !slices.ContainsFunc(snaps, func(x schema.Snapshot) bool { return x.ID == s.ID })
-				}
+		if err != nil && c != nil {
+			// The server's cleanup may have let it go since the list was read.
+			if snaps, lerr := c.Snapshots(context.Background()); lerr == nil {
+				now, gone = snaps, !slices.ContainsFunc(snaps, func(x schema.Snapshot) bool { return x.ID == s.ID })
+			}
+		}
+		where := dir(parts[0])
+		for _, sub := range parts {
+			if dir(sub) != where {
+				where = "the folders they came from"
 			}
 		}
 		fyne.Do(func() {
@@ -203,7 +227,7 @@ func (p *backupsPage) restoreTo(s schema.Snapshot, sub, dir string) {
 				p.status.SetText("The restore did not finish: " + restoreWords(err))
 				return
 			}
-			msg := fmt.Sprintf("Restored %s (%s) into %s.", files(st.Files), human.Bytes(st.Bytes), dir)
+			msg := fmt.Sprintf("Restored %s (%s) into %s.", files(st.Files), human.Bytes(st.Bytes), where)
 			if st.Kept > 0 {
 				msg += fmt.Sprintf(" %s kept beside what was there, named “(restored)”.", files(st.Kept))
 			}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"log/slog"
+	"os"
 	"strings"
 	"time"
 
@@ -48,10 +49,13 @@ type console struct {
 	live     bool
 	backups  *backupsPage
 	settings *settingsPage
+	// homeDir is the top of the Settings page's folder tree: the user's home folder.
+	homeDir string
 }
 
 func newConsole(a fyne.App, cfg connector.Config, configPath string, now func() time.Time) *console {
 	c := &console{cfg: cfg, configPath: configPath, win: a.NewWindow("Hearth"), now: now, work: &background{}}
+	c.homeDir, _ = os.UserHomeDir()
 	c.home = newHome(c.startBackup, c.startTheAgent)
 	c.win.Resize(fyne.NewSize(640, 520))
 	return c

@@ -321,8 +321,9 @@ func TestBackupsPage(t *testing.T) {
 	}
 	sub := strings.TrimPrefix(c.files.b.dir, root+"/") + "/letter.txt"
 	to := t.TempDir()
-	p.part.SetText(sub)
-	p.restoreTo(p.snaps[0], p.sub(), to)
+	p.picker.set(sub, true)
+	into := func(string) string { return to }
+	p.restoreTo(p.snaps[0], p.parts(), into)
 	c.work.wait()
 	if got, err := os.ReadFile(filepath.Join(to, "letter.txt")); err != nil || string(got) != "Dear Grandma" {
 		t.Errorf("restored letter: %q %v (%s)", got, err, p.status.Text)
@@ -339,7 +340,7 @@ func TestBackupsPage(t *testing.T) {
 	} {
 		var asked []string
 		p.ask = func(path string) (restorer.Choice, bool) { asked = append(asked, path); return tc.choice, false }
-		p.restoreTo(p.snaps[0], p.sub(), to)
+		p.restoreTo(p.snaps[0], p.parts(), into)
 		c.work.wait()
 		got, _ := os.ReadFile(filepath.Join(to, "letter.txt"))
 		if len(asked) != 1 || asked[0] != filepath.Join(to, "letter.txt") || string(got) != tc.want || !strings.Contains(p.status.Text, tc.says) {

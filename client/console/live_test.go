@@ -138,7 +138,8 @@ func TestBackupsFollowAPrune(t *testing.T) {
 	// The list still shows the old one: restoring it says it is gone, and the list follows.
 	old := p.snaps[1]
 	p.list.Select(1)
-	p.restoreTo(old, "", t.TempDir())
+	into := t.TempDir()
+	p.restoreTo(old, []string{""}, func(string) string { return into })
 	c.work.wait()
 	if p.status.Text != sayGone {
 		t.Errorf("restoring a pruned backup says %q", p.status.Text)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -22,6 +23,10 @@ type settingsPage struct {
 	save    *widget.Button
 	leave   *widget.Button
 	status  *widget.Label
+	// picks and folders: what to back up, ticked in a tree of this PC's folders; the
+	// patterns above follow the ticks and stay editable for experts.
+	picks   *picks
+	folders *widget.Tree
 	// left is called once this PC has left the server.
 	left func()
 }
@@ -36,18 +41,37 @@ func newSettingsPage(c *console) *settingsPage {
 	p.exclude.SetText(strings.Join(set.Excludes(), "\n"))
 	p.status.Wrapping = fyne.TextWrapWord
 	p.save = widget.NewButton("Save", p.saveSettings)
+	if c.homeDir != "" {
+		p.picks = newPicks(filepath.Clean(c.homeDir), set)
+		p.folders = newCheckTree(folderModel{p.picks}, p.ticksChanged)
+		p.folders.OpenBranch(p.picks.root)
+	}
 	p.leave = widget.NewButton("Leave this server…", p.askLeave)
 	return p
 }
 
 func (p *settingsPage) content() fyne.CanvasObject {
-	form := widget.NewForm(
-		widget.NewFormItem("Nightly backup at", p.at),
+	patterns := widget.NewForm(
 		widget.NewFormItem("Back up", p.include),
 		widget.NewFormItem("Leave out", p.exclude),
 	)
-	return container.NewVBox(widget.NewLabelWithStyle("Settings", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		form, p.save, p.status, widget.NewSeparator(), p.leave)
+	advanced := widget.NewAccordion(widget.NewAccordionItem("Advanced: folders and patterns", patterns))
+	top := container.NewVBox(widget.NewLabelWithStyle("Settings", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		widget.NewForm(widget.NewFormItem("Nightly backup at", p.at)),
+		widget.NewLabel("Back up the ticked folders:"))
+	bottom := container.NewVBox(advanced, p.save, p.status, widget.NewSeparator(), p.leave)
+	if p.folders == nil {
+		advanced.OpenAll() // no home folder to show: the patterns are all there is
+		return container.NewBorder(top, bottom, nil, nil)
+	}
+	return container.NewBorder(top, bottom, nil, nil, p.folders)
+}
+
+// ticksChanged writes the tree's ticks into the patterns, which Save keeps.
+func (p *settingsPage) ticksChanged() {
+	in, ex := p.picks.settings(lines(p.include.Text), lines(p.exclude.Text))
+	p.include.SetText(strings.Join(in, "\n"))
+	p.exclude.SetText(strings.Join(ex, "\n"))
 }
 
 func lines(s string) []string {
