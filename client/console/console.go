@@ -25,6 +25,8 @@ type console struct {
 	tabs       *container.AppTabs
 	now        func() time.Time
 	work       *background
+	// launch opens an address in the default browser.
+	launch func(address string) error
 
 	home  *home
 	agent agentView
@@ -39,8 +41,8 @@ type console struct {
 }
 
 func newConsole(a fyne.App, cfg connector.Config, configPath string, now func() time.Time) *console {
-	c := &console{cfg: cfg, configPath: configPath, win: a.NewWindow("Hearth"), now: now, work: &background{}}
-	c.home = newHome(c.startBackup, c.startTheAgent)
+	c := &console{cfg: cfg, configPath: configPath, win: a.NewWindow("Hearth"), now: now, work: &background{}, launch: openAddress}
+	c.home = newHome(c.startBackup, c.startTheAgent, c.manageServer)
 	c.win.Resize(fyne.NewSize(640, 520))
 	return c
 }
