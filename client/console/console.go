@@ -26,6 +26,8 @@ type console struct {
 	tabs       *container.AppTabs
 	now        func() time.Time
 	work       *background
+	// launch opens an address in the default browser.
+	launch func(address string) error
 
 	home  *home
 	agent agentView
@@ -54,9 +56,9 @@ type console struct {
 }
 
 func newConsole(a fyne.App, cfg connector.Config, configPath string, now func() time.Time) *console {
-	c := &console{cfg: cfg, configPath: configPath, win: a.NewWindow("Hearth"), now: now, work: &background{}}
+	c := &console{cfg: cfg, configPath: configPath, win: a.NewWindow("Hearth"), now: now, work: &background{}, launch: openAddress}
 	c.homeDir, _ = os.UserHomeDir()
-	c.home = newHome(c.startBackup, c.startTheAgent)
+	c.home = newHome(c.startBackup, c.startTheAgent, c.manageServer)
 	c.win.Resize(fyne.NewSize(640, 520))
 	return c
 }

@@ -15,6 +15,7 @@ import (
 type facts struct {
 	server, user, pc string
 	health           *schema.Health // nil when the server could not be asked
+	admin            bool           // the user is an administrator, who may manage the server
 	last             *schema.Snapshot
 	snapshots        []schema.Snapshot // oldest first
 	next             time.Time         // the next nightly backup
@@ -31,6 +32,9 @@ func gather(ctx context.Context, cfg connector.Config, now time.Time) facts {
 		return f
 	}
 	f.health = &h
+	if me, err := cfg.Me(ctx); err == nil { // without it, Home offers no Manage the server
+		f.admin = me.Admin
+	}
 	c, err := backupclient.New(cfg)
 	if err == nil {
 		var snaps []schema.Snapshot

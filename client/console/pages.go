@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/hearth-home/hearth/client/status"
@@ -14,30 +15,42 @@ import (
 )
 
 // home is the Home page's parts that change while it shows: the server's state,
-// followed on its health stream, and the backup, followed from the agent.
+// followed on its health stream; the backup, followed from the agent; and Manage the
+// server, for an administrator.
 type home struct {
-	backUp, startAgent        *widget.Button
-	progress                  *widget.ProgressBar
-	state, last, next, result *widget.Label
+	backUp, startAgent, manage *widget.Button
+	progress                   *widget.ProgressBar
+	state, last, next, result  *widget.Label
 }
 
-func newHome(backUp, startAgent func()) *home {
+func newHome(backUp, startAgent, manage func()) *home {
 	h := &home{backUp: widget.NewButton("Back up now", backUp), startAgent: widget.NewButton("Start the Hearth agent", startAgent),
+		manage:   widget.NewButtonWithIcon("Manage the server", theme.ComputerIcon(), manage),
 		progress: widget.NewProgressBar(), state: widget.NewLabel(""), last: widget.NewLabel(""), next: widget.NewLabel(""), result: widget.NewLabel("")}
+	h.manage.Importance = widget.LowImportance
 	h.progress.Hide()
 	h.startAgent.Hide()
+	h.manage.Hide()
 	for _, l := range []*widget.Label{h.state, h.last, h.next, h.result} {
 		l.Wrapping = fyne.TextWrapWord
 	}
 	return h
 }
 
-// homePage shows the server, this PC, its last and next backup, and Back up now.
+// homePage shows the server, this PC, its last and next backup, and Back up now; to an
+// administrator, Manage the server.
 func homePage(f facts, h *home) fyne.CanvasObject {
+	// Beside the server's address, for an administrator only: a way there, not the
+	// page's main action.
 	form := widget.NewForm(
-		widget.NewFormItem("Server", widget.NewLabel(f.server)),
+		widget.NewFormItem("Server", container.NewHBox(widget.NewLabel(f.server), h.manage)),
 		widget.NewFormItem("This PC", widget.NewLabel(f.pc+", signed in as "+f.user)),
 	)
+	if f.admin {
+		h.manage.Show()
+	} else {
+		h.manage.Hide()
+	}
 	return container.NewVBox(
 		widget.NewLabelWithStyle("Home", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		h.state, form,

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
 	"strings"
@@ -27,7 +28,9 @@ import (
 // the tray starts it, and the backup the agent's schedule then starts at once shows in
 // the tray, blue, with its progress and who started it. hearth backup, typed meanwhile,
 // follows that backup rather than making another; typed later, its backup goes through
-// the agent and shows in the tray the same way.
+// the agent and shows in the tray the same way. The menu says when the last backup was
+// and whether it finished; one that did not, because the server went away, is said
+// there and in one notification, in words.
 func TestTrayFollowsTheAgent(t *testing.T) {
 	d := startDesktop(t)
 	d.startNotifications()
@@ -140,7 +143,7 @@ func TestTrayFollowsTheAgent(t *testing.T) {
 	if err := cmd.Wait(); err != nil || !strings.Contains(out.String(), "Backed up 1 file") {
 		t.Errorf("hearth backup, following: %v %s", err, out.String())
 	}
-	showing("the backup's end and the next", "Back up now (done at", "Next backup: ")
+	showing("the backup's end and the next", "Last backup: ", ", finished", "Next backup: ")
 	if n := serverBackups(t, cfg); n != 1 {
 		t.Errorf("the server has %d backups; want 1", n)
 	}
@@ -155,7 +158,7 @@ func TestTrayFollowsTheAgent(t *testing.T) {
 	if err := cmd.Wait(); err != nil || !strings.Contains(out.String(), "The Hearth agent is backing this PC up") || !strings.Contains(out.String(), "Backed up 2 files") {
 		t.Errorf("hearth backup: %v %s", err, out.String())
 	}
-	showing("the second backup's end", "Back up now (done at", "Next backup: ")
+	showing("the second backup's end", ", finished", "Next backup: ")
 	if n := serverBackups(t, cfg); n != 2 {
 		t.Errorf("the server has %d backups; want 2", n)
 	}
@@ -171,10 +174,39 @@ func TestTrayFollowsTheAgent(t *testing.T) {
 		agentLog, _ := os.ReadFile(filepath.Join(filepath.Dir(config), "agent.log"))
 		t.Errorf("hearth backup with the server gone: %v %s\nthe agent's log:\n%s", err, out.String(), agentLog)
 	}
-	showing("the failed backup", "Back up now (failed at")
+	items = showing("the failed backup", ", did not finish: the server cannot be reached")
+	if l := labels(items); strings.Contains(l, ", finished") {
+		t.Errorf("after the failed backup, the menu says %s", l)
+	}
+	d.screenshot("tray-failed.png")
+	const failedTitle = "The backup of this PC did not finish"
 	pooltest.Eventually(t, 10*time.Second, "a notification of the failure", func() bool {
-		return slices.Contains(d.notifications(), "The backup failed")
+		return slices.Contains(d.notifications(), failedTitle)
 	})
+
+	// The server back, a backup that finishes shows in the menu: every state of the
+	// agent before it was seen, and the failure was notified once, in words.
+	gate.Release()
+	cmd, out = hearth()
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("hearth backup with the server back: %v %s", err, out.String())
+	}
+	showing("the backup after the failed one", ", finished")
+	var failures []notice
+	for _, n := range d.notices() {
+		if n.title == failedTitle {
+			failures = append(failures, n)
+		}
+	}
+	goish := regexp.MustCompile(`dial tcp|context canceled|: no such file|[0-9a-fA-F]{16,}|hearth [a-z]+ `)
+	if len(failures) != 1 || !strings.HasPrefix(failures[0].body, "The server cannot be reached. Check that it is switched on") || goish.MatchString(failures[0].body) {
+		t.Errorf("the failed backup was notified as %q; want once, in words", failures)
+	}
+	for _, n := range d.notices() {
+		if n.title != failedTitle && strings.Contains(n.title, "backup") {
+			t.Errorf("another notification of a backup: %q", n)
+		}
+	}
 }
 
 // newData writes a file of random bytes, big enough that a backup of it is caught by the

@@ -315,11 +315,14 @@ func labels(items []menuItem) string {
 
 // TestTrayOnADesktop runs the real tray program on a virtual desktop against a real
 // server. Its icon shows in the tray; it notices the PC join; it turns green with
-// "Everything is fine", and yellow with the problem's title when a PC's firewall goes
-// off. Health…, clicked over D-Bus as a tray host does, opens the console; Open shared
-// folders, where no file manager can, opens the console's Files page, which lists the
-// server's shares and, on a double click, the files in one. The tray notices the PC
-// leave, and Quit ends it.
+// "Everything is fine", and yellow when a PC's firewall goes off, the status line
+// counting the problems and each named once below it. Back up now shows when the last
+// backup was and that it finished. Health…, clicked over D-Bus as a tray host does,
+// opens the console; Open shared folders, where no file manager can, opens the
+// console's Files page, which lists the server's shares and, on a double click, the
+// files in one. The tray notices the PC leave; Manage the server, which a plain user's
+// menu lacks, shows once the PC joins as an administrator's and opens the server's
+// sign-in page in the browser. Quit ends it.
 func TestTrayOnADesktop(t *testing.T) {
 	d := startDesktop(t)
 	d.startNotifications()
@@ -352,9 +355,13 @@ func TestTrayOnADesktop(t *testing.T) {
 		}
 	}
 	// This desktop has no file manager that knows davs://: its xdg-open fails as a real
-	// one does then (status 3, "a required tool could not be found").
+	// one does then (status 3, "a required tool could not be found"). Its browser
+	// opens https:// addresses, which it notes in opened.
 	opener := t.TempDir()
-	if err := os.WriteFile(filepath.Join(opener, "xdg-open"), []byte("#!/bin/sh\necho 'xdg-open: no method available for opening '\"$1\" >&2\nexit 3\n"), 0o755); err != nil {
+	opened := filepath.Join(opener, "opened")
+	script := "#!/bin/sh\ncase \"$1\" in\nhttps://*) echo \"$1\" >> " + opened + "; exit 0;;\nesac\n" +
+		"echo 'xdg-open: no method available for opening '\"$1\" >&2\nexit 3\n"
+	if err := os.WriteFile(filepath.Join(opener, "xdg-open"), []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	tray := exec.Command(bin)
@@ -393,17 +400,22 @@ func TestTrayOnADesktop(t *testing.T) {
 	if err := cfg.Save(config); err != nil { // as the console's Setup page does
 		t.Fatal(err)
 	}
-	showing("the server's health once joined", "Everything is fine")
+	items := showing("the server's health once joined", "Everything is fine")
 	d.showsColour("tray-good.png", "green", 0x2e9d4f)
+	// The tray asks who the user is before it follows the health: mum is no administrator.
+	if l := labels(items); strings.Contains(l, "Manage the server") || !strings.Contains(l, "Not backed up yet") {
+		t.Errorf("a plain user's menu: %s", l)
+	}
 
 	off := schema.PCReport{OS: "linux", Checks: []schema.Check{{ID: "firewall", Area: "network", State: schema.Warning,
 		Title: "Firewall", Sentence: "The firewall (ufw) is off."}}}
 	if err := s.App.Health.Report(ctx, "Laptop", "mum", false, off); err != nil {
 		t.Fatal(err)
 	}
-	items := showing("the firewall problem", "• Laptop: Firewall")
-	if !strings.Contains(labels(items), "2 problems: Laptop has never been backed up; Laptop: Firewall") {
-		t.Errorf("the status line: %s", labels(items))
+	items = showing("the firewall problem", "• Laptop: Firewall")
+	// Each problem once: counted on the status line, named on a line of its own.
+	if l := labels(items); !strings.Contains(l, ":2 problems |") || strings.Count(l, "Laptop: Firewall") != 1 || strings.Count(l, "Laptop has never been backed up") != 1 {
+		t.Errorf("the menu says the problems %s", l)
 	}
 	d.showsColour("tray-warning.png", "yellow", 0xe8a200)
 	if err := s.App.Health.Report(ctx, "Laptop", "mum", false, off); err != nil { // the same again
@@ -434,7 +446,10 @@ func TestTrayOnADesktop(t *testing.T) {
 	if err := d.click(item, byLabel("Back up now")); err != nil {
 		t.Fatal(err)
 	}
-	items = showing("the backup's end", "Back up now (done at")
+	items = showing("the backup's end", ", finished")
+	if l := labels(items); !strings.Contains(l, ":Last backup: ") || strings.Contains(l, "Not backed up yet") {
+		t.Errorf("after the backup, the menu says %s", l)
+	}
 	bc, err := backupclient.New(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -480,6 +495,30 @@ func TestTrayOnADesktop(t *testing.T) {
 		t.Fatal(err)
 	}
 	items = showing("the PC having left", "This PC has not joined a server yet")
+
+	// Joined as an administrator's PC, the menu offers to manage the server; clicked,
+	// the browser opens the server's sign-in page, at the address the connector trusts.
+	s.AddUser("dad", "battery staple", true)
+	admin, err := connector.Join(ctx, id, "dad", "battery staple", "Desktop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := admin.Save(config); err != nil {
+		t.Fatal(err)
+	}
+	items = showing("Manage the server for an administrator", "Manage the server…")
+	d.screenshot("tray-admin.png")
+	if err := d.click(item, byLabel("Manage the server…")); err != nil {
+		t.Fatal(err)
+	}
+	var asked []byte
+	pooltest.Eventually(t, 10*time.Second, "the browser to be asked", func() bool {
+		asked, _ = os.ReadFile(opened)
+		return len(asked) > 0
+	})
+	if got, want := string(asked), s.URL+"/signin?next=%2F\n"; got != want {
+		t.Errorf("Manage the server opened %q, want %q", got, want)
+	}
 
 	quit := byLabel("Quit")
 	if err := d.click(item, quit); err != nil {

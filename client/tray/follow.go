@@ -58,15 +58,21 @@ func (t *tray) switchTo(cfg connector.Config, joined bool) (stop func()) {
 	gen := t.gen
 	t.cfg, t.joined = cfg, joined
 	t.health, t.online, t.trouble, t.notifier = nil, false, "", status.Notifier{}
+	t.admin, t.roleAsked = false, true // asked below, before the health is followed
 	t.mu.Unlock()
 	t.redraw()
 	if !joined {
 		return func() {}
 	}
 	ctx, cancel := context.WithCancel(t.ctx)
-	go status.Follow(ctx, cfg.WatchHealth, status.Backoff{}, func(h *schema.Health, online bool, why error) {
-		t.heard(gen, h, online, why)
-	})
+	go func() {
+		// The role first, so the menu's first state from the server offers Manage the
+		// server to an administrator, and a menu without it is a plain user's.
+		t.learnRole(ctx, gen, cfg)
+		status.Follow(ctx, cfg.WatchHealth, status.Backoff{}, func(h *schema.Health, online bool, why error) {
+			t.heard(gen, h, online, why)
+		})
+	}()
 	return cancel
 }
 

@@ -31,3 +31,16 @@ func folderCommand(goos, davURL string) (string, []string, error) {
 		return "xdg-open", []string{u.String()}, nil
 	}
 }
+
+// browserCommand is the command that opens an https address in the default browser
+// of goos.
+func browserCommand(goos, address string) (string, []string) {
+	switch goos {
+	case "windows":
+		return "rundll32", []string{"url.dll,FileProtocolHandler", address}
+	case "darwin":
+		return "open", []string{address}
+	default:
+		return "xdg-open", []string{address}
+	}
+}

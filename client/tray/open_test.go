@@ -23,3 +23,17 @@ func TestFolderCommand(t *testing.T) {
 		}
 	}
 }
+
+func TestBrowserCommand(t *testing.T) {
+	const address = "https://hearth-1a2b.local:8443/signin?next=%2F"
+	for goos, want := range map[string]string{
+		"linux":   "xdg-open " + address,
+		"windows": "rundll32 url.dll,FileProtocolHandler " + address,
+		"darwin":  "open " + address,
+	} {
+		name, args := browserCommand(goos, address)
+		if got := name + " " + strings.Join(args, " "); got != want {
+			t.Errorf("%s: %q, want %q", goos, got, want)
+		}
+	}
+}

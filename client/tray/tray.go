@@ -45,11 +45,14 @@ type tray struct {
 	agentPID int    // the agent followed
 	seenRun  uint64 // its last backup the tray has seen end
 	notifier status.Notifier
-	drawn    menu // what the menu shows now
-	anyDrawn bool
+	// admin: the server said this PC's user is an administrator; roleAsked: the
+	// server was asked since the tray last heard it (asked again after it was away).
+	admin, roleAsked bool
+	drawn            menu // what the menu shows now
+	anyDrawn         bool
 
-	status, backupItem, next, startAgent, folders, console, healthItem, quit *systray.MenuItem
-	problems                                                                 [maxProblems]*systray.MenuItem
+	status, last, backupItem, next, startAgent, folders, console, healthItem, manage, quit *systray.MenuItem
+	problems                                                                               [maxProblems]*systray.MenuItem
 }
 
 func newTray(configPath string, log *slog.Logger) *tray {
@@ -68,6 +71,9 @@ func (t *tray) ready() {
 		t.problems[i].Hide()
 	}
 	systray.AddSeparator()
+	t.last = systray.AddMenuItem("", "")
+	t.last.Disable()
+	t.last.Hide()
 	t.backupItem = systray.AddMenuItem("Back up now", "Back this PC up to the server now")
 	t.next = systray.AddMenuItem("", "")
 	t.next.Disable()
@@ -77,6 +83,8 @@ func (t *tray) ready() {
 	t.folders = systray.AddMenuItem("Open shared folders", "Open the server's files in the file manager")
 	t.console = systray.AddMenuItem("Open console…", "The Hearth window: files, backups, settings")
 	t.healthItem = systray.AddMenuItem("Health…", "Every PC and drive, and what needs attention")
+	t.manage = systray.AddMenuItem("Manage the server…", "The server's web console, in the browser: users, folders, drives")
+	t.manage.Hide()
 	systray.AddSeparator()
 	t.quit = systray.AddMenuItem("Quit", "Close the Hearth icon (backups still run)")
 
@@ -99,7 +107,13 @@ func (t *tray) heard(gen int, h *schema.Health, online bool, why error) {
 	if online && h != nil {
 		news = t.notifier.New(*h)
 	}
+	ask := online && !t.roleAsked
+	t.roleAsked = online
+	cfg := t.cfg
 	t.mu.Unlock()
+	if ask { // back after being away: the user may have become, or stopped being, an administrator
+		go t.learnRole(t.ctx, gen, cfg)
+	}
 	for _, a := range news {
 		notify(a.Title, a.Sentence, t.log)
 	}
@@ -128,7 +142,8 @@ func (t *tray) heardAgent(st localapi.State, up bool) {
 	t.mu.Unlock()
 	t.redraw()
 	if failed != nil {
-		notify("The backup failed", failed.Words, t.log)
+		title, body := failureNote(failed.Words)
+		notify(title, body, t.log)
 	}
 }
 
@@ -138,13 +153,13 @@ func (t *tray) redraw() {
 	t.drawMu.Lock()
 	defer t.drawMu.Unlock()
 	t.mu.Lock()
-	b := backupOf(t.agent, t.backup)
+	b := withServer(backupOf(t.agent, t.backup), t.health, t.cfg.User, t.cfg.DeviceName)
 	v := status.Of(t.health, t.online, b.running)
 	if !t.online && t.trouble != "" {
 		v.Line = t.trouble
 	}
 	joined := t.joined
-	m := menuOf(v, b, joined, t.agent, time.Now())
+	m := menuOf(facts{view: v, backup: b, joined: joined, admin: t.admin, agent: t.agent}, time.Now())
 	old, any := t.drawn, t.anyDrawn
 	t.drawn, t.anyDrawn = m, true
 	t.mu.Unlock()
@@ -169,6 +184,12 @@ func (t *tray) redraw() {
 			item.Hide()
 		}
 	}
+	if m.last != "" {
+		t.last.SetTitle(m.last)
+		t.last.Show()
+	} else {
+		t.last.Hide()
+	}
 	t.backupItem.SetTitle(m.backup)
 	if m.next != "" {
 		t.next.SetTitle(m.next)
@@ -190,6 +211,11 @@ func (t *tray) redraw() {
 		t.folders.Enable()
 	} else {
 		t.folders.Disable()
+	}
+	if m.manage {
+		t.manage.Show()
+	} else {
+		t.manage.Hide()
 	}
 }
 
@@ -216,6 +242,8 @@ func (t *tray) clicks() {
 			t.openConsole("home")
 		case <-t.healthItem.ClickedCh:
 			t.openConsole("health")
+		case <-t.manage.ClickedCh:
+			go t.manageServer() // it may wait a moment for the browser
 		case <-t.quit.ClickedCh:
 			systray.Quit()
 			return
@@ -243,7 +271,8 @@ func (t *tray) backUp() {
 	if t.backup.running || !t.joined || err != nil {
 		t.mu.Unlock()
 		if err != nil {
-			notify("The backup could not start", err.Error(), t.log)
+			t.log.Warn("cannot read the connector's settings", "err", err)
+			notify("The backup could not start", "This PC's Hearth settings cannot be read. Open the Hearth window to join the server again.", t.log)
 		}
 		return
 	}
@@ -263,16 +292,19 @@ func (t *tray) backUp() {
 	}, nil)
 	t.mu.Lock()
 	t.backup.running = false
+	words := ""
 	if err != nil {
-		t.backup.result = "failed at " + time.Now().Format("15:04")
+		words = failedPrefix + failureWords(err)
+		t.backup.failed, t.backup.why = time.Now(), words
 	} else {
-		t.backup.result = "done at " + snap.Time.Local().Format("15:04")
+		t.backup.done = snap.Time
 	}
 	t.mu.Unlock()
 	t.redraw()
 	if err != nil && t.ctx.Err() == nil {
 		t.log.Warn("the backup failed", "err", err)
-		notify("The backup failed", err.Error(), t.log)
+		title, body := failureNote(words)
+		notify(title, body, t.log)
 	}
 }
 

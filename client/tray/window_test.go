@@ -122,6 +122,20 @@ func (d *desktop) startNotifications() {
 // notification service's history once they are all closed.
 func (d *desktop) notifications() []string {
 	d.t.Helper()
+	var titles []string
+	for _, n := range d.notices() {
+		titles = append(titles, n.title)
+	}
+	return titles
+}
+
+// notice is a notification as the notification service shows it.
+type notice struct{ title, body string }
+
+// notices are the notifications shown so far, read from the notification service's
+// history once they are all closed.
+func (d *desktop) notices() []notice {
+	d.t.Helper()
 	if out, err := d.command("dunstctl", "close-all").CombinedOutput(); err != nil {
 		d.t.Fatalf("dunstctl close-all: %v %s", err, out)
 	}
@@ -132,16 +146,17 @@ func (d *desktop) notifications() []string {
 	var h struct {
 		Data [][]struct {
 			Summary struct{ Data string } `json:"summary"`
+			Body    struct{ Data string } `json:"body"`
 		} `json:"data"`
 	}
 	if err := json.Unmarshal(out, &h); err != nil {
 		d.t.Fatalf("dunstctl history: %v\n%s", err, out)
 	}
-	var titles []string
+	var all []notice
 	for _, list := range h.Data {
 		for _, n := range list {
-			titles = append(titles, n.Summary.Data)
+			all = append(all, notice{n.Summary.Data, n.Body.Data})
 		}
 	}
-	return titles
+	return all
 }
