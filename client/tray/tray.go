@@ -21,6 +21,7 @@ import (
 	"github.com/hearth-home/hearth/client/localapi"
 	"github.com/hearth-home/hearth/client/service"
 	"github.com/hearth-home/hearth/client/status"
+	"github.com/hearth-home/hearth/client/words"
 	"github.com/hearth-home/hearth/icons"
 	"github.com/hearth-home/hearth/server/api/schema"
 )
@@ -243,7 +244,8 @@ func (t *tray) backUp() {
 	if t.backup.running || !t.joined || err != nil {
 		t.mu.Unlock()
 		if err != nil {
-			notify("The backup could not start", err.Error(), t.log)
+			t.log.Warn("the backup could not start", "err", err)
+			notify("The backup could not start", words.Sentence(err, "Hearth's settings on this PC could not be read; join the server again."), t.log)
 		}
 		return
 	}
@@ -272,7 +274,7 @@ func (t *tray) backUp() {
 	t.redraw()
 	if err != nil && t.ctx.Err() == nil {
 		t.log.Warn("the backup failed", "err", err)
-		notify("The backup failed", err.Error(), t.log)
+		notify("The backup failed", words.Sentence(err, "Something unexpected went wrong; the tray's log has the details."), t.log)
 	}
 }
 
@@ -336,6 +338,7 @@ func (t *tray) openConsole(page string) {
 		}
 	}
 	if err != nil {
-		notify("The Hearth window could not be opened", "It is not installed next to the tray: "+err.Error(), t.log)
+		t.log.Warn("the Hearth window could not be opened", "err", err)
+		notify("The Hearth window could not be opened", "It is not installed next to the tray; install Hearth again.", t.log)
 	}
 }
