@@ -9,6 +9,9 @@ import (
 	"io"
 	"io/fs"
 	"net"
+	"net/http"
+	"strconv"
+	"strings"
 	"syscall"
 
 	"github.com/hearth-home/hearth/client/backupclient"
@@ -50,6 +53,8 @@ func Plain(err error) (string, bool) {
 		return Running, true
 	case errors.As(err, &se):
 		return se.Msg, true
+	case davRefusal(err) != "":
+		return davRefusal(err), true
 	case errors.As(err, &st):
 		return st.Msg, true
 	// The file errors come before the network ones: a path error is not the server's.
@@ -92,4 +97,22 @@ func Sentence(err error, otherwise string) string {
 		s = string(s[0]-'a'+'A') + s[1:]
 	}
 	return s
+}
+
+// davRefusal is the server's own words for a refusal over the drive (WebDAV): the
+// WebDAV client wraps them in an error saying "403 Forbidden: …", whose Unwrap is the
+// server's plain text/plain body. "" when err holds none.
+func davRefusal(err error) string {
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		inner := errors.Unwrap(e)
+		code, rest, ok := strings.Cut(e.Error(), " ")
+		n, cerr := strconv.Atoi(code)
+		if inner == nil || !ok || cerr != nil || n < 400 || n > 599 {
+			continue
+		}
+		if rest == http.StatusText(n)+": "+inner.Error() {
+			return inner.Error()
+		}
+	}
+	return ""
 }

@@ -19,6 +19,7 @@ var patterns = []struct {
 	{"a hash or ID", regexp.MustCompile(`[0-9a-fA-F]{16,}`)},
 	{"a format slip", regexp.MustCompile(`%!|<nil>`)},
 	{"a crash", regexp.MustCompile(`\bpanic:|goroutine \d+ \[`)},
+	{"an HTTP status", regexp.MustCompile(`\b[45]\d\d (Bad Request|Unauthorized|Forbidden|Not Found|Method Not Allowed|Conflict|Precondition Failed|Request Entity Too Large|Locked|Insufficient Storage|Internal Server Error|Bad Gateway|Service Unavailable|Gateway Timeout)\b`)},
 	{"a source line", regexp.MustCompile(`\.go:\d+`)},
 }
 

@@ -28,6 +28,8 @@ func TestFind(t *testing.T) {
 		{"/work/client/cli/cli.go:88 +0x1f", true},
 		{"read tcp 10.0.0.1:5555->10.0.0.2:443: read: connection reset by peer", true},
 		{"lookup hearth.local: no such host", true},
+		{"make the folder Holiday: 403 Forbidden: You may read the share Public", true},
+		{"500 Internal Server Error", true},
 		// Plain: none may be found.
 		{"The server cannot be reached. Check that it is switched on, then try again.", false},
 		{"Hearth cannot write into that folder. Choose a folder you may change, or ask whoever looks after this PC.", false},
@@ -38,6 +40,7 @@ func TestFind(t *testing.T) {
 		{"Everything is fine", false},
 		{"The server's drive is full; ask whoever looks after it to free some space.", false},
 		{"", false},
+		{"403 photos were backed up.", false},
 	} {
 		got := Find(c.text)
 		if (len(got) > 0) != c.found {
