@@ -30,6 +30,7 @@ const (
 	NoAccess    = "Hearth may not read or write there. Choose another folder, or ask whoever looks after this PC."
 	Full        = "the drive is full. Free some space, or choose another folder, then try again."
 	NotFolder   = "that place is not a folder Hearth can write into. Choose another folder."
+	NoBackup    = "that backup is not on the server (it may have been let go by the retention rule since it was listed). Choose one of the backups it lists now."
 	Unexpected  = "something unexpected went wrong; the log has the details."
 )
 
@@ -51,6 +52,8 @@ func Plain(err error) (string, bool) {
 		return NeverJoined, true
 	case errors.Is(err, backupclient.ErrRunning):
 		return Running, true
+	case errors.Is(err, backupclient.ErrNoSuchBackup):
+		return NoBackup, true
 	case errors.As(err, &se):
 		return se.Msg, true
 	case davRefusal(err) != "":
