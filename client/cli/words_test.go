@@ -12,9 +12,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hearth-home/hearth/client/localapi"
 	"github.com/hearth-home/hearth/internal/plainwords"
 	"github.com/hearth-home/hearth/internal/testenv"
 	"github.com/hearth-home/hearth/server/app/apptest"
+	"github.com/hearth-home/hearth/server/pool/pooltest"
 )
 
 // lockedBuffer is a buffer a running command writes while the test reads it.
@@ -126,5 +128,71 @@ func TestEveryFailureInPlainWords(t *testing.T) {
 		} else {
 			t.Logf("%s: %q", what, text)
 		}
+	}
+}
+
+// TestAgentFailureInPlainWords: the real agent's backup, started as the tray's Back up
+// now and cut by the server stopping mid-way, ends with words the tray notifies and the
+// console's Home shows as they are; they must be plain.
+func TestAgentFailureInPlainWords(t *testing.T) {
+	ctx := context.Background()
+	s := apptest.Start(t)
+	s.AddUser("mum", "correct horse", false)
+	u, _ := url.Parse(s.URL)
+	gate := testenv.NewGate(t, u.Host)
+	config := filepath.Join(t.TempDir(), "connector.json")
+	t.Setenv("HEARTH_CONNECTOR_CONFIG", config)
+	if out, code := hearth(t, "yes\nmum\ncorrect horse\n", "join", "-name", "Laptop", "https://"+gate.Addr); code != 0 {
+		t.Fatalf("join: %s", out)
+	}
+	home := t.TempDir()
+	big := make([]byte, 8<<20)
+	rand.Read(big)
+	os.WriteFile(filepath.Join(home, "video.bin"), big, 0o644)
+	// Half a day away: the agent's schedule starts no backup during the test.
+	at := time.Now().Add(12 * time.Hour).Format("15:04")
+	if out, code := hearth(t, "", "backup", "-include", home, "-at", at, "-save"); code != 0 {
+		t.Fatalf("backup: %s", out)
+	}
+	os.WriteFile(filepath.Join(home, "video2.bin"), big[1:], 0o644)
+
+	agentCtx, stop := context.WithCancel(ctx)
+	agentOut := &lockedBuffer{}
+	ended := make(chan int)
+	go func() { ended <- Main(agentCtx, []string{"agent"}, strings.NewReader(""), agentOut, agentOut) }()
+	defer func() { stop(); <-ended }()
+	var agent *localapi.Client
+	pooltest.Eventually(t, 30*time.Second, "the agent's channel", func() bool {
+		c, err := localapi.Dial(ctx, config)
+		agent = c
+		return err == nil
+	})
+	defer agent.Close()
+	gate.Hold(1 << 20)
+	if _, _, err := agent.Backup(ctx, localapi.Request{By: localapi.ByTray}); err != nil {
+		t.Fatal(err)
+	}
+	pooltest.Eventually(t, 30*time.Second, "the backup mid-way", func() bool {
+		st, err := agent.State(ctx)
+		return err == nil && st.Running && st.Progress != nil && st.Progress.Bytes > 0
+	})
+	gate.Cut()
+	s.Stop()
+	gate.Release()
+	var last *localapi.Result
+	pooltest.Eventually(t, 2*time.Minute, "the backup's end", func() bool {
+		st, err := agent.State(ctx)
+		if err == nil && !st.Running && st.Last != nil && st.Run == 1 {
+			last = st.Last
+		}
+		return last != nil
+	})
+	if last.OK {
+		t.Fatalf("the backup succeeded with the server stopped mid-way: %+v", last)
+	}
+	if found := plainwords.Find(last.Words); len(found) > 0 {
+		t.Errorf("the tray and the console say %q, which has %q", last.Words, found)
+	} else {
+		t.Logf("the tray and the console say %q", last.Words)
 	}
 }
