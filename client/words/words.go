@@ -23,9 +23,9 @@ import (
 const (
 	Unreachable = "the server cannot be reached. Check that it is switched on and that this PC is connected to the home network or the internet, then try again."
 	Lost        = "the connection to the server was lost. Check that it is switched on and that this PC is connected to the home network, then try again."
-	NotJoined   = "the server no longer knows this PC. Leave the server, then join it again."
+	NotJoined   = "the server no longer knows this PC. In Hearth's Settings, leave the server, then join it again."
 	NeverJoined = "this PC has not joined a server yet."
-	OtherServer = "the server answering is not the one this PC joined, so Hearth did not trust it. If the server was set up again, leave it and join it again."
+	OtherServer = "the server answering is not the one this PC joined, so Hearth did not trust it. If the server was set up again, leave it in Hearth's Settings and join it again."
 	Running     = "another program on this PC is backing it up; try again when it has finished."
 	NoAccess    = "Hearth may not read or write there. Choose another folder, or ask whoever looks after this PC."
 	Full        = "the drive is full. Free some space, or choose another folder, then try again."
