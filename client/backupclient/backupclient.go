@@ -77,6 +77,10 @@ var ErrSessionGone = errors.New("the server ended this backup session")
 // it); the server takes one at a time.
 var ErrRunning = errors.New("a backup of this PC is running already")
 
+// ErrNoSuchBackup: no backup of this PC goes by the name asked for (never made, or let
+// go by the retention rule since it was listed).
+var ErrNoSuchBackup = errors.New("no such backup")
+
 // StatusError is an answer the server refused with.
 type StatusError struct {
 	Code int
@@ -174,7 +178,7 @@ func (c *Client) Snapshot(ctx context.Context, which string) (backup.ID, backup.
 	}
 	switch {
 	case len(match) == 0:
-		return backup.ID{}, backup.Snapshot{}, fmt.Errorf("no backup of %s is called %q; hearth snapshots lists them", c.pc, which)
+		return backup.ID{}, backup.Snapshot{}, fmt.Errorf("no backup of %s is called %q: %w", c.pc, which, ErrNoSuchBackup)
 	case len(match) > 1:
 		return backup.ID{}, backup.Snapshot{}, fmt.Errorf("%q names %d backups; give more of the ID", which, len(match))
 	}

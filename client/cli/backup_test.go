@@ -96,7 +96,7 @@ func TestBackupCommands(t *testing.T) {
 	if b, _ := os.ReadFile(filepath.Join(to, "photos", "cat.jpg")); string(b) != "meow" {
 		t.Errorf("after -overwrite, cat.jpg: %q", b)
 	}
-	if out, code := hearth(t, "", "restore", "-to", to, "nonesuch"); code != 1 || !strings.Contains(out, "hearth snapshots lists them") {
+	if out, code := hearth(t, "", "restore", "-to", to, "nonesuch"); code != 1 || !strings.Contains(out, "that backup is not on the server") {
 		t.Errorf("restore of an unknown backup: %d %s", code, out)
 	}
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/hearth-home/hearth/client/connector"
 	"github.com/hearth-home/hearth/client/health"
+	"github.com/hearth-home/hearth/client/words"
 	"github.com/hearth-home/hearth/internal/joincode"
 	"golang.org/x/term"
 )
@@ -42,10 +43,15 @@ func Main(ctx context.Context, args []string, in io.Reader, out, errOut io.Write
 		path, err = v, nil
 	}
 	if err != nil {
-		fmt.Fprintln(errOut, "hearth:", err)
+		fmt.Fprintln(errOut, "hearth:", words.Say(err))
 		return 1
 	}
 	e.config = path
+	// -v (or --debug) before the command also shows an error's technical detail.
+	debug := false
+	if len(args) > 0 && (args[0] == "-v" || args[0] == "--debug") {
+		debug, args = true, args[1:]
+	}
 	if len(args) == 0 {
 		usage(errOut)
 		return 2
@@ -80,7 +86,10 @@ func Main(ctx context.Context, args []string, in io.Reader, out, errOut io.Write
 		if errors.Is(err, flag.ErrHelp) {
 			return 2
 		}
-		fmt.Fprintln(errOut, "hearth:", err)
+		fmt.Fprintln(errOut, "hearth:", words.Say(err))
+		if debug {
+			fmt.Fprintln(errOut, "detail:", err)
+		}
 		return 1
 	}
 	return 0
@@ -109,7 +118,8 @@ func usage(w io.Writer) {
                                                          away, back up when the tray, the console or
                                                          hearth backup ask, and report this PC's health
                                                          every 5 minutes (one agent per user and PC)
-  hearth service install|uninstall                       start the agent at every login (or no longer)`)
+  hearth service install|uninstall                       start the agent at every login (or no longer)
+  hearth -v COMMAND                                      as COMMAND, and show an error's technical detail`)
 }
 
 func join(ctx context.Context, e *env, args []string) error {
@@ -178,6 +188,10 @@ func join(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	cfg, err := connector.Join(ctx, id, *user, password, *name)
+	if errors.Is(err, connector.ErrBadCredentials) {
+		// Here it is the person's password, not this PC's place on the server.
+		return errors.New("not joined: the user name or password is wrong; check them and try again")
+	}
 	if err != nil {
 		return fmt.Errorf("not joined: %w", err)
 	}
@@ -282,7 +296,7 @@ func status(ctx context.Context, e *env, _ []string) error {
 	}
 	me, err := cfg.Me(ctx)
 	if err != nil {
-		fmt.Fprintf(e.out, "Reachable: no (%v)\n", err)
+		fmt.Fprintf(e.out, "Reachable: no: %s\n", words.Say(err))
 		return nil
 	}
 	var shares []string

@@ -34,7 +34,7 @@ func TestJoinStatusLeave(t *testing.T) {
 	if out, code := hearth(t, "no\n", "join", s.URL); code == 0 || !strings.Contains(out, "not confirmed") {
 		t.Errorf("join without confirming the fingerprint: %d %s", code, out)
 	}
-	if out, code := hearth(t, "yes\nmum\nwrong password\n", "join", s.URL); code == 0 || !strings.Contains(out, "wrong user name or password") {
+	if out, code := hearth(t, "yes\nmum\nwrong password\n", "join", s.URL); code == 0 || !strings.Contains(out, "the user name or password is wrong") {
 		t.Errorf("join with a wrong password: %d %s", code, out)
 	}
 	info, _ := s.Admin().Server(context.Background())

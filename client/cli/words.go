@@ -1,35 +1,9 @@
 package cli
 
-import (
-	"context"
-	"errors"
-	"net"
-
-	"github.com/hearth-home/hearth/client/backupclient"
-	"github.com/hearth-home/hearth/client/connector"
-)
+import "github.com/hearth-home/hearth/client/words"
 
 // failureWords says why a backup failed in words for a person, as the tray and console
 // show it: never Go's own text.
 func failureWords(err error) string {
-	var se *connector.ServerError
-	var st *backupclient.StatusError
-	var ne net.Error
-	switch {
-	case errors.Is(err, connector.ErrPinMismatch):
-		return "the server answering is not the one this PC joined, so Hearth did not trust it. If the server was set up again, leave it and join it again."
-	case errors.Is(err, connector.ErrBadCredentials):
-		return "the server no longer knows this PC. Leave the server, then join it again."
-	case errors.Is(err, connector.ErrNotJoined):
-		return "this PC has not joined a server."
-	case errors.Is(err, backupclient.ErrRunning):
-		return "another program on this PC is backing it up; try again when it has finished."
-	case errors.As(err, &se):
-		return se.Msg
-	case errors.As(err, &st):
-		return st.Msg
-	case errors.As(err, &ne), errors.Is(err, context.DeadlineExceeded):
-		return "the server cannot be reached. Check that it is switched on and that this PC is connected to the home network, then try again."
-	}
-	return "something unexpected went wrong; the agent's log has the details."
+	return words.Or(err, "something unexpected went wrong; the agent's log has the details.")
 }

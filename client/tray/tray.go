@@ -21,6 +21,7 @@ import (
 	"github.com/hearth-home/hearth/client/localapi"
 	"github.com/hearth-home/hearth/client/service"
 	"github.com/hearth-home/hearth/client/status"
+	"github.com/hearth-home/hearth/client/words"
 	"github.com/hearth-home/hearth/icons"
 	"github.com/hearth-home/hearth/server/api/schema"
 )
@@ -271,8 +272,8 @@ func (t *tray) backUp() {
 	if t.backup.running || !t.joined || err != nil {
 		t.mu.Unlock()
 		if err != nil {
-			t.log.Warn("cannot read the connector's settings", "err", err)
-			notify("The backup could not start", "This PC's Hearth settings cannot be read. Open the Hearth window to join the server again.", t.log)
+			t.log.Warn("the backup could not start", "err", err)
+			notify("The backup could not start", words.Sentence(err, "Hearth's settings on this PC could not be read; join the server again."), t.log)
 		}
 		return
 	}
@@ -292,10 +293,10 @@ func (t *tray) backUp() {
 	}, nil)
 	t.mu.Lock()
 	t.backup.running = false
-	words := ""
+	why := ""
 	if err != nil {
-		words = failedPrefix + failureWords(err)
-		t.backup.failed, t.backup.why = time.Now(), words
+		why = failedPrefix + failureWords(err)
+		t.backup.failed, t.backup.why = time.Now(), why
 	} else {
 		t.backup.done = snap.Time
 	}
@@ -303,7 +304,7 @@ func (t *tray) backUp() {
 	t.redraw()
 	if err != nil && t.ctx.Err() == nil {
 		t.log.Warn("the backup failed", "err", err)
-		title, body := failureNote(words)
+		title, body := failureNote(why)
 		notify(title, body, t.log)
 	}
 }
@@ -368,6 +369,7 @@ func (t *tray) openConsole(page string) {
 		}
 	}
 	if err != nil {
-		notify("The Hearth window could not be opened", "It is not installed next to the tray: "+err.Error(), t.log)
+		t.log.Warn("the Hearth window could not be opened", "err", err)
+		notify("The Hearth window could not be opened", "It is not installed next to the tray; install Hearth again.", t.log)
 	}
 }
