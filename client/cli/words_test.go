@@ -1,14 +1,12 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,24 +16,6 @@ import (
 	"github.com/hearth-home/hearth/server/app/apptest"
 	"github.com/hearth-home/hearth/server/pool/pooltest"
 )
-
-// lockedBuffer is a buffer a running command writes while the test reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // TestEveryFailureInPlainWords drives every failure hearth can meet, for real, against a
 // real server: wrong passwords, a restore target it may not write, the server stopped
@@ -94,7 +74,7 @@ func TestEveryFailureInPlainWords(t *testing.T) {
 	rand.Read(big) // not compressible: the upload is long enough to hold
 	os.WriteFile(filepath.Join(home, "video.bin"), big, 0o644)
 	gate.Hold(1 << 20)
-	out := &lockedBuffer{}
+	out := &syncBuffer{}
 	ended := make(chan int)
 	go func() {
 		ended <- Main(context.Background(), []string{"backup"}, strings.NewReader(""), out, out)
@@ -157,7 +137,7 @@ func TestAgentFailureInPlainWords(t *testing.T) {
 	os.WriteFile(filepath.Join(home, "video2.bin"), big[1:], 0o644)
 
 	agentCtx, stop := context.WithCancel(ctx)
-	agentOut := &lockedBuffer{}
+	agentOut := &syncBuffer{}
 	ended := make(chan int)
 	go func() { ended <- Main(agentCtx, []string{"agent"}, strings.NewReader(""), agentOut, agentOut) }()
 	defer func() { stop(); <-ended }()
