@@ -54,7 +54,7 @@ func New(cfg connector.Config) (*Client, error) {
 	}
 	pc := cfg.DeviceName
 	if err := backup.CheckPCName(pc); err != nil {
-		return nil, fmt.Errorf("this PC's name cannot name its backups: %w; run hearth leave and join again with another name", err)
+		return nil, fmt.Errorf("%w: %w", ErrPCName, err)
 	}
 	return &Client{cfg: cfg, hc: hc, codec: backup.NewCodec(), pc: pc}, nil
 }
@@ -85,9 +85,17 @@ var ErrNoSuchBackup = errors.New("no such backup")
 type StatusError struct {
 	Code int
 	Msg  string
+	// Err is the sentinel a caller decides on, when the refusal has one (a 401 is
+	// connector.ErrBadCredentials: this PC's sign-in is no longer known).
+	Err error
 }
 
 func (e *StatusError) Error() string { return "the server said: " + e.Msg }
+func (e *StatusError) Unwrap() error { return e.Err }
+
+// ErrPCName: this PC's name cannot name its backups (too long, or characters a
+// folder name cannot hold); the PC must join again under another name.
+var ErrPCName = errors.New("this PC's name cannot name its backups")
 
 func (c *Client) do(ctx context.Context, method, path string, body []byte, contentType string) (*http.Response, error) {
 	// A GET with an empty, non-nil body would be sent over HTTP/2 as one of unknown
@@ -128,13 +136,15 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte, conte
 		if json.Unmarshal(b, &e) != nil || e.Error == "" {
 			e.Error = strings.TrimSpace(string(b))
 		}
+		var sentinel error
 		switch {
 		case resp.StatusCode == http.StatusUnauthorized && c.owner != nil:
 			e.Error = "wrong password for " + c.owner.user + "; nothing was changed"
 		case resp.StatusCode == http.StatusUnauthorized:
-			e.Error = "this PC's sign-in was refused; it may have been removed from the server (run hearth join again)"
+			e.Error = "this PC's sign-in was refused; it may have been removed from the server"
+			sentinel = connector.ErrBadCredentials
 		}
-		return nil, &StatusError{Code: resp.StatusCode, Msg: e.Error}
+		return nil, &StatusError{Code: resp.StatusCode, Msg: e.Error, Err: sentinel}
 	}
 	return resp, nil
 }

@@ -35,6 +35,9 @@ var (
 	ErrPinMismatch    = errors.New("the server's certificate authority is not the one this PC joined")
 	ErrNotJoined      = errors.New("this PC has not joined a Hearth server yet; run: hearth join SERVER")
 	ErrBadCredentials = errors.New("wrong user name or password")
+	// ErrDamaged: what this PC saved when it joined cannot be read back; it must leave
+	// and join again.
+	ErrDamaged = errors.New("this PC's saved Hearth settings are damaged")
 )
 
 // Config is what a joined PC keeps, readable only by its user.
@@ -79,7 +82,7 @@ func Load(path string) (Config, error) {
 		return c, fmt.Errorf("read %s: %w", path, err)
 	}
 	if err := json.Unmarshal(b, &c); err != nil {
-		return c, fmt.Errorf("%s is damaged (%v); run hearth join again", path, err)
+		return c, fmt.Errorf("%s: %w (%v)", path, ErrDamaged, err)
 	}
 	c.Path = path
 	return c, nil
@@ -151,11 +154,11 @@ func Probe(ctx context.Context, server string) (Identity, error) {
 func pinnedClient(caPEM, fingerprint string, seen *seenCA) (*http.Client, error) {
 	block, _ := pem.Decode([]byte(caPEM))
 	if block == nil {
-		return nil, errors.New("the saved certificate authority is damaged; run hearth join again")
+		return nil, fmt.Errorf("the saved certificate authority: %w", ErrDamaged)
 	}
 	ca, err := x509.ParseCertificate(block.Bytes)
 	if err != nil || certfp.SHA256(ca) != fingerprint {
-		return nil, errors.New("the saved certificate authority is damaged; run hearth join again")
+		return nil, fmt.Errorf("the saved certificate authority: %w", ErrDamaged)
 	}
 	cfg := &tls.Config{
 		InsecureSkipVerify: true, // replaced by the check against the pinned authority

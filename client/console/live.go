@@ -11,7 +11,7 @@ import (
 // healthBackoff: the console is looked at while it is open, so it tries the server
 // again every few seconds rather than every minute as the tray does; a server back is
 // shown within seconds.
-var healthBackoff = status.Backoff{First: time.Second, Max: 5 * time.Second}
+func healthBackoff() status.Backoff { return status.Backoff{First: time.Second, Max: 5 * time.Second} }
 
 // followHealth follows the server's health stream with the tray's code (status.Follow):
 // Home says at once when the server stops or goes away, and again when it is back; each
@@ -23,7 +23,7 @@ func (c *console) followHealth(ctx context.Context) {
 	}
 	ctx, c.stopHealth = context.WithCancel(ctx)
 	cfg := c.cfg
-	go status.Follow(ctx, cfg.WatchHealth, healthBackoff, func(h *schema.Health, online bool, why error) {
+	go status.Follow(ctx, cfg.WatchHealth, healthBackoff(), func(h *schema.Health, online bool, why error) {
 		c.work.ui(func() { c.heard(h, online, why) })
 	})
 }

@@ -25,6 +25,8 @@ const (
 	Lost        = "the connection to the server was lost. Check that it is switched on and that this PC is connected to the home network, then try again."
 	NotJoined   = "the server no longer knows this PC. In Hearth's Settings, leave the server, then join it again."
 	NeverJoined = "this PC has not joined a server yet."
+	Damaged     = "what this PC saved when it joined the server is damaged. In Hearth's Settings, leave the server, then join it again."
+	BadPCName   = "this PC's name cannot name its backups. In Hearth's Settings, leave the server, then join it again under a shorter name made of letters and digits."
 	OtherServer = "the server answering is not the one this PC joined, so Hearth did not trust it. If the server was set up again, leave it in Hearth's Settings and join it again."
 	Running     = "another program on this PC is backing it up; try again when it has finished."
 	NoAccess    = "Hearth may not read or write there. Choose another folder, or ask whoever looks after this PC."
@@ -50,6 +52,10 @@ func Plain(err error) (string, bool) {
 		return NotJoined, true
 	case errors.Is(err, connector.ErrNotJoined):
 		return NeverJoined, true
+	case errors.Is(err, connector.ErrDamaged):
+		return Damaged, true
+	case errors.Is(err, backupclient.ErrPCName):
+		return BadPCName, true
 	case errors.Is(err, backupclient.ErrRunning):
 		return Running, true
 	case errors.Is(err, backupclient.ErrNoSuchBackup):
