@@ -129,7 +129,8 @@ DESKTOP_PKGS := ./client/tray ./client/console
 ## test: everything, with skips for missing tools turned into failures
 test: deps lint
 	HEARTH_TEST_NO_SKIP=1 HEARTH_SCREENSHOTS=$(CURDIR)/build/screenshots $(GO) test -count=1 -timeout 30m $$($(GO) list ./... | grep -v -e /client/tray -e /client/console -e /installer)
-	HEARTH_TEST_NO_SKIP=1 $(GO) test -count=1 -timeout 10m $(DESKTOP_PKGS)
+	mkdir -p build/screenshots
+	HEARTH_TEST_NO_SKIP=1 $(GO) test -count=1 -timeout 10m -artifacts -outputdir $(CURDIR)/build/screenshots $(DESKTOP_PKGS)
 	@$(MAKE) --no-print-directory installers-test
 
 lint:

@@ -133,6 +133,7 @@ func TestPages(t *testing.T) {
 		c.work.wait()
 		c.win.Resize(fyne.NewSize(640, 520))
 		test.AssertImageMatches(t, page+".png", c.win.Canvas().Capture())
+		keep(t, page+".png", c.win.Canvas())
 	}
 }
 
@@ -367,6 +368,9 @@ func TestConflictDialog(t *testing.T) {
 		var got []conflictAnswer
 		d := conflictDialog(w, "/home/mum/letter.txt", func(a conflictAnswer) { got = append(got, a) })
 		var texts []string
+		if tc.forAll {
+			keep(t, "restore-conflict.png", w.Canvas())
+		}
 		tapIn(t, w.Canvas().Overlays().Top(), tc.button, tc.forAll, &texts)
 		if len(got) != 1 || got[0] != (conflictAnswer{tc.want, tc.forAll}) {
 			t.Errorf("%s (for all %v): %v", tc.button, tc.forAll, got)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fyne.io/fyne/v2"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -79,6 +80,8 @@ func TestSettingsFolderTree(t *testing.T) {
 	if !p.picks.partial(j("Documents")) || p.picks.partial(j("Pictures")) || !p.picks.partial(home) {
 		t.Error("a folder with something left out below should show a partial tick")
 	}
+	c.win.Resize(fyne.NewSize(640, 520))
+	keep(t, "settings-folders.png", c.win.Canvas())
 	test.Tap(p.save)
 	saved, err := connector.Load(path)
 	if err != nil {

@@ -58,6 +58,7 @@ func TestManageTheServer(t *testing.T) {
 		}
 		con.win.Resize(fyne.NewSize(640, 520))
 		test.AssertImageMatches(t, "home-admin.png", con.win.Canvas().Capture())
+		keep(t, "home-admin.png", con.win.Canvas())
 		test.Tap(manage)
 		con.work.wait()
 		if len(opened) != 1 || opened[0] != want {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fyne.io/fyne/v2"
 	"os"
 	"path"
 	"path/filepath"
@@ -67,6 +68,11 @@ func TestRestorePicked(t *testing.T) {
 	if got := p.parts(); !slices.Equal(got, want) {
 		t.Fatalf("picked %v, want %v", got, want)
 	}
+	m.tree.OpenBranch(path.Join(top, "Documents"))
+	m.tree.OpenBranch(path.Join(top, "Photos"))
+	m.tree.Refresh() // as a tap on a check does
+	c.win.Resize(fyne.NewSize(640, 640))
+	keep(t, "restore-pick.png", c.win.Canvas())
 	to := t.TempDir()
 	into := func(string) string { return to }
 	p.restoreTo(p.snaps[0], p.parts(), into)

@@ -135,6 +135,7 @@ func TestFilesPageSearch(t *testing.T) {
 	p.found.Select(hitAt(t, p, "Public/Holiday/beach 2026.jpg"))
 	c.win.Resize(fyne.NewSize(640, 520))
 	test.AssertImageMatches(t, "search.png", c.win.Canvas().Capture())
+	keep(t, "search.png", c.win.Canvas())
 
 	test.Tap(p.reveal)
 	c.work.wait()
