@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 
 	"github.com/hearth-home/hearth/client/cli"
+	"github.com/hearth-home/hearth/internal/cpuprofile"
 )
 
 func main() {
@@ -17,6 +18,9 @@ func main() {
 	// 130 MiB at most while backing up) instead of twice that.
 	debug.SetGCPercent(20)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	os.Exit(cli.Main(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	profiled := cpuprofile.FromEnv("hearth")
+	code := cli.Main(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	profiled()
+	stop()
+	os.Exit(code)
 }

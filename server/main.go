@@ -8,12 +8,15 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/hearth-home/hearth/internal/cpuprofile"
 	"github.com/hearth-home/hearth/server/cli"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	profiled := cpuprofile.FromEnv("hearthd")
 	code := cli.Main(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	profiled()
 	stop()
 	os.Exit(code)
 }
