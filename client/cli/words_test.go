@@ -59,7 +59,7 @@ func TestEveryFailureInPlainWords(t *testing.T) {
 	os.Mkdir(locked, 0o500)
 	t.Cleanup(func() { os.Chmod(locked, 0o755) })
 	if os.Getuid() == 0 {
-		t.Log("as root, a folder's mode does not stop writes: the not-writable target is not tried")
+		t.Log("as root, a folder's mode does not stop writes: TestRestoreWhereItMayNotWrite runs hearth as another user for this")
 	} else {
 		try("restore into a folder it may not write", "", "restore", "-to", filepath.Join(locked, "here"), "latest")
 	}
