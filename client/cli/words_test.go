@@ -59,7 +59,7 @@ func TestEveryFailureInPlainWords(t *testing.T) {
 	os.Mkdir(locked, 0o500)
 	t.Cleanup(func() { os.Chmod(locked, 0o755) })
 	if os.Getuid() == 0 {
-		t.Log("as root, a folder's mode does not stop writes: the not-writable target is not tried")
+		t.Log("as root, a folder's mode does not stop writes: TestRestoreWhereItMayNotWrite runs hearth as another user for this")
 	} else {
 		try("restore into a folder it may not write", "", "restore", "-to", filepath.Join(locked, "here"), "latest")
 	}
@@ -99,6 +99,12 @@ func TestEveryFailureInPlainWords(t *testing.T) {
 	}
 	out2, _ := hearth(t, "", "status")
 	seen["status with the server away"] = out2
+	// Leaving works without the server, which is then told in words what it missed.
+	if out3, code := hearth(t, "", "leave"); code != 0 || !strings.Contains(out3, "could not be told") {
+		t.Errorf("leave with the server away: %d %q", code, out3)
+	} else {
+		seen["leave with the server away"] = out3
+	}
 	os.Remove(config)
 	try("join a server that is away", "yes\nmum\ncorrect horse\n", "join", "-name", "Laptop", server)
 

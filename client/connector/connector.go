@@ -418,7 +418,9 @@ func (c Config) Health(ctx context.Context) (schema.Health, error) {
 // all the same.
 func (c Config) LeaveServer(ctx context.Context, path string) (notes []string, err error) {
 	if err := c.Leave(ctx); err != nil {
-		notes = append(notes, fmt.Sprintf("The server could not be told (%v); an administrator can remove this device with: hearthd device remove %s", err, c.DeviceID))
+		// Said to a person (the console's Settings, hearth leave): why it could not be
+		// told is Go's text (a network call), and the remedy is the web console's.
+		notes = append(notes, "The server could not be told, so it still lists this PC; an administrator can remove it in the server's web console, on its owner's page under Users.")
 	}
 	if c.TrustedCA != "" {
 		trusted := c.TrustedCAPEM

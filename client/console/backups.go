@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"path"
 	"path/filepath"
 	"slices"
@@ -244,10 +243,8 @@ const sayGone = "That backup is no longer on the server: its cleanup let it go, 
 
 // restoreWords says why a restore stopped, in words.
 func restoreWords(err error) string {
-	switch {
-	case errors.Is(err, fs.ErrPermission):
-		return "this PC does not let Hearth write there. Choose a folder of your own."
-	case errors.Is(err, restorer.ErrNoPath):
+	// A folder Hearth may not write, a full disk: as the CLI and the tray say them.
+	if errors.Is(err, restorer.ErrNoPath) {
 		return "that part is not in this backup. Check it, as Files shows the backup."
 	}
 	return sayOr(err, "something went wrong while writing the files. Check there is room on the disk, and try again.")

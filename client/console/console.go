@@ -188,7 +188,9 @@ func (c *console) startBackup() {
 			h.progress.Hide()
 			h.backUp.Enable()
 			if err != nil {
-				h.result.SetText("The backup failed: " + err.Error())
+				// Go's text (a network call, a path) goes to the log, words to the person.
+				slog.Warn("the backup failed", "err", err)
+				h.result.SetText("The backup failed: " + sayOr(err, sayUnexpected))
 				return
 			}
 			h.result.SetText(localapi.DoneWords(snap))

@@ -26,8 +26,13 @@ import (
 // joinedPC is a PC joined to a real in-process server, backing up a small home folder.
 func joinedPC(t *testing.T) (*apptest.Server, connector.Config) {
 	t.Helper()
+	return joinedTo(t, apptest.Start(t))
+}
+
+// joinedTo is joinedPC with the server given (one on a small drive, say).
+func joinedTo(t *testing.T, s *apptest.Server) (*apptest.Server, connector.Config) {
+	t.Helper()
 	ctx := context.Background()
-	s := apptest.Start(t)
 	s.AddUser("mum", "correct horse", false)
 	id, err := connector.Probe(ctx, s.URL)
 	if err != nil {

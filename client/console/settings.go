@@ -92,18 +92,18 @@ func (p *settingsPage) saveSettings() {
 		set.Exclude = []string{} // nothing left out, rather than the usual caches
 	}
 	if _, err := set.Next(time.Now()); err != nil {
-		p.status.SetText("Not saved: " + err.Error())
+		p.status.SetText("Not saved: " + say(err))
 		return
 	}
 	// Read again: another window or 'hearth backup -save' may have changed the file.
 	cfg, err := connector.Load(p.c.configPath)
 	if err != nil {
-		p.status.SetText("Not saved: " + err.Error())
+		p.status.SetText("Not saved: " + say(err))
 		return
 	}
 	cfg.Backup = set
 	if err := cfg.Save(p.c.configPath); err != nil {
-		p.status.SetText("Not saved: " + err.Error())
+		p.status.SetText("Not saved: " + say(err))
 		return
 	}
 	p.c.cfg = cfg
@@ -127,7 +127,7 @@ func (p *settingsPage) leaveNow() {
 		fyne.Do(func() {
 			if err != nil {
 				p.leave.Enable()
-				p.status.SetText("Could not leave: " + err.Error())
+				p.status.SetText("Could not leave: " + sayOr(err, sayUnexpected))
 				return
 			}
 			p.status.SetText(strings.Join(append([]string{"This PC has left the server."}, notes...), " "))

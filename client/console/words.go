@@ -7,6 +7,7 @@ const (
 	sayUnreachable = words.Unreachable
 	sayNotJoined   = words.NotJoined
 	sayOtherServer = words.OtherServer
+	sayUnexpected  = words.Unexpected
 )
 
 // plain says why something failed in words for a person, when it is one of the

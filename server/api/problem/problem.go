@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"syscall"
 	"unicode"
 	"unicode/utf8"
 
@@ -85,6 +86,10 @@ var mapping = []struct {
 	{pool.ErrNotFound, http.StatusNotFound, "not_found", "There is no such file or folder."},
 	{pool.ErrExist, http.StatusConflict, "exists", "Something of that name exists already; choose another name."},
 	{pool.ErrPoolFull, http.StatusInsufficientStorage, "pool_full", "The drives are full. Add a drive or free some space, then try again."},
+	// A drive that ran out of room where the pool's own check did not say so first (a
+	// folder made, a rename on a full disk): the same answer.
+	{syscall.ENOSPC, http.StatusInsufficientStorage, "pool_full", "The drives are full. Add a drive or free some space, then try again."},
+	{syscall.EDQUOT, http.StatusInsufficientStorage, "pool_full", "The drives are full. Add a drive or free some space, then try again."},
 	{pool.ErrNoDrives, http.StatusServiceUnavailable, "no_drives", "No drive of the pool is working just now. Check that the drives are connected."},
 	{pool.ErrChanged, http.StatusConflict, "changed", "It was changed meanwhile; look again and retry."},
 	{pool.ErrIsDir, http.StatusConflict, "is_folder", "That is a folder, not a file."},

@@ -9,8 +9,10 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -52,6 +54,7 @@ func TestFailInPlainWords(t *testing.T) {
 		{wrap(pool.ErrNotFound), 404, "not_found", "no such file or folder"},
 		{fmt.Errorf("share Music: %w", pool.ErrExist), 409, "exists", "exists already"},
 		{fmt.Errorf("%w: no drive has 3 GB free beyond its reserve", pool.ErrPoolFull), 507, "pool_full", "Add a drive"},
+		{&os.PathError{Op: "mkdir", Path: "/srv/drive1/Shares/Backups/packs/ab", Err: syscall.ENOSPC}, 507, "pool_full", "Add a drive"},
 		{wrap(pool.ErrNoDrives), 503, "no_drives", "No drive of the pool is working"},
 		{fmt.Errorf("Videos: %w", pool.ErrNoShare), 404, "no_share", "no shared folder of that name"},
 		{fmt.Errorf("Drive 9: %w", pool.ErrDriveUnknown), 404, "no_drive", "no drive of that name"},

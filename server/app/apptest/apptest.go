@@ -23,8 +23,11 @@ import (
 
 // Server is a running hearthd.
 type Server struct {
-	T      testing.TB
-	State  string
+	T     testing.TB
+	State string
+	// Drive is the pool's first drive: a folder in State unless the test gave one
+	// (StartOnDrive).
+	Drive  string
 	Opt    app.Options
 	App    *app.App
 	URL    string // https://127.0.0.1:port
@@ -37,7 +40,17 @@ type Server struct {
 // change its options (a quicker sign-in guard, say).
 func Start(t testing.TB, edit ...func(*app.Options)) *Server {
 	t.Helper()
-	s := &Server{T: t, State: t.TempDir()}
+	return StartOnDrive(t, "", edit...)
+}
+
+// StartOnDrive is Start with the pool's first drive at drive (a small disk the test
+// mounted, say, to fill it); "" is a folder in the state folder.
+func StartOnDrive(t testing.TB, drive string, edit ...func(*app.Options)) *Server {
+	t.Helper()
+	s := &Server{T: t, State: t.TempDir(), Drive: drive}
+	if s.Drive == "" {
+		s.Drive = paths.FirstDrive(s.State)
+	}
 	s.Opt = app.Options{StateDir: s.State, HTTPSListen: "127.0.0.1:0", HTTPListen: "off", Version: "test", NoDiscovery: true}
 	for _, e := range edit {
 		e(&s.Opt)
@@ -60,7 +73,7 @@ func (s *Server) start() {
 		t.Fatalf("start hearthd: %v", err)
 	}
 	rctx, cancel := context.WithCancel(ctx)
-	if err := a.Start(rctx, paths.FirstDrive(s.State)); err != nil {
+	if err := a.Start(rctx, s.Drive); err != nil {
 		cancel()
 		a.Close(ctx)
 		t.Fatalf("start hearthd: %v", err)
