@@ -21,6 +21,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -112,18 +113,22 @@ type Identity struct {
 
 // ServerURL turns what a person types ("homeserver", "192.168.1.5:8443",
 // "https://homeserver:8443/") into the server's base URL.
-func ServerURL(s string) (string, error) {
-	s = strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(s), "https://"), "/")
+func ServerURL(typed string) (string, error) {
+	s := strings.TrimPrefix(strings.TrimSpace(typed), "https://")
+	if strings.Contains(s, "://") { // another scheme: Hearth speaks only HTTPS
+		return "", fmt.Errorf("%q is not a server name or address", typed)
+	}
 	if i := strings.IndexByte(s, '/'); i >= 0 {
 		s = s[:i]
 	}
-	if s == "" || strings.Contains(s, "://") {
-		return "", fmt.Errorf("%q is not a server name or address", s)
+	host, port, err := net.SplitHostPort(s)
+	if err != nil {
+		host, port = strings.Trim(s, "[]"), "8443"
 	}
-	if _, _, err := net.SplitHostPort(s); err != nil {
-		s = net.JoinHostPort(strings.Trim(s, "[]"), "8443")
+	if n, err := strconv.Atoi(port); host == "" || err != nil || n < 1 || n > 65535 {
+		return "", fmt.Errorf("%q is not a server name or address", typed)
 	}
-	return "https://" + s, nil
+	return "https://" + net.JoinHostPort(host, port), nil
 }
 
 // Probe connects to a server without trusting it yet and returns the authority its

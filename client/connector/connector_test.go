@@ -88,14 +88,22 @@ func TestServerURL(t *testing.T) {
 		"192.168.1.5:9443":         "https://192.168.1.5:9443",
 		"https://homeserver:8443/": "https://homeserver:8443",
 		"https://homeserver/dav/x": "https://homeserver:8443",
-		"fe80::1":                  "",
+		"fe80::1":                  "https://[fe80::1]:8443",
 		"[fd00::2]:8443":           "https://[fd00::2]:8443",
-		"":                         "",
-		"ftp://x":                  "",
+		// Not a server's address: refused rather than guessed at.
+		"":                   "",
+		"ftp://x":            "",
+		"ftp://hearth.local": "",
+		"hearth:":            "",
+		"hearth:99999":       "",
+		":8443":              "",
 	} {
 		got, err := connector.ServerURL(in)
 		if want == "" {
-			continue // not checked: either an error or a best guess
+			if err == nil {
+				t.Errorf("%q: %q; want it refused", in, got)
+			}
+			continue
 		}
 		if err != nil || got != want {
 			t.Errorf("%q: %q %v, want %q", in, got, err, want)

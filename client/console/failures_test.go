@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"io/fs"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -275,4 +276,34 @@ func TestPagesFailuresInPlainWords(t *testing.T) {
 	c.work.wait()
 	says(t, "leaving with the server away", c.settings.status.Text, "This PC has left the server.")
 	plainWindow(t, c, "left with the server away")
+}
+
+// TestSetupPageFailuresInPlainWords: on Setup, an address that is no address and a server
+// that does not answer are said in words, as everywhere else in the window.
+func TestSetupPageFailuresInPlainWords(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	away := "https://" + l.Addr().String()
+	l.Close() // nothing answers there now
+	work := &background{held: true}
+	p := newSetupPage(work, filepath.Join(t.TempDir(), "connector.json"), nil)
+	test.NewTempApp(t)
+	w := test.NewWindow(p.content())
+	defer w.Close()
+	for _, c := range []struct{ address, want string }{
+		{"ftp://hearth.local", "not a server's name or address"},
+		{away, words.Unreachable},
+	} {
+		p.address.SetText(c.address)
+		test.Tap(p.connect)
+		work.wait()
+		if !strings.Contains(p.status.Text, c.want) {
+			t.Errorf("Connect to %q says %q; want %q", c.address, p.status.Text, c.want)
+		}
+		if found := plainwords.Find(p.status.Text); len(found) > 0 {
+			t.Errorf("Connect to %q says %q, which has %q", c.address, p.status.Text, found)
+		}
+	}
 }

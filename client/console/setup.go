@@ -18,7 +18,7 @@ import (
 // setupPage joins this PC to a server, as 'hearth join' does: with a join code from the
 // server's web console, which finds and checks the server and stands for the password;
 // or, without one, find the server, show the fingerprint of its certificate authority to
-// compare with 'hearthd status', then sign in once with the user's password.
+// compare with the web console's Settings page, then sign in once with the user's password.
 type setupPage struct {
 	work       *background
 	configPath string
@@ -113,11 +113,15 @@ func (p *setupPage) ready() {
 	}
 }
 
+// errOtherAuthority: the server at the address has another authority than the one that
+// announced itself there.
+var errOtherAuthority = errors.New("the server there is not the one that announced itself")
+
 // doConnect reaches the server and shows its authority's fingerprint.
 func (p *setupPage) doConnect() {
 	server, err := connector.ServerURL(p.address.Text)
 	if err != nil {
-		p.status.SetText(err.Error())
+		p.status.SetText("That is not a server's name or address. Type a name such as hearth.local, or an address such as 192.168.1.20.")
 		return
 	}
 	announced := ""
@@ -137,19 +141,23 @@ func (p *setupPage) doConnect() {
 		defer cancel()
 		id, err := connector.Probe(ctx, server)
 		if err == nil && announced != "" && !connector.SameFingerprint(announced, id.CAFingerprint) {
-			err = errors.New("the server there is not the one that announced itself (its certificate authority differs); not joined")
+			err = errOtherAuthority
 		}
 		fyne.Do(func() {
 			p.connect.Enable()
-			if err != nil {
-				p.status.SetText(err.Error())
+			switch {
+			case errors.Is(err, errOtherAuthority):
+				p.status.SetText("The server at that address is not the one that announced itself on the network, so Hearth did not trust it. Not joined.")
+				return
+			case err != nil:
+				p.status.SetText("Not connected: " + sayOr(err, "something went wrong. Please try again."))
 				return
 			}
 			p.id = &id
 			p.matches.Enable()
 			p.status.SetText("")
 			p.finger.SetText("The server shows this certificate authority:\nSHA-256 " + id.CAFingerprint +
-				"\nIt must match the \"Authority\" line of 'hearthd status' on the server.")
+				"\nIt must match the certificate fingerprint on the Settings page of the server's web console.")
 		})
 	})
 }
@@ -181,7 +189,7 @@ func (p *setupPage) doJoin() {
 				return
 			}
 			if err != nil {
-				p.status.SetText("Not joined: " + err.Error())
+				p.status.SetText("Not joined: " + sayOr(err, "something went wrong. Please try again."))
 				return
 			}
 			p.password.SetText("")
