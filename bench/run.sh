@@ -6,6 +6,9 @@ set -eu
 cd "$(dirname "$0")/.."
 mkdir -p bench-out
 stamp=$(date +%Y%m%d-%H%M%S)
+# Each comparison adds its figures here; the run ends with them in one table.
+HEARTH_BENCH_SUMMARY="$PWD/bench-out/summary-$stamp.jsonl"
+export HEARTH_BENCH_SUMMARY
 echo "== Go benchmarks"
 go test -run '^$' -bench . -benchtime 2s ./server/... | tee "bench-out/go-$stamp.txt"
 echo
@@ -17,3 +20,6 @@ go run ./bench/davbench | tee "bench-out/dav-$stamp.md"
 echo
 echo "== PC backup against restic, borg and kopia (BACKUPBENCH_SIZE_MB, _FILES, _RUNS to resize)"
 go run ./bench/backupbench | tee "bench-out/backup-$stamp.md"
+echo
+echo "== Summary: every figure beside its peer and its goal (load: the 1-minute load average when measured)"
+go run ./bench/summary "$HEARTH_BENCH_SUMMARY" | tee "bench-out/summary-$stamp.md"
