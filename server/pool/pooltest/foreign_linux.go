@@ -8,8 +8,11 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/hearth-home/hearth/internal/testenv"
 	"github.com/hearth-home/hearth/server/catalog"
@@ -59,7 +62,8 @@ func WithForeignPool(m *testing.M) int {
 // mountForeignPool mounts a small tmpfs and makes it the one drive of a real pool with a
 // file in it.
 func mountForeignPool() (string, error) {
-	dir, err := os.MkdirTemp("", "hearth-foreign-pool-")
+	sweepForeignPools()
+	dir, err := os.MkdirTemp("", fmt.Sprintf("%s%d-", foreignPrefix, os.Getpid()))
 	if err != nil {
 		return "", err
 	}
@@ -73,6 +77,34 @@ func mountForeignPool() (string, error) {
 		return "", err
 	}
 	return dir, nil
+}
+
+// foreignPrefix begins the folder of each foreign pool, followed by the test process's id.
+const foreignPrefix = "hearth-foreign-pool-"
+
+// sweepForeignPools unmounts and removes the foreign pools of test processes that were
+// killed before they could (a timeout, an interrupt): their mounts would stay on the
+// machine, seen by every later pool scan. A folder named without a process id (made
+// before the id was added) is swept once it is two hours old, longer than any test run.
+func sweepForeignPools() {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), foreignPrefix+"*"))
+	for _, dir := range dirs {
+		pid, _, withPID := strings.Cut(strings.TrimPrefix(filepath.Base(dir), foreignPrefix), "-")
+		n, err := strconv.Atoi(pid)
+		switch {
+		case withPID && err == nil:
+			if syscall.Kill(n, 0) != syscall.ESRCH {
+				continue // still running, or not ours to judge
+			}
+		default:
+			fi, err := os.Stat(dir)
+			if err != nil || time.Since(fi.ModTime()) < 2*time.Hour {
+				continue
+			}
+		}
+		syscall.Unmount(dir, syscall.MNT_DETACH)
+		os.Remove(dir)
+	}
 }
 
 // MakeForeignPool makes the folder dir the only drive of a new pool, with a share and a
