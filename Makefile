@@ -12,9 +12,9 @@ TEST_DEBS := util-linux:mount litmus:litmus rclone:rclone cadaver:cadaver bsduti
 	dunst:dunst libnotify-bin:notify-send lintian:lintian desktop-file-utils:desktop-file-validate \
 	nsis:makensis gcc-mingw-w64-x86-64:x86_64-w64-mingw32-gcc p7zip-full:7z osslsigncode:osslsigncode zip:zip unzip:unzip chromium:chromium
 # Wine runs the Windows installer and connector; QEMU boots a Debian made by debootstrap
-# to install the server's package under systemd. Without their recommends (32-bit Wine,
+# to install the server's package under systemd; qemu-user runs the arm64 server. Without their recommends (32-bit Wine,
 # fonts, firmware), which the tests do not need.
-TEST_DEBS_LEAN := wine64:/usr/lib/wine/wine64 qemu-system-x86:qemu-system-x86_64 debootstrap:debootstrap e2fsprogs:mke2fs
+TEST_DEBS_LEAN := wine64:/usr/lib/wine/wine64 qemu-system-x86:qemu-system-x86_64 qemu-user:qemu-aarch64 debootstrap:debootstrap e2fsprogs:mke2fs
 # and what make bench compares against.
 BENCH_DEBS := apache2:apache2 rclone:rclone restic:restic borgbackup:borg time:/usr/bin/time
 APT       := $(if $(filter 0,$(shell id -u)),,sudo) apt-get
