@@ -230,8 +230,10 @@ func TestHomeFollowsADelete(t *testing.T) {
 	second := backUpAgain(t, cfg, 22)
 	c := testConsole(t, cfg, "", time.Now)
 	c.show(gather(ctx, cfg, time.Now()), "home")
+	c.online = false // until the stream speaks: its first word reads the list again
 	following(t, c)
-	showing(t, c, "the server's health", func() bool { return c.online })
+	showing(t, c, "the server's health stream", func() bool { return c.online })
+	c.work.wait() // that list read, before any delete
 	if c.last == nil || c.last.ID != second.ID {
 		t.Fatalf("Home shows %+v, want the second backup", c.last)
 	}
