@@ -84,6 +84,8 @@ func (c *console) refreshBackups() {
 	if p == nil {
 		return
 	}
+	c.lists++
+	read := c.lists
 	c.work.do(func() {
 		bc, err := backupclient.New(cfg)
 		if err != nil {
@@ -92,12 +94,7 @@ func (c *console) refreshBackups() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		if snaps, err := bc.Snapshots(ctx); err == nil {
-			fyne.Do(func() {
-				p.update(snaps)
-				if n := len(snaps); n > 0 {
-					c.learnLast(snaps[n-1])
-				}
-			})
+			fyne.Do(func() { c.heardList(read, snaps) })
 		}
 	})
 }

@@ -31,10 +31,16 @@ type console struct {
 
 	home  *home
 	agent agentView
-	// last is the PC's last backup, the newest the server, the agent or this window told
-	// of: the one fact Home's "Last backup" and Health's line for this PC are drawn from
-	// (learnLast), so they never disagree and never go back to an older one.
+	// last is the PC's last backup: the newest in the server's list of them, or news
+	// of a newer one from the agent or this window (learnLast, heardList). It is the one
+	// fact Home's "Last backup" and Health's line for this PC are drawn from, so they
+	// never disagree; it goes back only when the server's list does (a backup deleted).
 	last *schema.Snapshot
+	// lists counts the reads of the backups' list begun (refreshBackups); listed is the
+	// read shown last; news is the last news taken by learnLast, and newsAt the reads
+	// begun by then.
+	lists, listed, newsAt int
+	news                  string
 	// health is the server's last word on the house, followed on its health stream;
 	// online says whether the stream is connected now (followHealth).
 	health     *schema.Health

@@ -76,23 +76,56 @@ func (c *console) showHealth() {
 	c.tabs.Refresh()
 }
 
-// learnLast makes s the PC's last backup when it is newer than the one known, and shows
-// it on Home and Health; it says whether it was newer.
+// learnLast takes news of a backup of this PC (from the agent, this window, or the list
+// the page opened with): it becomes the last backup, shown on Home and Health, when it
+// is newer than the one known. It says whether it was taken. The same news is taken
+// once: the agent keeps telling of its last run, which may since have been deleted.
 func (c *console) learnLast(s schema.Snapshot) bool {
-	if c.last != nil && !s.Time.After(c.last.Time) {
+	if s.ID == c.news || c.last != nil && !s.Time.After(c.last.Time) {
 		return false
 	}
-	c.last = &s
-	c.home.last.SetText(lastWords(c.now(), c.last))
-	c.showReach()
-	c.showHealth()
+	c.news, c.newsAt = s.ID, c.lists
+	c.setLast(&s)
 	return true
 }
 
-// settled is h as this PC knows it: the server judges a PC's backups on its health
-// check, every few minutes, so right after a backup its view may still say "never
-// backed up" or "not lately"; last (this PC's newest backup, nil when unknown) is newer
-// news. Those alerts about pc are dropped when last is newer than what the server
+// heardList shows the server's list of this PC's backups (oldest first) read by refresh
+// number read: on the Backups page, and its newest as the last backup, or none. The
+// server's list is the truth: a backup let go or deleted leaves Home and Health as well
+// as the list. A read answered after a later one is not shown; nor does one begun before
+// news of a newer backup take that news back.
+func (c *console) heardList(read int, snaps []schema.Snapshot) {
+	if read < c.listed {
+		return
+	}
+	c.listed = read
+	if c.backups != nil {
+		c.backups.update(snaps)
+	}
+	var newest *schema.Snapshot
+	if n := len(snaps); n > 0 {
+		newest = &snaps[n-1]
+	}
+	if read <= c.newsAt && c.last != nil && (newest == nil || c.last.Time.After(newest.Time)) {
+		return
+	}
+	if newest == nil && c.last == nil || newest != nil && c.last != nil && newest.ID == c.last.ID {
+		return
+	}
+	c.setLast(newest)
+}
+
+// setLast makes s this PC's last backup (nil: none) and shows it on Home and Health.
+func (c *console) setLast(s *schema.Snapshot) {
+	c.last = s
+	c.home.last.SetText(lastWords(c.now(), c.last))
+	c.showReach()
+	c.showHealth()
+}
+
+// settled is h as this PC knows it: the server reads a PC's backups again as soon as
+// one is stored, but the agent or this window may tell of it a moment before the health
+// stream does; last (this PC's newest backup, nil when unknown) may be newer news. Those alerts about pc are dropped when last is newer than what the server
 // judged, and pc's last backup is last.
 func settled(h schema.Health, pc string, last *schema.Snapshot) schema.Health {
 	if last == nil || pc == "" {

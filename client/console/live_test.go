@@ -165,10 +165,10 @@ func TestBackupsFollowAPrune(t *testing.T) {
 	}
 }
 
-// TestHomeAndHealthAgree: right after the first backup, the server's health still says
-// the PC never backed up (it judges backups on its next check) and the PC's own report
-// says so too; Home and Health both show the backup just made, from one fact, and an
-// older backup heard of later does not replace it.
+// TestHomeAndHealthAgree: right after the first backup, the server's health already
+// tells of it (no "never backed up"), though the PC's own report still says it never
+// did; Home and Health both show the backup just made, from one fact, and an older
+// backup heard of later does not replace it.
 func TestHomeAndHealthAgree(t *testing.T) {
 	ctx := context.Background()
 	_, cfg := joinedPC(t)
@@ -180,8 +180,9 @@ func TestHomeAndHealthAgree(t *testing.T) {
 	first := backUpAgain(t, cfg, 1)
 	c := testConsole(t, cfg, "", time.Now)
 	f := gather(ctx, cfg, time.Now())
-	if f.health == nil || len(f.health.Alerts) == 0 {
-		t.Fatalf("the server's health should still say never backed up: %+v", f.health)
+	if f.health == nil || len(f.health.Alerts) != 0 || len(f.health.PCs) != 1 || f.health.PCs[0].LastBackup == nil ||
+		!f.health.PCs[0].LastBackup.Equal(first.Time) {
+		t.Fatalf("the server's health should tell of the backup just made: %+v", f.health)
 	}
 	c.show(f, "home")
 	following(t, c)
@@ -215,6 +216,57 @@ func TestHomeAndHealthAgree(t *testing.T) {
 	c.show(older, "home")
 	if c.last.ID != second.ID || !strings.Contains(pageText(c, "home"), lastWords(time.Now(), &second)) {
 		t.Errorf("an older backup replaced the newer on Home: %s", c.home.last.Text)
+	}
+}
+
+// TestHomeFollowsADelete: a backup deleted on the server leaves Home, Health and the
+// Backups list while the window is open, with no click: the server's health stream
+// tells of the change, and the console reads the list again. With none left, Home says
+// so.
+func TestHomeFollowsADelete(t *testing.T) {
+	ctx := context.Background()
+	s, cfg := joinedPC(t)
+	first := backUpAgain(t, cfg, 1)
+	second := backUpAgain(t, cfg, 22)
+	c := testConsole(t, cfg, "", time.Now)
+	c.show(gather(ctx, cfg, time.Now()), "home")
+	c.online = false // until the stream speaks: its first word reads the list again
+	following(t, c)
+	showing(t, c, "the server's health stream", func() bool { return c.online })
+	c.work.wait() // that list read, before any delete
+	if c.last == nil || c.last.ID != second.ID {
+		t.Fatalf("Home shows %+v, want the second backup", c.last)
+	}
+	for _, step := range []struct {
+		what string
+		del  schema.Snapshot
+		want *schema.Snapshot // the last backup after it
+	}{
+		{"the newest deleted", second, &first},
+		{"the only one left deleted", first, nil},
+	} {
+		if _, err := s.Admin().BackupDelete(ctx, cfg.DeviceName, step.del.ID); err != nil {
+			t.Fatal(err)
+		}
+		showing(t, c, step.what, func() bool {
+			c.work.wait() // the list read again
+			return c.last == nil && step.want == nil || c.last != nil && step.want != nil && c.last.ID == step.want.ID
+		})
+		if got, want := c.home.last.Text, lastWords(c.now(), step.want); got != want {
+			t.Errorf("%s: Home says %q, want %q", step.what, got, want)
+		}
+		gone := lastWords(c.now(), &step.del)
+		if health := pageText(c, "health"); strings.Contains(health, gone) {
+			t.Errorf("%s: Health still says %q:\n%s", step.what, gone, health)
+		}
+		for _, sn := range c.backups.snaps {
+			if sn.ID == step.del.ID {
+				t.Errorf("%s: the Backups list still holds it", step.what)
+			}
+		}
+	}
+	if got := c.home.last.Text; got != "Never backed up yet." {
+		t.Errorf("with no backup left Home says %q", got)
 	}
 }
 

@@ -209,7 +209,7 @@ func (a *App) open(ctx context.Context) error {
 		return err
 	}
 	bopt := backupstore.Options{Pool: a.Pool, Index: paths.BackupIndex(a.opt.StateDir), Log: a.log, Grace: a.opt.BackupGrace, Event: a.backupEvent,
-		DefaultKeep: func() backup.Policy { return a.Settings.Get().DefaultKeep }, Location: a.Settings.Location}
+		DefaultKeep: func() backup.Policy { return a.Settings.Get().DefaultKeep }, Location: a.Settings.Location, Changed: a.backupsChanged}
 	if a.Backups, err = backupstore.Open(ctx, bopt); err != nil {
 		a.Pool.Close(ctx)
 		a.cat.Close()
@@ -629,6 +629,16 @@ func (a *App) backupEvent(ctx context.Context, pc, text string) {
 	})
 	if err != nil {
 		a.log.Warn("could not record a backup event", "pc", pc, "err", err)
+	}
+}
+
+// backupsChanged tells the health monitor that a PC's backups changed (one stored, let
+// go, deleted or brought back), so the health stream says the PC's last backup at once.
+// The store is opened before the monitor, which reads it; nothing changes backups
+// before the server starts.
+func (a *App) backupsChanged(ctx context.Context, pc string) {
+	if a.Health != nil {
+		a.Health.BackupsChanged(ctx, pc)
 	}
 }
 

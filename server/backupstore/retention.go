@@ -60,7 +60,16 @@ func (s *Store) Cleanup(ctx context.Context) (GCReport, error) {
 func (s *Store) Forget(ctx context.Context, pc string) (int, error) {
 	// Under the lock Pin takes too: a pin made meanwhile is seen, or waits.
 	s.forgetting.Lock()
-	defer s.forgetting.Unlock()
+	n, err := s.forgetLocked(ctx, pc)
+	s.forgetting.Unlock()
+	if n > 0 { // also when a later one failed: those let go are gone
+		s.tell(ctx, pc)
+	}
+	return n, err
+}
+
+// forgetLocked is Forget for a caller holding s.forgetting.
+func (s *Store) forgetLocked(ctx context.Context, pc string) (int, error) {
 	p, err := s.PC(ctx, pc)
 	if err != nil {
 		return 0, err
@@ -183,8 +192,12 @@ func (s *Store) dropExpired(ctx context.Context) error {
 // brings it back.
 func (s *Store) Pin(ctx context.Context, pc string, id backup.ID, pinned bool) error {
 	s.forgetting.Lock()
-	defer s.forgetting.Unlock()
-	return s.pinLocked(ctx, pc, id, pinned)
+	err := s.pinLocked(ctx, pc, id, pinned)
+	s.forgetting.Unlock()
+	if err == nil && pinned { // a pin may have brought a let-go backup back
+		s.tell(ctx, pc)
+	}
+	return err
 }
 
 // pinLocked is Pin for a caller holding s.forgetting.
@@ -281,7 +294,16 @@ func (s *Store) Deleted(ctx context.Context, pc string) ([]DeletedSnapshot, erro
 // ErrNoSnapshot when it is not among the deleted ones (any more).
 func (s *Store) Undelete(ctx context.Context, pc string, id backup.ID) error {
 	s.forgetting.Lock()
-	defer s.forgetting.Unlock()
+	err := s.undeleteLocked(ctx, pc, id)
+	s.forgetting.Unlock()
+	if err == nil {
+		s.tell(ctx, pc)
+	}
+	return err
+}
+
+// undeleteLocked is Undelete for a caller holding s.forgetting.
+func (s *Store) undeleteLocked(ctx context.Context, pc string, id backup.ID) error {
 	recent, _, err := s.forgotten(ctx, pc)
 	if err != nil {
 		return err
@@ -301,7 +323,16 @@ func (s *Store) Undelete(ctx context.Context, pc string, id backup.ID) error {
 // until then Undelete brings it back.
 func (s *Store) Delete(ctx context.Context, pc string, id backup.ID, why string) error {
 	s.forgetting.Lock()
-	defer s.forgetting.Unlock()
+	err := s.deleteLocked(ctx, pc, id, why)
+	s.forgetting.Unlock()
+	if err == nil {
+		s.tell(ctx, pc)
+	}
+	return err
+}
+
+// deleteLocked is Delete for a caller holding s.forgetting.
+func (s *Store) deleteLocked(ctx context.Context, pc string, id backup.ID, why string) error {
 	p, err := s.PC(ctx, pc)
 	if err != nil {
 		return err

@@ -195,6 +195,7 @@ func (s *Store) Commit(ctx context.Context, sessionID string, snap backup.Snapsh
 	// The retention rule is applied by the nightly cleanup, never here: a "Back up now"
 	// must not push out a backup within moments.
 	s.log.Info("backup stored", "pc", snap.PC, "snapshot", id.Short(), "files", snap.Files, "bytes", snap.Bytes, "added", snap.Added)
+	s.tell(ctx, snap.PC)
 	return id, nil
 }
 

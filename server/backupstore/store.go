@@ -62,6 +62,11 @@ type Options struct {
 	// rules count; nil is the machine's.
 	DefaultKeep func() backup.Policy
 	Location    func() *time.Location
+	// Changed is told, once it is done, that pc's backups changed: one was stored, let
+	// go, deleted or brought back. Whoever shows a PC's last backup (the health monitor)
+	// reads that PC's backups again at once rather than at its next full check. It is
+	// called with no lock of the store held; nil tells nobody.
+	Changed func(ctx context.Context, pc string)
 }
 
 // Store is the backup repository.
@@ -73,6 +78,8 @@ type Store struct {
 	now   func() time.Time
 	grace time.Duration
 	event func(ctx context.Context, pc, text string)
+	// changed: Options.Changed, nil when nobody is told.
+	changed func(ctx context.Context, pc string)
 	// defaultKeep and location: Options.DefaultKeep and Location, never nil.
 	defaultKeep func() backup.Policy
 	location    func() *time.Location
@@ -129,7 +136,7 @@ func Open(ctx context.Context, opt Options) (*Store, error) {
 	if opt.Location == nil {
 		opt.Location = func() *time.Location { return time.Local }
 	}
-	s := &Store{pool: opt.Pool, db: db, codec: backup.NewCodec(), log: opt.Log, now: opt.Now, grace: opt.Grace, event: opt.Event,
+	s := &Store{pool: opt.Pool, db: db, codec: backup.NewCodec(), log: opt.Log, now: opt.Now, grace: opt.Grace, event: opt.Event, changed: opt.Changed,
 		defaultKeep: opt.DefaultKeep, location: opt.Location,
 		uploads: make(chan struct{}, 4), sessions: map[string]*session{}, complete: map[backup.ID]bool{}, pcs: map[string]PC{}}
 	if err := s.open(ctx); err != nil {
@@ -156,6 +163,14 @@ func (s *Store) ensureShare(ctx context.Context) error {
 		return fmt.Errorf("make the Backups share: %w", err)
 	}
 	return nil
+}
+
+// tell says pc's backups changed (Options.Changed). The caller holds no lock of the
+// store: the one told reads the backups back.
+func (s *Store) tell(ctx context.Context, pc string) {
+	if s.changed != nil {
+		s.changed(ctx, pc)
+	}
 }
 
 // Close closes the index.

@@ -25,9 +25,11 @@ type Pool interface {
 	DriveStates() map[string]pool.State
 }
 
-// Backups is what the monitor reads of the backup store.
+// Backups is what the monitor reads of the backup store. PC answers
+// backupstore.ErrNoSnapshot for a PC that has not backed up here.
 type Backups interface {
 	PCs(ctx context.Context) ([]backupstore.PC, error)
+	PC(ctx context.Context, pc string) (backupstore.PC, error)
 	Snapshots(ctx context.Context, pc string) ([]backupstore.SnapshotInfo, error)
 }
 
@@ -72,6 +74,11 @@ type Monitor struct {
 	states   map[string]pool.State    // the drives' states at the last check
 	services map[string]*serviceState // parts of the server that stopped, by name
 	changed  chan struct{}            // closed and replaced when anything a viewer sees changes
+	// reads counts the reads of the backups begun (a full check's, or one PC's);
+	// readAt is, by lower-case PC name, the read whose findings the PC holds. A read
+	// that began earlier than the one a PC holds found older news and is not taken.
+	reads  uint64
+	readAt map[string]uint64
 }
 
 // New returns a monitor; it loads the PCs' last reports and the alerts' start times.
@@ -86,7 +93,8 @@ func New(ctx context.Context, opt Options) (*Monitor, error) {
 		opt.Every = 5 * time.Minute
 	}
 	m := &Monitor{opt: opt, alerts: map[string]alert{}, since: map[string]time.Time{}, titles: map[string]string{},
-		disks: map[string]diskRead{}, pcs: map[string]pcState{}, services: map[string]*serviceState{}, changed: make(chan struct{})}
+		disks: map[string]diskRead{}, pcs: map[string]pcState{}, services: map[string]*serviceState{}, changed: make(chan struct{}),
+		readAt: map[string]uint64{}}
 	if err := m.load(ctx); err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/hearth-home/hearth/backup"
 	"github.com/hearth-home/hearth/server/api/schema"
+	"github.com/hearth-home/hearth/server/backupstore"
 	"github.com/hearth-home/hearth/server/catalog"
 )
 
@@ -183,50 +184,119 @@ func (m *Monitor) Forget(ctx context.Context, pc string) error {
 
 // readBackups learns each PC's newest backup.
 func (m *Monitor) readBackups(ctx context.Context) error {
+	read := m.beginRead()
 	pcs, err := m.opt.Backups.PCs(ctx)
 	if err != nil {
 		return fmt.Errorf("list the PCs that back up: %w", err)
 	}
 	last := map[string]pcState{}
 	for _, p := range pcs {
-		snaps, err := m.opt.Backups.Snapshots(ctx, p.Name)
+		s, err := m.backupsOf(ctx, p)
 		if err != nil {
-			return fmt.Errorf("list %s's backups: %w", p.Name, err)
-		}
-		s := pcState{name: p.Name, owner: p.Owner, backups: true}
-		if len(snaps) > 0 {
-			s.lastBackup = snaps[len(snaps)-1].Time
+			return err
 		}
 		last[strings.ToLower(p.Name)] = s
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	changed := false
-	for k, s := range m.pcs {
-		b, ok := last[k]
-		delete(last, k)
-		if !ok && s.report == nil && s.forgotten.IsZero() {
-			delete(m.pcs, k)
-			changed = true
-			continue
+	for k := range m.pcs {
+		if _, ok := last[k]; !ok {
+			changed = m.learnBackups(k, pcState{}, false, read) || changed
 		}
-		if ok { // the backups' owner and spelling are the PC's
-			s.name, s.owner = b.name, b.owner
-		}
-		if s.backups != b.backups || !s.lastBackup.Equal(b.lastBackup) {
-			changed = true
-		}
-		s.backups, s.lastBackup = b.backups, b.lastBackup
-		m.pcs[k] = s
 	}
-	for k, s := range last {
-		m.pcs[k] = s
-		changed = true
+	for k, b := range last {
+		changed = m.learnBackups(k, b, true, read) || changed
 	}
 	if changed {
 		m.notify()
 	}
 	return nil
+}
+
+// BackupsChanged reads pc's backups again now. The backup store calls it when one is
+// stored, let go, deleted or brought back, so the health stream tells the tray and the
+// console the PC's last backup at once, not at the next full check minutes later.
+func (m *Monitor) BackupsChanged(ctx context.Context, pc string) {
+	// The backups changed whether or not whoever changed them still waits.
+	ctx = context.WithoutCancel(ctx)
+	if err := m.readPC(ctx, pc); err != nil {
+		m.opt.Log.Warn("could not read a PC's backups after they changed; the next health check will", "pc", pc, "err", err)
+		return
+	}
+	m.apply(ctx)
+}
+
+// readPC learns one PC's newest backup.
+func (m *Monitor) readPC(ctx context.Context, pc string) error {
+	read := m.beginRead()
+	p, err := m.opt.Backups.PC(ctx, pc)
+	held := err == nil
+	if err != nil && !errors.Is(err, backupstore.ErrNoSnapshot) {
+		return fmt.Errorf("read %s's backups: %w", pc, err)
+	}
+	var b pcState
+	if held {
+		if b, err = m.backupsOf(ctx, p); err != nil {
+			return err
+		}
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.learnBackups(strings.ToLower(pc), b, held, read) {
+		m.notify()
+	}
+	return nil
+}
+
+// beginRead numbers a read of the backups, before it begins.
+func (m *Monitor) beginRead() uint64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.reads++
+	return m.reads
+}
+
+// backupsOf reads what the health shows of p's backups: that it backs up, and its newest.
+func (m *Monitor) backupsOf(ctx context.Context, p backupstore.PC) (pcState, error) {
+	snaps, err := m.opt.Backups.Snapshots(ctx, p.Name)
+	if err != nil {
+		return pcState{}, fmt.Errorf("list %s's backups: %w", p.Name, err)
+	}
+	s := pcState{name: p.Name, owner: p.Owner, backups: true}
+	if len(snaps) > 0 {
+		s.lastBackup = snaps[len(snaps)-1].Time
+	}
+	return s, nil
+}
+
+// learnBackups takes what read found of PC k's backups (held: it backs up here, as b
+// says), unless the PC holds a later read's: a full check that began before a backup was
+// stored must not put back the "never backed up" it saw. It says whether anything a
+// viewer sees changed; m.mu is held.
+func (m *Monitor) learnBackups(k string, b pcState, held bool, read uint64) bool {
+	if m.readAt[k] > read {
+		return false
+	}
+	m.readAt[k] = read
+	s, known := m.pcs[k]
+	switch {
+	case !known && !held:
+		return false
+	case !known:
+		m.pcs[k] = b
+		return true
+	case !held && s.report == nil && s.forgotten.IsZero():
+		delete(m.pcs, k)
+		return true
+	}
+	if held { // the backups' owner and spelling are the PC's
+		s.name, s.owner = b.name, b.owner
+	}
+	changed := s.backups != b.backups || !s.lastBackup.Equal(b.lastBackup)
+	s.backups, s.lastBackup = b.backups, b.lastBackup
+	m.pcs[k] = s
+	return changed
 }
 
 // pcAlerts are the alerts about PCs: their own checks, and their backups' age.

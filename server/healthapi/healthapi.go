@@ -34,6 +34,9 @@ type Options struct {
 	Accounts *auth.Accounts // whose devices are whose: a user reports only for their own PCs
 	Evacuate Evacuate
 	Log      *slog.Logger
+	// Heartbeat is how often a quiet stream speaks; 0 is the constant Heartbeat (tests
+	// pass less).
+	Heartbeat time.Duration
 }
 
 type handler struct {
@@ -48,7 +51,10 @@ type handler struct {
 
 // New returns the handler. ctx bounds work that outlives a request (an evacuation).
 func New(ctx context.Context, opt Options) http.Handler {
-	return route.Mux(routes(&handler{ctx: ctx, Options: opt, heartbeat: Heartbeat, emptying: map[string]bool{}}))
+	if opt.Heartbeat <= 0 {
+		opt.Heartbeat = Heartbeat
+	}
+	return route.Mux(routes(&handler{ctx: ctx, Options: opt, heartbeat: opt.Heartbeat, emptying: map[string]bool{}}))
 }
 
 // Routes lists the calls New serves, as "METHOD /path" patterns.
@@ -92,15 +98,11 @@ func (h *handler) stream(w http.ResponseWriter, r *http.Request) {
 	for {
 		changed := h.Monitor.Changed() // before reading, so no change slips between
 		data, _ := json.Marshal(h.Monitor.Health(v))
-		rc.SetWriteDeadline(time.Now().Add(h.heartbeat)) // a PC that stops reading is let go
 		if string(data) != string(last) {
-			if _, err := fmt.Fprintf(w, "event: health\ndata: %s\n\n", data); err != nil {
+			if send(rc, w, "event: health\ndata: "+string(data)+"\n\n") != nil {
 				return
 			}
 			last = data
-		}
-		if rc.Flush() != nil {
-			return
 		}
 		select {
 		case <-r.Context().Done():
@@ -108,13 +110,26 @@ func (h *handler) stream(w http.ResponseWriter, r *http.Request) {
 		case <-h.ctx.Done():
 			return
 		case <-beat.C:
-			rc.SetWriteDeadline(time.Now().Add(h.heartbeat))
-			if _, err := fmt.Fprint(w, ": still here\n\n"); err != nil {
+			if send(rc, w, ": still here\n\n") != nil {
 				return
 			}
 		case <-changed:
 		}
 	}
+}
+
+// send writes one message of a stream and flushes it. It must go within a heartbeat: a
+// PC that stops reading is let go. The deadline is for the write alone: left in place
+// while the stream waits, over HTTP/2 it ended the stream whenever the next heartbeat
+// came a moment after it.
+func send(rc *http.ResponseController, w http.ResponseWriter, msg string) error {
+	rc.SetWriteDeadline(time.Now().Add(Heartbeat))
+	_, err := fmt.Fprint(w, msg)
+	if err == nil {
+		err = rc.Flush()
+	}
+	rc.SetWriteDeadline(time.Time{})
+	return err
 }
 
 func (h *handler) report(w http.ResponseWriter, r *http.Request) {
