@@ -16,13 +16,17 @@ import (
 // The engine's version of these went through its FileSystem interface, an extra copy
 // and a per-request state passed in the context to say why the pool refused.
 
-// serveFile answers GET and HEAD of a file (folders get listFolder's page). Range and the
+// serveFile answers GET and HEAD of a file; a folder gets listFolder's page. Range and the
 // conditional headers are http.ServeContent's; withFileHeaders makes the answer safe for
 // a browser.
 func (h *Handler) serveFile(w http.ResponseWriter, r *http.Request, name string) {
+	if name == "/" {
+		h.listFolder(w, r, name)
+		return
+	}
 	f, err := h.fs.pool.Open(r.Context(), poolPath(name))
 	if errors.Is(err, pool.ErrIsDir) {
-		http.Error(w, "This is a folder; open it with a file manager.", http.StatusMethodNotAllowed)
+		h.listFolder(w, r, name)
 		return
 	}
 	if err == nil && f.Info().Size > 0 {

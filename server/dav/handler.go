@@ -1,7 +1,9 @@
-// Package dav serves the pool as a WebDAV drive at /dav/: golang.org/x/net/webdav does the
-// protocol over the pool, and a thin layer in front of it checks paths and access and fixes
-// what the engine gets wrong (each fix has its test). The PCs' backups appear read-only
-// under /dav/Backups/ (see backups.go).
+// Package dav serves the pool as a WebDAV drive at /dav/. A thin layer checks paths, access
+// and locks, and answers what carries a file's bytes (GET, HEAD, PUT) and the simple
+// changes (DELETE, MKCOL) straight from the pool, LOCK and PROPFIND too (direct.go,
+// lock.go, propfind.go); golang.org/x/net/webdav does COPY, MOVE and PROPPATCH over the
+// pool, with fixes for what it gets wrong (each fix has its test). The PCs' backups
+// appear read-only under /dav/Backups/ (see backups.go).
 package dav
 
 import (
@@ -154,9 +156,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	switch r.Method {
 	case "GET", "HEAD":
-		if !h.listFolder(w, r, name) {
-			h.serveFile(w, r, name)
-		}
+		h.serveFile(w, r, name)
 		return
 	case "PUT", "DELETE":
 		h.changeFile(w, r, name)
@@ -378,7 +378,7 @@ func xmlEscape(s string) string {
 }
 
 // statusFor is the answer for a pool error the engine would report as a generic failure;
-// 0 means the engine's own answer is the right one.
+// 0 means the engine's own answer (or the caller's) is the right one.
 func statusFor(err error) (int, string) {
 	switch {
 	case errors.Is(err, pool.ErrPoolFull), errors.Is(err, syscall.ENOSPC):
