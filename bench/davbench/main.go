@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -25,7 +26,7 @@ var (
 	dirFlag = flag.String("dir", "", "where to work (default: a folder under /var/tmp)")
 	sizeMB  = flag.Int("size-mb", 1024, "size of the large file in MiB")
 	many    = flag.Int("many", 50000, "entries in the PROPFIND folder")
-	only    = flag.String("only", "", "run only this server (hearth, apache, rclone)")
+	only    = flag.String("only", "", "run only these servers, comma-separated (hearth, apache, rclone)")
 )
 
 const user, pass = "bench", "bench-password"
@@ -70,12 +71,14 @@ func main() {
 
 	results := map[string]result{}
 	var order []string
-	for _, start := range []func(string, tlsFiles) *server{startHearth, startApache, startRclone} {
-		s := start(dir, certs)
-		if *only != "" && s.name != *only {
-			s.stop()
+	for _, c := range []struct {
+		name  string
+		start func(string, tlsFiles) *server
+	}{{"hearth", startHearth}, {"apache", startApache}, {"rclone", startRclone}} {
+		if *only != "" && !slices.Contains(strings.Split(*only, ","), c.name) {
 			continue
 		}
+		s := c.start(dir, certs)
 		results[s.name] = measure(s, size)
 		order = append(order, s.name)
 		s.stop()

@@ -1,12 +1,14 @@
 package dav_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
 	"io/fs"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -239,22 +241,40 @@ func TestMalformedXML(t *testing.T) {
 }
 
 // TestInterruptedUpload: a PUT cut off mid-body, with a length or chunked, leaves the
-// previous file untouched and no new file behind.
+// previous file untouched and no new file behind. The client either goes away or (half
+// closed) ends its side and waits for the answer, which then says the upload broke off:
+// the request is not cancelled then, so only the server's own check keeps the old file.
 func TestInterruptedUpload(t *testing.T) {
 	s := family(t)
 	old := strings.Repeat("old bytes ", 100000)
 	writeFile(t, s, "Public/keep.bin", old)
-	for _, c := range []struct{ name, path, headers, body string }{
-		{"length", "keep.bin", "Content-Length: 1048576\r\n", strings.Repeat("n", 300000)},
-		{"chunked", "keep.bin", "Transfer-Encoding: chunked\r\n", "10000\r\n" + strings.Repeat("c", 0x10000) + "\r\n8000\r\n" + strings.Repeat("c", 100)},
-		{"new file", "fresh.bin", "Content-Length: 1048576\r\n", strings.Repeat("n", 300000)},
+	for _, c := range []struct {
+		name, path, headers, body string
+		halfClose                 bool
+	}{
+		{"length", "keep.bin", "Content-Length: 1048576\r\n", strings.Repeat("n", 300000), false},
+		{"chunked", "keep.bin", "Transfer-Encoding: chunked\r\n", "10000\r\n" + strings.Repeat("c", 0x10000) + "\r\n8000\r\n" + strings.Repeat("c", 100), false},
+		{"new file", "fresh.bin", "Content-Length: 1048576\r\n", strings.Repeat("n", 300000), false},
+		{"half closed", "keep.bin", "Content-Length: 1048576\r\n", strings.Repeat("n", 300000), true},
+		{"half closed, chunked", "keep.bin", "Transfer-Encoding: chunked\r\n", "10000\r\n" + strings.Repeat("c", 0x10000), true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			conn := s.DialTLS("127.0.0.1")
 			auth := base64.StdEncoding.EncodeToString([]byte("full:" + pw))
 			fmt.Fprintf(conn, "PUT /dav/Public/%s HTTP/1.1\r\nHost: %s\r\nAuthorization: Basic %s\r\n%s\r\n%s",
 				c.path, strings.TrimPrefix(s.URL, "https://"), auth, c.headers, c.body)
-			time.Sleep(100 * time.Millisecond)
+			if c.halfClose {
+				conn.CloseWrite()
+				resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+				if err != nil {
+					t.Fatalf("no answer to a half-closed upload: %v", err)
+				}
+				if resp.StatusCode != http.StatusBadRequest {
+					t.Errorf("a half-closed upload: %d, want 400", resp.StatusCode)
+				}
+			} else {
+				time.Sleep(100 * time.Millisecond)
+			}
 			conn.Close()
 			waitNoTemp(t, s)
 			if b, ok := readFile(t, s, "Public/keep.bin"); !ok || b != old {

@@ -20,6 +20,7 @@ type poolFS struct {
 	props *propStore
 	quota *quota
 	locks *lockSystem
+	st    *reqState // of the request the engine serves over this copy of the file system
 }
 
 var _ webdav.FileSystem = (*poolFS)(nil)
@@ -34,29 +35,27 @@ func (f *poolFS) Stat(ctx context.Context, name string) (os.FileInfo, error) {
 	if p == "" {
 		return rootInfo{}, nil
 	}
-	st := stateOf(ctx)
 	if !visible(ctx, p) {
 		return nil, pathErr("stat", name, os.ErrNotExist)
 	}
 	fi, err := f.pool.Stat(ctx, p)
 	if err != nil {
-		return nil, st.fail("stat", name, err)
+		return nil, f.st.fail("stat", name, err)
 	}
 	return fileInfo{&fi}, nil
 }
 
 func (f *poolFS) OpenFile(ctx context.Context, name string, flag int, _ os.FileMode) (webdav.File, error) {
 	p := poolPath(name)
-	st := stateOf(ctx)
 	if flag&(os.O_WRONLY|os.O_RDWR) != 0 && flag&os.O_CREATE != 0 {
 		if p == "" {
 			return nil, pathErr("create", name, os.ErrPermission)
 		}
-		w, err := f.pool.Create(ctx, p, pool.WriteOptions{Size: st.size, IfGen: st.ifGen})
+		w, err := f.pool.Create(ctx, p, pool.WriteOptions{})
 		if err != nil {
-			return nil, st.fail("create", name, err)
+			return nil, f.st.fail("create", name, err)
 		}
-		return &writeFile{propHolder: propHolder{fs: f, ctx: ctx, path: p}, name: name, w: w, started: time.Now()}, nil
+		return &writeFile{propHolder: propHolder{fs: f, ctx: ctx, path: p}, name: name, w: w}, nil
 	}
 	fi, err := f.Stat(ctx, name)
 	if err != nil {
@@ -74,7 +73,7 @@ func (f *poolFS) Mkdir(ctx context.Context, name string, _ os.FileMode) error {
 		return pathErr("mkdir", name, os.ErrPermission) // shares are made by an administrator
 	}
 	_, err := f.pool.Mkdir(ctx, p, time.Time{})
-	return stateOf(ctx).fail("mkdir", name, err)
+	return f.st.fail("mkdir", name, err)
 }
 
 func (f *poolFS) RemoveAll(ctx context.Context, name string) error {
@@ -89,7 +88,7 @@ func (f *poolFS) RemoveAll(ctx context.Context, name string) error {
 		return nil
 	}
 	if err := f.pool.Remove(ctx, p); err != nil {
-		return stateOf(ctx).fail("remove", name, err)
+		return f.st.fail("remove", name, err)
 	}
 	f.locks.dropUnder(name)
 	return f.props.deleteAll(ctx, p)
@@ -101,7 +100,7 @@ func (f *poolFS) Rename(ctx context.Context, oldName, newName string) error {
 		return pathErr("rename", oldName, os.ErrPermission)
 	}
 	if err := f.pool.Rename(ctx, from, to); err != nil {
-		return stateOf(ctx).fail("rename", oldName, err)
+		return f.st.fail("rename", oldName, err)
 	}
 	f.locks.dropUnder(oldName)
 	return f.props.move(ctx, from, to)
@@ -110,8 +109,8 @@ func (f *poolFS) Rename(ctx context.Context, oldName, newName string) error {
 // replacesFile reports whether name is the destination of this COPY or MOVE and both it
 // and the source are files.
 func (f *poolFS) replacesFile(ctx context.Context, name string) bool {
-	st := stateOf(ctx)
-	if (st.method != "COPY" && st.method != "MOVE") || name != st.dst {
+	st := f.st
+	if st == nil || (st.method != "COPY" && st.method != "MOVE") || name != st.dst {
 		return false
 	}
 	src, err := f.pool.Stat(ctx, poolPath(st.name))

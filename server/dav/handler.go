@@ -1,7 +1,9 @@
-// Package dav serves the pool as a WebDAV drive at /dav/: golang.org/x/net/webdav does the
-// protocol over the pool, and a thin layer in front of it checks paths and access and fixes
-// what the engine gets wrong (each fix has its test). The PCs' backups appear read-only
-// under /dav/Backups/ (see backups.go).
+// Package dav serves the pool as a WebDAV drive at /dav/. A thin layer checks paths, access
+// and locks, and answers what carries a file's bytes (GET, HEAD, PUT) and the simple
+// changes (DELETE, MKCOL) straight from the pool, LOCK and PROPFIND too (direct.go,
+// lock.go, propfind.go); golang.org/x/net/webdav does COPY, MOVE and PROPPATCH over the
+// pool, with fixes for what it gets wrong (each fix has its test). The PCs' backups
+// appear read-only under /dav/Backups/ (see backups.go).
 package dav
 
 import (
@@ -33,7 +35,6 @@ const MaxXMLBody = 1 << 20
 
 // Handler is the WebDAV drive. The request's context must carry a Principal.
 type Handler struct {
-	engine  *webdav.Handler
 	fs      *poolFS
 	locks   *lockSystem
 	backups backupfs.Store
@@ -60,7 +61,6 @@ func New(ctx context.Context, p *pool.Pool, cat *catalog.Catalog, backups backup
 		return etagOf(fi)
 	}
 	fs.locks = ls
-	h.engine = &webdav.Handler{Prefix: Prefix, FileSystem: fs, LockSystem: ls, Logger: h.logEngine}
 	return h, nil
 }
 
@@ -145,8 +145,6 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "LOCK":
 		r.Body = http.MaxBytesReader(w, r.Body, maxLockBody)
 	}
-	st := &reqState{method: r.Method, size: r.ContentLength, name: name, dst: dst}
-	ctx := withState(r.Context(), st)
 	if changes(r.Method) {
 		if code, msg := h.lockCheck(r, pr, name, dst); code == webdav.StatusLocked {
 			writeLocked(w, Prefix+msg)
@@ -156,29 +154,21 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	conditional := r.Header.Get("If-Match") != "" || r.Header.Get("If-None-Match") != ""
-	var cur *pool.FileInfo // the file a PUT or a conditional DELETE finds, read once
-	if r.Method == "PUT" || (r.Method == "DELETE" && conditional) {
-		fi, err := h.fs.pool.Stat(ctx, poolPath(name))
-		switch {
-		case err == nil:
-			cur = &fi
-		case !errors.Is(err, pool.ErrNotFound) && conditional:
-			http.Error(w, "The server could not read the file's state; please try again.", http.StatusInternalServerError)
-			return
-		}
-		if code := preconditions(r, cur, st); code != 0 {
-			http.Error(w, "The file changed since you last read it (If-Match / If-None-Match).", code)
-			return
-		}
-	}
 	switch r.Method {
 	case "GET", "HEAD":
-		if h.listFolder(w, r, name) {
-			return
-		}
+		h.serveFile(w, r, name)
+		return
+	case "PUT", "DELETE":
+		h.changeFile(w, r, name)
+		return
+	case "MKCOL":
+		h.mkcol(w, r, name)
+		return
+	case "POST":
+		http.Error(w, "A file here is read with GET and saved with PUT.", http.StatusMethodNotAllowed)
+		return
 	case "LOCK":
-		h.lock(w, r.WithContext(ctx), name)
+		h.lock(w, r, name)
 		return
 	case "UNLOCK":
 		h.unlock(w, r, pr, name)
@@ -189,12 +179,44 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if r.Method == "PROPFIND" {
-			h.propfind(w, r.WithContext(ctx), name)
+			h.propfind(w, r, name)
 			return
 		}
 	}
-	rw := &responseWriter{ResponseWriter: withFileHeaders(w, r, name), st: st, replacing: r.Method == "PUT" && cur != nil}
-	h.engine.ServeHTTP(rw, r.WithContext(ctx))
+	// What is left (COPY, MOVE, PROPPATCH, OPTIONS) the engine does, over a file system
+	// of this request's own that remembers why the pool refused something.
+	st := &reqState{method: r.Method, name: name, dst: dst}
+	fs := *h.fs
+	fs.st = st
+	engine := &webdav.Handler{Prefix: Prefix, FileSystem: &fs, LockSystem: h.locks, Logger: h.logEngine}
+	engine.ServeHTTP(&responseWriter{ResponseWriter: w, st: st}, r)
+}
+
+// changeFile answers PUT and DELETE after their If-Match and If-None-Match (which the
+// engine ignored), reading the file's state once.
+func (h *Handler) changeFile(w http.ResponseWriter, r *http.Request, name string) {
+	conditional := r.Header.Get("If-Match") != "" || r.Header.Get("If-None-Match") != ""
+	var cur *pool.FileInfo
+	if r.Method == "PUT" || conditional {
+		fi, err := h.fs.pool.Stat(r.Context(), poolPath(name))
+		switch {
+		case err == nil:
+			cur = &fi
+		case !errors.Is(err, pool.ErrNotFound) && conditional:
+			http.Error(w, "The server could not read the file's state; please try again.", http.StatusInternalServerError)
+			return
+		}
+	}
+	ifGen, code := preconditions(r, cur)
+	if code != 0 {
+		http.Error(w, "The file changed since you last read it (If-Match / If-None-Match).", code)
+		return
+	}
+	if r.Method == "DELETE" {
+		h.remove(w, r, name)
+		return
+	}
+	h.put(w, r, name, cur != nil, ifGen)
 }
 
 // allowed checks that pr may use method on name; it answers 404 for a share pr may not see,
@@ -303,32 +325,29 @@ func isShareRoot(name string) bool {
 	return ok && rest == ""
 }
 
-// preconditions evaluates If-Match and If-None-Match for PUT and DELETE (the engine
-// ignores them). For a PUT it also makes the pool re-check at commit that the file is
-// still the one the condition was met on.
-func preconditions(r *http.Request, cur *pool.FileInfo, st *reqState) int {
+// preconditions evaluates If-Match and If-None-Match for PUT and DELETE. For a PUT it
+// also returns the generation the pool must find at the commit, so the file is still the
+// one the condition was met on.
+func preconditions(r *http.Request, cur *pool.FileInfo) (*uint64, int) {
 	im, inm := r.Header.Get("If-Match"), r.Header.Get("If-None-Match")
 	if im == "" && inm == "" {
-		return 0
+		return nil, 0
 	}
 	etag := ""
 	if cur != nil {
 		etag = etagOf(*cur)
 	}
 	if im != "" && (cur == nil || !etagMatches(im, etag)) {
-		return http.StatusPreconditionFailed
+		return nil, http.StatusPreconditionFailed
 	}
 	if inm != "" && cur != nil && etagMatches(inm, etag) {
-		return http.StatusPreconditionFailed
+		return nil, http.StatusPreconditionFailed
 	}
-	if r.Method == "PUT" {
-		gen := uint64(0)
-		if cur != nil {
-			gen = cur.Gen
-		}
-		st.ifGen = &gen
+	gen := uint64(0)
+	if cur != nil {
+		gen = cur.Gen
 	}
-	return 0
+	return &gen, 0
 }
 
 // etagMatches reports whether a list of entity tags (or "*") names etag. Weak tags
@@ -359,7 +378,7 @@ func xmlEscape(s string) string {
 }
 
 // statusFor is the answer for a pool error the engine would report as a generic failure;
-// 0 means the engine's own answer is the right one.
+// 0 means the engine's own answer (or the caller's) is the right one.
 func statusFor(err error) (int, string) {
 	switch {
 	case errors.Is(err, pool.ErrPoolFull), errors.Is(err, syscall.ENOSPC):
@@ -392,15 +411,11 @@ func statusFor(err error) (int, string) {
 // said.
 type responseWriter struct {
 	http.ResponseWriter
-	st        *reqState
-	swallow   bool
-	replacing bool // a PUT over an existing file: 204, not the engine's 201
+	st      *reqState
+	swallow bool
 }
 
 func (w *responseWriter) WriteHeader(code int) {
-	if code == http.StatusCreated && w.replacing {
-		code = http.StatusNoContent
-	}
 	if code >= 400 {
 		if err := w.st.poolErr(); err != nil {
 			if c, msg := statusFor(err); c != 0 {

@@ -42,23 +42,18 @@ var listingPage = template.Must(template.New("listing").Funcs(template.FuncMap{
 </body></html>
 `))
 
-// listFolder answers a browser's GET of a folder with a page listing it (the engine
-// answers 405), so the address the family was given also works in a web browser.
-func (h *Handler) listFolder(w http.ResponseWriter, r *http.Request, name string) bool {
+// listFolder answers a browser's GET of a folder with a page listing it, so the address
+// the family was given also works in a web browser.
+func (h *Handler) listFolder(w http.ResponseWriter, r *http.Request, name string) {
 	p := poolPath(name)
-	if p != "" {
-		fi, err := h.fs.pool.Stat(r.Context(), p)
-		if err != nil || !fi.Dir {
-			return false
-		}
-	}
 	list, err := h.fs.pool.List(r.Context(), p)
 	if err != nil {
-		return false
+		h.poolError(w, r, err, http.StatusNotFound)
+		return
 	}
 	if !strings.HasSuffix(r.URL.Path, "/") {
 		http.Redirect(w, r, r.URL.Path+"/", http.StatusMovedPermanently)
-		return true
+		return
 	}
 	if p == "" {
 		pr, _ := auth.PrincipalOf(r.Context())
@@ -80,7 +75,6 @@ func (h *Handler) listFolder(w http.ResponseWriter, r *http.Request, name string
 	}
 	writeListing(w, r, listing{Title: title, Up: p != "", Entries: list,
 		Note: "To add and change files, open this address as a network drive in your file manager."})
-	return true
 }
 
 // listing is what the listing page shows.

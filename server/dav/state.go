@@ -18,39 +18,27 @@ func visible(ctx context.Context, p string) bool {
 	return shareReadable(pr, share)
 }
 
-// reqState is what the layer in front of the engine and the file system share about one
-// request: what the pool said when it refused something (so the answer can say why), the
-// generation a conditional PUT expects, and the names a COPY or MOVE works on.
+// reqState is what the layer in front of the engine and its file system share about one
+// request the engine serves: what the pool said when it refused something (so the answer
+// can say why) and the names a COPY or MOVE works on.
 type reqState struct {
 	method    string
 	name, dst string // the request's WebDAV name and, for COPY and MOVE, its destination
 	mu        sync.Mutex
 	err       error
-	ifGen     *uint64
-	size      int64
 }
 
-type stateKey struct{}
-
-func withState(ctx context.Context, st *reqState) context.Context {
-	return context.WithValue(ctx, stateKey{}, st)
-}
-
-func stateOf(ctx context.Context) *reqState {
-	if st, ok := ctx.Value(stateKey{}).(*reqState); ok {
-		return st
-	}
-	return &reqState{}
-}
-
-// fail remembers a pool error and returns it in the form the engine understands.
+// fail remembers a pool error and returns it in the form the engine understands. A
+// request the engine does not serve has no state; its errors are only returned.
 func (st *reqState) fail(op, name string, err error) error {
 	if err == nil {
 		return nil
 	}
-	st.mu.Lock()
-	st.err = err
-	st.mu.Unlock()
+	if st != nil {
+		st.mu.Lock()
+		st.err = err
+		st.mu.Unlock()
+	}
 	return pathErr(op, name, osError(err))
 }
 
