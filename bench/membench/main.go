@@ -29,6 +29,7 @@ var (
 	clients = flag.Int("clients", 16, "PROPFINDs signed in by password at once")
 	runs    = flag.Int("runs", 3, "starts of the server per pool")
 	settle  = flag.Duration("settle", 10*time.Second, "how long after start the idle memory is read")
+	binFlag = flag.String("bin", "", "a hearthd to measure (default: build ./server)")
 )
 
 const user, pass = "bench", "bench-password"
@@ -51,11 +52,14 @@ func main() {
 	}
 	la, _ := os.ReadFile("/proc/loadavg")
 	fmt.Printf("membench in %s, %s, load average %s\n", dir, time.Now().Format(time.RFC3339), strings.Join(strings.Fields(string(la))[:3], " "))
-	bin := filepath.Join(dir, "hearthd")
-	build := exec.Command("go", "build", "-o", bin, "./server")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	build.Stderr = os.Stderr
-	check(build.Run())
+	bin := *binFlag
+	if bin == "" {
+		bin = filepath.Join(dir, "hearthd")
+		build := exec.Command("go", "build", "-o", bin, "./server")
+		build.Env = append(os.Environ(), "CGO_ENABLED=0")
+		build.Stderr = os.Stderr
+		check(build.Run())
+	}
 	h := &hearth{bin: bin, state: filepath.Join(dir, "state"), dir: dir}
 	h.setup()
 
