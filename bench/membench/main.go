@@ -50,6 +50,7 @@ func main() {
 		defer os.RemoveAll(d)
 		dir = d
 	}
+	check(os.MkdirAll(dir, 0o755))
 	la, _ := os.ReadFile("/proc/loadavg")
 	fmt.Printf("membench in %s, %s, load average %s\n", dir, time.Now().Format(time.RFC3339), strings.Join(strings.Fields(string(la))[:3], " "))
 	bin := *binFlag
