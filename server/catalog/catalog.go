@@ -89,7 +89,7 @@ func Open(ctx context.Context, path string) (*Catalog, error) {
 // unused, so a burst of requests or a pass over the index leaves no cache behind.
 const (
 	maxIdleConns = 2
-	idleConnFor  = 30 * time.Second
+	idleConnFor  = 10 * time.Second
 )
 
 // Close closes the database.
