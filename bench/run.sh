@@ -21,5 +21,8 @@ echo
 echo "== PC backup against restic, borg and kopia (BACKUPBENCH_SIZE_MB, _FILES, _RUNS to resize)"
 go run ./bench/backupbench | tee "bench-out/backup-$stamp.md"
 echo
+echo "== hearthd's memory: start-up, idle, and many password sign-ins at once (MEMBENCH_FILES to resize)"
+go run ./bench/membench -many "${MEMBENCH_FILES:-100000}" | tee "bench-out/mem-$stamp.md"
+echo
 echo "== Summary: every figure beside its peer and its goal (load: the 1-minute load average when measured)"
 go run ./bench/summary "$HEARTH_BENCH_SUMMARY" | tee "bench-out/summary-$stamp.md"

@@ -35,31 +35,29 @@ const tokenPrefix = "hth_"
 // Accounts manages users and checks their credentials.
 type Accounts struct {
 	cat *catalog.Catalog
-	// hashing bounds how many argon2id checks run at once: each takes 64 MiB.
+	// hashing lets one argon2id hash run at a time: each takes 64 MiB, and a small box
+	// must not hold several of them at once (see argon).
 	hashing chan struct{}
-	mu      sync.Mutex
+	// key keys the digests verified is kept by, so that what is in memory says nothing
+	// about a password to someone who reads it (a core dump, swap): random per process.
+	key [32]byte
+	mu  sync.Mutex
 	// verified remembers recent successful checks, so a WebDAV client that sends its
-	// password with every request does not pay for argon2id each time. Keyed by a digest
-	// of name and secret; entries lapse, and hold only for the hash they were checked
-	// against (salted: a new password, or a user made again, never matches).
+	// password with every request does not pay for argon2id each time. Keyed by a keyed
+	// digest of name and secret; entries lapse, and hold only for the hash they were
+	// checked against (salted: a new password, or a user made again, never matches).
 	verified map[[32]byte]verifiedEntry
-	dummy    string // a hash checked for unknown names
+	stats    AccountStats
 	// changed is told after users, devices or access changed (nil: nobody is told).
 	changed func(context.Context)
 }
 
-type verifiedEntry struct {
-	hash  string
-	until time.Time
-}
-
-const verifiedFor = 10 * time.Minute
-
 // NewAccounts returns the accounts kept in cat. changed, when not nil, is called after
 // every change of users, devices or access (hearthd records them on the drives then).
 func NewAccounts(cat *catalog.Catalog, changed func(context.Context)) *Accounts {
-	dummy, _ := hashPassword("no such user")
-	return &Accounts{cat: cat, hashing: make(chan struct{}, 2), verified: map[[32]byte]verifiedEntry{}, dummy: dummy, changed: changed}
+	a := &Accounts{cat: cat, hashing: make(chan struct{}, 1), verified: map[[32]byte]verifiedEntry{}, changed: changed}
+	rand.Read(a.key[:]) // never fails (crypto/rand panics rather)
+	return a
 }
 
 // update runs fn in a catalog transaction and tells changed when it committed.
@@ -191,7 +189,7 @@ func (a *Accounts) Add(ctx context.Context, name, password string, admin bool) (
 	if err := checkPasswordRules(password); err != nil {
 		return User{}, err
 	}
-	hash, err := hashPassword(password)
+	hash, err := a.newHash(ctx, password)
 	if err != nil {
 		return User{}, err
 	}
@@ -215,11 +213,11 @@ func (a *Accounts) SetPassword(ctx context.Context, name, password string) error
 	if err := checkPasswordRules(password); err != nil {
 		return err
 	}
-	hash, err := hashPassword(password)
+	hash, err := a.newHash(ctx, password)
 	if err != nil {
 		return err
 	}
-	return a.update(ctx, func(tx *catalog.Tx) error {
+	err = a.update(ctx, func(tx *catalog.Tx) error {
 		u, err := a.user(ctx, tx, name)
 		if err != nil {
 			return err
@@ -227,10 +225,13 @@ func (a *Accounts) SetPassword(ctx context.Context, name, password string) error
 		u.Hash, u.Changed = hash, time.Now()
 		return tx.PutUser(ctx, u)
 	})
+	a.forget(name)
+	return err
 }
 
 // Remove deletes a user, their device tokens and their share access (not their files).
 func (a *Accounts) Remove(ctx context.Context, name string) error {
+	defer a.forget(name)
 	return a.update(ctx, func(tx *catalog.Tx) error {
 		u, err := a.user(ctx, tx, name)
 		if err != nil {
@@ -331,8 +332,8 @@ func (a *Accounts) Verify(ctx context.Context, name, secret string) (User, error
 	})
 	if errors.Is(err, catalog.ErrNotFound) {
 		// Take as long as for a real user, so the answer's time does not tell which
-		// names exist.
-		a.check(ctx, catalog.User{Name: name, Hash: a.dummy}, secret)
+		// names exist. Never remembered: no one signs in as a name that does not exist.
+		a.argon(ctx, func() bool { checkPassword(dummyHash, secret); return true })
 		return User{}, ErrBadCredentials
 	}
 	if err != nil {
@@ -367,41 +368,6 @@ func (a *Accounts) Known(ctx context.Context, name, secret string) (User, bool) 
 		return User{}, false
 	}
 	return signedIn(u, passwordCredential(u)), true
-}
-
-func verifiedKey(name, secret string) [32]byte {
-	return sha256.Sum256([]byte(strings.ToLower(name) + "\x00" + secret))
-}
-
-// remembered reports whether secret was checked recently as u's password, as it is now.
-func (a *Accounts) remembered(u catalog.User, secret string) bool {
-	a.mu.Lock()
-	v, hit := a.verified[verifiedKey(u.Name, secret)]
-	a.mu.Unlock()
-	return hit && time.Now().Before(v.until) && v.hash == u.Hash
-}
-
-// check checks secret as u's password (never a device token: see tokenUser).
-func (a *Accounts) check(ctx context.Context, u catalog.User, secret string) (bool, error) {
-	if a.remembered(u, secret) {
-		return true, nil
-	}
-	select {
-	case a.hashing <- struct{}{}:
-	case <-ctx.Done():
-		return false, ctx.Err()
-	}
-	ok := checkPassword(u.Hash, secret)
-	<-a.hashing
-	if ok {
-		a.mu.Lock()
-		if len(a.verified) > 1024 {
-			clear(a.verified)
-		}
-		a.verified[verifiedKey(u.Name, secret)] = verifiedEntry{hash: u.Hash, until: time.Now().Add(verifiedFor)}
-		a.mu.Unlock()
-	}
-	return ok, nil
 }
 
 // Device is a PC or phone signed in with a token of its own.

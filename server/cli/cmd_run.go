@@ -51,16 +51,14 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	if err := a.Start(ctx, first); err != nil {
 		return err
 	}
-	st, err := a.Pool.Status(ctx)
-	if err != nil {
-		return err
-	}
 	info, err := a.Info(ctx)
 	if err != nil {
 		return err
 	}
-	log.Info("hearthd is running", "version", Version, "state", e.state, "drives", len(st.Drives),
-		"files", st.Files, "control", paths.Socket(e.state))
+	// The drives alone, not the pool's status: that reads every file's row of the index,
+	// at every start, for a count in a log line.
+	log.Info("hearthd is running", "version", Version, "state", e.state, "drives", len(a.Pool.DriveStates()),
+		"control", paths.Socket(e.state))
 	// The authority's fingerprint: the one a joining PC shows (the certificate's own
 	// changes with every renewal, and no PC shows it).
 	log.Info("the shared folders are served", "webdav", info.URL, "fingerprint_sha256", info.CAFingerprint)
