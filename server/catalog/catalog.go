@@ -24,6 +24,7 @@ type Catalog struct {
 	db    *sql.DB
 	drive driveNums
 	entry *sql.Stmt // the lookup of one path, prepared once: it is on every file open
+	hot   hot       // the statements of every file written (hot.go)
 	// rarePages: below how many pages of the FTS index a trigram's list is rare to a
 	// search (searchplan.go); tests change it, 0 never narrows.
 	rarePages int
@@ -75,12 +76,18 @@ func Open(ctx context.Context, path string) (*Catalog, error) {
 		db.Close()
 		return nil, fmt.Errorf("open catalog %s: %w", path, err)
 	}
+	if err := c.prepareHot(ctx); err != nil {
+		c.entry.Close()
+		db.Close()
+		return nil, fmt.Errorf("open catalog %s: %w", path, err)
+	}
 	return c, nil
 }
 
 // Close closes the database.
 func (c *Catalog) Close() error {
 	c.entry.Close()
+	c.closeHot()
 	return c.db.Close()
 }
 

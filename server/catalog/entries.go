@@ -118,7 +118,15 @@ const upsertEntry = `INSERT INTO entries(path, parent, dir, size, mtime_ns, hash
 
 // PutEntry adds or replaces the entry at e.Path, with exactly e.Copies as its copies.
 func (tx *Tx) PutEntry(ctx context.Context, e Entry) error {
-	return tx.PutEntries(ctx, []Entry{e})
+	ctx = context.WithoutCancel(ctx) // a short statement: a cancellable context costs a goroutine
+	m, err := tx.mask(ctx, e.Copies)
+	if err != nil {
+		return fmt.Errorf("index %s: %w", e.Path, err)
+	}
+	if _, err := tx.stmt(ctx, tx.c.hot.putEntry).ExecContext(ctx, e.Path, parentOf(e.Path), e.Dir, e.Size, timeNS(e.ModTime), e.Hash, e.Gen, m); err != nil {
+		return fmt.Errorf("index %s: %w", e.Path, err)
+	}
+	return nil
 }
 
 // PutEntries adds or replaces many entries, each with exactly its Copies. Rows go many
@@ -189,7 +197,7 @@ func (tx *Tx) SetModTime(ctx context.Context, path string, t time.Time) error {
 // TouchParent sets the modification time of the folder holding path to t, as a
 // filesystem does when a folder's contents change.
 func (tx *Tx) TouchParent(ctx context.Context, path string, t time.Time) error {
-	_, err := tx.q.ExecContext(ctx, "UPDATE entries SET mtime_ns = max(mtime_ns, ?) WHERE path = ? AND dir = 1", timeNS(t), parentOf(path))
+	_, err := tx.stmt(ctx, tx.c.hot.touchParent).ExecContext(ctx, timeNS(t), parentOf(path))
 	return err
 }
 

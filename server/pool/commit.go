@@ -258,7 +258,7 @@ func (p *Pool) recordWrite(ctx context.Context, e catalog.Entry, cur *catalog.En
 	p.changes.note(e.Path)
 	// The copies are in place: record them even if the caller gave up meanwhile.
 	ctx = context.WithoutCancel(ctx)
-	err := p.cat.Update(ctx, func(tx *catalog.Tx) error {
+	err := p.commits.update(ctx, p.cat, func(tx *catalog.Tx) error {
 		if err := tx.PutEntry(ctx, e); err != nil {
 			return err
 		}

@@ -126,6 +126,8 @@ type Pool struct {
 
 	gen genCounter
 
+	commits groupCommit // the catalog rows of files written together, one transaction
+
 	repairMu sync.Mutex         // one repair pass at a time
 	scrubMu  sync.Mutex         // one scrub at a time
 	bad      badCopies          // copies found bad, not healed yet
