@@ -52,9 +52,16 @@ func main() {
 	fill(small)
 	fmt.Println("| work | plain copy | pool | ratio (pool / plain speed) | target |")
 	fmt.Println("|---|---|---|---|---|")
-	writeBench(dir, "large", large, *largeN)
-	writeBench(dir, "small", small, *smallN)
-	rebuildBench(dir, *rebuildN)
+	// A count of 0 skips that part.
+	if *largeN > 0 {
+		writeBench(dir, "large", large, *largeN)
+	}
+	if *smallN > 0 {
+		writeBench(dir, "small", small, *smallN)
+	}
+	if *rebuildN > 0 {
+		rebuildBench(dir, *rebuildN)
+	}
 }
 
 // writeBench writes n files through a plain durable copy, the pool with one copy, and

@@ -103,6 +103,7 @@ type Damaged struct {
 // SetDamaged records (or with reason "" clears) a damaged file.
 func (tx *Tx) SetDamaged(ctx context.Context, path, reason string, at time.Time) error {
 	if reason == "" {
+		defer tx.wrote()
 		_, err := tx.stmt(ctx, tx.c.hot.clearDamaged).ExecContext(ctx, path)
 		return err
 	}

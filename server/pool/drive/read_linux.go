@@ -47,7 +47,7 @@ func (d *Local) openFile(ctx context.Context, rel, path string) (ReadFile, error
 		unix.Close(fd)
 		return nil, pathErr("open", path, err)
 	}
-	return os.NewFile(uintptr(fd), path), nil
+	return newLocalFile(fd, path, &st), nil
 }
 
 // Stat describes one item.
