@@ -27,6 +27,7 @@ var (
 	smallKB   = flag.Int("small-kb", 16, "size of each small file in KiB")
 	rebuildN  = flag.Int("rebuild-n", 100000, "files in the rebuild test")
 	runs      = flag.Int("runs", 3, "runs of every measurement (medians are reported)")
+	writers   = flag.Int("writers", 4, "concurrent writers in the small files' concurrent write (0: skip it)")
 	quiet     = slog.New(slog.NewTextHandler(io.Discard, nil))
 	coldCache = true
 )
@@ -51,9 +52,16 @@ func main() {
 	fill(small)
 	fmt.Println("| work | plain copy | pool | ratio (pool / plain speed) | target |")
 	fmt.Println("|---|---|---|---|---|")
-	writeBench(dir, "large", large, *largeN)
-	writeBench(dir, "small", small, *smallN)
-	rebuildBench(dir, *rebuildN)
+	// A count of 0 skips that part.
+	if *largeN > 0 {
+		writeBench(dir, "large", large, *largeN)
+	}
+	if *smallN > 0 {
+		writeBench(dir, "small", small, *smallN)
+	}
+	if *rebuildN > 0 {
+		rebuildBench(dir, *rebuildN)
+	}
 }
 
 // writeBench writes n files through a plain durable copy, the pool with one copy, and
@@ -76,7 +84,9 @@ func writeBench(dir, kind string, data []byte, n int) {
 			*p = newPool(dir, fmt.Sprintf("%s-%d-%d", kind, copies, run), copies)
 		}
 	}
+	stop := startProfileNamed(kind + "-write")
 	pool1 := medianOf(pools(&one, 1), func() { poolWrite(one, data, n) })
+	stop()
 	pool2 := medianOf(pools(&two, 2), func() { poolWrite(two, data, n) })
 	label := fmt.Sprintf("write %d × %s", n, human(int64(len(data))))
 	// The goals (issue 21): a large file against a plain fsynced copy, small files against
@@ -85,10 +95,13 @@ func writeBench(dir, kind string, data []byte, n int) {
 	row(label+", 1 copy (plain atomic: temp, fsync, rename, folder fsync)", total, plainAtomic, pool1, goalIf(kind == "small", 0.9))
 	row(label+", 1 copy (plain without fsync, not durable)", total, plainNoSync, pool1, 0)
 	row(label+", 2 copies on one disk", total, plainSync, pool2, 0.45)
+	if kind == "small" && *writers > 1 {
+		concurrentBench(dir, data, n, *writers)
+	}
 	plainReadAll(plainDir)
 	poolReadAll(one.p, n)
 	plainWarm := medianOf(func() {}, func() { plainReadAll(plainDir) })
-	stop := startProfileNamed(kind + "-read")
+	stop = startProfileNamed(kind + "-read")
 	poolWarm := medianOf(func() {}, func() { poolReadAll(one.p, n) })
 	stop()
 	row(fmt.Sprintf("read %d × %s, warm cache", n, human(int64(len(data)))), total, plainWarm, poolWarm, 0.9)
@@ -152,22 +165,7 @@ func plainWrite(dir string, data []byte, n int, durable bool) {
 
 // atomicWrite writes each file the way a program that must not lose it does, as the
 // pool does: a temp file, fsync, rename into place, fsync of the folder.
-func atomicWrite(dir string, data []byte, n int) {
-	d, err := os.Open(dir)
-	check(err)
-	defer d.Close()
-	for i := range n {
-		tmp := filepath.Join(dir, fmt.Sprintf(".tmp%06d", i))
-		f, err := os.Create(tmp)
-		check(err)
-		_, err = f.Write(data)
-		check(err)
-		check(f.Sync())
-		check(f.Close())
-		check(os.Rename(tmp, filepath.Join(dir, fmt.Sprintf("f%06d", i))))
-		check(d.Sync())
-	}
-}
+func atomicWrite(dir string, data []byte, n int) { atomicWriteRange(dir, data, 0, n) }
 
 func plainReadAll(dir string) {
 	ents, err := os.ReadDir(dir)

@@ -24,7 +24,9 @@ var ErrNotFound = errors.New("not found")
 type Catalog struct {
 	db    *sql.DB
 	drive driveNums
-	entry *sql.Stmt // the lookup of one path, prepared once: it is on every file open
+	entry *sql.Stmt  // the lookup of one path, prepared once: it is on every file open
+	hot   hot        // the statements of every file written (hot.go)
+	cache entryCache // entries read lately (entrycache.go)
 	// rarePages: below how many pages of the FTS index a trigram's list is rare to a
 	// search (searchplan.go); tests change it, 0 never narrows.
 	rarePages int
@@ -81,6 +83,11 @@ func Open(ctx context.Context, path string) (*Catalog, error) {
 		db.Close()
 		return nil, fmt.Errorf("open catalog %s: %w", path, err)
 	}
+	if err := c.prepareHot(ctx); err != nil {
+		c.entry.Close()
+		db.Close()
+		return nil, fmt.Errorf("open catalog %s: %w", path, err)
+	}
 	return c, nil
 }
 
@@ -95,6 +102,7 @@ const (
 // Close closes the database.
 func (c *Catalog) Close() error {
 	c.entry.Close()
+	c.closeHot()
 	return c.db.Close()
 }
 
@@ -114,7 +122,7 @@ type Tx struct {
 
 // View runs read-only queries without a transaction.
 func (c *Catalog) View(ctx context.Context, fn func(*Tx) error) error {
-	return fn(&Tx{c: c, q: c.db})
+	return fn(&Tx{c: c, q: viewQ{c}})
 }
 
 // Update runs fn in one transaction: everything fn did is committed together, or, if fn
@@ -131,6 +139,7 @@ func (c *Catalog) Update(ctx context.Context, fn func(*Tx) error) error {
 		return err
 	}
 	err = tx.Commit()
+	c.cache.changed() // after the commit: a read from before it is not kept
 	if t.drivesChanged {
 		// A reader on another connection may have cached the numbers from before.
 		c.drive.forget()
@@ -182,6 +191,7 @@ func (c *Catalog) BulkLoad(ctx context.Context, fn func() error) error {
 		return err
 	}
 	err := fn()
+	defer c.cache.changed()
 	if _, ierr := c.db.ExecContext(context.WithoutCancel(ctx), createParentIndex); err == nil {
 		err = ierr
 	}

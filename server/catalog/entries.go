@@ -56,12 +56,24 @@ func scanEntry(row interface{ Scan(...any) error }, ids map[uint]string) (Entry,
 
 // Entry reads one path; ErrNotFound when it is not in the index.
 func (tx *Tx) Entry(ctx context.Context, path string) (Entry, error) {
+	// Outside a transaction a recent read may answer (entrycache.go); inside one, the
+	// transaction's own writes must show.
+	cached := tx.tx == nil
+	if cached {
+		if e, ok := tx.c.cache.get(path); ok {
+			return e, nil
+		}
+	}
+	epoch := tx.c.cache.epoch.Load()
 	_, ids, err := tx.nums(ctx)
 	if err != nil {
 		return Entry{}, err
 	}
 	// A point lookup is over in microseconds: not worth a goroutine watching ctx.
 	e, err := scanEntry(tx.stmt(ctx, tx.c.entry).QueryRowContext(context.WithoutCancel(ctx), path), ids)
+	if err == nil && cached {
+		tx.c.cache.put(e, epoch)
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return e, fmt.Errorf("%s: %w", path, ErrNotFound)
 	}
@@ -118,7 +130,16 @@ const upsertEntry = `INSERT INTO entries(path, parent, dir, size, mtime_ns, hash
 
 // PutEntry adds or replaces the entry at e.Path, with exactly e.Copies as its copies.
 func (tx *Tx) PutEntry(ctx context.Context, e Entry) error {
-	return tx.PutEntries(ctx, []Entry{e})
+	ctx = context.WithoutCancel(ctx) // a short statement: a cancellable context costs a goroutine
+	m, err := tx.mask(ctx, e.Copies)
+	if err != nil {
+		return fmt.Errorf("index %s: %w", e.Path, err)
+	}
+	defer tx.wrote()
+	if _, err := tx.stmt(ctx, tx.c.hot.putEntry).ExecContext(ctx, e.Path, parentOf(e.Path), e.Dir, e.Size, timeNS(e.ModTime), e.Hash, e.Gen, m); err != nil {
+		return fmt.Errorf("index %s: %w", e.Path, err)
+	}
+	return nil
 }
 
 // PutEntries adds or replaces many entries, each with exactly its Copies. Rows go many
@@ -189,7 +210,8 @@ func (tx *Tx) SetModTime(ctx context.Context, path string, t time.Time) error {
 // TouchParent sets the modification time of the folder holding path to t, as a
 // filesystem does when a folder's contents change.
 func (tx *Tx) TouchParent(ctx context.Context, path string, t time.Time) error {
-	_, err := tx.q.ExecContext(ctx, "UPDATE entries SET mtime_ns = max(mtime_ns, ?) WHERE path = ? AND dir = 1", timeNS(t), parentOf(path))
+	defer tx.wrote()
+	_, err := tx.stmt(ctx, tx.c.hot.touchParent).ExecContext(ctx, timeNS(t), parentOf(path))
 	return err
 }
 

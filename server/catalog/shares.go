@@ -60,7 +60,7 @@ func (tx *Tx) Shares(ctx context.Context) ([]Share, error) {
 
 // Share reads one share, removed or not; ErrNotFound when there is none of that name.
 func (tx *Tx) Share(ctx context.Context, name string) (Share, error) {
-	s, err := scanShare(tx.q.QueryRowContext(ctx, "SELECT "+shareCols+" FROM shares WHERE name = ?", name))
+	s, err := scanShare(tx.stmt(ctx, tx.c.hot.share).QueryRowContext(ctx, name))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Share{Name: name}, ErrNotFound
 	}

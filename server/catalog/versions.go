@@ -103,7 +103,8 @@ type Damaged struct {
 // SetDamaged records (or with reason "" clears) a damaged file.
 func (tx *Tx) SetDamaged(ctx context.Context, path, reason string, at time.Time) error {
 	if reason == "" {
-		_, err := tx.q.ExecContext(ctx, "DELETE FROM damaged WHERE path = ?", path)
+		defer tx.wrote()
+		_, err := tx.stmt(ctx, tx.c.hot.clearDamaged).ExecContext(ctx, path)
 		return err
 	}
 	_, err := tx.q.ExecContext(ctx, `INSERT INTO damaged(path, reason, found_ns) VALUES(?, ?, ?)

@@ -51,10 +51,7 @@ func (w *Writer) Commit(ctx context.Context) (FileInfo, error) {
 		return FileInfo{}, err
 	}
 	e := catalog.Entry{Path: w.path, Size: w.n, ModTime: mtime, Hash: sum[:], Gen: gen}
-	if err := w.finishAll(ctx, mtime, drive.Meta{Gen: gen, Hash: sum}); err != nil {
-		return FileInfo{}, err
-	}
-	if err := w.renameAll(ctx); err != nil {
+	if err := w.landAll(ctx, mtime, drive.Meta{Gen: gen, Hash: sum}); err != nil {
 		return FileInfo{}, err
 	}
 	for _, t := range w.live() {
@@ -132,17 +129,16 @@ func (w *Writer) liveViews() []view {
 	return vs
 }
 
-// finishAll syncs every copy; copies that fail are dropped.
-func (w *Writer) finishAll(ctx context.Context, mtime time.Time, meta drive.Meta) error {
+// landAll syncs every copy and moves it into place, each drive on its own (one
+// goroutine per drive for both steps: a hand-over costs more than a small file's sync
+// on a busy machine). A copy whose sync failed is never moved into place; copies that
+// fail are dropped.
+func (w *Writer) landAll(ctx context.Context, mtime time.Time, meta drive.Meta) error {
 	vs := w.liveViews()
-	errs := w.p.onDrives(ctx, vs, w.p.slowTimeout(), w.byView(func(t *target) error { return t.pf.Finish(ctx, mtime, meta) }))
-	return w.dropFailed(vs, errs)
-}
-
-// renameAll moves every copy into place.
-func (w *Writer) renameAll(ctx context.Context) error {
-	vs := w.liveViews()
-	errs := w.p.onDrives(ctx, vs, 3*w.p.opt.DriveTimeout, w.byView(func(t *target) error {
+	errs := w.p.onDrives(ctx, vs, w.p.slowTimeout()+3*w.p.opt.DriveTimeout, w.byView(func(t *target) error {
+		if err := t.pf.Finish(ctx, mtime, meta); err != nil {
+			return err
+		}
 		return w.p.commitCopy(ctx, t.v, t.pf, w.path)
 	}))
 	return w.dropFailed(vs, errs)
@@ -258,7 +254,7 @@ func (p *Pool) recordWrite(ctx context.Context, e catalog.Entry, cur *catalog.En
 	p.changes.note(e.Path)
 	// The copies are in place: record them even if the caller gave up meanwhile.
 	ctx = context.WithoutCancel(ctx)
-	err := p.cat.Update(ctx, func(tx *catalog.Tx) error {
+	err := p.commits.update(ctx, p.cat, func(tx *catalog.Tx) error {
 		if err := tx.PutEntry(ctx, e); err != nil {
 			return err
 		}

@@ -160,6 +160,7 @@ func (p *Pool) learnFrom(ctx context.Context, e catalog.Entry) bool {
 // recordBad notes a bad copy without waking the repairer (scrub heals it at once).
 func (p *Pool) recordBad(ctx context.Context, e catalog.Entry, v view) {
 	p.bad.set(badKey{v.id(), e.Path, e.Gen}, true)
+	p.checked.forget(v.id(), e.Gen)
 	ctx = context.WithoutCancel(ctx)
 	err := p.cat.Update(ctx, func(tx *catalog.Tx) error {
 		return tx.AddBadCopy(ctx, catalog.BadCopy{Drive: v.id(), Path: e.Path, Gen: e.Gen, Found: p.now()})

@@ -126,9 +126,12 @@ type Pool struct {
 
 	gen genCounter
 
+	commits groupCommit // the catalog rows of files written together, one transaction
+
 	repairMu sync.Mutex         // one repair pass at a time
 	scrubMu  sync.Mutex         // one scrub at a time
 	bad      badCopies          // copies found bad, not healed yet
+	checked  checkedCopies      // small files' copies checked a moment ago (checked.go)
 	learning singleflight.Group // learns of block checksums, one per copy at a time
 
 	kick     chan struct{} // wakes the repairer

@@ -37,11 +37,11 @@ type File struct {
 	f    drive.ReadFile     // nil until opened
 	off  int64
 
-	buf    []byte // the checked block at bufOff (a small file: all of it)
-	bufOff int64  // -1: none
-	whole  *blake3.Hasher
-	hashed int64 // bytes of a read in order hashed so far; -1 once the reads left order
-	err    error // once a read in order failed its hash, every later read fails
+	buf    []byte         // the checked block at bufOff (a small file: all of it)
+	bufOff int64          // -1: none
+	whole  *blake3.Hasher // nil until a large file is read in order
+	hashed int64          // bytes of a read in order hashed so far; -1 once the reads left order
+	err    error          // once a read in order failed its hash, every later read fails
 	closed bool
 	// background: the pool reads for itself (healing), throttled by its caller; its
 	// reads must not count as the family's, which background work yields to.
@@ -74,7 +74,7 @@ func (p *Pool) Open(ctx context.Context, path string) (*File, error) {
 
 // openEntry opens the content e of a file for reading from the copies on srcs.
 func (p *Pool) openEntry(ctx context.Context, e catalog.Entry, srcs []view) (*File, error) {
-	f := &File{p: p, ctx: ctx, info: p.infoOf(e, 0), e: e, srcs: srcs, bufOff: -1, whole: blake3.New()}
+	f := &File{p: p, ctx: ctx, info: p.infoOf(e, 0), e: e, srcs: srcs, bufOff: -1}
 	if err := f.loadSums(ctx); err != nil {
 		return nil, err
 	}
@@ -219,6 +219,9 @@ func (f *File) load(pos int64) error {
 
 // readBlock reads the block at start into buf from the copy in use and checks it.
 func (f *File) readBlock(start int64, buf []byte) error {
+	if f.e.Size <= smallFile && !f.p.opt.TrustReads && f.readChecked(buf) {
+		return nil // checked a moment ago, and all of it came from memory (checked.go)
+	}
 	k, err := f.f.ReadAt(buf, start)
 	switch {
 	case k == len(buf):
@@ -231,8 +234,11 @@ func (f *File) readBlock(start int64, buf []byte) error {
 	case f.p.opt.TrustReads:
 	case f.e.Size <= smallFile:
 		if sum := blake3.Sum256(buf); !bytes.Equal(sum[:], f.e.Hash) {
+			// Its damaged bytes may be in memory now: never skip a check of them.
+			f.p.checked.forget(f.srcs[f.src].id(), f.e.Gen)
 			return errBadCopy
 		}
+		f.noteChecked()
 	case crc32.Checksum(buf, crc32c) != f.sums.CRCs[start>>blockShift]:
 		return fmt.Errorf("%w: block at %d", errBadCopy, start)
 	}
@@ -248,6 +254,9 @@ func (f *File) hashInOrder(start int64, buf []byte) error {
 			f.hashed = -1 // the read skipped ahead: no whole hash for it
 		}
 		return nil
+	}
+	if f.whole == nil { // made here: a small file, checked whole, never needs one
+		f.whole = blake3.New()
 	}
 	f.whole.Write(buf)
 	f.hashed += int64(len(buf))

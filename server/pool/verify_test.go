@@ -231,3 +231,29 @@ func TestTruncatedCopyIsBad(t *testing.T) {
 		t.Errorf("read %d bytes, %v; want the whole good copy", len(got), err)
 	}
 }
+
+// A small file read a moment ago is not hashed again while its copy is the same file
+// state and all in memory (checked.go); a change to the copy on the drive, even one that
+// puts its mtime back (FlipByte does), is a new state and is checked: the rot, now in the
+// page cache, is never served.
+func TestSmallFileCheckedAgainAfterItsCopyChanged(t *testing.T) {
+	e := pooltest.New(t, 2)
+	e.Share("Docs", 2)
+	path, data := "Docs/note.txt", randBytes(7, 16<<10)
+	e.Put(path, data)
+	for i := range 3 { // the first read checks it; the next ones may skip the hash
+		if got, err := readAll(e, path); err != nil || !bytes.Equal(got, data) {
+			t.Fatalf("read %d: %d bytes, %v", i, len(got), err)
+		}
+	}
+	for _, d := range e.Drives { // whichever copy the reads used
+		pooltest.FlipByte(t, pooltest.OnDisk(d, path), 100)
+		got, err := readAll(e, path)
+		if d == e.Drives[0] && (err != nil || !bytes.Equal(got, data)) {
+			t.Fatalf("with one copy rotten: %d bytes, %v; want the good copy's", len(got), err)
+		}
+		if d == e.Drives[1] && !errors.Is(err, pool.ErrDamaged) {
+			t.Fatalf("with both copies rotten: %d bytes, %v; want ErrDamaged", len(got), err)
+		}
+	}
+}

@@ -30,6 +30,8 @@ type Local struct {
 	dev  uint64
 	// xattrat: the kernel has getxattrat(2), so metadata is read without /proc.
 	xattrat bool
+	// syncs groups the fsyncs of a folder that copies land in together (dirsync_linux.go).
+	syncs dirSyncs
 }
 
 var _ Drive = (*Local)(nil)

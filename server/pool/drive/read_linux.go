@@ -40,12 +40,14 @@ func (d *Local) openFile(ctx context.Context, rel, path string) (ReadFile, error
 		unix.Close(fd)
 		return nil, fmt.Errorf("open %s: not a plain file: %w", path, ErrUnsafe)
 	}
-	// O_NONBLOCK only guarded the open against a planted FIFO; reads must block.
-	if err := unix.SetNonblock(fd, false); err != nil {
+	// O_NONBLOCK only guarded the open against a planted FIFO; reads must block. One
+	// F_SETFL clears it (SetNonblock would read the flags first): no other flag that
+	// F_SETFL changes was asked for.
+	if _, err := unix.FcntlInt(uintptr(fd), unix.F_SETFL, 0); err != nil {
 		unix.Close(fd)
 		return nil, pathErr("open", path, err)
 	}
-	return os.NewFile(uintptr(fd), path), nil
+	return newLocalFile(fd, path, &st), nil
 }
 
 // Stat describes one item.

@@ -212,7 +212,25 @@ func (f *Faulty) Open(ctx context.Context, path string) (drive.ReadFile, error) 
 	if err != nil {
 		return nil, err
 	}
+	if c, ok := r.(drive.CachedFile); ok {
+		return &faultyCachedFile{faultyFile{ReadFile: r, f: f}, c}, nil
+	}
 	return &faultyFile{ReadFile: r, f: f}, nil
+}
+
+// faultyCachedFile passes the drive's cached reads on, failing them as it fails reads.
+type faultyCachedFile struct {
+	faultyFile
+	c drive.CachedFile
+}
+
+func (r *faultyCachedFile) ID() drive.FileID { return r.c.ID() }
+
+func (r *faultyCachedFile) ReadCached(b []byte, off int64) (int, error) {
+	if err := r.f.fault(OpRead); err != nil {
+		return 0, err
+	}
+	return r.c.ReadCached(b, off)
 }
 
 type faultyFile struct {
