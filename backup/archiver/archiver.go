@@ -58,9 +58,18 @@ type Progress struct {
 	Done                   bool
 }
 
-// inflight bounds the chunk bytes between reading and packing; with the pack being
-// filled and two uploads, it sets the archiver's memory use.
+// inflight bounds the chunk bytes between reading and packing (buffers at their whole
+// size, until the blob is in its pack); with the pack being filled, the uploads and the
+// readers' buffers, it sets the archiver's memory use.
 const inflight = 16 << 20
+
+// uploads is how many packs are sent at once. PackTarget of memory each.
+const uploads = 2
+
+// spareBufs bounds the chunk buffers kept for reuse, beyond those in flight. As large as
+// the budget: while an upload holds the packer up, the whole budget's buffers come back
+// at once, and any not kept are allocated afresh moments later.
+const spareBufs = inflight
 
 // Run makes a backup and returns the snapshot to commit.
 func Run(ctx context.Context, remote Remote, opt Options) (backup.Snapshot, error) {
@@ -106,6 +115,7 @@ type archiver struct {
 	opt    Options
 	codec  *backup.Codec
 	mem    *semaphore.Weighted
+	bufs   *bufs
 	prog   progress
 
 	chunks  chan *chunk   // read, to be hashed
@@ -119,7 +129,7 @@ type archiver struct {
 func newArchiver(ctx context.Context, remote Remote, opt Options) *archiver {
 	ctx, cancel := context.WithCancelCause(ctx)
 	return &archiver{ctx: ctx, cancel: cancel, remote: remote, opt: opt, codec: backup.NewCodec(),
-		mem: semaphore.NewWeighted(inflight), chunks: make(chan *chunk, 16), asks: make(chan *chunk, 64),
+		mem: semaphore.NewWeighted(inflight), bufs: &bufs{limit: spareBufs}, chunks: make(chan *chunk, 16), asks: make(chan *chunk, 64),
 		packs: make(chan *chunk, 16), files: make(chan *fileJob, 256), known: knownSet{m: map[backup.ID]bool{}}}
 }
 
@@ -146,7 +156,7 @@ func (a *archiver) run(paths []string) (backup.Snapshot, error) {
 		compressors.Go(func() { a.compress(packed) })
 	}
 	var up errgroup.Group
-	up.SetLimit(2)
+	up.SetLimit(uploads)
 	packerDone := make(chan error, 1)
 	go func() { packerDone <- a.pack(packed, &up) }()
 

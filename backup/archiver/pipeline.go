@@ -28,8 +28,10 @@ type fileJob struct {
 	err   error
 }
 
+// release gives a chunk's share of the in-flight budget back and its buffer for reuse.
 func (a *archiver) release(c *chunk) {
 	a.mem.Release(c.held)
+	a.bufs.put(c.data)
 	c.held, c.data = 0, nil
 }
 
@@ -61,11 +63,13 @@ func (a *archiver) readFile(ch *backup.Chunker, job *fileJob) error {
 		if err != nil {
 			return err
 		}
-		c := &chunk{size: len(b), held: int64(len(b)), kind: backup.Data, file: job}
+		// What is held is the buffer's whole size, which is what memory it takes.
+		cl, _ := class(len(b))
+		c := &chunk{size: len(b), held: int64(max(len(b), 1<<(cl+minClassShift))), kind: backup.Data, file: job}
 		if err := a.mem.Acquire(a.ctx, c.held); err != nil {
 			return err
 		}
-		c.data = append([]byte(nil), b...)
+		c.data = append(a.bufs.get(len(b)), b...)
 		job.parts = append(job.parts, c)
 		job.wg.Add(1)
 		a.prog.read(int64(len(b)))
@@ -142,8 +146,16 @@ type packedBlob struct {
 	id     backup.ID
 	kind   backup.Kind
 	enc    backup.Encoding
-	stored []byte
+	stored []byte // in buf, which goes back for reuse once it is in the pack
+	buf    []byte
 	raw    int
+	held   int64 // of the in-flight budget, given back once in the pack
+}
+
+// done gives a blob's buffer and share of the budget back.
+func (a *archiver) done(p packedBlob) {
+	a.bufs.put(p.buf)
+	a.mem.Release(p.held)
 }
 
 // compress turns missing chunks into their stored form.
@@ -153,18 +165,27 @@ func (a *archiver) compress(out chan<- packedBlob) {
 			a.release(c)
 			continue
 		}
-		stored, enc := a.codec.Compress(make([]byte, 0, len(c.data)/2), c.data)
-		p := packedBlob{id: c.id, kind: c.kind, enc: enc, stored: stored, raw: len(c.data)}
-		// Counted until here; what waits to be packed is bounded by the channel.
-		a.release(c)
+		dst := a.bufs.get(len(c.data))
+		stored, enc := a.codec.Compress(dst, c.data)
+		// The stored form is no larger than the chunk, so the chunk's share of the
+		// budget covers it until it is in the pack.
+		p := packedBlob{id: c.id, kind: c.kind, enc: enc, stored: stored, buf: stored, raw: len(c.data), held: c.held}
+		if enc == backup.Raw {
+			// Stored as it is: the chunk's own buffer goes on into the pack.
+			a.bufs.put(dst)
+			p.buf = c.data
+		} else {
+			a.bufs.put(c.data)
+		}
+		c.data, c.held = nil, 0
 		out <- p
 	}
 }
 
 // pack gathers blobs into packs and uploads them, two at a time.
 func (a *archiver) pack(in <-chan packedBlob, up *errgroup.Group) error {
-	// Sent packs' memory is used again: three packs at most (one filling, two sending).
-	spare := make(chan []byte, 3)
+	// Sent packs' memory is used again: one filling and those sending at most.
+	spare := make(chan []byte, 1+uploads)
 	next := func() *backup.PackBuilder {
 		select {
 		case buf := <-spare:
@@ -179,13 +200,14 @@ func (a *archiver) pack(in <-chan packedBlob, up *errgroup.Group) error {
 		if b.Len() == 0 {
 			return
 		}
-		data, name := b.Finish()
-		sent := plain
+		full, sent := b, plain
 		b, plain = nil, 0
 		up.Go(func() error {
 			if a.ctx.Err() != nil {
 				return nil
 			}
+			// Named (hashed in full) here, beside the packing of the next.
+			data, name := full.Finish()
 			if err := a.remote.PutPack(a.ctx, name, data); err != nil {
 				err = fmt.Errorf("send pack: %w", err)
 				a.fail(err)
@@ -203,12 +225,14 @@ func (a *archiver) pack(in <-chan packedBlob, up *errgroup.Group) error {
 	}
 	for p := range in {
 		if a.ctx.Err() != nil {
+			a.done(p)
 			continue
 		}
 		if b.Len() > 0 && b.Size()+len(p.stored) > backup.PackTarget {
 			flush()
 		}
 		b.Add(p.id, p.kind, p.enc, p.stored, p.raw)
+		a.done(p)
 		plain += int64(p.raw)
 	}
 	if a.ctx.Err() != nil {
