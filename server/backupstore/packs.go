@@ -36,10 +36,12 @@ func (s *Store) PutPack(ctx context.Context, sessionID string, name backup.ID, b
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	data, err := readPack(body, size)
+	data, err := s.readPack(body, size)
 	if err != nil {
 		return err
 	}
+	// Nothing keeps the pack's memory once it is stored: the pool copies what it writes.
+	defer s.packBufs.Put(&data)
 	entries, err := s.verifyPack(ctx, data)
 	if err != nil {
 		return err
@@ -55,8 +57,10 @@ func (s *Store) PutPack(ctx context.Context, sessionID string, name backup.ID, b
 	return nil
 }
 
-// readPack reads a pack's body, at its announced size in one allocation when known.
-func readPack(body io.Reader, size int64) ([]byte, error) {
+// readPack reads a pack's body, at its announced size into a used pack's memory when
+// known: a fresh 16 MiB allocation per pack, zeroed before the body overwrites it, was a
+// tenth of the server's time taking a backup in.
+func (s *Store) readPack(body io.Reader, size int64) ([]byte, error) {
 	if size > MaxPack {
 		return nil, ErrTooLarge
 	}
@@ -70,7 +74,12 @@ func readPack(body io.Reader, size int64) ([]byte, error) {
 		}
 		return data, nil
 	}
-	data := make([]byte, size)
+	var data []byte
+	if b, ok := s.packBufs.Get().(*[]byte); ok && int64(cap(*b)) >= size {
+		data = (*b)[:size]
+	} else {
+		data = make([]byte, size)
+	}
 	if _, err := io.ReadFull(body, data); err != nil {
 		return nil, fmt.Errorf("receive pack: %w", err)
 	}

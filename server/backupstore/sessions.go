@@ -194,6 +194,7 @@ func (s *Store) Commit(ctx context.Context, sessionID string, snap backup.Snapsh
 	}
 	// The retention rule is applied by the nightly cleanup, never here: a "Back up now"
 	// must not push out a backup within moments.
+	s.shrinkLog(ctx)
 	s.log.Info("backup stored", "pc", snap.PC, "snapshot", id.Short(), "files", snap.Files, "bytes", snap.Bytes, "added", snap.Added)
 	return id, nil
 }
@@ -273,4 +274,13 @@ func (s *Store) incomplete(ctx context.Context, root backup.ID, known, found map
 		missing = missing[:maxReported]
 	}
 	return missing, err
+}
+
+// shrinkLog moves the index's write-ahead log into the index and empties it: a first
+// backup leaves some megabytes in it, which otherwise stay on disk beside the index
+// until the next backup.
+func (s *Store) shrinkLog(ctx context.Context) {
+	if _, err := s.db.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+		s.log.Debug("the backup index's log was not emptied", "err", err)
+	}
 }

@@ -78,6 +78,9 @@ type Store struct {
 	location    func() *time.Location
 	// uploads bounds the packs held in memory at once.
 	uploads chan struct{}
+	// packBufs holds the memory of packs taken in, for the next ones; a sync.Pool so an
+	// idle server lets it go.
+	packBufs sync.Pool
 
 	// mu orders answers about which blobs exist against garbage collection removing them.
 	mu       sync.Mutex
