@@ -64,12 +64,12 @@ type Progress struct {
 const inflight = 16 << 20
 
 // uploads is how many packs are sent at once. PackTarget of memory each.
-const uploads = 2
+const uploads = 1
 
-// spareBufs bounds the chunk buffers kept for reuse, beyond those in flight. As large as
-// the budget: while an upload holds the packer up, the whole budget's buffers come back
-// at once, and any not kept are allocated afresh moments later.
-const spareBufs = inflight
+// spareBufs bounds the chunk buffers kept for reuse together with those in flight. Half
+// the budget more than the budget: a compressed blob's buffer goes on with its chunk's
+// share of the budget while the chunk's own comes back.
+const spareBufs = inflight + inflight/2
 
 // Run makes a backup and returns the snapshot to commit.
 func Run(ctx context.Context, remote Remote, opt Options) (backup.Snapshot, error) {
@@ -143,8 +143,9 @@ func (a *archiver) run(paths []string) (backup.Snapshot, error) {
 
 	workers := max(2, runtime.NumCPU())
 	var readers, hashers, compressors sync.WaitGroup
+	var ch sharedChunker
 	for range 2 {
-		readers.Go(a.readFiles)
+		readers.Go(func() { a.readFiles(&ch) })
 	}
 	for range workers {
 		hashers.Go(a.hashChunks)

@@ -3,6 +3,7 @@ package archiver
 import (
 	"math/bits"
 	"sync"
+	"sync/atomic"
 
 	"github.com/hearth-home/hearth/backup"
 )
@@ -10,13 +11,16 @@ import (
 // bufs keeps the buffers chunks and their compressed forms pass through, so a backup does
 // not allocate (and the garbage collector clear and collect) a fresh buffer per chunk: in
 // the CPU profile of a first backup that copy into new memory was a sixth of the
-// client's time. Buffers come in power-of-two sizes; what is kept for reuse is bounded,
-// so memory stays what the in-flight budget allows plus at most limit.
+// client's time. Buffers come in power-of-two sizes. What is kept for reuse and what is
+// held in flight together stay within limit (the in-flight budget): buffers come back
+// in bursts when an upload has held the packer up, and any not kept would be allocated
+// afresh moments later; yet keeping more would only add to the client's peak memory.
 type bufs struct {
 	mu    sync.Mutex
 	free  [numClasses][][]byte
 	bytes int64 // kept in free
 	limit int64
+	held  atomic.Int64 // of the in-flight budget now
 }
 
 const (
@@ -58,8 +62,8 @@ func (p *bufs) get(n int) []byte {
 	return make([]byte, 0, 1<<(c+minClassShift))
 }
 
-// put keeps b for reuse, unless the free buffers are at their limit or b is not one of
-// the classes' sizes. b must not be used afterwards.
+// put keeps b for reuse, unless that would take what is kept and held past the limit or
+// b is not one of the classes' sizes. b must not be used afterwards.
 func (p *bufs) put(b []byte) {
 	n := cap(b)
 	if n < 1<<minClassShift || n&(n-1) != 0 {
@@ -71,7 +75,7 @@ func (p *bufs) put(b []byte) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.bytes+int64(n) > p.limit {
+	if p.bytes+int64(n)+p.held.Load() > p.limit {
 		return
 	}
 	p.free[c] = append(p.free[c], b[:0])
