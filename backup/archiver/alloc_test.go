@@ -15,16 +15,17 @@ import (
 )
 
 // memRemote is a server in memory that checks each pack as the real one does and keeps
-// only what it counts.
+// only what it counts, and the folder listings.
 type memRemote struct {
 	codec *backup.Codec
 	mu    sync.Mutex
 	have  map[backup.ID]bool
+	trees map[backup.ID][]byte
 	blobs int
 }
 
 func newMemRemote() *memRemote {
-	return &memRemote{codec: backup.NewCodec(), have: map[backup.ID]bool{}}
+	return &memRemote{codec: backup.NewCodec(), have: map[backup.ID]bool{}, trees: map[backup.ID][]byte{}}
 }
 
 func (r *memRemote) Missing(_ context.Context, ids []backup.ID) ([]backup.ID, error) {
@@ -58,6 +59,13 @@ func (r *memRemote) PutPack(_ context.Context, name backup.ID, data []byte) erro
 	for _, e := range entries {
 		r.have[e.ID] = true
 		r.blobs++
+		if e.Kind == backup.Tree {
+			plain, err := r.codec.Expand(nil, e.ID, e.Enc, data[e.Offset:e.Offset+e.Length], int(e.RawLen))
+			if err != nil {
+				return err
+			}
+			r.trees[e.ID] = plain
+		}
 	}
 	return nil
 }
