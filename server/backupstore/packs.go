@@ -61,7 +61,7 @@ func (s *Store) putWhole(ctx context.Context, name backup.ID, body io.Reader, si
 		return nil, err
 	}
 	// Nothing keeps the pack's memory once it is stored: the pool copies what it writes.
-	defer s.packBufs.Put(&data)
+	defer s.keepPackBuf(data)
 	entries, err := s.verifyPack(ctx, data)
 	if err != nil {
 		return nil, err
@@ -96,7 +96,7 @@ func (s *Store) putStreamed(ctx context.Context, name backup.ID, body io.Reader,
 	}
 	defer w.Abort() // throws the file away unless committed
 	data := s.packBuf(size)
-	defer s.packBufs.Put(&data)
+	defer s.keepPackBuf(data)
 	for off := 0; off < len(data); {
 		n, err := io.ReadFull(body, data[off:min(off+streamStep, len(data))])
 		if _, werr := w.Write(data[off : off+n]); werr != nil {
@@ -132,10 +132,40 @@ func (s *Store) putStreamed(ctx context.Context, name backup.ID, body io.Reader,
 
 // packBuf returns size bytes of memory for a pack, a used pack's when there is one.
 func (s *Store) packBuf(size int64) []byte {
-	if b, ok := s.packBufs.Get().(*[]byte); ok && int64(cap(*b)) >= size {
-		return (*b)[:size]
+	select {
+	case b := <-s.packBufs:
+		if int64(cap(b)) >= size {
+			return b[:size]
+		}
+	default:
 	}
 	return make([]byte, size)
+}
+
+// keepPackBuf keeps a pack's memory for the next pack, while there is room.
+func (s *Store) keepPackBuf(b []byte) {
+	if int64(cap(b)) > MaxPack/2 {
+		return // a rare large pack; not worth keeping
+	}
+	select {
+	case s.packBufs <- b:
+	default:
+	}
+}
+
+// dropPackBufs lets the kept packs' memory go; called with s.mu held when the last
+// session ends.
+func (s *Store) dropPackBufs() {
+	if len(s.sessions) > 0 {
+		return
+	}
+	for {
+		select {
+		case <-s.packBufs:
+		default:
+			return
+		}
+	}
 }
 
 // readPack reads a pack's body, at its announced size into a used pack's memory when

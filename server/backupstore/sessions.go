@@ -91,6 +91,7 @@ func (s *Store) expireLocked(now time.Time) {
 			delete(s.sessions, id)
 		}
 	}
+	s.dropPackBufs()
 }
 
 func (s *Store) session(id string) (*session, error) {
@@ -124,6 +125,7 @@ func (s *Store) SessionPC(id string) (string, error) {
 func (s *Store) End(id string) {
 	s.mu.Lock()
 	delete(s.sessions, id)
+	s.dropPackBufs()
 	s.mu.Unlock()
 }
 
@@ -184,6 +186,7 @@ func (s *Store) Commit(ctx context.Context, sessionID string, snap backup.Snapsh
 	if err == nil && len(missing) == 0 {
 		maps.Copy(s.complete, found)
 		delete(s.sessions, sessionID)
+		s.dropPackBufs()
 	}
 	s.mu.Unlock()
 	if err != nil {
