@@ -3,6 +3,7 @@ package backup
 import (
 	"errors"
 	"fmt"
+	"runtime"
 
 	"github.com/klauspost/compress/zstd"
 )
@@ -43,10 +44,12 @@ type Codec struct {
 	dec *zstd.Decoder
 }
 
-// NewCodec makes a codec. Compression uses zstd's fastest level: backups are bound by
-// how fast the PC reads and the network carries, and the fastest level keeps up with both.
+// NewCodec makes a codec. Compression uses zstd's fastest level: on the benchmark's
+// mix its default level saved 0.4 % of the stored bytes for 40 % more compressing time.
+// It keeps one encoder per core: an encoder serves one call at a time, and with a single
+// one the archiver's compressors took turns on one core.
 func NewCodec() *Codec {
-	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(1), zstd.WithLowerEncoderMem(true))
+	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(runtime.GOMAXPROCS(0)), zstd.WithLowerEncoderMem(true))
 	if err != nil {
 		panic(err) // only for invalid options, which these are not
 	}

@@ -58,9 +58,18 @@ type Progress struct {
 	Done                   bool
 }
 
-// inflight bounds the chunk bytes between reading and packing; with the pack being
-// filled and two uploads, it sets the archiver's memory use.
+// inflight bounds the chunk bytes between reading and packing (buffers at their whole
+// size, until the blob is in its pack); with the pack being filled, the uploads and the
+// readers' buffers, it sets the archiver's memory use.
 const inflight = 16 << 20
+
+// uploads is how many packs are sent at once. PackTarget of memory each.
+const uploads = 1
+
+// spareBufs bounds the chunk buffers kept for reuse together with those in flight. Half
+// the budget more than the budget: a compressed blob's buffer goes on with its chunk's
+// share of the budget while the chunk's own comes back.
+const spareBufs = inflight + inflight/2
 
 // Run makes a backup and returns the snapshot to commit.
 func Run(ctx context.Context, remote Remote, opt Options) (backup.Snapshot, error) {
@@ -106,6 +115,7 @@ type archiver struct {
 	opt    Options
 	codec  *backup.Codec
 	mem    *semaphore.Weighted
+	bufs   *bufs
 	prog   progress
 
 	chunks  chan *chunk   // read, to be hashed
@@ -119,7 +129,7 @@ type archiver struct {
 func newArchiver(ctx context.Context, remote Remote, opt Options) *archiver {
 	ctx, cancel := context.WithCancelCause(ctx)
 	return &archiver{ctx: ctx, cancel: cancel, remote: remote, opt: opt, codec: backup.NewCodec(),
-		mem: semaphore.NewWeighted(inflight), chunks: make(chan *chunk, 16), asks: make(chan *chunk, 64),
+		mem: semaphore.NewWeighted(inflight), bufs: &bufs{limit: spareBufs}, chunks: make(chan *chunk, 16), asks: make(chan *chunk, 64),
 		packs: make(chan *chunk, 16), files: make(chan *fileJob, 256), known: knownSet{m: map[backup.ID]bool{}}}
 }
 
@@ -133,8 +143,9 @@ func (a *archiver) run(paths []string) (backup.Snapshot, error) {
 
 	workers := max(2, runtime.NumCPU())
 	var readers, hashers, compressors sync.WaitGroup
+	var ch sharedChunker
 	for range 2 {
-		readers.Go(a.readFiles)
+		readers.Go(func() { a.readFiles(&ch) })
 	}
 	for range workers {
 		hashers.Go(a.hashChunks)
@@ -146,7 +157,7 @@ func (a *archiver) run(paths []string) (backup.Snapshot, error) {
 		compressors.Go(func() { a.compress(packed) })
 	}
 	var up errgroup.Group
-	up.SetLimit(2)
+	up.SetLimit(uploads)
 	packerDone := make(chan error, 1)
 	go func() { packerDone <- a.pack(packed, &up) }()
 

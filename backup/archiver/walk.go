@@ -183,7 +183,7 @@ func (a *archiver) entry(path, name string, inc *include, old *backup.Node, done
 			a.prog.unchanged(n.Size)
 			return pending{node: n}, true
 		}
-		job := &fileJob{path: path, read: make(chan struct{})}
+		job := &fileJob{path: path, size: n.Size, read: make(chan struct{})}
 		a.files <- job
 		if old != nil && old.Type != backup.File {
 			old = nil
@@ -274,7 +274,7 @@ func (a *archiver) finishDir(job *dirJob) error {
 		return nil
 	}
 	c := &chunk{data: data, id: job.id, kind: backup.Tree, held: min(int64(len(data)), inflight)}
-	if err := a.mem.Acquire(a.ctx, c.held); err != nil {
+	if err := a.hold(c.held); err != nil {
 		return err
 	}
 	a.asks <- c

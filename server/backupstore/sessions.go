@@ -91,6 +91,7 @@ func (s *Store) expireLocked(now time.Time) {
 			delete(s.sessions, id)
 		}
 	}
+	s.dropPackBufs()
 }
 
 func (s *Store) session(id string) (*session, error) {
@@ -124,6 +125,7 @@ func (s *Store) SessionPC(id string) (string, error) {
 func (s *Store) End(id string) {
 	s.mu.Lock()
 	delete(s.sessions, id)
+	s.dropPackBufs()
 	s.mu.Unlock()
 }
 
@@ -184,6 +186,7 @@ func (s *Store) Commit(ctx context.Context, sessionID string, snap backup.Snapsh
 	if err == nil && len(missing) == 0 {
 		maps.Copy(s.complete, found)
 		delete(s.sessions, sessionID)
+		s.dropPackBufs()
 	}
 	s.mu.Unlock()
 	if err != nil {
@@ -194,6 +197,7 @@ func (s *Store) Commit(ctx context.Context, sessionID string, snap backup.Snapsh
 	}
 	// The retention rule is applied by the nightly cleanup, never here: a "Back up now"
 	// must not push out a backup within moments.
+	s.shrinkLog(ctx)
 	s.log.Info("backup stored", "pc", snap.PC, "snapshot", id.Short(), "files", snap.Files, "bytes", snap.Bytes, "added", snap.Added)
 	s.tell(ctx, snap.PC)
 	return id, nil
@@ -274,4 +278,13 @@ func (s *Store) incomplete(ctx context.Context, root backup.ID, known, found map
 		missing = missing[:maxReported]
 	}
 	return missing, err
+}
+
+// shrinkLog moves the index's write-ahead log into the index and empties it: a first
+// backup leaves some megabytes in it, which otherwise stay on disk beside the index
+// until the next backup.
+func (s *Store) shrinkLog(ctx context.Context) {
+	if _, err := s.db.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+		s.log.Debug("the backup index's log was not emptied", "err", err)
+	}
 }

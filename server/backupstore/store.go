@@ -85,6 +85,10 @@ type Store struct {
 	location    func() *time.Location
 	// uploads bounds the packs held in memory at once.
 	uploads chan struct{}
+	// packBufs holds the memory of packs taken in, for the next ones while PCs are backing
+	// up; dropped when the last session ends, so an idle server does not keep it. (A
+	// sync.Pool was emptied by the collections between two packs.)
+	packBufs chan []byte
 
 	// mu orders answers about which blobs exist against garbage collection removing them.
 	mu       sync.Mutex
@@ -138,7 +142,7 @@ func Open(ctx context.Context, opt Options) (*Store, error) {
 	}
 	s := &Store{pool: opt.Pool, db: db, codec: backup.NewCodec(), log: opt.Log, now: opt.Now, grace: opt.Grace, event: opt.Event, changed: opt.Changed,
 		defaultKeep: opt.DefaultKeep, location: opt.Location,
-		uploads: make(chan struct{}, 4), sessions: map[string]*session{}, complete: map[backup.ID]bool{}, pcs: map[string]PC{}}
+		uploads: make(chan struct{}, 4), packBufs: make(chan []byte, 2), sessions: map[string]*session{}, complete: map[backup.ID]bool{}, pcs: map[string]PC{}}
 	if err := s.open(ctx); err != nil {
 		db.Close()
 		return nil, err

@@ -79,11 +79,24 @@ func TestHostilePacks(t *testing.T) {
 	if missing, _ := st.Missing(ctx, sess, []backup.ID{id}); len(missing) != 1 {
 		t.Fatal("a refused pack's blob is believed stored")
 	}
-	if err := st.PutPack(ctx, sess, name, bytes.NewReader(good), -1); err != nil {
+	// A pack of known size goes to the pool as it arrives; a refused one must not stay
+	// there either: an index rebuilt from the pool would believe it.
+	rebuilt := open(t, e, filepath.Join(t.TempDir(), "rebuilt.db"), nil)
+	other, _, err := rebuilt.Begin(ctx, "pc2", "ann", nil)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if missing, _ := st.Missing(ctx, sess, []backup.ID{id}); len(missing) != 0 {
-		t.Fatal("a stored blob is reported missing")
+	if missing, _ := rebuilt.Missing(ctx, other, []backup.ID{id}); len(missing) != 1 {
+		t.Fatal("a refused pack was left in the pool")
+	}
+	// Streamed (size known), then again with the size unknown: the pool has it already.
+	for _, size := range []int64{int64(len(good)), -1} {
+		if err := st.PutPack(ctx, sess, name, bytes.NewReader(good), size); err != nil {
+			t.Fatal(err)
+		}
+		if missing, _ := st.Missing(ctx, sess, []backup.ID{id}); len(missing) != 0 {
+			t.Fatal("a stored blob is reported missing")
+		}
 	}
 	if err := st.PutPack(ctx, "no-such-session", name, bytes.NewReader(good), -1); !errors.Is(err, backupstore.ErrNoSession) {
 		t.Errorf("pack outside a session: %v", err)
