@@ -5,6 +5,8 @@ import (
 	"runtime"
 	"strings"
 	"time"
+
+	"github.com/hearth-home/hearth/bench/internal/summary"
 )
 
 const mib = 1 << 20
@@ -171,6 +173,28 @@ func ratios(results map[string][]runResult, m func(string, func(runResult) float
 	fmt.Printf("| second-PC bytes added / restic | %s | below 1 |\n", smaller("restic", func(r runResult) float64 { return float64(r.added) }))
 	fmt.Printf("| repository size / restic | %s | below 1 |\n", smaller("restic", func(r runResult) float64 { return float64(r.repoFirst) }))
 	fmt.Printf("| client peak RSS (initial backup) / restic | %s | below 1 |\n", smaller("restic", func(r runResult) float64 { return float64(r.initial.rssKB) }))
+	// make bench's summary: every ratio above 1 when Hearth is ahead (the peer's time,
+	// size or memory over Hearth's), with the goal.
+	for _, f := range []struct {
+		work, peer, unit string
+		of               func(runResult) float64
+		goal             float64
+	}{
+		{"PC backup: first backup", "kopia", "s", initial, 1.5},
+		{"PC backup: first backup", "restic", "s", initial, 3},
+		{"PC backup: no-change rerun", "kopia", "s", wall(func(r runResult) sample { return r.rerun }), 1},
+		{"PC backup: full restore", "restic", "s", wall(func(r runResult) sample { return r.restore }), 1},
+		{"PC backup: repository size", "restic", "MiB", func(r runResult) float64 { return float64(r.repoFirst) / mib }, 1},
+		{"PC backup: second PC's added bytes", "restic", "MiB", func(r runResult) float64 { return float64(r.added) / mib }, 0},
+		{"PC backup: client peak RSS", "restic", "MiB", func(r runResult) float64 { return float64(r.initial.rssKB) / 1024 }, 1},
+	} {
+		if _, ok := results[f.peer]; !ok {
+			continue
+		}
+		h, p := m("hearth", f.of), m(f.peer, f.of)
+		check(summary.Add(summary.Figure{Work: f.work, Hearth: fmt.Sprintf("%.2f %s", h, f.unit),
+			Peer: fmt.Sprintf("%s %.2f %s", f.peer, p, f.unit), Ratio: p / h, Goal: f.goal}))
+	}
 	fmt.Println()
 }
 
