@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/hearth-home/hearth/server/catalog"
@@ -393,6 +395,8 @@ func (r *reconciler) flush(ctx context.Context) error {
 		for path := range r.dirty {
 			es = append(es, *r.overlay[path])
 		}
+		// In path order, the index's B-tree is written page after page.
+		slices.SortFunc(es, func(a, b catalog.Entry) int { return strings.Compare(a.Path, b.Path) })
 		if err := tx.PutEntries(ctx, es); err != nil {
 			return err
 		}
