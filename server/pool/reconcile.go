@@ -437,6 +437,9 @@ func (r *reconciler) underStale(v view, path string) bool {
 }
 
 func (r *reconciler) markSeen(v view, path string) {
+	if r.fresh {
+		return // only dropUnseen reads it, and a rebuild has nothing to drop: spare a map of every path
+	}
 	if r.seen[v.id()] == nil {
 		r.seen[v.id()] = map[string]bool{}
 	}

@@ -33,7 +33,19 @@ func TestStatusCountsFilesAtRisk(t *testing.T) {
 	if st.Files != 24 || st.NotDuplicated != 0 || len(st.Unavailable) != 0 {
 		t.Fatalf("status of a healthy pool: %d files, %d not duplicated, unavailable %v", st.Files, st.NotDuplicated, st.Unavailable)
 	}
-	gone := 1
+	// The drive to take away: the one holding the most single copies.
+	only := map[int]int{}
+	for _, p := range paths {
+		if h := e.Holders(p); len(h) == 1 {
+			only[h[0]]++
+		}
+	}
+	gone := 0
+	for i := range e.Drives {
+		if only[i] > only[gone] {
+			gone = i
+		}
+	}
 	var wantLost []string
 	wantShort := 0
 	for _, p := range paths {
