@@ -95,7 +95,9 @@ func (s *server) stop() {
 	}
 }
 
-func (s *server) hearthd(stdin string, args ...string) string { return s.hearthdEnv(nil, stdin, args...) }
+func (s *server) hearthd(stdin string, args ...string) string {
+	return s.hearthdEnv(nil, stdin, args...)
+}
 
 func (s *server) hearthdEnv(env []string, stdin string, args ...string) string {
 	cmd := exec.Command(s.bin, append([]string{"-state", s.state}, args...)...)
