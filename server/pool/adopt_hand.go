@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"sync"
 
 	"github.com/hearth-home/hearth/server/catalog"
 	"github.com/hearth-home/hearth/server/pool/drive"
@@ -13,6 +14,9 @@ import (
 
 // adoptBatch bounds the hand-placed files decided and recorded in one catalog commit.
 const adoptBatch = 1000
+
+// adoptStampers is how many stamps of hand-placed files are made at once.
+const adoptStampers = 16
 
 // hashed is a hand-placed file with its content's hash, or the error reading it.
 type hashed struct {
@@ -112,8 +116,15 @@ func (r *reconciler) adoptHashed(ctx context.Context, batch []hashed) error {
 	if err != nil {
 		return err
 	}
-	var puts []catalog.Entry
-	var copies []hashed
+	// Decide first, one file after another (generations, and a copy of a file new in
+	// this batch), then stamp the files all at once: each stamp is made durable with an
+	// fsync, and fsyncs in flight together share the filesystem's journal commits.
+	type stampJob struct {
+		it       item
+		cur      *catalog.Entry
+		same, ok bool
+	}
+	jobs := make([]stampJob, 0, len(batch))
 	for _, h := range batch {
 		it := h.it
 		if h.err != nil {
@@ -133,18 +144,44 @@ func (r *reconciler) adoptHashed(ctx context.Context, batch []hashed) error {
 		if same {
 			it.e.Meta.Gen = c.Gen
 		}
-		if err := r.p.within(ctx, it.v, func() error { return it.v.d.SetMeta(ctx, it.e.Path, it.e.Meta) }); err != nil {
-			r.noteErr(it.v, fmt.Errorf("adopt %s: %w", it.e.Path, err))
-			continue
+		if c == nil {
+			cur[it.e.Path] = r.entryOf(it) // a copy on another drive in this batch is then a copy of it
 		}
+		jobs = append(jobs, stampJob{it: it, cur: c, same: same})
+	}
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for range min(len(jobs), adoptStampers) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				it := jobs[i].it
+				err := r.p.within(ctx, it.v, func() error { return it.v.d.SetMeta(ctx, it.e.Path, it.e.Meta) })
+				if err != nil {
+					r.p.log.Warn("a file placed on a drive by hand could not be stamped", "file", it.e.Path, "drive", it.v.rec.Label, "err", err)
+					continue
+				}
+				jobs[i].ok = true
+			}
+		}()
+	}
+	for i := range jobs {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	var puts []catalog.Entry
+	var copies []hashed
+	for _, j := range jobs {
+		it := j.it
 		switch {
-		case c == nil:
-			r.p.log.Debug("adopting a file copied onto a drive by hand", "file", it.e.Path, "drive", it.v.rec.Label)
-			e := r.entryOf(it)
-			cur[it.e.Path] = e // a copy on another drive in this batch is then a copy of it
-			puts = append(puts, *e)
+		case !j.ok:
+			r.noteErr(it.v, fmt.Errorf("adopt %s: could not stamp it", it.e.Path))
+		case j.cur == nil:
+			puts = append(puts, *r.entryOf(it))
 			r.stats.adopted++
-		case same:
+		case j.same:
 			copies = append(copies, hashed{it: it})
 		default:
 			r.p.log.Warn("a file copied onto a drive by hand differs from the pool's; it was kept as a previous version",
