@@ -19,7 +19,7 @@ TEST_DEBS_LEAN := wine64:/usr/lib/wine/wine64 qemu-system-x86:qemu-system-x86_64
 BENCH_DEBS := apache2:apache2 rclone:rclone restic:restic borgbackup:borg time:/usr/bin/time
 APT       := $(if $(filter 0,$(shell id -u)),,sudo) apt-get
 
-.PHONY: run build desktop test deps bench-deps debs lint bench acceptance clean installers installers-test windows-installer mac-apps
+.PHONY: run build desktop test deps bench-deps debs lint bench bench-scale acceptance clean installers installers-test windows-installer mac-apps
 
 ## run: build hearthd and start it on its embedded defaults (STATE=dir and DRIVE=dir override)
 run: build
@@ -148,6 +148,16 @@ acceptance: deps
 ## bench: Go benchmarks and the side-by-side comparisons, with ratios
 bench: bench-deps
 	./bench/run.sh
+
+## bench-scale: the pool at a million files beside find and cat (SCALE_N, SCALE_HAND_N to resize;
+## about 6 GB free in /var/tmp for the default sizes, all removed afterwards)
+SCALE_N      ?= 1000000
+SCALE_HAND_N ?= 100000
+bench-scale:
+	@mkdir -p bench-out
+	@stamp=$$(date +%Y%m%d-%H%M%S); HEARTH_BENCH_SUMMARY="$$PWD/bench-out/scale-summary-$$stamp.jsonl"; export HEARTH_BENCH_SUMMARY; \
+	$(GO) run ./bench/scalebench -n $(SCALE_N) -hand-n $(SCALE_HAND_N) | tee "bench-out/scale-$$stamp.md" && \
+	$(GO) run ./bench/summary "$$HEARTH_BENCH_SUMMARY" | tee "bench-out/scale-summary-$$stamp.md"
 
 clean:
 	rm -rf $(BIN) bench-out $(DIST)

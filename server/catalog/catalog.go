@@ -79,6 +79,16 @@ func Open(ctx context.Context, path string) (*Catalog, error) {
 			return nil, fmt.Errorf("open catalog %s: %w", path, err)
 		}
 	}
+	// And the counters without theirs: count again.
+	if ok, err := c.countsComplete(ctx); err != nil || !ok {
+		if err == nil {
+			err = c.recount(ctx)
+		}
+		if err != nil {
+			db.Close()
+			return nil, fmt.Errorf("open catalog %s: %w", path, err)
+		}
+	}
 	if c.entry, err = db.PrepareContext(ctx, "SELECT "+entryCols+" FROM entries WHERE path = ?"); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open catalog %s: %w", path, err)
@@ -187,7 +197,7 @@ const createParentIndex = "CREATE INDEX IF NOT EXISTS entries_parent ON entries(
 // inserts. The search index is built from what entries hold then, so a change made
 // meanwhile is in it too.
 func (c *Catalog) BulkLoad(ctx context.Context, fn func() error) error {
-	if _, err := c.db.ExecContext(ctx, dropNameTriggers+"DROP INDEX IF EXISTS entries_parent; DROP INDEX IF EXISTS entries_sid;"); err != nil {
+	if _, err := c.db.ExecContext(ctx, dropNameTriggers+dropCountTriggers+"DROP INDEX IF EXISTS entries_parent; DROP INDEX IF EXISTS entries_sid;"); err != nil {
 		return err
 	}
 	err := fn()
@@ -196,6 +206,9 @@ func (c *Catalog) BulkLoad(ctx context.Context, fn func() error) error {
 		err = ierr
 	}
 	if ierr := c.reindexNames(context.WithoutCancel(ctx)); err == nil {
+		err = ierr
+	}
+	if ierr := c.recount(context.WithoutCancel(ctx)); err == nil {
 		err = ierr
 	}
 	return err

@@ -100,15 +100,31 @@ func (tx *Tx) DriveUses(ctx context.Context) (map[string]DriveUse, error) {
 	if err != nil {
 		return nil, err
 	}
+	// From the counters (one row per share and set of drives), not a walk of the index.
+	rows, err := tx.q.QueryContext(ctx, "SELECT copies, sum(files), sum(bytes) FROM entry_counts GROUP BY copies")
+	if err != nil {
+		return nil, fmt.Errorf("count drive use: %w", err)
+	}
+	defer rows.Close()
 	out := map[string]DriveUse{}
-	for id, n := range num {
-		var u DriveUse
-		err := tx.q.QueryRowContext(ctx, "SELECT count(*), coalesce(sum(size), 0) FROM entries WHERE copies & ? != 0", int64(1)<<n).
-			Scan(&u.Files, &u.Bytes)
-		if err != nil {
+	for id := range num {
+		out[id] = DriveUse{}
+	}
+	for rows.Next() {
+		var m, files, bytes int64
+		if err := rows.Scan(&m, &files, &bytes); err != nil {
 			return nil, fmt.Errorf("count drive use: %w", err)
 		}
-		out[id] = u
+		for id, n := range num {
+			if m&(int64(1)<<n) != 0 {
+				u := out[id]
+				u.Files, u.Bytes = u.Files+files, u.Bytes+bytes
+				out[id] = u
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("count drive use: %w", err)
 	}
 	return out, nil
 }

@@ -248,6 +248,10 @@ type Totals struct {
 // Totals counts files, folders and bytes below prefix ("" for the whole pool).
 func (tx *Tx) Totals(ctx context.Context, prefix string) (Totals, error) {
 	var t Totals
+	if prefix == "" { // the whole index: from the counters, not a walk
+		err := tx.q.QueryRowContext(ctx, "SELECT coalesce(sum(files), 0), coalesce(sum(dirs), 0), coalesce(sum(bytes), 0) FROM entry_counts").Scan(&t.Files, &t.Dirs, &t.Bytes)
+		return t, err
+	}
 	q := "SELECT coalesce(sum(dir = 0), 0), coalesce(sum(dir), 0), coalesce(sum(size), 0) FROM entries"
 	args := []any{}
 	if prefix != "" {

@@ -313,4 +313,41 @@ WHEN substr(OLD.path, 1, instr(OLD.path || '/', '/') - 1) <> substr(NEW.path, 1,
 	INSERT INTO names_fts(rowid, name) SELECT sid, '//' || CASE WHEN NEW.parent = '' THEN NEW.path
 		ELSE substr(NEW.path, length(NEW.parent) + 2) END || '/' FROM entries WHERE path = NEW.path;
 END;
+`, `
+-- Step 12 (issue 21, pool status from counters): the files, folders and bytes of each share
+-- by the set of drives holding them, kept by triggers in the same transaction as every
+-- change to entries, so that the pool's status (its totals, the files short of copies
+-- and those with no readable copy) reads a few rows instead of walking a million.
+-- A rebuild of the index drops the triggers and counts everything in bulk afterwards
+-- (counts.go, recount, which holds the current text of these triggers; this copy stays
+-- as is).
+CREATE TABLE entry_counts (
+	share  TEXT NOT NULL,
+	copies INTEGER NOT NULL,
+	files  INTEGER NOT NULL,
+	dirs   INTEGER NOT NULL,
+	bytes  INTEGER NOT NULL,
+	PRIMARY KEY (share, copies)
+) WITHOUT ROWID;
+INSERT INTO entry_counts(share, copies, files, dirs, bytes)
+	SELECT substr(path, 1, instr(path || '/', '/') - 1), copies, sum(dir = 0), sum(dir != 0), sum(size)
+	FROM entries GROUP BY 1, 2;
+CREATE TRIGGER counts_insert AFTER INSERT ON entries BEGIN
+	INSERT INTO entry_counts(share, copies, files, dirs, bytes)
+		VALUES (substr(NEW.path, 1, instr(NEW.path || '/', '/') - 1), NEW.copies, NEW.dir = 0, NEW.dir != 0, NEW.size)
+		ON CONFLICT(share, copies) DO UPDATE SET files = files + excluded.files, dirs = dirs + excluded.dirs,
+			bytes = bytes + excluded.bytes;
+END;
+CREATE TRIGGER counts_delete AFTER DELETE ON entries BEGIN
+	UPDATE entry_counts SET files = files - (OLD.dir = 0), dirs = dirs - (OLD.dir != 0), bytes = bytes - OLD.size
+		WHERE share = substr(OLD.path, 1, instr(OLD.path || '/', '/') - 1) AND copies = OLD.copies;
+END;
+CREATE TRIGGER counts_update AFTER UPDATE OF path, dir, size, copies ON entries BEGIN
+	UPDATE entry_counts SET files = files - (OLD.dir = 0), dirs = dirs - (OLD.dir != 0), bytes = bytes - OLD.size
+		WHERE share = substr(OLD.path, 1, instr(OLD.path || '/', '/') - 1) AND copies = OLD.copies;
+	INSERT INTO entry_counts(share, copies, files, dirs, bytes)
+		VALUES (substr(NEW.path, 1, instr(NEW.path || '/', '/') - 1), NEW.copies, NEW.dir = 0, NEW.dir != 0, NEW.size)
+		ON CONFLICT(share, copies) DO UPDATE SET files = files + excluded.files, dirs = dirs + excluded.dirs,
+			bytes = bytes + excluded.bytes;
+END;
 `}

@@ -65,7 +65,8 @@ DROP TRIGGER IF EXISTS names_move;`
 func (c *Catalog) reindexNames(ctx context.Context) error {
 	share := fmt.Sprintf(shareText, "e.")
 	err := c.Update(ctx, func(tx *Tx) error {
-		_, err := tx.q.ExecContext(ctx, dropNameTriggers+`
+		return tx.withBulkCache(ctx, func() error {
+			_, err := tx.q.ExecContext(ctx, dropNameTriggers+`
 			DROP INDEX IF EXISTS entries_sid;
 			INSERT INTO names_fts(names_fts) VALUES ('delete-all');
 			DELETE FROM search_shares;
@@ -78,7 +79,8 @@ func (c *Catalog) reindexNames(ctx context.Context) error {
 			CREATE UNIQUE INDEX entries_sid ON entries(sid);
 			INSERT INTO names_fts(rowid, name) SELECT sid, `+fmt.Sprintf(nameText, "")+` FROM entries ORDER BY sid;
 			INSERT INTO names_fts(names_fts) VALUES ('optimize');`+nameTriggers)
-		return err
+			return err
+		})
 	})
 	if err != nil {
 		return fmt.Errorf("build the search index: %w", err)

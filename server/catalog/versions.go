@@ -59,6 +59,13 @@ func (tx *Tx) AllVersions(ctx context.Context) ([]Version, error) {
 	return tx.versions(ctx, "ORDER BY v.path, v.gen DESC")
 }
 
+// VersionCount is how many versions are kept.
+func (tx *Tx) VersionCount(ctx context.Context) (int, error) {
+	var n int
+	err := tx.q.QueryRowContext(ctx, "SELECT count(*) FROM versions").Scan(&n)
+	return n, err
+}
+
 // AddVersion records a kept version on the given drives (merging with what is known).
 func (tx *Tx) AddVersion(ctx context.Context, v Version) error {
 	m, err := tx.mask(ctx, v.Copies)

@@ -85,6 +85,9 @@ func (p *Pool) checkDrive(ctx context.Context, v view) {
 	}
 	err := v.d.Check(ctx)
 	switch {
+	case err != nil && ctx.Err() != nil:
+		// The check was cut off because the pool is stopping, not by the drive: a drive
+		// marked missing here was then removed by a removal that should have been refused.
 	case processShort(err):
 		// The server ran out of descriptors or memory, not the drive: it stays.
 		p.log.Warn("a drive could not be checked: the server is short of resources", "drive", v.rec.Label, "err", err)

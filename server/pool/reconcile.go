@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/hearth-home/hearth/server/catalog"
@@ -393,6 +395,8 @@ func (r *reconciler) flush(ctx context.Context) error {
 		for path := range r.dirty {
 			es = append(es, *r.overlay[path])
 		}
+		// In path order, the index's B-tree is written page after page.
+		slices.SortFunc(es, func(a, b catalog.Entry) int { return strings.Compare(a.Path, b.Path) })
 		if err := tx.PutEntries(ctx, es); err != nil {
 			return err
 		}
@@ -433,6 +437,9 @@ func (r *reconciler) underStale(v view, path string) bool {
 }
 
 func (r *reconciler) markSeen(v view, path string) {
+	if r.fresh {
+		return // only dropUnseen reads it, and a rebuild has nothing to drop: spare a map of every path
+	}
 	if r.seen[v.id()] == nil {
 		r.seen[v.id()] = map[string]bool{}
 	}

@@ -1,7 +1,6 @@
 package pool
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -139,70 +138,6 @@ func (r *reconciler) indexVersions(ctx context.Context, v view) error {
 				if err := tx.RemoveVersionCopy(ctx, ver.ID, v.id()); err != nil {
 					return err
 				}
-			}
-		}
-		return nil
-	})
-}
-
-// adoptHandmade deals with files that were copied onto a drive by hand: they are hashed
-// and become copies (same content as the index), new files (unknown path), or versions
-// (other content than the pool's at that path).
-func (r *reconciler) adoptHandmade(ctx context.Context) error {
-	for _, it := range r.hand {
-		if err := r.adoptOne(ctx, it); err != nil {
-			r.noteErr(it.v, fmt.Errorf("adopt %s: %w", it.e.Path, err))
-		}
-	}
-	r.hand = nil
-	return nil
-}
-
-func (r *reconciler) adoptOne(ctx context.Context, it item) error {
-	sum, err := hashCopy(ctx, it.v.d, it.e.Path)
-	if err != nil {
-		return err
-	}
-	gen, err := r.p.nextGen(ctx)
-	if err != nil {
-		return err
-	}
-	unlock := r.p.lockPath(it.e.Path)
-	defer unlock()
-	var cur *catalog.Entry
-	err = r.p.cat.View(ctx, func(tx *catalog.Tx) error {
-		e, err := tx.Entry(ctx, it.e.Path)
-		if err == nil {
-			cur = &e
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	it.e.Meta, it.e.HasMeta = drive.Meta{Gen: gen, Hash: sum}, true
-	if cur != nil && !cur.Dir && bytes.Equal(cur.Hash, sum[:]) && cur.Size == it.e.Size {
-		it.e.Meta.Gen = cur.Gen
-	}
-	if err := it.v.d.SetMeta(ctx, it.e.Path, it.e.Meta); err != nil {
-		return err
-	}
-	switch {
-	case cur == nil:
-		r.p.log.Info("adopting a file copied onto a drive by hand", "file", it.e.Path, "drive", it.v.rec.Label)
-		return r.p.cat.Update(ctx, func(tx *catalog.Tx) error { return tx.PutEntry(ctx, *r.entryOf(it)) })
-	case it.e.Meta.Gen == cur.Gen:
-		return r.p.cat.Update(ctx, func(tx *catalog.Tx) error { return tx.AddCopy(ctx, cur.Path, it.v.id()) })
-	}
-	r.p.log.Warn("a file copied onto a drive by hand differs from the pool's; it was kept as a previous version",
-		"file", it.e.Path, "drive", it.v.rec.Label)
-	r.retire(ctx, it)
-	vers := r.vers
-	r.vers = nil
-	return r.p.cat.Update(ctx, func(tx *catalog.Tx) error {
-		for _, v := range vers {
-			if err := tx.AddVersion(ctx, v); err != nil {
-				return err
 			}
 		}
 		return nil

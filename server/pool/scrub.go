@@ -7,6 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/hearth-home/hearth/server/catalog"
@@ -42,30 +45,81 @@ func (p *Pool) Scrub(ctx context.Context) (ScrubReport, error) {
 		prog.total(t.Files, t.Bytes)
 		return err
 	})
-	var after string
-	for {
-		var batch []catalog.Entry
-		err := p.cat.View(ctx, func(tx *catalog.Tx) (err error) { batch, err = tx.Files(ctx, "", after, 200); return err })
-		if err != nil {
-			return rep, err
-		}
-		if len(batch) == 0 {
-			break
-		}
-		after = batch[len(batch)-1].Path
-		for _, e := range batch {
-			if err := ctx.Err(); err != nil {
-				rep.Stopped = true
-				return rep, err
+	// Files are checked by several readers at once, so that every drive is read at the
+	// same time (copies are spread over the drives) and hashing uses every core.
+	files := make(chan catalog.Entry, 2*scrubBatch)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for range p.scrubReaders() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for e := range files {
+				if ctx.Err() != nil {
+					continue // stopped: what is queued is not checked
+				}
+				var one ScrubReport
+				p.scrubFile(ctx, e, &one)
+				prog.done(1, e.Size)
+				mu.Lock()
+				rep.add(one)
+				mu.Unlock()
 			}
-			p.scrubFile(ctx, e, &rep)
-			prog.done(1, e.Size)
-		}
+		}()
 	}
+	err := p.listForScrub(ctx, files)
+	close(files)
+	wg.Wait()
+	if err != nil {
+		if ctx.Err() != nil {
+			rep.Stopped = true
+		}
+		return rep, err
+	}
+	slices.Sort(rep.Damaged)
 	rep.Finished = p.now()
 	p.log.Info("scrub finished", "files", rep.Files, "bad", rep.Bad, "healed", rep.Healed, "damaged", len(rep.Damaged),
 		"took", rep.Finished.Sub(rep.Started).Round(time.Second))
 	return rep, p.saveScrub(ctx, rep)
+}
+
+const scrubBatch = 200
+
+// listForScrub sends every file of the index, a batch at a time.
+func (p *Pool) listForScrub(ctx context.Context, out chan<- catalog.Entry) error {
+	var after string
+	for {
+		var batch []catalog.Entry
+		err := p.cat.View(ctx, func(tx *catalog.Tx) (err error) { batch, err = tx.Files(ctx, "", after, scrubBatch); return err })
+		if err != nil || len(batch) == 0 {
+			return err
+		}
+		after = batch[len(batch)-1].Path
+		for _, e := range batch {
+			select {
+			case out <- e:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+	}
+}
+
+// scrubReaders is how many files a scrub reads at once: two per drive, so that each disk
+// always has the next read queued, and at least one per core for the hashing.
+func (p *Pool) scrubReaders() int {
+	return min(max(2*len(p.views()), runtime.GOMAXPROCS(0)), 16)
+}
+
+// add counts what one file's check found into the report.
+func (rep *ScrubReport) add(one ScrubReport) {
+	rep.Files += one.Files
+	rep.Copies += one.Copies
+	rep.Bytes += one.Bytes
+	rep.Bad += one.Bad
+	rep.Healed += one.Healed
+	rep.Damaged = append(rep.Damaged, one.Damaged...)
+	rep.Skipped += one.Skipped
 }
 
 func (p *Pool) scrubFile(ctx context.Context, e catalog.Entry, rep *ScrubReport) {

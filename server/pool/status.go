@@ -2,6 +2,8 @@ package pool
 
 import (
 	"context"
+	"errors"
+	"strings"
 
 	"github.com/hearth-home/hearth/server/catalog"
 )
@@ -56,9 +58,7 @@ func (p *Pool) Status(ctx context.Context) (Status, error) {
 		if st.Damaged, err = tx.DamagedFiles(ctx); err != nil {
 			return err
 		}
-		vs, err := tx.AllVersions(ctx)
-		st.Versions = len(vs)
-		if err != nil {
+		if st.Versions, err = tx.VersionCount(ctx); err != nil {
 			return err
 		}
 		return p.countAtRisk(ctx, tx, shares, &st)
@@ -70,33 +70,77 @@ func (p *Pool) Status(ctx context.Context) (Status, error) {
 	return st, err
 }
 
-// countAtRisk counts files short of copies and lists those with none readable.
+// countAtRisk counts files short of copies and lists those with none readable. The
+// counts come from the catalog's counters, a row per share and set of drives, judged
+// against the drives' states now; only the few files with a copy found bad are looked at
+// one by one, and the files of a set with no readable drive are listed (a drive missing).
 func (p *Pool) countAtRisk(ctx context.Context, tx *catalog.Tx, shares []catalog.Share, st *Status) error {
 	want := map[string]int{}
 	for _, s := range shares {
 		want[s.Name] = p.wantCopies(s)
 	}
+	counts, err := tx.CopyCounts(ctx)
+	if err != nil {
+		return err
+	}
+	unavailable := int64(0)
+	lost := map[string]bool{} // sets of drives with no readable copy, by their drives
+	for _, c := range counts {
+		switch {
+		case c.Files == 0:
+		case len(p.sources(c.Copies)) == 0:
+			unavailable += c.Files
+			lost[strings.Join(c.Copies, ",")] = true
+		case len(p.healthy(c.Copies)) < want[c.Share]:
+			st.NotDuplicated += int(c.Files)
+		}
+	}
+	if err := p.countBadCopies(ctx, tx, want, st); err != nil {
+		return err
+	}
+	if unavailable == 0 {
+		return nil
+	}
 	var after string
-	unavailable := 0
-	for {
+	for len(st.Unavailable) < maxListed {
 		batch, err := tx.Files(ctx, "", after, 2000)
 		if err != nil || len(batch) == 0 {
-			if unavailable > len(st.Unavailable) {
-				st.Unavailable = append(st.Unavailable, "…")
-			}
 			return err
 		}
 		after = batch[len(batch)-1].Path
 		for _, e := range batch {
-			switch {
-			case len(p.sources(e.Copies)) == 0:
-				unavailable++
-				if len(st.Unavailable) < maxListed {
-					st.Unavailable = append(st.Unavailable, e.Path)
-				}
-			case len(p.healthyOf(e)) < want[shareOf(e.Path)]:
-				st.NotDuplicated++
+			if lost[strings.Join(e.Copies, ",")] && len(st.Unavailable) < maxListed {
+				st.Unavailable = append(st.Unavailable, e.Path)
 			}
 		}
 	}
+	if unavailable > int64(len(st.Unavailable)) {
+		st.Unavailable = append(st.Unavailable, "…")
+	}
+	return nil
+}
+
+// countBadCopies counts the files that are short of copies only because a copy was found
+// bad (the counters know where copies are, not whether they are good).
+func (p *Pool) countBadCopies(ctx context.Context, tx *catalog.Tx, want map[string]int, st *Status) error {
+	p.bad.mu.Lock()
+	paths := map[string]bool{}
+	for k := range p.bad.m {
+		paths[k.path] = true
+	}
+	p.bad.mu.Unlock()
+	for path := range paths {
+		e, err := tx.Entry(ctx, path)
+		if errors.Is(err, catalog.ErrNotFound) || (err == nil && e.Dir) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		w := want[shareOf(e.Path)]
+		if len(p.sources(e.Copies)) > 0 && len(p.healthy(e.Copies)) >= w && len(p.healthyOf(e)) < w {
+			st.NotDuplicated++
+		}
+	}
+	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -197,5 +198,10 @@ func readNames(dir dirFD, prefix string) ([]string, error) {
 	if err != nil {
 		return nil, pathErr("list", prefix, unwrapPathErr(err))
 	}
+	// In order of name, a walk reports paths nearly in the index's order (its B-tree is
+	// keyed by path): a rebuild's inserts then land beside each other instead of on
+	// random pages, which at a million files is the difference between the page cache
+	// holding the pages written to and reading and writing a random page per file.
+	slices.Sort(names)
 	return names, nil
 }
