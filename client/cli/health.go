@@ -94,7 +94,7 @@ func backupCheck(ctx context.Context, cfg connector.Config, now time.Time) schem
 	case err != nil:
 		c.State, c.Sentence = schema.Unknown, "The server could not be asked when this PC last backed up."
 	case last.IsZero():
-		c.State, c.Sentence = schema.Warning, "This PC has never been backed up. Run 'hearth backup' or leave 'hearth agent' running."
+		c.State, c.Sentence = schema.Warning, "This PC has never been backed up. Choose Back up now in Hearth, or leave it on tonight with Hearth running."
 	case now.Sub(last) > backupDue:
 		c.State, c.Sentence = schema.Warning, fmt.Sprintf("The last backup was %d days ago, on %s. Leave the PC on at home so it can back up.", int(now.Sub(last).Hours()/24), last.Format("Monday 2 January"))
 	default:

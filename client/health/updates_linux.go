@@ -13,26 +13,21 @@ import (
 	"github.com/hearth-home/hearth/server/api/schema"
 )
 
-const (
-	aptHowTo = "Install them with your software updater, or run 'sudo apt update && sudo apt upgrade'."
-	dnfHowTo = "Install them with your software updater, or run 'sudo dnf upgrade'."
-)
+// howTo is what to do about waiting updates, in words: every desktop has an updater.
+const howTo = "Install them with your software updater."
 
 // linuxUpdatesCheck asks apt (Debian, Ubuntu, Mint) or dnf (Fedora) what is waiting. Both
 // read the lists the system's own updater last fetched and need neither root nor network.
 func linuxUpdatesCheck(ctx context.Context) []schema.Check {
 	var (
-		p     pendingUpdates
-		err   error
-		howTo string
+		p   pendingUpdates
+		err error
 	)
 	switch {
 	case haveTool("apt"):
 		p, err = aptUpdates(ctx)
-		howTo = aptHowTo
 	case haveTool("dnf"):
 		p, err = dnfUpdates(ctx)
-		howTo = dnfHowTo
 	default:
 		return []schema.Check{updatesCheck(schema.Unknown, "Hearth could not check for updates: "+
 			"it knows apt (Debian, Ubuntu) and dnf (Fedora), and this computer has neither.")}

@@ -48,11 +48,11 @@ func problems() map[string]Problem {
 		"duplication-pending": {Severity: schema.Warning, Title: "Some files have only one copy",
 			Sentence: "{count} {are} waiting for a second copy, so one drive failing would lose them. Hearth makes the copies as space allows; if this lasts, add a drive."},
 		"scrub-overdue": {Severity: schema.Warning, Title: "The drives have not been checked lately",
-			Sentence: "Every copy was last read back and checked {when}. Run 'hearthd pool scrub', or leave the server on so it can check by itself."},
+			Sentence: "Every copy was last read back and checked {when}. Leave the server on so it can check by itself, or start a check on the Storage page of its web console."},
 		"backup-overdue": {Severity: schema.Warning, Title: "{pc} has not been backed up lately",
-			Sentence: "{pc}'s last backup was {when}. Turn it on at home with Hearth's agent running, or run 'hearth backup' on it."},
+			Sentence: "{pc}'s last backup was {when}. Turn it on at home with Hearth running, or choose Back up now in Hearth on it."},
 		"backup-never": {Severity: schema.Warning, Title: "{pc} has never been backed up",
-			Sentence: "{pc} reports to the server but has no backup yet. Run 'hearth backup' on it, or leave its agent running tonight."},
+			Sentence: "{pc} reports to the server but has no backup yet. Choose Back up now in Hearth on it, or leave it on tonight with Hearth running."},
 		// A PC's own checks: the PC says how bad and why, in its own words.
 		"pc-check": {Title: "{pc}: {title}", Sentence: "{sentence}"},
 	}

@@ -26,3 +26,17 @@ func TestEveryProblemReads(t *testing.T) {
 		}
 	}
 }
+
+// TestNoProblemNamesACommand: the alerts reach the tray and the web console of every
+// family member; each says what to do in the pages and windows they have, never as a
+// command to type.
+func TestNoProblemNamesACommand(t *testing.T) {
+	command := regexp.MustCompile(`'(hearthd?|sudo)\b|\bhearthd [a-z]+ [a-z]+`)
+	for code, p := range problems() {
+		for _, s := range []string{p.Title, p.Sentence, p.Hidden} {
+			if command.MatchString(s) {
+				t.Errorf("%s says %q, which names a command", code, s)
+			}
+		}
+	}
+}
