@@ -85,15 +85,16 @@ func noPartialFile(t *testing.T, dir, name string) {
 	})
 }
 
-// TestBackupIntoAFullServer: the server's only drive (a tmpfs of 4 MiB) fills during a
-// backup of 16 MiB; the server answers 507 with a sentence, which hearth says as it is.
+// TestBackupIntoAFullServer: the server's only drive (a tmpfs of 40 MiB) fills during a
+// backup of 64 MiB (packs are up to 16 MiB, so the first ones fit); the server answers
+// 507 with a sentence, which hearth says as it is.
 func TestBackupIntoAFullServer(t *testing.T) {
 	ctx := context.Background()
-	s := apptest.StartOnDrive(t, testenv.Tmpfs(t, "size=4m", false))
-	config, home := joinedHome(t, s, 16<<20)
+	s := apptest.StartOnDrive(t, testenv.Tmpfs(t, "size=40m", false))
+	config, home := joinedHome(t, s, 64<<20)
 	out, code := hearth(t, "", "backup", "-include", home)
 	if code == 0 {
-		t.Fatalf("a backup of 16 MiB onto a drive of 4 MiB succeeded: %s", out)
+		t.Fatalf("a backup of 64 MiB onto a drive of 40 MiB succeeded: %s", out)
 	}
 	// Some of the backup landed before the drive was full: it filled during the backup.
 	packs := 0
