@@ -40,13 +40,16 @@ type server struct {
 	url  string // the WebDAV folder the test works in, ending in /
 	// many is the folder on disk the server shows as url+"many/".
 	many string
-	pids func() []int
-	stop func()
+	// twice, when set, is a WebDAV folder whose files keep two copies on one disk.
+	twice string
+	pids  func() []int
+	stop  func()
 }
 
 type result struct {
 	put, get, propfind time.Duration
-	putCPU, getCPU     float64 // server CPU seconds per GiB
+	putTwice           time.Duration // the same PUT into a share with two copies
+	putCPU, getCPU     float64       // server CPU seconds per GiB
 	propfindCPU        float64
 	peakMB             float64 // growth of peak RSS during the PROPFIND (Hearth only)
 	peakAbsMB          float64 // peak RSS of the whole process then
@@ -98,6 +101,12 @@ func main() {
 		fmt.Println("| " + strings.Join(cells, " | ") + " |")
 	}
 	row(fmt.Sprintf("PUT %.1f GiB", gib), func(r result) string { return mbs(r.put) })
+	row(fmt.Sprintf("PUT %.1f GiB, two copies on one disk", gib), func(r result) string {
+		if r.putTwice == 0 {
+			return "-"
+		}
+		return mbs(r.putTwice)
+	})
 	row("PUT server CPU s/GiB", func(r result) string { return fmt.Sprintf("%.2f", r.putCPU) })
 	row(fmt.Sprintf("GET %.1f GiB", gib), func(r result) string { return mbs(r.get) })
 	row("GET server CPU s/GiB", func(r result) string { return fmt.Sprintf("%.2f", r.getCPU) })
@@ -127,13 +136,14 @@ func main() {
 		check(summary.Add(summary.Figure{Work: "WebDAV " + what, Hearth: hearth, Peer: peer, Ratio: r, Goal: goal}))
 	}
 	ratio(fmt.Sprintf("PUT %.1f GiB, 1 copy", gib), mbs(h.put), "plain fsynced copy "+mbs(plain), plain.Seconds()/h.put.Seconds(), 0.9)
+	ratio(fmt.Sprintf("PUT %.1f GiB, 2 copies on one disk", gib), mbs(h.putTwice), "plain fsynced copy "+mbs(plain), plain.Seconds()/h.putTwice.Seconds(), 0.45)
 	if a, ok := results["apache"]; ok {
 		ratio(fmt.Sprintf("GET %.1f GiB (verified)", gib), mbs(h.get), "Apache "+mbs(a.get), a.get.Seconds()/h.get.Seconds(), 0.9)
 		ratio(fmt.Sprintf("PROPFIND Depth 1, %d entries", *many), h.propfind.Round(time.Millisecond).String(), "Apache "+a.propfind.Round(time.Millisecond).String(), a.propfind.Seconds()/h.propfind.Seconds(), 1)
 	}
 	if r, ok := results["rclone"]; ok {
 		ratio(fmt.Sprintf("GET %.1f GiB (verified)", gib), mbs(h.get), "rclone "+mbs(r.get), r.get.Seconds()/h.get.Seconds(), 0)
-		ratio(fmt.Sprintf("PROPFIND Depth 1, %d entries", *many), h.propfind.Round(time.Millisecond).String(), "rclone "+r.propfind.Round(time.Millisecond).String(), r.propfind.Seconds()/h.propfind.Seconds(), 0)
+		ratio(fmt.Sprintf("PROPFIND Depth 1, %d entries", *many), h.propfind.Round(time.Millisecond).String(), "rclone (x/net/webdav) "+r.propfind.Round(time.Millisecond).String(), r.propfind.Seconds()/h.propfind.Seconds(), 1)
 	}
 	fmt.Printf("| Hearth PROPFIND peak memory growth | %.1f MB | < 32 MB |\n", h.peakMB)
 	check(summary.Add(summary.Figure{Work: fmt.Sprintf("WebDAV PROPFIND Depth 1, %d entries: peak memory growth (goal < 32 MB)", *many),
@@ -181,20 +191,13 @@ func measure(s *server, size int64) result {
 	}
 	fmt.Fprintf(os.Stderr, "%s: PUT\n", s.name)
 	cpu = proc.CPUSeconds(s.pids())
-	r.put = timeIt(func() {
-		req, _ := http.NewRequest("PUT", s.url+"big.bin", &pattern{left: size})
-		req.ContentLength = size
-		req.SetBasicAuth(user, s.pass)
-		resp, err := c.Do(req)
-		check(err)
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode/100 != 2 {
-			panic(fmt.Sprintf("%s PUT: %s", s.name, resp.Status))
-		}
-	})
+	r.put = timeIt(func() { put(c, s, s.url+"big.bin", size) })
 	gib := float64(size) / (1 << 30)
 	r.putCPU = (proc.CPUSeconds(s.pids()) - cpu) / gib
+	if s.twice != "" {
+		fmt.Fprintf(os.Stderr, "%s: PUT, two copies\n", s.name)
+		r.putTwice = timeIt(func() { put(c, s, s.twice+"big.bin", size) })
+	}
 	fmt.Fprintf(os.Stderr, "%s: GET\n", s.name)
 	cpu = proc.CPUSeconds(s.pids())
 	r.get = timeIt(func() {
@@ -211,6 +214,20 @@ func measure(s *server, size int64) result {
 	})
 	r.getCPU = (proc.CPUSeconds(s.pids()) - cpu) / gib
 	return r
+}
+
+// put uploads size bytes of the pattern to url.
+func put(c *http.Client, s *server, url string, size int64) {
+	req, _ := http.NewRequest("PUT", url, &pattern{left: size})
+	req.ContentLength = size
+	req.SetBasicAuth(user, s.pass)
+	resp, err := c.Do(req)
+	check(err)
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		panic(fmt.Sprintf("%s PUT %s: %s", s.name, url, resp.Status))
+	}
 }
 
 // pattern is size bytes of a repeating random block, so the client costs little.

@@ -75,6 +75,12 @@ func startHearth(dir string, _ tlsFiles) *server {
 	// A device token signs in without argon2id, whose 64 MiB would hide the PROPFIND's
 	// own memory use.
 	token := strings.Fields(hearthd("", "user", "token", user))[0]
+	// A second drive on the same disk and a share that keeps two copies, for the PUT
+	// with duplication.
+	check(os.MkdirAll(filepath.Join(dir, "drive2"), 0o755))
+	hearthd("", "drive", "add", filepath.Join(dir, "drive2"))
+	hearthd("", "share", "set", user, "-copies", "1") // auto would be 2 now
+	hearthd("", "share", "add", "Twice", "-copies", "2", "-access", user+"=full")
 	stopCmd(cmd)
 	// The many files are put on the drive by hand and indexed by a rebuild, which is
 	// quicker than uploading them one by one.
@@ -82,7 +88,8 @@ func startHearth(dir string, _ tlsFiles) *server {
 	hearthd("", "pool", "rebuild")
 	cmd = run()
 	return &server{name: "hearth", pass: token, url: fmt.Sprintf("https://127.0.0.1:%d/dav/%s/", port, user),
-		pids: func() []int { return []int{cmd.Process.Pid} }, stop: func() { stopCmd(cmd) }}
+		twice: fmt.Sprintf("https://127.0.0.1:%d/dav/Twice/", port),
+		pids:  func() []int { return []int{cmd.Process.Pid} }, stop: func() { stopCmd(cmd) }}
 }
 
 func startApache(dir string, certs tlsFiles) *server {
