@@ -55,18 +55,32 @@ type pending struct {
 	closed  bool
 	renamed bool
 	adopted bool // a staged file linked in (adopt_linux.go): its content is there already
+	direct  bool // O_DIRECT is set on f (direct_linux.go)
 }
 
 func (p *pending) Write(b []byte) (int, error) {
 	if p.adopted {
 		return 0, pathErr("write", p.path, errAdopted)
 	}
-	n, err := p.f.Write(b)
+	k, err := p.writeDirect(b)
+	p.n += int64(k)
+	if err != nil {
+		return k, pathErr("write", p.path, err)
+	}
+	if k == len(b) {
+		return k, nil
+	}
+	if p.direct {
+		if err := p.setDirect(false); err != nil {
+			return k, pathErr("write", p.path, err)
+		}
+	}
+	n, err := p.f.Write(b[k:])
 	p.n += int64(n)
 	if err != nil {
-		return n, pathErr("write", p.path, unwrapPathErr(err))
+		return k + n, pathErr("write", p.path, unwrapPathErr(err))
 	}
-	return n, nil
+	return k + n, nil
 }
 
 func (p *pending) Finish(ctx context.Context, mtime time.Time, meta Meta) error {
