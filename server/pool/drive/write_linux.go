@@ -29,8 +29,14 @@ func (d *Local) Create(ctx context.Context, path string, sizeHint int64) (Pendin
 	p := &pending{d: d, path: path, name: name, f: os.NewFile(uintptr(fd), name), hint: sizeHint}
 	if sizeHint >= reserveFrom {
 		// KEEP_SIZE reserves the blocks without changing the length, so a short upload
-		// never leaves zeros at the end of the file.
-		err := unix.Fallocate(fd, unix.FALLOC_FL_KEEP_SIZE, 0, sizeHint)
+		// never leaves zeros at the end of the file. A copy written with O_DIRECT gets
+		// its length now: writes within it can run in parallel (an extending one holds
+		// the file's lock until it is on the disk), and Finish cuts a short one to size.
+		mode := uint32(unix.FALLOC_FL_KEEP_SIZE)
+		if sizeHint >= DirectFrom && !d.noDirect.Load() {
+			mode = 0
+		}
+		err := unix.Fallocate(fd, mode, 0, sizeHint)
 		if err != nil && !errors.Is(err, unix.EOPNOTSUPP) {
 			p.Abort()
 			return nil, pathErr("reserve space for", path, err)
@@ -75,7 +81,7 @@ func (p *pending) Write(b []byte) (int, error) {
 			return k, pathErr("write", p.path, err)
 		}
 	}
-	n, err := p.f.Write(b[k:])
+	n, err := p.f.WriteAt(b[k:], p.n) // at p.n: direct writes do not move the file offset
 	p.n += int64(n)
 	if err != nil {
 		return k + n, pathErr("write", p.path, unwrapPathErr(err))
