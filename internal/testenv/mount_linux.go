@@ -12,8 +12,20 @@ import (
 // root.
 func Tmpfs(t testing.TB, options string, readOnly bool) string {
 	t.Helper()
+	return mount(t, "tmpfs", options, readOnly)
+}
+
+// Ramfs mounts a ramfs on a new folder and unmounts it when the test ends: a filesystem
+// that refuses O_DIRECT, as some network and FUSE filesystems do. It needs root.
+func Ramfs(t testing.TB) string {
+	t.Helper()
+	return mount(t, "ramfs", "", false)
+}
+
+func mount(t testing.TB, fstype, options string, readOnly bool) string {
+	t.Helper()
 	NeedRoot(t)
-	dir, err := os.MkdirTemp("", "hearth-tmpfs-")
+	dir, err := os.MkdirTemp("", "hearth-"+fstype+"-")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -21,9 +33,9 @@ func Tmpfs(t testing.TB, options string, readOnly bool) string {
 	if readOnly {
 		flags = syscall.MS_RDONLY
 	}
-	if err := syscall.Mount("tmpfs", dir, "tmpfs", flags, options); err != nil {
+	if err := syscall.Mount(fstype, dir, fstype, flags, options); err != nil {
 		os.Remove(dir)
-		Skip(t, "cannot mount a tmpfs here: "+err.Error())
+		Skip(t, "cannot mount a "+fstype+" here: "+err.Error())
 	}
 	t.Cleanup(func() {
 		syscall.Unmount(dir, syscall.MNT_DETACH)

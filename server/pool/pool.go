@@ -156,7 +156,8 @@ func Open(ctx context.Context, opt Options) (*Pool, error) {
 		throttle: newThrottle(opt.BackgroundRate),
 	}
 	p.paths.init(p.wake)
-	p.chunks.New = func() any { b := make([]byte, 0, chunkSize); return &b }
+	// Aligned, so a full chunk can go to a drive with O_DIRECT.
+	p.chunks.New = func() any { b := drive.AlignedBuffer(chunkSize)[:0]; return &b }
 	if err := p.open(ctx); err != nil {
 		p.closeDrives()
 		return nil, err

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/hearth-home/hearth/server/pool"
+	"github.com/hearth-home/hearth/server/pool/drive"
 	"github.com/hearth-home/hearth/server/pool/pooltest"
 	"github.com/hearth-home/hearth/server/pool/safepath"
 )
@@ -34,7 +35,9 @@ func TestWriteReadDuplicated(t *testing.T) {
 	e.Mkdir("Docs/photos")
 	ctx := context.Background()
 	mtime := time.Date(2019, 5, 1, 12, 0, 0, 0, time.UTC)
-	sizes := []int{0, 1, 4095, 1 << 20, 1<<20 + 1, 5 << 20}
+	// Around the edges of O_DIRECT's alignment, the write chunk and the size from which
+	// copies are written with O_DIRECT (drive.DirectFrom).
+	sizes := []int{0, 1, 4095, 4096, 4097, 1<<20 - 1, 1 << 20, 1<<20 + 1, 5 << 20, drive.DirectFrom, drive.DirectFrom + 3<<20 + 12345}
 	for i, n := range sizes {
 		data := randBytes(uint64(i), n)
 		path := "Docs/photos/f" + string(rune('a'+i))
@@ -282,20 +285,24 @@ func TestIfGen(t *testing.T) {
 	}
 }
 
+// An upload cut short leaves the old file and nothing else, small or large enough to
+// be written with O_DIRECT.
 func TestTruncatedUploadLeavesOldFile(t *testing.T) {
 	e := pooltest.New(t, 2)
 	e.Share("Docs", 2)
 	e.Put("Docs/a", []byte("precious"))
-	_, err := e.Pool.WriteFile(context.Background(), "Docs/a", io.LimitReader(bytes.NewReader(make([]byte, 100)), 50), pool.WriteOptions{Size: 100})
-	if !errors.Is(err, io.ErrUnexpectedEOF) {
-		t.Errorf("short upload: %v, want ErrUnexpectedEOF", err)
-	}
-	if got := e.Get("Docs/a"); string(got) != "precious" {
-		t.Errorf("after a truncated upload the file holds %q", got)
-	}
-	for _, d := range e.Drives {
-		if ents, _ := os.ReadDir(filepath.Join(d, ".hearth", "tmp")); len(ents) != 0 {
-			t.Errorf("temp leftovers on %s: %d", d, len(ents))
+	for _, c := range []struct{ size, sent int64 }{{100, 50}, {2 * drive.DirectFrom, drive.DirectFrom + 1<<20 + 777}} {
+		_, err := e.Pool.WriteFile(context.Background(), "Docs/a", io.LimitReader(bytes.NewReader(make([]byte, c.size)), c.sent), pool.WriteOptions{Size: c.size})
+		if !errors.Is(err, io.ErrUnexpectedEOF) {
+			t.Errorf("upload of %d bytes of %d: %v, want ErrUnexpectedEOF", c.sent, c.size, err)
+		}
+		if got := e.Get("Docs/a"); string(got) != "precious" {
+			t.Errorf("after an upload of %d bytes of %d the file holds %q", c.sent, c.size, got)
+		}
+		for _, d := range e.Drives {
+			if ents, _ := os.ReadDir(filepath.Join(d, ".hearth", "tmp")); len(ents) != 0 {
+				t.Errorf("temp leftovers on %s after an upload of %d bytes of %d: %d", d, c.sent, c.size, len(ents))
+			}
 		}
 	}
 }

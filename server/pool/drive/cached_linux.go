@@ -3,6 +3,7 @@ package drive
 import (
 	"errors"
 	"os"
+	"sync"
 
 	"golang.org/x/sys/unix"
 )
@@ -33,16 +34,29 @@ var ErrNotCached = errors.New("not in the page cache")
 // localFile is a copy open for reading on a Local drive.
 type localFile struct {
 	*os.File
-	id FileID
+	id  FileID
+	d   *Local
+	rel string // where it was opened, relative to the drive's root
+
+	mu sync.Mutex // guards dr
+	dr directReader
 }
 
 var _ CachedFile = (*localFile)(nil)
 
-func newLocalFile(fd int, path string, st *unix.Stat_t) *localFile {
-	return &localFile{File: os.NewFile(uintptr(fd), path), id: FileID{
+func newLocalFile(d *Local, fd int, rel, path string, st *unix.Stat_t) *localFile {
+	return &localFile{File: os.NewFile(uintptr(fd), path), d: d, rel: rel, dr: directReader{fd: -1}, id: FileID{
 		Dev: st.Dev, Ino: st.Ino, Size: st.Size,
 		Mtime: st.Mtim.Nano(), Ctime: st.Ctim.Nano(),
 	}}
+}
+
+// Close closes the file and the descriptor its large reads used (directread_linux.go).
+func (f *localFile) Close() error {
+	f.mu.Lock()
+	f.dr.close()
+	f.mu.Unlock()
+	return f.File.Close()
 }
 
 func (f *localFile) ID() FileID { return f.id }

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -30,6 +31,8 @@ type Local struct {
 	dev  uint64
 	// xattrat: the kernel has getxattrat(2), so metadata is read without /proc.
 	xattrat bool
+	// noDirect: the filesystem refused O_DIRECT once; copies go through the page cache.
+	noDirect atomic.Bool
 	// syncs groups the fsyncs of a folder that copies land in together (dirsync_linux.go).
 	syncs dirSyncs
 }

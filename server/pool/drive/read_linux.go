@@ -48,7 +48,7 @@ func (d *Local) openFile(ctx context.Context, rel, path string) (ReadFile, error
 		unix.Close(fd)
 		return nil, pathErr("open", path, err)
 	}
-	return newLocalFile(fd, path, &st), nil
+	return newLocalFile(d, fd, rel, path, &st), nil
 }
 
 // Stat describes one item.

@@ -29,8 +29,14 @@ func (d *Local) Create(ctx context.Context, path string, sizeHint int64) (Pendin
 	p := &pending{d: d, path: path, name: name, f: os.NewFile(uintptr(fd), name), hint: sizeHint}
 	if sizeHint >= reserveFrom {
 		// KEEP_SIZE reserves the blocks without changing the length, so a short upload
-		// never leaves zeros at the end of the file.
-		err := unix.Fallocate(fd, unix.FALLOC_FL_KEEP_SIZE, 0, sizeHint)
+		// never leaves zeros at the end of the file. A copy written with O_DIRECT gets
+		// its length now: writes within it can run in parallel (an extending one holds
+		// the file's lock until it is on the disk), and Finish cuts a short one to size.
+		mode := uint32(unix.FALLOC_FL_KEEP_SIZE)
+		if sizeHint >= DirectFrom && !d.noDirect.Load() {
+			mode = 0
+		}
+		err := unix.Fallocate(fd, mode, 0, sizeHint)
 		if err != nil && !errors.Is(err, unix.EOPNOTSUPP) {
 			p.Abort()
 			return nil, pathErr("reserve space for", path, err)
@@ -55,18 +61,32 @@ type pending struct {
 	closed  bool
 	renamed bool
 	adopted bool // a staged file linked in (adopt_linux.go): its content is there already
+	direct  bool // O_DIRECT is set on f (direct_linux.go)
 }
 
 func (p *pending) Write(b []byte) (int, error) {
 	if p.adopted {
 		return 0, pathErr("write", p.path, errAdopted)
 	}
-	n, err := p.f.Write(b)
+	k, err := p.writeDirect(b)
+	p.n += int64(k)
+	if err != nil {
+		return k, pathErr("write", p.path, err)
+	}
+	if k == len(b) {
+		return k, nil
+	}
+	if p.direct {
+		if err := p.setDirect(false); err != nil {
+			return k, pathErr("write", p.path, err)
+		}
+	}
+	n, err := p.f.WriteAt(b[k:], p.n) // at p.n: direct writes do not move the file offset
 	p.n += int64(n)
 	if err != nil {
-		return n, pathErr("write", p.path, unwrapPathErr(err))
+		return k + n, pathErr("write", p.path, unwrapPathErr(err))
 	}
-	return n, nil
+	return k + n, nil
 }
 
 func (p *pending) Finish(ctx context.Context, mtime time.Time, meta Meta) error {
