@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"sync/atomic"
 	"time"
 
 	"github.com/hearth-home/hearth/internal/privfile"
@@ -27,6 +28,8 @@ type Catalog struct {
 	entry *sql.Stmt  // the lookup of one path, prepared once: it is on every file open
 	hot   hot        // the statements of every file written (hot.go)
 	cache entryCache // entries read lately (entrycache.go)
+	// bulk numbers the entries a bulk load puts for search (bulknames.go); nil otherwise.
+	bulk atomic.Pointer[bulkNumbers]
 	// rarePages: below how many pages of the FTS index a trigram's list is rare to a
 	// search (searchplan.go); tests change it, 0 never narrows.
 	rarePages int
@@ -194,18 +197,25 @@ const createParentIndex = "CREATE INDEX IF NOT EXISTS entries_parent ON entries(
 
 // BulkLoad runs fn, which fills an empty index, without the folder index and the search
 // index, and builds those once at the end: sorting once is much quicker than a million
-// inserts. The search index is built from what entries hold then, so a change made
-// meanwhile is in it too.
+// inserts. The entries PutEntries puts meanwhile are numbered for search as they come
+// (bulknames.go); the names are indexed at the end from what entries hold then, so a
+// change made meanwhile is in it too.
 func (c *Catalog) BulkLoad(ctx context.Context, fn func() error) error {
+	nums, err := c.newBulkNumbers(ctx)
+	if err != nil {
+		return err
+	}
 	if _, err := c.db.ExecContext(ctx, dropNameTriggers+dropCountTriggers+"DROP INDEX IF EXISTS entries_parent; DROP INDEX IF EXISTS entries_sid;"); err != nil {
 		return err
 	}
-	err := fn()
+	c.bulk.Store(nums)
+	err = fn()
+	c.bulk.Store(nil)
 	defer c.cache.changed()
 	if _, ierr := c.db.ExecContext(context.WithoutCancel(ctx), createParentIndex); err == nil {
 		err = ierr
 	}
-	if ierr := c.reindexNames(context.WithoutCancel(ctx)); err == nil {
+	if ierr := c.finishNames(context.WithoutCancel(ctx), nums); err == nil {
 		err = ierr
 	}
 	if ierr := c.recount(context.WithoutCancel(ctx)); err == nil {

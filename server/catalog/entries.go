@@ -128,6 +128,12 @@ const upsertEntry = `INSERT INTO entries(path, parent, dir, size, mtime_ns, hash
 	ON CONFLICT(path) DO UPDATE SET dir = excluded.dir, size = excluded.size, mtime_ns = excluded.mtime_ns,
 		hash = excluded.hash, gen = excluded.gen, copies = excluded.copies`
 
+// upsertNumbered is upsertEntry for a bulk load, which numbers the entries for search
+// itself (bulknames.go); an entry there already keeps its number.
+const upsertNumbered = `INSERT INTO entries(path, parent, dir, size, mtime_ns, hash, gen, copies, sid) VALUES %s
+	ON CONFLICT(path) DO UPDATE SET dir = excluded.dir, size = excluded.size, mtime_ns = excluded.mtime_ns,
+		hash = excluded.hash, gen = excluded.gen, copies = excluded.copies`
+
 // PutEntry adds or replaces the entry at e.Path, with exactly e.Copies as its copies.
 func (tx *Tx) PutEntry(ctx context.Context, e Entry) error {
 	ctx = context.WithoutCancel(ctx) // a short statement: a cancellable context costs a goroutine
@@ -151,7 +157,8 @@ func (tx *Tx) PutEntries(ctx context.Context, es []Entry) error {
 	for len(es) > 0 {
 		n := min(chunk, len(es))
 		var vals strings.Builder
-		args := make([]any, 0, 8*n)
+		args := make([]any, 0, 9*n)
+		bulk := tx.c.bulk.Load() // a bulk load numbers the entries for search as they come
 		for i, e := range es[:n] {
 			m, err := tx.mask(ctx, e.Copies)
 			if err != nil {
@@ -160,10 +167,25 @@ func (tx *Tx) PutEntries(ctx context.Context, es []Entry) error {
 			if i > 0 {
 				vals.WriteByte(',')
 			}
-			vals.WriteString("(?,?,?,?,?,?,?,?)")
 			args = append(args, e.Path, parentOf(e.Path), e.Dir, e.Size, timeNS(e.ModTime), e.Hash, e.Gen, m)
+			if bulk == nil {
+				vals.WriteString("(?,?,?,?,?,?,?,?)")
+				continue
+			}
+			vals.WriteString("(?,?,?,?,?,?,?,?,?)")
+			var sid any
+			if n, ok, err := bulk.number(ctx, tx, e.Path); err != nil {
+				return err
+			} else if ok {
+				sid = n
+			}
+			args = append(args, sid)
 		}
-		if _, err := tx.q.ExecContext(ctx, fmt.Sprintf(upsertEntry, vals.String()), args...); err != nil {
+		stmt := upsertEntry
+		if bulk != nil {
+			stmt = upsertNumbered
+		}
+		if _, err := tx.q.ExecContext(ctx, fmt.Sprintf(stmt, vals.String()), args...); err != nil {
 			return fmt.Errorf("index files: %w", err)
 		}
 		es = es[n:]
