@@ -128,6 +128,9 @@ const upsertEntry = `INSERT INTO entries(path, parent, dir, size, mtime_ns, hash
 	ON CONFLICT(path) DO UPDATE SET dir = excluded.dir, size = excluded.size, mtime_ns = excluded.mtime_ns,
 		hash = excluded.hash, gen = excluded.gen, copies = excluded.copies`
 
+// putChunk is how many entries PutEntries puts with one statement.
+const putChunk = 200
+
 // upsertNumbered is upsertEntry for a bulk load, which numbers the entries for search
 // itself (bulknames.go); an entry there already keeps its number.
 const upsertNumbered = `INSERT INTO entries(path, parent, dir, size, mtime_ns, hash, gen, copies, sid) VALUES %s
@@ -153,9 +156,8 @@ func (tx *Tx) PutEntry(ctx context.Context, e Entry) error {
 func (tx *Tx) PutEntries(ctx context.Context, es []Entry) error {
 	// The statements are short; a cancellable context would cost a goroutine each.
 	ctx = context.WithoutCancel(ctx)
-	const chunk = 200
 	for len(es) > 0 {
-		n := min(chunk, len(es))
+		n := min(putChunk, len(es))
 		var vals strings.Builder
 		args := make([]any, 0, 9*n)
 		bulk := tx.c.bulk.Load() // a bulk load numbers the entries for search as they come
@@ -181,11 +183,18 @@ func (tx *Tx) PutEntries(ctx context.Context, es []Entry) error {
 			}
 			args = append(args, sid)
 		}
-		stmt := upsertEntry
-		if bulk != nil {
-			stmt = upsertNumbered
+		var err error
+		switch {
+		case n == putChunk && bulk == nil:
+			_, err = tx.stmt(ctx, tx.c.hot.putChunk).ExecContext(ctx, args...)
+		case n == putChunk:
+			_, err = tx.stmt(ctx, tx.c.hot.putNumbered).ExecContext(ctx, args...)
+		case bulk == nil:
+			_, err = tx.q.ExecContext(ctx, fmt.Sprintf(upsertEntry, vals.String()), args...)
+		default:
+			_, err = tx.q.ExecContext(ctx, fmt.Sprintf(upsertNumbered, vals.String()), args...)
 		}
-		if _, err := tx.q.ExecContext(ctx, fmt.Sprintf(stmt, vals.String()), args...); err != nil {
+		if err != nil {
 			return fmt.Errorf("index files: %w", err)
 		}
 		es = es[n:]
