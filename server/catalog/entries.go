@@ -283,6 +283,15 @@ func (tx *Tx) Totals(ctx context.Context, prefix string) (Totals, error) {
 		err := tx.q.QueryRowContext(ctx, "SELECT coalesce(sum(files), 0), coalesce(sum(dirs), 0), coalesce(sum(bytes), 0) FROM entry_counts").Scan(&t.Files, &t.Dirs, &t.Bytes)
 		return t, err
 	}
+	if !strings.Contains(prefix, "/") {
+		// A share: from its counters too (listing the shares, which every search from
+		// the command line does, walked a million entries), less its own folder.
+		err := tx.q.QueryRowContext(ctx, `SELECT coalesce(sum(files), 0) - coalesce((SELECT dir = 0 FROM entries WHERE path = ?1), 0),
+				coalesce(sum(dirs), 0) - coalesce((SELECT dir != 0 FROM entries WHERE path = ?1), 0),
+				coalesce(sum(bytes), 0) - coalesce((SELECT size FROM entries WHERE path = ?1), 0)
+			FROM entry_counts WHERE share = ?1`, prefix).Scan(&t.Files, &t.Dirs, &t.Bytes)
+		return t, err
+	}
 	q := "SELECT coalesce(sum(dir = 0), 0), coalesce(sum(dir), 0), coalesce(sum(size), 0) FROM entries"
 	args := []any{}
 	if prefix != "" {
