@@ -78,36 +78,31 @@ func (b *bulkNumbers) number(ctx context.Context, tx *Tx, path string) (sid int6
 	return num<<shareBits | key[1]<<bulkLenShift | place, true, nil
 }
 
-// finishNames completes the search index after a bulk load, in one transaction: the
-// shares numbered are recorded, entries put without a number get one, the names are
-// indexed in bulk and the triggers come back.
-func (c *Catalog) finishNames(ctx context.Context, b *bulkNumbers) error {
+// finishNames completes the search index after a bulk load: the shares numbered are
+// recorded, entries put without a number get one, the names are indexed in bulk and the
+// triggers come back.
+func (tx *Tx) finishNames(ctx context.Context, b *bulkNumbers) error {
 	share := fmt.Sprintf(shareText, "e.")
-	err := c.Update(ctx, func(tx *Tx) error {
-		return tx.withBulkCache(ctx, func() error {
-			for s, n := range b.shares {
-				if _, err := tx.q.ExecContext(ctx, "INSERT OR IGNORE INTO search_shares(share, num) VALUES (?, ?)", s, n); err != nil {
-					return err
-				}
-			}
-			_, err := tx.q.ExecContext(ctx, dropNameTriggers+`
-			CREATE UNIQUE INDEX IF NOT EXISTS entries_sid ON entries(sid);
-			INSERT OR IGNORE INTO search_shares(share, num) SELECT share, (SELECT coalesce(max(num), 0) FROM search_shares)
-					+ row_number() OVER (ORDER BY share)
-				FROM (SELECT DISTINCT `+share+` AS share FROM entries e WHERE sid IS NULL
-					AND `+share+` NOT IN (SELECT share FROM search_shares));
-			UPDATE entries SET sid = n.sid FROM (SELECT e.path, coalesce((SELECT max(x.sid) FROM entries x
-						WHERE x.sid BETWEEN s.num << `+fmt.Sprint(shareBits)+` AND (s.num << `+fmt.Sprint(shareBits)+`) + `+fmt.Sprint(int64(1)<<shareBits-1)+`),
-						s.num << `+fmt.Sprint(shareBits)+`)
-					+ row_number() OVER (PARTITION BY s.num ORDER BY length(e.path), e.path) AS sid
-				FROM entries e JOIN search_shares s ON s.share = `+share+` WHERE e.sid IS NULL) AS n
-				WHERE entries.path = n.path;
-			INSERT INTO names_fts(names_fts) VALUES ('delete-all');
-			INSERT INTO names_fts(rowid, name) SELECT sid, `+fmt.Sprintf(nameText, "")+` FROM entries ORDER BY sid;
-			INSERT INTO names_fts(names_fts) VALUES ('optimize');`+nameTriggers)
-			return err
-		})
-	})
+	for s, n := range b.shares {
+		if _, err := tx.q.ExecContext(ctx, "INSERT OR IGNORE INTO search_shares(share, num) VALUES (?, ?)", s, n); err != nil {
+			return fmt.Errorf("build the search index: %w", err)
+		}
+	}
+	_, err := tx.q.ExecContext(ctx, dropNameTriggers+`
+	CREATE UNIQUE INDEX IF NOT EXISTS entries_sid ON entries(sid);
+	INSERT OR IGNORE INTO search_shares(share, num) SELECT share, (SELECT coalesce(max(num), 0) FROM search_shares)
+			+ row_number() OVER (ORDER BY share)
+		FROM (SELECT DISTINCT `+share+` AS share FROM entries e WHERE sid IS NULL
+			AND `+share+` NOT IN (SELECT share FROM search_shares));
+	UPDATE entries SET sid = n.sid FROM (SELECT e.path, coalesce((SELECT max(x.sid) FROM entries x
+				WHERE x.sid BETWEEN s.num << `+fmt.Sprint(shareBits)+` AND (s.num << `+fmt.Sprint(shareBits)+`) + `+fmt.Sprint(int64(1)<<shareBits-1)+`),
+				s.num << `+fmt.Sprint(shareBits)+`)
+			+ row_number() OVER (PARTITION BY s.num ORDER BY length(e.path), e.path) AS sid
+		FROM entries e JOIN search_shares s ON s.share = `+share+` WHERE e.sid IS NULL) AS n
+		WHERE entries.path = n.path;
+	INSERT INTO names_fts(names_fts) VALUES ('delete-all');
+	INSERT INTO names_fts(rowid, name) SELECT sid, `+fmt.Sprintf(nameText, "")+` FROM entries ORDER BY sid;
+	INSERT INTO names_fts(names_fts) VALUES ('optimize');`+nameTriggers)
 	if err != nil {
 		return fmt.Errorf("build the search index: %w", err)
 	}

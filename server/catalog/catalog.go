@@ -5,6 +5,7 @@
 package catalog
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -212,16 +213,21 @@ func (c *Catalog) BulkLoad(ctx context.Context, fn func() error) error {
 	err = fn()
 	c.bulk.Store(nil)
 	defer c.cache.changed()
-	if _, ierr := c.db.ExecContext(context.WithoutCancel(ctx), createParentIndex); err == nil {
-		err = ierr
-	}
-	if ierr := c.finishNames(context.WithoutCancel(ctx), nums); err == nil {
-		err = ierr
-	}
-	if ierr := c.recount(context.WithoutCancel(ctx)); err == nil {
-		err = ierr
-	}
-	return err
+	// The indexes, the names and the counters in one transaction on one connection: its
+	// page cache is raised once, and the schema it changes is parsed once.
+	ictx := context.WithoutCancel(ctx)
+	ierr := c.Update(ictx, func(tx *Tx) error {
+		return tx.withBulkCache(ictx, func() error {
+			if _, err := tx.q.ExecContext(ictx, createParentIndex); err != nil {
+				return fmt.Errorf("index the folders: %w", err)
+			}
+			if err := tx.finishNames(ictx, nums); err != nil {
+				return err
+			}
+			return tx.recount(ictx)
+		})
+	})
+	return cmp.Or(err, ierr)
 }
 
 // stmt returns a prepared statement usable in this Tx.
