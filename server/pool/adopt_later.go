@@ -40,7 +40,7 @@ type adoption struct {
 // of the whole run is not needed by the adoption: it is let go.
 func (p *Pool) adoptLater(r *reconciler) {
 	r.fresh = false
-	r.overlay, r.seen, r.dirGens = nil, nil, nil
+	r.seen, r.dirGens = map[string]map[string]bool{}, map[string]uint64{}
 	r.errs = map[string]error{} // noted already
 	r.resetBatch()
 	p.adopt.mu.Lock()
