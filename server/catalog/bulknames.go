@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // A bulk load numbers the entries for the search index as they are put, instead of
@@ -30,6 +31,9 @@ type bulkNumbers struct {
 	shares map[string]int64   // share -> its number in search_shares
 	top    int64              // the highest share number
 	next   map[[2]int64]int64 // share number, length -> the last place given
+	// moved: something was moved during the load (the triggers that number an entry
+	// moved into another share again are off), so every number is checked at the end.
+	moved atomic.Bool
 }
 
 // newBulkNumbers starts numbering with the shares search_shares knows already (a share
@@ -85,6 +89,16 @@ func (tx *Tx) finishNames(ctx context.Context, b *bulkNumbers) error {
 	share := fmt.Sprintf(shareText, "e.")
 	for s, n := range b.shares {
 		if _, err := tx.q.ExecContext(ctx, "INSERT OR IGNORE INTO search_shares(share, num) VALUES (?, ?)", s, n); err != nil {
+			return fmt.Errorf("build the search index: %w", err)
+		}
+	}
+	if b.moved.Load() {
+		// An entry moved into another share during the load keeps a number of its old
+		// share's range, where a search of that share would find it: numbered again.
+		_, err := tx.q.ExecContext(ctx, `UPDATE entries SET sid = NULL WHERE sid IS NOT NULL
+			AND sid >> `+fmt.Sprint(shareBits)+` IS NOT (SELECT num FROM search_shares s
+				WHERE s.share = `+fmt.Sprintf(shareText, "entries.")+`)`)
+		if err != nil {
 			return fmt.Errorf("build the search index: %w", err)
 		}
 	}

@@ -26,7 +26,8 @@ func treeEntries(tree []string) []Entry {
 // A bulk load through PutEntries (as a rebuild of the pool loads) numbers the entries as
 // they come, in their shares' ranges; with entries put another way meanwhile (numbered at
 // the end), a batch rolled back (its new share's number lost with it) and a file put
-// twice, every entry has a number of its own in its share's range, and the searches find
+// twice, and a folder moved into another share, every entry has a number of its own in
+// its share's range, and the searches find
 // what a catalog indexed row by row finds. After it the triggers keep the index.
 func TestBulkLoadNumbersAsItGoes(t *testing.T) {
 	c, _ := open(t)
@@ -46,12 +47,19 @@ func TestBulkLoadNumbersAsItGoes(t *testing.T) {
 		update(t, c, func(ctx context.Context, tx *Tx) error { return tx.PutEntries(ctx, es[:7]) })
 		putTree(t, c, []string{"Music/", "Music/a report.mp3"}) // one by one, without a number
 		update(t, c, func(ctx context.Context, tx *Tx) error { return tx.PutEntries(ctx, es[5:]) })
+		// Moved into another share while the triggers that number it again are off.
+		update(t, c, func(ctx context.Context, tx *Tx) error {
+			if err := tx.PutEntries(ctx, treeEntries([]string{"Docs/moved/", "Docs/moved/travel plan.txt"})); err != nil {
+				return err
+			}
+			return tx.RenameTree(ctx, "Docs/moved", "Private/moved", 100)
+		})
 		var numbered, all int
 		if err := c.db.QueryRow("SELECT count(sid), count(*) FROM entries").Scan(&numbered, &all); err != nil {
 			t.Fatal(err)
 		}
-		if numbered != len(searchTree) || all != len(searchTree)+2 {
-			t.Errorf("during the load %d of %d entries are numbered, want %d of %d", numbered, all, len(searchTree), len(searchTree)+2)
+		if numbered != len(searchTree)+2 || all != len(searchTree)+4 {
+			t.Errorf("during the load %d of %d entries are numbered, want %d of %d", numbered, all, len(searchTree)+2, len(searchTree)+4)
 		}
 		return nil
 	})
@@ -62,6 +70,12 @@ func TestBulkLoadNumbersAsItGoes(t *testing.T) {
 	checkFindCases(t, c)
 	if diff := cmp.Diff([]string{"2 Music/a report.mp3"}, find(t, c, "report", []string{"Music"}, 50)); diff != "" {
 		t.Errorf("an entry put one by one during the load (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"2 Private/moved/travel plan.txt"}, find(t, c, "plan", []string{"Private", "Docs"}, 50)); diff != "" {
+		t.Errorf("an entry moved to another share during the load (-want +got):\n%s", diff)
+	}
+	if got := find(t, c, "plan", []string{"Docs"}, 50); got != nil {
+		t.Errorf("an entry moved out of Docs during the load is found there: %v", got)
 	}
 	if got := find(t, c, "report", []string{"Gone"}, 50); got != nil {
 		t.Errorf("a rolled-back batch is found: %v", got)

@@ -258,6 +258,9 @@ func (tx *Tx) DeleteTree(ctx context.Context, path string) error {
 // RenameTree moves path and everything below it to to, and gives the moved item itself
 // generation gen (the items below keep theirs: they came to be under it).
 func (tx *Tx) RenameTree(ctx context.Context, from, to string, gen uint64) error {
+	if b := tx.c.bulk.Load(); b != nil {
+		b.moved.Store(true) // numbers may have left their share's range: checked at the end
+	}
 	n := len(from) + 1
 	_, err := tx.q.ExecContext(ctx, `UPDATE entries SET
 			path = ? || substr(path, ?),
