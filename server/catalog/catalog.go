@@ -5,11 +5,13 @@
 package catalog
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"net/url"
+	"sync/atomic"
 	"time"
 
 	"github.com/hearth-home/hearth/internal/privfile"
@@ -27,6 +29,8 @@ type Catalog struct {
 	entry *sql.Stmt  // the lookup of one path, prepared once: it is on every file open
 	hot   hot        // the statements of every file written (hot.go)
 	cache entryCache // entries read lately (entrycache.go)
+	// bulk numbers the entries a bulk load puts for search (bulknames.go); nil otherwise.
+	bulk atomic.Pointer[bulkNumbers]
 	// rarePages: below how many pages of the FTS index a trigram's list is rare to a
 	// search (searchplan.go); tests change it, 0 never narrows.
 	rarePages int
@@ -194,24 +198,36 @@ const createParentIndex = "CREATE INDEX IF NOT EXISTS entries_parent ON entries(
 
 // BulkLoad runs fn, which fills an empty index, without the folder index and the search
 // index, and builds those once at the end: sorting once is much quicker than a million
-// inserts. The search index is built from what entries hold then, so a change made
-// meanwhile is in it too.
+// inserts. The entries PutEntries puts meanwhile are numbered for search as they come
+// (bulknames.go); the names are indexed at the end from what entries hold then, so a
+// change made meanwhile is in it too.
 func (c *Catalog) BulkLoad(ctx context.Context, fn func() error) error {
+	nums, err := c.newBulkNumbers(ctx)
+	if err != nil {
+		return err
+	}
 	if _, err := c.db.ExecContext(ctx, dropNameTriggers+dropCountTriggers+"DROP INDEX IF EXISTS entries_parent; DROP INDEX IF EXISTS entries_sid;"); err != nil {
 		return err
 	}
-	err := fn()
+	c.bulk.Store(nums)
+	err = fn()
+	c.bulk.Store(nil)
 	defer c.cache.changed()
-	if _, ierr := c.db.ExecContext(context.WithoutCancel(ctx), createParentIndex); err == nil {
-		err = ierr
-	}
-	if ierr := c.reindexNames(context.WithoutCancel(ctx)); err == nil {
-		err = ierr
-	}
-	if ierr := c.recount(context.WithoutCancel(ctx)); err == nil {
-		err = ierr
-	}
-	return err
+	// The indexes, the names and the counters in one transaction on one connection: its
+	// page cache is raised once, and the schema it changes is parsed once.
+	ictx := context.WithoutCancel(ctx)
+	ierr := c.Update(ictx, func(tx *Tx) error {
+		return tx.withBulkCache(ictx, func() error {
+			if _, err := tx.q.ExecContext(ictx, createParentIndex); err != nil {
+				return fmt.Errorf("index the folders: %w", err)
+			}
+			if err := tx.finishNames(ictx, nums); err != nil {
+				return err
+			}
+			return tx.recount(ictx)
+		})
+	})
+	return cmp.Or(err, ierr)
 }
 
 // stmt returns a prepared statement usable in this Tx.

@@ -129,3 +129,38 @@ func mapKeys(m map[string]CopyCount) []string {
 	}
 	return out
 }
+
+// A share's totals come from the counters, and agree with counting its entries: without
+// the share's own folder, with files and folders at every depth, after a move between
+// shares and a delete, and for a share with no folder entry of its own.
+func TestShareTotalsFromCounters(t *testing.T) {
+	c, _ := open(t)
+	putTree(t, c, []string{"Docs/", "Docs/a.txt", "Docs/sub/", "Docs/sub/b.txt", "Docs/sub/deep/", "Docs/sub/deep/c",
+		"Photos/", "Photos/x.jpg", "Loose/y", "Loose/z/"})
+	slow := func(share string) Totals {
+		var tot Totals
+		err := c.db.QueryRow(`SELECT coalesce(sum(dir = 0), 0), coalesce(sum(dir), 0), coalesce(sum(size), 0) FROM entries
+			WHERE path >= ? AND path < ?`, share+"/", share+"0").Scan(&tot.Files, &tot.Dirs, &tot.Bytes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tot
+	}
+	check := func(when string) {
+		t.Helper()
+		for _, share := range []string{"Docs", "Photos", "Loose", "Nowhere"} {
+			var got Totals
+			update(t, c, func(ctx context.Context, tx *Tx) (err error) { got, err = tx.Totals(ctx, share); return err })
+			if want := slow(share); got != want {
+				t.Errorf("%s: Totals(%s) = %+v, counting gives %+v", when, share, got, want)
+			}
+		}
+	}
+	check("as put")
+	update(t, c, func(ctx context.Context, tx *Tx) error { return tx.RenameTree(ctx, "Docs/sub", "Photos/sub", 100) })
+	check("after a move between shares")
+	update(t, c, func(ctx context.Context, tx *Tx) error { return tx.DeleteTree(ctx, "Photos/sub/deep") })
+	check("after a delete")
+	update(t, c, func(ctx context.Context, tx *Tx) error { return tx.DeleteTree(ctx, "Docs") })
+	check("after the share's folder went")
+}

@@ -128,6 +128,15 @@ const upsertEntry = `INSERT INTO entries(path, parent, dir, size, mtime_ns, hash
 	ON CONFLICT(path) DO UPDATE SET dir = excluded.dir, size = excluded.size, mtime_ns = excluded.mtime_ns,
 		hash = excluded.hash, gen = excluded.gen, copies = excluded.copies`
 
+// putChunk is how many entries PutEntries puts with one statement.
+const putChunk = 200
+
+// upsertNumbered is upsertEntry for a bulk load, which numbers the entries for search
+// itself (bulknames.go); an entry there already keeps its number.
+const upsertNumbered = `INSERT INTO entries(path, parent, dir, size, mtime_ns, hash, gen, copies, sid) VALUES %s
+	ON CONFLICT(path) DO UPDATE SET dir = excluded.dir, size = excluded.size, mtime_ns = excluded.mtime_ns,
+		hash = excluded.hash, gen = excluded.gen, copies = excluded.copies`
+
 // PutEntry adds or replaces the entry at e.Path, with exactly e.Copies as its copies.
 func (tx *Tx) PutEntry(ctx context.Context, e Entry) error {
 	ctx = context.WithoutCancel(ctx) // a short statement: a cancellable context costs a goroutine
@@ -147,11 +156,11 @@ func (tx *Tx) PutEntry(ctx context.Context, e Entry) error {
 func (tx *Tx) PutEntries(ctx context.Context, es []Entry) error {
 	// The statements are short; a cancellable context would cost a goroutine each.
 	ctx = context.WithoutCancel(ctx)
-	const chunk = 200
 	for len(es) > 0 {
-		n := min(chunk, len(es))
+		n := min(putChunk, len(es))
 		var vals strings.Builder
-		args := make([]any, 0, 8*n)
+		args := make([]any, 0, 9*n)
+		bulk := tx.c.bulk.Load() // a bulk load numbers the entries for search as they come
 		for i, e := range es[:n] {
 			m, err := tx.mask(ctx, e.Copies)
 			if err != nil {
@@ -160,10 +169,32 @@ func (tx *Tx) PutEntries(ctx context.Context, es []Entry) error {
 			if i > 0 {
 				vals.WriteByte(',')
 			}
-			vals.WriteString("(?,?,?,?,?,?,?,?)")
 			args = append(args, e.Path, parentOf(e.Path), e.Dir, e.Size, timeNS(e.ModTime), e.Hash, e.Gen, m)
+			if bulk == nil {
+				vals.WriteString("(?,?,?,?,?,?,?,?)")
+				continue
+			}
+			vals.WriteString("(?,?,?,?,?,?,?,?,?)")
+			var sid any
+			if n, ok, err := bulk.number(ctx, tx, e.Path); err != nil {
+				return err
+			} else if ok {
+				sid = n
+			}
+			args = append(args, sid)
 		}
-		if _, err := tx.q.ExecContext(ctx, fmt.Sprintf(upsertEntry, vals.String()), args...); err != nil {
+		var err error
+		switch {
+		case n == putChunk && bulk == nil:
+			_, err = tx.stmt(ctx, tx.c.hot.putChunk).ExecContext(ctx, args...)
+		case n == putChunk:
+			_, err = tx.stmt(ctx, tx.c.hot.putNumbered).ExecContext(ctx, args...)
+		case bulk == nil:
+			_, err = tx.q.ExecContext(ctx, fmt.Sprintf(upsertEntry, vals.String()), args...)
+		default:
+			_, err = tx.q.ExecContext(ctx, fmt.Sprintf(upsertNumbered, vals.String()), args...)
+		}
+		if err != nil {
 			return fmt.Errorf("index files: %w", err)
 		}
 		es = es[n:]
@@ -227,6 +258,9 @@ func (tx *Tx) DeleteTree(ctx context.Context, path string) error {
 // RenameTree moves path and everything below it to to, and gives the moved item itself
 // generation gen (the items below keep theirs: they came to be under it).
 func (tx *Tx) RenameTree(ctx context.Context, from, to string, gen uint64) error {
+	if b := tx.c.bulk.Load(); b != nil {
+		b.moved.Store(true) // numbers may have left their share's range: checked at the end
+	}
 	n := len(from) + 1
 	_, err := tx.q.ExecContext(ctx, `UPDATE entries SET
 			path = ? || substr(path, ?),
@@ -250,6 +284,15 @@ func (tx *Tx) Totals(ctx context.Context, prefix string) (Totals, error) {
 	var t Totals
 	if prefix == "" { // the whole index: from the counters, not a walk
 		err := tx.q.QueryRowContext(ctx, "SELECT coalesce(sum(files), 0), coalesce(sum(dirs), 0), coalesce(sum(bytes), 0) FROM entry_counts").Scan(&t.Files, &t.Dirs, &t.Bytes)
+		return t, err
+	}
+	if !strings.Contains(prefix, "/") {
+		// A share: from its counters too (listing the shares, which every search from
+		// the command line does, walked a million entries), less its own folder.
+		err := tx.q.QueryRowContext(ctx, `SELECT coalesce(sum(files), 0) - coalesce((SELECT dir = 0 FROM entries WHERE path = ?1), 0),
+				coalesce(sum(dirs), 0) - coalesce((SELECT dir != 0 FROM entries WHERE path = ?1), 0),
+				coalesce(sum(bytes), 0) - coalesce((SELECT size FROM entries WHERE path = ?1), 0)
+			FROM entry_counts WHERE share = ?1`, prefix).Scan(&t.Files, &t.Dirs, &t.Bytes)
 		return t, err
 	}
 	q := "SELECT coalesce(sum(dir = 0), 0), coalesce(sum(dir), 0), coalesce(sum(size), 0) FROM entries"

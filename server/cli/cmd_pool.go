@@ -80,6 +80,10 @@ func printStatus(e *env, st pool.Status) {
 		fmt.Fprintf(e.out, "Duplication: %s waiting for another copy (the repairer is on it; add a drive if there is no room).\n",
 			plural(st.NotDuplicated, "file is", "files are"))
 	}
+	if st.Adopting > 0 {
+		fmt.Fprintf(e.out, "Adopting: %s placed on the drives by hand being read; each appears in the pool once it is.\n",
+			plural(st.Adopting, "file is", "files are"))
+	}
 	if len(st.Unavailable) == 0 {
 		fmt.Fprintln(e.out, "At risk: nothing.")
 	} else {
@@ -135,7 +139,13 @@ func rebuild(ctx context.Context, e *env, drives []string) error {
 	if err != nil {
 		return errors.Join(err, restoreCatalog(aside, cat, moved))
 	}
-	st, err := a.Pool.Status(ctx)
+	// A rebuild does not serve: the files placed on the drives by hand, which a running
+	// server adopts in the background, are adopted before it reports.
+	err = a.Pool.AdoptHandPlaced(ctx)
+	var st pool.Status
+	if err == nil {
+		st, err = a.Pool.Status(ctx)
+	}
 	if err == nil && len(st.Drives) == 0 {
 		err = noDrivesFound(st.Others)
 	}

@@ -98,6 +98,7 @@ func (r *reconciler) adoptHashed(ctx context.Context, batch []hashed) error {
 	if len(batch) == 0 {
 		return nil
 	}
+	defer r.p.adoptedSome(len(batch))
 	r.p.ns.Lock()
 	defer r.p.ns.Unlock()
 	cur := map[string]*catalog.Entry{}
@@ -129,10 +130,16 @@ func (r *reconciler) adoptHashed(ctx context.Context, batch []hashed) error {
 		it := h.it
 		if h.err != nil {
 			r.noteErr(it.v, fmt.Errorf("adopt %s: %w", it.e.Path, h.err))
+			r.stats.skipped++
 			continue
 		}
 		if now, err := it.v.d.Stat(ctx, it.e.Path); err != nil || now.HasMeta || now.Size != it.e.Size || !now.ModTime.Equal(it.e.ModTime) {
-			continue // gone, written by the pool, or changed since it was hashed: judged again next time
+			// Gone or written by the pool meanwhile: nothing is left to adopt. Changed
+			// since it was hashed: judged again at the next reconcile.
+			if err == nil && !now.HasMeta {
+				r.stats.skipped++
+			}
+			continue
 		}
 		gen, err := r.p.nextGen(ctx)
 		if err != nil {
@@ -178,6 +185,7 @@ func (r *reconciler) adoptHashed(ctx context.Context, batch []hashed) error {
 		switch {
 		case !j.ok:
 			r.noteErr(it.v, fmt.Errorf("adopt %s: could not stamp it", it.e.Path))
+			r.stats.skipped++
 		case j.cur == nil:
 			puts = append(puts, *r.entryOf(it))
 			r.stats.adopted++

@@ -14,5 +14,9 @@ func TestMain(m *testing.M) {
 		crashChild()
 		return
 	}
+	if os.Getenv(rebuildEnv) != "" {
+		rebuildChild()
+		return
+	}
 	os.Exit(pooltest.WithForeignPool(m))
 }

@@ -169,7 +169,7 @@ func (p *Pool) reconcileAtStart(ctx context.Context, clean bool, why string) err
 	if err := p.mergeTombstones(ctx, todo); err != nil {
 		return err
 	}
-	return p.reconcileDrives(ctx, todo)
+	return p.reconcile(ctx, todo, true)
 }
 
 // openFromDrives starts a pool whose catalog is empty: rebuilt from the drives it was

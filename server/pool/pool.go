@@ -134,6 +134,8 @@ type Pool struct {
 	checked  checkedCopies      // small files' copies checked a moment ago (checked.go)
 	learning singleflight.Group // learns of block checksums, one per copy at a time
 
+	adopt adoption // files placed on the drives by hand, adopted while the pool serves
+
 	kick     chan struct{} // wakes the repairer
 	throttle *throttle
 	chunks   sync.Pool // *[]byte of chunkSize, the write path's buffers
@@ -171,7 +173,13 @@ func (p *Pool) Close(ctx context.Context) error {
 	if p.closed.Swap(true) {
 		return nil
 	}
-	err := p.cat.Update(ctx, func(tx *catalog.Tx) error { return tx.SetMeta(ctx, metaClean, "1") })
+	clean := "1"
+	if left, unfinished := p.adoptionLeft(); unfinished {
+		// The next start reconciles, and so adopts what is left.
+		p.log.Warn("files placed on the drives by hand are not all adopted yet; they will be at the next start", "waiting", left)
+		clean = "0"
+	}
+	err := p.cat.Update(ctx, func(tx *catalog.Tx) error { return tx.SetMeta(ctx, metaClean, clean) })
 	if cerr := p.cat.Checkpoint(ctx); err == nil {
 		err = cerr
 	}

@@ -41,6 +41,13 @@ const reconcileBatch = 5000
 // then brings them into service. The drives are out of service meanwhile; changes the
 // family makes during the walk are noted and judged again at the end (settle).
 func (p *Pool) reconcileDrives(ctx context.Context, vs []view) error {
+	return p.reconcile(ctx, vs, false)
+}
+
+// reconcile is reconcileDrives; with handLater, the files placed on the drives by hand
+// are adopted after it returns, by adoptLater, so that the pool serves while they are
+// read (see adopt_later.go).
+func (p *Pool) reconcile(ctx context.Context, vs []view, handLater bool) error {
 	start := time.Now()
 	// The change log starts and the index is read under the exclusive tree lock: every
 	// change is either complete in what the reconciler reads, or noted and judged again
@@ -74,6 +81,15 @@ func (p *Pool) reconcileDrives(ctx context.Context, vs []view) error {
 	}
 	if err := p.raiseGen(ctx, r.maxGen); err != nil {
 		return err
+	}
+	if handLater && len(r.hand) > 0 {
+		r.noteErrs(ctx)
+		p.log.Info("drives reconciled with the index; files placed on them by hand are adopted while the pool serves",
+			"drives", len(vs), "copies", r.stats.copies, "by_hand", len(r.hand), "stale", r.stats.stale,
+			"took", time.Since(start).Round(time.Millisecond))
+		p.adoptLater(r)
+		p.wake()
+		return nil
 	}
 	if err := r.adoptHandmade(ctx); err != nil {
 		return err
@@ -243,7 +259,9 @@ type reconciler struct {
 	views   map[string]view            // the drives being reconciled
 	newShr  []string                   // shares found only on drives
 	now     time.Time
-	stats   struct{ copies, adopted, stale int }
+	// skipped: files placed by hand left aside by their adoption (changed while hashed,
+	// unreadable, or not stamped), judged again at a later reconcile.
+	stats struct{ copies, adopted, stale, skipped int }
 	// fresh: the index held no file or folder when the run began (a rebuild), so the
 	// overlay keeps every entry of the run and no lookup needs the database.
 	fresh bool

@@ -20,6 +20,11 @@ type RepairReport struct {
 
 // runRepairer repairs whenever something happened, and now and then anyway.
 func (p *Pool) runRepairer(ctx context.Context) error {
+	// The files placed on the drives by hand first: a repair copying a file onto a drive
+	// where one waits at its path would replace it before it is judged.
+	if err := p.AdoptHandPlaced(ctx); err != nil && ctx.Err() == nil {
+		p.log.Error("adopting files placed on the drives by hand failed", "err", err)
+	}
 	t := time.NewTicker(p.opt.RepairEvery)
 	defer t.Stop()
 	for {

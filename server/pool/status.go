@@ -23,6 +23,9 @@ type Status struct {
 	LastScrub     *ScrubReport
 	// Others are drives of other pools mounted here, left alone (see OtherPools).
 	Others []OtherPool
+	// Adopting: files placed on the drives by hand still being read to be adopted (not
+	// in the counts above until they are).
+	Adopting int
 }
 
 // maxListed bounds the names a status lists; the count is always exact.
@@ -31,6 +34,7 @@ const maxListed = 100
 // Status reports capacity, duplication, files at risk and the last scrub.
 func (p *Pool) Status(ctx context.Context) (Status, error) {
 	st := Status{PoolID: p.id, Others: p.OtherPools()}
+	st.Adopting, _ = p.adoptionLeft()
 	drives, err := p.Drives(ctx)
 	if err != nil {
 		return st, err

@@ -33,6 +33,9 @@ type Env struct {
 	Cat     *catalog.Catalog
 	// Tune edits the options before every open.
 	Tune func(*pool.Options)
+	// AdoptLater leaves the files placed on the drives by hand to Run, as a server does;
+	// otherwise Open adopts them before it returns.
+	AdoptLater bool
 
 	log    *testLog
 	mu     sync.Mutex
@@ -112,6 +115,13 @@ func (e *Env) Open() {
 		e.T.Fatalf("open pool: %v", err)
 	}
 	e.Cat, e.Pool = c, p
+	if !e.AdoptLater {
+		// As the pool did before it served during the adoption: tests look at the index
+		// right after opening.
+		if err := p.AdoptHandPlaced(ctx); err != nil {
+			e.T.Fatalf("adopt files placed by hand: %v", err)
+		}
+	}
 }
 
 // Close stops background work and closes the pool cleanly.
