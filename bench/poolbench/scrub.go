@@ -35,11 +35,13 @@ func scrubBench(dir string, n, size int) {
 	shares := []string{filepath.Join(root, "drive0", "Shares", "Bench"), filepath.Join(root, "drive1", "Shares", "Bench")}
 	cat := medianOf(func() { check(dropCaches()) }, func() { catAll(shares) })
 	var rep pool.ScrubReport
+	stop := startProfileNamed("scrub")
 	scrub := medianOf(func() { check(dropCaches()) }, func() {
 		var err error
 		rep, err = b.p.Scrub(ctx)
 		check(err)
 	})
+	stop()
 	if rep.Copies != 2*n || rep.Bad != 0 || rep.Healed != 0 || rep.Skipped != 0 {
 		check(fmt.Errorf("the scrub was not of a sound pool: %+v", rep))
 	}

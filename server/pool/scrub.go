@@ -33,7 +33,8 @@ type ScrubReport struct {
 
 // Scrub reads every copy of every file, compares it with the file's checksum, and heals
 // a bad copy from a good one. A file whose every copy is bad is reported as damaged and
-// left as it is. Reads go through the background throttle.
+// left as it is. Reads pause while the family uses the pool, but are not held to the
+// background rate: a scrub only reads (healing a copy is held to it).
 func (p *Pool) Scrub(ctx context.Context) (ScrubReport, error) {
 	p.scrubMu.Lock()
 	defer p.scrubMu.Unlock()
@@ -181,7 +182,7 @@ func (p *Pool) verifyCopy(ctx context.Context, e catalog.Entry, v view) (int64, 
 		return 0, catalog.BlockSums{}, p.noteErr(ctx, v, err)
 	}
 	defer f.Close()
-	n, sums, err := checkContent(e, &throttledReader{ctx: ctx, t: p.throttle, r: f})
+	n, sums, err := checkContent(e, &yieldingReader{ctx: ctx, t: p.throttle, r: f})
 	if err != nil && !errors.Is(err, errBadCopy) {
 		p.noteErr(ctx, v, err)
 	}
