@@ -55,12 +55,13 @@ func (p *Pool) Scrub(ctx context.Context) (ScrubReport, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			buf := drive.AlignedBuffer(scrubRead)
 			for e := range files {
 				if ctx.Err() != nil {
 					continue // stopped: what is queued is not checked
 				}
 				var one ScrubReport
-				p.scrubFile(ctx, e, &one)
+				p.scrubFile(ctx, e, &one, buf)
 				prog.done(1, e.Size)
 				mu.Lock()
 				rep.add(one)
@@ -123,7 +124,12 @@ func (rep *ScrubReport) add(one ScrubReport) {
 	rep.Skipped += one.Skipped
 }
 
-func (p *Pool) scrubFile(ctx context.Context, e catalog.Entry, rep *ScrubReport) {
+// scrubRead is the size of a scrub's reads: large enough that a disk read past the
+// page cache (no read-ahead) streams, small enough that every reader may have one.
+const scrubRead = 1 << 20
+
+// scrubFile checks every copy of e, reading through buf (from drive.AlignedBuffer).
+func (p *Pool) scrubFile(ctx context.Context, e catalog.Entry, rep *ScrubReport, buf []byte) {
 	if p.paths.isWriting(e.Path) {
 		rep.Skipped++
 		return
@@ -132,7 +138,7 @@ func (p *Pool) scrubFile(ctx context.Context, e catalog.Entry, rep *ScrubReport)
 	var good, bad []view
 	var sums catalog.BlockSums
 	for _, v := range p.sources(e.Copies) {
-		n, s, err := p.verifyCopy(ctx, e, v)
+		n, s, err := p.verifyCopyDirect(ctx, e, v, buf)
 		rep.Copies++
 		rep.Bytes += n
 		switch {
@@ -177,12 +183,22 @@ func (p *Pool) scrubFile(ctx context.Context, e catalog.Entry, rep *ScrubReport)
 // block checksums on the way. A copy that reads but does not match is errBadCopy; one
 // that cannot be read is the drive's error.
 func (p *Pool) verifyCopy(ctx context.Context, e catalog.Entry, v view) (int64, catalog.BlockSums, error) {
+	return p.verifyCopyDirect(ctx, e, v, nil)
+}
+
+// verifyCopyDirect is verifyCopy reading through buf, an aligned buffer, from the disk
+// itself past the page cache when the drive can (drive.DirectFile); a nil buf reads
+// through the cache.
+func (p *Pool) verifyCopyDirect(ctx context.Context, e catalog.Entry, v view, buf []byte) (int64, catalog.BlockSums, error) {
 	f, err := v.d.Open(ctx, e.Path)
 	if err != nil {
 		return 0, catalog.BlockSums{}, p.noteErr(ctx, v, err)
 	}
 	defer f.Close()
-	n, sums, err := checkContent(e, &yieldingReader{ctx: ctx, t: p.throttle, r: f})
+	if df, ok := f.(drive.DirectFile); !ok || buf == nil || df.Direct() != nil {
+		buf = make([]byte, chunkSize)
+	}
+	n, sums, err := checkContentBuf(e, &yieldingReader{ctx: ctx, t: p.throttle, r: f}, buf)
 	if err != nil && !errors.Is(err, errBadCopy) {
 		p.noteErr(ctx, v, err)
 	}
@@ -192,8 +208,13 @@ func (p *Pool) verifyCopy(ctx context.Context, e catalog.Entry, v view) (int64, 
 // checkContent reads a copy of e's content from r whole, compares it with e's size and
 // hash (errBadCopy when it differs), and makes its block checksums on the way.
 func checkContent(e catalog.Entry, r io.Reader) (int64, catalog.BlockSums, error) {
+	return checkContentBuf(e, r, make([]byte, chunkSize))
+}
+
+// checkContentBuf is checkContent reading into buf.
+func checkContentBuf(e catalog.Entry, r io.Reader, buf []byte) (int64, catalog.BlockSums, error) {
 	h, s := blake3.New(), &blockSummer{}
-	n, err := copyChecked(io.MultiWriter(h, s), r)
+	n, err := copyCheckedBuf(io.MultiWriter(h, s), r, buf)
 	switch {
 	case err != nil:
 		return n, catalog.BlockSums{}, err
