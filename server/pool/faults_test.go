@@ -388,3 +388,24 @@ func TestBackgroundLeavesFileBeingWritten(t *testing.T) {
 		t.Errorf("after the upload, the file is on %v, want 2 drives", h)
 	}
 }
+
+// TestScrubNotHeldToCopyingRate: a scrub only reads, so the cap on background copying
+// does not hold it back (it still pauses while the family uses the pool). With a cap of
+// one byte a second, a scrub held to it would not get past the first megabyte of these
+// files before the deadline; it checks every copy.
+func TestScrubNotHeldToCopyingRate(t *testing.T) {
+	e := pooltest.New(t, 2, func(o *pool.Options) { o.BackgroundRate = 1 })
+	e.Share("Docs", 2)
+	for i := range 3 {
+		e.Put(fmt.Sprintf("Docs/f%d", i), randBytes(uint64(i), 3<<20+i))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	rep, err := e.Pool.Scrub(ctx)
+	if err != nil || rep.Stopped {
+		t.Fatalf("scrub: %v (stopped %v): held to the background copying rate", err, rep.Stopped)
+	}
+	if rep.Copies != 6 || rep.Bad != 0 || rep.Bytes != 2*(3*(3<<20)+3) {
+		t.Errorf("scrub checked %d copies, %d bytes, %d bad; want 6 copies, every byte, none bad", rep.Copies, rep.Bytes, rep.Bad)
+	}
+}
