@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/hearth-home/hearth/server/catalog"
@@ -190,19 +191,30 @@ func (p *Pool) verifyCopy(ctx context.Context, e catalog.Entry, v view) (int64, 
 // itself past the page cache when the drive can (drive.DirectFile); a nil buf reads
 // through the cache.
 func (p *Pool) verifyCopyDirect(ctx context.Context, e catalog.Entry, v view, buf []byte) (int64, catalog.BlockSums, error) {
+	n, sums, err := p.readCopy(ctx, e, v, buf)
+	if buf != nil && errors.Is(err, syscall.EINVAL) {
+		// A filesystem that took the switch to direct reads but refuses them (some FUSE
+		// ones do): the copy is read again through the cache rather than called bad.
+		n, sums, err = p.readCopy(ctx, e, v, nil)
+	}
+	if err != nil && !errors.Is(err, errBadCopy) {
+		p.noteErr(ctx, v, err)
+	}
+	return n, sums, err
+}
+
+// readCopy reads e's copy on v whole and checks it, past the page cache into buf when
+// buf is set and the drive can.
+func (p *Pool) readCopy(ctx context.Context, e catalog.Entry, v view, buf []byte) (int64, catalog.BlockSums, error) {
 	f, err := v.d.Open(ctx, e.Path)
 	if err != nil {
-		return 0, catalog.BlockSums{}, p.noteErr(ctx, v, err)
+		return 0, catalog.BlockSums{}, err
 	}
 	defer f.Close()
 	if df, ok := f.(drive.DirectFile); !ok || buf == nil || df.Direct() != nil {
 		buf = make([]byte, chunkSize)
 	}
-	n, sums, err := checkContentBuf(e, &yieldingReader{ctx: ctx, t: p.throttle, r: f}, buf)
-	if err != nil && !errors.Is(err, errBadCopy) {
-		p.noteErr(ctx, v, err)
-	}
-	return n, sums, err
+	return checkContentBuf(e, &yieldingReader{ctx: ctx, t: p.throttle, r: f}, buf)
 }
 
 // checkContent reads a copy of e's content from r whole, compares it with e's size and
