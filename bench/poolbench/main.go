@@ -28,6 +28,8 @@ var (
 	rebuildN  = flag.Int("rebuild-n", 100000, "files in the rebuild test")
 	runs      = flag.Int("runs", 3, "runs of every measurement (medians are reported)")
 	writers   = flag.Int("writers", 4, "concurrent writers in the small files' concurrent write (0: skip it)")
+	scrubN    = flag.Int("scrub-n", 64, "files in the scrub test (0: skip it)")
+	scrubKB   = flag.Int("scrub-kb", 8192, "size of each file in the scrub test in KiB")
 	quiet     = slog.New(slog.NewTextHandler(io.Discard, nil))
 	coldCache = true
 )
@@ -58,6 +60,9 @@ func main() {
 	}
 	if *smallN > 0 {
 		writeBench(dir, "small", small, *smallN)
+	}
+	if *scrubN > 0 {
+		scrubBench(dir, *scrubN, *scrubKB<<10)
 	}
 	if *rebuildN > 0 {
 		rebuildBench(dir, *rebuildN)

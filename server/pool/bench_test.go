@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"runtime"
+	"sync/atomic"
 	"testing"
 
 	"github.com/hearth-home/hearth/server/pool"
@@ -28,6 +30,30 @@ func BenchmarkWriteSmall(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
+		})
+	}
+}
+
+// BenchmarkWriteSmallConcurrent writes 16 KiB files from 4 writers at once (a photo
+// import, a sync client sending several files together): the case the catalog's group
+// commit and the folders' shared fsyncs are for. Profile it with -cpuprofile.
+func BenchmarkWriteSmallConcurrent(b *testing.B) {
+	for _, copies := range []int{1, 2} {
+		b.Run(fmt.Sprintf("copies=%d", copies), func(b *testing.B) {
+			e := benchPool(b, 2, copies)
+			data := make([]byte, 16<<10)
+			b.SetBytes(int64(len(data)))
+			var n atomic.Int64
+			b.SetParallelism(max(1, 4/runtime.GOMAXPROCS(0)))
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					path := fmt.Sprintf("Bench/f%d", n.Add(1))
+					if _, err := e.Pool.WriteFile(context.Background(), path, bytes.NewReader(data), pool.WriteOptions{Size: int64(len(data))}); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
 		})
 	}
 }

@@ -67,7 +67,11 @@ func (p *Pool) prepareCopy(ctx context.Context, e catalog.Entry, src, dst view, 
 
 // copyChecked copies like io.Copy but says which side failed.
 func copyChecked(w io.Writer, r io.Reader) (int64, error) {
-	buf := make([]byte, chunkSize)
+	return copyCheckedBuf(w, r, make([]byte, chunkSize))
+}
+
+// copyCheckedBuf is copyChecked reading into buf whole each time.
+func copyCheckedBuf(w io.Writer, r io.Reader, buf []byte) (int64, error) {
 	var n int64
 	for {
 		k, rerr := r.Read(buf)

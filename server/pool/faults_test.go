@@ -388,3 +388,63 @@ func TestBackgroundLeavesFileBeingWritten(t *testing.T) {
 		t.Errorf("after the upload, the file is on %v, want 2 drives", h)
 	}
 }
+
+// TestScrubNotHeldToCopyingRate: a scrub only reads, so the cap on background copying
+// does not hold it back (it still pauses while the family uses the pool). With a cap of
+// one byte a second, a scrub held to it would not get past the first megabyte of these
+// files before the deadline; it checks every copy.
+func TestScrubNotHeldToCopyingRate(t *testing.T) {
+	e := pooltest.New(t, 2, func(o *pool.Options) { o.BackgroundRate = 1 })
+	e.Share("Docs", 2)
+	for i := range 3 {
+		e.Put(fmt.Sprintf("Docs/f%d", i), randBytes(uint64(i), 3<<20+i))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	rep, err := e.Pool.Scrub(ctx)
+	if err != nil || rep.Stopped {
+		t.Fatalf("scrub: %v (stopped %v): held to the background copying rate", err, rep.Stopped)
+	}
+	if rep.Copies != 6 || rep.Bad != 0 || rep.Bytes != 2*(3*(3<<20)+3) {
+		t.Errorf("scrub checked %d copies, %d bytes, %d bad; want 6 copies, every byte, none bad", rep.Copies, rep.Bytes, rep.Bad)
+	}
+}
+
+// TestScrubReadsPastTheCache: a scrub reads every copy past the page cache (what the
+// disk holds), and a filesystem that takes the switch to direct reads but refuses them
+// (EINVAL, as some FUSE ones do) has its copies read through the cache instead, not
+// called bad.
+func TestScrubReadsPastTheCache(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		err   error
+		count int // direct reads that fail
+		bad   int // copies the scrub must find bad
+	}{
+		{"direct reads are made", syscall.EBADMSG, 1, 1},
+		{"refused direct reads fall back", syscall.EINVAL, -1, 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := pooltest.New(t, 2)
+			e.Share("Docs", 2)
+			var bytes int64
+			for i := range 3 {
+				data := randBytes(uint64(i), 1<<20+i*5000)
+				e.Put(fmt.Sprintf("Docs/f%d", i), data)
+				bytes += 2 * int64(len(data))
+			}
+			e.Faulty(e.Drives[0]).Fail(drivetest.OpReadDirect, 0, c.count, c.err)
+			rep, err := e.Pool.Scrub(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Copies != 6 || rep.Bad != c.bad || rep.Healed != c.bad || len(rep.Damaged) != 0 {
+				t.Errorf("scrub: %d copies, %d bad, %d healed, damaged %v; want 6, %d, %d, none",
+					rep.Copies, rep.Bad, rep.Healed, rep.Damaged, c.bad, c.bad)
+			}
+			if c.bad == 0 && rep.Bytes != bytes {
+				t.Errorf("scrub read %d bytes, want %d", rep.Bytes, bytes)
+			}
+		})
+	}
+}

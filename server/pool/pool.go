@@ -70,7 +70,8 @@ type Options struct {
 	// background work purges it (default 30 days).
 	RemovedSharesKeep time.Duration
 	// BackgroundRate caps background copying in bytes per second (default 200 MB/s);
-	// background work also pauses while the family reads or writes.
+	// background work also pauses while the family reads or writes. A scrub, which only
+	// reads, pauses too but is not capped: it reads every drive at its own speed.
 	BackgroundRate int64
 	// TrustReads returns what the drives hold without checking it. Only benchmarks set
 	// it, to measure what checking every read costs.

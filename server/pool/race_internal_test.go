@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hearth-home/hearth/server/catalog"
+	"github.com/hearth-home/hearth/server/pool/drive"
 )
 
 // twoDrives opens a pool of two drives with a share Docs holding a file at path, and
@@ -74,7 +75,7 @@ func TestRewriteDuringScrubIsNotDamage(t *testing.T) {
 		t.Fatal(err)
 	}
 	var rep ScrubReport
-	p.scrubFile(ctx, old, &rep)
+	p.scrubFile(ctx, old, &rep, drive.AlignedBuffer(scrubRead))
 	if rep.Bad != 0 || len(rep.Damaged) != 0 || recordedBad(t, p) != 0 {
 		t.Errorf("scrub of a file rewritten meanwhile: %d bad, damaged %v, %d recorded; want none", rep.Bad, rep.Damaged, recordedBad(t, p))
 	}

@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/hearth-home/hearth/server/catalog"
@@ -33,7 +34,8 @@ type ScrubReport struct {
 
 // Scrub reads every copy of every file, compares it with the file's checksum, and heals
 // a bad copy from a good one. A file whose every copy is bad is reported as damaged and
-// left as it is. Reads go through the background throttle.
+// left as it is. Reads pause while the family uses the pool, but are not held to the
+// background rate: a scrub only reads (healing a copy is held to it).
 func (p *Pool) Scrub(ctx context.Context) (ScrubReport, error) {
 	p.scrubMu.Lock()
 	defer p.scrubMu.Unlock()
@@ -54,12 +56,13 @@ func (p *Pool) Scrub(ctx context.Context) (ScrubReport, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			buf := drive.AlignedBuffer(scrubRead)
 			for e := range files {
 				if ctx.Err() != nil {
 					continue // stopped: what is queued is not checked
 				}
 				var one ScrubReport
-				p.scrubFile(ctx, e, &one)
+				p.scrubFile(ctx, e, &one, buf)
 				prog.done(1, e.Size)
 				mu.Lock()
 				rep.add(one)
@@ -122,7 +125,12 @@ func (rep *ScrubReport) add(one ScrubReport) {
 	rep.Skipped += one.Skipped
 }
 
-func (p *Pool) scrubFile(ctx context.Context, e catalog.Entry, rep *ScrubReport) {
+// scrubRead is the size of a scrub's reads: large enough that a disk read past the
+// page cache (no read-ahead) streams, small enough that every reader may have one.
+const scrubRead = 1 << 20
+
+// scrubFile checks every copy of e, reading through buf (from drive.AlignedBuffer).
+func (p *Pool) scrubFile(ctx context.Context, e catalog.Entry, rep *ScrubReport, buf []byte) {
 	if p.paths.isWriting(e.Path) {
 		rep.Skipped++
 		return
@@ -131,7 +139,7 @@ func (p *Pool) scrubFile(ctx context.Context, e catalog.Entry, rep *ScrubReport)
 	var good, bad []view
 	var sums catalog.BlockSums
 	for _, v := range p.sources(e.Copies) {
-		n, s, err := p.verifyCopy(ctx, e, v)
+		n, s, err := p.verifyCopyDirect(ctx, e, v, buf)
 		rep.Copies++
 		rep.Bytes += n
 		switch {
@@ -176,23 +184,49 @@ func (p *Pool) scrubFile(ctx context.Context, e catalog.Entry, rep *ScrubReport)
 // block checksums on the way. A copy that reads but does not match is errBadCopy; one
 // that cannot be read is the drive's error.
 func (p *Pool) verifyCopy(ctx context.Context, e catalog.Entry, v view) (int64, catalog.BlockSums, error) {
-	f, err := v.d.Open(ctx, e.Path)
-	if err != nil {
-		return 0, catalog.BlockSums{}, p.noteErr(ctx, v, err)
+	return p.verifyCopyDirect(ctx, e, v, nil)
+}
+
+// verifyCopyDirect is verifyCopy reading through buf, an aligned buffer, from the disk
+// itself past the page cache when the drive can (drive.DirectFile); a nil buf reads
+// through the cache.
+func (p *Pool) verifyCopyDirect(ctx context.Context, e catalog.Entry, v view, buf []byte) (int64, catalog.BlockSums, error) {
+	n, sums, err := p.readCopy(ctx, e, v, buf)
+	if buf != nil && errors.Is(err, syscall.EINVAL) {
+		// A filesystem that took the switch to direct reads but refuses them (some FUSE
+		// ones do): the copy is read again through the cache rather than called bad.
+		n, sums, err = p.readCopy(ctx, e, v, nil)
 	}
-	defer f.Close()
-	n, sums, err := checkContent(e, &throttledReader{ctx: ctx, t: p.throttle, r: f})
 	if err != nil && !errors.Is(err, errBadCopy) {
 		p.noteErr(ctx, v, err)
 	}
 	return n, sums, err
 }
 
+// readCopy reads e's copy on v whole and checks it, past the page cache into buf when
+// buf is set and the drive can.
+func (p *Pool) readCopy(ctx context.Context, e catalog.Entry, v view, buf []byte) (int64, catalog.BlockSums, error) {
+	f, err := v.d.Open(ctx, e.Path)
+	if err != nil {
+		return 0, catalog.BlockSums{}, err
+	}
+	defer f.Close()
+	if df, ok := f.(drive.DirectFile); !ok || buf == nil || df.Direct() != nil {
+		buf = make([]byte, chunkSize)
+	}
+	return checkContentBuf(e, &yieldingReader{ctx: ctx, t: p.throttle, r: f}, buf)
+}
+
 // checkContent reads a copy of e's content from r whole, compares it with e's size and
 // hash (errBadCopy when it differs), and makes its block checksums on the way.
 func checkContent(e catalog.Entry, r io.Reader) (int64, catalog.BlockSums, error) {
+	return checkContentBuf(e, r, make([]byte, chunkSize))
+}
+
+// checkContentBuf is checkContent reading into buf.
+func checkContentBuf(e catalog.Entry, r io.Reader, buf []byte) (int64, catalog.BlockSums, error) {
 	h, s := blake3.New(), &blockSummer{}
-	n, err := copyChecked(io.MultiWriter(h, s), r)
+	n, err := copyCheckedBuf(io.MultiWriter(h, s), r, buf)
 	switch {
 	case err != nil:
 		return n, catalog.BlockSums{}, err

@@ -35,11 +35,8 @@ func (t *throttle) foreground() { t.lastFG.Store(time.Now().UnixNano()) }
 
 // wait blocks until n background bytes may go.
 func (t *throttle) wait(ctx context.Context, n int) error {
-	deadline := time.Now().Add(fgMaxGap)
-	for time.Since(time.Unix(0, t.lastFG.Load())) < fgQuiet && time.Now().Before(deadline) {
-		if err := sleep(ctx, 50*time.Millisecond); err != nil {
-			return err
-		}
+	if err := t.yield(ctx); err != nil {
+		return err
 	}
 	t.mu.Lock()
 	now := time.Now()
@@ -53,6 +50,17 @@ func (t *throttle) wait(ctx context.Context, n int) error {
 		return sleep(ctx, d)
 	}
 	return ctx.Err()
+}
+
+// yield blocks while the family is using the pool (up to fgMaxGap).
+func (t *throttle) yield(ctx context.Context) error {
+	deadline := time.Now().Add(fgMaxGap)
+	for time.Since(time.Unix(0, t.lastFG.Load())) < fgQuiet && time.Now().Before(deadline) {
+		if err := sleep(ctx, 50*time.Millisecond); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func sleep(ctx context.Context, d time.Duration) error {
@@ -87,4 +95,22 @@ func (r *throttledReader) Read(b []byte) (int, error) {
 		err = werr
 	}
 	return n, err
+}
+
+// yieldingReader reads at the drive's speed but, like throttledReader, pauses while the
+// family is using the pool. A scrub reads through it: it only reads, so the rate cap of
+// background copying (which writes, and takes the disk's time from the family even when
+// they come back) does not bound it, and a scrub of every drive at once runs at the
+// disks' speed.
+type yieldingReader struct {
+	ctx context.Context
+	t   *throttle
+	r   io.Reader
+}
+
+func (r *yieldingReader) Read(b []byte) (int, error) {
+	if err := r.t.yield(r.ctx); err != nil {
+		return 0, err
+	}
+	return r.r.Read(b)
 }

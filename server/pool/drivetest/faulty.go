@@ -5,6 +5,7 @@ package drivetest
 
 import (
 	"context"
+	"errors"
 	"io"
 	"sync"
 	"time"
@@ -25,13 +26,16 @@ const (
 	OpCommit Op = "commit" // Pending.Commit (the rename)
 	OpOpen   Op = "open"
 	OpRead   Op = "read" // reads of an opened copy
-	OpStat   Op = "stat"
-	OpWalk   Op = "walk"
-	OpMkdir  Op = "mkdir"
-	OpRename Op = "rename"
-	OpRetire Op = "retire"
-	OpRemove Op = "remove"
-	OpAppend Op = "append" // AppendTombstones
+	// OpReadDirect: reads of an opened copy after Direct (past the page cache), on top
+	// of OpRead; a filesystem that takes O_DIRECT but refuses the reads fails them.
+	OpReadDirect Op = "read-direct"
+	OpStat       Op = "stat"
+	OpWalk       Op = "walk"
+	OpMkdir      Op = "mkdir"
+	OpRename     Op = "rename"
+	OpRetire     Op = "retire"
+	OpRemove     Op = "remove"
+	OpAppend     Op = "append" // AppendTombstones
 )
 
 type rule struct {
@@ -235,19 +239,43 @@ func (r *faultyCachedFile) ReadCached(b []byte, off int64) (int, error) {
 
 type faultyFile struct {
 	drive.ReadFile
-	f *Faulty
+	f      *Faulty
+	direct bool // Direct was called
 }
 
 func (r *faultyFile) Read(b []byte) (int, error) {
 	if err := r.f.fault(OpRead); err != nil {
 		return 0, err
 	}
+	if r.direct {
+		if err := r.f.fault(OpReadDirect); err != nil {
+			return 0, err
+		}
+	}
 	return r.ReadFile.Read(b)
+}
+
+// Direct passes the switch to direct reads on to the real drive's file, when it can.
+func (r *faultyFile) Direct() error {
+	d, ok := r.ReadFile.(drive.DirectFile)
+	if !ok {
+		return errors.ErrUnsupported
+	}
+	if err := d.Direct(); err != nil {
+		return err
+	}
+	r.direct = true
+	return nil
 }
 
 func (r *faultyFile) ReadAt(b []byte, off int64) (int, error) {
 	if err := r.f.fault(OpRead); err != nil {
 		return 0, err
+	}
+	if r.direct {
+		if err := r.f.fault(OpReadDirect); err != nil {
+			return 0, err
+		}
 	}
 	return r.ReadFile.ReadAt(b, off)
 }
