@@ -164,9 +164,11 @@ func TestWriteSurvivesDriveFaults(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			e := pooltest.New(t, 3, func(o *pool.Options) { o.DriveTimeout = 500 * time.Millisecond })
 			e.Share("Docs", 2)
-			e.Put("Docs/f", []byte("old"))
 			bad := e.Faulty(e.Drives[0])
 			bad.SetFree(1 << 50) // first choice for every write
+			// The old file is on the bad drive too: a new write prefers the drives that
+			// hold the file already, so otherwise the bad drive might never be tried.
+			e.Put("Docs/f", []byte("old"))
 			if tc.hang {
 				bad.Hang(tc.op)
 				defer bad.Heal()
