@@ -50,6 +50,31 @@ func samplePack(t *testing.T) ([]byte, ID, []byte, []byte) {
 	return data, name, text, noise
 }
 
+// TestOldPackReadable: packs written before the zstd frames lost their own checksum
+// (testdata/pack-crc.golden, frames with one) still read and expand.
+func TestOldPackReadable(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "pack-crc.golden"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, text, noise := samplePack(t)
+	entries, err := ReadPackIndex(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 2 || entries[0].Enc != Zstd {
+		t.Fatalf("entries %+v: want the text compressed", entries)
+	}
+	c := NewCodec()
+	for i, plain := range [][]byte{text, noise} {
+		e := entries[i]
+		got, err := c.Expand(nil, e.ID, e.Enc, data[e.Offset:e.Offset+e.Length], int(e.RawLen))
+		if err != nil || !bytes.Equal(got, plain) {
+			t.Fatalf("blob %d: %v", i, err)
+		}
+	}
+}
+
 func TestPackRoundTrip(t *testing.T) {
 	data, name, text, noise := samplePack(t)
 	golden(t, "pack.golden", data)

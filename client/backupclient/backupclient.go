@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -24,8 +25,10 @@ import (
 
 // Client talks to the server's backup API.
 type Client struct {
-	cfg   connector.Config
-	hc    *http.Client
+	cfg connector.Config
+	hc  *http.Client
+	// up sends packs, over HTTP/1.1 (see uploadClient).
+	up    *http.Client
 	codec *backup.Codec
 	pc    string
 	// owner, when set, signs requests in with the owner's password instead of the PC's
@@ -56,7 +59,23 @@ func New(cfg connector.Config) (*Client, error) {
 	if err := backup.CheckPCName(pc); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrPCName, err)
 	}
-	return &Client{cfg: cfg, hc: hc, codec: backup.NewCodec(), pc: pc}, nil
+	return &Client{cfg: cfg, hc: hc, up: uploadClient(hc), codec: backup.NewCodec(), pc: pc}, nil
+}
+
+// uploadClient is hc sending over HTTP/1.1 with large buffers, for packs. Go's HTTP/2
+// cuts a body into frames of 16 KiB under flow-control windows and copies each frame
+// through a buffer on both sides: in the profile of a first backup that cost the PC and
+// the server more CPU than TLS itself. A pack is one large body with nothing to
+// multiplex, which HTTP/1.1 sends straight through TLS. The other calls stay on hc.
+func uploadClient(hc *http.Client) *http.Client {
+	t := hc.Transport.(*http.Transport).Clone()
+	t.ForceAttemptHTTP2 = false
+	t.TLSNextProto = map[string]func(string, *tls.Conn) http.RoundTripper{} // no HTTP/2
+	t.TLSClientConfig.NextProtos = []string{"http/1.1"}
+	t.WriteBufferSize = 256 << 10
+	up := *hc
+	up.Transport = t
+	return &up
 }
 
 // PC is the name this PC's backups go under.
@@ -98,6 +117,10 @@ func (e *StatusError) Unwrap() error { return e.Err }
 var ErrPCName = errors.New("this PC's name cannot name its backups")
 
 func (c *Client) do(ctx context.Context, method, path string, body []byte, contentType string) (*http.Response, error) {
+	return c.doWith(ctx, c.hc, method, path, body, contentType)
+}
+
+func (c *Client) doWith(ctx context.Context, hc *http.Client, method, path string, body []byte, contentType string) (*http.Response, error) {
 	// A GET with an empty, non-nil body would be sent over HTTP/2 as one of unknown
 	// length, and wait for it.
 	var rd io.Reader
@@ -116,7 +139,7 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte, conte
 	} else {
 		c.cfg.Bearer(req)
 	}
-	resp, err := c.hc.Do(req)
+	resp, err := hc.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("reach %s: %w", c.cfg.Server, err)
 	}
@@ -303,7 +326,7 @@ func (s *Session) Missing(ctx context.Context, ids []backup.ID) ([]backup.ID, er
 
 // PutPack sends a pack.
 func (s *Session) PutPack(ctx context.Context, name backup.ID, data []byte) error {
-	resp, err := s.c.do(ctx, http.MethodPut, s.path()+"/packs/"+name.String(), data, "application/octet-stream")
+	resp, err := s.c.doWith(ctx, s.c.up, http.MethodPut, s.path()+"/packs/"+name.String(), data, "application/octet-stream")
 	if err != nil {
 		return err
 	}

@@ -139,8 +139,14 @@ func (s *Store) packBuf(size int64) []byte {
 		}
 	default:
 	}
-	return make([]byte, size)
+	// Room for a full pack, whatever this one's size: packs differ by a few bytes, and a
+	// buffer made to one's exact size was too small for the next about half the time (a
+	// fresh allocation, zeroed, per pack in the profile).
+	return make([]byte, size, max(size, packRoom))
 }
+
+// packRoom is the size of a full pack a PC makes: PackTarget and room for its index.
+const packRoom = backup.PackTarget + 1<<20
 
 // keepPackBuf keeps a pack's memory for the next pack, while there is room.
 func (s *Store) keepPackBuf(b []byte) {
