@@ -154,7 +154,7 @@ func (w *Writer) open(ctx context.Context, prefer []string) error {
 		}
 		for _, v := range vs {
 			tried = append(tried, v.id())
-			pf, err := v.d.Create(ctx, w.path, w.opt.Size)
+			pf, err := w.create(ctx, v)
 			if err != nil {
 				lastErr = w.p.noteErr(ctx, v, err)
 				w.p.log.Warn("could not start a copy; trying another drive", "drive", v.rec.Label, "file", w.path, "err", err)
@@ -170,6 +170,15 @@ func (w *Writer) open(ctx context.Context, prefer []string) error {
 		return wrapPath(w.path, lastErr)
 	}
 	return nil
+}
+
+// create starts the copy on v: past the page cache when the file is written in two or
+// more copies and the drive can (drive.DirectCreator explains why only then).
+func (w *Writer) create(ctx context.Context, v view) (drive.Pending, error) {
+	if dc, ok := v.d.(drive.DirectCreator); ok && w.want >= 2 {
+		return dc.CreateDirect(ctx, w.path, w.opt.Size)
+	}
+	return v.d.Create(ctx, w.path, w.opt.Size)
 }
 
 func (w *Writer) startTarget(v view, pf drive.Pending) *target {

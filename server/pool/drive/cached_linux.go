@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/sys/unix"
 )
@@ -40,6 +41,9 @@ type localFile struct {
 
 	mu sync.Mutex // guards dr
 	dr directReader
+	// viaCache: the first large read found the copy in the page cache, and every read
+	// goes there (directread_linux.go).
+	viaCache atomic.Bool
 }
 
 var _ CachedFile = (*localFile)(nil)

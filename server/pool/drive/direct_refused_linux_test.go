@@ -34,7 +34,7 @@ func TestLargeCopyWhereODirectIsRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := &Local{}
-	p := &pending{d: d, path: "S/copy", f: f, hint: size}
+	p := &pending{d: d, path: "S/copy", f: f, hint: size, mayDirect: true}
 	defer f.Close()
 	buf := AlignedBuffer(1 << 20)
 	for off := 0; off < size; {

@@ -101,6 +101,12 @@ type Drive interface {
 	Close() error
 }
 
+// DirectCreator is a Writer that can also write a large copy past the page cache. The
+// pool asks for it when a file is written in two or more copies (see direct_linux.go).
+type DirectCreator interface {
+	CreateDirect(ctx context.Context, path string, sizeHint int64) (Pending, error)
+}
+
 // Writer makes new file copies atomically.
 type Writer interface {
 	// Create starts a new copy of the file at path in the drive's temp area. Nothing is

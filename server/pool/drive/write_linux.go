@@ -10,8 +10,18 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Create starts a copy in the temp area.
+// Create starts a copy in the temp area, written through the page cache.
 func (d *Local) Create(ctx context.Context, path string, sizeHint int64) (Pending, error) {
+	return d.create(ctx, path, sizeHint, false)
+}
+
+// CreateDirect starts a copy that, once it is large enough, is written past the page
+// cache (direct_linux.go).
+func (d *Local) CreateDirect(ctx context.Context, path string, sizeHint int64) (Pending, error) {
+	return d.create(ctx, path, sizeHint, true)
+}
+
+func (d *Local) create(ctx context.Context, path string, sizeHint int64, direct bool) (Pending, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -26,14 +36,14 @@ func (d *Local) Create(ctx context.Context, path string, sizeHint int64) (Pendin
 	if err != nil {
 		return nil, pathErr("create", tmpDir+"/"+name, err)
 	}
-	p := &pending{d: d, path: path, name: name, f: os.NewFile(uintptr(fd), name), hint: sizeHint}
+	p := &pending{d: d, path: path, name: name, f: os.NewFile(uintptr(fd), name), hint: sizeHint, mayDirect: direct}
 	if sizeHint >= reserveFrom {
 		// KEEP_SIZE reserves the blocks without changing the length, so a short upload
 		// never leaves zeros at the end of the file. A copy written with O_DIRECT gets
 		// its length now: writes within it can run in parallel (an extending one holds
 		// the file's lock until it is on the disk), and Finish cuts a short one to size.
 		mode := uint32(unix.FALLOC_FL_KEEP_SIZE)
-		if sizeHint >= DirectFrom && !d.noDirect.Load() {
+		if direct && sizeHint >= DirectFrom && !d.noDirect.Load() {
 			mode = 0
 		}
 		err := unix.Fallocate(fd, mode, 0, sizeHint)
@@ -62,6 +72,9 @@ type pending struct {
 	renamed bool
 	adopted bool // a staged file linked in (adopt_linux.go): its content is there already
 	direct  bool // O_DIRECT is set on f (direct_linux.go)
+	// mayDirect: the copy may be written with O_DIRECT once it is large enough
+	// (CreateDirect).
+	mayDirect bool
 }
 
 func (p *pending) Write(b []byte) (int, error) {

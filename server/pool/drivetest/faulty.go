@@ -169,6 +169,22 @@ func (f *Faulty) Create(ctx context.Context, path string, sizeHint int64) (drive
 	return &faultyPending{Pending: p, f: f}, nil
 }
 
+// CreateDirect goes through Create's faults, as the real copy does.
+func (f *Faulty) CreateDirect(ctx context.Context, path string, sizeHint int64) (drive.Pending, error) {
+	dc, ok := f.Drive.(drive.DirectCreator)
+	if !ok {
+		return f.Create(ctx, path, sizeHint)
+	}
+	if err := f.fault(OpCreate); err != nil {
+		return nil, err
+	}
+	p, err := dc.CreateDirect(ctx, path, sizeHint)
+	if err != nil {
+		return nil, err
+	}
+	return &faultyPending{Pending: p, f: f}, nil
+}
+
 func (f *Faulty) Adopt(ctx context.Context, path, staged string) (drive.Pending, drive.ReadFile, error) {
 	if err := f.fault(OpAdopt); err != nil {
 		return nil, nil, err
