@@ -152,9 +152,12 @@ func (w *Writer) open(ctx context.Context, prefer []string) error {
 		if len(vs) == 0 {
 			break
 		}
+		// Past the page cache only when more than one copy is really being written: a
+		// share that wants two copies on a pool of one drive writes one.
+		direct := len(w.targets)+len(vs) >= 2
 		for _, v := range vs {
 			tried = append(tried, v.id())
-			pf, err := w.create(ctx, v)
+			pf, err := w.create(ctx, v, direct)
 			if err != nil {
 				lastErr = w.p.noteErr(ctx, v, err)
 				w.p.log.Warn("could not start a copy; trying another drive", "drive", v.rec.Label, "file", w.path, "err", err)
@@ -172,10 +175,10 @@ func (w *Writer) open(ctx context.Context, prefer []string) error {
 	return nil
 }
 
-// create starts the copy on v: past the page cache when the file is written in two or
-// more copies and the drive can (drive.DirectCreator explains why only then).
-func (w *Writer) create(ctx context.Context, v view) (drive.Pending, error) {
-	if dc, ok := v.d.(drive.DirectCreator); ok && w.want >= 2 {
+// create starts the copy on v: past the page cache when direct (the file is written in
+// two or more copies) and the drive can (drive.DirectCreator explains why only then).
+func (w *Writer) create(ctx context.Context, v view, direct bool) (drive.Pending, error) {
+	if dc, ok := v.d.(drive.DirectCreator); ok && direct {
 		return dc.CreateDirect(ctx, w.path, w.opt.Size)
 	}
 	return v.d.Create(ctx, w.path, w.opt.Size)

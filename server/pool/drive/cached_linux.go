@@ -58,7 +58,7 @@ func newLocalFile(d *Local, fd int, rel, path string, st *unix.Stat_t) *localFil
 // Close closes the file and the descriptor its large reads used (directread_linux.go).
 func (f *localFile) Close() error {
 	f.mu.Lock()
-	f.dr.close()
+	f.dr.close(f.d)
 	f.mu.Unlock()
 	return f.File.Close()
 }

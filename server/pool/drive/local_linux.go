@@ -35,6 +35,8 @@ type Local struct {
 	noDirect atomic.Bool
 	// syncs groups the fsyncs of a folder that copies land in together (dirsync_linux.go).
 	syncs dirSyncs
+	// windows are the aligned buffers of direct reads (directread_linux.go), *[]byte.
+	windows sync.Pool
 }
 
 var _ Drive = (*Local)(nil)
