@@ -65,14 +65,7 @@ func TestOldPackReadable(t *testing.T) {
 	if len(entries) != 2 || entries[0].Enc != Zstd {
 		t.Fatalf("entries %+v: want the text compressed", entries)
 	}
-	c := NewCodec()
-	for i, plain := range [][]byte{text, noise} {
-		e := entries[i]
-		got, err := c.Expand(nil, e.ID, e.Enc, data[e.Offset:e.Offset+e.Length], int(e.RawLen))
-		if err != nil || !bytes.Equal(got, plain) {
-			t.Fatalf("blob %d: %v", i, err)
-		}
-	}
+	expandsTo(t, data, entries, text, noise)
 }
 
 func TestPackRoundTrip(t *testing.T) {
@@ -88,14 +81,7 @@ func TestPackRoundTrip(t *testing.T) {
 	if len(entries) != 2 || entries[0].Enc != Zstd || entries[1].Enc != Raw {
 		t.Fatalf("entries %+v: want the text compressed and the noise raw", entries)
 	}
-	c := NewCodec()
-	for i, plain := range [][]byte{text, noise} {
-		e := entries[i]
-		got, err := c.Expand(nil, e.ID, e.Enc, data[e.Offset:e.Offset+e.Length], int(e.RawLen))
-		if err != nil || !bytes.Equal(got, plain) {
-			t.Fatalf("blob %d: %v", i, err)
-		}
-	}
+	expandsTo(t, data, entries, text, noise)
 }
 
 func TestPackDamage(t *testing.T) {
@@ -318,6 +304,19 @@ func TestCompressAndVerify(t *testing.T) {
 		got, err := c.Expand(nil, id, enc, stored, len(tc.plain))
 		if err != nil || !bytes.Equal(got, tc.plain) {
 			t.Errorf("%s does not expand to itself: %v", name, err)
+		}
+	}
+}
+
+// expandsTo checks that the pack's blobs expand to plains, in order.
+func expandsTo(t *testing.T, data []byte, entries []Entry, plains ...[]byte) {
+	t.Helper()
+	c := NewCodec()
+	for i, plain := range plains {
+		e := entries[i]
+		got, err := c.Expand(nil, e.ID, e.Enc, data[e.Offset:e.Offset+e.Length], int(e.RawLen))
+		if err != nil || !bytes.Equal(got, plain) {
+			t.Fatalf("blob %d: %v", i, err)
 		}
 	}
 }
