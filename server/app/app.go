@@ -90,6 +90,9 @@ type Options struct {
 	// LinkClock is the sharing links' clock, which says when one has expired; nil is
 	// time.Now (tests pass their own).
 	LinkClock func() time.Time
+	// OpenDrive opens each pool drive; nil is the real drive alone. Tests wrap it
+	// (pool.Options.OpenDrive).
+	OpenDrive func(ctx context.Context, path string) (drive.Drive, error)
 }
 
 // App is an open hearthd.
@@ -193,6 +196,9 @@ func (a *App) open(ctx context.Context) error {
 		return err
 	}
 	popt.Catalog, popt.Logger, popt.MountScan = a.cat, a.log, a.opt.MountScan
+	if a.opt.OpenDrive != nil {
+		popt.OpenDrive = a.opt.OpenDrive
+	}
 	popt.DriveHints = a.opt.Drives
 	if !a.opt.OnlyDrives {
 		popt.DriveHints = append(readDriveList(paths.DriveList(a.opt.StateDir)), a.opt.Drives...)

@@ -19,6 +19,8 @@ import (
 	"github.com/hearth-home/hearth/server/admin"
 	"github.com/hearth-home/hearth/server/app"
 	"github.com/hearth-home/hearth/server/paths"
+	pooldrive "github.com/hearth-home/hearth/server/pool/drive"
+	"github.com/hearth-home/hearth/server/pool/drivetest"
 )
 
 // Server is a running hearthd.
@@ -48,10 +50,13 @@ func Start(t testing.TB, edit ...func(*app.Options)) *Server {
 func StartOnDrive(t testing.TB, drive string, edit ...func(*app.Options)) *Server {
 	t.Helper()
 	s := &Server{T: t, State: t.TempDir(), Drive: drive}
-	if s.Drive == "" {
-		s.Drive = paths.FirstDrive(s.State)
-	}
 	s.Opt = app.Options{StateDir: s.State, HTTPSListen: "127.0.0.1:0", HTTPListen: "off", Version: "test", NoDiscovery: true}
+	if s.Drive == "" {
+		// The drive is a folder on the host's disk, however full that is: only a test
+		// that brings a disk of its own sees the real free space.
+		s.Drive = paths.FirstDrive(s.State)
+		s.Opt.OpenDrive = openRoomy
+	}
 	for _, e := range edit {
 		e(&s.Opt)
 	}
@@ -93,6 +98,15 @@ func (s *Server) start() {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// openRoomy opens a real drive that never looks full because the host's disk is.
+func openRoomy(ctx context.Context, path string) (pooldrive.Drive, error) {
+	d, err := pooldrive.Open(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	return drivetest.Roomy{Drive: d}, nil
 }
 
 // Stop shuts the server down (idempotent).

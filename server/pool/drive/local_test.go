@@ -101,3 +101,33 @@ func FuzzParseTombstones(f *testing.F) {
 		}
 	})
 }
+
+func TestRoomy(t *testing.T) {
+	drivetest.Run(t, func(t *testing.T) drive.Drive { return drivetest.Roomy{Drive: newLocal(t)} })
+}
+
+// TestRoomyHidesAFullHostDisk: a test server's drive on a nearly full host disk reports
+// more than half of it free, with the bytes used unchanged, so no test meets "the
+// server is getting full" because of what else is on the machine.
+func TestRoomyHidesAFullHostDisk(t *testing.T) {
+	ctx := context.Background()
+	f := drivetest.NewFaulty(newLocal(t))
+	f.SetFree(1 << 20)
+	real, err := f.Usage(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := drivetest.Roomy{Drive: f}.Usage(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Free*2 <= got.Total {
+		t.Errorf("roomy drive reports %d free of %d: half or less", got.Free, got.Total)
+	}
+	if got.Total-got.Free != real.Total-real.Free {
+		t.Errorf("roomy drive reports %d used, the drive %d", got.Total-got.Free, real.Total-real.Free)
+	}
+	if _, ok := drive.Drive(drivetest.Roomy{Drive: f}).(drive.DirectCreator); !ok {
+		t.Error("roomy drive hides the real drive's copy past the page cache")
+	}
+}
