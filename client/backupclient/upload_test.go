@@ -6,9 +6,9 @@ import (
 	"testing"
 )
 
-// TestPacksGoOverHTTP1: packs are sent over HTTP/1.1 even to a server that speaks
-// HTTP/2, which the client's other calls keep using. HTTP/2's framing of large bodies
-// cost both sides more CPU than TLS did.
+// TestPacksGoOverHTTP1: packs are sent, and a restore's pieces fetched, over HTTP/1.1
+// even to a server that speaks HTTP/2, which the client's other calls keep using.
+// HTTP/2's framing of large bodies cost both sides more CPU than TLS did.
 func TestPacksGoOverHTTP1(t *testing.T) {
 	proto := make(chan int, 1)
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -25,7 +25,7 @@ func TestPacksGoOverHTTP1(t *testing.T) {
 		want int
 	}{
 		{"other calls", hc, 2},
-		{"packs", uploadClient(hc), 1},
+		{"packs and a restore's pieces", bulkClient(hc), 1},
 	} {
 		resp, err := tc.hc.Post(srv.URL, "application/octet-stream", nil)
 		if err != nil {

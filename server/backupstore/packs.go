@@ -440,17 +440,18 @@ func (s *Store) Tree(ctx context.Context, id backup.ID) (backup.TreeBlob, error)
 // the order of the packs: a restore asks for many small blobs at a time. An ID the index
 // lacks fails the whole call before anything is read.
 func (s *Store) StreamBlobs(ctx context.Context, ids []backup.ID, fn func(e backup.Entry, stored []byte) error) error {
-	locs := make([]loc, 0, len(ids))
-	seen := map[backup.ID]bool{}
+	found, err := s.lookupMany(ctx, ids)
+	if err != nil {
+		return err
+	}
+	locs := make([]loc, 0, len(found))
+	seen := make(map[backup.ID]bool, len(ids))
 	for _, id := range ids {
-		if seen[id] {
+		if seen[id] { // an ID asked twice is sent once
 			continue
 		}
 		seen[id] = true
-		l, ok, err := s.lookup(ctx, id)
-		if err != nil {
-			return err
-		}
+		l, ok := found[id]
 		if !ok {
 			return fmt.Errorf("blob %s: %w", id.Short(), ErrNoBlob)
 		}
@@ -462,12 +463,13 @@ func (s *Store) StreamBlobs(ctx context.Context, ids []backup.ID, fn func(e back
 		}
 		return cmp.Compare(a.Offset, b.Offset)
 	})
+	var buf []byte // one buffer for every pack of the call
 	for i := 0; i < len(locs); {
 		j := i
 		for j < len(locs) && locs[j].pack == locs[i].pack {
 			j++
 		}
-		if err := s.streamPack(ctx, locs[i:j], fn); err != nil {
+		if buf, err = s.streamPack(ctx, locs[i:j], buf, fn); err != nil {
 			return err
 		}
 		i = j
@@ -475,34 +477,34 @@ func (s *Store) StreamBlobs(ctx context.Context, ids []backup.ID, fn func(e back
 	return nil
 }
 
-func (s *Store) streamPack(ctx context.Context, locs []loc, fn func(e backup.Entry, stored []byte) error) error {
+// streamPack sends locs, all in one pack, reading them into buf, which it returns grown.
+func (s *Store) streamPack(ctx context.Context, locs []loc, buf []byte, fn func(e backup.Entry, stored []byte) error) ([]byte, error) {
 	f, err := s.pool.Open(ctx, packPath(locs[0].pack))
 	if errors.Is(err, pool.ErrNotFound) {
 		// A collection rewrote the pack since the lookup: fetch each where it is now.
 		for _, l := range locs {
 			e, stored, err := s.LoadStored(ctx, l.ID)
 			if err != nil {
-				return err
+				return buf, err
 			}
 			if err := fn(e, stored); err != nil {
-				return err
+				return buf, err
 			}
 		}
-		return nil
+		return buf, nil
 	}
 	if err != nil {
-		return fmt.Errorf("open pack %s: %w", locs[0].pack.Short(), err)
+		return buf, fmt.Errorf("open pack %s: %w", locs[0].pack.Short(), err)
 	}
 	defer f.Close()
-	var buf []byte
 	for _, l := range locs {
 		buf = slices.Grow(buf[:0], int(l.Length))[:l.Length]
 		if _, err := f.ReadAt(buf, int64(l.Offset)); err != nil {
-			return fmt.Errorf("read pack %s: %w", l.pack.Short(), err)
+			return buf, fmt.Errorf("read pack %s: %w", l.pack.Short(), err)
 		}
 		if err := fn(l.Entry, buf); err != nil {
-			return err
+			return buf, err
 		}
 	}
-	return nil
+	return buf, nil
 }
