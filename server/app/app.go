@@ -39,6 +39,7 @@ import (
 	"github.com/hearth-home/hearth/server/health/smart"
 	"github.com/hearth-home/hearth/server/healthapi"
 	"github.com/hearth-home/hearth/server/links"
+	"github.com/hearth-home/hearth/server/media"
 	"github.com/hearth-home/hearth/server/paths"
 	"github.com/hearth-home/hearth/server/pool"
 	"github.com/hearth-home/hearth/server/pool/drive"
@@ -90,6 +91,11 @@ type Options struct {
 	// LinkClock is the sharing links' clock, which says when one has expired; nil is
 	// time.Now (tests pass their own).
 	LinkClock func() time.Time
+	// MediaListen overrides the settings file's address of the media server for the
+	// TVs ("off" turns it off). MediaSubnets replaces the machine's own networks as
+	// those whose devices may use it (tests).
+	MediaListen  string
+	MediaSubnets func() ([]*net.IPNet, error)
 }
 
 // App is an open hearthd.
@@ -124,6 +130,8 @@ type App struct {
 	stop stopState
 	// certMu keeps one change of the certificate folder at a time (renewWhenDue, RenewCA).
 	certMu sync.Mutex
+	// media streams the media shares to the TVs; nil when it is off (media.go).
+	media *media.Server
 }
 
 // New takes the state folder's lock and opens the catalog and the pool (rebuilding the
@@ -320,6 +328,7 @@ func (a *App) Start(ctx context.Context, firstDrive string) error {
 	a.stop = stopState{cancel: cancel, done: ctx.Done()}
 	a.mu.Unlock()
 	a.sup = &supervisor{log: a.log, stopped: a.Health.ServiceStopped, running: a.Health.ServiceRunning}
+	a.media = a.newMedia()
 	for _, svc := range a.services(h) {
 		a.sup.start(ctx, svc)
 	}
@@ -349,6 +358,7 @@ func (a *App) services(h http.Handler) []service {
 		{"The renewal of the server certificate", a.renewWhenDue},
 		{"The removal of uploads left unfinished for a day", a.uploads.Run},
 	}
+	out = append(out, a.mediaService()...)
 	if !a.opt.NoDiscovery {
 		out = append(out, service{"The announcement on the local network", func(ctx context.Context) error {
 			a.advertise(ctx)

@@ -51,7 +51,8 @@ func StartOnDrive(t testing.TB, drive string, edit ...func(*app.Options)) *Serve
 	if s.Drive == "" {
 		s.Drive = paths.FirstDrive(s.State)
 	}
-	s.Opt = app.Options{StateDir: s.State, HTTPSListen: "127.0.0.1:0", HTTPListen: "off", Version: "test", NoDiscovery: true}
+	s.Opt = app.Options{StateDir: s.State, HTTPSListen: "127.0.0.1:0", HTTPListen: "off", Version: "test", NoDiscovery: true,
+		MediaListen: "127.0.0.1:0"}
 	for _, e := range edit {
 		e(&s.Opt)
 	}
@@ -195,4 +196,18 @@ func (s *Server) Browser() *browsertest.Browser {
 	conn := s.DialTLS("127.0.0.1")
 	defer conn.Close()
 	return browsertest.New(s.T, conn.ConnectionState().PeerCertificates[0])
+}
+
+// MediaURL is the media server's address for the TVs, http://host:port, once it listens.
+func (s *Server) MediaURL() string {
+	s.T.Helper()
+	for i := 0; ; i++ {
+		if a := s.App.MediaAddr(); a != nil {
+			return "http://" + a.String()
+		}
+		if i > 500 {
+			s.T.Fatal("the media server does not listen")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }

@@ -1,0 +1,167 @@
+package media
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"path"
+	"strconv"
+	"strings"
+)
+
+// The paths of dms a TV needs. dms also serves its pprof pages, a page naming its folder,
+// and thumbnails and subtitles read from the machine's own folders rather than through
+// the pool (/icon, /subtitle): those are never passed on.
+var passed = map[string]bool{
+	"/rootDesc.xml":                         true,
+	"/ctl":                                  true,
+	"/evt/ContentDirectory":                 true,
+	"/res":                                  true,
+	"/scpd/ContentDirectory.xml":            true,
+	"/scpd/ConnectionManager.xml":           true,
+	"/scpd/X_MS_MediaReceiverRegistrar.xml": true,
+}
+
+// ServeHTTP answers the TVs: it refuses devices outside the local networks, answers the
+// system update id and subtitles itself, and passes what a TV needs on to dms.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	st := s.state.Load()
+	host, _, _ := net.SplitHostPort(r.RemoteAddr)
+	if ip := net.ParseIP(host); st == nil || ip == nil || !contains(st.nets, ip) {
+		s.log.Info("a device outside the home network was refused", "client", host)
+		http.Error(w, "This media server answers only the devices of the home network.", http.StatusForbidden)
+		return
+	}
+	switch {
+	case r.URL.Path == "/ctl" && strings.HasSuffix(strings.Trim(r.Header.Get("SOAPACTION"), `"`), "#GetSystemUpdateID"):
+		s.systemUpdateID(w)
+	case r.URL.Path == "/subtitle":
+		s.subtitle(w, r)
+	case passed[r.URL.Path]:
+		if r.URL.Path == "/res" {
+			s.offerSubtitle(w, r)
+		}
+		r = r.WithContext(context.WithValue(r.Context(), clientKey{}, addr(r.RemoteAddr)))
+		st.proxy.ServeHTTP(w, r)
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+// updateID is the ContentDirectory's SystemUpdateID: it changes whenever the pool or a
+// share's streaming does, so a TV knows its listings are stale without walking them.
+// It starts from the time the server started, so a restart does not bring back an id a
+// TV saw before.
+func (s *Server) updateID() string {
+	return strconv.FormatUint(uint64(uint32(s.base+s.opt.Pool.Changes())), 10)
+}
+
+// systemUpdateID answers the ContentDirectory's GetSystemUpdateID (dms's is fixed).
+func (s *Server) systemUpdateID(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", `text/xml; charset="utf-8"`)
+	w.Header().Set("Ext", "")
+	fmt.Fprintf(w, `<?xml version="1.0" encoding="utf-8" standalone="yes"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" s:encodingStyle="http://schemas.xmlsoap.org/soap/encoding/"><s:Body><u:GetSystemUpdateIDResponse xmlns:u="urn:schemas-upnp-org:service:ContentDirectory:1"><Id>%s</Id></u:GetSystemUpdateIDResponse></s:Body></s:Envelope>`, s.updateID())
+}
+
+// fixUpdateID puts the server's update id into dms's Browse answers, where dms writes
+// its process id.
+func (s *Server) fixUpdateID(resp *http.Response) error {
+	if resp.Request.URL.Path != "/ctl" {
+		return nil
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return err
+	}
+	body = bytes.ReplaceAll(body, []byte("<UpdateID>"+strconv.FormatUint(uint64(uint32(os.Getpid())), 10)+"</UpdateID>"),
+		[]byte("<UpdateID>"+s.updateID()+"</UpdateID>"))
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	resp.ContentLength = int64(len(body))
+	resp.Header.Set("Content-Length", strconv.Itoa(len(body)))
+	return nil
+}
+
+// newProxy passes requests to dms over the pipe listener, one connection each (each
+// carries its own client's address).
+func (s *Server) newProxy(l *pipeListener) *httputil.ReverseProxy {
+	return &httputil.ReverseProxy{
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			pr.Out.URL.Scheme, pr.Out.URL.Host = "http", pr.In.Host
+			pr.Out.Host = pr.In.Host // dms writes it into the links it gives
+		},
+		Transport:      &http.Transport{DialContext: l.dial, DisableKeepAlives: true, DisableCompression: true},
+		ModifyResponse: s.fixUpdateID,
+		ErrorLog:       nil,
+		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+			if r.Context().Err() == nil {
+				s.log.Warn("the media server could not answer a TV", "path", r.URL.Path, "err", err)
+				http.Error(w, "The media server could not answer; try again.", http.StatusBadGateway)
+			}
+		},
+	}
+}
+
+// subtitlePath is the .srt file beside a video, if the video's path is valid.
+func subtitlePath(video string) (string, bool) {
+	video = strings.TrimPrefix(path.Clean("/"+video), "/")
+	if !fs.ValidPath(video) || video == "." {
+		return "", false
+	}
+	return strings.TrimSuffix(video, path.Ext(video)) + ".srt", true
+}
+
+// subtitle serves the .srt beside a video, read through the pool like the video.
+func (s *Server) subtitle(w http.ResponseWriter, r *http.Request) {
+	srt, ok := subtitlePath(r.URL.Query().Get("path"))
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	f, err := s.fs.Open(srt)
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	rs, seeks := f.(io.ReadSeeker)
+	if err != nil || st.IsDir() || !seeks {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", "text/srt; charset=utf-8")
+	http.ServeContent(w, r, "", st.ModTime(), rs)
+}
+
+// offerSubtitle tells a renderer that asks (Samsung's getCaptionInfo.sec) where the
+// subtitles of a video are, when a .srt lies beside it. Others find them among the
+// video's resources in the listing.
+func (s *Server) offerSubtitle(w http.ResponseWriter, r *http.Request) {
+	if r.Header.Get("getCaptionInfo.sec") == "" {
+		return
+	}
+	video := r.URL.Query().Get("path")
+	srt, ok := subtitlePath(video)
+	if !ok {
+		return
+	}
+	if _, err := s.fs.Stat(srt); err != nil {
+		return
+	}
+	u := url.URL{Scheme: "http", Host: r.Host, Path: "/subtitle", RawQuery: url.Values{"path": {video}}.Encode()}
+	w.Header().Set("CaptionInfo.sec", u.String())
+}
+
+// addr is a client's address as a net.Addr.
+type addr string
+
+func (a addr) Network() string { return "tcp" }
+func (a addr) String() string  { return string(a) }
