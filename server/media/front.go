@@ -40,8 +40,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch {
-	case r.URL.Path == "/ctl" && strings.HasSuffix(strings.Trim(r.Header.Get("SOAPACTION"), `"`), "#GetSystemUpdateID"):
+	case r.URL.Path == "/ctl" && soapAction(r, "#GetSystemUpdateID"):
 		s.systemUpdateID(w)
+	case r.URL.Path == "/ctl" && soapAction(r, "#QueryStateVariable") && asksUpdateID(r):
+		s.queriedUpdateID(w)
 	case r.URL.Path == "/subtitle":
 		s.subtitle(w, r)
 	case passed[r.URL.Path]:
@@ -68,6 +70,28 @@ func (s *Server) systemUpdateID(w http.ResponseWriter) {
 	w.Header().Set("Content-Type", `text/xml; charset="utf-8"`)
 	w.Header().Set("Ext", "")
 	fmt.Fprintf(w, `<?xml version="1.0" encoding="utf-8" standalone="yes"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" s:encodingStyle="http://schemas.xmlsoap.org/soap/encoding/"><s:Body><u:GetSystemUpdateIDResponse xmlns:u="urn:schemas-upnp-org:service:ContentDirectory:1"><Id>%s</Id></u:GetSystemUpdateIDResponse></s:Body></s:Envelope>`, s.updateID())
+}
+
+// soapAction reports whether a control request is for the action named.
+func soapAction(r *http.Request, action string) bool {
+	return strings.HasSuffix(strings.Trim(r.Header.Get("SOAPACTION"), `"`), action)
+}
+
+// asksUpdateID reports whether a QueryStateVariable asks for the SystemUpdateID, and
+// leaves the body to be read again.
+func asksUpdateID(r *http.Request) bool {
+	body, err := io.ReadAll(io.LimitReader(r.Body, 64<<10))
+	r.Body.Close()
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	return err == nil && bytes.Contains(body, []byte(">SystemUpdateID<"))
+}
+
+// queriedUpdateID answers the old UPnP way of asking a state variable (older control
+// points ask the SystemUpdateID so; dms knows no such action).
+func (s *Server) queriedUpdateID(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", `text/xml; charset="utf-8"`)
+	w.Header().Set("Ext", "")
+	fmt.Fprintf(w, `<?xml version="1.0" encoding="utf-8" standalone="yes"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" s:encodingStyle="http://schemas.xmlsoap.org/soap/encoding/"><s:Body><u:QueryStateVariableResponse xmlns:u="urn:schemas-upnp-org:control-1-0"><return>%s</return></u:QueryStateVariableResponse></s:Body></s:Envelope>`, s.updateID())
 }
 
 // fixUpdateID puts the server's update id into dms's Browse answers, where dms writes

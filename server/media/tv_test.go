@@ -32,10 +32,10 @@ import (
 // is told are the home's: a device on another network.
 const outsider = "192.0.2.1"
 
-// inNamespace runs the test again inside a network namespace of its own (loopback only,
-// with multicast on it, and an outsider's address), so that SSDP goes nowhere near the
-// machine's network. It reports true in the copy that runs inside.
-func inNamespace(t *testing.T) bool {
+// inNamespace runs the test again inside a network namespace of its own (loopback with
+// multicast on it, and an outsider's address if asked), so that SSDP goes nowhere near
+// the machine's network. It reports true in the copy that runs inside.
+func inNamespace(t *testing.T, withOutsider bool) bool {
 	if os.Getenv("HEARTH_TEST_IN_NETNS") != "" {
 		return true
 	}
@@ -46,8 +46,14 @@ func inNamespace(t *testing.T) bool {
 		t.Fatalf("ip netns add: %v %s", err, out)
 	}
 	defer exec.Command("ip", "netns", "del", ns).Run()
-	for _, args := range [][]string{{"link", "set", "lo", "up"}, {"link", "set", "lo", "multicast", "on"},
-		{"route", "add", "239.0.0.0/8", "dev", "lo"}, {"addr", "add", outsider + "/32", "dev", "lo"}} {
+	cmds := [][]string{{"link", "set", "lo", "up"}, {"link", "set", "lo", "multicast", "on"}, {"route", "add", "239.0.0.0/8", "dev", "lo", "src", "127.0.0.1"}}
+	if withOutsider {
+		// Not on loopback, whose address serves the host only: a client that does not
+		// choose its address would send its SSDP searches from the outsider's.
+		cmds = append(cmds, []string{"link", "add", "out0", "type", "veth", "peer", "name", "out1"},
+			[]string{"addr", "add", outsider + "/24", "dev", "out0"}, []string{"link", "set", "out0", "up"}, []string{"link", "set", "out1", "up"})
+	}
+	for _, args := range cmds {
 		if out, err := exec.Command("ip", append([]string{"-n", ns}, args...)...).CombinedOutput(); err != nil {
 			t.Fatalf("ip %v: %v %s", args, err, out)
 		}
@@ -220,7 +226,7 @@ func (d didl) link(t *testing.T, title string) string {
 // WebDAV shows in the next listing with a new SystemUpdateID; a file whose drive is
 // pulled plays from its other copy; a device outside the home's networks is refused.
 func TestTVs(t *testing.T) {
-	if !inNamespace(t) {
+	if !inNamespace(t, true) {
 		return
 	}
 	v := startTV(t)
