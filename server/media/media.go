@@ -25,15 +25,16 @@ type Options struct {
 	Pool Pool
 	// Listen is the address TVs stream from, such as ":8200" (tests: "127.0.0.1:0").
 	Listen string
-	// Name is the name TVs show, asked at each start (the server's name).
+	// Name is the name TVs show (from the server's name).
 	Name func() string
 	// Announce: announce the server to the TVs (SSDP) on the machine's interfaces.
 	Announce bool
 	// Subnets are the networks whose devices may use the server; nil means the
 	// machine's own (LocalSubnets). An empty list refuses every device.
 	Subnets func() ([]*net.IPNet, error)
-	// SubnetsEvery is how often the networks are looked at again, for a server that
-	// started before the network came up or whose address changed (default 30 s).
+	// SubnetsEvery is how often the networks and the name are looked at again, for a
+	// server that started before the network came up, whose address changed or that was
+	// renamed (default 30 s).
 	SubnetsEvery time.Duration
 	Log          *slog.Logger
 }
@@ -50,8 +51,9 @@ type Server struct {
 	addr  net.Addr // where it listens; nil when it does not
 }
 
-// state is one dms server and the networks it answers.
+// state is one dms server, the name it gives and the networks it answers.
 type state struct {
+	name  string
 	nets  []*net.IPNet
 	dms   *dms.Server
 	proxy *httputil.ReverseProxy
@@ -82,8 +84,8 @@ func (s *Server) Addr() net.Addr {
 	return s.addr
 }
 
-// Run serves the TVs until ctx ends. When the machine's networks change, the server
-// starts again on the same port for the new ones.
+// Run serves the TVs until ctx ends. When the machine's networks or the server's name
+// change, dms starts again on the same port with the new ones.
 func (s *Server) Run(ctx context.Context) error {
 	ln, err := net.Listen("tcp", s.opt.Listen)
 	if err != nil {
@@ -119,30 +121,32 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 }
 
-// refresh starts dms for the machine's networks when they are not those it serves.
+// refresh starts dms for the machine's networks and the server's name when they are not
+// those it has (dms takes both once, when it starts).
 func (s *Server) refresh(at net.Addr) error {
 	nets, err := s.opt.Subnets()
 	if err != nil {
 		return err
 	}
-	if cur := s.state.Load(); cur != nil && sameNets(cur.nets, nets) {
+	name := s.opt.Name()
+	if cur := s.state.Load(); cur != nil && sameNets(cur.nets, nets) && cur.name == name {
 		return nil
 	}
-	st, err := s.startDMS(at, nets)
+	st, err := s.startDMS(at, name, nets)
 	if err != nil {
 		return err
 	}
 	s.stopDMS(s.state.Swap(st))
-	s.log.Info("the media server answers the TVs", "address", at, "networks", nets)
+	s.log.Info("the media server answers the TVs", "address", at, "name", name, "networks", nets)
 	return nil
 }
 
 // startDMS starts a dms server answering over a pipe listener for the front at at.
-func (s *Server) startDMS(at net.Addr, nets []*net.IPNet) (*state, error) {
+func (s *Server) startDMS(at net.Addr, name string, nets []*net.IPNet) (*state, error) {
 	l := newPipeListener(at)
 	d := &dms.Server{
 		HTTPConn:     l,
-		FriendlyName: s.opt.Name(),
+		FriendlyName: name,
 		FS:           s.fs,
 		// dms checks the control requests against these too; the front checks all.
 		AllowedIpNets: nets,
@@ -161,7 +165,7 @@ func (s *Server) startDMS(at net.Addr, nets []*net.IPNet) (*state, error) {
 		l.Close()
 		return nil, fmt.Errorf("start the media server: %w", err)
 	}
-	st := &state{nets: nets, dms: d, proxy: s.newProxy(l), done: make(chan struct{})}
+	st := &state{name: name, nets: nets, dms: d, proxy: s.newProxy(l), done: make(chan struct{})}
 	go func() {
 		defer close(st.done)
 		if err := d.Run(); err != nil && !errors.Is(err, net.ErrClosed) {

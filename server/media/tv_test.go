@@ -7,11 +7,13 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"mime"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
+	"path"
 	"slices"
 	"strings"
 	"testing"
@@ -208,16 +210,22 @@ func fetch(t *testing.T, link string, want []byte) {
 // link is the address of an item's own content (not a subtitle or thumbnail).
 func (d didl) link(t *testing.T, title string) string {
 	t.Helper()
+	return d.resource(t, title, "http-get:*:"+mime.TypeByExtension(path.Ext(title))+":")
+}
+
+// resource is the address of an item's resource whose protocol info holds kind.
+func (d didl) resource(t *testing.T, title, kind string) string {
+	t.Helper()
 	for _, i := range d.Items {
 		if i.Title == title {
 			for _, r := range i.Res {
-				if strings.Contains(r.URL, "/res?") {
+				if strings.Contains(r.Protocol, kind) {
 					return r.URL
 				}
 			}
 		}
 	}
-	t.Fatalf("no item %s with content in %v", title, d.titles())
+	t.Fatalf("no item %s with a resource of %s in %v", title, kind, d.titles())
 	return ""
 }
 
@@ -251,6 +259,23 @@ func TestTVs(t *testing.T) {
 		}
 		hol, _ := browse(t, cd, "Videos/Holidays")
 		fetch(t, hol.link(t, "film.mp4"), v.files["Videos/Holidays/film.mp4"])
+	})
+
+	t.Run("subtitles beside a video", func(t *testing.T) {
+		hol, _ := browse(t, cd, "Videos/Holidays")
+		srt := hol.resource(t, "film.mp4", "text/srt")
+		fetch(t, srt, v.files["Videos/Holidays/film.srt"])
+		// Samsung's renderers ask for them with the video.
+		req, _ := http.NewRequest("HEAD", hol.link(t, "film.mp4"), nil)
+		req.Header.Set("getCaptionInfo.sec", "1")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if got := resp.Header.Get("CaptionInfo.sec"); got != srt {
+			t.Errorf("CaptionInfo.sec: %q, want %q", got, srt)
+		}
 	})
 
 	t.Run("private shares never appear", func(t *testing.T) {
