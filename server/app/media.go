@@ -4,7 +4,9 @@ import (
 	"context"
 	"net"
 	"strings"
+	"time"
 
+	"github.com/hearth-home/hearth/server/api/schema"
 	"github.com/hearth-home/hearth/server/media"
 )
 
@@ -56,4 +58,27 @@ func (a *App) mediaService() []service {
 		return nil
 	}
 	return []service{{"The media server for the TVs (DLNA)", func(ctx context.Context) error { return a.media.Run(ctx) }}}
+}
+
+// mediaState is how the media server is, for health: on, off or stopped, and the shares
+// it streams (those it would stream, when it is off).
+func (a *App) mediaState() schema.Media {
+	m := schema.Media{State: "off", Shares: []string{}}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if ss, err := a.Pool.Shares(ctx); err == nil {
+		for _, s := range ss {
+			if s.Media {
+				m.Shares = append(m.Shares, s.Name)
+			}
+		}
+	}
+	if a.mediaListen() == "" {
+		return m
+	}
+	m.State = "stopped"
+	if addr := a.MediaAddr(); addr != nil {
+		m.State, m.Address = "on", addr.String()
+	}
+	return m
 }

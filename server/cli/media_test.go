@@ -2,13 +2,15 @@ package cli
 
 import (
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
 
 // TestShareMedia: a new server streams the family's Music, Pictures and Videos to the
 // TVs and nothing else; 'hearthd share set -media' turns a share on and off, and says
-// so in words; a word other than on or off is refused.
+// so in words; a word other than on or off is refused; 'hearthd health' says where the
+// TVs stream from and what.
 func TestShareMedia(t *testing.T) {
 	dir := t.TempDir()
 	state := filepath.Join(dir, "state")
@@ -42,6 +44,9 @@ func TestShareMedia(t *testing.T) {
 	}
 	if got := streamed(); !got["Documents"] || got["Music"] {
 		t.Errorf("after the changes: %v", got)
+	}
+	if out := mustRun(t, state, "health"); !regexp.MustCompile(`TVs and game consoles \(DLNA\):\n  on at 127\.0\.0\.1:[0-9]+: Documents, Pictures, Videos\n`).MatchString(out) {
+		t.Errorf("health does not say what the TVs can play:\n%s", out)
 	}
 	if out, code := hearthd(t, state, "share", "set", "Videos", "-media", "maybe"); code == 0 || !strings.Contains(out, "use on or off") {
 		t.Errorf("share set -media maybe: %d %s", code, out)

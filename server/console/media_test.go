@@ -3,6 +3,7 @@ package console_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -11,7 +12,8 @@ import (
 )
 
 // The share page streams a folder to the TVs with one box, shown ticked for Music and
-// not for Documents on a new server, and takes it back the same way.
+// not for Documents on a new server, and takes it back the same way; Home says what the
+// TVs can play.
 func TestStreamToTheTVsFromTheSharePage(t *testing.T) {
 	s, _ := start(t)
 	s.AddUser("dad", pw, true)
@@ -33,6 +35,11 @@ func TestStreamToTheTVsFromTheSharePage(t *testing.T) {
 	if ticked := x.eval(`document.querySelector("input[name=media]").checked`); ticked != false {
 		t.Errorf("Documents' box is ticked: %v, want false", ticked)
 	}
+	x.open("/")
+	if got := x.text("#tvs"); !strings.Contains(got, "can play Music, Pictures, Videos.") {
+		t.Errorf("Home says of the TVs: %q", got)
+	}
+	x.open("/shares/Documents")
 	for _, want := range []bool{true, false} {
 		x.do(chromedp.Click("input[name=media]"))
 		x.submit("form[action='/shares/Documents'] button")
