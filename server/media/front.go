@@ -16,25 +16,28 @@ import (
 	"strings"
 )
 
-// The paths of dms a TV needs. dms also serves its pprof pages, a page naming its folder,
-// and thumbnails and subtitles read from the machine's own folders rather than through
-// the pool (/icon, /subtitle): those are never passed on.
-var passed = map[string]bool{
-	"/rootDesc.xml":                         true,
-	"/ctl":                                  true,
-	"/evt/ContentDirectory":                 true,
-	"/res":                                  true,
-	"/scpd/ContentDirectory.xml":            true,
-	"/scpd/ConnectionManager.xml":           true,
-	"/scpd/X_MS_MediaReceiverRegistrar.xml": true,
+// passed says whether a path of dms is one a TV needs. dms also serves its pprof pages,
+// a page naming its folder, and thumbnails and subtitles read from the machine's own
+// folders rather than through the pool (/icon, /subtitle): those are never passed on.
+func passed(path string) bool {
+	switch path {
+	case "/rootDesc.xml", "/ctl", "/evt/ContentDirectory", "/res",
+		"/scpd/ContentDirectory.xml", "/scpd/ConnectionManager.xml", "/scpd/X_MS_MediaReceiverRegistrar.xml":
+		return true
+	}
+	return false
 }
 
 // ServeHTTP answers the TVs: it refuses devices outside the local networks, answers the
 // system update id and subtitles itself, and passes what a TV needs on to dms.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	st := s.state.Load()
+	if st == nil {
+		http.Error(w, "The media server is starting; try again in a moment.", http.StatusServiceUnavailable)
+		return
+	}
 	host, _, _ := net.SplitHostPort(r.RemoteAddr)
-	if ip := net.ParseIP(host); st == nil || ip == nil || !contains(st.nets, ip) {
+	if ip := net.ParseIP(host); ip == nil || !contains(st.nets, ip) {
 		s.log.Info("a device outside the home network was refused", "client", host)
 		http.Error(w, "This media server answers only the devices of the home network.", http.StatusForbidden)
 		return
@@ -46,7 +49,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.queriedUpdateID(w)
 	case r.URL.Path == "/subtitle":
 		s.subtitle(w, r)
-	case passed[r.URL.Path]:
+	case passed(r.URL.Path):
 		if r.URL.Path == "/res" {
 			s.offerSubtitle(w, r)
 		}
@@ -123,7 +126,6 @@ func (s *Server) newProxy(l *pipeListener) *httputil.ReverseProxy {
 		},
 		Transport:      &http.Transport{DialContext: l.dial, DisableKeepAlives: true, DisableCompression: true},
 		ModifyResponse: s.fixUpdateID,
-		ErrorLog:       nil,
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
 			if r.Context().Err() == nil {
 				s.log.Warn("the media server could not answer a TV", "path", r.URL.Path, "err", err)

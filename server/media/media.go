@@ -92,7 +92,9 @@ func (s *Server) Run(ctx context.Context) error {
 		return fmt.Errorf("listen for the TVs on %s: %w", s.opt.Listen, err)
 	}
 	s.fs = &poolFS{ctx: ctx, pool: s.opt.Pool}
-	front := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelDebug)}
+	// No write deadline: a film streams for hours. Idle connections are let go.
+	front := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelDebug)}
 	served := make(chan error, 1)
 	go func() { served <- front.Serve(ln) }()
 	s.mu.Lock()
