@@ -121,13 +121,24 @@ func (v *tv) put(t *testing.T, path string, n int) {
 // address.
 func discover(t *testing.T, media string) *url.URL {
 	t.Helper()
+	loc := search(t, media, 5)
+	if loc == nil {
+		t.Fatalf("no SSDP answer from the media server at %s", media)
+	}
+	return loc
+}
+
+// search looks for the media server at media by SSDP, tries times, and returns its
+// description's address, nil when it does not answer.
+func search(t *testing.T, media string, tries int) *url.URL {
+	t.Helper()
 	c, err := httpu.NewHTTPUClientAddr("127.0.0.1")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
 	mu, _ := url.Parse(media)
-	for try := 0; try < 5; try++ {
+	for range tries {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		resps, err := ssdp.RawSearch(ctx, c, "urn:schemas-upnp-org:device:MediaServer:1", 2)
 		cancel()
@@ -141,7 +152,6 @@ func discover(t *testing.T, media string) *url.URL {
 			}
 		}
 	}
-	t.Fatalf("no SSDP answer from the media server at %s", media)
 	return nil
 }
 
@@ -330,6 +340,13 @@ func TestTVs(t *testing.T) {
 		defer os.Rename(v.Drive+".pulled", v.Drive)
 		hol, _ := browse(t, cd, "Videos/Holidays")
 		fetch(t, hol.link(t, "film.mp4"), v.files[p])
+	})
+
+	t.Run("a server told not to announce itself is silent", func(t *testing.T) {
+		quiet := apptest.Start(t, func(o *app.Options) { o.MediaSubnets = home }) // NoDiscovery, as -announce=false
+		if loc := search(t, quiet.MediaURL(), 2); loc != nil {
+			t.Errorf("a server run with -announce=false answered an SSDP search: %s", loc)
+		}
 	})
 
 	t.Run("outside the home network", func(t *testing.T) {
