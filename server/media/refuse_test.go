@@ -1,6 +1,7 @@
 package media_test
 
 import (
+	"context"
 	"net"
 	"net/http"
 	"testing"
@@ -25,5 +26,21 @@ func TestNoNetworkNoDevice(t *testing.T) {
 		if resp.StatusCode != http.StatusForbidden {
 			t.Errorf("GET %s with no home network: %d, want 403", p, resp.StatusCode)
 		}
+	}
+}
+
+// TestMediaOff: with the media server turned off (media_listen "off", or hearthd run
+// -media off) nothing listens for the TVs, and health says it is off.
+func TestMediaOff(t *testing.T) {
+	s := apptest.Start(t, func(o *app.Options) { o.MediaListen = "off" })
+	if a := s.App.MediaAddr(); a != nil {
+		t.Errorf("the media server listens at %s though it is off", a)
+	}
+	h, err := s.Admin().Health(context.Background(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.Media == nil || h.Media.State != "off" {
+		t.Errorf("health says of the media server: %+v", h.Media)
 	}
 }

@@ -27,6 +27,7 @@ import (
 	"github.com/hearth-home/hearth/internal/testenv"
 	"github.com/hearth-home/hearth/server/app"
 	"github.com/hearth-home/hearth/server/app/apptest"
+	"github.com/hearth-home/hearth/server/media"
 	"github.com/hearth-home/hearth/server/pool"
 )
 
@@ -346,6 +347,22 @@ func TestTVs(t *testing.T) {
 		quiet := apptest.Start(t, func(o *app.Options) { o.MediaSubnets = home }) // NoDiscovery, as -announce=false
 		if loc := search(t, quiet.MediaURL(), 2); loc != nil {
 			t.Errorf("a server run with -announce=false answered an SSDP search: %s", loc)
+		}
+	})
+
+	t.Run("the home's networks are the machine's own", func(t *testing.T) {
+		nets, err := media.LocalSubnets()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, n := range nets {
+			got = append(got, n.String())
+		}
+		for _, want := range []string{"127.0.0.0/8", "192.0.2.0/24"} {
+			if !slices.Contains(got, want) {
+				t.Errorf("the namespace's networks are %v, without %s", got, want)
+			}
 		}
 	})
 
