@@ -37,7 +37,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	host, _, _ := net.SplitHostPort(r.RemoteAddr)
-	if ip := net.ParseIP(host); ip == nil || !contains(st.nets, ip) {
+	ip := net.ParseIP(host)
+	if ip == nil || !contains(st.nets, ip) {
 		s.log.Info("a device outside the home network was refused", "client", host)
 		http.Error(w, "This media server answers only the devices of the home network.", http.StatusForbidden)
 		return
@@ -48,10 +49,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.URL.Path == "/ctl" && soapAction(r, "#QueryStateVariable") && asksUpdateID(r):
 		s.queriedUpdateID(w)
 	case r.URL.Path == "/subtitle":
-		s.subtitle(w, r)
+		subtitle(st.fs, w, r)
+	case r.URL.Path == "/evt/ContentDirectory" && !ownCallbacks(r, ip):
+		http.Error(w, "A device may subscribe only for itself.", http.StatusPreconditionFailed)
 	case passed(r.URL.Path):
 		if r.URL.Path == "/res" {
-			s.offerSubtitle(w, r)
+			offerSubtitle(st.fs, w, r)
 		}
 		r = r.WithContext(context.WithValue(r.Context(), clientKey{}, addr(r.RemoteAddr)))
 		st.proxy.ServeHTTP(w, r)
@@ -145,13 +148,13 @@ func subtitlePath(video string) (string, bool) {
 }
 
 // subtitle serves the .srt beside a video, read through the pool like the video.
-func (s *Server) subtitle(w http.ResponseWriter, r *http.Request) {
+func subtitle(fsys fs.FS, w http.ResponseWriter, r *http.Request) {
 	srt, ok := subtitlePath(r.URL.Query().Get("path"))
 	if !ok {
 		http.NotFound(w, r)
 		return
 	}
-	f, err := s.fs.Open(srt)
+	f, err := fsys.Open(srt)
 	if err != nil {
 		http.NotFound(w, r)
 		return
@@ -170,7 +173,7 @@ func (s *Server) subtitle(w http.ResponseWriter, r *http.Request) {
 // offerSubtitle tells a renderer that asks (Samsung's getCaptionInfo.sec) where the
 // subtitles of a video are, when a .srt lies beside it. Others find them among the
 // video's resources in the listing.
-func (s *Server) offerSubtitle(w http.ResponseWriter, r *http.Request) {
+func offerSubtitle(fsys fs.StatFS, w http.ResponseWriter, r *http.Request) {
 	if r.Header.Get("getCaptionInfo.sec") == "" {
 		return
 	}
@@ -179,7 +182,7 @@ func (s *Server) offerSubtitle(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if _, err := s.fs.Stat(srt); err != nil {
+	if _, err := fsys.Stat(srt); err != nil {
 		return
 	}
 	u := url.URL{Scheme: "http", Host: r.Host, Path: "/subtitle", RawQuery: url.Values{"path": {video}}.Encode()}
@@ -191,3 +194,25 @@ type addr string
 
 func (a addr) Network() string { return "tcp" }
 func (a addr) String() string  { return string(a) }
+
+// ownCallbacks reports whether the addresses a subscription asks to be told at are all
+// the subscriber's own, as UPnP means them to be: dms would send its notices anywhere,
+// which would let a device on the network have the server call on others (or on itself).
+func ownCallbacks(r *http.Request, client net.IP) bool {
+	cb := r.Header.Get("CALLBACK")
+	for cb != "" {
+		start, end := strings.IndexByte(cb, '<'), strings.IndexByte(cb, '>')
+		if start < 0 || end < start {
+			return false
+		}
+		u, err := url.Parse(cb[start+1 : end])
+		if err != nil {
+			return false
+		}
+		if ip := net.ParseIP(u.Hostname()); ip == nil || !ip.Equal(client) {
+			return false
+		}
+		cb = strings.TrimSpace(cb[end+1:])
+	}
+	return true
+}

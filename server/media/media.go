@@ -43,7 +43,6 @@ type Options struct {
 type Server struct {
 	opt  Options
 	log  *slog.Logger
-	fs   *poolFS
 	base uint64 // where the system update id starts (updateID)
 
 	state atomic.Pointer[state] // the dms answering now, and who may ask it
@@ -51,8 +50,10 @@ type Server struct {
 	addr  net.Addr // where it listens; nil when it does not
 }
 
-// state is one dms server, the name it gives and the networks it answers.
+// state is one dms server, the pool as it browses it, the name it gives and the
+// networks it answers.
 type state struct {
+	fs    *poolFS
 	name  string
 	nets  []*net.IPNet
 	dms   *dms.Server
@@ -91,7 +92,7 @@ func (s *Server) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("listen for the TVs on %s: %w", s.opt.Listen, err)
 	}
-	s.fs = &poolFS{ctx: ctx, pool: s.opt.Pool}
+	fsys := &poolFS{ctx: ctx, pool: s.opt.Pool}
 	// No write deadline: a film streams for hours. Idle connections are let go.
 	front := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelDebug)}
@@ -110,7 +111,7 @@ func (s *Server) Run(ctx context.Context) error {
 	tick := time.NewTicker(s.opt.SubnetsEvery)
 	defer tick.Stop()
 	for {
-		if err := s.refresh(ln.Addr()); err != nil {
+		if err := s.refresh(fsys, ln.Addr()); err != nil {
 			return err
 		}
 		select {
@@ -125,7 +126,7 @@ func (s *Server) Run(ctx context.Context) error {
 
 // refresh starts dms for the machine's networks and the server's name when they are not
 // those it has (dms takes both once, when it starts).
-func (s *Server) refresh(at net.Addr) error {
+func (s *Server) refresh(fsys *poolFS, at net.Addr) error {
 	nets, err := s.opt.Subnets()
 	if err != nil {
 		return err
@@ -134,7 +135,7 @@ func (s *Server) refresh(at net.Addr) error {
 	if cur := s.state.Load(); cur != nil && sameNets(cur.nets, nets) && cur.name == name {
 		return nil
 	}
-	st, err := s.startDMS(at, name, nets)
+	st, err := s.startDMS(fsys, at, name, nets)
 	if err != nil {
 		return err
 	}
@@ -144,12 +145,12 @@ func (s *Server) refresh(at net.Addr) error {
 }
 
 // startDMS starts a dms server answering over a pipe listener for the front at at.
-func (s *Server) startDMS(at net.Addr, name string, nets []*net.IPNet) (*state, error) {
+func (s *Server) startDMS(fsys *poolFS, at net.Addr, name string, nets []*net.IPNet) (*state, error) {
 	l := newPipeListener(at)
 	d := &dms.Server{
 		HTTPConn:     l,
 		FriendlyName: name,
-		FS:           s.fs,
+		FS:           fsys,
 		// dms checks the control requests against these too; the front checks all.
 		AllowedIpNets: nets,
 		// Transcoding and probing run ffmpeg on paths of the machine's folders, not
@@ -167,7 +168,7 @@ func (s *Server) startDMS(at net.Addr, name string, nets []*net.IPNet) (*state, 
 		l.Close()
 		return nil, fmt.Errorf("start the media server: %w", err)
 	}
-	st := &state{name: name, nets: nets, dms: d, proxy: s.newProxy(l), done: make(chan struct{})}
+	st := &state{fs: fsys, name: name, nets: nets, dms: d, proxy: s.newProxy(l), done: make(chan struct{})}
 	go func() {
 		defer close(st.done)
 		if err := d.Run(); err != nil && !errors.Is(err, net.ErrClosed) {

@@ -350,6 +350,45 @@ func TestTVs(t *testing.T) {
 		}
 	})
 
+	t.Run("subscriptions call back only the subscriber", func(t *testing.T) {
+		notified := make(chan string, 4)
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			notified <- r.Method + " " + r.Header.Get("NT")
+		})}
+		go srv.Serve(ln)
+		defer srv.Close()
+		subscribe := func(callback string) int {
+			req, _ := http.NewRequest("SUBSCRIBE", v.media+"/evt/ContentDirectory", nil)
+			req.Header.Set("CALLBACK", "<"+callback+">")
+			req.Header.Set("NT", "upnp:event")
+			req.Header.Set("TIMEOUT", "Second-300")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			return resp.StatusCode
+		}
+		if code := subscribe("http://127.0.0.2:" + strings.Split(ln.Addr().String(), ":")[1] + "/elsewhere"); code != http.StatusPreconditionFailed {
+			t.Errorf("a subscription for another address: %d, want 412", code)
+		}
+		if code := subscribe("http://" + ln.Addr().String() + "/events"); code != http.StatusOK {
+			t.Fatalf("a subscription for oneself: %d", code)
+		}
+		select {
+		case got := <-notified:
+			if got != "NOTIFY upnp:event" {
+				t.Errorf("the subscriber was told %q", got)
+			}
+		case <-time.After(30 * time.Second):
+			t.Error("the subscriber was never told the first event")
+		}
+	})
+
 	t.Run("the home's networks are the machine's own", func(t *testing.T) {
 		nets, err := media.LocalSubnets()
 		if err != nil {
