@@ -18,7 +18,7 @@ TEST_DEBS := util-linux:mount litmus:litmus rclone:rclone cadaver:cadaver bsduti
 # fonts, firmware), which the tests do not need.
 TEST_DEBS_LEAN := wine64:/usr/lib/wine/wine64 qemu-system-x86:qemu-system-x86_64 qemu-user:qemu-aarch64 debootstrap:debootstrap e2fsprogs:mke2fs
 # and what make bench compares against.
-BENCH_DEBS := apache2:apache2 rclone:rclone restic:restic borgbackup:borg time:/usr/bin/time
+BENCH_DEBS := apache2:apache2 rclone:rclone restic:restic borgbackup:borg time:/usr/bin/time minidlna:minidlnad
 APT       := $(if $(filter 0,$(shell id -u)),,sudo) apt-get
 
 .PHONY: run build desktop test deps bench-deps debs lint bench bench-scale acceptance clean installers installers-test windows-installer mac-apps
