@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -30,9 +31,21 @@ type poolFS struct {
 	pool Pool
 
 	mu       sync.Mutex
-	seenAt   uint64          // the pool's change count when streamed was read
+	seenAt   uint64          // the pool's change count when streamed and lists were read
 	streamed map[string]bool // the shares streamed; nil until read
+	// lists are folders listed lately, newest last: a TV pages through a long folder,
+	// and dms lists all of it for each page. Any change to the pool empties them.
+	lists []listed
 }
+
+// listed is a folder's listing.
+type listed struct {
+	name    string
+	entries []fs.DirEntry
+}
+
+// listsMax bounds the entries kept in listings (about 200 bytes each).
+const listsMax = 20000
 
 var (
 	_ fs.ReadDirFS = (*poolFS)(nil)
@@ -48,6 +61,7 @@ func (f *poolFS) shares() (map[string]bool, error) {
 	if f.streamed != nil && f.seenAt == n {
 		return f.streamed, nil
 	}
+	f.lists = nil
 	ss, err := f.pool.Shares(f.ctx)
 	if err != nil {
 		return nil, err
@@ -112,6 +126,9 @@ func (f *poolFS) ReadDir(name string) ([]fs.DirEntry, error) {
 	if name == "." {
 		return f.readRoot()
 	}
+	if l, ok := f.listed(name); ok {
+		return l, nil
+	}
 	kids, err := f.pool.List(f.ctx, name)
 	if err != nil {
 		return nil, pathErr("readdir", name, err)
@@ -120,7 +137,42 @@ func (f *poolFS) ReadDir(name string) ([]fs.DirEntry, error) {
 	for i, k := range kids {
 		out[i] = fs.FileInfoToDirEntry(info{k})
 	}
-	return out, nil
+	f.keep(name, out)
+	return slices.Clone(out), nil
+}
+
+// listed returns a copy of a folder's listing kept since the pool last changed.
+func (f *poolFS) listed(name string) ([]fs.DirEntry, bool) {
+	if _, err := f.shares(); err != nil { // empties the listings if the pool changed
+		return nil, false
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, l := range f.lists {
+		if l.name == name {
+			return slices.Clone(l.entries), true
+		}
+	}
+	return nil, false
+}
+
+// keep keeps a folder's listing, letting the oldest go beyond listsMax entries. A
+// listing read before a change of the pool is not kept: it may miss the change.
+func (f *poolFS) keep(name string, entries []fs.DirEntry) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.seenAt != f.pool.Changes() || len(entries) > listsMax {
+		return
+	}
+	f.lists = append(f.lists, listed{name, entries})
+	total := 0
+	for _, l := range f.lists {
+		total += len(l.entries)
+	}
+	for total > listsMax {
+		total -= len(f.lists[0].entries)
+		f.lists = f.lists[1:]
+	}
 }
 
 // readRoot lists the streamed shares, by name.
