@@ -39,7 +39,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	host, _, _ := net.SplitHostPort(r.RemoteAddr)
 	ip := net.ParseIP(host)
 	if ip == nil || !contains(st.nets, ip) {
-		s.log.Info("a device outside the home network was refused", "client", host)
+		s.log.Debug("a device outside the home network was refused", "client", host)
 		http.Error(w, "This media server answers only the devices of the home network.", http.StatusForbidden)
 		return
 	}
