@@ -79,8 +79,8 @@ func (f *poolFS) shares() (map[string]bool, error) {
 // check says whether name may be reached: a valid path inside a streamed share (or the
 // root). Anything else does not exist, as far as a TV can tell.
 func (f *poolFS) check(op, name string) error {
-	if !fs.ValidPath(name) {
-		return &fs.PathError{Op: op, Path: name, Err: fs.ErrInvalid}
+	if !fs.ValidPath(name) { // also not there, so that a TV asking is told 404
+		return &fs.PathError{Op: op, Path: name, Err: errors.Join(fs.ErrInvalid, fs.ErrNotExist)}
 	}
 	if name == "." {
 		return nil
@@ -90,10 +90,17 @@ func (f *poolFS) check(op, name string) error {
 		return &fs.PathError{Op: op, Path: name, Err: err}
 	}
 	share, _, _ := strings.Cut(name, "/")
-	if !streamed[share] {
+	if !streamed[share] || hidden(name) {
 		return &fs.PathError{Op: op, Path: name, Err: fs.ErrNotExist}
 	}
 	return nil
+}
+
+// hidden reports whether a path is or lies in a hidden file or folder (".DS_Store",
+// "._song.mp3", ".thumbnails"): what a TV should not list. dms can hide them itself, but
+// logs each one it hides, at every listing.
+func hidden(name string) bool {
+	return strings.HasPrefix(name, ".") || strings.Contains(name, "/.")
 }
 
 // pathErr turns the pool's errors into the fs package's, so dms tells a missing file
@@ -133,9 +140,11 @@ func (f *poolFS) ReadDir(name string) ([]fs.DirEntry, error) {
 	if err != nil {
 		return nil, pathErr("readdir", name, err)
 	}
-	out := make([]fs.DirEntry, len(kids))
-	for i, k := range kids {
-		out[i] = fs.FileInfoToDirEntry(info{k})
+	out := make([]fs.DirEntry, 0, len(kids))
+	for _, k := range kids {
+		if !hidden(k.Name) {
+			out = append(out, fs.FileInfoToDirEntry(info{k}))
+		}
 	}
 	f.keep(name, out)
 	return slices.Clone(out), nil

@@ -12,8 +12,9 @@ import (
 )
 
 // TestPoolFS: the pool as dms browses it is a well-behaved fs.FS (the standard library's
-// checks: listings, stats, reads, seeks) holding the streamed shares and nothing else;
-// a share turned off disappears at once, and paths that climb out are refused.
+// checks: listings, stats, reads, seeks) holding the streamed shares and nothing else,
+// hidden files left out; a share turned off disappears at once, and paths that climb
+// out are refused.
 func TestPoolFS(t *testing.T) {
 	ctx := context.Background()
 	e := pooltest.New(t, 2)
@@ -24,6 +25,9 @@ func TestPoolFS(t *testing.T) {
 	e.Put("Music/Album/one.mp3", make([]byte, 600<<10)) // larger than a checked block
 	e.Put("Music/two.ogg", []byte("la la"))
 	e.Put("Diary/secret.mp4", []byte("dear diary"))
+	e.Put("Music/.DS_Store", []byte("finder"))
+	e.Mkdir("Music/.thumbnails")
+	e.Put("Music/.thumbnails/one.jpg", []byte("small"))
 	on, off := true, false
 	if _, err := e.Pool.SetShare(ctx, "Music", pool.ShareSettings{Media: &on}); err != nil {
 		t.Fatal(err)
@@ -32,7 +36,7 @@ func TestPoolFS(t *testing.T) {
 	if err := fstest.TestFS(fsys, "Music/Album/one.mp3", "Music/two.ogg"); err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"Diary", "Diary/secret.mp4", "Nope/x", "../Diary/secret.mp4", "/Music/two.ogg", "Music/../Diary/secret.mp4"} {
+	for _, name := range []string{"Diary", "Diary/secret.mp4", "Nope/x", "Music/.DS_Store", "Music/.thumbnails/one.jpg", "../Diary/secret.mp4", "/Music/two.ogg", "Music/../Diary/secret.mp4"} {
 		if _, err := fsys.Open(name); err == nil {
 			t.Errorf("open %s: no error", name)
 		}

@@ -155,9 +155,9 @@ func (s *Server) startDMS(fsys *poolFS, at net.Addr, name string, nets []*net.IP
 		AllowedIpNets: nets,
 		// Transcoding and probing run ffmpeg on paths of the machine's folders, not
 		// through the pool; thumbnails likewise (the front refuses /icon).
-		NoTranscode:    true,
-		NoProbe:        true,
-		IgnoreHidden:   true,
+		NoTranscode: true,
+		NoProbe:     true,
+		// Hidden files are left out by the pool's fs (fs.go), without dms's log line each.
 		NotifyInterval: 30 * time.Second,
 		Logger:         s.log,
 	}
