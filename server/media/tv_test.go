@@ -307,7 +307,7 @@ func TestTVs(t *testing.T) {
 		}
 	})
 
-	t.Run("a file added over WebDAV appears", func(t *testing.T) {
+	t.Run("a file added, renamed and deleted over WebDAV", func(t *testing.T) {
 		before, err := cd.GetSystemUpdateID()
 		if err != nil {
 			t.Fatal(err)
@@ -327,6 +327,34 @@ func TestTVs(t *testing.T) {
 			t.Errorf("the listing's UpdateID is %d, the SystemUpdateID %d", upd, after)
 		}
 		fetch(t, hol.link(t, "new.mp4"), body)
+
+		// Renamed, then deleted: each shows in the next listing, with a new id.
+		steps := []struct {
+			method, path string
+			hdr          []string
+			want         int
+			titles       []string
+		}{
+			{"MOVE", "/dav/Videos/Holidays/new.mp4", []string{"Destination", v.URL + "/dav/Videos/Holidays/renamed.mp4"}, http.StatusCreated,
+				[]string{"film.mp4", "renamed.mp4"}},
+			{"DELETE", "/dav/Videos/Holidays/renamed.mp4", nil, http.StatusNoContent, []string{"film.mp4"}},
+		}
+		last := after
+		for _, st := range steps {
+			resp, _ := v.Do("dad", "correct horse", st.method, st.path, nil, st.hdr...)
+			if resp.StatusCode != st.want {
+				t.Fatalf("WebDAV %s: %d", st.method, resp.StatusCode)
+			}
+			id, err := cd.GetSystemUpdateID()
+			if err != nil || id == last {
+				t.Errorf("SystemUpdateID after %s: %d, before %d (%v)", st.method, id, last, err)
+			}
+			last = id
+			hol, _ := browse(t, cd, "Videos/Holidays")
+			if got := hol.titles(); !slices.Equal(got, st.titles) {
+				t.Errorf("after %s the TVs see %v, want %v", st.method, got, st.titles)
+			}
+		}
 	})
 
 	t.Run("a pulled drive's file plays from its other copy", func(t *testing.T) {
