@@ -19,9 +19,10 @@ import (
 // passed says whether a path of dms is one a TV needs. dms also serves its pprof pages,
 // a page naming its folder, and thumbnails and subtitles read from the machine's own
 // folders rather than through the pool (/icon, /subtitle): those are never passed on.
+// Its events (/evt) tell no change: the front keeps the subscriptions (events.go).
 func passed(path string) bool {
 	switch path {
-	case "/rootDesc.xml", "/ctl", "/evt/ContentDirectory", "/res",
+	case "/rootDesc.xml", "/ctl", "/res",
 		"/scpd/ContentDirectory.xml", "/scpd/ConnectionManager.xml", "/scpd/X_MS_MediaReceiverRegistrar.xml":
 		return true
 	}
@@ -29,7 +30,8 @@ func passed(path string) bool {
 }
 
 // ServeHTTP answers the TVs: it refuses devices outside the local networks, answers the
-// system update id and subtitles itself, and passes what a TV needs on to dms.
+// system update id, its events and subtitles itself, and passes what a TV needs on to
+// dms.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	st := s.state.Load()
 	if st == nil {
@@ -52,6 +54,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		subtitle(st.fs, w, r)
 	case r.URL.Path == "/evt/ContentDirectory" && !ownCallbacks(r, ip):
 		http.Error(w, "A device may subscribe only for itself.", http.StatusPreconditionFailed)
+	case r.URL.Path == "/evt/ContentDirectory":
+		s.subscribe(w, r)
 	case passed(r.URL.Path):
 		if r.URL.Path == "/res" {
 			offerSubtitle(st.fs, w, r)

@@ -45,9 +45,10 @@ type Server struct {
 	log  *slog.Logger
 	base uint64 // where the system update id starts (updateID)
 
-	state atomic.Pointer[state] // the dms answering now, and who may ask it
-	mu    sync.Mutex
-	addr  net.Addr // where it listens; nil when it does not
+	state  atomic.Pointer[state] // the dms answering now, and who may ask it
+	events events                // the devices told of changes (events.go)
+	mu     sync.Mutex
+	addr   net.Addr // where it listens; nil when it does not
 }
 
 // state is one dms server, the pool as it browses it, the name it gives and the
@@ -92,6 +93,9 @@ func (s *Server) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("listen for the TVs on %s: %w", s.opt.Listen, err)
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go s.tellChanges(ctx)
 	fsys := &poolFS{ctx: ctx, pool: s.opt.Pool}
 	// No write deadline: a film streams for hours. Idle connections are let go.
 	front := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,

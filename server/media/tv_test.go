@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -378,42 +379,80 @@ func TestTVs(t *testing.T) {
 		}
 	})
 
-	t.Run("subscriptions call back only the subscriber", func(t *testing.T) {
-		notified := make(chan string, 4)
+	t.Run("subscribers are told of changes", func(t *testing.T) {
+		type event struct{ seq, id string }
+		events := make(chan event, 8)
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			t.Fatal(err)
 		}
 		srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			notified <- r.Method + " " + r.Header.Get("NT")
+			b, _ := io.ReadAll(r.Body)
+			id := regexp.MustCompile(`<SystemUpdateID>([0-9]+)</SystemUpdateID>`).FindStringSubmatch(string(b))
+			if r.Method == "NOTIFY" && r.Header.Get("NT") == "upnp:event" && id != nil {
+				events <- event{r.Header.Get("SEQ"), id[1]}
+			}
 		})}
 		go srv.Serve(ln)
 		defer srv.Close()
-		subscribe := func(callback string) int {
-			req, _ := http.NewRequest("SUBSCRIBE", v.media+"/evt/ContentDirectory", nil)
-			req.Header.Set("CALLBACK", "<"+callback+">")
-			req.Header.Set("NT", "upnp:event")
+		gena := func(method, sid, callback string) (int, string) {
+			req, _ := http.NewRequest(method, v.media+"/evt/ContentDirectory", nil)
+			if callback != "" {
+				req.Header.Set("CALLBACK", "<"+callback+">")
+				req.Header.Set("NT", "upnp:event")
+			}
+			if sid != "" {
+				req.Header.Set("SID", sid)
+			}
 			req.Header.Set("TIMEOUT", "Second-300")
 			resp, err := http.DefaultClient.Do(req)
 			if err != nil {
 				t.Fatal(err)
 			}
 			resp.Body.Close()
-			return resp.StatusCode
+			return resp.StatusCode, resp.Header.Get("SID")
 		}
-		if code := subscribe("http://127.0.0.2:" + strings.Split(ln.Addr().String(), ":")[1] + "/elsewhere"); code != http.StatusPreconditionFailed {
+		next := func(what string) event {
+			t.Helper()
+			select {
+			case e := <-events:
+				return e
+			case <-time.After(30 * time.Second):
+				t.Fatalf("the subscriber was never told %s", what)
+			}
+			return event{}
+		}
+		// Only for oneself: the server would otherwise call on whatever a device names.
+		if code, _ := gena("SUBSCRIBE", "", "http://127.0.0.2:"+strings.Split(ln.Addr().String(), ":")[1]+"/elsewhere"); code != http.StatusPreconditionFailed {
 			t.Errorf("a subscription for another address: %d, want 412", code)
 		}
-		if code := subscribe("http://" + ln.Addr().String() + "/events"); code != http.StatusOK {
-			t.Fatalf("a subscription for oneself: %d", code)
+		code, sid := gena("SUBSCRIBE", "", "http://"+ln.Addr().String()+"/events")
+		if code != http.StatusOK || sid == "" {
+			t.Fatalf("a subscription for oneself: %d %q", code, sid)
 		}
-		select {
-		case got := <-notified:
-			if got != "NOTIFY upnp:event" {
-				t.Errorf("the subscriber was told %q", got)
-			}
-		case <-time.After(30 * time.Second):
-			t.Error("the subscriber was never told the first event")
+		now, err := cd.GetSystemUpdateID()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e := next("the first value"); e.seq != "0" || e.id != fmt.Sprint(now) {
+			t.Errorf("first event %+v, want SEQ 0 and SystemUpdateID %d", e, now)
+		}
+		v.put(t, "Music/another.mp3", 1000)
+		e := next("a change")
+		for e.id == fmt.Sprint(now) { // a change from before the subscription, told late
+			e = next("a change")
+		}
+		if after, _ := cd.GetSystemUpdateID(); e.seq == "0" || e.id != fmt.Sprint(after) {
+			t.Errorf("after a change: %+v, want a later SEQ and the SystemUpdateID %d", e, after)
+		}
+		if code, _ := gena("SUBSCRIBE", sid, ""); code != http.StatusOK {
+			t.Errorf("renewing the subscription: %d", code)
+		}
+		if code, _ := gena("UNSUBSCRIBE", sid, ""); code != http.StatusOK {
+			t.Errorf("ending the subscription: %d", code)
+		}
+		if code, _ := gena("SUBSCRIBE", sid, ""); code != http.StatusPreconditionFailed {
+			t.Errorf("renewing an ended subscription: %d, want 412", code)
 		}
 	})
 
