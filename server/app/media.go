@@ -8,6 +8,8 @@ import (
 
 	"github.com/hearth-home/hearth/server/api/schema"
 	"github.com/hearth-home/hearth/server/media"
+	"github.com/hearth-home/hearth/server/paths"
+	"github.com/hearth-home/hearth/server/thumbs"
 )
 
 // mediaListen is where the TVs stream from: the option, else the settings file; "" when
@@ -30,8 +32,9 @@ func (a *App) newMedia() *media.Server {
 	if listen == "" {
 		return nil
 	}
+	// One thumbnail at a time for the TVs: a small box must not stutter.
 	return media.New(media.Options{Pool: a.Pool, Listen: listen, Name: a.mediaName, Announce: !a.opt.NoDiscovery,
-		Subnets: a.opt.MediaSubnets, Log: a.log})
+		Subnets: a.opt.MediaSubnets, Thumbs: thumbs.New(paths.Thumbs(a.opt.StateDir), a.Pool, 1, a.log), Log: a.log})
 }
 
 // mediaName is the name TVs show: the server's, with Hearth in it.

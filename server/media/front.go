@@ -14,11 +14,14 @@ import (
 	"path"
 	"strconv"
 	"strings"
+
+	"github.com/hearth-home/hearth/server/thumbs"
 )
 
 // passed says whether a path of dms is one a TV needs. dms also serves its pprof pages,
 // a page naming its folder, and thumbnails and subtitles read from the machine's own
-// folders rather than through the pool (/icon, /subtitle): those are never passed on.
+// folders rather than through the pool (/icon, /subtitle): those are never passed on
+// (the front serves both through the pool).
 // Its events (/evt) tell no change: the front keeps the subscriptions (events.go).
 func passed(path string) bool {
 	switch path {
@@ -52,6 +55,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.queriedUpdateID(w)
 	case r.URL.Path == "/subtitle":
 		subtitle(st.fs, w, r)
+	case r.URL.Path == "/icon":
+		s.icon(st.fs, w, r)
 	case r.URL.Path == "/evt/ContentDirectory" && !ownCallbacks(r, ip):
 		http.Error(w, "A device may subscribe only for itself.", http.StatusPreconditionFailed)
 	case r.URL.Path == "/evt/ContentDirectory":
@@ -219,4 +224,24 @@ func ownCallbacks(r *http.Request, client net.IP) bool {
 		cb = strings.TrimSpace(cb[end+1:])
 	}
 	return true
+}
+
+// icon serves a picture's thumbnail, made from the pool's copy (server/thumbs). Videos
+// and music have none yet: dms's own runs ffmpegthumbnailer on the machine's folders.
+func (s *Server) icon(fsys *poolFS, w http.ResponseWriter, r *http.Request) {
+	p := strings.TrimPrefix(path.Clean("/"+r.URL.Query().Get("path")), "/")
+	st, err := fsys.Stat(p)
+	i, ok := st.(info)
+	if err != nil || !ok || s.opt.Thumbs == nil || !thumbs.Able(p) {
+		http.NotFound(w, r)
+		return
+	}
+	data, err := s.opt.Thumbs.Get(r.Context(), i.fi)
+	if err != nil {
+		s.log.Debug("no thumbnail", "path", p, "err", err)
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", "image/jpeg")
+	http.ServeContent(w, r, "", i.fi.ModTime, bytes.NewReader(data))
 }

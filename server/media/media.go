@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/anacrolix/dms/dlna/dms"
+
+	"github.com/hearth-home/hearth/server/thumbs"
 )
 
 // Options configure the media server.
@@ -36,7 +38,9 @@ type Options struct {
 	// server that started before the network came up, whose address changed or that was
 	// renamed (default 30 s).
 	SubnetsEvery time.Duration
-	Log          *slog.Logger
+	// Thumbs makes the pictures' thumbnails TVs show in their listings (nil: none).
+	Thumbs *thumbs.Cache
+	Log    *slog.Logger
 }
 
 // Server is the media server.

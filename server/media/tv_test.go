@@ -6,6 +6,10 @@ import (
 	"crypto/rand"
 	"encoding/xml"
 	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
+	pngenc "image/png"
 	"io"
 	"mime"
 	"net"
@@ -104,6 +108,20 @@ func startTV(t *testing.T) *tv {
 	for _, p := range []string{"Videos/Holidays/film.mp4", "Videos/Holidays/film.srt", "Music/song.mp3", "Pictures/cat.jpg",
 		"Documents/secret.mp4", "dad/private.mp4"} {
 		v.put(t, p, 300<<10)
+	}
+	// A real picture, for its thumbnail.
+	img := image.NewRGBA(image.Rect(0, 0, 800, 400))
+	for x := range 800 {
+		img.Set(x, x%400, color.RGBA{R: 200, A: 255})
+	}
+	var png bytes.Buffer
+	if err := pngenc.Encode(&png, img); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"Pictures/sunset.png", "dad/me.png"} {
+		if _, err := s.Admin().Put(ctx, p, bytes.NewReader(png.Bytes()), int64(png.Len()), time.Time{}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return v
 }
@@ -290,6 +308,23 @@ func TestTVs(t *testing.T) {
 		}
 	})
 
+	t.Run("pictures have thumbnails", func(t *testing.T) {
+		pics, _ := browse(t, cd, "Pictures")
+		link := pics.resource(t, "sunset.png", "JPEG_TN")
+		resp, err := http.Get(link)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		thumb, err := jpeg.Decode(resp.Body)
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("the thumbnail of sunset.png: %d %v", resp.StatusCode, err)
+		}
+		if b := thumb.Bounds(); b.Dx() != 256 || b.Dy() != 128 {
+			t.Errorf("the thumbnail is %dx%d, want 256x128", b.Dx(), b.Dy())
+		}
+	})
+
 	t.Run("private shares never appear", func(t *testing.T) {
 		for _, p := range []string{"Documents/secret.mp4", "dad/private.mp4"} {
 			for _, u := range []string{"/res?path=" + url.QueryEscape(p), "/subtitle?path=" + url.QueryEscape(p),
@@ -302,6 +337,9 @@ func TestTVs(t *testing.T) {
 			if _, _, _, _, err := cd.Browse(share, "BrowseDirectChildren", "*", 0, 0, ""); err == nil {
 				t.Errorf("the TVs may list %s", share)
 			}
+		}
+		if code := status(t, http.DefaultClient, "GET", v.media+"/icon?path=dad%2Fme.png&c=jpeg"); code != http.StatusNotFound {
+			t.Errorf("a private picture's thumbnail: %d, want 404", code)
 		}
 		if code := status(t, http.DefaultClient, "GET", v.media+"/debug/pprof/goroutine?debug=2"); code != http.StatusNotFound {
 			t.Errorf("dms's pprof pages answer: %d", code)
