@@ -10,13 +10,15 @@ TEST_DEBS := util-linux:mount litmus:litmus rclone:rclone cadaver:cadaver bsduti
 	libayatana-appindicator3-dev:/usr/include/libayatana-appindicator3-0.1/libayatana-appindicator/app-indicator.h \
 	xvfb:Xvfb haskell-gtk-sni-tray-utils:gtk-sni-tray-standalone dbus-bin:dbus-send imagemagick:import xdotool:xdotool tesseract-ocr:tesseract \
 	dunst:dunst libnotify-bin:notify-send lintian:lintian desktop-file-utils:desktop-file-validate \
-	nsis:makensis gcc-mingw-w64-x86-64:x86_64-w64-mingw32-gcc p7zip-full:7z osslsigncode:osslsigncode zip:zip unzip:unzip chromium:chromium
+	nsis:makensis gcc-mingw-w64-x86-64:x86_64-w64-mingw32-gcc p7zip-full:7z osslsigncode:osslsigncode zip:zip unzip:unzip chromium:chromium \
+	gir1.2-gssdp-1.6:/usr/lib/x86_64-linux-gnu/girepository-1.0/GSSDP-1.6.typelib python3-gi:/usr/lib/python3/dist-packages/gi/__init__.py \
+	libnet-upnp-perl:/usr/share/doc/libnet-upnp-perl/examples/upnpavdump.pl
 # Wine runs the Windows installer and connector; QEMU boots a Debian made by debootstrap
 # to install the server's package under systemd; qemu-user runs the arm64 server. Without their recommends (32-bit Wine,
 # fonts, firmware), which the tests do not need.
 TEST_DEBS_LEAN := wine64:/usr/lib/wine/wine64 qemu-system-x86:qemu-system-x86_64 qemu-user:qemu-aarch64 debootstrap:debootstrap e2fsprogs:mke2fs
 # and what make bench compares against.
-BENCH_DEBS := apache2:apache2 rclone:rclone restic:restic borgbackup:borg time:/usr/bin/time
+BENCH_DEBS := apache2:apache2 rclone:rclone restic:restic borgbackup:borg time:/usr/bin/time minidlna:minidlnad
 APT       := $(if $(filter 0,$(shell id -u)),,sudo) apt-get
 
 .PHONY: run build desktop test deps bench-deps debs lint bench bench-scale acceptance clean installers installers-test windows-installer mac-apps

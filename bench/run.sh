@@ -24,5 +24,15 @@ echo
 echo "== hearthd's memory: start-up, idle, and many password sign-ins at once (MEMBENCH_FILES to resize)"
 go run ./bench/membench -many "${MEMBENCH_FILES:-100000}" | tee "bench-out/mem-$stamp.md"
 echo
+echo "== The media server for the TVs against minidlna, in a network namespace of its own (MEDIABENCH_FILES to resize)"
+ns="hearth-mediabench-$$"
+ip netns add "$ns"
+trap 'ip netns del "$ns" 2>/dev/null || true' EXIT
+ip -n "$ns" link set lo up
+ip -n "$ns" link set lo multicast on
+ip -n "$ns" route add 239.0.0.0/8 dev lo src 127.0.0.1
+ip netns exec "$ns" go run ./bench/mediabench -n "${MEDIABENCH_FILES:-30000}" | tee "bench-out/media-$stamp.md"
+ip netns del "$ns"
+echo
 echo "== Summary: every figure beside its peer and its goal (load: the 1-minute load average when measured)"
 go run ./bench/summary "$HEARTH_BENCH_SUMMARY" | tee "bench-out/summary-$stamp.md"

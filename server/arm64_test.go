@@ -57,7 +57,7 @@ func TestArm64UnderQEMU(t *testing.T) {
 		}
 		defer log.Close()
 		said := func() string { b, _ := os.ReadFile(logFile); return string(b) }
-		cmd := hearthd("", "run", "-drive", drive, "-listen", "127.0.0.1:0", "-http", "off", "-announce=false")
+		cmd := hearthd("", "run", "-drive", drive, "-listen", "127.0.0.1:0", "-http", "off", "-announce=false", "-media", "127.0.0.1:0")
 		cmd.Stdout, cmd.Stderr = log, log
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)

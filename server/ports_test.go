@@ -75,7 +75,7 @@ func listenAddrs(f *ast.File) []*ast.BasicLit {
 			for i := 1; i < len(n.Elts); i++ {
 				if flag, ok := n.Elts[i-1].(*ast.BasicLit); ok {
 					switch strings.Trim(flag.Value, "\"`") {
-					case "-listen", "--listen", "-http", "--http":
+					case "-listen", "--listen", "-http", "--http", "-media", "--media":
 						str(n.Elts[i])
 					}
 				}

@@ -44,7 +44,7 @@ func startHearth(b *bench, bin, ws string) *hearth {
 	check(err)
 	url := fmt.Sprintf("https://127.0.0.1:%d", port)
 	h.cmd = exec.Command(filepath.Join(bin, "hearthd"), "-state", h.state, "run", "-drive", h.drive,
-		"-listen", fmt.Sprintf("127.0.0.1:%d", port), "-http", "off", "-announce=false")
+		"-listen", fmt.Sprintf("127.0.0.1:%d", port), "-http", "off", "-announce=false", "-media", "127.0.0.1:0")
 	log, err := os.Create(filepath.Join(ws, "hearthd.log"))
 	check(err)
 	h.cmd.Stdout, h.cmd.Stderr = log, log

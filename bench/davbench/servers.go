@@ -52,7 +52,7 @@ func startHearth(dir string, _ tlsFiles) *server {
 	port, err := proc.FreePort()
 	check(err)
 	run := func() *exec.Cmd {
-		cmd := exec.Command(bin, "-state", state, "run", "-listen", fmt.Sprintf("127.0.0.1:%d", port), "-http", "off", "-announce=false")
+		cmd := exec.Command(bin, "-state", state, "run", "-listen", fmt.Sprintf("127.0.0.1:%d", port), "-http", "off", "-announce=false", "-media", "127.0.0.1:0")
 		log, err := os.Create(filepath.Join(dir, "hearthd.log"))
 		check(err)
 		cmd.Stdout, cmd.Stderr = log, log

@@ -107,7 +107,7 @@ func (h *hearth) url() string { return fmt.Sprintf("https://127.0.0.1:%d/", h.po
 
 // run starts the server and returns how long it took to answer.
 func (h *hearth) run() time.Duration {
-	h.cmd = exec.Command(h.bin, "-state", h.state, "run", "-listen", fmt.Sprintf("127.0.0.1:%d", h.port), "-http", "off", "-announce=false")
+	h.cmd = exec.Command(h.bin, "-state", h.state, "run", "-listen", fmt.Sprintf("127.0.0.1:%d", h.port), "-http", "off", "-announce=false", "-media", "127.0.0.1:0")
 	log, err := os.OpenFile(filepath.Join(h.dir, "hearthd.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	check(err)
 	h.cmd.Stdout, h.cmd.Stderr = log, log

@@ -65,7 +65,7 @@ func (s *server) shares() []string {
 }
 
 func (s *server) start() {
-	s.cmd = exec.Command(s.bin, "-state", s.state, "run", "-listen", fmt.Sprintf("127.0.0.1:%d", s.port), "-http", "off", "-announce=false")
+	s.cmd = exec.Command(s.bin, "-state", s.state, "run", "-listen", fmt.Sprintf("127.0.0.1:%d", s.port), "-http", "off", "-announce=false", "-media", "127.0.0.1:0")
 	s.cmd.Env = append(os.Environ(), "HEARTH_NO_MOUNT_SCAN=1")
 	log, err := os.OpenFile(filepath.Join(filepath.Dir(s.state), "hearthd.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	check(err)

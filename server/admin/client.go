@@ -112,7 +112,7 @@ func (c *Client) CreateShare(ctx context.Context, name string, copies int, descr
 }
 
 func (c *Client) SetShare(ctx context.Context, name string, set pool.ShareSettings) (pool.ShareInfo, error) {
-	return do[pool.ShareInfo](ctx, c, "shares/set", setShareReq{name, set.Copies, set.Description})
+	return do[pool.ShareInfo](ctx, c, "shares/set", setShareReq{name, set.Copies, set.Description, set.Media})
 }
 
 func (c *Client) RemoveShare(ctx context.Context, name string) error {

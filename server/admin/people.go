@@ -21,21 +21,23 @@ type ServerInfo = schema.ServerInfo
 // AccessEntry is one user's level on one share.
 type AccessEntry = schema.AccessEntry
 
-// FamilyShare is a share every new server starts with, and what users may do in it.
+// FamilyShare is a share every new server starts with, what users may do in it, and
+// whether the TVs of the house are offered it (Media).
 type FamilyShare struct {
 	Name, Description string
 	UserLevel         auth.Level
+	Media             bool
 }
 
 // FamilyShares are made when the pool has no share yet, as Windows Home Server did; each
 // user also gets a share of their own. Software is for installers, so users may only read it.
 var FamilyShares = []FamilyShare{
-	{"Documents", "Letters, school work and papers", auth.Full},
-	{"Music", "The family's music", auth.Full},
-	{"Pictures", "Photos and pictures", auth.Full},
-	{"Videos", "Home videos and films", auth.Full},
-	{"Software", "Programs and installers", auth.Read},
-	{"Public", "For everyone in the house", auth.Full},
+	{"Documents", "Letters, school work and papers", auth.Full, false},
+	{"Music", "The family's music", auth.Full, true},
+	{"Pictures", "Photos and pictures", auth.Full, true},
+	{"Videos", "Home videos and films", auth.Full, true},
+	{"Software", "Programs and installers", auth.Read, false},
+	{"Public", "For everyone in the house", auth.Full, false},
 }
 
 // ErrNameTaken: a new user's name is already a share's.
@@ -50,6 +52,11 @@ func (l Local) EnsureFamilyShares(ctx context.Context) error {
 	for _, s := range FamilyShares {
 		if _, err := l.Pool.CreateShare(ctx, s.Name, 0, s.Description); err != nil && !errors.Is(err, pool.ErrExist) {
 			return fmt.Errorf("make the share %s: %w", s.Name, err)
+		}
+		if s.Media {
+			if _, err := l.Pool.SetShare(ctx, s.Name, pool.ShareSettings{Media: &s.Media}); err != nil {
+				return fmt.Errorf("stream the share %s to the TVs: %w", s.Name, err)
+			}
 		}
 	}
 	return nil

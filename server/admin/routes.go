@@ -33,6 +33,7 @@ type (
 		Name        string
 		Copies      *int
 		Description *string
+		Media       *bool
 	}
 	mkdirReq struct {
 		Path  string
@@ -79,7 +80,7 @@ func routes(svc Service) map[string]func(context.Context, json.RawMessage) (any,
 			return svc.CreateShare(ctx, r.Name, r.Copies, r.Description)
 		}),
 		"shares/set": call(func(ctx context.Context, r setShareReq) (any, error) {
-			return svc.SetShare(ctx, r.Name, pool.ShareSettings{Copies: r.Copies, Description: r.Description})
+			return svc.SetShare(ctx, r.Name, pool.ShareSettings{Copies: r.Copies, Description: r.Description, Media: r.Media})
 		}),
 		"shares/remove":  call(func(ctx context.Context, r shareReq) (any, error) { return none{}, svc.RemoveShare(ctx, r.Name) }),
 		"shares/removed": call(func(ctx context.Context, _ none) (any, error) { return svc.RemovedShares(ctx) }),

@@ -59,7 +59,7 @@ var ops = []op{
 	{"PUT", "/api/v1/users/{name}/admin", "Make a user an administrator (with full access to every share), or not; the last administrator stays one.", whoAdmin, schema.AdminFlag{}, 204, nil},
 	{"GET", "/api/v1/shares", "Every shared folder, with its size and duplication.", whoAdmin, nil, 200, []schema.ShareDetail{}},
 	{"POST", "/api/v1/shares", "Add a shared folder; administrators get full access, others none until given.", whoAdmin, schema.NewShare{}, 201, schema.ShareDetail{}},
-	{"PATCH", "/api/v1/shares/{name}", "Change a shared folder's description or duplication.", whoAdmin, schema.ShareChange{}, 200, schema.ShareDetail{}},
+	{"PATCH", "/api/v1/shares/{name}", "Change a shared folder's description, duplication, or whether it is streamed to the TVs of the house.", whoAdmin, schema.ShareChange{}, 200, schema.ShareDetail{}},
 	{"GET", "/api/v1/access", "Every user's access to every shared folder.", whoAdmin, nil, 200, []schema.AccessEntry{}},
 	{"PUT", "/api/v1/shares/{share}/access/{user}", "Set a user's access to a shared folder.", whoAdmin, schema.AccessLevel{}, 204, nil},
 	{"GET", "/api/v1/drives", "The pool's drives.", whoAdmin, nil, 200, []schema.Drive{}},

@@ -92,7 +92,7 @@ func (h *handler) setAdmin(w http.ResponseWriter, r *http.Request) {
 }
 
 func shareOf(s pool.ShareInfo) schema.ShareDetail {
-	return schema.ShareDetail{Name: s.Name, Description: s.Description, Copies: s.Copies, Wanted: s.Wanted, Files: s.Files, Bytes: s.Bytes}
+	return schema.ShareDetail{Name: s.Name, Description: s.Description, Copies: s.Copies, Wanted: s.Wanted, Files: s.Files, Bytes: s.Bytes, Media: s.Media}
 }
 
 // shares lists the shares people use; the Backups share is the backups' (under
@@ -127,14 +127,14 @@ func (h *handler) addShare(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) setShare(w http.ResponseWriter, r *http.Request) {
 	var req schema.ShareChange
-	if !decode(w, r, &req, `{"description": "…", "copies": 2}`) {
+	if !decode(w, r, &req, `{"description": "…", "copies": 2, "media": true}`) {
 		return
 	}
 	if r.PathValue("name") == backupstore.Share {
 		h.fail(w, r, pool.ErrNoShare) // the backups' share is the backup store's to set
 		return
 	}
-	s, err := h.Admin.SetShare(r.Context(), r.PathValue("name"), pool.ShareSettings{Copies: req.Copies, Description: req.Description})
+	s, err := h.Admin.SetShare(r.Context(), r.PathValue("name"), pool.ShareSettings{Copies: req.Copies, Description: req.Description, Media: req.Media})
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -93,6 +94,16 @@ func TestAdministratorsCalls(t *testing.T) {
 	admin("PATCH", "/api/v1/shares/Recipes", `{"description": "What we cook", "copies": 1}`, 200, &share)
 	if share.Description != "What we cook" || share.Copies != 1 {
 		t.Errorf("changed share: %+v", share)
+	}
+	if share.Media {
+		t.Errorf("a new share is streamed to the TVs: %+v", share)
+	}
+	// Streaming to the TVs is turned on and off alone: the rest stays.
+	for _, on := range []bool{true, false} {
+		admin("PATCH", "/api/v1/shares/Recipes", fmt.Sprintf(`{"media": %v}`, on), 200, &share)
+		if share.Media != on || share.Description != "What we cook" || share.Copies != 1 {
+			t.Errorf("after media %v: %+v", on, share)
+		}
 	}
 
 	// Removing a user says what became of their own share; removing oneself is refused.

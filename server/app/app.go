@@ -39,6 +39,7 @@ import (
 	"github.com/hearth-home/hearth/server/health/smart"
 	"github.com/hearth-home/hearth/server/healthapi"
 	"github.com/hearth-home/hearth/server/links"
+	"github.com/hearth-home/hearth/server/media"
 	"github.com/hearth-home/hearth/server/paths"
 	"github.com/hearth-home/hearth/server/pool"
 	"github.com/hearth-home/hearth/server/pool/drive"
@@ -93,6 +94,11 @@ type Options struct {
 	// OpenDrive opens each pool drive; nil is the real drive alone. Tests wrap it
 	// (pool.Options.OpenDrive).
 	OpenDrive func(ctx context.Context, path string) (drive.Drive, error)
+	// MediaListen overrides the settings file's address of the media server for the
+	// TVs ("off" turns it off). MediaSubnets replaces the machine's own networks as
+	// those whose devices may use it (tests).
+	MediaListen  string
+	MediaSubnets func() ([]*net.IPNet, error)
 }
 
 // App is an open hearthd.
@@ -127,6 +133,8 @@ type App struct {
 	stop stopState
 	// certMu keeps one change of the certificate folder at a time (renewWhenDue, RenewCA).
 	certMu sync.Mutex
+	// media streams the media shares to the TVs; nil when it is off (media.go).
+	media *media.Server
 }
 
 // New takes the state folder's lock and opens the catalog and the pool (rebuilding the
@@ -238,7 +246,8 @@ func (a *App) openHealth(ctx context.Context, scrubEvery time.Duration) (*health
 		return nil, err
 	}
 	opt := health.Options{Catalog: a.cat, Pool: a.Pool, Backups: a.Backups, SMART: a.opt.SMART, DeviceOf: a.opt.DeviceOf,
-		Every: hopt.Every, SMARTEvery: hopt.SMARTEvery, BackupOverdue: hopt.BackupOverdue, ScrubEvery: scrubEvery, Log: a.log}
+		Every: hopt.Every, SMARTEvery: hopt.SMARTEvery, BackupOverdue: hopt.BackupOverdue, ScrubEvery: scrubEvery, Log: a.log,
+		Media: a.mediaState}
 	if opt.SMART == nil {
 		opt.SMART, opt.DeviceOf = smart.Smartctl{}, smart.DeviceOf
 	}
@@ -326,6 +335,7 @@ func (a *App) Start(ctx context.Context, firstDrive string) error {
 	a.stop = stopState{cancel: cancel, done: ctx.Done()}
 	a.mu.Unlock()
 	a.sup = &supervisor{log: a.log, stopped: a.Health.ServiceStopped, running: a.Health.ServiceRunning}
+	a.media = a.newMedia()
 	for _, svc := range a.services(h) {
 		a.sup.start(ctx, svc)
 	}
@@ -355,6 +365,7 @@ func (a *App) services(h http.Handler) []service {
 		{"The renewal of the server certificate", a.renewWhenDue},
 		{"The removal of uploads left unfinished for a day", a.uploads.Run},
 	}
+	out = append(out, a.mediaService()...)
 	if !a.opt.NoDiscovery {
 		out = append(out, service{"The announcement on the local network", func(ctx context.Context) error {
 			a.advertise(ctx)

@@ -350,4 +350,11 @@ CREATE TRIGGER counts_update AFTER UPDATE OF path, dir, size, copies ON entries 
 		ON CONFLICT(share, copies) DO UPDATE SET files = files + excluded.files, dirs = dirs + excluded.dirs,
 			bytes = bytes + excluded.bytes;
 END;
+`, `
+-- Step 13 (issue 22, streaming to TVs): media says whether a share is offered to the TVs and
+-- game consoles of the house (DLNA, which has no sign-in). Off for every share but the
+-- family's Music, Pictures and Videos, which a new server streams from the start: what a
+-- family keeps for itself is never streamed unless someone turns it on.
+ALTER TABLE shares ADD COLUMN media INTEGER NOT NULL DEFAULT 0;
+UPDATE shares SET media = 1 WHERE name IN ('Music', 'Pictures', 'Videos');
 `}

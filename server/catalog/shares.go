@@ -20,15 +20,17 @@ type Share struct {
 	Removed time.Time
 	// RemovedAccess is the access its users had (user -> level), given back on restore.
 	RemovedAccess map[string]string
+	// Media: the share is streamed to the TVs of the house (DLNA, without sign-in).
+	Media bool
 }
 
-const shareCols = "name, copies, description, created_ns, removed_ns, removed_access"
+const shareCols = "name, copies, description, created_ns, removed_ns, removed_access, media"
 
 func scanShare(row interface{ Scan(...any) error }) (Share, error) {
 	var s Share
 	var created, removed int64
 	var access string
-	if err := row.Scan(&s.Name, &s.Copies, &s.Description, &created, &removed, &access); err != nil {
+	if err := row.Scan(&s.Name, &s.Copies, &s.Description, &created, &removed, &access, &s.Media); err != nil {
 		return s, err
 	}
 	s.Created, s.Removed = nsTime(created), nsTime(removed)
@@ -70,7 +72,7 @@ func (tx *Tx) Share(ctx context.Context, name string) (Share, error) {
 	return s, nil
 }
 
-// PutShare adds a share, or updates its copies and description. A new row takes s's
+// PutShare adds a share, or updates its copies, description and streaming. A new row takes s's
 // removal too (a rebuild brings a removed share back removed); an update leaves the
 // removal as it is (RemoveShare and RestoreShare change it).
 func (tx *Tx) PutShare(ctx context.Context, s Share) error {
@@ -78,9 +80,10 @@ func (tx *Tx) PutShare(ctx context.Context, s Share) error {
 	if err != nil {
 		return err
 	}
-	_, err = tx.q.ExecContext(ctx, `INSERT INTO shares(`+shareCols+`) VALUES(?, ?, ?, ?, ?, ?)
-		ON CONFLICT(name) DO UPDATE SET copies = excluded.copies, description = excluded.description`,
-		s.Name, s.Copies, s.Description, timeNS(s.Created), timeNS(s.Removed), access)
+	_, err = tx.q.ExecContext(ctx, `INSERT INTO shares(`+shareCols+`) VALUES(?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT(name) DO UPDATE SET copies = excluded.copies, description = excluded.description,
+			media = excluded.media`,
+		s.Name, s.Copies, s.Description, timeNS(s.Created), timeNS(s.Removed), access, s.Media)
 	if err != nil {
 		return fmt.Errorf("save share %s: %w", s.Name, err)
 	}

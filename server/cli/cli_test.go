@@ -37,7 +37,7 @@ func startDaemon(t *testing.T, state string, flags ...string) func() {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int)
 	var log bytes.Buffer
-	args := append([]string{"-state", state, "run", "-listen", "127.0.0.1:0", "-http", "off", "-announce=false"}, flags...)
+	args := append([]string{"-state", state, "run", "-listen", "127.0.0.1:0", "-http", "off", "-announce=false", "-media", "127.0.0.1:0"}, flags...)
 	go func() {
 		done <- Main(ctx, args, &log, &log)
 	}()

@@ -105,6 +105,7 @@ func printHealth(w io.Writer, h schema.Health, now time.Time) {
 		}
 		fmt.Fprintf(w, "           %s\n", about)
 	}
+	printMedia(w, h.Media)
 	fmt.Fprintln(w, "\nPCs:")
 	if len(h.PCs) == 0 {
 		fmt.Fprintln(w, "  none yet: a PC appears once its agent (hearth agent) reports or it backs up")
@@ -138,4 +139,24 @@ func since(now, t time.Time) string {
 		return fmt.Sprintf("%d h ago", int(d.Hours()))
 	}
 	return fmt.Sprintf("%d days ago", int(d.Hours()/24))
+}
+
+// printMedia says whether the TVs can stream, and what.
+func printMedia(w io.Writer, m *schema.Media) {
+	if m == nil {
+		return
+	}
+	shares := "no shared folder is streamed (hearthd share set NAME -media on)"
+	if len(m.Shares) > 0 {
+		shares = strings.Join(m.Shares, ", ")
+	}
+	fmt.Fprintln(w, "\nTVs and game consoles (DLNA):")
+	switch m.State {
+	case "on":
+		fmt.Fprintf(w, "  on at %s: %s\n", m.Address, shares)
+	case "off":
+		fmt.Fprintln(w, "  off: turned off (media_listen in hearthd.json, or hearthd run -media off)")
+	default:
+		fmt.Fprintf(w, "  not answering now (it is being started again): %s\n", shares)
+	}
 }

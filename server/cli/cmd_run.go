@@ -17,7 +17,8 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	verbose := fs.Bool("v", false, "log details for developers")
 	listen := fs.String("listen", "", "the HTTPS address, such as :8443 (default: from the settings)")
 	plain := fs.String("http", "", "the plain HTTP address that redirects to HTTPS, or off")
-	announce := fs.Bool("announce", true, "announce the server on the local network (multicast DNS)")
+	announce := fs.Bool("announce", true, "announce the server on the local network (multicast DNS, and SSDP for the TVs)")
+	media := fs.String("media", "", "the address the TVs stream from, such as :8200, or off (default: from the settings)")
 	connectors := fs.String("connectors", app.DefaultConnectors, "the folder of the connector's installers the web pages offer")
 	rest, err := parse(fs, e, args)
 	if err != nil || len(rest) > 0 {
@@ -29,7 +30,7 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	}
 	log := slog.New(slog.NewTextHandler(e.errOut, &slog.HandlerOptions{Level: level}))
 	opt := app.Options{StateDir: e.state, HTTPSListen: *listen, HTTPListen: *plain, Version: Version, NoDiscovery: !*announce, MountScan: e.mountScan,
-		Connectors: *connectors, Supervised: os.Getenv("HEARTH_SUPERVISED") == "1"}
+		Connectors: *connectors, Supervised: os.Getenv("HEARTH_SUPERVISED") == "1", MediaListen: *media}
 	if *drive != "" {
 		opt.Drives = []string{*drive}
 	}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"strings"
@@ -21,17 +22,21 @@ func cmdShare(ctx context.Context, e *env, args []string) error {
 		copies := fs.String("copies", "", "1, 2, or auto (2 once the pool has two drives)")
 		desc = fs.String("description", "", "a few words on what the share is for")
 		access = fs.String("access", "", "who may open it: user=none|read|full, comma-separated")
+		media := fs.String("media", "", "on or off: stream it to the TVs of the house (DLNA, without sign-in)")
 		return func() (err error) {
 			n, err = parseCopies(*copies)
+			var merr error
 			fs.Visit(func(f *flag.Flag) { // set changes only what was given
 				switch f.Name {
 				case "copies":
 					set.Copies = &n
 				case "description":
 					set.Description = desc
+				case "media":
+					set.Media, merr = parseOnOff("media", *media)
 				}
 			})
-			return err
+			return errors.Join(err, merr)
 		}
 	})
 	if err != nil {
@@ -59,12 +64,20 @@ func cmdShare(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.out, "Share %s created; its files keep %s.\n", s.Name, copiesText(s))
 		return setAccess(ctx, e, svc, s.Name, *access)
 	case verb == "set" && len(rest) == 1:
-		if set.Copies != nil || set.Description != nil {
+		if set.Copies != nil || set.Description != nil || set.Media != nil {
 			s, err := svc.SetShare(ctx, rest[0], set)
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(e.out, "Share %s now keeps %s; existing files are adjusted in the background.\n", s.Name, copiesText(s))
+			if set.Copies != nil {
+				fmt.Fprintf(e.out, "Share %s now keeps %s; existing files are adjusted in the background.\n", s.Name, copiesText(s))
+			}
+			if set.Media != nil {
+				fmt.Fprintln(e.out, mediaText(s))
+			}
+			if set.Copies == nil && set.Media == nil {
+				fmt.Fprintf(e.out, "Share %s is described now.\n", s.Name)
+			}
 		}
 		return setAccess(ctx, e, svc, rest[0], *access)
 	case verb == "remove" && len(rest) == 1:
@@ -91,6 +104,27 @@ func parseCopies(s string) (int, error) {
 	return 0, fmt.Errorf("--copies %q: use 1, 2 or auto", s)
 }
 
+// parseOnOff reads a switch given as on or off.
+func parseOnOff(name, v string) (*bool, error) {
+	switch strings.ToLower(v) {
+	case "on", "yes", "true":
+		b := true
+		return &b, nil
+	case "off", "no", "false":
+		b := false
+		return &b, nil
+	}
+	return nil, fmt.Errorf("-%s %q: use on or off", name, v)
+}
+
+// mediaText says whether a share is streamed to the TVs.
+func mediaText(s pool.ShareInfo) string {
+	if s.Media {
+		return fmt.Sprintf("Share %s is streamed to the TVs and game consoles of the house; anyone at home can play what it holds, without signing in.", s.Name)
+	}
+	return fmt.Sprintf("Share %s is not streamed to the TVs.", s.Name)
+}
+
 func copiesText(s pool.ShareInfo) string {
 	t := plural(s.Wanted, "copy", "copies")
 	if s.Copies == 0 {
@@ -111,13 +145,17 @@ func printShares(e *env, ss []pool.ShareInfo, acc []admin.AccessEntry) {
 		}
 	}
 	tw := tabwriter.NewWriter(e.out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SHARE\tCOPIES\tFILES\tDATA\tACCESS\tDESCRIPTION")
+	fmt.Fprintln(tw, "SHARE\tCOPIES\tFILES\tDATA\tTVS\tACCESS\tDESCRIPTION")
 	for _, s := range ss {
 		access := strings.Join(who[s.Name], " ")
 		if access == "" {
 			access = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\n", s.Name, copiesText(s), s.Files, human.Bytes(s.Bytes), access, s.Description)
+		tvs := "-"
+		if s.Media {
+			tvs = "streamed"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\n", s.Name, copiesText(s), s.Files, human.Bytes(s.Bytes), tvs, access, s.Description)
 	}
 	tw.Flush()
 }

@@ -29,7 +29,7 @@ func TestRunExitsForRestartAndShutdown(t *testing.T) {
 		var log bytes.Buffer
 		done := make(chan int, 1)
 		go func() {
-			done <- Main(context.Background(), []string{"-state", state, "run", "-listen", "127.0.0.1:0", "-http", "off", "-announce=false"}, &log, &log)
+			done <- Main(context.Background(), []string{"-state", state, "run", "-listen", "127.0.0.1:0", "-http", "off", "-announce=false", "-media", "127.0.0.1:0"}, &log, &log)
 		}()
 		var svc admin.Service
 		for deadline := time.Now().Add(10 * time.Second); svc == nil; time.Sleep(20 * time.Millisecond) {

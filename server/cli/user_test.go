@@ -68,7 +68,7 @@ func TestUsersAndAccess(t *testing.T) {
 		t.Errorf("a bad level: %d %s", code, out)
 	}
 	out = mustRun(t, state, "share", "list")
-	if !strings.Contains(out, "Pictures   1 copy (automatic)  0      0 B   dad:full kid:read") {
+	if !strings.Contains(out, "Pictures   1 copy (automatic)  0      0 B   streamed  dad:full kid:read") {
 		t.Errorf("share list after set:\n%s", out)
 	}
 	if out, code := hearthdWithInput(t, state, "new password\n", "user", "passwd", "kid"); code != 0 {

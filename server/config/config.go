@@ -39,6 +39,9 @@ type Config struct {
 	// HTTPListen only redirects to it ("" turns it off).
 	HTTPSListen string `json:"https_listen"`
 	HTTPListen  string `json:"http_listen"`
+	// MediaListen is the address the TVs of the house stream from (DLNA); "off" turns
+	// the media server off.
+	MediaListen string `json:"media_listen"`
 	// HealthEvery is how often the server checks itself; SMARTEvery how often each
 	// disk is asked for its own verdict; BackupOverdue how old a PC's last backup may get.
 	HealthEvery   string `json:"health_every"`

@@ -31,6 +31,7 @@ import (
 	"github.com/hearth-home/hearth/server/health"
 	"github.com/hearth-home/hearth/server/links"
 	"github.com/hearth-home/hearth/server/pool"
+	"github.com/hearth-home/hearth/server/thumbs"
 	"github.com/hearth-home/hearth/server/web"
 )
 
@@ -66,13 +67,15 @@ type Console struct {
 	mux   *http.ServeMux
 	zone  atomic.Pointer[time.Location] // the settings' time zone, for times on pages
 
-	thumbSlots   chan struct{}             // thumbnails made at once
-	thumbTrimmed atomic.Pointer[time.Time] // when the thumbnail cache was last trimmed
+	thumbs *thumbs.Cache // nil without Options.Thumbs
 }
 
 // New returns the console.
 func New(opt Options) *Console {
-	c := &Console{opt: opt, mux: http.NewServeMux(), thumbSlots: make(chan struct{}, 2)}
+	c := &Console{opt: opt, mux: http.NewServeMux()}
+	if opt.Thumbs != "" { // two made at a time, whatever the page asks for
+		c.thumbs = thumbs.New(opt.Thumbs, opt.Pool, 2, opt.Log)
+	}
 	c.zone.Store(time.Local)
 	c.pages = parsePages(c.when)
 	static, _ := fs.Sub(files, "static")

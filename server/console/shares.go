@@ -190,7 +190,8 @@ func (c *Console) setShare(w http.ResponseWriter, r *http.Request) {
 	}
 	desc := strings.TrimSpace(r.PostFormValue("description"))
 	copies := copiesOf(r)
-	_, err := c.opt.Service.SetShare(r.Context(), s.Name, pool.ShareSettings{Copies: &copies, Description: &desc})
+	media := r.PostFormValue("media") == "on"
+	_, err := c.opt.Service.SetShare(r.Context(), s.Name, pool.ShareSettings{Copies: &copies, Description: &desc, Media: &media})
 	msg := "Saved."
 	if copies == 2 && s.Wanted < 2 {
 		msg = "Saved. The server makes the second copies in the background; Storage shows how far it is."

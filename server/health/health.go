@@ -50,6 +50,8 @@ type Options struct {
 	BackupOverdue, ScrubEvery time.Duration
 	Log                       *slog.Logger
 	Now                       func() time.Time
+	// Media says how the media server for the TVs is (nil: no word of it).
+	Media func() schema.Media
 }
 
 // Monitor keeps the current alerts and what they are drawn from.

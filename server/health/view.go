@@ -22,9 +22,15 @@ func (v Viewer) sees(owner string) bool { return v.Admin || strings.EqualFold(v.
 
 // Health is the house at a glance, as v may see it.
 func (m *Monitor) Health(v Viewer) schema.Health {
+	var media *schema.Media
+	if m.opt.Media != nil { // asked first: it reads the index, which needs no lock of ours
+		md := m.opt.Media()
+		media = &md
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	h := schema.Health{State: schema.Good, Time: m.checked, Alerts: []schema.Alert{}, Drives: slices.Clone(m.drives), PCs: []schema.PCHealth{}}
+	h := schema.Health{State: schema.Good, Time: m.checked, Alerts: []schema.Alert{}, Drives: slices.Clone(m.drives), PCs: []schema.PCHealth{},
+		Media: media}
 	if h.Drives == nil {
 		h.Drives = []schema.DriveInfo{}
 	}

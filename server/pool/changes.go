@@ -68,6 +68,22 @@ func (c *changeLog) list() []string {
 	return out
 }
 
+// Changes counts the changes to what the pool holds since it opened: a file written,
+// renamed or deleted, a folder made, a share made or its settings changed. Each is
+// counted once it is recorded, so whoever sees the count move sees the change: a media
+// server tells its clients their listings are stale by it, without walking the pool.
+func (p *Pool) Changes() uint64 { return p.committed.Load() }
+
+// changed counts a change that has been recorded (Changes).
+func (p *Pool) changed() { p.committed.Add(1) }
+
+// changedUnless counts a change when the function it is deferred in returns no error.
+func (p *Pool) changedUnless(err *error) {
+	if *err == nil {
+		p.changed()
+	}
+}
+
 // claim marks copies about to land on the drives ids and returns those that may take
 // them: in service, or being removed (the evacuation waits for them and moves them too).
 // Every claimed id must be given back with unclaim.

@@ -280,8 +280,10 @@ func (p *Pool) recordWrite(ctx context.Context, e catalog.Entry, cur *catalog.En
 		for _, id := range e.Copies {
 			p.needReconcile(id)
 		}
+		return err
 	}
-	return err
+	p.changed()
+	return nil
 }
 
 // lockPath takes the tree lock shared and the path's own lock.

@@ -113,10 +113,19 @@ type mirrorShare struct {
 	// had: a rebuild brings it back removed, neither live nor lost.
 	Removed       *time.Time        `json:"removed,omitempty"`
 	RemovedAccess map[string]string `json:"removed_access,omitempty"`
+	// Media: the share is streamed to the TVs. Absent in mirrors written before shares
+	// could be: a rebuild then streams the family's Music, Pictures and Videos, as the
+	// catalog's migration does, and nothing else.
+	Media *bool `json:"media,omitempty"`
 }
 
 func (s mirrorShare) catalog() catalog.Share {
 	out := catalog.Share{Name: s.Name, Copies: s.Copies, Description: s.Description, Created: s.Created, RemovedAccess: s.RemovedAccess}
+	if s.Media != nil {
+		out.Media = *s.Media
+	} else {
+		out.Media = s.Name == "Music" || s.Name == "Pictures" || s.Name == "Videos"
+	}
 	if s.Removed != nil {
 		out.Removed = *s.Removed
 	}
@@ -205,7 +214,7 @@ func (p *Pool) buildMirror(ctx context.Context, tx *catalog.Tx, seq uint64) (mir
 		return m, err
 	}
 	for _, s := range shares {
-		ms := mirrorShare{Name: s.Name, Copies: s.Copies, Description: s.Description, Created: s.Created}
+		ms := mirrorShare{Name: s.Name, Copies: s.Copies, Description: s.Description, Created: s.Created, Media: &s.Media}
 		if !s.Removed.IsZero() {
 			removed := s.Removed
 			ms.Removed, ms.RemovedAccess = &removed, s.RemovedAccess

@@ -73,6 +73,7 @@ func (p *Pool) Mkdir(ctx context.Context, path string, mtime time.Time) (FileInf
 	if err != nil {
 		return FileInfo{}, err
 	}
+	p.changed()
 	return p.infoOf(e, 0), nil
 }
 

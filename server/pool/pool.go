@@ -124,6 +124,8 @@ type Pool struct {
 	ns      sync.RWMutex
 	paths   pathLocks
 	changes changeLog
+	// committed counts the changes to the tree and the shares once recorded (Changes).
+	committed atomic.Uint64
 
 	gen genCounter
 

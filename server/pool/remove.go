@@ -56,11 +56,11 @@ func (p *Pool) remove(ctx context.Context, path string, keep bool) error {
 // removeTree removes path (a share's root too, for a purge) with everything below it;
 // check, when set, may refuse the tree before anything is touched; also, when set, runs
 // in the transaction that unindexes it.
-func (p *Pool) removeTree(ctx context.Context, path string, keep bool, check func([]catalog.Entry) error, also func(*catalog.Tx) error) error {
+func (p *Pool) removeTree(ctx context.Context, path string, keep bool, check func([]catalog.Entry) error, also func(*catalog.Tx) error) (err error) {
 	p.ns.Lock()
 	defer p.ns.Unlock()
 	var tree []catalog.Entry
-	err := p.cat.View(ctx, func(tx *catalog.Tx) (err error) { tree, err = tx.Tree(ctx, path); return err })
+	err = p.cat.View(ctx, func(tx *catalog.Tx) (err error) { tree, err = tx.Tree(ctx, path); return err })
 	if err != nil {
 		return err
 	}
@@ -95,6 +95,7 @@ func (p *Pool) removeTree(ctx context.Context, path string, keep bool, check fun
 		}
 	}
 	p.removeDirs(ctx, dirs)
+	defer p.changedUnless(&err)
 	return p.cat.Update(ctx, func(tx *catalog.Tx) error {
 		if err := tx.DeleteTree(ctx, path); err != nil {
 			return err
@@ -141,8 +142,8 @@ func (p *Pool) removeDirs(ctx context.Context, dirs []string) {
 
 // Rename moves a file or folder. A file replaces a file at the destination (which is kept
 // as a version); a folder never replaces anything (delete the destination first).
-func (p *Pool) Rename(ctx context.Context, from, to string) error {
-	from, err := cleanInShare(from)
+func (p *Pool) Rename(ctx context.Context, from, to string) (err error) {
+	from, err = cleanInShare(from)
 	if err != nil {
 		return err
 	}
@@ -174,6 +175,7 @@ func (p *Pool) Rename(ctx context.Context, from, to string) error {
 	} else {
 		ver = p.renameFileOnDrives(ctx, src, dst, to, gen)
 	}
+	defer p.changedUnless(&err)
 	return p.cat.Update(ctx, func(tx *catalog.Tx) error {
 		if dst != nil {
 			if err := tx.DeleteTree(ctx, to); err != nil {

@@ -35,6 +35,7 @@ func (p *Pool) RemoveShare(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
+	p.changed()
 	p.log.Info("share removed; its files are kept to be restored", "share", name, "for", p.opt.RemovedSharesKeep)
 	return p.writeMirrors(ctx)
 }
@@ -56,6 +57,7 @@ func (p *Pool) RestoreShare(ctx context.Context, name string) (ShareInfo, error)
 	if err != nil {
 		return ShareInfo{}, err
 	}
+	p.changed()
 	p.log.Info("removed share restored", "share", name)
 	return p.shareInfo(ctx, s), p.writeMirrors(ctx)
 }

@@ -17,12 +17,15 @@ type ShareInfo struct {
 	Description string
 	Files       int64
 	Bytes       int64
+	// Media: the share is streamed to the TVs of the house (DLNA, without sign-in).
+	Media bool
 }
 
 // ShareSettings change a share; nil fields stay as they are.
 type ShareSettings struct {
 	Copies      *int
 	Description *string
+	Media       *bool
 }
 
 func checkCopies(n int) error {
@@ -74,6 +77,7 @@ func (p *Pool) CreateShare(ctx context.Context, name string, copies int, descrip
 	if err != nil {
 		return ShareInfo{}, err
 	}
+	p.changed()
 	p.log.Info("share created", "share", name, "copies", copies)
 	return ShareInfo{Name: name, Copies: copies, Wanted: p.wantCopies(s), Description: description}, p.writeMirrors(ctx)
 }
@@ -100,12 +104,16 @@ func (p *Pool) SetShare(ctx context.Context, name string, set ShareSettings) (Sh
 		if set.Description != nil {
 			s.Description = *set.Description
 		}
+		if set.Media != nil {
+			s.Media = *set.Media
+		}
 		return tx.PutShare(ctx, s)
 	})
 	if err != nil {
 		return ShareInfo{}, err
 	}
 	p.wake()
+	p.changed()
 	return p.shareInfo(ctx, s), p.writeMirrors(ctx)
 }
 
@@ -139,7 +147,7 @@ func (p *Pool) wantedCopies(ctx context.Context) (map[string]int, error) {
 }
 
 func (p *Pool) shareInfo(ctx context.Context, s catalog.Share) ShareInfo {
-	si := ShareInfo{Name: s.Name, Copies: s.Copies, Wanted: p.wantCopies(s), Description: s.Description}
+	si := ShareInfo{Name: s.Name, Copies: s.Copies, Wanted: p.wantCopies(s), Description: s.Description, Media: s.Media}
 	p.cat.View(ctx, func(tx *catalog.Tx) error {
 		t, err := tx.Totals(ctx, s.Name)
 		si.Files, si.Bytes = t.Files, t.Bytes

@@ -35,7 +35,7 @@ var servedAt = regexp.MustCompile(`webdav=https://[^ ]*:(\d+)/dav/`)
 // start runs the binary and waits until it says where it serves.
 func (h *hearthd) start() {
 	h.t.Helper()
-	h.cmd = exec.Command(h.bin, "-state", h.state, "run", "-listen", "127.0.0.1:0", "-http", "off", "-announce=false", "-connectors", h.t.TempDir())
+	h.cmd = exec.Command(h.bin, "-state", h.state, "run", "-listen", "127.0.0.1:0", "-http", "off", "-announce=false", "-media", "127.0.0.1:0", "-connectors", h.t.TempDir())
 	h.cmd.Env = append(os.Environ(), "HEARTH_NO_MOUNT_SCAN=1")
 	out, err := h.cmd.StderrPipe()
 	if err != nil {

@@ -61,6 +61,8 @@ type ShareDetail struct {
 	Wanted int   `json:"wanted"`
 	Files  int64 `json:"files"`
 	Bytes  int64 `json:"bytes"`
+	// Media: the share is streamed to the TVs of the house (DLNA, which has no sign-in).
+	Media bool `json:"media"`
 }
 
 // NewShare is the body of POST /api/v1/shares.
@@ -74,6 +76,7 @@ type NewShare struct {
 type ShareChange struct {
 	Description *string `json:"description,omitempty"`
 	Copies      *int    `json:"copies,omitempty"`
+	Media       *bool   `json:"media,omitempty"`
 }
 
 // AccessLevel is the body of PUT /api/v1/shares/{share}/access/{user}.

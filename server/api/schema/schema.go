@@ -181,6 +181,19 @@ type Health struct {
 	Alerts []Alert     `json:"alerts"`
 	Drives []DriveInfo `json:"drives"`
 	PCs    []PCHealth  `json:"pcs"`
+	// Media is the media server for the TVs; absent where there is none to report.
+	Media *Media `json:"media,omitempty"`
+}
+
+// Media is the media server that streams the media shares to the TVs of the house.
+type Media struct {
+	// State is "on" (the TVs can stream), "off" (turned off in the settings) or
+	// "stopped" (it is not listening now: starting, or being started again).
+	State string `json:"state"`
+	// Address is where TVs stream from (host:port), while it is on.
+	Address string `json:"address,omitempty"`
+	// Shares are the shares streamed to the TVs.
+	Shares []string `json:"shares"`
 }
 
 // DriveInfo is one pool drive's health.

@@ -50,7 +50,8 @@ func Start(t testing.TB, edit ...func(*app.Options)) *Server {
 func StartOnDrive(t testing.TB, drive string, edit ...func(*app.Options)) *Server {
 	t.Helper()
 	s := &Server{T: t, State: t.TempDir(), Drive: drive}
-	s.Opt = app.Options{StateDir: s.State, HTTPSListen: "127.0.0.1:0", HTTPListen: "off", Version: "test", NoDiscovery: true}
+	s.Opt = app.Options{StateDir: s.State, HTTPSListen: "127.0.0.1:0", HTTPListen: "off", Version: "test", NoDiscovery: true,
+		MediaListen: "127.0.0.1:0"}
 	if s.Drive == "" {
 		// The drive is a folder on the host's disk, however full that is: only a test
 		// that brings a disk of its own sees the real free space.
@@ -209,4 +210,18 @@ func (s *Server) Browser() *browsertest.Browser {
 	conn := s.DialTLS("127.0.0.1")
 	defer conn.Close()
 	return browsertest.New(s.T, conn.ConnectionState().PeerCertificates[0])
+}
+
+// MediaURL is the media server's address for the TVs, http://host:port, once it listens.
+func (s *Server) MediaURL() string {
+	s.T.Helper()
+	for i := 0; ; i++ {
+		if a := s.App.MediaAddr(); a != nil {
+			return "http://" + a.String()
+		}
+		if i > 500 {
+			s.T.Fatal("the media server does not listen")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
