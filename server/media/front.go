@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/hearth-home/hearth/server/thumbs"
+	"github.com/hearth-home/hearth/server/webhdr"
 )
 
 // passed says whether a path of dms is one a TV needs. dms also serves its pprof pages,
@@ -47,6 +48,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.log.Debug("a device outside the home network was refused", "client", host)
 		http.Error(w, "This media server answers only the devices of the home network.", http.StatusForbidden)
 		return
+	}
+	switch r.URL.Path {
+	case "/res", "/subtitle", "/icon":
+		// A family's file, which a browser on the network may open too: never as a page
+		// that runs (the console's sign-in cookie is sent to this port as well).
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Content-Security-Policy", webhdr.FileCSP)
 	}
 	switch {
 	case r.URL.Path == "/ctl" && soapAction(r, "#GetSystemUpdateID"):

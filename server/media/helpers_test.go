@@ -28,6 +28,7 @@ import (
 	"github.com/hearth-home/hearth/internal/testenv"
 	"github.com/hearth-home/hearth/server/app"
 	"github.com/hearth-home/hearth/server/app/apptest"
+	"github.com/hearth-home/hearth/server/webhdr"
 )
 
 // outsider is an address of the test's namespace outside the networks the media server
@@ -228,6 +229,9 @@ func fetch(t *testing.T, link string, want []byte) {
 	}
 	if !bytes.Equal(got, want[from:to+1]) {
 		t.Fatalf("range of %s: %d bytes differ from the file's", link, len(got))
+	}
+	if resp.Header.Get("Content-Security-Policy") != webhdr.FileCSP || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Errorf("%s came without the sandbox headers of a family's file: %v", link, resp.Header)
 	}
 }
 
