@@ -89,29 +89,34 @@ func CheckPrefix(prefix string) error {
 	return nil
 }
 
-// ExactReader returns a reader of r that fails with io.ErrUnexpectedEOF when r ends
-// before size bytes, and stops at size: what Put implementations read, so a short body
-// is an error rather than a short object.
-func ExactReader(r io.Reader, size int64) io.Reader { return &exact{r: r, left: size} }
+// Body returns the reader a Put implementation reads: r's first size bytes, failing
+// with io.ErrUnexpectedEOF when r ends before them (a short body is an error, not a
+// short object) and with ctx's error once ctx ends.
+func Body(ctx context.Context, r io.Reader, size int64) io.Reader {
+	return &body{ctx: ctx, r: r, left: size}
+}
 
-type exact struct {
+type body struct {
+	ctx  context.Context
 	r    io.Reader
 	left int64
 }
 
-func (e *exact) Read(p []byte) (int, error) {
-	if e.left <= 0 {
+func (b *body) Read(p []byte) (int, error) {
+	if err := b.ctx.Err(); err != nil {
+		return 0, err
+	}
+	if b.left <= 0 {
 		return 0, io.EOF
 	}
-	if int64(len(p)) > e.left {
-		p = p[:e.left]
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
 	}
-	n, err := e.r.Read(p)
-	e.left -= int64(n)
-	if err == io.EOF {
-		if e.left > 0 {
-			return n, io.ErrUnexpectedEOF
-		}
+	n, err := b.r.Read(p)
+	b.left -= int64(n)
+	if err == io.EOF && b.left > 0 {
+		err = io.ErrUnexpectedEOF
+	} else if err == io.EOF {
 		err = nil
 	}
 	return n, err

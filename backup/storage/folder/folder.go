@@ -88,7 +88,7 @@ func (f *Folder) Put(ctx context.Context, name string, r io.Reader, size int64) 
 			os.Remove(tmp.Name())
 		}
 	}()
-	if _, err := io.Copy(tmp, storage.ExactReader(ctxReader{ctx, r}, size)); err != nil {
+	if _, err := io.Copy(tmp, storage.Body(ctx, r, size)); err != nil {
 		return fmt.Errorf("put %s: %w", name, err)
 	}
 	if err := tmp.Sync(); err != nil {
@@ -205,17 +205,4 @@ func (f *Folder) List(ctx context.Context, prefix string, fn func(storage.Object
 		return fmt.Errorf("list %q: %w", prefix, err)
 	}
 	return nil
-}
-
-// ctxReader stops a copy when ctx ends.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
 }
