@@ -330,7 +330,8 @@ func (f *failing) Read(p []byte) (int, error) {
 }
 
 func testFailedPut(t *testing.T, s storage.Storage) {
-	data := Data(7, 3<<20)
+	// Larger than the S3 store's part size in its tests: one part goes up before the failure.
+	data := Data(7, 7<<20)
 	name := Name("packs", data)
 	cancelled, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -339,7 +340,7 @@ func testFailedPut(t *testing.T, s storage.Storage) {
 		ctx  context.Context
 		r    io.Reader
 	}{
-		{"a reader that fails midway", context.Background(), &failing{data: data, n: 1 << 20}},
+		{"a reader that fails midway", context.Background(), &failing{data: data, n: 6 << 20}},
 		{"a reader that ends early", context.Background(), bytes.NewReader(data[:len(data)/2])},
 		{"a cancelled context", cancelled, bytes.NewReader(data)},
 	}
