@@ -24,6 +24,7 @@ import (
 	"sync"
 
 	"github.com/hearth-home/hearth/backup"
+	"github.com/hearth-home/hearth/backup/crypt"
 	"github.com/hearth-home/hearth/backup/storage"
 	"golang.org/x/sync/errgroup"
 )
@@ -53,6 +54,12 @@ var ErrNoBlob = errors.New("the backup does not hold that piece of data")
 func Open(ctx context.Context, st storage.Storage, log *slog.Logger) (*Repo, error) {
 	if log == nil {
 		log = slog.Default()
+	}
+	// An encrypted repository read without its key would show sealed bytes as damaged
+	// packs; say what it is instead. (Through crypt.Storage the config is out of reach.)
+	if rc, err := st.Get(ctx, crypt.ConfigName); err == nil {
+		rc.Close()
+		return nil, crypt.ErrEncrypted
 	}
 	r := &Repo{st: st, codec: backup.NewCodec(), log: log, blobs: map[backup.ID]where{}, packs: map[backup.ID]int64{}}
 	packs := map[backup.ID]int64{}

@@ -1,13 +1,16 @@
 package serverbackup
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/hearth-home/hearth/backup/crypt"
 	"github.com/hearth-home/hearth/backup/repo"
 	"github.com/hearth-home/hearth/backup/restorer"
 	"github.com/hearth-home/hearth/backup/storage"
@@ -182,4 +185,71 @@ func keys(m map[string][32]byte) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+// An encrypted backup on S3: the store holds no share name or file content in the
+// clear, the backup restores with its passphrase (on a fresh open, as another server
+// would), and a wrong passphrase is refused in words before anything is read.
+func TestEncryptedBackupOnS3(t *testing.T) {
+	ctx := context.Background()
+	env, files := family(t)
+	srv := s3test.Start(t)
+	bucket := srv.Bucket(t)
+	s3, err := s3store.New(ctx, s3store.Config{Endpoint: srv.Endpoint, Insecure: true, Region: "us-east-1",
+		Bucket: bucket, AccessKey: srv.AccessKey, SecretKey: srv.SecretKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed, recovery, err := crypt.Init(ctx, s3, "our family passphrase")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := repo.Open(ctx, sealed, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, snap, err := Run(ctx, env.Pool, r, Options{Shares: []string{"Photos", "Documents"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// What the store holds, as the posix backend keeps it, reveals neither the shares'
+	// names nor a file's text.
+	err = filepath.WalkDir(filepath.Join(srv.Dir, bucket), func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || filepath.Base(p) == crypt.ConfigName {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if bytes.Contains(data, []byte("Documents")) || bytes.Contains(data, []byte("Dear grandma")) {
+			t.Errorf("%s holds plain text of the backup", p)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := repo.Open(ctx, s3, nil); !errors.Is(err, crypt.ErrEncrypted) {
+		t.Errorf("opening the encrypted backup without its key: %v, want ErrEncrypted", err)
+	}
+	if _, err := crypt.Open(ctx, s3, "not our passphrase"); !errors.Is(err, crypt.ErrWrongPassphrase) {
+		t.Errorf("a wrong passphrase: %v, want ErrWrongPassphrase", err)
+	}
+	for _, open := range []func() (*crypt.Storage, error){
+		func() (*crypt.Storage, error) { return crypt.Open(ctx, s3, "our family passphrase") },
+		func() (*crypt.Storage, error) { return crypt.OpenRecovery(ctx, s3, recovery) },
+	} {
+		st, err := open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		fresh, err := repo.Open(ctx, st, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := restoredHashes(t, fresh, snap.Tree)
+		for p, data := range files {
+			if got[p] != blake3.Sum256(data) {
+				t.Errorf("%s: not restored as it was", p)
+			}
+		}
+	}
 }
