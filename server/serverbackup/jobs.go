@@ -1,0 +1,369 @@
+package serverbackup
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+
+	"github.com/hearth-home/hearth/backup"
+	"github.com/hearth-home/hearth/backup/crypt"
+	"github.com/hearth-home/hearth/backup/repo"
+	"github.com/hearth-home/hearth/backup/storage"
+	"github.com/hearth-home/hearth/backup/storage/folder"
+	"github.com/hearth-home/hearth/backup/storage/s3store"
+	"github.com/hearth-home/hearth/internal/atomicfile"
+	"github.com/hearth-home/hearth/server/pool"
+)
+
+// Job is a server backup: which shares go to which target. Secrets (the S3 secret key,
+// the passphrase) are kept in the state folder, readable by the server alone, so runs
+// need nobody at the keyboard; List leaves them out.
+type Job struct {
+	Name   string   `json:"name"`
+	Target Target   `json:"target"`
+	Shares []string `json:"shares"`
+	// Encrypted is chosen when the job is made and never changes (the repository says
+	// it too: see crypt). A job to S3 is always encrypted.
+	Encrypted  bool      `json:"encrypted"`
+	Passphrase string    `json:"passphrase,omitempty"`
+	Created    time.Time `json:"created"`
+	LastRun    *RunInfo  `json:"last_run,omitempty"`
+}
+
+// Target is where a job's repository is: a folder (on an external drive) or an S3
+// bucket.
+type Target struct {
+	Folder string    `json:"folder,omitempty"`
+	S3     *S3Target `json:"s3,omitempty"`
+}
+
+// S3Target is a bucket on an S3-compatible store.
+type S3Target struct {
+	Endpoint  string `json:"endpoint"`
+	Insecure  bool   `json:"insecure,omitempty"` // plain HTTP, for a store on the home network
+	Region    string `json:"region,omitempty"`
+	Bucket    string `json:"bucket"`
+	Prefix    string `json:"prefix,omitempty"`
+	AccessKey string `json:"access_key"`
+	SecretKey string `json:"secret_key,omitempty"`
+}
+
+// String says where a target is, for a person.
+func (t Target) String() string {
+	if t.S3 != nil {
+		return "s3://" + t.S3.Endpoint + "/" + t.S3.Bucket + "/" + strings.TrimSuffix(t.S3.Prefix, "/")
+	}
+	return t.Folder
+}
+
+// RunInfo is what a run did.
+type RunInfo struct {
+	Started  time.Time `json:"started"`
+	Finished time.Time `json:"finished"`
+	Snapshot string    `json:"snapshot,omitempty"`
+	Files    int64     `json:"files"`
+	Bytes    int64     `json:"bytes"`
+	Added    int64     `json:"added"`
+	Skipped  []string  `json:"skipped,omitempty"`
+	// Error says in words why the run failed; "" when it did not.
+	Error string `json:"error,omitempty"`
+}
+
+// Errors a caller decides on.
+var (
+	ErrNoJob        = errors.New("there is no server backup of that name")
+	ErrJobExists    = errors.New("there is a server backup of that name already")
+	ErrJobName      = errors.New("a server backup's name is 1 to 64 letters, digits, spaces, '-' or '_'")
+	ErrNoTarget     = errors.New("say where to back up: a folder on an external drive, or an S3 bucket")
+	ErrS3Plain      = errors.New("a backup to S3 is always encrypted: choose a passphrase")
+	ErrOnPool       = errors.New("that folder is on one of the pool's drives; a backup must be on another disk")
+	ErrRunning      = errors.New("that server backup is running already")
+	ErrNotEncrypted = errors.New("the target holds a backup that is not encrypted; this job wants an encrypted one")
+)
+
+// Jobs keeps the server backups in a JSON file of the state folder and runs them.
+type Jobs struct {
+	path string
+	pool *pool.Pool
+	log  *slog.Logger
+	now  func() time.Time
+
+	mu      sync.Mutex // the file
+	running sync.Map   // job name → struct{}: one run of a job at a time
+}
+
+// OpenJobs returns the jobs kept at path (a file of the state folder).
+func OpenJobs(path string, p *pool.Pool, log *slog.Logger) *Jobs {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Jobs{path: path, pool: p, log: log, now: time.Now}
+}
+
+func (j *Jobs) load() ([]Job, error) {
+	data, err := os.ReadFile(j.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read the server backups: %w", err)
+	}
+	var jobs []Job
+	if err := json.Unmarshal(data, &jobs); err != nil {
+		return nil, fmt.Errorf("read the server backups: %w", err)
+	}
+	return jobs, nil
+}
+
+func (j *Jobs) save(jobs []Job) error {
+	data, err := json.MarshalIndent(jobs, "", " ")
+	if err != nil {
+		return err
+	}
+	// 0600: it holds the passphrases and the S3 keys.
+	if err := atomicfile.Write(j.path, append(data, '\n'), 0o600); err != nil {
+		return fmt.Errorf("save the server backups: %w", err)
+	}
+	return nil
+}
+
+// List returns the jobs without their secrets.
+func (j *Jobs) List(ctx context.Context) ([]Job, error) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	jobs, err := j.load()
+	for i := range jobs {
+		jobs[i] = redact(jobs[i])
+	}
+	return jobs, err
+}
+
+func redact(job Job) Job {
+	job.Passphrase = ""
+	if job.Target.S3 != nil {
+		s3 := *job.Target.S3
+		s3.SecretKey = ""
+		job.Target.S3 = &s3
+	}
+	return job
+}
+
+func checkJobName(name string) error {
+	if name == "" || len([]rune(name)) > 64 || strings.TrimSpace(name) != name {
+		return ErrJobName
+	}
+	for _, r := range name {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != ' ' && r != '-' && r != '_' {
+			return ErrJobName
+		}
+	}
+	return nil
+}
+
+// Add checks a new job (its name, shares and target), makes its repository on the
+// target (encrypted when asked: the recovery key is returned, to be shown once) and
+// keeps it.
+func (j *Jobs) Add(ctx context.Context, job Job) (recovery string, err error) {
+	if err := checkJobName(job.Name); err != nil {
+		return "", err
+	}
+	if (job.Target.Folder == "") == (job.Target.S3 == nil) {
+		return "", ErrNoTarget
+	}
+	if job.Target.S3 != nil && !job.Encrypted {
+		return "", ErrS3Plain
+	}
+	if job.Encrypted && len([]rune(job.Passphrase)) < 8 {
+		return "", crypt.ErrNoPassphrase
+	}
+	if len(job.Shares) == 0 {
+		return "", errors.New("choose at least one shared folder to back up")
+	}
+	for _, s := range job.Shares {
+		if s == pool.BackupsShare {
+			return "", errors.New("the PCs' backups are not backed up this way yet; choose other shared folders")
+		}
+		if _, err := j.pool.Stat(ctx, s); err != nil {
+			return "", fmt.Errorf("the shared folder %s: %w", s, err)
+		}
+	}
+	if f := job.Target.Folder; f != "" {
+		abs, err := filepath.Abs(f)
+		if err != nil {
+			return "", err
+		}
+		job.Target.Folder = abs
+		if err := j.notOnPool(ctx, abs); err != nil {
+			return "", err
+		}
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	jobs, err := j.load()
+	if err != nil {
+		return "", err
+	}
+	if slices.ContainsFunc(jobs, func(o Job) bool { return strings.EqualFold(o.Name, job.Name) }) {
+		return "", ErrJobExists
+	}
+	st, err := openStorage(ctx, job.Target)
+	if err != nil {
+		return "", err
+	}
+	if job.Encrypted {
+		_, recovery, err = crypt.Init(ctx, st, job.Passphrase)
+		if errors.Is(err, crypt.ErrInitialized) {
+			// An encrypted backup is there already (a server rebuilt, a job made
+			// again): it is used if the passphrase opens it.
+			if _, err = crypt.Open(ctx, st, job.Passphrase); err != nil {
+				return "", err
+			}
+			recovery = ""
+		}
+		if err != nil {
+			return "", err
+		}
+	} else if _, err := repo.Open(ctx, st, j.log); err != nil {
+		return "", err // crypt.ErrEncrypted among others
+	}
+	job.Created = j.now()
+	job.LastRun = nil
+	jobs = append(jobs, job)
+	return recovery, j.save(jobs)
+}
+
+// notOnPool refuses a folder on a drive of the pool: a backup there would die with it.
+func (j *Jobs) notOnPool(ctx context.Context, dir string) error {
+	drives, err := j.pool.Drives(ctx)
+	if err != nil {
+		return err
+	}
+	for _, d := range drives {
+		if rel, err := filepath.Rel(d.Path, dir); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return ErrOnPool
+		}
+	}
+	return nil
+}
+
+// Remove forgets a job. Its backups stay on the target.
+func (j *Jobs) Remove(ctx context.Context, name string) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	jobs, err := j.load()
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(jobs, func(o Job) bool { return o.Name == name })
+	if i < 0 {
+		return ErrNoJob
+	}
+	return j.save(slices.Delete(jobs, i, i+1))
+}
+
+// Run runs a job now and records how it went.
+func (j *Jobs) Run(ctx context.Context, name string) (RunInfo, error) {
+	if _, busy := j.running.LoadOrStore(name, struct{}{}); busy {
+		return RunInfo{}, ErrRunning
+	}
+	defer j.running.Delete(name)
+	j.mu.Lock()
+	jobs, err := j.load()
+	j.mu.Unlock()
+	if err != nil {
+		return RunInfo{}, err
+	}
+	i := slices.IndexFunc(jobs, func(o Job) bool { return o.Name == name })
+	if i < 0 {
+		return RunInfo{}, ErrNoJob
+	}
+	job := jobs[i]
+	info := RunInfo{Started: j.now()}
+	id, snap, err := j.run(ctx, job)
+	info.Finished = j.now()
+	if err != nil {
+		info.Error = err.Error()
+	} else {
+		info.Snapshot, info.Files, info.Bytes, info.Added, info.Skipped = id.String(), snap.Files, snap.Bytes, snap.Added, snap.Skipped
+	}
+	if serr := j.record(name, info); serr != nil {
+		j.log.Warn("the server backup's result could not be saved", "job", name, "err", serr)
+	}
+	return info, err
+}
+
+func (j *Jobs) run(ctx context.Context, job Job) (id backup.ID, snap backup.Snapshot, err error) {
+	st, err := openStorage(ctx, job.Target)
+	if err != nil {
+		return id, snap, err
+	}
+	if job.Encrypted {
+		if st, err = crypt.Open(ctx, st, job.Passphrase); err != nil {
+			if errors.Is(err, crypt.ErrNotEncrypted) {
+				err = ErrNotEncrypted
+			}
+			return id, snap, err
+		}
+	}
+	r, err := repo.Open(ctx, st, j.log)
+	if err != nil {
+		return id, snap, err
+	}
+	return Run(ctx, j.pool, r, Options{Shares: job.Shares, Log: j.log})
+}
+
+// record saves a run's result in its job (if the job is still there).
+func (j *Jobs) record(name string, info RunInfo) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	jobs, err := j.load()
+	if err != nil {
+		return err
+	}
+	if i := slices.IndexFunc(jobs, func(o Job) bool { return o.Name == name }); i >= 0 {
+		jobs[i].LastRun = &info
+		return j.save(jobs)
+	}
+	return nil
+}
+
+// openStorage opens a job's target. A folder target must exist: an external drive that
+// is not plugged in must not be written to the empty folder it mounts on.
+func openStorage(ctx context.Context, t Target) (storage.Storage, error) {
+	if t.S3 != nil {
+		s, err := s3store.New(ctx, s3store.Config{Endpoint: t.S3.Endpoint, Insecure: t.S3.Insecure, Region: t.S3.Region,
+			Bucket: t.S3.Bucket, Prefix: t.S3.Prefix, AccessKey: t.S3.AccessKey, SecretKey: t.S3.SecretKey})
+		if errors.Is(err, s3store.ErrNoBucket) {
+			return nil, &TargetError{"the bucket " + t.S3.Bucket + " is not on the S3 store; make it there first", err}
+		}
+		if err != nil {
+			return nil, &TargetError{"the S3 store cannot be reached, or it refused the keys; check the address and the keys", err}
+		}
+		return s, nil
+	}
+	f, err := folder.New(t.Folder)
+	if err != nil {
+		return nil, &TargetError{"the backup folder " + t.Folder + " is not there; is the drive plugged in?", err}
+	}
+	return f, nil
+}
+
+// TargetError: the target cannot be used. Its text is for a person; the cause, for the
+// log, is unwrapped.
+type TargetError struct {
+	Words string
+	Err   error
+}
+
+func (e *TargetError) Error() string { return e.Words }
+func (e *TargetError) Unwrap() error { return e.Err }

@@ -1,0 +1,121 @@
+package serverbackup
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hearth-home/hearth/backup/crypt"
+	"github.com/hearth-home/hearth/backup/storage/s3store/s3test"
+)
+
+// A job to a folder: made, run twice (the second stores nothing new), listed with its
+// last run, and removed leaving its backups on the target.
+func TestFolderJob(t *testing.T) {
+	ctx := context.Background()
+	env, files := family(t)
+	state := t.TempDir()
+	jobs := OpenJobs(filepath.Join(state, "serverbackup.json"), env.Pool, nil)
+	target := t.TempDir()
+	job := Job{Name: "USB disk", Target: Target{Folder: target}, Shares: []string{"Photos", "Documents"}}
+	if rec, err := jobs.Add(ctx, job); err != nil || rec != "" {
+		t.Fatalf("add: %q, %v", rec, err)
+	}
+	if _, err := jobs.Add(ctx, job); !errors.Is(err, ErrJobExists) {
+		t.Errorf("the same name again: %v, want ErrJobExists", err)
+	}
+	first, err := jobs.Run(ctx, "USB disk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Files != int64(len(files)) || first.Added == 0 || first.Error != "" {
+		t.Errorf("first run: %+v", first)
+	}
+	second, err := jobs.Run(ctx, "USB disk")
+	if err != nil || second.Added != 0 {
+		t.Errorf("second run: %+v, %v", second, err)
+	}
+	list, err := jobs.List(ctx)
+	if err != nil || len(list) != 1 || list[0].LastRun == nil || list[0].LastRun.Snapshot != second.Snapshot {
+		t.Fatalf("list: %+v, %v", list, err)
+	}
+	if st, err := os.Stat(filepath.Join(state, "serverbackup.json")); err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("the jobs file: %v, %v; want mode 0600", st, err)
+	}
+	if err := jobs.Remove(ctx, "USB disk"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := jobs.Run(ctx, "USB disk"); !errors.Is(err, ErrNoJob) {
+		t.Errorf("running a removed job: %v", err)
+	}
+	if entries, _ := os.ReadDir(filepath.Join(target, "snapshots")); len(entries) != 2 {
+		t.Errorf("after removing the job the target holds %d backups, want 2", len(entries))
+	}
+}
+
+func TestJobRefusals(t *testing.T) {
+	ctx := context.Background()
+	env, _ := family(t)
+	jobs := OpenJobs(filepath.Join(t.TempDir(), "serverbackup.json"), env.Pool, nil)
+	gone := filepath.Join(t.TempDir(), "not-plugged-in")
+	tests := []struct {
+		what string
+		job  Job
+		want error
+	}{
+		{"no name", Job{Target: Target{Folder: t.TempDir()}, Shares: []string{"Photos"}}, ErrJobName},
+		{"a slash in the name", Job{Name: "a/b", Target: Target{Folder: t.TempDir()}, Shares: []string{"Photos"}}, ErrJobName},
+		{"no target", Job{Name: "x", Shares: []string{"Photos"}}, ErrNoTarget},
+		{"S3 without encryption", Job{Name: "x", Target: Target{S3: &S3Target{Endpoint: "127.0.0.1:1", Bucket: "b"}}, Shares: []string{"Photos"}}, ErrS3Plain},
+		{"a short passphrase", Job{Name: "x", Target: Target{Folder: t.TempDir()}, Shares: []string{"Photos"}, Encrypted: true, Passphrase: "short"}, crypt.ErrNoPassphrase},
+		{"a folder on a pool drive", Job{Name: "x", Target: Target{Folder: filepath.Join(env.Drives[0], "backup")}, Shares: []string{"Photos"}}, ErrOnPool},
+	}
+	for _, tc := range tests {
+		if _, err := jobs.Add(ctx, tc.job); !errors.Is(err, tc.want) {
+			t.Errorf("%s: %v, want %v", tc.what, err, tc.want)
+		}
+	}
+	_, err := jobs.Add(ctx, Job{Name: "x", Target: Target{Folder: gone}, Shares: []string{"Photos"}})
+	var te *TargetError
+	if !errors.As(err, &te) || !strings.Contains(err.Error(), "plugged in") {
+		t.Errorf("a drive not plugged in: %v", err)
+	}
+	if _, err := jobs.Add(ctx, Job{Name: "x", Target: Target{Folder: t.TempDir()}, Shares: []string{"Nope"}}); err == nil {
+		t.Error("a share that does not exist was taken")
+	}
+}
+
+// A job to S3 is encrypted: the recovery key is given once, List shows no secret, a
+// run backs up, and a second job on the same bucket with another passphrase is
+// refused.
+func TestEncryptedS3Job(t *testing.T) {
+	ctx := context.Background()
+	env, files := family(t)
+	srv := s3test.Start(t)
+	bucket := srv.Bucket(t)
+	jobs := OpenJobs(filepath.Join(t.TempDir(), "serverbackup.json"), env.Pool, nil)
+	target := Target{S3: &S3Target{Endpoint: srv.Endpoint, Insecure: true, Region: "us-east-1", Bucket: bucket, Prefix: "hearth",
+		AccessKey: srv.AccessKey, SecretKey: srv.SecretKey}}
+	rec, err := jobs.Add(ctx, Job{Name: "offsite", Target: target, Shares: []string{"Photos", "Documents"}, Encrypted: true, Passphrase: "our family passphrase"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := crypt.ParseRecoveryKey(rec); err != nil {
+		t.Errorf("the recovery key %q: %v", rec, err)
+	}
+	info, err := jobs.Run(ctx, "offsite")
+	if err != nil || info.Files != int64(len(files)) {
+		t.Fatalf("run: %+v, %v", info, err)
+	}
+	list, _ := jobs.List(ctx)
+	if len(list) != 1 || list[0].Passphrase != "" || list[0].Target.S3.SecretKey != "" {
+		t.Errorf("List shows secrets: %+v", list)
+	}
+	_, err = jobs.Add(ctx, Job{Name: "other", Target: target, Shares: []string{"Photos"}, Encrypted: true, Passphrase: "another passphrase"})
+	if !errors.Is(err, crypt.ErrWrongPassphrase) {
+		t.Errorf("a second job on the bucket with another passphrase: %v, want ErrWrongPassphrase", err)
+	}
+}
