@@ -19,6 +19,7 @@ import (
 	"github.com/hearth-home/hearth/server/auth"
 	"github.com/hearth-home/hearth/server/disks"
 	"github.com/hearth-home/hearth/server/pool"
+	"github.com/hearth-home/hearth/server/serverbackup"
 	"github.com/hearth-home/hearth/server/settings"
 )
 
@@ -122,6 +123,23 @@ func (c *Client) RemoveShare(ctx context.Context, name string) error {
 
 func (c *Client) RemovedShares(ctx context.Context) ([]pool.RemovedShare, error) {
 	return do[[]pool.RemovedShare](ctx, c, "shares/removed", none{})
+}
+
+func (c *Client) ServerBackups(ctx context.Context) ([]serverbackup.Job, error) {
+	return do[[]serverbackup.Job](ctx, c, "serverbackups", none{})
+}
+
+func (c *Client) AddServerBackup(ctx context.Context, job serverbackup.Job) (string, error) {
+	return do[string](ctx, c, "serverbackups/add", job)
+}
+
+func (c *Client) RunServerBackup(ctx context.Context, name string) (serverbackup.RunInfo, error) {
+	return do[serverbackup.RunInfo](ctx, c, "serverbackups/run", serverBackupReq{Name: name})
+}
+
+func (c *Client) RemoveServerBackup(ctx context.Context, name string) error {
+	_, err := do[none](ctx, c, "serverbackups/remove", serverBackupReq{Name: name})
+	return err
 }
 
 func (c *Client) RestoreShare(ctx context.Context, name string) (pool.ShareInfo, error) {

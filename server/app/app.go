@@ -42,6 +42,7 @@ import (
 	"github.com/hearth-home/hearth/server/paths"
 	"github.com/hearth-home/hearth/server/pool"
 	"github.com/hearth-home/hearth/server/pool/drive"
+	"github.com/hearth-home/hearth/server/serverbackup"
 	"github.com/hearth-home/hearth/server/settings"
 	"github.com/hearth-home/hearth/server/upload"
 	"github.com/hearth-home/hearth/server/web"
@@ -106,6 +107,8 @@ type App struct {
 	// Settings are what the console edits (server name, default retention, metrics
 	// access, time zone, backup window); the parts that use them read them on each use.
 	Settings *settings.Store
+	// serverBackups keeps and runs the server backup jobs (issue 23).
+	serverBackups *serverbackup.Jobs
 	// listen is set while the server listens: what Info reports. listenBroken: the
 	// web server failed and closed them; it binds again.
 	mu           sync.Mutex
@@ -215,6 +218,7 @@ func (a *App) open(ctx context.Context) error {
 		a.cat.Close()
 		return err
 	}
+	a.serverBackups = serverbackup.OpenJobs(paths.ServerBackups(a.opt.StateDir), a.Pool, a.log)
 	if a.Health, err = a.openHealth(ctx, popt.ScrubEvery); err != nil {
 		a.Backups.Close()
 		a.Pool.Close(ctx)
@@ -265,7 +269,7 @@ func (a *App) Service() admin.Service {
 func (a *App) local() admin.Local {
 	return admin.Local{Pool: a.Pool, Changed: a.saveDriveList, Accounts: a.Accounts, Backups: a.Backups, Monitor: a.Health, Info: a.Info,
 		NewCA: a.renewCA, Background: a.jobs, MountTable: a.opt.MountTable, SysRoot: a.opt.SysRoot,
-		SettingsStore: a.Settings, Stop: a.requestStop}
+		SettingsStore: a.Settings, Stop: a.requestStop, ServerBackupJobs: a.serverBackups}
 }
 
 // Info describes the server: its certificate's fingerprint and, while it listens, its

@@ -1,0 +1,152 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/hearth-home/hearth/internal/human"
+	"github.com/hearth-home/hearth/server/serverbackup"
+)
+
+// s3SecretEnv is where add reads an S3 secret key from, rather than a flag every other
+// user of the machine could read in the process list.
+const s3SecretEnv = "HEARTH_S3_SECRET_KEY"
+
+func cmdServerBackup(ctx context.Context, e *env, args []string) error {
+	var shares, to, s3, bucket, prefix, region, accessKey *string
+	var encrypt, insecure *bool
+	c, err := openVerb(ctx, e, "serverbackup", args, []string{"add", "list", "run", "remove"}, func(fs *flag.FlagSet) func() error {
+		shares = fs.String("shares", "", "the shared folders to back up, separated by commas")
+		to = fs.String("to", "", "a folder on an external drive to back up to")
+		s3 = fs.String("s3", "", "an S3 store to back up to (host:port)")
+		bucket = fs.String("bucket", "", "the S3 bucket")
+		prefix = fs.String("prefix", "", "a folder in the bucket (optional)")
+		region = fs.String("region", "", "the S3 region (optional)")
+		accessKey = fs.String("access-key", "", "the S3 access key (the secret key is asked, or read from $"+s3SecretEnv+")")
+		insecure = fs.Bool("insecure", false, "talk to the S3 store without TLS (a store on the home network)")
+		encrypt = fs.Bool("encrypt", false, "encrypt the backup with a passphrase (always for S3)")
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	defer c.done()
+	switch {
+	case c.verb == "list" && len(c.args) == 0:
+		return serverBackupList(ctx, e, c)
+	case c.verb == "add" && len(c.args) == 1:
+		job := serverbackup.Job{Name: c.args[0], Encrypted: *encrypt || *s3 != ""}
+		for s := range strings.SplitSeq(*shares, ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				job.Shares = append(job.Shares, s)
+			}
+		}
+		switch {
+		case *to != "" && *s3 != "":
+			return errors.New("choose one place to back up to: -to a folder, or -s3 a store")
+		case *to != "":
+			// Made absolute here: the daemon's working folder is not the typist's.
+			if job.Target.Folder, err = filepath.Abs(*to); err != nil {
+				return err
+			}
+		case *s3 != "":
+			secret := os.Getenv(s3SecretEnv)
+			if secret == "" {
+				if secret, err = e.newPassword("The S3 secret key: "); err != nil {
+					return err
+				}
+			}
+			job.Target.S3 = &serverbackup.S3Target{Endpoint: *s3, Insecure: *insecure, Region: *region, Bucket: *bucket,
+				Prefix: *prefix, AccessKey: *accessKey, SecretKey: secret}
+		}
+		if job.Encrypted {
+			if job.Passphrase, err = e.newPassword("A passphrase for the backup (it cannot be changed later): "); err != nil {
+				return err
+			}
+		}
+		return serverBackupAdd(ctx, e, c, job)
+	case c.verb == "run" && len(c.args) == 1:
+		info, err := c.svc.RunServerBackup(ctx, c.args[0])
+		if err != nil {
+			return serverBackupWords(err)
+		}
+		fmt.Fprintf(e.out, "Backed up %s (%s); %s of it new.\n", plural(int(info.Files), "file", "files"), human.Bytes(info.Bytes), human.Bytes(info.Added))
+		if len(info.Skipped) > 0 {
+			fmt.Fprintf(e.out, "%s could not be read and %s not backed up:\n", plural(len(info.Skipped), "file", "files"), map[bool]string{true: "was", false: "were"}[len(info.Skipped) == 1])
+			for _, s := range info.Skipped {
+				fmt.Fprintln(e.out, "  "+s)
+			}
+		}
+		return nil
+	case c.verb == "remove" && len(c.args) == 1:
+		if err := c.svc.RemoveServerBackup(ctx, c.args[0]); err != nil {
+			return serverBackupWords(err)
+		}
+		fmt.Fprintf(e.out, "Server backup %s removed. The backups it made are still on its target.\n", c.args[0])
+		return nil
+	}
+	return errUsage
+}
+
+func serverBackupAdd(ctx context.Context, e *env, c verbCall, job serverbackup.Job) error {
+	recovery, err := c.svc.AddServerBackup(ctx, job)
+	if err != nil {
+		return serverBackupWords(err)
+	}
+	how := ""
+	if job.Encrypted {
+		how = ", encrypted"
+	}
+	fmt.Fprintf(e.out, "Server backup %s made: %s to %s%s.\n", job.Name, strings.Join(job.Shares, ", "), job.Target, how)
+	if recovery != "" {
+		fmt.Fprintf(e.out, "\nIts recovery key opens the backup if the passphrase is lost. It is shown only now:\n"+
+			"print it and keep it away from the server.\n\n    %s\n\n", recovery)
+	}
+	fmt.Fprintf(e.out, "Back up now with: hearthd serverbackup run %q\n", job.Name)
+	return nil
+}
+
+func serverBackupList(ctx context.Context, e *env, c verbCall) error {
+	jobs, err := c.svc.ServerBackups(ctx)
+	if err != nil {
+		return serverBackupWords(err)
+	}
+	if len(jobs) == 0 {
+		fmt.Fprintln(e.out, "There are no server backups. Make one with: hearthd serverbackup add NAME -shares A,B -to FOLDER")
+		return nil
+	}
+	tw := tabwriter.NewWriter(e.out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tSHARES\tTO\tENCRYPTED\tLAST RUN")
+	for _, j := range jobs {
+		last := "never"
+		if r := j.LastRun; r != nil {
+			last = r.Finished.Local().Format("2006-01-02 15:04") + ", "
+			if r.Error != "" {
+				last += "failed: " + r.Error
+			} else {
+				last += fmt.Sprintf("%s, %s new", plural(int(r.Files), "file", "files"), human.Bytes(r.Added))
+			}
+		}
+		enc := "no"
+		if j.Encrypted {
+			enc = "yes"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", j.Name, strings.Join(j.Shares, ","), j.Target, enc, last)
+	}
+	return tw.Flush()
+}
+
+// serverBackupWords says a refusal the way a person acts on it.
+func serverBackupWords(err error) error {
+	switch {
+	case errors.Is(err, serverbackup.ErrNoJob):
+		return errors.New("there is no server backup of that name (see: hearthd serverbackup list)")
+	}
+	return err
+}

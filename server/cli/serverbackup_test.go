@@ -1,0 +1,91 @@
+package cli
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hearth-home/hearth/internal/plainwords"
+)
+
+// An administrator makes a server backup to a folder and an encrypted one, runs them
+// against the daemon, lists and removes them, as typed; every line said is plain.
+func TestServerBackupCommands(t *testing.T) {
+	dir := t.TempDir()
+	state := filepath.Join(dir, "state")
+	stop := startDaemon(t, state, "-drive", filepath.Join(dir, "disk"))
+	defer stop()
+	var said []string
+	run := func(input string, args ...string) string {
+		t.Helper()
+		out, code := hearthdWithInput(t, state, input, args...)
+		if code != 0 {
+			t.Fatalf("hearthd %s: exit %d\n%s", strings.Join(args, " "), code, out)
+		}
+		said = append(said, out)
+		return out
+	}
+	run("", "share", "add", "Photos")
+	local := filepath.Join(dir, "pic.jpg")
+	os.WriteFile(local, bytes.Repeat([]byte("photo"), 100000), 0o644)
+	run("", "file", "put", local, "Photos/pic.jpg")
+
+	usb := filepath.Join(dir, "usb")
+	os.Mkdir(usb, 0o755)
+	if out := run("", "serverbackup", "add", "USB disk", "-shares", "Photos", "-to", usb); !strings.Contains(out, "Server backup USB disk made: Photos to "+usb) {
+		t.Errorf("add says:\n%s", out)
+	}
+	if out := run("", "serverbackup", "run", "USB disk"); !strings.Contains(out, "Backed up 1 file") {
+		t.Errorf("run says:\n%s", out)
+	}
+	if entries, _ := os.ReadDir(filepath.Join(usb, "snapshots")); len(entries) != 1 {
+		t.Errorf("the drive holds %d backups after a run, want 1", len(entries))
+	}
+
+	sealed := filepath.Join(dir, "sealed")
+	os.Mkdir(sealed, 0o755)
+	out := run("our family passphrase\n", "serverbackup", "add", "Sealed", "-shares", "Photos", "-to", sealed, "-encrypt")
+	if !regexp.MustCompile(`(?m)^    [A-Z2-7]{5}(-[A-Z2-7]{1,5}){10}$`).MatchString(out) || !strings.Contains(out, "shown only now") {
+		t.Errorf("an encrypted add does not show the recovery key:\n%s", out)
+	}
+	run("", "serverbackup", "run", "Sealed")
+	list := run("", "serverbackup", "list")
+	for _, want := range []string{"USB disk", "Sealed", "yes", "1 file"} {
+		if !strings.Contains(list, want) {
+			t.Errorf("list lacks %q:\n%s", want, list)
+		}
+	}
+	if strings.Contains(list, "passphrase") {
+		t.Errorf("list shows the passphrase:\n%s", list)
+	}
+	run("", "serverbackup", "remove", "USB disk")
+	if out := run("", "serverbackup", "list"); strings.Contains(out, "USB disk") {
+		t.Errorf("a removed backup is still listed:\n%s", out)
+	}
+
+	// Refusals, in words.
+	refusals := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"serverbackup", "run", "USB disk"}, "no server backup of that name"},
+		{[]string{"serverbackup", "add", "Gone", "-shares", "Photos", "-to", filepath.Join(dir, "unplugged")}, "is the drive plugged in?"},
+		{[]string{"serverbackup", "add", "OnPool", "-shares", "Photos", "-to", filepath.Join(dir, "disk")}, "on one of the pool's drives"},
+		{[]string{"serverbackup", "add", "Sealed", "-shares", "Photos", "-to", usb}, "of that name already"},
+	}
+	for _, r := range refusals {
+		out, code := hearthd(t, state, r.args...)
+		said = append(said, out)
+		if code == 0 || !strings.Contains(out, r.want) {
+			t.Errorf("hearthd %s: exit %d, want a refusal saying %q:\n%s", strings.Join(r.args, " "), code, r.want, out)
+		}
+	}
+	for _, s := range said {
+		if bad := plainwords.Find(s); len(bad) > 0 {
+			t.Errorf("not plain words %v in:\n%s", bad, s)
+		}
+	}
+}
