@@ -11,6 +11,7 @@ import (
 
 	"github.com/hearth-home/hearth/backup"
 	"github.com/hearth-home/hearth/backup/crypt"
+	"github.com/hearth-home/hearth/backup/repo"
 	"github.com/hearth-home/hearth/server/api/schema"
 	"github.com/hearth-home/hearth/server/auth"
 	"github.com/hearth-home/hearth/server/backupstore"
@@ -49,6 +50,8 @@ type Service interface {
 	AddServerBackup(ctx context.Context, job serverbackup.Job) (string, error)
 	RunServerBackup(ctx context.Context, name string) (serverbackup.RunInfo, error)
 	RemoveServerBackup(ctx context.Context, name string) error
+	// CheckServerBackup verifies what a job's target holds; readData reads every pack.
+	CheckServerBackup(ctx context.Context, name string, readData bool) (repo.CheckReport, error)
 	Scrub(ctx context.Context) (pool.ScrubReport, error)
 	Repair(ctx context.Context) (pool.RepairReport, error)
 	// Jobs lists the background jobs, running and recent (jobs.go); the Start calls

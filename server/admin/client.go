@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/hearth-home/hearth/backup/repo"
 	"github.com/hearth-home/hearth/server/api/schema"
 	"github.com/hearth-home/hearth/server/auth"
 	"github.com/hearth-home/hearth/server/disks"
@@ -135,6 +136,10 @@ func (c *Client) AddServerBackup(ctx context.Context, job serverbackup.Job) (str
 
 func (c *Client) RunServerBackup(ctx context.Context, name string) (serverbackup.RunInfo, error) {
 	return do[serverbackup.RunInfo](ctx, c, "serverbackups/run", serverBackupReq{Name: name})
+}
+
+func (c *Client) CheckServerBackup(ctx context.Context, name string, readData bool) (repo.CheckReport, error) {
+	return do[repo.CheckReport](ctx, c, "serverbackups/check", serverBackupReq{Name: name, ReadData: readData})
 }
 
 func (c *Client) RemoveServerBackup(ctx context.Context, name string) error {

@@ -59,8 +59,11 @@ type (
 		PC   string
 		Keep backup.Policy
 	}
-	serverBackupReq struct{ Name string }
-	pinReq          struct {
+	serverBackupReq struct {
+		Name     string
+		ReadData bool
+	}
+	pinReq struct {
 		PC, Snapshot string
 		Pinned       bool
 	}
@@ -93,6 +96,9 @@ func routes(svc Service) map[string]func(context.Context, json.RawMessage) (any,
 		}),
 		"serverbackups/run": call(func(ctx context.Context, r serverBackupReq) (any, error) {
 			return svc.RunServerBackup(ctx, r.Name)
+		}),
+		"serverbackups/check": call(func(ctx context.Context, r serverBackupReq) (any, error) {
+			return svc.CheckServerBackup(ctx, r.Name, r.ReadData)
 		}),
 		"serverbackups/remove": call(func(ctx context.Context, r serverBackupReq) (any, error) {
 			return none{}, svc.RemoveServerBackup(ctx, r.Name)

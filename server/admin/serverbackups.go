@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/hearth-home/hearth/backup/repo"
 	"github.com/hearth-home/hearth/server/serverbackup"
 )
 
@@ -32,6 +33,14 @@ func (l Local) RunServerBackup(ctx context.Context, name string) (serverbackup.R
 		return serverbackup.RunInfo{}, errNoServerBackups
 	}
 	return l.ServerBackupJobs.Run(ctx, name)
+}
+
+// CheckServerBackup verifies a server backup's target.
+func (l Local) CheckServerBackup(ctx context.Context, name string, readData bool) (repo.CheckReport, error) {
+	if l.ServerBackupJobs == nil {
+		return repo.CheckReport{}, errNoServerBackups
+	}
+	return l.ServerBackupJobs.Check(ctx, name, readData)
 }
 
 // RemoveServerBackup forgets a server backup job.

@@ -20,8 +20,8 @@ const s3SecretEnv = "HEARTH_S3_SECRET_KEY"
 
 func cmdServerBackup(ctx context.Context, e *env, args []string) error {
 	var shares, to, s3, bucket, prefix, region, accessKey *string
-	var encrypt, insecure *bool
-	c, err := openVerb(ctx, e, "serverbackup", args, []string{"add", "list", "run", "remove"}, func(fs *flag.FlagSet) func() error {
+	var encrypt, insecure, readData *bool
+	c, err := openVerb(ctx, e, "serverbackup", args, []string{"add", "list", "run", "check", "remove"}, func(fs *flag.FlagSet) func() error {
 		shares = fs.String("shares", "", "the shared folders to back up, separated by commas")
 		to = fs.String("to", "", "a folder on an external drive to back up to")
 		s3 = fs.String("s3", "", "an S3 store to back up to (host:port)")
@@ -30,6 +30,7 @@ func cmdServerBackup(ctx context.Context, e *env, args []string) error {
 		region = fs.String("region", "", "the S3 region (optional)")
 		accessKey = fs.String("access-key", "", "the S3 access key (the secret key is asked, or read from $"+s3SecretEnv+")")
 		insecure = fs.Bool("insecure", false, "talk to the S3 store without TLS (a store on the home network)")
+		readData = fs.Bool("read-data", false, "check: read every pack back and check it (an S3 store bills the download)")
 		encrypt = fs.Bool("encrypt", false, "encrypt the backup with a passphrase (always for S3)")
 		return nil
 	})
@@ -84,6 +85,25 @@ func cmdServerBackup(ctx context.Context, e *env, args []string) error {
 			}
 		}
 		return nil
+	case c.verb == "check" && len(c.args) == 1:
+		rep, err := c.svc.CheckServerBackup(ctx, c.args[0], *readData)
+		if err != nil {
+			return serverBackupWords(err)
+		}
+		read := ""
+		if *readData {
+			read = fmt.Sprintf(", read back %s", human.Bytes(rep.ReadBytes))
+		}
+		fmt.Fprintf(e.out, "Checked %s, %s and %s%s.\n", plural(rep.Snapshots, "backup", "backups"), plural(rep.Packs, "pack", "packs"),
+			plural(rep.Trees, "folder", "folders"), read)
+		if len(rep.Problems) == 0 {
+			fmt.Fprintln(e.out, "Nothing is wrong.")
+			return nil
+		}
+		for _, p := range rep.Problems {
+			fmt.Fprintln(e.out, "  "+p)
+		}
+		return fmt.Errorf("the backup on the target is damaged (%s); run a new backup to store the files again", plural(len(rep.Problems), "problem", "problems"))
 	case c.verb == "remove" && len(c.args) == 1:
 		if err := c.svc.RemoveServerBackup(ctx, c.args[0]); err != nil {
 			return serverBackupWords(err)

@@ -52,6 +52,22 @@ func TestServerBackupCommands(t *testing.T) {
 		t.Errorf("an encrypted add does not show the recovery key:\n%s", out)
 	}
 	run("", "serverbackup", "run", "Sealed")
+	if out := run("", "serverbackup", "check", "Sealed", "-read-data"); !strings.Contains(out, "Nothing is wrong") || !strings.Contains(out, "read back") {
+		t.Errorf("check -read-data says:\n%s", out)
+	}
+	// A pack damaged on the drive is found by reading the data back.
+	packs, _ := filepath.Glob(filepath.Join(usb, "packs", "*", "*"))
+	if len(packs) == 0 {
+		t.Fatal("no packs on the drive")
+	}
+	data, _ := os.ReadFile(packs[0])
+	data[len(data)/3] ^= 1
+	os.WriteFile(packs[0], data, 0o644)
+	out, code := hearthd(t, state, "serverbackup", "check", "USB disk", "-read-data")
+	said = append(said, out)
+	if code == 0 || !strings.Contains(out, "is damaged") {
+		t.Errorf("check -read-data of a damaged pack: exit %d\n%s", code, out)
+	}
 	list := run("", "serverbackup", "list")
 	for _, want := range []string{"USB disk", "Sealed", "yes", "1 file"} {
 		if !strings.Contains(list, want) {

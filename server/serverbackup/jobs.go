@@ -302,24 +302,49 @@ func (j *Jobs) Run(ctx context.Context, name string) (RunInfo, error) {
 	return info, err
 }
 
-func (j *Jobs) run(ctx context.Context, job Job) (id backup.ID, snap backup.Snapshot, err error) {
+func (j *Jobs) run(ctx context.Context, job Job) (backup.ID, backup.Snapshot, error) {
+	r, err := j.open(ctx, job)
+	if err != nil {
+		return backup.ID{}, backup.Snapshot{}, err
+	}
+	return Run(ctx, j.pool, r, Options{Shares: job.Shares, Log: j.log})
+}
+
+// open opens a job's repository, with its key when it is encrypted.
+func (j *Jobs) open(ctx context.Context, job Job) (*repo.Repo, error) {
 	st, err := openStorage(ctx, job.Target)
 	if err != nil {
-		return id, snap, err
+		return nil, err
 	}
 	if job.Encrypted {
 		if st, err = crypt.Open(ctx, st, job.Passphrase); err != nil {
 			if errors.Is(err, crypt.ErrNotEncrypted) {
 				err = ErrNotEncrypted
 			}
-			return id, snap, err
+			return nil, err
 		}
 	}
-	r, err := repo.Open(ctx, st, j.log)
+	return repo.Open(ctx, st, j.log)
+}
+
+// Check verifies what a job's target holds (repo.Check), reading every pack back
+// with readData.
+func (j *Jobs) Check(ctx context.Context, name string, readData bool) (repo.CheckReport, error) {
+	j.mu.Lock()
+	jobs, err := j.load()
+	j.mu.Unlock()
 	if err != nil {
-		return id, snap, err
+		return repo.CheckReport{}, err
 	}
-	return Run(ctx, j.pool, r, Options{Shares: job.Shares, Log: j.log})
+	i := slices.IndexFunc(jobs, func(o Job) bool { return o.Name == name })
+	if i < 0 {
+		return repo.CheckReport{}, ErrNoJob
+	}
+	r, err := j.open(ctx, jobs[i])
+	if err != nil {
+		return repo.CheckReport{}, err
+	}
+	return r.Check(ctx, readData)
 }
 
 // record saves a run's result in its job (if the job is still there).
