@@ -38,6 +38,41 @@ type Repo struct {
 	mu    sync.Mutex
 	blobs map[backup.ID]where // every blob of every pack, from the index files
 	packs map[backup.ID]int64 // every pack with its size
+	// recent holds the packs read last, newest at the end: a file restored piece by
+	// piece (Blob) reads its pack once, not once per piece.
+	recent []cachedPack
+}
+
+type cachedPack struct {
+	id   backup.ID
+	data []byte
+}
+
+// keepPacks is how many packs recent holds (at most 4 × 16 MiB, the size PCs and the
+// archiver close packs at).
+const keepPacks = 4
+
+// pack returns a pack's content, from recent when it is there.
+func (r *Repo) pack(ctx context.Context, id backup.ID) ([]byte, error) {
+	r.mu.Lock()
+	for _, c := range r.recent {
+		if c.id == id {
+			r.mu.Unlock()
+			return c.data, nil
+		}
+	}
+	r.mu.Unlock()
+	data, err := r.get(ctx, packName(id))
+	if err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	if len(r.recent) == keepPacks {
+		r.recent = r.recent[1:]
+	}
+	r.recent = append(r.recent, cachedPack{id, data})
+	r.mu.Unlock()
+	return data, nil
 }
 
 // where is a blob's place: its pack and its entry there.
@@ -293,7 +328,7 @@ func (r *Repo) Blobs(ctx context.Context, ids []backup.ID, fn func(id backup.ID,
 	g.SetLimit(fetchers)
 	for pack, entries := range byPack {
 		g.Go(func() error {
-			data, err := r.get(gctx, packName(pack))
+			data, err := r.pack(gctx, pack)
 			if err != nil {
 				return err
 			}

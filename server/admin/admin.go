@@ -50,6 +50,9 @@ type Service interface {
 	AddServerBackup(ctx context.Context, job serverbackup.Job) (string, error)
 	RunServerBackup(ctx context.Context, name string) (serverbackup.RunInfo, error)
 	RemoveServerBackup(ctx context.Context, name string) error
+	// RestoreServerBackup brings shares back from a job's target into the pool: a share
+	// that is not there is made, else the files go to a new folder in it.
+	RestoreServerBackup(ctx context.Context, name string, opt serverbackup.RestoreOptions) (serverbackup.RestoreStats, error)
 	// CheckServerBackup verifies what a job's target holds; readData reads every pack.
 	CheckServerBackup(ctx context.Context, name string, readData bool) (repo.CheckReport, error)
 	Scrub(ctx context.Context) (pool.ScrubReport, error)
@@ -232,6 +235,7 @@ var kinds = []struct {
 	{"server_backup_running", serverbackup.ErrRunning},
 	{"wrong_passphrase", crypt.ErrWrongPassphrase},
 	{"encrypted", crypt.ErrEncrypted},
+	{"no_backup", serverbackup.ErrNoBackup},
 }
 
 func kindOf(err error) string {

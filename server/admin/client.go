@@ -142,6 +142,10 @@ func (c *Client) CheckServerBackup(ctx context.Context, name string, readData bo
 	return do[repo.CheckReport](ctx, c, "serverbackups/check", serverBackupReq{Name: name, ReadData: readData})
 }
 
+func (c *Client) RestoreServerBackup(ctx context.Context, name string, opt serverbackup.RestoreOptions) (serverbackup.RestoreStats, error) {
+	return do[serverbackup.RestoreStats](ctx, c, "serverbackups/restore", serverBackupReq{Name: name, Restore: opt})
+}
+
 func (c *Client) RemoveServerBackup(ctx context.Context, name string) error {
 	_, err := do[none](ctx, c, "serverbackups/remove", serverBackupReq{Name: name})
 	return err

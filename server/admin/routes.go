@@ -62,6 +62,7 @@ type (
 	serverBackupReq struct {
 		Name     string
 		ReadData bool
+		Restore  serverbackup.RestoreOptions
 	}
 	pinReq struct {
 		PC, Snapshot string
@@ -96,6 +97,9 @@ func routes(svc Service) map[string]func(context.Context, json.RawMessage) (any,
 		}),
 		"serverbackups/run": call(func(ctx context.Context, r serverBackupReq) (any, error) {
 			return svc.RunServerBackup(ctx, r.Name)
+		}),
+		"serverbackups/restore": call(func(ctx context.Context, r serverBackupReq) (any, error) {
+			return svc.RestoreServerBackup(ctx, r.Name, r.Restore)
 		}),
 		"serverbackups/check": call(func(ctx context.Context, r serverBackupReq) (any, error) {
 			return svc.CheckServerBackup(ctx, r.Name, r.ReadData)

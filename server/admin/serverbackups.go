@@ -43,6 +43,14 @@ func (l Local) CheckServerBackup(ctx context.Context, name string, readData bool
 	return l.ServerBackupJobs.Check(ctx, name, readData)
 }
 
+// RestoreServerBackup restores shares from a server backup.
+func (l Local) RestoreServerBackup(ctx context.Context, name string, opt serverbackup.RestoreOptions) (serverbackup.RestoreStats, error) {
+	if l.ServerBackupJobs == nil {
+		return serverbackup.RestoreStats{}, errNoServerBackups
+	}
+	return l.ServerBackupJobs.Restore(ctx, name, opt)
+}
+
 // RemoveServerBackup forgets a server backup job.
 func (l Local) RemoveServerBackup(ctx context.Context, name string) error {
 	if l.ServerBackupJobs == nil {

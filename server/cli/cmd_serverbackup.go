@@ -19,9 +19,9 @@ import (
 const s3SecretEnv = "HEARTH_S3_SECRET_KEY"
 
 func cmdServerBackup(ctx context.Context, e *env, args []string) error {
-	var shares, to, s3, bucket, prefix, region, accessKey *string
+	var shares, to, s3, bucket, prefix, region, accessKey, snapshot *string
 	var encrypt, insecure, readData *bool
-	c, err := openVerb(ctx, e, "serverbackup", args, []string{"add", "list", "run", "check", "remove"}, func(fs *flag.FlagSet) func() error {
+	c, err := openVerb(ctx, e, "serverbackup", args, []string{"add", "list", "run", "check", "restore", "remove"}, func(fs *flag.FlagSet) func() error {
 		shares = fs.String("shares", "", "the shared folders to back up, separated by commas")
 		to = fs.String("to", "", "a folder on an external drive to back up to")
 		s3 = fs.String("s3", "", "an S3 store to back up to (host:port)")
@@ -30,6 +30,7 @@ func cmdServerBackup(ctx context.Context, e *env, args []string) error {
 		region = fs.String("region", "", "the S3 region (optional)")
 		accessKey = fs.String("access-key", "", "the S3 access key (the secret key is asked, or read from $"+s3SecretEnv+")")
 		insecure = fs.Bool("insecure", false, "talk to the S3 store without TLS (a store on the home network)")
+		snapshot = fs.String("backup", "", "restore: which backup (its ID as run shows it); the newest when not given")
 		readData = fs.Bool("read-data", false, "check: read every pack back and check it (an S3 store bills the download)")
 		encrypt = fs.Bool("encrypt", false, "encrypt the backup with a passphrase (always for S3)")
 		return nil
@@ -42,12 +43,7 @@ func cmdServerBackup(ctx context.Context, e *env, args []string) error {
 	case c.verb == "list" && len(c.args) == 0:
 		return serverBackupList(ctx, e, c)
 	case c.verb == "add" && len(c.args) == 1:
-		job := serverbackup.Job{Name: c.args[0], Encrypted: *encrypt || *s3 != ""}
-		for s := range strings.SplitSeq(*shares, ",") {
-			if s = strings.TrimSpace(s); s != "" {
-				job.Shares = append(job.Shares, s)
-			}
-		}
+		job := serverbackup.Job{Name: c.args[0], Encrypted: *encrypt || *s3 != "", Shares: splitList(*shares)}
 		switch {
 		case *to != "" && *s3 != "":
 			return errors.New("choose one place to back up to: -to a folder, or -s3 a store")
@@ -77,13 +73,22 @@ func cmdServerBackup(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return serverBackupWords(err)
 		}
-		fmt.Fprintf(e.out, "Backed up %s (%s); %s of it new.\n", plural(int(info.Files), "file", "files"), human.Bytes(info.Bytes), human.Bytes(info.Added))
+		fmt.Fprintf(e.out, "Backup %s: backed up %s (%s); %s of it new.\n", info.Snapshot[:min(8, len(info.Snapshot))],
+			plural(int(info.Files), "file", "files"), human.Bytes(info.Bytes), human.Bytes(info.Added))
 		if len(info.Skipped) > 0 {
 			fmt.Fprintf(e.out, "%s could not be read and %s not backed up:\n", plural(len(info.Skipped), "file", "files"), map[bool]string{true: "was", false: "were"}[len(info.Skipped) == 1])
 			for _, s := range info.Skipped {
 				fmt.Fprintln(e.out, "  "+s)
 			}
 		}
+		return nil
+	case c.verb == "restore" && len(c.args) == 1:
+		opt := serverbackup.RestoreOptions{Snapshot: *snapshot, Shares: splitList(*shares)}
+		st, err := c.svc.RestoreServerBackup(ctx, c.args[0], opt)
+		if err != nil {
+			return serverBackupWords(err)
+		}
+		fmt.Fprintf(e.out, "Restored %s (%s) into %s.\n", plural(int(st.Files), "file", "files"), human.Bytes(st.Bytes), strings.Join(st.Places, ", "))
 		return nil
 	case c.verb == "check" && len(c.args) == 1:
 		rep, err := c.svc.CheckServerBackup(ctx, c.args[0], *readData)
@@ -162,11 +167,24 @@ func serverBackupList(ctx context.Context, e *env, c verbCall) error {
 	return tw.Flush()
 }
 
+// splitList reads a list given as "A,B, C".
+func splitList(s string) []string {
+	var out []string
+	for part := range strings.SplitSeq(s, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}
+
 // serverBackupWords says a refusal the way a person acts on it.
 func serverBackupWords(err error) error {
 	switch {
 	case errors.Is(err, serverbackup.ErrNoJob):
 		return errors.New("there is no server backup of that name (see: hearthd serverbackup list)")
+	case errors.Is(err, serverbackup.ErrNoBackup):
+		return errors.New("the target holds no such backup; hearthd serverbackup list shows the last one made")
 	}
 	return err
 }

@@ -38,7 +38,7 @@ func TestServerBackupCommands(t *testing.T) {
 	if out := run("", "serverbackup", "add", "USB disk", "-shares", "Photos", "-to", usb); !strings.Contains(out, "Server backup USB disk made: Photos to "+usb) {
 		t.Errorf("add says:\n%s", out)
 	}
-	if out := run("", "serverbackup", "run", "USB disk"); !strings.Contains(out, "Backed up 1 file") {
+	if out := run("", "serverbackup", "run", "USB disk"); !strings.Contains(out, "backed up 1 file") {
 		t.Errorf("run says:\n%s", out)
 	}
 	if entries, _ := os.ReadDir(filepath.Join(usb, "snapshots")); len(entries) != 1 {
@@ -82,6 +82,30 @@ func TestServerBackupCommands(t *testing.T) {
 		t.Errorf("a removed backup is still listed:\n%s", out)
 	}
 
+	// A new server, with its own state and an empty drive, restores the family's
+	// files from the encrypted drive alone: the job made again with the passphrase
+	// finds the backup there.
+	state2 := filepath.Join(dir, "state2")
+	stop2 := startDaemon(t, state2, "-drive", filepath.Join(dir, "disk2"))
+	defer stop2()
+	if out, code := hearthdWithInput(t, state2, "not our passphrase\n", "serverbackup", "add", "Sealed", "-shares", "Photos", "-to", sealed, "-encrypt"); code == 0 || !strings.Contains(out, "not the passphrase of this backup") {
+		t.Errorf("a wrong passphrase on the new server: exit %d\n%s", code, out)
+	} else {
+		said = append(said, out)
+	}
+	out = run2(t, state2, "our family passphrase\n", &said, "serverbackup", "add", "Sealed", "-shares", "Photos", "-to", sealed, "-encrypt")
+	if strings.Contains(out, "shown only now") {
+		t.Errorf("a job made again on an existing backup shows a new recovery key:\n%s", out)
+	}
+	if out := run2(t, state2, "", &said, "serverbackup", "restore", "Sealed"); !strings.Contains(out, "Restored 1 file") || !strings.Contains(out, "into Photos") {
+		t.Errorf("restore on the new server says:\n%s", out)
+	}
+	back := filepath.Join(dir, "back.jpg")
+	run2(t, state2, "", &said, "file", "get", "Photos/pic.jpg", back)
+	if got, _ := os.ReadFile(back); !bytes.Equal(got, bytes.Repeat([]byte("photo"), 100000)) {
+		t.Error("the file restored on the new server differs")
+	}
+
 	// Refusals, in words.
 	refusals := []struct {
 		args []string
@@ -104,4 +128,14 @@ func TestServerBackupCommands(t *testing.T) {
 			t.Errorf("not plain words %v in:\n%s", bad, s)
 		}
 	}
+}
+
+func run2(t *testing.T, state, input string, said *[]string, args ...string) string {
+	t.Helper()
+	out, code := hearthdWithInput(t, state, input, args...)
+	if code != 0 {
+		t.Fatalf("hearthd %s: exit %d\n%s", strings.Join(args, " "), code, out)
+	}
+	*said = append(*said, out)
+	return out
 }

@@ -189,12 +189,15 @@ func (j *Jobs) Add(ctx context.Context, job Job) (recovery string, err error) {
 	if len(job.Shares) == 0 {
 		return "", errors.New("choose at least one shared folder to back up")
 	}
+	var missing []string
 	for _, s := range job.Shares {
 		if s == pool.BackupsShare {
 			return "", errors.New("the PCs' backups are not backed up this way yet; choose other shared folders")
 		}
-		if _, err := j.pool.Stat(ctx, s); err != nil {
-			return "", fmt.Errorf("the shared folder %s: %w", s, err)
+		if _, err := j.pool.Stat(ctx, s); errors.Is(err, pool.ErrNotFound) || errors.Is(err, pool.ErrNoShare) {
+			missing = append(missing, s)
+		} else if err != nil {
+			return "", err
 		}
 	}
 	if f := job.Target.Folder; f != "" {
@@ -220,21 +223,30 @@ func (j *Jobs) Add(ctx context.Context, job Job) (recovery string, err error) {
 	if err != nil {
 		return "", err
 	}
-	if job.Encrypted {
-		_, recovery, err = crypt.Init(ctx, st, job.Passphrase)
-		if errors.Is(err, crypt.ErrInitialized) {
-			// An encrypted backup is there already (a server rebuilt, a job made
-			// again): it is used if the passphrase opens it.
-			if _, err = crypt.Open(ctx, st, job.Passphrase); err != nil {
-				return "", err
-			}
-			recovery = ""
-		}
-		if err != nil {
+	// A repository there already (a server rebuilt, a job made again) is used as it
+	// is, if it opens: encrypted with this passphrase, or plain for a plain job.
+	opened, cerr := crypt.Open(ctx, st, job.Passphrase)
+	existing := !errors.Is(cerr, crypt.ErrNotEncrypted)
+	switch {
+	case job.Encrypted && !existing:
+		if st, recovery, err = crypt.Init(ctx, st, job.Passphrase); err != nil {
 			return "", err
 		}
-	} else if _, err := repo.Open(ctx, st, j.log); err != nil {
-		return "", err // crypt.ErrEncrypted among others
+	case job.Encrypted && cerr != nil:
+		return "", cerr
+	case job.Encrypted:
+		st = opened
+	}
+	r, err := repo.Open(ctx, st, j.log)
+	if err != nil {
+		return "", err // crypt.ErrEncrypted for a plain job on an encrypted backup
+	}
+	if len(missing) > 0 {
+		// A share not here may be one the backup holds, to be restored (a new server
+		// after a disaster); otherwise it is a mistake.
+		if snaps, _ := r.Snapshots(ctx); len(snaps) == 0 {
+			return "", fmt.Errorf("there is no shared folder %s", strings.Join(missing, ", "))
+		}
 	}
 	job.Created = j.now()
 	job.LastRun = nil
@@ -345,6 +357,25 @@ func (j *Jobs) Check(ctx context.Context, name string, readData bool) (repo.Chec
 		return repo.CheckReport{}, err
 	}
 	return r.Check(ctx, readData)
+}
+
+// Restore brings shares back from a job's target into the pool (see Restore).
+func (j *Jobs) Restore(ctx context.Context, name string, opt RestoreOptions) (RestoreStats, error) {
+	j.mu.Lock()
+	jobs, err := j.load()
+	j.mu.Unlock()
+	if err != nil {
+		return RestoreStats{}, err
+	}
+	i := slices.IndexFunc(jobs, func(o Job) bool { return o.Name == name })
+	if i < 0 {
+		return RestoreStats{}, ErrNoJob
+	}
+	r, err := j.open(ctx, jobs[i])
+	if err != nil {
+		return RestoreStats{}, err
+	}
+	return Restore(ctx, j.pool, r, opt)
 }
 
 // record saves a run's result in its job (if the job is still there).
