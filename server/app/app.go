@@ -346,6 +346,7 @@ func (a *App) services(h http.Handler) []service {
 		{"The storage pool's background work (drive checks, repair, scrub)", a.Pool.Run},
 		{"The nightly cleanup of backups", a.Backups.Run},
 		{"The health checks", a.Health.Run},
+		{"The server backups' daily runs", func(ctx context.Context) error { return a.serverBackups.Loop(ctx, a.Settings.Location) }},
 		{"The control socket (the hearthd commands)", func(ctx context.Context) error {
 			return admin.Serve(ctx, paths.Socket(a.opt.StateDir), a.Service(), a.log)
 		}},

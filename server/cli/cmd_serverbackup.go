@@ -19,7 +19,7 @@ import (
 const s3SecretEnv = "HEARTH_S3_SECRET_KEY"
 
 func cmdServerBackup(ctx context.Context, e *env, args []string) error {
-	var shares, to, s3, bucket, prefix, region, accessKey, snapshot *string
+	var shares, to, s3, bucket, prefix, region, accessKey, snapshot, daily *string
 	var encrypt, insecure, readData *bool
 	c, err := openVerb(ctx, e, "serverbackup", args, []string{"add", "list", "run", "check", "restore", "remove"}, func(fs *flag.FlagSet) func() error {
 		shares = fs.String("shares", "", "the shared folders to back up, separated by commas")
@@ -30,6 +30,7 @@ func cmdServerBackup(ctx context.Context, e *env, args []string) error {
 		region = fs.String("region", "", "the S3 region (optional)")
 		accessKey = fs.String("access-key", "", "the S3 access key (the secret key is asked, or read from $"+s3SecretEnv+")")
 		insecure = fs.Bool("insecure", false, "talk to the S3 store without TLS (a store on the home network)")
+		daily = fs.String("daily", "", "add: back up by itself every day at this time (HH:MM, the server's time zone)")
 		snapshot = fs.String("backup", "", "restore: which backup (its ID as run shows it); the newest when not given")
 		readData = fs.Bool("read-data", false, "check: read every pack back and check it (an S3 store bills the download)")
 		encrypt = fs.Bool("encrypt", false, "encrypt the backup with a passphrase (always for S3)")
@@ -43,7 +44,7 @@ func cmdServerBackup(ctx context.Context, e *env, args []string) error {
 	case c.verb == "list" && len(c.args) == 0:
 		return serverBackupList(ctx, e, c)
 	case c.verb == "add" && len(c.args) == 1:
-		job := serverbackup.Job{Name: c.args[0], Encrypted: *encrypt || *s3 != "", Shares: splitList(*shares)}
+		job := serverbackup.Job{Name: c.args[0], Encrypted: *encrypt || *s3 != "", Shares: splitList(*shares), Daily: *daily}
 		switch {
 		case *to != "" && *s3 != "":
 			return errors.New("choose one place to back up to: -to a folder, or -s3 a store")
@@ -147,7 +148,7 @@ func serverBackupList(ctx context.Context, e *env, c verbCall) error {
 		return nil
 	}
 	tw := tabwriter.NewWriter(e.out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tSHARES\tTO\tENCRYPTED\tLAST RUN")
+	fmt.Fprintln(tw, "NAME\tSHARES\tTO\tENCRYPTED\tRUNS\tLAST RUN")
 	for _, j := range jobs {
 		last := "never"
 		if r := j.LastRun; r != nil {
@@ -162,7 +163,11 @@ func serverBackupList(ctx context.Context, e *env, c verbCall) error {
 		if j.Encrypted {
 			enc = "yes"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", j.Name, strings.Join(j.Shares, ","), j.Target, enc, last)
+		runs := "when asked"
+		if j.Daily != "" {
+			runs = "daily at " + j.Daily
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", j.Name, strings.Join(j.Shares, ","), j.Target, enc, runs, last)
 	}
 	return tw.Flush()
 }

@@ -35,7 +35,7 @@ func TestServerBackupCommands(t *testing.T) {
 
 	usb := filepath.Join(dir, "usb")
 	os.Mkdir(usb, 0o755)
-	if out := run("", "serverbackup", "add", "USB disk", "-shares", "Photos", "-to", usb); !strings.Contains(out, "Server backup USB disk made: Photos to "+usb) {
+	if out := run("", "serverbackup", "add", "USB disk", "-shares", "Photos", "-to", usb, "-daily", "03:00"); !strings.Contains(out, "Server backup USB disk made: Photos to "+usb) {
 		t.Errorf("add says:\n%s", out)
 	}
 	if out := run("", "serverbackup", "run", "USB disk"); !strings.Contains(out, "backed up 1 file") {
@@ -69,7 +69,7 @@ func TestServerBackupCommands(t *testing.T) {
 		t.Errorf("check -read-data of a damaged pack: exit %d\n%s", code, out)
 	}
 	list := run("", "serverbackup", "list")
-	for _, want := range []string{"USB disk", "Sealed", "yes", "1 file"} {
+	for _, want := range []string{"USB disk", "Sealed", "yes", "1 file", "daily at 03:00", "when asked"} {
 		if !strings.Contains(list, want) {
 			t.Errorf("list lacks %q:\n%s", want, list)
 		}

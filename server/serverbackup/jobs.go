@@ -34,10 +34,15 @@ type Job struct {
 	Shares []string `json:"shares"`
 	// Encrypted is chosen when the job is made and never changes (the repository says
 	// it too: see crypt). A job to S3 is always encrypted.
-	Encrypted  bool      `json:"encrypted"`
-	Passphrase string    `json:"passphrase,omitempty"`
-	Created    time.Time `json:"created"`
-	LastRun    *RunInfo  `json:"last_run,omitempty"`
+	Encrypted  bool   `json:"encrypted"`
+	Passphrase string `json:"passphrase,omitempty"`
+	// Daily is the time of day ("03:00", the server's time zone) the job runs by
+	// itself; "" runs it only when asked.
+	Daily   string    `json:"daily,omitempty"`
+	Created time.Time `json:"created"`
+	LastRun *RunInfo  `json:"last_run,omitempty"`
+	// LastSuccess is when the last run that finished began (zero: none yet).
+	LastSuccess time.Time `json:"last_success,omitzero"`
 }
 
 // Target is where a job's repository is: a folder (on an external drive) or an S3
@@ -93,10 +98,11 @@ var (
 
 // Jobs keeps the server backups in a JSON file of the state folder and runs them.
 type Jobs struct {
-	path string
-	pool *pool.Pool
-	log  *slog.Logger
-	now  func() time.Time
+	path  string
+	pool  *pool.Pool
+	log   *slog.Logger
+	now   func() time.Time
+	every time.Duration // how often Loop looks (checkEvery; tests shorten it)
 
 	mu      sync.Mutex // the file
 	running sync.Map   // job name → struct{}: one run of a job at a time
@@ -107,7 +113,7 @@ func OpenJobs(path string, p *pool.Pool, log *slog.Logger) *Jobs {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Jobs{path: path, pool: p, log: log, now: time.Now}
+	return &Jobs{path: path, pool: p, log: log, now: time.Now, every: checkEvery}
 }
 
 func (j *Jobs) load() ([]Job, error) {
@@ -189,6 +195,9 @@ func (j *Jobs) Add(ctx context.Context, job Job) (recovery string, err error) {
 	if len(job.Shares) == 0 {
 		return "", errors.New("choose at least one shared folder to back up")
 	}
+	if err := checkSchedule(job); err != nil {
+		return "", err
+	}
 	var missing []string
 	for _, s := range job.Shares {
 		if s == pool.BackupsShare {
@@ -249,7 +258,7 @@ func (j *Jobs) Add(ctx context.Context, job Job) (recovery string, err error) {
 		}
 	}
 	job.Created = j.now()
-	job.LastRun = nil
+	job.LastRun, job.LastSuccess = nil, time.Time{}
 	jobs = append(jobs, job)
 	return recovery, j.save(jobs)
 }
@@ -388,6 +397,9 @@ func (j *Jobs) record(name string, info RunInfo) error {
 	}
 	if i := slices.IndexFunc(jobs, func(o Job) bool { return o.Name == name }); i >= 0 {
 		jobs[i].LastRun = &info
+		if info.Error == "" {
+			jobs[i].LastSuccess = info.Started
+		}
 		return j.save(jobs)
 	}
 	return nil

@@ -1,0 +1,110 @@
+package serverbackup
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// ErrDaily: the time of a daily run is written HH:MM.
+var ErrDaily = errors.New("give the time of the daily backup as HH:MM, such as 03:00")
+
+// parseDaily reads "HH:MM".
+func parseDaily(s string) (hour, minute int, err error) {
+	t, err := time.Parse("15:04", s)
+	if err != nil {
+		return 0, 0, ErrDaily
+	}
+	return t.Hour(), t.Minute(), nil
+}
+
+// retryAfter is how long after a failed run the next try waits: a drive unplugged at
+// the set time is backed up within the hour it comes back, without hammering it.
+const retryAfter = time.Hour
+
+// due reports whether a scheduled job should run at now: its last success is older than
+// the latest daily time at or before now, and its last try (if it failed) is more than
+// retryAfter ago. A server that was off at the set time runs the job once when it
+// starts again, not once for each day missed.
+func due(job Job, now time.Time, loc *time.Location) bool {
+	if job.Daily == "" {
+		return false
+	}
+	h, m, err := parseDaily(job.Daily)
+	if err != nil {
+		return false
+	}
+	local := now.In(loc)
+	slot := time.Date(local.Year(), local.Month(), local.Day(), h, m, 0, 0, loc)
+	if slot.After(now) {
+		slot = slot.AddDate(0, 0, -1)
+	}
+	since := job.Created
+	if job.LastSuccess.After(since) {
+		since = job.LastSuccess
+	}
+	if !since.Before(slot) {
+		return false
+	}
+	if r := job.LastRun; r != nil && r.Error != "" && now.Sub(r.Finished) < retryAfter {
+		return false
+	}
+	return true
+}
+
+// checkEvery is how often Loop looks for jobs that are due.
+const checkEvery = time.Minute
+
+// Loop runs the jobs when they are due, one after another, until ctx ends. loc says
+// whose clock the daily times are on; nil is the machine's.
+func (j *Jobs) Loop(ctx context.Context, loc func() *time.Location) error {
+	if loc == nil {
+		loc = func() *time.Location { return time.Local }
+	}
+	t := time.NewTicker(j.every)
+	defer t.Stop()
+	for {
+		j.runDue(ctx, loc())
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// runDue runs every job that is due now.
+func (j *Jobs) runDue(ctx context.Context, loc *time.Location) {
+	j.mu.Lock()
+	jobs, err := j.load()
+	j.mu.Unlock()
+	if err != nil {
+		j.log.Warn("the server backups could not be read; none runs until they can", "err", err)
+		return
+	}
+	for _, job := range jobs {
+		if ctx.Err() != nil || !due(job, j.now(), loc) {
+			continue
+		}
+		info, err := j.Run(ctx, job.Name)
+		switch {
+		case errors.Is(err, ErrRunning):
+		case err != nil:
+			j.log.Warn("a scheduled server backup failed; it is tried again in an hour", "job", job.Name, "err", err)
+		default:
+			j.log.Info("scheduled server backup done", "job", job.Name, "files", info.Files, "added", info.Added)
+		}
+	}
+}
+
+// checkSchedule checks a job's daily time when it has one.
+func checkSchedule(job Job) error {
+	if job.Daily == "" {
+		return nil
+	}
+	if _, _, err := parseDaily(job.Daily); err != nil {
+		return fmt.Errorf("%w (got %q)", ErrDaily, job.Daily)
+	}
+	return nil
+}
