@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"testing"
 
@@ -60,5 +61,22 @@ func TestDeleteFolderNameKeepsObjects(t *testing.T) {
 	}
 	if got := storagetest.List(t, s, ""); len(got) != 1 {
 		t.Errorf("after deleting the name of a folder the store lists %v", got)
+	}
+}
+
+// A folder of more objects than one page of the pool's listing is listed whole.
+func TestListPastOnePage(t *testing.T) {
+	env := pooltest.New(t, 1)
+	env.Share("Repo", 0)
+	s := New(env.Pool, "Repo")
+	const n = listPage + 3
+	for i := range n {
+		name := fmt.Sprintf("packs/ab/ab%06d", i)
+		if err := s.Put(context.Background(), name, bytes.NewReader(nil), 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := storagetest.List(t, s, "packs/"); len(got) != n {
+		t.Errorf("listed %d objects, want %d", len(got), n)
 	}
 }
