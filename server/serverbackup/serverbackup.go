@@ -1,7 +1,8 @@
 // Package serverbackup backs up the server's shares into a repository on any storage
 // (an external drive, an S3 bucket): the PC backup engine, reading the shares through
-// the pool. This is the first part of issue 23; jobs, schedules, retention, encryption
-// and restoring into the pool come next.
+// the pool. Jobs (jobs.go) say what goes where, run daily (schedule.go), and bring the
+// shares back into a pool (restore.go). Retention on the targets, the server's own
+// configuration in the backup and the web console are not done yet (issue 23).
 package serverbackup
 
 import (
