@@ -38,6 +38,9 @@ type Repo struct {
 	mu    sync.Mutex
 	blobs map[backup.ID]where // every blob of every pack, from the index files
 	packs map[backup.ID]int64 // every pack with its size
+	// contents lists every pack's blobs (blobs keeps one place for each; a blob sent
+	// twice by runs that overlapped is in two packs).
+	contents map[backup.ID][]backup.ID
 	// recent holds the packs read last, newest at the end: a file restored piece by
 	// piece (Blob) reads its pack once, not once per piece.
 	recent []cachedPack
@@ -96,7 +99,8 @@ func Open(ctx context.Context, st storage.Storage, log *slog.Logger) (*Repo, err
 		rc.Close()
 		return nil, crypt.ErrEncrypted
 	}
-	r := &Repo{st: st, codec: backup.NewCodec(), log: log, blobs: map[backup.ID]where{}, packs: map[backup.ID]int64{}}
+	r := &Repo{st: st, codec: backup.NewCodec(), log: log, blobs: map[backup.ID]where{}, packs: map[backup.ID]int64{},
+		contents: map[backup.ID][]backup.ID{}}
 	packs := map[backup.ID]int64{}
 	if err := st.List(ctx, "packs/", func(o storage.Object) error {
 		if id, ok := idOf(o.Name, "packs/"); ok {
@@ -241,6 +245,11 @@ func (r *Repo) add(id backup.ID, size int64, entries []backup.Entry) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.packs[id] = size
+	ids := make([]backup.ID, len(entries))
+	for i, e := range entries {
+		ids[i] = e.ID
+	}
+	r.contents[id] = ids
 	for _, e := range entries {
 		if _, ok := r.blobs[e.ID]; !ok {
 			r.blobs[e.ID] = where{pack: id, entry: e}

@@ -218,7 +218,7 @@ func (a *App) open(ctx context.Context) error {
 		a.cat.Close()
 		return err
 	}
-	a.serverBackups = serverbackup.OpenJobs(paths.ServerBackups(a.opt.StateDir), a.Pool, a.log)
+	a.serverBackups = serverbackup.OpenJobs(paths.ServerBackups(a.opt.StateDir), a.Pool, a.log, a.Settings.Location)
 	if a.Health, err = a.openHealth(ctx, popt.ScrubEvery); err != nil {
 		a.Backups.Close()
 		a.Pool.Close(ctx)
@@ -346,7 +346,7 @@ func (a *App) services(h http.Handler) []service {
 		{"The storage pool's background work (drive checks, repair, scrub)", a.Pool.Run},
 		{"The nightly cleanup of backups", a.Backups.Run},
 		{"The health checks", a.Health.Run},
-		{"The server backups' daily runs", func(ctx context.Context) error { return a.serverBackups.Loop(ctx, a.Settings.Location) }},
+		{"The server backups' daily runs", a.serverBackups.Loop},
 		{"The control socket (the hearthd commands)", func(ctx context.Context) error {
 			return admin.Serve(ctx, paths.Socket(a.opt.StateDir), a.Service(), a.log)
 		}},

@@ -76,6 +76,12 @@ func cmdServerBackup(ctx context.Context, e *env, args []string) error {
 		}
 		fmt.Fprintf(e.out, "Backup %s: backed up %s (%s); %s of it new.\n", info.Snapshot[:min(8, len(info.Snapshot))],
 			plural(int(info.Files), "file", "files"), human.Bytes(info.Bytes), human.Bytes(info.Added))
+		if info.Forgotten > 0 {
+			fmt.Fprintf(e.out, "%s let go by the retention rule (%s freed).\n", plural(info.Forgotten, "older backup", "older backups"), human.Bytes(info.Freed))
+		}
+		if info.Cleanup != "" {
+			fmt.Fprintln(e.out, "Note: "+info.Cleanup+".")
+		}
 		if len(info.Skipped) > 0 {
 			fmt.Fprintf(e.out, "%s could not be read and %s not backed up:\n", plural(len(info.Skipped), "file", "files"), map[bool]string{true: "was", false: "were"}[len(info.Skipped) == 1])
 			for _, s := range info.Skipped {

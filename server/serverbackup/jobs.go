@@ -38,9 +38,11 @@ type Job struct {
 	Passphrase string `json:"passphrase,omitempty"`
 	// Daily is the time of day ("03:00", the server's time zone) the job runs by
 	// itself; "" runs it only when asked.
-	Daily   string    `json:"daily,omitempty"`
-	Created time.Time `json:"created"`
-	LastRun *RunInfo  `json:"last_run,omitempty"`
+	Daily string `json:"daily,omitempty"`
+	// Keep is which backups the target keeps after each run; nil is repo.ServerPolicy.
+	Keep    *backup.Policy `json:"keep,omitempty"`
+	Created time.Time      `json:"created"`
+	LastRun *RunInfo       `json:"last_run,omitempty"`
 	// LastSuccess is when the last run that finished began (zero: none yet).
 	LastSuccess time.Time `json:"last_success,omitzero"`
 }
@@ -80,6 +82,13 @@ type RunInfo struct {
 	Bytes    int64     `json:"bytes"`
 	Added    int64     `json:"added"`
 	Skipped  []string  `json:"skipped,omitempty"`
+	// Forgotten is how many older backups the retention rule let go after the run,
+	// and Freed the bytes of the packs only they needed.
+	Forgotten int   `json:"forgotten,omitempty"`
+	Freed     int64 `json:"freed,omitempty"`
+	// Cleanup says in words why letting old backups go failed (the run itself
+	// succeeded); "" when it did not.
+	Cleanup string `json:"cleanup,omitempty"`
 	// Error says in words why the run failed; "" when it did not.
 	Error string `json:"error,omitempty"`
 }
@@ -102,18 +111,23 @@ type Jobs struct {
 	pool  *pool.Pool
 	log   *slog.Logger
 	now   func() time.Time
-	every time.Duration // how often Loop looks (checkEvery; tests shorten it)
+	loc   func() *time.Location // whose days the schedule and retention count
+	every time.Duration         // how often Loop looks (checkEvery; tests shorten it)
 
 	mu      sync.Mutex // the file
 	running sync.Map   // job name → struct{}: one run of a job at a time
 }
 
-// OpenJobs returns the jobs kept at path (a file of the state folder).
-func OpenJobs(path string, p *pool.Pool, log *slog.Logger) *Jobs {
+// OpenJobs returns the jobs kept at path (a file of the state folder). loc is the
+// server's time zone (nil: the machine's), read at each use.
+func OpenJobs(path string, p *pool.Pool, log *slog.Logger, loc func() *time.Location) *Jobs {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Jobs{path: path, pool: p, log: log, now: time.Now, every: checkEvery}
+	if loc == nil {
+		loc = func() *time.Location { return time.Local }
+	}
+	return &Jobs{path: path, pool: p, log: log, now: time.Now, loc: loc, every: checkEvery}
 }
 
 func (j *Jobs) load() ([]Job, error) {
@@ -197,6 +211,11 @@ func (j *Jobs) Add(ctx context.Context, job Job) (recovery string, err error) {
 	}
 	if err := checkSchedule(job); err != nil {
 		return "", err
+	}
+	if job.Keep != nil {
+		if err := job.Keep.Check(); err != nil {
+			return "", err
+		}
 	}
 	var missing []string
 	for _, s := range job.Shares {
@@ -310,12 +329,10 @@ func (j *Jobs) Run(ctx context.Context, name string) (RunInfo, error) {
 	}
 	job := jobs[i]
 	info := RunInfo{Started: j.now()}
-	id, snap, err := j.run(ctx, job)
+	err = j.run(ctx, job, &info)
 	info.Finished = j.now()
 	if err != nil {
 		info.Error = err.Error()
-	} else {
-		info.Snapshot, info.Files, info.Bytes, info.Added, info.Skipped = id.String(), snap.Files, snap.Bytes, snap.Added, snap.Skipped
 	}
 	if serr := j.record(name, info); serr != nil {
 		j.log.Warn("the server backup's result could not be saved", "job", name, "err", serr)
@@ -323,12 +340,34 @@ func (j *Jobs) Run(ctx context.Context, name string) (RunInfo, error) {
 	return info, err
 }
 
-func (j *Jobs) run(ctx context.Context, job Job) (backup.ID, backup.Snapshot, error) {
+// run backs up, then lets go what the retention rule no longer keeps. A failed cleanup
+// does not fail the run: the new backup is there.
+func (j *Jobs) run(ctx context.Context, job Job, info *RunInfo) error {
 	r, err := j.open(ctx, job)
 	if err != nil {
-		return backup.ID{}, backup.Snapshot{}, err
+		return err
 	}
-	return Run(ctx, j.pool, r, Options{Shares: job.Shares, Log: j.log})
+	id, snap, err := Run(ctx, j.pool, r, Options{Shares: job.Shares, Log: j.log, Now: j.now})
+	if err != nil {
+		return err
+	}
+	info.Snapshot, info.Files, info.Bytes, info.Added, info.Skipped = id.String(), snap.Files, snap.Bytes, snap.Added, snap.Skipped
+	keep := repo.ServerPolicy
+	if job.Keep != nil {
+		keep = *job.Keep
+	}
+	gone, err := r.Forget(ctx, keep, j.loc())
+	info.Forgotten = len(gone)
+	if err == nil && len(gone) > 0 {
+		var rep repo.PruneReport
+		rep, err = r.Prune(ctx)
+		info.Freed = rep.Bytes
+	}
+	if err != nil {
+		info.Cleanup = "older backups could not be let go; the next run tries again"
+		j.log.Warn("a server backup's cleanup failed", "job", job.Name, "err", err)
+	}
+	return nil
 }
 
 // open opens a job's repository, with its key when it is encrypted.

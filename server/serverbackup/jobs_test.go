@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hearth-home/hearth/backup"
 	"github.com/hearth-home/hearth/backup/crypt"
 	"github.com/hearth-home/hearth/backup/storage/s3store/s3test"
 )
@@ -18,7 +19,7 @@ func TestFolderJob(t *testing.T) {
 	ctx := context.Background()
 	env, files := family(t)
 	state := t.TempDir()
-	jobs := OpenJobs(filepath.Join(state, "serverbackup.json"), env.Pool, nil)
+	jobs := OpenJobs(filepath.Join(state, "serverbackup.json"), env.Pool, nil, nil)
 	target := t.TempDir()
 	job := Job{Name: "USB disk", Target: Target{Folder: target}, Shares: []string{"Photos", "Documents"}}
 	if rec, err := jobs.Add(ctx, job); err != nil || rec != "" {
@@ -59,7 +60,7 @@ func TestFolderJob(t *testing.T) {
 func TestJobRefusals(t *testing.T) {
 	ctx := context.Background()
 	env, _ := family(t)
-	jobs := OpenJobs(filepath.Join(t.TempDir(), "serverbackup.json"), env.Pool, nil)
+	jobs := OpenJobs(filepath.Join(t.TempDir(), "serverbackup.json"), env.Pool, nil, nil)
 	gone := filepath.Join(t.TempDir(), "not-plugged-in")
 	tests := []struct {
 		what string
@@ -96,7 +97,7 @@ func TestEncryptedS3Job(t *testing.T) {
 	env, files := family(t)
 	srv := s3test.Start(t)
 	bucket := srv.Bucket(t)
-	jobs := OpenJobs(filepath.Join(t.TempDir(), "serverbackup.json"), env.Pool, nil)
+	jobs := OpenJobs(filepath.Join(t.TempDir(), "serverbackup.json"), env.Pool, nil, nil)
 	target := Target{S3: &S3Target{Endpoint: srv.Endpoint, Insecure: true, Region: "us-east-1", Bucket: bucket, Prefix: "hearth",
 		AccessKey: srv.AccessKey, SecretKey: srv.SecretKey}}
 	rec, err := jobs.Add(ctx, Job{Name: "offsite", Target: target, Shares: []string{"Photos", "Documents"}, Encrypted: true, Passphrase: "our family passphrase"})
@@ -117,5 +118,35 @@ func TestEncryptedS3Job(t *testing.T) {
 	_, err = jobs.Add(ctx, Job{Name: "other", Target: target, Shares: []string{"Photos"}, Encrypted: true, Passphrase: "another passphrase"})
 	if !errors.Is(err, crypt.ErrWrongPassphrase) {
 		t.Errorf("a second job on the bucket with another passphrase: %v, want ErrWrongPassphrase", err)
+	}
+}
+
+// After each run the job's retention rule lets older backups go on the target; what the
+// kept one needs stays, and checks whole.
+func TestJobRetention(t *testing.T) {
+	ctx := context.Background()
+	env, _ := family(t)
+	jobs := OpenJobs(filepath.Join(t.TempDir(), "serverbackup.json"), env.Pool, nil, nil)
+	target := t.TempDir()
+	if _, err := jobs.Add(ctx, Job{Name: "drive", Target: Target{Folder: target}, Shares: []string{"Photos"}, Keep: &backup.Policy{Last: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := jobs.Add(ctx, Job{Name: "bad", Target: Target{Folder: t.TempDir()}, Shares: []string{"Photos"}, Keep: &backup.Policy{Last: -1}}); err == nil {
+		t.Error("a rule keeping -1 backups was taken")
+	}
+	if _, err := jobs.Run(ctx, "drive"); err != nil {
+		t.Fatal(err)
+	}
+	env.Put("Photos/new.jpg", []byte("a new photo"))
+	info, err := jobs.Run(ctx, "drive")
+	if err != nil || info.Forgotten != 1 || info.Cleanup != "" {
+		t.Fatalf("second run: %+v, %v", info, err)
+	}
+	if entries, _ := os.ReadDir(filepath.Join(target, "snapshots")); len(entries) != 1 {
+		t.Errorf("the target keeps %d backups, want 1", len(entries))
+	}
+	rep, err := jobs.Check(ctx, "drive", true)
+	if err != nil || len(rep.Problems) > 0 || rep.Snapshots != 1 {
+		t.Errorf("check after the cleanup: %+v, %v", rep, err)
 	}
 }

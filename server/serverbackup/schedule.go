@@ -56,16 +56,12 @@ func due(job Job, now time.Time, loc *time.Location) bool {
 // checkEvery is how often Loop looks for jobs that are due.
 const checkEvery = time.Minute
 
-// Loop runs the jobs when they are due, one after another, until ctx ends. loc says
-// whose clock the daily times are on; nil is the machine's.
-func (j *Jobs) Loop(ctx context.Context, loc func() *time.Location) error {
-	if loc == nil {
-		loc = func() *time.Location { return time.Local }
-	}
+// Loop runs the jobs when they are due, one after another, until ctx ends.
+func (j *Jobs) Loop(ctx context.Context) error {
 	t := time.NewTicker(j.every)
 	defer t.Stop()
 	for {
-		j.runDue(ctx, loc())
+		j.runDue(ctx, j.loc())
 		select {
 		case <-ctx.Done():
 			return nil

@@ -42,7 +42,7 @@ func TestDue(t *testing.T) {
 // than waited for.
 func TestLoopRunsDueJob(t *testing.T) {
 	env, files := family(t)
-	jobs := OpenJobs(filepath.Join(t.TempDir(), "serverbackup.json"), env.Pool, nil)
+	jobs := OpenJobs(filepath.Join(t.TempDir(), "serverbackup.json"), env.Pool, nil, func() *time.Location { return time.UTC })
 	jobs.every = 10 * time.Millisecond
 	clock := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 	jobs.now = func() time.Time { return clock }
@@ -60,7 +60,7 @@ func TestLoopRunsDueJob(t *testing.T) {
 	}
 	clock = clock.Add(16 * time.Hour) // 04:00 the next day
 	done := make(chan error, 1)
-	go func() { done <- jobs.Loop(ctx, func() *time.Location { return time.UTC }) }()
+	go func() { done <- jobs.Loop(ctx) }()
 	deadline := time.Now().Add(time.Minute)
 	for {
 		list, _ := jobs.List(ctx)
