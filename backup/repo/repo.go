@@ -305,6 +305,21 @@ func (r *Repo) PutPack(ctx context.Context, name backup.ID, data []byte) error {
 	return nil
 }
 
+// PutBlob stores one blob of plain content in a pack of its own, unless the
+// repository has it, and returns its ID: for what a backup holds besides files (the
+// server's configuration).
+func (r *Repo) PutBlob(ctx context.Context, kind backup.Kind, plain []byte) (backup.ID, error) {
+	id := backup.Hash(plain)
+	if missing, _ := r.Missing(ctx, []backup.ID{id}); len(missing) == 0 {
+		return id, nil
+	}
+	stored, enc := r.codec.Compress(nil, plain)
+	b := backup.NewPackBuilderBuf(make([]byte, 0, len(stored)+1024))
+	b.Add(id, kind, enc, stored, len(plain))
+	data, name := b.Finish()
+	return id, r.PutPack(ctx, name, data)
+}
+
 // Blob returns a blob's plain content, checked against its ID.
 func (r *Repo) Blob(ctx context.Context, id backup.ID) ([]byte, error) {
 	var out []byte

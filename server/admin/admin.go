@@ -236,6 +236,8 @@ var kinds = []struct {
 	{"wrong_passphrase", crypt.ErrWrongPassphrase},
 	{"encrypted", crypt.ErrEncrypted},
 	{"no_backup", serverbackup.ErrNoBackup},
+	{"has_users", serverbackup.ErrHasUsers},
+	{"no_config", serverbackup.ErrNoConfig},
 }
 
 func kindOf(err error) string {

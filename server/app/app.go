@@ -219,6 +219,7 @@ func (a *App) open(ctx context.Context) error {
 		return err
 	}
 	a.serverBackups = serverbackup.OpenJobs(paths.ServerBackups(a.opt.StateDir), a.Pool, a.log, a.Settings.Location)
+	a.serverBackups.Config = serverConfig{a}
 	if a.Health, err = a.openHealth(ctx, popt.ScrubEvery); err != nil {
 		a.Backups.Close()
 		a.Pool.Close(ctx)

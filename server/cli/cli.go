@@ -47,7 +47,7 @@ func commands() map[string]command {
 		"cert":         {"cert renew-ca             a new certificate authority, limited to the server's names (joined PCs follow)", cmdCert},
 		"pool":         {"pool status|scrub|repair|rebuild|jobs", cmdPool},
 		"backup":       {"backup list|check [-read-data]|gc|keep PC [-last N -daily N -weekly N -monthly N]|pin PC ID|unpin PC ID|delete PC ID|deleted|undelete PC ID", cmdBackup},
-		"serverbackup": {"serverbackup add NAME -shares A,B (-to FOLDER | -s3 HOST:PORT -bucket B -access-key K) [-encrypt] [-daily HH:MM]|list|run NAME|check NAME [-read-data]|restore NAME [-backup ID] [-shares A,B]|remove NAME   back up the shares to an external drive or S3", cmdServerBackup},
+		"serverbackup": {"serverbackup add NAME -shares A,B (-to FOLDER | -s3 HOST:PORT -bucket B -access-key K) [-encrypt] [-daily HH:MM]|list|run NAME|check NAME [-read-data]|restore NAME [-backup ID] [-shares A,B] [-config]|remove NAME   back up the shares to an external drive or S3", cmdServerBackup},
 		"file":         {"file ls|put|get|rm|mv|mkdir|versions|restore|find [-limit N] QUERY", cmdFile},
 		"health":       {"health [-now] [-events N] [-json] | health forget PC   what needs attention", cmdHealth},
 		"settings":     {"settings [set name|keep|metrics|timezone|window VALUE]   the server's settings", cmdSettings},

@@ -20,7 +20,7 @@ const s3SecretEnv = "HEARTH_S3_SECRET_KEY"
 
 func cmdServerBackup(ctx context.Context, e *env, args []string) error {
 	var shares, to, s3, bucket, prefix, region, accessKey, snapshot, daily *string
-	var encrypt, insecure, readData *bool
+	var encrypt, insecure, readData, config *bool
 	c, err := openVerb(ctx, e, "serverbackup", args, []string{"add", "list", "run", "check", "restore", "remove"}, func(fs *flag.FlagSet) func() error {
 		shares = fs.String("shares", "", "the shared folders to back up, separated by commas")
 		to = fs.String("to", "", "a folder on an external drive to back up to")
@@ -32,6 +32,7 @@ func cmdServerBackup(ctx context.Context, e *env, args []string) error {
 		insecure = fs.Bool("insecure", false, "talk to the S3 store without TLS (a store on the home network)")
 		daily = fs.String("daily", "", "add: back up by itself every day at this time (HH:MM, the server's time zone)")
 		snapshot = fs.String("backup", "", "restore: which backup (its ID as run shows it); the newest when not given")
+		config = fs.Bool("config", false, "restore: the users, their passwords, shared folders, access and settings too (a new server only)")
 		readData = fs.Bool("read-data", false, "check: read every pack back and check it (an S3 store bills the download)")
 		encrypt = fs.Bool("encrypt", false, "encrypt the backup with a passphrase (always for S3)")
 		return nil
@@ -90,12 +91,15 @@ func cmdServerBackup(ctx context.Context, e *env, args []string) error {
 		}
 		return nil
 	case c.verb == "restore" && len(c.args) == 1:
-		opt := serverbackup.RestoreOptions{Snapshot: *snapshot, Shares: splitList(*shares)}
+		opt := serverbackup.RestoreOptions{Snapshot: *snapshot, Shares: splitList(*shares), Config: *config}
 		st, err := c.svc.RestoreServerBackup(ctx, c.args[0], opt)
 		if err != nil {
 			return serverBackupWords(err)
 		}
 		fmt.Fprintf(e.out, "Restored %s (%s) into %s.\n", plural(int(st.Files), "file", "files"), human.Bytes(st.Bytes), strings.Join(st.Places, ", "))
+		if st.Config {
+			fmt.Fprintln(e.out, "The users, shared folders, access and settings are back too: everyone signs in with their old password.")
+		}
 		return nil
 	case c.verb == "check" && len(c.args) == 1:
 		rep, err := c.svc.CheckServerBackup(ctx, c.args[0], *readData)

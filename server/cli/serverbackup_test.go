@@ -2,9 +2,11 @@ package cli
 
 import (
 	"bytes"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -28,7 +30,13 @@ func TestServerBackupCommands(t *testing.T) {
 		said = append(said, out)
 		return out
 	}
-	run("", "share", "add", "Photos")
+	run("correct horse\n", "setup", "-name", "dad")
+	run("kids password\n", "user", "add", "kid")
+	run("", "share", "add", "Photos", "-access", "kid=read")
+	kidSaw, _ := sharesSeen(t, state, "kid", "kids password")
+	if !slices.Contains(kidSaw, "Photos") {
+		t.Fatalf("kid does not see Photos on the first server: %v", kidSaw)
+	}
 	local := filepath.Join(dir, "pic.jpg")
 	os.WriteFile(local, bytes.Repeat([]byte("photo"), 100000), 0o644)
 	run("", "file", "put", local, "Photos/pic.jpg")
@@ -97,8 +105,26 @@ func TestServerBackupCommands(t *testing.T) {
 	if strings.Contains(out, "shown only now") {
 		t.Errorf("a job made again on an existing backup shows a new recovery key:\n%s", out)
 	}
-	if out := run2(t, state2, "", &said, "serverbackup", "restore", "Sealed"); !strings.Contains(out, "Restored 1 file") || !strings.Contains(out, "into Photos") {
+	if out := run2(t, state2, "", &said, "serverbackup", "restore", "Sealed", "-config"); !strings.Contains(out, "Restored 1 file") ||
+		!strings.Contains(out, "into Photos") || !strings.Contains(out, "old password") {
 		t.Errorf("restore on the new server says:\n%s", out)
+	}
+	// The family signs in to the new server with their old passwords and sees what
+	// they saw.
+	if got, code := sharesSeen(t, state2, "kid", "kids password"); !slices.Equal(got, kidSaw) {
+		t.Errorf("kid on the new server: %d, sees %v; on the old one %v", code, got, kidSaw)
+	}
+	if _, code := sharesSeen(t, state2, "kid", "a wrong password"); code != http.StatusUnauthorized {
+		t.Errorf("a wrong password on the new server: %d", code)
+	}
+	if out := run2(t, state2, "", &said, "user", "list"); !strings.Contains(out, "dad") || !strings.Contains(out, "administrator") {
+		t.Errorf("the new server's users:\n%s", out)
+	}
+	// Never over a family: the users come back only onto a server without any.
+	if out, code := hearthd(t, state2, "serverbackup", "restore", "Sealed", "-config"); code == 0 || !strings.Contains(out, "has users already") {
+		t.Errorf("restoring the users again: exit %d\n%s", code, out)
+	} else {
+		said = append(said, out)
 	}
 	back := filepath.Join(dir, "back.jpg")
 	run2(t, state2, "", &said, "file", "get", "Photos/pic.jpg", back)

@@ -113,6 +113,9 @@ type Jobs struct {
 	now   func() time.Time
 	loc   func() *time.Location // whose days the schedule and retention count
 	every time.Duration         // how often Loop looks (checkEvery; tests shorten it)
+	// Config, when set (before the jobs are used), is kept with each backup and can be
+	// restored onto a new server.
+	Config Configurer
 
 	mu      sync.Mutex // the file
 	running sync.Map   // job name → struct{}: one run of a job at a time
@@ -347,7 +350,7 @@ func (j *Jobs) run(ctx context.Context, job Job, info *RunInfo) error {
 	if err != nil {
 		return err
 	}
-	id, snap, err := Run(ctx, j.pool, r, Options{Shares: job.Shares, Log: j.log, Now: j.now})
+	id, snap, err := Run(ctx, j.pool, r, Options{Shares: job.Shares, Log: j.log, Now: j.now, Config: j.Config})
 	if err != nil {
 		return err
 	}
@@ -423,7 +426,7 @@ func (j *Jobs) Restore(ctx context.Context, name string, opt RestoreOptions) (Re
 	if err != nil {
 		return RestoreStats{}, err
 	}
-	return Restore(ctx, j.pool, r, opt)
+	return restore(ctx, j.pool, r, opt, j.Config)
 }
 
 // record saves a run's result in its job (if the job is still there).

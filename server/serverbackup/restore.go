@@ -21,6 +21,9 @@ type RestoreOptions struct {
 	Snapshot string
 	// Shares are the shares to restore; none means every share the backup holds.
 	Shares []string
+	// Config also restores the server's users, access and settings (onto a new
+	// server only: see Configurer.Import).
+	Config bool
 }
 
 // RestoreStats say what a restore did.
@@ -31,6 +34,8 @@ type RestoreStats struct {
 	// Places are where each share went: its own name when it was made anew, else a
 	// folder in it.
 	Places []string
+	// Config: the server's users, access and settings were restored too.
+	Config bool
 }
 
 // ErrNoBackup: the target holds no backup (of that ID).
@@ -41,9 +46,28 @@ var ErrNoBackup = errors.New("the target holds no such backup")
 // does gets the backup's files in a new folder "Restored <date of the backup>" inside
 // it, for the family to sort out.
 func Restore(ctx context.Context, p *pool.Pool, r *repo.Repo, opt RestoreOptions) (RestoreStats, error) {
+	return restore(ctx, p, r, opt, nil)
+}
+
+// restore is Restore, with the configuration set up through c when opt.Config asks. The
+// configuration is read first (a backup without one fails before a file is written) and
+// taken last: the shares the files made exist by then, and the access can name them.
+func restore(ctx context.Context, p *pool.Pool, r *repo.Repo, opt RestoreOptions, c Configurer) (RestoreStats, error) {
 	snap, err := pick(ctx, r, opt.Snapshot)
 	if err != nil {
 		return RestoreStats{}, err
+	}
+	var cfg ServerConfig
+	if opt.Config {
+		if c == nil {
+			return RestoreStats{}, errors.New("the server's configuration cannot be restored here")
+		}
+		if err := c.CanImport(ctx); err != nil {
+			return RestoreStats{}, err
+		}
+		if cfg, err = loadConfig(ctx, r, snap.Snapshot); err != nil {
+			return RestoreStats{}, err
+		}
 	}
 	data, err := r.Blob(ctx, snap.Tree)
 	if err != nil {
@@ -70,6 +94,12 @@ func Restore(ctx context.Context, p *pool.Pool, r *repo.Repo, opt RestoreOptions
 	}
 	if len(st.Places) == 0 {
 		return st, fmt.Errorf("%w: it holds none of the shared folders asked for", ErrNoBackup)
+	}
+	if opt.Config {
+		if err := c.Import(ctx, cfg); err != nil {
+			return st, err
+		}
+		st.Config = true
 	}
 	return st, nil
 }

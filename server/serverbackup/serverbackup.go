@@ -28,6 +28,8 @@ type Options struct {
 	Shares []string
 	Log    *slog.Logger
 	Now    func() time.Time
+	// Config, when set, is asked for the server's configuration, kept with the backup.
+	Config Configurer
 }
 
 // Run backs up the shares into r and returns the stored snapshot. Files unchanged since
@@ -60,6 +62,11 @@ func Run(ctx context.Context, p *pool.Pool, r *repo.Repo, opt Options) (backup.I
 	snap, err := archiver.Run(ctx, r, aopt)
 	if err != nil {
 		return backup.ID{}, backup.Snapshot{}, fmt.Errorf("back up the shared folders: %w", err)
+	}
+	if opt.Config != nil {
+		if snap.Config, err = saveConfig(ctx, r, opt.Config); err != nil {
+			return backup.ID{}, backup.Snapshot{}, err
+		}
 	}
 	id, err := r.SaveSnapshot(ctx, snap)
 	if err != nil {
