@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/hearth-home/hearth/backup"
 	"github.com/hearth-home/hearth/backup/storage"
@@ -95,6 +96,14 @@ func (s *Storage) Delete(ctx context.Context, name string) error {
 		return err
 	}
 	return s.inner.Delete(ctx, name)
+}
+
+// Sweep sweeps the store beneath, when it leaves anything behind.
+func (s *Storage) Sweep(ctx context.Context, olderThan time.Time) (int, error) {
+	if sw, ok := s.inner.(storage.Sweeper); ok {
+		return sw.Sweep(ctx, olderThan)
+	}
+	return 0, nil
 }
 
 // List lists the objects with their plain sizes, leaving out the config.

@@ -4,10 +4,20 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/hearth-home/hearth/backup"
 	"github.com/hearth-home/hearth/backup/storage"
 )
+
+// Sweep removes what puts cut off by a crash left on the store (storage.Sweeper) and
+// was begun before olderThan; a store that leaves nothing behind has nothing to do.
+func (r *Repo) Sweep(ctx context.Context, olderThan time.Time) (int, error) {
+	if sw, ok := r.st.(storage.Sweeper); ok {
+		return sw.Sweep(ctx, olderThan)
+	}
+	return 0, nil
+}
 
 // CheckReport is what Check found. Problems are sentences for a person.
 type CheckReport struct {

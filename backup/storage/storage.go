@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 )
 
 // Errors a caller decides on. Implementations wrap them with the object's name.
@@ -47,6 +48,14 @@ type Storage interface {
 	// Delete removes an object. Removing one that is not there is not an error, so a
 	// cleanup cut off midway can simply run again.
 	Delete(ctx context.Context, name string) error
+}
+
+// Sweeper is a store where a put cut off by a crash or a pulled drive can leave
+// something behind that no listing shows but that takes space: a folder's temporary
+// file, an S3 store's incomplete multipart upload. Sweep removes what was begun before
+// olderThan (a put still running is younger) and says how many it removed.
+type Sweeper interface {
+	Sweep(ctx context.Context, olderThan time.Time) (int, error)
 }
 
 // MaxName bounds a name's length: well within every store's limit (S3's is 1024 bytes,

@@ -93,6 +93,9 @@ type RunInfo struct {
 	Error string `json:"error,omitempty"`
 }
 
+// sweepAfter is how old an unfinished copy on a target must be to be removed.
+const sweepAfter = 24 * time.Hour
+
 // Errors a caller decides on.
 var (
 	ErrNoJob        = errors.New("there is no server backup of that name")
@@ -369,6 +372,13 @@ func (j *Jobs) run(ctx context.Context, job Job, info *RunInfo) error {
 	if err != nil {
 		info.Cleanup = "older backups could not be let go; the next run tries again"
 		j.log.Warn("a server backup's cleanup failed", "job", job.Name, "err", err)
+	}
+	// What an earlier run cut off by a crash or a pulled drive left behind; a day
+	// old, so nothing still being written is touched.
+	if n, err := r.Sweep(ctx, j.now().Add(-sweepAfter)); err != nil {
+		j.log.Warn("unfinished copies on a server backup's target could not be removed", "job", job.Name, "err", err)
+	} else if n > 0 {
+		j.log.Info("removed unfinished copies an interrupted run left on the target", "job", job.Name, "count", n)
 	}
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/hearth-home/hearth/backup/storage"
 )
@@ -142,6 +143,37 @@ func (f *Folder) Delete(ctx context.Context, name string) error {
 		return fmt.Errorf("delete %s: %w", name, err)
 	}
 	return nil
+}
+
+var _ storage.Sweeper = (*Folder)(nil)
+
+// Sweep removes the temporary files of puts begun before olderThan and never finished.
+func (f *Folder) Sweep(ctx context.Context, olderThan time.Time) (int, error) {
+	n := 0
+	err := filepath.WalkDir(f.root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if d.IsDir() || !strings.HasPrefix(d.Name(), tmpPrefix) {
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil || !info.ModTime().Before(olderThan) {
+			return nil // gone meanwhile, or a put still running
+		}
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		n++
+		return nil
+	})
+	if err != nil {
+		return n, fmt.Errorf("remove unfinished copies: %w", err)
+	}
+	return n, nil
 }
 
 // List walks the folders the prefix can reach.

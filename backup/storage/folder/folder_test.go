@@ -1,9 +1,12 @@
 package folder
 
 import (
+	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/hearth-home/hearth/backup/storage"
 	"github.com/hearth-home/hearth/backup/storage/storagetest"
@@ -41,5 +44,38 @@ func TestLeftoverTemporaryFileIgnored(t *testing.T) {
 func TestNewRefusesMissingFolder(t *testing.T) {
 	if _, err := New(filepath.Join(t.TempDir(), "not-mounted")); err == nil {
 		t.Error("a folder that is not there was taken")
+	}
+}
+
+// Sweep removes the temporary file a crash left a day ago, and not one a put is
+// writing now.
+func TestSweep(t *testing.T) {
+	root := t.TempDir()
+	f, err := New(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(root, "packs", "ab")
+	os.MkdirAll(dir, 0o755)
+	old, fresh := filepath.Join(dir, tmpPrefix+"old"), filepath.Join(dir, tmpPrefix+"fresh")
+	os.WriteFile(old, []byte("half a pack"), 0o644)
+	os.WriteFile(fresh, []byte("a pack being written"), 0o644)
+	now := time.Now()
+	os.Chtimes(old, now.Add(-48*time.Hour), now.Add(-48*time.Hour))
+	if err := f.Put(context.Background(), "packs/ab/abc", strings.NewReader("x"), 1); err != nil {
+		t.Fatal(err)
+	}
+	n, err := f.Sweep(context.Background(), now.Add(-24*time.Hour))
+	if err != nil || n != 1 {
+		t.Fatalf("swept %d, %v; want 1", n, err)
+	}
+	if _, err := os.Stat(old); err == nil {
+		t.Error("the day-old temporary file is still there")
+	}
+	if _, err := os.Stat(fresh); err != nil {
+		t.Error("a put's temporary file being written was removed")
+	}
+	if got := storagetest.List(t, f, ""); len(got) != 1 {
+		t.Errorf("the objects after sweeping: %v", got)
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/hearth-home/hearth/backup/storage"
 	"github.com/minio/minio-go/v7"
@@ -208,6 +209,33 @@ func (s *Store) List(ctx context.Context, prefix string, fn func(storage.Object)
 		}
 	}
 	return ctx.Err()
+}
+
+var _ storage.Sweeper = (*Store)(nil)
+
+// Sweep aborts the multipart uploads under the prefix begun before olderThan: a run
+// killed mid-upload leaves its parts on the store, unlisted but billed. (A bucket
+// lifecycle rule that aborts incomplete uploads after a day does the same on its own.)
+func (s *Store) Sweep(ctx context.Context, olderThan time.Time) (int, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stale := map[string]bool{}
+	for u := range s.c.ListIncompleteUploads(ctx, s.bucket, s.prefix, true) {
+		if u.Err != nil {
+			return 0, s.wrap("list unfinished uploads in", s.prefix, u.Err)
+		}
+		if u.Initiated.Before(olderThan) {
+			stale[u.Key] = true
+		}
+	}
+	n := 0
+	for key := range stale {
+		if err := s.c.RemoveIncompleteUpload(ctx, s.bucket, key); err != nil {
+			return n, s.wrap("abort the unfinished upload of", key, err)
+		}
+		n++
+	}
+	return n, nil
 }
 
 // wrap gives S3's answers the store's errors.

@@ -6,11 +6,14 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/hearth-home/hearth/backup/storage"
 	"github.com/hearth-home/hearth/backup/storage/s3store"
 	"github.com/hearth-home/hearth/backup/storage/s3store/s3test"
 	"github.com/hearth-home/hearth/backup/storage/storagetest"
+	"github.com/minio/minio-go/v7"
+	"github.com/minio/minio-go/v7/pkg/credentials"
 )
 
 func TestConformance(t *testing.T) {
@@ -58,5 +61,47 @@ func TestMissingBucket(t *testing.T) {
 		Bucket: "not-there", AccessKey: srv.AccessKey, SecretKey: srv.SecretKey})
 	if !errors.Is(err, s3store.ErrNoBucket) {
 		t.Errorf("a missing bucket: %v, want ErrNoBucket", err)
+	}
+}
+
+// Sweep aborts a multipart upload a killed run left under the prefix, and leaves the
+// objects and other prefixes alone.
+func TestSweepIncompleteUploads(t *testing.T) {
+	ctx := context.Background()
+	srv := s3test.Start(t)
+	bucket := srv.Bucket(t)
+	s := open(t, srv, bucket, "hearth")
+	if err := s.Put(ctx, "snapshots/one", strReader("x"), 1); err != nil {
+		t.Fatal(err)
+	}
+	core, err := minio.NewCore(srv.Endpoint, &minio.Options{Creds: credentials.NewStaticV4(srv.AccessKey, srv.SecretKey, ""),
+		BucketLookup: minio.BucketLookupPath, Region: "us-east-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{"hearth/packs/ab/abc", "other/thing"} {
+		if _, err := core.NewMultipartUpload(ctx, bucket, key, minio.PutObjectOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := s.Sweep(ctx, time.Now().Add(time.Hour))
+	if err != nil || n != 1 {
+		t.Fatalf("swept %d, %v; want the one under the prefix", n, err)
+	}
+	left := 0
+	for u := range core.ListIncompleteUploads(ctx, bucket, "", true) {
+		if u.Err != nil {
+			t.Fatal(u.Err)
+		}
+		if u.Key != "other/thing" {
+			t.Errorf("an upload under the prefix is left: %s", u.Key)
+		}
+		left++
+	}
+	if left != 1 {
+		t.Errorf("%d uploads left, want the other program's", left)
+	}
+	if got := storagetest.List(t, s, ""); len(got) != 1 {
+		t.Errorf("the objects after sweeping: %v", got)
 	}
 }
