@@ -36,23 +36,22 @@ type command struct {
 }
 
 func commands() map[string]command {
-	return map[string]command{
-		"run":          {"run [-drive DIR] [-v]      start the server", cmdRun},
-		"drive":        {"drive add|list|remove|candidates   manage the pool's drives", cmdDrive},
-		"share":        {"share add|list|set|remove|removed|restore|purge   manage shared folders and who may open them", cmdShare},
-		"user":         {"user add|list|passwd|remove|token   manage the family's users", cmdUser},
-		"setup":        {"setup [-name admin]       create the first administrator", cmdSetup},
-		"device":       {"device list|remove ID     the PCs and phones that joined", cmdDevice},
-		"status":       {"status                    the server's address, certificate and pool", cmdStatus},
-		"cert":         {"cert renew-ca             a new certificate authority, limited to the server's names (joined PCs follow)", cmdCert},
-		"pool":         {"pool status|scrub|repair|rebuild|jobs", cmdPool},
-		"backup":       {"backup list|check [-read-data]|gc|keep PC [-last N -daily N -weekly N -monthly N]|pin PC ID|unpin PC ID|delete PC ID|deleted|undelete PC ID", cmdBackup},
-		"serverbackup": {"serverbackup add NAME -shares A,B (-to FOLDER | -s3 HOST:PORT -bucket B -access-key K) [-encrypt] [-daily HH:MM]|list|run NAME|check NAME [-read-data]|restore NAME [-backup ID] [-shares A,B] [-config]|remove NAME   back up the shares to an external drive or S3", cmdServerBackup},
-		"file":         {"file ls|put|get|rm|mv|mkdir|versions|restore|find [-limit N] QUERY", cmdFile},
-		"health":       {"health [-now] [-events N] [-json] | health forget PC   what needs attention", cmdHealth},
-		"settings":     {"settings [set name|keep|metrics|timezone|window VALUE]   the server's settings", cmdSettings},
-		"version":      {"version                   print the version", func(_ context.Context, e *env, _ []string) error { fmt.Fprintln(e.out, "hearthd", Version); return nil }},
-	}
+	return withServerBackup(map[string]command{
+		"run":      {"run [-drive DIR] [-v]      start the server", cmdRun},
+		"drive":    {"drive add|list|remove|candidates   manage the pool's drives", cmdDrive},
+		"share":    {"share add|list|set|remove|removed|restore|purge   manage shared folders and who may open them", cmdShare},
+		"user":     {"user add|list|passwd|remove|token   manage the family's users", cmdUser},
+		"setup":    {"setup [-name admin]       create the first administrator", cmdSetup},
+		"device":   {"device list|remove ID     the PCs and phones that joined", cmdDevice},
+		"status":   {"status                    the server's address, certificate and pool", cmdStatus},
+		"cert":     {"cert renew-ca             a new certificate authority, limited to the server's names (joined PCs follow)", cmdCert},
+		"pool":     {"pool status|scrub|repair|rebuild|jobs", cmdPool},
+		"backup":   {"backup list|check [-read-data]|gc|keep PC [-last N -daily N -weekly N -monthly N]|pin PC ID|unpin PC ID|delete PC ID|deleted|undelete PC ID", cmdBackup},
+		"file":     {"file ls|put|get|rm|mv|mkdir|versions|restore|find [-limit N] QUERY", cmdFile},
+		"health":   {"health [-now] [-events N] [-json] | health forget PC   what needs attention", cmdHealth},
+		"settings": {"settings [set name|keep|metrics|timezone|window VALUE]   the server's settings", cmdSettings},
+		"version":  {"version                   print the version", func(_ context.Context, e *env, _ []string) error { fmt.Fprintln(e.out, "hearthd", Version); return nil }},
+	})
 }
 
 // Main runs the command in args (without the program name) and returns the exit code.

@@ -18,6 +18,13 @@ import (
 // user of the machine could read in the process list.
 const s3SecretEnv = "HEARTH_S3_SECRET_KEY"
 
+// withServerBackup adds the serverbackup command to the others (kept here, beside it).
+func withServerBackup(cmds map[string]command) map[string]command {
+	cmds["serverbackup"] = command{"serverbackup add NAME -shares A,B (-to FOLDER | -s3 HOST:PORT -bucket B -access-key K) [-encrypt] [-daily HH:MM]" +
+		"|list|run NAME|check NAME [-read-data]|restore NAME [-backup ID] [-shares A,B] [-config]|remove NAME   back up the shares to an external drive or S3", cmdServerBackup}
+	return cmds
+}
+
 func cmdServerBackup(ctx context.Context, e *env, args []string) error {
 	var shares, to, s3, bucket, prefix, region, accessKey, snapshot, daily *string
 	var encrypt, insecure, readData, config *bool
