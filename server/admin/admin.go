@@ -238,6 +238,7 @@ var kinds = []struct {
 	{"no_backup", serverbackup.ErrNoBackup},
 	{"has_users", serverbackup.ErrHasUsers},
 	{"no_config", serverbackup.ErrNoConfig},
+	{"target_locked", repo.ErrLocked},
 }
 
 func kindOf(err error) string {

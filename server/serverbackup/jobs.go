@@ -353,7 +353,17 @@ func (j *Jobs) run(ctx context.Context, job Job, info *RunInfo) error {
 	if err != nil {
 		return err
 	}
+	host, _ := os.Hostname()
+	lctx, unlock, err := r.Lock(ctx, repo.LockOptions{Holder: "the server backup " + job.Name + " of " + host})
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	ctx = lctx
 	id, snap, err := Run(ctx, j.pool, r, Options{Shares: job.Shares, Log: j.log, Now: j.now, Config: j.Config})
+	if cause := context.Cause(ctx); err != nil && cause != nil && errors.Is(cause, repo.ErrLocked) {
+		err = cause // the lock was lost: say so, not that the run was cancelled
+	}
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,8 @@ import (
 
 	"github.com/hearth-home/hearth/backup"
 	"github.com/hearth-home/hearth/backup/crypt"
+	"github.com/hearth-home/hearth/backup/repo"
+	"github.com/hearth-home/hearth/backup/storage/folder"
 	"github.com/hearth-home/hearth/backup/storage/s3store/s3test"
 )
 
@@ -148,5 +150,39 @@ func TestJobRetention(t *testing.T) {
 	rep, err := jobs.Check(ctx, "drive", true)
 	if err != nil || len(rep.Problems) > 0 || rep.Snapshots != 1 {
 		t.Errorf("check after the cleanup: %+v, %v", rep, err)
+	}
+}
+
+// Two jobs writing one target take turns: while one holds the target, the other is
+// refused in words rather than pruning packs the first has not recorded yet.
+func TestTargetLocked(t *testing.T) {
+	ctx := context.Background()
+	env, _ := family(t)
+	jobs := OpenJobs(filepath.Join(t.TempDir(), "serverbackup.json"), env.Pool, nil, nil)
+	target := t.TempDir()
+	for _, name := range []string{"one", "two"} {
+		if _, err := jobs.Add(ctx, Job{Name: name, Target: Target{Folder: target}, Shares: []string{"Photos"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f, err := folder.New(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := repo.Open(ctx, f, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, unlock, err := r.Lock(ctx, repo.LockOptions{Holder: "the server backup one of another server"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := jobs.Run(ctx, "two")
+	if !errors.Is(err, repo.ErrLocked) || !strings.Contains(info.Error, "another backup is using this target") {
+		t.Errorf("a run while the target is held: %v (%q)", err, info.Error)
+	}
+	unlock()
+	if _, err := jobs.Run(ctx, "two"); err != nil {
+		t.Errorf("a run once it is free: %v", err)
 	}
 }

@@ -53,6 +53,7 @@ func Restore(ctx context.Context, p *pool.Pool, r *repo.Repo, opt RestoreOptions
 // configuration is read first (a backup without one fails before a file is written) and
 // taken last: the shares the files made exist by then, and the access can name them.
 func restore(ctx context.Context, p *pool.Pool, r *repo.Repo, opt RestoreOptions, c Configurer) (RestoreStats, error) {
+	// No lock: a restore only reads, and packs a backup refers to are never deleted.
 	snap, err := pick(ctx, r, opt.Snapshot)
 	if err != nil {
 		return RestoreStats{}, err
