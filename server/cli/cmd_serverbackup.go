@@ -20,7 +20,7 @@ const s3SecretEnv = "HEARTH_S3_SECRET_KEY"
 
 // withServerBackup adds the serverbackup command to the others (kept here, beside it).
 func withServerBackup(cmds map[string]command) map[string]command {
-	cmds["serverbackup"] = command{"serverbackup add NAME -shares A,B (-to FOLDER | -s3 HOST:PORT -bucket B -access-key K) [-encrypt] [-daily HH:MM]" +
+	cmds["serverbackup"] = command{"serverbackup add NAME -shares A,B (-to FOLDER | -s3 HOST:PORT -bucket B -access-key K [-limit MiB/s]) [-encrypt] [-daily HH:MM]" +
 		"|list|run NAME|check NAME [-read-data]|restore NAME [-backup ID] [-shares A,B] [-config]|remove NAME   back up the shares to an external drive or S3", cmdServerBackup}
 	return cmds
 }
@@ -28,6 +28,7 @@ func withServerBackup(cmds map[string]command) map[string]command {
 func cmdServerBackup(ctx context.Context, e *env, args []string) error {
 	var shares, to, s3, bucket, prefix, region, accessKey, snapshot, daily *string
 	var encrypt, insecure, readData, config *bool
+	var limit *float64
 	c, err := openVerb(ctx, e, "serverbackup", args, []string{"add", "list", "run", "check", "restore", "remove"}, func(fs *flag.FlagSet) func() error {
 		shares = fs.String("shares", "", "the shared folders to back up, separated by commas")
 		to = fs.String("to", "", "a folder on an external drive to back up to")
@@ -36,6 +37,7 @@ func cmdServerBackup(ctx context.Context, e *env, args []string) error {
 		prefix = fs.String("prefix", "", "a folder in the bucket (optional)")
 		region = fs.String("region", "", "the S3 region (optional)")
 		accessKey = fs.String("access-key", "", "the S3 access key (the secret key is asked, or read from $"+s3SecretEnv+")")
+		limit = fs.Float64("limit", 0, "cap the uploads to S3 at this many MiB a second (0: none)")
 		insecure = fs.Bool("insecure", false, "talk to the S3 store without TLS (a store on the home network)")
 		daily = fs.String("daily", "", "add: back up by itself every day at this time (HH:MM, the server's time zone)")
 		snapshot = fs.String("backup", "", "restore: which backup (its ID as run shows it); the newest when not given")
@@ -69,7 +71,7 @@ func cmdServerBackup(ctx context.Context, e *env, args []string) error {
 				}
 			}
 			job.Target.S3 = &serverbackup.S3Target{Endpoint: *s3, Insecure: *insecure, Region: *region, Bucket: *bucket,
-				Prefix: *prefix, AccessKey: *accessKey, SecretKey: secret}
+				Prefix: *prefix, AccessKey: *accessKey, SecretKey: secret, Limit: int64(*limit * (1 << 20))}
 		}
 		if job.Encrypted {
 			if job.Passphrase, err = e.newPassword("A passphrase for the backup (it cannot be changed later): "); err != nil {

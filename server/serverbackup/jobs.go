@@ -63,6 +63,8 @@ type S3Target struct {
 	Prefix    string `json:"prefix,omitempty"`
 	AccessKey string `json:"access_key"`
 	SecretKey string `json:"secret_key,omitempty"`
+	// Limit caps the uploads, in bytes a second (0: none).
+	Limit int64 `json:"limit,omitempty"`
 }
 
 // String says where a target is, for a person.
@@ -472,7 +474,7 @@ func (j *Jobs) record(name string, info RunInfo) error {
 func openStorage(ctx context.Context, t Target) (storage.Storage, error) {
 	if t.S3 != nil {
 		s, err := s3store.New(ctx, s3store.Config{Endpoint: t.S3.Endpoint, Insecure: t.S3.Insecure, Region: t.S3.Region,
-			Bucket: t.S3.Bucket, Prefix: t.S3.Prefix, AccessKey: t.S3.AccessKey, SecretKey: t.S3.SecretKey})
+			Bucket: t.S3.Bucket, Prefix: t.S3.Prefix, AccessKey: t.S3.AccessKey, SecretKey: t.S3.SecretKey, Limit: t.S3.Limit})
 		if errors.Is(err, s3store.ErrNoBucket) {
 			return nil, &TargetError{"the bucket " + t.S3.Bucket + " is not on the S3 store; make it there first", err}
 		}

@@ -42,6 +42,8 @@ type Config struct {
 	// PartSize is the size of a multipart upload's parts; objects larger than it go up
 	// in parts. 0 means 16 MiB (S3 accepts 5 MiB and up).
 	PartSize uint64
+	// Limit caps the uploads at this many bytes a second on average (0: no cap).
+	Limit int64
 	// Transport carries the requests; nil uses one of its own that trusts the system's
 	// certificate authorities only (not AWS_CA_BUNDLE or the like: what the store is
 	// trusted with is said here, not by the environment).
@@ -54,6 +56,7 @@ type Store struct {
 	bucket   string
 	prefix   string
 	partSize uint64
+	limit    int64
 	names    names
 }
 
@@ -102,7 +105,7 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 	if !ok {
 		return nil, fmt.Errorf("%s: %w", cfg.Bucket, ErrNoBucket)
 	}
-	return &Store{c: c, bucket: cfg.Bucket, prefix: cfg.Prefix, partSize: cfg.PartSize, names: names{m: map[string]*nameLock{}}}, nil
+	return &Store{c: c, bucket: cfg.Bucket, prefix: cfg.Prefix, partSize: cfg.PartSize, limit: cfg.Limit, names: names{m: map[string]*nameLock{}}}, nil
 }
 
 func (s *Store) key(name string) string { return s.prefix + name }
@@ -155,7 +158,11 @@ func (s *Store) Put(ctx context.Context, name string, r io.Reader, size int64) e
 	if s.exists(ctx, name) {
 		return fmt.Errorf("%s: %w", name, storage.ErrExists)
 	}
-	_, err := s.c.PutObject(ctx, s.bucket, s.key(name), storage.Body(ctx, r, size), size, opts)
+	body := storage.Body(ctx, r, size)
+	if s.limit > 0 {
+		body = newLimited(ctx, body, s.limit)
+	}
+	_, err := s.c.PutObject(ctx, s.bucket, s.key(name), body, size, opts)
 	if err == nil {
 		return nil
 	}

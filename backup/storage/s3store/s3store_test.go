@@ -1,6 +1,7 @@
 package s3store_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -103,5 +104,24 @@ func TestSweepIncompleteUploads(t *testing.T) {
 	}
 	if got := storagetest.List(t, s, ""); len(got) != 1 {
 		t.Errorf("the objects after sweeping: %v", got)
+	}
+}
+
+// A store with an upload cap stores what it is given, whole (the pace itself is
+// checked on a moved clock in limit_test.go).
+func TestLimitedPut(t *testing.T) {
+	ctx := context.Background()
+	srv := s3test.Start(t)
+	s, err := s3store.New(ctx, s3store.Config{Endpoint: srv.Endpoint, Insecure: true, Region: "us-east-1",
+		Bucket: srv.Bucket(t), AccessKey: srv.AccessKey, SecretKey: srv.SecretKey, Limit: 512 << 20, PartSize: 5 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := storagetest.Data(9, 6<<20)
+	if err := s.Put(ctx, "packs/ab/abc", bytes.NewReader(data), int64(len(data))); err != nil {
+		t.Fatal(err)
+	}
+	if got := storagetest.Get(t, s, "packs/ab/abc"); !bytes.Equal(got, data) {
+		t.Error("the capped upload stored other bytes")
 	}
 }
