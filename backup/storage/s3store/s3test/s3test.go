@@ -102,6 +102,7 @@ func (s *Server) run(t testing.TB, bin string, port int) error {
 	// Nothing of this machine's AWS settings (AWS_CA_BUNDLE, profiles, keys) may reach
 	// the server: the test sets everything it needs.
 	cmd.Env = cleanEnv()
+	dieWithParent(cmd)
 	if err := cmd.Start(); err != nil {
 		return err
 	}
