@@ -340,6 +340,8 @@ func (j *Jobs) Run(ctx context.Context, name string) (RunInfo, error) {
 	err = j.run(ctx, job, &info)
 	info.Finished = j.now()
 	if err != nil {
+		j.log.Warn("a server backup failed", "job", name, "err", err)
+		err = plainError(err)
 		info.Error = err.Error()
 	}
 	if serr := j.record(name, info); serr != nil {

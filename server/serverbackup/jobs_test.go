@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/hearth-home/hearth/backup"
@@ -184,5 +185,38 @@ func TestTargetLocked(t *testing.T) {
 	unlock()
 	if _, err := jobs.Run(ctx, "two"); err != nil {
 		t.Errorf("a run once it is free: %v", err)
+	}
+}
+
+// A run that fails for a reason of the file system says so in words: RunInfo.Error (the
+// console shows it) and the error (the CLI prints it) name no object, path or call,
+// while errors.Is still finds the cause.
+func TestRunErrorInWords(t *testing.T) {
+	ctx := context.Background()
+	env, _ := family(t)
+	jobs := OpenJobs(filepath.Join(t.TempDir(), "serverbackup.json"), env.Pool, nil, nil)
+	target := t.TempDir()
+	if _, err := jobs.Add(ctx, Job{Name: "disk", Target: Target{Folder: target}, Shares: []string{"Photos"}}); err != nil {
+		t.Fatal(err)
+	}
+	// A file where the packs' folder goes: every pack's put fails in mkdir.
+	if err := os.WriteFile(filepath.Join(target, "packs"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	info, err := jobs.Run(ctx, "disk")
+	if err == nil {
+		t.Fatal("a run onto a target whose packs folder is a file succeeded")
+	}
+	for _, text := range []string{info.Error, err.Error()} {
+		if text == "" || strings.Contains(text, "packs") || strings.Contains(text, target) || strings.Contains(text, "mkdir") {
+			t.Errorf("the failure reads %q; want words for a person", text)
+		}
+	}
+	if !errors.Is(err, syscall.ENOTDIR) {
+		t.Errorf("the cause is lost: %v", errors.Unwrap(err))
+	}
+	list, _ := jobs.List(ctx)
+	if len(list) != 1 || list[0].LastRun == nil || list[0].LastRun.Error != info.Error {
+		t.Errorf("the recorded run: %+v", list)
 	}
 }
