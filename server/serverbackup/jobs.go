@@ -296,8 +296,17 @@ func (j *Jobs) notOnPool(ctx context.Context, dir string) error {
 	if err != nil {
 		return err
 	}
+	// Through links: a folder elsewhere may be a link onto a pool drive. A folder not
+	// there yet (the drive not plugged in) is compared as written.
+	if real, err := filepath.EvalSymlinks(dir); err == nil {
+		dir = real
+	}
 	for _, d := range drives {
-		if rel, err := filepath.Rel(d.Path, dir); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		root := d.Path
+		if real, err := filepath.EvalSymlinks(root); err == nil {
+			root = real
+		}
+		if rel, err := filepath.Rel(root, dir); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
 			return ErrOnPool
 		}
 	}

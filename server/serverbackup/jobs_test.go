@@ -65,6 +65,14 @@ func TestJobRefusals(t *testing.T) {
 	env, _ := family(t)
 	jobs := OpenJobs(filepath.Join(t.TempDir(), "serverbackup.json"), env.Pool, nil, nil)
 	gone := filepath.Join(t.TempDir(), "not-plugged-in")
+	// A link elsewhere to a folder on a pool drive is still on the pool drive.
+	link := filepath.Join(t.TempDir(), "looks-elsewhere")
+	if err := os.MkdirAll(filepath.Join(env.Drives[1], "backup"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(env.Drives[1], "backup"), link); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		what string
 		job  Job
@@ -76,6 +84,7 @@ func TestJobRefusals(t *testing.T) {
 		{"S3 without encryption", Job{Name: "x", Target: Target{S3: &S3Target{Endpoint: "127.0.0.1:1", Bucket: "b"}}, Shares: []string{"Photos"}}, ErrS3Plain},
 		{"a short passphrase", Job{Name: "x", Target: Target{Folder: t.TempDir()}, Shares: []string{"Photos"}, Encrypted: true, Passphrase: "short"}, crypt.ErrNoPassphrase},
 		{"a folder on a pool drive", Job{Name: "x", Target: Target{Folder: filepath.Join(env.Drives[0], "backup")}, Shares: []string{"Photos"}}, ErrOnPool},
+		{"a link to a folder on a pool drive", Job{Name: "x", Target: Target{Folder: link}, Shares: []string{"Photos"}}, ErrOnPool},
 	}
 	for _, tc := range tests {
 		if _, err := jobs.Add(ctx, tc.job); !errors.Is(err, tc.want) {
