@@ -45,6 +45,10 @@ type Job struct {
 	LastRun *RunInfo       `json:"last_run,omitempty"`
 	// LastSuccess is when the last run that finished began (zero: none yet).
 	LastSuccess time.Time `json:"last_success,omitzero"`
+	// Running and NextRun are filled by List, never kept: a run in progress now, and
+	// when the schedule runs the job next (zero: only when asked).
+	Running bool      `json:"running,omitempty"`
+	NextRun time.Time `json:"next_run,omitzero"`
 }
 
 // Target is where a job's repository is: a folder (on an external drive) or an S3
@@ -170,8 +174,11 @@ func (j *Jobs) List(ctx context.Context) ([]Job, error) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	jobs, err := j.load()
+	now, loc := j.now(), j.loc()
 	for i := range jobs {
 		jobs[i] = redact(jobs[i])
+		_, jobs[i].Running = j.running.Load(jobs[i].Name)
+		jobs[i].NextRun = next(jobs[i], now, loc)
 	}
 	return jobs, err
 }
@@ -285,7 +292,7 @@ func (j *Jobs) Add(ctx context.Context, job Job) (recovery string, err error) {
 		}
 	}
 	job.Created = j.now()
-	job.LastRun, job.LastSuccess = nil, time.Time{}
+	job.LastRun, job.LastSuccess, job.Running, job.NextRun = nil, time.Time{}, false, time.Time{}
 	jobs = append(jobs, job)
 	return recovery, j.save(jobs)
 }

@@ -53,6 +53,74 @@ func due(job Job, now time.Time, loc *time.Location) bool {
 	return true
 }
 
+// next is when the schedule runs job next after now: now itself when it is due (the
+// loop takes it within a minute), the hour after a failed try, else the next daily
+// time. Zero for a job run only when asked.
+func next(job Job, now time.Time, loc *time.Location) time.Time {
+	if job.Daily == "" {
+		return time.Time{}
+	}
+	h, m, err := parseDaily(job.Daily)
+	if err != nil {
+		return time.Time{}
+	}
+	if due(job, now, loc) {
+		return now
+	}
+	if r := job.LastRun; r != nil && r.Error != "" && now.Sub(r.Finished) < retryAfter {
+		return r.Finished.Add(retryAfter)
+	}
+	local := now.In(loc)
+	slot := time.Date(local.Year(), local.Month(), local.Day(), h, m, 0, 0, loc)
+	if !slot.After(now) {
+		slot = slot.AddDate(0, 0, 1)
+	}
+	return slot
+}
+
+// overdueAfter is how long after its daily time a job may go without a backup before
+// the family is told: the retries of a few hours (a drive plugged back in at breakfast)
+// come first.
+const overdueAfter = 6 * time.Hour
+
+// Overdue is a server backup that has not succeeded since a daily time more than
+// overdueAfter ago: its drive is unplugged, its store unreachable, or its runs fail.
+type Overdue struct {
+	Name, Target string
+	// LastSuccess is when its last good backup began (zero: none yet); Error is why the
+	// last run failed, in words ("" if it has not run since).
+	LastSuccess time.Time
+	Error       string
+}
+
+// Overdue lists the scheduled jobs whose backups are overdue at now (the health
+// monitor raises an alert for each).
+func (j *Jobs) Overdue(ctx context.Context, now time.Time) ([]Overdue, error) {
+	j.mu.Lock()
+	jobs, err := j.load()
+	j.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	var out []Overdue
+	for _, job := range jobs {
+		if overdue(job, now, j.loc()) {
+			o := Overdue{Name: job.Name, Target: job.Target.String(), LastSuccess: job.LastSuccess}
+			if r := job.LastRun; r != nil {
+				o.Error = r.Error
+			}
+			out = append(out, o)
+		}
+	}
+	return out, nil
+}
+
+// overdue: the job's latest daily time at least overdueAfter ago has passed without a
+// backup since.
+func overdue(job Job, now time.Time, loc *time.Location) bool {
+	return job.Daily != "" && due(Job{Daily: job.Daily, Created: job.Created, LastSuccess: job.LastSuccess}, now.Add(-overdueAfter), loc)
+}
+
 // checkEvery is how often Loop looks for jobs that are due.
 const checkEvery = time.Minute
 

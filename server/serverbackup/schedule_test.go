@@ -78,3 +78,36 @@ func TestLoopRunsDueJob(t *testing.T) {
 	cancel()
 	<-done
 }
+
+// When a job runs next (the console shows it) and when its backup counts as overdue (an
+// alert in the server's health).
+func TestNextAndOverdue(t *testing.T) {
+	loc := time.FixedZone("home", 2*3600)
+	at := func(day, hour, min int) time.Time { return time.Date(2026, 12, day, hour, min, 0, 0, loc) }
+	created := at(1, 12, 0)
+	failed := &RunInfo{Finished: at(2, 3, 1), Error: "the backup folder is not there; is the drive plugged in?"}
+	tests := []struct {
+		what    string
+		job     Job
+		now     time.Time
+		next    time.Time
+		overdue bool
+	}{
+		{"not scheduled", Job{Created: created}, at(9, 3, 0), time.Time{}, false},
+		{"new: tomorrow's time", Job{Daily: "03:00", Created: created}, at(1, 13, 0), at(2, 3, 0), false},
+		{"done today: tomorrow", Job{Daily: "03:00", Created: created, LastSuccess: at(2, 3, 0)}, at(2, 9, 0), at(3, 3, 0), false},
+		{"failed: an hour later", Job{Daily: "03:00", Created: created, LastRun: failed}, at(2, 3, 30), at(2, 4, 1), false},
+		{"failing all morning: overdue", Job{Daily: "03:00", Created: created, LastRun: failed}, at(2, 9, 30), at(2, 9, 30), true},
+		{"the drive was away for days: overdue", Job{Daily: "03:00", Created: created, LastSuccess: at(2, 3, 0)}, at(5, 10, 0), at(5, 10, 0), true},
+		{"a backup since: not overdue", Job{Daily: "03:00", Created: created, LastSuccess: at(5, 10, 5)}, at(5, 11, 0), at(6, 3, 0), false},
+		{"run only when asked: never overdue", Job{Created: created}, at(30, 3, 0), time.Time{}, false},
+	}
+	for _, tc := range tests {
+		if got := next(tc.job, tc.now, loc); !got.Equal(tc.next) {
+			t.Errorf("%s: next = %v, want %v", tc.what, got, tc.next)
+		}
+		if got := overdue(tc.job, tc.now, loc); got != tc.overdue {
+			t.Errorf("%s: overdue = %v, want %v", tc.what, got, tc.overdue)
+		}
+	}
+}
