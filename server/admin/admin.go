@@ -49,6 +49,9 @@ type Service interface {
 	ServerBackups(ctx context.Context) ([]serverbackup.Job, error)
 	AddServerBackup(ctx context.Context, job serverbackup.Job) (string, error)
 	RunServerBackup(ctx context.Context, name string) (serverbackup.RunInfo, error)
+	// StartServerBackup starts a run and returns at once (the console follows it in
+	// ServerBackups' Running and LastRun).
+	StartServerBackup(ctx context.Context, name string) error
 	RemoveServerBackup(ctx context.Context, name string) error
 	// RestoreServerBackup brings shares back from a job's target into the pool: a share
 	// that is not there is made, else the files go to a new folder in it.

@@ -138,6 +138,11 @@ func (c *Client) RunServerBackup(ctx context.Context, name string) (serverbackup
 	return do[serverbackup.RunInfo](ctx, c, "serverbackups/run", serverBackupReq{Name: name})
 }
 
+func (c *Client) StartServerBackup(ctx context.Context, name string) error {
+	_, err := do[none](ctx, c, "serverbackups/start", serverBackupReq{Name: name})
+	return err
+}
+
 func (c *Client) CheckServerBackup(ctx context.Context, name string, readData bool) (repo.CheckReport, error) {
 	return do[repo.CheckReport](ctx, c, "serverbackups/check", serverBackupReq{Name: name, ReadData: readData})
 }

@@ -98,6 +98,9 @@ func routes(svc Service) map[string]func(context.Context, json.RawMessage) (any,
 		"serverbackups/run": call(func(ctx context.Context, r serverBackupReq) (any, error) {
 			return svc.RunServerBackup(ctx, r.Name)
 		}),
+		"serverbackups/start": call(func(ctx context.Context, r serverBackupReq) (any, error) {
+			return none{}, svc.StartServerBackup(ctx, r.Name)
+		}),
 		"serverbackups/restore": call(func(ctx context.Context, r serverBackupReq) (any, error) {
 			return svc.RestoreServerBackup(ctx, r.Name, r.Restore)
 		}),

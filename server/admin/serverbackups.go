@@ -35,6 +35,14 @@ func (l Local) RunServerBackup(ctx context.Context, name string) (serverbackup.R
 	return l.ServerBackupJobs.Run(ctx, name)
 }
 
+// StartServerBackup starts a run of a server backup job and returns at once.
+func (l Local) StartServerBackup(ctx context.Context, name string) error {
+	if l.ServerBackupJobs == nil {
+		return errNoServerBackups
+	}
+	return l.ServerBackupJobs.Start(ctx, name)
+}
+
 // CheckServerBackup verifies a server backup's target.
 func (l Local) CheckServerBackup(ctx context.Context, name string, readData bool) (repo.CheckReport, error) {
 	if l.ServerBackupJobs == nil {

@@ -17,7 +17,7 @@ import (
 
 // pageNames are the templates in templates/, each parsed with base.html.
 var pageNames = []string{"sorry", "signin", "home", "computers", "computer", "browse", "users", "user", "shares", "share",
-	"storage", "events", "settings", "connector", "fileshares", "folder", "versions", "deleted", "view", "links", "search"}
+	"storage", "events", "settings", "connector", "fileshares", "folder", "versions", "deleted", "view", "links", "search", "serverbackup"}
 
 func parsePages(when func(time.Time) string) map[string]*template.Template {
 	funcs := template.FuncMap{
@@ -33,6 +33,7 @@ func parsePages(when func(time.Time) string) map[string]*template.Template {
 			return fmt.Sprintf("%.2f", math.Max(0, math.Min(100, 100*float64(toInt64(part))/w)))
 		},
 		"lower": strings.ToLower,
+		"join":  func(s []string) string { return strings.Join(s, ", ") },
 		// segment is a name as one segment of a page's address: html/template would
 		// leave a '#' or '?' as it is, and a share "Photos #1" would link to "Photos ".
 		"segment": func(v any) string { return url.PathEscape(fmt.Sprint(v)) },

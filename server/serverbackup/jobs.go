@@ -111,6 +111,8 @@ var (
 	ErrS3Plain      = errors.New("a backup to S3 is always encrypted: choose a passphrase")
 	ErrOnPool       = errors.New("that folder is on one of the pool's drives; a backup must be on another disk")
 	ErrRunning      = errors.New("that server backup is running already")
+	ErrNoShares     = errors.New("choose at least one shared folder to back up")
+	ErrMissingShare = errors.New("there is no such shared folder")
 	ErrNotEncrypted = errors.New("the target holds a backup that is not encrypted; this job wants an encrypted one")
 )
 
@@ -222,7 +224,7 @@ func (j *Jobs) Add(ctx context.Context, job Job) (recovery string, err error) {
 		return "", crypt.ErrNoPassphrase
 	}
 	if len(job.Shares) == 0 {
-		return "", errors.New("choose at least one shared folder to back up")
+		return "", ErrNoShares
 	}
 	if err := checkSchedule(job); err != nil {
 		return "", err
@@ -288,7 +290,7 @@ func (j *Jobs) Add(ctx context.Context, job Job) (recovery string, err error) {
 		// A share not here may be one the backup holds, to be restored (a new server
 		// after a disaster); otherwise it is a mistake.
 		if snaps, _ := r.Snapshots(ctx); len(snaps) == 0 {
-			return "", fmt.Errorf("there is no shared folder %s", strings.Join(missing, ", "))
+			return "", &PlainError{Words: "there is no shared folder " + strings.Join(missing, ", "), Err: ErrMissingShare}
 		}
 	}
 	job.Created = j.now()
@@ -341,6 +343,34 @@ func (j *Jobs) Run(ctx context.Context, name string) (RunInfo, error) {
 		return RunInfo{}, ErrRunning
 	}
 	defer j.running.Delete(name)
+	return j.runNow(ctx, name)
+}
+
+// Start starts a run of a job and returns at once; List shows it running from the
+// moment Start returns (a page that follows the run sees it), and its LastRun when it
+// is done. The run is not cut off with ctx: it goes on after the request that asked.
+func (j *Jobs) Start(ctx context.Context, name string) error {
+	j.mu.Lock()
+	jobs, err := j.load()
+	j.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(jobs, func(o Job) bool { return o.Name == name }) {
+		return ErrNoJob
+	}
+	if _, busy := j.running.LoadOrStore(name, struct{}{}); busy {
+		return ErrRunning
+	}
+	go func() {
+		defer j.running.Delete(name)
+		j.runNow(context.WithoutCancel(ctx), name)
+	}()
+	return nil
+}
+
+// runNow runs a job its caller marked running.
+func (j *Jobs) runNow(ctx context.Context, name string) (RunInfo, error) {
 	j.mu.Lock()
 	jobs, err := j.load()
 	j.mu.Unlock()

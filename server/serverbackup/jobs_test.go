@@ -200,7 +200,7 @@ func TestTargetLocked(t *testing.T) {
 // A run that fails for a reason of the file system says so in words: RunInfo.Error (the
 // console shows it) and the error (the CLI prints it) name no object, path or call,
 // while errors.Is still finds the cause.
-func TestRunErrorInWords(t *testing.T) {
+func TestPlainErrorInWords(t *testing.T) {
 	ctx := context.Background()
 	env, _ := family(t)
 	jobs := OpenJobs(filepath.Join(t.TempDir(), "serverbackup.json"), env.Pool, nil, nil)

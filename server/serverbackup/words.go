@@ -13,17 +13,18 @@ import (
 	"github.com/hearth-home/hearth/server/pool"
 )
 
-// RunError is a failed run: Words say for a person what happened and what to do (the
-// console and the CLI show them, and RunInfo.Error keeps them); Err is the cause, for
+// PlainError is a failure in words (a run's, or a job refused): Words say for a
+// person what happened and what to do (the console and the CLI show them, and
+// RunInfo.Error keeps them); Err is the cause, for
 // errors.Is and the server's log. Go's own text ("put packs/ab/…: mkdir …: not a
 // directory") names files and calls a family cannot act on.
-type RunError struct {
+type PlainError struct {
 	Words string
 	Err   error
 }
 
-func (e *RunError) Error() string { return e.Words }
-func (e *RunError) Unwrap() error { return e.Err }
+func (e *PlainError) Error() string { return e.Words }
+func (e *PlainError) Unwrap() error { return e.Err }
 
 // plainError gives err words a person can act on. Errors made with words already (the
 // package's own, the lock's, a target's, the passphrase's) keep them.
@@ -31,11 +32,11 @@ func plainError(err error) error {
 	if err == nil {
 		return nil
 	}
-	var re *RunError
+	var re *PlainError
 	if errors.As(err, &re) {
 		return err
 	}
-	return &RunError{Words: words(err), Err: err}
+	return &PlainError{Words: words(err), Err: err}
 }
 
 func words(err error) string {
