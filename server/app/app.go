@@ -237,7 +237,8 @@ func (a *App) openHealth(ctx context.Context, scrubEvery time.Duration) (*health
 		return nil, err
 	}
 	opt := health.Options{Catalog: a.cat, Pool: a.Pool, Backups: a.Backups, SMART: a.opt.SMART, DeviceOf: a.opt.DeviceOf,
-		Every: hopt.Every, SMARTEvery: hopt.SMARTEvery, BackupOverdue: hopt.BackupOverdue, ScrubEvery: scrubEvery, Log: a.log}
+		Every: hopt.Every, SMARTEvery: hopt.SMARTEvery, BackupOverdue: hopt.BackupOverdue, ScrubEvery: scrubEvery, Log: a.log,
+		ServerBackups: a.serverBackups}
 	if opt.SMART == nil {
 		opt.SMART, opt.DeviceOf = smart.Smartctl{}, smart.DeviceOf
 	}
