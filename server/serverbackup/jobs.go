@@ -475,9 +475,13 @@ func (j *Jobs) Check(ctx context.Context, name string, readData bool) (repo.Chec
 	}
 	r, err := j.open(ctx, jobs[i])
 	if err != nil {
-		return repo.CheckReport{}, err
+		return repo.CheckReport{}, plainErrorOr(err, checkFailed)
 	}
-	return r.Check(ctx, readData)
+	rep, err := r.Check(ctx, readData)
+	if err != nil {
+		j.log.Warn("a server backup's check failed", "job", name, "err", err)
+	}
+	return rep, plainErrorOr(err, checkFailed)
 }
 
 // Restore brings shares back from a job's target into the pool (see Restore).
@@ -494,9 +498,13 @@ func (j *Jobs) Restore(ctx context.Context, name string, opt RestoreOptions) (Re
 	}
 	r, err := j.open(ctx, jobs[i])
 	if err != nil {
-		return RestoreStats{}, err
+		return RestoreStats{}, plainErrorOr(err, restoreFailed)
 	}
-	return restore(ctx, j.pool, r, opt, j.Config)
+	st, err := restore(ctx, j.pool, r, opt, j.Config)
+	if err != nil {
+		j.log.Warn("a server backup's restore failed", "job", name, "err", err)
+	}
+	return st, plainErrorOr(err, restoreFailed)
 }
 
 // record saves a run's result in its job (if the job is still there).

@@ -12,6 +12,7 @@ import (
 	"github.com/hearth-home/hearth/backup"
 	"github.com/hearth-home/hearth/backup/crypt"
 	"github.com/hearth-home/hearth/backup/repo"
+	"github.com/hearth-home/hearth/backup/storage"
 	"github.com/hearth-home/hearth/backup/storage/folder"
 	"github.com/hearth-home/hearth/backup/storage/s3store/s3test"
 )
@@ -227,5 +228,39 @@ func TestPlainErrorInWords(t *testing.T) {
 	list, _ := jobs.List(ctx)
 	if len(list) != 1 || list[0].LastRun == nil || list[0].LastRun.Error != info.Error {
 		t.Errorf("the recorded run: %+v", list)
+	}
+}
+
+// A restore that meets a pack gone from the target says so in words, naming no object;
+// errors.Is still finds the cause. (A check reports such a pack in its report.)
+func TestRestoreErrorInWords(t *testing.T) {
+	ctx := context.Background()
+	env, _ := family(t)
+	jobs := OpenJobs(filepath.Join(t.TempDir(), "serverbackup.json"), env.Pool, nil, nil)
+	target := t.TempDir()
+	if _, err := jobs.Add(ctx, Job{Name: "disk", Target: Target{Folder: target}, Shares: []string{"Photos"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := jobs.Run(ctx, "disk"); err != nil {
+		t.Fatal(err)
+	}
+	packs, _ := filepath.Glob(filepath.Join(target, "packs", "*", "*"))
+	if len(packs) == 0 {
+		t.Fatal("no pack on the target")
+	}
+	for _, p := range packs {
+		if err := os.Remove(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := jobs.Restore(ctx, "disk", RestoreOptions{})
+	if err == nil {
+		t.Fatal("a restore with every pack gone: no error")
+	}
+	if text := err.Error(); strings.Contains(text, "packs") || strings.Contains(text, target) || !strings.Contains(text, "damaged or missing") {
+		t.Errorf("the failure reads %q; want words for a person", text)
+	}
+	if !errors.Is(err, repo.ErrNoBlob) && !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("the cause is lost: %v", errors.Unwrap(err))
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/hearth-home/hearth/backup"
 	"github.com/hearth-home/hearth/backup/crypt"
 	"github.com/hearth-home/hearth/backup/repo"
+	"github.com/hearth-home/hearth/backup/storage"
 	"github.com/hearth-home/hearth/server/pool"
 )
 
@@ -29,6 +30,18 @@ func (e *PlainError) Unwrap() error { return e.Err }
 // plainError gives err words a person can act on. Errors made with words already (the
 // package's own, the lock's, a target's, the passphrase's) keep them.
 func plainError(err error) error {
+	return plainErrorOr(err, runFailed)
+}
+
+// The words of a failure no other words fit, for a run, a restore and a check.
+const (
+	runFailed     = "the backup stopped before it finished; the next run tries again. If it keeps failing, the server's log says why"
+	restoreFailed = "the restore stopped before it finished; what it brought back so far is kept. The server's log says why; try again, or restore from another backup"
+	checkFailed   = "the check could not finish; the server's log says why. Try again when the target is plugged in or reachable"
+)
+
+// plainErrorOr is plainError with other words for a failure none fits.
+func plainErrorOr(err error, otherwise string) error {
 	if err == nil {
 		return nil
 	}
@@ -36,10 +49,15 @@ func plainError(err error) error {
 	if errors.As(err, &re) {
 		return err
 	}
-	return &PlainError{Words: words(err), Err: err}
+	for _, known := range []error{ErrNoJob, ErrNoBackup, ErrHasUsers, ErrNoConfig} {
+		if errors.Is(err, known) {
+			return err // the caller decides on these; their text is words already
+		}
+	}
+	return &PlainError{Words: words(err, otherwise), Err: err}
 }
 
-func words(err error) string {
+func words(err error, otherwise string) string {
 	var te *TargetError
 	if errors.As(err, &te) {
 		return te.Words
@@ -66,8 +84,8 @@ func words(err error) string {
 		return "the backup was stopped before it finished (the server was shutting down); the next run carries on where it stopped"
 	case errors.Is(err, pool.ErrNoShare), errors.Is(err, pool.ErrNotFound):
 		return "a shared folder this backup names is no longer on the server. Remove the backup and make it again with the shared folders there are now"
-	case errors.Is(err, backup.ErrCorrupt):
-		return "something on the backup target is damaged. Run a check of this backup; the server's log says what"
+	case errors.Is(err, backup.ErrCorrupt), errors.Is(err, repo.ErrNoBlob), errors.Is(err, storage.ErrNotFound):
+		return "part of the backup on the target is damaged or missing. Run a check of this backup; the server's log says what"
 	}
-	return "the backup stopped before it finished; the next run tries again. If it keeps failing, the server's log says why"
+	return otherwise
 }
