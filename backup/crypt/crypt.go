@@ -52,6 +52,13 @@ type KDF struct {
 // a small ARM box derives it in about a second, once per run.
 func DefaultKDF() KDF { return KDF{Name: "argon2id", Time: 3, Memory: 64 << 10, Threads: 4} }
 
+// The most a config may ask of the key derivation: 1 GiB and 16 passes (16 times the
+// default's memory, 5 times its passes); a small ARM server has 1 to 4 GiB.
+const (
+	maxKDFMemory = 1 << 20 // KiB
+	maxKDFTime   = 16
+)
+
 // Config is the stored form of the config object.
 type Config struct {
 	Version int    `json:"version"` // 1
@@ -153,9 +160,11 @@ func readConfig(ctx context.Context, st storage.Storage) (Config, error) {
 	switch {
 	case cfg.Version != configVersion || cfg.Cipher != cipherName || k.Name != "argon2id":
 		return Config{}, fmt.Errorf("open the encrypted backup: it was made by a newer Hearth (format %d, %s, %s)", cfg.Version, cfg.Cipher, k.Name)
-	case k.Time < 1 || k.Time > 100 || k.Memory < 8 || k.Memory > 4<<20 || k.Threads < 1 || len(k.Salt) < 16,
+	case k.Time < 1 || k.Time > maxKDFTime || k.Memory < 8 || k.Memory > maxKDFMemory || k.Threads < 1 || len(k.Salt) < 16,
 		len(cfg.Key) != chacha20poly1305.NonceSizeX+chacha20poly1305.KeySize+chacha20poly1305.Overhead:
-		// Bounds keep a damaged or hostile config from asking for terabytes of memory.
+		// Bounds keep a damaged or hostile config (the store is not trusted) from
+		// asking the server for more memory or time than a small box has: the
+		// config is read before anything else, on every run.
 		return Config{}, fmt.Errorf("open the encrypted backup: %w: its key settings are out of range", backup.ErrCorrupt)
 	}
 	return cfg, nil

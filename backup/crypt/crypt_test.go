@@ -3,6 +3,7 @@ package crypt
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"io"
@@ -233,5 +234,37 @@ func TestInitTwiceAndPlainOpen(t *testing.T) {
 	}
 	if _, _, err := Init(ctx, f, "short"); !errors.Is(err, ErrNoPassphrase) {
 		t.Errorf("a short passphrase: %v, want ErrNoPassphrase", err)
+	}
+}
+
+// A config rewritten on the store (which is not trusted) to ask for more memory or
+// passes than a small server has is refused as damaged before any key is derived.
+func TestHostileKDFRefused(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		what string
+		kdf  KDF
+	}{
+		{"2 GiB of memory", KDF{Name: "argon2id", Time: 1, Memory: 2 << 20, Threads: 1}},
+		{"100 passes", KDF{Name: "argon2id", Time: 100, Memory: 64, Threads: 1}},
+	} {
+		f, _ := newFolder(t)
+		data, _, err := newConfig("a long passphrase", KDF{Name: "argon2id", Time: 1, Memory: 64, Threads: 1}, cryptoRand{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg := Config{}
+		if err := json.Unmarshal(data, &cfg); err != nil {
+			t.Fatal(err)
+		}
+		salt := cfg.KDF.Salt
+		cfg.KDF, cfg.KDF.Salt = tc.kdf, salt
+		hostile, _ := json.Marshal(cfg)
+		if err := f.Put(ctx, ConfigName, bytes.NewReader(hostile), int64(len(hostile))); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Open(ctx, f, "a long passphrase"); !errors.Is(err, backup.ErrCorrupt) {
+			t.Errorf("%s: %v, want it refused as damaged", tc.what, err)
+		}
 	}
 }
