@@ -104,6 +104,11 @@ func openRepoStorage(ctx context.Context, spec string) (storage.Storage, error) 
 	if bucket == "" {
 		return nil, errors.New("write an S3 backup as s3://HOST:PORT/BUCKET/FOLDER: the bucket is missing")
 	}
+	if _, has := u.User.Password(); has {
+		// Refused rather than ignored: it is in the process list and the shell's
+		// history already; the family should know, and change it if the PC is shared.
+		return nil, fmt.Errorf("do not write the S3 secret key in the address: other users of this PC can see it there. Give it in $%s", s3SecretEnv)
+	}
 	access := os.Getenv(s3AccessEnv)
 	if u.User != nil {
 		access = u.User.Username()

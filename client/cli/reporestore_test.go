@@ -109,3 +109,12 @@ func TestRestoreFromRepoWithoutServer(t *testing.T) {
 		}
 	}
 }
+
+// A secret key written into the address of hearth restore -repo (where every user of
+// the PC can read it in the process list) is refused in words, never used.
+func TestRepoSecretNotInAddress(t *testing.T) {
+	_, err := openRepoStorage(context.Background(), "s3://KEY:hush-hush-42@127.0.0.1:1/bucket")
+	if err == nil || !strings.Contains(err.Error(), "do not write the S3 secret key in the address") || strings.Contains(err.Error(), "hush-hush-42") {
+		t.Fatalf("a secret key in the address: %v", err)
+	}
+}
