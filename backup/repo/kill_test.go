@@ -67,6 +67,27 @@ func TestKilledRunResumes(t *testing.T) {
 		total += int64(len(data))
 	}
 	target := t.TempDir()
+	// An earlier backup on the target: the killed run must leave it whole.
+	ctx := context.Background()
+	earlier := filepath.Join(t.TempDir(), "earlier")
+	os.MkdirAll(earlier, 0o755)
+	os.WriteFile(filepath.Join(earlier, "kept.txt"), storagetest.Data(99, 3<<20), 0o644)
+	{
+		f, _ := folder.New(target)
+		r, err := Open(ctx, f, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		snap, err := archiver.Run(ctx, r, archiver.Options{PC: "test", Paths: []string{earlier}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.SaveSnapshot(ctx, snap); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before, _ := filepath.Glob(filepath.Join(target, "packs", "*", "[0-9a-f]*"))
+	beforeIndex := len(storagetest.List(t, must(folder.New(target)), "index/"))
 	cmd := exec.Command(os.Args[0], "-test.run=^TestChildBackup$", "-test.count=1")
 	cmd.Env = append(os.Environ(), childSrc+"="+src, childTarget+"="+target)
 	out := &strings.Builder{}
@@ -79,7 +100,7 @@ func TestKilledRunResumes(t *testing.T) {
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
 		packs, _ := filepath.Glob(filepath.Join(target, "packs", "*", "[0-9a-f]*"))
-		if len(packs) > 0 {
+		if len(packs) > len(before) {
 			break
 		}
 		select {
@@ -96,13 +117,21 @@ func TestKilledRunResumes(t *testing.T) {
 	cmd.Process.Kill() // SIGKILL
 	<-exited
 
-	ctx := context.Background()
 	f, _ := folder.New(target)
-	if got := storagetest.List(t, f, "snapshots/"); len(got) != 0 {
-		t.Fatalf("a killed run left a backup: %v", got)
+	if got := storagetest.List(t, f, "snapshots/"); len(got) != 1 {
+		t.Fatalf("after the killed run the target holds backups %v, want the earlier one alone", got)
 	}
-	if got := storagetest.List(t, f, "index/"); len(got) != 0 {
+	if got := storagetest.List(t, f, "index/"); len(got) != beforeIndex {
 		t.Fatalf("the child got past the first pack: %v", got)
+	}
+	{
+		r, err := Open(ctx, f, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep, err := r.Check(ctx, true); err != nil || len(rep.Problems) > 0 || rep.Snapshots != 1 {
+			t.Fatalf("the earlier backup after the killed run: %+v, %v", rep, err)
+		}
 	}
 	r, err := Open(ctx, f, nil)
 	if err != nil {
@@ -112,6 +141,7 @@ func TestKilledRunResumes(t *testing.T) {
 	for _, w := range r.blobs {
 		kept += int64(w.entry.RawLen)
 	}
+	kept -= 3 << 20 // the earlier backup's
 	if kept == 0 {
 		t.Fatal("the pack the killed run stored is not known after opening")
 	}
@@ -138,4 +168,11 @@ func TestKilledRunResumes(t *testing.T) {
 			t.Errorf("%s differs after the resumed backup", name)
 		}
 	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
 }
