@@ -10,6 +10,7 @@ import (
 	"github.com/hearth-home/hearth/backup/crypt"
 	"github.com/hearth-home/hearth/backup/repo"
 	"github.com/hearth-home/hearth/server/admin"
+	"github.com/hearth-home/hearth/server/disks"
 	"github.com/hearth-home/hearth/server/pool"
 	"github.com/hearth-home/hearth/server/serverbackup"
 )
@@ -29,6 +30,9 @@ type serverBackupData struct {
 	Jobs    []serverbackup.Job
 	Shares  []string
 	Running bool // a run is in progress: the page follows it
+	// Drives are the disks plugged into the server that are not the pool's: where a
+	// backup to a drive can go.
+	Drives []disks.Mount
 	// Recovery is the recovery key of the job Made just now, shown this once: the
 	// answer to the form is the page itself, never a redirect or a cookie.
 	Recovery, Made string
@@ -62,6 +66,15 @@ func (c *Console) serverBackupData(r *http.Request) (serverBackupData, error) {
 	}
 	for _, j := range jobs {
 		d.Running = d.Running || j.Running
+	}
+	if cands, err := c.opt.Service.DriveCandidates(ctx); err != nil {
+		c.opt.Log.Warn("looking for drives to back up to failed", "err", err)
+	} else {
+		for _, m := range cands.Mounts {
+			if m.Offered {
+				d.Drives = append(d.Drives, m)
+			}
+		}
 	}
 	return d, nil
 }

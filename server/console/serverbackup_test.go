@@ -18,7 +18,7 @@ import (
 // backup. An encrypted one shows its recovery key once; passphrases that differ are
 // refused in words; a share comes back beside the family's files.
 func TestServerBackupPage(t *testing.T) {
-	s, _ := start(t)
+	s, disk := start(t)
 	s.AddUser("dad", pw, true)
 	ctx := context.Background()
 	if _, err := s.Admin().Put(ctx, "Music/song.ogg", strings.NewReader("la la la"), 8, time.Now()); err != nil {
@@ -28,6 +28,10 @@ func TestServerBackupPage(t *testing.T) {
 	x := newTab(t, s)
 	x.signIn("/serverbackup", "dad", pw)
 	x.accessible("serverbackup")
+	// The disk plugged in (not a pool drive) is offered as a place to back up to.
+	if got := x.text("[data-drives]"); !strings.Contains(got, disk) {
+		t.Errorf("the drives offered: %q, want %s", got, disk)
+	}
 	x.set("#sb-name", "USB disk")
 	x.set("#sb-folder", target)
 	x.submit("form[action='/serverbackup'] button[type=submit]")
