@@ -449,6 +449,15 @@ func (j *Jobs) open(ctx context.Context, job Job) (*repo.Repo, error) {
 	if err != nil {
 		return nil, err
 	}
+	if f := job.Target.Folder; f != "" && !job.LastSuccess.IsZero() {
+		// Backups were made there, and none is there now: the folder is most likely
+		// the empty mount point of a drive that is not plugged in, on the server's own
+		// disk. Writing there would fill that disk with a backup that is not where
+		// the family thinks it is.
+		if _, err := os.Stat(filepath.Join(f, "snapshots")); errors.Is(err, fs.ErrNotExist) {
+			return nil, &TargetError{"the backup folder " + f + " holds none of the backups made to it; is the drive plugged in?", err}
+		}
+	}
 	if job.Encrypted {
 		if st, err = crypt.Open(ctx, st, job.Passphrase); err != nil {
 			if errors.Is(err, crypt.ErrNotEncrypted) {

@@ -264,3 +264,37 @@ func TestRestoreErrorInWords(t *testing.T) {
 		t.Errorf("the cause is lost: %v", errors.Unwrap(err))
 	}
 }
+
+// A drive not plugged in leaves its mount point, an empty folder on the server's own
+// disk: once backups were made to the folder, a run there refuses in words and writes
+// nothing, rather than back up onto the system disk.
+func TestEmptyMountPointRefused(t *testing.T) {
+	ctx := context.Background()
+	env, _ := family(t)
+	jobs := OpenJobs(filepath.Join(t.TempDir(), "serverbackup.json"), env.Pool, nil, nil)
+	mount := filepath.Join(t.TempDir(), "usb")
+	if err := os.Mkdir(mount, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := jobs.Add(ctx, Job{Name: "disk", Target: Target{Folder: mount}, Shares: []string{"Photos"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := jobs.Run(ctx, "disk"); err != nil {
+		t.Fatal(err)
+	}
+	// Unplugged: the drive's files go with it, the empty mount point stays.
+	if err := os.Rename(mount, mount+".unplugged"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(mount, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	info, err := jobs.Run(ctx, "disk")
+	var te *TargetError
+	if !errors.As(err, &te) || !strings.Contains(info.Error, "plugged in") {
+		t.Errorf("a run onto the empty mount point: %v (%q)", err, info.Error)
+	}
+	if entries, _ := os.ReadDir(mount); len(entries) != 0 {
+		t.Errorf("the run wrote %d entries onto the server's own disk", len(entries))
+	}
+}
