@@ -130,6 +130,10 @@ type Jobs struct {
 
 	mu      sync.Mutex // the file
 	running sync.Map   // job name → struct{}: one run of a job at a time
+	// life is the daemon's lifetime, from Loop: runs Start begins end with it, so a
+	// shutdown stops them (the next run resumes) instead of leaving them behind.
+	lifeMu sync.Mutex
+	life   context.Context
 }
 
 // OpenJobs returns the jobs kept at path (a file of the state folder). loc is the
@@ -348,7 +352,8 @@ func (j *Jobs) Run(ctx context.Context, name string) (RunInfo, error) {
 
 // Start starts a run of a job and returns at once; List shows it running from the
 // moment Start returns (a page that follows the run sees it), and its LastRun when it
-// is done. The run is not cut off with ctx: it goes on after the request that asked.
+// is done. The run is not cut off with ctx (it goes on after the request that asked)
+// but with the daemon, when Loop runs.
 func (j *Jobs) Start(ctx context.Context, name string) error {
 	j.mu.Lock()
 	jobs, err := j.load()
@@ -362,9 +367,15 @@ func (j *Jobs) Start(ctx context.Context, name string) error {
 	if _, busy := j.running.LoadOrStore(name, struct{}{}); busy {
 		return ErrRunning
 	}
+	rctx := context.WithoutCancel(ctx)
+	j.lifeMu.Lock()
+	if j.life != nil {
+		rctx = j.life
+	}
+	j.lifeMu.Unlock()
 	go func() {
 		defer j.running.Delete(name)
-		j.runNow(context.WithoutCancel(ctx), name)
+		j.runNow(rctx, name)
 	}()
 	return nil
 }

@@ -126,6 +126,10 @@ const checkEvery = time.Minute
 
 // Loop runs the jobs when they are due, one after another, until ctx ends.
 func (j *Jobs) Loop(ctx context.Context) error {
+	// Kept after Loop returns: a run started after the shutdown began ends at once.
+	j.lifeMu.Lock()
+	j.life = ctx
+	j.lifeMu.Unlock()
 	t := time.NewTicker(j.every)
 	defer t.Stop()
 	for {

@@ -3,6 +3,7 @@ package serverbackup
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -109,5 +110,47 @@ func TestNextAndOverdue(t *testing.T) {
 		if got := overdue(tc.job, tc.now, loc); got != tc.overdue {
 			t.Errorf("%s: overdue = %v, want %v", tc.what, got, tc.overdue)
 		}
+	}
+}
+
+// A run started from the console ends with the daemon (Loop's context): a shutdown
+// stops it, recorded in words, rather than leave it running past the pool's close.
+func TestStartEndsWithTheDaemon(t *testing.T) {
+	ctx := context.Background()
+	env, _ := family(t)
+	jobs := OpenJobs(filepath.Join(t.TempDir(), "serverbackup.json"), env.Pool, nil, nil)
+	jobs.every = time.Hour
+	if _, err := jobs.Add(ctx, Job{Name: "disk", Target: Target{Folder: t.TempDir()}, Shares: []string{"Photos"}}); err != nil {
+		t.Fatal(err)
+	}
+	life, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- jobs.Loop(life) }()
+	for {
+		jobs.lifeMu.Lock()
+		set := jobs.life != nil
+		jobs.lifeMu.Unlock()
+		if set {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	stop()
+	<-done
+	if err := jobs.Start(ctx, "disk"); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		list, err := jobs.List(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !list[0].Running {
+			if r := list[0].LastRun; r == nil || !strings.Contains(r.Error, "shutting down") {
+				t.Errorf("a run started as the daemon stops: %+v", r)
+			}
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
