@@ -84,6 +84,12 @@ func restore(ctx context.Context, p *pool.Pool, r *repo.Repo, opt RestoreOptions
 		if n.Type != backup.Dir || n.Subtree == nil || len(opt.Shares) > 0 && !slices.Contains(opt.Shares, share) {
 			continue
 		}
+		if strings.EqualFold(share, pool.BackupsShare) {
+			// The PCs' backups share is the backup store's alone: files written into
+			// it by a restore (from a backup made elsewhere, or by hand) would sit
+			// among the PCs' packs. Server backups do not hold it.
+			continue
+		}
 		place, err := prepare(ctx, p, share, snap.Time)
 		if err != nil {
 			return st, err

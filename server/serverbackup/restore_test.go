@@ -2,6 +2,7 @@ package serverbackup
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/hearth-home/hearth/backup/storage/folder"
 	"github.com/hearth-home/hearth/backup/storage/s3store"
 	"github.com/hearth-home/hearth/backup/storage/s3store/s3test"
+	"github.com/hearth-home/hearth/server/pool"
 	"github.com/hearth-home/hearth/server/pool/pooltest"
 	"github.com/zeebo/blake3"
 )
@@ -96,4 +98,33 @@ func openRepo(t *testing.T, st storage.Storage) *repo.Repo {
 		t.Fatal(err)
 	}
 	return r
+}
+
+// A backup (from elsewhere, or made by hand) holding a folder named as the PCs'
+// backups share is never restored into it: those files are the backup store's alone.
+func TestRestoreNeverIntoPCBackups(t *testing.T) {
+	ctx := context.Background()
+	old, _ := family(t)
+	old.Share(pool.BackupsShare, 0)
+	old.Put(pool.BackupsShare+"/stray.txt", []byte("not a PC's backup"))
+	f, err := folder.New(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := openRepo(t, f)
+	if _, _, err := Run(ctx, old.Pool, r, Options{Shares: []string{"Photos", pool.BackupsShare}}); err != nil {
+		t.Fatal(err)
+	}
+	fresh := pooltest.New(t, 2)
+	fresh.Share(pool.BackupsShare, 0)
+	st, err := Restore(ctx, fresh.Pool, r, RestoreOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.ContainsFunc(st.Places, func(p string) bool { return strings.HasPrefix(strings.ToLower(p), strings.ToLower(pool.BackupsShare)) }) {
+		t.Errorf("restored into the PCs' backups: %v", st.Places)
+	}
+	if _, err := fresh.Pool.Stat(ctx, pool.BackupsShare+"/stray.txt"); err == nil {
+		t.Error("a file was written into the PCs' backups share")
+	}
 }
