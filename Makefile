@@ -112,6 +112,14 @@ deps:
 	@$(MAKE) --no-print-directory debs DEBS="$(TEST_DEBS_LEAN)" APTFLAGS=--no-install-recommends
 	@$(GO) version >/dev/null
 	@GO=$(GO) build/cdeps.sh
+	@$(MAKE) --no-print-directory $(BIN)/versitygw
+
+# versitygw, the S3 server the backup tests run on loopback, from its own tools-only
+# module (tools/versitygw: its AWS SDK and cloud backends stay out of Hearth's go.mod).
+# Built once, about 3 minutes here; make rebuilds it only when the pinned version changes.
+$(BIN)/versitygw: tools/versitygw/go.mod tools/versitygw/go.sum
+	@echo "building versitygw (a test tool; once)"
+	cd tools/versitygw && CGO_ENABLED=0 $(GO) build -trimpath -o $(abspath $(BIN))/versitygw github.com/versity/versitygw/cmd/versitygw
 
 bench-deps:
 	@$(MAKE) --no-print-directory debs DEBS="$(BENCH_DEBS)"

@@ -26,6 +26,9 @@ type Snapshot struct {
 	// Skipped lists what could not be read (at most MaxSkipped), so a family learns that
 	// a file was not backed up rather than finding out at restore time.
 	Skipped []string `json:"skipped,omitempty"`
+	// Config is, in a server backup, the blob holding the server's own configuration
+	// (users, shares, access, settings: see FORMAT.md); PCs' backups have none.
+	Config *ID `json:"config,omitempty"`
 }
 
 // MaxSkipped bounds the list of unreadable files a snapshot carries.

@@ -21,6 +21,9 @@ echo
 echo "== PC backup against restic, borg and kopia (BACKUPBENCH_SIZE_MB, _FILES, _RUNS to resize)"
 go run ./bench/backupbench | tee "bench-out/backup-$stamp.md"
 echo
+echo "== Server backup to a folder against restic and kopia (SBACKUPBENCH_SIZE_MB, _FILES, _RUNS to resize)"
+go run ./bench/serverbackupbench | tee "bench-out/serverbackup-$stamp.md"
+echo
 echo "== hearthd's memory: start-up, idle, and many password sign-ins at once (MEMBENCH_FILES to resize)"
 go run ./bench/membench -many "${MEMBENCH_FILES:-100000}" | tee "bench-out/mem-$stamp.md"
 echo

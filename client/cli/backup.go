@@ -301,6 +301,7 @@ func restore(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("restore", flag.ContinueOnError)
 	fs.SetOutput(e.errOut)
 	to := fs.String("to", "", "the folder to restore into (required; -to / puts files back where they were)")
+	repoSpec := fs.String("repo", "", "read a server backup without the server: a folder (its external drive) or s3://HOST:PORT/BUCKET/FOLDER")
 	overwrite := fs.Bool("overwrite", false, "replace the files already there with the backup's (without it, a restore that would replace any file restores nothing)")
 	// Flags may follow the arguments: hearth restore latest /home/ann/Documents --to /tmp/x.
 	var pos []string
@@ -321,10 +322,6 @@ func restore(ctx context.Context, e *env, args []string) error {
 	if *to == "" {
 		return errors.New("say where to restore to: hearth restore -to FOLDER " + strings.Join(pos, " ") + " (an empty folder, or -to / to put the files back where they were)")
 	}
-	c, err := e.backupClient()
-	if err != nil {
-		return err
-	}
 	sub := ""
 	if len(pos) == 2 {
 		sub = pos[1]
@@ -334,7 +331,17 @@ func restore(ctx context.Context, e *env, args []string) error {
 	if *overwrite {
 		opt.Conflict = func(string) restorer.Choice { return restorer.Replace }
 	}
-	st, err := c.Restore(ctx, pos[0], sub, *to, opt)
+	var st restorer.Stats
+	var err error
+	if *repoSpec != "" {
+		err = restoreFromRepo(ctx, e, *repoSpec, pos[0], sub, *to, opt)
+	} else {
+		var c *backupclient.Client
+		if c, err = e.backupClient(); err != nil {
+			return err
+		}
+		st, err = c.Restore(ctx, pos[0], sub, *to, opt)
+	}
 	if re, ok := errors.AsType[*restorer.ReplaceError](err); ok {
 		what := fmt.Sprintf("%d files or folders", re.Count)
 		if re.Count == 1 {
@@ -343,7 +350,7 @@ func restore(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("nothing was restored: %s already there would be replaced (such as %s). Restore into an empty folder with -to, or add -overwrite to replace them",
 			what, strings.Join(re.Examples, ", "))
 	}
-	if err != nil {
+	if err != nil || *repoSpec != "" {
 		return err
 	}
 	fmt.Fprintf(e.out, "Restored %s (%s), %s and %s into %s in %s.\n", count(st.Files, "file"), human.Bytes(st.Bytes),

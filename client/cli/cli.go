@@ -108,6 +108,8 @@ func usage(w io.Writer) {
                                                          folders, patterns and time as its settings)
   hearth snapshots [-json]                               list this PC's backups
   hearth restore [-to DIR] SNAPSHOT [PATH]               bring back a backup, or PATH in it
+  hearth restore -repo DIR|s3://HOST/BUCKET/FOLDER -to DIR latest|ID [PATH]
+                                                         read a server backup without the server
                                                          (SNAPSHOT: an ID, its first digits, or latest)
   hearth pin SNAPSHOT | unpin SNAPSHOT                   keep a backup whatever the retention rule
                                                          says, or no longer

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/hearth-home/hearth/backup"
+	"github.com/hearth-home/hearth/backup/crypt"
+	"github.com/hearth-home/hearth/backup/repo"
 	"github.com/hearth-home/hearth/server/api/schema"
 	"github.com/hearth-home/hearth/server/auth"
 	"github.com/hearth-home/hearth/server/backupstore"
@@ -17,6 +19,7 @@ import (
 	"github.com/hearth-home/hearth/server/health"
 	"github.com/hearth-home/hearth/server/pool"
 	"github.com/hearth-home/hearth/server/pool/safepath"
+	"github.com/hearth-home/hearth/server/serverbackup"
 	"github.com/hearth-home/hearth/server/settings"
 )
 
@@ -38,6 +41,23 @@ type Service interface {
 	RestoreShare(ctx context.Context, name string) (pool.ShareInfo, error)
 	PurgeShare(ctx context.Context, name string) error
 	Status(ctx context.Context) (pool.Status, error)
+	// ServerBackups lists the server backup jobs (issue 23) without their secrets;
+	// AddServerBackup makes one, and its repository on the target, returning the
+	// recovery key of a new encrypted one (to be shown once); RunServerBackup runs one
+	// now and waits for it; RemoveServerBackup forgets one, its backups left on the
+	// target.
+	ServerBackups(ctx context.Context) ([]serverbackup.Job, error)
+	AddServerBackup(ctx context.Context, job serverbackup.Job) (string, error)
+	RunServerBackup(ctx context.Context, name string) (serverbackup.RunInfo, error)
+	// StartServerBackup starts a run and returns at once (the console follows it in
+	// ServerBackups' Running and LastRun).
+	StartServerBackup(ctx context.Context, name string) error
+	RemoveServerBackup(ctx context.Context, name string) error
+	// RestoreServerBackup brings shares back from a job's target into the pool: a share
+	// that is not there is made, else the files go to a new folder in it.
+	RestoreServerBackup(ctx context.Context, name string, opt serverbackup.RestoreOptions) (serverbackup.RestoreStats, error)
+	// CheckServerBackup verifies what a job's target holds; readData reads every pack.
+	CheckServerBackup(ctx context.Context, name string, readData bool) (repo.CheckReport, error)
 	Scrub(ctx context.Context) (pool.ScrubReport, error)
 	Repair(ctx context.Context) (pool.RepairReport, error)
 	// Jobs lists the background jobs, running and recent (jobs.go); the Start calls
@@ -127,6 +147,8 @@ type Local struct {
 	MountTable, SysRoot string
 	// SettingsStore holds the server's settings (Service.Settings).
 	SettingsStore *settings.Store
+	// ServerBackupJobs keeps and runs the server backups; nil where there are none.
+	ServerBackupJobs *serverbackup.Jobs
 	// Stop ends the daemon's run as SIGTERM does, for a restart or not (Service.Restart
 	// and Shutdown); nil when no daemon runs.
 	Stop func(ctx context.Context, restart bool) error
@@ -211,6 +233,15 @@ var kinds = []struct {
 	{"time_zone", settings.ErrTimeZone},
 	{"backup_window", settings.ErrWindow},
 	{"keep_rule", settings.ErrKeep},
+	{"no_server_backup", serverbackup.ErrNoJob},
+	{"server_backup_exists", serverbackup.ErrJobExists},
+	{"server_backup_running", serverbackup.ErrRunning},
+	{"wrong_passphrase", crypt.ErrWrongPassphrase},
+	{"encrypted", crypt.ErrEncrypted},
+	{"no_backup", serverbackup.ErrNoBackup},
+	{"has_users", serverbackup.ErrHasUsers},
+	{"no_config", serverbackup.ErrNoConfig},
+	{"target_locked", repo.ErrLocked},
 }
 
 func kindOf(err error) string {

@@ -15,10 +15,12 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/hearth-home/hearth/backup/repo"
 	"github.com/hearth-home/hearth/server/api/schema"
 	"github.com/hearth-home/hearth/server/auth"
 	"github.com/hearth-home/hearth/server/disks"
 	"github.com/hearth-home/hearth/server/pool"
+	"github.com/hearth-home/hearth/server/serverbackup"
 	"github.com/hearth-home/hearth/server/settings"
 )
 
@@ -122,6 +124,36 @@ func (c *Client) RemoveShare(ctx context.Context, name string) error {
 
 func (c *Client) RemovedShares(ctx context.Context) ([]pool.RemovedShare, error) {
 	return do[[]pool.RemovedShare](ctx, c, "shares/removed", none{})
+}
+
+func (c *Client) ServerBackups(ctx context.Context) ([]serverbackup.Job, error) {
+	return do[[]serverbackup.Job](ctx, c, "serverbackups", none{})
+}
+
+func (c *Client) AddServerBackup(ctx context.Context, job serverbackup.Job) (string, error) {
+	return do[string](ctx, c, "serverbackups/add", job)
+}
+
+func (c *Client) RunServerBackup(ctx context.Context, name string) (serverbackup.RunInfo, error) {
+	return do[serverbackup.RunInfo](ctx, c, "serverbackups/run", serverBackupReq{Name: name})
+}
+
+func (c *Client) StartServerBackup(ctx context.Context, name string) error {
+	_, err := do[none](ctx, c, "serverbackups/start", serverBackupReq{Name: name})
+	return err
+}
+
+func (c *Client) CheckServerBackup(ctx context.Context, name string, readData bool) (repo.CheckReport, error) {
+	return do[repo.CheckReport](ctx, c, "serverbackups/check", serverBackupReq{Name: name, ReadData: readData})
+}
+
+func (c *Client) RestoreServerBackup(ctx context.Context, name string, opt serverbackup.RestoreOptions) (serverbackup.RestoreStats, error) {
+	return do[serverbackup.RestoreStats](ctx, c, "serverbackups/restore", serverBackupReq{Name: name, Restore: opt})
+}
+
+func (c *Client) RemoveServerBackup(ctx context.Context, name string) error {
+	_, err := do[none](ctx, c, "serverbackups/remove", serverBackupReq{Name: name})
+	return err
 }
 
 func (c *Client) RestoreShare(ctx context.Context, name string) (pool.ShareInfo, error) {

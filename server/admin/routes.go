@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hearth-home/hearth/server/pool"
+	"github.com/hearth-home/hearth/server/serverbackup"
 	"github.com/hearth-home/hearth/server/settings"
 )
 
@@ -59,6 +60,11 @@ type (
 		PC   string
 		Keep backup.Policy
 	}
+	serverBackupReq struct {
+		Name     string
+		ReadData bool
+		Restore  serverbackup.RestoreOptions
+	}
 	pinReq struct {
 		PC, Snapshot string
 		Pinned       bool
@@ -86,9 +92,28 @@ func routes(svc Service) map[string]func(context.Context, json.RawMessage) (any,
 		"shares/removed": call(func(ctx context.Context, _ none) (any, error) { return svc.RemovedShares(ctx) }),
 		"shares/restore": call(func(ctx context.Context, r shareReq) (any, error) { return svc.RestoreShare(ctx, r.Name) }),
 		"shares/purge":   call(func(ctx context.Context, r shareReq) (any, error) { return none{}, svc.PurgeShare(ctx, r.Name) }),
-		"backup/pcs":     call(func(ctx context.Context, _ none) (any, error) { return svc.BackupPCs(ctx) }),
-		"backup/check":   call(func(ctx context.Context, r checkReq) (any, error) { return svc.BackupCheck(ctx, r.ReadData) }),
-		"backup/gc":      call(func(ctx context.Context, _ none) (any, error) { return svc.BackupGC(ctx) }),
+		"serverbackups":  call(func(ctx context.Context, _ none) (any, error) { return svc.ServerBackups(ctx) }),
+		"serverbackups/add": call(func(ctx context.Context, r serverbackup.Job) (any, error) {
+			return svc.AddServerBackup(ctx, r)
+		}),
+		"serverbackups/run": call(func(ctx context.Context, r serverBackupReq) (any, error) {
+			return svc.RunServerBackup(ctx, r.Name)
+		}),
+		"serverbackups/start": call(func(ctx context.Context, r serverBackupReq) (any, error) {
+			return none{}, svc.StartServerBackup(ctx, r.Name)
+		}),
+		"serverbackups/restore": call(func(ctx context.Context, r serverBackupReq) (any, error) {
+			return svc.RestoreServerBackup(ctx, r.Name, r.Restore)
+		}),
+		"serverbackups/check": call(func(ctx context.Context, r serverBackupReq) (any, error) {
+			return svc.CheckServerBackup(ctx, r.Name, r.ReadData)
+		}),
+		"serverbackups/remove": call(func(ctx context.Context, r serverBackupReq) (any, error) {
+			return none{}, svc.RemoveServerBackup(ctx, r.Name)
+		}),
+		"backup/pcs":   call(func(ctx context.Context, _ none) (any, error) { return svc.BackupPCs(ctx) }),
+		"backup/check": call(func(ctx context.Context, r checkReq) (any, error) { return svc.BackupCheck(ctx, r.ReadData) }),
+		"backup/gc":    call(func(ctx context.Context, _ none) (any, error) { return svc.BackupGC(ctx) }),
 		"backup/keep": call(func(ctx context.Context, r keepReq) (any, error) {
 			return none{}, svc.BackupKeep(ctx, r.PC, r.Keep)
 		}),

@@ -43,6 +43,7 @@ import (
 	"github.com/hearth-home/hearth/server/paths"
 	"github.com/hearth-home/hearth/server/pool"
 	"github.com/hearth-home/hearth/server/pool/drive"
+	"github.com/hearth-home/hearth/server/serverbackup"
 	"github.com/hearth-home/hearth/server/settings"
 	"github.com/hearth-home/hearth/server/upload"
 	"github.com/hearth-home/hearth/server/web"
@@ -115,6 +116,8 @@ type App struct {
 	// Settings are what the console edits (server name, default retention, metrics
 	// access, time zone, backup window); the parts that use them read them on each use.
 	Settings *settings.Store
+	// serverBackups keeps and runs the server backup jobs (issue 23).
+	serverBackups *serverbackup.Jobs
 	// listen is set while the server listens: what Info reports. listenBroken: the
 	// web server failed and closed them; it binds again.
 	mu           sync.Mutex
@@ -229,6 +232,8 @@ func (a *App) open(ctx context.Context) error {
 		a.cat.Close()
 		return err
 	}
+	a.serverBackups = serverbackup.OpenJobs(paths.ServerBackups(a.opt.StateDir), a.Pool, a.log, a.Settings.Location)
+	a.serverBackups.Config = serverConfig{a}
 	if a.Health, err = a.openHealth(ctx, popt.ScrubEvery); err != nil {
 		a.Backups.Close()
 		a.Pool.Close(ctx)
@@ -247,7 +252,7 @@ func (a *App) openHealth(ctx context.Context, scrubEvery time.Duration) (*health
 	}
 	opt := health.Options{Catalog: a.cat, Pool: a.Pool, Backups: a.Backups, SMART: a.opt.SMART, DeviceOf: a.opt.DeviceOf,
 		Every: hopt.Every, SMARTEvery: hopt.SMARTEvery, BackupOverdue: hopt.BackupOverdue, ScrubEvery: scrubEvery, Log: a.log,
-		Media: a.mediaState}
+		Media: a.mediaState, ServerBackups: a.serverBackups}
 	if opt.SMART == nil {
 		opt.SMART, opt.DeviceOf = smart.Smartctl{}, smart.DeviceOf
 	}
@@ -280,7 +285,7 @@ func (a *App) Service() admin.Service {
 func (a *App) local() admin.Local {
 	return admin.Local{Pool: a.Pool, Changed: a.saveDriveList, Accounts: a.Accounts, Backups: a.Backups, Monitor: a.Health, Info: a.Info,
 		NewCA: a.renewCA, Background: a.jobs, MountTable: a.opt.MountTable, SysRoot: a.opt.SysRoot,
-		SettingsStore: a.Settings, Stop: a.requestStop}
+		SettingsStore: a.Settings, Stop: a.requestStop, ServerBackupJobs: a.serverBackups}
 }
 
 // Info describes the server: its certificate's fingerprint and, while it listens, its
@@ -358,6 +363,7 @@ func (a *App) services(h http.Handler) []service {
 		{"The storage pool's background work (drive checks, repair, scrub)", a.Pool.Run},
 		{"The nightly cleanup of backups", a.Backups.Run},
 		{"The health checks", a.Health.Run},
+		{"The server backups' daily runs", a.serverBackups.Loop},
 		{"The control socket (the hearthd commands)", func(ctx context.Context) error {
 			return admin.Serve(ctx, paths.Socket(a.opt.StateDir), a.Service(), a.log)
 		}},

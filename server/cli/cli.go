@@ -36,7 +36,7 @@ type command struct {
 }
 
 func commands() map[string]command {
-	return map[string]command{
+	return withServerBackup(map[string]command{
 		"run":      {"run [-drive DIR] [-v]      start the server", cmdRun},
 		"drive":    {"drive add|list|remove|candidates   manage the pool's drives", cmdDrive},
 		"share":    {"share add|list|set|remove|removed|restore|purge   manage shared folders and who may open them", cmdShare},
@@ -51,7 +51,7 @@ func commands() map[string]command {
 		"health":   {"health [-now] [-events N] [-json] | health forget PC   what needs attention", cmdHealth},
 		"settings": {"settings [set name|keep|metrics|timezone|window VALUE]   the server's settings", cmdSettings},
 		"version":  {"version                   print the version", func(_ context.Context, e *env, _ []string) error { fmt.Fprintln(e.out, "hearthd", Version); return nil }},
-	}
+	})
 }
 
 // Main runs the command in args (without the program name) and returns the exit code.

@@ -21,6 +21,7 @@ func (c *Console) adminRoutes() {
 	c.mux.HandleFunc("POST /sessions/{id}/end", c.adminOnly(c.endSession))
 	c.shareRoutes()
 	c.storageRoutes()
+	c.serverBackupRoutes()
 	c.mux.HandleFunc("GET /events", c.adminOnly(c.events))
 	c.settingsRoutes()
 }

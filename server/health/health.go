@@ -17,6 +17,7 @@ import (
 	"github.com/hearth-home/hearth/server/catalog"
 	"github.com/hearth-home/hearth/server/health/smart"
 	"github.com/hearth-home/hearth/server/pool"
+	"github.com/hearth-home/hearth/server/serverbackup"
 )
 
 // Pool is what the monitor reads of the storage pool.
@@ -33,11 +34,19 @@ type Backups interface {
 	Snapshots(ctx context.Context, pc string) ([]backupstore.SnapshotInfo, error)
 }
 
+// ServerBackups is what the monitor asks of the server backups: which scheduled ones
+// have had no good backup for too long (serverbackup.Jobs).
+type ServerBackups interface {
+	Overdue(ctx context.Context, now time.Time) ([]serverbackup.Overdue, error)
+}
+
 // Options wire a Monitor.
 type Options struct {
 	Catalog *catalog.Catalog // where alerts' start times, PC reports and events are kept
 	Pool    Pool
 	Backups Backups
+	// ServerBackups, when set, names the server backups (issue 23) that are overdue.
+	ServerBackups ServerBackups
 	// SMART reads a disk's own verdict; DeviceOf finds the disk behind a drive's folder.
 	// Either nil turns SMART off.
 	SMART    smart.Reader

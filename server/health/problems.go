@@ -53,6 +53,10 @@ func problems() map[string]Problem {
 			Sentence: "{pc}'s last backup was {when}. Turn it on at home with Hearth running, or choose Back up now in Hearth on it."},
 		"backup-never": {Severity: schema.Warning, Title: "{pc} has never been backed up",
 			Sentence: "{pc} reports to the server but has no backup yet. Choose Back up now in Hearth on it, or leave it on tonight with Hearth running."},
+		"server-backup-overdue": {Severity: schema.Warning, Title: "The server backup {name} is overdue",
+			Sentence: "Its last good backup to {target} was {when}{reason}. Plug its drive back in, or check the store, then choose Back up now on the Server backup page."},
+		"server-backup-never": {Severity: schema.Warning, Title: "The server backup {name} has not worked yet",
+			Sentence: "Nothing has been backed up to {target} since it was made{reason}. Plug its drive in, or check the store, then choose Back up now on the Server backup page."},
 		// A PC's own checks: the PC says how bad and why, in its own words.
 		"pc-check": {Title: "{pc}: {title}", Sentence: "{sentence}"},
 	}

@@ -12,7 +12,7 @@ func TestEveryProblemReads(t *testing.T) {
 	words := map[string]string{"drive": "Drive 2", "path": "/mnt/d2", "reason": " (input/output error)", "model": "WDC WD40",
 		"detail": "It is failing.", "free": "1 GiB", "total": "4 TiB", "percent": "1%", "count": "3 files", "are": "are",
 		"example": "Pictures/cat.jpg", "when": "40 days ago", "pc": "Mum's laptop", "title": "Firewall", "sentence": "It is off.",
-		"service": "The web server", "times": "once"}
+		"service": "The web server", "times": "once", "name": "USB disk", "target": "/media/usb"}
 	unfilled := regexp.MustCompile(`\{[a-z]+\}`)
 	for code := range problems() {
 		a := raise(code, "Drive 2", words)

@@ -9,6 +9,7 @@ import (
 	"github.com/hearth-home/hearth/internal/human"
 	"github.com/hearth-home/hearth/server/api/schema"
 	"github.com/hearth-home/hearth/server/pool"
+	"github.com/hearth-home/hearth/server/serverbackup"
 )
 
 // Space thresholds, as a share of the pool's capacity: the pool keeps a reserve on each
@@ -158,4 +159,22 @@ func ago(now, t time.Time) string {
 		return fmt.Sprintf("%d hours ago", int(d.Hours()))
 	}
 	return fmt.Sprintf("%d days ago, on %s", int(d.Hours()/24), t.Local().Format("Monday 2 January"))
+}
+
+// serverBackupAlerts raises one alert for each overdue server backup, with the words
+// of its last failed run.
+func serverBackupAlerts(late []serverbackup.Overdue, now time.Time) []schema.Alert {
+	var out []schema.Alert
+	for _, o := range late {
+		words := map[string]string{"name": o.Name, "target": o.Target, "reason": ""}
+		if o.Error != "" {
+			words["reason"] = "; the last try said: " + strings.TrimSuffix(o.Error, ".")
+		}
+		code := "server-backup-never"
+		if !o.LastSuccess.IsZero() {
+			code, words["when"] = "server-backup-overdue", ago(now, o.LastSuccess)
+		}
+		out = append(out, raise(code, o.Name, words))
+	}
+	return out
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/hearth-home/hearth/server/api/schema"
 	"github.com/hearth-home/hearth/server/catalog"
 	"github.com/hearth-home/hearth/server/pool"
+	"github.com/hearth-home/hearth/server/serverbackup"
 )
 
 // key names an alert: one per problem, PC and subject. PC names compare without case,
@@ -58,6 +59,12 @@ func (m *Monitor) Check(ctx context.Context) error {
 		return fmt.Errorf("read the pool's status: %w", err)
 	}
 	m.readDisks(ctx, st.Drives)
+	var late []serverbackup.Overdue
+	if m.opt.ServerBackups != nil {
+		if late, err = m.opt.ServerBackups.Overdue(ctx, m.opt.Now()); err != nil {
+			m.opt.Log.Warn("the health check could not read the server backups", "err", err)
+		}
+	}
 	if err := m.readBackups(ctx); err != nil {
 		m.opt.Log.Warn("the health check could not read the backups", "err", err)
 	}
@@ -69,7 +76,7 @@ func (m *Monitor) Check(ctx context.Context) error {
 		drives = append(drives, info)
 		drvAlerts = append(drvAlerts, as...)
 	}
-	m.server = append(alerts(drvAlerts), poolAlerts(st, m.opt.Now(), m.opt.ScrubEvery)...)
+	m.server = slices.Concat(alerts(drvAlerts), poolAlerts(st, m.opt.Now(), m.opt.ScrubEvery), alerts(serverBackupAlerts(late, m.opt.Now())))
 	if !reflect.DeepEqual(drives, m.drives) {
 		m.notify()
 	}

@@ -34,6 +34,10 @@ func StateDir() string {
 // Catalog is the SQLite catalog.
 func Catalog(state string) string { return filepath.Join(state, "catalog.db") }
 
+// ServerBackups is the file of the server backup jobs (issue 23): targets, shares, and
+// the secrets their runs need.
+func ServerBackups(state string) string { return filepath.Join(state, "serverbackup.json") }
+
 // BackupIndex is the index of where each backup blob is (rebuilt from the pool if lost).
 func BackupIndex(state string) string { return filepath.Join(state, "backups.db") }
 

@@ -1,0 +1,167 @@
+package cli
+
+import (
+	"bytes"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/hearth-home/hearth/internal/plainwords"
+)
+
+// An administrator makes a server backup to a folder and an encrypted one, runs them
+// against the daemon, lists and removes them, as typed; every line said is plain.
+func TestServerBackupCommands(t *testing.T) {
+	dir := t.TempDir()
+	state := filepath.Join(dir, "state")
+	stop := startDaemon(t, state, "-drive", filepath.Join(dir, "disk"))
+	defer stop()
+	var said []string
+	run := func(input string, args ...string) string {
+		t.Helper()
+		out, code := hearthdWithInput(t, state, input, args...)
+		if code != 0 {
+			t.Fatalf("hearthd %s: exit %d\n%s", strings.Join(args, " "), code, out)
+		}
+		said = append(said, out)
+		return out
+	}
+	run("correct horse\n", "setup", "-name", "dad")
+	run("kids password\n", "user", "add", "kid")
+	run("", "share", "add", "Photos", "-access", "kid=read")
+	kidSaw, _ := sharesSeen(t, state, "kid", "kids password")
+	if !slices.Contains(kidSaw, "Photos") {
+		t.Fatalf("kid does not see Photos on the first server: %v", kidSaw)
+	}
+	local := filepath.Join(dir, "pic.jpg")
+	os.WriteFile(local, bytes.Repeat([]byte("photo"), 100000), 0o644)
+	run("", "file", "put", local, "Photos/pic.jpg")
+
+	usb := filepath.Join(dir, "usb")
+	os.Mkdir(usb, 0o755)
+	if out := run("", "serverbackup", "add", "USB disk", "-shares", "Photos", "-to", usb, "-daily", "03:00"); !strings.Contains(out, "Server backup USB disk made: Photos to "+usb) {
+		t.Errorf("add says:\n%s", out)
+	}
+	if out := run("", "serverbackup", "run", "USB disk"); !strings.Contains(out, "backed up 1 file") {
+		t.Errorf("run says:\n%s", out)
+	}
+	if entries, _ := os.ReadDir(filepath.Join(usb, "snapshots")); len(entries) != 1 {
+		t.Errorf("the drive holds %d backups after a run, want 1", len(entries))
+	}
+
+	sealed := filepath.Join(dir, "sealed")
+	os.Mkdir(sealed, 0o755)
+	out := run("our family passphrase\n", "serverbackup", "add", "Sealed", "-shares", "Photos", "-to", sealed, "-encrypt")
+	if !regexp.MustCompile(`(?m)^    [A-Z2-7]{5}(-[A-Z2-7]{1,5}){10}$`).MatchString(out) || !strings.Contains(out, "shown only now") {
+		t.Errorf("an encrypted add does not show the recovery key:\n%s", out)
+	}
+	run("", "serverbackup", "run", "Sealed")
+	if out := run("", "serverbackup", "check", "Sealed", "-read-data"); !strings.Contains(out, "Nothing is wrong") || !strings.Contains(out, "read back") {
+		t.Errorf("check -read-data says:\n%s", out)
+	}
+	// A pack damaged on the drive is found by reading the data back.
+	packs, _ := filepath.Glob(filepath.Join(usb, "packs", "*", "*"))
+	if len(packs) == 0 {
+		t.Fatal("no packs on the drive")
+	}
+	data, _ := os.ReadFile(packs[0])
+	data[len(data)/3] ^= 1
+	os.WriteFile(packs[0], data, 0o644)
+	out, code := hearthd(t, state, "serverbackup", "check", "USB disk", "-read-data")
+	said = append(said, out)
+	if code == 0 || !strings.Contains(out, "is damaged") {
+		t.Errorf("check -read-data of a damaged pack: exit %d\n%s", code, out)
+	}
+	list := run("", "serverbackup", "list")
+	for _, want := range []string{"USB disk", "Sealed", "yes", "1 file", "daily at 03:00", "when asked"} {
+		if !strings.Contains(list, want) {
+			t.Errorf("list lacks %q:\n%s", want, list)
+		}
+	}
+	if strings.Contains(list, "passphrase") {
+		t.Errorf("list shows the passphrase:\n%s", list)
+	}
+	run("", "serverbackup", "remove", "USB disk")
+	if out := run("", "serverbackup", "list"); strings.Contains(out, "USB disk") {
+		t.Errorf("a removed backup is still listed:\n%s", out)
+	}
+
+	// A new server, with its own state and an empty drive, restores the family's
+	// files from the encrypted drive alone: the job made again with the passphrase
+	// finds the backup there.
+	state2 := filepath.Join(dir, "state2")
+	stop2 := startDaemon(t, state2, "-drive", filepath.Join(dir, "disk2"))
+	defer stop2()
+	if out, code := hearthdWithInput(t, state2, "not our passphrase\n", "serverbackup", "add", "Sealed", "-shares", "Photos", "-to", sealed, "-encrypt"); code == 0 || !strings.Contains(out, "not the passphrase of this backup") {
+		t.Errorf("a wrong passphrase on the new server: exit %d\n%s", code, out)
+	} else {
+		said = append(said, out)
+	}
+	out = run2(t, state2, "our family passphrase\n", &said, "serverbackup", "add", "Sealed", "-shares", "Photos", "-to", sealed, "-encrypt")
+	if strings.Contains(out, "shown only now") {
+		t.Errorf("a job made again on an existing backup shows a new recovery key:\n%s", out)
+	}
+	if out := run2(t, state2, "", &said, "serverbackup", "restore", "Sealed", "-config"); !strings.Contains(out, "Restored 1 file") ||
+		!strings.Contains(out, "into Photos") || !strings.Contains(out, "old password") {
+		t.Errorf("restore on the new server says:\n%s", out)
+	}
+	// The family signs in to the new server with their old passwords and sees what
+	// they saw.
+	if got, code := sharesSeen(t, state2, "kid", "kids password"); !slices.Equal(got, kidSaw) {
+		t.Errorf("kid on the new server: %d, sees %v; on the old one %v", code, got, kidSaw)
+	}
+	if _, code := sharesSeen(t, state2, "kid", "a wrong password"); code != http.StatusUnauthorized {
+		t.Errorf("a wrong password on the new server: %d", code)
+	}
+	if out := run2(t, state2, "", &said, "user", "list"); !strings.Contains(out, "dad") || !strings.Contains(out, "administrator") {
+		t.Errorf("the new server's users:\n%s", out)
+	}
+	// Never over a family: the users come back only onto a server without any.
+	if out, code := hearthd(t, state2, "serverbackup", "restore", "Sealed", "-config"); code == 0 || !strings.Contains(out, "has users already") {
+		t.Errorf("restoring the users again: exit %d\n%s", code, out)
+	} else {
+		said = append(said, out)
+	}
+	back := filepath.Join(dir, "back.jpg")
+	run2(t, state2, "", &said, "file", "get", "Photos/pic.jpg", back)
+	if got, _ := os.ReadFile(back); !bytes.Equal(got, bytes.Repeat([]byte("photo"), 100000)) {
+		t.Error("the file restored on the new server differs")
+	}
+
+	// Refusals, in words.
+	refusals := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"serverbackup", "run", "USB disk"}, "no server backup of that name"},
+		{[]string{"serverbackup", "add", "Gone", "-shares", "Photos", "-to", filepath.Join(dir, "unplugged")}, "is the drive plugged in?"},
+		{[]string{"serverbackup", "add", "OnPool", "-shares", "Photos", "-to", filepath.Join(dir, "disk")}, "on one of the pool's drives"},
+		{[]string{"serverbackup", "add", "Sealed", "-shares", "Photos", "-to", usb}, "of that name already"},
+	}
+	for _, r := range refusals {
+		out, code := hearthd(t, state, r.args...)
+		said = append(said, out)
+		if code == 0 || !strings.Contains(out, r.want) {
+			t.Errorf("hearthd %s: exit %d, want a refusal saying %q:\n%s", strings.Join(r.args, " "), code, r.want, out)
+		}
+	}
+	for _, s := range said {
+		if bad := plainwords.Find(s); len(bad) > 0 {
+			t.Errorf("not plain words %v in:\n%s", bad, s)
+		}
+	}
+}
+
+func run2(t *testing.T, state, input string, said *[]string, args ...string) string {
+	t.Helper()
+	out, code := hearthdWithInput(t, state, input, args...)
+	if code != 0 {
+		t.Fatalf("hearthd %s: exit %d\n%s", strings.Join(args, " "), code, out)
+	}
+	*said = append(*said, out)
+	return out
+}
