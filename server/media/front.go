@@ -15,7 +15,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/hearth-home/hearth/server/thumbs"
 	"github.com/hearth-home/hearth/server/webhdr"
 )
 
@@ -118,7 +117,7 @@ func (s *Server) queriedUpdateID(w http.ResponseWriter) {
 }
 
 // fixUpdateID puts the server's update id into dms's Browse answers, where dms writes
-// its process id.
+// its process id, and the art of folders and music into their listings (withArt).
 func (s *Server) fixUpdateID(resp *http.Response) error {
 	if resp.Request.URL.Path != "/ctl" {
 		return nil
@@ -130,6 +129,7 @@ func (s *Server) fixUpdateID(resp *http.Response) error {
 	}
 	body = bytes.ReplaceAll(body, []byte("<UpdateID>"+strconv.FormatUint(uint64(uint32(os.Getpid())), 10)+"</UpdateID>"),
 		[]byte("<UpdateID>"+s.updateID()+"</UpdateID>"))
+	body = s.withArt(body, resp.Request.Host)
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	resp.ContentLength = int64(len(body))
 	resp.Header.Set("Content-Length", strconv.Itoa(len(body)))
@@ -232,24 +232,4 @@ func ownCallbacks(r *http.Request, client net.IP) bool {
 		cb = strings.TrimSpace(cb[end+1:])
 	}
 	return true
-}
-
-// icon serves a picture's thumbnail, made from the pool's copy (server/thumbs). Videos
-// and music have none yet: dms's own runs ffmpegthumbnailer on the machine's folders.
-func (s *Server) icon(fsys *poolFS, w http.ResponseWriter, r *http.Request) {
-	p := strings.TrimPrefix(path.Clean("/"+r.URL.Query().Get("path")), "/")
-	st, err := fsys.Stat(p)
-	i, ok := st.(info)
-	if err != nil || !ok || s.opt.Thumbs == nil || !thumbs.Able(p) {
-		http.NotFound(w, r)
-		return
-	}
-	data, err := s.opt.Thumbs.Get(r.Context(), i.fi)
-	if err != nil {
-		s.log.Debug("no thumbnail", "path", p, "err", err)
-		http.NotFound(w, r)
-		return
-	}
-	w.Header().Set("Content-Type", "image/jpeg")
-	http.ServeContent(w, r, "", i.fi.ModTime, bytes.NewReader(data))
 }

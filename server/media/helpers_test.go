@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"image/jpeg"
 	pngenc "image/png"
 	"io"
 	"mime"
@@ -97,8 +98,10 @@ func startTV(t *testing.T) *tv {
 	}
 	s.AddUser("dad", "correct horse", true)
 	v := &tv{Server: s, media: s.MediaURL(), files: map[string][]byte{}}
-	if _, err := s.Admin().Mkdir(ctx, "Videos/Holidays", time.Time{}); err != nil {
-		t.Fatal(err)
+	for _, d := range []string{"Videos/Holidays", "Music/Album", "Music/Live"} {
+		if _, err := s.Admin().Mkdir(ctx, d, time.Time{}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	for _, p := range []string{"Videos/Holidays/film.mp4", "Videos/Holidays/film.srt", "Music/song.mp3", "Pictures/cat.jpg",
 		"Documents/secret.mp4", "dad/private.mp4"} {
@@ -113,10 +116,28 @@ func startTV(t *testing.T) *tv {
 	if err := pngenc.Encode(&png, img); err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []string{"Pictures/sunset.png", "dad/me.png"} {
-		if _, err := s.Admin().Put(ctx, p, bytes.NewReader(png.Bytes()), int64(png.Len()), time.Time{}); err != nil {
+	// Albums with their art, one of each kind and case; a tiny real video, for its frame.
+	var jpg bytes.Buffer
+	if err := jpeg.Encode(&jpg, image.NewRGBA(image.Rect(0, 0, 600, 600)), nil); err != nil {
+		t.Fatal(err)
+	}
+	clip, err := os.ReadFile("testdata/clip.mp4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []struct {
+		path string
+		data []byte
+	}{
+		{"Pictures/sunset.png", png.Bytes()}, {"dad/me.png", png.Bytes()},
+		{"Music/Album/Cover.jpg", jpg.Bytes()}, {"Music/Live/FOLDER.PNG", png.Bytes()}, {"Videos/clip.mp4", clip},
+	} {
+		if _, err := s.Admin().Put(ctx, f.path, bytes.NewReader(f.data), int64(len(f.data)), time.Time{}); err != nil {
 			t.Fatal(err)
 		}
+	}
+	for _, p := range []string{"Music/Album/track.mp3", "Music/Live/track.flac"} {
+		v.put(t, p, 10<<10)
 	}
 	return v
 }
@@ -172,18 +193,24 @@ func search(t *testing.T, media string, tries int) *url.URL {
 
 // didl is what a Browse answers, as much of it as the tests read.
 type didl struct {
-	Containers []struct {
-		ID    string `xml:"id,attr"`
-		Title string `xml:"title"`
-	} `xml:"container"`
-	Items []struct {
-		ID    string `xml:"id,attr"`
-		Title string `xml:"title"`
-		Res   []struct {
-			URL      string `xml:",chardata"`
-			Protocol string `xml:"protocolInfo,attr"`
-		} `xml:"res"`
-	} `xml:"item"`
+	Containers []didlFolder `xml:"container"`
+	Items      []didlItem   `xml:"item"`
+}
+
+type didlFolder struct {
+	ID    string `xml:"id,attr"`
+	Title string `xml:"title"`
+	Art   string `xml:"albumArtURI"`
+}
+
+type didlItem struct {
+	ID    string `xml:"id,attr"`
+	Title string `xml:"title"`
+	Art   string `xml:"albumArtURI"`
+	Res   []struct {
+		URL      string `xml:",chardata"`
+		Protocol string `xml:"protocolInfo,attr"`
+	} `xml:"res"`
 }
 
 func (d didl) titles() []string {
@@ -268,4 +295,21 @@ func status(t *testing.T, c *http.Client, method, u string) int {
 	io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
 	return resp.StatusCode
+}
+
+// thumbnail fetches a thumbnail and checks it is a JPEG of the size wanted.
+func thumbnail(t *testing.T, link string, w, h int) {
+	t.Helper()
+	resp, err := http.Get(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	img, err := jpeg.Decode(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("the thumbnail at %s: %d %v", link, resp.StatusCode, err)
+	}
+	if b := img.Bounds(); b.Dx() != w || b.Dy() != h {
+		t.Errorf("the thumbnail at %s is %dx%d, want %dx%d", link, b.Dx(), b.Dy(), w, h)
+	}
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
-	"image/jpeg"
 	"io"
 	"net"
 	"net/http"
@@ -77,18 +76,53 @@ func TestTVs(t *testing.T) {
 
 	t.Run("pictures have thumbnails", func(t *testing.T) {
 		pics, _ := browse(t, cd, "Pictures")
-		link := pics.resource(t, "sunset.png", "JPEG_TN")
-		resp, err := http.Get(link)
-		if err != nil {
-			t.Fatal(err)
+		thumbnail(t, pics.resource(t, "sunset.png", "JPEG_TN"), 256, 128)
+	})
+
+	t.Run("album and folder art", func(t *testing.T) {
+		music, _ := browse(t, cd, "Music")
+		for _, c := range []struct {
+			album, track, art string
+			w, h              int // the thumbnail's: the art's bounded to 256
+		}{
+			{"Album", "track.mp3", "Cover.jpg", 256, 256}, {"Live", "track.flac", "FOLDER.PNG", 256, 128},
+		} {
+			i := slices.IndexFunc(music.Containers, func(f didlFolder) bool { return f.Title == c.album })
+			if i < 0 || music.Containers[i].Art == "" {
+				t.Errorf("the folder %s, with a %s, shows no art: %+v", c.album, c.art, music.Containers)
+			} else {
+				thumbnail(t, music.Containers[i].Art, c.w, c.h)
+			}
+			album, _ := browse(t, cd, "Music/"+c.album)
+			thumbnail(t, album.resource(t, c.track, "JPEG_TN"), c.w, c.h)
+			if i := slices.IndexFunc(album.Items, func(f didlItem) bool { return f.Title == c.track }); album.Items[i].Art == "" {
+				t.Errorf("%s in %s has no albumArtURI", c.track, c.album)
+			}
 		}
-		defer resp.Body.Close()
-		thumb, err := jpeg.Decode(resp.Body)
-		if err != nil || resp.StatusCode != http.StatusOK {
-			t.Fatalf("the thumbnail of sunset.png: %d %v", resp.StatusCode, err)
+		// Music in a folder without art names none, so the TV asks for nothing.
+		for _, it := range music.Items {
+			for _, r := range it.Res {
+				if strings.Contains(r.Protocol, "JPEG_TN") || it.Art != "" {
+					t.Errorf("%s, in a folder without art, names a picture: %+v", it.Title, it)
+				}
+			}
 		}
-		if b := thumb.Bounds(); b.Dx() != 256 || b.Dy() != 128 {
-			t.Errorf("the thumbnail is %dx%d, want 256x128", b.Dx(), b.Dy())
+	})
+
+	t.Run("videos have a frame for a thumbnail", func(t *testing.T) {
+		vids, _ := browse(t, cd, "Videos")
+		thumbnail(t, vids.resource(t, "clip.mp4", "JPEG_TN"), 256, 192)
+	})
+
+	t.Run("without ffmpegthumbnailer videos name no thumbnail", func(t *testing.T) {
+		t.Setenv("PATH", t.TempDir())
+		hol, _ := browse(t, cd, "Videos/Holidays")
+		for _, it := range hol.Items {
+			for _, r := range it.Res {
+				if strings.Contains(r.Protocol, "JPEG_TN") || it.Art != "" {
+					t.Errorf("%s names a thumbnail that cannot be made: %+v", it.Title, it)
+				}
+			}
 		}
 	})
 
