@@ -60,8 +60,9 @@ func audio(name string) bool {
 	return false
 }
 
-// art is the thumbnail shown for a file or folder: a picture's own, a video's frame, and
-// for a folder and the music in it the folder's art.
+// art is the thumbnail shown for a file or folder: a picture's own, a video's frame, for
+// a folder and the music in it the folder's art, and for music in a folder without the
+// art embedded in it.
 func (s *Server) art(ctx context.Context, fsys *poolFS, fi pool.FileInfo) ([]byte, error) {
 	switch {
 	case fi.Dir || audio(fi.Name):
@@ -69,11 +70,13 @@ func (s *Server) art(ctx context.Context, fsys *poolFS, fi pool.FileInfo) ([]byt
 		if !fi.Dir {
 			dir = path.Dir(fi.Path)
 		}
-		a, ok := folderArt(fsys, dir)
-		if !ok {
-			return nil, fmt.Errorf("%s: %w", fi.Path, errNoArt)
+		if a, ok := folderArt(fsys, dir); ok {
+			return s.opt.Thumbs.Get(ctx, a)
 		}
-		return s.opt.Thumbs.Get(ctx, a)
+		if !fi.Dir && thumbs.Tagged(fi.Name) {
+			return s.opt.Thumbs.Embedded(ctx, fi)
+		}
+		return nil, fmt.Errorf("%s: %w", fi.Path, errNoArt)
 	case thumbs.Able(fi.Name):
 		return s.opt.Thumbs.Get(ctx, fi)
 	case thumbs.Video(fi.Name):
@@ -112,6 +115,7 @@ var (
 // of folders and of music (an albumArtURI, and a JPEG_TN resource for music), and takes
 // out the thumbnails dms names that there are none of (music without art, videos when
 // ffmpegthumbnailer is not installed): a TV asks for each, and some show an error.
+// Music's embedded art is named until the first look finds none.
 func (s *Server) withArt(body []byte, host string) []byte {
 	st := s.state.Load()
 	start, end := bytes.Index(body, []byte("<Result>")), bytes.Index(body, []byte("</Result>"))
@@ -131,6 +135,20 @@ func (s *Server) withArt(body []byte, host string) []byte {
 			arts[dir] = has
 		}
 		return has
+	}
+	// Music's embedded art is named until it is known to be missing: it is looked at
+	// when a TV first asks for it, not for each listing.
+	mayEmbed := func(p string) bool {
+		if !thumbs.Tagged(p) {
+			return false
+		}
+		fi, err := st.fs.Stat(p)
+		i, ok := fi.(info)
+		if err != nil || !ok {
+			return false
+		}
+		has, known := s.opt.Thumbs.EmbeddedKnown(i.fi)
+		return has || !known
 	}
 	iconURL := func(p string, tn bool) string {
 		q := url.Values{"path": {p}}
@@ -161,7 +179,7 @@ func (s *Server) withArt(body []byte, host string) []byte {
 			return obj
 		case strings.HasPrefix(class, "object.item.videoItem") && videos:
 			return obj
-		case strings.HasPrefix(class, "object.item.audioItem") && hasArt(path.Dir(p)):
+		case strings.HasPrefix(class, "object.item.audioItem") && (hasArt(path.Dir(p)) || mayEmbed(p)):
 			return strings.TrimSuffix(obj, "</item>") +
 				`<res protocolInfo="http-get:*:image/jpeg:DLNA.ORG_PN=JPEG_TN">` + iconURL(p, true) + `</res></item>`
 		}

@@ -98,7 +98,7 @@ func startTV(t *testing.T) *tv {
 	}
 	s.AddUser("dad", "correct horse", true)
 	v := &tv{Server: s, media: s.MediaURL(), files: map[string][]byte{}}
-	for _, d := range []string{"Videos/Holidays", "Music/Album", "Music/Live"} {
+	for _, d := range []string{"Videos/Holidays", "Music/Album", "Music/Live", "Music/Tagged"} {
 		if _, err := s.Admin().Mkdir(ctx, d, time.Time{}); err != nil {
 			t.Fatal(err)
 		}
@@ -136,8 +136,16 @@ func startTV(t *testing.T) *tv {
 			t.Fatal(err)
 		}
 	}
-	for _, p := range []string{"Music/Album/track.mp3", "Music/Live/track.flac"} {
+	for _, p := range []string{"Music/Album/track.mp3", "Music/Live/track.flac", "Music/Tagged/plain.mp3"} {
 		v.put(t, p, 10<<10)
+	}
+	var art bytes.Buffer
+	if err := jpeg.Encode(&art, image.NewRGBA(image.Rect(0, 0, 400, 300)), nil); err != nil {
+		t.Fatal(err)
+	}
+	mp3 := id3Picture(art.Bytes())
+	if _, err := s.Admin().Put(ctx, "Music/Tagged/tagged.mp3", bytes.NewReader(mp3), int64(len(mp3)), time.Time{}); err != nil {
+		t.Fatal(err)
 	}
 	return v
 }
@@ -312,4 +320,26 @@ func thumbnail(t *testing.T, link string, w, h int) {
 	if b := img.Bounds(); b.Dx() != w || b.Dy() != h {
 		t.Errorf("the thumbnail at %s is %dx%d, want %dx%d", link, b.Dx(), b.Dy(), w, h)
 	}
+}
+
+// id3Picture is an MP3's beginning whose ID3v2.3 tag holds a front cover, the picture
+// given (an APIC frame), followed by some of the sound.
+func id3Picture(pic []byte) []byte {
+	var frame bytes.Buffer
+	frame.WriteByte(0) // ISO-8859-1 text
+	frame.WriteString("image/jpeg\x00")
+	frame.WriteByte(3) // the front cover
+	frame.WriteString("\x00")
+	frame.Write(pic)
+	var b bytes.Buffer
+	size := 10 + frame.Len()
+	b.WriteString("ID3\x03\x00\x00")
+	b.Write([]byte{byte(size >> 21 & 0x7f), byte(size >> 14 & 0x7f), byte(size >> 7 & 0x7f), byte(size & 0x7f)})
+	b.WriteString("APIC")
+	b.Write([]byte{byte(frame.Len() >> 24), byte(frame.Len() >> 16), byte(frame.Len() >> 8), byte(frame.Len()), 0, 0})
+	b.Write(frame.Bytes())
+	sound := make([]byte, 4096)
+	rand.Read(sound)
+	b.Write(sound)
+	return b.Bytes()
 }

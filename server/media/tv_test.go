@@ -99,11 +99,23 @@ func TestTVs(t *testing.T) {
 				t.Errorf("%s in %s has no albumArtURI", c.track, c.album)
 			}
 		}
-		// Music in a folder without art names none, so the TV asks for nothing.
-		for _, it := range music.Items {
-			for _, r := range it.Res {
-				if strings.Contains(r.Protocol, "JPEG_TN") || it.Art != "" {
-					t.Errorf("%s, in a folder without art, names a picture: %+v", it.Title, it)
+		// Art embedded in the music, where its folder has none.
+		tagged, _ := browse(t, cd, "Music/Tagged")
+		thumbnail(t, tagged.resource(t, "tagged.mp3", "JPEG_TN"), 256, 192)
+		// Music without art is named until a first look finds none; from then on it names
+		// none, so the TV asks for nothing.
+		for _, p := range []string{"Music/song.mp3", "Music/Tagged/plain.mp3"} {
+			status(t, http.DefaultClient, "GET", v.media+"/icon?path="+url.QueryEscape(p))
+		}
+		for _, dir := range []string{"Music", "Music/Tagged"} {
+			l, _ := browse(t, cd, dir)
+			for _, it := range l.Items {
+				named := it.Art != ""
+				for _, r := range it.Res {
+					named = named || strings.Contains(r.Protocol, "JPEG_TN")
+				}
+				if named != (it.Title == "tagged.mp3") {
+					t.Errorf("%s in %s names a picture: %v, want %v", it.Title, dir, named, !named)
 				}
 			}
 		}

@@ -96,9 +96,7 @@ func (c *Cache) Get(ctx context.Context, fi pool.FileInfo) ([]byte, error) {
 // cache, or makes it (one of the slots) and keeps it. A make that fails with ErrNone is
 // remembered as an empty file.
 func (c *Cache) get(ctx context.Context, fi pool.FileInfo, kind string, produce func(context.Context) ([]byte, error)) ([]byte, error) {
-	sum := sha256.Sum256([]byte(fi.Path + "\x00" + fi.Hash + kind))
-	key := hex.EncodeToString(sum[:16])
-	file := filepath.Join(c.dir, key[:2], key+".jpg")
+	file := c.file(fi, kind)
 	if data, err := os.ReadFile(file); err == nil {
 		if len(data) == 0 {
 			return nil, fmt.Errorf("%s: %w", fi.Path, ErrNone)
@@ -122,6 +120,14 @@ func (c *Cache) get(ctx context.Context, fi pool.FileInfo, kind string, produce 
 		c.trim()
 	}
 	return data, err
+}
+
+// file is where the thumbnail of kind of the file fi is cached: named by its path and
+// content, so a changed file gets a new one.
+func (c *Cache) file(fi pool.FileInfo, kind string) string {
+	sum := sha256.Sum256([]byte(fi.Path + "\x00" + fi.Hash + kind))
+	key := hex.EncodeToString(sum[:16])
+	return filepath.Join(c.dir, key[:2], key+".jpg")
 }
 
 // thumbnail scales the picture r holds down to Size on its longer side, as a JPEG.
