@@ -126,6 +126,18 @@ func (s *Server) withArt(body []byte, host string) []byte {
 	if err := xml.Unmarshal(body[start:end+len("</Result>")], &listing); err != nil {
 		return body
 	}
+	var esc bytes.Buffer
+	esc.Write(body[:start+len("<Result>")])
+	xml.EscapeText(&esc, []byte(s.artListing(st, listing, host)))
+	esc.Write(body[end:])
+	return esc.Bytes()
+}
+
+// artListing is withArt on a listing itself.
+func (s *Server) artListing(st *state, listing, host string) string {
+	if s.opt.Thumbs == nil {
+		return listing
+	}
 	videos := thumbs.Videos()
 	arts := map[string]bool{} // folders' art, looked up once a folder per answer
 	hasArt := func(dir string) bool {
@@ -157,7 +169,7 @@ func (s *Server) withArt(body []byte, host string) []byte {
 		}
 		return html.EscapeString((&url.URL{Scheme: "http", Host: host, Path: "/icon", RawQuery: q.Encode()}).String())
 	}
-	listing = didlObject.ReplaceAllStringFunc(listing, func(obj string) string {
+	return didlObject.ReplaceAllStringFunc(listing, func(obj string) string {
 		m := didlObject.FindStringSubmatch(obj)
 		p, err := url.QueryUnescape(html.UnescapeString(m[2]))
 		if err != nil || !fs.ValidPath(p) || p == "." {
@@ -185,9 +197,4 @@ func (s *Server) withArt(body []byte, host string) []byte {
 		}
 		return didlIcons.ReplaceAllString(obj, "")
 	})
-	var esc bytes.Buffer
-	esc.Write(body[:start+len("<Result>")])
-	xml.EscapeText(&esc, []byte(listing))
-	esc.Write(body[end:])
-	return esc.Bytes()
 }

@@ -60,6 +60,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.systemUpdateID(w)
 	case r.URL.Path == "/ctl" && soapAction(r, "#QueryStateVariable") && asksUpdateID(r):
 		s.queriedUpdateID(w)
+	case r.URL.Path == "/ctl" && soapAction(r, "ContentDirectory:1#Browse") && s.pageFromKept(st, w, r):
 	case r.URL.Path == "/subtitle":
 		subtitle(st.fs, w, r)
 	case r.URL.Path == "/icon":
@@ -77,6 +78,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		http.NotFound(w, r)
 	}
+}
+
+// pageFromKept answers a Browse of a folder's children from the folder's kept listing
+// (pages.go), reporting false when it did not (dms answers).
+func (s *Server) pageFromKept(st *state, w http.ResponseWriter, r *http.Request) bool {
+	a, ok := browseRequest(r)
+	return ok && s.browsePage(st, w, r, a)
 }
 
 // updateID is the ContentDirectory's SystemUpdateID: it changes whenever the pool or a
@@ -136,15 +144,15 @@ func (s *Server) fixUpdateID(resp *http.Response) error {
 	return nil
 }
 
-// newProxy passes requests to dms over the pipe listener, one connection each (each
-// carries its own client's address).
-func (s *Server) newProxy(l *pipeListener) *httputil.ReverseProxy {
+// newProxy passes requests to dms over the pipe listener's transport, one connection
+// each (each carries its own client's address).
+func (s *Server) newProxy(tr http.RoundTripper) *httputil.ReverseProxy {
 	return &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			pr.Out.URL.Scheme, pr.Out.URL.Host = "http", pr.In.Host
 			pr.Out.Host = pr.In.Host // dms writes it into the links it gives
 		},
-		Transport:      &http.Transport{DialContext: l.dial, DisableKeepAlives: true, DisableCompression: true},
+		Transport:      tr,
 		ModifyResponse: s.fixUpdateID,
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
 			if r.Context().Err() == nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/xml"
 	"fmt"
 	"io"
 	"net"
@@ -117,6 +118,56 @@ func TestTVs(t *testing.T) {
 				if named != (it.Title == "tagged.mp3") {
 					t.Errorf("%s in %s names a picture: %v, want %v", it.Title, dir, named, !named)
 				}
+			}
+		}
+	})
+
+	t.Run("a long folder in pages", func(t *testing.T) {
+		if _, err := v.Admin().Mkdir(context.Background(), "Music/Many", time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+		for i := range 30 {
+			v.put(t, fmt.Sprintf("Music/Many/%02d.mp3", i), 100)
+		}
+		ids := func(start, count uint32) ([]string, uint32) {
+			t.Helper()
+			res, n, total, _, err := cd.Browse("Music/Many", "BrowseDirectChildren", "*", start, count, "")
+			var d didl
+			if err == nil {
+				err = xml.Unmarshal([]byte(res), &d)
+			}
+			if err != nil || int(n) != len(d.Items) {
+				t.Fatalf("browse from %d: %v, %d returned for %d items", start, err, n, len(d.Items))
+			}
+			var out []string
+			for _, it := range d.Items {
+				out = append(out, it.Title)
+			}
+			return out, total
+		}
+		// Pages of any size, after the folder was listed whole and after a change, are
+		// the whole folder's items in order, as dms lists them.
+		for _, step := range []string{"first", "again", "after a change"} {
+			if step == "after a change" {
+				v.put(t, "Music/Many/30.mp3", 100)
+			}
+			whole, total := ids(0, 0)
+			if len(whole) != int(total) || (step == "after a change") != (total == 31) || !slices.IsSorted(whole) {
+				t.Fatalf("%s: the whole folder is %d of %d items: %v", step, len(whole), total, whole)
+			}
+			var paged []string
+			for start := uint32(0); start < total; start += 7 {
+				page, tm := ids(start, 7)
+				if tm != total {
+					t.Errorf("%s: a page says the folder has %d items, not %d", step, tm, total)
+				}
+				paged = append(paged, page...)
+			}
+			if !slices.Equal(paged, whole) {
+				t.Errorf("%s: pages of 7 hold %v, the whole folder %v", step, paged, whole)
+			}
+			if beyond, _ := ids(total+5, 7); len(beyond) != 0 {
+				t.Errorf("%s: a page beyond the end holds %v", step, beyond)
 			}
 		}
 	})
