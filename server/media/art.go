@@ -3,7 +3,6 @@ package media
 import (
 	"bytes"
 	"context"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"html"
@@ -18,6 +17,10 @@ import (
 	"github.com/hearth-home/hearth/server/thumbs"
 )
 
+// escapeResult escapes a listing into a Browse answer's Result as dms does: only what
+// must be. Some control points decode no more (libnet-upnp-perl knows no "&#34;").
+var escapeResult = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
 // errNoArt is a file or folder that has no picture to show for it.
 var errNoArt = errors.New("no picture to show")
 
@@ -26,9 +29,20 @@ var errNoArt = errors.New("no picture to show")
 var artNames = []string{"folder.jpg", "folder.jpeg", "folder.png", "cover.jpg", "cover.jpeg", "cover.png"}
 
 // folderArt is the picture that is the art of a folder (Folder.jpg, Cover.png, in any
-// case), from its listing.
-func folderArt(fsys *poolFS, dir string) (pool.FileInfo, bool) {
-	ents, err := fsys.ReadDir(dir)
+// case), from its listing. What a folder has is kept until the pool changes: a TV's
+// listing of folders asks it of each.
+func (f *poolFS) folderArt(dir string) (pool.FileInfo, bool) {
+	if _, err := f.shares(); err != nil { // forgets what was kept if the pool changed
+		return pool.FileInfo{}, false
+	}
+	f.mu.Lock()
+	a, seen := f.arts[dir]
+	seenAt := f.seenAt
+	f.mu.Unlock()
+	if seen {
+		return a.fi, a.ok
+	}
+	ents, err := f.ReadDir(dir)
 	if err != nil {
 		return pool.FileInfo{}, false
 	}
@@ -48,8 +62,26 @@ func folderArt(fsys *poolFS, dir string) (pool.FileInfo, bool) {
 			}
 		}
 	}
-	return art, best < len(artNames)
+	a = folderArtOf{art, best < len(artNames)}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.seenAt == seenAt && f.pool.Changes() == seenAt { // not kept across a change
+		if f.arts == nil || len(f.arts) >= artsMax {
+			f.arts = map[string]folderArtOf{}
+		}
+		f.arts[dir] = a
+	}
+	return a.fi, a.ok
 }
+
+// folderArtOf is what folderArt found for a folder.
+type folderArtOf struct {
+	fi pool.FileInfo
+	ok bool
+}
+
+// artsMax bounds the folders whose art is kept.
+const artsMax = 10000
 
 // audio reports whether a file's name is that of music.
 func audio(name string) bool {
@@ -70,7 +102,7 @@ func (s *Server) art(ctx context.Context, fsys *poolFS, fi pool.FileInfo) ([]byt
 		if !fi.Dir {
 			dir = path.Dir(fi.Path)
 		}
-		if a, ok := folderArt(fsys, dir); ok {
+		if a, ok := fsys.folderArt(dir); ok {
 			return s.opt.Thumbs.Get(ctx, a)
 		}
 		if !fi.Dir && thumbs.Tagged(fi.Name) {
@@ -106,9 +138,8 @@ func (s *Server) icon(fsys *poolFS, w http.ResponseWriter, r *http.Request) {
 }
 
 var (
-	didlObject = regexp.MustCompile(`<(item|container) id="([^"]*)"[^>]*>.*?</(?:item|container)>`)
-	didlClass  = regexp.MustCompile(`<upnp:class>([^<]*)</upnp:class>`)
-	didlIcons  = regexp.MustCompile(`<upnp:icon>[^<]*</upnp:icon>|<upnp:albumArtURI>[^<]*</upnp:albumArtURI>|<res protocolInfo="http-get:\*:image/jpeg:DLNA.ORG_PN=JPEG_TN">[^<]*</res>`)
+	didlClass = regexp.MustCompile(`<upnp:class>([^<]*)</upnp:class>`)
+	didlIcons = regexp.MustCompile(`<upnp:icon>[^<]*</upnp:icon>|<upnp:albumArtURI>[^<]*</upnp:albumArtURI>|<res protocolInfo="http-get:\*:image/jpeg:DLNA.ORG_PN=JPEG_TN">[^<]*</res>`)
 )
 
 // withArt puts into a Browse answer's listing (DIDL-Lite, escaped in its Result) the art
@@ -122,13 +153,10 @@ func (s *Server) withArt(body []byte, host string) []byte {
 	if st == nil || s.opt.Thumbs == nil || start < 0 || end < start {
 		return body
 	}
-	var listing string
-	if err := xml.Unmarshal(body[start:end+len("</Result>")], &listing); err != nil {
-		return body
-	}
+	listing := html.UnescapeString(string(body[start+len("<Result>") : end])) // escaped by encoding/xml
 	var esc bytes.Buffer
 	esc.Write(body[:start+len("<Result>")])
-	xml.EscapeText(&esc, []byte(s.artListing(st, listing, host)))
+	esc.WriteString(escapeResult.Replace(s.artListing(st, listing, host)))
 	esc.Write(body[end:])
 	return esc.Bytes()
 }
@@ -143,7 +171,7 @@ func (s *Server) artListing(st *state, listing, host string) string {
 	hasArt := func(dir string) bool {
 		has, seen := arts[dir]
 		if !seen {
-			_, has = folderArt(st.fs, dir)
+			_, has = st.fs.folderArt(dir)
 			arts[dir] = has
 		}
 		return has
@@ -169,13 +197,12 @@ func (s *Server) artListing(st *state, listing, host string) string {
 		}
 		return html.EscapeString((&url.URL{Scheme: "http", Host: host, Path: "/icon", RawQuery: q.Encode()}).String())
 	}
-	return didlObject.ReplaceAllStringFunc(listing, func(obj string) string {
-		m := didlObject.FindStringSubmatch(obj)
-		p, err := url.QueryUnescape(html.UnescapeString(m[2]))
-		if err != nil || !fs.ValidPath(p) || p == "." {
+	rewrite := func(obj string) string {
+		p, ok := objectID(obj)
+		if !ok {
 			return obj
 		}
-		if m[1] == "container" {
+		if strings.HasPrefix(obj, "<container ") {
 			if !hasArt(p) {
 				return obj
 			}
@@ -196,5 +223,67 @@ func (s *Server) artListing(st *state, listing, host string) string {
 				`<res protocolInfo="http-get:*:image/jpeg:DLNA.ORG_PN=JPEG_TN">` + iconURL(p, true) + `</res></item>`
 		}
 		return didlIcons.ReplaceAllString(obj, "")
-	})
+	}
+	head, objs, tail, ok := didlObjects(listing)
+	if !ok {
+		return listing
+	}
+	var out strings.Builder
+	out.WriteString(head)
+	for _, obj := range objs {
+		out.WriteString(rewrite(obj))
+	}
+	out.WriteString(tail)
+	return out.String()
+}
+
+// didlObjects splits a DIDL-Lite listing as dms writes it into what comes before its
+// first item or folder, each of them, and what follows the last (items do not nest, and
+// their text is escaped, so no '<' starts anything else).
+func didlObjects(l string) (head string, objs []string, tail string, ok bool) {
+	i := 0
+scan:
+	for {
+		at := strings.IndexByte(l[i:], '<')
+		if at < 0 {
+			break
+		}
+		at += i
+		var end string
+		switch {
+		case strings.HasPrefix(l[at:], "<item "):
+			end = "</item>"
+		case strings.HasPrefix(l[at:], "<container "):
+			end = "</container>"
+		case objs != nil: // past the last object
+			break scan
+		default:
+			i = at + 1
+			continue
+		}
+		if objs == nil {
+			head, objs = l[:at], []string{}
+		}
+		n := strings.Index(l[at:], end)
+		if n < 0 {
+			return "", nil, "", false
+		}
+		objs = append(objs, l[at:at+n+len(end)])
+		i = at + n + len(end)
+	}
+	if objs == nil {
+		return l, nil, "", true
+	}
+	return head, objs, l[i:], true
+}
+
+// objectID is an item's or folder's id, the path of its file or folder.
+func objectID(obj string) (string, bool) {
+	_, rest, ok := strings.Cut(obj, ` id="`)
+	id, _, ok2 := strings.Cut(rest, `"`)
+	if !ok || !ok2 {
+		return "", false
+	}
+	p, err := url.QueryUnescape(html.UnescapeString(id))
+	return p, err == nil && fs.ValidPath(p) && p != "."
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/xml"
 	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"strconv"
@@ -21,8 +22,27 @@ const pagesMax = 32 << 20
 // through a folder of 5,000 had it made 100 times. The front answers each page from the
 // kept listing instead.
 type pages struct {
-	mu    sync.Mutex
-	lists []*pageList // newest last
+	mu       sync.Mutex
+	lists    []*pageList // newest last
+	building bool        // a folder is being listed whole
+}
+
+// start reports whether a folder may be listed whole now (none is), and marks it so.
+func (p *pages) start() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.building {
+		return false
+	}
+	p.building = true
+	return true
+}
+
+// done marks the folder being listed whole as listed.
+func (p *pages) done() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.building = false
 }
 
 // pageList is one folder's listing as one kind of device asked for it.
@@ -62,18 +82,24 @@ func browseRequest(r *http.Request) (browseArgs, bool) {
 	return a, a.BrowseFlag == "BrowseDirectChildren" && a.StartingIndex >= 0 && a.RequestedCount >= 0
 }
 
-// browsePage answers a Browse of a folder's children from its kept listing, asking dms
-// for the whole folder first when it is not kept. It reports false, having written
-// nothing, when dms's answer is not one it can page (an error: dms then answers itself).
+// browsePage answers a Browse of a folder's children from its kept listing. When it is
+// not kept it reports false, having written nothing (dms answers that page, as quickly
+// as before), and has dms list the whole folder in the background for the pages that
+// follow, one folder at a time.
 func (s *Server) browsePage(st *state, w http.ResponseWriter, r *http.Request, a browseArgs) bool {
 	key := strings.Join([]string{r.Host, r.UserAgent(), a.ObjectID, a.Filter, a.SortCriteria}, "\x00")
 	l := st.pages.get(key, s.opt.Pool.Changes())
 	if l == nil {
-		l = s.listWhole(st, r, a, key)
-		if l == nil {
-			return false
+		if st.pages.start() {
+			bg := r.Clone(st.fs.ctx)
+			go func() {
+				defer st.pages.done()
+				if l := s.listWhole(st, bg, a, key); l != nil {
+					st.pages.keep(l, s.opt.Pool.Changes())
+				}
+			}()
 		}
-		st.pages.keep(l, s.opt.Pool.Changes())
+		return false
 	}
 	from := min(a.StartingIndex, len(l.objects))
 	to := len(l.objects)
@@ -84,7 +110,7 @@ func (s *Server) browsePage(st *state, w http.ResponseWriter, r *http.Request, a
 	listing = s.artListing(st, listing, r.Host)
 	var b bytes.Buffer
 	b.WriteString(`<?xml version="1.0" encoding="utf-8" standalone="yes"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" s:encodingStyle="http://schemas.xmlsoap.org/soap/encoding/"><s:Body><u:BrowseResponse xmlns:u="urn:schemas-upnp-org:service:ContentDirectory:1"><Result>`)
-	xml.EscapeText(&b, []byte(listing))
+	b.WriteString(escapeResult.Replace(listing))
 	fmt.Fprintf(&b, `</Result><NumberReturned>%d</NumberReturned><TotalMatches>%d</TotalMatches><UpdateID>%s</UpdateID></u:BrowseResponse></s:Body></s:Envelope>`,
 		to-from, len(l.objects), s.updateID())
 	w.Header().Set("Content-Type", `text/xml; charset="utf-8"`)
@@ -126,23 +152,19 @@ func (s *Server) listWhole(st *state, r *http.Request, a browseArgs, key string)
 	if err != nil || resp.StatusCode != http.StatusOK || start < 0 || end < start {
 		return nil
 	}
-	var listing string
-	if xml.Unmarshal(out[start:end+len("</Result>")], &listing) != nil {
-		return nil
-	}
-	var total struct {
-		N int `xml:"Body>BrowseResponse>TotalMatches"`
-	}
-	headEnd := strings.Index(listing, ">")
-	if xml.Unmarshal(out, &total) != nil || !strings.HasPrefix(listing, "<DIDL-Lite") || headEnd < 0 {
-		return nil
-	}
-	objects := didlObject.FindAllString(listing, -1)
-	if len(objects) != total.N { // not split as dms made it: let dms answer
+	listing := html.UnescapeString(string(out[start+len("<Result>") : end])) // escaped by encoding/xml
+	_, totalText, _ := bytes.Cut(out[end:], []byte("<TotalMatches>"))
+	totalText, _, _ = bytes.Cut(totalText, []byte("<"))
+	total, err := strconv.Atoi(string(totalText))
+	head, objects, tail, ok := didlObjects(listing)
+	if err != nil || !ok || len(objects) != total || !strings.HasPrefix(head, "<DIDL-Lite") || tail != "</DIDL-Lite>" {
 		s.log.Debug("a folder's listing could not be split into its items", "id", a.ObjectID)
 		return nil
 	}
-	l := &pageList{key: key, changes: changes, head: listing[:headEnd+1], objects: objects, server: resp.Header.Get("Server")}
+	if objects == nil {
+		objects = []string{}
+	}
+	l := &pageList{key: key, changes: changes, head: head, objects: objects, server: resp.Header.Get("Server")}
 	for _, o := range objects {
 		l.size += len(o)
 	}
