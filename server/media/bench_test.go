@@ -58,7 +58,7 @@ func BenchmarkFolderPages(b *testing.B) {
 		for {
 			st := s.state.Load()
 			st.pages.mu.Lock()
-			busy := st.pages.building
+			busy := st.pages.built != nil
 			st.pages.mu.Unlock()
 			if !busy {
 				return
@@ -80,6 +80,15 @@ func BenchmarkFolderPages(b *testing.B) {
 			e.Put(fmt.Sprintf("Pictures/other%d.jpg", i), []byte("x"))
 			b.StartTimer()
 			page(b)
+		}
+	})
+	b.Run("whole folder kept", func(b *testing.B) {
+		for i := range b.N {
+			b.StopTimer()
+			e.Put(fmt.Sprintf("Pictures/more%d.jpg", i), []byte("x"))
+			b.StartTimer()
+			page(b)
+			settled()
 		}
 	})
 }

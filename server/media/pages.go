@@ -24,25 +24,31 @@ const pagesMax = 32 << 20
 type pages struct {
 	mu       sync.Mutex
 	lists    []*pageList // newest last
-	building bool        // a folder is being listed whole
+	building string      // the key of the folder being listed whole, if one is
+	built    chan struct{}
 }
 
-// start reports whether a folder may be listed whole now (none is), and marks it so.
-func (p *pages) start() bool {
+// start reports whether the folder of key may be listed whole now (none is), and marks
+// it so; when that folder is being listed already, built is closed once it is.
+func (p *pages) start(key string) (ok bool, built <-chan struct{}) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.building {
-		return false
+	if p.built != nil {
+		if p.building == key {
+			return false, p.built
+		}
+		return false, nil
 	}
-	p.building = true
-	return true
+	p.building, p.built = key, make(chan struct{})
+	return true, nil
 }
 
 // done marks the folder being listed whole as listed.
 func (p *pages) done() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.building = false
+	close(p.built)
+	p.building, p.built = "", nil
 }
 
 // pageList is one folder's listing as one kind of device asked for it.
@@ -85,12 +91,22 @@ func browseRequest(r *http.Request) (browseArgs, bool) {
 // browsePage answers a Browse of a folder's children from its kept listing. When it is
 // not kept it reports false, having written nothing (dms answers that page, as quickly
 // as before), and has dms list the whole folder in the background for the pages that
-// follow, one folder at a time.
+// follow, one folder at a time; a page asked while its folder is being listed waits for
+// it rather than have dms make every item once more beside it.
 func (s *Server) browsePage(st *state, w http.ResponseWriter, r *http.Request, a browseArgs) bool {
 	key := strings.Join([]string{r.Host, r.UserAgent(), a.ObjectID, a.Filter, a.SortCriteria}, "\x00")
 	l := st.pages.get(key, s.opt.Pool.Changes())
 	if l == nil {
-		if st.pages.start() {
+		start, built := st.pages.start(key)
+		if built != nil {
+			select {
+			case <-built:
+			case <-r.Context().Done():
+				return false
+			}
+			l = st.pages.get(key, s.opt.Pool.Changes())
+		}
+		if start {
 			bg := r.Clone(st.fs.ctx)
 			go func() {
 				defer st.pages.done()
@@ -99,7 +115,9 @@ func (s *Server) browsePage(st *state, w http.ResponseWriter, r *http.Request, a
 				}
 			}()
 		}
-		return false
+		if l == nil {
+			return false
+		}
 	}
 	from := min(a.StartingIndex, len(l.objects))
 	to := len(l.objects)

@@ -84,7 +84,7 @@ func (c *Cache) VideoFrame(ctx context.Context, fi pool.FileInfo) ([]byte, error
 // the idle I/O class: a small box must not stutter while a thumbnail is made.
 func lowPriority(args []string) []string {
 	if _, err := exec.LookPath("ionice"); err == nil {
-		args = append([]string{"ionice", "-c", "3"}, args...)
+		args = append([]string{"ionice", "-c", "3", "-t"}, args...) // -t: go on where it may not
 	}
 	if _, err := exec.LookPath("nice"); err == nil {
 		args = append([]string{"nice", "-n", "19"}, args...)
