@@ -121,6 +121,9 @@ func startTV(t *testing.T) *tv {
 	if err := jpeg.Encode(&jpg, image.NewRGBA(image.Rect(0, 0, 600, 600)), nil); err != nil {
 		t.Fatal(err)
 	}
+	// One second of ffmpeg's test pattern, 160x120, H.264 with its index at the end (so
+	// the thumbnailer seeks): ffmpeg -f lavfi -i testsrc=size=160x120:rate=5 -t 1
+	// -c:v libx264 -preset veryslow -crf 35 -pix_fmt yuv420p clip.mp4
 	clip, err := os.ReadFile("testdata/clip.mp4")
 	if err != nil {
 		t.Fatal(err)
