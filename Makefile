@@ -12,7 +12,7 @@ TEST_DEBS := util-linux:mount litmus:litmus rclone:rclone cadaver:cadaver bsduti
 	dunst:dunst libnotify-bin:notify-send lintian:lintian desktop-file-utils:desktop-file-validate \
 	nsis:makensis gcc-mingw-w64-x86-64:x86_64-w64-mingw32-gcc p7zip-full:7z osslsigncode:osslsigncode zip:zip unzip:unzip chromium:chromium \
 	gir1.2-gssdp-1.6:/usr/lib/x86_64-linux-gnu/girepository-1.0/GSSDP-1.6.typelib python3-gi:/usr/lib/python3/dist-packages/gi/__init__.py \
-	libnet-upnp-perl:/usr/share/doc/libnet-upnp-perl/examples/upnpavdump.pl
+	libnet-upnp-perl:/usr/share/doc/libnet-upnp-perl/examples/upnpavdump.pl ffmpegthumbnailer:ffmpegthumbnailer
 # Wine runs the Windows installer and connector; QEMU boots a Debian made by debootstrap
 # to install the server's package under systemd; qemu-user runs the arm64 server. Without their recommends (32-bit Wine,
 # fonts, firmware), which the tests do not need.

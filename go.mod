@@ -8,6 +8,7 @@ require (
 	github.com/anacrolix/dms v1.8.0
 	github.com/chromedp/cdproto v0.160.1
 	github.com/chromedp/chromedp v0.23.1
+	github.com/dhowden/tag v0.0.0-20240417053706-3d75831295e8
 	github.com/emersion/go-webdav v0.7.0
 	github.com/getlantern/systray v1.2.2
 	github.com/go-ole/go-ole v1.3.0

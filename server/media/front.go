@@ -15,7 +15,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/hearth-home/hearth/server/thumbs"
 	"github.com/hearth-home/hearth/server/webhdr"
 )
 
@@ -61,6 +60,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.systemUpdateID(w)
 	case r.URL.Path == "/ctl" && soapAction(r, "#QueryStateVariable") && asksUpdateID(r):
 		s.queriedUpdateID(w)
+	case r.URL.Path == "/ctl" && soapAction(r, "ContentDirectory:1#Browse") && s.pageFromKept(st, w, r):
 	case r.URL.Path == "/subtitle":
 		subtitle(st.fs, w, r)
 	case r.URL.Path == "/icon":
@@ -78,6 +78,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		http.NotFound(w, r)
 	}
+}
+
+// pageFromKept answers a Browse of a folder's children from the folder's kept listing
+// (pages.go), reporting false when it did not (dms answers).
+func (s *Server) pageFromKept(st *state, w http.ResponseWriter, r *http.Request) bool {
+	a, ok := browseRequest(r)
+	return ok && s.browsePage(st, w, r, a)
 }
 
 // updateID is the ContentDirectory's SystemUpdateID: it changes whenever the pool or a
@@ -118,7 +125,7 @@ func (s *Server) queriedUpdateID(w http.ResponseWriter) {
 }
 
 // fixUpdateID puts the server's update id into dms's Browse answers, where dms writes
-// its process id.
+// its process id, and the art of folders and music into their listings (withArt).
 func (s *Server) fixUpdateID(resp *http.Response) error {
 	if resp.Request.URL.Path != "/ctl" {
 		return nil
@@ -130,21 +137,22 @@ func (s *Server) fixUpdateID(resp *http.Response) error {
 	}
 	body = bytes.ReplaceAll(body, []byte("<UpdateID>"+strconv.FormatUint(uint64(uint32(os.Getpid())), 10)+"</UpdateID>"),
 		[]byte("<UpdateID>"+s.updateID()+"</UpdateID>"))
+	body = s.withArt(body, resp.Request.Host)
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	resp.ContentLength = int64(len(body))
 	resp.Header.Set("Content-Length", strconv.Itoa(len(body)))
 	return nil
 }
 
-// newProxy passes requests to dms over the pipe listener, one connection each (each
-// carries its own client's address).
-func (s *Server) newProxy(l *pipeListener) *httputil.ReverseProxy {
+// newProxy passes requests to dms over the pipe listener's transport, one connection
+// each (each carries its own client's address).
+func (s *Server) newProxy(tr http.RoundTripper) *httputil.ReverseProxy {
 	return &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			pr.Out.URL.Scheme, pr.Out.URL.Host = "http", pr.In.Host
 			pr.Out.Host = pr.In.Host // dms writes it into the links it gives
 		},
-		Transport:      &http.Transport{DialContext: l.dial, DisableKeepAlives: true, DisableCompression: true},
+		Transport:      tr,
 		ModifyResponse: s.fixUpdateID,
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
 			if r.Context().Err() == nil {
@@ -232,24 +240,4 @@ func ownCallbacks(r *http.Request, client net.IP) bool {
 		cb = strings.TrimSpace(cb[end+1:])
 	}
 	return true
-}
-
-// icon serves a picture's thumbnail, made from the pool's copy (server/thumbs). Videos
-// and music have none yet: dms's own runs ffmpegthumbnailer on the machine's folders.
-func (s *Server) icon(fsys *poolFS, w http.ResponseWriter, r *http.Request) {
-	p := strings.TrimPrefix(path.Clean("/"+r.URL.Query().Get("path")), "/")
-	st, err := fsys.Stat(p)
-	i, ok := st.(info)
-	if err != nil || !ok || s.opt.Thumbs == nil || !thumbs.Able(p) {
-		http.NotFound(w, r)
-		return
-	}
-	data, err := s.opt.Thumbs.Get(r.Context(), i.fi)
-	if err != nil {
-		s.log.Debug("no thumbnail", "path", p, "err", err)
-		http.NotFound(w, r)
-		return
-	}
-	w.Header().Set("Content-Type", "image/jpeg")
-	http.ServeContent(w, r, "", i.fi.ModTime, bytes.NewReader(data))
 }

@@ -36,6 +36,7 @@ type poolFS struct {
 	// lists are folders listed lately, newest last: a TV pages through a long folder,
 	// and dms lists all of it for each page. Any change to the pool empties them.
 	lists []listed
+	arts  map[string]folderArtOf // folders' art (art.go), likewise
 }
 
 // listed is a folder's listing.
@@ -61,7 +62,7 @@ func (f *poolFS) shares() (map[string]bool, error) {
 	if f.streamed != nil && f.seenAt == n {
 		return f.streamed, nil
 	}
-	f.lists = nil
+	f.lists, f.arts = nil, nil
 	ss, err := f.pool.Shares(f.ctx)
 	if err != nil {
 		return nil, err

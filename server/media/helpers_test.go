@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"image/jpeg"
 	pngenc "image/png"
 	"io"
 	"mime"
@@ -97,8 +98,10 @@ func startTV(t *testing.T) *tv {
 	}
 	s.AddUser("dad", "correct horse", true)
 	v := &tv{Server: s, media: s.MediaURL(), files: map[string][]byte{}}
-	if _, err := s.Admin().Mkdir(ctx, "Videos/Holidays", time.Time{}); err != nil {
-		t.Fatal(err)
+	for _, d := range []string{"Videos/Holidays", "Music/Album", "Music/Live", "Music/Tagged"} {
+		if _, err := s.Admin().Mkdir(ctx, d, time.Time{}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	for _, p := range []string{"Videos/Holidays/film.mp4", "Videos/Holidays/film.srt", "Music/song.mp3", "Pictures/cat.jpg",
 		"Documents/secret.mp4", "dad/private.mp4"} {
@@ -113,10 +116,39 @@ func startTV(t *testing.T) *tv {
 	if err := pngenc.Encode(&png, img); err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []string{"Pictures/sunset.png", "dad/me.png"} {
-		if _, err := s.Admin().Put(ctx, p, bytes.NewReader(png.Bytes()), int64(png.Len()), time.Time{}); err != nil {
+	// Albums with their art, one of each kind and case; a tiny real video, for its frame.
+	var jpg bytes.Buffer
+	if err := jpeg.Encode(&jpg, image.NewRGBA(image.Rect(0, 0, 600, 600)), nil); err != nil {
+		t.Fatal(err)
+	}
+	// One second of ffmpeg's test pattern, 160x120, H.264 with its index at the end (so
+	// the thumbnailer seeks): ffmpeg -f lavfi -i testsrc=size=160x120:rate=5 -t 1
+	// -c:v libx264 -preset veryslow -crf 35 -pix_fmt yuv420p clip.mp4
+	clip, err := os.ReadFile("testdata/clip.mp4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []struct {
+		path string
+		data []byte
+	}{
+		{"Pictures/sunset.png", png.Bytes()}, {"dad/me.png", png.Bytes()},
+		{"Music/Album/Cover.jpg", jpg.Bytes()}, {"Music/Live/FOLDER.PNG", png.Bytes()}, {"Videos/clip.mp4", clip},
+	} {
+		if _, err := s.Admin().Put(ctx, f.path, bytes.NewReader(f.data), int64(len(f.data)), time.Time{}); err != nil {
 			t.Fatal(err)
 		}
+	}
+	for _, p := range []string{"Music/Album/track.mp3", "Music/Live/track.flac", "Music/Tagged/plain.mp3"} {
+		v.put(t, p, 10<<10)
+	}
+	var art bytes.Buffer
+	if err := jpeg.Encode(&art, image.NewRGBA(image.Rect(0, 0, 400, 300)), nil); err != nil {
+		t.Fatal(err)
+	}
+	mp3 := id3Picture(art.Bytes())
+	if _, err := s.Admin().Put(ctx, "Music/Tagged/tagged.mp3", bytes.NewReader(mp3), int64(len(mp3)), time.Time{}); err != nil {
+		t.Fatal(err)
 	}
 	return v
 }
@@ -172,18 +204,24 @@ func search(t *testing.T, media string, tries int) *url.URL {
 
 // didl is what a Browse answers, as much of it as the tests read.
 type didl struct {
-	Containers []struct {
-		ID    string `xml:"id,attr"`
-		Title string `xml:"title"`
-	} `xml:"container"`
-	Items []struct {
-		ID    string `xml:"id,attr"`
-		Title string `xml:"title"`
-		Res   []struct {
-			URL      string `xml:",chardata"`
-			Protocol string `xml:"protocolInfo,attr"`
-		} `xml:"res"`
-	} `xml:"item"`
+	Containers []didlFolder `xml:"container"`
+	Items      []didlItem   `xml:"item"`
+}
+
+type didlFolder struct {
+	ID    string `xml:"id,attr"`
+	Title string `xml:"title"`
+	Art   string `xml:"albumArtURI"`
+}
+
+type didlItem struct {
+	ID    string `xml:"id,attr"`
+	Title string `xml:"title"`
+	Art   string `xml:"albumArtURI"`
+	Res   []struct {
+		URL      string `xml:",chardata"`
+		Protocol string `xml:"protocolInfo,attr"`
+	} `xml:"res"`
 }
 
 func (d didl) titles() []string {
@@ -268,4 +306,43 @@ func status(t *testing.T, c *http.Client, method, u string) int {
 	io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
 	return resp.StatusCode
+}
+
+// thumbnail fetches a thumbnail and checks it is a JPEG of the size wanted.
+func thumbnail(t *testing.T, link string, w, h int) {
+	t.Helper()
+	resp, err := http.Get(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	img, err := jpeg.Decode(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("the thumbnail at %s: %d %v", link, resp.StatusCode, err)
+	}
+	if b := img.Bounds(); b.Dx() != w || b.Dy() != h {
+		t.Errorf("the thumbnail at %s is %dx%d, want %dx%d", link, b.Dx(), b.Dy(), w, h)
+	}
+}
+
+// id3Picture is an MP3's beginning whose ID3v2.3 tag holds a front cover, the picture
+// given (an APIC frame), followed by some of the sound.
+func id3Picture(pic []byte) []byte {
+	var frame bytes.Buffer
+	frame.WriteByte(0) // ISO-8859-1 text
+	frame.WriteString("image/jpeg\x00")
+	frame.WriteByte(3) // the front cover
+	frame.WriteString("\x00")
+	frame.Write(pic)
+	var b bytes.Buffer
+	size := 10 + frame.Len()
+	b.WriteString("ID3\x03\x00\x00")
+	b.Write([]byte{byte(size >> 21 & 0x7f), byte(size >> 14 & 0x7f), byte(size >> 7 & 0x7f), byte(size & 0x7f)})
+	b.WriteString("APIC")
+	b.Write([]byte{byte(frame.Len() >> 24), byte(frame.Len() >> 16), byte(frame.Len() >> 8), byte(frame.Len()), 0, 0})
+	b.Write(frame.Bytes())
+	sound := make([]byte, 4096)
+	rand.Read(sound)
+	b.Write(sound)
+	return b.Bytes()
 }

@@ -63,7 +63,10 @@ type state struct {
 	nets  []*net.IPNet
 	dms   *dms.Server
 	proxy *httputil.ReverseProxy
-	done  chan struct{} // closed when its Run returned
+	// dmsTransport reaches dms directly, for the front's own requests (pages.go).
+	dmsTransport http.RoundTripper
+	pages        *pages
+	done         chan struct{} // closed when its Run returned
 }
 
 // New makes a media server; Run serves.
@@ -176,7 +179,8 @@ func (s *Server) startDMS(fsys *poolFS, at net.Addr, name string, nets []*net.IP
 		l.Close()
 		return nil, fmt.Errorf("start the media server: %w", err)
 	}
-	st := &state{fs: fsys, name: name, nets: nets, dms: d, proxy: s.newProxy(l), done: make(chan struct{})}
+	tr := &http.Transport{DialContext: l.dial, DisableKeepAlives: true, DisableCompression: true}
+	st := &state{fs: fsys, name: name, nets: nets, dms: d, proxy: s.newProxy(tr), dmsTransport: tr, pages: &pages{}, done: make(chan struct{})}
 	go func() {
 		defer close(st.done)
 		if err := d.Run(); err != nil && !errors.Is(err, net.ErrClosed) {

@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/xml"
 	"fmt"
-	"image/jpeg"
 	"io"
 	"net"
 	"net/http"
@@ -77,18 +77,115 @@ func TestTVs(t *testing.T) {
 
 	t.Run("pictures have thumbnails", func(t *testing.T) {
 		pics, _ := browse(t, cd, "Pictures")
-		link := pics.resource(t, "sunset.png", "JPEG_TN")
-		resp, err := http.Get(link)
-		if err != nil {
+		thumbnail(t, pics.resource(t, "sunset.png", "JPEG_TN"), 256, 128)
+	})
+
+	t.Run("album and folder art", func(t *testing.T) {
+		music, _ := browse(t, cd, "Music")
+		for _, c := range []struct {
+			album, track, art string
+			w, h              int // the thumbnail's: the art's bounded to 256
+		}{
+			{"Album", "track.mp3", "Cover.jpg", 256, 256}, {"Live", "track.flac", "FOLDER.PNG", 256, 128},
+		} {
+			i := slices.IndexFunc(music.Containers, func(f didlFolder) bool { return f.Title == c.album })
+			if i < 0 || music.Containers[i].Art == "" {
+				t.Errorf("the folder %s, with a %s, shows no art: %+v", c.album, c.art, music.Containers)
+			} else {
+				thumbnail(t, music.Containers[i].Art, c.w, c.h)
+			}
+			album, _ := browse(t, cd, "Music/"+c.album)
+			thumbnail(t, album.resource(t, c.track, "JPEG_TN"), c.w, c.h)
+			if i := slices.IndexFunc(album.Items, func(f didlItem) bool { return f.Title == c.track }); album.Items[i].Art == "" {
+				t.Errorf("%s in %s has no albumArtURI", c.track, c.album)
+			}
+		}
+		// Art embedded in the music, where its folder has none.
+		tagged, _ := browse(t, cd, "Music/Tagged")
+		thumbnail(t, tagged.resource(t, "tagged.mp3", "JPEG_TN"), 256, 192)
+		// Music without art is named until a first look finds none; from then on it names
+		// none, so the TV asks for nothing.
+		for _, p := range []string{"Music/song.mp3", "Music/Tagged/plain.mp3"} {
+			status(t, http.DefaultClient, "GET", v.media+"/icon?path="+url.QueryEscape(p))
+		}
+		for _, dir := range []string{"Music", "Music/Tagged"} {
+			l, _ := browse(t, cd, dir)
+			for _, it := range l.Items {
+				named := it.Art != ""
+				for _, r := range it.Res {
+					named = named || strings.Contains(r.Protocol, "JPEG_TN")
+				}
+				if named != (it.Title == "tagged.mp3") {
+					t.Errorf("%s in %s names a picture: %v, want %v", it.Title, dir, named, !named)
+				}
+			}
+		}
+	})
+
+	t.Run("a long folder in pages", func(t *testing.T) {
+		if _, err := v.Admin().Mkdir(context.Background(), "Music/Many", time.Time{}); err != nil {
 			t.Fatal(err)
 		}
-		defer resp.Body.Close()
-		thumb, err := jpeg.Decode(resp.Body)
-		if err != nil || resp.StatusCode != http.StatusOK {
-			t.Fatalf("the thumbnail of sunset.png: %d %v", resp.StatusCode, err)
+		for i := range 30 {
+			v.put(t, fmt.Sprintf("Music/Many/%02d.mp3", i), 100)
 		}
-		if b := thumb.Bounds(); b.Dx() != 256 || b.Dy() != 128 {
-			t.Errorf("the thumbnail is %dx%d, want 256x128", b.Dx(), b.Dy())
+		ids := func(start, count uint32) ([]string, uint32) {
+			t.Helper()
+			res, n, total, _, err := cd.Browse("Music/Many", "BrowseDirectChildren", "*", start, count, "")
+			var d didl
+			if err == nil {
+				err = xml.Unmarshal([]byte(res), &d)
+			}
+			if err != nil || int(n) != len(d.Items) {
+				t.Fatalf("browse from %d: %v, %d returned for %d items", start, err, n, len(d.Items))
+			}
+			var out []string
+			for _, it := range d.Items {
+				out = append(out, it.Title)
+			}
+			return out, total
+		}
+		// Pages of any size, after the folder was listed whole and after a change, are
+		// the whole folder's items in order, as dms lists them.
+		for _, step := range []string{"first", "again", "after a change"} {
+			if step == "after a change" {
+				v.put(t, "Music/Many/30.mp3", 100)
+			}
+			whole, total := ids(0, 0)
+			if len(whole) != int(total) || (step == "after a change") != (total == 31) || !slices.IsSorted(whole) {
+				t.Fatalf("%s: the whole folder is %d of %d items: %v", step, len(whole), total, whole)
+			}
+			var paged []string
+			for start := uint32(0); start < total; start += 7 {
+				page, tm := ids(start, 7)
+				if tm != total {
+					t.Errorf("%s: a page says the folder has %d items, not %d", step, tm, total)
+				}
+				paged = append(paged, page...)
+			}
+			if !slices.Equal(paged, whole) {
+				t.Errorf("%s: pages of 7 hold %v, the whole folder %v", step, paged, whole)
+			}
+			if beyond, _ := ids(total+5, 7); len(beyond) != 0 {
+				t.Errorf("%s: a page beyond the end holds %v", step, beyond)
+			}
+		}
+	})
+
+	t.Run("videos have a frame for a thumbnail", func(t *testing.T) {
+		vids, _ := browse(t, cd, "Videos")
+		thumbnail(t, vids.resource(t, "clip.mp4", "JPEG_TN"), 256, 192)
+	})
+
+	t.Run("without ffmpegthumbnailer videos name no thumbnail", func(t *testing.T) {
+		t.Setenv("PATH", t.TempDir())
+		hol, _ := browse(t, cd, "Videos/Holidays")
+		for _, it := range hol.Items {
+			for _, r := range it.Res {
+				if strings.Contains(r.Protocol, "JPEG_TN") || it.Art != "" {
+					t.Errorf("%s names a thumbnail that cannot be made: %+v", it.Title, it)
+				}
+			}
 		}
 	})
 

@@ -9,10 +9,12 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
 	"image/jpeg"
+	"io"
 	"log/slog"
 	"os"
 	"path"
@@ -70,34 +72,67 @@ func Able(name string) bool {
 	return false
 }
 
+// ErrNone is returned for a file that has no thumbnail (a video no frame could be taken
+// of): remembered, so it is not tried again until the file changes.
+var ErrNone = errors.New("no thumbnail")
+
 // Get returns the thumbnail (a JPEG) of the picture fi, making it first when it is not
 // cached.
 func (c *Cache) Get(ctx context.Context, fi pool.FileInfo) ([]byte, error) {
 	if fi.Dir || !Able(fi.Name) {
 		return nil, fmt.Errorf("%s: not a picture", fi.Path)
 	}
-	sum := sha256.Sum256([]byte(fi.Path + "\x00" + fi.Hash))
-	key := hex.EncodeToString(sum[:16])
-	file := filepath.Join(c.dir, key[:2], key+".jpg")
-	if data, err := os.ReadFile(file); err == nil {
-		return data, nil
-	}
-	return c.make(ctx, fi.Path, file)
+	return c.get(ctx, fi, "", func(ctx context.Context) ([]byte, error) {
+		f, err := c.pool.Open(ctx, fi.Path)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		return thumbnail(f)
+	})
 }
 
-func (c *Cache) make(ctx context.Context, p, file string) ([]byte, error) {
+// get returns the thumbnail of kind ("": the picture itself) of the file fi from the
+// cache, or makes it (one of the slots) and keeps it. A make that fails with ErrNone is
+// remembered as an empty file.
+func (c *Cache) get(ctx context.Context, fi pool.FileInfo, kind string, produce func(context.Context) ([]byte, error)) ([]byte, error) {
+	file := c.file(fi, kind)
+	if data, err := os.ReadFile(file); err == nil {
+		if len(data) == 0 {
+			return nil, fmt.Errorf("%s: %w", fi.Path, ErrNone)
+		}
+		return data, nil
+	}
 	select {
 	case c.slots <- struct{}{}:
 		defer func() { <-c.slots }()
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	f, err := c.pool.Open(ctx, p)
-	if err != nil {
+	data, err := produce(ctx)
+	if err != nil && !errors.Is(err, ErrNone) {
 		return nil, err
 	}
-	defer f.Close()
-	cfg, _, err := image.DecodeConfig(f)
+	if err := os.MkdirAll(filepath.Dir(file), 0o700); err == nil {
+		if err := atomicfile.Write(file, data, 0o600); err != nil {
+			c.log.Debug("a thumbnail could not be cached", "err", err)
+		}
+		c.trim()
+	}
+	return data, err
+}
+
+// file is where the thumbnail of kind of the file fi is cached: named by its path and
+// content, so a changed file gets a new one.
+func (c *Cache) file(fi pool.FileInfo, kind string) string {
+	sum := sha256.Sum256([]byte(fi.Path + "\x00" + fi.Hash + kind))
+	key := hex.EncodeToString(sum[:16])
+	return filepath.Join(c.dir, key[:2], key+".jpg")
+}
+
+// thumbnail scales the picture r holds down to Size on its longer side, as a JPEG.
+func thumbnail(r io.ReadSeeker) ([]byte, error) {
+	cfg, _, err := image.DecodeConfig(r)
 	if err != nil {
 		return nil, err
 	}
@@ -111,10 +146,10 @@ func (c *Cache) make(ctx context.Context, p, file string) ([]byte, error) {
 	if int64(cfg.Width)*int64(cfg.Height)*int64(perPixel) > maxDecoded {
 		return nil, fmt.Errorf("%dx%d is too large for a thumbnail", cfg.Width, cfg.Height)
 	}
-	if _, err := f.Seek(0, 0); err != nil {
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
 		return nil, err
 	}
-	src, _, err := image.Decode(f)
+	src, _, err := image.Decode(r)
 	if err != nil {
 		return nil, err
 	}
@@ -125,12 +160,6 @@ func (c *Cache) make(ctx context.Context, p, file string) ([]byte, error) {
 	var buf bytes.Buffer
 	if err := jpeg.Encode(&buf, dst, &jpeg.Options{Quality: 80}); err != nil {
 		return nil, err
-	}
-	if err := os.MkdirAll(filepath.Dir(file), 0o700); err == nil {
-		if err := atomicfile.Write(file, buf.Bytes(), 0o600); err != nil {
-			c.log.Debug("a thumbnail could not be cached", "err", err)
-		}
-		c.trim()
 	}
 	return buf.Bytes(), nil
 }
