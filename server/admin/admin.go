@@ -239,6 +239,8 @@ var kinds = []struct {
 	{"wrong_passphrase", crypt.ErrWrongPassphrase},
 	{"encrypted", crypt.ErrEncrypted},
 	{"no_backup", serverbackup.ErrNoBackup},
+	{"no_backup_path", serverbackup.ErrNoPath},
+	{"restore_path_alone", serverbackup.ErrPathAlone},
 	{"has_users", serverbackup.ErrHasUsers},
 	{"no_config", serverbackup.ErrNoConfig},
 	{"target_locked", repo.ErrLocked},

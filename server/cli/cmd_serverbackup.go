@@ -21,12 +21,12 @@ const s3SecretEnv = "HEARTH_S3_SECRET_KEY"
 // withServerBackup adds the serverbackup command to the others (kept here, beside it).
 func withServerBackup(cmds map[string]command) map[string]command {
 	cmds["serverbackup"] = command{"serverbackup add NAME -shares A,B (-to FOLDER | -s3 HOST:PORT -bucket B -access-key K [-limit MiB/s]) [-encrypt] [-daily HH:MM]" +
-		"|list|run NAME|check NAME [-read-data]|restore NAME [-backup ID] [-shares A,B] [-config]|remove NAME   back up the shares to an external drive or S3", cmdServerBackup}
+		"|list|run NAME|check NAME [-read-data]|restore NAME [-backup ID] [-shares A,B | -path SHARE/FOLDER] [-config]|remove NAME   back up the shares to an external drive or S3", cmdServerBackup}
 	return cmds
 }
 
 func cmdServerBackup(ctx context.Context, e *env, args []string) error {
-	var shares, to, s3, bucket, prefix, region, accessKey, snapshot, daily *string
+	var shares, to, s3, bucket, prefix, region, accessKey, snapshot, daily, restorePath *string
 	var encrypt, insecure, readData, config *bool
 	var limit *float64
 	c, err := openVerb(ctx, e, "serverbackup", args, []string{"add", "list", "run", "check", "restore", "remove"}, func(fs *flag.FlagSet) func() error {
@@ -41,6 +41,7 @@ func cmdServerBackup(ctx context.Context, e *env, args []string) error {
 		insecure = fs.Bool("insecure", false, "talk to the S3 store without TLS (a store on the home network)")
 		daily = fs.String("daily", "", "add: back up by itself every day at this time (HH:MM, the server's time zone)")
 		snapshot = fs.String("backup", "", "restore: which backup (its ID as run shows it); the newest when not given")
+		restorePath = fs.String("path", "", "restore: one file or folder (SHARE/sub/folder) instead of whole shares; it comes back beside the family's copy")
 		config = fs.Bool("config", false, "restore: the users, their passwords, shared folders, access and settings too (a new server only)")
 		readData = fs.Bool("read-data", false, "check: read every pack back and check it (an S3 store bills the download)")
 		encrypt = fs.Bool("encrypt", false, "encrypt the backup with a passphrase (always for S3)")
@@ -100,7 +101,7 @@ func cmdServerBackup(ctx context.Context, e *env, args []string) error {
 		}
 		return nil
 	case c.verb == "restore" && len(c.args) == 1:
-		opt := serverbackup.RestoreOptions{Snapshot: *snapshot, Shares: splitList(*shares), Config: *config}
+		opt := serverbackup.RestoreOptions{Snapshot: *snapshot, Shares: splitList(*shares), Config: *config, Path: *restorePath}
 		st, err := c.svc.RestoreServerBackup(ctx, c.args[0], opt)
 		if err != nil {
 			return serverBackupWords(err)

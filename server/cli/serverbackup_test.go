@@ -131,6 +131,17 @@ func TestServerBackupCommands(t *testing.T) {
 	if got, _ := os.ReadFile(back); !bytes.Equal(got, bytes.Repeat([]byte("photo"), 100000)) {
 		t.Error("the file restored on the new server differs")
 	}
+	// One file alone comes back beside the family's copy, never over it.
+	out = run2(t, state2, "", &said, "serverbackup", "restore", "Sealed", "-path", "Photos/pic.jpg")
+	place := regexp.MustCompile(`into (Photos/Restored [^,\n]+/pic\.jpg)\.`).FindStringSubmatch(out)
+	if !strings.Contains(out, "Restored 1 file") || place == nil {
+		t.Fatalf("restore -path says:\n%s", out)
+	}
+	os.Remove(back)
+	run2(t, state2, "", &said, "file", "get", place[1], back)
+	if got, _ := os.ReadFile(back); !bytes.Equal(got, bytes.Repeat([]byte("photo"), 100000)) {
+		t.Error("the file restored alone differs")
+	}
 
 	// Refusals, in words.
 	refusals := []struct {
@@ -138,6 +149,7 @@ func TestServerBackupCommands(t *testing.T) {
 		want string
 	}{
 		{[]string{"serverbackup", "run", "USB disk"}, "no server backup of that name"},
+		{[]string{"serverbackup", "restore", "Sealed", "-path", "Photos/not there.jpg"}, "no file or folder at that path"},
 		{[]string{"serverbackup", "add", "Gone", "-shares", "Photos", "-to", filepath.Join(dir, "unplugged")}, "is the drive plugged in?"},
 		{[]string{"serverbackup", "add", "OnPool", "-shares", "Photos", "-to", filepath.Join(dir, "disk")}, "on one of the pool's drives"},
 		{[]string{"serverbackup", "add", "Sealed", "-shares", "Photos", "-to", usb}, "of that name already"},

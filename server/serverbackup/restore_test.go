@@ -2,6 +2,8 @@ package serverbackup
 
 import (
 	"context"
+	"errors"
+	"io"
 	"slices"
 	"strings"
 	"testing"
@@ -127,4 +129,89 @@ func TestRestoreNeverIntoPCBackups(t *testing.T) {
 	if _, err := fresh.Pool.Stat(ctx, pool.BackupsShare+"/stray.txt"); err == nil {
 		t.Error("a file was written into the PCs' backups share")
 	}
+}
+
+// One file or one folder comes back alone: onto a new pool where it was (its share
+// made anew), and onto a pool that has it into a new "Restored <date>" folder in its
+// own parent folder, beside the family's copy, which stays as it is.
+func TestRestorePath(t *testing.T) {
+	ctx := context.Background()
+	old, files := family(t)
+	f, err := folder.New(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := openRepo(t, f)
+	if _, _, err := Run(ctx, old.Pool, r, Options{Shares: []string{"Photos", "Documents"}}); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name, path string
+		onOld      bool   // restore onto the pool that has the files still
+		dir        string // where the item should land (its parent folder); "" for its own place
+		want       []string
+	}{
+		{"a folder onto a new pool", "Documents/letters", false, "", []string{"Documents/letters/grandma.txt", "Documents/letters/empty.txt"}},
+		{"a deep file onto a new pool", "/Documents/deep/a/b/c/d/e/f.txt/", false, "", []string{"Documents/deep/a/b/c/d/e/f.txt"}},
+		{"a file beside the family's", "Documents/taxes/2025/form.pdf", true, "Documents/taxes/2025/Restored ", []string{"Documents/taxes/2025/form.pdf"}},
+		{"a folder beside the family's", "Photos/2026", true, "Photos/Restored ", []string{"Photos/2026/beach.jpg", "Photos/2026/beach copy.jpg", "Photos/2026/small.png"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			p := old.Pool
+			if !tc.onOld {
+				p = pooltest.New(t, 2).Pool
+			}
+			st, err := Restore(ctx, p, r, RestoreOptions{Path: tc.path})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.Files != int64(len(tc.want)) || len(st.Places) != 1 {
+				t.Fatalf("restored %+v, want %d files in one place", st, len(tc.want))
+			}
+			base := strings.Trim(tc.path, "/")
+			if tc.dir == "" && st.Places[0] != base || tc.dir != "" && !strings.HasPrefix(st.Places[0], tc.dir) {
+				t.Fatalf("restored into %q, want it in %q", st.Places[0], tc.dir)
+			}
+			for _, name := range tc.want {
+				at := st.Places[0] + strings.TrimPrefix(name, base)
+				if got := readAll(t, p, at); blake3.Sum256(got) != blake3.Sum256(files[name]) {
+					t.Errorf("%s: restored copy at %s differs", name, at)
+				}
+				if tc.onOld {
+					if got := readAll(t, p, name); blake3.Sum256(got) != blake3.Sum256(files[name]) {
+						t.Errorf("%s: the family's copy changed", name)
+					}
+				}
+			}
+			if !tc.onOld {
+				// Only what was asked for came back.
+				if _, err := p.Stat(ctx, "Photos"); err == nil {
+					t.Error("a path restored the share Photos too")
+				}
+			}
+		})
+	}
+	for _, bad := range []RestoreOptions{{Path: "Documents/nothing here"}, {Path: "Documents/letters/grandma.txt/more"}, {Path: pool.BackupsShare + "/x"}} {
+		if _, err := Restore(ctx, old.Pool, r, bad); !errors.Is(err, ErrNoPath) {
+			t.Errorf("restore %q: %v, want ErrNoPath", bad.Path, err)
+		}
+	}
+	if _, err := Restore(ctx, old.Pool, r, RestoreOptions{Path: "Photos/cover.jpg", Shares: []string{"Photos"}}); !errors.Is(err, ErrPathAlone) {
+		t.Errorf("a path with shares: %v", err)
+	}
+}
+
+func readAll(t *testing.T, p *pool.Pool, name string) []byte {
+	t.Helper()
+	rd, err := p.Open(context.Background(), name)
+	if err != nil {
+		t.Fatalf("open %s: %v", name, err)
+	}
+	defer rd.Close()
+	data, err := io.ReadAll(rd)
+	if err != nil {
+		t.Fatalf("read %s: %v", name, err)
+	}
+	return data
 }

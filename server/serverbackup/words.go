@@ -49,7 +49,7 @@ func plainErrorOr(err error, otherwise string) error {
 	if errors.As(err, &re) {
 		return err
 	}
-	for _, known := range []error{ErrNoJob, ErrNoBackup, ErrHasUsers, ErrNoConfig} {
+	for _, known := range []error{ErrNoJob, ErrNoBackup, ErrNoPath, ErrPathAlone, ErrHasUsers, ErrNoConfig} {
 		if errors.Is(err, known) {
 			return err // the caller decides on these; their text is words already
 		}
