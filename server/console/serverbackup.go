@@ -130,7 +130,13 @@ func (c *Console) runServerBackup(w http.ResponseWriter, r *http.Request) {
 
 func (c *Console) restoreServerBackup(w http.ResponseWriter, r *http.Request) {
 	name, share := r.PathValue("name"), r.PostFormValue("share")
-	st, err := c.opt.Service.RestoreServerBackup(r.Context(), name, serverbackup.RestoreOptions{Shares: []string{share}})
+	opt := serverbackup.RestoreOptions{Shares: []string{share}}
+	// A path inside the share, when given, brings back that file or folder alone.
+	if sub := strings.Trim(r.PostFormValue("path"), "/ "); sub != "" {
+		share += "/" + sub
+		opt = serverbackup.RestoreOptions{Path: share}
+	}
+	st, err := c.opt.Service.RestoreServerBackup(r.Context(), name, opt)
 	if err != nil {
 		c.backupFlash(w, r, err)
 		return

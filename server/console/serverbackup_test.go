@@ -85,4 +85,13 @@ func TestServerBackupPage(t *testing.T) {
 	if got := x.flash(); !strings.Contains(got, "Music is back: 1 file") || !strings.Contains(got, "Restored") {
 		t.Fatalf("after restoring Music the page says %q", got)
 	}
+	// One file alone, beside the family's copy.
+	x.do(clickSummary("Restore…"))
+	x.set(`form[action="/serverbackup/USB%20disk/restore"] select`, "Music")
+	x.set(`form[action="/serverbackup/USB%20disk/restore"] input[name=path]`, "song.ogg")
+	x.submit(`form[action="/serverbackup/USB%20disk/restore"] button`)
+	got := x.flash()
+	if !strings.Contains(got, "Music/song.ogg is back: 1 file") || !strings.Contains(got, "Music/Restored ") {
+		t.Fatalf("after restoring Music/song.ogg the page says %q", got)
+	}
 }
