@@ -10,6 +10,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/hearth-home/hearth/backup"
+	"github.com/hearth-home/hearth/backup/repo"
 	"github.com/hearth-home/hearth/internal/human"
 	"github.com/hearth-home/hearth/server/serverbackup"
 )
@@ -20,7 +22,7 @@ const s3SecretEnv = "HEARTH_S3_SECRET_KEY"
 
 // withServerBackup adds the serverbackup command to the others (kept here, beside it).
 func withServerBackup(cmds map[string]command) map[string]command {
-	cmds["serverbackup"] = command{"serverbackup add NAME -shares A,B (-to FOLDER | -s3 HOST:PORT -bucket B -access-key K [-limit MiB/s]) [-encrypt] [-daily HH:MM]" +
+	cmds["serverbackup"] = command{"serverbackup add NAME -shares A,B (-to FOLDER | -s3 HOST:PORT -bucket B -access-key K [-limit MiB/s]) [-encrypt] [-daily HH:MM] [-keep-last N -keep-daily N -keep-weekly N -keep-monthly N]" +
 		"|list|run NAME|check NAME [-read-data]|restore NAME [-backup ID] [-shares A,B | -path SHARE/FOLDER] [-config]|remove NAME   back up the shares to an external drive or S3", cmdServerBackup}
 	return cmds
 }
@@ -29,6 +31,7 @@ func cmdServerBackup(ctx context.Context, e *env, args []string) error {
 	var shares, to, s3, bucket, prefix, region, accessKey, snapshot, daily, restorePath *string
 	var encrypt, insecure, readData, config *bool
 	var limit *float64
+	var keepLast, keepDaily, keepWeekly, keepMonthly *int
 	c, err := openVerb(ctx, e, "serverbackup", args, []string{"add", "list", "run", "check", "restore", "remove"}, func(fs *flag.FlagSet) func() error {
 		shares = fs.String("shares", "", "the shared folders to back up, separated by commas")
 		to = fs.String("to", "", "a folder on an external drive to back up to")
@@ -41,6 +44,11 @@ func cmdServerBackup(ctx context.Context, e *env, args []string) error {
 		insecure = fs.Bool("insecure", false, "talk to the S3 store without TLS (a store on the home network)")
 		daily = fs.String("daily", "", "add: back up by itself every day at this time (HH:MM, the server's time zone)")
 		snapshot = fs.String("backup", "", "restore: which backup (its ID as run shows it); the newest when not given")
+		// -1: not given, the default rule's count stands.
+		keepLast = fs.Int("keep-last", -1, "add: keep the last N backups (with the others the rule keeps)")
+		keepDaily = fs.Int("keep-daily", -1, "add: keep one backup a day for the last N days")
+		keepWeekly = fs.Int("keep-weekly", -1, "add: keep one backup a week for the last N weeks")
+		keepMonthly = fs.Int("keep-monthly", -1, "add: keep one backup a month for the last N months")
 		restorePath = fs.String("path", "", "restore: one file or folder (SHARE/sub/folder) instead of whole shares; it comes back beside the family's copy")
 		config = fs.Bool("config", false, "restore: the users, their passwords, shared folders, access and settings too (a new server only)")
 		readData = fs.Bool("read-data", false, "check: read every pack back and check it (an S3 store bills the download)")
@@ -56,6 +64,7 @@ func cmdServerBackup(ctx context.Context, e *env, args []string) error {
 		return serverBackupList(ctx, e, c)
 	case c.verb == "add" && len(c.args) == 1:
 		job := serverbackup.Job{Name: c.args[0], Encrypted: *encrypt || *s3 != "", Shares: splitList(*shares), Daily: *daily}
+		job.Keep = keepRule(*keepLast, *keepDaily, *keepWeekly, *keepMonthly)
 		switch {
 		case *to != "" && *s3 != "":
 			return errors.New("choose one place to back up to: -to a folder, or -s3 a store")
@@ -168,7 +177,7 @@ func serverBackupList(ctx context.Context, e *env, c verbCall) error {
 		return nil
 	}
 	tw := tabwriter.NewWriter(e.out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tSHARES\tTO\tENCRYPTED\tRUNS\tLAST RUN")
+	fmt.Fprintln(tw, "NAME\tSHARES\tTO\tENCRYPTED\tRUNS\tKEEPS\tLAST RUN")
 	for _, j := range jobs {
 		last := "never"
 		if r := j.LastRun; r != nil {
@@ -187,9 +196,36 @@ func serverBackupList(ctx context.Context, e *env, c verbCall) error {
 		if j.Daily != "" {
 			runs = "daily at " + j.Daily
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", j.Name, strings.Join(j.Shares, ","), j.Target, enc, runs, last)
+		keep := repo.ServerPolicy
+		if j.Keep != nil {
+			keep = *j.Keep
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", j.Name, strings.Join(j.Shares, ","), j.Target, enc, runs, keepWords(keep), last)
 	}
 	return tw.Flush()
+}
+
+// keepRule is the retention rule the -keep flags ask for: nil (the default rule) when
+// none is given, else the default with the counts given in place of its own.
+func keepRule(last, daily, weekly, monthly int) *backup.Policy {
+	if last < 0 && daily < 0 && weekly < 0 && monthly < 0 {
+		return nil
+	}
+	p := repo.ServerPolicy
+	for _, f := range []struct {
+		n  int
+		to *int
+	}{{last, &p.Last}, {daily, &p.Daily}, {weekly, &p.Weekly}, {monthly, &p.Monthly}} {
+		if f.n >= 0 {
+			*f.to = f.n
+		}
+	}
+	return &p
+}
+
+// keepWords says a retention rule in a list's column.
+func keepWords(p backup.Policy) string {
+	return fmt.Sprintf("last %d, %d daily, %d weekly, %d monthly", p.Last, p.Daily, p.Weekly, p.Monthly)
 }
 
 // splitList reads a list given as "A,B, C".

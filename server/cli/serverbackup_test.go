@@ -177,3 +177,62 @@ func run2(t *testing.T, state, input string, said *[]string, args ...string) str
 	*said = append(*said, out)
 	return out
 }
+
+// A job's own retention rule, set when it is made, is what lets its backups go after
+// each run: kept to the last one, a second run lets the first go; a job beside it on
+// the default rule keeps both. list shows each job's rule.
+func TestServerBackupKeepRule(t *testing.T) {
+	dir := t.TempDir()
+	state := filepath.Join(dir, "state")
+	stop := startDaemon(t, state, "-drive", filepath.Join(dir, "disk"))
+	defer stop()
+	var said []string
+	run2(t, state, "correct horse\n", &said, "setup", "-name", "dad")
+	run2(t, state, "", &said, "share", "add", "Photos")
+	local := filepath.Join(dir, "pic.jpg")
+	os.WriteFile(local, []byte("a photo"), 0o644)
+	run2(t, state, "", &said, "file", "put", local, "Photos/pic.jpg")
+	jobs := []struct {
+		name  string
+		flags []string
+		list  string
+		kept  int
+	}{
+		{"Only last", []string{"-keep-last", "1", "-keep-daily", "0", "-keep-weekly", "0", "-keep-monthly", "0"}, "last 1, 0 daily, 0 weekly, 0 monthly", 1},
+		{"Last two", []string{"-keep-last", "2", "-keep-daily", "0"}, "last 2, 0 daily, 52 weekly, 36 monthly", 2},
+		{"Default", nil, "last 3, 31 daily, 52 weekly, 36 monthly", 3},
+	}
+	for i, j := range jobs {
+		to := filepath.Join(dir, "usb", j.name)
+		os.MkdirAll(to, 0o755)
+		run2(t, state, "", &said, append([]string{"serverbackup", "add", j.name, "-shares", "Photos", "-to", to}, j.flags...)...)
+		for n := range 3 {
+			// A change each time: every run a backup of its own.
+			os.WriteFile(local, []byte(strings.Repeat("a photo ", i*10+n+2)), 0o644)
+			run2(t, state, "", &said, "file", "put", local, "Photos/pic.jpg")
+			out := run2(t, state, "", &said, "serverbackup", "run", j.name)
+			if let := n+1 > j.kept; let != strings.Contains(out, "1 older backup let go") {
+				t.Errorf("%s, run %d says:\n%s", j.name, n+1, out)
+			}
+		}
+		if entries, _ := os.ReadDir(filepath.Join(to, "snapshots")); len(entries) != j.kept {
+			t.Errorf("%s: the drive holds %d backups after 3 runs, want %d", j.name, len(entries), j.kept)
+		}
+	}
+	list := run2(t, state, "", &said, "serverbackup", "list")
+	for _, j := range jobs {
+		if !regexp.MustCompile(`(?m)^` + j.name + `\s.*` + j.list).MatchString(list) {
+			t.Errorf("list does not show %s keeping %q:\n%s", j.name, j.list, list)
+		}
+	}
+	if out, code := hearthd(t, state, "serverbackup", "add", "Too many", "-shares", "Photos", "-to", dir, "-keep-last", "5000"); code == 0 || !strings.Contains(out, "keep between 0 and 1000") {
+		t.Errorf("a rule keeping 5000: exit %d\n%s", code, out)
+	} else {
+		said = append(said, out)
+	}
+	for _, s := range said {
+		if bad := plainwords.Find(s); len(bad) > 0 {
+			t.Errorf("not plain words %v in:\n%s", bad, s)
+		}
+	}
+}
