@@ -96,6 +96,7 @@ func TestSlideshow(t *testing.T) {
 	if !strings.Contains(x.text("[data-caption]"), "paused") {
 		t.Errorf("a paused slideshow says %q", x.text("[data-caption]"))
 	}
+	x.accessible("slideshow")
 	x.do(chromedp.KeyEvent(kb.ArrowLeft))
 	x.settle(shows("a.png"))
 	x.shots("slideshow")
