@@ -63,6 +63,17 @@ func TestSlideshow(t *testing.T) {
 			t.Errorf("the slideshow names %s; only the folder's pictures the browser shows safely belong in it", no)
 		}
 	}
+	if _, body, _ := v.get("/slideshow/Pictures/Trip/?from=B.png"); !strings.Contains(body, `data-start="1"`) {
+		t.Errorf("the slideshow from B.png does not start at the second picture:\n%s", body)
+	}
+	// Another's private pictures are never shown to one who may not read them.
+	s.AddUser("kid", pw, false)
+	put(t, p, "mum/Secret/present.png", pngOf(t, color.RGBA{9, 9, 9, 255}, 10, 10))
+	kid := newVisitor(t, s)
+	kid.signIn("kid", pw)
+	if code, body, _ := kid.get("/slideshow/mum/Secret/"); code != http.StatusNotFound || strings.Contains(body, "present.png") {
+		t.Errorf("kid's slideshow of mum's private folder: %d", code)
+	}
 	if code, _, _ := v.get("/slideshow/Documents/"); code != http.StatusNotFound {
 		t.Errorf("the slideshow of a folder without pictures: %d, want 404", code)
 	}
