@@ -4,8 +4,9 @@
 //
 // Pages are rendered on the server with html/template; forms post back to the page and
 // are answered with a redirect (so a reload never repeats an action) and a one-time
-// message. The only script is static/live.js, which refreshes a page's live part when
-// the server's health changes. server/web signs the browser in, checks each form's CSRF
+// message. The scripts are files of static/ (the Content-Security-Policy allows no
+// inline script): live.js refreshes a page's live part when the server's health
+// changes, upload.js sends files, slideshow.js runs a folder's slideshow. server/web signs the browser in, checks each form's CSRF
 // token and puts the user (auth.Principal) in the request before a page runs; pages
 // never trust anything else about who is asking.
 package console

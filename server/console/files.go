@@ -31,6 +31,7 @@ func (c *Console) fileRoutes() {
 	c.mux.HandleFunc("GET /deleted/{share}", c.deleted)
 	c.mux.HandleFunc("GET /thumb/{share}/{rest...}", c.thumb)
 	c.mux.HandleFunc("GET /view/{share}/{rest...}", c.view)
+	c.mux.HandleFunc("GET /slideshow/{share}/{rest...}", c.slideshow)
 	c.mux.HandleFunc("GET /search", c.search)
 }
 
@@ -92,6 +93,7 @@ type folderData struct {
 	Desc        bool
 	MayChange   bool
 	Prev, Next  string // other pages' addresses
+	Slideshow   string // the folder's slideshow, when this page shows a picture
 }
 
 type fileEntry struct {
@@ -157,6 +159,9 @@ func (c *Console) files(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		d.Entries = append(d.Entries, e)
+		if e.Media == "image" && d.Slideshow == "" {
+			d.Slideshow = slideshowURL(p, "")
+		}
 	}
 	parts := strings.Split(p, "/")
 	for i := range parts {
@@ -214,6 +219,7 @@ func mediaKind(name string) string {
 type viewData struct {
 	Name, Src, Download, Folder, Kind, Versions string
 	Prev, Next                                  string // the folder's pictures either side, for a slideshow by keyboard or link
+	Slideshow                                   string // the folder's slideshow from this picture
 }
 
 // view shows a picture, or plays a sound or a video, in a page: with seeking (the file
@@ -234,6 +240,7 @@ func (c *Console) view(w http.ResponseWriter, r *http.Request) {
 	d := viewData{Name: path.Base(p), Src: raw, Download: raw + "?download", Kind: kind,
 		Folder: "/files/" + escapePath(strings.Split(parent, "/")...) + "/", Versions: "/versions/" + escapePath(strings.Split(p, "/")...)}
 	if kind == "image" {
+		d.Slideshow = slideshowURL(parent, d.Name)
 		prev, next, err := c.opt.Pool.Beside(r.Context(), p, webhdr.Extensions("image/"))
 		if err != nil {
 			c.opt.Log.Warn("could not find the pictures beside one", "file", p, "err", err)

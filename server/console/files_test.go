@@ -8,6 +8,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -354,5 +355,47 @@ func TestPicturesAndPagesInOrder(t *testing.T) {
 	}
 	if !slices.IsSorted(order) || order[0] < 0 {
 		t.Errorf("by size, largest first, page past the end: the names stand at %v in the page:\n%s", order, body)
+	}
+}
+
+// A video seeks in the page because its file is sent in ranges: each range asked is
+// answered 206 with exactly those bytes of the file, under the sandbox every file gets.
+func TestVideoIsSentInRanges(t *testing.T) {
+	s, _ := start(t)
+	s.AddUser("mum", pw, false)
+	video := make([]byte, 300_000)
+	for i := range video {
+		video[i] = byte(i*7 + i/251)
+	}
+	put(t, s.App.Pool, "Videos/Holiday/beach.mp4", video)
+	v := newVisitor(t, s)
+	v.signIn("mum", pw)
+	if _, body, _ := v.get("/view/Videos/Holiday/beach.mp4"); !strings.Contains(body, `<video src="/files/Videos/Holiday/beach.mp4" controls`) {
+		t.Fatalf("the video's page plays no video:\n%s", body)
+	}
+	for _, tc := range []struct {
+		ask        string
+		from, upto int // the bytes wanted, upto excluded
+	}{
+		{"bytes=0-1", 0, 2}, // what a browser asks first
+		{"bytes=150000-", 150_000, 300_000},
+		{"bytes=123456-124455", 123_456, 124_456},
+		{"bytes=-1000", 299_000, 300_000},
+	} {
+		req, _ := http.NewRequest("GET", s.URL+"/files/Videos/Holiday/beach.mp4", nil)
+		req.Header.Set("Range", tc.ask)
+		resp, err := v.c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		want := fmt.Sprintf("bytes %d-%d/%d", tc.from, tc.upto-1, len(video))
+		if resp.StatusCode != http.StatusPartialContent || resp.Header.Get("Content-Range") != want || !bytes.Equal(body, video[tc.from:tc.upto]) {
+			t.Errorf("%s: %d, %q, %d bytes; want 206, %q and those %d bytes of the file", tc.ask, resp.StatusCode, resp.Header.Get("Content-Range"), len(body), want, tc.upto-tc.from)
+		}
+		if ct := resp.Header.Get("Content-Type"); ct != "video/mp4" || !strings.HasPrefix(resp.Header.Get("Content-Security-Policy"), "sandbox") {
+			t.Errorf("%s: sent as %q under %q, want video/mp4 in the sandbox", tc.ask, ct, resp.Header.Get("Content-Security-Policy"))
+		}
 	}
 }

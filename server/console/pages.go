@@ -17,7 +17,7 @@ import (
 
 // pageNames are the templates in templates/, each parsed with base.html.
 var pageNames = []string{"sorry", "signin", "home", "computers", "computer", "browse", "users", "user", "shares", "share",
-	"storage", "events", "settings", "connector", "fileshares", "folder", "versions", "deleted", "view", "links", "search", "serverbackup"}
+	"storage", "events", "settings", "connector", "fileshares", "folder", "versions", "deleted", "view", "slideshow", "links", "search", "serverbackup"}
 
 func parsePages(when func(time.Time) string) map[string]*template.Template {
 	funcs := template.FuncMap{
