@@ -13,21 +13,6 @@ import (
 	"github.com/hearth-home/hearth/server/pool"
 )
 
-// fileInfo is a pool entry as an os.FileInfo.
-type fileInfo struct{ fi *pool.FileInfo }
-
-func (i fileInfo) Name() string       { return i.fi.Name }
-func (i fileInfo) Size() int64        { return i.fi.Size }
-func (i fileInfo) ModTime() time.Time { return i.fi.ModTime }
-func (i fileInfo) IsDir() bool        { return i.fi.Dir }
-func (i fileInfo) Sys() any           { return nil }
-func (i fileInfo) Mode() fs.FileMode {
-	if i.fi.Dir {
-		return fs.ModeDir | 0o755
-	}
-	return 0o644
-}
-
 // etagOf is a file's content hash (strong: equal bytes, equal tag) or, for a folder, its
 // generation and time.
 func etagOf(fi pool.FileInfo) string {
@@ -52,7 +37,7 @@ func (rootInfo) Mode() fs.FileMode  { return fs.ModeDir | 0o555 }
 // catalog.
 type readFile struct {
 	propHolder
-	info fileInfo
+	info pool.Stat
 	f    *pool.File
 }
 
@@ -110,7 +95,7 @@ func (d *dirFile) Readdir(count int) ([]fs.FileInfo, error) {
 	}
 	out := make([]fs.FileInfo, len(list))
 	for i := range list {
-		out[i] = fileInfo{&list[i]} // a pointer in an interface costs no allocation
+		out[i] = pool.Stat{FI: &list[i]} // a pointer in an interface costs no allocation
 	}
 	return out, nil
 }

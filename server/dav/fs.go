@@ -42,7 +42,7 @@ func (f *poolFS) Stat(ctx context.Context, name string) (os.FileInfo, error) {
 	if err != nil {
 		return nil, f.st.fail("stat", name, err)
 	}
-	return fileInfo{&fi}, nil
+	return pool.Stat{FI: &fi}, nil
 }
 
 func (f *poolFS) OpenFile(ctx context.Context, name string, flag int, _ os.FileMode) (webdav.File, error) {
@@ -64,7 +64,7 @@ func (f *poolFS) OpenFile(ctx context.Context, name string, flag int, _ os.FileM
 	if fi.IsDir() {
 		return &dirFile{propHolder: propHolder{fs: f, ctx: ctx, path: p, dir: true}, name: name, info: fi}, nil
 	}
-	return &readFile{propHolder: propHolder{fs: f, ctx: ctx, path: p}, info: fi.(fileInfo)}, nil
+	return &readFile{propHolder: propHolder{fs: f, ctx: ctx, path: p}, info: fi.(pool.Stat)}, nil
 }
 
 func (f *poolFS) Mkdir(ctx context.Context, name string, _ os.FileMode) error {

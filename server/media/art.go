@@ -55,8 +55,8 @@ func (f *poolFS) folderArt(dir string) (pool.FileInfo, bool) {
 		for i, n := range artNames[:best] {
 			if strings.EqualFold(e.Name(), n) {
 				if fi, err := e.Info(); err == nil {
-					if in, ok := fi.(info); ok {
-						best, art = i, in.fi
+					if in, ok := fi.(pool.Stat); ok {
+						best, art = i, *in.FI
 					}
 				}
 			}
@@ -122,19 +122,19 @@ func (s *Server) art(ctx context.Context, fsys *poolFS, fi pool.FileInfo) ([]byt
 func (s *Server) icon(fsys *poolFS, w http.ResponseWriter, r *http.Request) {
 	p := strings.TrimPrefix(path.Clean("/"+r.URL.Query().Get("path")), "/")
 	st, err := fsys.Stat(p)
-	i, ok := st.(info)
+	i, ok := st.(pool.Stat)
 	if err != nil || !ok || s.opt.Thumbs == nil {
 		http.NotFound(w, r)
 		return
 	}
-	data, err := s.art(r.Context(), fsys, i.fi)
+	data, err := s.art(r.Context(), fsys, *i.FI)
 	if err != nil {
 		s.log.Debug("no thumbnail", "path", p, "err", err)
 		http.NotFound(w, r)
 		return
 	}
 	w.Header().Set("Content-Type", "image/jpeg")
-	http.ServeContent(w, r, "", i.fi.ModTime, bytes.NewReader(data))
+	http.ServeContent(w, r, "", i.FI.ModTime, bytes.NewReader(data))
 }
 
 var (
@@ -183,11 +183,11 @@ func (s *Server) artListing(st *state, listing, host string) string {
 			return false
 		}
 		fi, err := st.fs.Stat(p)
-		i, ok := fi.(info)
+		i, ok := fi.(pool.Stat)
 		if err != nil || !ok {
 			return false
 		}
-		has, known := s.opt.Thumbs.EmbeddedKnown(i.fi)
+		has, known := s.opt.Thumbs.EmbeddedKnown(*i.FI)
 		return has || !known
 	}
 	iconURL := func(p string, tn bool) string {

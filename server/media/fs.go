@@ -124,7 +124,7 @@ func (f *poolFS) Stat(name string) (fs.FileInfo, error) {
 	if err != nil {
 		return nil, pathErr("stat", name, err)
 	}
-	return info{fi}, nil
+	return pool.Stat{FI: &fi}, nil
 }
 
 func (f *poolFS) ReadDir(name string) ([]fs.DirEntry, error) {
@@ -144,7 +144,7 @@ func (f *poolFS) ReadDir(name string) ([]fs.DirEntry, error) {
 	out := make([]fs.DirEntry, 0, len(kids))
 	for _, k := range kids {
 		if !hidden(k.Name) {
-			out = append(out, fs.FileInfoToDirEntry(info{k}))
+			out = append(out, fs.FileInfoToDirEntry(pool.Stat{FI: &k}))
 		}
 	}
 	f.keep(name, out)
@@ -198,7 +198,7 @@ func (f *poolFS) readRoot() ([]fs.DirEntry, error) {
 	var out []fs.DirEntry
 	for _, k := range kids {
 		if k.Dir && streamed[k.Name] {
-			out = append(out, fs.FileInfoToDirEntry(info{k}))
+			out = append(out, fs.FileInfoToDirEntry(pool.Stat{FI: &k}))
 		}
 	}
 	return out, nil
@@ -223,7 +223,10 @@ func (f *poolFS) Open(name string) (fs.File, error) {
 // http.ServeContent needs for ranges).
 type file struct{ *pool.File }
 
-func (f file) Stat() (fs.FileInfo, error) { return info{f.Info()}, nil }
+func (f file) Stat() (fs.FileInfo, error) {
+	fi := f.Info()
+	return pool.Stat{FI: &fi}, nil
+}
 
 var _ io.ReadSeeker = file{}
 
@@ -262,21 +265,6 @@ func (d *dir) ReadDir(n int) ([]fs.DirEntry, error) {
 	out := d.list[:n]
 	d.list = d.list[n:]
 	return out, nil
-}
-
-// info describes a file or folder of the pool.
-type info struct{ fi pool.FileInfo }
-
-func (i info) Name() string       { return i.fi.Name }
-func (i info) Size() int64        { return i.fi.Size }
-func (i info) ModTime() time.Time { return i.fi.ModTime }
-func (i info) IsDir() bool        { return i.fi.Dir }
-func (i info) Sys() any           { return nil }
-func (i info) Mode() fs.FileMode {
-	if i.fi.Dir {
-		return fs.ModeDir | 0o555
-	}
-	return 0o444
 }
 
 // rootInfo describes the root, the folder of the streamed shares.

@@ -11,7 +11,6 @@ import (
 	"io/fs"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/hearth-home/hearth/backup/archiver"
 	"github.com/hearth-home/hearth/server/pool"
@@ -52,7 +51,7 @@ func (s *Source) Lstat(p string) (fs.FileInfo, error) {
 	if err != nil {
 		return nil, mapErr(p, err)
 	}
-	return info{fi}, nil
+	return pool.Stat{FI: &fi}, nil
 }
 
 // listPage is how many entries of a folder are asked for at once.
@@ -72,7 +71,7 @@ func (s *Source) ReadDir(p string) ([]fs.DirEntry, error) {
 			return nil, mapErr(p, err)
 		}
 		for _, fi := range page {
-			out = append(out, fs.FileInfoToDirEntry(info{fi}))
+			out = append(out, fs.FileInfoToDirEntry(pool.Stat{FI: &fi}))
 		}
 		if len(page) < listPage {
 			return out, nil
@@ -105,20 +104,4 @@ func mapErr(p string, err error) error {
 		return fmt.Errorf("%s: %w (%w)", p, fs.ErrNotExist, err)
 	}
 	return err
-}
-
-// info is a pool entry as an fs.FileInfo. The pool keeps no permissions or owners: a
-// share's files are the family's, and its access rules say who sees them.
-type info struct{ fi pool.FileInfo }
-
-func (i info) Name() string       { return i.fi.Name }
-func (i info) Size() int64        { return i.fi.Size }
-func (i info) ModTime() time.Time { return i.fi.ModTime }
-func (i info) IsDir() bool        { return i.fi.Dir }
-func (i info) Sys() any           { return nil }
-func (i info) Mode() fs.FileMode {
-	if i.fi.Dir {
-		return fs.ModeDir | 0o755
-	}
-	return 0o644
 }
