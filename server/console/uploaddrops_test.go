@@ -62,11 +62,12 @@ func uploadThroughTwoDrops(t *testing.T, size int64) {
 		st, _ := x.eval(`document.querySelector("[data-upload] .upload-status")?.textContent || ""`).(string)
 		return st
 	}
-	waitFor := func(what string, cond func() bool) {
+	// waitFor waits for cond up to within (an hour for the 10 GiB of make acceptance).
+	waitFor := func(what string, within time.Duration, cond func() bool) {
 		t.Helper()
 		last := time.Now()
 		start := last
-		for deadline := time.Now().Add(time.Hour); !cond(); time.Sleep(100 * time.Millisecond) {
+		for deadline := time.Now().Add(within); !cond(); time.Sleep(100 * time.Millisecond) {
 			if time.Now().After(deadline) {
 				t.Fatalf("waiting for %s: %q", what, status())
 			}
@@ -124,7 +125,7 @@ func uploadThroughTwoDrops(t *testing.T, size int64) {
 	}
 	resumed := func(before int64, n int) {
 		t.Helper()
-		waitFor("the page to send again", func() bool { _, m := lastPatch(); return m > n })
+		waitFor("the page to send again", time.Hour, func() bool { _, m := lastPatch(); return m > n })
 		mu.Lock()
 		first := patches[n]
 		mu.Unlock()
@@ -146,7 +147,7 @@ func uploadThroughTwoDrops(t *testing.T, size int64) {
 	s.Opt.HTTPSListen = s.URL[len("https://"):]
 	s.Restart()
 	unseen("after the restart")
-	waitFor("the page to give up", func() bool { return bytes.HasPrefix([]byte(status()), []byte("Not uploaded")) })
+	waitFor("the page to give up", 4*time.Minute, func() bool { return bytes.HasPrefix([]byte(status()), []byte("Not uploaded")) })
 	t.Logf("the page says: %q", status())
 	choose(true) // the server forgot the session when it stopped
 	resumed(off1, n1)
@@ -160,7 +161,7 @@ func uploadThroughTwoDrops(t *testing.T, size int64) {
 	time.Sleep(5 * time.Second)
 	choose(false)
 	resumed(off2, n2)
-	waitFor("the upload to finish", func() bool {
+	waitFor("the upload to finish", time.Hour, func() bool {
 		st := status()
 		return st == "Done" || bytes.HasPrefix([]byte(st), []byte("Not uploaded"))
 	})
